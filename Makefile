@@ -1,0 +1,61 @@
+# Gongchuang: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+export FLASK_APP := wsgi.py
+
+.PHONY: run test lint format translations extract-messages bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtualenv. On Debian: apt-get install python3-venv"; exit 1; }
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+translations: $(STAMP)
+	@$(BIN)/pybabel compile -d app/translations
+
+run: $(STAMP) translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	@$(BIN)/flask demo logins
+	@echo "Serving on http://127.0.0.1:5000  (Ctrl+C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Tests: lint, the whole suite on SQLite (browser tests included), then the whole suite
+# again on PostgreSQL when TEST_DATABASE_URL names a server (.ci/run starts one).
+# GONGCHUANG_STRICT=1 turns every skipped browser or PostgreSQL test into a failure.
+test: lint translations
+	@echo "== SQLite run (with browser tests)"
+	TEST_DATABASE_URL= $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL run on $$TEST_DATABASE_URL"; \
+		$(BIN)/pytest --ignore=tests/e2e || exit 1; \
+	else \
+		echo ""; \
+		echo "!!! PostgreSQL run SKIPPED: TEST_DATABASE_URL is not set."; \
+		echo "!!! 'bash .ci/run' installs and starts PostgreSQL, or see README > Tests."; \
+		echo ""; \
+		if [ "$$GONGCHUANG_STRICT" = "1" ]; then echo "strict mode: failing"; exit 1; fi; \
+	fi
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Gongchuang --ignore-dirs='.venv node_modules' -o app/translations/messages.pot .
+	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+bench: $(STAMP) translations
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

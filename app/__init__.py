@@ -1,0 +1,148 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+from flask import Flask, has_request_context, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import CONFIGS, DEFAULT_SECRET, INSTANCE_DIR, Config
+
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("GONGCHUANG_CONFIG", "development")]
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=os.path.join(BASE_DIR, "templates"),
+        static_folder=os.path.join(BASE_DIR, "static"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    check_production_secret(app, config_class)
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_extensions(app)
+    register_i18n(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security(app)
+    register_commands(app)
+    return app
+
+
+def check_production_secret(app: Flask, config_class: type[Config]) -> None:
+    from config import ProductionConfig
+
+    if issubclass(config_class, ProductionConfig):
+        secret = app.config.get("SECRET_KEY")
+        if not secret or secret == DEFAULT_SECRET or len(secret) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production."
+            )
+
+
+@event.listens_for(Engine, "connect")
+def configure_sqlite(dbapi_connection, connection_record) -> None:
+    """WAL for concurrent readers, a busy timeout instead of 'database is locked', and
+    foreign keys, which SQLite leaves off by default."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from app.accounts.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "warning"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to see this page.")
+
+    @login_manager.user_loader
+    def load_user(session_token: str) -> User | None:
+        user = db.session.scalar(db.select(User).where(User.session_token == session_token))
+        return user if user is not None and user.active else None
+
+
+def select_locale() -> str:
+    """The person's choice, else this browser's, else Chinese. Outside a request (jobs,
+    CLI) messages are Chinese."""
+    if not has_request_context():
+        return "zh"
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    locale = session.get("locale")
+    if locale in ("zh", "en"):
+        return locale
+    return "zh"
+
+
+def register_i18n(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=lambda: app.config["TIMEZONE"],
+        default_translation_directories=os.path.join(BASE_DIR, "app", "translations"),
+    )
+    from flask_babel import format_datetime, get_locale
+
+    from app.common.time import to_local
+
+    @app.context_processor
+    def inject_i18n():
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )
+    app.jinja_env.filters["local"] = to_local
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.home.views import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(accounts_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_security(app: Flask) -> None:
+    from app.common.pagination import register_pagination
+    from app.common.security import register_security_headers
+
+    register_security_headers(app)
+    register_pagination(app)
+
+    @app.context_processor
+    def inject_request_path():
+        return {"request_path": request.full_path.rstrip("?")}
+
+
+def register_commands(app: Flask) -> None:
+    from app.demo.cli import demo_cli
+
+    app.cli.add_command(demo_cli)

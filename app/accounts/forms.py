@@ -1,0 +1,148 @@
+"""Forms for login, profile, password and the people admin."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import Email as EmailFormat
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.accounts.models import ROLES, USER_TYPES
+
+ROLE_LABELS = {
+    "volunteer": _l("Volunteer"),
+    "coordinator": _l("Coordinator"),
+    "editor": _l("Column editor"),
+    "admin": _l("Administrator"),
+}
+USER_TYPE_LABELS = {
+    "undergraduate": _l("Undergraduate"),
+    "postgraduate": _l("Postgraduate"),
+    "staff": _l("Staff"),
+    "other": _l("Other"),
+}
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(
+        _l("Student/staff number or email"),
+        validators=[DataRequired(_l("Please enter your student number or email.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Please enter your password."))]
+    )
+    remember = BooleanField(_l("Keep me logged in on this device"), default=True)
+    next = HiddenField()
+    submit = SubmitField(_l("Log in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Please enter your current password."))]
+    )
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Please enter a new password."))]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", _l("The two passwords do not match."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class AffiliationMixin:
+    college_id = SelectField(_l("College"), coerce=_optional_int, validators=[Optional()])
+    major_id = SelectField(_l("Major"), coerce=_optional_int, validators=[Optional()])
+    enrolment_year = IntegerField(
+        _l("Enrolment year"),
+        validators=[
+            Optional(),
+            NumberRange(1950, 2100, _l("The enrolment year is not plausible.")),
+        ],
+    )
+
+    def set_affiliation_choices(self, colleges, majors) -> None:
+        blank = [(None, "—")]
+        self.college_id.choices = blank + [(c.id, c.name) for c in colleges]
+        self.major_id.choices = blank + [(m.id, m.name) for m in majors]
+
+
+class ProfileForm(AffiliationMixin, FlaskForm):
+    nickname = StringField(_l("Nickname"), validators=[Optional(), Length(max=64)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    email = StringField(
+        _l("Email"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            EmailFormat(_l("Please enter a valid email address."), check_deliverability=False),
+        ],
+    )
+    hide_from_boards = BooleanField(_l("Hide me from public leaderboards"))
+    submit = SubmitField(_l("Save"))
+
+
+class PersonForm(AffiliationMixin, FlaskForm):
+    student_number = StringField(
+        _l("Student/staff number"),
+        validators=[DataRequired(_l("The student or staff number is required.")), Length(max=32)],
+    )
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("The name is required.")), Length(max=64)]
+    )
+    nickname = StringField(_l("Nickname"), validators=[Optional(), Length(max=64)])
+    email = StringField(
+        _l("Email"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            EmailFormat(_l("Please enter a valid email address."), check_deliverability=False),
+        ],
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    user_type = SelectField(
+        _l("Kind"), choices=[(key, USER_TYPE_LABELS[key]) for key in USER_TYPES]
+    )
+    roles = MultiCheckboxField(_l("Roles"), choices=[(key, ROLE_LABELS[key]) for key in ROLES])
+    submit = SubmitField(_l("Save"))
+
+
+class NewPersonForm(PersonForm):
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(_l("Please enter an initial password."))],
+        description=_l("The person must change it at first login."),
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button with its CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class LocaleForm(FlaskForm):
+    locale = HiddenField(validators=[DataRequired()])
+    next = HiddenField()

@@ -1,0 +1,117 @@
+"""People, their roles, and the colleges and majors they belong to."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.time import utcnow
+from app.extensions import db
+
+ROLES = ("volunteer", "coordinator", "editor", "admin")
+USER_TYPES = ("undergraduate", "postgraduate", "staff", "other")
+LOCALES = ("zh", "en")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class College(db.Model):
+    __tablename__ = "colleges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+    majors: Mapped[list[Major]] = relationship(
+        back_populates="college", order_by="Major.name", cascade="all, delete-orphan"
+    )
+
+
+class Major(db.Model):
+    __tablename__ = "majors"
+    __table_args__ = (UniqueConstraint("college_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+    college: Mapped[College] = relationship(back_populates="majors")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "user_type IN ('undergraduate', 'postgraduate', 'staff', 'other')", name="user_type"
+        ),
+        CheckConstraint("locale IN ('zh', 'en')", name="locale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_number: Mapped[str] = mapped_column(String(32), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    nickname: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    user_type: Mapped[str] = mapped_column(String(16), default="undergraduate")
+    college_id: Mapped[int | None] = mapped_column(ForeignKey("colleges.id"), index=True)
+    major_id: Mapped[int | None] = mapped_column(ForeignKey("majors.id"), index=True)
+    enrolment_year: Mapped[int | None]
+    locale: Mapped[str] = mapped_column(String(8), default="zh")
+    hide_from_boards: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of the login cookie: changing it (password change, deactivation) logs out
+    # every device, remembered ones included.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    college: Mapped[College | None] = relationship()
+    major: Mapped[Major | None] = relationship()
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def role_names(self) -> set[str]:
+        return {role.role for role in self.roles}
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_names
+
+    @property
+    def display_name(self) -> str:
+        return self.nickname or self.name
+
+    def __repr__(self) -> str:
+        return f"<User {self.student_number}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role"),
+        CheckConstraint("role IN ('volunteer', 'coordinator', 'editor', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="roles")

@@ -1,0 +1,263 @@
+"""Login, profile, password, language, and the admin's people pages."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import queries, services
+from app.accounts.forms import (
+    ROLE_LABELS,
+    USER_TYPE_LABELS,
+    ChangePasswordForm,
+    ConfirmForm,
+    LocaleForm,
+    LoginForm,
+    NewPersonForm,
+    PersonForm,
+    ProfileForm,
+)
+from app.accounts.models import LOCALES, ROLES, User
+from app.common.access import role_required
+from app.common.forms import show_domain_error
+from app.common.urls import safe_next_url
+from app.errors import DomainError
+from app.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+# Endpoints a person who must change their password may still reach.
+OPEN_WHILE_PASSWORD_EXPIRED = {
+    "accounts.change_password",
+    "accounts.logout",
+    "accounts.set_locale",
+    "static",
+}
+
+
+def login_limit_key() -> str:
+    """Per address and account, so one campus NAT address does not lock out everyone."""
+    identifier = (request.form.get("identifier") or "").strip().lower()
+    return f"{request.remote_addr}|{identifier}"
+
+
+@bp.before_app_request
+def require_password_change():
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in OPEN_WHILE_PASSWORD_EXPIRED
+        and not request.path.startswith("/api/")
+    ):
+        flash(_("Please choose a new password before you continue."), "warning")
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=login_limit_key, methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
+def login():
+    next_url = safe_next_url(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("home.index"))
+    form = LoginForm(next=next_url or "")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.identifier.data, form.password.data)
+        except DomainError as error:
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            session.permanent = True
+            login_user(user, remember=form.remember.data)
+            session["locale"] = user.locale
+            return redirect(safe_next_url(form.next.data) or url_for("home.index"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if ConfirmForm().validate_on_submit():
+        logout_user()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/locale", methods=["POST"])
+def set_locale():
+    form = LocaleForm()
+    locale = form.locale.data if form.validate_on_submit() else None
+    if locale in LOCALES:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            services.set_locale(current_user, locale)
+            db.session.commit()
+    return redirect(safe_next_url(form.next.data) or url_for("home.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    form.set_affiliation_choices(services.colleges(), services.majors())
+    if form.validate_on_submit():
+        data = services.ProfileFields(
+            nickname=form.nickname.data,
+            phone=form.phone.data,
+            email=form.email.data,
+            college_id=form.college_id.data,
+            major_id=form.major_id.data,
+            enrolment_year=form.enrolment_year.data,
+            hide_from_boards=form.hide_from_boards.data,
+        )
+        try:
+            services.update_profile(current_user, data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, role_labels=ROLE_LABELS)
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            # The session token changed: log in again on this device with the new one.
+            login_user(current_user._get_current_object(), remember=True)
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/admin/people")
+@role_required("admin")
+def people():
+    filters = queries.PeopleFilter(
+        text=request.args.get("q", ""),
+        role=request.args.get("role", "") if request.args.get("role") in ROLES else "",
+        college_id=request.args.get("college", type=int),
+        status=request.args.get("status", ""),
+    )
+    page = db.paginate(
+        queries.people_query(filters), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    return render_template(
+        "accounts/people.html",
+        page=page,
+        filters=filters,
+        colleges=services.colleges(),
+        role_labels=ROLE_LABELS,
+        user_type_labels=USER_TYPE_LABELS,
+    )
+
+
+def _person_fields(form: PersonForm) -> services.PersonFields:
+    return services.PersonFields(
+        student_number=form.student_number.data,
+        name=form.name.data,
+        email=form.email.data,
+        nickname=form.nickname.data,
+        phone=form.phone.data,
+        user_type=form.user_type.data,
+        college_id=form.college_id.data,
+        major_id=form.major_id.data,
+        enrolment_year=form.enrolment_year.data,
+    )
+
+
+@bp.route("/admin/people/new", methods=["GET", "POST"])
+@role_required("admin")
+def new_person():
+    form = NewPersonForm()
+    form.set_affiliation_choices(services.colleges(), services.majors())
+    if form.validate_on_submit():
+        try:
+            person = services.create_person(
+                _person_fields(form), password=form.password.data, roles=form.roles.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been created.", name=person.name), "success")
+            return redirect(url_for("accounts.person", user_id=person.id))
+    return render_template("accounts/person_form.html", form=form, person=None)
+
+
+@bp.route("/admin/people/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def person(user_id: int):
+    person = db.get_or_404(User, user_id)
+    form = PersonForm(obj=person)
+    form.set_affiliation_choices(services.colleges(), services.majors())
+    if request.method == "GET":
+        form.roles.data = sorted(person.role_names)
+    if form.validate_on_submit():
+        try:
+            services.update_person(person, _person_fields(form))
+            services.set_roles(person, form.roles.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("accounts.person", user_id=person.id))
+    return render_template(
+        "accounts/person_form.html", form=form, person=person, action_form=ConfirmForm()
+    )
+
+
+@bp.route("/admin/people/<int:user_id>/reset-password", methods=["POST"])
+@role_required("admin")
+def reset_password(user_id: int):
+    person = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("accounts.person", user_id=user_id))
+    temporary = services.reset_password(person, actor=current_user)
+    db.session.commit()
+    return render_template("accounts/password_reset.html", person=person, temporary=temporary)
+
+
+@bp.route("/admin/people/<int:user_id>/active", methods=["POST"])
+@role_required("admin")
+def set_active(user_id: int):
+    person = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        try:
+            services.set_active(person, active, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            if active:
+                flash(_("The account is active again."), "success")
+            else:
+                flash(_("The account has been deactivated."), "success")
+    return redirect(url_for("accounts.person", user_id=user_id))

@@ -1,0 +1,1 @@
+"""Shared plumbing that belongs to no feature: time, access checks, pagination, security."""

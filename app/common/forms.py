@@ -1,0 +1,16 @@
+"""Showing a service's domain error on the form field it is about."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_wtf import FlaskForm
+
+from app.errors import DomainError
+
+
+def show_domain_error(form: FlaskForm, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        flash(str(error.message), "danger")

@@ -1,0 +1,27 @@
+"""Times are stored in UTC (naive, as the database column holds them) and shown in the
+configured zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, without tzinfo, as every DateTime column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    """A stored UTC time as an aware datetime in the configured zone."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(local_zone())

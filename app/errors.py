@@ -1,0 +1,107 @@
+"""Domain errors raised by services, and the handlers that turn errors into pages.
+
+Services raise a `DomainError` subclass with a translatable message; the handler maps it
+to an HTTP status. HTML requests get a page in the user's language, `/api/` requests JSON.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    status = 400
+    code = "invalid_input"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Please log in"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("File too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+}
+
+ERROR_HINTS = {
+    400: _l("The request could not be understood. Please go back and try again."),
+    401: _l("Your session has ended. Please log in again."),
+    403: _l("You do not have permission to see this page."),
+    404: _l("The page you asked for does not exist or has been removed."),
+    405: _l("This address does not accept that kind of request."),
+    409: _l("The request conflicts with the current state. Please reload and try again."),
+    413: _l("The file is larger than allowed."),
+    429: _l("Too many attempts. Please wait a minute and try again."),
+    500: _l("The server made an error. It has been logged; please try again later."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None, code: str | None = None):
+    title = ERROR_TITLES.get(status, ERROR_TITLES[500])
+    detail = message or ERROR_HINTS.get(status, ERROR_HINTS[500])
+    if wants_json():
+        body = {"error": {"status": status, "code": code or str(status), "message": str(detail)}}
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        db.session.rollback()
+        return error_response(error.status, str(error.message), error.code)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        message = _l("The form expired or was sent from another page. Please try again.")
+        return error_response(400, str(message), "csrf")
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        if status == 429:
+            return error_response(429, str(ERROR_HINTS[429]), "rate_limited")
+        return error_response(status)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500)

@@ -1,0 +1,25 @@
+"""Home page per role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from app.accounts import queries as account_queries
+from app.accounts import services as account_services
+from app.accounts.forms import ROLE_LABELS
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return render_template("home/welcome.html")
+    counts = account_queries.people_counts() if current_user.has_role("admin") else None
+    return render_template(
+        "home/index.html",
+        people_counts=counts,
+        role_labels=ROLE_LABELS,
+        profile_gaps=account_services.profile_gaps(current_user),
+    )

@@ -1,0 +1,119 @@
+"""Fixtures: an app on SQLite (default) or on the PostgreSQL server named by
+`TEST_DATABASE_URL`, a clean database per test, a test client and a login helper.
+
+`GONGCHUANG_STRICT=1` (set by `.ci/run`) turns a skipped browser or PostgreSQL test into
+a failure, so CI cannot pass by quietly testing less.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db as _db
+from config import TestConfig
+from tests import factories
+
+STRICT = os.environ.get("GONGCHUANG_STRICT") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip loudly, or fail in strict mode."""
+    if STRICT:
+        pytest.fail(f"strict mode: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: its own app context, `g`
+    and database session, not the ones the test holds open."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url(tmp_path_factory),
+        UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """The database, emptied after each test."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        empty_tables()
+
+
+def empty_tables() -> None:
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(_db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    """Log `user` in through the login form; returns the response."""
+
+    def do_login(user, password: str = factories.PASSWORD, remember: bool = True):
+        return client.post(
+            "/login",
+            data={
+                "identifier": user.student_number,
+                "password": password,
+                "remember": "y" if remember else "",
+            },
+        )
+
+    return do_login
+
+
+@pytest.fixture
+def admin(db):
+    user = factories.person(roles=["admin"], name="管理员")
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def student(db):
+    user = factories.person(name="张三")
+    db.session.commit()
+    return user

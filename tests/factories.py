@@ -1,0 +1,44 @@
+"""Build test data through the services, as the app itself would."""
+
+from __future__ import annotations
+
+import itertools
+
+from app.accounts import services as accounts
+from app.accounts.models import College, Major, User
+
+PASSWORD = "correct-horse-9"
+_numbers = itertools.count(1)
+
+
+def college(code: str = "08", name: str = "计算机学院", majors=("软件工程",)) -> College:
+    college = accounts.get_or_create_college(code, name)
+    for major in majors:
+        accounts.get_or_create_major(college, major)
+    return college
+
+
+def major(college_obj: College, name: str = "软件工程") -> Major:
+    return accounts.get_or_create_major(college_obj, name)
+
+
+def person(
+    *,
+    roles=(),
+    name: str = "测试用户",
+    student_number: str | None = None,
+    email: str | None = None,
+    password: str = PASSWORD,
+    must_change_password: bool = False,
+    **fields,
+) -> User:
+    number = student_number or f"2024{next(_numbers):06d}"
+    data = accounts.PersonFields(
+        student_number=number,
+        name=name,
+        email=email if email is not None else f"{number}@example.edu.cn",
+        **fields,
+    )
+    return accounts.create_person(
+        data, password=password, roles=list(roles), must_change_password=must_change_password
+    )
