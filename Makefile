@@ -49,10 +49,24 @@ test: lint translations
 		if [ "$$GONGCHUANG_STRICT" = "1" ]; then echo "strict mode: failing"; exit 1; fi; \
 	fi
 
+define FILL_ENGLISH
+from babel.messages.pofile import read_po, write_po
+path = "app/translations/en/LC_MESSAGES/messages.po"
+catalogue = read_po(open(path, "rb"), locale="en")
+for message in catalogue:
+    if message.id and not message.string:
+        message.string = message.id
+write_po(open(path, "wb"), catalogue, omit_header=False, sort_output=True)
+endef
+export FILL_ENGLISH
+
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project Gongchuang --ignore-dirs='.venv node_modules' -o app/translations/messages.pot .
-	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	@# English is the source language: its catalogue repeats each message.
+	$(BIN)/python -c "$$FILL_ENGLISH"
+	@echo "Now translate the new (empty) entries in app/translations/zh/LC_MESSAGES/messages.po"
 
 bench: $(STAMP) translations
 	$(BIN)/python -m bench

@@ -10,9 +10,8 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from config import CONFIGS, DEFAULT_SECRET, INSTANCE_DIR, Config
-
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from config import CONFIGS, DEFAULT_SECRET, INSTANCE_DIR, Config
 
 BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -48,7 +48,10 @@ class MultiCheckboxField(SelectMultipleField):
 class LoginForm(FlaskForm):
     identifier = StringField(
         _l("Student/staff number or email"),
-        validators=[DataRequired(_l("Please enter your student number or email.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Please enter your student number or email.")),
+            Length(max=254),
+        ],
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Please enter your password."))]

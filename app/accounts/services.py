@@ -17,8 +17,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import LOCALES, ROLES, USER_TYPES, College, Major, User, UserRole
-from app.accounts.models import new_session_token
+from app.accounts.models import (
+    LOCALES,
+    ROLES,
+    USER_TYPES,
+    College,
+    Major,
+    User,
+    UserRole,
+    new_session_token,
+)
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -79,9 +87,7 @@ def find_by_login(identifier: str) -> User | None:
     session = db.session
     if "@" in identifier:
         return session.scalar(select(User).where(User.email == identifier.lower()))
-    return session.scalar(
-        select(User).where(func.upper(User.student_number) == identifier.upper())
-    )
+    return session.scalar(select(User).where(func.upper(User.student_number) == identifier.upper()))
 
 
 def authenticate(identifier: str, password: str, *, now: datetime | None = None) -> User:
@@ -130,11 +136,11 @@ def _check_unique(user: User | None, student_number: str, email: str | None) -> 
     others = select(User.id)
     if user is not None and user.id is not None:
         others = others.where(User.id != user.id)
-    taken = session.scalar(
-        others.where(func.upper(User.student_number) == student_number.upper())
-    )
+    taken = session.scalar(others.where(func.upper(User.student_number) == student_number.upper()))
     if taken:
-        raise Conflict(_("This student or staff number is already registered."), field="student_number")
+        raise Conflict(
+            _("This student or staff number is already registered."), field="student_number"
+        )
     if email and session.scalar(others.where(User.email == email)):
         raise Conflict(_("This email address is already in use."), field="email")
 
@@ -146,7 +152,9 @@ def _check_affiliation(college_id: int | None, major_id: int | None) -> None:
     if major_id is not None:
         major = session.get(Major, major_id)
         if major is None or (college_id is not None and major.college_id != college_id):
-            raise InvalidInput(_("The major does not belong to the chosen college."), field="major_id")
+            raise InvalidInput(
+                _("The major does not belong to the chosen college."), field="major_id"
+            )
 
 
 def _check_enrolment_year(year: int | None, now: datetime) -> None:
@@ -332,9 +340,7 @@ def get_or_create_college(code: str, name: str) -> College:
 
 def get_or_create_major(college: College, name: str) -> Major:
     session = db.session
-    major = session.scalar(
-        select(Major).where(Major.college_id == college.id, Major.name == name)
-    )
+    major = session.scalar(select(Major).where(Major.college_id == college.id, Major.name == name))
     if major is None:
         major = Major(college_id=college.id, name=name)
         session.add(major)

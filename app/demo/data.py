@@ -23,8 +23,22 @@ DEMO_PASSWORD = "gongchuang2026"
 DEMO_ACCOUNTS = [
     # student number, name, roles, user type, email, what the login shows
     ("A0001", "赵敏", ["admin"], "staff", "admin@demo.gongchuang.cn", "管理员 admin"),
-    ("T0001", "陈静", ["coordinator"], "staff", "coordinator@demo.gongchuang.cn", "指导老师 coordinator"),
+    (
+        "T0001",
+        "陈静",
+        ["coordinator"],
+        "staff",
+        "coordinator@demo.gongchuang.cn",
+        "指导老师 coordinator",
+    ),
     ("T0002", "林晓", ["editor"], "staff", "editor@demo.gongchuang.cn", "栏目编辑 editor"),
-    ("2023141001", "张一鸣", ["volunteer"], "undergraduate", "volunteer@demo.gongchuang.cn", "志愿者 volunteer"),
+    (
+        "2023141001",
+        "张一鸣",
+        ["volunteer"],
+        "undergraduate",
+        "volunteer@demo.gongchuang.cn",
+        "志愿者 volunteer",
+    ),
     ("2024141002", "李欣怡", [], "undergraduate", "reader@demo.gongchuang.cn", "读者 reader"),
 ]

@@ -81,4 +81,6 @@ def load_demo_data(*, seed: int = 2026, people: int = PEOPLE_COUNT) -> int:
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """(login, password, what it shows) for the README and `make run`."""
-    return [(number, DEMO_PASSWORD, f"{name} · {label}") for number, name, *_, label in DEMO_ACCOUNTS]
+    return [
+        (number, DEMO_PASSWORD, f"{name} · {label}") for number, name, *_, label in DEMO_ACCOUNTS
+    ]

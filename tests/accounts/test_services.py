@@ -16,7 +16,9 @@ def test_login_works_by_student_number_or_email_in_any_case(db):
     assert user.last_login_at is not None
 
 
-@pytest.mark.parametrize("identifier,password", [("2024999999", "whatever1"), ("", ""), (None, None)])
+@pytest.mark.parametrize(
+    "identifier,password", [("2024999999", "whatever1"), ("", ""), (None, None)]
+)
 def test_unknown_person_gets_the_same_message_as_a_wrong_password(db, identifier, password):
     user = factories.person()
     with pytest.raises(InvalidInput) as unknown:

@@ -129,7 +129,11 @@ def test_reset_password_forces_a_change_before_anything_else(client, login, admi
     assert client.get("/profile").headers["Location"] == "/profile/password"
     response = client.post(
         "/profile/password",
-        data={"current_password": temporary, "password": "brand-new-pass", "confirm": "brand-new-pass"},
+        data={
+            "current_password": temporary,
+            "password": "brand-new-pass",
+            "confirm": "brand-new-pass",
+        },
     )
     assert response.headers["Location"] == "/"
     assert client.get("/").status_code == 200
@@ -308,7 +312,9 @@ def test_admin_edits_roles_deactivates_and_resets(client, login, admin, student,
 
 def test_admin_cannot_deactivate_themselves_through_the_page(client, login, admin, db):
     login(admin)
-    response = client.post(f"/admin/people/{admin.id}/active", data={"active": "0"}, follow_redirects=True)
+    response = client.post(
+        f"/admin/people/{admin.id}/active", data={"active": "0"}, follow_redirects=True
+    )
     assert "不能停用自己的账号" in page(response)
     db.session.expire_all()
     assert admin.active

@@ -1,0 +1,30 @@
+"""Demo data loads once, covers every role, and its printed logins work."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.accounts import services as accounts
+from app.accounts.models import ROLES, College, User, UserRole
+from app.demo import services as demo
+
+
+def test_demo_data_loads_once_with_every_role(db, runner):
+    first = runner.invoke(args=["demo", "load"])
+    assert "200" in first.output
+    second = runner.invoke(args=["demo", "load"])
+    assert "nothing changed" in second.output
+    assert db.session.scalar(select(func.count(User.id))) == 200
+    roles = set(db.session.scalars(select(UserRole.role).distinct()))
+    assert roles == set(ROLES)
+    assert db.session.scalar(select(func.count(College.id))) >= 10
+    numbers = list(db.session.scalars(select(User.student_number)))
+    assert len(numbers) == len(set(numbers))
+
+
+def test_printed_demo_logins_work(db, runner):
+    runner.invoke(args=["demo", "load"])
+    output = runner.invoke(args=["demo", "logins"]).output
+    for login, password, _label in demo.demo_logins():
+        assert login in output
+        assert accounts.authenticate(login, password).student_number == login
