@@ -1,0 +1,159 @@
+"""Browser tests: a live server on its own SQLite file, with CSRF on as in production,
+driven by the system Chromium through Playwright at a phone's size.
+
+The top-level autouse `db` fixture still runs (for the unit-test app); e2e data lives in
+the live server's database and is never emptied, so every test makes its own people.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from config import TestConfig
+from tests import factories
+from tests.conftest import skip_or_fail
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
+TIMEOUT_MS = 10_000
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+
+@dataclass
+class Person:
+    id: int
+    student_number: str
+    password: str
+    name: str
+    email: str | None
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("e2e")
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'e2e.sqlite'}",
+        UPLOAD_DIR=str(folder / "uploads"),
+        WTF_CSRF_ENABLED=True,
+    )
+    with app.app_context():
+        db.create_all()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def make_person(live_server) -> Callable[..., Person]:
+    """Create a person in the live server's database; returns their login facts."""
+
+    def make(**kwargs) -> Person:
+        password = kwargs.setdefault("password", factories.PASSWORD)
+        with live_server.app.app_context():
+            user = factories.person(**kwargs)
+            db.session.commit()
+            person = Person(
+                id=user.id,
+                student_number=user.student_number,
+                password=password,
+                name=user.name,
+                email=user.email,
+            )
+            db.session.remove()
+        return person
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"no Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        skip_or_fail("the playwright package is not installed")
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def console_errors() -> list[str]:
+    """Console errors (CSP violations included) and uncaught exceptions of this test's
+    pages; checked after the test."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser, live_server, console_errors):
+    """Open a page in a fresh browser context (its own cookies), as a second phone would."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(base_url=live_server.url, **PHONE)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda msg: (
+                console_errors.append(f"{page.url}: {msg.text}") if msg.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error: console_errors.append(f"{page.url}: {error}"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    if console_errors:
+        pytest.fail("browser console errors:\n" + "\n".join(console_errors), pytrace=False)
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
