@@ -62,6 +62,7 @@ def configure_sqlite(dbapi_connection, connection_record) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every feature's models, for Alembic and relationships)
     from app.accounts.models import User
 
     db.init_app(app)
@@ -117,10 +118,12 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
+    from app.audit.views import bp as audit_bp
     from app.home.views import bp as home_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(audit_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -27,11 +28,35 @@ from app.accounts.models import (
     UserRole,
     new_session_token,
 )
+from app.audit import services as audit
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 
 TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+AUDITED_FIELDS = (
+    "student_number",
+    "name",
+    "email",
+    "nickname",
+    "phone",
+    "user_type",
+    "college_id",
+    "major_id",
+    "enrolment_year",
+)
+
+audit.describe_actions(
+    {
+        "accounts.created": _l("Account created"),
+        "accounts.updated": _l("Account details changed"),
+        "accounts.roles_changed": _l("Roles changed"),
+        "accounts.deactivated": _l("Account deactivated"),
+        "accounts.reactivated": _l("Account reactivated"),
+        "accounts.password_reset": _l("Password reset"),
+        "accounts.password_changed": _l("Password changed"),
+    }
+)
 
 
 @dataclass
@@ -77,6 +102,14 @@ def get_person(user_id: int) -> User:
     if user is None:
         raise NotFound(_("No such person."))
     return user
+
+
+def find_person(user_id: int | None) -> User | None:
+    return db.session.get(User, user_id) if user_id else None
+
+
+def _snapshot(user: User) -> dict:
+    return {name: getattr(user, name) for name in AUDITED_FIELDS}
 
 
 def find_by_login(identifier: str) -> User | None:
@@ -201,6 +234,7 @@ def create_person(
     roles: list[str] | tuple[str, ...] = (),
     must_change_password: bool = True,
     password_hash: str | None = None,
+    actor: User | None = None,
     now: datetime | None = None,
 ) -> User:
     """Create an account; roles beyond the reader's default are given explicitly.
@@ -224,13 +258,36 @@ def create_person(
     db.session.add(user)
     _set_roles(user, roles)
     _flush_unique()
+    audit.record(
+        "accounts.created",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        after={**_snapshot(user), "roles": sorted(user.role_names)},
+        now=now,
+    )
     return user
 
 
-def update_person(user: User, data: PersonFields, *, now: datetime | None = None) -> User:
-    """An admin's edit of a person's facts."""
+def update_person(
+    user: User, data: PersonFields, *, actor: User | None, now: datetime | None = None
+) -> User:
+    """An admin's (or an import's) edit of a person's facts; audited when anything changed."""
+    before = _snapshot(user)
     _apply_person_fields(user, data, now=now or utcnow())
     _flush_unique()
+    after = _snapshot(user)
+    changed = [name for name in AUDITED_FIELDS if before[name] != after[name]]
+    if changed:
+        audit.record(
+            "accounts.updated",
+            actor=actor,
+            object_type="user",
+            object_id=user.id,
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
+            now=now,
+        )
     return user
 
 
@@ -276,7 +333,17 @@ def set_roles(user: User, roles: list[str], *, actor: User) -> tuple[set[str], s
         raise Forbidden(_("You cannot remove your own admin role."))
     _set_roles(user, roles)
     db.session.flush()
-    return before, user.role_names
+    after = user.role_names
+    if before != after:
+        audit.record(
+            "accounts.roles_changed",
+            actor=actor,
+            object_type="user",
+            object_id=user.id,
+            before={"roles": sorted(before)},
+            after={"roles": sorted(after)},
+        )
+    return before, after
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
@@ -291,6 +358,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.must_change_password = False
     user.session_token = new_session_token()
     db.session.flush()
+    audit.record("accounts.password_changed", actor=user, object_type="user", object_id=user.id)
 
 
 def reset_password(user: User, *, actor: User) -> str:
@@ -300,6 +368,7 @@ def reset_password(user: User, *, actor: User) -> str:
     user.must_change_password = True
     user.session_token = new_session_token()
     db.session.flush()
+    audit.record("accounts.password_reset", actor=actor, object_type="user", object_id=user.id)
     return temporary
 
 
@@ -307,10 +376,20 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     """Deactivate (no more logins, history kept) or reactivate an account."""
     if user.id == actor.id and not active:
         raise Forbidden(_("You cannot deactivate your own account."))
+    if user.active == active:
+        return
     user.active = active
     if not active:
         user.session_token = new_session_token()
     db.session.flush()
+    audit.record(
+        "accounts.reactivated" if active else "accounts.deactivated",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        before={"active": not active},
+        after={"active": active},
+    )
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -28,6 +28,7 @@ from app.accounts.forms import (
     ProfileForm,
 )
 from app.accounts.models import LOCALES, ROLES, User
+from app.audit import services as audit
 from app.common.access import role_required
 from app.common.forms import show_domain_error
 from app.common.urls import safe_next_url
@@ -198,7 +199,10 @@ def new_person():
     if form.validate_on_submit():
         try:
             person = services.create_person(
-                _person_fields(form), password=form.password.data, roles=form.roles.data
+                _person_fields(form),
+                password=form.password.data,
+                roles=form.roles.data,
+                actor=current_user,
             )
         except DomainError as error:
             db.session.rollback()
@@ -220,7 +224,7 @@ def person(user_id: int):
         form.roles.data = sorted(person.role_names)
     if form.validate_on_submit():
         try:
-            services.update_person(person, _person_fields(form))
+            services.update_person(person, _person_fields(form), actor=current_user)
             services.set_roles(person, form.roles.data, actor=current_user)
         except DomainError as error:
             db.session.rollback()
@@ -230,7 +234,12 @@ def person(user_id: int):
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("accounts.person", user_id=person.id))
     return render_template(
-        "accounts/person_form.html", form=form, person=person, action_form=ConfirmForm()
+        "accounts/person_form.html",
+        form=form,
+        person=person,
+        action_form=ConfirmForm(),
+        history=audit.entries_for("user", person.id),
+        audit_labels=audit.ACTION_LABELS,
     )
 
 

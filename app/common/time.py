@@ -3,7 +3,7 @@ configured zone."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -25,3 +25,9 @@ def to_local(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(local_zone())
+
+
+def from_local_date(day: date) -> datetime:
+    """Midnight of a local calendar day, as a naive UTC datetime for queries."""
+    local_midnight = datetime.combine(day, time.min, tzinfo=local_zone())
+    return local_midnight.astimezone(UTC).replace(tzinfo=None)

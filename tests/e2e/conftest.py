@@ -156,4 +156,3 @@ def new_page(browser, live_server, console_errors):
 @pytest.fixture
 def page(new_page):
     return new_page()
-

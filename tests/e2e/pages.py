@@ -31,6 +31,14 @@ def log_in(page: Page, person, password: str | None = None, remember: bool = Tru
     page.goto("/login")
     fill_login(page, person.student_number, password or person.password, remember)
     expect(page.locator("[data-testid=current-user]")).to_be_attached()
+    page.wait_for_load_state()
+
+
+def settle(page: Page) -> None:
+    """Wait until the page's requests are done. Every response to a logged-in browser
+    re-sends the session cookie (static files too), so one still in flight could put back
+    a cookie the test has just removed."""
+    page.wait_for_load_state("networkidle")
 
 
 def log_out(page: Page) -> None:

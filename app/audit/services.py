@@ -1,0 +1,97 @@
+"""Record and read audit entries. Every feature calls `record` for changes that matter."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from app.audit.models import AuditEntry
+from app.common.time import utcnow
+from app.extensions import db
+
+# The address a change came from; set once per request by the audit blueprint, so services
+# need not know about requests. Jobs and the CLI leave it empty.
+request_address: ContextVar[str | None] = ContextVar("request_address", default=None)
+
+
+# Human names of actions, filled by each feature with `describe_actions`.
+ACTION_LABELS: dict[str, Any] = {}
+
+
+def describe_actions(labels: dict[str, Any]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def record(
+    action: str,
+    *,
+    actor: Any | None,
+    object_type: str,
+    object_id: Any,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> AuditEntry:
+    """Append an entry: `actor` is a person or None for the system (a job, the CLI)."""
+    entry = AuditEntry(
+        created_at=now or utcnow(),
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+        note=note,
+        address=request_address.get(),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclass
+class AuditFilter:
+    action: str = ""
+    actor_id: int | None = None
+    object_type: str = ""
+    object_id: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def entries_query(filters: AuditFilter) -> Select:
+    query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    if filters.action:
+        query = query.where(AuditEntry.action.startswith(filters.action))
+    if filters.actor_id:
+        query = query.where(AuditEntry.actor_id == filters.actor_id)
+    if filters.object_type:
+        query = query.where(AuditEntry.object_type == filters.object_type)
+    if filters.object_id:
+        query = query.where(AuditEntry.object_id == filters.object_id)
+    if filters.since:
+        query = query.where(AuditEntry.created_at >= filters.since)
+    if filters.until:
+        query = query.where(AuditEntry.created_at < filters.until)
+    return query
+
+
+def entries_for(object_type: str, object_id: Any, limit: int = 20) -> list[AuditEntry]:
+    return list(
+        db.session.scalars(
+            entries_query(AuditFilter(object_type=object_type, object_id=str(object_id))).limit(
+                limit
+            )
+        )
+    )
+
+
+def known_actions() -> list[str]:
+    return list(
+        db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    )
