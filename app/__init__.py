@@ -118,12 +118,19 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
+    from app.admin.views import bp as admin_bp
+    from app.api.views import bp as api_bp
     from app.audit.views import bp as audit_bp
     from app.home.views import bp as home_bp
+    from app.notifications.views import bp as notifications_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -145,6 +152,10 @@ def register_security(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from app.admin.cli import backup_command
     from app.demo.cli import demo_cli
+    from jobs.cli import jobs_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(backup_command)

@@ -1,0 +1,1 @@
+"""Admin tools: job history, roster import, personal data, backup."""
