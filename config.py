@@ -30,6 +30,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # The largest request body (uploads included); imports read files up to this size.
+    MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "20"))
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
+    # `flask backup` (SQLite only): where snapshots go and how many are kept.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "10"))
     # 学号/工号: digits and letters; schools differ, so it is configurable.
     STUDENT_NUMBER_PATTERN = os.environ.get("STUDENT_NUMBER_PATTERN", r"^[0-9A-Za-z]{4,20}$")
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "8"))
@@ -46,6 +52,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Not re-sent with every response (static files included): a late response must not
+    # write back a session that a logout or password change has since replaced.
+    SESSION_REFRESH_EACH_REQUEST = False
     PERMANENT_SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", "14")))
 
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, so a form left open overnight still posts
@@ -59,6 +68,24 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
 
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "20"))
+
+    # Email: without MAIL_SERVER notifications stay in the app and the outbox is not drained.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)  # STARTTLS on a plain connection (port 587)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)  # TLS from the start (port 465)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Gongchuang <noreply@localhost>")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "")  # https://host, for links in emails
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
+
+    # Scheduled jobs: production runs one `flask jobs scheduler` process; single-process
+    # installs may let the web process run the scheduler instead.
+    SCHEDULER_IN_WEB = _bool("SCHEDULER_IN_WEB", False)
+    JOB_LOCK_LEASE_SECONDS = int(os.environ.get("JOB_LOCK_LEASE_SECONDS", "120"))
+    JOB_HISTORY_DAYS = int(os.environ.get("JOB_HISTORY_DAYS", "90"))
 
 
 class DevelopmentConfig(Config):
@@ -76,6 +103,8 @@ class TestConfig(Config):
     LOGIN_ADDRESS_RATE_LIMIT = "10000 per minute"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_SERVER = ""  # tests that send email start their own local SMTP server
+    APP_BASE_URL = ""
 
 
 class ProductionConfig(Config):

@@ -81,6 +81,9 @@ def login():
         except DomainError as error:
             flash(str(error.message), "danger")
         else:
+            chosen = session.pop("locale_chosen", None)
+            if chosen:
+                services.set_locale(user, chosen)
             db.session.commit()
             session.permanent = True
             login_user(user, remember=form.remember.data)
@@ -106,6 +109,9 @@ def set_locale():
         if current_user.is_authenticated:
             services.set_locale(current_user, locale)
             db.session.commit()
+        else:
+            # Chosen before logging in: becomes the person's choice at login.
+            session["locale_chosen"] = locale
     return redirect(safe_next_url(form.next.data) or url_for("home.index"))
 
 

@@ -323,3 +323,19 @@ def test_admin_cannot_deactivate_themselves_through_the_page(client, login, admi
 def test_unknown_person_is_404(client, login, admin):
     login(admin)
     assert client.get("/admin/people/999999").status_code == 404
+
+
+def test_language_chosen_on_the_login_page_becomes_the_persons_choice(client, student, db):
+    client.post("/locale", data={"locale": "en", "next": "/login"})
+    client.post(
+        "/login", data={"identifier": student.student_number, "password": factories.PASSWORD}
+    )
+    assert "My profile" in page(client.get("/profile"))
+    db.session.expire_all()
+    assert db.session.get(User, student.id).locale == "en"
+
+
+def test_static_files_do_not_resend_the_session_cookie(client, login, student):
+    login(student)
+    response = client.get("/static/css/app.css")
+    assert "session=" not in response.headers.get("Set-Cookie", "")

@@ -3,13 +3,22 @@ language, profile and password. Chinese texts are the app's own translations."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
 
 from app.accounts.models import User
 from app.extensions import db
+from tests.conftest import STRICT
+
+if importlib.util.find_spec("playwright") is None:
+    if STRICT:
+        pytest.fail("strict mode: the playwright package is not installed", pytrace=False)
+    pytest.skip("the playwright package is not installed", allow_module_level=True)
+
+from playwright.sync_api import Page, expect
+
 from tests.e2e.pages import fill_login, log_in, log_out, open_menu, settle
 
 WRONG_LOGIN_ZH = "学号、邮箱或密码不正确。"
@@ -64,6 +73,7 @@ def test_login_journey_on_a_phone(page: Page, make_person):
     expect(profile_link).to_be_hidden()
     open_menu(page)
     expect(page.locator("[data-testid=current-user]")).to_have_text("李小明")
+    page.screenshot(path="/tmp/e2e-menu.png")
     profile_link.tap()
     expect(page).to_have_url(url_path("/profile"))
     expect(page.get_by_role("heading", name="个人资料")).to_be_visible()
@@ -130,11 +140,6 @@ def test_language_switch_before_login(page: Page, make_person):
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: logging in replaces the language chosen on the login page with the "
-    "person's stored one (zh by default), see the login view's session['locale']",
-)
 def test_language_chosen_before_login_is_kept_after_login(page: Page, make_person):
     person = make_person(name="王五")
     page.goto("/login")
@@ -142,7 +147,9 @@ def test_language_chosen_before_login_is_kept_after_login(page: Page, make_perso
     page.get_by_test_id("switch-en").tap()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     fill_login(page, person.student_number, person.password)
-    expect(page.get_by_role("heading", name="Hello, 王五")).to_be_visible(timeout=2_000)
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("王五")
+    assert heading.inner_text() == "Hello, 王五"
 
 
 def test_language_choice_is_stored_per_person(new_page, make_person, live_server):
