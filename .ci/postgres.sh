@@ -7,13 +7,13 @@ set -euo pipefail
 cluster=$(pg_lsclusters --no-header 2>/dev/null | head -n 1 || true)
 if [ -z "$cluster" ]; then
   version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
-  pg_createcluster "$version" main >/dev/null
+  pg_createcluster "$version" main >&2
   cluster=$(pg_lsclusters --no-header | head -n 1)
 fi
 version=$(echo "$cluster" | awk '{print $1}')
 name=$(echo "$cluster" | awk '{print $2}')
 port=$(echo "$cluster" | awk '{print $3}')
-pg_ctlcluster "$version" "$name" start 2>/dev/null || true
+pg_ctlcluster "$version" "$name" start >&2 2>/dev/null || true
 for _ in $(seq 1 30); do
   pg_isready -q -h 127.0.0.1 -p "$port" && break
   sleep 1
