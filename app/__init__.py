@@ -35,6 +35,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_errorhandlers(app)
     register_security(app)
     register_commands(app)
+    register_jobs(app)
     return app
 
 
@@ -82,15 +83,21 @@ def register_extensions(app: Flask) -> None:
         return user if user is not None and user.active else None
 
 
+LOCALE_CODES = ("zh", "en")
+
+
 def select_locale() -> str:
     """The person's choice, else this browser's, else Chinese. Outside a request (jobs,
     CLI) messages are Chinese."""
     if not has_request_context():
         return "zh"
+    if request.path.startswith("/api/"):
+        # API clients choose with Accept-Language, not with a login session.
+        return request.accept_languages.best_match(LOCALE_CODES) or "zh"
     if current_user and current_user.is_authenticated:
         return current_user.locale
     locale = session.get("locale")
-    if locale in ("zh", "en"):
+    if locale in LOCALE_CODES:
         return locale
     return "zh"
 
@@ -118,7 +125,9 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
+    from app.admin.roster_views import bp as roster_bp
     from app.admin.views import bp as admin_bp
+    from app.api.token_views import tokens_bp as api_tokens_bp
     from app.api.views import bp as api_bp
     from app.audit.views import bp as audit_bp
     from app.home.views import bp as home_bp
@@ -129,8 +138,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(roster_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
+    app.register_blueprint(api_tokens_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -159,3 +170,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(backup_command)
+
+
+def register_jobs(app: Flask) -> None:
+    """Web processes run no scheduler unless SCHEDULER_IN_WEB says so (single-process use);
+    production runs one `flask jobs scheduler` process."""
+    from jobs.scheduler import start_with_web
+
+    start_with_web(app)

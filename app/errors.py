@@ -69,6 +69,20 @@ ERROR_HINTS = {
 }
 
 
+# The stable `code` of a JSON error when nothing more specific is known.
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -77,7 +91,8 @@ def error_response(status: int, message: str | None = None, code: str | None = N
     title = ERROR_TITLES.get(status, ERROR_TITLES[500])
     detail = message or ERROR_HINTS.get(status, ERROR_HINTS[500])
     if wants_json():
-        body = {"error": {"status": status, "code": code or str(status), "message": str(detail)}}
+        code = code or ERROR_CODES.get(status, "error")
+        body = {"error": {"status": status, "code": code, "message": str(detail)}}
         return jsonify(body), status
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
@@ -98,7 +113,10 @@ def register_errorhandlers(app: Flask) -> None:
         status = error.code or 500
         if status == 429:
             return error_response(429, str(ERROR_HINTS[429]), "rate_limited")
-        return error_response(status)
+        body, status = error_response(status)
+        # Keep what the exception says about itself, such as 405's Allow.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):

@@ -66,8 +66,10 @@ def test_unexpected_error_gives_a_500_page_in_chinese(client, login, student, mo
     assert "服务器出错" in response.get_data(as_text=True)
 
 
-def test_method_not_allowed_is_a_page_not_a_crash(client):
-    assert client.delete("/login").status_code == 405
+def test_method_not_allowed_is_a_page_that_says_what_is_allowed(client):
+    response = client.delete("/login")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
 
 
 def test_the_embedded_sqlite_database_runs_in_wal_mode_with_foreign_keys(tmp_path):

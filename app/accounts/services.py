@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -32,6 +33,7 @@ from app.audit import services as audit
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
+from app.notifications import services as notifications
 
 TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 AUDITED_FIELDS = (
@@ -123,6 +125,27 @@ def find_by_login(identifier: str) -> User | None:
     return session.scalar(select(User).where(func.upper(User.student_number) == identifier.upper()))
 
 
+def find_by_numbers(numbers: Iterable[str]) -> dict[str, User]:
+    """People by upper-cased student number, in a few queries (for imports of many rows)."""
+    wanted = sorted({number.upper() for number in numbers if number})
+    found: dict[str, User] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = select(User).where(func.upper(User.student_number).in_(chunk))
+        found.update({user.student_number.upper(): user for user in db.session.scalars(query)})
+    return found
+
+
+def find_by_emails(emails: Iterable[str]) -> dict[str, User]:
+    """People by (lower-case) email, in a few queries."""
+    wanted = sorted({email for email in emails if email})
+    found: dict[str, User] = {}
+    for start in range(0, len(wanted), 500):
+        query = select(User).where(User.email.in_(wanted[start : start + 500]))
+        found.update({user.email: user for user in db.session.scalars(query)})
+    return found
+
+
 def authenticate(identifier: str, password: str, *, now: datetime | None = None) -> User:
     """Check a login; the same message for an unknown person and a wrong password."""
     user = find_by_login(identifier)
@@ -162,6 +185,12 @@ def _check_student_number(student_number: str) -> str:
             field="student_number",
         )
     return student_number
+
+
+def is_valid_student_number(student_number: str) -> bool:
+    """Whether a 学号/工号 matches the configured pattern (for imports that check many)."""
+    pattern = current_app.config["STUDENT_NUMBER_PATTERN"]
+    return bool(re.fullmatch(pattern, (student_number or "").strip()))
 
 
 def _check_unique(user: User | None, student_number: str, email: str | None) -> None:
@@ -369,6 +398,9 @@ def reset_password(user: User, *, actor: User) -> str:
     user.session_token = new_session_token()
     db.session.flush()
     audit.record("accounts.password_reset", actor=actor, object_type="user", object_id=user.id)
+    notifications.notify(
+        user, "account.password_reset", context={"actor_name": actor.name if actor else None}
+    )
     return temporary
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     current_app,
@@ -15,7 +17,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import queries, services
+from app.accounts import anonymise as anonymisation
+from app.accounts import personal_data, queries, services
 from app.accounts.forms import (
     ROLE_LABELS,
     USER_TYPE_LABELS,
@@ -28,6 +31,7 @@ from app.accounts.forms import (
     ProfileForm,
 )
 from app.accounts.models import LOCALES, ROLES, User
+from app.accounts.personal_data_forms import AnonymiseForm
 from app.audit import services as audit
 from app.common.access import role_required
 from app.common.forms import show_domain_error
@@ -246,6 +250,7 @@ def person(user_id: int):
         action_form=ConfirmForm(),
         history=audit.entries_for("user", person.id),
         audit_labels=audit.ACTION_LABELS,
+        can_anonymise=anonymisation.can_anonymise(person, current_user),
     )
 
 
@@ -278,3 +283,59 @@ def set_active(user_id: int):
             else:
                 flash(_("The account has been deactivated."), "success")
     return redirect(url_for("accounts.person", user_id=user_id))
+
+
+@bp.route("/profile/data")
+@login_required
+def personal_data_page():
+    data = personal_data.export_personal_data(current_user, fmt="page")
+    db.session.commit()
+    return render_template(
+        "accounts/personal_data.html",
+        data=personal_data.for_display(data),
+        sections=personal_data.SECTIONS,
+        labels=personal_data.FIELD_LABELS,
+        role_labels=ROLE_LABELS,
+        user_type_labels=USER_TYPE_LABELS,
+    )
+
+
+@bp.route("/profile/data.json")
+@login_required
+def personal_data_json():
+    data = personal_data.export_personal_data(current_user, fmt="json")
+    db.session.commit()
+    number = re.sub(r"[^A-Za-z0-9_-]", "", current_user.student_number) or str(current_user.id)
+    filename = f"gongchuang-{number}-{data['generated_at']:%Y%m%d}.json"
+    response = current_app.response_class(personal_data.to_json(data), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/admin/people/<int:user_id>/anonymise", methods=["GET", "POST"])
+@role_required("admin")
+def anonymise(user_id: int):
+    person = db.get_or_404(User, user_id)
+    form = AnonymiseForm()
+    if form.validate_on_submit():
+        try:
+            anonymisation.anonymise_person(
+                person,
+                actor=current_user,
+                confirmation=form.confirmation.data,
+                reason=form.reason.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The person has been anonymised."), "success")
+            return redirect(url_for("accounts.person", user_id=person.id))
+    return render_template(
+        "accounts/anonymise.html",
+        person=person,
+        form=form,
+        can_anonymise=anonymisation.can_anonymise(person, current_user),
+    )

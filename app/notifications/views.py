@@ -1,5 +1,93 @@
-"""Notification pages."""
+"""Notification pages: the list, marking read, email choices; and the bell's count."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.common.forms import show_domain_error
+from app.common.urls import safe_next_url
+from app.errors import DomainError
+from app.extensions import db
+from app.notifications import services
+from app.notifications.forms import ActionForm, EmailChoicesForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.app_context_processor
+def inject_unread_count() -> dict:
+    """The bell's number on every page: one COUNT query, only for a logged-in person."""
+    if not has_request_context() or not current_user or not current_user.is_authenticated:
+        return {}
+    try:
+        return {"unread_notifications": services.unread_count(current_user.id)}
+    except SQLAlchemyError:
+        # An error page is being shown because the database failed: show it without the count.
+        db.session.rollback()
+        return {"unread_notifications": None}
+
+
+@bp.route("/")
+@login_required
+def index():
+    page = db.paginate(
+        services.notifications_query(current_user.id),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("notifications/index.html", page=page, action_form=ActionForm())
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+@login_required
+def read(notification_id: int):
+    notification = services.get_notification(current_user.id, notification_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("notifications.index"))
+    services.mark_read(notification)
+    db.session.commit()
+    return redirect(safe_next_url(notification.link) or url_for("notifications.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def read_all():
+    if ActionForm().validate_on_submit():
+        services.mark_all_read(current_user.id)
+        db.session.commit()
+        flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    choices = services.email_choices(current_user.id)
+    form = EmailChoicesForm()
+    form.email.choices = [(choice.kind.id, choice.kind.label) for choice in choices]
+    if not form.is_submitted():
+        form.email.data = [choice.kind.id for choice in choices if choice.email]
+    if form.validate_on_submit():
+        try:
+            services.set_email_choices(current_user.id, form.email.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your notification settings have been saved."), "success")
+            return redirect(url_for("notifications.settings"))
+    return render_template(
+        "notifications/settings.html", form=form, mail_enabled=services.mail_enabled()
+    )

@@ -1,0 +1,106 @@
+"""Anonymising a person who has left (PIPL: delete personal information no longer needed).
+
+Irreversible. The person's row stays, under an anonymous id, so their hours, points and
+other history keep counting in statistics; what identifies them goes:
+
+- removed: name (→ "已匿名 #<id>"), student number (→ "anon-<id>"), email, phone,
+  nickname, major (small majors can single a person out), last login time, roles;
+- kept: college, enrolment year and kind of person (for per-college and per-cohort
+  statistics), creation time, language;
+- the account is deactivated, its password made unusable and every session ended.
+
+The audit log is append-only and is not rewritten: entries written before keep their
+snapshots (which may hold the old name or contacts). It is visible to admins only. The
+entry for the anonymisation itself holds no identity, only the anonymous id and the reason.
+
+Features that keep their own copies of identifying data (an email outbox, say) register
+a hook with `register_anonymiser`; it runs in the same transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import User, new_session_token
+from app.audit import services as audit
+from app.common.time import utcnow
+from app.errors import Conflict, Forbidden, InvalidInput
+from app.extensions import db
+
+ANONYMOUS_NAME = "已匿名"
+ANONYMOUS_PREFIX = "anon-"
+# Not a hash any password can match: werkzeug's check refuses it.
+UNUSABLE_PASSWORD = "!anonymised"
+
+audit.describe_actions({"accounts.anonymised": _l("Person anonymised")})
+
+_ANONYMISERS: list[Callable[[User], None]] = []
+
+
+def register_anonymiser(hook: Callable[[User], None]) -> None:
+    """`hook(user)` removes a feature's own identifying copies; it only flushes."""
+    if hook not in _ANONYMISERS:
+        _ANONYMISERS.append(hook)
+
+
+def is_anonymised(user: User) -> bool:
+    return user.student_number.startswith(ANONYMOUS_PREFIX)
+
+
+def can_anonymise(user: User, actor: User) -> bool:
+    return user.id != actor.id and not is_anonymised(user)
+
+
+def anonymise_person(
+    user: User, *, actor: User, confirmation: str, reason: str, now: datetime | None = None
+) -> str:
+    """Remove `user`'s identity; returns the anonymous id. `confirmation` must repeat the
+    person's student or staff number."""
+    if user.id == actor.id:
+        raise Forbidden(_("You cannot anonymise your own account."))
+    if is_anonymised(user):
+        raise Conflict(_("This person has already been anonymised."))
+    if (confirmation or "").strip().upper() != user.student_number.upper():
+        raise InvalidInput(
+            _("Type the person's student or staff number exactly to confirm."),
+            field="confirmation",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Please give the reason."), field="reason")
+    if len(reason) > 500:
+        raise InvalidInput(_("The reason is longer than 500 characters."), field="reason")
+    anonymous_id = secrets.token_hex(6)
+    before = {"active": user.active, "roles": sorted(user.role_names)}
+    user.student_number = f"{ANONYMOUS_PREFIX}{anonymous_id}"
+    user.name = f"{ANONYMOUS_NAME} #{anonymous_id}"
+    user.nickname = None
+    user.email = None
+    user.phone = None
+    user.major = None
+    user.last_login_at = None
+    user.hide_from_boards = True
+    user.active = False
+    user.must_change_password = False
+    user.password_hash = UNUSABLE_PASSWORD
+    user.session_token = new_session_token()
+    user.roles.clear()
+    for hook in _ANONYMISERS:
+        hook(user)
+    db.session.flush()
+    audit.record(
+        "accounts.anonymised",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after={"anonymous_id": anonymous_id, "active": False, "roles": []},
+        note=reason,
+        now=now or utcnow(),
+    )
+    return anonymous_id

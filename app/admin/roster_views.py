@@ -1,0 +1,99 @@
+"""Roster import pages: upload and preview (a dry run), then confirm."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.forms import USER_TYPE_LABELS
+from app.admin import roster
+from app.admin.roster_forms import RosterConfirmForm, RosterUploadForm
+from app.common.access import role_required
+from app.errors import DomainError, NotFound
+from app.extensions import db
+
+bp = Blueprint("roster", __name__, url_prefix="/admin/roster")
+
+
+def render_preview(plan: roster.RosterPlan, form: RosterConfirmForm, status: int = 200):
+    return (
+        render_template(
+            "admin/roster_preview.html",
+            plan=plan,
+            counts=plan.counts,
+            form=form,
+            column_labels=roster.COLUMN_LABELS,
+            user_type_labels=USER_TYPE_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required("admin")
+def upload():
+    form = RosterUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            plan, token = roster.preview_import(
+                upload.read(), upload.filename or "", actor=current_user
+            )
+        except DomainError as error:
+            form.file.errors = [*form.file.errors, str(error.message)]
+        else:
+            return render_preview(plan, RosterConfirmForm(token=token))
+        finally:
+            db.session.rollback()  # a preview writes nothing
+    return render_template(
+        "admin/roster.html",
+        form=form,
+        columns=roster.COLUMNS,
+        column_labels=roster.COLUMN_LABELS,
+        required=roster.REQUIRED,
+    )
+
+
+@bp.route("/confirm", methods=["POST"])
+@role_required("admin")
+def confirm():
+    form = RosterConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("This upload has expired. Please upload the file again."), "warning")
+        return redirect(url_for("roster.upload"))
+    token = form.token.data
+    try:
+        counts = roster.confirm_import(
+            token, actor=current_user, initial_password=form.initial_password.data or None
+        )
+    except roster.RosterChanged as error:
+        db.session.rollback()
+        roster.remember_rejections(token, error.plan)
+        flash(str(error.message), "danger")
+        return render_preview(error.plan, form, 409)
+    except NotFound as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+        return redirect(url_for("roster.upload"))
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "password":
+            form.initial_password.errors = [str(error.message)]
+        else:
+            flash(str(error.message), "danger")
+        return render_preview(roster.review_upload(token, actor=current_user), form, 400)
+    db.session.commit()
+    roster.discard_upload(token)
+    flash(
+        _(
+            "Roster imported: %(created)d created, %(updated)d updated, %(unchanged)d "
+            "unchanged, %(rejected)d skipped.",
+            created=counts["create"],
+            updated=counts["update"],
+            unchanged=counts["unchanged"],
+            rejected=counts["reject"],
+        ),
+        "success",
+    )
+    return redirect(url_for("roster.upload"))

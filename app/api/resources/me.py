@@ -1,0 +1,106 @@
+"""GET /api/v1/me: the token owner's profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.accounts.models import User
+from app.api import envelope, openapi
+from app.api.auth import current_person, token_required
+from app.api.views import bp
+
+SCOPES = ("profile:read",)
+
+
+def person_json(user: User) -> dict[str, Any]:
+    college = user.college
+    major = user.major
+    return {
+        "id": user.id,
+        "student_number": user.student_number,
+        "name": user.name,
+        "nickname": user.nickname,
+        "email": user.email,
+        "college": {"id": college.id, "code": college.code, "name": college.name}
+        if college
+        else None,
+        "major": {"id": major.id, "name": major.name} if major else None,
+        "enrolment_year": user.enrolment_year,
+        "roles": sorted(user.role_names),
+        "locale": user.locale,
+    }
+
+
+@bp.get("/me")
+@token_required(*SCOPES)
+def me():
+    return envelope.ok(person_json(current_person()))
+
+
+STRING_OR_NULL = {"type": ["string", "null"]}
+
+openapi.add_paths(
+    {
+        "/me": {
+            "get": openapi.operation(
+                operation_id="getMe",
+                summary="The token owner's profile",
+                description="Who this token belongs to: the facts on their profile page.",
+                tag="me",
+                scopes=SCOPES,
+                data=openapi.ref("Person"),
+            )
+        }
+    },
+    schemas={
+        "Person": {
+            "type": "object",
+            "required": [
+                "id",
+                "student_number",
+                "name",
+                "nickname",
+                "email",
+                "college",
+                "major",
+                "enrolment_year",
+                "roles",
+                "locale",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "student_number": {"type": "string", "description": "学号 or 工号."},
+                "name": {"type": "string"},
+                "nickname": STRING_OR_NULL,
+                "email": {"type": ["string", "null"], "format": "email"},
+                "college": openapi.nullable(openapi.ref("College")),
+                "major": openapi.nullable(openapi.ref("Major")),
+                "enrolment_year": {"type": ["integer", "null"]},
+                "roles": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": ["volunteer", "coordinator", "editor", "admin"],
+                    },
+                    "description": "Empty for a reader with no role.",
+                },
+                "locale": {"type": "string", "enum": ["zh", "en"]},
+            },
+        },
+        "College": {
+            "type": "object",
+            "required": ["id", "code", "name"],
+            "properties": {
+                "id": {"type": "integer"},
+                "code": {"type": "string"},
+                "name": {"type": "string"},
+            },
+        },
+        "Major": {
+            "type": "object",
+            "required": ["id", "name"],
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
+    },
+    tags={"me": "The person the token belongs to."},
+)

@@ -1,0 +1,142 @@
+"""Run one job now: take its lock, record the run, call the function, commit once.
+
+`run_job` is a job's transaction boundary, as a view is a request's: it commits the
+"running" record first (so the history shows a job in progress), then the job's own work
+together with the "succeeded" record. When the job fails, its work is rolled back and the
+"failed" record, with the end of the traceback, is committed instead; the error does not
+propagate, so a scheduler keeps going.
+
+When another run of the same job holds the lock (another process, the scheduler, an admin's
+click), this run does nothing and is recorded as "skipped", whatever started it; callers
+tell the person so (the CLI exits non-zero, the admin page shows a warning).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import traceback
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import update
+
+from app.audit import services as audit
+from app.common.time import utcnow
+from app.extensions import db
+from jobs import registry
+from jobs.lock import Holder, Lease
+from jobs.models import TRIGGERS, JobRun
+
+log = logging.getLogger("jobs")
+ERROR_LINES = 25
+ERROR_CHARS = 4000
+
+
+def lock_name(job_id: str) -> str:
+    return f"job:{job_id}"
+
+
+def run_job(
+    job_id: str, *, trigger: str, actor: Any | None = None, now: datetime | None = None
+) -> JobRun:
+    """Run `job_id` once unless another run of it is in progress; return the recorded run.
+
+    Raises NotFound for an unknown id. `now` is the job's clock (the run's start time).
+    """
+    spec = registry.get_job(job_id)
+    if trigger not in TRIGGERS:
+        raise ValueError(f"unknown trigger {trigger!r}")
+    started = now or utcnow()
+    lease = Lease(lock_name(job_id), seconds=current_app.config["JOB_LOCK_LEASE_SECONDS"])
+    if not lease.acquire():
+        return _record_skipped(spec, trigger, actor, started, lease.holder())
+    try:
+        with lease.keep_alive():
+            return _execute(spec, trigger, actor, started)
+    finally:
+        try:
+            lease.release()
+        except Exception:  # the lease runs out by itself; the run's outcome is what matters
+            log.exception("Could not release the lock of job %s", job_id)
+
+
+def _new_run(spec: registry.JobSpec, trigger: str, actor: Any | None, started: datetime, status):
+    return JobRun(
+        job_id=spec.id,
+        started_at=started,
+        status=status,
+        trigger=trigger,
+        started_by_id=getattr(actor, "id", None),
+        host=socket.gethostname()[:255],
+        pid=os.getpid(),
+    )
+
+
+def _record_skipped(spec, trigger, actor, started, holder: Holder | None) -> JobRun:
+    run = _new_run(spec, trigger, actor, started, "skipped")
+    run.finished_at = started
+    run.error = f"Another run holds the lock ({holder.owner if holder else 'just released'})."
+    db.session.add(run)
+    db.session.commit()
+    log.info("Job %s skipped: another run is in progress", spec.id)
+    return run
+
+
+def _close_abandoned_runs(job_id: str) -> None:
+    """Runs still marked running while we hold the lock belong to a process that died."""
+    db.session.execute(
+        update(JobRun)
+        .where(JobRun.job_id == job_id, JobRun.status == "running")
+        .values(
+            status="failed",
+            finished_at=utcnow(),
+            error="The process running this job stopped before it finished.",
+        )
+    )
+
+
+def _format_error(error: BaseException) -> str:
+    lines = "".join(traceback.format_exception(error)).splitlines()
+    return "\n".join(lines[-ERROR_LINES:])[-ERROR_CHARS:]
+
+
+def _execute(spec: registry.JobSpec, trigger: str, actor: Any | None, started: datetime) -> JobRun:
+    _close_abandoned_runs(spec.id)
+    run = _new_run(spec, trigger, actor, started, "running")
+    db.session.add(run)
+    db.session.flush()
+    if actor is not None:
+        audit.record(
+            "jobs.started",
+            actor=actor,
+            object_type="job",
+            object_id=spec.id,
+            after={"run": run.id, "trigger": trigger},
+        )
+    db.session.commit()
+    run_id = run.id
+    clock = time.monotonic()
+    try:
+        counts = registry.call(spec, now=started)
+        run = db.session.get(JobRun, run_id)
+        run.status = "succeeded"
+        run.counts = counts
+        run.finished_at = started + timedelta(seconds=time.monotonic() - clock)
+        db.session.commit()
+    except BaseException as error:
+        db.session.rollback()
+        run = db.session.get(JobRun, run_id)
+        run.status = "failed"
+        run.error = _format_error(error)
+        run.finished_at = started + timedelta(seconds=time.monotonic() - clock)
+        db.session.commit()
+        log.error("Job %s failed: %s", spec.id, run.error_summary)
+        if not isinstance(error, Exception):  # Ctrl+C, SystemExit: recorded, then stop
+            raise
+        return run
+    log.info("Job %s succeeded: %s", spec.id, counts)
+    return run
