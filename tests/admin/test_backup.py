@@ -120,8 +120,8 @@ def test_only_the_newest_snapshots_are_kept_and_other_files_are_left_alone(app, 
     "url,message",
     [
         ("postgresql+psycopg://gongchuang:secret@db-host/gongchuang", "pg_dump"),
-        ("sqlite://", "memory"),
-        ("sqlite:////nonexistent/dir/gongchuang.sqlite", "does not exist"),
+        ("sqlite://", "内存"),
+        ("sqlite:////nonexistent/dir/gongchuang.sqlite", "不存在"),
     ],
 )
 def test_databases_that_cannot_be_copied_are_refused_with_advice(app, url, message):

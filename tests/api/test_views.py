@@ -48,7 +48,7 @@ def test_created_token_is_shown_once_and_stored_only_as_a_hash(client, login, st
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     secret = SECRET.search(page(response)).group(0)
-    assert "只显示这一次" in page(response) or "shown only this once" in page(response)
+    assert "仅显示这一次" in page(response)
 
     reloaded = page(client.get("/profile/tokens"))
     assert secret not in reloaded

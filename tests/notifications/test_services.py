@@ -80,12 +80,12 @@ def test_kinds_follow_their_email_default_until_the_person_chooses(db, mail_on, 
     # Password resets are emailed by default, announcements are not.
     services.notify(student, "account.password_reset", context={})
     services.notify(student, "system.announcement", context={"subject": "S", "message": "M"})
-    assert [email.subject for email in outbox(db)] == ["Your password was reset"]
+    assert [email.subject for email in outbox(db)] == ["你的密码已被重置"]
 
     services.set_email_choices(student.id, ["system.announcement"])
     services.notify(student, "account.password_reset", context={})
     services.notify(student, "system.announcement", context={"subject": "S2", "message": "M"})
-    assert [email.subject for email in outbox(db)] == ["Your password was reset", "S2"]
+    assert [email.subject for email in outbox(db)] == ["你的密码已被重置", "S2"]
     # Both still appear in the app.
     assert services.unread_count(student.id) == 4
 
