@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` prints a table; targets are checked here, not in timed tests."""
