@@ -132,11 +132,15 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.home.views import bp as home_bp
     from app.notifications.views import bp as notifications_bp
+    from app.recruitment.team_views import bp as teams_bp
+    from app.recruitment.views import bp as recruitment_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(recruitment_bp)
+    app.register_blueprint(teams_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(api_bp)

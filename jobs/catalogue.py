@@ -16,6 +16,12 @@ register(
     _l("Send queued notification emails"),
 )
 register(
+    "recruitment.draw_lotteries",
+    "app.recruitment.jobs:draw_lotteries",
+    every(minutes=5),
+    _l("Draw the lottery of recruitment campaigns that have closed"),
+)
+register(
     "jobs.prune_history",
     "jobs.maintenance:prune_history",
     cron(hour=3, minute=40),

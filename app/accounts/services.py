@@ -30,6 +30,7 @@ from app.accounts.models import (
     new_session_token,
 )
 from app.audit import services as audit
+from app.common.db import begin_write_transaction
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -227,6 +228,7 @@ def _check_enrolment_year(year: int | None, now: datetime) -> None:
 def _flush_unique() -> None:
     """Flush, turning a unique violation from a concurrent writer into a clear error."""
     session = db.session
+    begin_write_transaction()
     try:
         with session.begin_nested():
             session.flush()

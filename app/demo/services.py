@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.common.time import utcnow
 from app.demo.data import COLLEGES, DEMO_ACCOUNTS, DEMO_PASSWORD, GIVEN_CHARS, SURNAMES
 from app.extensions import db
 
@@ -76,6 +78,7 @@ def load_demo_data(*, seed: int = 2026, people: int = PEOPLE_COUNT) -> int:
             must_change_password=False,
         )
         created += 1
+    load_recruitment_demo(rng)
     return created
 
 
@@ -84,3 +87,138 @@ def demo_logins() -> list[tuple[str, str, str]]:
     return [
         (number, DEMO_PASSWORD, f"{name} · {label}") for number, name, *_, label in DEMO_ACCOUNTS
     ]
+
+
+def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) -> None:
+    """Two teams run by the demo coordinator, an open campaign in review mode with some
+    applications, an open first-come campaign, and a closed lottery campaign, drawn."""
+    from app.recruitment import review
+    from app.recruitment import services as recruitment
+    from app.recruitment.services import CampaignFields, QuestionFields
+
+    now = (now or utcnow()).replace(second=0, microsecond=0)
+    admin = accounts.find_by_login("A0001")
+    coordinator = accounts.find_by_login("T0001")
+    volunteers = recruitment.create_team(
+        name="图书馆志愿者队",
+        kind="volunteer_team",
+        description="在总馆和分馆服务台、书库和活动中协助读者。每学期至少服务 16 小时。",
+        requires_onboarding=True,
+        actor=admin,
+        now=now,
+    )
+    assistants = recruitment.create_team(
+        name="勤工俭学学生助理",
+        kind="student_assistants",
+        description="每周固定时段在图书馆岗位工作，按小时计酬。",
+        actor=admin,
+        now=now,
+    )
+    for team in (volunteers, assistants):
+        recruitment.grant_coordinator(team, coordinator, actor=admin)
+    questions = [
+        QuestionFields(kind="long_text", label="你为什么想加入图书馆志愿者队？"),
+        QuestionFields(kind="single_choice", label="常去的校区", options=["江安", "望江", "华西"]),
+        QuestionFields(
+            kind="multiple_choice",
+            label="你的特长",
+            options=["摄影", "写作", "外语", "设计", "活动组织"],
+            required=False,
+        ),
+        QuestionFields(kind="availability", label="每周可服务的时段"),
+    ]
+    description = (
+        "### 我们在找什么样的你\n\n- 热爱阅读，乐于帮助读者\n- 每周能服务 2 小时以上\n\n"
+        "录用后需参加一次岗前培训。"
+    )
+    consent = "我同意图书馆为志愿服务管理之目的使用我的姓名、学号、联系方式和服务记录。"
+    spring = recruitment.create_campaign(
+        CampaignFields(
+            team_id=volunteers.id,
+            title="2026 春季图书馆志愿者招募",
+            quota=30,
+            opens_at=now - timedelta(days=3),
+            closes_at=now + timedelta(days=14),
+            description=description,
+            consent_text=consent,
+            published=True,
+        ),
+        questions,
+        actor=coordinator,
+        now=now,
+    )
+    quick = recruitment.create_campaign(
+        CampaignFields(
+            team_id=assistants.id,
+            title="图书馆勤工俭学助理（先到先得）",
+            quota=10,
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=7),
+            description="书库整架岗位，先到先得，满额即止。",
+            selection_mode="first_come",
+            eligible_user_types=["undergraduate", "postgraduate"],
+            published=True,
+        ),
+        [QuestionFields(kind="short_text", label="联系电话")],
+        actor=coordinator,
+        now=now,
+    )
+    lottery = recruitment.create_campaign(
+        CampaignFields(
+            team_id=volunteers.id,
+            title="读书节活动志愿者（抽签）",
+            quota=5,
+            opens_at=now - timedelta(days=20),
+            closes_at=now - timedelta(days=2),
+            description="读书节当天的引导与签到工作。报名人数超过名额时抽签决定。",
+            selection_mode="lottery",
+            published=True,
+        ),
+        [],
+        actor=coordinator,
+        now=now,
+    )
+    students = list(
+        db.session.scalars(
+            select(User)
+            .where(User.user_type.in_(["undergraduate", "postgraduate"]))
+            .where(User.student_number.not_in(["2024141002"]))  # the reader tries it out
+            .order_by(User.student_number)
+        )
+    )
+    volunteer = accounts.find_by_login("2023141001")
+    reasons = [
+        "想为同学们服务",
+        "我每天都在图书馆，想帮上忙",
+        "喜欢书，也想认识新朋友",
+        "积累志愿服务经历",
+    ]
+    others = [student for student in students if student.id != volunteer.id]
+    applicants = [volunteer, *rng.sample(others, min(26, len(others)))]
+    for index, person in enumerate(applicants[:15]):
+        skills = rng.sample(["摄影", "写作", "外语", "设计", "活动组织"], rng.randrange(0, 3))
+        days = rng.sample(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], 2)
+        answers = {
+            str(spring.questions[0].id): rng.choice(reasons),
+            str(spring.questions[1].id): rng.choice(["江安", "望江", "华西"]),
+            str(spring.questions[2].id): skills,
+            str(spring.questions[3].id): {
+                day: [rng.choice(["morning", "afternoon"])] for day in days
+            },
+        }
+        applied = now - timedelta(days=2, minutes=index * 37)
+        application = recruitment.apply(spring, person, answers, consent=True, now=applied)
+        if 1 <= index <= 3:
+            review.decide(application, "accepted", actor=coordinator, now=now)
+        elif 4 <= index <= 6:
+            review.decide(application, "shortlisted", actor=coordinator, now=now)
+        elif index == 7:
+            review.decide(application, "waitlisted", actor=coordinator, now=now)
+    for index, person in enumerate(applicants[15:18]):
+        phone = f"13{rng.randrange(10**9):09d}"
+        recruitment.apply(
+            quick, person, {str(quick.questions[0].id): phone}, now=now - timedelta(hours=index)
+        )
+    for person in applicants[18:]:
+        recruitment.apply(lottery, person, {}, now=now - timedelta(days=10))
+    review.draw_lottery(lottery, now=now)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.accounts import queries as account_queries
 from app.accounts import services as account_services
 from app.accounts.forms import ROLE_LABELS
+from app.recruitment import services as recruitment
 
 bp = Blueprint("home", __name__)
 
@@ -17,9 +18,14 @@ def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
     counts = account_queries.people_counts() if current_user.has_role("admin") else None
+    manages = current_user.has_role("coordinator") or current_user.has_role("admin")
     return render_template(
         "home/index.html",
         people_counts=counts,
+        open_campaigns=recruitment.eligible_open_campaigns(current_user),
+        my_applications=recruitment.applications_of(current_user, limit=5),
+        review_queue=recruitment.review_queue(current_user) if manages else [],
+        application_status_labels=recruitment.STATUS_LABELS,
         role_labels=ROLE_LABELS,
         profile_gaps=account_services.profile_gaps(current_user),
     )

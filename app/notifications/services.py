@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts import anonymise, personal_data
 from app.audit import services as audit
+from app.common.db import begin_write_transaction
 from app.common.time import utcnow
 from app.common.urls import safe_next_url
 from app.errors import Conflict, InvalidInput, NotFound
@@ -133,6 +134,7 @@ def notify(
     )
     session = db.session
     session.flush()  # the caller's pending changes stay out of the savepoint below
+    begin_write_transaction()
     try:
         with session.begin_nested():
             session.add(notification)
@@ -282,6 +284,7 @@ def set_email_choices(user_id: int, wanted: Iterable[str]) -> None:
         )
     }
     session.flush()
+    begin_write_transaction()
     try:
         with session.begin_nested():
             for kind in kinds.all_kinds():

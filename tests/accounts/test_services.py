@@ -133,3 +133,14 @@ def test_profile_gaps_name_what_is_missing(db):
         ),
     )
     assert services.profile_gaps(user) == []
+
+
+def test_a_created_person_is_gone_when_the_transaction_rolls_back(db):
+    """One transaction per request: the unique-check savepoint must not commit on its own
+    (SQLite's driver would otherwise make it the outermost transaction)."""
+    from app.accounts.models import User
+
+    factories.person(student_number="2024777777")
+    db.session.rollback()
+    assert services.find_by_login("2024777777") is None
+    assert db.session.query(User).count() == 0

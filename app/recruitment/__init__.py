@@ -1,0 +1,1 @@
+"""Recruitment: teams, campaigns, applications, review, membership, volunteer profiles."""

@@ -1,0 +1,35 @@
+"""Who may run a team: its coordinators, and admins for every team."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.errors import Forbidden
+from app.extensions import db
+from app.recruitment.models import Team, TeamCoordinator
+
+
+def managed_team_ids(user) -> set[int] | None:
+    """The ids of the teams `user` runs; None means every team (an admin)."""
+    if user.has_role("admin"):
+        return None
+    if not user.has_role("coordinator"):
+        return set()
+    return set(
+        db.session.scalars(
+            select(TeamCoordinator.team_id).where(TeamCoordinator.user_id == user.id)
+        )
+    )
+
+
+def can_manage_team(user, team: Team | int) -> bool:
+    team_id = team if isinstance(team, int) else team.id
+    teams = managed_team_ids(user)
+    return teams is None or team_id in teams
+
+
+def require_team_manager(user, team: Team | int) -> None:
+    """Raise Forbidden unless `user` coordinates `team` (or is an admin)."""
+    if not can_manage_team(user, team):
+        raise Forbidden(_("Only the coordinators of this team can do this."))

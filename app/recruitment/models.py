@@ -1,0 +1,223 @@
+"""Teams and their coordinators, recruitment campaigns with questions, applications and
+their review notes, team memberships, and volunteer profiles.
+
+Invariants in the schema: one application per (campaign, person), one membership per
+(team, person), one coordinator grant per (team, person); a campaign's `accepted_count`
+never exceeds its quota (a check constraint, kept by a conditional UPDATE in the services).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.time import utcnow
+from app.extensions import db
+
+TEAM_KINDS = ("volunteer_team", "student_assistants", "special_role")
+SELECTION_MODES = ("review", "first_come", "lottery")
+QUESTION_KINDS = ("short_text", "long_text", "single_choice", "multiple_choice", "availability")
+APPLICATION_STATUSES = (
+    "submitted",
+    "shortlisted",
+    "accepted",
+    "rejected",
+    "waitlisted",
+    "withdrawn",
+)
+MEMBERSHIP_STATUSES = ("active", "paused", "alumni")
+# The weekly availability grid: days by parts of the day.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_PARTS = ("morning", "afternoon", "evening")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+    __table_args__ = (CheckConstraint(_in("kind", TEAM_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), default="volunteer_team")
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Members need the onboarding training before their first shift (the shifts feature
+    # sets Membership.onboarded when they complete it).
+    requires_onboarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    coordinators: Mapped[list[TeamCoordinator]] = relationship(
+        back_populates="team", cascade="all, delete-orphan"
+    )
+
+
+class TeamCoordinator(db.Model):
+    """A coordinator's scope: the teams they run. Admins run every team."""
+
+    __tablename__ = "team_coordinators"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    team: Mapped[Team] = relationship(back_populates="coordinators")
+    user = relationship("User")
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint(_in("selection_mode", SELECTION_MODES), name="selection_mode"),
+        CheckConstraint("quota > 0", name="quota_positive"),
+        CheckConstraint("accepted_count >= 0 AND accepted_count <= quota", name="within_quota"),
+        CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    quota: Mapped[int] = mapped_column(Integer)
+    accepted_count: Mapped[int] = mapped_column(Integer, default=0)
+    opens_at: Mapped[datetime] = mapped_column(DateTime)
+    closes_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    selection_mode: Mapped[str] = mapped_column(String(16), default="review")
+    # Empty lists mean "anyone": user types, college ids, enrolment years.
+    eligible_user_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    eligible_college_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    eligible_years: Mapped[list[int]] = mapped_column(JSON, default=list)
+    consent_text: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The lottery, when selection_mode == "lottery": drawn once, after closing.
+    lottery_seed: Mapped[str | None] = mapped_column(String(64))
+    lottery_drawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    team: Mapped[Team] = relationship()
+    questions: Mapped[list[CampaignQuestion]] = relationship(
+        back_populates="campaign",
+        order_by="CampaignQuestion.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class CampaignQuestion(db.Model):
+    __tablename__ = "campaign_questions"
+    __table_args__ = (CheckConstraint(_in("kind", QUESTION_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(300))
+    help_text: Mapped[str] = mapped_column(String(500), default="")
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)  # choice questions
+
+    campaign: Mapped[Campaign] = relationship(back_populates="questions")
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "user_id"),
+        CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    # {question id (as a string): answer}; text for text questions, a list for multiple
+    # choice, {"mon": ["morning", ...], ...} for availability.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    consented_at: Mapped[datetime | None] = mapped_column(DateTime)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Lottery draw position (1 = first drawn), recorded with the draw.
+    lottery_rank: Mapped[int | None] = mapped_column(Integer)
+
+    campaign: Mapped[Campaign] = relationship()
+    user = relationship("User", foreign_keys=[user_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    notes: Mapped[list[ApplicationNote]] = relationship(
+        back_populates="application",
+        order_by="ApplicationNote.created_at",
+        cascade="all, delete-orphan",
+    )
+
+
+class ApplicationNote(db.Model):
+    """A coordinator's note on an application; never shown to the applicant."""
+
+    __tablename__ = "application_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="notes")
+    author = relationship("User")
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id"),
+        CheckConstraint(_in("status", MEMBERSHIP_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    joined_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    # Set by the shifts feature when the member completes the team's onboarding training.
+    onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
+    onboarded_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    team: Mapped[Team] = relationship()
+    user = relationship("User")
+
+
+class VolunteerProfile(db.Model):
+    """What a volunteer offers: skills and the weekly grid of when they are usually free."""
+
+    __tablename__ = "volunteer_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    availability: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    introduction: Mapped[str] = mapped_column(String(1000), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

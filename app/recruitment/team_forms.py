@@ -1,0 +1,72 @@
+"""Forms for team pages, member status actions and the volunteer profile."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.recruitment.models import TEAM_KINDS
+from app.recruitment.services import TEAM_KIND_LABELS
+
+
+class TeamForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Please give the team a name.")), Length(max=100)],
+    )
+    kind = SelectField(_l("Kind"), choices=[(key, TEAM_KIND_LABELS[key]) for key in TEAM_KINDS])
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("What the team does, and what members can expect."),
+    )
+    requires_onboarding = BooleanField(_l("Members need an onboarding training first"))
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class GrantCoordinatorForm(FlaskForm):
+    student_number = StringField(
+        _l("Student/staff number"),
+        validators=[
+            DataRequired(_l("Please enter the person's student or staff number.")),
+            Length(max=32),
+        ],
+        description=_l("The person needs the coordinator role."),
+    )
+    submit = SubmitField(_l("Add coordinator"))
+
+
+class ActionForm(FlaskForm):
+    """An empty form: a POST button with its CSRF token."""
+
+
+class MemberStatusForm(FlaskForm):
+    """A roster row's button: pause, reactivate or make alumni."""
+
+    status = HiddenField(validators=[DataRequired()])
+
+
+class VolunteerProfileForm(FlaskForm):
+    """Skills and introduction; the availability grid's checkboxes (named "availability",
+    each "day:part") are read from the request by the view."""
+
+    skills = StringField(
+        _l("Skills"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l(
+            "Separate skills with commas, for example: photography, English, video editing. "
+            "At most 20, each at most 30 characters."
+        ),
+    )
+    introduction = TextAreaField(
+        _l("Introduction"),
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("The introduction can be at most 1000 characters long.")),
+        ],
+        description=_l("A few words about yourself for the coordinators of your teams."),
+    )
+    submit = SubmitField(_l("Save"))

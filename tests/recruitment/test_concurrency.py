@@ -1,0 +1,135 @@
+"""The quota holds when many people act at the same moment, against a real database
+(the suite's SQLite file, or PostgreSQL when TEST_DATABASE_URL names one).
+
+Each thread has its own app context, so its own database session and connection, and
+all of them are released together by a barrier, as coordinators clicking "accept" at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from app.errors import Conflict
+from app.extensions import db as _db
+from app.recruitment import review, services
+from app.recruitment.models import Application, Campaign, Membership
+from tests.recruitment import recruiting
+
+THREADS = 8
+
+
+def race(app, work: Callable[[int], None], arguments: list) -> list[str]:
+    """Run `work(argument)` in one thread per argument, all released at once; returns
+    "ok", "conflict" or the unexpected error's text per thread."""
+    barrier = threading.Barrier(len(arguments))
+    outcomes: list[str] = [""] * len(arguments)
+
+    def run(index: int, argument) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                work(argument)
+                _db.session.commit()
+                outcomes[index] = "ok"
+            except Conflict:
+                _db.session.rollback()
+                outcomes[index] = "conflict"
+            except Exception as error:  # reported by the assertion, not swallowed
+                _db.session.rollback()
+                outcomes[index] = f"{type(error).__name__}: {error}"
+
+    threads = [
+        threading.Thread(target=run, args=(index, argument))
+        for index, argument in enumerate(arguments)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def accepted_state(campaign_id: int) -> tuple[int, int, int]:
+    """(accepted_count, accepted applications, memberships of the team), freshly read."""
+    _db.session.expire_all()
+    campaign = _db.session.get(Campaign, campaign_id)
+    accepted = _db.session.scalar(
+        select(func.count(Application.id)).where(
+            Application.campaign_id == campaign_id, Application.status == "accepted"
+        )
+    )
+    members = _db.session.scalar(
+        select(func.count(Membership.id)).where(Membership.team_id == campaign.team_id)
+    )
+    return campaign.accepted_count, accepted, members
+
+
+def test_many_coordinators_accepting_at_once_never_exceed_the_quota(app, db):
+    team = recruiting.team()
+    teacher = recruiting.coordinator(team)
+    campaign = recruiting.campaign(team, quota=3)
+    ids = [recruiting.apply(campaign, recruiting.applicant(f"并发{i}")).id for i in range(THREADS)]
+    campaign_id, teacher_id = campaign.id, teacher.id
+    db.session.commit()
+
+    def accept(application_id: int) -> None:
+        actor = services.accounts.get_person(teacher_id)
+        review.decide(services.get_application(application_id), "accepted", actor=actor)
+
+    outcomes = race(app, accept, ids)
+    assert sorted(outcomes) == ["conflict"] * (THREADS - 3) + ["ok"] * 3, outcomes
+    assert accepted_state(campaign_id) == (3, 3, 3)
+
+
+def test_two_coordinators_accepting_the_same_application_take_one_place(app, db):
+    team = recruiting.team()
+    teachers = [recruiting.coordinator(team, name=f"老师{i}") for i in range(2)]
+    campaign = recruiting.campaign(team, quota=3)
+    application_id = recruiting.apply(campaign).id
+    campaign_id = campaign.id
+    db.session.commit()
+
+    def accept(teacher_id: int) -> None:
+        actor = services.accounts.get_person(teacher_id)
+        review.decide(services.get_application(application_id), "accepted", actor=actor)
+
+    outcomes = race(app, accept, [t.id for t in teachers])
+    assert sorted(outcomes) == ["conflict", "ok"], outcomes
+    assert accepted_state(campaign_id) == (1, 1, 1)
+
+
+def test_first_come_applicants_arriving_together_fill_exactly_the_quota(app, db):
+    campaign = recruiting.campaign(recruiting.team(), quota=3, selection_mode="first_come")
+    people = [recruiting.applicant(f"抢位{i}").id for i in range(THREADS)]
+    campaign_id = campaign.id
+    db.session.commit()
+
+    def apply(user_id: int) -> None:
+        person = services.accounts.get_person(user_id)
+        recruiting.apply(services.get_campaign(campaign_id), person)
+
+    outcomes = race(app, apply, people)
+    assert sorted(outcomes) == ["conflict"] * (THREADS - 3) + ["ok"] * 3, outcomes
+    assert accepted_state(campaign_id) == (3, 3, 3)
+    # The refused applicants left nothing behind.
+    total = db.session.scalar(
+        select(func.count(Application.id)).where(Application.campaign_id == campaign_id)
+    )
+    assert total == 3
+
+
+def test_a_double_tap_on_apply_keeps_one_application(app, db):
+    campaign = recruiting.campaign(recruiting.team())
+    person_id = recruiting.applicant().id
+    campaign_id = campaign.id
+    db.session.commit()
+
+    def apply(_argument) -> None:
+        person = services.accounts.get_person(person_id)
+        recruiting.apply(services.get_campaign(campaign_id), person)
+
+    outcomes = race(app, apply, [1, 2])
+    assert sorted(outcomes) == ["conflict", "ok"], outcomes
