@@ -904,6 +904,10 @@ def apply(
         raise Conflict(_("You have already applied to this campaign."))
     verdict = eligibility(campaign, user, now=now)
     if not verdict.ok:
+        racing = find_application(campaign, user)
+        if racing is not None and racing.status != "withdrawn":
+            # A double tap whose first request committed in between.
+            raise Conflict(_("You have already applied to this campaign."))
         if campaign.selection_mode == "first_come" and places_left(campaign) <= 0:
             raise Conflict(full_message_for_applicant(campaign))
         raise InvalidInput(" ".join(verdict.reasons))
