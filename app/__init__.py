@@ -134,6 +134,8 @@ def register_blueprints(app: Flask) -> None:
     from app.notifications.views import bp as notifications_bp
     from app.recruitment.team_views import bp as teams_bp
     from app.recruitment.views import bp as recruitment_bp
+    from app.shifts.task_views import bp as tasks_bp
+    from app.shifts.views import bp as shifts_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
@@ -141,6 +143,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(recruitment_bp)
     app.register_blueprint(teams_bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(shifts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(api_bp)

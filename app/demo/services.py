@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.common.time import utcnow
+from app.common.time import to_local, utcnow
 from app.demo.data import COLLEGES, DEMO_ACCOUNTS, DEMO_PASSWORD, GIVEN_CHARS, SURNAMES
 from app.extensions import db
 
@@ -79,6 +79,7 @@ def load_demo_data(*, seed: int = 2026, people: int = PEOPLE_COUNT) -> int:
         )
         created += 1
     load_recruitment_demo(rng)
+    load_shifts_demo()
     return created
 
 
@@ -208,7 +209,7 @@ def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) ->
         }
         applied = now - timedelta(days=2, minutes=index * 37)
         application = recruitment.apply(spring, person, answers, consent=True, now=applied)
-        if 1 <= index <= 3:
+        if index <= 3:  # the demo volunteer (index 0) among the accepted
             review.decide(application, "accepted", actor=coordinator, now=now)
         elif 4 <= index <= 6:
             review.decide(application, "shortlisted", actor=coordinator, now=now)
@@ -222,3 +223,65 @@ def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) ->
     for person in applicants[18:]:
         recruitment.apply(lottery, person, {}, now=now - timedelta(days=10))
     review.draw_lottery(lottery, now=now)
+
+
+def load_shifts_demo(*, now: datetime | None = None) -> None:
+    """The volunteer team's onboarding training, a desk service three afternoons a week for
+    the next four weeks, and the accepted members onboarded and signed up for some shifts."""
+    from app.recruitment import membership
+    from app.recruitment import services as recruitment
+    from app.shifts import services as shifts
+    from app.shifts import tasks
+    from app.shifts.tasks import SeriesFields, TaskFields
+
+    now = now or utcnow()
+    coordinator = accounts.find_by_login("T0001")
+    team = next(t for t in recruitment.teams_for(coordinator) if t.name == "图书馆志愿者队")
+    today = to_local(now).date()
+    training = tasks.create_task(
+        team.id,
+        TaskFields(
+            title="志愿者岗前培训",
+            kind="training",
+            location="总馆三楼培训室",
+            is_onboarding=True,
+            default_capacity=30,
+        ),
+        actor=coordinator,
+    )
+    tasks.create_shift(
+        training,
+        day=today + timedelta(days=6),
+        start=time(19),
+        end=time(20, 30),
+        actor=coordinator,
+    )
+    desk = tasks.create_task(
+        team.id,
+        TaskFields(
+            title="总馆服务台",
+            location="总馆一楼大厅",
+            description="解答读者咨询，协助办理借还和座位预约。",
+            default_capacity=3,
+        ),
+        actor=coordinator,
+    )
+    _series, desk_shifts = tasks.create_series(
+        desk,
+        SeriesFields(
+            weekdays=[0, 2, 4],
+            start=time(14),
+            end=time(17),
+            first_date=today + timedelta(days=1),
+            last_date=today + timedelta(days=28),
+        ),
+        actor=coordinator,
+    )
+    members = [m for m in membership.roster(team) if m.status == "active"]
+    for row in members:
+        found = membership.find_membership(team.id, row.user_id)
+        membership.mark_onboarded(found, now=now)
+    for index, row in enumerate(members):
+        person = accounts.get_person(row.user_id)
+        for shift in desk_shifts[index : index + 6 : 2]:
+            shifts.sign_up(shift, person, now=now)

@@ -1,0 +1,1 @@
+"""Tasks and shifts: scheduling, sign-up, waitlists, assignment, trainings."""

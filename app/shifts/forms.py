@@ -1,0 +1,38 @@
+"""Forms for the volunteer's shift pages: the filters and the one-button actions."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SubmitField
+from wtforms.validators import Optional
+
+
+class ActionForm(FlaskForm):
+    """A POST button: sign up, cancel, create or revoke the feed. Carries the CSRF token."""
+
+    submit = SubmitField()
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ShiftFilterForm(FlaskForm):
+    """The open-shift filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    week = DateField(_l("Week starting"), validators=[Optional()])
+    task = SelectField(_l("Task"), coerce=_optional_int, validators=[Optional()])
+    location = SelectField(_l("Location"), validators=[Optional()])
+
+    def set_choices(self, tasks: list[tuple[int, str]], locations: list[str]) -> None:
+        self.task.choices = [(None, _l("All tasks")), *tasks]
+        self.location.choices = [("", _l("All locations"))] + [(loc, loc) for loc in locations]

@@ -1,0 +1,173 @@
+"""Tasks (岗位), their shifts (one-off or generated from a weekly series), sign-ups with a
+first-come waitlist, completed trainings, and personal calendar feed tokens.
+
+Invariants in the schema: a shift's `confirmed_count` never exceeds its capacity (a check
+constraint, kept by a conditional UPDATE in the services); one sign-up row per (shift,
+person); a sign-up's `ticket` is unique per shift and orders the waitlist first come, first
+served (tickets come from the shift's `ticket_counter`, incremented atomically).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.time import utcnow
+from app.extensions import db
+
+TASK_KINDS = ("service", "training", "event")
+WAITLIST_MODES = ("automatic", "offer")
+SHIFT_STATUSES = ("scheduled", "cancelled")
+SIGNUP_STATUSES = ("confirmed", "waitlisted", "offered", "cancelled")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Task(db.Model):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        CheckConstraint(_in("kind", TASK_KINDS), name="kind"),
+        CheckConstraint(_in("waitlist_mode", WAITLIST_MODES), name="waitlist_mode"),
+        CheckConstraint("default_capacity > 0", name="capacity_positive"),
+        CheckConstraint("points_multiplier >= 0", name="multiplier_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="service")
+    # An onboarding training: completing it sets the team membership's `onboarded`.
+    is_onboarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Training tasks (ids) a person must have completed, and skills they must list.
+    required_training_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    required_skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    default_capacity: Mapped[int] = mapped_column(Integer, default=4)
+    points_multiplier: Mapped[float] = mapped_column(Float, default=1.0)
+    # Self-cancellation closes this many hours before the start.
+    cancel_deadline_hours: Mapped[int] = mapped_column(Integer, default=12)
+    waitlist_mode: Mapped[str] = mapped_column(String(16), default="automatic")
+    offer_hours: Mapped[int] = mapped_column(Integer, default=2)  # for waitlist_mode "offer"
+    swap_needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    team = relationship("Team")
+
+
+class ShiftSeries(db.Model):
+    """A weekly pattern ("Mon/Wed 14:00–17:00 from … to …") that generated shifts."""
+
+    __tablename__ = "shift_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    weekdays: Mapped[list[int]] = mapped_column(JSON)  # 0 = Monday … 6 = Sunday
+    start_time: Mapped[time] = mapped_column(Time)  # local time
+    end_time: Mapped[time] = mapped_column(Time)
+    first_date: Mapped[date] = mapped_column(Date)
+    last_date: Mapped[date] = mapped_column(Date)
+    skipped_dates: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates
+    capacity: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    task: Mapped[Task] = relationship()
+
+
+class Shift(db.Model):
+    __tablename__ = "shifts"
+    __table_args__ = (
+        CheckConstraint(_in("status", SHIFT_STATUSES), name="status"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint(
+            "confirmed_count >= 0 AND confirmed_count <= capacity", name="within_capacity"
+        ),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("shift_series.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0)
+    ticket_counter: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    task: Mapped[Task] = relationship()
+    series: Mapped[ShiftSeries | None] = relationship()
+
+
+class ShiftSignup(db.Model):
+    __tablename__ = "shift_signups"
+    __table_args__ = (
+        UniqueConstraint("shift_id", "user_id"),
+        UniqueConstraint("shift_id", "ticket"),
+        CheckConstraint(_in("status", SIGNUP_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    # Arrival order on this shift (a new ticket each time the person signs up again).
+    ticket: Mapped[int] = mapped_column(Integer)
+    signed_up_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # For waitlist mode "offer": the place is held for this person until then.
+    offer_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    late_cancellation: Mapped[bool] = mapped_column(Boolean, default=False)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    shift: Mapped[Shift] = relationship()
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class TrainingRecord(db.Model):
+    """A completed training (a shift of a training task), once per (person, task)."""
+
+    __tablename__ = "training_records"
+    __table_args__ = (UniqueConstraint("user_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))
+    completed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    task: Mapped[Task] = relationship()
+
+
+class CalendarFeed(db.Model):
+    """A person's secret iCalendar feed address; revoking replaces the token."""
+
+    __tablename__ = "calendar_feeds"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

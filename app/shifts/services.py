@@ -1,0 +1,640 @@
+"""The sign-up engine: who may sign up, signing up and the first-come waitlist,
+cancelling, coordinators assigning and removing people, and the volunteer's lists.
+
+The capacity invariant: a place is taken only by one conditional UPDATE
+(`confirmed_count = confirmed_count + 1 WHERE confirmed_count < capacity`) and given back
+by its opposite, in the same transaction as the sign-up's new status. Tickets (arrival
+order) come from the shift's `ticket_counter`, incremented atomically and read back in the
+same transaction; the write lock is taken before the ticket, so tickets and places are
+handed out in the same order. Services only flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.audit import services as audit
+from app.common.db import begin_write_transaction
+from app.common.time import from_local_date, to_local, utcnow
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.extensions import db
+from app.notifications import kinds
+from app.notifications import services as notifications
+from app.recruitment import membership as members
+from app.recruitment import profiles
+from app.recruitment.access import can_manage_team, require_team_manager
+from app.shifts.models import Shift, ShiftSignup, Task, TrainingRecord
+
+ACTIVE_STATUSES = ("confirmed", "waitlisted", "offered")
+SIGNUP_STATUS_LABELS = {
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("On the waitlist"),
+    "offered": _l("Place offered"),
+    "cancelled": _l("Cancelled"),
+}
+MY_LINK = "/shifts/mine"
+
+PROMOTED = kinds.register(
+    "shifts.promoted", _l("I got a place on a shift from the waitlist"), email_default=True
+)
+ASSIGNED = kinds.register(
+    "shifts.assigned", _l("A coordinator put me on a shift"), email_default=True
+)
+REMOVED = kinds.register(
+    "shifts.removed", _l("A coordinator took me off a shift"), email_default=True
+)
+
+audit.describe_actions(
+    {
+        "shifts.signed_up": _l("Signed up for a shift"),
+        "shifts.cancelled_signup": _l("Shift sign-up cancelled"),
+        "shifts.promoted": _l("Promoted from a shift's waitlist"),
+        "shifts.assigned": _l("Person assigned to a shift"),
+        "shifts.removed": _l("Person removed from a shift"),
+    }
+)
+
+
+def _completed_trainings(user_id: int) -> list[profiles.CompletedTraining]:
+    query = (
+        select(TrainingRecord)
+        .where(TrainingRecord.user_id == user_id)
+        .options(joinedload(TrainingRecord.task).joinedload(Task.team))
+    )
+    return [
+        profiles.CompletedTraining(
+            title=record.task.title,
+            completed_at=record.completed_at,
+            team=record.task.team.name if record.task.team else None,
+        )
+        for record in db.session.scalars(query)
+    ]
+
+
+profiles.register_training_provider(_completed_trainings)
+
+
+# Who may sign up ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    ok: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Person:
+    """What eligibility needs to know about one person, read once for many shifts."""
+
+    user: object
+    memberships: dict  # team id -> Membership
+    trainings: set[int]
+    skills: set[str]
+
+
+def _person(user) -> _Person:
+    memberships = {m.team_id: m for m in members.memberships_of(user.id)}
+    trainings = set(
+        db.session.scalars(select(TrainingRecord.task_id).where(TrainingRecord.user_id == user.id))
+    )
+    profile = profiles.find_profile(user.id)
+    skills = {skill.casefold() for skill in (profile.skills if profile else None) or []}
+    return _Person(user=user, memberships=memberships, trainings=trainings, skills=skills)
+
+
+def _training_titles(task_ids) -> dict[int, str]:
+    ids = set(task_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Task.id, Task.title).where(Task.id.in_(ids))).all())
+
+
+def _eligibility(shift: Shift, person: _Person, titles: dict[int, str], now: datetime):
+    task = shift.task
+    reasons: list[str] = []
+    if not person.user.active:
+        reasons.append(_("Your account is not active."))
+    if shift.status != "scheduled":
+        reasons.append(_("This shift has been cancelled."))
+    elif shift.starts_at <= now:
+        reasons.append(_("This shift has already started."))
+    if not task.active:
+        reasons.append(_("This task is no longer offered."))
+    membership = person.memberships.get(task.team_id)
+    if membership is None or membership.status != "active":
+        reasons.append(_("Only active members of the task's team can sign up."))
+    elif not task.is_onboarding and members.needs_onboarding(membership):
+        reasons.append(_("Complete the team's onboarding training first."))
+    missing = [tid for tid in task.required_training_ids or [] if tid not in person.trainings]
+    if missing:
+        names = "、".join(titles.get(tid, str(tid)) for tid in missing)
+        reasons.append(_("Complete the required training first: %(names)s.", names=names))
+    lacking = [s for s in task.required_skills or [] if s.casefold() not in person.skills]
+    if lacking:
+        reasons.append(
+            _(
+                "This task needs these skills in your volunteer profile: %(skills)s.",
+                skills="、".join(lacking),
+            )
+        )
+    return Eligibility(ok=not reasons, reasons=reasons)
+
+
+def shift_eligibility(shift: Shift, user, *, now: datetime | None = None) -> Eligibility:
+    """Whether `user` may sign up for `shift` themselves, and if not, every reason why."""
+    now = now or utcnow()
+    titles = _training_titles(shift.task.required_training_ids or [])
+    return _eligibility(shift, _person(user), titles, now)
+
+
+# Places and tickets ---------------------------------------------------------------------------
+
+
+def get_shift(shift_id: int) -> Shift:
+    shift = db.session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound(_("No such shift."))
+    return shift
+
+
+def get_signup(signup_id: int) -> ShiftSignup:
+    signup = db.session.get(ShiftSignup, signup_id)
+    if signup is None:
+        raise NotFound(_("No such sign-up."))
+    return signup
+
+
+def _next_ticket(shift: Shift) -> int:
+    table = Shift.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == shift.id)
+        .values(ticket_counter=table.c.ticket_counter + 1)
+    )
+    ticket = db.session.scalar(select(table.c.ticket_counter).where(table.c.id == shift.id))
+    db.session.expire(shift, ["ticket_counter"])
+    return ticket
+
+
+def _take_place(shift: Shift) -> bool:
+    table = Shift.__table__
+    taken = db.session.execute(
+        update(table)
+        .where(
+            table.c.id == shift.id,
+            table.c.confirmed_count < table.c.capacity,
+            table.c.status == "scheduled",
+        )
+        .values(confirmed_count=table.c.confirmed_count + 1)
+    ).rowcount
+    db.session.expire(shift, ["confirmed_count"])
+    return taken == 1
+
+
+def _give_place_back(shift: Shift) -> None:
+    table = Shift.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == shift.id, table.c.confirmed_count > 0)
+        .values(confirmed_count=table.c.confirmed_count - 1)
+    )
+    db.session.expire(shift, ["confirmed_count"])
+
+
+def _describe(shift: Shift) -> str:
+    start = to_local(shift.starts_at)
+    return f"{shift.task.title} {start:%Y-%m-%d %H:%M}–{to_local(shift.ends_at):%H:%M}"
+
+
+def _check_no_overlap(shift: Shift, user_id: int) -> None:
+    other = db.session.scalar(
+        select(Shift)
+        .join(ShiftSignup, ShiftSignup.shift_id == Shift.id)
+        .where(
+            ShiftSignup.user_id == user_id,
+            ShiftSignup.status.in_(ACTIVE_STATUSES),
+            Shift.id != shift.id,
+            Shift.status == "scheduled",
+            Shift.starts_at < shift.ends_at,
+            Shift.ends_at > shift.starts_at,
+        )
+        .limit(1)
+    )
+    if other is not None:
+        raise InvalidInput(
+            _(
+                "This shift overlaps another shift you are on: %(other)s.",
+                other=_describe(other),
+            )
+        )
+
+
+def _existing(shift: Shift, user_id: int) -> ShiftSignup | None:
+    return db.session.scalar(
+        select(ShiftSignup).where(ShiftSignup.shift_id == shift.id, ShiftSignup.user_id == user_id)
+    )
+
+
+def _enter(shift: Shift, user, *, now: datetime, assigned_by=None) -> ShiftSignup:
+    """Put the person on the shift: a place when one is free, else the waitlist."""
+    signup = _existing(shift, user.id)
+    if signup is not None and signup.status in ACTIVE_STATUSES:
+        raise Conflict(_("You are already signed up for this shift."))
+    _check_no_overlap(shift, user.id)
+    begin_write_transaction()
+    ticket = _next_ticket(shift)
+    status = "confirmed" if _take_place(shift) else "waitlisted"
+    if signup is None:
+        signup = ShiftSignup(shift_id=shift.id, user_id=user.id)
+        db.session.add(signup)
+    signup.status = status
+    signup.ticket = ticket
+    signup.signed_up_at = now
+    signup.confirmed_at = now if status == "confirmed" else None
+    signup.cancelled_at = None
+    signup.late_cancellation = False
+    signup.assigned_by_id = getattr(assigned_by, "id", None)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A double tap: the other request's sign-up stands; the caller rolls back.
+        raise Conflict(_("You are already signed up for this shift.")) from None
+    return signup
+
+
+def sign_up(shift: Shift, user, *, now: datetime | None = None) -> ShiftSignup:
+    """The person signs up: confirmed when a place is free, otherwise waitlisted."""
+    now = now or utcnow()
+    eligibility = shift_eligibility(shift, user, now=now)
+    if not eligibility.ok:
+        raise InvalidInput(" ".join(eligibility.reasons))
+    signup = _enter(shift, user, now=now)
+    audit.record(
+        "shifts.signed_up",
+        actor=user,
+        object_type="shift_signup",
+        object_id=signup.id,
+        after={"shift_id": shift.id, "status": signup.status, "ticket": signup.ticket},
+        now=now,
+    )
+    return signup
+
+
+def waitlist_position(signup: ShiftSignup) -> int:
+    """1 for the first person on the waitlist; 0 when the sign-up is not waitlisted."""
+    if signup.status != "waitlisted":
+        return 0
+    ahead = db.session.scalar(
+        select(func.count(ShiftSignup.id)).where(
+            ShiftSignup.shift_id == signup.shift_id,
+            ShiftSignup.status == "waitlisted",
+            ShiftSignup.ticket < signup.ticket,
+        )
+    )
+    return ahead + 1
+
+
+def _notify(signup: ShiftSignup, kind: kinds.Kind, *, now: datetime, **extra) -> None:
+    shift = signup.shift
+    notifications.notify(
+        signup.user,
+        kind.id,
+        context={
+            "task_title": shift.task.title,
+            "when": _describe_time(shift),
+            "location": shift.task.location,
+            "status": signup.status,
+            **extra,
+        },
+        link=MY_LINK,
+        now=now,
+    )
+
+
+def _describe_time(shift: Shift) -> str:
+    return f"{to_local(shift.starts_at):%Y-%m-%d %H:%M}–{to_local(shift.ends_at):%H:%M}"
+
+
+def promote_waitlist(shift: Shift, *, now: datetime | None = None) -> list[ShiftSignup]:
+    """Give free places to the waitlist in ticket order, skipping people no longer
+    eligible; each promoted person is notified."""
+    now = now or utcnow()
+    if shift.task.waitlist_mode != "automatic":
+        return []  # the "offer" mode comes later
+    waiting = list(
+        db.session.scalars(
+            select(ShiftSignup)
+            .where(ShiftSignup.shift_id == shift.id, ShiftSignup.status == "waitlisted")
+            .order_by(ShiftSignup.ticket)
+        )
+    )
+    promoted: list[ShiftSignup] = []
+    titles = _training_titles(shift.task.required_training_ids or [])
+    for signup in waiting:
+        if not _eligibility(shift, _person(signup.user), titles, now).ok:
+            continue
+        if not _take_place(shift):
+            break
+        changed = db.session.execute(
+            update(ShiftSignup)
+            .where(ShiftSignup.id == signup.id, ShiftSignup.status == "waitlisted")
+            .values(status="confirmed", confirmed_at=now)
+        ).rowcount
+        db.session.expire(signup, ["status", "confirmed_at"])
+        if changed != 1:
+            _give_place_back(shift)
+            continue
+        audit.record(
+            "shifts.promoted",
+            actor=None,
+            object_type="shift_signup",
+            object_id=signup.id,
+            before={"status": "waitlisted"},
+            after={"status": "confirmed", "shift_id": shift.id, "ticket": signup.ticket},
+            now=now,
+        )
+        _notify(signup, PROMOTED, now=now)
+        promoted.append(signup)
+    return promoted
+
+
+# Cancelling -----------------------------------------------------------------------------------
+
+
+def cancel_deadline(shift: Shift) -> datetime:
+    return shift.starts_at - timedelta(hours=shift.task.cancel_deadline_hours or 0)
+
+
+def self_cancel_refusal(signup: ShiftSignup, *, now: datetime) -> str | None:
+    """Why the person cannot cancel this sign-up themselves, or None when they can."""
+    if signup.status not in ACTIVE_STATUSES:
+        return _("This sign-up is already cancelled.")
+    if signup.status == "waitlisted":
+        return None  # leaving the waitlist is always possible
+    if now >= cancel_deadline(signup.shift):
+        return _(
+            "Cancelling closed %(hours)s hours before the start; please ask a coordinator.",
+            hours=signup.shift.task.cancel_deadline_hours,
+        )
+    return None
+
+
+def _leave(signup: ShiftSignup, *, now: datetime, late: bool) -> str:
+    """Cancel the sign-up (once, even when two requests race), give the place back and
+    promote. Returns the status it had."""
+    before = signup.status
+    if before not in ACTIVE_STATUSES:
+        raise Conflict(_("This sign-up is already cancelled."))
+    begin_write_transaction()
+    changed = db.session.execute(
+        update(ShiftSignup)
+        .where(ShiftSignup.id == signup.id, ShiftSignup.status == before)
+        .values(status="cancelled", cancelled_at=now, late_cancellation=late)
+    ).rowcount
+    db.session.expire(signup, ["status", "cancelled_at", "late_cancellation"])
+    if changed != 1:
+        raise Conflict(_("This sign-up was changed meanwhile. Please reload the page."))
+    if before == "confirmed":
+        _give_place_back(signup.shift)
+        promote_waitlist(signup.shift, now=now)
+    return before
+
+
+def cancel(signup: ShiftSignup, *, actor, now: datetime | None = None) -> ShiftSignup:
+    """The volunteer cancels until the task's deadline; after it only a coordinator of
+    the team can release them, and the cancellation is recorded as late."""
+    now = now or utcnow()
+    shift = signup.shift
+    manager = can_manage_team(actor, shift.task.team_id)
+    if actor.id != signup.user_id and not manager:
+        raise Forbidden(_("Only the coordinators of this team can do this."))
+    late = False
+    if signup.status == "confirmed" and now >= cancel_deadline(shift):
+        if not manager:
+            raise Forbidden(self_cancel_refusal(signup, now=now))
+        late = True
+    before = _leave(signup, now=now, late=late)
+    audit.record(
+        "shifts.cancelled_signup",
+        actor=actor,
+        object_type="shift_signup",
+        object_id=signup.id,
+        before={"status": before},
+        after={"status": "cancelled", "shift_id": shift.id, "late": late},
+        now=now,
+    )
+    return signup
+
+
+def assign(shift: Shift, user, *, actor, now: datetime | None = None) -> ShiftSignup:
+    """A coordinator puts an active member on the shift (waitlisted when it is full)."""
+    now = now or utcnow()
+    require_team_manager(actor, shift.task.team_id)
+    if shift.status != "scheduled" or shift.ends_at <= now:
+        raise InvalidInput(_("People can only be added to a scheduled shift that has not ended."))
+    if not user.active:
+        raise InvalidInput(_("This person's account is not active."))
+    membership = members.find_membership(shift.task.team_id, user.id)
+    if membership is None or membership.status != "active":
+        raise InvalidInput(_("Only active members of the task's team can be assigned."))
+    signup = _existing(shift, user.id)
+    if signup is not None and signup.status in ACTIVE_STATUSES:
+        raise Conflict(_("This person is already on this shift."))
+    signup = _enter(shift, user, now=now, assigned_by=actor)
+    audit.record(
+        "shifts.assigned",
+        actor=actor,
+        object_type="shift_signup",
+        object_id=signup.id,
+        after={"shift_id": shift.id, "user_id": user.id, "status": signup.status},
+        now=now,
+    )
+    _notify(signup, ASSIGNED, now=now)
+    return signup
+
+
+def remove(signup: ShiftSignup, *, actor, now: datetime | None = None) -> ShiftSignup:
+    """A coordinator takes the person off the shift; the place goes to the waitlist."""
+    now = now or utcnow()
+    require_team_manager(actor, signup.shift.task.team_id)
+    before = _leave(signup, now=now, late=False)
+    audit.record(
+        "shifts.removed",
+        actor=actor,
+        object_type="shift_signup",
+        object_id=signup.id,
+        before={"status": before},
+        after={"status": "cancelled", "shift_id": signup.shift_id, "user_id": signup.user_id},
+        now=now,
+    )
+    _notify(signup, REMOVED, now=now)
+    return signup
+
+
+# The volunteer's lists ------------------------------------------------------------------------
+
+
+@dataclass
+class MyShifts:
+    upcoming: list[ShiftSignup]
+    past: list[ShiftSignup]
+    positions: dict[int, int]  # signup id -> waitlist place
+
+
+def _positions(signups: list[ShiftSignup]) -> dict[int, int]:
+    """Waitlist places of the given sign-ups, in one query."""
+    waiting = [s for s in signups if s.status == "waitlisted"]
+    if not waiting:
+        return {}
+    tickets: dict[int, list[int]] = defaultdict(list)
+    rows = db.session.execute(
+        select(ShiftSignup.shift_id, ShiftSignup.ticket).where(
+            ShiftSignup.shift_id.in_({s.shift_id for s in waiting}),
+            ShiftSignup.status == "waitlisted",
+        )
+    )
+    for shift_id, ticket in rows:
+        tickets[shift_id].append(ticket)
+    return {
+        s.id: sum(1 for ticket in tickets[s.shift_id] if ticket < s.ticket) + 1 for s in waiting
+    }
+
+
+def my_shifts(user, *, now: datetime | None = None) -> MyShifts:
+    now = now or utcnow()
+    query = (
+        select(ShiftSignup)
+        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .where(ShiftSignup.user_id == user.id)
+        .options(joinedload(ShiftSignup.shift).joinedload(Shift.task))
+    )
+    upcoming = list(
+        db.session.scalars(
+            query.where(Shift.ends_at >= now, ShiftSignup.status.in_(ACTIVE_STATUSES)).order_by(
+                Shift.starts_at
+            )
+        )
+    )
+    past = list(
+        db.session.scalars(
+            query.where(Shift.ends_at < now, ShiftSignup.status == "confirmed")
+            .order_by(Shift.starts_at.desc())
+            .limit(200)
+        )
+    )
+    return MyShifts(upcoming=upcoming, past=past, positions=_positions(upcoming))
+
+
+@dataclass
+class OpenShift:
+    shift: Shift
+    eligibility: Eligibility
+    waitlist_count: int
+    signup: ShiftSignup | None = None
+    position: int = 0
+    cancel_refusal: str | None = None
+
+    @property
+    def full(self) -> bool:
+        return self.shift.confirmed_count >= self.shift.capacity
+
+
+def open_shifts(
+    user,
+    *,
+    now: datetime | None = None,
+    week=None,
+    task_id: int | None = None,
+    location: str | None = None,
+) -> list[OpenShift]:
+    """Upcoming scheduled shifts of the person's active teams, with fill, the person's own
+    sign-up and whether they may sign up; a fixed number of queries, not one per shift.
+    `week` is a local date: shifts from that day for seven days."""
+    now = now or utcnow()
+    person = _person(user)
+    team_ids = [tid for tid, m in person.memberships.items() if m.status == "active"]
+    if not team_ids:
+        return []
+    query = (
+        select(Shift)
+        .join(Task, Task.id == Shift.task_id)
+        .where(
+            Task.team_id.in_(team_ids),
+            Task.active.is_(True),
+            Shift.status == "scheduled",
+            Shift.starts_at > now,
+        )
+        .options(joinedload(Shift.task))
+        .order_by(Shift.starts_at, Shift.id)
+    )
+    if week is not None:
+        start = from_local_date(week)
+        query = query.where(Shift.starts_at >= start, Shift.starts_at < start + timedelta(days=7))
+    if task_id:
+        query = query.where(Task.id == task_id)
+    if location:
+        query = query.where(Task.location == location)
+    shifts = list(db.session.scalars(query.limit(500)).unique())
+    if not shifts:
+        return []
+    ids = [shift.id for shift in shifts]
+    mine = {
+        s.shift_id: s
+        for s in db.session.scalars(
+            select(ShiftSignup).where(
+                ShiftSignup.user_id == user.id,
+                ShiftSignup.shift_id.in_(ids),
+                ShiftSignup.status.in_(ACTIVE_STATUSES),
+            )
+        )
+    }
+    waiting = dict(
+        db.session.execute(
+            select(ShiftSignup.shift_id, func.count(ShiftSignup.id))
+            .where(ShiftSignup.shift_id.in_(ids), ShiftSignup.status == "waitlisted")
+            .group_by(ShiftSignup.shift_id)
+        ).all()
+    )
+    positions = _positions(list(mine.values()))
+    titles = _training_titles(
+        tid for shift in shifts for tid in shift.task.required_training_ids or []
+    )
+    rows = []
+    for shift in shifts:
+        signup = mine.get(shift.id)
+        rows.append(
+            OpenShift(
+                shift=shift,
+                eligibility=_eligibility(shift, person, titles, now),
+                waitlist_count=waiting.get(shift.id, 0),
+                signup=signup,
+                position=positions.get(signup.id, 0) if signup else 0,
+                cancel_refusal=self_cancel_refusal(signup, now=now) if signup else None,
+            )
+        )
+    return rows
+
+
+def filter_choices(user) -> tuple[list[tuple[int, str]], list[str]]:
+    """The tasks and locations of the person's active teams, for the filters."""
+    team_ids = [m.team_id for m in members.memberships_of(user.id) if m.status == "active"]
+    if not team_ids:
+        return [], []
+    tasks = list(
+        db.session.scalars(
+            select(Task)
+            .where(Task.team_id.in_(team_ids), Task.active.is_(True))
+            .order_by(Task.title)
+        )
+    )
+    locations = sorted({task.location for task in tasks if task.location})
+    return [(task.id, task.title) for task in tasks], locations

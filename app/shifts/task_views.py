@@ -1,0 +1,338 @@
+"""Coordinator pages: tasks, shifts and series, rosters, assignment, dashboard."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts import services as accounts
+from app.common.access import role_required
+from app.common.forms import show_domain_error
+from app.common.time import to_local, utcnow
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.recruitment import profiles
+from app.recruitment import services as recruitment
+from app.shifts import services as signups
+from app.shifts import tasks
+from app.shifts.models import ShiftSignup
+from app.shifts.task_forms import (
+    ActionForm,
+    AssignForm,
+    CancelShiftForm,
+    SeriesForm,
+    ShiftForm,
+    TaskForm,
+)
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+ROLES = ("coordinator", "admin")
+
+
+def _labels() -> dict:
+    return {"kind_labels": tasks.TASK_KIND_LABELS, "weekday_labels": tasks.WEEKDAY_LABELS}
+
+
+def _task_form(task=None) -> TaskForm:
+    form = TaskForm(obj=task)
+    form.team_id.choices = [(team.id, team.name) for team in recruitment.teams_for(current_user)]
+    form.required_training_ids.choices = [
+        (training.id, training.title)
+        for training in tasks.training_choices(current_user)
+        if task is None or training.id != task.id
+    ]
+    if task is not None and request.method == "GET":
+        form.required_skills.data = ", ".join(task.required_skills or [])
+    return form
+
+
+def _task_fields(form: TaskForm) -> tasks.TaskFields:
+    return tasks.TaskFields(
+        title=form.title.data,
+        kind=form.kind.data,
+        description=form.description.data or "",
+        location=form.location.data or "",
+        required_training_ids=list(form.required_training_ids.data or []),
+        required_skills=profiles.parse_skills(form.required_skills.data),
+        default_capacity=form.default_capacity.data,
+        points_multiplier=float(form.points_multiplier.data),
+        cancel_deadline_hours=form.cancel_deadline_hours.data,
+        is_onboarding=form.is_onboarding.data,
+        active=form.active.data,
+    )
+
+
+@bp.route("/")
+@role_required(*ROLES)
+def index():
+    teams = recruitment.teams_for(current_user)
+    team_id = request.args.get("team", type=int)
+    if team_id is not None and team_id not in {team.id for team in teams}:
+        team_id = None
+    return render_template(
+        "tasks/index.html",
+        teams=[team for team in teams if team_id is None or team.id == team_id],
+        tasks=tasks.tasks_for(current_user, team_id=team_id),
+        team_id=team_id,
+        **_labels(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*ROLES)
+def new_task():
+    form = _task_form()
+    if request.method == "GET" and request.args.get("team", type=int):
+        form.team_id.data = request.args.get("team", type=int)
+    if form.validate_on_submit():
+        try:
+            task = tasks.create_task(form.team_id.data, _task_fields(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The task %(title)s has been created.", title=task.title), "success")
+            return redirect(url_for("tasks.task", task_id=task.id))
+    return render_template("tasks/task_form.html", form=form, task=None)
+
+
+@bp.route("/<int:task_id>")
+@role_required(*ROLES)
+def task(task_id: int):
+    task = tasks.get_managed_task(task_id, current_user)
+    past = request.args.get("past") == "1"
+    shifts = tasks.shifts_of_task(task, upcoming=not past)
+    return render_template(
+        "tasks/task.html",
+        task=task,
+        shifts=shifts,
+        past=past,
+        waiting=tasks.waitlist_counts(shift.id for shift in shifts),
+        trainings={t.id: t.title for t in tasks.training_choices(current_user)},
+        to_local=to_local,
+        **_labels(),
+    )
+
+
+@bp.route("/<int:task_id>/edit", methods=["GET", "POST"])
+@role_required(*ROLES)
+def edit_task(task_id: int):
+    task = tasks.get_managed_task(task_id, current_user)
+    form = _task_form(task)
+    # The team of a task does not change; the field only has to pass validation.
+    form.team_id.choices = [(task.team_id, task.team.name)]
+    form.team_id.data = task.team_id
+    if form.validate_on_submit():
+        try:
+            tasks.update_task(task, _task_fields(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("tasks.task", task_id=task.id))
+    return render_template("tasks/task_form.html", form=form, task=task)
+
+
+@bp.route("/<int:task_id>/shifts/new", methods=["GET", "POST"])
+@role_required(*ROLES)
+def new_shift(task_id: int):
+    task = tasks.get_managed_task(task_id, current_user)
+    form = ShiftForm()
+    if request.method == "GET":
+        form.capacity.data = task.default_capacity
+    if form.validate_on_submit():
+        try:
+            shift = tasks.create_shift(
+                task,
+                day=form.day.data,
+                start=form.start.data,
+                end=form.end.data,
+                capacity=form.capacity.data,
+                note=form.note.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("The shift on %(when)s has been created.", when=tasks.format_span(shift)),
+                "success",
+            )
+            return redirect(url_for("tasks.task", task_id=task.id))
+    return render_template("tasks/shift_form.html", form=form, task=task, shift=None)
+
+
+@bp.route("/<int:task_id>/series/new", methods=["GET", "POST"])
+@role_required(*ROLES)
+def new_series(task_id: int):
+    task = tasks.get_managed_task(task_id, current_user)
+    form = SeriesForm()
+    if request.method == "GET":
+        form.capacity.data = task.default_capacity
+    if form.validate_on_submit():
+        try:
+            fields = tasks.SeriesFields(
+                weekdays=list(form.weekdays.data or []),
+                start=form.start.data,
+                end=form.end.data,
+                first_date=form.first_date.data,
+                last_date=form.last_date.data,
+                capacity=form.capacity.data,
+                skipped_dates=tasks.parse_skipped_dates(form.skipped_dates.data),
+                note=form.note.data,
+            )
+            _series, shifts = tasks.create_series(task, fields, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(n)d shifts have been created.", n=len(shifts)), "success")
+            return redirect(url_for("tasks.task", task_id=task.id))
+    return render_template("tasks/series_form.html", form=form, task=task)
+
+
+@bp.route("/shifts/<int:shift_id>")
+@role_required(*ROLES)
+def shift(shift_id: int):
+    shift = tasks.get_managed_shift(shift_id, current_user)
+    return render_template(
+        "tasks/shift.html",
+        shift=shift,
+        task=shift.task,
+        roster=tasks.roster(shift),
+        when=tasks.format_span(shift),
+        cancel_form=CancelShiftForm(),
+        assign_form=AssignForm(),
+        action_form=ActionForm(),
+        is_over=shift.ends_at <= utcnow(),
+    )
+
+
+@bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
+@role_required(*ROLES)
+def edit_shift(shift_id: int):
+    shift = tasks.get_managed_shift(shift_id, current_user)
+    form = ShiftForm()
+    if request.method == "GET":
+        start, end = to_local(shift.starts_at), to_local(shift.ends_at)
+        form.day.data = start.date()
+        form.start.data = start.time()
+        form.end.data = end.time()
+        form.capacity.data = shift.capacity
+        form.note.data = shift.note
+    if form.validate_on_submit():
+        try:
+            tasks.update_shift(
+                shift,
+                day=form.day.data,
+                start=form.start.data,
+                end=form.end.data,
+                capacity=form.capacity.data,
+                note=form.note.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("tasks.shift", shift_id=shift.id))
+    return render_template("tasks/shift_form.html", form=form, task=shift.task, shift=shift)
+
+
+@bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
+@role_required(*ROLES)
+def cancel_shift(shift_id: int):
+    shift = tasks.get_managed_shift(shift_id, current_user)
+    form = CancelShiftForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "danger")
+        return redirect(url_for("tasks.shift", shift_id=shift.id))
+    try:
+        cancelled = tasks.cancel_shift(
+            shift,
+            reason=form.reason.data,
+            rest_of_series=form.scope.data == "rest",
+            actor=current_user,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "%(n)d shifts have been cancelled and everyone signed up was told.",
+                n=len(cancelled),
+            ),
+            "success",
+        )
+    return redirect(url_for("tasks.shift", shift_id=shift_id))
+
+
+@bp.route("/shifts/<int:shift_id>/assign", methods=["POST"])
+@role_required(*ROLES)
+def assign(shift_id: int):
+    shift = tasks.get_managed_shift(shift_id, current_user)
+    form = AssignForm()
+    if form.validate_on_submit():
+        number = form.student_number.data.strip().upper()
+        person = accounts.find_by_numbers([number]).get(number)
+        if person is None:
+            flash(_("Nobody has this student or staff number."), "danger")
+        else:
+            try:
+                signups.assign(shift, person, actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error.message), "danger")
+            else:
+                db.session.commit()
+                flash(_("%(name)s has been assigned.", name=person.name), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "danger")
+    return redirect(url_for("tasks.shift", shift_id=shift.id))
+
+
+@bp.route("/shifts/<int:shift_id>/signups/<int:signup_id>/remove", methods=["POST"])
+@role_required(*ROLES)
+def remove(shift_id: int, signup_id: int):
+    shift = tasks.get_managed_shift(shift_id, current_user)
+    signup = db.session.get(ShiftSignup, signup_id)
+    if signup is None or signup.shift_id != shift.id:
+        raise NotFound(_("This person is not signed up for this shift."))
+    if ActionForm().validate_on_submit():
+        name = signup.user.name
+        try:
+            signups.remove(signup, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been removed from the shift.", name=name), "success")
+    return redirect(url_for("tasks.shift", shift_id=shift.id))
+
+
+@bp.route("/dashboard")
+@role_required(*ROLES)
+def dashboard():
+    return render_template(
+        "tasks/dashboard.html",
+        board=tasks.dashboard(current_user),
+        format_span=tasks.format_span,
+        **_labels(),
+    )

@@ -1,0 +1,173 @@
+"""Shift pages for volunteers: open shifts, sign-up, my shifts, calendar feed."""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from collections import defaultdict
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.common.time import to_local, utcnow
+from app.errors import DomainError
+from app.extensions import db
+from app.shifts import calendar as feeds
+from app.shifts import services
+from app.shifts.forms import ActionForm, ShiftFilterForm
+from app.shifts.models import Shift, ShiftSignup
+
+bp = Blueprint("shifts", __name__, url_prefix="/shifts")
+
+
+def _back(default: str):
+    """Back to the page the button was on (only our own pages)."""
+    target = request.form.get("back", "")
+    if target in ("index", "mine"):
+        return redirect(url_for(f"shifts.{target}"))
+    return redirect(url_for(default))
+
+
+@bp.route("/")
+@login_required
+def index():
+    tasks, locations = services.filter_choices(current_user)
+    form = ShiftFilterForm(request.args)
+    form.set_choices(tasks, locations)
+    valid = form.validate()
+    rows = services.open_shifts(
+        current_user,
+        now=utcnow(),
+        week=form.week.data if valid else None,
+        task_id=form.task.data if valid else None,
+        location=(form.location.data or None) if valid else None,
+    )
+    days = defaultdict(list)
+    for row in rows:
+        days[to_local(row.shift.starts_at).date()].append(row)
+    return render_template(
+        "shifts/index.html",
+        form=form,
+        days=sorted(days.items()),
+        action=ActionForm(),
+        labels=services.SIGNUP_STATUS_LABELS,
+    )
+
+
+@bp.route("/<int:shift_id>/signup", methods=["POST"])
+@login_required
+def sign_up(shift_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    shift = db.get_or_404(Shift, shift_id)
+    try:
+        signup = services.sign_up(shift, current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        if signup.status == "confirmed":
+            flash(_("You are signed up for this shift."), "success")
+        else:
+            flash(
+                _(
+                    "The shift is full: you are number %(place)s on the waitlist.",
+                    place=services.waitlist_position(signup),
+                ),
+                "info",
+            )
+    return _back("shifts.index")
+
+
+@bp.route("/signups/<int:signup_id>/cancel", methods=["POST"])
+@login_required
+def cancel(signup_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    signup = db.get_or_404(ShiftSignup, signup_id)
+    if signup.user_id != current_user.id:
+        abort(404)
+    try:
+        services.cancel(signup, actor=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Your sign-up is cancelled."), "success")
+    return _back("shifts.mine")
+
+
+def _month(value: str | None, today: date) -> date:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    now = utcnow()
+    mine = services.my_shifts(current_user, now=now)
+    today = to_local(now).date()
+    month = _month(request.args.get("month"), today)
+    by_day = defaultdict(list)
+    for signup in [*mine.upcoming, *mine.past]:
+        start = to_local(signup.shift.starts_at)
+        if (start.year, start.month) == (month.year, month.month):
+            by_day[start.day].append(signup)
+    previous = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return render_template(
+        "shifts/mine.html",
+        mine=mine,
+        now=now,
+        action=ActionForm(),
+        labels=services.SIGNUP_STATUS_LABELS,
+        refusals={s.id: services.self_cancel_refusal(s, now=now) for s in mine.upcoming},
+        month=month,
+        weeks=month_calendar.Calendar().monthdayscalendar(month.year, month.month),
+        by_day=by_day,
+        previous=previous,
+        following=following,
+        today=today,
+    )
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@login_required
+def calendar():
+    form = ActionForm()
+    feed_url = None
+    if form.validate_on_submit():
+        if request.form.get("do") == "revoke":
+            feeds.revoke_feed(current_user)
+            db.session.commit()
+            flash(_("Your calendar address no longer works."), "success")
+            return redirect(url_for("shifts.calendar"))
+        token = feeds.issue_feed(current_user)
+        db.session.commit()
+        # Shown once: only its hash is stored.
+        feed_url = url_for("shifts.feed", token=token, _external=True)
+    return render_template(
+        "shifts/calendar.html",
+        form=form,
+        feed_url=feed_url,
+        has_feed=feeds.has_feed(current_user),
+    )
+
+
+@bp.route("/feed/<token>.ics")
+def feed(token: str):
+    user = feeds.feed_for_token(token)
+    if user is None:
+        abort(404)
+    body = feeds.calendar_for(user, now=utcnow(), host=request.host)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="shifts.ics"'
+    response.headers["Cache-Control"] = "private, max-age=900"
+    return response
