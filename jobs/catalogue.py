@@ -22,6 +22,12 @@ register(
     _l("Draw the lottery of recruitment campaigns that have closed"),
 )
 register(
+    "shifts.send_reminders",
+    "app.shifts.jobs:send_reminders",
+    every(minutes=5),
+    _l("Remind volunteers of their shifts 24 hours and 2 hours before"),
+)
+register(
     "jobs.prune_history",
     "jobs.maintenance:prune_history",
     cron(hour=3, minute=40),

@@ -71,6 +71,11 @@ def _by_dedupe_key(dedupe_key: str) -> Notification | None:
     return db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
 
 
+def already_notified(dedupe_key: str) -> bool:
+    """Whether a notification with this idempotency key exists (for jobs counting news)."""
+    return _by_dedupe_key(dedupe_key) is not None
+
+
 def wants_email(user: User, kind: kinds.Kind) -> bool:
     """The person's choice for this kind, else the kind's default; never without an
     address, for a deactivated account, or when the site sends no email."""
