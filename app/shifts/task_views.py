@@ -15,7 +15,7 @@ from app.extensions import db
 from app.recruitment import profiles
 from app.recruitment import services as recruitment
 from app.shifts import services as signups
-from app.shifts import tasks
+from app.shifts import tasks, trainings
 from app.shifts.models import ShiftSignup
 from app.shifts.task_forms import (
     ActionForm,
@@ -213,6 +213,7 @@ def shift(shift_id: int):
         assign_form=AssignForm(),
         action_form=ActionForm(),
         is_over=shift.ends_at <= utcnow(),
+        has_started=shift.starts_at <= utcnow(),
     )
 
 
@@ -324,6 +325,22 @@ def remove(shift_id: int, signup_id: int):
         else:
             db.session.commit()
             flash(_("%(name)s has been removed from the shift.", name=name), "success")
+    return redirect(url_for("tasks.shift", shift_id=shift.id))
+
+
+@bp.route("/shifts/<int:shift_id>/training-completed", methods=["POST"])
+@role_required(*ROLES)
+def complete_training(shift_id: int):
+    shift = tasks.get_managed_shift(shift_id, current_user)
+    if ActionForm().validate_on_submit():
+        try:
+            count = trainings.complete_training_shift(shift, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Training recorded for %(n)d people.", n=count), "success")
     return redirect(url_for("tasks.shift", shift_id=shift.id))
 
 
