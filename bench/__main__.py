@@ -41,6 +41,11 @@ CASES = [
     Case("people list, page 50", "/admin/people?page=50", 80),
     Case("audit log", "/admin/audit/", 80),
     Case("profile", "/profile", 50),
+    Case("open campaigns", "/recruitment/", 60),
+    Case("review list (15 apps)", "/recruitment/manage/1", 80),
+    Case("team roster", "/teams/1", 80),
+    Case("shift dashboard", "/tasks/dashboard", 80),
+    Case("jobs page", "/admin/jobs", 60),
 ]
 
 
