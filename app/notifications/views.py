@@ -80,7 +80,7 @@ def settings():
         form.email.data = [choice.kind.id for choice in choices if choice.email]
     if form.validate_on_submit():
         try:
-            services.set_email_choices(current_user.id, form.email.data)
+            services.set_email_choices(current_user.id, form.email.data or [])
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)

@@ -206,3 +206,11 @@ def test_a_reset_by_an_english_admin_reaches_a_chinese_person_in_chinese(
     )
     assert "年" in notification.body  # the date, written the Chinese way
     assert "管理员" in notification.body
+
+
+def test_unticking_every_email_choice_turns_all_email_off(client, login, db, mail_on, student):
+    login(student)
+    response = client.post("/notifications/settings", data={})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert not any(choice.email for choice in services.email_choices(student.id))
