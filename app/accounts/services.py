@@ -307,18 +307,16 @@ def update_person(
     before = _snapshot(user)
     _apply_person_fields(user, data, now=now or utcnow())
     _flush_unique()
-    after = _snapshot(user)
-    changed = [name for name in AUDITED_FIELDS if before[name] != after[name]]
-    if changed:
-        audit.record(
-            "accounts.updated",
-            actor=actor,
-            object_type="user",
-            object_id=user.id,
-            before={name: before[name] for name in changed},
-            after={name: after[name] for name in changed},
-            now=now,
-        )
+    audit.record_change(
+        "accounts.updated",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after=_snapshot(user),
+        only_changed=True,
+        now=now,
+    )
     return user
 
 

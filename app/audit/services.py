@@ -54,6 +54,36 @@ def record(
     return entry
 
 
+def record_change(
+    action: str,
+    *,
+    actor: Any | None,
+    object_type: str,
+    object_id: Any,
+    before: dict,
+    after: dict,
+    only_changed: bool = False,
+    now: datetime | None = None,
+) -> AuditEntry | None:
+    """Append an entry for an edit, or nothing when the edit changed nothing. With
+    `only_changed`, before and after keep just the fields that differ."""
+    if before == after:
+        return None
+    if only_changed:
+        changed = [key for key in after if before.get(key) != after[key]]
+        before = {key: before.get(key) for key in changed}
+        after = {key: after[key] for key in changed}
+    return record(
+        action,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+        now=now,
+    )
+
+
 @dataclass
 class AuditFilter:
     action: str = ""

@@ -167,16 +167,14 @@ def update_team(
     team.requires_onboarding = bool(requires_onboarding)
     team.active = bool(active)
     _flush_or_conflict(_("A team with this name already exists."), field="name")
-    after = _team_snapshot(team)
-    if after != before:
-        audit.record(
-            "recruitment.team_updated",
-            actor=actor,
-            object_type="team",
-            object_id=team.id,
-            before=before,
-            after=after,
-        )
+    audit.record_change(
+        "recruitment.team_updated",
+        actor=actor,
+        object_type="team",
+        object_id=team.id,
+        before=before,
+        after=_team_snapshot(team),
+    )
     return team
 
 

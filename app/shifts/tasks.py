@@ -302,16 +302,14 @@ def update_task(task: Task, fields: TaskFields, *, actor) -> Task:
     before = _task_snapshot(task)
     _apply_task(task, cleaned)
     db.session.flush()
-    after = _task_snapshot(task)
-    if after != before:
-        audit.record(
-            "shifts.task_updated",
-            actor=actor,
-            object_type="task",
-            object_id=task.id,
-            before=before,
-            after=after,
-        )
+    audit.record_change(
+        "shifts.task_updated",
+        actor=actor,
+        object_type="task",
+        object_id=task.id,
+        before=before,
+        after=_task_snapshot(task),
+    )
     return task
 
 
@@ -556,17 +554,15 @@ def update_shift(
             ),
             field="capacity",
         )
-    after = _shift_snapshot(shift)
-    if after != before:
-        audit.record(
-            "shifts.shift_updated",
-            actor=actor,
-            object_type="shift",
-            object_id=shift.id,
-            before=before,
-            after=after,
-            now=now,
-        )
+    audit.record_change(
+        "shifts.shift_updated",
+        actor=actor,
+        object_type="shift",
+        object_id=shift.id,
+        before=before,
+        after=_shift_snapshot(shift),
+        now=now,
+    )
     if shift.capacity > int(before["capacity"]):
         _fill_freed_places(shift, actor=actor, now=now)
     return shift
