@@ -70,6 +70,7 @@ extract-messages: $(STAMP)
 
 bench: $(STAMP) translations
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.checkin
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -81,6 +81,22 @@ class Config:
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "")  # https://host, for links in emails
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
 
+    # Semesters (学期) start on these month-days each year; a semester ends the day before
+    # the next starts. The first listed is the academic year's first semester.
+    SEMESTER_STARTS = os.environ.get("SEMESTER_STARTS", "09-01,02-20")
+    # Self sign-up in a team pauses after this many no-shows in one semester (0: never).
+    NO_SHOW_PAUSE_AFTER = int(os.environ.get("NO_SHOW_PAUSE_AFTER", "3"))
+
+    # Check-in: kiosk and personal codes change every this many seconds; the previous
+    # code stays valid for one more period. A wrong check-in may be undone for this long.
+    CHECKIN_CODE_SECONDS = int(os.environ.get("CHECKIN_CODE_SECONDS", "30"))
+    CHECKIN_UNDO_MINUTES = int(os.environ.get("CHECKIN_UNDO_MINUTES", "15"))
+    # What a service certificate (志愿服务证明) names as its issuer.
+    CERTIFICATE_ISSUER = os.environ.get("CERTIFICATE_ISSUER", "图书馆志愿服务中心")
+    CERTIFICATE_SIGNATORY = os.environ.get("CERTIFICATE_SIGNATORY", "")
+    CERTIFICATE_CONTACT = os.environ.get("CERTIFICATE_CONTACT", "")
+    CERTIFICATE_VERIFY_RATE_LIMIT = os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute")
+
     # Scheduled jobs: production runs one `flask jobs scheduler` process; single-process
     # installs may let the web process run the scheduler instead.
     SCHEDULER_IN_WEB = _bool("SCHEDULER_IN_WEB", False)

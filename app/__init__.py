@@ -32,6 +32,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_i18n(app)
     register_blueprints(app)
+    register_providers()
     register_errorhandlers(app)
     register_security(app)
     register_commands(app)
@@ -123,6 +124,12 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters["local"] = to_local
 
 
+def register_providers() -> None:
+    """Features that answer another feature's questions through a registered function
+    (who attended a shift, verified hours on a roster) register at import."""
+    from app.checkin import attendance, presence  # noqa: F401
+
+
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.admin.roster_views import bp as roster_bp
@@ -130,10 +137,15 @@ def register_blueprints(app: Flask) -> None:
     from app.api.token_views import tokens_bp as api_tokens_bp
     from app.api.views import bp as api_bp
     from app.audit.views import bp as audit_bp
+    from app.checkin.attendance_views import bp as attendance_bp
+    from app.checkin.certificate_views import bp as certificates_bp
+    from app.checkin.views import bp as checkin_bp
     from app.home.views import bp as home_bp
     from app.notifications.views import bp as notifications_bp
     from app.recruitment.team_views import bp as teams_bp
     from app.recruitment.views import bp as recruitment_bp
+    from app.shifts.handover_views import bp as handovers_bp
+    from app.shifts.reliability_views import bp as reliability_bp
     from app.shifts.task_views import bp as tasks_bp
     from app.shifts.views import bp as shifts_bp
 
@@ -145,6 +157,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(teams_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(shifts_bp)
+    app.register_blueprint(handovers_bp)
+    app.register_blueprint(reliability_bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(attendance_bp)
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(api_bp)

@@ -28,6 +28,24 @@ register(
     _l("Remind volunteers of their shifts 24 hours and 2 hours before"),
 )
 register(
+    "shifts.expire_offers",
+    "app.shifts.jobs:expire_offers",
+    every(minutes=5),
+    _l("Pass expired waitlist offers on and close handover offers of started shifts"),
+)
+register(
+    "shifts.mark_no_shows",
+    "app.shifts.jobs:mark_no_shows",
+    every(minutes=15),
+    _l("Mark confirmed people who never checked in as no-shows after their shift"),
+)
+register(
+    "checkin.close_forgotten_checkouts",
+    "app.checkin.jobs:close_forgotten_checkouts",
+    every(minutes=10),
+    _l("Check out people who forgot to, at the scheduled end, and flag the record"),
+)
+register(
     "jobs.prune_history",
     "jobs.maintenance:prune_history",
     cron(hour=3, minute=40),

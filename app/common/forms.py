@@ -1,11 +1,15 @@
-"""Showing a service's domain error on the form field it is about."""
+"""Views' handling of a service's outcome: a domain error shown on the form field it is
+about, or a button's change committed with a message."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import flash
 from flask_wtf import FlaskForm
 
 from app.errors import DomainError
+from app.extensions import db
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -14,3 +18,17 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, str(error.message)]
     else:
         flash(str(error.message), "danger")
+
+
+def commit_change(change: Callable[[], object], success: str) -> bool:
+    """Run one service call for a button: commit and flash `success`, or, on a domain
+    error, roll back and flash why. True when the change was made."""
+    try:
+        change()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True

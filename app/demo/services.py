@@ -80,6 +80,7 @@ def load_demo_data(*, seed: int = 2026, people: int = PEOPLE_COUNT) -> int:
         created += 1
     load_recruitment_demo(rng)
     load_shifts_demo()
+    load_checkin_demo()
     return created
 
 
@@ -285,3 +286,54 @@ def load_shifts_demo(*, now: datetime | None = None) -> None:
         person = accounts.get_person(row.user_id)
         for shift in desk_shifts[index : index + 6 : 2]:
             shifts.sign_up(shift, person, now=now)
+
+
+def load_checkin_demo(*, now: datetime | None = None) -> None:
+    """Three past desk afternoons that the demo volunteer attended (scanned in and out at
+    the kiosk, verified by the coordinator), so "My hours" and the certificate have data;
+    and a reading-festival event running now, so the kiosk shows a live code."""
+    from app.checkin import attendance, tokens
+    from app.checkin import services as checkin
+    from app.recruitment import services as recruitment
+    from app.shifts import services as shifts
+    from app.shifts import tasks
+    from app.shifts.tasks import TaskFields
+
+    now = now or utcnow()
+    coordinator = accounts.find_by_login("T0001")
+    volunteer = accounts.find_by_login("2023141001")
+    team = next(t for t in recruitment.teams_for(coordinator) if t.name == "图书馆志愿者队")
+    desk = next(task for task in tasks.tasks_for(coordinator) if task.title == "总馆服务台")
+    today = to_local(now).date()
+    for days_ago in (15, 8, 3):
+        day = today - timedelta(days=days_ago)
+        before = now - timedelta(days=days_ago + 2)
+        shift = tasks.create_shift(
+            desk, day=day, start=time(14), end=time(17), actor=coordinator, now=before
+        )
+        shifts.sign_up(shift, volunteer, now=before)
+        arrived = shift.starts_at - timedelta(minutes=8)
+        left = shift.ends_at + timedelta(minutes=4)
+        for moment, action in ((arrived, "auto"), (left, "out")):
+            code = tokens.kiosk_code(shift.id, now=moment)
+            checkin.scan_kiosk_code(code, volunteer, action=action, now=moment)
+        attendance.verify_on_time(shift, actor=coordinator, now=left + timedelta(hours=1))
+    festival = tasks.create_task(
+        team.id,
+        TaskFields(
+            title="读书节开幕式引导",
+            kind="event",
+            location="总馆报告厅",
+            default_capacity=40,
+            walk_ins_allowed=True,
+        ),
+        actor=coordinator,
+    )
+    local_now = to_local(now)
+    start = (local_now - timedelta(minutes=20)).time().replace(second=0, microsecond=0)
+    end = (local_now + timedelta(hours=3)).time().replace(second=0, microsecond=0)
+    if end > start:  # near midnight the event would span two days: leave it out then
+        event = tasks.create_shift(
+            festival, day=local_now.date(), start=start, end=end, actor=coordinator, now=now
+        )
+        shifts.assign(event, volunteer, actor=coordinator, now=now)

@@ -173,6 +173,14 @@ def _decide(
 ) -> Application:
     before = application.status
     campaign = application.campaign
+    if status == before:
+        # Typically a second coordinator deciding the same at the same moment.
+        raise Conflict(
+            _(
+                "This application is already “%(status)s”.",
+                status=STATUS_LABELS.get(status, status),
+            )
+        )
     if status not in TRANSITIONS.get(before, ()):
         raise InvalidInput(
             _(

@@ -1,6 +1,7 @@
-"""A personal iCalendar feed of confirmed shifts behind a secret address.
+"""A person's shifts in time: the semester calendar (every week of a semester with the
+person's shifts) and a personal iCalendar feed of confirmed shifts behind a secret address.
 
-Only the token's SHA-256 is stored; issuing a new token replaces the old one (which
+Only the feed token's SHA-256 is stored; issuing a new token replaces the old one (which
 revokes it), and revoking deletes it.
 """
 
@@ -8,19 +9,104 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
+from app.common.semesters import Semester, current_semester, semester_by_code
 from app.common.time import to_local, utcnow
 from app.extensions import db
 from app.shifts.models import CalendarFeed, Shift, ShiftSignup
 
 # Past shifts stay in the feed this long, so a phone does not drop them at once.
 RECENT_DAYS = 30
+# Sign-ups shown in the semester calendar: places held or waited for (past shifts: only
+# the ones the person was confirmed for).
+CALENDAR_STATUSES = ("confirmed", "waitlisted", "offered")
+# Academic years the semester calendar goes to (its neighbours must exist as dates too).
+SEMESTER_YEARS = (2000, 2100)
+
+
+@dataclass(frozen=True)
+class CalendarWeek:
+    number: int  # 1 for the week the semester starts in
+    monday: date
+    sunday: date
+    signups: list[ShiftSignup]
+    current: bool
+
+
+@dataclass(frozen=True)
+class SemesterCalendar:
+    semester: Semester
+    weeks: list[CalendarWeek]
+    previous: Semester
+    following: Semester
+
+    @property
+    def count(self) -> int:
+        return sum(len(week.signups) for week in self.weeks)
+
+
+def semester_for(code: str | None, *, now: datetime | None = None) -> Semester:
+    """The semester a code names, else (missing, malformed or out of the calendar's
+    years) the current one."""
+    try:
+        chosen = semester_by_code(code) if code else None
+    except (ValueError, OverflowError):
+        chosen = None
+    if chosen is None or not SEMESTER_YEARS[0] <= chosen.year <= SEMESTER_YEARS[1]:
+        return current_semester(now or utcnow())
+    return chosen
+
+
+def semester_calendar(user, semester: Semester, *, now: datetime | None = None) -> SemesterCalendar:
+    """Every week (Monday to Sunday, local) of the semester with the person's shifts."""
+    now = now or utcnow()
+    signups = list(
+        db.session.scalars(
+            select(ShiftSignup)
+            .join(Shift, Shift.id == ShiftSignup.shift_id)
+            .where(
+                ShiftSignup.user_id == user.id,
+                ShiftSignup.status.in_(CALENDAR_STATUSES),
+                Shift.starts_at >= semester.starts_at,
+                Shift.starts_at < semester.ends_before,
+                (Shift.ends_at >= now) | (ShiftSignup.status == "confirmed"),
+            )
+            .options(joinedload(ShiftSignup.shift).joinedload(Shift.task))
+            .order_by(Shift.starts_at)
+        )
+    )
+    by_day: dict[date, list[ShiftSignup]] = {}
+    for signup in signups:
+        by_day.setdefault(to_local(signup.shift.starts_at).date(), []).append(signup)
+    today = to_local(now).date()
+    weeks = []
+    monday = semester.start - timedelta(days=semester.start.weekday())
+    while monday <= semester.end:
+        sunday = monday + timedelta(days=6)
+        days = [monday + timedelta(days=offset) for offset in range(7)]
+        weeks.append(
+            CalendarWeek(
+                number=len(weeks) + 1,
+                monday=monday,
+                sunday=sunday,
+                signups=[signup for day in days for signup in by_day.get(day, [])],
+                current=monday <= today <= sunday,
+            )
+        )
+        monday += timedelta(days=7)
+    return SemesterCalendar(
+        semester=semester,
+        weeks=weeks,
+        previous=semester.preceding(),
+        following=semester.following(),
+    )
 
 
 def _digest(token: str) -> str:

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SubmitField
-from wtforms.validators import Optional
+from wtforms import DateField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
 
 
 class ActionForm(FlaskForm):
     """A POST button: sign up, cancel, create or revoke the feed. Carries the CSRF token."""
 
     submit = SubmitField()
+
+
+class OfferPlaceForm(FlaskForm):
+    """Offering one's place on a shift to the other volunteers, with an optional note."""
+
+    note = TextAreaField(
+        _l("Note for the others (optional)"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("For example why, or what the next person should know."),
+    )
+    submit = SubmitField(_l("Offer my place"))
 
 
 def _optional_int(value):

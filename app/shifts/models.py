@@ -34,6 +34,7 @@ TASK_KINDS = ("service", "training", "event")
 WAITLIST_MODES = ("automatic", "offer")
 SHIFT_STATUSES = ("scheduled", "cancelled")
 SIGNUP_STATUSES = ("confirmed", "waitlisted", "offered", "cancelled")
+HANDOVER_STATUSES = ("open", "pending", "completed", "withdrawn", "refused", "expired")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -67,6 +68,15 @@ class Task(db.Model):
     waitlist_mode: Mapped[str] = mapped_column(String(16), default="automatic")
     offer_hours: Mapped[int] = mapped_column(Integer, default=2)  # for waitlist_mode "offer"
     swap_needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Check-in rules (the check-in feature reads them): the window opens this many minutes
+    # before the start; later than `late_after_minutes` after the start is late; people not
+    # signed up may check in while there is room; scan hours are capped at the scheduled
+    # length plus the tolerance and rounded to the step.
+    checkin_opens_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    late_after_minutes: Mapped[int] = mapped_column(Integer, default=5)
+    walk_ins_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    hours_tolerance_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    hours_rounding_minutes: Mapped[int] = mapped_column(Integer, default=15)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -140,10 +150,65 @@ class ShiftSignup(db.Model):
     offer_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
     late_cancellation: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Past the deadline, "I can't make it" asks the coordinator to release the place.
+    release_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set by the job after the shift ends when a confirmed person never checked in; a
+    # coordinator may excuse it (which clears it, audited, and sets `no_show_excused_at`).
+    no_show_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    # When a coordinator excused the no-show: the job never marks this sign-up again.
+    no_show_excused_at: Mapped[datetime | None] = mapped_column(DateTime)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     shift: Mapped[Shift] = relationship()
     user = relationship("User", foreign_keys=[user_id])
+
+
+class ShiftHandover(db.Model):
+    """A confirmed volunteer offers their place; another eligible volunteer takes it over.
+
+    `open` until someone takes it (then `completed`, or `pending` when the task needs a
+    coordinator's approval, then `completed` or `refused`); the offerer may withdraw an open
+    offer; offers left open when the shift starts expire.
+    """
+
+    __tablename__ = "shift_handovers"
+    __table_args__ = (CheckConstraint(_in("status", HANDOVER_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("shift_signups.id"), index=True)
+    from_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    shift: Mapped[Shift] = relationship()
+    signup: Mapped[ShiftSignup] = relationship()
+    from_user = relationship("User", foreign_keys=[from_user_id])
+    to_user = relationship("User", foreign_keys=[to_user_id])
+
+
+class SignupPause(db.Model):
+    """Self sign-up in a team paused after too many no-shows in a semester, until lifted."""
+
+    __tablename__ = "signup_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    semester: Mapped[str] = mapped_column(String(16))  # Semester.code, e.g. "2026-2027-1"
+    no_shows: Mapped[int] = mapped_column(Integer)
+    paused_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lift_note: Mapped[str] = mapped_column(String(500), default="")
+
+    user = relationship("User", foreign_keys=[user_id])
+    team = relationship("Team")
 
 
 class TrainingRecord(db.Model):

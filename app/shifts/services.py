@@ -7,6 +7,12 @@ by its opposite, in the same transaction as the sign-up's new status. Tickets (a
 order) come from the shift's `ticket_counter`, incremented atomically and read back in the
 same transaction; the write lock is taken before the ticket, so tickets and places are
 handed out in the same order. Services only flush; the caller commits once.
+
+A task's waitlist mode decides what a freed place does: "automatic" confirms the first
+eligible person on the waitlist; "offer" holds the place for them for a while (status
+"offered", counted as taken) and they accept or decline (app/shifts/offers.py). A confirmed
+person may also hand their place to someone else (app/shifts/handovers.py); leaving the
+shift ends such an offer.
 """
 
 from __future__ import annotations
@@ -31,9 +37,16 @@ from app.notifications import services as notifications
 from app.recruitment import membership as members
 from app.recruitment import profiles
 from app.recruitment.access import can_manage_team, require_team_manager
-from app.shifts.models import Shift, ShiftSignup, Task, TrainingRecord
+from app.shifts import reliability
+from app.shifts.models import Shift, ShiftHandover, ShiftSignup, Task, TrainingRecord
 
 ACTIVE_STATUSES = ("confirmed", "waitlisted", "offered")
+# Statuses counted in a shift's `confirmed_count`: an offered place is held for its person.
+HOLDING_STATUSES = ("confirmed", "offered")
+# Waitlist mode "offer": offers close this long before the start, and an offer is only made
+# when at least OFFER_MIN_WINDOW is left to answer it (see `offer_deadline`).
+OFFER_CLOSES_BEFORE_START = timedelta(minutes=15)
+OFFER_MIN_WINDOW = timedelta(minutes=15)
 SIGNUP_STATUS_LABELS = {
     "confirmed": _l("Confirmed"),
     "waitlisted": _l("On the waitlist"),
@@ -51,12 +64,19 @@ ASSIGNED = kinds.register(
 REMOVED = kinds.register(
     "shifts.removed", _l("A coordinator took me off a shift"), email_default=True
 )
+PLACE_OFFERED = kinds.register(
+    "shifts.place_offered",
+    _l("A place on a shift is offered to me from the waitlist"),
+    email_default=True,
+)
 
 audit.describe_actions(
     {
         "shifts.signed_up": _l("Signed up for a shift"),
         "shifts.cancelled_signup": _l("Shift sign-up cancelled"),
         "shifts.promoted": _l("Promoted from a shift's waitlist"),
+        "shifts.walk_in": _l("Walked in and checked in without a place"),
+        "shifts.place_offered": _l("Place offered from a shift's waitlist"),
         "shifts.assigned": _l("Person assigned to a shift"),
         "shifts.removed": _l("Person removed from a shift"),
     }
@@ -99,6 +119,7 @@ class _Person:
     memberships: dict  # team id -> Membership
     trainings: set[int]
     skills: set[str]
+    paused_team_ids: set[int]
 
 
 def _person(user) -> _Person:
@@ -108,7 +129,13 @@ def _person(user) -> _Person:
     )
     profile = profiles.find_profile(user.id)
     skills = {skill.casefold() for skill in (profile.skills if profile else None) or []}
-    return _Person(user=user, memberships=memberships, trainings=trainings, skills=skills)
+    return _Person(
+        user=user,
+        memberships=memberships,
+        trainings=trainings,
+        skills=skills,
+        paused_team_ids=reliability.paused_team_ids(user.id),
+    )
 
 
 def _training_titles(task_ids) -> dict[int, str]:
@@ -134,6 +161,13 @@ def _eligibility(shift: Shift, person: _Person, titles: dict[int, str], now: dat
         reasons.append(_("Only active members of the task's team can sign up."))
     elif not task.is_onboarding and members.needs_onboarding(membership):
         reasons.append(_("Complete the team's onboarding training first."))
+    if task.team_id in person.paused_team_ids:
+        reasons.append(
+            _(
+                "Your self sign-up in this team is paused after missed shifts; "
+                "a coordinator can lift the pause."
+            )
+        )
     missing = [tid for tid in task.required_training_ids or [] if tid not in person.trainings]
     if missing:
         names = "、".join(titles.get(tid, str(tid)) for tid in missing)
@@ -156,6 +190,17 @@ def shift_eligibility(shift: Shift, user, *, now: datetime | None = None) -> Eli
     return _eligibility(shift, _person(user), titles, now)
 
 
+def eligibility_for(shifts: list[Shift], user, *, now: datetime | None = None) -> dict:
+    """`shift_eligibility` for many shifts at once (shift id -> Eligibility), reading the
+    person and the training names once."""
+    now = now or utcnow()
+    person = _person(user)
+    titles = _training_titles(
+        tid for shift in shifts for tid in shift.task.required_training_ids or []
+    )
+    return {shift.id: _eligibility(shift, person, titles, now) for shift in shifts}
+
+
 # Places and tickets ---------------------------------------------------------------------------
 
 
@@ -173,7 +218,8 @@ def get_signup(signup_id: int) -> ShiftSignup:
     return signup
 
 
-def _next_ticket(shift: Shift) -> int:
+def next_ticket(shift: Shift) -> int:
+    """The next arrival number on the shift; call after `begin_write_transaction`."""
     table = Shift.__table__
     db.session.execute(
         update(table)
@@ -215,7 +261,9 @@ def _describe(shift: Shift) -> str:
     return f"{shift.task.title} {start:%Y-%m-%d %H:%M}–{to_local(shift.ends_at):%H:%M}"
 
 
-def _check_no_overlap(shift: Shift, user_id: int) -> None:
+def check_no_overlap(shift: Shift, user_id: int) -> None:
+    """Raise InvalidInput naming the other shift when the person is already on (or
+    waiting for) a scheduled shift that overlaps this one."""
     other = db.session.scalar(
         select(Shift)
         .join(ShiftSignup, ShiftSignup.shift_id == Shift.id)
@@ -238,7 +286,8 @@ def _check_no_overlap(shift: Shift, user_id: int) -> None:
         )
 
 
-def _existing(shift: Shift, user_id: int) -> ShiftSignup | None:
+def existing_signup(shift: Shift, user_id: int) -> ShiftSignup | None:
+    """The person's one sign-up row for the shift, whatever its status."""
     return db.session.scalar(
         select(ShiftSignup).where(ShiftSignup.shift_id == shift.id, ShiftSignup.user_id == user_id)
     )
@@ -246,12 +295,12 @@ def _existing(shift: Shift, user_id: int) -> ShiftSignup | None:
 
 def _enter(shift: Shift, user, *, now: datetime, assigned_by=None) -> ShiftSignup:
     """Put the person on the shift: a place when one is free, else the waitlist."""
-    signup = _existing(shift, user.id)
+    signup = existing_signup(shift, user.id)
     if signup is not None and signup.status in ACTIVE_STATUSES:
         raise Conflict(_("You are already signed up for this shift."))
-    _check_no_overlap(shift, user.id)
+    check_no_overlap(shift, user.id)
     begin_write_transaction()
-    ticket = _next_ticket(shift)
+    ticket = next_ticket(shift)
     status = "confirmed" if _take_place(shift) else "waitlisted"
     if signup is None:
         signup = ShiftSignup(shift_id=shift.id, user_id=user.id)
@@ -262,12 +311,53 @@ def _enter(shift: Shift, user, *, now: datetime, assigned_by=None) -> ShiftSignu
     signup.confirmed_at = now if status == "confirmed" else None
     signup.cancelled_at = None
     signup.late_cancellation = False
+    signup.release_requested_at = None
     signup.assigned_by_id = getattr(assigned_by, "id", None)
     try:
         db.session.flush()
     except IntegrityError:
         # A double tap: the other request's sign-up stands; the caller rolls back.
         raise Conflict(_("You are already signed up for this shift.")) from None
+    return signup
+
+
+def confirmed_signup(shift: Shift, user_id: int) -> ShiftSignup | None:
+    """The person's confirmed sign-up for the shift, if they hold a place."""
+    signup = existing_signup(shift, user_id)
+    return signup if signup is not None and signup.status == "confirmed" else None
+
+
+def confirm_walk_in(shift: Shift, user, *, now: datetime) -> ShiftSignup | None:
+    """Someone without a place turns up and checks in: give them a place and a confirmed
+    sign-up (their waitlisted or cancelled row becomes it), or None when the shift is full.
+
+    The check-in feature calls this inside its savepoint, after its own eligibility check,
+    so the capacity invariant and "one row per person" hold for walk-ins too.
+    """
+    begin_write_transaction()
+    signup = existing_signup(shift, user.id)
+    holds_place = signup is not None and signup.status in HOLDING_STATUSES
+    if not holds_place and not _take_place(shift):
+        return None
+    if signup is None:
+        signup = ShiftSignup(shift_id=shift.id, user_id=user.id, ticket=next_ticket(shift))
+        db.session.add(signup)
+    elif signup.status == "cancelled":
+        signup.ticket = next_ticket(shift)
+    signup.status = "confirmed"
+    signup.signed_up_at = signup.signed_up_at or now
+    signup.confirmed_at = now
+    signup.cancelled_at = None
+    signup.offer_expires_at = None
+    db.session.flush()
+    audit.record(
+        "shifts.walk_in",
+        actor=user,
+        object_type="shift_signup",
+        object_id=signup.id,
+        after={"status": "confirmed", "shift_id": shift.id, "walk_in": True},
+        now=now,
+    )
     return signup
 
 
@@ -303,41 +393,60 @@ def waitlist_position(signup: ShiftSignup) -> int:
     return ahead + 1
 
 
-def _notify(
+def notify_signup(
     signup: ShiftSignup,
     kind: kinds.Kind,
     *,
     now: datetime,
     dedupe_key: str | None = None,
+    link: str = MY_LINK,
     **extra,
 ) -> None:
+    """Tell the sign-up's person about it, linking to their shifts (or to `link`)."""
     shift = signup.shift
     notifications.notify(
         signup.user,
         kind.id,
         context={
             "task_title": shift.task.title,
-            "when": _describe_time(shift),
+            "when": describe_time(shift),
             "location": shift.task.location,
             "status": signup.status,
             **extra,
         },
-        link=MY_LINK,
+        link=link,
         now=now,
         dedupe_key=dedupe_key,
     )
 
 
-def _describe_time(shift: Shift) -> str:
+def describe_time(shift: Shift) -> str:
     return f"{to_local(shift.starts_at):%Y-%m-%d %H:%M}–{to_local(shift.ends_at):%H:%M}"
 
 
+def offer_deadline(shift: Shift, now: datetime) -> datetime | None:
+    """When a waitlist offer made now expires: after the task's `offer_hours`, but no later
+    than `OFFER_CLOSES_BEFORE_START` before the start. None when that leaves less than
+    `OFFER_MIN_WINDOW` to answer: then there is no time for an offer and the place is given
+    at once, as in the automatic mode."""
+    deadline = min(
+        now + timedelta(hours=shift.task.offer_hours or 0),
+        shift.starts_at - OFFER_CLOSES_BEFORE_START,
+    )
+    return deadline if deadline - now >= OFFER_MIN_WINDOW else None
+
+
 def promote_waitlist(shift: Shift, *, now: datetime | None = None) -> list[ShiftSignup]:
-    """Give free places to the waitlist in ticket order, skipping people no longer
-    eligible; each promoted person is notified."""
+    """Give free places to the waitlist in ticket order, skipping people no longer eligible.
+
+    In the automatic mode each person is confirmed at once. In the "offer" mode the place
+    is held for them (status "offered", counted in `confirmed_count` so nobody else takes
+    it) until `offer_deadline`; they accept or decline on "My shifts", and the job passes
+    expired offers on. Each person is notified. Returns the promoted or offered sign-ups.
+    """
     now = now or utcnow()
-    if shift.task.waitlist_mode != "automatic":
-        return []  # the "offer" mode comes later
+    deadline = offer_deadline(shift, now) if shift.task.waitlist_mode == "offer" else None
+    status = "offered" if deadline else "confirmed"
     waiting = list(
         db.session.scalars(
             select(ShiftSignup)
@@ -355,24 +464,39 @@ def promote_waitlist(shift: Shift, *, now: datetime | None = None) -> list[Shift
         changed = db.session.execute(
             update(ShiftSignup)
             .where(ShiftSignup.id == signup.id, ShiftSignup.status == "waitlisted")
-            .values(status="confirmed", confirmed_at=now)
+            .values(
+                status=status,
+                confirmed_at=None if deadline else now,
+                offer_expires_at=deadline,
+            )
         ).rowcount
-        db.session.expire(signup, ["status", "confirmed_at"])
+        db.session.expire(signup, ["status", "confirmed_at", "offer_expires_at"])
         if changed != 1:
             _give_place_back(shift)
             continue
-        audit.record(
-            "shifts.promoted",
-            actor=None,
-            object_type="shift_signup",
-            object_id=signup.id,
-            before={"status": "waitlisted"},
-            after={"status": "confirmed", "shift_id": shift.id, "ticket": signup.ticket},
-            now=now,
-        )
-        _notify(signup, PROMOTED, now=now)
+        _announce_promotion(signup, deadline=deadline, now=now)
         promoted.append(signup)
     return promoted
+
+
+def _announce_promotion(signup: ShiftSignup, *, deadline: datetime | None, now: datetime) -> None:
+    after = {"status": signup.status, "shift_id": signup.shift_id, "ticket": signup.ticket}
+    if deadline is None:
+        action, kind, extra = "shifts.promoted", PROMOTED, {}
+    else:
+        after["offer_expires_at"] = deadline.isoformat()
+        action, kind = "shifts.place_offered", PLACE_OFFERED
+        extra = {"deadline": f"{to_local(deadline):%Y-%m-%d %H:%M}"}
+    audit.record(
+        action,
+        actor=None,
+        object_type="shift_signup",
+        object_id=signup.id,
+        before={"status": "waitlisted"},
+        after=after,
+        now=now,
+    )
+    notify_signup(signup, kind, now=now, **extra)
 
 
 # Cancelling -----------------------------------------------------------------------------------
@@ -386,8 +510,8 @@ def self_cancel_refusal(signup: ShiftSignup, *, now: datetime) -> str | None:
     """Why the person cannot cancel this sign-up themselves, or None when they can."""
     if signup.status not in ACTIVE_STATUSES:
         return _("This sign-up is already cancelled.")
-    if signup.status == "waitlisted":
-        return None  # leaving the waitlist is always possible
+    if signup.status in ("waitlisted", "offered"):
+        return None  # leaving the waitlist, or declining an offered place, is always possible
     if now >= cancel_deadline(signup.shift):
         return _(
             "Cancelling closed %(hours)s hours before the start; please ask a coordinator.",
@@ -396,9 +520,9 @@ def self_cancel_refusal(signup: ShiftSignup, *, now: datetime) -> str | None:
     return None
 
 
-def _leave(signup: ShiftSignup, *, now: datetime, late: bool) -> str:
-    """Cancel the sign-up (once, even when two requests race), give the place back and
-    promote. Returns the status it had."""
+def leave(signup: ShiftSignup, *, now: datetime, late: bool) -> str:
+    """Cancel the sign-up (once, even when two requests race), end the person's offer to
+    hand the place over, give a held place back and promote. Returns the status it had."""
     before = signup.status
     if before not in ACTIVE_STATUSES:
         raise Conflict(_("This sign-up is already cancelled."))
@@ -412,9 +536,23 @@ def _leave(signup: ShiftSignup, *, now: datetime, late: bool) -> str:
     if changed != 1:
         raise Conflict(_("This sign-up was changed meanwhile. Please reload the page."))
     if before == "confirmed":
+        _close_handovers(signup, now=now)
+    if before in HOLDING_STATUSES:
         _give_place_back(signup.shift)
         promote_waitlist(signup.shift, now=now)
     return before
+
+
+def _close_handovers(signup: ShiftSignup, *, now: datetime) -> None:
+    """The person left the shift: their offer to hand the place over goes with them."""
+    db.session.execute(
+        update(ShiftHandover)
+        .where(
+            ShiftHandover.signup_id == signup.id,
+            ShiftHandover.status.in_(("open", "pending")),
+        )
+        .values(status="withdrawn", decided_at=now)
+    )
 
 
 def cancel(signup: ShiftSignup, *, actor, now: datetime | None = None) -> ShiftSignup:
@@ -430,7 +568,7 @@ def cancel(signup: ShiftSignup, *, actor, now: datetime | None = None) -> ShiftS
         if not manager:
             raise Forbidden(self_cancel_refusal(signup, now=now))
         late = True
-    before = _leave(signup, now=now, late=late)
+    before = leave(signup, now=now, late=late)
     audit.record(
         "shifts.cancelled_signup",
         actor=actor,
@@ -454,7 +592,7 @@ def assign(shift: Shift, user, *, actor, now: datetime | None = None) -> ShiftSi
     membership = members.find_membership(shift.task.team_id, user.id)
     if membership is None or membership.status != "active":
         raise InvalidInput(_("Only active members of the task's team can be assigned."))
-    signup = _existing(shift, user.id)
+    signup = existing_signup(shift, user.id)
     if signup is not None and signup.status in ACTIVE_STATUSES:
         raise Conflict(_("This person is already on this shift."))
     signup = _enter(shift, user, now=now, assigned_by=actor)
@@ -466,7 +604,7 @@ def assign(shift: Shift, user, *, actor, now: datetime | None = None) -> ShiftSi
         after={"shift_id": shift.id, "user_id": user.id, "status": signup.status},
         now=now,
     )
-    _notify(signup, ASSIGNED, now=now)
+    notify_signup(signup, ASSIGNED, now=now)
     return signup
 
 
@@ -474,7 +612,7 @@ def remove(signup: ShiftSignup, *, actor, now: datetime | None = None) -> ShiftS
     """A coordinator takes the person off the shift; the place goes to the waitlist."""
     now = now or utcnow()
     require_team_manager(actor, signup.shift.task.team_id)
-    before = _leave(signup, now=now, late=False)
+    before = leave(signup, now=now, late=False)
     audit.record(
         "shifts.removed",
         actor=actor,
@@ -484,7 +622,7 @@ def remove(signup: ShiftSignup, *, actor, now: datetime | None = None) -> ShiftS
         after={"status": "cancelled", "shift_id": signup.shift_id, "user_id": signup.user_id},
         now=now,
     )
-    _notify(signup, REMOVED, now=now)
+    notify_signup(signup, REMOVED, now=now)
     return signup
 
 
@@ -661,7 +799,10 @@ def send_reminders(*, now: datetime | None = None) -> int:
 
     Safe to run any number of times: each reminder has its own dedupe key. A shift starting
     within 2 h gets only the 2 h reminder (the 24 h one would come too late to be useful).
+    Each links to a one-tap "I can't make it" page for that sign-up.
     """
+    from app.shifts import release  # builds on this module, so imported when needed
+
     now = now or utcnow()
     horizon = now + REMINDER_LEADS["24h"]
     rows = db.session.scalars(
@@ -680,6 +821,7 @@ def send_reminders(*, now: datetime | None = None) -> int:
         lead = "2h" if signup.shift.starts_at - now <= REMINDER_LEADS["2h"] else "24h"
         key = f"shift-reminder:{signup.id}:{signup.ticket}:{lead}"
         if not notifications.already_notified(key):
-            _notify(signup, REMINDER, now=now, dedupe_key=key)
+            link = release.cant_make_it_url(signup)
+            notify_signup(signup, REMINDER, now=now, dedupe_key=key, link=link)
             sent += 1
     return sent

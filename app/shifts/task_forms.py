@@ -1,4 +1,5 @@
-"""Forms for the coordinator's task and shift pages."""
+"""Forms for the coordinator's task and shift pages, and for excusing no-shows and lifting
+sign-up pauses."""
 
 from __future__ import annotations
 
@@ -20,12 +21,19 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.shifts.models import TASK_KINDS
+from app.shifts.reliability import REASON_MAX as RELIABILITY_NOTE_MAX
 from app.shifts.tasks import (
+    CHECKIN_OPENS_RANGE,
+    HOURS_ROUNDING_RANGE,
+    HOURS_TOLERANCE_RANGE,
+    LATE_AFTER_RANGE,
     MAX_CAPACITY,
     MAX_DEADLINE_HOURS,
     NOTE_MAX,
+    OFFER_HOURS_RANGE,
     REASON_MAX,
     TASK_KIND_LABELS,
+    WAITLIST_MODE_LABELS,
     WEEKDAY_LABELS,
 )
 
@@ -45,6 +53,22 @@ def _capacity_field(label, **kwargs):
             ),
         ],
         **kwargs,
+    )
+
+
+def _minutes_field(label, bounds: tuple[int, int], default: int, description=None):
+    return IntegerField(
+        label,
+        default=default,
+        description=description,
+        validators=[
+            InputRequired(_l("Please give a number of minutes.")),
+            NumberRange(
+                min=bounds[0],
+                max=bounds[1],
+                message=_l("Please give between %(min)s and %(max)s minutes."),
+            ),
+        ],
     )
 
 
@@ -81,6 +105,42 @@ class TaskForm(FlaskForm):
         ],
     )
     is_onboarding = BooleanField(_l("This training is the team's onboarding training"))
+    checkin_opens_minutes = _minutes_field(
+        _l("Check-in opens (minutes before the start)"), CHECKIN_OPENS_RANGE, 30
+    )
+    late_after_minutes = _minutes_field(
+        _l("Late after (minutes after the start)"), LATE_AFTER_RANGE, 5
+    )
+    walk_ins_allowed = BooleanField(_l("People not signed up may check in while there is room"))
+    waitlist_mode = SelectField(
+        _l("When a place frees up"),
+        choices=list(WAITLIST_MODE_LABELS.items()),
+        default="automatic",
+    )
+    offer_hours = IntegerField(
+        _l("Hours to accept an offered place"),
+        default=2,
+        validators=[
+            InputRequired(_l("Please give a number of hours.")),
+            NumberRange(
+                min=OFFER_HOURS_RANGE[0],
+                max=OFFER_HOURS_RANGE[1],
+                message=_l("Please give between %(min)s and %(max)s hours."),
+            ),
+        ],
+    )
+    swap_needs_approval = BooleanField(
+        _l("A coordinator approves when a volunteer takes over someone's place")
+    )
+    hours_tolerance_minutes = _minutes_field(
+        _l("Hours tolerance (minutes beyond the scheduled length)"),
+        HOURS_TOLERANCE_RANGE,
+        15,
+        description=_l("Scanned hours are capped at the shift's length plus this."),
+    )
+    hours_rounding_minutes = _minutes_field(
+        _l("Round hours to (minutes)"), HOURS_ROUNDING_RANGE, 15
+    )
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 
@@ -116,6 +176,16 @@ class SeriesForm(FlaskForm):
     submit = SubmitField(_l("Create shifts"))
 
 
+class SeriesChangeForm(FlaskForm):
+    """New times, capacity and note for a shift and the later shifts of its series."""
+
+    start = TimeField(_l("Starts at"), validators=[InputRequired(_l("Please give a start time."))])
+    end = TimeField(_l("Ends at"), validators=[InputRequired(_l("Please give an end time."))])
+    capacity = _capacity_field(_l("Capacity"))
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
+    submit = SubmitField(_l("Apply to this and later shifts"))
+
+
 class CancelShiftForm(FlaskForm):
     reason = StringField(
         _l("Reason"),
@@ -146,3 +216,25 @@ class AssignForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """An empty form: a POST button with its CSRF token."""
+
+
+class LiftPauseForm(FlaskForm):
+    note = StringField(
+        _l("Note"),
+        validators=[
+            DataRequired(_l("Please add a note on why the pause is lifted.")),
+            Length(max=RELIABILITY_NOTE_MAX),
+        ],
+    )
+    submit = SubmitField(_l("Lift the pause"))
+
+
+class ExcuseForm(FlaskForm):
+    reason = StringField(
+        _l("Reason"),
+        validators=[
+            DataRequired(_l("Please give a reason for excusing the no-show.")),
+            Length(max=RELIABILITY_NOTE_MAX),
+        ],
+    )
+    submit = SubmitField(_l("Excuse"))

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from app.accounts import services as accounts
 from app.common.access import role_required
-from app.common.forms import show_domain_error
+from app.common.forms import commit_change, show_domain_error
 from app.common.time import to_local, utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.recruitment import profiles
 from app.recruitment import services as recruitment
+from app.shifts import release, tasks, trainings
 from app.shifts import services as signups
-from app.shifts import tasks, trainings
 from app.shifts.models import ShiftSignup
 from app.shifts.task_forms import (
     ActionForm,
     AssignForm,
     CancelShiftForm,
+    SeriesChangeForm,
     SeriesForm,
     ShiftForm,
     TaskForm,
@@ -29,6 +32,12 @@ from app.shifts.task_forms import (
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 ROLES = ("coordinator", "admin")
+# The check-in pages a coordinator opens from a shift (endpoint, label).
+CHECKIN_PAGES = (
+    ("checkin.kiosk", _l("Check-in kiosk")),
+    ("attendance.shift_sheet", _l("Attendance sheet")),
+    ("attendance.scanner", _l("Scan personal codes")),
+)
 
 
 def _labels() -> dict:
@@ -61,7 +70,26 @@ def _task_fields(form: TaskForm) -> tasks.TaskFields:
         cancel_deadline_hours=form.cancel_deadline_hours.data,
         is_onboarding=form.is_onboarding.data,
         active=form.active.data,
+        checkin_opens_minutes=form.checkin_opens_minutes.data,
+        late_after_minutes=form.late_after_minutes.data,
+        walk_ins_allowed=form.walk_ins_allowed.data,
+        hours_tolerance_minutes=form.hours_tolerance_minutes.data,
+        hours_rounding_minutes=form.hours_rounding_minutes.data,
+        waitlist_mode=form.waitlist_mode.data,
+        offer_hours=form.offer_hours.data,
+        swap_needs_approval=form.swap_needs_approval.data,
     )
+
+
+def _checkin_links(shift) -> list[tuple[str, str]]:
+    """Links to the shift's check-in pages, leaving out any page not installed."""
+    links = []
+    for endpoint, label in CHECKIN_PAGES:
+        try:
+            links.append((str(label), url_for(endpoint, shift_id=shift.id)))
+        except BuildError:
+            continue
+    return links
 
 
 @bp.route("/")
@@ -203,17 +231,20 @@ def new_series(task_id: int):
 @role_required(*ROLES)
 def shift(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
+    roster = tasks.roster(shift)
     return render_template(
         "tasks/shift.html",
         shift=shift,
         task=shift.task,
-        roster=tasks.roster(shift),
+        roster=roster,
         when=tasks.format_span(shift),
         cancel_form=CancelShiftForm(),
         assign_form=AssignForm(),
         action_form=ActionForm(),
         is_over=shift.ends_at <= utcnow(),
         has_started=shift.starts_at <= utcnow(),
+        release_requests=[s for s in roster.confirmed if release.release_requested(s)],
+        checkin_links=_checkin_links(shift),
     )
 
 
@@ -248,6 +279,45 @@ def edit_shift(shift_id: int):
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("tasks.shift", shift_id=shift.id))
     return render_template("tasks/shift_form.html", form=form, task=shift.task, shift=shift)
+
+
+@bp.route("/shifts/<int:shift_id>/series", methods=["GET", "POST"])
+@role_required(*ROLES)
+def edit_series(shift_id: int):
+    shift = tasks.get_managed_shift(shift_id, current_user)
+    if shift.series_id is None:
+        raise NotFound(_("This shift is not part of a weekly series."))
+    form = SeriesChangeForm()
+    if request.method == "GET":
+        form.start.data = to_local(shift.starts_at).time()
+        form.end.data = to_local(shift.ends_at).time()
+        form.capacity.data = shift.capacity
+        form.note.data = shift.note
+    if form.validate_on_submit():
+        change = tasks.SeriesChange(
+            start=form.start.data,
+            end=form.end.data,
+            capacity=form.capacity.data,
+            note=form.note.data or "",
+        )
+        try:
+            changed = tasks.update_rest_of_series(shift, change, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(n)d shifts have been changed.", n=len(changed)), "success")
+            return redirect(url_for("tasks.shift", shift_id=shift.id))
+    return render_template(
+        "tasks/series_change.html",
+        form=form,
+        task=shift.task,
+        shift=shift,
+        when=tasks.format_span(shift),
+        affected=tasks.rest_of_series(shift),
+        format_span=tasks.format_span,
+    )
 
 
 @bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
@@ -316,15 +386,26 @@ def remove(shift_id: int, signup_id: int):
     if signup is None or signup.shift_id != shift.id:
         raise NotFound(_("This person is not signed up for this shift."))
     if ActionForm().validate_on_submit():
-        name = signup.user.name
-        try:
-            signups.remove(signup, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("%(name)s has been removed from the shift.", name=name), "success")
+        commit_change(
+            lambda: signups.remove(signup, actor=current_user),
+            _("%(name)s has been removed from the shift.", name=signup.user.name),
+        )
+    return redirect(url_for("tasks.shift", shift_id=shift.id))
+
+
+@bp.route("/shifts/<int:shift_id>/signups/<int:signup_id>/release", methods=["POST"])
+@role_required(*ROLES)
+def release_signup(shift_id: int, signup_id: int):
+    """Release a person from the shift (past the deadline: a late cancellation)."""
+    shift = tasks.get_managed_shift(shift_id, current_user)
+    signup = db.session.get(ShiftSignup, signup_id)
+    if signup is None or signup.shift_id != shift.id:
+        raise NotFound(_("This person is not signed up for this shift."))
+    if ActionForm().validate_on_submit():
+        commit_change(
+            lambda: signups.cancel(signup, actor=current_user),
+            _("%(name)s has been released from the shift.", name=signup.user.name),
+        )
     return redirect(url_for("tasks.shift", shift_id=shift.id))
 
 

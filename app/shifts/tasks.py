@@ -25,7 +25,7 @@ from app.notifications import services as notifications
 from app.recruitment import profiles
 from app.recruitment.access import managed_team_ids, require_team_manager
 from app.shifts import services as signups
-from app.shifts.models import TASK_KINDS, Shift, ShiftSeries, ShiftSignup, Task
+from app.shifts.models import TASK_KINDS, WAITLIST_MODES, Shift, ShiftSeries, ShiftSignup, Task
 
 TASK_KIND_LABELS = {
     "service": _l("Service"),
@@ -52,6 +52,16 @@ MAX_DEADLINE_HOURS = 24 * 14
 MAX_SERIES_DAYS = 200
 MAX_SERIES_SHIFTS = 500
 DASHBOARD_DAYS = 14
+# Check-in settings: (lowest, highest) minutes a coordinator may choose.
+CHECKIN_OPENS_RANGE = (0, 240)
+OFFER_HOURS_RANGE = (1, 72)
+WAITLIST_MODE_LABELS = {
+    "automatic": _l("Automatic: the first on the waitlist gets a freed place at once"),
+    "offer": _l("Offer: the first on the waitlist has some hours to accept, then it passes on"),
+}
+LATE_AFTER_RANGE = (0, 120)
+HOURS_TOLERANCE_RANGE = (0, 240)
+HOURS_ROUNDING_RANGE = (1, 60)
 # Sign-ups that hold or wait for a place; a cancelled shift notifies all of them.
 ACTIVE_SIGNUPS = ("confirmed", "waitlisted", "offered")
 
@@ -63,14 +73,19 @@ audit.describe_actions(
         "shifts.series_created": _l("Weekly shift series created"),
         "shifts.shift_updated": _l("Shift changed"),
         "shifts.shift_cancelled": _l("Shift cancelled"),
+        "shifts.series_updated": _l("Shift changed with the rest of its series"),
     }
 )
 CANCELLED = kinds.register(
     "shifts.cancelled", _l("A shift I signed up for was cancelled"), email_default=True
 )
+TIME_CHANGED = kinds.register(
+    "shifts.time_changed", _l("The time of a shift I signed up for changed"), email_default=True
+)
 
 # Functions `(task_ids) -> {task_id: no-show rate 0..1}` over past shifts. The attendance
-# feature registers one when no-shows are marked; without any the dashboard shows "—".
+# feature registers `reliability.no_show_rates` with its attendance data (no-shows are only
+# marked then); without any the dashboard shows "—".
 NoShowProvider = Callable[[list[int]], Mapping[int, float]]
 NO_SHOW_PROVIDERS: list[NoShowProvider] = []
 
@@ -129,6 +144,14 @@ class TaskFields:
     cancel_deadline_hours: int = 12
     is_onboarding: bool = False
     active: bool = True
+    checkin_opens_minutes: int = 30
+    late_after_minutes: int = 5
+    walk_ins_allowed: bool = False
+    hours_tolerance_minutes: int = 15
+    hours_rounding_minutes: int = 15
+    waitlist_mode: str = "automatic"
+    offer_hours: int = 2
+    swap_needs_approval: bool = False
 
 
 def get_task(task_id: int) -> Task:
@@ -234,6 +257,15 @@ def _clean_task(fields: TaskFields, task: Task | None) -> TaskFields:
         raise InvalidInput(
             _("Only a training can be the onboarding training."), field="is_onboarding"
         )
+    checkin = _clean_checkin(fields)
+    if fields.waitlist_mode not in WAITLIST_MODES:
+        raise InvalidInput(_("Please choose how the waitlist works."), field="waitlist_mode")
+    offer_hours = _minutes_in(
+        fields.offer_hours,
+        OFFER_HOURS_RANGE,
+        field_name="offer_hours",
+        message=_("An offer can be held for 1 to %(n)d hours.", n=OFFER_HOURS_RANGE[1]),
+    )
     return TaskFields(
         title=title,
         kind=fields.kind,
@@ -246,7 +278,70 @@ def _clean_task(fields: TaskFields, task: Task | None) -> TaskFields:
         cancel_deadline_hours=int(deadline),
         is_onboarding=bool(fields.is_onboarding),
         active=bool(fields.active),
+        walk_ins_allowed=bool(fields.walk_ins_allowed),
+        waitlist_mode=fields.waitlist_mode,
+        offer_hours=offer_hours,
+        swap_needs_approval=bool(fields.swap_needs_approval),
+        **checkin,
     )
+
+
+def _minutes_in(value, bounds: tuple[int, int], *, field_name: str, message: str) -> int:
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        minutes = None
+    if minutes is None or not bounds[0] <= minutes <= bounds[1]:
+        raise InvalidInput(message, field=field_name)
+    return minutes
+
+
+def _clean_checkin(fields: TaskFields) -> dict[str, int]:
+    """The check-in minutes, each within its range."""
+    return {
+        "checkin_opens_minutes": _minutes_in(
+            fields.checkin_opens_minutes,
+            CHECKIN_OPENS_RANGE,
+            field_name="checkin_opens_minutes",
+            message=_(
+                "Check-in can open between 0 and %(n)d minutes before the start.",
+                n=CHECKIN_OPENS_RANGE[1],
+            ),
+        ),
+        "late_after_minutes": _minutes_in(
+            fields.late_after_minutes,
+            LATE_AFTER_RANGE,
+            field_name="late_after_minutes",
+            message=_("“Late after” must be between 0 and %(n)d minutes.", n=LATE_AFTER_RANGE[1]),
+        ),
+        "hours_tolerance_minutes": _minutes_in(
+            fields.hours_tolerance_minutes,
+            HOURS_TOLERANCE_RANGE,
+            field_name="hours_tolerance_minutes",
+            message=_(
+                "The tolerance must be between 0 and %(n)d minutes.", n=HOURS_TOLERANCE_RANGE[1]
+            ),
+        ),
+        "hours_rounding_minutes": _minutes_in(
+            fields.hours_rounding_minutes,
+            HOURS_ROUNDING_RANGE,
+            field_name="hours_rounding_minutes",
+            message=_(
+                "Hours are rounded to a step of 1 to %(n)d minutes.", n=HOURS_ROUNDING_RANGE[1]
+            ),
+        ),
+    }
+
+
+CHECKIN_FIELDS = (
+    "checkin_opens_minutes",
+    "late_after_minutes",
+    "walk_ins_allowed",
+    "hours_tolerance_minutes",
+    "hours_rounding_minutes",
+)
+# Settings copied as they are from the cleaned fields (and shown in the audit snapshot).
+SETTING_FIELDS = (*CHECKIN_FIELDS, "waitlist_mode", "offer_hours", "swap_needs_approval")
 
 
 def _task_snapshot(task: Task) -> dict:
@@ -261,6 +356,7 @@ def _task_snapshot(task: Task) -> dict:
         "cancel_deadline_hours": task.cancel_deadline_hours,
         "is_onboarding": task.is_onboarding,
         "active": task.active,
+        **{name: getattr(task, name) for name in SETTING_FIELDS},
     }
 
 
@@ -276,12 +372,14 @@ def _apply_task(task: Task, fields: TaskFields) -> None:
     task.cancel_deadline_hours = fields.cancel_deadline_hours
     task.is_onboarding = fields.is_onboarding
     task.active = fields.active
+    for name in SETTING_FIELDS:
+        setattr(task, name, getattr(fields, name))
 
 
 def create_task(team_id: int, fields: TaskFields, *, actor, now: datetime | None = None) -> Task:
     require_team_manager(actor, team_id)
     cleaned = _clean_task(fields, None)
-    task = Task(team_id=team_id, waitlist_mode="automatic", created_at=now or utcnow())
+    task = Task(team_id=team_id, created_at=now or utcnow())
     _apply_task(task, cleaned)
     db.session.add(task)
     db.session.flush()
@@ -554,8 +652,14 @@ def update_shift(
             ),
             field="capacity",
         )
+    _after_change(shift, before, action="shifts.shift_updated", actor=actor, now=now)
+    return shift
+
+
+def _after_change(shift: Shift, before: dict, *, action: str, actor, now: datetime | None) -> None:
+    """Audit a changed shift, tell its people about a new time, fill freed places."""
     audit.record_change(
-        "shifts.shift_updated",
+        action,
         actor=actor,
         object_type="shift",
         object_id=shift.id,
@@ -563,9 +667,130 @@ def update_shift(
         after=_shift_snapshot(shift),
         now=now,
     )
+    if (before["starts_at"], before["ends_at"]) != (
+        shift.starts_at.isoformat(),
+        shift.ends_at.isoformat(),
+    ):
+        _notify_time_change(shift, before=before, now=now)
     if shift.capacity > int(before["capacity"]):
         _fill_freed_places(shift, actor=actor, now=now)
-    return shift
+
+
+def _active_signups(shift: Shift) -> list[ShiftSignup]:
+    return list(
+        db.session.scalars(
+            select(ShiftSignup)
+            .where(ShiftSignup.shift_id == shift.id, ShiftSignup.status.in_(ACTIVE_SIGNUPS))
+            .order_by(ShiftSignup.ticket)
+        )
+    )
+
+
+def _notify_time_change(shift: Shift, *, before: dict, now: datetime | None) -> None:
+    """Everyone holding or waiting for a place hears the old and the new time."""
+    old_start = to_local(datetime.fromisoformat(before["starts_at"]))
+    old_end = to_local(datetime.fromisoformat(before["ends_at"]))
+    old_span = f"{old_start:%Y-%m-%d} {old_start:%H:%M}–{old_end:%H:%M}"
+    for signup in _active_signups(shift):
+        notifications.notify(
+            signup.user,
+            TIME_CHANGED.id,
+            context={
+                "task_title": shift.task.title,
+                "location": shift.task.location,
+                "before": old_span,
+                "when": format_span(shift),
+            },
+            link=signups.MY_LINK,
+            now=now,
+        )
+
+
+@dataclass
+class SeriesChange:
+    """New local times, capacity and note for a shift and the later ones of its series."""
+
+    start: time
+    end: time
+    capacity: int
+    note: str = ""
+
+
+def rest_of_series(shift: Shift, *, now: datetime | None = None) -> list[Shift]:
+    """This shift and the later scheduled shifts of its series that have not ended."""
+    now = now or utcnow()
+    if shift.series_id is None:
+        return [shift]
+    return list(
+        db.session.scalars(
+            select(Shift)
+            .where(
+                Shift.series_id == shift.series_id,
+                Shift.status == "scheduled",
+                Shift.starts_at >= shift.starts_at,
+                Shift.ends_at > now,
+            )
+            .order_by(Shift.starts_at)
+        )
+    )
+
+
+def update_rest_of_series(
+    shift: Shift, change: SeriesChange, *, actor, now: datetime | None = None
+) -> list[Shift]:
+    """Apply new times, capacity and note to this shift and the later ones of its series,
+    each on its own day. The capacity may not go below the people confirmed for any of
+    them (checked again by each conditional UPDATE, as in `update_shift`); nothing is
+    changed on bad input. Returns the changed shifts."""
+    require_team_manager(actor, shift.task.team_id)
+    _require_scheduled(shift)
+    now = now or utcnow()
+    if shift.series_id is None:
+        raise InvalidInput(_("This shift is not part of a weekly series."))
+    if shift.ends_at <= now:
+        raise Conflict(_("This shift is over and can no longer be changed."))
+    if change.start is None or change.end is None:
+        raise InvalidInput(_("Please give the start and end time."), field="start")
+    if change.end <= change.start:
+        raise InvalidInput(_("The end time must be after the start time."), field="end")
+    capacity = _check_capacity(change.capacity)
+    note = _clean_note(change.note)
+    shifts = rest_of_series(shift, now=now)
+    for each in shifts:
+        _check_room(each, capacity, each.confirmed_count)
+    db.session.flush()
+    for each in shifts:
+        before = _shift_snapshot(each)
+        day = to_local(each.starts_at).date()
+        result = db.session.execute(
+            update(Shift)
+            .where(Shift.id == each.id, Shift.confirmed_count <= capacity)
+            .values(
+                starts_at=local_to_utc(day, change.start),
+                ends_at=local_to_utc(day, change.end),
+                capacity=capacity,
+                note=note,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(each)
+        if result.rowcount != 1:
+            _check_room(each, capacity, each.confirmed_count)
+        _after_change(each, before, action="shifts.series_updated", actor=actor, now=now)
+    return shifts
+
+
+def _check_room(shift: Shift, capacity: int, confirmed: int) -> None:
+    if confirmed > capacity:
+        raise InvalidInput(
+            _(
+                "%(n)d people are already confirmed for the shift on %(when)s, so the "
+                "capacity cannot be lower.",
+                n=confirmed,
+                when=format_span(shift),
+            ),
+            field="capacity",
+        )
 
 
 def _fill_freed_places(shift: Shift, *, actor, now: datetime | None) -> None:
@@ -614,13 +839,7 @@ def cancel_shift(
     db.session.flush()
     task = shift.task
     for each in shifts:
-        people = list(
-            db.session.scalars(
-                select(ShiftSignup)
-                .where(ShiftSignup.shift_id == each.id, ShiftSignup.status.in_(ACTIVE_SIGNUPS))
-                .order_by(ShiftSignup.ticket)
-            )
-        )
+        people = _active_signups(each)
         for signup in people:
             notifications.notify(
                 signup.user,

@@ -14,7 +14,7 @@ from app.common.time import to_local, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.shifts import calendar as feeds
-from app.shifts import services
+from app.shifts import handovers, offers, reliability, services
 from app.shifts.forms import ActionForm, ShiftFilterForm
 from app.shifts.models import Shift, ShiftSignup
 
@@ -36,9 +36,10 @@ def index():
     form = ShiftFilterForm(request.args)
     form.set_choices(tasks, locations)
     valid = form.validate()
+    now = utcnow()
     rows = services.open_shifts(
         current_user,
-        now=utcnow(),
+        now=now,
         week=form.week.data if valid else None,
         task_id=form.task.data if valid else None,
         location=(form.location.data or None) if valid else None,
@@ -50,6 +51,7 @@ def index():
         "shifts/index.html",
         form=form,
         days=sorted(days.items()),
+        handovers=handovers.available_handovers(current_user, now=now),
         action=ActionForm(),
         labels=services.SIGNUP_STATUS_LABELS,
     )
@@ -81,23 +83,52 @@ def sign_up(shift_id: int):
     return _back("shifts.index")
 
 
-@bp.route("/signups/<int:signup_id>/cancel", methods=["POST"])
-@login_required
-def cancel(signup_id: int):
+def _own_signup(signup_id: int) -> ShiftSignup:
+    """The person's own sign-up for a one-button POST; 400 without the CSRF token."""
     if not ActionForm().validate_on_submit():
         abort(400)
     signup = db.get_or_404(ShiftSignup, signup_id)
     if signup.user_id != current_user.id:
         abort(404)
+    return signup
+
+
+def _act_on(signup: ShiftSignup, change, done: str):
     try:
-        services.cancel(signup, actor=current_user, now=utcnow())
+        change(signup, actor=current_user, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "danger")
     else:
         db.session.commit()
-        flash(_("Your sign-up is cancelled."), "success")
+        flash(done, "success")
     return _back("shifts.mine")
+
+
+@bp.route("/signups/<int:signup_id>/cancel", methods=["POST"])
+@login_required
+def cancel(signup_id: int):
+    return _act_on(_own_signup(signup_id), services.cancel, _("Your sign-up is cancelled."))
+
+
+@bp.route("/signups/<int:signup_id>/accept", methods=["POST"])
+@login_required
+def accept_offer(signup_id: int):
+    return _act_on(
+        _own_signup(signup_id),
+        offers.accept_offer,
+        _("The place is yours: you are confirmed for this shift."),
+    )
+
+
+@bp.route("/signups/<int:signup_id>/decline", methods=["POST"])
+@login_required
+def decline_offer(signup_id: int):
+    return _act_on(
+        _own_signup(signup_id),
+        offers.decline_offer,
+        _("You declined the place; it goes to the next person waiting."),
+    )
 
 
 def _month(value: str | None, today: date) -> date:
@@ -129,12 +160,15 @@ def mine():
         action=ActionForm(),
         labels=services.SIGNUP_STATUS_LABELS,
         refusals={s.id: services.self_cancel_refusal(s, now=now) for s in mine.upcoming},
+        my_offers={h.signup_id: h for h in handovers.offers_of(current_user, now=now)},
+        handover_labels=handovers.HANDOVER_STATUS_LABELS,
         month=month,
         weeks=month_calendar.Calendar().monthdayscalendar(month.year, month.month),
         by_day=by_day,
         previous=previous,
         following=following,
         today=today,
+        reliability=reliability.reliability_summary(current_user, now=now),
     )
 
 

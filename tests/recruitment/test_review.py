@@ -68,11 +68,9 @@ def test_shortlisting_tells_nobody_and_rejecting_tells_the_applicant(db, setting
 @pytest.mark.parametrize(
     ("path", "bad"),
     [
-        ([], "submitted"),
         (["rejected"], "accepted"),
         (["waitlisted"], "shortlisted"),
         (["accepted"], "waitlisted"),
-        (["shortlisted"], "shortlisted"),
     ],
 )
 def test_a_bad_transition_is_invalid_input(db, setting, path, bad):
@@ -82,6 +80,17 @@ def test_a_bad_transition_is_invalid_input(db, setting, path, bad):
         review.decide(application, status, actor=teacher)
     with pytest.raises(InvalidInput):
         review.decide(application, bad, actor=teacher)
+
+
+@pytest.mark.parametrize(("path", "same"), [([], "submitted"), (["shortlisted"], "shortlisted")])
+def test_deciding_what_the_application_already_is_says_so(db, setting, path, same):
+    _team, teacher, campaign = setting
+    application = recruiting.apply(campaign)
+    for status in path:
+        review.decide(application, status, actor=teacher)
+    with pytest.raises(Conflict, match="already"):
+        with force_locale("en"):
+            review.decide(application, same, actor=teacher)
 
 
 def test_a_withdrawn_application_cannot_be_decided(db, setting):

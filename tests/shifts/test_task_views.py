@@ -16,6 +16,15 @@ from tests.recruitment import recruiting
 from tests.shifts import signup_data
 
 DAY = date.today() + timedelta(days=7)
+# The task form's check-in settings, as the browser posts them.
+CHECKIN_FORM = {
+    "checkin_opens_minutes": "30",
+    "late_after_minutes": "5",
+    "hours_tolerance_minutes": "15",
+    "hours_rounding_minutes": "15",
+    "waitlist_mode": "automatic",
+    "offer_hours": "2",
+}
 
 
 def page(response) -> str:
@@ -133,6 +142,7 @@ def test_create_task_through_form(client, login, world, db):
             "default_capacity": "5",
             "points_multiplier": "1.5",
             "cancel_deadline_hours": "24",
+            **CHECKIN_FORM,
         },
     )
     assert response.status_code == 302
@@ -146,6 +156,64 @@ def test_create_task_through_form(client, login, world, db):
     )
 
 
+def test_waitlist_offers_and_takeover_approval_through_the_task_form(client, login, world, db):
+    login(world["boss"])
+    task_id = world["task"].id
+    values = {
+        "title": "总服务台值班",
+        "kind": "service",
+        "default_capacity": "2",
+        "points_multiplier": "1",
+        "cancel_deadline_hours": "12",
+        "active": "y",
+        **CHECKIN_FORM,
+        "waitlist_mode": "offer",
+        "swap_needs_approval": "y",
+    }
+    refused = client.post(f"/tasks/{task_id}/edit", data={**values, "offer_hours": "0"})
+    assert refused.status_code == 200
+    db.session.expire_all()
+    assert world["task"].waitlist_mode == "automatic"
+
+    response = client.post(f"/tasks/{task_id}/edit", data={**values, "offer_hours": "6"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    task = db.session.get(Task, task_id)
+    assert (task.waitlist_mode, task.offer_hours, task.swap_needs_approval) == ("offer", 6, True)
+    assert 'data-testid="waitlist-rules"' in page(client.get(f"/tasks/{task_id}"))
+
+
+def test_check_in_settings_through_the_task_form(client, login, world, db):
+    login(world["boss"])
+    task_id = world["task"].id
+    values = {
+        "title": "总服务台值班",
+        "kind": "service",
+        "default_capacity": "2",
+        "points_multiplier": "1",
+        "cancel_deadline_hours": "12",
+        "active": "y",
+        **CHECKIN_FORM,
+    }
+    refused = client.post(f"/tasks/{task_id}/edit", data={**values, "late_after_minutes": "500"})
+    assert refused.status_code == 200
+    assert 'data-testid="checkin-settings"' in page(refused)
+
+    response = client.post(
+        f"/tasks/{task_id}/edit",
+        data={**values, "checkin_opens_minutes": "45", "walk_ins_allowed": "y"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    task = db.session.get(Task, task_id)
+    assert (task.checkin_opens_minutes, task.late_after_minutes, task.walk_ins_allowed) == (
+        45,
+        5,
+        True,
+    )
+    assert 'data-testid="checkin-rules"' in page(client.get(f"/tasks/{task_id}"))
+
+
 def test_coordinator_cannot_create_task_for_other_team(client, login, world, db):
     login(world["boss"])
     response = client.post(
@@ -157,6 +225,7 @@ def test_coordinator_cannot_create_task_for_other_team(client, login, world, db)
             "default_capacity": "2",
             "points_multiplier": "1",
             "cancel_deadline_hours": "12",
+            **CHECKIN_FORM,
         },
     )
     assert response.status_code == 200  # the form shows the error
@@ -325,6 +394,7 @@ def test_edit_task_through_form(client, login, world, db):
             "default_capacity": "3",
             "points_multiplier": "2",
             "cancel_deadline_hours": "6",
+            **CHECKIN_FORM,
             "active": "y",
         },
     )

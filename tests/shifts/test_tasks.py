@@ -72,6 +72,12 @@ def test_create_task_cleans_fields_and_is_audited(db, world):
         ({"cancel_deadline_hours": -2}, "cancel_deadline_hours"),
         ({"required_training_ids": [9999]}, "required_training_ids"),
         ({"is_onboarding": True}, "is_onboarding"),
+        ({"checkin_opens_minutes": -1}, "checkin_opens_minutes"),
+        ({"checkin_opens_minutes": 241}, "checkin_opens_minutes"),
+        ({"late_after_minutes": 121}, "late_after_minutes"),
+        ({"hours_tolerance_minutes": None}, "hours_tolerance_minutes"),
+        ({"hours_rounding_minutes": 0}, "hours_rounding_minutes"),
+        ({"hours_rounding_minutes": 61}, "hours_rounding_minutes"),
     ],
 )
 def test_bad_task_input_is_refused_and_nothing_written(db, world, fields, field):
@@ -81,6 +87,35 @@ def test_bad_task_input_is_refused_and_nothing_written(db, world, fields, field)
     assert error.value.field == field
     db.session.rollback()
     assert db.session.scalar(select(Task).where(Task.title == "书库整架")) is None
+
+
+def test_check_in_settings_are_saved_and_audited(db, world):
+    task = world["task"]
+    assert (task.checkin_opens_minutes, task.walk_ins_allowed) == (30, False)
+    fields = tasks.TaskFields(
+        title=task.title,
+        location=task.location,
+        checkin_opens_minutes=60,
+        late_after_minutes=10,
+        walk_ins_allowed=True,
+        hours_tolerance_minutes=0,
+        hours_rounding_minutes=30,
+    )
+
+    tasks.update_task(task, fields, actor=world["boss"])
+
+    assert (
+        task.checkin_opens_minutes,
+        task.late_after_minutes,
+        task.walk_ins_allowed,
+        task.hours_tolerance_minutes,
+        task.hours_rounding_minutes,
+    ) == (60, 10, True, 0, 30)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "shifts.task_updated"))
+    assert (entry.before["checkin_opens_minutes"], entry.after["checkin_opens_minutes"]) == (
+        30,
+        60,
+    )
 
 
 def test_service_task_cannot_require_a_service_task(db, world):

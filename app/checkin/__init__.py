@@ -1,0 +1,1 @@
+"""QR check-in and check-out, attendance and verified hours, service certificates."""

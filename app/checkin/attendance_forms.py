@@ -1,0 +1,103 @@
+"""Forms for the coordinator's attendance pages: corrections, added hours, verification
+and the scanner's typed-code fallback."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.checkin.attendance import EVIDENCE_MAX, REASON_MAX, STATUS_LABELS
+from app.checkin.models import ATTENDANCE_STATUSES
+from app.common.time import local_zone, to_local
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+MAX_ADDED_MINUTES = 24 * 60
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A naive local time from a `datetime-local` input as naive UTC for storage."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_to_local(value: datetime | None) -> datetime | None:
+    local = to_local(value)
+    return local.replace(tzinfo=None) if local is not None else None
+
+
+class ActionForm(FlaskForm):
+    """A POST button (check in by hand, undo, verify): carries the CSRF token."""
+
+    submit = SubmitField()
+
+
+class CorrectionForm(FlaskForm):
+    status = SelectField(
+        _l("Status"), choices=[(key, STATUS_LABELS[key]) for key in ATTENDANCE_STATUSES]
+    )
+    checked_in_at = DateTimeLocalField(
+        _l("Checked in at"),
+        format=LOCAL_FORMAT,
+        validators=[InputRequired(_l("Please give the check-in time."))],
+    )
+    checked_out_at = DateTimeLocalField(
+        _l("Checked out at"), format=LOCAL_FORMAT, validators=[Optional()]
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Please give a reason.")), Length(max=REASON_MAX)],
+        description=_l("Kept in the audit log with the change."),
+    )
+    submit = SubmitField(_l("Save the correction"))
+
+
+class AddMinutesForm(FlaskForm):
+    minutes = IntegerField(
+        _l("Minutes to add"),
+        validators=[
+            InputRequired(_l("Please give the minutes.")),
+            NumberRange(min=1, max=MAX_ADDED_MINUTES, message=_l("Add at least one minute.")),
+        ],
+    )
+    evidence = TextAreaField(
+        _l("Evidence"),
+        validators=[
+            DataRequired(_l("Please say what shows the time was served.")),
+            Length(max=EVIDENCE_MAX),
+        ],
+        description=_l("For example: signed paper list, photo of the event, the desk log."),
+    )
+    submit = SubmitField(_l("Add the hours"))
+
+
+class UnverifyForm(FlaskForm):
+    reason = StringField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Please give a reason.")), Length(max=REASON_MAX)],
+    )
+    submit = SubmitField(_l("Withdraw the verification"))
+
+
+class CodeForm(FlaskForm):
+    """The scanner's fallback: the code typed (or pasted) by hand."""
+
+    code = StringField(
+        _l("Personal code"),
+        validators=[DataRequired(_l("Please type the code.")), Length(max=500)],
+        description=_l("The code under the QR on the volunteer's phone."),
+    )
+    nonce = HiddenField()
+    submit = SubmitField(_l("Check in or out"))

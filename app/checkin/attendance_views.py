@@ -1,0 +1,355 @@
+"""Coordinator pages: a shift's live attendance sheet, fixing one person's record, and
+the scanner for volunteers' personal codes. Other teams' shifts answer 404."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from app.checkin import attendance as sheets
+from app.checkin import services as engine
+from app.checkin.attendance_forms import (
+    ActionForm,
+    AddMinutesForm,
+    CodeForm,
+    CorrectionForm,
+    UnverifyForm,
+    local_to_utc,
+    utc_to_local,
+)
+from app.common.access import role_required
+from app.common.forms import commit_change, show_domain_error
+from app.common.time import to_local, utcnow
+from app.errors import DomainError
+from app.extensions import db
+from app.shifts.tasks import format_span
+
+bp = Blueprint("attendance", __name__, url_prefix="/attendance")
+
+ROLES = ("coordinator", "admin")
+NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+OUTCOME_STYLES = {
+    "checked_in": "success",
+    "checked_out": "primary",
+    "already_in": "warning",
+    "refused": "danger",
+}
+
+
+def _to_sheet(shift_id: int):
+    return redirect(url_for("attendance.shift_sheet", shift_id=shift_id))
+
+
+def _to_person(shift_id: int, user_id: int):
+    return redirect(url_for("attendance.person", shift_id=shift_id, user_id=user_id))
+
+
+def _flash_error(error: DomainError) -> None:
+    db.session.rollback()
+    flash(str(error.message), "danger")
+
+
+def _url_if(endpoint: str, **values) -> str | None:
+    """A link to a page another part of the check-in feature provides, when it exists."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _nonce(value: object) -> str | None:
+    text = value if isinstance(value, str) else ""
+    return text if NONCE.match(text) else None
+
+
+# The sheet -----------------------------------------------------------------------------------
+
+
+@bp.route("/shifts/<int:shift_id>")
+@role_required(*ROLES)
+def shift_sheet(shift_id: int):
+    shift = sheets.managed_shift(shift_id, current_user)
+    return render_template(
+        "attendance/sheet.html",
+        sheet=sheets.shift_sheet(shift, actor=current_user, now=utcnow()),
+        shift=shift,
+        task=shift.task,
+        when=format_span(shift),
+        kiosk_url=_url_if("checkin.kiosk", shift_id=shift.id),
+        action_form=ActionForm(),
+        status_labels=sheets.STATUS_LABELS,
+        method_labels=sheets.METHOD_LABELS,
+        action_labels=sheets.ACTION_LABELS,
+    )
+
+
+@bp.route("/shifts/<int:shift_id>/summary")
+@role_required(*ROLES)
+def summary(shift_id: int):
+    shift = sheets.managed_shift(shift_id, current_user)
+    return jsonify(sheets.sheet_summary(shift, actor=current_user, now=utcnow()))
+
+
+@bp.route("/shifts/<int:shift_id>/export.csv")
+@role_required(*ROLES)
+def export(shift_id: int):
+    shift = sheets.managed_shift(shift_id, current_user)
+    data, filename = sheets.export_sheet(shift, actor=current_user, now=utcnow())
+    db.session.commit()
+    return Response(
+        data,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/shifts/<int:shift_id>/verify", methods=["POST"])
+@role_required(*ROLES)
+def verify_all(shift_id: int):
+    shift = sheets.managed_shift(shift_id, current_user)
+    if ActionForm().validate_on_submit():
+        count = sheets.verify_on_time(shift, actor=current_user, now=utcnow())
+        db.session.commit()
+        flash(_("%(n)d on-time records have been verified.", n=count), "success")
+    return _to_sheet(shift.id)
+
+
+@bp.route("/shifts/<int:shift_id>/people/<int:user_id>/check-in", methods=["POST"])
+@role_required(*ROLES)
+def check_in_by_hand(shift_id: int, user_id: int):
+    shift = sheets.managed_shift(shift_id, current_user)
+    person = sheets.person_on_sheet(shift, user_id)
+    if ActionForm().validate_on_submit():
+        try:
+            result = engine.check_in_by_hand(shift, person, actor=current_user, now=utcnow())
+        except DomainError as error:
+            _flash_error(error)
+        else:
+            db.session.commit()
+            flash(result.message, "danger" if result.outcome == "refused" else "success")
+    return _to_sheet(shift.id)
+
+
+# One person's record -------------------------------------------------------------------------
+
+
+def _person_page(shift, person, *, correction=None, add=None, unverify=None, status=200):
+    record = sheets.find_attendance(shift, person.id)
+    if correction is None and record is not None:
+        correction = CorrectionForm(
+            formdata=None,
+            status=record.status,
+            checked_in_at=utc_to_local(record.checked_in_at),
+            checked_out_at=utc_to_local(record.checked_out_at),
+        )
+    page = render_template(
+        "attendance/person.html",
+        shift=shift,
+        person=person,
+        record=record,
+        when=format_span(shift),
+        correction=correction,
+        add=add or AddMinutesForm(formdata=None),
+        unverify=unverify or UnverifyForm(formdata=None),
+        action_form=ActionForm(),
+        status_labels=sheets.STATUS_LABELS,
+        can_undo=record is not None and sheets.can_undo(record, now=utcnow()),
+    )
+    return page, status
+
+
+@bp.route("/shifts/<int:shift_id>/people/<int:user_id>")
+@role_required(*ROLES)
+def person(shift_id: int, user_id: int):
+    shift = sheets.managed_shift(shift_id, current_user)
+    return _person_page(shift, sheets.person_on_sheet(shift, user_id))
+
+
+@bp.route("/shifts/<int:shift_id>/people/<int:user_id>/add", methods=["POST"])
+@role_required(*ROLES)
+def add_minutes(shift_id: int, user_id: int):
+    shift = sheets.managed_shift(shift_id, current_user)
+    person = sheets.person_on_sheet(shift, user_id)
+    form = AddMinutesForm()
+    if form.validate_on_submit():
+        try:
+            sheets.add_minutes_for(
+                shift,
+                person,
+                form.minutes.data,
+                form.evidence.data,
+                actor=current_user,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(n)d minutes have been added.", n=form.minutes.data), "success")
+            return _to_person(shift.id, person.id)
+    return _person_page(shift, person, add=form, status=400)
+
+
+def _edited(value, stored):
+    """The form's time in UTC, or None when it is the stored time shown to the minute (so
+    the seconds of a scanned time survive an edit of the other field)."""
+    moment = local_to_utc(value)
+    if (
+        moment is not None
+        and stored is not None
+        and moment == stored.replace(second=0, microsecond=0)
+    ):
+        return None
+    return moment
+
+
+@bp.route("/records/<int:attendance_id>/correct", methods=["POST"])
+@role_required(*ROLES)
+def correct(attendance_id: int):
+    record = sheets.managed_attendance(attendance_id, current_user)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        try:
+            sheets.correct_attendance(
+                record,
+                actor=current_user,
+                reason=form.reason.data,
+                status=form.status.data,
+                checked_in_at=_edited(form.checked_in_at.data, record.checked_in_at),
+                checked_out_at=_edited(form.checked_out_at.data, record.checked_out_at),
+                now=utcnow(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The record has been corrected."), "success")
+            return _to_person(record.shift_id, record.user_id)
+    return _person_page(record.shift, record.user, correction=form, status=400)
+
+
+@bp.route("/records/<int:attendance_id>/undo", methods=["POST"])
+@role_required(*ROLES)
+def undo(attendance_id: int):
+    record = sheets.managed_attendance(attendance_id, current_user)
+    shift_id = record.shift_id
+    if ActionForm().validate_on_submit():
+        commit_change(
+            lambda: sheets.undo_check_in(record, actor=current_user, now=utcnow()),
+            _("The check-in has been undone."),
+        )
+    return _to_sheet(shift_id)
+
+
+@bp.route("/records/<int:attendance_id>/verify", methods=["POST"])
+@role_required(*ROLES)
+def verify(attendance_id: int):
+    record = sheets.managed_attendance(attendance_id, current_user)
+    shift_id = record.shift_id
+    if ActionForm().validate_on_submit():
+        commit_change(
+            lambda: sheets.verify(record, actor=current_user, now=utcnow()),
+            _("The record has been verified."),
+        )
+    return _to_sheet(shift_id)
+
+
+@bp.route("/records/<int:attendance_id>/unverify", methods=["POST"])
+@role_required(*ROLES)
+def unverify(attendance_id: int):
+    record = sheets.managed_attendance(attendance_id, current_user)
+    form = UnverifyForm()
+    if form.validate_on_submit():
+        try:
+            sheets.unverify(record, actor=current_user, reason=form.reason.data, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The verification has been withdrawn."), "success")
+            return _to_person(record.shift_id, record.user_id)
+    return _person_page(record.shift, record.user, unverify=form, status=400)
+
+
+# The scanner ---------------------------------------------------------------------------------
+
+
+def _scan(shift, code: str, nonce: str | None):
+    """Run the engine on a scanned or typed personal code and commit its log row."""
+    result = engine.scan_personal_code(
+        shift,
+        sheets.extract_code(code),
+        actor=current_user,
+        nonce=nonce,
+        device=request.user_agent.string or "",
+        ip=request.remote_addr or "",
+        now=utcnow(),
+    )
+    db.session.commit()
+    return result
+
+
+def _answer(result) -> dict:
+    record = result.attendance
+    moment = None
+    if record is not None:
+        moment = record.checked_out_at if result.outcome == "checked_out" else record.checked_in_at
+    return {
+        "outcome": result.outcome,
+        "reason": result.reason,
+        "reason_label": sheets.reason_label(result.reason),
+        "message": str(result.message),
+        "replayed": result.replayed,
+        "style": OUTCOME_STYLES.get(result.outcome, "secondary"),
+        "name": result.person.name if result.person is not None else "",
+        "number": result.person.student_number if result.person is not None else "",
+        "time": f"{to_local(moment):%H:%M}" if moment else "",
+        "late": bool(record is not None and record.late),
+        "minutes": record.total_minutes if record is not None and record.status == "out" else None,
+    }
+
+
+@bp.route("/shifts/<int:shift_id>/scanner", methods=["GET", "POST"])
+@role_required(*ROLES)
+def scanner(shift_id: int):
+    shift = sheets.managed_shift(shift_id, current_user)
+    form = CodeForm()
+    answer = None
+    if form.validate_on_submit():
+        try:
+            answer = _answer(_scan(shift, form.code.data, _nonce(form.nonce.data)))
+        except DomainError as error:
+            _flash_error(error)
+    form = CodeForm(formdata=None, nonce=secrets.token_urlsafe(12))
+    return render_template(
+        "attendance/scanner.html", shift=shift, when=format_span(shift), form=form, answer=answer
+    )
+
+
+@bp.route("/shifts/<int:shift_id>/scanner/scan", methods=["POST"])
+@role_required(*ROLES)
+def scan(shift_id: int):
+    """The scanner page's JSON endpoint: {"code", "nonce"} in, the answer out."""
+    try:
+        shift = sheets.managed_shift(shift_id, current_user)
+    except DomainError as error:
+        return jsonify({"error": str(error.message)}), error.status
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    code = body.get("code")
+    if not isinstance(code, str) or not code.strip():
+        return jsonify({"error": _("No code was read.")}), 400
+    try:
+        result = _scan(shift, code, _nonce(body.get("nonce")))
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify({"error": str(error.message)}), error.status
+    return jsonify(_answer(result))

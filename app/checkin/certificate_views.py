@@ -1,0 +1,97 @@
+"""My hours, service certificates, and the public certificate verification page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.checkin import certificates as services
+from app.checkin.certificate_forms import CertificateForm, VerifyUploadForm
+from app.common.forms import show_domain_error
+from app.common.time import utcnow
+from app.errors import DomainError
+from app.extensions import db, limiter
+
+bp = Blueprint("certificates", __name__)
+
+DEFAULT_VERIFY_RATE_LIMIT = "30 per minute"
+
+
+def _certificate_form() -> CertificateForm:
+    form = CertificateForm()
+    form.set_choices(services.semester_choices(current_user.id, now=utcnow()))
+    return form
+
+
+def _render_hours(form: CertificateForm):
+    return render_template(
+        "certificates/my_hours.html",
+        hours=services.my_hours(current_user.id),
+        certificates=services.certificates_of(current_user.id),
+        form=form,
+        format_hours=services.format_hours,
+    )
+
+
+@bp.route("/hours")
+@login_required
+def my_hours():
+    return _render_hours(_certificate_form())
+
+
+@bp.route("/hours/certificates", methods=["POST"])
+@login_required
+def issue():
+    form = _certificate_form()
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            period = services.period_from(
+                form.semester.data, form.start.data, form.end.data, now=now
+            )
+            certificate, _pdf = services.issue_certificate(current_user, period, now=now)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Certificate %(number)s issued.", number=certificate.number), "success")
+            return redirect(url_for("certificates.download", certificate_id=certificate.id))
+    return _render_hours(form), 400
+
+
+@bp.route("/hours/certificates/<int:certificate_id>.pdf")
+@login_required
+def download(certificate_id: int):
+    certificate = services.own_certificate(certificate_id, current_user.id)
+    pdf = services.certificate_pdf(certificate)
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    filename = services.pdf_filename(certificate)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/certificates/verify/<number>", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", DEFAULT_VERIFY_RATE_LIMIT),
+    methods=["POST"],
+)
+def verify(number: str):
+    certificate = services.find_certificate(number)
+    form = VerifyUploadForm()
+    matches = None
+    if form.validate_on_submit():
+        data = form.file.data.read(services.MAX_UPLOAD_BYTES + 1)
+        try:
+            matches = services.matches_issued_pdf(certificate, data)
+        except DomainError as error:
+            show_domain_error(form, error)
+    status = 400 if form.errors else 200
+    return render_template(
+        "certificates/verify.html",
+        view=services.public_view(certificate),
+        form=form,
+        matches=matches,
+    ), status

@@ -1,0 +1,472 @@
+"""A volunteer's hours (by month and semester) and service certificates (志愿服务证明).
+
+A certificate counts verified hours only. Its content is frozen at issue in the row, labels
+included (in Chinese whatever the UI language), and the PDF is rendered from that content
+alone, deterministically: "download again" renders the same bytes, and the stored sha256
+lets the public verification page tell the issued file from an altered one. The bytes are
+not stored; the number is derived from the row id, so two issues at once never collide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.audit import services as audit
+from app.checkin.certificate_pdf import render_pdf
+from app.checkin.hours import verified_attendances
+from app.checkin.models import Attendance, Certificate
+from app.common.semesters import Semester, current_semester, semester_by_code, semester_of
+from app.common.time import from_local_date, to_local, utcnow
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from app.recruitment.membership import memberships_of
+from app.shifts.models import Shift
+
+# A certificate covers at most this many years (a degree's length, with room for a gap year).
+MAX_PERIOD_YEARS = 5
+# The largest PDF the verification page accepts.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+CONTENT_VERSION = 1
+NUMBER_PREFIX = "GC"
+
+audit.describe_actions({"certificates.issued": _l("Service certificate issued")})
+
+
+def format_hours(minutes: int) -> str:
+    """Minutes as hours with at most two decimals: 150 → "2.5", 180 → "3"."""
+    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
+
+
+# --- My hours -------------------------------------------------------------------------
+
+
+@dataclass
+class HoursLine:
+    """One shift on the hours page: its task, local times and the minutes by source."""
+
+    attendance: Attendance
+    starts_at: datetime  # local
+    ends_at: datetime  # local
+    task_title: str
+    scan_minutes: int
+    added_minutes: int
+    in_progress: bool = False
+
+    @property
+    def minutes(self) -> int:
+        return self.scan_minutes + self.added_minutes
+
+
+@dataclass
+class HoursGroup:
+    """A month ("2026-03") or a semester ("2025-2026-2") and its lines, newest first."""
+
+    key: str
+    label: str
+    lines: list[HoursLine] = field(default_factory=list)
+
+    @property
+    def minutes(self) -> int:
+        return sum(line.minutes for line in self.lines)
+
+
+@dataclass
+class MyHours:
+    by_month: list[HoursGroup]
+    by_semester: list[HoursGroup]
+    pending: list[HoursLine]
+
+    @property
+    def verified_minutes(self) -> int:
+        return sum(group.minutes for group in self.by_month)
+
+    @property
+    def pending_minutes(self) -> int:
+        return sum(line.minutes for line in self.pending)
+
+
+def _line(attendance: Attendance) -> HoursLine:
+    shift = attendance.shift
+    return HoursLine(
+        attendance=attendance,
+        starts_at=to_local(shift.starts_at),
+        ends_at=to_local(shift.ends_at),
+        task_title=shift.task.title,
+        scan_minutes=attendance.scan_minutes or 0,
+        added_minutes=attendance.added_minutes or 0,
+        in_progress=attendance.status == "in",
+    )
+
+
+def _grouped(lines: list[HoursLine], key_and_label) -> list[HoursGroup]:
+    groups: dict[str, HoursGroup] = {}
+    for line in lines:
+        key, label = key_and_label(line)
+        groups.setdefault(key, HoursGroup(key, label)).lines.append(line)
+    return [groups[key] for key in sorted(groups, reverse=True)]
+
+
+def _month_of(line: HoursLine) -> tuple[str, str]:
+    key = line.starts_at.strftime("%Y-%m")
+    return key, key
+
+
+def _semester_of(line: HoursLine) -> tuple[str, str]:
+    semester = semester_of(line.starts_at.date())
+    return semester.code, semester.label
+
+
+def pending_attendances(user_id: int) -> list[Attendance]:
+    """A person's records not verified yet (still checked in, or out and awaiting a
+    coordinator), newest first. Undone check-ins count as none."""
+    query = (
+        select(Attendance)
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .where(
+            Attendance.user_id == user_id,
+            Attendance.verified_at.is_(None),
+            Attendance.status != "undone",
+        )
+        .order_by(Shift.starts_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def my_hours(user_id: int) -> MyHours:
+    """Verified hours grouped by local month and by semester, newest first, and the hours
+    awaiting verification apart."""
+    lines = [_line(attendance) for attendance in reversed(verified_attendances(user_id))]
+    return MyHours(
+        by_month=_grouped(lines, _month_of),
+        by_semester=_grouped(lines, _semester_of),
+        pending=[_line(attendance) for attendance in pending_attendances(user_id)],
+    )
+
+
+# --- Periods --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # local, inclusive
+    end: date  # local, inclusive
+
+    @property
+    def since(self) -> datetime:
+        return from_local_date(self.start)
+
+    @property
+    def until(self) -> datetime:
+        return from_local_date(self.end + timedelta(days=1))
+
+
+def semester_choices(user_id: int, *, now: datetime | None = None) -> list[Semester]:
+    """The semesters a certificate may be asked for: the current one and every one with
+    verified hours, newest first."""
+    semesters = {current_semester(now or utcnow())}
+    for attendance in verified_attendances(user_id):
+        semesters.add(semester_of(attendance.shift.starts_at))
+    return sorted(semesters, key=lambda semester: semester.start, reverse=True)
+
+
+def _semester_period(code: str, today: date) -> Period:
+    semester = semester_by_code(code)
+    if semester is None or semester.start > today:
+        raise InvalidInput(_("Please choose a semester from the list."), field="semester")
+    return Period(semester.start, min(semester.end, today))
+
+
+def _dates_period(start: date | None, end: date | None, today: date) -> Period:
+    if start is None or end is None:
+        raise InvalidInput(_("Please choose a semester or give both dates."), field="start")
+    if start > end:
+        raise InvalidInput(_("The first day must not be after the last day."), field="end")
+    if end > today:
+        raise InvalidInput(_("The last day must not be in the future."), field="end")
+    if end - start > timedelta(days=366 * MAX_PERIOD_YEARS):
+        raise InvalidInput(
+            _("A certificate covers at most %(years)s years.", years=MAX_PERIOD_YEARS),
+            field="start",
+        )
+    return Period(start, end)
+
+
+def period_from(
+    semester_code: str | None,
+    start: date | None,
+    end: date | None,
+    *,
+    now: datetime | None = None,
+) -> Period:
+    """The period a volunteer asked for: a semester (up to today), or from/to dates."""
+    today = to_local(now or utcnow()).date()
+    if semester_code:
+        return _semester_period(semester_code, today)
+    return _dates_period(start, end, today)
+
+
+# --- Issue ----------------------------------------------------------------------------
+
+
+def verification_url(number: str) -> str:
+    """The public verification page's absolute address: under `APP_BASE_URL` when set (the
+    address people outside reach), else the address of this request."""
+    base = (current_app.config.get("APP_BASE_URL") or "").rstrip("/")
+    if base:
+        return base + url_for("certificates.verify", number=number)
+    return url_for("certificates.verify", number=number, _external=True)
+
+
+def _number(certificate_id: int, issued_at: datetime) -> str:
+    return f"{NUMBER_PREFIX}{to_local(issued_at).year}-{certificate_id:06d}"
+
+
+def _team_names(user_id: int, attendances: list[Attendance]) -> list[str]:
+    """The person's teams they served in during the period (all their teams when they
+    served only in teams they do not belong to, e.g. as a walk-in)."""
+    memberships = memberships_of(user_id)
+    served = {attendance.shift.task.team_id for attendance in attendances}
+    names = [m.team.name for m in memberships if m.team_id in served]
+    return names or [m.team.name for m in memberships]
+
+
+def _service_lines(attendances: list[Attendance]) -> list[dict]:
+    lines = []
+    for attendance in attendances:
+        starts_at = to_local(attendance.shift.starts_at)
+        ends_at = to_local(attendance.shift.ends_at)
+        lines.append(
+            {
+                "date": starts_at.date().isoformat(),
+                "time": f"{starts_at:%H:%M}–{ends_at:%H:%M}",
+                "task": attendance.shift.task.title,
+                "hours": format_hours(attendance.total_minutes),
+            }
+        )
+    return lines
+
+
+def _labels(data: dict) -> dict[str, str]:
+    """The certificate's wording, in Chinese whatever the reader's UI language."""
+    with force_locale("zh"):
+        return {
+            "title": _("Certificate of Volunteer Service"),
+            "statement": _(
+                "This is to certify that %(name)s (student number %(student_number)s) took "
+                "part in volunteer service at the library from %(start)s to %(end)s, with "
+                "%(hours)s verified hours of service in total.",
+                name=data["name"],
+                student_number=data["student_number"],
+                start=data["period_start"],
+                end=data["period_end"],
+                hours=data["total_hours"],
+            ),
+            "number": _("Certificate number"),
+            "name": _("Name"),
+            "student_number": _("Student number"),
+            "college": _("College"),
+            "teams": _("Volunteer team"),
+            "period": _("Service period"),
+            "total_hours": _("Total verified hours"),
+            "content": _("Service content"),
+            "date": _("Date"),
+            "time": _("Time"),
+            "task": _("Task"),
+            "hours": _("Hours"),
+            "issuer": _("Issued by"),
+            "signatory": _("Person in charge"),
+            "contact": _("Contact"),
+            "issued_on": _("Date of issue"),
+            "verify": _("Scan to verify this certificate online"),
+            "page": _("Page"),
+        }
+
+
+def _content(
+    user: User, period: Period, attendances: list[Attendance], number: str, now: datetime
+) -> dict:
+    config = current_app.config
+    data = {
+        "version": CONTENT_VERSION,
+        "number": number,
+        "issued_on": to_local(now).date().isoformat(),
+        "name": user.name,
+        "student_number": user.student_number,
+        "college": user.college.name if user.college else "",
+        "teams": _team_names(user.id, attendances),
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "total_minutes": sum(a.total_minutes for a in attendances),
+        "lines": _service_lines(attendances),
+        "issuer": config.get("CERTIFICATE_ISSUER") or "",
+        "signatory": config.get("CERTIFICATE_SIGNATORY") or "",
+        "contact": config.get("CERTIFICATE_CONTACT") or "",
+        "verify_url": verification_url(number),
+    }
+    data["total_hours"] = format_hours(data["total_minutes"])
+    data["text"] = _labels(data)
+    return data
+
+
+def issue_certificate(
+    user: User, period: Period, *, now: datetime | None = None
+) -> tuple[Certificate, bytes]:
+    """Issue a certificate of the person's verified hours in the period; returns the row
+    and the PDF. Refused when the period holds no verified hours."""
+    now = now or utcnow()
+    attendances = [
+        a
+        for a in verified_attendances(user.id, since=period.since, until=period.until)
+        if a.total_minutes > 0
+    ]
+    if not attendances:
+        raise InvalidInput(
+            _(
+                "You have no verified hours from %(start)s to %(end)s, so there is nothing "
+                "to certify yet.",
+                start=period.start.isoformat(),
+                end=period.end.isoformat(),
+            )
+        )
+    # A placeholder number until the id is known; the id makes the real one unique.
+    certificate = Certificate(
+        number=f"pending-{secrets.token_hex(10)}",
+        user_id=user.id,
+        period_start=period.start,
+        period_end=period.end,
+        total_minutes=0,
+        content={},
+        pdf_sha256="",
+        issued_at=now,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    certificate.number = _number(certificate.id, now)
+    certificate.content = _content(user, period, attendances, certificate.number, now)
+    certificate.total_minutes = certificate.content["total_minutes"]
+    pdf = render_pdf(certificate.content)
+    certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    db.session.flush()
+    audit.record(
+        "certificates.issued",
+        actor=user,
+        object_type="certificate",
+        object_id=certificate.number,
+        after={
+            "period": [certificate.content["period_start"], certificate.content["period_end"]],
+            "minutes": certificate.total_minutes,
+        },
+        now=now,
+    )
+    return certificate, pdf
+
+
+def certificates_of(user_id: int) -> list[Certificate]:
+    """A person's certificates, newest first."""
+    query = (
+        select(Certificate)
+        .where(Certificate.user_id == user_id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def own_certificate(certificate_id: int, user_id: int) -> Certificate:
+    """A certificate of this person; someone else's is "not found", like a missing one."""
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.user_id != user_id:
+        raise NotFound(_("This certificate does not exist."))
+    return certificate
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """The issued PDF again, byte for byte, rendered from the frozen content."""
+    pdf = render_pdf(certificate.content)
+    if hashlib.sha256(pdf).hexdigest() != certificate.pdf_sha256:
+        # Only a change of the PDF library can cause this: serving a file that would fail
+        # verification is worse than refusing.
+        current_app.logger.error("Certificate %s no longer renders identically", certificate.number)
+        raise Conflict(
+            _(
+                "This certificate can no longer be reproduced exactly. Please issue a new "
+                "one for the same period."
+            )
+        )
+    return pdf
+
+
+def pdf_filename(certificate: Certificate) -> str:
+    return f"{certificate.number}.pdf"
+
+
+# --- Public verification --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """What the verification page shows: only what the certificate itself states, with the
+    student number partly masked."""
+
+    number: str
+    name: str
+    student_number: str
+    period_start: str
+    period_end: str
+    total_hours: str
+    issuer: str
+    issued_on: str
+    revoked: bool
+
+
+def mask_student_number(number: str) -> str:
+    """Keep the first and last few characters: "2024000123" → "2024****23"."""
+    if len(number) <= 4:
+        return "*" * len(number)
+    keep_start = min(4, len(number) // 2 - 1)
+    hidden = len(number) - keep_start - 2
+    return number[:keep_start] + "*" * hidden + number[-2:]
+
+
+def find_certificate(number: str) -> Certificate:
+    certificate = db.session.scalar(select(Certificate).where(Certificate.number == number))
+    if certificate is None:
+        raise NotFound(_("No certificate with the number %(number)s exists.", number=number))
+    return certificate
+
+
+def public_view(certificate: Certificate) -> PublicView:
+    content = certificate.content
+    return PublicView(
+        number=certificate.number,
+        name=content["name"],
+        student_number=mask_student_number(content["student_number"]),
+        period_start=content["period_start"],
+        period_end=content["period_end"],
+        total_hours=content["total_hours"],
+        issuer=content["issuer"],
+        issued_on=content["issued_on"],
+        revoked=certificate.revoked_at is not None,
+    )
+
+
+def matches_issued_pdf(certificate: Certificate, data: bytes) -> bool:
+    """Whether an uploaded file is byte for byte the certificate as issued. Refuses files
+    that are no PDF or too large."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(
+            _("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD_BYTES // (1024 * 1024)),
+            field="file",
+        )
+    if not data.startswith(b"%PDF-"):
+        raise InvalidInput(_("This file is not a PDF."), field="file")
+    return hashlib.sha256(data).hexdigest() == certificate.pdf_sha256

@@ -1,0 +1,104 @@
+"""Hours: what a stay on a shift is credited, and the verified totals other features read.
+
+Credited scan minutes: from the later of check-in and the scheduled start (early arrivals
+count from the start) to the check-out, capped at the scheduled length plus the task's
+tolerance, rounded to the nearest multiple of the task's step (halves round up). Added
+minutes (by a coordinator, with evidence) are kept apart and capped so that a record never
+exceeds the scheduled length plus tolerance in total.
+
+Points, Second Classroom credits and certificates read verified hours only, through
+`verified_minutes_by_user` and `verified_attendances`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.checkin.models import Attendance
+from app.extensions import db
+from app.shifts.models import Shift, Task
+
+
+def scheduled_minutes(shift: Shift) -> int:
+    return int((shift.ends_at - shift.starts_at).total_seconds() // 60)
+
+
+def cap_minutes(shift: Shift) -> int:
+    """The most a record on this shift can be credited, scans and additions together."""
+    return scheduled_minutes(shift) + max(0, shift.task.hours_tolerance_minutes or 0)
+
+
+def round_to_step(minutes: int, step: int) -> int:
+    if step <= 1:
+        return minutes
+    return ((minutes + step // 2) // step) * step
+
+
+def credited_minutes(shift: Shift, checked_in_at: datetime, checked_out_at: datetime) -> int:
+    start = max(checked_in_at, shift.starts_at)
+    stayed = int(max(0, (checked_out_at - start).total_seconds()) // 60)
+    capped = min(stayed, cap_minutes(shift))
+    return min(round_to_step(capped, shift.task.hours_rounding_minutes or 1), cap_minutes(shift))
+
+
+def max_added_minutes(attendance: Attendance) -> int:
+    """How many minutes a coordinator may add to this record with evidence."""
+    return max(0, cap_minutes(attendance.shift) - (attendance.scan_minutes or 0))
+
+
+def _verified(since: datetime | None, until: datetime | None):
+    query = (
+        select(Attendance)
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .where(Attendance.verified_at.is_not(None), Attendance.status != "undone")
+    )
+    if since is not None:
+        query = query.where(Shift.starts_at >= since)
+    if until is not None:
+        query = query.where(Shift.starts_at < until)
+    return query
+
+
+def verified_attendances(
+    user_id: int, *, since: datetime | None = None, until: datetime | None = None
+) -> list[Attendance]:
+    """A person's verified records of shifts starting in [since, until), oldest first."""
+    return list(
+        db.session.scalars(
+            _verified(since, until).where(Attendance.user_id == user_id).order_by(Shift.starts_at)
+        )
+    )
+
+
+def verified_minutes_by_user(
+    user_ids: Iterable[int] | None = None,
+    *,
+    team_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[int, int]:
+    """Verified minutes (scans plus additions) per person, optionally for one team's tasks."""
+    total = func.coalesce(func.sum(func.coalesce(Attendance.scan_minutes, 0)), 0) + func.coalesce(
+        func.sum(Attendance.added_minutes), 0
+    )
+    query = (
+        select(Attendance.user_id, total)
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .where(Attendance.verified_at.is_not(None), Attendance.status != "undone")
+        .group_by(Attendance.user_id)
+    )
+    if user_ids is not None:
+        ids = list(user_ids)
+        if not ids:
+            return {}
+        query = query.where(Attendance.user_id.in_(ids))
+    if team_id is not None:
+        query = query.join(Task, Task.id == Shift.task_id).where(Task.team_id == team_id)
+    if since is not None:
+        query = query.where(Shift.starts_at >= since)
+    if until is not None:
+        query = query.where(Shift.starts_at < until)
+    return {user_id: int(minutes) for user_id, minutes in db.session.execute(query)}

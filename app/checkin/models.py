@@ -1,0 +1,133 @@
+"""Attendance (one record per person and shift), the append-only scan log, and issued
+service certificates.
+
+Exactly-once in the schema: one attendance row per (shift, person); a client's retry nonce
+is unique per person in the scan log, so a replayed request finds the first answer instead
+of acting twice. Hours are kept in whole minutes, in two sources: `scan_minutes` from the
+scans (capped and rounded at check-out) and `added_minutes` a coordinator added with
+evidence. Only verified records count for points, credits and certificates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.time import utcnow
+from app.extensions import db
+
+ATTENDANCE_STATUSES = ("in", "out", "undone")
+SCAN_METHODS = ("kiosk", "personal", "manual")
+SCAN_OUTCOMES = ("ok", "refused")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendances"
+    __table_args__ = (
+        UniqueConstraint("shift_id", "user_id"),
+        CheckConstraint(_in("status", ATTENDANCE_STATUSES), name="status"),
+        CheckConstraint("scan_minutes IS NULL OR scan_minutes >= 0", name="scan_minutes"),
+        CheckConstraint("added_minutes >= 0", name="added_minutes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The sign-up this attendance fulfils; None for a walk-in.
+    signup_id: Mapped[int | None] = mapped_column(ForeignKey("shift_signups.id"))
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="in")
+    checked_in_at: Mapped[datetime] = mapped_column(DateTime)
+    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    check_in_method: Mapped[str] = mapped_column(String(16))
+    check_out_method: Mapped[str | None] = mapped_column(String(16))
+    # Minutes credited from the scans, set at check-out (capped, rounded).
+    scan_minutes: Mapped[int | None] = mapped_column(Integer)
+    # Closed by the job at the scheduled end because nobody checked out: flagged for review.
+    auto_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Minutes a coordinator added with evidence (capped at the shift's length in total).
+    added_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    added_evidence: Mapped[str] = mapped_column(Text, default="")
+    # A coordinator changed a time, the minutes or the status (reason in the audit log).
+    corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    shift = relationship("Shift")
+    user = relationship("User", foreign_keys=[user_id])
+
+    @property
+    def total_minutes(self) -> int:
+        return (self.scan_minutes or 0) + self.added_minutes
+
+
+class ScanLog(db.Model):
+    """Every scan, accepted or refused, never updated or deleted: it answers "why can't I
+    check in?" from data."""
+
+    __tablename__ = "scan_logs"
+    __table_args__ = (
+        UniqueConstraint("user_id", "nonce"),
+        CheckConstraint(_in("method", SCAN_METHODS), name="method"),
+        CheckConstraint(_in("outcome", SCAN_OUTCOMES), name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # The shift the token named (None when the token could not be read at all).
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"), index=True)
+    # The person checking in or out (None when unknown, e.g. a forged personal code).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Who operated the scan when not the person themself (a coordinator's scanner).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    method: Mapped[str] = mapped_column(String(16))
+    # What the scan did or tried: check_in, check_out, undo.
+    action: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    # Why it was refused (or a note on an accepted one, e.g. "late", "walk_in").
+    reason: Mapped[str | None] = mapped_column(String(32))
+    attendance_id: Mapped[int | None] = mapped_column(ForeignKey("attendances.id"))
+    # The client's retry key: a retried request with the same nonce replays this answer.
+    nonce: Mapped[str | None] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(200), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Certificate(db.Model):
+    """A service certificate (志愿服务证明) as issued: the content is frozen, and the PDF's
+    digest lets the public verification page tell a genuine file from an altered one."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    total_minutes: Mapped[int] = mapped_column(Integer)
+    # What the certificate says: name, student number, teams, service lines, issuer …
+    content: Mapped[dict] = mapped_column(JSON)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user = relationship("User")

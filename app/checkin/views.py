@@ -1,0 +1,186 @@
+"""Check-in pages: a shift's kiosk with its rotating code, the page a phone opens when it
+scans that code, and the volunteer's own rotating personal code."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from functools import lru_cache
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from app.checkin import services, tokens
+from app.checkin.forms import CheckOutForm, new_nonce
+from app.common.time import utcnow
+from app.errors import DomainError
+from app.extensions import db
+from app.recruitment.access import can_manage_team
+from app.recruitment.poster import qr_svg
+from app.shifts.models import Shift
+
+bp = Blueprint("checkin", __name__)
+
+# The kiosk code this browser last read, and when: see `services.scan_kiosk_code(read_at=)`.
+READ_KEY = "checkin_code_read"
+CODE_MAX = 64
+
+
+def _no_store(response):
+    """Codes rotate: neither the browser nor a proxy may keep a page showing one."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@lru_cache(maxsize=256)
+def _qr_image(text: str) -> str:
+    """`text` as a QR code, as an image address for `<img src>` (the CSP allows data:)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(text)).decode()
+
+
+def _scan_url(code: str) -> str:
+    """The short absolute address a phone camera opens: under `APP_BASE_URL` when set."""
+    base = (current_app.config.get("APP_BASE_URL") or "").rstrip("/")
+    if base:
+        return base + url_for("checkin.scan", code=code)
+    return url_for("checkin.scan", code=code, _external=True)
+
+
+# The kiosk -----------------------------------------------------------------------------------
+
+
+def _kiosk_shift(shift_id: int) -> Shift:
+    """The shift, for its team's coordinators only (others learn nothing: 404)."""
+    shift = db.session.get(Shift, shift_id)
+    if shift is None or not can_manage_team(current_user, shift.task.team_id):
+        abort(404)
+    return shift
+
+
+def _kiosk_state(shift: Shift, now: datetime) -> dict:
+    code = tokens.kiosk_code(shift.id, now=now)
+    url = _scan_url(code)
+    counts = services.kiosk_counts(shift)
+    return {
+        "code": code,
+        "url": url,
+        "qr": _qr_image(url),
+        "seconds_left": tokens.seconds_left(now),
+        "counts": {
+            "in": counts.checked_in,
+            "out": counts.checked_out,
+            "expected": counts.expected,
+        },
+    }
+
+
+@bp.route("/checkin/shifts/<int:shift_id>/kiosk")
+@login_required
+def kiosk(shift_id: int):
+    shift = _kiosk_shift(shift_id)
+    state = _kiosk_state(shift, utcnow())
+    return _no_store(make_response(render_template("checkin/kiosk.html", shift=shift, state=state)))
+
+
+@bp.route("/checkin/shifts/<int:shift_id>/kiosk.json")
+@login_required
+def kiosk_state(shift_id: int):
+    return _no_store(jsonify(_kiosk_state(_kiosk_shift(shift_id), utcnow())))
+
+
+# The scan landing ----------------------------------------------------------------------------
+
+
+def _remember_read(code: str, now: datetime) -> None:
+    """Keep when this browser first read a current code (in its signed session)."""
+    seen = session.get(READ_KEY) or {}
+    if seen.get("code") != code and services.code_is_current(code, now=now):
+        session[READ_KEY] = {"code": code, "at": now.isoformat()}
+
+
+def _read_at(code: str) -> datetime | None:
+    seen = session.get(READ_KEY) or {}
+    if seen.get("code") != code:
+        return None
+    try:
+        return datetime.fromisoformat(seen.get("at", ""))
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/c/<code>", methods=["GET", "POST"])
+def scan(code: str):
+    """A phone camera opened the kiosk's code: check in at once (GET). The GET's nonce is
+    the code itself, so reloading the page replays the answer instead of acting again; the
+    check-out button posts its own nonce."""
+    code = code[:CODE_MAX]
+    now = utcnow()
+    if not current_user.is_authenticated:
+        _remember_read(code, now)
+        return current_app.login_manager.unauthorized()
+    if request.method == "POST":
+        form = CheckOutForm()
+        if not form.validate_on_submit():
+            abort(400)
+        action, nonce = "out", f"out:{form.nonce.data}"
+    else:
+        action, nonce = "auto", f"scan:{code}"
+    try:
+        result = services.scan_kiosk_code(
+            code,
+            current_user._get_current_object(),
+            action=action,
+            nonce=nonce,
+            device=request.user_agent.string or "",
+            ip=request.remote_addr or "",
+            now=now,
+            read_at=_read_at(code),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        abort(error.status)
+    # What was just written is what the page shows: keep it loaded rather than read the
+    # person, shift and task again after the commit (this page is the hot path at events).
+    db.session().expire_on_commit = False
+    db.session.commit()
+    _remember_read(code, now)
+    minutes = result.attendance.scan_minutes if result.outcome == "checked_out" else None
+    page = render_template(
+        "checkin/scan.html",
+        result=result,
+        code=code,
+        form=CheckOutForm(formdata=None, nonce=new_nonce()),
+        hours=services.hours_text(minutes) if minutes is not None else None,
+    )
+    return _no_store(make_response(page))
+
+
+# The personal code ---------------------------------------------------------------------------
+
+
+def _personal_state(now: datetime) -> dict:
+    code = tokens.personal_code(current_user.id, now=now)
+    return {"code": code, "qr": _qr_image(code), "seconds_left": tokens.seconds_left(now)}
+
+
+@bp.route("/checkin/my-code")
+@login_required
+def my_code():
+    state = _personal_state(utcnow())
+    return _no_store(make_response(render_template("checkin/my_code.html", state=state)))
+
+
+@bp.route("/checkin/my-code.json")
+@login_required
+def my_code_state():
+    return _no_store(jsonify(_personal_state(utcnow())))

@@ -1,0 +1,534 @@
+"""Handing a shift over: a confirmed volunteer offers their place, another eligible
+volunteer takes it over.
+
+- Only the person themselves offers their confirmed place, on a scheduled shift that has
+  not started; past the cancel deadline too, when a handover helps most. One open (or
+  pending) offer per sign-up; the offerer may withdraw it while it is open.
+- A taker must be eligible as for signing up, free at that time, and not already holding
+  a place on the shift (a waitlisted taker's own row becomes the confirmed one).
+- Without approval the swap happens at once. When the task has `swap_needs_approval`, the
+  offer becomes "pending" for that taker and the team's coordinators decide: approving
+  swaps; refusing ends that request ("refused", kept for the record) and reopens the offer
+  as a new open handover, so the offerer can still find someone else (or withdraw it).
+- The swap: the offerer's sign-up is cancelled (never a late cancellation; audited as
+  handed over) and the taker gets a confirmed sign-up; `confirmed_count` does not move.
+- Offers still open or pending when the shift starts, or once it is cancelled, expire
+  (the `shifts.expire_offers` job); the offerer leaving the shift withdraws them.
+
+Exactly once: each step is a conditional UPDATE. Every path that changes a place first
+locks the offerer's sign-up row (an UPDATE that requires it to be confirmed), then the
+handover, so two takers, or a taker and the offerer cancelling, queue one behind the other
+and the second gets a Conflict.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.audit import services as audit
+from app.common.db import begin_write_transaction
+from app.common.time import utcnow
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.extensions import db
+from app.notifications import kinds
+from app.notifications import services as notifications
+from app.recruitment import membership as members
+from app.recruitment.access import managed_team_ids, require_team_manager
+from app.recruitment.models import TeamCoordinator
+from app.shifts import services
+from app.shifts.models import Shift, ShiftHandover, ShiftSignup, Task
+
+NOTE_MAX = 500
+OPEN_STATUSES = ("open", "pending")
+PENDING_LINK = "/shifts/handovers/pending"
+HANDOVER_STATUS_LABELS = {
+    "open": _l("Offered to others"),
+    "pending": _l("Waiting for a coordinator"),
+    "completed": _l("Handed over"),
+    "withdrawn": _l("Withdrawn"),
+    "refused": _l("Refused"),
+    "expired": _l("Expired"),
+}
+
+TAKEN = kinds.register(
+    "shifts.handover_taken", _l("Someone took over a shift place I offered"), email_default=True
+)
+REQUESTED = kinds.register(
+    "shifts.handover_requested",
+    _l("A takeover of a shift place waits for my approval"),
+    email_default=True,
+)
+APPROVED = kinds.register(
+    "shifts.handover_approved", _l("My takeover of a shift place was approved"), email_default=True
+)
+REFUSED = kinds.register(
+    "shifts.handover_refused", _l("My takeover of a shift place was refused"), email_default=True
+)
+
+audit.describe_actions(
+    {
+        "shifts.handover_offered": _l("Shift place offered to others"),
+        "shifts.handover_withdrawn": _l("Offer of a shift place withdrawn"),
+        "shifts.handover_requested": _l("Takeover of a shift place asked for"),
+        "shifts.handed_over": _l("Shift place handed over"),
+        "shifts.handover_approved": _l("Takeover of a shift place approved"),
+        "shifts.handover_refused": _l("Takeover of a shift place refused"),
+    }
+)
+
+
+def _gone() -> Conflict:
+    return Conflict(_("This place is no longer on offer: someone took it or it was withdrawn."))
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+def get_handover(handover_id: int) -> ShiftHandover:
+    handover = db.session.get(ShiftHandover, handover_id)
+    if handover is None:
+        raise NotFound(_("No such offer."))
+    return handover
+
+
+def get_managed_handover(handover_id: int, actor) -> ShiftHandover:
+    handover = get_handover(handover_id)
+    require_team_manager(actor, handover.shift.task.team_id)
+    return handover
+
+
+def _with_shift(query):
+    return query.options(
+        joinedload(ShiftHandover.shift).joinedload(Shift.task),
+        joinedload(ShiftHandover.from_user),
+        joinedload(ShiftHandover.to_user),
+    )
+
+
+def open_offer(signup: ShiftSignup) -> ShiftHandover | None:
+    """The sign-up's offer that is still open or waiting for a coordinator, if any."""
+    return db.session.scalar(
+        select(ShiftHandover).where(
+            ShiftHandover.signup_id == signup.id, ShiftHandover.status.in_(OPEN_STATUSES)
+        )
+    )
+
+
+def offers_of(user, *, now: datetime | None = None) -> list[ShiftHandover]:
+    """The person's own offers still open or pending, on shifts not yet started."""
+    now = now or utcnow()
+    query = (
+        select(ShiftHandover)
+        .join(Shift, Shift.id == ShiftHandover.shift_id)
+        .where(
+            ShiftHandover.from_user_id == user.id,
+            ShiftHandover.status.in_(OPEN_STATUSES),
+            Shift.starts_at > now,
+        )
+        .order_by(Shift.starts_at)
+    )
+    return list(db.session.scalars(_with_shift(query)).unique())
+
+
+def _busy_times(user) -> tuple[set[int], list[tuple[int, datetime, datetime]]]:
+    """The shifts where the person holds a place, and the times of every scheduled shift
+    they are on or waiting for."""
+    rows = db.session.execute(
+        select(ShiftSignup.shift_id, ShiftSignup.status, Shift.starts_at, Shift.ends_at)
+        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .where(
+            ShiftSignup.user_id == user.id,
+            ShiftSignup.status.in_(services.ACTIVE_STATUSES),
+            Shift.status == "scheduled",
+        )
+    ).all()
+    holding = {shift_id for shift_id, status, _s, _e in rows if status in services.HOLDING_STATUSES}
+    return holding, [(shift_id, start, end) for shift_id, _status, start, end in rows]
+
+
+def available_handovers(user, *, now: datetime | None = None) -> list[ShiftHandover]:
+    """Open offers the person could take now: shifts of their active teams that have not
+    started, which they may sign up for, are free for, and hold no place on yet (the
+    oldest offer per shift). A fixed number of queries."""
+    now = now or utcnow()
+    team_ids = [m.team_id for m in members.memberships_of(user.id) if m.status == "active"]
+    if not team_ids:
+        return []
+    query = (
+        select(ShiftHandover)
+        .join(Shift, Shift.id == ShiftHandover.shift_id)
+        .join(Task, Task.id == Shift.task_id)
+        .where(
+            ShiftHandover.status == "open",
+            ShiftHandover.from_user_id != user.id,
+            Shift.status == "scheduled",
+            Shift.starts_at > now,
+            Task.team_id.in_(team_ids),
+            Task.active.is_(True),
+        )
+        .order_by(Shift.starts_at, ShiftHandover.id)
+        .limit(200)
+    )
+    offers = list(db.session.scalars(_with_shift(query)).unique())
+    if not offers:
+        return []
+    holding, busy = _busy_times(user)
+    shifts = list({offer.shift_id: offer.shift for offer in offers}.values())
+    eligibility = services.eligibility_for(shifts, user, now=now)
+    shown: dict[int, ShiftHandover] = {}
+    for offer in offers:
+        shift = offer.shift
+        if shift.id in shown or shift.id in holding or not eligibility[shift.id].ok:
+            continue
+        if any(
+            other != shift.id and start < shift.ends_at and end > shift.starts_at
+            for other, start, end in busy
+        ):
+            continue
+        shown[shift.id] = offer
+    return list(shown.values())
+
+
+def pending_handovers(actor, *, now: datetime | None = None) -> list[ShiftHandover]:
+    """Takeovers waiting for approval in the teams `actor` runs, soonest shift first."""
+    now = now or utcnow()
+    team_ids = managed_team_ids(actor)
+    if team_ids is not None and not team_ids:
+        return []
+    query = (
+        select(ShiftHandover)
+        .join(Shift, Shift.id == ShiftHandover.shift_id)
+        .join(Task, Task.id == Shift.task_id)
+        .where(ShiftHandover.status == "pending", Shift.starts_at > now)
+        .order_by(Shift.starts_at, ShiftHandover.id)
+    )
+    if team_ids is not None:
+        query = query.where(Task.team_id.in_(team_ids))
+    return list(db.session.scalars(_with_shift(query)).unique())
+
+
+# Locks and the swap ---------------------------------------------------------------------------
+
+
+def _lock_confirmed(signup_id: int) -> bool:
+    """Lock the offerer's sign-up while it is confirmed (an UPDATE that changes nothing),
+    so handover steps for one place queue here; False when it is no longer confirmed."""
+    begin_write_transaction()
+    locked = db.session.execute(
+        update(ShiftSignup)
+        .where(ShiftSignup.id == signup_id, ShiftSignup.status == "confirmed")
+        .values(status=ShiftSignup.status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return locked == 1
+
+
+def _claim(handover: ShiftHandover, from_status: str, **values) -> None:
+    """Move the handover on from `from_status`, or raise Conflict when another request
+    moved it first."""
+    begin_write_transaction()
+    changed = db.session.execute(
+        update(ShiftHandover)
+        .where(ShiftHandover.id == handover.id, ShiftHandover.status == from_status)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(handover)
+    if changed != 1:
+        raise _gone()
+
+
+def _check_taker(handover: ShiftHandover, taker, *, now: datetime) -> None:
+    if taker.id == handover.from_user_id:
+        raise InvalidInput(_("You cannot take over your own place."))
+    shift = handover.shift
+    eligibility = services.shift_eligibility(shift, taker, now=now)
+    if not eligibility.ok:
+        raise InvalidInput(" ".join(eligibility.reasons))
+    existing = services.existing_signup(shift, taker.id)
+    if existing is not None and existing.status in services.HOLDING_STATUSES:
+        raise Conflict(_("You already have a place on this shift."))
+    services.check_no_overlap(shift, taker.id)
+
+
+def _swap(handover: ShiftHandover, taker, *, now: datetime) -> ShiftSignup:
+    """The offerer's place becomes the taker's; the shift's count of places stays."""
+    released = db.session.execute(
+        update(ShiftSignup)
+        .where(ShiftSignup.id == handover.signup_id, ShiftSignup.status == "confirmed")
+        .values(status="cancelled", cancelled_at=now, late_cancellation=False)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(handover.signup)
+    if released != 1:
+        raise _gone()
+    shift = handover.shift
+    signup = services.existing_signup(shift, taker.id)
+    if signup is None:
+        signup = ShiftSignup(
+            shift_id=shift.id,
+            user_id=taker.id,
+            status="confirmed",
+            ticket=services.next_ticket(shift),
+            signed_up_at=now,
+            confirmed_at=now,
+        )
+        db.session.add(signup)
+    else:
+        reused = db.session.execute(
+            update(ShiftSignup)
+            .where(
+                ShiftSignup.id == signup.id,
+                ShiftSignup.status.in_(("waitlisted", "cancelled")),
+            )
+            .values(
+                status="confirmed",
+                confirmed_at=now,
+                cancelled_at=None,
+                late_cancellation=False,
+                offer_expires_at=None,
+                release_requested_at=None,
+                assigned_by_id=None,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.expire(signup)
+        if reused != 1:
+            raise Conflict(_("You already have a place on this shift."))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The taker signed up for the shift at the same moment; the caller rolls back.
+        raise Conflict(_("You already have a place on this shift.")) from None
+    audit.record(
+        "shifts.handed_over",
+        actor=None,
+        object_type="shift_signup",
+        object_id=handover.signup_id,
+        before={"status": "confirmed"},
+        after={
+            "status": "cancelled",
+            "shift_id": shift.id,
+            "handover_id": handover.id,
+            "to_user_id": taker.id,
+            "to_signup_id": signup.id,
+        },
+        now=now,
+    )
+    return signup
+
+
+def _tell(user, kind: kinds.Kind, handover: ShiftHandover, *, now: datetime, link: str) -> None:
+    shift = handover.shift
+    notifications.notify(
+        user,
+        kind.id,
+        context={
+            "task_title": shift.task.title,
+            "when": services.describe_time(shift),
+            "location": shift.task.location,
+            "from_name": handover.from_user.display_name,
+            "to_name": handover.to_user.display_name if handover.to_user else "",
+        },
+        link=link,
+        now=now,
+        dedupe_key=f"{kind.id}:{handover.id}:{user.id}",
+    )
+
+
+def _coordinators(team_id: int) -> list:
+    grants = db.session.scalars(
+        select(TeamCoordinator)
+        .where(TeamCoordinator.team_id == team_id)
+        .options(joinedload(TeamCoordinator.user))
+    )
+    return [grant.user for grant in grants if grant.user.active]
+
+
+# Changes --------------------------------------------------------------------------------------
+
+
+def offer_place(
+    signup: ShiftSignup, *, actor, note: str = "", now: datetime | None = None
+) -> ShiftHandover:
+    """The volunteer offers their confirmed place on a shift that has not started."""
+    now = now or utcnow()
+    if actor.id != signup.user_id:
+        raise Forbidden(_("Only the person on the shift can offer their place."))
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(
+            _("The note can be at most %(n)d characters long.", n=NOTE_MAX), field="note"
+        )
+    if signup.status != "confirmed":
+        raise InvalidInput(_("Only a confirmed place can be offered to others."))
+    shift = signup.shift
+    if shift.status != "scheduled" or shift.starts_at <= now:
+        raise InvalidInput(_("Only places on shifts that have not started can be offered."))
+    if not _lock_confirmed(signup.id):
+        raise Conflict(_("This sign-up was changed meanwhile. Please reload the page."))
+    if open_offer(signup) is not None:
+        raise Conflict(_("You have already offered this place."))
+    handover = ShiftHandover(
+        shift_id=shift.id,
+        signup_id=signup.id,
+        from_user_id=signup.user_id,
+        status="open",
+        note=note,
+        created_at=now,
+    )
+    db.session.add(handover)
+    db.session.flush()
+    audit.record(
+        "shifts.handover_offered",
+        actor=actor,
+        object_type="shift_handover",
+        object_id=handover.id,
+        after={"shift_id": shift.id, "signup_id": signup.id, "status": "open"},
+        now=now,
+    )
+    return handover
+
+
+def withdraw(handover: ShiftHandover, *, actor, now: datetime | None = None) -> ShiftHandover:
+    """The offerer takes back an open offer (not one a coordinator is deciding on)."""
+    now = now or utcnow()
+    if actor.id != handover.from_user_id:
+        raise Forbidden(_("Only the person who offered the place can withdraw the offer."))
+    if handover.status == "pending":
+        raise Conflict(_("Someone asked to take over this place; a coordinator is deciding."))
+    if handover.status != "open":
+        raise _gone()
+    _claim(handover, "open", status="withdrawn", decided_at=now)
+    audit.record(
+        "shifts.handover_withdrawn",
+        actor=actor,
+        object_type="shift_handover",
+        object_id=handover.id,
+        before={"status": "open"},
+        after={"status": "withdrawn"},
+        now=now,
+    )
+    return handover
+
+
+def take_over(handover: ShiftHandover, taker, *, now: datetime | None = None) -> ShiftHandover:
+    """Another volunteer takes the offered place: at once, or as a request the team's
+    coordinators approve when the task says so. Returns the handover, "completed" or
+    "pending"."""
+    now = now or utcnow()
+    if handover.status != "open":
+        raise _gone()
+    _check_taker(handover, taker, now=now)
+    if not _lock_confirmed(handover.signup_id):
+        raise _gone()
+    shift = handover.shift
+    if shift.task.swap_needs_approval:
+        _claim(handover, "open", status="pending", to_user_id=taker.id, taken_at=now)
+        audit.record(
+            "shifts.handover_requested",
+            actor=taker,
+            object_type="shift_handover",
+            object_id=handover.id,
+            before={"status": "open"},
+            after={"status": "pending", "to_user_id": taker.id},
+            now=now,
+        )
+        for coordinator in _coordinators(shift.task.team_id):
+            _tell(coordinator, REQUESTED, handover, now=now, link=PENDING_LINK)
+        return handover
+    _claim(
+        handover,
+        "open",
+        status="completed",
+        to_user_id=taker.id,
+        taken_at=now,
+        decided_at=now,
+    )
+    _swap(handover, taker, now=now)
+    _tell(handover.from_user, TAKEN, handover, now=now, link=services.MY_LINK)
+    return handover
+
+
+def _require_pending(handover: ShiftHandover, actor) -> None:
+    require_team_manager(actor, handover.shift.task.team_id)
+    if handover.status != "pending":
+        raise Conflict(_("This takeover was already decided or withdrawn."))
+
+
+def approve(handover: ShiftHandover, *, actor, now: datetime | None = None) -> ShiftHandover:
+    """A coordinator of the team lets the takeover happen: the places are swapped."""
+    now = now or utcnow()
+    _require_pending(handover, actor)
+    taker = handover.to_user
+    _check_taker(handover, taker, now=now)
+    if not _lock_confirmed(handover.signup_id):
+        raise _gone()
+    _claim(handover, "pending", status="completed", decided_at=now, decided_by_id=actor.id)
+    _swap(handover, taker, now=now)
+    audit.record(
+        "shifts.handover_approved",
+        actor=actor,
+        object_type="shift_handover",
+        object_id=handover.id,
+        before={"status": "pending"},
+        after={"status": "completed", "to_user_id": taker.id},
+        now=now,
+    )
+    _tell(taker, APPROVED, handover, now=now, link=services.MY_LINK)
+    _tell(handover.from_user, TAKEN, handover, now=now, link=services.MY_LINK)
+    return handover
+
+
+def refuse(handover: ShiftHandover, *, actor, now: datetime | None = None) -> ShiftHandover:
+    """A coordinator turns the takeover down. The offerer keeps their place and the offer
+    opens again for others (a new handover; this one stays "refused" for the record).
+    Returns the refused handover."""
+    now = now or utcnow()
+    _require_pending(handover, actor)
+    shift = handover.shift
+    reopen = _lock_confirmed(handover.signup_id)
+    reopen = reopen and shift.status == "scheduled" and shift.starts_at > now
+    taker, note = handover.to_user, handover.note
+    _claim(handover, "pending", status="refused", decided_at=now, decided_by_id=actor.id)
+    reopened = None
+    if reopen:
+        reopened = ShiftHandover(
+            shift_id=handover.shift_id,
+            signup_id=handover.signup_id,
+            from_user_id=handover.from_user_id,
+            status="open",
+            note=note,
+            created_at=now,
+        )
+        db.session.add(reopened)
+        db.session.flush()
+    audit.record(
+        "shifts.handover_refused",
+        actor=actor,
+        object_type="shift_handover",
+        object_id=handover.id,
+        before={"status": "pending", "to_user_id": taker.id},
+        after={"status": "refused", "reopened_id": reopened.id if reopened else None},
+        now=now,
+    )
+    _tell(taker, REFUSED, handover, now=now, link=services.MY_LINK)
+    return handover
+
+
+def expire_handovers(*, now: datetime | None = None) -> int:
+    """Offers still open or pending on shifts that started or were cancelled expire."""
+    now = now or utcnow()
+    ended = select(Shift.id).where(or_(Shift.starts_at <= now, Shift.status != "scheduled"))
+    return db.session.execute(
+        update(ShiftHandover)
+        .where(ShiftHandover.status.in_(OPEN_STATUSES), ShiftHandover.shift_id.in_(ended))
+        .values(status="expired", decided_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount

@@ -1,0 +1,312 @@
+"""Check-in under load, served the way production serves it.
+
+Starts the app under gunicorn on loopback (`bench.server`), with one event shift and
+BENCH_CHECKIN_PEOPLE (default 500) signed-up volunteers, each with a logged-in session.
+Then BENCH_CLIENTS (default 64) concurrent clients fire every volunteer's check-in scan
+three times (the first checks in, the two others must answer "already checked in"), then
+every check-out, then the same number of requests to a minimal endpoint of the same app
+that only inserts one row for the logged-in user. Prints requests per second and latency
+percentiles per phase, the ratio to the minimal endpoint, and whether the database holds
+exactly one attendance per volunteer with the right hours. Exit status 1 when a target or
+the data check fails.
+
+Targets (issue 7): check-in throughput at least half of the minimal endpoint's, p99 under
+150 ms, zero lost or duplicated records.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PEOPLE = int(os.environ.get("BENCH_CHECKIN_PEOPLE", "500"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+SCANS_PER_PERSON = 3
+PASSWORD = "bench-password"
+SECRET = "bench-secret"
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies_ms: list[float]
+    seconds: float
+    failures: int
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def _app(url: str):
+    from app import create_app
+    from config import TestConfig
+
+    return create_app(
+        TestConfig, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET, RATELIMIT_ENABLED=False
+    )
+
+
+def build(url: str) -> int:
+    """The database: a team, an event task, one shift that started an hour ago, and
+    PEOPLE onboarded members signed up for it. Returns the shift id."""
+    from app.accounts import services as accounts
+    from app.common.time import utcnow
+    from app.extensions import db
+    from app.recruitment import membership
+    from app.recruitment import services as recruitment
+    from app.shifts import services as shifts
+    from app.shifts.models import Shift, Task
+
+    app = _app(url)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        now = utcnow().replace(microsecond=0)
+        team = recruitment.create_team(name="压测志愿者队", kind="volunteer_team", actor=None)
+        task = Task(team_id=team.id, title="读书节签到压测", kind="event", default_capacity=PEOPLE)
+        db.session.add(task)
+        db.session.flush()
+        shift = Shift(
+            task_id=task.id,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=3),
+            capacity=PEOPLE,
+        )
+        db.session.add(shift)
+        db.session.flush()
+        shared = accounts.hash_password(PASSWORD)
+        for n in range(PEOPLE):
+            person = accounts.create_person(
+                accounts.PersonFields(student_number=f"2031{n:06d}", name=f"签到{n}"),
+                password="",
+                password_hash=shared,
+                must_change_password=False,
+            )
+            found = membership.join_team(team.id, person.id)
+            found.onboarded = True
+            db.session.flush()
+            shifts.sign_up(shift, person, now=now - timedelta(days=1))
+        db.session.commit()
+        shift_id = shift.id
+        db.engine.dispose()
+    return shift_id
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "BENCH_DATABASE_URL": url, "BENCH_SECRET_KEY": SECRET}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.server:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
+            return server
+        except requests.RequestException:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def log_in(base: str, number: int) -> requests.Session:
+    session = requests.Session()
+    response = session.post(
+        f"{base}/login",
+        data={"identifier": f"2031{number:06d}", "password": PASSWORD},
+        allow_redirects=False,
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"login of 2031{number:06d} failed: HTTP {response.status_code}")
+    return session
+
+
+def run_phase(name: str, calls: list, expect) -> Phase:
+    """Run every call (a function returning a response) on CLIENTS threads at once."""
+
+    def timed(call):
+        start = time.perf_counter()
+        try:
+            response = call()
+            ok = expect(response)
+        except requests.RequestException:
+            ok = False
+        return (time.perf_counter() - start) * 1000, ok
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = list(pool.map(timed, calls))
+    seconds = time.perf_counter() - started
+    return Phase(name, [ms for ms, _ok in results], seconds, sum(not ok for _ms, ok in results))
+
+
+def answered(*outcomes: str):
+    """A check that the scan page gave one of these answers."""
+    markers = [f'data-outcome="{outcome}"' for outcome in outcomes]
+    return lambda response: (
+        response.status_code == 200 and any(marker in response.text for marker in markers)
+    )
+
+
+def kiosk_code(url: str, shift_id: int) -> str:
+    from app.checkin import tokens
+    from app.common.time import utcnow
+
+    with _app(url).test_request_context():
+        return tokens.kiosk_code(shift_id, now=utcnow())
+
+
+def check_records(url: str, shift_id: int) -> list[str]:
+    """What is wrong with the attendance data after the run (empty when nothing)."""
+    from sqlalchemy import func, select
+
+    from app.checkin import hours
+    from app.checkin.models import Attendance, ScanLog
+    from app.extensions import db
+    from app.shifts.models import Shift
+
+    problems = []
+    app = _app(url)
+    with app.app_context():
+        shift = db.session.get(Shift, shift_id)
+        query = select(Attendance).where(Attendance.shift_id == shift_id)
+        records = list(db.session.scalars(query))
+        if len(records) != PEOPLE:
+            problems.append(f"{len(records)} attendance records, expected {PEOPLE}")
+        if len({record.user_id for record in records}) != len(records):
+            problems.append("a person has two attendance records")
+        for record in records:
+            if record.status != "out":
+                problems.append(f"record {record.id} is {record.status}, not out")
+                break
+            expected = hours.credited_minutes(shift, record.checked_in_at, record.checked_out_at)
+            if record.scan_minutes != expected:
+                problems.append(f"record {record.id}: {record.scan_minutes} min, not {expected}")
+                break
+        accepted = dict(
+            db.session.execute(
+                select(ScanLog.action, func.count())
+                .where(ScanLog.shift_id == shift_id, ScanLog.outcome == "ok")
+                .group_by(ScanLog.action)
+            ).all()
+        )
+        if accepted != {"check_in": PEOPLE, "check_out": PEOPLE}:
+            problems.append(f"accepted scans in the log: {accepted}")
+        db.engine.dispose()
+    return problems
+
+
+def measure(url: str) -> bool:
+    shift_id = build(url)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = serve(url, port)
+    try:
+        with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+            sessions = list(pool.map(lambda n: log_in(base, n), range(PEOPLE)))
+        scans = []
+        for _round in range(SCANS_PER_PERSON):
+            code = kiosk_code(url, shift_id)
+            for session in sessions:
+                scans.append(lambda s=session, c=code: s.get(f"{base}/c/{c}", timeout=30))
+        check_in = run_phase("check-in scans", scans, answered("checked_in", "already_in"))
+        code = kiosk_code(url, shift_id)
+        outs = [
+            lambda s=session, n=n: s.post(
+                f"{base}/c/{code}", data={"nonce": f"bench{n}"}, timeout=30
+            )
+            for n, session in enumerate(sessions)
+        ]
+        check_out = run_phase("check-outs", outs, answered("checked_out"))
+        inserts = [
+            lambda s=session: s.post(f"{base}/bench/insert", timeout=30)
+            for session in sessions * (SCANS_PER_PERSON + 1)
+        ]
+        minimal = run_phase("minimal insert", inserts, lambda r: r.status_code == 200)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    problems = check_records(url, shift_id)
+    return report(url, [check_in, check_out, minimal], problems)
+
+
+def report(url: str, phases: list[Phase], problems: list[str]) -> bool:
+    check_in, check_out, minimal = phases
+    print(
+        f"\nCheck-in under load: {PEOPLE} volunteers, {CLIENTS} concurrent clients, "
+        f"gunicorn {WORKERS} workers, database {url.split(':')[0]}"
+    )
+    header = ("requests", "failed", "req/s", "p50 ms", "p95 ms", "p99 ms")
+    print(f"{'phase':<18}" + "".join(f"{column:>9}" for column in header))
+    for phase in phases:
+        print(
+            f"{phase.name:<18}{len(phase.latencies_ms):>9}{phase.failures:>8}{phase.rate:>9.0f}"
+            f"{statistics.median(phase.latencies_ms):>9.1f}{phase.percentile(0.95):>9.1f}"
+            f"{phase.percentile(0.99):>9.1f}"
+        )
+    ratio = check_in.rate / minimal.rate if minimal.rate else 0.0
+    p99 = check_in.percentile(0.99)
+    failed = check_in.failures + check_out.failures
+    checks = [
+        ("check-in rate / minimal rate ≥ 0.5", f"{ratio:.2f}", ratio >= 0.5),
+        ("check-in p99 < 150 ms", f"{p99:.0f} ms", p99 < 150),
+        ("no failed requests", str(failed), not failed),
+        ("exactly one record each, right hours", "; ".join(problems) or "yes", not problems),
+    ]
+    print(f"{'target':<40}{'measured':>24}  ok")
+    for name, measured, ok in checks:
+        print(f"{name:<40}{measured:>24}  {'yes' if ok else 'NO'}")
+    return all(ok for _name, _measured, ok in checks)
+
+
+def main() -> int:
+    ok = True
+    with tempfile.TemporaryDirectory() as folder:
+        ok &= measure(f"sqlite:///{folder}/checkin.sqlite")
+    postgres = os.environ.get("BENCH_POSTGRES_URL")
+    if postgres:
+        ok &= measure(postgres)
+    else:
+        print("\n(PostgreSQL: set BENCH_POSTGRES_URL to measure it too)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

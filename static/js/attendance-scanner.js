@@ -1,0 +1,203 @@
+// The coordinator's scanner: camera frames go through jsQR (vendored); a code read is
+// POSTed as JSON with the CSRF header and a nonce (a retry after a network error sends the
+// same nonce, so the server answers once). The answer is shown large. The same person's
+// code is ignored for a minute, so holding the camera on a phone does not check them in
+// and straight out again. Without a camera the typed-code form below still works.
+(function () {
+  "use strict";
+
+  var root = document.getElementById("scanner");
+  if (!root) {
+    return;
+  }
+  var startButton = document.getElementById("scanner-start");
+  var stopButton = document.getElementById("scanner-stop");
+  var view = document.getElementById("scanner-view");
+  var video = document.getElementById("scanner-video");
+  var canvas = document.getElementById("scanner-canvas");
+  var status = document.getElementById("scanner-status");
+  var answer = document.getElementById("scan-answer");
+  var SAME_PERSON_MS = 60000;
+  var FRAME_MS = 200;
+  var RETRIES = 2;
+  var stream = null;
+  var busy = false;
+  var seen = {};
+
+  function text(name) {
+    return root.getAttribute("data-text-" + name) || "";
+  }
+
+  function say(message) {
+    status.textContent = message;
+    status.classList.toggle("d-none", !message);
+  }
+
+  function setText(id, value) {
+    document.getElementById(id).textContent = value || "";
+  }
+
+  function showAnswer(result) {
+    answer.className = "alert alert-" + (result.style || "secondary") + " text-center";
+    setText("scan-answer-name", result.name);
+    setText("scan-answer-number", result.number);
+    setText("scan-answer-message", result.message + (result.replayed ? " " + text("replayed") : ""));
+    // The message already says the time.
+    var detail = [];
+    if (result.late) {
+      detail.push(text("late"));
+    }
+    if (result.minutes !== null && result.minutes !== undefined) {
+      detail.push(text("minutes").replace("{n}", String(result.minutes)));
+    }
+    if (result.outcome === "refused" && result.reason_label) {
+      detail.push(result.reason_label);
+    }
+    setText("scan-answer-detail", detail.join(" · "));
+    if (navigator.vibrate) {
+      navigator.vibrate(result.outcome === "refused" ? [80, 60, 80] : 120);
+    }
+  }
+
+  function showError(message) {
+    showAnswer({ style: "danger", name: "", number: "", message: message, outcome: "" });
+  }
+
+  function newNonce() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map
+      .call(bytes, function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      })
+      .join("");
+  }
+
+  function send(code, nonce, triesLeft) {
+    return fetch(root.getAttribute("data-scan-url"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRFToken": root.getAttribute("data-csrf"),
+      },
+      body: JSON.stringify({ code: code, nonce: nonce }),
+    }).then(
+      function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (body) {
+            if (response.ok && body.outcome) {
+              showAnswer(body);
+            } else {
+              showError(body.error || text("failed"));
+            }
+          });
+      },
+      function () {
+        return retry(code, nonce, triesLeft);
+      }
+    );
+  }
+
+  function retry(code, nonce, triesLeft) {
+    if (triesLeft <= 0) {
+      showError(text("failed"));
+      return null;
+    }
+    say(text("offline"));
+    return new Promise(function (resolve) {
+      window.setTimeout(resolve, 1000);
+    }).then(function () {
+      return send(code, nonce, triesLeft - 1);
+    });
+  }
+
+  function subjectOf(code) {
+    var last = code.replace(/[?#].*$/, "").replace(/\/+$/, "").split("/").pop();
+    return last.split(".")[0];
+  }
+
+  function handle(code) {
+    var subject = subjectOf(code);
+    var now = Date.now();
+    if (seen[subject] && now - seen[subject] < SAME_PERSON_MS) {
+      return;
+    }
+    seen[subject] = now;
+    busy = true;
+    say(text("sending"));
+    send(code, newNonce(), RETRIES).then(function () {
+      say("");
+      window.setTimeout(function () {
+        busy = false;
+      }, 1500);
+    });
+  }
+
+  function tick() {
+    if (!stream) {
+      return;
+    }
+    if (!busy && video.readyState === video.HAVE_ENOUGH_DATA) {
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      var context = canvas.getContext("2d", { willReadFrequently: true });
+      context.drawImage(video, 0, 0, canvas.width, canvas.height);
+      var image = context.getImageData(0, 0, canvas.width, canvas.height);
+      var found = window.jsQR(image.data, image.width, image.height, {
+        inversionAttempts: "dontInvert",
+      });
+      if (found && found.data) {
+        handle(found.data);
+      }
+    }
+    window.setTimeout(tick, FRAME_MS);
+  }
+
+  function stop() {
+    if (stream) {
+      stream.getTracks().forEach(function (track) {
+        track.stop();
+      });
+    }
+    stream = null;
+    view.classList.add("d-none");
+    startButton.classList.remove("d-none");
+  }
+
+  function start() {
+    navigator.mediaDevices
+      .getUserMedia({ video: { facingMode: "environment" }, audio: false })
+      .then(function (media) {
+        stream = media;
+        video.srcObject = media;
+        video.play();
+        view.classList.remove("d-none");
+        startButton.classList.add("d-none");
+        say("");
+        tick();
+      })
+      .catch(function (error) {
+        var denied = error && (error.name === "NotAllowedError" || error.name === "SecurityError");
+        say(text(denied ? "denied" : "no-camera"));
+      });
+  }
+
+  if (!window.jsQR || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    say(text("no-camera"));
+    return;
+  }
+  startButton.classList.remove("d-none");
+  startButton.addEventListener("click", start);
+  stopButton.addEventListener("click", stop);
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) {
+      stop();
+    }
+  });
+})();
