@@ -27,6 +27,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.recruitment.access import can_manage_team
 from app.recruitment.poster import qr_svg
+from app.shifts import services as shifts
 from app.shifts.models import Shift
 
 bp = Blueprint("checkin", __name__)
@@ -61,8 +62,11 @@ def _scan_url(code: str) -> str:
 
 def _kiosk_shift(shift_id: int) -> Shift:
     """The shift, for its team's coordinators only (others learn nothing: 404)."""
-    shift = db.session.get(Shift, shift_id)
-    if shift is None or not can_manage_team(current_user, shift.task.team_id):
+    try:
+        shift = shifts.get_shift(shift_id)
+    except DomainError:
+        abort(404)
+    if not can_manage_team(current_user, shift.task.team_id):
         abort(404)
     return shift
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.errors import Forbidden
 from app.extensions import db
@@ -33,3 +34,15 @@ def require_team_manager(user, team: Team | int) -> None:
     """Raise Forbidden unless `user` coordinates `team` (or is an admin)."""
     if not can_manage_team(user, team):
         raise Forbidden(_("Only the coordinators of this team can do this."))
+
+
+def active_coordinators(team_id: int) -> list:
+    """The team's coordinators whose accounts are active: whom to tell about the team's
+    requests (a takeover to approve, a release past the deadline)."""
+    grants = db.session.scalars(
+        select(TeamCoordinator)
+        .where(TeamCoordinator.team_id == team_id)
+        .options(joinedload(TeamCoordinator.user))
+        .order_by(TeamCoordinator.id)
+    )
+    return [grant.user for grant in grants if grant.user.active]

@@ -38,9 +38,9 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
+from app.recruitment import access
 from app.recruitment import membership as members
 from app.recruitment.access import managed_team_ids, require_team_manager
-from app.recruitment.models import TeamCoordinator
 from app.shifts import services
 from app.shifts.models import Shift, ShiftHandover, ShiftSignup, Task
 
@@ -342,15 +342,6 @@ def _tell(user, kind: kinds.Kind, handover: ShiftHandover, *, now: datetime, lin
     )
 
 
-def _coordinators(team_id: int) -> list:
-    grants = db.session.scalars(
-        select(TeamCoordinator)
-        .where(TeamCoordinator.team_id == team_id)
-        .options(joinedload(TeamCoordinator.user))
-    )
-    return [grant.user for grant in grants if grant.user.active]
-
-
 # Changes --------------------------------------------------------------------------------------
 
 
@@ -440,7 +431,7 @@ def take_over(handover: ShiftHandover, taker, *, now: datetime | None = None) ->
             after={"status": "pending", "to_user_id": taker.id},
             now=now,
         )
-        for coordinator in _coordinators(shift.task.team_id):
+        for coordinator in access.active_coordinators(shift.task.team_id):
             _tell(coordinator, REQUESTED, handover, now=now, link=PENDING_LINK)
         return handover
     _claim(

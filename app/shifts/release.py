@@ -24,6 +24,7 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
+from app.recruitment import access
 from app.shifts import services as signups
 from app.shifts import tasks
 from app.shifts.models import ShiftSignup
@@ -125,11 +126,9 @@ def release(token: str, *, now: datetime | None = None) -> str:
 
 def _tell_coordinators(signup: ShiftSignup, *, now: datetime) -> None:
     shift = signup.shift
-    for grant in shift.task.team.coordinators:
-        if not grant.user.active:
-            continue
+    for coordinator in access.active_coordinators(shift.task.team_id):
         notifications.notify(
-            grant.user,
+            coordinator,
             RELEASE_REQUESTED.id,
             context={
                 "name": signup.user.name,
@@ -138,5 +137,5 @@ def _tell_coordinators(signup: ShiftSignup, *, now: datetime) -> None:
             },
             link=f"/tasks/shifts/{shift.id}",
             now=now,
-            dedupe_key=f"shifts.release_requested:{signup.id}:{signup.ticket}:{grant.user_id}",
+            dedupe_key=f"shifts.release_requested:{signup.id}:{signup.ticket}:{coordinator.id}",
         )

@@ -75,3 +75,38 @@ def test_volunteer_signs_up_in_one_tap_and_the_next_joins_the_waitlist(
     other.reload()
     expect(status).to_contain_text("已确认")
     expect(other.get_by_test_id("unread-count")).to_have_text("1")
+
+
+def test_a_volunteer_hands_a_place_over_and_a_teammate_takes_it_on_a_phone(
+    page: Page, new_page, live_server, make_person
+):
+    first = make_person(name="钱多", roles=["volunteer"])
+    second = make_person(name="赵易", roles=["volunteer"])
+    shift_id = desk_shift(live_server, [first, second])
+
+    log_in(page, first)
+    page.goto("/shifts/")
+    page.get_by_test_id(f"shift-{shift_id}").get_by_test_id("sign-up").tap()
+    expect(page.get_by_test_id(f"shift-{shift_id}").get_by_test_id("my-status")).to_contain_text(
+        "已确认"
+    )
+    page.goto("/shifts/mine")
+    page.locator("[data-testid^=offer-place-]").first.tap()
+    page.get_by_test_id("offer-form").locator("textarea, input[type=text]").first.fill(
+        "临时有课，谁能替我？"
+    )
+    page.get_by_test_id("offer-form").locator("[type=submit]").tap()
+    expect(page.locator("[data-testid^=handover-status-]")).to_be_visible()
+
+    other = new_page()
+    log_in(other, second)
+    other.goto("/shifts/handovers/")
+    offer = other.locator("[data-testid^=handover-]").first
+    expect(offer).to_contain_text("临时有课")
+    offer.locator("[data-testid^=take-]").tap()
+    expect(other.locator("[data-testid^=upcoming-]")).to_contain_text("总馆服务台")
+
+    # The offerer is off the shift and told that someone took the place.
+    page.goto("/shifts/mine")
+    expect(page.get_by_test_id("no-upcoming")).to_be_visible()
+    expect(page.get_by_test_id("unread-count")).to_have_text("1")

@@ -88,9 +88,8 @@ def test_deciding_what_the_application_already_is_says_so(db, setting, path, sam
     application = recruiting.apply(campaign)
     for status in path:
         review.decide(application, status, actor=teacher)
-    with pytest.raises(Conflict, match="already"):
-        with force_locale("en"):
-            review.decide(application, same, actor=teacher)
+    with pytest.raises(Conflict, match="already"), force_locale("en"):
+        review.decide(application, same, actor=teacher)
 
 
 def test_a_withdrawn_application_cannot_be_decided(db, setting):
