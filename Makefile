@@ -71,6 +71,7 @@ extract-messages: $(STAMP)
 bench: $(STAMP) translations
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.checkin
+	$(BIN)/python -m bench.rewards
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -87,6 +87,19 @@ class Config:
     # Self sign-up in a team pauses after this many no-shows in one semester (0: never).
     NO_SHOW_PAUSE_AFTER = int(os.environ.get("NO_SHOW_PAUSE_AFTER", "3"))
 
+    # Reading score (Reading Star, reading leaderboard): points per loan, visit, hour in the
+    # library and e-resource session, e.g. "loans=3,visits=1,hours=1,e_sessions=0.5".
+    READING_SCORE_WEIGHTS = {
+        key.strip(): float(value)
+        for key, value in (
+            part.split("=")
+            for part in os.environ.get(
+                "READING_SCORE_WEIGHTS", "loans=3,visits=1,hours=1,e_sessions=0.5"
+            ).split(",")
+            if "=" in part
+        )
+    }
+
     # Check-in: kiosk and personal codes change every this many seconds; the previous
     # code stays valid for one more period. A wrong check-in may be undone for this long.
     CHECKIN_CODE_SECONDS = int(os.environ.get("CHECKIN_CODE_SECONDS", "30"))

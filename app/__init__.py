@@ -144,6 +144,10 @@ def register_blueprints(app: Flask) -> None:
     from app.notifications.views import bp as notifications_bp
     from app.recruitment.team_views import bp as teams_bp
     from app.recruitment.views import bp as recruitment_bp
+    from app.rewards.badge_views import bp as badges_bp
+    from app.rewards.board_views import bp as leaderboards_bp
+    from app.rewards.import_views import bp as library_use_bp
+    from app.rewards.views import bp as rewards_bp
     from app.shifts.handover_views import bp as handovers_bp
     from app.shifts.reliability_views import bp as reliability_bp
     from app.shifts.task_views import bp as tasks_bp
@@ -162,6 +166,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(rewards_bp)
+    app.register_blueprint(badges_bp)
+    app.register_blueprint(leaderboards_bp)
+    app.register_blueprint(library_use_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(api_bp)

@@ -8,5 +8,6 @@ from app.audit import models as audit_models  # noqa: F401
 from app.checkin import models as checkin_models  # noqa: F401
 from app.notifications import models as notifications_models  # noqa: F401
 from app.recruitment import models as recruitment_models  # noqa: F401
+from app.rewards import models as rewards_models  # noqa: F401
 from app.shifts import models as shifts_models  # noqa: F401
 from jobs import models as jobs_models  # noqa: F401

@@ -46,6 +46,30 @@ register(
     _l("Check out people who forgot to, at the scheduled end, and flag the record"),
 )
 register(
+    "rewards.award_points",
+    "app.rewards.jobs:award_points",
+    every(minutes=10),
+    _l("Award points for verified hours, trainings and no-shows, and reverse withdrawn ones"),
+)
+register(
+    "rewards.evaluate_badges",
+    "app.rewards.jobs:evaluate_badges",
+    cron(hour=2, minute=30),
+    _l("Grant badges to everyone who qualifies, and take back revocable ones"),
+)
+register(
+    "rewards.monthly_stars",
+    "app.rewards.jobs:monthly_stars",
+    cron(day=1, hour=3, minute=0),
+    _l("Name the Reading Stars and Service Stars of the month just ended"),
+)
+register(
+    "rewards.build_leaderboards",
+    "app.rewards.jobs:build_leaderboards",
+    every(minutes=15),
+    _l("Rebuild the leaderboards"),
+)
+register(
     "jobs.prune_history",
     "jobs.maintenance:prune_history",
     cron(hour=3, minute=40),

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.checkin.models import Attendance
 from app.extensions import db
@@ -102,3 +102,28 @@ def verified_minutes_by_user(
     if until is not None:
         query = query.where(Shift.starts_at < until)
     return {user_id: int(minutes) for user_id, minutes in db.session.execute(query)}
+
+
+def verified_totals(
+    since: datetime | None = None, until: datetime | None = None
+) -> dict[int, tuple[int, datetime]]:
+    """Per person: verified minutes of shifts starting in [since, until), and the start of
+    their last shift that credited any minutes (for leaderboard ties). One grouped query
+    over everyone; people whose records credit no minutes are left out."""
+    minutes = func.coalesce(Attendance.scan_minutes, 0) + func.coalesce(Attendance.added_minutes, 0)
+    last_credited = func.max(case((minutes > 0, Shift.starts_at)))
+    query = (
+        select(Attendance.user_id, func.sum(minutes), last_credited)
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .where(Attendance.verified_at.is_not(None), Attendance.status != "undone")
+        .group_by(Attendance.user_id)
+    )
+    if since is not None:
+        query = query.where(Shift.starts_at >= since)
+    if until is not None:
+        query = query.where(Shift.starts_at < until)
+    return {
+        user_id: (int(total), last)
+        for user_id, total, last in db.session.execute(query)
+        if total and last is not None
+    }

@@ -81,6 +81,7 @@ def load_demo_data(*, seed: int = 2026, people: int = PEOPLE_COUNT) -> int:
     load_recruitment_demo(rng)
     load_shifts_demo()
     load_checkin_demo()
+    load_rewards_demo(rng)
     return created
 
 
@@ -337,3 +338,42 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
             festival, day=local_now.date(), start=start, end=end, actor=coordinator, now=now
         )
         shifts.assign(event, volunteer, actor=coordinator, now=now)
+
+
+def load_rewards_demo(rng: random.Random, *, now: datetime | None = None) -> None:
+    """Last month's library use for every demo person (imported like the library's CSV),
+    then what the jobs would do: points for verified hours, badges, the month's stars and
+    the leaderboards."""
+    import csv
+    import io
+
+    from app.rewards import badges, boards, defaults, library_use, points
+
+    now = now or utcnow()
+    admin = accounts.find_by_login("A0001")
+    defaults.seed_defaults()
+    month_start = to_local(now).date().replace(day=1) - timedelta(days=1)
+    month = month_start.strftime("%Y-%m")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["学号", "月份", "借阅次数", "入馆次数", "在馆分钟", "电子资源次数"])
+    numbers = db.session.scalars(select(User.student_number).order_by(User.id)).all()
+    for number in numbers:
+        visits = rng.randint(0, 25)
+        writer.writerow(
+            [
+                number,
+                month,
+                rng.randint(0, 12),
+                visits,
+                visits * rng.randint(30, 180),
+                rng.randint(0, 30),
+            ]
+        )
+    library_use.import_library_use(
+        out.getvalue().encode(), "demo-library-use.csv", actor=admin, now=now
+    )
+    points.award_pending(now=now)
+    badges.evaluate_all(now=now)
+    badges.award_monthly_stars(now=now)
+    boards.rebuild(now=now)

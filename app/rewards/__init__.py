@@ -1,0 +1,1 @@
+"""Points ledger, levels, badges (Reading Star and more), leaderboards, library-use data."""

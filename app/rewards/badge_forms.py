@@ -1,0 +1,81 @@
+"""Forms for the badge pages: hiding one's badge page, and the admin's badge editor."""
+
+from __future__ import annotations
+
+import json
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
+
+from app.rewards.badges import DESCRIPTION_MAX, NAME_MAX, THRESHOLD_MAX, BadgeChanges
+from app.rewards.models import Badge
+
+
+class VisibilityForm(FlaskForm):
+    """The holder's toggle: "1" hides the badge's public page from others, "0" shows it."""
+
+    hidden = HiddenField(validators=[AnyOf(["0", "1"])])
+    submit = SubmitField(_l("Save"))
+
+
+def _required() -> DataRequired:
+    return DataRequired(_l("Please fill this in."))
+
+
+class BadgeForm(FlaskForm):
+    name_zh = StringField(
+        _l("Name (Chinese)"),
+        validators=[DataRequired(_l("Please fill this in.")), Length(max=NAME_MAX)],
+    )
+    name_en = StringField(
+        _l("Name (English)"),
+        validators=[DataRequired(_l("Please fill this in.")), Length(max=NAME_MAX)],
+    )
+    description_zh = TextAreaField(
+        _l("Description (Chinese)"), validators=[Length(max=DESCRIPTION_MAX)]
+    )
+    description_en = TextAreaField(
+        _l("Description (English)"), validators=[Length(max=DESCRIPTION_MAX)]
+    )
+    threshold = IntegerField(
+        _l("Threshold"),
+        validators=[
+            InputRequired(_l("Please give a threshold.")),
+            NumberRange(min=1, max=THRESHOLD_MAX),
+        ],
+    )
+    params = TextAreaField(
+        _l("Parameters (JSON)"),
+        validators=[Length(max=1000)],
+        description=_l('For example {"min_loans": 2, "min_visits": 2, "min_score": 0}.'),
+    )
+    revocable = BooleanField(_l("Take the badge back when the criterion stops holding"))
+    active = BooleanField(_l("Active (awarded by the jobs)"))
+    submit = SubmitField(_l("Save"))
+
+    @classmethod
+    def for_badge(cls, badge: Badge) -> BadgeForm:
+        fields = ("name_zh", "name_en", "description_zh", "description_en", "threshold")
+        data = {name: getattr(badge, name) for name in (*fields, "revocable", "active")}
+        return cls(data={**data, "params": json.dumps(badge.params or {}, ensure_ascii=False)})
+
+    def changes(self, params: dict) -> BadgeChanges:
+        return BadgeChanges(
+            name_zh=self.name_zh.data or "",
+            name_en=self.name_en.data or "",
+            description_zh=self.description_zh.data or "",
+            description_en=self.description_en.data or "",
+            threshold=self.threshold.data,
+            params=params,
+            revocable=bool(self.revocable.data),
+            active=bool(self.active.data),
+        )

@@ -1,0 +1,141 @@
+"""Badge pages: the catalogue, my badges (with hiding), an award's public page and its
+Open Badges credential, and the admin's badge editor."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.common.access import role_required
+from app.common.forms import show_domain_error
+from app.common.names import mask_name
+from app.errors import DomainError
+from app.extensions import db
+from app.rewards import badges, open_badges
+from app.rewards.badge_forms import BadgeForm, VisibilityForm
+
+bp = Blueprint("badges", __name__)
+
+
+@bp.app_template_global()
+def badge_name(badge) -> str:
+    return badges.badge_text(badge, "name")
+
+
+@bp.app_template_global()
+def badge_description(badge) -> str:
+    return badges.badge_text(badge, "description")
+
+
+@bp.app_template_global()
+def badge_criteria(badge) -> str:
+    return badges.criteria_text(badge)
+
+
+@bp.app_template_global()
+def badge_reason(award) -> str:
+    return badges.award_reason(award)
+
+
+@bp.app_template_global()
+def badge_icon_url(badge) -> str:
+    return url_for("static", filename=f"badges/{badge.icon}")
+
+
+def _viewer_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+@bp.route("/badges")
+def catalogue():
+    badge_list = [badge for badge in badges.all_badges() if badge.active]
+    return render_template("rewards/badges/catalogue.html", badges=badge_list)
+
+
+@bp.route("/badges/mine")
+@login_required
+def mine():
+    return render_template(
+        "rewards/badges/mine.html",
+        awards=badges.badges_of(current_user.id, include_revoked=True),
+        progress=badges.next_badges(current_user.id),
+        form=VisibilityForm(),
+        revoked_reason=badges.revoked_reason_text,
+    )
+
+
+@bp.route("/badges/<public_id>/visibility", methods=["POST"])
+@login_required
+def set_visibility(public_id: str):
+    form = VisibilityForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please try again."), "warning")
+        return redirect(url_for("badges.mine"))
+    hidden = form.hidden.data == "1"
+    badges.set_hidden(public_id, current_user.id, hidden)
+    db.session.commit()
+    if hidden:
+        flash(_("The badge's page is now hidden from others."), "success")
+    else:
+        flash(_("The badge's page is visible to others again."), "success")
+    return redirect(url_for("badges.mine"))
+
+
+@bp.route("/badges/<public_id>")
+def award(public_id: str):
+    found = badges.public_award(public_id, _viewer_id())
+    return render_template(
+        "rewards/badges/award.html",
+        award=found,
+        holder=mask_name(found.user.name),
+        own=found.user_id == _viewer_id(),
+        revoked_reason=badges.revoked_reason_text,
+    )
+
+
+@bp.route("/badges/<public_id>.json")
+def credential(public_id: str):
+    found = badges.credential_award(public_id, _viewer_id())
+    body = json.dumps(open_badges.credential(found), ensure_ascii=False, indent=2)
+    response = current_app.response_class(body, mimetype="application/json")
+    filename = open_badges.filename(found)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/admin/badges")
+@role_required("admin")
+def admin_index():
+    return render_template(
+        "rewards/badges/admin_index.html",
+        badges=badges.all_badges(),
+        counts=badges.award_counts(),
+    )
+
+
+@bp.route("/admin/badges/<int:badge_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def admin_edit(badge_id: int):
+    badge = badges.get_badge(badge_id)
+    form = BadgeForm.for_badge(badge)
+    if form.validate_on_submit():
+        try:
+            params = badges.parse_params(form.params.data, badge.criterion)
+            badges.update_badge(badge, form.changes(params), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Badge saved."), "success")
+            return redirect(url_for("badges.admin_index"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "rewards/badges/admin_edit.html",
+        badge=badge,
+        form=form,
+        allowed=list(badges.param_types(badge.criterion)),
+    ), status

@@ -1,0 +1,56 @@
+"""Forms for the points pages: finding a person, adjusting and reversing points, and
+editing the points rules."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from app.rewards.points import ADJUSTMENT_MAX, REASON_MAX, RULE_POINTS_MAX
+
+
+class PersonSearchForm(FlaskForm):
+    """The admin's search box (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or student number"), validators=[Length(max=100)])
+    submit = SubmitField(_l("Search"))
+
+
+class AdjustForm(FlaskForm):
+    points = IntegerField(
+        _l("Points (negative to take away)"),
+        validators=[
+            InputRequired(_l("Please give a number of points.")),
+            NumberRange(-ADJUSTMENT_MAX, ADJUSTMENT_MAX),
+        ],
+    )
+    reason = StringField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Please give a reason.")), Length(max=REASON_MAX)],
+    )
+    submit = SubmitField(_l("Adjust points"))
+
+
+class ReverseForm(FlaskForm):
+    reason = StringField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Please give a reason.")), Length(max=REASON_MAX)],
+    )
+    submit = SubmitField(_l("Reverse"))
+
+
+class RuleForm(FlaskForm):
+    points = IntegerField(
+        _l("Points"),
+        validators=[
+            InputRequired(_l("Please give a number of points.")),
+            NumberRange(-RULE_POINTS_MAX, RULE_POINTS_MAX),
+        ],
+    )
+    active = BooleanField(_l("Active"))
+    submit = SubmitField(_l("Save"))

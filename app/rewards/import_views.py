@@ -1,0 +1,118 @@
+"""Library-use import pages: upload, the result of an import, rollback, the template."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.common.access import role_required
+from app.errors import DomainError
+from app.extensions import db
+from app.rewards import library_use
+from app.rewards.import_forms import LibraryUseUploadForm, RollbackForm
+
+bp = Blueprint("library_use", __name__, url_prefix="/admin/library-use")
+
+REJECTED_PAGE_SIZE = 50
+
+
+def csv_download(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required("admin")
+def index():
+    form = LibraryUseUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            imp = library_use.import_library_use(
+                upload.read(), upload.filename or "", actor=current_user
+            )
+        except library_use.AlreadyImported as error:
+            db.session.rollback()
+            flash(str(error.message), "info")
+            return redirect(url_for("library_use.result", import_id=error.existing_id))
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, str(error.message)]
+        else:
+            db.session.commit()
+            return redirect(url_for("library_use.result", import_id=imp.id))
+    page = db.paginate(
+        library_use.imports_query(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    return render_template(
+        "rewards/library_use/index.html",
+        form=form,
+        page=page,
+        counts={imp.id: library_use.import_counts(imp) for imp in page.items},
+        names=library_use.people_names(imp.uploaded_by_id for imp in page.items),
+        rollback_form=RollbackForm(),
+        columns=library_use.COLUMNS,
+        column_labels=library_use.COLUMN_LABELS,
+    )
+
+
+@bp.route("/<int:import_id>")
+@role_required("admin")
+def result(import_id: int):
+    imp = library_use.get_import(import_id)
+    rejected = library_use.rejected_page(
+        imp, request.args.get("page", 1, type=int), REJECTED_PAGE_SIZE
+    )
+    return render_template(
+        "rewards/library_use/result.html",
+        imp=imp,
+        counts=library_use.import_counts(imp),
+        rejected=rejected,
+        names=library_use.people_names([imp.uploaded_by_id, imp.rolled_back_by_id]),
+        rollback_form=RollbackForm(),
+        columns=library_use.COLUMNS,
+    )
+
+
+@bp.route("/<int:import_id>/rejected.csv")
+@role_required("admin")
+def rejected_csv(import_id: int):
+    imp = library_use.get_import(import_id)
+    return csv_download(library_use.rejected_csv(imp), f"library-use-{imp.id}-rejected.csv")
+
+
+@bp.route("/<int:import_id>/rollback", methods=["POST"])
+@role_required("admin")
+def rollback(import_id: int):
+    imp = library_use.get_import(import_id)
+    if not RollbackForm().validate_on_submit():
+        flash(_("The form expired. Please try again."), "warning")
+        return redirect(url_for("library_use.result", import_id=imp.id))
+    try:
+        library_use.rollback_import(imp, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Import #%(id)d was rolled back; its rows are deleted.", id=import_id), "success")
+    return redirect(url_for("library_use.result", import_id=import_id))
+
+
+@bp.route("/template.csv")
+@role_required("admin")
+def template():
+    return csv_download(library_use.template_csv(), "library-use-template.csv")

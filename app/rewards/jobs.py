@@ -1,0 +1,26 @@
+"""Scheduled jobs of the rewards feature: thin callers of its services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.rewards import badges, boards, defaults, points
+
+
+def award_points(*, now: datetime) -> dict[str, int]:
+    defaults.seed_defaults()  # a fresh install has its rules before the first award
+    return points.award_pending(now=now)
+
+
+def evaluate_badges(*, now: datetime) -> dict[str, int]:
+    defaults.seed_defaults()
+    return badges.evaluate_all(now=now)
+
+
+def monthly_stars(*, now: datetime) -> dict[str, int]:
+    defaults.seed_defaults()
+    return badges.award_monthly_stars(now=now)
+
+
+def build_leaderboards(*, now: datetime) -> dict[str, int]:
+    return boards.rebuild(now=now)

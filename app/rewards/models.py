@@ -1,0 +1,220 @@
+"""Points, levels, badges, leaderboard snapshots and imported library-use data.
+
+The points ledger is append-only: every entry carries an idempotency key under a unique
+constraint (`attendance:{id}`, `training:{record}`, `noshow:{signup}`, `reversal:{id}`,
+`adjustment:{uuid}` …), so a rerun job or a replayed request never awards twice, and a
+correction is a reversing entry. A balance is the sum of a person's entries.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.time import utcnow
+from app.extensions import db
+
+RULE_UNITS = ("event", "hour")
+CRITERION_TYPES = (
+    "hours_total",  # verified hours ≥ threshold
+    "shifts_total",  # attended shifts (verified) ≥ threshold
+    "weekly_streak",  # consecutive weeks with a verified shift ≥ threshold
+    "contributions",  # published contributions (optionally of one column) ≥ threshold
+    "service_star_month",  # top `threshold` by verified hours in a month
+    "reading_star_month",  # top K (threshold) or top P% (params) readers of a month
+)
+BOARD_METRICS = ("points", "hours", "reading")
+BOARD_PERIODS = ("week", "month", "semester", "all")
+IMPORT_STATUSES = ("applied", "rolled_back")
+MONTH_ROW_DAY = date(1900, 1, 1)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class PointRule(db.Model):
+    """How many points an event is worth (admin-editable; a change applies to new events)."""
+
+    __tablename__ = "point_rules"
+    __table_args__ = (CheckConstraint(_in("unit", RULE_UNITS), name="unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # verified_hour, training_completed, contribution_published, no_show, …
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    points: Mapped[int] = mapped_column(Integer)  # per event, or per hour (negative: penalty)
+    unit: Mapped[str] = mapped_column(String(8), default="event")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PointEntry(db.Model):
+    """One line of the ledger; never updated or deleted."""
+
+    __tablename__ = "point_entries"
+    __table_args__ = (
+        Index("ix_point_entries_user_occurred", "user_id", "occurred_at"),
+        Index("ix_point_entries_occurred", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    points: Mapped[int] = mapped_column(Integer)
+    # What earned it: a rule code, "adjustment" or "reversal".
+    kind: Mapped[str] = mapped_column(String(40))
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    # The thing it is for (a link on the achievements page): ("attendance", 12), …
+    source_type: Mapped[str | None] = mapped_column(String(40))
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    # Shown with the entry: e.g. the task and date, or an admin's reason.
+    note: Mapped[str] = mapped_column(String(500), default="")
+    # When the event happened (periods and leaderboards go by this), and when it was booked.
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The entry this one reverses (a reversal's key is `reversal:{id}`, so at most one).
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("point_entries.id"))
+
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class Level(db.Model):
+    """A level reached at a points threshold (seeded, admin-editable)."""
+
+    __tablename__ = "levels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    min_points: Mapped[int] = mapped_column(Integer, unique=True)
+    name_zh: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(40))
+
+
+class Badge(db.Model):
+    __tablename__ = "badges"
+    __table_args__ = (CheckConstraint(_in("criterion", CRITERION_TYPES), name="criterion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    description_zh: Mapped[str] = mapped_column(String(500), default="")
+    description_en: Mapped[str] = mapped_column(String(500), default="")
+    # The icon's file under static/badges/ (an SVG).
+    icon: Mapped[str] = mapped_column(String(80), default="badge.svg")
+    criterion: Mapped[str] = mapped_column(String(32))
+    threshold: Mapped[int] = mapped_column(Integer)
+    # Criterion details: {"column": "audio"}, {"top_percent": 5, "min_loans": 2, …}
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Taken back when the criterion stops holding (e.g. hours reversed below the threshold).
+    revocable: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class BadgeAward(db.Model):
+    """A badge earned, once per (badge, person, period); period is "" for lifetime badges
+    and "2026-10" for a month's stars."""
+
+    __tablename__ = "badge_awards"
+    __table_args__ = (UniqueConstraint("badge_id", "user_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badges.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    period: Mapped[str] = mapped_column(String(16), default="")
+    awarded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Why, in data: {"hours": 104.5}, {"rank": 2, "score": 87.5, "of": 50000}
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The public page's address part (unguessable).
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)  # the holder hid it
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    badge: Mapped[Badge] = relationship()
+    user = relationship("User")
+
+
+class LeaderboardEntry(db.Model):
+    """A snapshot row: one person's value and rank on one board (metric × period), rebuilt
+    by a job; pages read these instead of summing the ledger."""
+
+    __tablename__ = "leaderboard_entries"
+    __table_args__ = (
+        UniqueConstraint("metric", "period", "user_id"),
+        Index("ix_leaderboard_rank", "metric", "period", "rank"),
+        CheckConstraint(_in("metric", BOARD_METRICS), name="metric"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(String(16))
+    # "week:2026-11-23", "month:2026-11", "semester:2026-2027-1", "all"
+    period: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    value: Mapped[int] = mapped_column(Integer)  # points, minutes, or reading score × 100
+    # When the person reached this value (their last non-zero contribution): ties go to
+    # whoever got there first.
+    reached_at: Mapped[datetime] = mapped_column(DateTime)
+    rank: Mapped[int] = mapped_column(Integer)
+    built_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LibraryUseImport(db.Model):
+    """One uploaded CSV from the library system; re-uploading the same bytes is a no-op,
+    and an import can be rolled back as a whole."""
+
+    __tablename__ = "library_use_imports"
+    __table_args__ = (CheckConstraint(_in("status", IMPORT_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    # [{"line": 7, "reason": "unknown_student", "detail": "2023999999"}, …]
+    rejected: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="applied")
+    rolled_back_at: Mapped[datetime | None] = mapped_column(DateTime)
+    rolled_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class LibraryUse(db.Model):
+    """A reader's library use for one day or one month, as the library system exported it."""
+
+    __tablename__ = "library_uses"
+    __table_args__ = (
+        UniqueConstraint("user_id", "month", "day"),
+        CheckConstraint(
+            "loans >= 0 AND visits >= 0 AND minutes >= 0 AND e_sessions >= 0",
+            name="not_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-10"
+    # The day of a daily row; a whole-month row has `MONTH_ROW_DAY` (a NULL would escape the
+    # unique constraint).
+    day: Mapped[date] = mapped_column(Date)
+    loans: Mapped[int] = mapped_column(Integer, default=0)
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    e_sessions: Mapped[int] = mapped_column(Integer, default=0)
+    import_id: Mapped[int] = mapped_column(ForeignKey("library_use_imports.id"), index=True)

@@ -1,0 +1,92 @@
+"""An earned badge as an Open Badges 3.0 credential (an `OpenBadgeCredential`, a W3C
+Verifiable Credential 2.0), for people to keep in a wallet or show elsewhere.
+
+The credential is unsigned: it points back to the public badge page, which is where it is
+checked. The earner is named by a salted SHA-256 hash of their student number (an
+`IdentityObject`), never in plain text, as the specification recommends for identifiers
+that would leak personal data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import current_app, url_for
+
+from app.rewards import badges
+from app.rewards.models import BadgeAward
+
+CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An address people outside reach: under `APP_BASE_URL` when set, else this request's."""
+    base = (current_app.config.get("APP_BASE_URL") or "").rstrip("/")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _timestamp(award: BadgeAward) -> str:
+    return f"{award.awarded_at:%Y-%m-%dT%H:%M:%SZ}"
+
+
+def _identity(award: BadgeAward) -> dict[str, Any]:
+    salt = award.public_id
+    digest = hashlib.sha256((award.user.student_number + salt).encode()).hexdigest()
+    return {
+        "type": "IdentityObject",
+        "identityHash": f"sha256${digest}",
+        "identityType": "identifier",
+        "hashed": True,
+        "salt": salt,
+    }
+
+
+def achievement(award: BadgeAward) -> dict[str, Any]:
+    badge = award.badge
+    return {
+        "id": absolute_url("badges.catalogue", _anchor=f"badge-{badge.code}"),
+        "type": ["Achievement"],
+        "name": badges.badge_text(badge, "name"),
+        "description": badges.badge_text(badge, "description") or badges.criteria_text(badge),
+        "criteria": {"narrative": badges.criteria_text(badge)},
+        "image": {
+            "id": absolute_url("static", filename=f"badges/{badge.icon}"),
+            "type": "Image",
+        },
+    }
+
+
+def credential(award: BadgeAward) -> dict[str, Any]:
+    """The award as an OpenBadgeCredential, in the reader's language."""
+    name = badges.badge_text(award.badge, "name")
+    if award.period:
+        name = f"{name} · {award.period}"
+    return {
+        "@context": CONTEXT,
+        "id": absolute_url("badges.credential", public_id=award.public_id),
+        "type": CREDENTIAL_TYPE,
+        "issuer": {
+            "id": absolute_url("home.index"),
+            "type": ["Profile"],
+            "name": current_app.config.get("CERTIFICATE_ISSUER") or "",
+        },
+        "validFrom": _timestamp(award),
+        "name": name,
+        "description": badges.award_reason(award),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [_identity(award)],
+            "achievement": achievement(award),
+        },
+    }
+
+
+def filename(award: BadgeAward) -> str:
+    return f"badge-{award.badge.code}-{award.public_id}.json"

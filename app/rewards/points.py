@@ -1,0 +1,576 @@
+"""The points ledger: awarding exactly once, reversing, balances, rules, and the job that
+turns verified hours, trainings and no-shows into entries.
+
+Exactly-once rests on the unique idempotency key, not on a read-then-write: an entry is
+inserted in a savepoint (after `begin_write_transaction`, so on SQLite the savepoint stays
+inside the caller's transaction), and a duplicate key means "already awarded", leaving the
+caller's transaction intact. A correction is a reversing entry (`reversal:{id}`, so an
+entry is reversed at most once); entries are never updated or deleted, and a balance is
+always the sum of a person's entries.
+
+Keys: `attendance:{id}:{verified_at:%Y%m%d%H%M%S}` (re-verifying with a new stamp reverses
+the old entry and awards anew), `training:{record id}`, `noshow:{signup id}`,
+`adjustment:{uuid}`, `reversal:{entry id}`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, cast, exists, func, literal, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from app.accounts.models import User
+from app.audit import services as audit
+from app.checkin.models import Attendance
+from app.common.db import begin_write_transaction
+from app.common.time import utcnow
+from app.errors import InvalidInput, NotFound
+from app.extensions import db
+from app.notifications import kinds
+from app.notifications import services as notifications
+from app.rewards.models import PointEntry, PointRule
+from app.shifts.models import Shift, ShiftSignup, Task, TrainingRecord
+
+VERIFIED_HOUR = "verified_hour"
+TRAINING_COMPLETED = "training_completed"
+CONTRIBUTION_PUBLISHED = "contribution_published"
+NO_SHOW = "no_show"
+ADJUSTMENT = "adjustment"
+REVERSAL = "reversal"
+
+KIND_LABELS = {
+    VERIFIED_HOUR: _l("Verified service hours"),
+    TRAINING_COMPLETED: _l("Training completed"),
+    CONTRIBUTION_PUBLISHED: _l("Contribution published"),
+    NO_SHOW: _l("No-show"),
+    ADJUSTMENT: _l("Adjustment by an administrator"),
+    REVERSAL: _l("Reversal"),
+}
+RULE_LABELS = {
+    code: KIND_LABELS[code]
+    for code in (VERIFIED_HOUR, TRAINING_COMPLETED, CONTRIBUTION_PUBLISHED, NO_SHOW)
+}
+# A reversal the job made (no actor), by what it reverses.
+AUTOMATIC_REVERSAL_LABELS = {
+    "attendance": _l("Hours no longer verified as they were"),
+    "shift_signup": _l("No-show excused"),
+}
+REASON_MAX = 500
+ADJUSTMENT_MAX = 100_000
+RULE_POINTS_MAX = 10_000
+ACHIEVEMENTS_LINK = "/achievements"
+
+POINTS_CHANGED = kinds.register(
+    "rewards.points", _l("Points I was awarded or lost"), email_default=False
+)
+audit.describe_actions(
+    {
+        "rewards.points_adjusted": _l("Points adjusted"),
+        "rewards.entry_reversed": _l("Points entry reversed"),
+        "rewards.rule_changed": _l("Points rule changed"),
+    }
+)
+
+
+# The ledger ----------------------------------------------------------------------------------
+
+
+def _key_exists(key: str) -> bool:
+    return (
+        db.session.scalar(select(PointEntry.id).where(PointEntry.idempotency_key == key))
+        is not None
+    )
+
+
+def _insert(entry: PointEntry) -> bool:
+    """Insert in a savepoint; False when the key is taken (by us earlier, or by a
+    concurrent transaction that committed first)."""
+    session = db.session
+    session.flush()  # the caller's pending changes stay out of the savepoint below
+    begin_write_transaction()
+    try:
+        with session.begin_nested():
+            session.add(entry)
+    except IntegrityError:
+        if _key_exists(entry.idempotency_key):
+            return False
+        raise
+    return True
+
+
+def award(
+    user_id: int,
+    points: int,
+    *,
+    kind: str,
+    key: str,
+    occurred_at: datetime,
+    source_type: str | None = None,
+    source_id: int | None = None,
+    note: str = "",
+    actor=None,
+    now: datetime | None = None,
+    reverses_id: int | None = None,
+) -> PointEntry | None:
+    """Book `points` for the person once per `key`; None when the key was booked before."""
+    if _key_exists(key):
+        return None
+    entry = PointEntry(
+        user_id=user_id,
+        points=int(points),
+        kind=kind,
+        idempotency_key=key,
+        source_type=source_type,
+        source_id=source_id,
+        note=(note or "")[:REASON_MAX],
+        occurred_at=occurred_at,
+        created_at=now or utcnow(),
+        actor_id=getattr(actor, "id", None),
+        reverses_id=reverses_id,
+    )
+    return entry if _insert(entry) else None
+
+
+def reverse(
+    entry: PointEntry, *, reason: str, actor=None, now: datetime | None = None
+) -> PointEntry | None:
+    """Cancel an entry with a reversing one (same period: it takes the entry's occurred_at).
+    None when it was reversed before. Audited when a person does it."""
+    if entry.reverses_id is not None:
+        raise InvalidInput(_("A reversal cannot be reversed; add an adjustment instead."))
+    now = now or utcnow()
+    reversal = award(
+        entry.user_id,
+        -entry.points,
+        kind=REVERSAL,
+        key=f"reversal:{entry.id}",
+        occurred_at=entry.occurred_at,
+        source_type=entry.source_type,
+        source_id=entry.source_id,
+        note=reason,
+        actor=actor,
+        now=now,
+        reverses_id=entry.id,
+    )
+    if reversal is not None and actor is not None:
+        audit.record(
+            "rewards.entry_reversed",
+            actor=actor,
+            object_type="point_entry",
+            object_id=entry.id,
+            after={"reversal_id": reversal.id, "points": reversal.points, "user_id": entry.user_id},
+            note=reason,
+            now=now,
+        )
+    return reversal
+
+
+def balance(user_id: int) -> int:
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(PointEntry.points), 0)).where(
+                PointEntry.user_id == user_id
+            )
+        )
+    )
+
+
+def is_reversed(entry: PointEntry) -> bool:
+    return _key_exists(f"reversal:{entry.id}")
+
+
+def entry_label(entry: PointEntry):
+    """What an entry is for, as a lazy string rendered in the reader's language (the note
+    says which shift, or gives the administrator's reason)."""
+    if entry.kind == REVERSAL and entry.actor_id is None:
+        return AUTOMATIC_REVERSAL_LABELS.get(entry.source_type or "", KIND_LABELS[REVERSAL])
+    return KIND_LABELS.get(entry.kind, entry.kind)
+
+
+def get_entry(entry_id: int) -> PointEntry:
+    entry = db.session.get(PointEntry, entry_id)
+    if entry is None:
+        raise NotFound(_("No such points entry."))
+    return entry
+
+
+def history_query(user_id: int):
+    """A person's entries, newest first (for paginating)."""
+    return (
+        select(PointEntry)
+        .where(PointEntry.user_id == user_id)
+        .order_by(PointEntry.occurred_at.desc(), PointEntry.id.desc())
+    )
+
+
+def reversed_ids(entry_ids: list[int]) -> set[int]:
+    """Which of these entries have been reversed (looked up by the reversals' keys, which
+    are indexed)."""
+    if not entry_ids:
+        return set()
+    keys = [f"reversal:{entry_id}" for entry_id in entry_ids]
+    return set(
+        db.session.scalars(
+            select(PointEntry.reverses_id).where(PointEntry.idempotency_key.in_(keys))
+        )
+    )
+
+
+# Admin adjustments ---------------------------------------------------------------------------
+
+
+def _reason(text: str | None) -> str:
+    reason = (text or "").strip()
+    if not reason:
+        raise InvalidInput(_("Please give a reason."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            _("The reason can be at most %(count)d characters.", count=REASON_MAX), field="reason"
+        )
+    return reason
+
+
+def adjust(
+    user: User, points: int | None, *, reason: str, actor, now: datetime | None = None
+) -> PointEntry:
+    """An administrator adds (or takes away) points with a reason; audited."""
+    now = now or utcnow()
+    reason = _reason(reason)
+    if not points or abs(points) > ADJUSTMENT_MAX:
+        raise InvalidInput(
+            _(
+                "Give a number of points other than 0, at most %(max)d either way.",
+                max=ADJUSTMENT_MAX,
+            ),
+            field="points",
+        )
+    entry = award(
+        user.id,
+        points,
+        kind=ADJUSTMENT,
+        key=f"adjustment:{uuid.uuid4().hex}",
+        occurred_at=now,
+        source_type="user",
+        source_id=user.id,
+        note=reason,
+        actor=actor,
+        now=now,
+    )
+    audit.record(
+        "rewards.points_adjusted",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        after={"entry_id": entry.id, "points": points},
+        note=reason,
+        now=now,
+    )
+    _notify({user.id: [entry]}, now=now)
+    return entry
+
+
+def reverse_by_admin(
+    entry: PointEntry, *, reason: str, actor, now: datetime | None = None
+) -> PointEntry:
+    now = now or utcnow()
+    reason = _reason(reason)
+    reversal = reverse(entry, reason=reason, actor=actor, now=now)
+    if reversal is None:
+        raise InvalidInput(_("This entry has already been reversed."))
+    _notify({entry.user_id: [reversal]}, now=now)
+    return reversal
+
+
+def find_people(text: str, *, limit: int = 20) -> list[User]:
+    """People whose name or student number contains `text` (admins' search)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    pattern = f"%{text}%"
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(or_(User.name.like(pattern), User.student_number.like(pattern)))
+            .order_by(User.student_number)
+            .limit(limit)
+        )
+    )
+
+
+def get_person(user_id: int) -> User:
+    person = db.session.get(User, user_id)
+    if person is None:
+        raise NotFound(_("No such person."))
+    return person
+
+
+# Rules ---------------------------------------------------------------------------------------
+
+
+def rule_points(code: str) -> PointRule | None:
+    """The active rule with this code, or None (missing or switched off: award nothing)."""
+    return db.session.scalar(
+        select(PointRule).where(PointRule.code == code, PointRule.active.is_(True))
+    )
+
+
+def all_rules() -> list[PointRule]:
+    return list(db.session.scalars(select(PointRule).order_by(PointRule.code)))
+
+
+def get_rule(rule_id: int) -> PointRule:
+    rule = db.session.get(PointRule, rule_id)
+    if rule is None:
+        raise NotFound(_("No such rule."))
+    return rule
+
+
+def update_rule(
+    rule: PointRule, *, points: int | None, active: bool, actor, now: datetime | None = None
+) -> PointRule:
+    """Change a rule's points or switch it off; entries already booked keep their points."""
+    now = now or utcnow()
+    if points is None or abs(points) > RULE_POINTS_MAX:
+        raise InvalidInput(
+            _("Points must be a whole number between -%(max)d and %(max)d.", max=RULE_POINTS_MAX),
+            field="points",
+        )
+    before = {"points": rule.points, "active": rule.active}
+    rule.points, rule.active = points, active
+    rule.updated_at, rule.updated_by_id = now, actor.id
+    db.session.flush()
+    audit.record_change(
+        "rewards.rule_changed",
+        actor=actor,
+        object_type="point_rule",
+        object_id=rule.code,
+        before=before,
+        after={"points": points, "active": active},
+        only_changed=True,
+        now=now,
+    )
+    return rule
+
+
+# The job -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    now: datetime
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    booked: dict[int, list[PointEntry]] = field(default_factory=lambda: defaultdict(list))
+
+    def book(self, entry: PointEntry | None, count: str) -> None:
+        if entry is not None:
+            self.counts[count] += 1
+            self.booked[entry.user_id].append(entry)
+
+
+def _stamp(column):
+    """`column` as YYYYMMDDHHMMSS in SQL, to build attendance keys inside a query."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYYMMDDHH24MISS")
+    return func.strftime("%Y%m%d%H%M%S", column)
+
+
+def _attendance_key_sql():
+    return (
+        literal("attendance:", String)
+        + cast(Attendance.id, String)
+        + literal(":", String)
+        + _stamp(Attendance.verified_at)
+    )
+
+
+def _keyed(prefix: str, column):
+    return literal(prefix, String) + cast(column, String)
+
+
+def attendance_key(attendance: Attendance) -> str:
+    return f"attendance:{attendance.id}:{attendance.verified_at:%Y%m%d%H%M%S}"
+
+
+def _not_reversed():
+    reversal = aliased(PointEntry)
+    return ~exists().where(reversal.idempotency_key == _keyed("reversal:", PointEntry.id))
+
+
+def hour_points(minutes: int, per_hour: int, multiplier: float) -> int:
+    """round(hours × points per hour × multiplier), halves away from zero."""
+    value = Decimal(minutes) / 60 * Decimal(per_hour) * Decimal(str(multiplier or 0))
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _reverse_stale_attendance(run: _Run) -> None:
+    # Set-based over the check-in tables (one query, not one service call per record).
+    stale = db.session.scalars(
+        select(PointEntry)
+        .join(Attendance, Attendance.id == PointEntry.source_id)
+        .where(
+            PointEntry.kind == VERIFIED_HOUR,
+            PointEntry.source_type == "attendance",
+            _not_reversed(),
+            or_(
+                Attendance.verified_at.is_(None),
+                Attendance.status == "undone",
+                PointEntry.idempotency_key != _attendance_key_sql(),
+            ),
+        )
+    ).all()
+    for entry in stale:
+        run.book(
+            reverse(entry, reason=entry.note, now=run.now),
+            "reversed",
+        )
+
+
+def _award_attendance(run: _Run) -> None:
+    rule = rule_points(VERIFIED_HOUR)
+    if rule is None or rule.points == 0:
+        return
+    # Joins to the check-in and shift tables: one query for every unawarded record.
+    rows = db.session.execute(
+        select(Attendance, Shift.starts_at, Task.title, Task.points_multiplier)
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .join(Task, Task.id == Shift.task_id)
+        .where(
+            Attendance.verified_at.is_not(None),
+            Attendance.status != "undone",
+            Task.points_multiplier > 0,
+            ~exists().where(PointEntry.idempotency_key == _attendance_key_sql()),
+        )
+        .order_by(Attendance.id)
+    ).all()
+    for attendance, starts_at, title, multiplier in rows:
+        points = hour_points(attendance.total_minutes, rule.points, multiplier)
+        if points == 0:
+            continue
+        entry = award(
+            attendance.user_id,
+            points,
+            kind=VERIFIED_HOUR,
+            key=attendance_key(attendance),
+            occurred_at=starts_at,
+            source_type="attendance",
+            source_id=attendance.id,
+            note=title,
+            now=run.now,
+        )
+        run.book(entry, "attendance")
+
+
+def _award_trainings(run: _Run) -> None:
+    rule = rule_points(TRAINING_COMPLETED)
+    if rule is None or rule.points == 0:
+        return
+    rows = db.session.execute(
+        select(TrainingRecord, Task.title)
+        .join(Task, Task.id == TrainingRecord.task_id)
+        .where(
+            ~exists().where(PointEntry.idempotency_key == _keyed("training:", TrainingRecord.id))
+        )
+        .order_by(TrainingRecord.id)
+    ).all()
+    for record, title in rows:
+        entry = award(
+            record.user_id,
+            rule.points,
+            kind=TRAINING_COMPLETED,
+            key=f"training:{record.id}",
+            occurred_at=record.completed_at,
+            source_type="training_record",
+            source_id=record.id,
+            note=title,
+            now=run.now,
+        )
+        run.book(entry, "training")
+
+
+def _award_no_shows(run: _Run) -> None:
+    rule = rule_points(NO_SHOW)
+    if rule is None or rule.points == 0:
+        return
+    rows = db.session.execute(
+        select(ShiftSignup, Shift.starts_at, Task.title)
+        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .join(Task, Task.id == Shift.task_id)
+        .where(
+            ShiftSignup.no_show_at.is_not(None),
+            ~exists().where(PointEntry.idempotency_key == _keyed("noshow:", ShiftSignup.id)),
+        )
+        .order_by(ShiftSignup.id)
+    ).all()
+    for signup, starts_at, title in rows:
+        entry = award(
+            signup.user_id,
+            rule.points,
+            kind=NO_SHOW,
+            key=f"noshow:{signup.id}",
+            occurred_at=starts_at,
+            source_type="shift_signup",
+            source_id=signup.id,
+            note=title,
+            now=run.now,
+        )
+        run.book(entry, "no_show")
+
+
+def _reverse_excused_no_shows(run: _Run) -> None:
+    excused = db.session.scalars(
+        select(PointEntry)
+        .join(ShiftSignup, ShiftSignup.id == PointEntry.source_id)
+        .where(
+            PointEntry.kind == NO_SHOW,
+            PointEntry.source_type == "shift_signup",
+            ShiftSignup.no_show_at.is_(None),
+            _not_reversed(),
+        )
+    ).all()
+    for entry in excused:
+        run.book(reverse(entry, reason=entry.note, now=run.now), "reversed")
+
+
+def award_pending(*, now: datetime | None = None) -> dict[str, int]:
+    """Book everything due and not booked yet, and reverse what no longer holds. Safe to
+    rerun and to run twice at once: each key is booked once. Each person whose points
+    changed gets one notification summing up this run."""
+    run = _Run(now=now or utcnow())
+    _reverse_stale_attendance(run)
+    _award_attendance(run)
+    _award_trainings(run)
+    _award_no_shows(run)
+    _reverse_excused_no_shows(run)
+    run.counts["notified"] = _notify(run.booked, now=run.now)
+    return {
+        key: run.counts.get(key, 0)
+        for key in ("attendance", "training", "no_show", "reversed", "notified")
+    }
+
+
+def _notify(booked: dict[int, list[PointEntry]], *, now: datetime) -> int:
+    if not booked:
+        return 0
+    people = db.session.scalars(select(User).where(User.id.in_(list(booked)))).all()
+    for person in people:
+        entries = booked[person.id]
+        notifications.notify(
+            person,
+            POINTS_CHANGED.id,
+            context={
+                "change": sum(entry.points for entry in entries),
+                "lines": [(entry_label(entry), entry.points, entry.note) for entry in entries],
+                "balance": balance(person.id),
+            },
+            link=ACHIEVEMENTS_LINK,
+            now=now,
+        )
+    return len(people)

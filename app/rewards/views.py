@@ -1,0 +1,189 @@
+"""The achievements page, and the admins' points pages: adjusting and reversing a person's
+points, and editing the points rules."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.checkin import hours
+from app.checkin.certificates import format_hours
+from app.common.access import role_required
+from app.common.forms import show_domain_error
+from app.errors import DomainError
+from app.extensions import db
+from app.rewards import badges, levels, points
+from app.rewards.forms import AdjustForm, PersonSearchForm, ReverseForm, RuleForm
+
+bp = Blueprint("rewards", __name__)
+
+# Where an entry's "source" link goes, by its source type.
+SOURCE_ENDPOINTS = {
+    "attendance": "certificates.my_hours",
+    "shift_signup": "reliability.me",
+    "training_record": "shifts.mine",
+}
+
+
+def _history(user_id: int):
+    page = db.paginate(
+        points.history_query(user_id), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    return page, points.reversed_ids([entry.id for entry in page.items])
+
+
+def _standing(user_id: int) -> dict:
+    """Balance and level, as both the achievements page and the admin page show them."""
+    balance = points.balance(user_id)
+    level, upcoming, missing = levels.level_for(balance)
+    return {
+        "balance": balance,
+        "level": level,
+        "upcoming": upcoming,
+        "missing": missing,
+        "progress": levels.progress_percent(balance, level, upcoming),
+    }
+
+
+PAGE_HELPERS = {
+    "entry_label": points.entry_label,
+    "source_endpoints": SOURCE_ENDPOINTS,
+    "level_name": levels.level_name,
+    "format_hours": format_hours,
+}
+
+
+@bp.route("/achievements")
+@login_required
+def achievements():
+    page, reversed_ids = _history(current_user.id)
+    return render_template(
+        "rewards/achievements.html",
+        standing=_standing(current_user.id),
+        minutes=hours.verified_minutes_by_user([current_user.id]).get(current_user.id, 0),
+        page=page,
+        reversed_ids=reversed_ids,
+        earned=badges.badges_of(current_user.id),
+        next_badges=badges.next_badges(current_user.id),
+        badge_text=badges.badge_text,
+        **PAGE_HELPERS,
+    )
+
+
+# Admins: adjustments ---------------------------------------------------------------------------
+
+
+@bp.route("/admin/points")
+@role_required("admin")
+def admin_points():
+    form = PersonSearchForm(request.args)
+    found = points.find_people(form.q.data) if form.validate() else []
+    return render_template("rewards/admin_points.html", form=form, people=found)
+
+
+def _person_page(person, *, adjust_form: AdjustForm, status: int = 200):
+    page, reversed_ids = _history(person.id)
+    return (
+        render_template(
+            "rewards/admin_person.html",
+            person=person,
+            standing=_standing(person.id),
+            page=page,
+            reversed_ids=reversed_ids,
+            adjust_form=adjust_form,
+            reverse_form=ReverseForm(),
+            **PAGE_HELPERS,
+        ),
+        status,
+    )
+
+
+@bp.route("/admin/points/people/<int:user_id>")
+@role_required("admin")
+def admin_person(user_id: int):
+    return _person_page(points.get_person(user_id), adjust_form=AdjustForm())
+
+
+@bp.route("/admin/points/people/<int:user_id>/adjust", methods=["POST"])
+@role_required("admin")
+def adjust(user_id: int):
+    person = points.get_person(user_id)
+    form = AdjustForm()
+    if not form.validate_on_submit():
+        return _person_page(person, adjust_form=form, status=400)
+    try:
+        points.adjust(person, form.points.data, reason=form.reason.data, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return _person_page(person, adjust_form=form, status=error.status)
+    db.session.commit()
+    flash(_("The points were adjusted."), "success")
+    return redirect(url_for("rewards.admin_person", user_id=person.id))
+
+
+@bp.route("/admin/points/entries/<int:entry_id>/reverse", methods=["POST"])
+@role_required("admin")
+def reverse_entry(entry_id: int):
+    entry = points.get_entry(entry_id)
+    form = ReverseForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "danger")
+        return redirect(url_for("rewards.admin_person", user_id=entry.user_id))
+    try:
+        points.reverse_by_admin(entry, reason=form.reason.data, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("The entry was reversed."), "success")
+    return redirect(url_for("rewards.admin_person", user_id=entry.user_id))
+
+
+# Admins: rules ---------------------------------------------------------------------------------
+
+
+def _rule_form(rule, **kwargs) -> RuleForm:
+    """Each rule's form has its own field names, as they share one page."""
+    return RuleForm(prefix=f"rule{rule.id}", **kwargs)
+
+
+def _rules_page(forms: dict[int, RuleForm], status: int = 200):
+    rules = points.all_rules()
+    for rule in rules:
+        forms.setdefault(rule.id, _rule_form(rule, obj=rule, formdata=None))
+    return (
+        render_template(
+            "rewards/rules.html", rules=rules, forms=forms, rule_labels=points.RULE_LABELS
+        ),
+        status,
+    )
+
+
+@bp.route("/admin/points/rules")
+@role_required("admin")
+def rules():
+    return _rules_page({})
+
+
+@bp.route("/admin/points/rules/<int:rule_id>", methods=["POST"])
+@role_required("admin")
+def edit_rule(rule_id: int):
+    rule = points.get_rule(rule_id)
+    form = _rule_form(rule)
+    if not form.validate_on_submit():
+        return _rules_page({rule.id: form}, status=400)
+    try:
+        points.update_rule(
+            rule, points=form.points.data, active=form.active.data, actor=current_user
+        )
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return _rules_page({rule.id: form}, status=error.status)
+    db.session.commit()
+    flash(_("The rule was saved. It applies to points awarded from now on."), "success")
+    return redirect(url_for("rewards.rules"))
