@@ -12,6 +12,7 @@ from app.accounts import services as accounts
 from app.common.access import role_required
 from app.common.forms import show_domain_error
 from app.common.markdown import render_markdown
+from app.common.pagination import ListPage
 from app.common.time import utcnow
 from app.errors import DomainError
 from app.extensions import db
@@ -321,9 +322,7 @@ def review_applications(campaign_id: int):
     campaign = _managed_campaign(campaign_id)
     filters = _review_filter()
     matching = review.review_list(campaign, filters)
-    page = review.ListPage.of(
-        matching, request.args.get("page", 1, type=int), per_page=REVIEW_PAGE_SIZE
-    )
+    page = ListPage.of(matching, request.args.get("page", 1, type=int), per_page=REVIEW_PAGE_SIZE)
     return render_template(
         "recruitment/review.html",
         campaign=campaign,

@@ -47,6 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.audit import services as audit
 from app.common import tabular
+from app.common.pagination import ListPage
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -614,38 +615,8 @@ def rejected_rows(imp: LibraryUseImport) -> list[RejectedRow]:
     return sorted(rows.values(), key=lambda row: row.line)
 
 
-@dataclass
-class ListPage:
-    """A page of a list held in memory, shaped like a database page for `_pagination`."""
-
-    items: list
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
 def rejected_page(imp: LibraryUseImport, page: int, per_page: int) -> ListPage:
-    rows = rejected_rows(imp)
-    pages = max(1, -(-len(rows) // per_page))
-    page = min(max(page, 1), pages)
-    start = (page - 1) * per_page
-    return ListPage(rows[start : start + per_page], page, pages, len(rows))
+    return ListPage.of(rejected_rows(imp), page, per_page)
 
 
 def _csv_bytes(header: list[str], body: Iterable[list[str]]) -> bytes:
