@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.shifts import offers, reliability, services
+from app.shifts import offers, reliability, reminders
 
 
 def send_reminders(*, now: datetime) -> dict[str, int]:
-    return {"reminded": services.send_reminders(now=now)}
+    return {"reminded": reminders.send_reminders(now=now)}
 
 
 def expire_offers(*, now: datetime) -> dict[str, int]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.common.time import utcnow
 from app.notifications.models import Notification
-from app.shifts import services, tasks
+from app.shifts import reminders, services, tasks
 from tests.shifts import signup_data as data
 
 
@@ -31,13 +31,13 @@ def test_confirmed_people_are_reminded_once_a_day_before_and_again_two_hours_bef
     services.sign_up(shift, waiting, now=now)
     db.session.commit()
 
-    assert services.send_reminders(now=now) == 1
-    assert services.send_reminders(now=now + timedelta(minutes=5)) == 0
+    assert reminders.send_reminders(now=now) == 1
+    assert reminders.send_reminders(now=now + timedelta(minutes=5)) == 0
     assert len(reminders_of(db, confirmed)) == 1
     assert reminders_of(db, waiting) == []
 
-    assert services.send_reminders(now=now + timedelta(hours=18, minutes=30)) == 1
-    assert services.send_reminders(now=now + timedelta(hours=19)) == 0
+    assert reminders.send_reminders(now=now + timedelta(hours=18, minutes=30)) == 1
+    assert reminders.send_reminders(now=now + timedelta(hours=19)) == 0
     assert len(reminders_of(db, confirmed)) == 2
     assert "总服务台值班" in reminders_of(db, confirmed)[0]
 
@@ -50,8 +50,8 @@ def test_no_reminders_for_cancelled_or_started_shifts(db, admin):
     services.sign_up(shift, person, now=now)
     tasks.cancel_shift(shift, reason="闭馆", actor=admin)
     db.session.commit()
-    assert services.send_reminders(now=now) == 0
-    assert services.send_reminders(now=now + timedelta(hours=4)) == 0
+    assert reminders.send_reminders(now=now) == 0
+    assert reminders.send_reminders(now=now + timedelta(hours=4)) == 0
 
 
 def test_the_reminder_job_is_registered_and_counts(runner, db):
