@@ -18,7 +18,6 @@ from app.recruitment import profiles
 from app.recruitment import services as recruitment
 from app.shifts import release, tasks, trainings
 from app.shifts import services as signups
-from app.shifts.models import ShiftSignup
 from app.shifts.task_forms import (
     ActionForm,
     AssignForm,
@@ -382,9 +381,7 @@ def assign(shift_id: int):
 @role_required(*ROLES)
 def remove(shift_id: int, signup_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
-    signup = db.session.get(ShiftSignup, signup_id)
-    if signup is None or signup.shift_id != shift.id:
-        raise NotFound(_("This person is not signed up for this shift."))
+    signup = tasks.signup_on_shift(shift, signup_id)
     if ActionForm().validate_on_submit():
         commit_change(
             lambda: signups.remove(signup, actor=current_user),
@@ -398,9 +395,7 @@ def remove(shift_id: int, signup_id: int):
 def release_signup(shift_id: int, signup_id: int):
     """Release a person from the shift (past the deadline: a late cancellation)."""
     shift = tasks.get_managed_shift(shift_id, current_user)
-    signup = db.session.get(ShiftSignup, signup_id)
-    if signup is None or signup.shift_id != shift.id:
-        raise NotFound(_("This person is not signed up for this shift."))
+    signup = tasks.signup_on_shift(shift, signup_id)
     if ActionForm().validate_on_submit():
         commit_change(
             lambda: signups.cancel(signup, actor=current_user),

@@ -174,6 +174,14 @@ def get_shift(shift_id: int) -> Shift:
     return shift
 
 
+def signup_on_shift(shift: Shift, signup_id: int) -> ShiftSignup:
+    """One of the shift's sign-ups (NotFound for a sign-up of another shift)."""
+    signup = db.session.get(ShiftSignup, signup_id)
+    if signup is None or signup.shift_id != shift.id:
+        raise NotFound(_("This person is not signed up for this shift."))
+    return signup
+
+
 def get_managed_shift(shift_id: int, user) -> Shift:
     shift = get_shift(shift_id)
     require_team_manager(user, shift.task.team_id)
