@@ -34,7 +34,7 @@ from app.accounts.models import LOCALES, ROLES, User
 from app.accounts.personal_data_forms import AnonymiseForm
 from app.audit import services as audit
 from app.common.access import role_required
-from app.common.forms import show_domain_error
+from app.common.forms import commit_form_change, show_domain_error
 from app.common.urls import safe_next_url
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -134,14 +134,11 @@ def profile():
             enrolment_year=form.enrolment_year.data,
             hide_from_boards=form.hide_from_boards.data,
         )
-        try:
-            services.update_profile(current_user, data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your profile has been saved."), "success")
+        if commit_form_change(
+            form,
+            lambda: services.update_profile(current_user, data),
+            _("Your profile has been saved."),
+        ):
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, role_labels=ROLE_LABELS)
 
@@ -318,21 +315,17 @@ def personal_data_json():
 def anonymise(user_id: int):
     person = db.get_or_404(User, user_id)
     form = AnonymiseForm()
-    if form.validate_on_submit():
-        try:
-            anonymisation.anonymise_person(
-                person,
-                actor=current_user,
-                confirmation=form.confirmation.data,
-                reason=form.reason.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The person has been anonymised."), "success")
-            return redirect(url_for("accounts.person", user_id=person.id))
+    if form.validate_on_submit() and commit_form_change(
+        form,
+        lambda: anonymisation.anonymise_person(
+            person,
+            actor=current_user,
+            confirmation=form.confirmation.data,
+            reason=form.reason.data,
+        ),
+        _("The person has been anonymised."),
+    ):
+        return redirect(url_for("accounts.person", user_id=person.id))
     return render_template(
         "accounts/anonymise.html",
         person=person,

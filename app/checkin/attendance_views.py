@@ -23,7 +23,7 @@ from app.checkin.attendance_forms import (
     utc_to_local,
 )
 from app.common.access import role_required
-from app.common.forms import commit_change, show_domain_error
+from app.common.forms import commit_change, commit_form_change
 from app.common.time import to_local, utcnow
 from app.errors import DomainError
 from app.extensions import db
@@ -176,23 +176,19 @@ def add_minutes(shift_id: int, user_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     person = sheets.person_on_sheet(shift, user_id)
     form = AddMinutesForm()
-    if form.validate_on_submit():
-        try:
-            sheets.add_minutes_for(
-                shift,
-                person,
-                form.minutes.data,
-                form.evidence.data,
-                actor=current_user,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(n)d minutes have been added.", n=form.minutes.data), "success")
-            return _to_person(shift.id, person.id)
+    if form.validate_on_submit() and commit_form_change(
+        form,
+        lambda: sheets.add_minutes_for(
+            shift,
+            person,
+            form.minutes.data,
+            form.evidence.data,
+            actor=current_user,
+            now=utcnow(),
+        ),
+        _("%(n)d minutes have been added.", n=form.minutes.data),
+    ):
+        return _to_person(shift.id, person.id)
     return _person_page(shift, person, add=form, status=400)
 
 
@@ -214,24 +210,20 @@ def _edited(value, stored):
 def correct(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     form = CorrectionForm()
-    if form.validate_on_submit():
-        try:
-            sheets.correct_attendance(
-                record,
-                actor=current_user,
-                reason=form.reason.data,
-                status=form.status.data,
-                checked_in_at=_edited(form.checked_in_at.data, record.checked_in_at),
-                checked_out_at=_edited(form.checked_out_at.data, record.checked_out_at),
-                now=utcnow(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The record has been corrected."), "success")
-            return _to_person(record.shift_id, record.user_id)
+    if form.validate_on_submit() and commit_form_change(
+        form,
+        lambda: sheets.correct_attendance(
+            record,
+            actor=current_user,
+            reason=form.reason.data,
+            status=form.status.data,
+            checked_in_at=_edited(form.checked_in_at.data, record.checked_in_at),
+            checked_out_at=_edited(form.checked_out_at.data, record.checked_out_at),
+            now=utcnow(),
+        ),
+        _("The record has been corrected."),
+    ):
+        return _to_person(record.shift_id, record.user_id)
     return _person_page(record.shift, record.user, correction=form, status=400)
 
 
@@ -266,16 +258,12 @@ def verify(attendance_id: int):
 def unverify(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     form = UnverifyForm()
-    if form.validate_on_submit():
-        try:
-            sheets.unverify(record, actor=current_user, reason=form.reason.data, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The verification has been withdrawn."), "success")
-            return _to_person(record.shift_id, record.user_id)
+    if form.validate_on_submit() and commit_form_change(
+        form,
+        lambda: sheets.unverify(record, actor=current_user, reason=form.reason.data, now=utcnow()),
+        _("The verification has been withdrawn."),
+    ):
+        return _to_person(record.shift_id, record.user_id)
     return _person_page(record.shift, record.user, unverify=form, status=400)
 
 

@@ -32,3 +32,17 @@ def commit_change(change: Callable[[], object], success: str) -> bool:
     db.session.commit()
     flash(success, "success")
     return True
+
+
+def commit_form_change(form: FlaskForm, change: Callable[[], object], success: str) -> bool:
+    """Run one service call for a submitted form: commit and flash `success`, or, on a
+    domain error, roll back and show why on the field it is about. True when made."""
+    try:
+        change()
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True

@@ -15,9 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.common.forms import show_domain_error
+from app.common.forms import commit_form_change
 from app.common.urls import safe_next_url
-from app.errors import DomainError
 from app.extensions import db
 from app.notifications import services
 from app.notifications.forms import ActionForm, EmailChoicesForm
@@ -78,16 +77,12 @@ def settings():
     form.email.choices = [(choice.kind.id, choice.kind.label) for choice in choices]
     if not form.is_submitted():
         form.email.data = [choice.kind.id for choice in choices if choice.email]
-    if form.validate_on_submit():
-        try:
-            services.set_email_choices(current_user.id, form.email.data or [])
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your notification settings have been saved."), "success")
-            return redirect(url_for("notifications.settings"))
+    if form.validate_on_submit() and commit_form_change(
+        form,
+        lambda: services.set_email_choices(current_user.id, form.email.data or []),
+        _("Your notification settings have been saved."),
+    ):
+        return redirect(url_for("notifications.settings"))
     return render_template(
         "notifications/settings.html", form=form, mail_enabled=services.mail_enabled()
     )

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.accounts import services as accounts
 from app.common.access import role_required
-from app.common.forms import show_domain_error
+from app.common.forms import commit_form_change, show_domain_error
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.recruitment import membership as members
@@ -103,24 +103,20 @@ def team(team_id: int):
 def edit_team(team_id: int):
     team = _managed_team(team_id)
     form = TeamForm(obj=team)
-    if form.validate_on_submit():
-        try:
-            services.update_team(
-                team,
-                name=form.name.data,
-                kind=form.kind.data,
-                description=form.description.data,
-                requires_onboarding=form.requires_onboarding.data,
-                active=form.active.data,
-                actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The changes have been saved."), "success")
-            return redirect(url_for("teams.team", team_id=team.id))
+    if form.validate_on_submit() and commit_form_change(
+        form,
+        lambda: services.update_team(
+            team,
+            name=form.name.data,
+            kind=form.kind.data,
+            description=form.description.data,
+            requires_onboarding=form.requires_onboarding.data,
+            active=form.active.data,
+            actor=current_user,
+        ),
+        _("The changes have been saved."),
+    ):
+        return redirect(url_for("teams.team", team_id=team.id))
     return render_template("teams/form.html", form=form, team=team)
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app.accounts import services as accounts
 from app.common.access import role_required
-from app.common.forms import show_domain_error
+from app.common.forms import commit_form_change, show_domain_error
 from app.common.markdown import render_markdown
 from app.common.pagination import ListPage
 from app.common.time import utcnow
@@ -286,16 +286,13 @@ def edit_campaign(campaign_id: int):
     if campaign.team_id not in dict(form.team_id.choices):
         form.team_id.choices.insert(0, (campaign.team_id, campaign.team.name))
     if form.validate_on_submit():
-        try:
-            services.update_campaign(
+        if commit_form_change(
+            form,
+            lambda: services.update_campaign(
                 campaign, form.fields(), form.question_fields(), actor=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The campaign has been saved."), "success")
+            ),
+            _("The campaign has been saved."),
+        ):
             return redirect(url_for("recruitment.review_applications", campaign_id=campaign.id))
     elif request.method == "GET":
         form.load(campaign)

@@ -3,14 +3,13 @@ taking one over, and the coordinators' list of takeovers waiting for approval.""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.common.access import role_required
-from app.common.forms import commit_change, show_domain_error
+from app.common.forms import commit_change, commit_form_change
 from app.common.time import utcnow
-from app.errors import DomainError
 from app.extensions import db
 from app.shifts import handovers
 from app.shifts.forms import ActionForm, OfferPlaceForm
@@ -57,16 +56,14 @@ def offer(signup_id: int):
     if signup.user_id != current_user.id:
         abort(404)
     form = OfferPlaceForm()
-    if form.validate_on_submit():
-        try:
-            handovers.offer_place(signup, actor=current_user, note=form.note.data, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your place is offered to the other volunteers of the team."), "success")
-            return redirect(url_for("shifts.mine"))
+    if form.validate_on_submit() and commit_form_change(
+        form,
+        lambda: handovers.offer_place(
+            signup, actor=current_user, note=form.note.data, now=utcnow()
+        ),
+        _("Your place is offered to the other volunteers of the team."),
+    ):
+        return redirect(url_for("shifts.mine"))
     return render_template("handovers/offer.html", form=form, signup=signup)
 
 

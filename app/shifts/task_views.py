@@ -10,7 +10,7 @@ from werkzeug.routing import BuildError
 
 from app.accounts import services as accounts
 from app.common.access import role_required
-from app.common.forms import commit_change, show_domain_error
+from app.common.forms import commit_change, commit_form_change, show_domain_error
 from app.common.time import to_local, utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
@@ -152,16 +152,12 @@ def edit_task(task_id: int):
     # The team of a task does not change; the field only has to pass validation.
     form.team_id.choices = [(task.team_id, task.team.name)]
     form.team_id.data = task.team_id
-    if form.validate_on_submit():
-        try:
-            tasks.update_task(task, _task_fields(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The changes have been saved."), "success")
-            return redirect(url_for("tasks.task", task_id=task.id))
+    if form.validate_on_submit() and commit_form_change(
+        form,
+        lambda: tasks.update_task(task, _task_fields(form), actor=current_user),
+        _("The changes have been saved."),
+    ):
+        return redirect(url_for("tasks.task", task_id=task.id))
     return render_template("tasks/task_form.html", form=form, task=task)
 
 
@@ -259,24 +255,20 @@ def edit_shift(shift_id: int):
         form.end.data = end.time()
         form.capacity.data = shift.capacity
         form.note.data = shift.note
-    if form.validate_on_submit():
-        try:
-            tasks.update_shift(
-                shift,
-                day=form.day.data,
-                start=form.start.data,
-                end=form.end.data,
-                capacity=form.capacity.data,
-                note=form.note.data,
-                actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The changes have been saved."), "success")
-            return redirect(url_for("tasks.shift", shift_id=shift.id))
+    if form.validate_on_submit() and commit_form_change(
+        form,
+        lambda: tasks.update_shift(
+            shift,
+            day=form.day.data,
+            start=form.start.data,
+            end=form.end.data,
+            capacity=form.capacity.data,
+            note=form.note.data,
+            actor=current_user,
+        ),
+        _("The changes have been saved."),
+    ):
+        return redirect(url_for("tasks.shift", shift_id=shift.id))
     return render_template("tasks/shift_form.html", form=form, task=shift.task, shift=shift)
 
 
