@@ -345,6 +345,21 @@ def _tell(user, kind: kinds.Kind, handover: ShiftHandover, *, now: datetime, lin
 # Changes --------------------------------------------------------------------------------------
 
 
+def _new_offer(signup: ShiftSignup, *, note: str, now: datetime) -> ShiftHandover:
+    """An open offer of the sign-up's place (flushed, so it has an id)."""
+    handover = ShiftHandover(
+        shift_id=signup.shift_id,
+        signup_id=signup.id,
+        from_user_id=signup.user_id,
+        status="open",
+        note=note,
+        created_at=now,
+    )
+    db.session.add(handover)
+    db.session.flush()
+    return handover
+
+
 def offer_place(
     signup: ShiftSignup, *, actor, note: str = "", now: datetime | None = None
 ) -> ShiftHandover:
@@ -366,16 +381,7 @@ def offer_place(
         raise Conflict(_("This sign-up was changed meanwhile. Please reload the page."))
     if open_offer(signup) is not None:
         raise Conflict(_("You have already offered this place."))
-    handover = ShiftHandover(
-        shift_id=shift.id,
-        signup_id=signup.id,
-        from_user_id=signup.user_id,
-        status="open",
-        note=note,
-        created_at=now,
-    )
-    db.session.add(handover)
-    db.session.flush()
+    handover = _new_offer(signup, note=note, now=now)
     audit.record(
         "shifts.handover_offered",
         actor=actor,
@@ -490,16 +496,7 @@ def refuse(handover: ShiftHandover, *, actor, now: datetime | None = None) -> Sh
     _claim(handover, "pending", status="refused", decided_at=now, decided_by_id=actor.id)
     reopened = None
     if reopen:
-        reopened = ShiftHandover(
-            shift_id=handover.shift_id,
-            signup_id=handover.signup_id,
-            from_user_id=handover.from_user_id,
-            status="open",
-            note=note,
-            created_at=now,
-        )
-        db.session.add(reopened)
-        db.session.flush()
+        reopened = _new_offer(handover.signup, note=note, now=now)
     audit.record(
         "shifts.handover_refused",
         actor=actor,
