@@ -26,15 +26,20 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 @bp.app_context_processor
 def inject_unread_count() -> dict:
-    """The bell's number on every page: one COUNT query, only for a logged-in person."""
+    """The bell's number: a function, so the COUNT query runs only on pages that show the
+    bell (pages opened from a scan do not)."""
+    return {"unread_notification_count": _unread_count}
+
+
+def _unread_count() -> int | None:
     if not has_request_context() or not current_user or not current_user.is_authenticated:
-        return {}
+        return None
     try:
-        return {"unread_notifications": services.unread_count(current_user.id)}
+        return services.unread_count(current_user.id)
     except SQLAlchemyError:
         # An error page is being shown because the database failed: show it without the count.
         db.session.rollback()
-        return {"unread_notifications": None}
+        return None
 
 
 @bp.route("/")
