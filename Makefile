@@ -72,6 +72,7 @@ bench: $(STAMP) translations
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.checkin
 	$(BIN)/python -m bench.rewards
+	$(BIN)/python -m bench.credits
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -110,6 +110,22 @@ class Config:
     CERTIFICATE_CONTACT = os.environ.get("CERTIFICATE_CONTACT", "")
     CERTIFICATE_VERIFY_RATE_LIMIT = os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute")
 
+    # Second Classroom (第二课堂) credits: module categories of each source (a task or column
+    # may name its own), the 认定单位 in files, the 参与角色 per team kind, and whether a batch
+    # needs a second person to approve it.
+    CREDIT_DEFAULT_CATEGORY = os.environ.get("CREDIT_DEFAULT_CATEGORY", "志愿公益")
+    CREDIT_TRAINING_CATEGORY = os.environ.get("CREDIT_TRAINING_CATEGORY", "技能培训")
+    CREDIT_CONTRIBUTION_CATEGORY = os.environ.get("CREDIT_CONTRIBUTION_CATEGORY", "文化艺术")
+    CREDIT_ORGANISER = os.environ.get("CREDIT_ORGANISER", CERTIFICATE_ISSUER)
+    CREDIT_ROLE_NAMES = {
+        "volunteer_team": "志愿者",
+        "student_assistants": "学生助理",
+        "special_role": "专项岗位",
+        "training": "学员",
+        "contribution": "作者",
+    }
+    CREDIT_SECOND_APPROVER = _bool("CREDIT_SECOND_APPROVER", True)
+
     # Scheduled jobs: production runs one `flask jobs scheduler` process; single-process
     # installs may let the web process run the scheduler instead.
     SCHEDULER_IN_WEB = _bool("SCHEDULER_IN_WEB", False)

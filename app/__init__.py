@@ -140,6 +140,8 @@ def register_blueprints(app: Flask) -> None:
     from app.checkin.attendance_views import bp as attendance_bp
     from app.checkin.certificate_views import bp as certificates_bp
     from app.checkin.views import bp as checkin_bp
+    from app.credits.admin_views import bp as credit_admin_bp
+    from app.credits.views import bp as credits_bp
     from app.home.views import bp as home_bp
     from app.notifications.views import bp as notifications_bp
     from app.recruitment.team_views import bp as teams_bp
@@ -170,6 +172,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(badges_bp)
     app.register_blueprint(leaderboards_bp)
     app.register_blueprint(library_use_bp)
+    app.register_blueprint(credits_bp)
+    app.register_blueprint(credit_admin_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(api_bp)

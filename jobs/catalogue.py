@@ -70,6 +70,12 @@ register(
     _l("Rebuild the leaderboards"),
 )
 register(
+    "credits.sync_records",
+    "app.credits.jobs:sync_records",
+    every(minutes=30),
+    _l("Turn verified hours, trainings and contributions into Second Classroom credit records"),
+)
+register(
     "jobs.prune_history",
     "jobs.maintenance:prune_history",
     cron(hour=3, minute=40),

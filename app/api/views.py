@@ -26,4 +26,4 @@ def docs():
     return render_template("api/docs.html")
 
 
-from app.api.resources import me, tokens  # noqa: E402, F401  (routes register on bp)
+from app.api.resources import credit_batches, me, tokens  # noqa: E402, F401  (routes register on bp)

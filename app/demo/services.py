@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from contextlib import suppress
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from app.accounts import services as accounts
 from app.accounts.models import User
 from app.common.time import to_local, utcnow
 from app.demo.data import COLLEGES, DEMO_ACCOUNTS, DEMO_PASSWORD, GIVEN_CHARS, SURNAMES
+from app.errors import InvalidInput
 from app.extensions import db
 
 PEOPLE_COUNT = 200
@@ -82,6 +84,7 @@ def load_demo_data(*, seed: int = 2026, people: int = PEOPLE_COUNT) -> int:
     load_shifts_demo()
     load_checkin_demo()
     load_rewards_demo(rng)
+    load_credits_demo()
     return created
 
 
@@ -377,3 +380,29 @@ def load_rewards_demo(rng: random.Random, *, now: datetime | None = None) -> Non
     badges.evaluate_all(now=now)
     badges.award_monthly_stars(now=now)
     boards.rebuild(now=now)
+
+
+def load_credits_demo(*, now: datetime | None = None) -> None:
+    """Credit records for the verified demo hours, and a draft batch of this semester that
+    the coordinator built and an admin can approve and export."""
+    from app.common.semesters import current_semester
+    from app.credits import batches, defaults, records
+    from app.recruitment import services as recruitment
+
+    now = now or utcnow()
+    coordinator = accounts.find_by_login("T0001")
+    team = next(t for t in recruitment.teams_for(coordinator) if t.name == "图书馆志愿者队")
+    defaults.seed_defaults()
+    records.sync_records(now=now)
+    semester = current_semester(now)
+    scope = batches.BatchScope(
+        period_start=semester.start,
+        period_end=semester.end,
+        semester=semester.code,
+        team_id=team.id,
+    )
+    # Early in a semester the demo hours fall in the previous one: no batch then.
+    with suppress(InvalidInput):
+        batches.build_batch(
+            coordinator, title=f"{semester.code} 图书馆志愿者队", scope=scope, now=now
+        )

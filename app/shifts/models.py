@@ -63,6 +63,8 @@ class Task(db.Model):
     required_skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     default_capacity: Mapped[int] = mapped_column(Integer, default=4)
     points_multiplier: Mapped[float] = mapped_column(Float, default=1.0)
+    # Second Classroom module category of its hours; None = the default (CREDIT_DEFAULT_CATEGORY).
+    credit_category: Mapped[str | None] = mapped_column(String(32))
     # Self-cancellation closes this many hours before the start.
     cancel_deadline_hours: Mapped[int] = mapped_column(Integer, default=12)
     waitlist_mode: Mapped[str] = mapped_column(String(16), default="automatic")

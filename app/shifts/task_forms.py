@@ -96,6 +96,12 @@ class TaskForm(FlaskForm):
             NumberRange(min=0, max=10, message=_l("The multiplier must be between 0 and 10.")),
         ],
     )
+    credit_category = SelectField(
+        _l("Second Classroom category"),
+        choices=[],
+        validate_choice=False,  # the service checks it; the choices come from the credit rules
+        description=_l("The module its hours count under (admins set the rules)."),
+    )
     cancel_deadline_hours = IntegerField(
         _l("Volunteers can cancel until (hours before the start)"),
         default=12,

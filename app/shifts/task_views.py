@@ -12,6 +12,7 @@ from app.accounts import services as accounts
 from app.common.access import role_required
 from app.common.forms import commit_change, commit_form_change, show_domain_error
 from app.common.time import to_local, utcnow
+from app.credits import rules as credit_rules
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.recruitment import profiles
@@ -51,8 +52,15 @@ def _task_form(task=None) -> TaskForm:
         for training in tasks.training_choices(current_user)
         if task is None or training.id != task.id
     ]
+    categories = list(credit_rules.rules_by_category())
+    if task is not None and task.credit_category and task.credit_category not in categories:
+        categories.append(task.credit_category)
+    form.credit_category.choices = [
+        ("", _("Default (%(category)s)", category=credit_rules.default_category()))
+    ] + [(category, category) for category in categories]
     if task is not None and request.method == "GET":
         form.required_skills.data = ", ".join(task.required_skills or [])
+        form.credit_category.data = task.credit_category or ""
     return form
 
 
@@ -77,6 +85,7 @@ def _task_fields(form: TaskForm) -> tasks.TaskFields:
         waitlist_mode=form.waitlist_mode.data,
         offer_hours=form.offer_hours.data,
         swap_needs_approval=form.swap_needs_approval.data,
+        credit_category=form.credit_category.data,
     )
 
 

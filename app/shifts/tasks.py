@@ -46,6 +46,7 @@ LOCATION_MAX = 200
 DESCRIPTION_MAX = 5000
 NOTE_MAX = 500
 REASON_MAX = 500
+CREDIT_CATEGORY_MAX = 32
 MAX_CAPACITY = 500
 MAX_MULTIPLIER = 10.0
 MAX_DEADLINE_HOURS = 24 * 14
@@ -152,6 +153,7 @@ class TaskFields:
     waitlist_mode: str = "automatic"
     offer_hours: int = 2
     swap_needs_approval: bool = False
+    credit_category: str | None = None  # Second Classroom module; None = the default
 
 
 def get_task(task_id: int) -> Task:
@@ -274,6 +276,12 @@ def _clean_task(fields: TaskFields, task: Task | None) -> TaskFields:
         field_name="offer_hours",
         message=_("An offer can be held for 1 to %(n)d hours.", n=OFFER_HOURS_RANGE[1]),
     )
+    credit_category = (fields.credit_category or "").strip() or None
+    if credit_category is not None and len(credit_category) > CREDIT_CATEGORY_MAX:
+        raise InvalidInput(
+            _("The credit category can be at most %(n)d characters long.", n=CREDIT_CATEGORY_MAX),
+            field="credit_category",
+        )
     return TaskFields(
         title=title,
         kind=fields.kind,
@@ -290,6 +298,7 @@ def _clean_task(fields: TaskFields, task: Task | None) -> TaskFields:
         waitlist_mode=fields.waitlist_mode,
         offer_hours=offer_hours,
         swap_needs_approval=bool(fields.swap_needs_approval),
+        credit_category=credit_category,
         **checkin,
     )
 
@@ -349,7 +358,13 @@ CHECKIN_FIELDS = (
     "hours_rounding_minutes",
 )
 # Settings copied as they are from the cleaned fields (and shown in the audit snapshot).
-SETTING_FIELDS = (*CHECKIN_FIELDS, "waitlist_mode", "offer_hours", "swap_needs_approval")
+SETTING_FIELDS = (
+    *CHECKIN_FIELDS,
+    "waitlist_mode",
+    "offer_hours",
+    "swap_needs_approval",
+    "credit_category",
+)
 
 
 def _task_snapshot(task: Task) -> dict:

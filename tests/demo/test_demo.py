@@ -28,3 +28,20 @@ def test_printed_demo_logins_work(db, runner):
     for login, password, _label in demo.demo_logins():
         assert login in output
         assert accounts.authenticate(login, password).student_number == login
+
+
+def test_demo_has_credit_records_and_a_batch_to_approve(db, runner):
+    from app.common.semesters import current_semester
+    from app.common.time import utcnow
+    from app.credits.models import CreditBatch, CreditRecord
+
+    runner.invoke(args=["demo", "load"])
+    volunteer = accounts.find_by_login("2023141001")
+    records = list(
+        db.session.scalars(select(CreditRecord).where(CreditRecord.user_id == volunteer.id))
+    )
+    assert sum(record.minutes for record in records) >= 3 * 180
+    this_semester = current_semester(utcnow()).code
+    if any(record.semester == this_semester for record in records):
+        batch = db.session.scalar(select(CreditBatch))
+        assert batch.status == "draft" and batch.semester == this_semester

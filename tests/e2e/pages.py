@@ -19,6 +19,15 @@ def open_menu(page: Page) -> None:
     expect(page.locator("#main-nav")).to_have_class(SHOWN)
 
 
+def open_nav_menu(page: Page, name: str) -> None:
+    """Open the phone menu, then one of its groups ("me", "coordinate", "admin")."""
+    open_menu(page)
+    toggle = page.get_by_test_id(f"nav-{name}")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.tap()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+
+
 def fill_login(page: Page, identifier: str, password: str, remember: bool = True) -> None:
     """On the login page, in either language: fill it in and submit."""
     page.locator("#identifier").fill(identifier)

@@ -19,7 +19,7 @@ if importlib.util.find_spec("playwright") is None:
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import fill_login, log_in, log_out, open_menu, settle
+from tests.e2e.pages import fill_login, log_in, log_out, open_menu, open_nav_menu, settle
 
 WRONG_LOGIN_ZH = "学号、邮箱或密码不正确。"
 WRONG_LOGIN_EN = "Student number, email or password is not correct."
@@ -71,7 +71,7 @@ def test_login_journey_on_a_phone(page: Page, make_person):
     # On a phone the menu is collapsed until the (vendored) Bootstrap JS opens it.
     profile_link = page.get_by_role("link", name="个人资料", exact=True)
     expect(profile_link).to_be_hidden()
-    open_menu(page)
+    open_nav_menu(page, "me")
     expect(page.locator("[data-testid=current-user]")).to_have_text("李小明")
     page.screenshot(path="/tmp/e2e-menu.png")
     profile_link.tap()
@@ -162,7 +162,7 @@ def test_language_choice_is_stored_per_person(new_page, make_person, live_server
     expect(phone).to_have_url(url_path("/"))
     expect(phone.locator("html")).to_have_attribute("lang", "en")
     expect(phone.get_by_role("heading", name="Hello, 赵六")).to_be_visible()
-    open_menu(phone)
+    open_nav_menu(phone, "me")
     expect(phone.get_by_role("link", name="My profile", exact=True)).to_be_visible()
     assert stored_user(live_server, person.id).locale == "en"
 
@@ -175,7 +175,7 @@ def test_language_choice_is_stored_per_person(new_page, make_person, live_server
     expect(other.get_by_role("heading", name="登录")).to_be_visible()
     fill_login(other, person.student_number, person.password)
     expect(other.get_by_role("heading", name="Hello, 赵六")).to_be_visible()
-    open_menu(other)
+    open_nav_menu(other, "me")
     expect(other.get_by_role("link", name="My profile", exact=True)).to_be_visible()
 
     other.get_by_test_id("switch-zh").tap()
@@ -188,7 +188,7 @@ def test_language_choice_is_stored_per_person(new_page, make_person, live_server
 def test_profile_journey(page: Page, make_person, live_server):
     person = make_person(name="孙七")
     log_in(page, person)
-    open_menu(page)
+    open_nav_menu(page, "me")
     page.get_by_role("link", name="个人资料", exact=True).tap()
     expect(page.get_by_role("heading", name="个人资料")).to_be_visible()
 

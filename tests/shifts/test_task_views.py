@@ -406,3 +406,35 @@ def test_edit_task_through_form(client, login, world, db):
         world["team"].id,
         6,
     )
+
+
+def test_second_classroom_category_through_the_task_form(client, login, world, db):
+    login(world["boss"])
+    task_id = world["task"].id
+    values = {
+        "title": "总服务台值班",
+        "kind": "service",
+        "default_capacity": "2",
+        "points_multiplier": "1",
+        "cancel_deadline_hours": "12",
+        "active": "y",
+        "offer_hours": "2",
+        "waitlist_mode": "automatic",
+        **CHECKIN_FORM,
+    }
+    refused = client.post(f"/tasks/{task_id}/edit", data={**values, "credit_category": "类" * 33})
+    assert refused.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Task, task_id).credit_category is None
+
+    response = client.post(
+        f"/tasks/{task_id}/edit", data={**values, "credit_category": " 文体活动 "}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Task, task_id).credit_category == "文体活动"
+    assert "文体活动" in page(client.get(f"/tasks/{task_id}"))
+
+    client.post(f"/tasks/{task_id}/edit", data={**values, "credit_category": ""})
+    db.session.expire_all()
+    assert db.session.get(Task, task_id).credit_category is None

@@ -1,0 +1,287 @@
+"""Second Classroom (第二课堂) credit records, conversion rules, batches, export templates,
+stored export files and uploaded result files.
+
+A `CreditRecord` is what one source (a verified attendance, a completed training, a
+published contribution) is worth, recomputed when the source changes (`revision` goes up).
+A batch lists records as `CreditBatchItem` rows. An item that is in a batch and not excluded
+or rejected holds `claim_key` = "{record id}:{revision}" under a unique constraint: a
+revision of a record goes out in at most one batch, even when two batches are built at
+once. A record that changes after it went out is sent again as an adjustment item carrying
+the difference, under its own line number.
+
+Amounts are integers so that every database adds them exactly: minutes, and credits in
+hundredths (`credits` 150 = 1.5 credits).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.common.time import utcnow
+from app.extensions import db
+
+CREDIT_SOURCES = ("attendance", "training", "contribution")
+BATCH_STATUSES = ("draft", "approved", "exported")
+ITEM_KINDS = ("new", "adjustment", "withdrawal")
+ITEM_RESULTS = ("accepted", "rejected")
+FILE_TYPES = ("xlsx", "csv_utf8", "csv_gb18030")
+# What a template column may show. Export code maps each to a value of an item.
+TEMPLATE_FIELDS = (
+    "student_number",  # 学号
+    "name",  # 姓名
+    "college",  # 学院
+    "class_name",  # 班级 (not kept by this system: empty unless a later import adds it)
+    "activity_name",  # 项目名称
+    "category",  # 模块类别
+    "level",  # 级别
+    "role",  # 参与角色
+    "started_on",  # 开始日期
+    "ended_on",  # 结束日期
+    "hours",  # 学时
+    "credits",  # 学分
+    "recognised_on",  # 认定日期 (the export day)
+    "organiser",  # 认定单位
+    "line_number",  # 记录编号
+    "note",  # 备注
+    "major",  # 专业
+    "enrolment_year",  # 年级
+    "kind",  # 新增 / 调整 / 撤销
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+def hundredths(value: int) -> Decimal:
+    """An integer amount in hundredths as a decimal: 150 → Decimal('1.50')."""
+    return (Decimal(value) / 100).quantize(Decimal("0.01"))
+
+
+def minutes_as_hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+
+
+class CreditRule(db.Model):
+    """How hours of one category become credits."""
+
+    __tablename__ = "credit_rules"
+    __table_args__ = (
+        CheckConstraint("minutes_per_credit > 0", name="minutes_per_credit"),
+        CheckConstraint("rounding_step > 0", name="rounding_step"),
+        CheckConstraint("semester_cap IS NULL OR semester_cap >= 0", name="semester_cap"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), unique=True)
+    # One credit for this many minutes of service (600 = 10 hours a credit).
+    minutes_per_credit: Mapped[int] = mapped_column(Integer)
+    # Credits are rounded to the nearest multiple of this, in hundredths (50 = 0.5).
+    rounding_step: Mapped[int] = mapped_column(Integer, default=10)
+    # At most this many credits (hundredths) per person, semester and category; None = no cap.
+    semester_cap: Mapped[int | None] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(32), default="校级")  # 级别 in the file
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CreditRecord(db.Model):
+    __tablename__ = "credit_records"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id"),
+        CheckConstraint(_in("source", CREDIT_SOURCES), name="source"),
+        CheckConstraint("minutes >= 0", name="minutes"),
+        CheckConstraint("credits >= 0", name="credits"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable 记录编号 of the first line this record goes out as: GC + source letter + id.
+    record_number: Mapped[str] = mapped_column(String(32), unique=True)
+    source: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    activity_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    organiser: Mapped[str] = mapped_column(String(100))
+    started_on: Mapped[date] = mapped_column(Date, index=True)
+    ended_on: Mapped[date] = mapped_column(Date)
+    semester: Mapped[str] = mapped_column(String(16), index=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    credits: Mapped[int] = mapped_column(Integer)  # hundredths, after rounding and caps
+    # The source no longer counts (unverified, undone, unpublished): worth nothing now.
+    void: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+    items: Mapped[list[CreditBatchItem]] = relationship(
+        back_populates="record", order_by="CreditBatchItem.id"
+    )
+
+    @property
+    def hours(self) -> Decimal:
+        return minutes_as_hours(self.minutes)
+
+    @property
+    def credit_amount(self) -> Decimal:
+        return hundredths(self.credits)
+
+
+class CreditTemplate(db.Model):
+    """The columns of an export file: data, because every school's system differs."""
+
+    __tablename__ = "credit_templates"
+    __table_args__ = (CheckConstraint(_in("file_type", FILE_TYPES), name="file_type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    file_type: Mapped[str] = mapped_column(String(16), default="xlsx")
+    date_format: Mapped[str] = mapped_column(String(32), default="%Y-%m-%d")
+    # [{"field": "student_number", "header": "学号"}, …] in file order.
+    columns: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CreditBatch(db.Model):
+    __tablename__ = "credit_batches"
+    __table_args__ = (
+        CheckConstraint(_in("status", BATCH_STATUSES), name="status"),
+        CheckConstraint("period_end >= period_start", name="period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)  # inclusive
+    semester: Mapped[str | None] = mapped_column(String(16))  # when built for a semester
+    # Scope: None means every team / task / category (a coordinator's batches have a team).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+    category: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    exported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    exported_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    items: Mapped[list[CreditBatchItem]] = relationship(
+        back_populates="batch", order_by="CreditBatchItem.id"
+    )
+    export: Mapped[CreditExport | None] = relationship(back_populates="batch")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    exported_by: Mapped[User | None] = relationship(foreign_keys=[exported_by_id])
+
+
+class CreditBatchItem(db.Model):
+    """One line of a batch: a record's revision, with the amounts this line sends (the
+    whole record for a new line, the difference for an adjustment)."""
+
+    __tablename__ = "credit_batch_items"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ITEM_KINDS), name="kind"),
+        CheckConstraint(f"result IS NULL OR {_in('result', ITEM_RESULTS)}", name="result"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("credit_batches.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("credit_records.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default="new")
+    line_number: Mapped[str] = mapped_column(String(40), index=True)  # 记录编号 in the file
+    # "{record_id}:{revision}" while the line counts; None once excluded or rejected.
+    claim_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    minutes: Mapped[int] = mapped_column(Integer)  # may be negative on an adjustment
+    credits: Mapped[int] = mapped_column(Integer)  # hundredths, may be negative
+    category: Mapped[str] = mapped_column(String(32))
+    activity_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    organiser: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(32), default="")
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    excluded_reason: Mapped[str | None] = mapped_column(Text)
+    excluded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    excluded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    result: Mapped[str | None] = mapped_column(String(16))
+    result_reason: Mapped[str | None] = mapped_column(String(500))
+    result_at: Mapped[datetime | None] = mapped_column(DateTime)
+    result_upload_id: Mapped[int | None] = mapped_column(ForeignKey("credit_result_uploads.id"))
+
+    batch: Mapped[CreditBatch] = relationship(back_populates="items")
+    record: Mapped[CreditRecord] = relationship(back_populates="items")
+
+    @property
+    def hours(self) -> Decimal:
+        return minutes_as_hours(self.minutes)
+
+    @property
+    def credit_amount(self) -> Decimal:
+        return hundredths(self.credits)
+
+
+class CreditExport(db.Model):
+    """The file a batch was exported as, kept byte for byte with its checksum."""
+
+    __tablename__ = "credit_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("credit_batches.id"), unique=True)
+    template_name: Mapped[str] = mapped_column(String(100))
+    file_type: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    row_count: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    batch: Mapped[CreditBatch] = relationship(back_populates="export")
+    created_by: Mapped[User] = relationship()
+
+
+class CreditResultUpload(db.Model):
+    """A result file from the Second Classroom system and what it changed."""
+
+    __tablename__ = "credit_result_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    accepted_count: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_count: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Rows that changed nothing, with why: [{"row": 3, "line_number": "…", "problem": "…"}].
+    problems: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    uploaded_by: Mapped[User] = relationship()
