@@ -126,6 +126,9 @@ class Config:
     }
     CREDIT_SECOND_APPROVER = _bool("CREDIT_SECOND_APPROVER", True)
 
+    # Column uploads: no column may allow more than this (a column sets its own cap below it).
+    MEDIA_MAX_MB = int(os.environ.get("MEDIA_MAX_MB", "200"))
+
     # Scheduled jobs: production runs one `flask jobs scheduler` process; single-process
     # installs may let the web process run the scheduler instead.
     SCHEDULER_IN_WEB = _bool("SCHEDULER_IN_WEB", False)

@@ -128,6 +128,7 @@ def register_providers() -> None:
     """Features that answer another feature's questions through a registered function
     (who attended a shift, verified hours on a roster) register at import."""
     from app.checkin import attendance, presence  # noqa: F401
+    from app.columns import providers  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -140,6 +141,11 @@ def register_blueprints(app: Flask) -> None:
     from app.checkin.attendance_views import bp as attendance_bp
     from app.checkin.certificate_views import bp as certificates_bp
     from app.checkin.views import bp as checkin_bp
+    from app.columns.admin_views import bp as column_admin_bp
+    from app.columns.author_views import bp as contribute_bp
+    from app.columns.media_views import bp as media_bp
+    from app.columns.review_views import bp as editorial_bp
+    from app.columns.views import bp as columns_bp
     from app.credits.admin_views import bp as credit_admin_bp
     from app.credits.views import bp as credits_bp
     from app.home.views import bp as home_bp
@@ -173,6 +179,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(leaderboards_bp)
     app.register_blueprint(library_use_bp)
     app.register_blueprint(credits_bp)
+    app.register_blueprint(columns_bp)
+    app.register_blueprint(contribute_bp)
+    app.register_blueprint(editorial_bp)
+    app.register_blueprint(column_admin_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(credit_admin_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(roster_bp)

@@ -70,6 +70,18 @@ register(
     _l("Rebuild the leaderboards"),
 )
 register(
+    "columns.publish_due",
+    "app.columns.jobs:publish_due",
+    every(minutes=5),
+    _l("Publish approved contributions whose publication time has come"),
+)
+register(
+    "columns.prune_media",
+    "app.columns.jobs:prune_media",
+    cron(hour=4, minute=10),
+    _l("Delete uploaded files that no contribution uses, two days after upload"),
+)
+register(
     "credits.sync_records",
     "app.credits.jobs:sync_records",
     every(minutes=30),

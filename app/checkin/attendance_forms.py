@@ -3,8 +3,6 @@ and the scanner's typed-code fallback."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,22 +18,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.checkin.attendance import EVIDENCE_MAX, REASON_MAX, STATUS_LABELS
 from app.checkin.models import ATTENDANCE_STATUSES
-from app.common.time import local_zone, to_local
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_ADDED_MINUTES = 24 * 60
-
-
-def local_to_utc(value: datetime | None) -> datetime | None:
-    """A naive local time from a `datetime-local` input as naive UTC for storage."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
-
-
-def utc_to_local(value: datetime | None) -> datetime | None:
-    local = to_local(value)
-    return local.replace(tzinfo=None) if local is not None else None
 
 
 class ActionForm(FlaskForm):

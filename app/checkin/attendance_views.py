@@ -19,12 +19,10 @@ from app.checkin.attendance_forms import (
     CodeForm,
     CorrectionForm,
     UnverifyForm,
-    local_to_utc,
-    utc_to_local,
 )
 from app.common.access import role_required
 from app.common.forms import commit_change, commit_form_change
-from app.common.time import to_local, utcnow
+from app.common.time import local_to_utc, to_local, utc_to_local, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.shifts.tasks import format_span

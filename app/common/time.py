@@ -31,3 +31,16 @@ def from_local_date(day: date) -> datetime:
     """Midnight of a local calendar day, as a naive UTC datetime for queries."""
     local_midnight = datetime.combine(day, time.min, tzinfo=local_zone())
     return local_midnight.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A naive local time (a `datetime-local` input) as naive UTC for storage."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_to_local(value: datetime | None) -> datetime | None:
+    """A stored UTC time as the naive local time a `datetime-local` input shows."""
+    local = to_local(value)
+    return local.replace(tzinfo=None) if local is not None else None

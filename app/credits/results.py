@@ -184,6 +184,7 @@ class _Import:
             self.upload.accepted_count += 1
         else:
             item.claim_key = None
+            _send_again(item)
             self.upload.rejected_count += 1
             self.rejected_items.append(item)
         item.result = result
@@ -204,6 +205,20 @@ class _Import:
             return False
         item.claim_key = claim_key
         return True
+
+
+def _send_again(rejected: CreditBatchItem) -> None:
+    """Put the record back in the queue. Giving up the claim is enough when the rejected line
+    held the record's current revision; when a later line (an adjustment) holds it, the
+    revision moves on, so that the next batch sends what the rejected line carried."""
+    record = rejected.record
+    holder = db.session.scalar(
+        select(CreditBatchItem.id).where(
+            CreditBatchItem.claim_key == f"{record.id}:{record.revision}"
+        )
+    )
+    if holder is not None:
+        record.revision += 1
 
 
 def _rows_by_line_number(table: tabular.Table) -> dict[str, list[tabular.TableRow]]:

@@ -84,6 +84,7 @@ def load_demo_data(*, seed: int = 2026, people: int = PEOPLE_COUNT) -> int:
     load_shifts_demo()
     load_checkin_demo()
     load_rewards_demo(rng)
+    load_columns_demo()
     load_credits_demo()
     return created
 
@@ -406,3 +407,85 @@ def load_credits_demo(*, now: datetime | None = None) -> None:
         batches.build_batch(
             coordinator, title=f"{semester.code} 图书馆志愿者队", scope=scope, now=now
         )
+
+
+def _demo_tone() -> bytes:
+    """One second of a soft 440 Hz tone as a WAV file, so the audio column plays something."""
+    import io
+    import math
+    import struct
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as tone:
+        tone.setnchannels(1)
+        tone.setsampwidth(2)
+        tone.setframerate(8000)
+        samples = (int(6000 * math.sin(2 * math.pi * 440 * n / 8000)) for n in range(8000))
+        tone.writeframes(b"".join(struct.pack("<h", sample) for sample in samples))
+    return out.getvalue()
+
+
+def load_columns_demo(*, now: datetime | None = None) -> None:
+    """The four seeded columns with the editor T0002 on each, published contributions from
+    the demo volunteer (a resource pick with links, an idea, a short audio reading) and one
+    submission waiting in the editor's queue."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from app.columns import catalogue, contributions, media
+    from app.columns.contributions import ContributionFields, LinkFields
+    from app.rewards import defaults
+
+    now = now or utcnow()
+    admin = accounts.find_by_login("A0001")
+    editor = accounts.find_by_login("T0002")
+    author = accounts.find_by_login("2023141001")
+    defaults.seed_defaults()
+    catalogue.seed_columns()
+    columns = {column.code: column for column in catalogue.all_columns()}
+    for column in columns.values():
+        catalogue.set_editors(admin, column.id, ["T0002"], now=now)
+    picks = contributions.create_draft(
+        author,
+        columns["picks"].id,
+        ContributionFields(
+            title="本周推荐：《乡土中国》与费孝通的田野",
+            body="费孝通先生的《乡土中国》篇幅不长，却是理解中国基层社会的入门书。\n\n"
+            "推荐先读《差序格局》一章，再对照身边的人情往来想一想。",
+            show_full_name=True,
+            links=[
+                LinkFields("乡土中国", call_number="C912.82/12"),
+                LinkFields("费孝通全集（电子版）", url="https://example.org/fei"),
+            ],
+        ),
+        now=now,
+    )
+    idea = contributions.create_draft(
+        author,
+        columns["ideas"].id,
+        ContributionFields(
+            title="建议：考试周延长自习区开放时间",
+            body="考试周自习区 22:00 就满座，希望能开放到 23:30，并增加插座。",
+        ),
+        now=now,
+    )
+    upload = FileStorage(io.BytesIO(_demo_tone()), filename="tone.wav")
+    tone = media.store_upload(author, upload, kinds=("audio",), max_bytes=1024 * 1024, now=now)
+    reading = contributions.create_draft(
+        author,
+        columns["audio"].id,
+        ContributionFields(title="朗读：《背影》选段（试音）", body="一段试音。", media_id=tone.id),
+        now=now,
+    )
+    for contribution in (picks, idea, reading):
+        contributions.submit(author, contribution.id, now=now)
+        contributions.approve(editor, contribution.id, now=now)
+    waiting = contributions.create_draft(
+        author,
+        columns["ideas"].id,
+        ContributionFields(title="建议：在三楼增设还书箱", body="三楼离总服务台较远，还书不便。"),
+        now=now,
+    )
+    contributions.submit(author, waiting.id, now=now)

@@ -7,7 +7,6 @@ here, at the edge, so services only see UTC.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -37,7 +36,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.common.time import local_zone, to_local
+from app.common.time import local_to_utc, utc_to_local
 from app.recruitment.models import (
     DAY_PARTS,
     QUESTION_KINDS,
@@ -64,19 +63,6 @@ USER_TYPE_CHOICES = [
     ("staff", _l("Staff")),
     ("other", _l("Other")),
 ]
-
-
-def local_to_utc(value: datetime | None) -> datetime | None:
-    """A naive local time from a form as naive UTC for storage."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
-
-
-def utc_to_local(value: datetime | None) -> datetime | None:
-    """A stored UTC time as the naive local time a `datetime-local` input shows."""
-    local = to_local(value)
-    return local.replace(tzinfo=None) if local is not None else None
 
 
 def parse_years(text: str | None) -> list[int] | None:

@@ -248,3 +248,25 @@ def test_only_coordinators_and_admins_upload_results(exported):
     with pytest.raises(Forbidden):
         upload(credits_data.person("学生"), csv_file([(exported[0].line_number, "通过", "")]))
     assert exported[0].result is None
+
+
+def test_a_line_rejected_after_its_adjustment_went_out_is_sent_again(team):
+    builder, approver = active_coordinators(team.id)
+    desk = credits_data.task(team)
+    attendance = data.served(credits_data.person("张一"), task=desk, minutes=560)
+    first = data.build(builder, team_id=team.id)
+    data.sent(first, approver)
+    credits_data.add_minutes_and_verify(attendance, 15, now=LATER)
+    second = data.build(builder, team_id=team.id, now=LATER + timedelta(days=1))
+    data.sent(second, approver, now=LATER + timedelta(days=1))
+    [original] = data.items_of(first)
+    [adjustment] = data.items_of(second)
+
+    upload(coordinator(team), csv_file([(original.line_number, "不通过", "学号有误")]))
+
+    record = data.record_of(attendance)
+    assert batches.status_of(record).code == "pending"
+    third = data.build(builder, team_id=team.id, now=LATER + timedelta(days=2))
+    [again] = data.items_of(third)
+    assert (again.minutes, again.credits) == (original.minutes, original.credits)
+    assert adjustment.minutes + again.minutes == record.minutes

@@ -219,7 +219,7 @@ def test_next_badges_show_the_lowest_threshold_not_yet_earned(world):
     assert (progress["hours_50"].current, progress["hours_50"].target) == (12.5, 50)
     assert progress["hours_50"].percent == 25
     assert (progress["shifts_5"].current, progress["shifts_5"].target) == (1, 5)
-    assert "contributions_1" not in progress  # no contribution data yet
+    assert progress["contributions_1"].current == 0  # nothing published yet
     assert "reading_star" not in progress
 
 

@@ -1,0 +1,189 @@
+"""Editors' pages: the review queue of the columns they edit, and one contribution's review
+with its history and the decisions it allows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from app.columns import catalogue, contributions
+from app.columns.forms import (
+    EVENT_LABELS,
+    STATUS_LABELS,
+    ActionForm,
+    ChangesForm,
+    RejectForm,
+    ScheduleForm,
+    UnpublishForm,
+)
+from app.common.forms import commit_change, commit_form_change
+from app.common.time import utcnow
+
+bp = Blueprint("editorial", __name__, url_prefix="/editorial")
+
+# The decisions that need a word to the author, each form with its own prefix so the
+# fields of the review page differ.
+COMMENT_FORMS: dict[str, type[FlaskForm]] = {
+    "changes": ChangesForm,
+    "reject": RejectForm,
+    "unpublish": UnpublishForm,
+}
+
+
+@bp.context_processor
+def inject_labels():
+    return {"status_labels": STATUS_LABELS, "event_labels": EVENT_LABELS}
+
+
+def _require_editor() -> None:
+    if catalogue.edited_column_ids(current_user) == set():
+        abort(403)
+
+
+@bp.route("/")
+@login_required
+def queue():
+    _require_editor()
+    by_column: dict[int, list] = {}
+    for contribution in contributions.review_queue(current_user):
+        by_column.setdefault(contribution.column_id, []).append(contribution)
+    return render_template(
+        "editorial/queue.html",
+        columns=[
+            column for column in catalogue.all_columns(active_only=False) if column.id in by_column
+        ],
+        by_column=by_column,
+    )
+
+
+def _render_review(contribution_id: int, status: int = 200, **bound: FlaskForm):
+    """The review page; `bound` holds a decision's form that came back with errors."""
+    contribution = contributions.get_for_review(current_user, contribution_id)
+    forms: dict[str, FlaskForm] = {
+        name: form_class(prefix=name, formdata=None) for name, form_class in COMMENT_FORMS.items()
+    }
+    forms["schedule"] = ScheduleForm(formdata=None)
+    return render_template(
+        "editorial/review.html",
+        contribution=contribution,
+        forms=forms | bound,
+        action=ActionForm(),
+    ), status
+
+
+@bp.route("/<int:contribution_id>")
+@login_required
+def review(contribution_id: int):
+    return _render_review(contribution_id)
+
+
+def _back(contribution_id: int):
+    return redirect(url_for("editorial.review", contribution_id=contribution_id))
+
+
+def _with_comment(contribution_id: int, name: str, change: Callable[[str], object], done: str):
+    """A decision that needs a word to the author: on a missing comment or a refusal the
+    page comes back with what was typed."""
+    contributions.get_for_review(current_user, contribution_id)
+    form = COMMENT_FORMS[name](prefix=name)
+    if form.validate_on_submit() and commit_form_change(
+        form, lambda: change(form.comment.data.strip()), done
+    ):
+        return _back(contribution_id)
+    return _render_review(contribution_id, 400, **{name: form})
+
+
+@bp.route("/<int:contribution_id>/request-changes", methods=["POST"])
+@login_required
+def request_changes(contribution_id: int):
+    return _with_comment(
+        contribution_id,
+        "changes",
+        lambda comment: contributions.request_changes(
+            current_user, contribution_id, comment, now=utcnow()
+        ),
+        _("The author has been asked for changes."),
+    )
+
+
+@bp.route("/<int:contribution_id>/reject", methods=["POST"])
+@login_required
+def reject(contribution_id: int):
+    return _with_comment(
+        contribution_id,
+        "reject",
+        lambda reason: contributions.reject(current_user, contribution_id, reason, now=utcnow()),
+        _("The contribution has been rejected."),
+    )
+
+
+@bp.route("/<int:contribution_id>/unpublish", methods=["POST"])
+@login_required
+def unpublish(contribution_id: int):
+    return _with_comment(
+        contribution_id,
+        "unpublish",
+        lambda reason: contributions.unpublish(current_user, contribution_id, reason, now=utcnow()),
+        _("The contribution is no longer published."),
+    )
+
+
+def _button(contribution_id: int) -> None:
+    """A one-button decision: the person must review this contribution, and the form must
+    carry its CSRF token."""
+    contributions.get_for_review(current_user, contribution_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/<int:contribution_id>/publish", methods=["POST"])
+@login_required
+def publish(contribution_id: int):
+    _button(contribution_id)
+    commit_change(
+        lambda: contributions.approve(current_user, contribution_id, now=utcnow()),
+        _("The contribution is published."),
+    )
+    return _back(contribution_id)
+
+
+@bp.route("/<int:contribution_id>/schedule", methods=["POST"])
+@login_required
+def schedule(contribution_id: int):
+    contributions.get_for_review(current_user, contribution_id)
+    form = ScheduleForm()
+    if form.validate_on_submit() and commit_form_change(
+        form,
+        lambda: contributions.approve(
+            current_user, contribution_id, publish_at=form.publish_at_utc(), now=utcnow()
+        ),
+        _("The contribution is approved and will be published at the time set."),
+    ):
+        return _back(contribution_id)
+    return _render_review(contribution_id, 400, schedule=form)
+
+
+@bp.route("/<int:contribution_id>/feature", methods=["POST"])
+@login_required
+def feature(contribution_id: int):
+    _button(contribution_id)
+    commit_change(
+        lambda: contributions.set_featured(current_user, contribution_id, True, now=utcnow()),
+        _("The contribution is featured."),
+    )
+    return _back(contribution_id)
+
+
+@bp.route("/<int:contribution_id>/unfeature", methods=["POST"])
+@login_required
+def unfeature(contribution_id: int):
+    _button(contribution_id)
+    commit_change(
+        lambda: contributions.set_featured(current_user, contribution_id, False, now=utcnow()),
+        _("The contribution is no longer featured."),
+    )
+    return _back(contribution_id)

@@ -1,0 +1,164 @@
+"""Public column pages (blueprint "columns"): the columns, a column's published
+contributions, one contribution with its player, likes, and an Atom feed per column.
+
+Reading needs no login; a logged-in reader's visit is counted once a day and they may like.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from app.columns import catalogue, reading
+from app.columns.forms import ActionForm
+from app.columns.models import Contribution
+from app.common.time import utcnow
+from app.errors import DomainError
+from app.extensions import db
+
+bp = Blueprint("columns", __name__, url_prefix="/columns")
+
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+WEB_SCHEMES = ("http", "https")
+# Characters XML 1.0 does not allow: a stray control character typed into a text would make
+# the whole feed unreadable.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@bp.app_template_filter("author_name")
+def author_name_filter(contribution: Contribution) -> str:
+    return reading.author_name(contribution)
+
+
+@bp.app_template_filter("excerpt")
+def excerpt_filter(body: str | None) -> str:
+    return reading.excerpt(body)
+
+
+@bp.app_template_filter("web_address")
+def web_address(url: str | None) -> str | None:
+    """A resource link's address when it is a web page's (http or https), else None, so a
+    `javascript:` or `data:` address is shown as text, never as a link."""
+    address = (url or "").strip()
+    if NOT_XML.search(address) or urlsplit(address).scheme.lower() not in WEB_SCHEMES:
+        return None
+    return address
+
+
+def xml_text(value: str | None) -> str:
+    return NOT_XML.sub("", value or "")
+
+
+def atom_time(value: datetime) -> str:
+    """A stored (naive UTC) time as RFC 3339."""
+    return f"{value:%Y-%m-%dT%H:%M:%SZ}"
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An address feed readers reach: under `APP_BASE_URL` when set, else this request's."""
+    base = (current_app.config.get("APP_BASE_URL") or "").rstrip("/")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _liked(contribution_ids: list[int]) -> set[int]:
+    if not current_user.is_authenticated:
+        return set()
+    return reading.liked_ids(current_user, contribution_ids)
+
+
+@bp.route("/")
+def index():
+    columns = catalogue.all_columns(active_only=True)
+    latest = {column.id: reading.latest(column) for column in columns}
+    return render_template("columns/index.html", columns=columns, latest=latest)
+
+
+@bp.route("/<code>")
+def column(code: str):
+    shown = catalogue.get_column(code)
+    page = db.paginate(
+        reading.published_query(shown),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "columns/column.html",
+        column=shown,
+        page=page,
+        liked=_liked([contribution.id for contribution in page.items]),
+    )
+
+
+@bp.route("/<code>/<int:contribution_id>")
+def contribution(code: str, contribution_id: int):
+    shown = reading.get_published(catalogue.get_column(code), contribution_id)
+    if current_user.is_authenticated and reading.record_view(current_user, shown, now=utcnow()):
+        db.session.commit()
+    return render_template(
+        "columns/contribution.html",
+        column=shown.column,
+        contribution=shown,
+        liked=shown.id in _liked([shown.id]),
+        form=ActionForm(),
+    )
+
+
+def _change_like(code: str, contribution_id: int, change) -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    shown = reading.get_published(catalogue.get_column(code), contribution_id)
+    try:
+        change(current_user, shown.id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+    target = url_for("columns.contribution", code=code, contribution_id=contribution_id)
+    return redirect(target + "#likes")
+
+
+@bp.route("/<code>/<int:contribution_id>/like", methods=["POST"])
+@login_required
+def like(code: str, contribution_id: int):
+    return _change_like(code, contribution_id, reading.like)
+
+
+@bp.route("/<code>/<int:contribution_id>/unlike", methods=["POST"])
+@login_required
+def unlike(code: str, contribution_id: int):
+    return _change_like(code, contribution_id, reading.unlike)
+
+
+@bp.route("/<code>/feed.atom")
+def feed(code: str):
+    shown = catalogue.get_column(code)
+    entries = reading.feed_entries(shown)
+    body = render_template(
+        "columns/feed.xml",
+        column=shown,
+        entries=entries,
+        updated=entries[0].published_at if entries else shown.created_at,
+        absolute_url=absolute_url,
+        xml_text=xml_text,
+        atom_time=atom_time,
+    )
+    response = Response(body, content_type=ATOM_TYPE)
+    response.headers["Cache-Control"] = "public, max-age=900"
+    return response
