@@ -46,7 +46,6 @@ from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
 from app.rewards import points
-from app.rewards.models import PointEntry
 
 TITLE_MAX = 120
 BODY_MAX = 20_000
@@ -552,9 +551,7 @@ def unpublish(
         featured=False,
         updated_at=now,
     )
-    entry = db.session.scalar(
-        select(PointEntry).where(PointEntry.idempotency_key == points_key(contribution))
-    )
+    entry = points.entry_for_key(points_key(contribution))
     if entry is not None:
         points.reverse(entry, reason=reason, actor=editor, now=now)
     return _decided(contribution, "unpublished", editor, now, reason, UNPUBLISHED)

@@ -90,6 +90,11 @@ def _key_exists(key: str) -> bool:
     )
 
 
+def entry_for_key(key: str) -> PointEntry | None:
+    """The entry booked under this idempotency key, if any (to reverse it later)."""
+    return db.session.scalar(select(PointEntry).where(PointEntry.idempotency_key == key))
+
+
 def _insert(entry: PointEntry) -> bool:
     """Insert in a savepoint; False when the key is taken (by us earlier, or by a
     concurrent transaction that committed first)."""
