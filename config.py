@@ -128,6 +128,7 @@ class Config:
 
     # Column uploads: no column may allow more than this (a column sets its own cap below it).
     MEDIA_MAX_MB = int(os.environ.get("MEDIA_MAX_MB", "200"))
+    MEDIA_DAILY_MB = int(os.environ.get("MEDIA_DAILY_MB", "500"))  # per person, last 24 hours
 
     # Scheduled jobs: production runs one `flask jobs scheduler` process; single-process
     # installs may let the web process run the scheduler instead.

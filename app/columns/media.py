@@ -20,7 +20,7 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
@@ -177,18 +177,18 @@ def megabytes(size: int) -> str:
     return f"{size / MB:.0f}" if size % MB == 0 else f"{size / MB:.1f}"
 
 
-def _copy_capped(upload: FileStorage, target: BinaryIO, max_bytes: int) -> tuple[int, str, bytes]:
-    """Copy the upload into `target` in chunks, stopping once it passes `max_bytes`:
-    (size, sha256, first bytes)."""
+def _copy_capped(
+    upload: FileStorage, target: BinaryIO, max_bytes: int, too_large: str
+) -> tuple[int, str, bytes]:
+    """Copy the upload into `target` in chunks, stopping once it passes `max_bytes` (with the
+    message `too_large`): (size, sha256, first bytes)."""
     digest = hashlib.sha256()
     size = 0
     head = b""
     while chunk := upload.stream.read(CHUNK_BYTES):
         size += len(chunk)
         if size > max_bytes:
-            raise InvalidInput(
-                _("The file is larger than %(mb)s MB.", mb=megabytes(max_bytes)), field="file"
-            )
+            raise InvalidInput(too_large, field="file")
         if len(head) < HEAD_BYTES:
             head += chunk[: HEAD_BYTES - len(head)]
         digest.update(chunk)
@@ -231,6 +231,23 @@ def _display_name(filename: str | None) -> str:
     return name[:ORIGINAL_NAME_MAX]
 
 
+def _daily_allowance_left(owner: User, now: datetime) -> int:
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(MediaFile.size), 0)).where(
+            MediaFile.owner_id == owner.id, MediaFile.created_at > now - timedelta(days=1)
+        )
+    )
+    return current_app.config["MEDIA_DAILY_MB"] * MB - int(used)
+
+
+def _daily_limit_message() -> str:
+    return _(
+        "You have uploaded %(mb)s MB in the last 24 hours, the most one person may. "
+        "Please try again tomorrow.",
+        mb=current_app.config["MEDIA_DAILY_MB"],
+    )
+
+
 def store_upload(
     owner: User,
     upload: FileStorage,
@@ -241,12 +258,21 @@ def store_upload(
 ) -> MediaFile:
     """Check and keep an uploaded file as UPLOAD_DIR/media/<random>.<real extension>.
 
-    Nothing is kept when the file is empty, too large or not one of `kinds`."""
+    Nothing is kept when the file is empty, too large or not one of `kinds`, or when the
+    person's uploads of the last 24 hours would pass MEDIA_DAILY_MB (a full disk is
+    everyone's problem)."""
+    now = now or utcnow()
+    allowance = _daily_allowance_left(owner, now)
+    if allowance <= 0:
+        raise InvalidInput(_daily_limit_message(), field="file")
+    too_large = _("The file is larger than %(mb)s MB.", mb=megabytes(max_bytes))
+    if allowance < max_bytes:
+        max_bytes, too_large = allowance, _daily_limit_message()
     handle, name = tempfile.mkstemp(dir=media_dir(), prefix=".upload-")
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as target:
-            size, sha256, head = _copy_capped(upload, target, max_bytes)
+            size, sha256, head = _copy_capped(upload, target, max_bytes, too_large)
         mime_type = _check_content(size, head, kinds)
         storage_name = secrets.token_hex(16) + FORMATS[mime_type].extension
         os.replace(temporary, temporary.with_name(storage_name))
@@ -261,7 +287,7 @@ def store_upload(
         sha256=sha256,
         storage_name=storage_name,
         original_name=_display_name(upload.filename),
-        created_at=now or utcnow(),
+        created_at=now,
     )
     db.session.add(media)
     db.session.flush()

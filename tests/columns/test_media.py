@@ -280,3 +280,21 @@ def test_uploads_no_contribution_uses_are_deleted_two_days_later(app, db):
     assert db.session.get(MediaFile, forgotten.id) is None
     assert not media.media_path(forgotten).exists()
     assert {file.name for file in kept_files(app)} == {fresh.storage_name, used.storage_name}
+
+
+def test_a_person_may_upload_only_so_much_a_day(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "MEDIA_DAILY_MB", 1)
+    owner, other = person(), person()
+    now = media.utcnow()
+    half = samples.wav_bytes(seconds=40)  # 8 kHz mono 16-bit: 640 kB
+    media.store_upload(owner, upload(half), kinds=AUDIO, max_bytes=10 * media.MB, now=now)
+
+    with pytest.raises(InvalidInput) as refused:
+        media.store_upload(owner, upload(half), kinds=AUDIO, max_bytes=10 * media.MB, now=now)
+    assert "24" in str(refused.value.message)
+    assert len(kept_files(app)) == 1
+
+    media.store_upload(other, upload(half), kinds=AUDIO, max_bytes=10 * media.MB, now=now)
+    tomorrow = now + timedelta(days=1, minutes=1)
+    media.store_upload(owner, upload(half), kinds=AUDIO, max_bytes=10 * media.MB, now=tomorrow)
+    assert len(kept_files(app)) == 3
