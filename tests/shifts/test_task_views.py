@@ -27,6 +27,20 @@ CHECKIN_FORM = {
 }
 
 
+def desk_form(**overrides) -> dict:
+    """The edit form of the desk task as a browser sends it, with some fields changed."""
+    return {
+        "title": "总服务台值班",
+        "kind": "service",
+        "default_capacity": "2",
+        "points_multiplier": "1",
+        "cancel_deadline_hours": "12",
+        "active": "y",
+        **CHECKIN_FORM,
+        **overrides,
+    }
+
+
 def page(response) -> str:
     return response.get_data(as_text=True)
 
@@ -159,17 +173,7 @@ def test_create_task_through_form(client, login, world, db):
 def test_waitlist_offers_and_takeover_approval_through_the_task_form(client, login, world, db):
     login(world["boss"])
     task_id = world["task"].id
-    values = {
-        "title": "总服务台值班",
-        "kind": "service",
-        "default_capacity": "2",
-        "points_multiplier": "1",
-        "cancel_deadline_hours": "12",
-        "active": "y",
-        **CHECKIN_FORM,
-        "waitlist_mode": "offer",
-        "swap_needs_approval": "y",
-    }
+    values = desk_form(waitlist_mode="offer", swap_needs_approval="y")
     refused = client.post(f"/tasks/{task_id}/edit", data={**values, "offer_hours": "0"})
     assert refused.status_code == 200
     db.session.expire_all()
@@ -186,15 +190,7 @@ def test_waitlist_offers_and_takeover_approval_through_the_task_form(client, log
 def test_check_in_settings_through_the_task_form(client, login, world, db):
     login(world["boss"])
     task_id = world["task"].id
-    values = {
-        "title": "总服务台值班",
-        "kind": "service",
-        "default_capacity": "2",
-        "points_multiplier": "1",
-        "cancel_deadline_hours": "12",
-        "active": "y",
-        **CHECKIN_FORM,
-    }
+    values = desk_form()
     refused = client.post(f"/tasks/{task_id}/edit", data={**values, "late_after_minutes": "500"})
     assert refused.status_code == 200
     assert 'data-testid="checkin-settings"' in page(refused)
@@ -411,17 +407,7 @@ def test_edit_task_through_form(client, login, world, db):
 def test_second_classroom_category_through_the_task_form(client, login, world, db):
     login(world["boss"])
     task_id = world["task"].id
-    values = {
-        "title": "总服务台值班",
-        "kind": "service",
-        "default_capacity": "2",
-        "points_multiplier": "1",
-        "cancel_deadline_hours": "12",
-        "active": "y",
-        "offer_hours": "2",
-        "waitlist_mode": "automatic",
-        **CHECKIN_FORM,
-    }
+    values = desk_form()
     refused = client.post(f"/tasks/{task_id}/edit", data={**values, "credit_category": "类" * 33})
     assert refused.status_code == 200
     db.session.expire_all()
