@@ -100,6 +100,16 @@ class Config:
         )
     }
 
+    # Engagement scoring: any of the settings in app/engagement/settings.py (DEFAULTS),
+    # e.g. "core_score=75,at_risk_gap_days=28,weight_volume=0.5".
+    ENGAGEMENT_SETTINGS = {
+        key.strip(): float(value)
+        for key, value in (
+            part.split("=") for part in os.environ.get("ENGAGEMENT_SETTINGS", "").split(",")
+            if "=" in part
+        )
+    }
+
     # Check-in: kiosk and personal codes change every this many seconds; the previous
     # code stays valid for one more period. A wrong check-in may be undone for this long.
     CHECKIN_CODE_SECONDS = int(os.environ.get("CHECKIN_CODE_SECONDS", "30"))

@@ -148,6 +148,8 @@ def register_blueprints(app: Flask) -> None:
     from app.columns.views import bp as columns_bp
     from app.credits.admin_views import bp as credit_admin_bp
     from app.credits.views import bp as credits_bp
+    from app.engagement.report_views import bp as reports_bp
+    from app.engagement.views import bp as engagement_bp
     from app.home.views import bp as home_bp
     from app.notifications.views import bp as notifications_bp
     from app.recruitment.team_views import bp as teams_bp
@@ -185,6 +187,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(column_admin_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(credit_admin_bp)
+    app.register_blueprint(engagement_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(api_bp)

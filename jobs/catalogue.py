@@ -88,6 +88,12 @@ register(
     _l("Turn verified hours, trainings and contributions into Second Classroom credit records"),
 )
 register(
+    "engagement.score_everyone",
+    "app.engagement.jobs:score_everyone",
+    cron(hour=1, minute=30),
+    _l("Score everyone's engagement of the last 13 weeks and keep the day's snapshot"),
+)
+register(
     "jobs.prune_history",
     "jobs.maintenance:prune_history",
     cron(hour=3, minute=40),

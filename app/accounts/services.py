@@ -10,12 +10,12 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,14 +24,15 @@ from app.accounts.models import (
     ROLES,
     USER_TYPES,
     College,
+    LoginDay,
     Major,
     User,
     UserRole,
     new_session_token,
 )
 from app.audit import services as audit
-from app.common.db import begin_write_transaction
-from app.common.time import utcnow
+from app.common.db import begin_write_transaction, insert_ignoring_conflicts
+from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.notifications import services as notifications
@@ -137,6 +138,16 @@ def find_by_numbers(numbers: Iterable[str]) -> dict[str, User]:
     return found
 
 
+def people_by_ids(user_ids: Iterable[int]) -> list[User]:
+    """People by id, in a few queries (unknown ids are left out)."""
+    wanted = sorted(set(user_ids))
+    found: list[User] = []
+    for start in range(0, len(wanted), 500):
+        query = select(User).where(User.id.in_(wanted[start : start + 500]))
+        found.extend(db.session.scalars(query))
+    return found
+
+
 def find_by_emails(emails: Iterable[str]) -> dict[str, User]:
     """People by (lower-case) email, in a few queries."""
     wanted = sorted({email for email in emails if email})
@@ -157,7 +168,41 @@ def authenticate(identifier: str, password: str, *, now: datetime | None = None)
             _("This account has been deactivated. Please contact the library if this is wrong.")
         )
     user.last_login_at = now or utcnow()
+    record_login_day(user.id, now=user.last_login_at)
     return user
+
+
+def record_login_day(user_id: int, *, now: datetime | None = None) -> date:
+    """Note that the person used the site on this local day (once a day, however often,
+    from however many devices at once)."""
+    day = to_local(now or utcnow()).date()
+    db.session.execute(
+        insert_ignoring_conflicts(LoginDay, ["user_id", "day"]).values(user_id=user_id, day=day)
+    )
+    return day
+
+
+def local_today(now: datetime | None = None) -> date:
+    return to_local(now or utcnow()).date()
+
+
+def login_activity() -> Select:
+    """Days people used the site, as engagement activity: (user_id, at = the day, amount 1)."""
+    return select(
+        LoginDay.user_id.label("user_id"),
+        LoginDay.day.label("at"),
+        literal(1.0).label("amount"),
+    )
+
+
+def person_groups() -> Select:
+    """Every active person with the groups they belong to: (user_id, college_id,
+    enrolment_year), for group portraits and engagement summaries."""
+    return select(
+        User.id.label("user_id"),
+        User.college_id.label("college_id"),
+        User.enrolment_year.label("enrolment_year"),
+    ).where(User.active.is_(True))
 
 
 def hash_password(password: str) -> str:

@@ -69,6 +69,20 @@ def require_password_change():
     return None
 
 
+@bp.before_app_request
+def note_login_day():
+    """A remembered phone rarely logs in again: the first page a logged-in person opens on
+    a day counts that day for engagement (once a day, noted in the session)."""
+    if not current_user.is_authenticated or request.path.startswith(("/static/", "/api/")):
+        return
+    today = services.local_today().isoformat()
+    if session.get("login_day") == today:
+        return
+    services.record_login_day(current_user.id)
+    db.session.commit()
+    session["login_day"] = today
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=login_limit_key, methods=["POST"]

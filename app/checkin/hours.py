@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 
 from app.checkin.models import Attendance
 from app.extensions import db
@@ -127,3 +127,43 @@ def verified_totals(
         for user_id, total, last in db.session.execute(query)
         if total and last is not None
     }
+
+
+def service_activity(team_ids: Iterable[int] | None = None) -> Select:
+    """Every stay on a shift that was not undone, as engagement activity: (user_id, at = the
+    shift's start, amount = credited hours so far, verified or not), optionally only on
+    the tasks of some teams."""
+    minutes = func.coalesce(Attendance.scan_minutes, 0) + func.coalesce(Attendance.added_minutes, 0)
+    query = (
+        select(
+            Attendance.user_id.label("user_id"),
+            Shift.starts_at.label("at"),
+            (minutes / 60.0).label("amount"),
+        )
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .where(Attendance.status != "undone")
+    )
+    if team_ids is not None:
+        query = query.join(Task, Task.id == Shift.task_id).where(Task.team_id.in_(list(team_ids)))
+    return query
+
+
+def verified_service(since: datetime, until: datetime) -> Select:
+    """Verified stays on shifts starting in [since, until), one row each: (user_id, at = the
+    shift's start, minutes = scans plus additions), for annual reports and group portraits
+    to filter and group in one query."""
+    minutes = func.coalesce(Attendance.scan_minutes, 0) + func.coalesce(Attendance.added_minutes, 0)
+    return (
+        select(
+            Attendance.user_id.label("user_id"),
+            Shift.starts_at.label("at"),
+            minutes.label("minutes"),
+        )
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .where(
+            Attendance.verified_at.is_not(None),
+            Attendance.status != "undone",
+            Shift.starts_at >= since,
+            Shift.starts_at < until,
+        )
+    )

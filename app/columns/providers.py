@@ -8,9 +8,10 @@ people), never one query per person.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, literal, select
 
 from app.columns.models import ContentColumn, Contribution
 from app.credits import sources
@@ -38,6 +39,15 @@ def published_counts(
     if user_ids is not None:
         query = query.where(Contribution.author_id.in_(list(user_ids)))
     return dict(db.session.execute(query).all())
+
+
+def publication_activity() -> Select:
+    """Published contributions as engagement activity: (user_id, at = publication, amount 1)."""
+    return select(
+        Contribution.author_id.label("user_id"),
+        Contribution.published_at.label("at"),
+        literal(1.0).label("amount"),
+    ).where(Contribution.status == "published", Contribution.published_at.is_not(None))
 
 
 def credit_sources(user_ids: Iterable[int] | None = None) -> Iterator[CreditSource]:
@@ -72,3 +82,50 @@ def credit_sources(user_ids: Iterable[int] | None = None) -> Iterator[CreditSour
 
 badges.register_contribution_provider(published_counts)
 sources.register_source(SOURCE, credit_sources)
+
+
+def column_activity(since: datetime, until: datetime) -> list[tuple[str, int, int]]:
+    """Per active column, in their order: (name, contributions submitted, contributions
+    published) in [since, until), for the engagement dashboard."""
+    submitted = (
+        select(Contribution.column_id, func.count().label("n"))
+        .where(Contribution.submitted_at >= since, Contribution.submitted_at < until)
+        .group_by(Contribution.column_id)
+        .subquery()
+    )
+    published = (
+        select(Contribution.column_id, func.count().label("n"))
+        .where(
+            Contribution.status == "published",
+            Contribution.published_at >= since,
+            Contribution.published_at < until,
+        )
+        .group_by(Contribution.column_id)
+        .subquery()
+    )
+    query = (
+        select(
+            ContentColumn.name,
+            func.coalesce(submitted.c.n, 0),
+            func.coalesce(published.c.n, 0),
+        )
+        .outerjoin(submitted, submitted.c.column_id == ContentColumn.id)
+        .outerjoin(published, published.c.column_id == ContentColumn.id)
+        .where(ContentColumn.active.is_(True))
+        .order_by(ContentColumn.position, ContentColumn.id)
+    )
+    return [(name, int(sent), int(out)) for name, sent, out in db.session.execute(query)]
+
+
+def published_between(since: datetime, until: datetime) -> Select:
+    """Contributions published in [since, until): (user_id, at = publication, title), for
+    annual reports and group portraits."""
+    return select(
+        Contribution.author_id.label("user_id"),
+        Contribution.published_at.label("at"),
+        Contribution.title.label("title"),
+    ).where(
+        Contribution.status == "published",
+        Contribution.published_at >= since,
+        Contribution.published_at < until,
+    )

@@ -19,3 +19,18 @@ def begin_write_transaction() -> None:
         return
     if not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_ignoring_conflicts(model, index_elements: list[str]):
+    """`INSERT … ON CONFLICT (index_elements) DO NOTHING` for the session's database: a row
+    a concurrent request already wrote stands, and nobody gets an IntegrityError."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        insert = postgresql.insert
+    elif dialect == "sqlite":
+        insert = sqlite.insert
+    else:
+        raise RuntimeError(f"INSERT … ON CONFLICT is not available on {dialect}")
+    return insert(model).on_conflict_do_nothing(index_elements=index_elements)

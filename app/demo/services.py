@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.common.time import to_local, utcnow
+from app.common.time import from_local_date, to_local, utcnow
 from app.demo.data import COLLEGES, DEMO_ACCOUNTS, DEMO_PASSWORD, GIVEN_CHARS, SURNAMES
 from app.errors import InvalidInput
 from app.extensions import db
@@ -86,6 +86,7 @@ def load_demo_data(*, seed: int = 2026, people: int = PEOPLE_COUNT) -> int:
     load_rewards_demo(rng)
     load_columns_demo()
     load_credits_demo()
+    load_engagement_demo(rng)
     return created
 
 
@@ -489,3 +490,36 @@ def load_columns_demo(*, now: datetime | None = None) -> None:
         now=now,
     )
     contributions.submit(author, waiting.id, now=now)
+
+
+# How often demo people used the site over the last 26 weeks: (weight, days between visits
+# in the weeks before the last `pause` days, or None for not at all).
+LOGIN_HABITS = (
+    (3, 7, 0),  # weekly, still coming
+    (2, 3, 0),  # every few days
+    (2, 7, 35),  # weekly until five weeks ago: at risk
+    (1, 4, 0),  # new: only in the last weeks (see below)
+    (3, None, 0),  # never
+)
+
+
+def load_engagement_demo(rng: random.Random, *, now: datetime | None = None) -> None:
+    """Days on the site for the demo people, then the nightly scoring of each of the last
+    12 Mondays and of today, so the engagement trends have points to draw."""
+    from app.engagement import services as engagement
+
+    now = now or utcnow()
+    weights = [habit[0] for habit in LOGIN_HABITS]
+    for user_id in db.session.scalars(select(User.id).order_by(User.id)):
+        _weight, every, pause = rng.choices(LOGIN_HABITS, weights=weights)[0]
+        if every is None:
+            continue
+        first = 20 if every == 4 else 7 * 26
+        for days_ago in range(pause + rng.randrange(every), first, every):
+            accounts.record_login_day(user_id, now=now - timedelta(days=days_ago))
+    today = to_local(now).date()
+    monday = today - timedelta(days=today.weekday())
+    for weeks_back in range(12, 0, -1):
+        day = monday - timedelta(weeks=weeks_back)
+        engagement.score_day(now=from_local_date(day) + timedelta(hours=12))
+    engagement.score_day(now=now)

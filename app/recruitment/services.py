@@ -15,7 +15,7 @@ from babel.lists import format_list
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -35,6 +35,7 @@ from app.recruitment.models import (
     Application,
     Campaign,
     CampaignQuestion,
+    Membership,
     Team,
     TeamCoordinator,
 )
@@ -1074,3 +1075,14 @@ def eligible_open_campaigns(user, *, now: datetime | None = None) -> list[Campai
         for campaign in campaigns
         if eligibility(campaign, user, now=now, application=applied.get(campaign.id)).ok
     ]
+
+
+def active_memberships(team_ids: list[int] | None = None) -> Select:
+    """(team_id, user_id) of every active membership, optionally of some teams only: the
+    people a team's engagement figures are about."""
+    query = select(Membership.team_id.label("team_id"), Membership.user_id.label("user_id")).where(
+        Membership.status == "active"
+    )
+    if team_ids is not None:
+        query = query.where(Membership.team_id.in_(team_ids))
+    return query

@@ -41,7 +41,7 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, case, delete, func, insert, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
@@ -721,3 +721,51 @@ def monthly_reading(month: str) -> list[ReadingRow]:
     ]
     rows.sort(key=lambda row: (-row.score, row.user_id))
     return rows
+
+
+def _month_ends(first: date, last: date) -> dict[str, date]:
+    """{"2026-10": date(2026, 10, 31), …} for every month from `first` to `last`."""
+    ends = {}
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        ends[f"{year:04d}-{month:02d}"] = date(year, month, calendar.monthrange(year, month)[1])
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return ends
+
+
+def reading_activity(since: date, until: date) -> Select:
+    """Library use on days in [since, until) as engagement activity: (user_id, at = the day,
+    amount = the day's reading score). A whole-month row counts on the month's last day."""
+    weights = reading_weights()
+    ends = {month: end for month, end in _month_ends(since, until).items() if since <= end < until}
+    day = LibraryUse.day
+    if ends:
+        month_end = case(*((LibraryUse.month == m, literal(e)) for m, e in ends.items()))
+        day = case((LibraryUse.day == MONTH_ROW_DAY, month_end), else_=LibraryUse.day)
+    score = (
+        LibraryUse.loans * weights["loans"]
+        + LibraryUse.visits * weights["visits"]
+        + LibraryUse.minutes / 60.0 * weights["hours"]
+        + LibraryUse.e_sessions * weights["e_sessions"]
+    )
+    in_range = (LibraryUse.day >= since) & (LibraryUse.day < until)
+    if ends:
+        in_range = or_(in_range, (LibraryUse.day == MONTH_ROW_DAY) & LibraryUse.month.in_(ends))
+    used = (LibraryUse.loans + LibraryUse.visits + LibraryUse.minutes + LibraryUse.e_sessions) > 0
+    return select(
+        LibraryUse.user_id.label("user_id"), day.label("at"), score.label("amount")
+    ).where(in_range, used)
+
+
+def library_use_in_months(months: Iterable[str]) -> Select:
+    """Library-use rows of some months ("2026-10"), daily and whole-month rows alike:
+    (user_id, month, loans, visits, minutes, e_sessions), for annual reports and group
+    portraits to filter and group in one query."""
+    return select(
+        LibraryUse.user_id.label("user_id"),
+        LibraryUse.month.label("month"),
+        LibraryUse.loans.label("loans"),
+        LibraryUse.visits.label("visits"),
+        LibraryUse.minutes.label("minutes"),
+        LibraryUse.e_sessions.label("e_sessions"),
+    ).where(LibraryUse.month.in_(sorted(months)))

@@ -1,0 +1,308 @@
+"""The coordinators' engagement dashboard: how the programme is doing, as charts.
+
+A dashboard has a scope: everyone (admins) or one team a coordinator runs. Weekly activity
+and no-shows are counted live from the source features; segments, and hours and
+contributions by college and team, come from the latest nightly snapshot, so the page reads
+a few grouped queries however many people there are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import distinct, func, select
+
+from app.accounts import services as accounts
+from app.checkin import hours
+from app.columns import providers as columns
+from app.common.time import from_local_date, to_local, utcnow
+from app.engagement.charts import Chart, Series
+from app.engagement.labels import SEGMENT_LABELS
+from app.engagement.models import SEGMENTS, EngagementDay, EngagementScore, SegmentCount
+from app.engagement.services import Weeks, week_case
+from app.errors import Forbidden, NotFound
+from app.extensions import db
+from app.recruitment import access
+from app.recruitment import services as recruitment
+from app.shifts import tasks
+
+WEEKS_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class Scope:
+    key: str  # "all" or "team:3"
+    label: str
+    team_ids: tuple[int, ...] | None  # None: everyone
+
+    @property
+    def team_id(self) -> int | None:
+        return self.team_ids[0] if self.team_ids and len(self.team_ids) == 1 else None
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    as_of: EngagementDay | None
+    segment_counts: dict[str, int]
+    charts: list[Chart] = field(default_factory=list)
+
+    @property
+    def people(self) -> int:
+        return sum(self.segment_counts.values())
+
+    def chart(self, chart_id: str) -> Chart:
+        for chart in self.charts:
+            if chart.id == chart_id:
+                return chart
+        raise NotFound(_("There is no such chart."))
+
+
+def scopes_for(viewer) -> list[Scope]:
+    """What the viewer may look at: everyone (admins) and each team they run."""
+    scopes = []
+    if access.managed_team_ids(viewer) is None:
+        scopes.append(Scope("all", _("Everyone"), None))
+    for team in recruitment.teams_for(viewer):
+        scopes.append(Scope(f"team:{team.id}", team.name, (team.id,)))
+    return scopes
+
+
+def resolve_scope(viewer, key: str | None) -> Scope:
+    """The scope named by `key` (default: the viewer's first); one they may not see is
+    refused."""
+    scopes = scopes_for(viewer)
+    if not scopes:
+        raise Forbidden(_("You do not run any team yet."))
+    if not key:
+        return scopes[0]
+    for scope in scopes:
+        if scope.key == key:
+            return scope
+    raise NotFound(_("There is no such team among yours."))
+
+
+def latest_day() -> EngagementDay | None:
+    return db.session.scalar(select(EngagementDay).order_by(EngagementDay.day.desc()).limit(1))
+
+
+def segment_counts(scope_key: str, day: date | None) -> dict[str, int]:
+    counts = dict.fromkeys(SEGMENTS, 0)
+    if day is None:
+        return counts
+    rows = db.session.execute(
+        select(SegmentCount.segment, SegmentCount.people).where(
+            SegmentCount.day == day, SegmentCount.scope == scope_key
+        )
+    )
+    counts.update(dict(rows.all()))
+    return counts
+
+
+def _week_label(start: date) -> str:
+    return format_date(start, "MM-dd")
+
+
+def weekly_activity_chart(scope: Scope, today: date) -> Chart:
+    """People with a shift, and their hours, per week (oldest first)."""
+    weeks = Weeks(today, WEEKS_SHOWN)
+    source = hours.service_activity(scope.team_ids).subquery()
+    week = week_case(source.c.at, weeks)
+    rows = db.session.execute(
+        select(week, func.count(distinct(source.c.user_id)), func.sum(source.c.amount))
+        .where(
+            source.c.at >= from_local_date(weeks.first_day),
+            source.c.at < from_local_date(weeks.end_day),
+        )
+        .group_by(week)
+    )
+    people = [0] * WEEKS_SHOWN
+    service_hours = [0.0] * WEEKS_SHOWN
+    for index, count, amount in rows:
+        if index is None:
+            continue
+        people[index] = int(count)
+        service_hours[index] = round(float(amount or 0), 1)
+    starts = weeks.starts()
+    return Chart(
+        id="weekly-activity",
+        title=_("Active volunteers and service hours per week"),
+        kind="line",
+        label_title=_("Week from"),
+        labels=[_week_label(start) for start in reversed(starts)],
+        series=[
+            Series(_("Volunteers with a shift"), list(reversed(people))),
+            Series(_("Service hours"), list(reversed(service_hours))),
+        ],
+    )
+
+
+def segments_chart(counts: dict[str, int]) -> Chart:
+    return Chart(
+        id="segments",
+        title=_("People by segment"),
+        kind="doughnut",
+        label_title=_("Segment"),
+        labels=[str(SEGMENT_LABELS[segment]) for segment in SEGMENTS],
+        series=[Series(_("People"), [counts[segment] for segment in SEGMENTS])],
+    )
+
+
+def segment_trend_chart(scope_key: str, today: date) -> Chart:
+    """One point a week (the last scored day of each week) over the last weeks."""
+    since = today - timedelta(days=7 * WEEKS_SHOWN)
+    rows = db.session.execute(
+        select(SegmentCount.day, SegmentCount.segment, SegmentCount.people)
+        .where(SegmentCount.scope == scope_key, SegmentCount.day > since)
+        .order_by(SegmentCount.day)
+    ).all()
+    last_of_week: dict[date, date] = {}
+    for day, _segment, _people in rows:
+        monday = day - timedelta(days=day.weekday())
+        last_of_week[monday] = max(day, last_of_week.get(monday, day))
+    days = sorted(last_of_week.values())
+    values = {segment: [0] * len(days) for segment in SEGMENTS}
+    position = {day: index for index, day in enumerate(days)}
+    for day, segment, people in rows:
+        if day in position:
+            values[segment][position[day]] = people
+    return Chart(
+        id="segment-trend",
+        title=_("Segments over time"),
+        kind="stacked",
+        label_title=_("Day"),
+        labels=[format_date(day, "MM-dd") for day in days],
+        series=[Series(str(SEGMENT_LABELS[s]), values[s]) for s in SEGMENTS],
+    )
+
+
+def _snapshot_people(scope: Scope, day: date):
+    """The day's snapshot rows of the people in scope."""
+    query = select(EngagementScore).where(EngagementScore.day == day)
+    if scope.team_ids is not None:
+        members = recruitment.active_memberships(list(scope.team_ids)).subquery()
+        query = query.where(EngagementScore.user_id.in_(select(members.c.user_id)))
+    return query.subquery()
+
+
+def by_college_chart(scope: Scope, day: date | None) -> Chart:
+    labels: list[str] = []
+    minutes: list[float] = []
+    contributions: list[int] = []
+    if day is not None:
+        scores = _snapshot_people(scope, day)
+        people = accounts.person_groups().subquery()
+        rows = {
+            college_id: (total, count)
+            for college_id, total, count in db.session.execute(
+                select(
+                    people.c.college_id,
+                    func.sum(scores.c.service_minutes),
+                    func.sum(scores.c.contributions),
+                )
+                .join(people, people.c.user_id == scores.c.user_id)
+                .group_by(people.c.college_id)
+            )
+        }
+        for college in accounts.colleges():
+            total, count = rows.get(college.id, (0, 0))
+            if total or count:
+                labels.append(college.name)
+                minutes.append(round((total or 0) / 60, 1))
+                contributions.append(int(count or 0))
+    return Chart(
+        id="by-college",
+        title=_("Service hours and contributions by college (last 13 weeks)"),
+        kind="bar",
+        label_title=_("College"),
+        labels=labels,
+        series=[Series(_("Service hours"), minutes), Series(_("Contributions"), contributions)],
+    )
+
+
+def by_team_chart(scope: Scope, viewer, day: date | None) -> Chart:
+    teams = [
+        team
+        for team in recruitment.teams_for(viewer)
+        if scope.team_ids is None or team.id in scope.team_ids
+    ]
+    totals: dict[int, tuple[int, int]] = {}
+    if day is not None and teams:
+        members = recruitment.active_memberships([team.id for team in teams]).subquery()
+        rows = db.session.execute(
+            select(
+                members.c.team_id,
+                func.sum(EngagementScore.service_minutes),
+                func.sum(EngagementScore.contributions),
+            )
+            .join(members, members.c.user_id == EngagementScore.user_id)
+            .where(EngagementScore.day == day)
+            .group_by(members.c.team_id)
+        )
+        totals = {team_id: (total or 0, count or 0) for team_id, total, count in rows}
+    return Chart(
+        id="by-team",
+        title=_("Service hours and contributions of each team's members (last 13 weeks)"),
+        kind="bar",
+        label_title=_("Team"),
+        labels=[team.name for team in teams],
+        series=[
+            Series(_("Service hours"), [round(totals.get(t.id, (0, 0))[0] / 60, 1) for t in teams]),
+            Series(_("Contributions"), [int(totals.get(t.id, (0, 0))[1]) for t in teams]),
+        ],
+    )
+
+
+def no_show_chart(scope: Scope, viewer) -> Chart:
+    task_list = [
+        task
+        for task in tasks.tasks_for(viewer, team_id=scope.team_id)
+        if task.active and (scope.team_ids is None or task.team_id in scope.team_ids)
+    ]
+    rates = tasks.no_show_rates([task.id for task in task_list])
+    shown = [task for task in task_list if task.id in rates]
+    return Chart(
+        id="no-shows",
+        title=_("No-show rate per task (shifts of the last 90 days)"),
+        kind="bar",
+        label_title=_("Task"),
+        labels=[task.title for task in shown],
+        series=[Series(_("No-shows (%)"), [round(100 * rates[task.id], 1) for task in shown])],
+    )
+
+
+def column_chart(today: date) -> Chart:
+    since = from_local_date(today - timedelta(days=7 * 13 - 1))
+    until = from_local_date(today + timedelta(days=1))
+    rows = columns.column_activity(since, until)
+    return Chart(
+        id="columns",
+        title=_("Service columns: contributions in the last 13 weeks"),
+        kind="bar",
+        label_title=_("Column"),
+        labels=[name for name, _sent, _out in rows],
+        series=[
+            Series(_("Submitted"), [sent for _name, sent, _out in rows]),
+            Series(_("Published"), [out for _name, _sent, out in rows]),
+        ],
+    )
+
+
+def build(viewer, scope: Scope, *, now: datetime | None = None) -> Dashboard:
+    today = to_local(now or utcnow()).date()
+    as_of = latest_day()
+    day = as_of.day if as_of else None
+    counts = segment_counts(scope.key, day)
+    charts = [
+        weekly_activity_chart(scope, today),
+        segments_chart(counts),
+        segment_trend_chart(scope.key, today),
+        by_college_chart(scope, day),
+        by_team_chart(scope, viewer, day),
+        no_show_chart(scope, viewer),
+        column_chart(today),
+    ]
+    return Dashboard(scope=scope, as_of=as_of, segment_counts=counts, charts=charts)

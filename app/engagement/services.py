@@ -1,0 +1,283 @@
+"""The nightly scoring run: every active person's activity of the last weeks, read for all
+people at once in a few grouped queries (one per kind of activity, never one per person),
+scored by `scoring.assess`, and written as that day's snapshot.
+
+Each kind's query groups its events by person and week, then by person; the results come
+ordered by person and are merged as streams, so memory stays flat however many people
+there are. Rerunning a day deletes that day's rows first: a day has one snapshot.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, String, case, cast, delete, func, insert, literal, select
+from sqlalchemy.sql import sqltypes
+
+from app.accounts import services as accounts
+from app.checkin import hours
+from app.columns import providers as columns
+from app.common.time import from_local_date, to_local, utcnow
+from app.engagement import scoring
+from app.engagement import settings as engagement_settings
+from app.engagement.models import EngagementDay, EngagementScore, SegmentCount
+from app.engagement.scoring import KindStats
+from app.extensions import db
+from app.recruitment import services as recruitment
+from app.rewards import library_use
+
+WRITE_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Weeks:
+    """Whole weeks back from `today`: week i holds the local days today − 7i − 6 … today − 7i."""
+
+    today: date
+    count: int
+
+    @property
+    def first_day(self) -> date:
+        return self.today - timedelta(days=7 * self.count - 1)
+
+    @property
+    def end_day(self) -> date:
+        return self.today + timedelta(days=1)
+
+    def starts(self) -> list[date]:
+        return [self.today - timedelta(days=7 * week + 6) for week in range(self.count)]
+
+
+def _is_datetime(column) -> bool:
+    return isinstance(column.type, sqltypes.DateTime)
+
+
+def _bound(column, day: date):
+    """A local day's start as the column compares it: a date, or midnight as UTC."""
+    return from_local_date(day) if _is_datetime(column) else day
+
+
+def _local_day(value: date | datetime | str | None) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite hands a CASE of dates back as text
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return to_local(value).date()
+    return value
+
+
+def week_case(at, weeks: Weeks):
+    """The week an activity falls in (0 = the latest), NULL before the first week."""
+    return case(*((at >= _bound(at, start), index) for index, start in enumerate(weeks.starts())))
+
+
+def weekly_stats(source: Select, weeks: Weeks, weights: list[float], window: int) -> Select:
+    """Per person, ordered by person: the figures `scoring.KindStats` holds, from a source
+    of (user_id, at, amount) rows."""
+    events = source.subquery()
+    at = events.c.at
+    week = week_case(at, weeks)
+    by_week = (
+        select(
+            events.c.user_id.label("user_id"),
+            week.label("week"),
+            func.count().label("events"),
+            func.sum(events.c.amount).label("amount"),
+            func.min(at).label("first"),
+            func.max(at).label("last"),
+        )
+        .where(at >= _bound(at, weeks.first_day), at < _bound(at, weeks.end_day))
+        .group_by(events.c.user_id, week)
+        .subquery()
+    )
+    w = by_week.c.week
+    in_window = w < window
+    weight = case(*((w == index, value) for index, value in enumerate(weights)), else_=0.0)
+    bit = case(*((w == index, 1 << index) for index in range(weeks.count)), else_=0)
+    return (
+        select(
+            by_week.c.user_id,
+            func.sum(case((in_window, by_week.c.events), else_=0)),
+            func.sum(case((in_window, by_week.c.amount), else_=0.0)),
+            func.sum(by_week.c.events * weight),
+            func.sum(by_week.c.amount * weight),
+            func.sum(bit),
+            func.sum(by_week.c.events),
+            func.min(by_week.c.first),
+            func.max(by_week.c.last),
+        )
+        .group_by(by_week.c.user_id)
+        .order_by(by_week.c.user_id)
+    )
+
+
+def activity_sources(weeks: Weeks) -> dict[str, Select]:
+    """What each feature counts as activity, as (user_id, at, amount) selects."""
+    return {
+        "service": hours.service_activity(),
+        "contribution": columns.publication_activity(),
+        "reading": library_use.reading_activity(weeks.first_day, weeks.end_day),
+        "login": accounts.login_activity(),
+    }
+
+
+def _stream(kind: str, query: Select) -> Iterator[tuple[int, str, KindStats]]:
+    result = db.session.execute(query.execution_options(yield_per=WRITE_CHUNK))
+    for user_id, now, amount, d_events, d_amount, mask, total, first, last in result:
+        yield (
+            user_id,
+            kind,
+            KindStats(
+                events_now=int(now or 0),
+                amount_now=float(amount or 0),
+                decayed_events=float(d_events or 0),
+                decayed_amount=float(d_amount or 0),
+                week_mask=int(mask or 0),
+                events_all=int(total or 0),
+                first_day=_local_day(first),
+                last_day=_local_day(last),
+            ),
+        )
+
+
+def _people() -> Iterator[tuple[int, str, None]]:
+    people = accounts.person_groups().subquery()
+    query = select(people.c.user_id).order_by(people.c.user_id)
+    for (user_id,) in db.session.execute(query.execution_options(yield_per=WRITE_CHUNK)):
+        yield user_id, "", None
+
+
+def _reading_horizon(weeks: Weeks) -> date | None:
+    """The last day library-use data reaches: pauses in reading are measured up to it."""
+    source = library_use.reading_activity(weeks.first_day, weeks.end_day).subquery()
+    return _local_day(db.session.scalar(select(func.max(source.c.at))))
+
+
+def _person_stats(
+    weeks: Weeks, settings: engagement_settings.Settings
+) -> Iterator[tuple[int, dict[str, KindStats]]]:
+    """Every active person with their figures per kind, in person order."""
+    weights = scoring.week_weights(settings)
+    streams = [_people()] + [
+        _stream(kind, weekly_stats(source, weeks, weights, settings.window_weeks))
+        for kind, source in activity_sources(weeks).items()
+    ]
+    merged = heapq.merge(*streams, key=lambda item: (item[0], item[1]))
+    for user_id, items in itertools.groupby(merged, key=lambda item: item[0]):
+        items = list(items)
+        if items[0][2] is not None:
+            continue  # activity of someone no longer active: not scored
+        yield user_id, {kind: stats for _, kind, stats in items[1:]}
+
+
+def _row(day: date, user_id: int, stats: dict[str, KindStats], result) -> dict:
+    service = stats.get("service", KindStats())
+    return {
+        "day": day,
+        "user_id": user_id,
+        "score": result.score,
+        "segment": result.segment,
+        "recency": result.recency,
+        "frequency": result.frequency,
+        "volume": result.volume,
+        "idle_days": result.idle_days,
+        "active_weeks": result.active_weeks,
+        "service_minutes": round(service.amount_now * 60),
+        "shifts": service.events_now,
+        "contributions": stats.get("contribution", KindStats()).events_now,
+        "reading": round(stats.get("reading", KindStats()).amount_now, 2),
+        "login_days": stats.get("login", KindStats()).events_now,
+        "reason": result.reason,
+        "reason_params": result.reason_params,
+    }
+
+
+def score_day(*, now: datetime | None = None) -> dict[str, int]:
+    """Score every active person for the local day of `now`, replacing that day's snapshot."""
+    now = now or utcnow()
+    settings = engagement_settings.current()
+    today = to_local(now).date()
+    weeks = Weeks(today, settings.lookback_weeks)
+    horizon = _reading_horizon(weeks)
+    horizons = {"reading": horizon} if horizon else {}
+    db.session.execute(delete(EngagementScore).where(EngagementScore.day == today))
+    counts = dict.fromkeys(("people", "core", "active", "new", "at_risk", "dormant"), 0)
+    chunk: list[dict] = []
+    for user_id, stats in _person_stats(weeks, settings):
+        result = scoring.assess(stats, today=today, settings=settings, horizons=horizons)
+        chunk.append(_row(today, user_id, stats, result))
+        counts["people"] += 1
+        counts[result.segment] += 1
+        if len(chunk) >= WRITE_CHUNK:
+            db.session.execute(insert(EngagementScore), chunk)
+            chunk = []
+    if chunk:
+        db.session.execute(insert(EngagementScore), chunk)
+    _record_day(today, now, counts["people"], settings)
+    _count_segments(today)
+    counts["thinned"] = thin_snapshots(today, settings)
+    return counts
+
+
+def _record_day(today: date, now: datetime, people: int, settings) -> None:
+    record = db.session.get(EngagementDay, today)
+    if record is None:
+        record = EngagementDay(day=today)
+        db.session.add(record)
+    record.computed_at = now
+    record.people = people
+    record.settings = settings.as_dict()
+    db.session.flush()
+
+
+def _scope(prefix: str, column):
+    return literal(prefix, String) + cast(column, String)
+
+
+def _count_segments(today: date) -> None:
+    """The day's people per segment: everyone, and per team, college and cohort."""
+    db.session.execute(delete(SegmentCount).where(SegmentCount.day == today))
+    people = accounts.person_groups().subquery()
+    members = recruitment.active_memberships().subquery()
+    groupings = [
+        (literal("all", String), None, None),
+        (_scope("team:", members.c.team_id), members, members.c.team_id),
+        (_scope("college:", people.c.college_id), people, people.c.college_id),
+        (_scope("cohort:", people.c.enrolment_year), people, people.c.enrolment_year),
+    ]
+    for scope, joined, key in groupings:
+        query = (
+            select(scope.label("scope"), EngagementScore.segment)
+            .select_from(EngagementScore)
+            .where(EngagementScore.day == today)
+        )
+        if joined is not None:
+            query = query.join(joined, joined.c.user_id == EngagementScore.user_id).where(
+                key.is_not(None)
+            )
+        counted = query.subquery()
+        source = select(
+            literal(today, sqltypes.Date), counted.c.scope, counted.c.segment, func.count()
+        ).group_by(counted.c.scope, counted.c.segment)
+        db.session.execute(
+            insert(SegmentCount).from_select(["day", "scope", "segment", "people"], source)
+        )
+
+
+def thin_snapshots(today: date, settings) -> int:
+    """Keep daily rows for `keep_daily_days`, then only Mondays' (weekly trends)."""
+    cutoff = today - timedelta(days=settings.keep_daily_days)
+    old_days = db.session.scalars(select(EngagementDay.day).where(EngagementDay.day < cutoff))
+    drop = [day for day in old_days if day.weekday() != 0]
+    removed = 0
+    for start in range(0, len(drop), 500):
+        result = db.session.execute(
+            delete(EngagementScore).where(EngagementScore.day.in_(drop[start : start + 500]))
+        )
+        removed += result.rowcount or 0
+    return removed

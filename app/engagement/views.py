@@ -1,0 +1,125 @@
+"""Engagement pages for coordinators (dashboard, people at risk) and for each person (my
+engagement). Thin: the dashboard, lists and sending live in services."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.common.access import role_required
+from app.common.forms import show_domain_error
+from app.common.time import utcnow
+from app.engagement import dashboard, mine, nudges
+from app.engagement.forms import NudgeForm
+from app.engagement.labels import SEGMENT_HINTS, SEGMENT_LABELS
+from app.engagement.models import SEGMENTS
+from app.engagement.settings import current as current_settings
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.recruitment import services as recruitment
+
+bp = Blueprint("engagement", __name__, url_prefix="/engagement")
+
+
+def csv_response(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/dashboard")
+@role_required("coordinator", "admin")
+def dashboard_page():
+    scope = dashboard.resolve_scope(current_user, request.args.get("scope"))
+    shown = dashboard.build(current_user, scope)
+    return render_template(
+        "engagement/dashboard.html",
+        board=shown,
+        scopes=dashboard.scopes_for(current_user),
+        segments=SEGMENTS,
+        segment_labels=SEGMENT_LABELS,
+        segment_hints=SEGMENT_HINTS,
+        settings=current_settings(),
+    )
+
+
+@bp.route("/dashboard/<chart_id>.csv")
+@role_required("coordinator", "admin")
+def dashboard_csv(chart_id: str):
+    scope = dashboard.resolve_scope(current_user, request.args.get("scope"))
+    chart = dashboard.build(current_user, scope).chart(chart_id)
+    return csv_response(chart.csv_bytes(), f"{chart.id}.csv")
+
+
+def _team_or_first(team_id: int | None) -> int:
+    teams = recruitment.teams_for(current_user)
+    if team_id is None:
+        if not teams:
+            raise NotFound(_("You do not run any team yet."))
+        return teams[0].id
+    if team_id not in {team.id for team in teams}:
+        raise NotFound(_("There is no such team among yours."))
+    return team_id
+
+
+@bp.route("/at-risk", methods=["GET", "POST"])
+@role_required("coordinator", "admin")
+def at_risk():
+    team_id = _team_or_first(request.args.get("team", type=int))
+    team = recruitment.get_team(team_id)
+    people = nudges.at_risk_members(team_id, current_user)
+    form = NudgeForm()
+    form.people.choices = [(person.user_id, person.name) for person in people]
+    if request.method == "GET":
+        form.message.data = nudges.default_message(team.name)
+    elif form.validate_on_submit():
+        try:
+            result = nudges.send_nudges(
+                team_id, form.people.data or [], form.message.data, actor=current_user
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Message sent to %(sent)d people.", sent=result.sent), "success")
+            if result.skipped:
+                flash(
+                    _(
+                        "%(skipped)d chosen people were skipped: no longer at risk, or already "
+                        "reminded in the last 7 days.",
+                        skipped=result.skipped,
+                    ),
+                    "warning",
+                )
+            return redirect(url_for("engagement.at_risk", team=team_id))
+    return render_template(
+        "engagement/at_risk.html",
+        team=team,
+        teams=recruitment.teams_for(current_user),
+        people=people,
+        form=form,
+        now=utcnow(),
+    )
+
+
+@bp.route("/me")
+@login_required
+def me():
+    return render_template(
+        "engagement/me.html",
+        mine=mine.my_engagement(current_user.id),
+        segment_labels=SEGMENT_LABELS,
+        segment_hints=SEGMENT_HINTS,
+        settings=current_settings(),
+    )
+
+
+@bp.route("/me/<chart_id>.csv")
+@login_required
+def my_csv(chart_id: str):
+    chart = mine.my_engagement(current_user.id).chart(chart_id)
+    return csv_response(chart.csv_bytes(), f"{chart.id}.csv")

@@ -1,0 +1,189 @@
+"""Engagement pages: the dashboard per role and scope, its CSV downloads against the
+charts' numbers, the people-at-risk list and bulk messages, and my engagement."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEntry
+from app.common.time import utcnow
+from app.engagement.models import EngagementNudge
+from app.extensions import db
+from app.notifications.models import Notification
+from tests import factories
+from tests.engagement import engagement_data as data
+from tests.recruitment import recruiting
+from tests.rewards import rewards_data
+
+# The pages count weeks back from the real clock, so this data is placed around it.
+NOW = utcnow()
+TODAY = (NOW + timedelta(hours=8)).date()  # Asia/Shanghai has no daylight saving
+CHART_DATA = re.compile(
+    r'<script type="application/json" id="chart-data-([a-z-]+)">(.*?)</script>', re.S
+)
+
+
+@pytest.fixture
+def world(db, admin):
+    """A team with a coordinator, one member at risk (weekly until 32 days ago), one core
+    member (weekly until yesterday), and a coordinator of another team; scored today."""
+    place = rewards_data.place()
+    drifting = rewards_data.member(place, name="王五")
+    data.shifts_on(place, drifting, [60, 53, 46, 39, 32], today=TODAY)
+    regular = rewards_data.member(place, name="赵六")
+    data.shifts_on(place, regular, [70, 63, 56, 49, 42, 35, 28, 21, 14, 7, 1], today=TODAY)
+    other_boss = recruiting.coordinator(recruiting.team(name="别的队"), name="别的老师")
+    db.session.commit()
+    data.score(now=NOW)
+    return {
+        "place": place,
+        "boss": place.boss,
+        "drifting": drifting,
+        "regular": regular,
+        "other_boss": other_boss,
+        "admin": admin,
+    }
+
+
+def charts_on(html: str) -> dict[str, dict]:
+    return {chart_id: json.loads(body) for chart_id, body in CHART_DATA.findall(html)}
+
+
+def csv_rows(response) -> list[list[str]]:
+    text = response.data.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 302), ("drifting", 403), ("boss", 200), ("other_boss", 200), ("admin", 200)],
+)
+def test_dashboard_access_by_role(client, login, world, who, status):
+    if who != "anonymous":
+        login(world[who])
+    assert client.get("/engagement/dashboard").status_code == status
+
+
+def test_a_coordinator_sees_their_team_and_not_others_or_everyone(client, login, world):
+    team = world["place"].team
+    login(world["boss"])
+    page = client.get("/engagement/dashboard").get_data(as_text=True)
+    assert 'data-testid="segment-at_risk">1<' in page
+    assert 'data-testid="segment-core">1<' in page
+    assert client.get("/engagement/dashboard?scope=all").status_code == 404
+    other = world["other_boss"]
+    client.post("/logout")
+    login(other)
+    assert client.get(f"/engagement/dashboard?scope=team:{team.id}").status_code == 404
+
+
+def test_every_chart_csv_matches_the_chart_on_the_page(client, login, world):
+    login(world["admin"])
+    page = client.get("/engagement/dashboard?scope=all").get_data(as_text=True)
+    charts = charts_on(page)
+    assert {"weekly-activity", "segments", "segment-trend", "by-team"} <= set(charts)
+    for chart_id, chart in charts.items():
+        rows = csv_rows(client.get(f"/engagement/dashboard/{chart_id}.csv?scope=all"))
+        assert len(rows) == len(chart["labels"]) + 1, chart_id
+        for index, row in enumerate(rows[1:]):
+            assert row[0] == chart["labels"][index]
+            values = [series["values"][index] for series in chart["series"]]
+            assert [float(cell) for cell in row[1:]] == [float(v) for v in values], chart_id
+    segments = charts["segments"]["series"][0]["values"]
+    assert sum(segments) == db.session.scalar(select(func.count()).select_from(data.User))
+
+
+def test_weekly_activity_counts_people_and_hours(client, login, world):
+    login(world["boss"])
+    page = client.get("/engagement/dashboard").get_data(as_text=True)
+    weekly = charts_on(page)["weekly-activity"]
+    people, hours = (series["values"] for series in weekly["series"])
+    # The regular member's shifts 7 and 14 days ago, and the one yesterday (this week).
+    assert people[-1] == 1 and hours[-1] == 2.0
+    # Every shift of both members lies in the last 12 weeks: 16 shifts of 2 hours; the
+    # weeks 32 to 60 days ago had both of them.
+    assert sum(hours) == 2.0 * 16
+    assert max(people) == 2
+
+
+def test_unknown_chart_is_404(client, login, world):
+    login(world["admin"])
+    assert client.get("/engagement/dashboard/nothing.csv").status_code == 404
+
+
+def test_the_at_risk_list_shows_who_and_why(client, login, world):
+    login(world["boss"])
+    page = client.get("/engagement/at-risk").get_data(as_text=True)
+    assert f'data-testid="at-risk-{world["drifting"].id}"' in page
+    assert f'data-testid="at-risk-{world["regular"].id}"' not in page
+    assert "32" in page  # days without a shift
+
+
+def test_another_teams_coordinator_cannot_see_the_list(client, login, world):
+    login(world["other_boss"])
+    team = world["place"].team
+    response = client.get(f"/engagement/at-risk?team={team.id}")
+    assert response.status_code == 404
+    assert "王五" not in response.get_data(as_text=True)
+
+
+def test_sending_a_message_notifies_once_and_skips_within_a_week(client, login, world):
+    drifting, regular = world["drifting"], world["regular"]
+    team = world["place"].team
+    login(world["boss"])
+    url = f"/engagement/at-risk?team={team.id}"
+    form = {"people": [drifting.id, regular.id], "message": "{name}，好久不见！"}
+    response = client.post(url, data=form, follow_redirects=True)
+    assert response.status_code == 200
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == drifting.id))
+    assert [note.body for note in notes] == ["王五，好久不见！"]
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.user_id == regular.id)
+        )
+        == 0
+    )  # not at risk: skipped
+    assert db.session.scalar(select(func.count()).select_from(EngagementNudge)) == 1
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "engagement.nudged"))
+    assert audit.after["people"] == [drifting.id]
+
+    client.post(url, data=form)
+    assert db.session.scalar(select(func.count()).select_from(EngagementNudge)) == 1
+
+
+def test_an_empty_message_is_refused_and_nothing_is_sent(client, login, world):
+    login(world["boss"])
+    team = world["place"].team
+    response = client.post(
+        f"/engagement/at-risk?team={team.id}",
+        data={"people": [world["drifting"].id], "message": "  "},
+    )
+    assert response.status_code == 200
+    assert "is-invalid" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(EngagementNudge)) == 0
+
+
+def test_my_engagement_shows_my_score_trend_and_reason(client, login, world):
+    drifting = world["drifting"]
+    data.score(now=NOW - timedelta(days=7))
+    login(drifting)
+    page = client.get("/engagement/me").get_data(as_text=True)
+    assert 'data-testid="segment"' in page
+    trend = charts_on(page)["score-trend"]
+    assert len(trend["labels"]) == 2
+    rows = csv_rows(client.get("/engagement/me/score-trend.csv"))
+    assert [int(row[1]) for row in rows[1:]] == trend["series"][0]["values"]
+
+
+def test_my_engagement_without_scores_says_so(client, login, db):
+    person = factories.person()
+    db.session.commit()
+    login(person)
+    assert 'data-testid="no-score"' in client.get("/engagement/me").get_data(as_text=True)
