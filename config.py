@@ -105,7 +105,8 @@ class Config:
     ENGAGEMENT_SETTINGS = {
         key.strip(): float(value)
         for key, value in (
-            part.split("=") for part in os.environ.get("ENGAGEMENT_SETTINGS", "").split(",")
+            part.split("=")
+            for part in os.environ.get("ENGAGEMENT_SETTINGS", "").split(",")
             if "=" in part
         )
     }

@@ -8,6 +8,8 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import Response
+
 CHART_KINDS = ("bar", "stacked", "line", "doughnut")
 
 
@@ -47,6 +49,16 @@ class Chart:
             "labels": [str(label) for label in self.labels],
             "series": [{"label": str(s.label), "values": list(s.values)} for s in self.series],
         }
+
+    def csv_response(self, filename: str | None = None) -> Response:
+        """The CSV as a download named after the chart."""
+        return Response(
+            self.csv_bytes(),
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename or self.id + ".csv"}"'
+            },
+        )
 
     def csv_bytes(self) -> bytes:
         """UTF-8 with a BOM, so Excel opens the Chinese headers correctly."""

@@ -3,7 +3,7 @@ and the sharing live in `app.engagement.reports`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -29,14 +29,6 @@ def _chart_or_404(charts: dict[str, Chart], chart_id: str) -> Chart:
     if chart is None:
         abort(404)
     return chart
-
-
-def _csv(chart: Chart, filename: str) -> Response:
-    return Response(
-        chart.csv_bytes(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def _render_report(report, *, name: str, student_number: str | None, share, public, csv_url):
@@ -84,7 +76,7 @@ def my_report(year: int):
 def my_csv(year: int, chart_id: str):
     year = _year_or_404(year)
     charts = reports.report_charts(reports.annual_report(current_user.id, year))
-    return _csv(_chart_or_404(charts, chart_id), f"report-{year}-{chart_id}.csv")
+    return _chart_or_404(charts, chart_id).csv_response(f"report-{year}-{chart_id}.csv")
 
 
 @bp.route("/me/report/<int:year>/share", methods=["POST"])
@@ -128,7 +120,7 @@ def public_report(token: str):
 def public_csv(token: str, chart_id: str):
     shared = reports.shared(token)
     charts = reports.report_charts(reports.annual_report(shared.user_id, shared.year))
-    return _csv(_chart_or_404(charts, chart_id), f"report-{shared.year}-{chart_id}.csv")
+    return _chart_or_404(charts, chart_id).csv_response(f"report-{shared.year}-{chart_id}.csv")
 
 
 # Group portraits ----------------------------------------------------------------------------
@@ -183,4 +175,4 @@ def group(kind: str, key: int):
 def group_csv(kind: str, key: int, chart_id: str):
     portrait = _portrait_or_abort(kind, key)
     chart = _chart_or_404(reports.group_charts(portrait), chart_id)
-    return _csv(chart, f"{kind}-{key}-{portrait.year}-{chart_id}.csv")
+    return chart.csv_response(f"{kind}-{key}-{portrait.year}-{chart_id}.csv")

@@ -87,6 +87,29 @@ def _month_index(column, year: Year):
     return case(*((column < bounds[month], month) for month in range(1, 12)), else_=12)
 
 
+def _whole(value: float) -> float | int:
+    """2.0 → 2, so a table shows whole numbers without ".0"."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _service_by_month(span: Year, who) -> list[tuple[int, int, int]]:
+    """(local month 1–12, verified minutes, shifts) of people `who` (ids or a subquery),
+    in one grouped query; the month is labelled in a subquery so that PostgreSQL groups
+    by a plain column."""
+    service = hours.verified_service(span.since, span.until).subquery()
+    by_month = (
+        select(_month_index(service.c.at, span).label("month"), service.c.minutes)
+        .where(service.c.user_id.in_(who))
+        .subquery()
+    )
+    query = select(by_month.c.month, func.sum(by_month.c.minutes), func.count()).group_by(
+        by_month.c.month
+    )
+    return [
+        (int(month), int(minutes or 0), int(n)) for month, minutes, n in db.session.execute(query)
+    ]
+
+
 def _hours(minutes: int) -> float:
     return round(minutes / 60, 2)
 
@@ -152,14 +175,9 @@ def annual_report(user_id: int, year: int) -> AnnualReport:
     report.minutes = hours.verified_minutes_by_user([user_id], since=since, until=until).get(
         user_id, 0
     )
-    attendances = hours.verified_attendances(user_id, since=since, until=until)
-    report.shifts = len(attendances)
-    for attendance in attendances:
-        month = to_local(attendance.shift.starts_at).month - 1
-        report.monthly_shifts[month] += 1
-        report.monthly_minutes[month] += (attendance.scan_minutes or 0) + (
-            attendance.added_minutes or 0
-        )
+    for month, minutes, shifts in _service_by_month(span, [user_id]):
+        report.monthly_minutes[month - 1], report.monthly_shifts[month - 1] = minutes, shifts
+    report.shifts = sum(report.monthly_shifts)
 
     report.badges = sorted(
         (award for award in badges.badges_of(user_id) if since <= award.awarded_at < until),
@@ -248,21 +266,26 @@ def _month_labels(year: int) -> list[str]:
     return Year(year).months
 
 
+def _hours_chart(year: int, minutes: list[int], shifts: list[int]) -> Chart:
+    """Service hours and shifts per month of `year` (a person's or a group's)."""
+    return Chart(
+        id="hours-by-month",
+        title=_("Service hours per month"),
+        kind="bar",
+        label_title=_("Month"),
+        labels=_month_labels(year),
+        series=[
+            Series(_("Hours"), [_hours(m) for m in minutes]),
+            Series(_("Shifts"), list(shifts)),
+        ],
+    )
+
+
 def report_charts(report: AnnualReport) -> dict[str, Chart]:
     """The report's charts by id; the score trend only when there are snapshots."""
     labels = _month_labels(report.year)
     charts = {
-        "hours-by-month": Chart(
-            id="hours-by-month",
-            title=_("Service hours per month"),
-            kind="bar",
-            label_title=_("Month"),
-            labels=labels,
-            series=[
-                Series(_("Hours"), [_hours(m) for m in report.monthly_minutes]),
-                Series(_("Shifts"), list(report.monthly_shifts)),
-            ],
-        ),
+        "hours-by-month": _hours_chart(report.year, report.monthly_minutes, report.monthly_shifts),
         "reading-by-month": Chart(
             id="reading-by-month",
             title=_("Reading per month"),
@@ -469,9 +492,12 @@ class Figure:
     total: float
     people: int
 
+    def __post_init__(self) -> None:
+        self.total = _whole(self.total)
+
     @property
     def average(self) -> float:
-        return round(self.total / self.people, 2) if self.people else 0
+        return _whole(round(self.total / self.people, 2)) if self.people else 0
 
 
 @dataclass
@@ -510,22 +536,12 @@ def group_portrait(group: Group, year: int) -> GroupPortrait:
     who = members(group.kind, group.key)
     portrait = GroupPortrait(group=group, year=year, people=_count(who))
 
-    service = hours.verified_service(span.since, span.until).subquery()
-    by_month = (
-        select(_month_index(service.c.at, span).label("month"), service.c.minutes)
-        .where(service.c.user_id.in_(who))
-        .subquery()
-    )
-    for month, minutes, shifts in db.session.execute(
-        select(by_month.c.month, func.sum(by_month.c.minutes), func.count()).group_by(
-            by_month.c.month
-        )
-    ):
-        portrait.monthly_minutes[int(month) - 1] = int(minutes or 0)
-        portrait.monthly_shifts[int(month) - 1] = int(shifts)
+    for month, minutes, shifts in _service_by_month(span, who):
+        portrait.monthly_minutes[month - 1], portrait.monthly_shifts[month - 1] = minutes, shifts
     portrait.minutes = sum(portrait.monthly_minutes)
     portrait.shifts = sum(portrait.monthly_shifts)
 
+    service = hours.verified_service(span.since, span.until).subquery()
     published = columns.published_between(span.since, span.until).subquery()
     portrait.contributions = int(
         db.session.scalar(
@@ -594,16 +610,8 @@ def _segments(portrait: GroupPortrait, span: Year) -> None:
 def group_charts(portrait: GroupPortrait) -> dict[str, Chart]:
     segment_labels = [SEGMENT_LABELS[segment] for segment in SEGMENTS]
     charts = {
-        "hours-by-month": Chart(
-            id="hours-by-month",
-            title=_("Service hours per month"),
-            kind="bar",
-            label_title=_("Month"),
-            labels=_month_labels(portrait.year),
-            series=[
-                Series(_("Hours"), [_hours(m) for m in portrait.monthly_minutes]),
-                Series(_("Shifts"), list(portrait.monthly_shifts)),
-            ],
+        "hours-by-month": _hours_chart(
+            portrait.year, portrait.monthly_minutes, portrait.monthly_shifts
         ),
         "segments": Chart(
             id="segments",

@@ -3,7 +3,7 @@ engagement). Thin: the dashboard, lists and sending live in services."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,14 +20,6 @@ from app.extensions import db
 from app.recruitment import services as recruitment
 
 bp = Blueprint("engagement", __name__, url_prefix="/engagement")
-
-
-def csv_response(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @bp.route("/dashboard")
@@ -51,7 +43,7 @@ def dashboard_page():
 def dashboard_csv(chart_id: str):
     scope = dashboard.resolve_scope(current_user, request.args.get("scope"))
     chart = dashboard.build(current_user, scope).chart(chart_id)
-    return csv_response(chart.csv_bytes(), f"{chart.id}.csv")
+    return chart.csv_response()
 
 
 def _team_or_first(team_id: int | None) -> int:
@@ -122,4 +114,4 @@ def me():
 @login_required
 def my_csv(chart_id: str):
     chart = mine.my_engagement(current_user.id).chart(chart_id)
-    return csv_response(chart.csv_bytes(), f"{chart.id}.csv")
+    return chart.csv_response()

@@ -35,14 +35,13 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.checkin import hours
 from app.checkin.models import Attendance
-from app.common.db import begin_write_transaction
+from app.common.db import begin_write_transaction, insert_ignoring_conflicts
 from app.common.time import from_local_date, to_local, utcnow
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -316,17 +315,9 @@ STAR_RULES: dict[str, StarRule] = {
 
 
 def _insert_statement(rows: list[dict[str, Any]]):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        insert = postgresql.insert
-    elif dialect == "sqlite":
-        insert = sqlite.insert
-    else:
-        raise RuntimeError(f"badge awards need INSERT … ON CONFLICT, not on {dialect}")
     return (
-        insert(BadgeAward)
+        insert_ignoring_conflicts(BadgeAward, ["badge_id", "user_id", "period"])
         .values(rows)
-        .on_conflict_do_nothing(index_elements=["badge_id", "user_id", "period"])
         .returning(BadgeAward.id)
     )
 

@@ -579,3 +579,16 @@ def _notify(booked: dict[int, list[PointEntry]], *, now: datetime) -> int:
             now=now,
         )
     return len(people)
+
+
+def points_between(user_id: int, since: datetime, until: datetime) -> int:
+    """The sum of a person's entries that occurred in [since, until) (reversals included)."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(PointEntry.points), 0)).where(
+                PointEntry.user_id == user_id,
+                PointEntry.occurred_at >= since,
+                PointEntry.occurred_at < until,
+            )
+        )
+    )
