@@ -129,6 +129,7 @@ def register_providers() -> None:
     (who attended a shift, verified hours on a roster) register at import."""
     from app.checkin import attendance, presence  # noqa: F401
     from app.columns import providers  # noqa: F401
+    from app.engagement import personal  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

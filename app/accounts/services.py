@@ -186,6 +186,14 @@ def local_today(now: datetime | None = None) -> date:
     return to_local(now or utcnow()).date()
 
 
+def login_days_of(user_id: int) -> list[date]:
+    return list(
+        db.session.scalars(
+            select(LoginDay.day).where(LoginDay.user_id == user_id).order_by(LoginDay.day)
+        )
+    )
+
+
 def login_activity() -> Select:
     """Days people used the site, as engagement activity: (user_id, at = the day, amount 1)."""
     return select(

@@ -152,3 +152,35 @@ def test_a_member_of_two_teams_counts_in_each(db):
             select(SegmentCount).where(SegmentCount.scope == f"team:{team.id}")
         )
         assert sum(row.people for row in rows) == 1
+
+
+def test_my_personal_data_has_my_scores_and_anonymising_removes_them(db, admin):
+    from app.accounts import anonymise, personal_data
+    from app.engagement.models import EngagementNudge
+
+    person = factories.person(name="钱七")
+    data.logins_on(person, [1, 2])
+    db.session.commit()
+    data.score()
+    db.session.add(
+        EngagementNudge(user_id=person.id, team_id=rewards_data.place().team.id, message="好久不见")
+    )
+    db.session.commit()
+
+    exported = personal_data.collect(person)["sections"]["engagement"]
+    assert exported["login_days"] == [
+        (TODAY - timedelta(days=2)).isoformat(),
+        (TODAY - timedelta(days=1)).isoformat(),
+    ]
+    assert [row["segment"] for row in exported["scores"]] == ["new"]
+    assert exported["messages"][0]["message"] == "好久不见"
+
+    anonymise.anonymise_person(
+        person, actor=admin, confirmation=person.student_number, reason="离校"
+    )
+    db.session.commit()
+    for model in (EngagementScore, EngagementNudge, LoginDay):
+        left = db.session.scalar(
+            select(func.count()).select_from(model).where(model.user_id == person.id)
+        )
+        assert left == 0, model

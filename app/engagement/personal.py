@@ -1,0 +1,74 @@
+"""What the engagement feature keeps about a person, in their personal data export, and
+what anonymisation removes: their daily scores, the messages they were sent, their report
+links and their days on the site. Segment counts stay: they name nobody."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+
+from app.accounts import anonymise, personal_data
+from app.accounts import services as accounts
+from app.accounts.models import User
+from app.engagement.labels import reason_text
+from app.engagement.models import EngagementNudge, EngagementScore, ReportShare
+from app.extensions import db
+
+
+def personal_data_of(user: User) -> dict[str, Any]:
+    scores = db.session.scalars(
+        select(EngagementScore)
+        .where(EngagementScore.user_id == user.id)
+        .order_by(EngagementScore.day)
+    )
+    nudges = db.session.scalars(
+        select(EngagementNudge)
+        .where(EngagementNudge.user_id == user.id)
+        .order_by(EngagementNudge.sent_at)
+    )
+    shares = db.session.scalars(select(ReportShare).where(ReportShare.user_id == user.id))
+    return {
+        "login_days": [day.isoformat() for day in accounts.login_days_of(user.id)],
+        "scores": [
+            {
+                "day": score.day.isoformat(),
+                "score": score.score,
+                "segment": score.segment,
+                "reason": reason_text(score.reason, score.reason_params),
+            }
+            for score in scores
+        ],
+        "messages": [{"sent_at": n.sent_at, "message": n.message} for n in nudges],
+        "report_links": [
+            {"year": s.year, "created_at": s.created_at, "revoked_at": s.revoked_at}
+            for s in shares
+        ],
+    }
+
+
+def forget_person(user: User) -> None:
+    for model in (EngagementScore, EngagementNudge, ReportShare):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    db.session.flush()
+
+
+personal_data.register_section("engagement", _l("Engagement"), personal_data_of)
+anonymise.register_anonymiser(forget_person)
+for _key, _label in {
+    "login_days": _l("Days on the site"),
+    "scores": _l("Daily engagement scores"),
+    "day": _l("Day"),
+    "score": _l("Score"),
+    "segment": _l("Segment"),
+    "reason": _l("Why"),
+    "messages": _l("Messages from coordinators"),
+    "sent_at": _l("Sent"),
+    "message": _l("Message"),
+    "report_links": _l("Public links to my annual report"),
+    "year": _l("Year"),
+    "created_at": _l("Created"),
+    "revoked_at": _l("Stopped"),
+}.items():
+    personal_data.FIELD_LABELS.setdefault(_key, _label)
