@@ -42,8 +42,7 @@ def personal_data_of(user: User) -> dict[str, Any]:
         ],
         "messages": [{"sent_at": n.sent_at, "message": n.message} for n in nudges],
         "report_links": [
-            {"year": s.year, "created_at": s.created_at, "revoked_at": s.revoked_at}
-            for s in shares
+            {"year": s.year, "created_at": s.created_at, "revoked_at": s.revoked_at} for s in shares
         ],
     }
 
