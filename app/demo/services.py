@@ -83,6 +83,7 @@ def load_demo_data(*, seed: int = 2026, people: int = PEOPLE_COUNT) -> int:
     load_recruitment_demo(rng)
     load_shifts_demo()
     load_checkin_demo()
+    load_service_history_demo()
     load_rewards_demo(rng)
     load_columns_demo()
     load_credits_demo()
@@ -294,12 +295,23 @@ def load_shifts_demo(*, now: datetime | None = None) -> None:
             shifts.sign_up(shift, person, now=now)
 
 
+def _attend(shift, person, *, early_minutes: int = 8) -> None:
+    """Scan in at the kiosk a little before the start, and out just after the end."""
+    from app.checkin import services as checkin
+    from app.checkin import tokens
+
+    arrived = shift.starts_at - timedelta(minutes=early_minutes)
+    left = shift.ends_at + timedelta(minutes=4)
+    for moment, action in ((arrived, "auto"), (left, "out")):
+        code = tokens.kiosk_code(shift.id, now=moment)
+        checkin.scan_kiosk_code(code, person, action=action, now=moment)
+
+
 def load_checkin_demo(*, now: datetime | None = None) -> None:
     """Three past desk afternoons that the demo volunteer attended (scanned in and out at
     the kiosk, verified by the coordinator), so "My hours" and the certificate have data;
     and a reading-festival event running now, so the kiosk shows a live code."""
-    from app.checkin import attendance, tokens
-    from app.checkin import services as checkin
+    from app.checkin import attendance
     from app.recruitment import services as recruitment
     from app.shifts import services as shifts
     from app.shifts import tasks
@@ -318,12 +330,8 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
             desk, day=day, start=time(14), end=time(17), actor=coordinator, now=before
         )
         shifts.sign_up(shift, volunteer, now=before)
-        arrived = shift.starts_at - timedelta(minutes=8)
-        left = shift.ends_at + timedelta(minutes=4)
-        for moment, action in ((arrived, "auto"), (left, "out")):
-            code = tokens.kiosk_code(shift.id, now=moment)
-            checkin.scan_kiosk_code(code, volunteer, action=action, now=moment)
-        attendance.verify_on_time(shift, actor=coordinator, now=left + timedelta(hours=1))
+        _attend(shift, volunteer)
+        attendance.verify_on_time(shift, actor=coordinator, now=shift.ends_at + timedelta(hours=1))
     festival = tasks.create_task(
         team.id,
         TaskFields(
@@ -343,6 +351,62 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
             festival, day=local_now.date(), start=start, end=end, actor=coordinator, now=now
         )
         shifts.assign(event, volunteer, actor=coordinator, now=now)
+
+
+# Who of the volunteer team came to the weekly shelving afternoons of the last 20 weeks, by
+# their place on the roster: regulars, one who stopped five weeks ago, one every other week.
+SHELVING_WEEKS = 20
+
+
+def _shelving_attends(index: int, weeks_ago: int) -> bool:
+    habit = index % 4
+    if habit == 2:
+        return weeks_ago >= 5
+    if habit == 3:
+        return weeks_ago % 2 == 0
+    return True
+
+
+def load_service_history_demo(*, now: datetime | None = None) -> None:
+    """Twenty weeks of Tuesday shelving shifts of the volunteer team, attended by habit and
+    verified, with one no-show: the history the engagement dashboard and reports draw."""
+    from app.checkin import attendance
+    from app.recruitment import membership
+    from app.recruitment import services as recruitment
+    from app.shifts import reliability, tasks
+    from app.shifts import services as shifts
+    from app.shifts.tasks import TaskFields
+
+    now = now or utcnow()
+    coordinator = accounts.find_by_login("T0001")
+    team = next(t for t in recruitment.teams_for(coordinator) if t.name == "图书馆志愿者队")
+    shelving = tasks.create_task(
+        team.id,
+        TaskFields(title="阅览室整架", location="总馆二楼阅览室", default_capacity=12),
+        actor=coordinator,
+        now=now - timedelta(weeks=SHELVING_WEEKS + 1),
+    )
+    members = [
+        accounts.get_person(row.user_id)
+        for row in membership.roster(team)
+        if row.status == "active"
+    ]
+    today = to_local(now).date()
+    tuesday = today - timedelta(days=today.weekday()) + timedelta(days=1)
+    for weeks_ago in range(SHELVING_WEEKS, 0, -1):
+        day = tuesday - timedelta(weeks=weeks_ago)
+        before = from_local_date(day) - timedelta(days=3)
+        shift = tasks.create_shift(
+            shelving, day=day, start=time(15), end=time(17), actor=coordinator, now=before
+        )
+        for index, person in enumerate(members):
+            if _shelving_attends(index, weeks_ago):
+                shifts.sign_up(shift, person, now=before)
+                if not (index == 1 and weeks_ago == 2):  # the one no-show
+                    _attend(shift, person)
+        after = shift.ends_at + timedelta(hours=1)
+        attendance.verify_on_time(shift, actor=coordinator, now=after)
+        reliability.mark_no_shows(now=after)  # as the job would have, an hour after the end
 
 
 def load_rewards_demo(rng: random.Random, *, now: datetime | None = None) -> None:
