@@ -179,47 +179,64 @@ def segment_trend_chart(scope_key: str, today: date) -> Chart:
     )
 
 
-def _snapshot_people(scope: Scope, day: date):
-    """The day's snapshot rows of the people in scope."""
-    query = select(EngagementScore).where(EngagementScore.day == day)
-    if scope.team_ids is not None:
-        members = recruitment.active_memberships(list(scope.team_ids)).subquery()
-        query = query.where(EngagementScore.user_id.in_(select(members.c.user_id)))
-    return query.subquery()
+def group_totals(day: date, prefix: str) -> dict[int, tuple[int, int]]:
+    """{group id: (service minutes, contributions)} of every group of a kind ("team",
+    "college") on a day, from the nightly counts."""
+    rows = db.session.execute(
+        select(
+            SegmentCount.scope,
+            func.sum(SegmentCount.service_minutes),
+            func.sum(SegmentCount.contributions),
+        )
+        .where(SegmentCount.day == day, SegmentCount.scope.startswith(f"{prefix}:"))
+        .group_by(SegmentCount.scope)
+    )
+    return {int(scope.split(":")[1]): (int(m or 0), int(c or 0)) for scope, m, c in rows}
+
+
+def _college_totals_of_teams(team_ids: tuple[int, ...], day: date) -> dict[int, tuple[int, int]]:
+    """The same totals by college, of one team's members only, from their snapshot rows."""
+    members = recruitment.active_memberships(list(team_ids)).subquery()
+    people = accounts.person_groups().subquery()
+    rows = db.session.execute(
+        select(
+            people.c.college_id,
+            func.sum(EngagementScore.service_minutes),
+            func.sum(EngagementScore.contributions),
+        )
+        .join(people, people.c.user_id == EngagementScore.user_id)
+        .where(
+            EngagementScore.day == day,
+            EngagementScore.user_id.in_(select(members.c.user_id)),
+            people.c.college_id.is_not(None),
+        )
+        .group_by(people.c.college_id)
+    )
+    return {college_id: (int(m or 0), int(c or 0)) for college_id, m, c in rows}
+
+
+def _totals_series(totals: list[tuple[int, int]]) -> list[Series]:
+    return [
+        Series(_("Service hours"), [round(minutes / 60, 1) for minutes, _count in totals]),
+        Series(_("Contributions"), [count for _minutes, count in totals]),
+    ]
 
 
 def by_college_chart(scope: Scope, day: date | None) -> Chart:
-    labels: list[str] = []
-    minutes: list[float] = []
-    contributions: list[int] = []
+    totals: dict[int, tuple[int, int]] = {}
     if day is not None:
-        scores = _snapshot_people(scope, day)
-        people = accounts.person_groups().subquery()
-        rows = {
-            college_id: (total, count)
-            for college_id, total, count in db.session.execute(
-                select(
-                    people.c.college_id,
-                    func.sum(scores.c.service_minutes),
-                    func.sum(scores.c.contributions),
-                )
-                .join(people, people.c.user_id == scores.c.user_id)
-                .group_by(people.c.college_id)
-            )
-        }
-        for college in accounts.colleges():
-            total, count = rows.get(college.id, (0, 0))
-            if total or count:
-                labels.append(college.name)
-                minutes.append(round((total or 0) / 60, 1))
-                contributions.append(int(count or 0))
+        if scope.team_ids is None:
+            totals = group_totals(day, "college")
+        else:
+            totals = _college_totals_of_teams(scope.team_ids, day)
+    shown = [college for college in accounts.colleges() if any(totals.get(college.id, (0, 0)))]
     return Chart(
         id="by-college",
         title=_("Service hours and contributions by college (last 13 weeks)"),
         kind="bar",
         label_title=_("College"),
-        labels=labels,
-        series=[Series(_("Service hours"), minutes), Series(_("Contributions"), contributions)],
+        labels=[college.name for college in shown],
+        series=_totals_series([totals[college.id] for college in shown]),
     )
 
 
@@ -229,30 +246,14 @@ def by_team_chart(scope: Scope, viewer, day: date | None) -> Chart:
         for team in recruitment.teams_for(viewer)
         if scope.team_ids is None or team.id in scope.team_ids
     ]
-    totals: dict[int, tuple[int, int]] = {}
-    if day is not None and teams:
-        members = recruitment.active_memberships([team.id for team in teams]).subquery()
-        rows = db.session.execute(
-            select(
-                members.c.team_id,
-                func.sum(EngagementScore.service_minutes),
-                func.sum(EngagementScore.contributions),
-            )
-            .join(members, members.c.user_id == EngagementScore.user_id)
-            .where(EngagementScore.day == day)
-            .group_by(members.c.team_id)
-        )
-        totals = {team_id: (total or 0, count or 0) for team_id, total, count in rows}
+    totals = group_totals(day, "team") if day is not None else {}
     return Chart(
         id="by-team",
         title=_("Service hours and contributions of each team's members (last 13 weeks)"),
         kind="bar",
         label_title=_("Team"),
         labels=[team.name for team in teams],
-        series=[
-            Series(_("Service hours"), [round(totals.get(t.id, (0, 0))[0] / 60, 1) for t in teams]),
-            Series(_("Contributions"), [int(totals.get(t.id, (0, 0))[1]) for t in teams]),
-        ],
+        series=_totals_series([totals.get(team.id, (0, 0)) for team in teams]),
     )
 
 

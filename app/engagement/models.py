@@ -40,7 +40,6 @@ class EngagementScore(db.Model):
     __table_args__ = (
         UniqueConstraint("day", "user_id"),
         Index("ix_engagement_scores_user_day", "user_id", "day"),
-        Index("ix_engagement_scores_day_segment", "day", "segment"),
         CheckConstraint(_in("segment", SEGMENTS), name="segment"),
         CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
     )
@@ -81,7 +80,9 @@ class EngagementDay(db.Model):
 
 
 class SegmentCount(db.Model):
-    """People per segment on a day in a group: "all", "team:3", "college:5", "cohort:2024"."""
+    """People per segment on a day in a group ("all", "team:3", "college:5", "cohort:2024"),
+    with their service minutes and contributions of the scoring window: the dashboard's
+    figures per group, read without going through everyone's rows."""
 
     __tablename__ = "engagement_segment_counts"
     __table_args__ = (
@@ -95,6 +96,8 @@ class SegmentCount(db.Model):
     scope: Mapped[str] = mapped_column(String(32))
     segment: Mapped[str] = mapped_column(String(16))
     people: Mapped[int] = mapped_column(Integer)
+    service_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    contributions: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class EngagementNudge(db.Model):

@@ -40,6 +40,9 @@ class KindStats:
     last_day: date | None = None
 
 
+NO_ACTIVITY = KindStats()  # shared, never changed: what a kind without events reads as
+
+
 @dataclass
 class Assessment:
     score: int
@@ -62,13 +65,13 @@ def week_weights(settings: Settings) -> list[float]:
 
 def activity_points(stats: dict[str, KindStats], settings: Settings) -> float:
     """The decayed volume of the window, in activity points."""
-    service = stats.get("service", KindStats())
+    service = stats.get("service", NO_ACTIVITY)
     return (
         service.decayed_events * settings.points_per_shift
         + service.decayed_amount * settings.points_per_service_hour
-        + stats.get("contribution", KindStats()).decayed_events * settings.points_per_contribution
-        + stats.get("reading", KindStats()).decayed_amount * settings.points_per_reading_point
-        + stats.get("login", KindStats()).decayed_events * settings.points_per_login_day
+        + stats.get("contribution", NO_ACTIVITY).decayed_events * settings.points_per_contribution
+        + stats.get("reading", NO_ACTIVITY).decayed_amount * settings.points_per_reading_point
+        + stats.get("login", NO_ACTIVITY).decayed_events * settings.points_per_login_day
     )
 
 
@@ -197,12 +200,12 @@ def _segment(
             "declining",
             {"weeks": result.active_weeks, "before": weeks_before, "of": weeks},
         )
-    service = stats.get("service", KindStats())
+    service = stats.get("service", NO_ACTIVITY)
     params = {
         "weeks": result.active_weeks,
         "of": weeks,
         "hours": round(service.amount_now, 1),
-        "contributions": stats.get("contribution", KindStats()).events_now,
+        "contributions": stats.get("contribution", NO_ACTIVITY).events_now,
     }
     if result.score >= settings.core_score:
         return "core", "summary", params

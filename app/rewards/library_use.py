@@ -36,7 +36,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -735,26 +735,52 @@ def _month_ends(first: date, last: date) -> dict[str, date]:
 
 def reading_activity(since: date, until: date) -> Select:
     """Library use on days in [since, until) as engagement activity: (user_id, at = the day,
-    amount = the day's reading score). A whole-month row counts on the month's last day."""
+    amount = the day's reading score). A whole-month row counts on the month's last day.
+
+    One pass over the table: a UNION of daily and month rows would read the month rows
+    through the month index, and with them every daily row of those months."""
     weights = reading_weights()
-    ends = {month: end for month, end in _month_ends(since, until).items() if since <= end < until}
-    day = LibraryUse.day
-    if ends:
-        month_end = case(*((LibraryUse.month == m, literal(e)) for m, e in ends.items()))
-        day = case((LibraryUse.day == MONTH_ROW_DAY, month_end), else_=LibraryUse.day)
     score = (
         LibraryUse.loans * weights["loans"]
         + LibraryUse.visits * weights["visits"]
         + LibraryUse.minutes / 60.0 * weights["hours"]
         + LibraryUse.e_sessions * weights["e_sessions"]
     )
+    used = (LibraryUse.loans + LibraryUse.visits + LibraryUse.minutes + LibraryUse.e_sessions) > 0
+    ends = {month: end for month, end in _month_ends(since, until).items() if since <= end < until}
+    day = LibraryUse.day
     in_range = (LibraryUse.day >= since) & (LibraryUse.day < until)
     if ends:
-        in_range = or_(in_range, (LibraryUse.day == MONTH_ROW_DAY) & LibraryUse.month.in_(ends))
-    used = (LibraryUse.loans + LibraryUse.visits + LibraryUse.minutes + LibraryUse.e_sessions) > 0
+        month_end = case(*((LibraryUse.month == m, literal(e)) for m, e in ends.items()))
+        day = case((LibraryUse.day == MONTH_ROW_DAY, month_end), else_=LibraryUse.day)
+        # `+ ""` keeps the month index out of it: a scan reads each row once.
+        month_rows = (LibraryUse.day == MONTH_ROW_DAY) & (LibraryUse.month + "").in_(ends)
+        in_range = or_(in_range, month_rows)
     return select(
         LibraryUse.user_id.label("user_id"), day.label("at"), score.label("amount")
     ).where(in_range, used)
+
+
+def last_day_of_data(before: date) -> date | None:
+    """The last day the imported library-use data reaches before `before` (a whole-month
+    row reaches its month's last day). Reads the month index's last entry, then that
+    month's rows only."""
+    month_key = f"{before.year:04d}-{before.month:02d}"
+    last_month = db.session.scalar(
+        select(func.max(LibraryUse.month)).where(LibraryUse.month <= month_key)
+    )
+    if last_month is None:
+        return None
+    last_daily, month_rows = db.session.execute(
+        select(
+            func.max(case((LibraryUse.day != MONTH_ROW_DAY, LibraryUse.day))),
+            func.count(case((LibraryUse.day == MONTH_ROW_DAY, 1))),
+        ).where(LibraryUse.month == last_month)
+    ).one()
+    year, month = (int(part) for part in last_month.split("-"))
+    month_end = date(year, month, calendar.monthrange(year, month)[1])
+    days = [day for day in (last_daily, month_end if month_rows else None) if day is not None]
+    return min(max(days), before - timedelta(days=1)) if days else None
 
 
 def library_use_in_months(months: Iterable[str]) -> Select:

@@ -187,3 +187,28 @@ def test_my_engagement_without_scores_says_so(client, login, db):
     db.session.commit()
     login(person)
     assert 'data-testid="no-score"' in client.get("/engagement/me").get_data(as_text=True)
+
+
+def test_hours_by_college_and_team_agree_for_everyone_and_for_a_team(client, login, world):
+    college = factories.college(code="03", name="历史文化学院")
+    for person in (world["drifting"], world["regular"]):
+        person.college_id = college.id
+    db.session.commit()
+    data.score(now=NOW)
+    # 11 shifts of the regular member and 5 of the one drifting away, 2 hours each.
+    expected = {"历史文化学院": [32.0, 0]}
+    login(world["admin"])
+    everyone = charts_on(client.get("/engagement/dashboard?scope=all").get_data(as_text=True))
+    client.post("/logout")
+    login(world["boss"])
+    team = charts_on(client.get("/engagement/dashboard").get_data(as_text=True))
+    for charts in (everyone, team):
+        by_college = charts["by-college"]
+        values = {
+            label: [series["values"][index] for series in by_college["series"]]
+            for index, label in enumerate(by_college["labels"])
+        }
+        assert values == expected
+        by_team = charts["by-team"]
+        index = by_team["labels"].index(world["place"].team.name)
+        assert by_team["series"][0]["values"][index] == 32.0
