@@ -73,6 +73,7 @@ bench: $(STAMP) translations
 	$(BIN)/python -m bench.checkin
 	$(BIN)/python -m bench.rewards
 	$(BIN)/python -m bench.credits
+	$(BIN)/python -m bench.engagement
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

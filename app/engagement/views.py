@@ -82,8 +82,9 @@ def at_risk():
                 flash(
                     _(
                         "%(skipped)d chosen people were skipped: no longer at risk, or already "
-                        "reminded in the last 7 days.",
+                        "reminded in the last %(days)d days.",
                         skipped=result.skipped,
+                        days=nudges.NUDGE_COOLDOWN.days,
                     ),
                     "warning",
                 )
