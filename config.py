@@ -111,6 +111,25 @@ class Config:
         )
     }
 
+    # Single sign-on through the campus CAS server (统一身份认证), on when CAS_SERVER_URL is
+    # set (e.g. https://cas.example.edu.cn/cas). CAS_ATTRIBUTES names the attributes holding
+    # the student number (empty: the CAS user name itself), name, email and college.
+    CAS_SERVER_URL = os.environ.get("CAS_SERVER_URL", "")
+    CAS_PROTOCOL = os.environ.get("CAS_PROTOCOL", "3")
+    CAS_TIMEOUT = float(os.environ.get("CAS_TIMEOUT", "5"))
+    CAS_ATTRIBUTES = {
+        key.strip(): value.strip()
+        for key, value in (
+            part.split("=", 1)
+            for part in os.environ.get(
+                "CAS_ATTRIBUTES", "name=cn,email=mail,college=department"
+            ).split(",")
+            if "=" in part
+        )
+    }
+    SSO_CREATE_PEOPLE = _bool("SSO_CREATE_PEOPLE", False)
+    SSO_ONLY = _bool("SSO_ONLY", False)
+
     # Check-in: kiosk and personal codes change every this many seconds; the previous
     # code stays valid for one more period. A wrong check-in may be undone for this long.
     CHECKIN_CODE_SECONDS = int(os.environ.get("CHECKIN_CODE_SECONDS", "30"))

@@ -135,6 +135,7 @@ def register_providers() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.accounts.sso_views import bp as sso_bp
     from app.accounts.views import bp as accounts_bp
     from app.admin.roster_views import bp as roster_bp
     from app.admin.views import bp as admin_bp
@@ -168,6 +169,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(sso_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(recruitment_bp)

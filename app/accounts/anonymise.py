@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
-from app.accounts.models import LoginDay, User, new_session_token
+from app.accounts.models import LoginDay, SsoSession, User, new_session_token
 from app.audit import services as audit
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
@@ -91,7 +91,8 @@ def anonymise_person(
     user.password_hash = UNUSABLE_PASSWORD
     user.session_token = new_session_token()
     user.roles.clear()
-    db.session.execute(delete(LoginDay).where(LoginDay.user_id == user.id))
+    for model in (LoginDay, SsoSession):
+        db.session.execute(delete(model).where(model.user_id == user.id))
     for hook in _ANONYMISERS:
         hook(user)
     db.session.flush()

@@ -135,3 +135,15 @@ class LoginDay(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
+
+
+class SsoSession(db.Model):
+    """A login through the campus CAS server, by its ticket's digest: the server's single
+    logout names the ticket, and this finds whom to log out."""
+
+    __tablename__ = "sso_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -167,6 +167,9 @@ def authenticate(identifier: str, password: str, *, now: datetime | None = None)
         raise Forbidden(
             _("This account has been deactivated. Please contact the library if this is wrong.")
         )
+    config = current_app.config
+    if config.get("CAS_SERVER_URL") and config.get("SSO_ONLY") and not user.has_role("admin"):
+        raise Forbidden(_("Please log in with the campus login (统一身份认证)."))
     user.last_login_at = now or utcnow()
     record_login_day(user.id, now=user.last_login_at)
     return user

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import anonymise as anonymisation
-from app.accounts import personal_data, queries, services
+from app.accounts import cas, personal_data, queries, services, sso
 from app.accounts.forms import (
     ROLE_LABELS,
     USER_TYPE_LABELS,
@@ -107,14 +107,21 @@ def login():
             login_user(user, remember=form.remember.data)
             session["locale"] = user.locale
             return redirect(safe_next_url(form.next.data) or url_for("home.index"))
-    return render_template("accounts/login.html", form=form)
+    return render_template(
+        "accounts/login.html", form=form, cas_enabled=sso.cas_enabled(), sso_only=sso.sso_only()
+    )
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     if ConfirmForm().validate_on_submit():
+        through_cas = session.pop("sso", None) == "cas" and sso.cas_enabled()
         logout_user()
         flash(_("You have logged out."), "info")
+        if through_cas:
+            # End the campus login too, or the next "campus login" would be silent.
+            back = url_for("accounts.login", _external=True)
+            return redirect(cas.logout_url(current_app.config["CAS_SERVER_URL"], back))
     return redirect(url_for("accounts.login"))
 
 

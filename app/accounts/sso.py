@@ -1,0 +1,137 @@
+"""Single sign-on through the campus CAS server: who a validated identity is here (linked
+by student number, or created from the attributes when the configuration allows), and the
+server's single logout.
+
+Settings: CAS_SERVER_URL (on when set), CAS_PROTOCOL ("3" or "2"), CAS_TIMEOUT seconds,
+CAS_ATTRIBUTES (which attribute holds the student number, name, email, college),
+SSO_CREATE_PEOPLE (create unknown people), SSO_ONLY (local passwords for admins only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+
+from app.accounts import services as accounts
+from app.accounts.cas import CasIdentity
+from app.accounts.models import College, SsoSession, User, new_session_token
+from app.audit import services as audit
+from app.common.time import utcnow
+from app.errors import Forbidden, InvalidInput
+from app.extensions import db
+
+audit.describe_actions(
+    {
+        "accounts.sso_created": _l("Account created at the first campus login"),
+        "accounts.sso_logout": _l("Logged out everywhere by the campus single logout"),
+    }
+)
+
+
+def cas_enabled() -> bool:
+    return bool(current_app.config.get("CAS_SERVER_URL"))
+
+
+def sso_only() -> bool:
+    return cas_enabled() and bool(current_app.config.get("SSO_ONLY"))
+
+
+def _attribute(identity: CasIdentity, field: str) -> str:
+    name = current_app.config.get("CAS_ATTRIBUTES", {}).get(field, "")
+    if field == "student_number" and not name:
+        return identity.user
+    return (identity.attributes.get(name) or "").strip() if name else ""
+
+
+def _student_number(identity: CasIdentity) -> str:
+    number = _attribute(identity, "student_number")
+    if not number or not re.fullmatch(current_app.config["STUDENT_NUMBER_PATTERN"], number):
+        raise InvalidInput(
+            _(
+                "The campus login did not tell us your student or staff number, so we cannot "
+                "find your account. Please contact the library."
+            )
+        )
+    return number
+
+
+def _college_id(name: str) -> int | None:
+    if not name:
+        return None
+    return db.session.scalar(select(College.id).where(College.name == name))
+
+
+def _create(identity: CasIdentity, number: str, now: datetime) -> User:
+    email = accounts.normalise_email(_attribute(identity, "email")) or None
+    if email and accounts.find_by_login(email) is not None:
+        email = None  # someone else here already uses it: the person can add theirs later
+    fields = accounts.PersonFields(
+        student_number=number,
+        name=_attribute(identity, "name") or number,
+        email=email,
+        college_id=_college_id(_attribute(identity, "college")),
+    )
+    user = accounts.create_person(
+        fields, password=secrets.token_urlsafe(24), must_change_password=False, now=now
+    )
+    audit.record(
+        "accounts.sso_created",
+        actor=None,
+        object_type="user",
+        object_id=user.id,
+        after={"student_number": number, "name": user.name},
+        now=now,
+    )
+    return user
+
+
+def sign_in(identity: CasIdentity, ticket: str, *, now: datetime | None = None) -> User:
+    """The person a validated CAS identity is, noted as logged in now."""
+    now = now or utcnow()
+    number = _student_number(identity)
+    user = accounts.find_by_login(number)
+    if user is None:
+        if not current_app.config.get("SSO_CREATE_PEOPLE"):
+            raise Forbidden(
+                _(
+                    "There is no account for %(number)s here yet. Please ask the library to "
+                    "add you.",
+                    number=number,
+                )
+            )
+        user = _create(identity, number, now)
+    if not user.active:
+        raise Forbidden(
+            _("This account has been deactivated. Please contact the library if this is wrong.")
+        )
+    user.last_login_at = now
+    accounts.record_login_day(user.id, now=now)
+    db.session.add(SsoSession(ticket_sha256=_digest(ticket), user_id=user.id, created_at=now))
+    db.session.flush()
+    return user
+
+
+def _digest(ticket: str) -> str:
+    return hashlib.sha256(ticket.encode()).hexdigest()
+
+
+def single_logout(ticket: str | None, *, now: datetime | None = None) -> bool:
+    """The CAS server says the login of `ticket` has ended: log that person out of every
+    device (their session token changes, remembered phones included)."""
+    if not ticket:
+        return False
+    found = db.session.scalar(select(SsoSession).where(SsoSession.ticket_sha256 == _digest(ticket)))
+    if found is None:
+        return False
+    user = db.session.get(User, found.user_id)
+    user.session_token = new_session_token()
+    db.session.execute(delete(SsoSession).where(SsoSession.user_id == user.id))
+    audit.record("accounts.sso_logout", actor=None, object_type="user", object_id=user.id, now=now)
+    return True
