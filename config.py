@@ -127,6 +127,23 @@ class Config:
             if "=" in part
         )
     }
+    # Or an OpenID Connect provider (authorisation code flow with PKCE): on when OIDC_ISSUER
+    # and OIDC_CLIENT_ID are set; OIDC_CLAIMS names the claims, as CAS_ATTRIBUTES does.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+    OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "5"))
+    OIDC_CLAIMS = {
+        key.strip(): value.strip()
+        for key, value in (
+            part.split("=", 1)
+            for part in os.environ.get(
+                "OIDC_CLAIMS", "student_number=student_number,name=name,email=email,college=college"
+            ).split(",")
+            if "=" in part
+        )
+    }
     SSO_CREATE_PEOPLE = _bool("SSO_CREATE_PEOPLE", False)
     SSO_ONLY = _bool("SSO_ONLY", False)
 

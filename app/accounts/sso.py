@@ -1,10 +1,11 @@
-"""Single sign-on through the campus CAS server: who a validated identity is here (linked
-by student number, or created from the attributes when the configuration allows), and the
-server's single logout.
+"""Single sign-on through the campus CAS server or an OIDC provider: who a validated
+identity is here (linked by student number, or created from the attributes when the
+configuration allows), and the CAS server's single logout.
 
 Settings: CAS_SERVER_URL (on when set), CAS_PROTOCOL ("3" or "2"), CAS_TIMEOUT seconds,
-CAS_ATTRIBUTES (which attribute holds the student number, name, email, college),
-SSO_CREATE_PEOPLE (create unknown people), SSO_ONLY (local passwords for admins only).
+CAS_ATTRIBUTES (which attribute holds the student number, name, email, college); for OIDC
+OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_CLAIMS; SSO_CREATE_PEOPLE (create
+unknown people), SSO_ONLY (local passwords for admins only).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -19,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
+from app.accounts import cas, oidc
 from app.accounts import services as accounts
 from app.accounts.cas import CasIdentity
 from app.accounts.models import College, SsoSession, User, new_session_token
@@ -35,22 +38,48 @@ audit.describe_actions(
 )
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who the campus identity provider says this is: its user name or subject, the
+    attributes or claims it released, and which of them hold our fields."""
+
+    user: str
+    attributes: dict[str, str]
+    mapping: dict[str, str]
+
+    @classmethod
+    def from_cas(cls, identity: CasIdentity) -> Identity:
+        mapping = current_app.config.get("CAS_ATTRIBUTES") or {}
+        return cls(identity.user, identity.attributes, mapping)
+
+    @classmethod
+    def from_oidc(cls, claims: dict) -> Identity:
+        mapping = current_app.config.get("OIDC_CLAIMS") or {}
+        released = {name: str(value) for name, value in claims.items() if value is not None}
+        return cls(str(claims.get("sub", "")), released, mapping)
+
+
 def cas_enabled() -> bool:
     return bool(current_app.config.get("CAS_SERVER_URL"))
 
 
+def oidc_enabled() -> bool:
+    config = current_app.config
+    return bool(config.get("OIDC_ISSUER") and config.get("OIDC_CLIENT_ID"))
+
+
 def sso_only() -> bool:
-    return cas_enabled() and bool(current_app.config.get("SSO_ONLY"))
+    return (cas_enabled() or oidc_enabled()) and bool(current_app.config.get("SSO_ONLY"))
 
 
-def _attribute(identity: CasIdentity, field: str) -> str:
-    name = current_app.config.get("CAS_ATTRIBUTES", {}).get(field, "")
+def _attribute(identity: Identity, field: str) -> str:
+    name = identity.mapping.get(field, "")
     if field == "student_number" and not name:
         return identity.user
     return (identity.attributes.get(name) or "").strip() if name else ""
 
 
-def _student_number(identity: CasIdentity) -> str:
+def _student_number(identity: Identity) -> str:
     number = _attribute(identity, "student_number")
     if not number or not re.fullmatch(current_app.config["STUDENT_NUMBER_PATTERN"], number):
         raise InvalidInput(
@@ -68,7 +97,7 @@ def _college_id(name: str) -> int | None:
     return db.session.scalar(select(College.id).where(College.name == name))
 
 
-def _create(identity: CasIdentity, number: str, now: datetime) -> User:
+def _create(identity: Identity, number: str, now: datetime) -> User:
     email = accounts.normalise_email(_attribute(identity, "email")) or None
     if email and accounts.find_by_login(email) is not None:
         email = None  # someone else here already uses it: the person can add theirs later
@@ -92,8 +121,9 @@ def _create(identity: CasIdentity, number: str, now: datetime) -> User:
     return user
 
 
-def sign_in(identity: CasIdentity, ticket: str, *, now: datetime | None = None) -> User:
-    """The person a validated CAS identity is, noted as logged in now."""
+def sign_in(identity: Identity, *, ticket: str | None = None, now: datetime | None = None) -> User:
+    """The person a validated identity is, noted as logged in now; a CAS `ticket` is kept
+    (as a digest) for the server's single logout."""
     now = now or utcnow()
     number = _student_number(identity)
     user = accounts.find_by_login(number)
@@ -113,7 +143,8 @@ def sign_in(identity: CasIdentity, ticket: str, *, now: datetime | None = None) 
         )
     user.last_login_at = now
     accounts.record_login_day(user.id, now=now)
-    db.session.add(SsoSession(ticket_sha256=_digest(ticket), user_id=user.id, created_at=now))
+    if ticket:
+        db.session.add(SsoSession(ticket_sha256=_digest(ticket), user_id=user.id, created_at=now))
     db.session.flush()
     return user
 
@@ -135,3 +166,15 @@ def single_logout(ticket: str | None, *, now: datetime | None = None) -> bool:
     db.session.execute(delete(SsoSession).where(SsoSession.user_id == user.id))
     audit.record("accounts.sso_logout", actor=None, object_type="user", object_id=user.id, now=now)
     return True
+
+
+def provider_logout_url(provider: str | None, back: str) -> str | None:
+    """Where to end the campus login the person used, to come back to `back`."""
+    config = current_app.config
+    if provider == "cas" and cas_enabled():
+        return cas.logout_url(config["CAS_SERVER_URL"], back)
+    if provider == "oidc" and oidc_enabled():
+        return oidc.logout_url(
+            config["OIDC_ISSUER"], config["OIDC_CLIENT_ID"], back, config["OIDC_TIMEOUT"]
+        )
+    return None

@@ -1,5 +1,5 @@
-"""Logging in through the campus CAS server: off to its login page, back with a ticket that
-the server confirms, and its single-logout call."""
+"""Logging in through the campus CAS server (off to its login page, back with a ticket that
+the server confirms, and its single-logout call) or an OpenID Connect provider."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import login_user
 
-from app.accounts import cas, sso
+from app.accounts import cas, oidc, sso
 from app.common.urls import safe_next_url
 from app.errors import DomainError
 from app.extensions import csrf, db
@@ -52,10 +52,9 @@ def cas_callback():
             protocol=config["CAS_PROTOCOL"],
             timeout=config["CAS_TIMEOUT"],
         )
-        user = sso.sign_in(identity, ticket)
+        user = sso.sign_in(sso.Identity.from_cas(identity), ticket=ticket)
     except DomainError as error:
-        db.session.rollback()
-        return render_template("accounts/sso_error.html", message=error.message), error.status
+        return _error_page(error)
     db.session.commit()
     session.permanent = True
     login_user(user, remember=True)
@@ -74,3 +73,61 @@ def cas_single_logout():
     if sso.single_logout(ticket):
         db.session.commit()
     return "", 200
+
+
+def _oidc_redirect_uri() -> str:
+    return url_for("sso.oidc_callback", _external=True)
+
+
+def _error_page(error: DomainError):
+    db.session.rollback()
+    retry_url = url_for("sso.cas_login" if sso.cas_enabled() else "sso.oidc_login")
+    page = render_template("accounts/sso_error.html", message=error.message, retry_url=retry_url)
+    return page, error.status
+
+
+@bp.route("/oidc/login")
+def oidc_login():
+    if not sso.oidc_enabled():
+        abort(404)
+    config = current_app.config
+    try:
+        url, pending = oidc.begin(
+            config["OIDC_ISSUER"],
+            config["OIDC_CLIENT_ID"],
+            _oidc_redirect_uri(),
+            scopes=config["OIDC_SCOPES"],
+            next_url=safe_next_url(request.args.get("next")),
+            timeout=config["OIDC_TIMEOUT"],
+        )
+    except DomainError as error:
+        return _error_page(error)
+    session["oidc"] = pending.as_dict()
+    return redirect(url)
+
+
+@bp.route("/oidc/callback")
+def oidc_callback():
+    if not sso.oidc_enabled():
+        abort(404)
+    config = current_app.config
+    pending = oidc.Pending.from_dict(session.pop("oidc", None))  # used once, whatever happens
+    try:
+        claims = oidc.finish(
+            config["OIDC_ISSUER"],
+            config["OIDC_CLIENT_ID"],
+            config["OIDC_CLIENT_SECRET"],
+            _oidc_redirect_uri(),
+            answer=request.args.to_dict(),
+            pending=pending,
+            timeout=config["OIDC_TIMEOUT"],
+        )
+        user = sso.sign_in(sso.Identity.from_oidc(claims))
+    except DomainError as error:
+        return _error_page(error)
+    db.session.commit()
+    session.permanent = True
+    login_user(user, remember=True)
+    session["locale"] = user.locale
+    session["sso"] = "oidc"
+    return redirect(safe_next_url(pending.next_url) or url_for("home.index"))

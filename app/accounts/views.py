@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import anonymise as anonymisation
-from app.accounts import cas, personal_data, queries, services, sso
+from app.accounts import personal_data, queries, services, sso
 from app.accounts.forms import (
     ROLE_LABELS,
     USER_TYPE_LABELS,
@@ -108,20 +108,24 @@ def login():
             session["locale"] = user.locale
             return redirect(safe_next_url(form.next.data) or url_for("home.index"))
     return render_template(
-        "accounts/login.html", form=form, cas_enabled=sso.cas_enabled(), sso_only=sso.sso_only()
+        "accounts/login.html",
+        form=form,
+        cas_enabled=sso.cas_enabled(),
+        oidc_enabled=sso.oidc_enabled(),
+        sso_only=sso.sso_only(),
     )
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     if ConfirmForm().validate_on_submit():
-        through_cas = session.pop("sso", None) == "cas" and sso.cas_enabled()
+        provider = session.pop("sso", None)
         logout_user()
         flash(_("You have logged out."), "info")
-        if through_cas:
-            # End the campus login too, or the next "campus login" would be silent.
-            back = url_for("accounts.login", _external=True)
-            return redirect(cas.logout_url(current_app.config["CAS_SERVER_URL"], back))
+        # End the campus login too, or the next "campus login" would be silent.
+        ended = sso.provider_logout_url(provider, url_for("accounts.login", _external=True))
+        if ended:
+            return redirect(ended)
     return redirect(url_for("accounts.login"))
 
 
