@@ -147,6 +147,9 @@ class Config:
     SSO_CREATE_PEOPLE = _bool("SSO_CREATE_PEOPLE", False)
     SSO_ONLY = _bool("SSO_ONLY", False)
 
+    # Pulls from the campus data hub (admin → Data hub): seconds to wait for its answer.
+    DATAHUB_TIMEOUT = float(os.environ.get("DATAHUB_TIMEOUT", "30"))
+
     # Check-in: kiosk and personal codes change every this many seconds; the previous
     # code stays valid for one more period. A wrong check-in may be undone for this long.
     CHECKIN_CODE_SECONDS = int(os.environ.get("CHECKIN_CODE_SECONDS", "30"))

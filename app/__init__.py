@@ -137,6 +137,7 @@ def register_providers() -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounts.sso_views import bp as sso_bp
     from app.accounts.views import bp as accounts_bp
+    from app.admin.datahub_views import bp as datahub_bp
     from app.admin.roster_views import bp as roster_bp
     from app.admin.views import bp as admin_bp
     from app.api.token_views import tokens_bp as api_tokens_bp
@@ -196,6 +197,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(roster_bp)
+    app.register_blueprint(datahub_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     app.register_blueprint(api_tokens_bp)

@@ -94,6 +94,12 @@ register(
     _l("Score everyone's engagement of the last 13 weeks and keep the day's snapshot"),
 )
 register(
+    "admin.pull_datahub",
+    "app.admin.jobs:pull_datahub",
+    every(minutes=15),
+    _l("Pull people and library use from the campus data hub when due, retrying failed pulls"),
+)
+register(
     "jobs.prune_history",
     "jobs.maintenance:prune_history",
     cron(hour=3, minute=40),

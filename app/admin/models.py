@@ -1,1 +1,66 @@
-"""Models (to be written)."""
+"""Pulls from the campus data hub (数据中台): the sources an admin configured, and every
+pull's outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.time import utcnow
+from app.extensions import db
+
+SOURCE_KINDS = ("roster", "library_use")
+PULL_STATUSES = ("applied", "unchanged", "failed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class DataHubSource(db.Model):
+    """An HTTP API of the data hub answering JSON records, pulled daily at `hour` (local),
+    with `mapping` from our fields to the hub's field names."""
+
+    __tablename__ = "datahub_sources"
+    __table_args__ = (
+        CheckConstraint(_in("kind", SOURCE_KINDS), name="kind"),
+        CheckConstraint("hour >= 0 AND hour <= 23", name="hour"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(String(500))
+    # Sent as "Authorization: Bearer …"; kept to be sent, shown only masked.
+    token: Mapped[str] = mapped_column(String(500), default="")
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    hour: Mapped[int] = mapped_column(Integer, default=3)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The next pull: the next day at `hour`, or sooner to retry after a failure.
+    next_pull_at: Mapped[datetime | None] = mapped_column(DateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row, since the last success
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class DataHubPull(db.Model):
+    __tablename__ = "datahub_pulls"
+    __table_args__ = (CheckConstraint(_in("status", PULL_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("datahub_sources.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The first rejected rows with why: [{"line": 3, "reason": "…"}].
+    rejected: Mapped[list] = mapped_column(JSON, default=list)
+    error: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the job
+
+    source: Mapped[DataHubSource] = relationship()

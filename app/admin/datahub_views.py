@@ -1,0 +1,111 @@
+"""Data-hub pages (admins): sources, their pulls, a dry run and a pull by hand."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.admin import datahub
+from app.admin.datahub_forms import STATUS_LABELS, DataHubSourceForm, SourceActionForm
+from app.common.access import role_required
+from app.common.forms import show_domain_error
+from app.errors import DomainError
+from app.extensions import db
+
+bp = Blueprint("datahub", __name__, url_prefix="/admin/datahub")
+
+
+def _fields(form: DataHubSourceForm) -> datahub.SourceFields:
+    return datahub.SourceFields(
+        name=form.name.data or "",
+        kind=form.kind.data or "",
+        url=form.url.data or "",
+        token=form.token.data,
+        mapping_text=form.mapping.data or "",
+        hour=form.hour.data if form.hour.data is not None else 3,
+        enabled=bool(form.enabled.data),
+    )
+
+
+def _render(form, source=None, report=None, status: int = 200):
+    page = render_template(
+        "admin/datahub.html",
+        form=form,
+        source=source,
+        sources=datahub.all_sources(),
+        pulls=datahub.recent_pulls(source) if source else [],
+        report=report,
+        action_form=SourceActionForm(),
+        kind_labels=datahub.KIND_LABELS,
+        status_labels=STATUS_LABELS,
+        fields=datahub.FIELDS,
+    )
+    return page, status
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required("admin")
+def index():
+    form = DataHubSourceForm()
+    if form.validate_on_submit():
+        try:
+            source = datahub.save_source(None, _fields(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The source is saved."), "success")
+            return redirect(url_for("datahub.source", source_id=source.id))
+    return _render(form, status=400 if form.errors else 200)
+
+
+@bp.route("/<int:source_id>", methods=["GET", "POST"])
+@role_required("admin")
+def source(source_id: int):
+    found = datahub.get_source(source_id)
+    form = DataHubSourceForm(obj=found)
+    if not form.is_submitted():
+        form.mapping.data = datahub.mapping_text(found.mapping)
+    if form.validate_on_submit():
+        try:
+            datahub.save_source(found, _fields(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The source is saved."), "success")
+            return redirect(url_for("datahub.source", source_id=found.id))
+    return _render(form, found, status=400 if form.errors else 200)
+
+
+@bp.route("/<int:source_id>/dry-run", methods=["POST"])
+@role_required("admin")
+def dry_run(source_id: int):
+    found = datahub.get_source(source_id)
+    if not SourceActionForm().validate_on_submit():
+        return redirect(url_for("datahub.source", source_id=found.id))
+    report = datahub.dry_run(found)
+    db.session.rollback()
+    form = DataHubSourceForm(obj=found)
+    form.mapping.data = datahub.mapping_text(found.mapping)
+    return _render(form, found, report)
+
+
+@bp.route("/<int:source_id>/pull", methods=["POST"])
+@role_required("admin")
+def pull(source_id: int):
+    found = datahub.get_source(source_id)
+    if SourceActionForm().validate_on_submit():
+        record = datahub.pull(found, actor=current_user)
+        db.session.commit()
+        if record.status == "failed":
+            flash(
+                _("The pull failed and nothing was written: %(error)s", error=record.error),
+                "danger",
+            )
+        else:
+            flash(_("Pulled %(n)d records.", n=record.records), "success")
+    return redirect(url_for("datahub.source", source_id=found.id))

@@ -1,0 +1,54 @@
+"""A campus data hub on loopback for the tests: it answers the JSON it is told to, checks
+the bearer token, and can answer errors, garbage or slowly."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+TOKEN = "hub-token-1"
+
+
+@dataclass
+class DataHub:
+    answers: dict[str, Any] = field(default_factory=dict)
+    mode: str = "ok"  # ok, error, garbage, slow
+    calls: int = 0
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        self.calls += 1
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            response = Response('{"error": "unauthorised"}', status=401)
+        elif self.mode == "error":
+            response = Response("upstream failure", status=500)
+        elif self.mode == "garbage":
+            response = Response("<html>maintenance</html>", mimetype="text/html")
+        else:
+            if self.mode == "slow":
+                time.sleep(2)
+            body = self.answers.get(request.path)
+            response = (
+                Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
+                if body is not None
+                else Response("not found", status=404)
+            )
+        return response(environ, start_response)
+
+
+class RunningHub:
+    def __init__(self) -> None:
+        self.hub = DataHub()
+        self.server = make_server("127.0.0.1", 0, self.hub, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
