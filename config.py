@@ -22,6 +22,12 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _pairs(name: str, default: str = "") -> dict[str, str]:
+    """A variable of "key=value,key=value" pairs (e.g. "loans=3,visits=1") as a dict."""
+    pairs = (part.split("=", 1) for part in os.environ.get(name, default).split(",") if "=" in part)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -90,25 +96,16 @@ class Config:
     # Reading score (Reading Star, reading leaderboard): points per loan, visit, hour in the
     # library and e-resource session, e.g. "loans=3,visits=1,hours=1,e_sessions=0.5".
     READING_SCORE_WEIGHTS = {
-        key.strip(): float(value)
-        for key, value in (
-            part.split("=")
-            for part in os.environ.get(
-                "READING_SCORE_WEIGHTS", "loans=3,visits=1,hours=1,e_sessions=0.5"
-            ).split(",")
-            if "=" in part
-        )
+        key: float(value)
+        for key, value in _pairs(
+            "READING_SCORE_WEIGHTS", "loans=3,visits=1,hours=1,e_sessions=0.5"
+        ).items()
     }
 
     # Engagement scoring: any of the settings in app/engagement/settings.py (DEFAULTS),
     # e.g. "core_score=75,at_risk_gap_days=28,weight_volume=0.5".
     ENGAGEMENT_SETTINGS = {
-        key.strip(): float(value)
-        for key, value in (
-            part.split("=")
-            for part in os.environ.get("ENGAGEMENT_SETTINGS", "").split(",")
-            if "=" in part
-        )
+        key: float(value) for key, value in _pairs("ENGAGEMENT_SETTINGS", "").items()
     }
 
     # Single sign-on through the campus CAS server (统一身份认证), on when CAS_SERVER_URL is
@@ -117,16 +114,7 @@ class Config:
     CAS_SERVER_URL = os.environ.get("CAS_SERVER_URL", "")
     CAS_PROTOCOL = os.environ.get("CAS_PROTOCOL", "3")
     CAS_TIMEOUT = float(os.environ.get("CAS_TIMEOUT", "5"))
-    CAS_ATTRIBUTES = {
-        key.strip(): value.strip()
-        for key, value in (
-            part.split("=", 1)
-            for part in os.environ.get(
-                "CAS_ATTRIBUTES", "name=cn,email=mail,college=department"
-            ).split(",")
-            if "=" in part
-        )
-    }
+    CAS_ATTRIBUTES = _pairs("CAS_ATTRIBUTES", "name=cn,email=mail,college=department")
     # Or an OpenID Connect provider (authorisation code flow with PKCE): on when OIDC_ISSUER
     # and OIDC_CLIENT_ID are set; OIDC_CLAIMS names the claims, as CAS_ATTRIBUTES does.
     OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
@@ -134,16 +122,9 @@ class Config:
     OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
     OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
     OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "5"))
-    OIDC_CLAIMS = {
-        key.strip(): value.strip()
-        for key, value in (
-            part.split("=", 1)
-            for part in os.environ.get(
-                "OIDC_CLAIMS", "student_number=student_number,name=name,email=email,college=college"
-            ).split(",")
-            if "=" in part
-        )
-    }
+    OIDC_CLAIMS = _pairs(
+        "OIDC_CLAIMS", "student_number=student_number,name=name,email=email,college=college"
+    )
     SSO_CREATE_PEOPLE = _bool("SSO_CREATE_PEOPLE", False)
     SSO_ONLY = _bool("SSO_ONLY", False)
 

@@ -28,6 +28,16 @@ def _service_url(next_url: str | None) -> str:
     return url_for("sso.cas_callback", next=next_url or None, _external=True)
 
 
+def _logged_in(user, provider: str, next_url: str | None):
+    """Commit the sign-in, remember the phone, and go where the person was going."""
+    db.session.commit()
+    session.permanent = True
+    login_user(user, remember=True)
+    session["locale"] = user.locale
+    session["sso"] = provider
+    return redirect(next_url or url_for("home.index"))
+
+
 @bp.route("/cas/login")
 def cas_login():
     if not sso.cas_enabled():
@@ -55,12 +65,7 @@ def cas_callback():
         user = sso.sign_in(sso.Identity.from_cas(identity), ticket=ticket)
     except DomainError as error:
         return _error_page(error)
-    db.session.commit()
-    session.permanent = True
-    login_user(user, remember=True)
-    session["locale"] = user.locale
-    session["sso"] = "cas"
-    return redirect(next_url or url_for("home.index"))
+    return _logged_in(user, "cas", next_url)
 
 
 @bp.route("/cas/callback", methods=["POST"])
@@ -125,9 +130,4 @@ def oidc_callback():
         user = sso.sign_in(sso.Identity.from_oidc(claims))
     except DomainError as error:
         return _error_page(error)
-    db.session.commit()
-    session.permanent = True
-    login_user(user, remember=True)
-    session["locale"] = user.locale
-    session["sso"] = "oidc"
-    return redirect(safe_next_url(pending.next_url) or url_for("home.index"))
+    return _logged_in(user, "oidc", safe_next_url(pending.next_url))

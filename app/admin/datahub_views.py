@@ -28,6 +28,20 @@ def _fields(form: DataHubSourceForm) -> datahub.SourceFields:
     )
 
 
+def _save(form: DataHubSourceForm, source):
+    """Save the form to `source` (None: a new one) and commit; None when refused (the
+    reason is shown on the form)."""
+    try:
+        saved = datahub.save_source(source, _fields(form), actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return None
+    db.session.commit()
+    flash(_("The source is saved."), "success")
+    return saved
+
+
 def _render(form, source=None, report=None, status: int = 200):
     page = render_template(
         "admin/datahub.html",
@@ -48,16 +62,9 @@ def _render(form, source=None, report=None, status: int = 200):
 @role_required("admin")
 def index():
     form = DataHubSourceForm()
-    if form.validate_on_submit():
-        try:
-            source = datahub.save_source(None, _fields(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The source is saved."), "success")
-            return redirect(url_for("datahub.source", source_id=source.id))
+    saved = _save(form, None) if form.validate_on_submit() else None
+    if saved is not None:
+        return redirect(url_for("datahub.source", source_id=saved.id))
     return _render(form, status=400 if form.errors else 200)
 
 
@@ -68,16 +75,8 @@ def source(source_id: int):
     form = DataHubSourceForm(obj=found)
     if not form.is_submitted():
         form.mapping.data = datahub.mapping_text(found.mapping)
-    if form.validate_on_submit():
-        try:
-            datahub.save_source(found, _fields(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The source is saved."), "success")
-            return redirect(url_for("datahub.source", source_id=found.id))
+    if form.validate_on_submit() and _save(form, found) is not None:
+        return redirect(url_for("datahub.source", source_id=found.id))
     return _render(form, found, status=400 if form.errors else 200)
 
 
