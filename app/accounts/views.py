@@ -122,10 +122,12 @@ def logout():
         provider = session.pop("sso", None)
         logout_user()
         flash(_("You have logged out."), "info")
-        # End the campus login too, or the next "campus login" would be silent.
+        # End the campus login too, or the next "campus login" would be silent. A page that
+        # moves on by itself, not a redirect: the CSP's form-action would stop this form's
+        # redirect to another site.
         ended = sso.provider_logout_url(provider, url_for("accounts.login", _external=True))
         if ended:
-            return redirect(ended)
+            return render_template("accounts/logged_out.html", provider_logout_url=ended)
     return redirect(url_for("accounts.login"))
 
 

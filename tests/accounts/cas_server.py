@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
 from werkzeug.serving import make_server
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 SUCCESS = """<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
@@ -36,6 +37,9 @@ class CasServer:
     tickets: dict[str, Ticket] = field(default_factory=dict)
     mode: str = "ok"  # ok, slow, broken, garbled
     requests: list[str] = field(default_factory=list)
+    # Who has typed their campus password in this browser (for browser tests): the login
+    # page then sends them straight back with a ticket, as a real CAS server does.
+    signed_in: dict[str, str] | None = None
 
     def issue(self, service: str, user: str, **attributes: str) -> str:
         """What the server does after the person typed their campus password."""
@@ -73,6 +77,15 @@ class CasServer:
             response = self._validate(request, with_attributes=True)
         elif request.path == "/cas/serviceValidate":
             response = self._validate(request, with_attributes=False)
+        elif request.path == "/cas/login" and self.signed_in:
+            service = request.args.get("service", "")
+            attributes = dict(self.signed_in)
+            ticket = self.issue(service, attributes.pop("user"), **attributes)
+            separator = "&" if "?" in service else "?"
+            response = redirect(f"{service}{separator}{query(ticket=ticket)}")
+        elif request.path == "/cas/logout" and request.args.get("service"):
+            self.signed_in = None
+            response = redirect(request.args["service"])
         elif request.path in ("/cas/login", "/cas/logout"):
             response = Response("the campus page", mimetype="text/plain")
         else:
