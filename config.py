@@ -128,6 +128,10 @@ class Config:
     SSO_CREATE_PEOPLE = _bool("SSO_CREATE_PEOPLE", False)
     SSO_ONLY = _bool("SSO_ONLY", False)
 
+    # Share posters: a font with Chinese glyphs (default: the first usual system font found,
+    # e.g. Debian's fonts-wqy-microhei).
+    POSTER_FONT = os.environ.get("POSTER_FONT", "")
+
     # Pulls from the campus data hub (admin → Data hub): seconds to wait for its answer.
     DATAHUB_TIMEOUT = float(os.environ.get("DATAHUB_TIMEOUT", "30"))
 

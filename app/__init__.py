@@ -124,6 +124,9 @@ def register_i18n(app: Flask) -> None:
         format_datetime(value, fmt) if value else ""
     )
     app.jinja_env.filters["local"] = to_local
+    from app.common.share import qr_data_uri
+
+    app.jinja_env.globals["qr_data_uri"] = qr_data_uri
 
 
 def register_providers() -> None:

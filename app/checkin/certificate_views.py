@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.checkin import certificates as services
 from app.checkin.certificate_forms import CertificateForm, VerifyUploadForm
+from app.common import share
 from app.common.forms import show_domain_error
 from app.common.time import utcnow
 from app.errors import DomainError
@@ -95,3 +96,17 @@ def verify(number: str):
         form=form,
         matches=matches,
     ), status
+
+
+@bp.route("/certificates/verify/<number>/share.png")
+def verify_poster(number: str):
+    view = services.public_view(services.find_certificate(number))
+    return share.poster_response(
+        title=_("Service certificate %(number)s", number=view.number),
+        subtitle=_(
+            "%(hours)s hours of volunteer service · %(issuer)s",
+            hours=view.total_hours,
+            issuer=view.issuer,
+        ),
+        url=url_for("certificates.verify", number=view.number, _external=True),
+    )

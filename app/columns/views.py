@@ -26,6 +26,7 @@ from flask_login import current_user, login_required
 from app.columns import catalogue, reading
 from app.columns.forms import ActionForm
 from app.columns.models import Contribution
+from app.common import share
 from app.common.time import utcnow
 from app.errors import DomainError
 from app.extensions import db
@@ -116,6 +117,16 @@ def contribution(code: str, contribution_id: int):
         contribution=shown,
         liked=shown.id in _liked([shown.id]),
         form=ActionForm(),
+    )
+
+
+@bp.route("/<code>/<int:contribution_id>/share.png")
+def contribution_poster(code: str, contribution_id: int):
+    shown = reading.get_published(catalogue.get_column(code), contribution_id)
+    return share.poster_response(
+        title=shown.title,
+        subtitle=f"{shown.column.name} · {reading.author_name(shown)}",
+        url=url_for("columns.contribution", code=code, contribution_id=shown.id, _external=True),
     )
 
 

@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.accounts import services as accounts
+from app.common import share
 from app.common.access import role_required
 from app.common.forms import commit_form_change, show_domain_error
 from app.common.markdown import render_markdown
@@ -109,16 +110,31 @@ def _render_campaign(campaign: Campaign, form: ApplyForm, *, values=None, errors
     )
 
 
-@bp.route("/campaigns/<int:campaign_id>")
-def campaign(campaign_id: int):
-    """The page a poster's QR code opens: anyone may read a published campaign; applying
-    needs a login."""
+def _readable_campaign(campaign_id: int) -> Campaign:
+    """Anyone may read a published campaign; its team's coordinators also a draft."""
     campaign = services.get_campaign(campaign_id)
     if not campaign.published and not (
         current_user.is_authenticated and can_manage_team(current_user, campaign.team_id)
     ):
         abort(404)
-    return _render_campaign(campaign, ApplyForm())
+    return campaign
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+def campaign(campaign_id: int):
+    """The page a poster's QR code opens; applying needs a login."""
+    return _render_campaign(_readable_campaign(campaign_id), ApplyForm())
+
+
+@bp.route("/campaigns/<int:campaign_id>/share.png")
+def campaign_poster(campaign_id: int):
+    """The share poster (WeChat): the campaign's title and the QR code of its page."""
+    campaign = _readable_campaign(campaign_id)
+    return share.poster_response(
+        title=campaign.title,
+        subtitle=_("Volunteer recruitment · %(team)s", team=campaign.team.name),
+        url=url_for("recruitment.campaign", campaign_id=campaign.id, _external=True),
+    )
 
 
 @bp.route("/campaigns/<int:campaign_id>/apply", methods=["POST"])

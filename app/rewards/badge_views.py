@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.common import share
 from app.common.access import role_required
 from app.common.forms import show_domain_error
 from app.common.names import mask_name
@@ -93,6 +94,16 @@ def award(public_id: str):
         holder=mask_name(found.user.name),
         own=found.user_id == _viewer_id(),
         revoked_reason=badges.revoked_reason_text,
+    )
+
+
+@bp.route("/badges/<public_id>/share.png")
+def award_poster(public_id: str):
+    found = badges.public_award(public_id, _viewer_id())
+    return share.poster_response(
+        title=badges.badge_text(found.badge, "name"),
+        subtitle=badges.award_reason(found) if not found.revoked_at else "",
+        url=url_for("badges.award", public_id=public_id, _external=True),
     )
 
 
