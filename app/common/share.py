@@ -44,8 +44,10 @@ def _png(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+@lru_cache(maxsize=512)
 def qr_data_uri(url: str) -> str:
-    """The QR code of `url` as a data: address for an <img> (the CSP allows data: images)."""
+    """The QR code of `url` as a data: address for an <img> (the CSP allows data: images);
+    kept per address, as a page's code never changes and makes a page 10 ms slower."""
     return "data:image/png;base64," + base64.b64encode(_png(_qr(url))).decode()
 
 
