@@ -6,15 +6,15 @@ slow, broken or garbled on purpose."""
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
-from werkzeug.serving import make_server
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
+
+from tests.loopback import LoopbackServer
 
 SUCCESS = """<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
 <cas:authenticationSuccess><cas:user>{user}</cas:user>{attributes}</cas:authenticationSuccess>
@@ -93,17 +93,10 @@ class CasServer:
         return response(environ, start_response)
 
 
-class RunningCas:
+class RunningCas(LoopbackServer):
     def __init__(self) -> None:
         self.cas = CasServer()
-        self.server = make_server("127.0.0.1", 0, self.cas, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/cas"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(self.cas, "/cas")
 
 
 def logout_request(ticket: str) -> str:

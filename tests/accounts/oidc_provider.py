@@ -9,15 +9,15 @@ import base64
 import hashlib
 import json
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.loopback import LoopbackServer
 
 CLIENT_ID = "gongchuang"
 CLIENT_SECRET = "test-secret"
@@ -97,13 +97,8 @@ def _json(data: dict, status: int = 200) -> Response:
     return Response(json.dumps(data), status=status, mimetype="application/json")
 
 
-class RunningProvider:
+class RunningProvider(LoopbackServer):
     def __init__(self) -> None:
         self.provider = Provider()
-        self.server = make_server("127.0.0.1", 0, self.provider, threaded=True)
-        self.provider.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(self.provider)
+        self.provider.url = self.url

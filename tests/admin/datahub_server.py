@@ -4,13 +4,13 @@ the bearer token, and can answer errors, garbage or slowly."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.loopback import LoopbackServer
 
 TOKEN = "hub-token-1"
 
@@ -42,13 +42,7 @@ class DataHub:
         return response(environ, start_response)
 
 
-class RunningHub:
+class RunningHub(LoopbackServer):
     def __init__(self) -> None:
         self.hub = DataHub()
-        self.server = make_server("127.0.0.1", 0, self.hub, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(self.hub)
