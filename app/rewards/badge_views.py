@@ -15,7 +15,7 @@ from app.common.forms import show_domain_error
 from app.common.names import mask_name
 from app.errors import DomainError
 from app.extensions import db
-from app.rewards import badges, open_badges
+from app.rewards import badges, defaults, open_badges
 from app.rewards.badge_forms import BadgeForm, VisibilityForm
 
 bp = Blueprint("badges", __name__)
@@ -120,6 +120,10 @@ def credential(public_id: str):
 @bp.route("/admin/badges")
 @role_required("admin")
 def admin_index():
+    # A fresh site has no badges until a rewards job first runs: create the defaults here,
+    # so the admin can adjust them (e.g. Reading Star) before any job has run.
+    if any(defaults.seed_defaults().values()):
+        db.session.commit()
     return render_template(
         "rewards/badges/admin_index.html",
         badges=badges.all_badges(),

@@ -13,7 +13,7 @@ from app.common.access import role_required
 from app.common.forms import show_domain_error
 from app.errors import DomainError
 from app.extensions import db
-from app.rewards import badges, levels, points
+from app.rewards import badges, defaults, levels, points
 from app.rewards.forms import AdjustForm, PersonSearchForm, ReverseForm, RuleForm
 
 bp = Blueprint("rewards", __name__)
@@ -166,6 +166,9 @@ def _rules_page(forms: dict[int, RuleForm], status: int = 200):
 @bp.route("/admin/points/rules")
 @role_required("admin")
 def rules():
+    # As for badges: on a fresh site the default rules exist before any job has run.
+    if any(defaults.seed_defaults().values()):
+        db.session.commit()
     return _rules_page({})
 
 

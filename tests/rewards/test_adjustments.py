@@ -4,10 +4,10 @@ and closed to everyone else."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.rewards import points
+from app.rewards import defaults, points
 from app.rewards.models import PointEntry, PointRule
 from tests import factories
 from tests.rewards import rewards_data as data
@@ -214,3 +214,15 @@ def test_a_bad_rule_value_is_refused(client, login, admin, rules, value, db):
 def test_editing_an_unknown_rule_is_not_found(client, login, admin):
     login(admin)
     assert client.post("/admin/points/rules/999999", data={}).status_code == 404
+
+
+def test_a_fresh_site_s_admin_finds_the_default_rules_ready_to_edit(client, login, admin, db):
+    """No rewards job has run yet: the rules page creates the default rules, once."""
+    login(admin)
+
+    html = client.get("/admin/points/rules").get_data(as_text=True)
+    client.get("/admin/points/rules")
+
+    for code, _points, _unit in defaults.DEFAULT_RULES:
+        assert f'data-testid="rule-{code}"' in html
+    assert db.session.scalar(select(func.count(PointRule.id))) == len(defaults.DEFAULT_RULES)

@@ -229,3 +229,20 @@ def test_deactivating_a_badge_takes_it_off_the_catalogue(client, login, admin, e
 
     assert 'id="badge-streak_12"' not in page(client.get("/badges"))
     assert 'id="badge-streak_4"' in page(client.get("/badges"))
+
+
+def test_a_fresh_site_s_admin_finds_the_default_badges_ready_to_edit(client, login, admin):
+    """No rewards job has run yet: the badge admin page creates the defaults, once."""
+    login(admin)
+
+    first = page(client.get("/admin/badges"))
+    again = page(client.get("/admin/badges"))
+
+    assert 'data-testid="admin-badge-reading_star"' in first
+    assert first.count('data-testid="admin-badge-') == len(badges.all_badges()) > 1
+    assert again.count('data-testid="admin-badge-') == first.count('data-testid="admin-badge-')
+    assert client.get(f"/admin/badges/{badge_id('reading_star')}/edit").status_code == 200
+
+
+def badge_id(code: str) -> int:
+    return next(badge.id for badge in badges.all_badges() if badge.code == code)
