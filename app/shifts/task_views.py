@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -124,7 +126,10 @@ def new_task():
         form.team_id.data = request.args.get("team", type=int)
     if form.validate_on_submit():
         try:
-            task = tasks.create_task(form.team_id.data, _task_fields(form), actor=current_user)
+            # The new-task form has no "Active" box (a new task is offered at once); an
+            # unticked, unsent box would otherwise create a task nobody can sign up for.
+            fields = replace(_task_fields(form), active=True)
+            task = tasks.create_task(form.team_id.data, fields, actor=current_user)
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)

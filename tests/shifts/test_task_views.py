@@ -162,6 +162,7 @@ def test_create_task_through_form(client, login, world, db):
     assert response.status_code == 302
     db.session.expire_all()
     task = db.session.scalar(select(Task).where(Task.title == "书库整架"))
+    assert task.active  # the form has no "Active" box: a new task is offered at once
     assert task.required_skills == ["排架", "英语"]
     assert (task.default_capacity, task.points_multiplier, task.cancel_deadline_hours) == (
         5,
