@@ -122,9 +122,14 @@ def verify_all(shift_id: int):
 def check_in_by_hand(shift_id: int, user_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     person = sheets.person_on_sheet(shift, user_id)
+    # The sheet's button says what it does ("in" or "out"); without it, as on the scanner,
+    # a second press within two minutes is taken for a double tap.
+    action = request.form.get("action", "auto")
     if ActionForm().validate_on_submit():
         try:
-            result = engine.check_in_by_hand(shift, person, actor=current_user, now=utcnow())
+            result = engine.check_in_by_hand(
+                shift, person, actor=current_user, action=action, now=utcnow()
+            )
         except DomainError as error:
             _flash_error(error)
         else:

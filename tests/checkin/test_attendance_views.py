@@ -265,3 +265,28 @@ def test_a_person_is_checked_in_by_hand(client, login, world):
     record = db.session.scalar(select(Attendance).where(Attendance.user_id == absent.id))
     assert record is not None and record.status == "in"
     assert record.check_in_method == "manual"
+
+
+def test_the_sheets_check_out_button_checks_out_a_person_checked_in_a_moment_ago(
+    client, login, world
+):
+    login(world.boss)
+    person = world.people[2]
+    url = f"/attendance/shifts/{world.shift.id}/people/{person.id}/check-in"
+    client.post(url, data={"action": "in"})
+    sheet = page(client.get(f"/attendance/shifts/{world.shift.id}"))
+    assert 'name="action" value="out"' in sheet
+
+    client.post(url, data={"action": "out"})
+
+    record = db.session.scalar(select(Attendance).where(Attendance.user_id == person.id))
+    assert record.status == "out" and record.check_out_method == "manual"
+
+
+def test_an_unknown_by_hand_action_is_refused_with_a_message(client, login, world):
+    login(world.boss)
+    person = world.people[2]
+    url = f"/attendance/shifts/{world.shift.id}/people/{person.id}/check-in"
+    response = client.post(url, data={"action": "sideways"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert db.session.scalar(select(Attendance).where(Attendance.user_id == person.id)) is None
