@@ -45,7 +45,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
-from app.rewards import points
+from app.rewards import defaults, points
 
 TITLE_MAX = 120
 BODY_MAX = 20_000
@@ -497,6 +497,9 @@ def points_key(contribution: Contribution) -> str:
 
 
 def _award_points(contribution: Contribution) -> None:
+    # On a fresh site the rules are seeded by the first rewards job; a contribution published
+    # before that earns the default points too (a missing rule is not a switched-off one).
+    defaults.seed_defaults()
     rule = points.rule_points(points.CONTRIBUTION_PUBLISHED)
     if rule is None:
         return

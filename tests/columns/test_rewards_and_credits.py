@@ -219,3 +219,18 @@ def test_credit_sources_can_be_asked_for_some_people_only(columns):
     second, _ = publish(columns, "ideas")
     assert [s.source_id for s in providers.credit_sources([second.author_id])] == [second.id]
     assert [s.source_id for s in providers.credit_sources()] == [first.id, second.id]
+
+
+def test_on_a_fresh_site_the_first_publication_earns_the_default_points(db):
+    """No rewards job has run yet, so no points rule exists: publishing creates the
+    defaults rather than awarding nothing for good."""
+    catalogue.seed_columns()
+    picks = catalogue.get_column("picks")
+    author = columns_data.author()
+    contribution = columns_data.submitted(author, picks, now=NOW)
+
+    columns_data.published(columns_data.editor(picks), contribution, now=NOW)
+
+    assert entries_of(author) == [
+        (15, points.CONTRIBUTION_PUBLISHED, f"contribution:{contribution.id}:20260302173000")
+    ]

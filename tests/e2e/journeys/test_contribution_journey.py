@@ -78,9 +78,12 @@ def test_a_reader_s_micro_video_goes_from_phone_to_column_and_feed(
     editor_opens_submission(editor, COLUMN, REVISED_TITLE)
     editor_publishes_now(editor)
 
-    # The reader sees it published.
+    # The reader sees it published, and the points it earned ("Contribution published").
     reader.reload()
     expect(reader.get_by_test_id("status-published")).to_be_visible()
+    follow_menu(reader, "nav-achievements", "me")
+    expect(reader.get_by_test_id("balance")).to_contain_text("15")
+    expect(reader.get_by_test_id("history")).to_contain_text("投稿已发表")
 
     # Anyone, logged out, finds it in the column; the video plays the revised recording.
     visitor = phone()
