@@ -158,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     from app.credits.views import bp as credits_bp
     from app.engagement.report_views import bp as reports_bp
     from app.engagement.views import bp as engagement_bp
+    from app.guide.views import bp as guide_bp
     from app.home.views import bp as home_bp
     from app.notifications.views import bp as notifications_bp
     from app.recruitment.team_views import bp as teams_bp
@@ -172,6 +173,7 @@ def register_blueprints(app: Flask) -> None:
     from app.shifts.views import bp as shifts_bp
 
     app.register_blueprint(home_bp)
+    app.register_blueprint(guide_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(sso_bp)
     app.register_blueprint(audit_bp)
