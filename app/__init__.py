@@ -9,10 +9,13 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import CONFIGS, DEFAULT_SECRET, INSTANCE_DIR, Config
 
+# The largest value of an Integer column (a 32-bit signed int on PostgreSQL).
+MAX_ID = 2**31 - 1
 BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -29,6 +32,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     check_production_secret(app, config_class)
     os.makedirs(app.instance_path, exist_ok=True)
+    app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_i18n(app)
     register_blueprints(app)
@@ -38,6 +42,15 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_commands(app)
     register_jobs(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number larger than any id an Integer column can hold
+    matches no route, so it is a plain 404 instead of an overflow in the database driver
+    (SQLite refuses integers beyond 64 bits with a 500)."""
+
+    def __init__(self, map, *args, max: int | None = MAX_ID, **kwargs) -> None:
+        super().__init__(map, *args, max=max, **kwargs)
 
 
 def check_production_secret(app: Flask, config_class: type[Config]) -> None:

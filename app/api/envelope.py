@@ -7,6 +7,7 @@ that `app.errors` gives every /api/ error (404, 405, 429, 500, domain errors).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -21,6 +22,10 @@ from app.extensions import db
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+MAX_DIGITS = 20
+# Far past any real list, and small enough that the row offset fits every database's integer.
+MAX_PAGE = 10_000
 
 
 def ok(data: Any, *, meta: dict | None = None, status: int = 200) -> Response:
@@ -46,17 +51,15 @@ class IntArg:
     description: str = ""
 
     def parse(self, name: str, raw: str | None) -> int:
-        if raw is None or raw.strip() == "":
+        if raw is None:
             return self.default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise InvalidInput(
-                _("%(name)s must be a whole number.", name=name), field=name
-            ) from None
-        too_low = self.minimum is not None and value < self.minimum
-        too_high = self.maximum is not None and value > self.maximum
-        if too_low or too_high:
+        # Only ASCII digits: int() would also take "", " 5", "5_0" and other scripts' digits,
+        # none of which is the documented integer.
+        if not WHOLE_NUMBER.fullmatch(raw):
+            raise InvalidInput(_("%(name)s must be a whole number.", name=name), field=name)
+        # Past 20 digits a number is out of any range here; int() of thousands is refused.
+        value = int(raw) if len(raw) <= MAX_DIGITS else None
+        if value is None or not self.holds(value):
             if self.maximum is None:
                 message = _("%(name)s must be at least %(low)d.", name=name, low=self.minimum)
             else:
@@ -68,6 +71,11 @@ class IntArg:
                 )
             raise InvalidInput(message, field=name)
         return value
+
+    def holds(self, value: int) -> bool:
+        too_low = self.minimum is not None and value < self.minimum
+        too_high = self.maximum is not None and value > self.maximum
+        return not (too_low or too_high)
 
     def openapi(self, name: str) -> dict:
         schema: dict[str, Any] = {"type": "integer", "default": self.default}
@@ -85,7 +93,9 @@ class IntArg:
 
 
 PAGINATION = {
-    "page": IntArg(default=1, minimum=1, description="Page number, from 1."),
+    "page": IntArg(
+        default=1, minimum=1, maximum=MAX_PAGE, description=f"Page number, 1 to {MAX_PAGE}."
+    ),
     "per_page": IntArg(
         default=DEFAULT_PER_PAGE,
         minimum=1,
