@@ -19,57 +19,23 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import common
+from bench.common import Phase, bench_app, free_port, kiosk_code, serve, stop
+
 PEOPLE = int(os.environ.get("BENCH_CHECKIN_PEOPLE", "500"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 SCANS_PER_PERSON = 3
 PASSWORD = "bench-password"
-SECRET = "bench-secret"
-
-
-@dataclass
-class Phase:
-    name: str
-    requests: int
-    failures: int
-    rate: float
-    p50: float
-    p90: float
-    p99: float
-
-    @classmethod
-    def of(cls, name: str, latencies_ms: list[float], seconds: float, failures: int) -> Phase:
-        ordered = sorted(latencies_ms)
-
-        def percentile(share: float) -> float:
-            return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
-
-        rate = len(ordered) / seconds if seconds else 0.0
-        return cls(
-            name, len(ordered), failures, rate, percentile(0.5), percentile(0.9), percentile(0.99)
-        )
-
-
-def _app(url: str):
-    from app import create_app
-    from config import TestConfig
-
-    return create_app(
-        TestConfig, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET, RATELIMIT_ENABLED=False
-    )
 
 
 def build(url: str) -> int:
@@ -83,7 +49,7 @@ def build(url: str) -> int:
     from app.shifts import services as shifts
     from app.shifts.models import Shift, Task
 
-    app = _app(url)
+    app = bench_app(url)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -118,52 +84,8 @@ def build(url: str) -> int:
     return shift_id
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def serve(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "BENCH_DATABASE_URL": url, "BENCH_SECRET_KEY": SECRET}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(WORKERS),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "bench.server:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
-            return server
-        except requests.RequestException:
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
-
-
 def log_in(base: str, number: int) -> requests.Session:
-    session = requests.Session()
-    response = session.post(
-        f"{base}/login",
-        data={"identifier": f"2031{number:06d}", "password": PASSWORD},
-        allow_redirects=False,
-    )
-    if response.status_code != 302:
-        raise SystemExit(f"login of 2031{number:06d} failed: HTTP {response.status_code}")
-    return session
+    return common.log_in(base, f"2031{number:06d}", PASSWORD)
 
 
 def run_phase(name: str, calls: list, expect) -> Phase:
@@ -227,14 +149,6 @@ def wrk_phase(name: str, url: str, session: requests.Session, method: str = "GET
     )
 
 
-def kiosk_code(url: str, shift_id: int) -> str:
-    from app.checkin import tokens
-    from app.common.time import utcnow
-
-    with _app(url).test_request_context():
-        return tokens.kiosk_code(shift_id, now=utcnow())
-
-
 def check_records(url: str, shift_id: int) -> list[str]:
     """What is wrong with the attendance data after the run (empty when nothing)."""
     from sqlalchemy import func, select
@@ -245,7 +159,7 @@ def check_records(url: str, shift_id: int) -> list[str]:
     from app.shifts.models import Shift
 
     problems = []
-    app = _app(url)
+    app = bench_app(url)
     with app.app_context():
         shift = db.session.get(Shift, shift_id)
         query = select(Attendance).where(Attendance.shift_id == shift_id)
@@ -279,7 +193,7 @@ def measure(url: str) -> bool:
     shift_id = build(url)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = serve(url, port)
+    server = serve(url, port, workers=WORKERS)
     try:
         with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
             sessions = list(pool.map(lambda n: log_in(base, n), range(PEOPLE)))
@@ -309,8 +223,7 @@ def measure(url: str) -> bool:
                 wrk_phase("wrk: scan again", f"{base}/c/{code}", sessions[0]),
             ]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     problems = check_records(url, shift_id)
     return report(url, [check_in, check_out, minimal], problems, probes)
 

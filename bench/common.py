@@ -1,0 +1,115 @@
+"""Building blocks of the benchmarks that serve the app under gunicorn on loopback
+(`bench.checkin`, `bench.eventday`): the app for a database URL, a free port, the server
+(`bench.server`), logging a client in, the current kiosk code and latency percentiles."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-secret"
+
+
+@dataclass
+class Phase:
+    """Requests and latency percentiles of one phase (or one kind of request)."""
+
+    name: str
+    requests: int
+    failures: int
+    rate: float
+    p50: float
+    p90: float
+    p99: float
+
+    @classmethod
+    def of(cls, name: str, latencies_ms: list[float], seconds: float, failures: int) -> Phase:
+        ordered = sorted(latencies_ms) or [0.0]
+
+        def percentile(share: float) -> float:
+            return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+        rate = len(latencies_ms) / seconds if seconds else 0.0
+        return cls(
+            name,
+            len(latencies_ms),
+            failures,
+            rate,
+            percentile(0.5),
+            percentile(0.9),
+            percentile(0.99),
+        )
+
+
+def bench_app(url: str):
+    """The app on `url` with the settings the served app has (secret, no rate limits)."""
+    from app import create_app
+    from config import TestConfig
+
+    return create_app(
+        TestConfig, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET, RATELIMIT_ENABLED=False
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(url: str, port: int, *, workers: int, threads: int = 1) -> subprocess.Popen:
+    """`bench.server` under gunicorn on 127.0.0.1:`port`, once it answers."""
+    env = {**os.environ, "BENCH_DATABASE_URL": url, "BENCH_SECRET_KEY": SECRET}
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "--workers", str(workers)),
+            *("--threads", str(threads), "--bind", f"127.0.0.1:{port}"),
+            *("--log-level", "warning", "bench.server:app"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
+            return server
+        except requests.RequestException:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def log_in(base: str, identifier: str, password: str) -> requests.Session:
+    session = requests.Session()
+    response = session.post(
+        f"{base}/login",
+        data={"identifier": identifier, "password": password},
+        allow_redirects=False,
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"login of {identifier} failed: HTTP {response.status_code}")
+    return session
+
+
+def kiosk_code(url: str, shift_id: int) -> str:
+    """The code the shift's kiosk shows now."""
+    from app.checkin import tokens
+    from app.common.time import utcnow
+
+    with bench_app(url).test_request_context():
+        return tokens.kiosk_code(shift_id, now=utcnow())
