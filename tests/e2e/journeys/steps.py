@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import zxingcpp
@@ -335,10 +336,12 @@ def coordinator_checks_in_and_out_by_hand(page: Page, shift_id: int, person: Acc
     """The attendance sheet: Check in, then Check out, on the person's row."""
     page.goto(f"/attendance/shifts/{shift_id}")
     row = page.get_by_test_id(f"person-{person.id}")
-    row.get_by_test_id(f"by-hand-{person.id}").click()
-    expect(page.get_by_test_id(f"person-{person.id}")).to_contain_text("签出")
-    page.get_by_test_id(f"person-{person.id}").get_by_test_id(f"by-hand-{person.id}").click()
-    expect(page.get_by_test_id(f"person-{person.id}").get_by_test_id("minutes")).to_be_visible()
+    button = row.get_by_test_id(f"by-hand-{person.id}")
+    expect(button).to_have_text("签到")
+    button.click()
+    expect(button).to_have_text("签退")
+    button.click()
+    expect(row.get_by_test_id("minutes")).to_be_visible()
 
 
 def coordinator_adds_hours(
@@ -360,3 +363,49 @@ def coordinator_verifies(page: Page, shift_id: int, person: Account) -> None:
     row = page.get_by_test_id(f"person-{person.id}")
     row.locator("[data-testid^=verify-]").click()
     expect(page.get_by_test_id(f"person-{person.id}").get_by_test_id("verified")).to_be_visible()
+
+
+# --- Second Classroom credits ----------------------------------------------------------------
+
+
+def coordinator_builds_credit_batch(page: Page, title: str) -> int:
+    """Credit batches → a new batch for the current semester (the form's default) and the
+    coordinator's team; returns the batch's id."""
+    page.goto("/credits/batches")
+    form = page.get_by_test_id("new-batch")
+    form.locator("#title").fill(title)
+    form.get_by_test_id("build-batch").click()
+    expect(page).to_have_url(re.compile(r"/credits/batches/\d+$"))
+    expect(page.get_by_test_id("batch-status")).to_have_attribute("data-status", "draft")
+    return id_in_url(page, r"/credits/batches/(\d+)$")
+
+
+def approver_approves_batch(page: Page, batch_id: int) -> None:
+    """The batch page → Approve (someone other than its builder)."""
+    page.goto(f"/credits/batches/{batch_id}")
+    page.get_by_test_id("approve").click()
+    expect(page.get_by_test_id("batch-status")).to_have_attribute("data-status", "approved")
+
+
+def coordinator_exports_batch(page: Page, batch_id: int, folder) -> Path:
+    """The batch page → Export (the default template), then download the file; returns
+    where it was saved."""
+    page.goto(f"/credits/batches/{batch_id}")
+    page.get_by_test_id("export").click()
+    expect(page.get_by_test_id("batch-status")).to_have_attribute("data-status", "exported")
+    with page.expect_download() as downloaded:
+        page.get_by_test_id("batch-actions").get_by_test_id("download").click()
+    download = downloaded.value
+    saved = Path(folder) / download.suggested_filename
+    download.save_as(saved)
+    return saved
+
+
+def coordinator_uploads_results(page: Page, path: Path) -> None:
+    """Credit batches → Result files → upload the Second Classroom system's answer."""
+    page.goto("/credits/batches")
+    page.get_by_test_id("results-link").click()
+    form = page.get_by_test_id("result-upload")
+    form.locator("input[type=file]").set_input_files(str(path))
+    form.get_by_test_id("upload").click()
+    expect(page).to_have_url(re.compile(r"/credits/results/\d+$"))
