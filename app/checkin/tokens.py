@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
 
 SIGNATURE_BYTES = 10  # 16 base32 characters
+NUMBER = re.compile(r"[0-9]{1,20}")
 
 
 class CodeError(Exception):
@@ -63,7 +65,10 @@ def make_code(kind: str, subject_id: int, *, now: datetime) -> str:
 def read_code(kind: str, code: str, *, now: datetime) -> Code:
     """The code's subject when it is genuine and current, else `CodeError`."""
     parts = (code or "").strip().split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    # ASCII only: str.isdigit() takes "²" (which int() refuses) and 5,000 digits (which
+    # int() refuses too), and comparing a non-ASCII signature raises TypeError.
+    numbers = len(parts) == 3 and all(NUMBER.fullmatch(part) for part in parts[:2])
+    if not numbers or not parts[2].isascii():
         raise CodeError("malformed")
     subject_id, window, signature = int(parts[0]), int(parts[1]), parts[2].upper()
     if subject_id > 2**31 or not hmac.compare_digest(
