@@ -182,7 +182,7 @@ def editor_publishes_now(page: Page) -> None:
     expect(page.get_by_test_id("status-published")).to_be_visible()
 
 
-def reader_opens_notification(page: Page, expected_text: str) -> None:
+def open_newest_notification(page: Page, expected_text: str) -> None:
     """The bell → the newest notification, which says `expected_text` → Open."""
     page.get_by_test_id("notification-bell").click()
     newest = page.get_by_test_id("notification").first

@@ -18,7 +18,7 @@ from tests.e2e.journeys.steps_content import (
     editor_requests_changes,
     follow_menu,
     log_in_first_time,
-    reader_opens_notification,
+    open_newest_notification,
     reader_revises,
     reader_submits_video,
     record_video,
@@ -63,7 +63,7 @@ def test_a_reader_s_micro_video_goes_from_phone_to_column_and_feed(
     # The reader is told, reads the comment and sends a revised video.
     reader.goto("/")
     expect(reader.get_by_test_id("unread-count")).to_be_visible()
-    reader_opens_notification(reader, FIRST_TITLE)
+    open_newest_notification(reader, FIRST_TITLE)
     expect(reader.get_by_test_id("status-changes_requested")).to_be_visible()
     expect(reader.get_by_test_id("review-note")).to_contain_text(COMMENT)
     reader_revises(
