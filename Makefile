@@ -74,6 +74,7 @@ bench: $(STAMP) translations
 	$(BIN)/python -m bench.rewards
 	$(BIN)/python -m bench.credits
 	$(BIN)/python -m bench.engagement
+	$(BIN)/python -m bench.eventday
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

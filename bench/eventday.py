@@ -726,12 +726,16 @@ def check(url: str, setup: Setup, people: list[Person]) -> dict[str, list[str]]:
 # The report ----------------------------------------------------------------------------------
 
 
-def report(url: str, settings: Settings, tally: Tally, seconds: float, checks: dict) -> bool:
+def report(url: str, settings: Settings, day: Day) -> None:
+    tally, seconds, checks = day.tally, day.seconds, day.checks
     print(
         f"\nEvent day under load: {settings.people} volunteers, {settings.clients} clients, "
         f"{seconds:.0f} s, gunicorn {settings.workers} workers × {settings.threads} threads, "
         f"database {url.split(':')[0]}"
     )
+    # Other work on the machine slows the server: the 5-minute load average tells how busy
+    # it was while the mix ran (2 cores: anything above 2 means waiting for a core).
+    print("load average (1, 5, 15 min): " + ", ".join(f"{n:.1f}" for n in os.getloadavg()))
     header = ("requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "refused", "errors")
     print(f"{'request':<20}" + "".join(f"{column:>9}" for column in header))
     refused = Counter()
@@ -759,7 +763,6 @@ def report(url: str, settings: Settings, tally: Tally, seconds: float, checks: d
         print(f"{name:<56}{'yes' if not problems else 'NO'}")
         for problem in problems[:10]:
             print(f"    {problem}")
-    return not errors and not any(checks.values())
 
 
 def _row(phase: Phase, refused: int) -> None:
@@ -769,9 +772,21 @@ def _row(phase: Phase, refused: int) -> None:
     )
 
 
-def measure(url: str, settings: Settings | None = None) -> bool:
-    """Build, serve, drive, check and report one database; True when all is well."""
-    settings = settings or Settings()
+@dataclass
+class Day:
+    """What one run found: every request's verdict, how long the mix ran, the checks."""
+
+    tally: Tally
+    seconds: float
+    checks: dict[str, list[str]]
+
+    @property
+    def ok(self) -> bool:
+        return not sum(self.tally.errors.values()) and not any(self.checks.values())
+
+
+def run_day(url: str, settings: Settings) -> Day:
+    """Build, serve, drive and check one database."""
     started = time.perf_counter()
 
     def say(what: str) -> None:
@@ -789,7 +804,15 @@ def measure(url: str, settings: Settings | None = None) -> bool:
     say("mix run, last jobs run")
     checks = check(url, setup, people)
     say("data checked")
-    return report(url, settings, tally, seconds, checks)
+    return Day(tally, seconds, checks)
+
+
+def measure(url: str, settings: Settings | None = None) -> bool:
+    """Run the day on one database and print the report; True when all is well."""
+    settings = settings or Settings()
+    day = run_day(url, settings)
+    report(url, settings, day)
+    return day.ok
 
 
 def main() -> int:
