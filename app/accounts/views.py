@@ -106,7 +106,12 @@ def login():
             session.permanent = True
             login_user(user, remember=form.remember.data)
             session["locale"] = user.locale
-            return redirect(safe_next_url(form.next.data) or url_for("home.index"))
+            target = safe_next_url(form.next.data)
+            if user.must_change_password and target:
+                # The new password first, then on to the page the person came for (a
+                # campaign poster's QR code, a kiosk's check-in link).
+                return redirect(url_for("accounts.change_password", next=target))
+            return redirect(target or url_for("home.index"))
     return render_template(
         "accounts/login.html",
         form=form,
@@ -185,7 +190,7 @@ def change_password():
             # The session token changed: log in again on this device with the new one.
             login_user(current_user._get_current_object(), remember=True)
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("home.index"))
+            return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/change_password.html", form=form)
 
 

@@ -139,6 +139,36 @@ def test_reset_password_forces_a_change_before_anything_else(client, login, admi
     assert client.get("/").status_code == 200
 
 
+def test_a_first_login_from_a_link_changes_the_password_then_goes_on_to_the_link(
+    client, admin, student, db
+):
+    temporary = services.reset_password(student, actor=admin)
+    db.session.commit()
+    response = client.post(
+        "/login",
+        data={
+            "identifier": student.student_number,
+            "password": temporary,
+            "next": "/recruitment/campaigns/7",
+        },
+    )
+    assert response.headers["Location"] == "/profile/password?next=/recruitment/campaigns/7"
+    new = {"current_password": temporary, "password": "brand-new-pass", "confirm": "brand-new-pass"}
+    response = client.post(response.headers["Location"], data=new)
+    assert response.headers["Location"] == "/recruitment/campaigns/7"
+
+
+def test_a_password_change_never_goes_on_to_another_site(client, login, student):
+    login(student)
+    data = {
+        "current_password": factories.PASSWORD,
+        "password": "brand-new-pass",
+        "confirm": "brand-new-pass",
+    }
+    response = client.post("/profile/password?next=//evil.example/", data=data)
+    assert response.headers["Location"] == "/"
+
+
 def test_password_change_errors_are_shown_on_the_form(client, login, student):
     login(student)
     mismatch = client.post(
