@@ -101,13 +101,14 @@ def log_in(page: Page, person: Account) -> None:
 
 
 def choose_password(page: Page, given_password: str, new_password: str) -> None:
-    """On the page a first login is sent to: replace the given password with one's own."""
-    expect(page).to_have_url(re.compile(r"/profile/password$"))
+    """On the page a first login is sent to: replace the given password with one's own;
+    the site then goes on to the page the person came for."""
+    expect(page).to_have_url(re.compile(r"/profile/password(\?next=.*)?$"))
     page.locator("#current_password").fill(given_password)
     page.locator("#password").fill(new_password)
     page.locator("#confirm").fill(new_password)
     page.locator("main form [type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page).not_to_have_url(re.compile(r"/profile/password"))
     expect(page.locator("[data-testid=current-user]")).to_be_attached()
 
 
@@ -117,6 +118,7 @@ def first_login(page: Page, person: Account, new_password: str) -> Account:
     page.goto("/login")
     submit_login(page, person.student_number, person.password)
     choose_password(page, person.password, new_password)
+    expect(page).to_have_url(re.compile(r"/$"))
     return replace(person, password=new_password)
 
 

@@ -69,6 +69,7 @@ def test_from_the_poster_to_a_certificate(phone, desk, fresh_site, first_admin, 
     student.get_by_test_id("login-to-apply").click()
     steps.submit_login(student, pupil.student_number, pupil.password)
     steps.choose_password(student, pupil.password, "student-pass-7")
+    expect(student).to_have_url(url)  # back on the campaign after the new password
     steps.student_applies(student, url, QUESTION, "我喜欢读书，也想帮助同学。")
     expect(student.get_by_test_id("my-application")).to_contain_text("已提交")
 
