@@ -45,8 +45,10 @@ def follow_menu(page: Page, item: str, group: str | None = None) -> None:
         if toggle.get_attribute("aria-expanded") != "true":
             toggle.click()
         expect(toggle).to_have_attribute("aria-expanded", "true")
-    page.get_by_test_id(item).first.click()
-    page.wait_for_load_state()
+    link = page.get_by_test_id(item).first
+    address = link.get_attribute("href")
+    link.click()
+    expect(page).to_have_url(re.compile(re.escape(address) + r"(\?.*)?$"))
 
 
 def log_in_first_time(page: Page, account: Account) -> None:
@@ -188,7 +190,7 @@ def open_newest_notification(page: Page, expected_text: str) -> None:
     newest = page.get_by_test_id("notification").first
     expect(newest).to_contain_text(expected_text)
     newest.get_by_role("button", name="查看").click()
-    page.wait_for_load_state()
+    expect(page).not_to_have_url(re.compile(r"/notifications"))
 
 
 def reader_revises(page: Page, title: str, text: str, video: Path) -> None:
@@ -226,8 +228,9 @@ def admin_imports_library_use(page: Page, data: Path) -> dict[str, str]:
     """Administration → Library-use data: upload the library system's CSV; returns the
     result page's counts."""
     follow_menu(page, "nav-library-use", "admin")
-    page.locator("main form input[type=file]").set_input_files(data)
-    page.locator("main form [type=submit]").first.click()
+    upload = page.get_by_test_id("library-use-upload")
+    upload.locator("input[type=file]").set_input_files(data)
+    upload.get_by_test_id("upload").click()
     expect(page.get_by_test_id("import-counts")).to_be_visible()
     return {
         name: page.get_by_test_id(f"count-{name}").inner_text()
