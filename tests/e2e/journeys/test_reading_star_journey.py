@@ -132,7 +132,7 @@ def test_reading_star_goes_to_the_right_readers_after_the_imports(
     expect(rows.nth(3)).to_contain_text("赵*涵")
     expect(star.get_by_test_id("my-rank")).to_contain_text("第 2 名")
 
-    # Third by score, above every minimum, but the badge now goes to the top two only.
+    # Third of the readers above every minimum, but the badge now goes to the top two only.
     runner_up = phone()
     log_in_first_time(runner_up, RUNNER_UP)
     follow_menu(runner_up, "nav-achievements", "me")
