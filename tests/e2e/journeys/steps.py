@@ -20,6 +20,7 @@ from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.journeys.conftest import ADMIN_PASSWORD
+from tests.e2e.pages import open_menu
 
 DAY_END = time(23, 59)
 
@@ -56,6 +57,19 @@ def read_qr(png: bytes) -> str:
     found = [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
     assert len(found) == 1, f"expected one QR code, read {found}"
     return found[0]
+
+
+def use_menu(page: Page, group: str, item: str) -> None:
+    """Open a page from the main menu: the group ("me", "coordinate", "admin"), then the
+    entry (its test id). On a phone the collapsed menu is opened first."""
+    if page.locator("button.navbar-toggler").is_visible():
+        open_menu(page)
+    toggle = page.get_by_test_id(f"nav-{group}")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.get_by_test_id(item).click()
+    page.wait_for_load_state()
 
 
 def local_now(site) -> datetime:
@@ -151,7 +165,7 @@ def admin_creates_person(
 def admin_runs_job(page: Page, job_id: str) -> None:
     """Scheduled jobs → Run now, as an administrator does instead of waiting for the
     schedule; the run must succeed."""
-    page.goto("/admin/jobs")
+    use_menu(page, "admin", "nav-jobs")
     job = page.locator(f"[data-testid=job][data-job='{job_id}']")
     confirm_and_click(page, job.locator("button[type=submit]"))
     expect(page).to_have_url(re.compile(rf"/admin/jobs/{re.escape(job_id)}$"))
@@ -162,7 +176,7 @@ def admin_runs_job(page: Page, job_id: str) -> None:
 
 def admin_edits_badge(page: Page, code: str, *, name_zh: str, name_en: str, threshold: int):
     """Badges admin: rename a badge and change its threshold."""
-    page.goto("/admin/badges")
+    use_menu(page, "admin", "nav-badges-admin")
     page.get_by_test_id(f"admin-badge-{code}").get_by_role("link").first.click()
     page.locator("#name_zh").fill(name_zh)
     page.locator("#name_en").fill(name_en)
@@ -311,7 +325,9 @@ def coordinator_completes_training(page: Page, shift_id: int) -> None:
 
 def student_signs_up(page: Page, shift_id: int) -> None:
     """Shifts → Sign up on the shift's row."""
-    page.goto("/shifts/")
+    if page.locator("button.navbar-toggler").is_visible():
+        open_menu(page)
+    page.get_by_test_id("nav-shifts").click()
     row = page.get_by_test_id(f"shift-{shift_id}")
     row.get_by_test_id("sign-up").click()
     expect(page.get_by_test_id(f"shift-{shift_id}").get_by_test_id("my-status")).to_contain_text(
@@ -373,7 +389,7 @@ def coordinator_verifies(page: Page, shift_id: int, person: Account) -> None:
 def coordinator_builds_credit_batch(page: Page, title: str) -> int:
     """Credit batches → a new batch for the current semester (the form's default) and the
     coordinator's team; returns the batch's id."""
-    page.goto("/credits/batches")
+    use_menu(page, "coordinate", "nav-credit-batches")
     form = page.get_by_test_id("new-batch")
     form.locator("#title").fill(title)
     form.get_by_test_id("build-batch").click()
@@ -405,7 +421,7 @@ def coordinator_exports_batch(page: Page, batch_id: int, folder) -> Path:
 
 def coordinator_uploads_results(page: Page, path: Path) -> None:
     """Credit batches → Result files → upload the Second Classroom system's answer."""
-    page.goto("/credits/batches")
+    use_menu(page, "coordinate", "nav-credit-batches")
     page.get_by_test_id("results-link").click()
     form = page.get_by_test_id("result-upload")
     form.locator("input[type=file]").set_input_files(str(path))

@@ -113,13 +113,13 @@ def test_a_credit_batch_goes_out_and_a_rejection_comes_back(
     expect(office.get_by_test_id("problem-count")).to_have_text("0")
 
     student = phones[1]
-    student.goto("/credits/me")
+    steps.use_menu(student, "me", "nav-my-credits")
     record = student.get_by_test_id("credit-record")
     expect(record.get_by_test_id("record-status")).to_have_attribute("data-status", "rejected")
     expect(record.get_by_test_id("rejected-reason")).to_contain_text(REASON)
 
     other = phones[0]
-    other.goto("/credits/me")
+    steps.use_menu(other, "me", "nav-my-credits")
     expect(other.get_by_test_id("credit-record").get_by_test_id("record-status")).to_have_attribute(
         "data-status", "accepted"
     )

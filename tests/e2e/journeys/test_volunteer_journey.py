@@ -116,6 +116,7 @@ def test_from_the_poster_to_a_certificate(phone, desk, fresh_site, first_admin, 
     expect(answer).to_have_attribute("data-outcome", "already_in")
     student.get_by_test_id("check-out").click()
     expect(answer).to_have_attribute("data-outcome", "checked_out")
+    student.get_by_role("link", name="我的班次").click()  # the answer page's way back
 
     # The coordinator adds the two hours served, with evidence, and verifies them.
     steps.coordinator_adds_hours(office, shift, pupil, 120, "服务台值班签到表，陈老师确认")
@@ -125,13 +126,13 @@ def test_from_the_poster_to_a_certificate(phone, desk, fresh_site, first_admin, 
     steps.admin_runs_job(admin, "rewards.award_points")
     steps.admin_runs_job(admin, "rewards.evaluate_badges")
 
-    student.goto("/achievements")
+    steps.use_menu(student, "me", "nav-achievements")
     expect(student.get_by_test_id("hours")).to_have_text(TWO_HOURS)
     expect(student.get_by_test_id("balance")).to_have_text("40")  # 2 h × 10 + training 20
     expect(student.get_by_test_id("badge-shifts_5")).to_contain_text("首次上岗")
 
     # My hours → a service certificate for this semester, downloaded as a PDF.
-    student.goto("/hours")
+    steps.use_menu(student, "me", "nav-my-hours")
     expect(student.get_by_test_id("verified-hours")).to_have_text(TWO_HOURS)
     student.locator("#semester").select_option(index=1)
     with student.expect_download() as downloaded:
