@@ -1,0 +1,196 @@
+"""Every GET page of the app, with ids of objects in the demo data, so that each page
+renders real content; shared by the label check (Flask test client) and the axe check
+(the browser)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.admin.models import DataHubSource
+from app.checkin import certificates
+from app.checkin.models import Certificate
+from app.columns import contributions
+from app.columns.contributions import EDITABLE_STATUSES
+from app.columns.models import ContentColumn, Contribution
+from app.common.time import utcnow
+from app.credits.models import CreditBatch, CreditResultUpload, CreditTemplate
+from app.engagement import reports
+from app.engagement.models import ReportShare
+from app.extensions import db
+from app.recruitment.models import Application, Campaign, Membership, Team
+from app.rewards.models import Badge, BadgeAward, LibraryUseImport
+from app.shifts import release
+from app.shifts.models import Shift, ShiftSignup
+from jobs import history
+
+# The demo logins: None is anonymous.
+ROLES = {
+    "anonymous": None,
+    "reader": "2024141002",
+    "volunteer": "2023141001",
+    "editor": "T0002",
+    "coordinator": "T0001",
+    "admin": "A0001",
+}
+# Routes that answer with a file, JSON, a feed or a redirect, never an HTML page.
+NOT_PAGES = (".csv", ".png", ".json", ".ics", ".svg", ".pdf", ".atom", ".xml", ".<fmt>")
+NOT_PAGE_ENDPOINTS = {
+    "static",
+    "accounts.logout",
+    "api.credit_batch_file",
+    "credits.download",
+    "media.show",
+    "api.openapi",
+}
+
+
+def _first(statement) -> Any:
+    return db.session.scalars(statement.limit(1)).first()
+
+
+def _id_of(login: str) -> int:
+    return _first(select(User.id).where(User.student_number == login))
+
+
+def _own_signup() -> ShiftSignup:
+    """The demo volunteer's next confirmed sign-up (their hand-over and can't-make-it
+    pages)."""
+    return _first(
+        select(ShiftSignup)
+        .join(Shift)
+        .where(ShiftSignup.user_id == _id_of("2023141001"))
+        .where(ShiftSignup.status == "confirmed", Shift.starts_at > utcnow())
+        .order_by(Shift.starts_at)
+    )
+
+
+def _busiest_shift() -> Shift:
+    """A shift with sign-ups, so its sheet, scanner and summary have people on them."""
+    return _first(
+        select(Shift).join(ShiftSignup).group_by(Shift.id).order_by(db.func.count().desc())
+    )
+
+
+def _own_contribution(*statuses: str) -> Contribution:
+    statement = select(Contribution).where(Contribution.author_id == _id_of("2023141001"))
+    if statuses:
+        statement = statement.where(Contribution.status.in_(statuses))
+    return _first(statement.order_by(Contribution.id))
+
+
+def _published() -> Contribution:
+    return _first(select(Contribution).where(Contribution.status == "published"))
+
+
+def _in_review() -> Contribution:
+    return _first(select(Contribution).where(Contribution.status != "published")) or _published()
+
+
+def _member() -> Membership:
+    return _first(select(Membership).where(Membership.status == "active"))
+
+
+def _group() -> dict:
+    college = _first(select(User.college_id).where(User.college_id.is_not(None)))
+    return {"kind": "college", "key": college}
+
+
+# Arguments whose value does not depend on the route.
+ARGUMENTS: dict[str, Callable[[], Any]] = {
+    "badge_id": lambda: _first(select(Badge.id)),
+    "column_id": lambda: _first(select(ContentColumn.id)),
+    "code": lambda: _first(select(ContentColumn.code)),
+    "template_id": lambda: _first(select(CreditTemplate.id)),
+    "source_id": lambda: _first(select(DataHubSource.id)),
+    "job_id": lambda: history.overview()[0].spec.id,
+    "import_id": lambda: _first(select(LibraryUseImport.id)),
+    "user_id": lambda: _id_of("2023141001"),
+    "batch_id": lambda: _first(select(CreditBatch.id)),
+    "shift_id": lambda: _busiest_shift().id,
+    "public_id": lambda: _first(select(BadgeAward.public_id)),
+    "number": lambda: _first(select(Certificate.number)),
+    "upload_id": lambda: _first(select(CreditResultUpload.id)),
+    "year": reports.current_year,
+    "campaign_id": lambda: _first(select(Campaign.id).order_by(Campaign.id)),
+    "application_id": lambda: _first(select(Application.id).order_by(Application.id)),
+    "task_id": lambda: _busiest_shift().task_id,
+    "team_id": lambda: _first(select(Team.id).order_by(Team.id)),
+    "signup_id": lambda: _own_signup().id,
+    "token": lambda: _first(select(ReportShare.token)),
+}
+# Routes whose arguments belong together, or whose page shows a particular person's object.
+ROUTES: dict[str, Callable[[], dict]] = {
+    "checkin.scan": lambda: {"code": "no-such-code"},
+    "columns.contribution": lambda: {
+        "code": _published().column.code,
+        "contribution_id": _published().id,
+    },
+    "contribute.show": lambda: {"contribution_id": _own_contribution().id},
+    "contribute.edit": lambda: {"contribution_id": _own_contribution(*EDITABLE_STATUSES).id},
+    "editorial.review": lambda: {"contribution_id": _in_review().id},
+    "reports.group": _group,
+    "recruitment.lottery": lambda: {
+        "campaign_id": _first(select(Campaign.id).where(Campaign.selection_mode == "lottery"))
+    },
+    "tasks.edit_series": lambda: {
+        "shift_id": _first(select(Shift.id).where(Shift.series_id.is_not(None)))
+    },
+    "reliability.cant_make_it": lambda: {"token": release.release_token(_own_signup())},
+    "recruitment.edit_application": lambda: {
+        "application_id": _first(
+            select(Application.id).where(Application.user_id == _id_of("2023141001"))
+        )
+    },
+    "teams.member": lambda: {"team_id": _member().team_id, "user_id": _member().user_id},
+    "attendance.person": lambda: {
+        "shift_id": _busiest_shift().id,
+        "user_id": _first(
+            select(ShiftSignup.user_id).where(ShiftSignup.shift_id == _busiest_shift().id)
+        ),
+    },
+}
+
+
+def add_shared_objects() -> None:
+    """What the demo data leaves out: the volunteer's certificate of hours, a shared
+    annual report and a draft, so those pages can be checked too."""
+    volunteer = db.session.get(User, _id_of("2023141001"))
+    today = utcnow().date()
+    with current_app.test_request_context():  # the certificate links to its own page
+        certificates.issue_certificate(
+            volunteer, certificates.Period(date(today.year - 2, 1, 1), today)
+        )
+    reports.create_share(volunteer.id, reports.current_year())
+    column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
+    contributions.create_draft(
+        volunteer, column.id, contributions.ContributionFields(title="草稿", body="未完待续")
+    )
+
+
+def page_urls(app: Flask) -> list[str]:
+    """One address for every GET route that answers with an HTML page."""
+    urls = []
+    with app.app_context():
+        adapter = app.url_map.bind("localhost")
+        for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+            if (
+                "GET" not in rule.methods
+                or rule.endpoint in NOT_PAGE_ENDPOINTS
+                or rule.rule.endswith(NOT_PAGES)
+            ):
+                continue
+            if rule.endpoint in ROUTES:
+                values = ROUTES[rule.endpoint]()
+            else:
+                values = {argument: ARGUMENTS[argument]() for argument in rule.arguments}
+            # An object the demo data lacks: the page answers 404 and the crawl skips it.
+            values = {key: 0 if value is None else value for key, value in values.items()}
+            urls.append(adapter.build(rule.endpoint, values))
+        db.session.remove()
+    return urls
