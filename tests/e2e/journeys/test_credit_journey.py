@@ -10,6 +10,8 @@ students in and out on the attendance sheet and adds the hours served with evide
 
 from __future__ import annotations
 
+import re
+
 from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
 
@@ -112,8 +114,14 @@ def test_a_credit_batch_goes_out_and_a_rejection_comes_back(
     expect(office.get_by_test_id("rejected-count")).to_have_text("1")
     expect(office.get_by_test_id("problem-count")).to_have_text("0")
 
+    # The rejected student is told (the bell), and the notification opens their credits.
     student = phones[1]
-    steps.use_menu(student, "me", "nav-my-credits")
+    student.reload()
+    student.get_by_test_id("notification-bell").click()
+    told = student.get_by_test_id("notification").filter(has_text=REASON)
+    expect(told).to_have_count(1)
+    told.locator("button[type=submit]").click()
+    expect(student).to_have_url(re.compile(r"/credits/me$"))
     record = student.get_by_test_id("credit-record")
     expect(record.get_by_test_id("record-status")).to_have_attribute("data-status", "rejected")
     expect(record.get_by_test_id("rejected-reason")).to_contain_text(REASON)

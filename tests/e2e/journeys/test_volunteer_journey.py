@@ -46,7 +46,6 @@ def test_from_the_poster_to_a_certificate(phone, desk, fresh_site, first_admin, 
     pupil = steps.admin_creates_person(
         admin, number="2025141001", name="林知行", password="given-pass-2"
     )
-    steps.admin_runs_job(admin, "rewards.evaluate_badges")  # the first run seeds the badges
     steps.admin_edits_badge(
         admin, "shifts_5", name_zh="首次上岗", name_en="First shift", threshold=1
     )
