@@ -28,7 +28,7 @@ from app.recruitment.access import active_coordinators
 from tests.api.conftest import bearer
 from tests.credits import batch_data, credits_data
 
-EXAMPLES = 25
+EXAMPLES = 20
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -126,12 +126,11 @@ def test_every_operation_answers_as_documented(case, callers):
         case.call_and_validate(headers=headers, checks=CHECKS)
     if "batch_id" in (case.path_parameters or {}) and is_positive(case):
         case.path_parameters = {**case.path_parameters, "batch_id": callers.batch_id}
-        answers = {
-            who: case.call_and_validate(headers=headers, checks=CHECKS)
-            for who, headers in callers.headers.items()
+        statuses = {
+            name: case.call_and_validate(headers=headers, checks=CHECKS).status_code
+            for name, headers in callers.headers.items()
         }
         # The batch's coordinator and an admin download it; a volunteer is told "not found".
-        statuses = {who: answer.status_code for who, answer in answers.items()}
         assert (statuses["coordinator"], statuses["admin"], statuses["volunteer"]) == (
             200,
             200,
