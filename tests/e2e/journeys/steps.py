@@ -28,7 +28,8 @@ DAY_END = time(23, 59)
 @dataclass
 class Account:
     """A person the admin created, as the journey knows them: the login, the password they
-    chose at their first login, their name, and their id (read off the admin's address)."""
+    log in with (the admin's until `first_login` returns the one they chose), their name,
+    and their id (read off the address of their page in the people admin)."""
 
     student_number: str
     password: str
