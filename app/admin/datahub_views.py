@@ -28,6 +28,15 @@ def _fields(form: DataHubSourceForm) -> datahub.SourceFields:
     )
 
 
+def _form_for(source) -> DataHubSourceForm:
+    """The source's form; its mapping (a dict) as the text the form edits, also when a
+    posted form leaves the field out."""
+    form = DataHubSourceForm(obj=source)
+    if not isinstance(form.mapping.data, str):
+        form.mapping.data = datahub.mapping_text(source.mapping)
+    return form
+
+
 def _save(form: DataHubSourceForm, source):
     """Save the form to `source` (None: a new one) and commit; None when refused (the
     reason is shown on the form)."""
@@ -72,9 +81,7 @@ def index():
 @role_required("admin")
 def source(source_id: int):
     found = datahub.get_source(source_id)
-    form = DataHubSourceForm(obj=found)
-    if not form.is_submitted():
-        form.mapping.data = datahub.mapping_text(found.mapping)
+    form = _form_for(found)
     if form.validate_on_submit() and _save(form, found) is not None:
         return redirect(url_for("datahub.source", source_id=found.id))
     return _render(form, found, status=400 if form.errors else 200)
@@ -88,9 +95,7 @@ def dry_run(source_id: int):
         return redirect(url_for("datahub.source", source_id=found.id))
     report = datahub.dry_run(found)
     db.session.rollback()
-    form = DataHubSourceForm(obj=found)
-    form.mapping.data = datahub.mapping_text(found.mapping)
-    return _render(form, found, report)
+    return _render(_form_for(found), found, report)
 
 
 @bp.route("/<int:source_id>/pull", methods=["POST"])

@@ -313,7 +313,8 @@ def is_public(media: MediaFile) -> bool:
 
 
 def can_view(user: User | None, media: MediaFile) -> bool:
-    """Anyone when public; else its owner and editors of a column it is attached to."""
+    """Anyone when public; else its owner, and editors of a column it is attached to once
+    the author has sent it in (editors do not see drafts, so not their files either)."""
     attached = _attached_to(media)
     if any(item.status == "published" for item in attached):
         return True
@@ -322,7 +323,9 @@ def can_view(user: User | None, media: MediaFile) -> bool:
     if user.id == media.owner_id:
         return True
     edited = catalogue.edited_column_ids(user)
-    return bool(attached) and (edited is None or any(i.column_id in edited for i in attached))
+    return any(
+        item.status != "draft" and (edited is None or item.column_id in edited) for item in attached
+    )
 
 
 UNATTACHED_KEEP = timedelta(days=2)

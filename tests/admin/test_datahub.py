@@ -214,3 +214,19 @@ def test_an_admin_adds_a_source_dry_runs_and_pulls(client, login, db, admin, hub
     client.post(f"/admin/datahub/{saved.id}/pull", data={})
     assert db.session.scalar(select(func.count()).select_from(DataHubPull)) == 1
     assert TOKEN not in client.get(f"/admin/datahub/{saved.id}").get_data(as_text=True)
+
+
+def test_saving_a_source_without_its_mapping_keeps_the_stored_one(client, login, db, admin, hub):
+    saved = source(admin, hub)
+    login(admin)
+    response = client.post(
+        f"/admin/datahub/{saved.id}",
+        data={"name": "改名后的名单", "kind": "roster", "url": f"{hub.url}/roster", "hour": 5},
+    )
+
+    assert response.status_code == 302
+    db.session.refresh(saved)
+    assert saved.name == "改名后的名单"
+    assert datahub.mapping_text(saved.mapping) == datahub.mapping_text(
+        datahub.parse_mapping(ROSTER_MAPPING, "roster")
+    )

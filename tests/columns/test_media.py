@@ -234,6 +234,15 @@ def test_a_file_on_a_draft_is_seen_by_its_owner_and_the_columns_editors_only(dra
     assert not media.is_public(stored)
 
 
+def test_a_file_on_a_draft_not_yet_sent_in_is_not_seen_by_the_editors(draft_media, db):
+    stored, contribution, columns = draft_media
+    contribution.status = "draft"
+    db.session.flush()
+    assert media.can_view(contribution.author, stored)
+    assert not media.can_view(columns_data.editor(columns["audio"]), stored)
+    assert not media.can_view(person(roles=["admin"]), stored)
+
+
 def test_a_file_attached_nowhere_is_seen_by_its_owner_only(db):
     columns = columns_data.seeded()
     owner = person()
