@@ -12,18 +12,27 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
-def source_messages() -> set[str]:
+def source_messages() -> set[tuple[str, str | None]]:
+    """(message, context) of every message in the code and templates."""
     with open(ROOT / "babel.cfg") as config:
         method_map, options_map = parse_mapping_cfg(config)
     found = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        found.add((message[0] if isinstance(message, tuple) else message, context))
     return found
 
 
@@ -37,8 +46,10 @@ def test_every_source_message_is_in_the_catalogue(locale):
     translations = catalogue(locale)
     missing = sorted(
         message
-        for message in source_messages()
-        if not (entry := translations.get(message)) or not entry.string or entry.fuzzy
+        for message, context in source_messages()
+        if not (entry := translations.get(message, context=context))
+        or not entry.string
+        or entry.fuzzy
     )
     assert missing == [], f"untranslated (run `make extract-messages` and translate): {missing}"
 

@@ -400,6 +400,22 @@ def review_queue(editor: User) -> list[Contribution]:
     return [*waiting, *scheduled]
 
 
+RECENT_LIMIT = 20
+
+
+def recently_published(editor: User, *, limit: int = RECENT_LIMIT) -> list[Contribution]:
+    """The newest published contributions of the editor's columns: where an editor goes to
+    feature one or take it down."""
+    column_ids = catalogue.edited_column_ids(editor)
+    if column_ids == set():
+        return []
+    query = select(Contribution).where(Contribution.status == "published")
+    if column_ids is not None:
+        query = query.where(Contribution.column_id.in_(column_ids))
+    order = (Contribution.published_at.desc(), Contribution.id.desc())
+    return list(db.session.scalars(query.order_by(*order).limit(limit)))
+
+
 def get_for_review(editor: User, contribution_id: int) -> Contribution:
     """A contribution the person edits (any status but draft); Forbidden otherwise."""
     contribution = db.session.get(Contribution, contribution_id)

@@ -57,6 +57,7 @@ def queue():
             column for column in catalogue.all_columns(active_only=False) if column.id in by_column
         ],
         by_column=by_column,
+        published=contributions.recently_published(current_user),
     )
 
 

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Select, and_, case, delete, exists, func, insert, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -72,8 +73,8 @@ RECORD_STATUS_LABELS = {
     "pending": _l("Waiting for a batch"),
     "in_batch": _l("In a batch"),
     "exported": _l("Exported"),
-    "accepted": _l("Accepted"),
-    "rejected": _l("Rejected"),
+    "accepted": lazy_pgettext("credit result", "Accepted"),
+    "rejected": lazy_pgettext("credit result", "Rejected"),
     "void": _l("Does not count"),
 }
 KIND_LABELS = {

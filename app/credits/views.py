@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user, login_required
 
 from app.common.access import role_required
@@ -58,7 +58,10 @@ BATCH_STATUS_STYLES = {
     "approved": "text-bg-info",
     "exported": "text-bg-success",
 }
-RESULT_LABELS = {"accepted": _l("Accepted"), "rejected": _l("Rejected")}
+RESULT_LABELS = {
+    "accepted": lazy_pgettext("credit result", "Accepted"),
+    "rejected": lazy_pgettext("credit result", "Rejected"),
+}
 LABELS = {
     "record_status_labels": credit_batches.RECORD_STATUS_LABELS,
     "record_status_styles": RECORD_STATUS_STYLES,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_pgettext, ngettext
 
 SEGMENT_LABELS = {
     "core": _l("Core"),
-    "active": _l("Active"),
-    "new": _l("New"),
+    "active": lazy_pgettext("engagement segment", "Active"),
+    "new": lazy_pgettext("engagement segment", "New"),
     "at_risk": _l("At risk"),
     "dormant": _l("Dormant"),
 }

@@ -243,3 +243,19 @@ def test_an_unknown_contribution_is_not_found(client, login, world):
     login(world["audio_editor"])
 
     assert client.get("/editorial/99999").status_code == 404
+
+
+def test_the_queue_lists_recently_published_contributions_to_feature_or_take_down(
+    client, login, world
+):
+    columns_data.published(world["audio_editor"], world["entry"])
+    other = columns_data.submitted(world["author"], world["columns"]["ideas"], title="我看")
+    columns_data.published(world["ideas_editor"], other)
+    db.session.commit()
+    login(world["audio_editor"])
+
+    body = page(client.get("/editorial/"))
+
+    assert f'href="/editorial/{world["entry"].id}"' in body
+    assert "朗读《背影》" in body
+    assert "我看" not in body  # another column's
