@@ -31,13 +31,20 @@ class Account:
     password: str
 
 
+NAVBAR_EXPANDS_AT = 768  # Bootstrap's md breakpoint (navbar-expand-md)
+
+
 def _collapsed(page: Page) -> bool:
-    return page.locator("button.navbar-toggler").is_visible()
+    """Whether the menu hides behind the toggler, by the screen's width (asking whether
+    the toggler is visible could be answered before the page's stylesheet has loaded)."""
+    return page.viewport_size["width"] < NAVBAR_EXPANDS_AT
 
 
 def follow_menu(page: Page, item: str, group: str | None = None) -> None:
     """Open an entry of the main menu by its test id, inside `group` ("me", "admin",
-    "coordinate") when given; on a phone the collapsed menu is opened first."""
+    "coordinate") when given; on a phone the collapsed menu is opened first. Waits for the
+    page's scripts first: Bootstrap's JS opens the menus."""
+    page.wait_for_load_state()
     if _collapsed(page):
         open_menu(page)
     if group:
