@@ -29,7 +29,7 @@ from datetime import timedelta
 import requests
 
 from bench import common
-from bench.common import Phase, bench_app, free_port, kiosk_code, serve, stop
+from bench.common import Phase, bench_app, free_port, kiosk_code, on_both_databases, serve, stop
 
 PEOPLE = int(os.environ.get("BENCH_CHECKIN_PEOPLE", "500"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
@@ -151,10 +151,10 @@ def wrk_phase(name: str, url: str, session: requests.Session, method: str = "GET
 
 def check_records(url: str, shift_id: int) -> list[str]:
     """What is wrong with the attendance data after the run (empty when nothing)."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from app.checkin import hours
-    from app.checkin.models import Attendance, ScanLog
+    from app.checkin.models import Attendance
     from app.extensions import db
     from app.shifts.models import Shift
 
@@ -176,13 +176,7 @@ def check_records(url: str, shift_id: int) -> list[str]:
             if record.scan_minutes != expected:
                 problems.append(f"record {record.id}: {record.scan_minutes} min, not {expected}")
                 break
-        accepted = dict(
-            db.session.execute(
-                select(ScanLog.action, func.count())
-                .where(ScanLog.shift_id == shift_id, ScanLog.outcome == "ok")
-                .group_by(ScanLog.action)
-            ).all()
-        )
+        accepted = common.accepted_scans(shift_id)
         if accepted != {"check_in": PEOPLE, "check_out": PEOPLE}:
             problems.append(f"accepted scans in the log: {accepted}")
         db.engine.dispose()
@@ -257,15 +251,7 @@ def report(url: str, phases: list[Phase], problems: list[str], probes: list[Phas
 
 
 def main() -> int:
-    ok = True
-    with tempfile.TemporaryDirectory() as folder:
-        ok &= measure(f"sqlite:///{folder}/checkin.sqlite")
-    postgres = os.environ.get("BENCH_POSTGRES_URL")
-    if postgres:
-        ok &= measure(postgres)
-    else:
-        print("\n(PostgreSQL: set BENCH_POSTGRES_URL to measure it too)")
-    return 0 if ok else 1
+    return on_both_databases(measure, "checkin")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +80,7 @@ def serve(url: str, port: int, *, workers: int, threads: int = 1) -> subprocess.
         env=env,
         stdout=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # five workers importing the app on a busy machine
     while time.monotonic() < deadline:
         try:
             requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
@@ -113,3 +115,32 @@ def kiosk_code(url: str, shift_id: int) -> str:
 
     with bench_app(url).test_request_context():
         return tokens.kiosk_code(shift_id, now=utcnow())
+
+
+def on_both_databases(measure: Callable[[str], bool], name: str) -> int:
+    """`measure` on a throwaway SQLite file, then on PostgreSQL when BENCH_POSTGRES_URL names
+    a database it may empty; the exit status (1 when either run failed)."""
+    ok = True
+    with tempfile.TemporaryDirectory() as folder:
+        ok &= measure(f"sqlite:///{folder}/{name}.sqlite")
+    postgres = os.environ.get("BENCH_POSTGRES_URL")
+    if postgres:
+        ok &= measure(postgres)
+    else:
+        print("\n(PostgreSQL: set BENCH_POSTGRES_URL to measure it too)")
+    return 0 if ok else 1
+
+
+def accepted_scans(shift_id: int) -> dict[str, int]:
+    """How many scans of the shift the scan log accepted, by action (in an app context)."""
+    from sqlalchemy import func, select
+
+    from app.checkin.models import ScanLog
+    from app.extensions import db
+
+    query = (
+        select(ScanLog.action, func.count())
+        .where(ScanLog.shift_id == shift_id, ScanLog.outcome == "ok")
+        .group_by(ScanLog.action)
+    )
+    return dict(db.session.execute(query).all())

@@ -8,7 +8,7 @@ from bench import eventday
 
 def test_a_short_event_day_runs_without_errors_and_leaves_consistent_data(tmp_path):
     settings = eventday.Settings(
-        people=30, seconds=8, clients=4, workers=1, threads=4, jobs_every=3, demo=False
+        people=30, seconds=6, clients=4, workers=1, threads=4, jobs_every=2.5, demo=False
     )
 
     day = eventday.run_day(f"sqlite:///{tmp_path / 'eventday.sqlite'}", settings)
