@@ -157,6 +157,12 @@ ROUTES: dict[str, Callable[[], dict]] = {
 }
 
 
+def _value(rule: str, argument: str) -> Any:
+    if argument not in ARGUMENTS:
+        raise LookupError(f"{rule}: name a demo object for <{argument}> in {__name__}")
+    return ARGUMENTS[argument]()
+
+
 def add_shared_objects() -> None:
     """What the demo data leaves out: the volunteer's certificate of hours, a shared
     annual report and a draft, so those pages can be checked too."""
@@ -188,7 +194,7 @@ def page_urls(app: Flask) -> list[str]:
             if rule.endpoint in ROUTES:
                 values = ROUTES[rule.endpoint]()
             else:
-                values = {argument: ARGUMENTS[argument]() for argument in rule.arguments}
+                values = {argument: _value(rule.rule, argument) for argument in rule.arguments}
             # An object the demo data lacks: the page answers 404 and the crawl skips it.
             values = {key: 0 if value is None else value for key, value in values.items()}
             urls.append(adapter.build(rule.endpoint, values))
