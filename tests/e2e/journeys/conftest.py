@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
 from flask_migrate import upgrade
@@ -19,6 +18,7 @@ from app import create_app
 from app.extensions import db
 from config import TestConfig
 from tests.e2e.conftest import PHONE, TIMEOUT_MS, LiveServer
+from tests.e2e.journeys.steps import Account
 
 DESKTOP = {
     "viewport": {"width": 1280, "height": 800},
@@ -26,17 +26,8 @@ DESKTOP = {
     "reduced_motion": "reduce",
 }
 ADMIN_LOGIN = "L0001"
+ADMIN_NAME = "王馆员"
 ADMIN_FIRST_PASSWORD = "first-password-1"
-ADMIN_PASSWORD = "admin-password-2"
-
-
-@dataclass
-class Staff:
-    """The first admin as `flask create-admin` made them; the journey changes the password
-    to ADMIN_PASSWORD at the first login."""
-
-    student_number: str = ADMIN_LOGIN
-    password: str = ADMIN_FIRST_PASSWORD
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +44,7 @@ def fresh_site(tmp_path_factory) -> Iterator[LiveServer]:
     with app.app_context():
         upgrade()
     result = app.test_cli_runner().invoke(
-        args=["create-admin", "--login", ADMIN_LOGIN, "--name", "王馆员"],
+        args=["create-admin", "--login", ADMIN_LOGIN, "--name", ADMIN_NAME],
         input=f"{ADMIN_FIRST_PASSWORD}\n{ADMIN_FIRST_PASSWORD}\n",
     )
     assert result.exit_code == 0, result.output
@@ -107,5 +98,7 @@ def desk(browser, fresh_site, console_errors):
 
 
 @pytest.fixture
-def first_admin() -> Staff:
-    return Staff()
+def first_admin() -> Account:
+    """The first admin as `flask create-admin` made them, with the first password (the
+    journey replaces it at the first login: `steps.admin_logs_in_first_time`)."""
+    return Account(ADMIN_LOGIN, ADMIN_FIRST_PASSWORD, ADMIN_NAME)

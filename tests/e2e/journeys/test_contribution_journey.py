@@ -8,26 +8,10 @@ from xml.etree import ElementTree
 
 from playwright.sync_api import expect
 
-from tests.e2e.journeys.conftest import ADMIN_PASSWORD
-from tests.e2e.journeys.steps_content import (
-    Account,
-    admin_creates_person,
-    admin_creates_video_column,
-    editor_opens_submission,
-    editor_publishes_now,
-    editor_requests_changes,
-    follow_menu,
-    log_in_first_time,
-    open_newest_notification,
-    reader_revises,
-    reader_submits_video,
-    record_video,
-)
+from tests.e2e.journeys import steps
 
 ATOM = {"atom": "http://www.w3.org/2005/Atom"}
 COLUMN = "micro-video"
-EDITOR = Account("T0101", "林编辑", "editor-first-1", "editor-password-2")
-READER = Account("2024141007", "周小雨", "reader-first-1", "reader-password-2")
 FIRST_TITLE = "三分钟读《额尔古纳河右岸》"
 REVISED_TITLE = "三分钟读《额尔古纳河右岸》（修改版）"
 COMMENT = "请在视频开头说出书名和索书号，并补充一段文字简介。"
@@ -36,37 +20,39 @@ COMMENT = "请在视频开头说出书名和索书号，并补充一段文字简
 def test_a_reader_s_micro_video_goes_from_phone_to_column_and_feed(
     browser, phone, desk, first_admin, tmp_path
 ):
-    first_video = record_video(browser, tmp_path / "初稿.webm", "#b33")
-    revised_video = record_video(browser, tmp_path / "修改版.webm", "#36b", size=(96, 64))
+    first_video = steps.record_video(browser, tmp_path / "初稿.webm", "#b33")
+    revised_video = steps.record_video(browser, tmp_path / "修改版.webm", "#36b", size=(96, 64))
 
     # The admin's first login, then the editor, the reader and the column.
     admin = desk()
-    log_in_first_time(
-        admin, Account(first_admin.student_number, "王馆员", first_admin.password, ADMIN_PASSWORD)
+    steps.admin_logs_in_first_time(admin, first_admin)
+    given_editor = steps.admin_creates_person(
+        admin, number="T0101", name="林编辑", password="editor-first-1", roles=("editor",)
     )
-    admin_creates_person(admin, EDITOR, roles=("editor",))
-    admin_creates_person(admin, READER)
-    admin_creates_video_column(admin, COLUMN, "微视频阅读", [EDITOR])
+    given_reader = steps.admin_creates_person(
+        admin, number="2024141007", name="周小雨", password="reader-first-1"
+    )
+    steps.admin_creates_video_column(admin, COLUMN, "微视频阅读", [given_editor])
 
     # The reader, on a phone, chooses a password and sends a first cut.
     reader = phone()
-    log_in_first_time(reader, READER)
-    reader_submits_video(reader, COLUMN, FIRST_TITLE, "我最喜欢的一本书。", first_video)
+    steps.first_login(reader, given_reader, "reader-password-2")
+    steps.reader_submits_video(reader, COLUMN, FIRST_TITLE, "我最喜欢的一本书。", first_video)
 
     # The editor asks for changes.
     editor = desk()
-    log_in_first_time(editor, EDITOR)
-    editor_opens_submission(editor, COLUMN, FIRST_TITLE)
+    steps.first_login(editor, given_editor, "editor-password-2")
+    steps.editor_opens_submission(editor, COLUMN, FIRST_TITLE)
     expect(editor.get_by_test_id("contribution").locator("video")).to_be_attached()
-    editor_requests_changes(editor, COMMENT)
+    steps.editor_requests_changes(editor, COMMENT)
 
     # The reader is told, reads the comment and sends a revised video.
     reader.goto("/")
     expect(reader.get_by_test_id("unread-count")).to_be_visible()
-    open_newest_notification(reader, FIRST_TITLE)
+    steps.open_newest_notification(reader, FIRST_TITLE)
     expect(reader.get_by_test_id("status-changes_requested")).to_be_visible()
     expect(reader.get_by_test_id("review-note")).to_contain_text(COMMENT)
-    reader_revises(
+    steps.reader_revises(
         reader,
         REVISED_TITLE,
         "迟子建的长篇小说，索书号 I247.5/C526。讲述鄂温克族最后的游猎部落。",
@@ -75,20 +61,20 @@ def test_a_reader_s_micro_video_goes_from_phone_to_column_and_feed(
 
     # The editor publishes the revision.
     editor.reload()
-    editor_opens_submission(editor, COLUMN, REVISED_TITLE)
-    editor_publishes_now(editor)
+    steps.editor_opens_submission(editor, COLUMN, REVISED_TITLE)
+    steps.editor_publishes_now(editor)
 
     # The reader sees it published, and the points it earned ("Contribution published").
     reader.reload()
     expect(reader.get_by_test_id("status-published")).to_be_visible()
-    follow_menu(reader, "nav-achievements", "me")
+    steps.follow_menu(reader, "nav-achievements", "me")
     expect(reader.get_by_test_id("balance")).to_contain_text("15")
     expect(reader.get_by_test_id("history")).to_contain_text("投稿已发表")
 
     # Anyone, logged out, finds it in the column; the video plays the revised recording.
     visitor = phone()
     visitor.goto("/")
-    follow_menu(visitor, "nav-columns")
+    steps.follow_menu(visitor, "nav-columns")
     visitor.get_by_test_id(f"column-{COLUMN}").get_by_role("link", name=REVISED_TITLE).click()
     expect(visitor.get_by_role("heading", name=REVISED_TITLE)).to_be_visible()
     video = visitor.get_by_test_id("contribution").locator("video")

@@ -117,17 +117,14 @@ def test_a_credit_batch_goes_out_and_a_rejection_comes_back(
     # The rejected student is told (the bell), and the notification opens their credits.
     student = phones[1]
     student.reload()
-    student.get_by_test_id("notification-bell").click()
-    told = student.get_by_test_id("notification").filter(has_text=REASON)
-    expect(told).to_have_count(1)
-    told.locator("button[type=submit]").click()
+    steps.open_newest_notification(student, REASON)
     expect(student).to_have_url(re.compile(r"/credits/me$"))
     record = student.get_by_test_id("credit-record")
     expect(record.get_by_test_id("record-status")).to_have_attribute("data-status", "rejected")
     expect(record.get_by_test_id("rejected-reason")).to_contain_text(REASON)
 
     other = phones[0]
-    steps.use_menu(other, "me", "nav-my-credits")
+    steps.follow_menu(other, "nav-my-credits", "me")
     expect(other.get_by_test_id("credit-record").get_by_test_id("record-status")).to_have_attribute(
         "data-status", "accepted"
     )

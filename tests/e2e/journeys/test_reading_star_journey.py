@@ -6,23 +6,13 @@ phones, and the reading leaderboard shows everyone's score."""
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.journeys.conftest import ADMIN_PASSWORD
-from tests.e2e.journeys.steps_content import (
-    Account,
-    admin_imports_library_use,
-    admin_imports_roster,
-    admin_runs_job,
-    follow_menu,
-    log_in_first_time,
-    open_newest_notification,
-)
+from tests.e2e.journeys import steps
 
 ROSTER_PASSWORD = "roster-first-1"
 # (student number, name, loans, visits, minutes in the library, e-resource sessions) over
@@ -34,14 +24,14 @@ READERS = (
     ("2025010003", "王可欣", 1, 20, 1800, 0),
     ("2025010004", "赵子涵", 2, 2, 60, 0),
 )
-STAR = Account("2025010001", "张晓明", ROSTER_PASSWORD, "reader-password-2")
-RUNNER_UP = Account("2025010004", "赵子涵", ROSTER_PASSWORD, "reader-password-3")
+STAR = steps.Account("2025010001", ROSTER_PASSWORD, "张晓明")
+RUNNER_UP = steps.Account("2025010004", ROSTER_PASSWORD, "赵子涵")
 
 
 def last_month(site) -> date:
     """The first day of the month before this one, in the site's zone (the month the
     monthly job names the stars of)."""
-    first = datetime.now(ZoneInfo(site.app.config["TIMEZONE"])).date().replace(day=1)
+    first = steps.local_now(site).date().replace(day=1)
     return (first - timedelta(days=1)).replace(day=1)
 
 
@@ -72,16 +62,6 @@ def write_library_use(path: Path, month: date) -> Path:
     return path
 
 
-def admin_makes_reading_star_top(page: Page, top: int) -> None:
-    """Administration → Badges → Reading Star → Edit: the top `top` readers each month."""
-    follow_menu(page, "nav-badges-admin", "admin")
-    page.get_by_test_id("admin-badge-reading_star").get_by_role("link", name="编辑").click()
-    page.locator("#threshold").fill(str(top))
-    page.locator("main form [type=submit]").click()
-    expect(page.locator(".alert-success")).to_contain_text("徽章已保存")
-    expect(page.get_by_test_id("admin-badge-reading_star")).to_contain_text(f"{top} 名读者")
-
-
 def test_reading_star_goes_to_the_right_readers_after_the_imports(
     fresh_site, phone, desk, first_admin, tmp_path
 ):
@@ -89,37 +69,39 @@ def test_reading_star_goes_to_the_right_readers_after_the_imports(
     period = f"{month:%Y-%m}"
 
     admin = desk()
-    log_in_first_time(
-        admin, Account(first_admin.student_number, "王馆员", first_admin.password, ADMIN_PASSWORD)
-    )
+    steps.admin_logs_in_first_time(admin, first_admin)
 
-    counts = admin_imports_roster(admin, write_roster(tmp_path / "名单.xlsx"), ROSTER_PASSWORD)
+    counts = steps.admin_imports_roster(
+        admin, write_roster(tmp_path / "名单.xlsx"), ROSTER_PASSWORD
+    )
     assert counts == {"create": "4", "update": "0", "unchanged": "0", "reject": "0"}
 
-    counts = admin_imports_library_use(admin, write_library_use(tmp_path / "借阅.csv", month))
+    counts = steps.admin_imports_library_use(admin, write_library_use(tmp_path / "借阅.csv", month))
     assert counts == {"total": "9", "stored": "8", "present": "0", "rejected": "1"}
     expect(admin.get_by_test_id("rejected-rows")).to_contain_text("2025019999")
 
-    admin_makes_reading_star_top(admin, 2)
-    assert "reading_star: 2" in admin_runs_job(admin, "rewards.monthly_stars")
-    admin_runs_job(admin, "rewards.build_leaderboards")
-    follow_menu(admin, "nav-badges-admin", "admin")
+    # Reading Star goes to the top two readers each month.
+    steps.admin_edits_badge(admin, "reading_star", threshold=2)
+    expect(admin.get_by_test_id("admin-badge-reading_star")).to_contain_text("2 名读者")
+    assert "reading_star: 2" in steps.admin_runs_job(admin, "rewards.monthly_stars")
+    steps.admin_runs_job(admin, "rewards.build_leaderboards")
+    steps.follow_menu(admin, "nav-badges-admin", "admin")
     expect(admin.get_by_test_id("admin-badge-reading_star").locator("td").nth(3)).to_have_text("2")
 
     # The star, on a phone, is told; the badge's page says why (rank 1 of 4: 王可欣's higher
     # score does not count with one loan), and My achievements lists it.
     star = phone()
-    log_in_first_time(star, STAR)
-    open_newest_notification(star, "阅读之星")
+    steps.first_login(star, STAR, "reader-password-2")
+    steps.open_newest_notification(star, "阅读之星")
     expect(star.get_by_test_id("badge-name")).to_have_text(f"阅读之星 · {period}")
     expect(star.get_by_test_id("reason")).to_have_text(
         f"在{period}的 4 名读者中排名第 1，阅读得分为 35。"
     )
-    follow_menu(star, "nav-achievements", "me")
+    steps.follow_menu(star, "nav-achievements", "me")
     expect(star.get_by_test_id("badge-reading_star")).to_contain_text(f"阅读之星 · {period}")
 
     # The reading board of last month: every reader by score, names masked, own rank.
-    follow_menu(star, "nav-leaderboards")
+    steps.follow_menu(star, "nav-leaderboards")
     star.get_by_test_id("metric-tabs").get_by_role("link", name="阅读").click()
     star.get_by_test_id("period-tabs").get_by_role("link", name="上月").click()
     rows = star.get_by_test_id("board-row")
@@ -134,7 +116,7 @@ def test_reading_star_goes_to_the_right_readers_after_the_imports(
 
     # Third of the readers above every minimum, but the badge now goes to the top two only.
     runner_up = phone()
-    log_in_first_time(runner_up, RUNNER_UP)
-    follow_menu(runner_up, "nav-achievements", "me")
+    steps.first_login(runner_up, RUNNER_UP, "reader-password-3")
+    steps.follow_menu(runner_up, "nav-achievements", "me")
     expect(runner_up.get_by_test_id("no-badges")).to_be_visible()
     expect(runner_up.get_by_test_id("badge-reading_star")).to_have_count(0)

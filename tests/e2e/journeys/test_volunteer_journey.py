@@ -75,7 +75,7 @@ def test_from_the_poster_to_a_certificate(phone, desk, fresh_site, first_admin, 
     expect(student.get_by_test_id("campaign-title")).to_have_text(CAMPAIGN)
     student.get_by_test_id("login-to-apply").click()
     steps.submit_login(student, pupil.student_number, pupil.password)
-    steps.choose_password(student, pupil.password, "student-pass-7")
+    pupil = steps.choose_password(student, pupil, "student-pass-7")
     expect(student).to_have_url(url)  # back on the campaign after the new password
     steps.student_applies(student, url, QUESTION, "我喜欢读书，也想帮助同学。")
     expect(student.get_by_test_id("my-application")).to_contain_text("已提交")
@@ -125,13 +125,13 @@ def test_from_the_poster_to_a_certificate(phone, desk, fresh_site, first_admin, 
     steps.admin_runs_job(admin, "rewards.award_points")
     steps.admin_runs_job(admin, "rewards.evaluate_badges")
 
-    steps.use_menu(student, "me", "nav-achievements")
+    steps.follow_menu(student, "nav-achievements", "me")
     expect(student.get_by_test_id("hours")).to_have_text(TWO_HOURS)
     expect(student.get_by_test_id("balance")).to_have_text("40")  # 2 h × 10 + training 20
     expect(student.get_by_test_id("badge-shifts_5")).to_contain_text("首次上岗")
 
     # My hours → a service certificate for this semester, downloaded as a PDF.
-    steps.use_menu(student, "me", "nav-my-hours")
+    steps.follow_menu(student, "nav-my-hours", "me")
     expect(student.get_by_test_id("verified-hours")).to_have_text(TWO_HOURS)
     student.locator("#semester").select_option(index=1)
     with student.expect_download() as downloaded:
