@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.admin import datahub
 from app.admin.models import DataHubSource
 from app.checkin import certificates
 from app.checkin.models import Certificate
@@ -165,7 +166,7 @@ def _value(rule: str, argument: str) -> Any:
 
 def add_shared_objects() -> None:
     """What the demo data leaves out: the volunteer's certificate of hours, a shared
-    annual report and a draft, so those pages can be checked too."""
+    annual report, a draft and a data-hub source, so those pages can be checked too."""
     volunteer = db.session.get(User, _id_of("2023141001"))
     today = utcnow().date()
     with current_app.test_request_context():  # the certificate links to its own page
@@ -173,6 +174,19 @@ def add_shared_objects() -> None:
             volunteer, certificates.Period(date(today.year - 2, 1, 1), today)
         )
     reports.create_share(volunteer.id, reports.current_year())
+    datahub.save_source(
+        None,
+        datahub.SourceFields(
+            name="教务处名单",
+            kind="roster",
+            url="https://hub.example.edu.cn/roster",
+            token="secret",
+            mapping_text="student_number=xh\nname=xm",
+            hour=3,
+            enabled=False,
+        ),
+        actor=db.session.get(User, _id_of("A0001")),
+    )
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
         volunteer, column.id, contributions.ContributionFields(title="草稿", body="未完待续")
