@@ -335,13 +335,11 @@ class Client:
     """One simulated user at a time: each action picks one of the client's people."""
 
     def __init__(self, base: str, people: list[Person], setup: Setup, tally: Tally, kiosk: dict):
-        self.base, self.people, self.setup, self.tally, self.kiosk = (
-            base,
-            people,
-            setup,
-            tally,
-            kiosk,
-        )
+        self.base = base
+        self.people = people
+        self.setup = setup
+        self.tally = tally
+        self.kiosk = kiosk  # {"code": the code the kiosk shows}, kept fresh by run_kiosk
         self.rng = random.Random(people[0].login if people else "none")
         self.actions = {
             "browse": self.browse,
