@@ -10,13 +10,16 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.demo import services as demo
 from app.extensions import db
 from config import TestConfig
 from tests import factories
@@ -39,6 +42,11 @@ PHONE = {
     # Bootstrap then opens the menu without its 0.35 s slide; its JS still does the work.
     "reduced_motion": "reduce",
 }
+DESKTOP = {
+    "viewport": {"width": 1280, "height": 800},
+    "locale": "zh-CN",
+    "reduced_motion": "reduce",
+}
 TIMEOUT_MS = 10_000
 
 
@@ -57,17 +65,19 @@ class Person:
     email: str | None
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("e2e")
-    app = create_app(
+def site_app(folder: Path) -> Flask:
+    """The app as a browser meets it (CSRF on), on its own SQLite file in `folder`."""
+    return create_app(
         TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'e2e.sqlite'}",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'site.sqlite'}",
         UPLOAD_DIR=str(folder / "uploads"),
         WTF_CSRF_ENABLED=True,
     )
-    with app.app_context():
-        db.create_all()
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[LiveServer]:
+    """Serve `app` on a random loopback port in a thread until the block ends."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
@@ -79,6 +89,33 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         thread.join(timeout=5)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    app = site_app(tmp_path_factory.mktemp("e2e"))
+    with app.app_context():
+        db.create_all()
+    with serving(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Iterator[LiveServer]:
+    """A live server on the demo data, plus the few objects it leaves out (a certificate,
+    a shared report, a draft, a data-hub source), for visiting every page as every demo
+    role: the accessibility check and the user guide's screenshots."""
+    from tests.e2e.a11y.urls import add_shared_objects
+
+    app = site_app(tmp_path_factory.mktemp("demo"))
+    with app.app_context():
+        db.create_all()
+        demo.load_demo_data()
+        add_shared_objects()
+        db.session.commit()
+        db.session.remove()
+    with serving(app) as server:
+        yield server
 
 
 @pytest.fixture
@@ -129,13 +166,14 @@ def console_errors() -> list[str]:
     return []
 
 
-@pytest.fixture
-def new_page(browser, live_server, console_errors):
-    """Open a page in a fresh browser context (its own cookies), as a second phone would."""
+def page_opener(browser, base_url: str, console_errors: list[str], options: dict):
+    """Yields a function that opens a page in a fresh browser context (its own cookies, as
+    another device would) with `options` (PHONE, DESKTOP); console errors are collected
+    and fail the test afterwards."""
     contexts = []
 
     def open_page():
-        context = browser.new_context(base_url=live_server.url, **PHONE)
+        context = browser.new_context(base_url=base_url, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
@@ -153,6 +191,12 @@ def new_page(browser, live_server, console_errors):
         context.close()
     if console_errors:
         pytest.fail("browser console errors:\n" + "\n".join(console_errors), pytrace=False)
+
+
+@pytest.fixture
+def new_page(browser, live_server, console_errors):
+    """Open a page in a fresh browser context (its own cookies), as a second phone would."""
+    yield from page_opener(browser, live_server.url, console_errors, PHONE)
 
 
 @pytest.fixture

@@ -14,25 +14,20 @@ from __future__ import annotations
 import os
 import re
 import struct
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from app import create_app
 from app.checkin import tokens
 from app.columns.models import Contribution
 from app.common.time import utcnow
 from app.credits.models import CreditBatch
 from app.demo.data import DEMO_PASSWORD
-from app.demo.services import load_demo_data
 from app.extensions import db
 from app.recruitment.models import Campaign, Team
 from app.shifts.models import Shift, Task
-from config import TestConfig
 from tests.e2e.conftest import TIMEOUT_MS, LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,36 +161,6 @@ def guide_images(guide: Path) -> set[str]:
     return set(IMAGE_LINK.findall(guide.read_text(encoding="utf-8")))
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """A live server of its own, on the demo data (the shared one holds test people)."""
-    from werkzeug.serving import make_server
-
-    folder = tmp_path_factory.mktemp("guide")
-    app = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'guide.sqlite'}",
-        UPLOAD_DIR=str(folder / "uploads"),
-        WTF_CSRF_ENABLED=True,
-    )
-    with app.app_context():
-        db.create_all()
-        load_demo_data()
-        db.session.commit()
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="guide-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
-
-
 def test_every_image_the_guides_show_is_a_screenshot_taken_here():
     names = {shot.file for shot in SHOTS}
     assert len(names) == len(SHOTS), "two shots save to one file"
@@ -213,7 +178,7 @@ def test_the_committed_screenshots_are_images_of_their_viewport():
         assert png_size(path.read_bytes()) == (shot.viewport["width"], shot.viewport["height"])
 
 
-def test_the_guide_screenshots_are_taken_from_the_demo(browser, demo_server, tmp_path):
+def test_the_guide_screenshots_are_taken_from_the_demo(browser, demo_site, tmp_path):
     target = GUIDE_IMAGES if os.environ.get("UPDATE_GUIDE_SCREENSHOTS") == "1" else tmp_path
     errors: list[str] = []
     pages = {}
@@ -221,9 +186,9 @@ def test_the_guide_screenshots_are_taken_from_the_demo(browser, demo_server, tmp
         for shot in SHOTS:
             key = (shot.role, shot.viewport["width"])
             if key not in pages:
-                pages[key] = open_as(browser, demo_server, shot, errors)
+                pages[key] = open_as(browser, demo_site, shot, errors)
             page = pages[key]
-            path = shot.path if isinstance(shot.path, str) else resolve(demo_server, shot.path)
+            path = shot.path if isinstance(shot.path, str) else resolve(demo_site, shot.path)
             response = page.goto(path)
             assert response is not None and response.ok, f"{shot.file}: {path} answered badly"
             page.wait_for_load_state("networkidle")

@@ -10,16 +10,11 @@ import pytest
 
 from app.demo.data import DEMO_PASSWORD
 from tests.e2e.a11y.urls import ROLES, page_urls
-from tests.e2e.conftest import PHONE, TIMEOUT_MS
+from tests.e2e.conftest import DESKTOP, PHONE, TIMEOUT_MS
 
 AXE = "/static/vendor/axe-core-4.14.1/axe.min.js"
 STATIC = Path(__file__).parents[3] / "static"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-DESKTOP = {
-    "viewport": {"width": 1280, "height": 800},
-    "locale": "zh-CN",
-    "reduced_motion": "reduce",
-}
 STAFF = {"editor", "coordinator", "admin"}
 # Swagger UI draws the API docs' explorer from its own vendored bundle and stylesheet
 # (static/vendor/swagger-ui-*); its markup is not ours to fix, the page around it is.
@@ -32,8 +27,8 @@ RUN_AXE = """([tags, exclude]) => axe.run({exclude}, {runOnly: {type: "tag", val
 
 
 @pytest.fixture(scope="module")
-def urls(demo_server) -> list[str]:
-    return page_urls(demo_server.app)
+def urls(demo_site) -> list[str]:
+    return page_urls(demo_site.app)
 
 
 def log_in(page, login: str) -> None:
@@ -84,8 +79,8 @@ def test_axe_names_the_rule_and_element_a_page_breaks(browser):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_passes_axe(browser, demo_server, urls, role):
-    context = browser.new_context(base_url=demo_server.url, **(DESKTOP if role in STAFF else PHONE))
+def test_every_page_passes_axe(browser, demo_site, urls, role):
+    context = browser.new_context(base_url=demo_site.url, **(DESKTOP if role in STAFF else PHONE))
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     console_errors: list[str] = []

@@ -7,24 +7,14 @@ Students use a phone (the `phone` fixture, 390×844), staff a desktop (`desk`, 1
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
-from app import create_app
-from app.extensions import db
-from config import TestConfig
-from tests.e2e.conftest import PHONE, TIMEOUT_MS, LiveServer
+from tests.e2e.conftest import DESKTOP, PHONE, LiveServer, page_opener, serving, site_app
 from tests.e2e.journeys.steps import Account
 
-DESKTOP = {
-    "viewport": {"width": 1280, "height": 800},
-    "locale": "zh-CN",
-    "reduced_motion": "reduce",
-}
 ADMIN_LOGIN = "L0001"
 ADMIN_NAME = "王馆员"
 ADMIN_FIRST_PASSWORD = "first-password-1"
@@ -34,13 +24,7 @@ ADMIN_FIRST_PASSWORD = "first-password-1"
 def fresh_site(tmp_path_factory) -> Iterator[LiveServer]:
     """A site on an empty SQLite database migrated with Alembic, with one admin created
     by the CLI; served on a random port for this module's journey."""
-    folder = tmp_path_factory.mktemp("journey")
-    app = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'site.sqlite'}",
-        UPLOAD_DIR=str(folder / "uploads"),
-        WTF_CSRF_ENABLED=True,
-    )
+    app = site_app(tmp_path_factory.mktemp("journey"))
     with app.app_context():
         upgrade()
     result = app.test_cli_runner().invoke(
@@ -48,53 +32,20 @@ def fresh_site(tmp_path_factory) -> Iterator[LiveServer]:
         input=f"{ADMIN_FIRST_PASSWORD}\n{ADMIN_FIRST_PASSWORD}\n",
     )
     assert result.exit_code == 0, result.output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="journey-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
-
-
-def _opener(browser, fresh_site, console_errors, options: dict) -> Iterator[Callable]:
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(base_url=fresh_site.url, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda msg: (
-                console_errors.append(f"{page.url}: {msg.text}") if msg.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda error: console_errors.append(f"{page.url}: {error}"))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    if console_errors:
-        pytest.fail("browser console errors:\n" + "\n".join(console_errors), pytrace=False)
+    with serving(app) as server:
+        yield server
 
 
 @pytest.fixture
 def phone(browser, fresh_site, console_errors):
     """Opens a new phone (its own cookies) on the fresh site."""
-    yield from _opener(browser, fresh_site, console_errors, PHONE)
+    yield from page_opener(browser, fresh_site.url, console_errors, PHONE)
 
 
 @pytest.fixture
 def desk(browser, fresh_site, console_errors):
     """Opens a new desktop browser (its own cookies) on the fresh site."""
-    yield from _opener(browser, fresh_site, console_errors, DESKTOP)
+    yield from page_opener(browser, fresh_site.url, console_errors, DESKTOP)
 
 
 @pytest.fixture
