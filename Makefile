@@ -32,7 +32,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Tests: lint, the whole suite on SQLite (browser tests included), then the whole suite
+# Tests: lint, the whole suite on SQLite (browser and bench tests included), then the suite
 # again on PostgreSQL when TEST_DATABASE_URL names a server (.ci/run starts one).
 # GONGCHUANG_STRICT=1 turns every skipped browser or PostgreSQL test into a failure.
 test: lint translations
@@ -40,7 +40,7 @@ test: lint translations
 	TEST_DATABASE_URL= $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL run on $$TEST_DATABASE_URL"; \
-		$(BIN)/pytest --ignore=tests/e2e || exit 1; \
+		$(BIN)/pytest --ignore=tests/e2e --ignore=tests/bench || exit 1; \
 	else \
 		echo ""; \
 		echo "!!! PostgreSQL run SKIPPED: TEST_DATABASE_URL is not set."; \

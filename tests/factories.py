@@ -6,6 +6,8 @@ import itertools
 
 from app.accounts import services as accounts
 from app.accounts.models import College, Major, User
+from app.admin import datahub
+from app.admin.models import DataHubSource
 
 PASSWORD = "correct-horse-9"
 _numbers = itertools.count(1)
@@ -42,3 +44,18 @@ def person(
     return accounts.create_person(
         data, password=password, roles=list(roles), must_change_password=must_change_password
     )
+
+
+def datahub_source(actor: User, **fields) -> DataHubSource:
+    """A roster source of the campus data hub, not pulled on schedule unless asked."""
+    values = {
+        "name": "教务处名单",
+        "kind": "roster",
+        "url": "https://hub.example.edu.cn/roster",
+        "token": "secret",
+        "mapping_text": "student_number=xh\nname=xm",
+        "hour": 3,
+        "enabled": False,
+        **fields,
+    }
+    return datahub.save_source(None, datahub.SourceFields(**values), actor=actor)

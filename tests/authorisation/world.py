@@ -17,7 +17,6 @@ from werkzeug.datastructures import FileStorage
 
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.admin import datahub
 from app.admin.models import DataHubSource
 from app.api import services as api_tokens
 from app.checkin import certificates
@@ -147,20 +146,7 @@ def build_world() -> World:
     )
     recruitment.grant_coordinator(other_team, other_coordinator, actor=admin)
     ideas = next(c for c in catalogue.all_columns() if c.code == "audio")
-    datahub.save_source(
-        None,
-        datahub.SourceFields(
-            name="教务处名单",
-            kind="roster",
-            url="https://hub.example.edu.cn/roster",
-            token="secret",
-            mapping_text="student_number=xh\nname=xm",
-            hour=3,
-            enabled=False,
-        ),
-        actor=admin,
-        now=now,
-    )
+    factories.datahub_source(admin)
     world = World(volunteer_id=volunteer.id, other_id=other.id)
     world.own = _records_for(volunteer, ideas.id, now)
     world.foreign = _records_for(other, ideas.id, now)

@@ -12,7 +12,6 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.admin import datahub
 from app.admin.models import DataHubSource
 from app.checkin import certificates
 from app.checkin.models import Certificate
@@ -29,6 +28,7 @@ from app.rewards.models import Badge, BadgeAward, LibraryUseImport
 from app.shifts import release
 from app.shifts.models import Shift, ShiftSignup
 from jobs import history
+from tests import factories
 
 # The demo logins: None is anonymous.
 ROLES = {
@@ -174,19 +174,7 @@ def add_shared_objects() -> None:
             volunteer, certificates.Period(date(today.year - 2, 1, 1), today)
         )
     reports.create_share(volunteer.id, reports.current_year())
-    datahub.save_source(
-        None,
-        datahub.SourceFields(
-            name="教务处名单",
-            kind="roster",
-            url="https://hub.example.edu.cn/roster",
-            token="secret",
-            mapping_text="student_number=xh\nname=xm",
-            hour=3,
-            enabled=False,
-        ),
-        actor=db.session.get(User, _id_of("A0001")),
-    )
+    factories.datahub_source(db.session.get(User, _id_of("A0001")))
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
         volunteer, column.id, contributions.ContributionFields(title="草稿", body="未完待续")
