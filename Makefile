@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := wsgi.py
+# Two test processes (CI has two cores); each file stays in one (module-wide fixtures).
+PYTEST_PARALLEL ?= -n 2 --dist loadfile --durations=15
 
 .PHONY: run test lint format translations extract-messages bench clean
 
@@ -37,10 +39,10 @@ format: $(STAMP)
 # GONGCHUANG_STRICT=1 turns every skipped browser or PostgreSQL test into a failure.
 test: lint translations
 	@echo "== SQLite run (with browser tests)"
-	TEST_DATABASE_URL= $(BIN)/pytest
+	TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_PARALLEL)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL run on $$TEST_DATABASE_URL"; \
-		$(BIN)/pytest --ignore=tests/e2e --ignore=tests/bench || exit 1; \
+		$(BIN)/pytest $(PYTEST_PARALLEL) --ignore=tests/e2e --ignore=tests/bench || exit 1; \
 	else \
 		echo ""; \
 		echo "!!! PostgreSQL run SKIPPED: TEST_DATABASE_URL is not set."; \

@@ -12,7 +12,8 @@ import os
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db as _db
@@ -32,8 +33,28 @@ def skip_or_fail(reason: str) -> None:
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        return worker_database(url, os.environ.get("PYTEST_XDIST_WORKER"))
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def worker_database(url: str, worker: str | None) -> str:
+    """With `pytest -n` each worker empties tables after every test, so each gets its own
+    database on the server, `<name>_<worker>`, created when missing."""
+    if not worker:
+        return url
+    server = make_url(url)
+    name = f"{server.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if found is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
 class IsolatedClient(FlaskClient):

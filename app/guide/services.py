@@ -67,9 +67,13 @@ def png_size(path: str) -> tuple[int, int] | None:
     """A PNG's width and height from its header; None for a missing or broken file."""
     try:
         with open(path, "rb") as handle:
-            header = handle.read(24)
+            return png_dimensions(handle.read(24))
     except OSError:
         return None
-    if header[:8] != b"\x89PNG\r\n\x1a\n" or header[12:16] != b"IHDR":
+
+
+def png_dimensions(data: bytes) -> tuple[int, int] | None:
+    """Width and height from the start of a PNG; None when it is not one."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
         return None
-    return struct.unpack(">II", header[16:24])
+    return struct.unpack(">II", data[16:24])

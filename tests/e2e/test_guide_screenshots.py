@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from app.common.time import utcnow
 from app.credits.models import CreditBatch
 from app.demo.data import DEMO_PASSWORD
 from app.extensions import db
+from app.guide.services import png_dimensions
 from app.recruitment.models import Campaign, Team
 from app.shifts.models import Shift, Task
 from tests.e2e.conftest import TIMEOUT_MS, LiveServer
@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[2]
 GUIDE_IMAGES = ROOT / "static" / "guide"
 GUIDES = [ROOT / "docs" / "guide" / "zh.md", ROOT / "docs" / "guide" / "en.md"]
 IMAGE_LINK = re.compile(r"\]\(\.\./\.\./static/guide/([^)\s]+)\)")
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -153,8 +152,9 @@ SHOTS = [
 
 def png_size(data: bytes) -> tuple[int, int]:
     """Width and height from a PNG's header; fails on anything that is not a PNG."""
-    assert data[:8] == PNG_SIGNATURE and data[12:16] == b"IHDR", "not a PNG image"
-    return struct.unpack(">II", data[16:24])
+    size = png_dimensions(data)
+    assert size is not None, "not a PNG image"
+    return size
 
 
 def guide_images(guide: Path) -> set[str]:
