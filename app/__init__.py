@@ -94,9 +94,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
 
     @login_manager.user_loader
-    def load_user(session_token: str) -> User | None:
-        user = db.session.scalar(db.select(User).where(User.session_token == session_token))
-        return user if user is not None and user.active else None
+    def load_user(login_token: str) -> User | None:
+        """The person of a live login session (the session or remember cookie's token)."""
+        from app.accounts.sessions import user_of_token
+
+        return user_of_token(login_token)
 
 
 LOCALE_CODES = ("zh", "en")

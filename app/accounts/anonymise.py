@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
 from app.accounts.models import LoginDay, SsoSession, User, new_session_token
+from app.accounts.sessions import delete_sessions
 from app.audit import services as audit
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
@@ -90,6 +91,7 @@ def anonymise_person(
     user.must_change_password = False
     user.password_hash = UNUSABLE_PASSWORD
     user.session_token = new_session_token()
+    delete_sessions(user.id)
     user.roles.clear()
     for model in (LoginDay, SsoSession):
         db.session.execute(delete(model).where(model.user_id == user.id))

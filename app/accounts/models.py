@@ -76,8 +76,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Part of the login cookie: changing it (password change, deactivation) logs out
-    # every device, remembered ones included.
+    # No longer read: each device's login is a `LoginSession` now. Kept (unique, random) until
+    # a later migration drops the column.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -88,12 +88,32 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The device token of the login this object was loaded by or started with: what the
+    # session and remember cookies carry (see `app.accounts.sessions`). Not stored.
+    login_token = None
+    login_session = None
+
     @property
     def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
-        return self.session_token
+        if not self.login_token:
+            raise RuntimeError("Start a login session (sessions.start_session) before login_user.")
+        return self.login_token
+
+    def __eq__(self, other: object) -> bool:
+        # UserMixin compares `get_id()`, which is a device's login now: the same person is
+        # the same person on any device.
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = UserMixin.__hash__
 
     @property
     def role_names(self) -> set[str]:
@@ -147,3 +167,20 @@ class SsoSession(db.Model):
     ticket_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginSession(db.Model):
+    """One device's login. The session and remember cookies carry a random token; the row
+    keeps only its digest. Logging out ends the row, so a copied cookie stops working while
+    the person's other devices stay logged in."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    # "Chrome on Android": enough to recognise a device in the list, no more.
+    device: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)

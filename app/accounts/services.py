@@ -30,6 +30,7 @@ from app.accounts.models import (
     UserRole,
     new_session_token,
 )
+from app.accounts.sessions import end_all_sessions
 from app.audit import services as audit
 from app.common.db import begin_write_transaction, insert_ignoring_conflicts
 from app.common.time import to_local, utcnow
@@ -161,6 +162,9 @@ def find_by_emails(emails: Iterable[str]) -> dict[str, User]:
 def authenticate(identifier: str, password: str, *, now: datetime | None = None) -> User:
     """Check a login; the same message for an unknown person and a wrong password."""
     user = find_by_login(identifier)
+    if user is None:
+        # Hash anyway, so an unknown account takes as long to refuse as a wrong password.
+        check_password_hash(_dummy_hash(), password or "")
     if user is None or not check_password_hash(user.password_hash, password or ""):
         raise InvalidInput(_("Student number, email or password is not correct."))
     if not user.active:
@@ -173,6 +177,17 @@ def authenticate(identifier: str, password: str, *, now: datetime | None = None)
     user.last_login_at = now or utcnow()
     record_login_day(user.id, now=user.last_login_at)
     return user
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password by the configured method, made once per process."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _DUMMY_HASHES[method]
 
 
 def record_login_day(user_id: int, *, now: datetime | None = None) -> date:
@@ -441,7 +456,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     check_password_strength(new_password)
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
-    user.session_token = new_session_token()
+    end_all_sessions(user.id)
     db.session.flush()
     audit.record("accounts.password_changed", actor=user, object_type="user", object_id=user.id)
 
@@ -451,7 +466,7 @@ def reset_password(user: User, *, actor: User) -> str:
     temporary = "".join(secrets.choice(TEMPORARY_PASSWORD_ALPHABET) for _ in range(10))
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
-    user.session_token = new_session_token()
+    end_all_sessions(user.id)
     db.session.flush()
     audit.record("accounts.password_reset", actor=actor, object_type="user", object_id=user.id)
     notifications.notify(
@@ -468,7 +483,7 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
         return
     user.active = active
     if not active:
-        user.session_token = new_session_token()
+        end_all_sessions(user.id)
     db.session.flush()
     audit.record(
         "accounts.reactivated" if active else "accounts.deactivated",

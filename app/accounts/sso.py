@@ -24,7 +24,8 @@ from sqlalchemy import delete, select
 from app.accounts import cas, oidc
 from app.accounts import services as accounts
 from app.accounts.cas import CasIdentity
-from app.accounts.models import College, SsoSession, User, new_session_token
+from app.accounts.models import College, SsoSession, User
+from app.accounts.sessions import end_all_sessions
 from app.audit import services as audit
 from app.common.time import utcnow
 from app.errors import Forbidden, InvalidInput
@@ -155,14 +156,14 @@ def _digest(ticket: str) -> str:
 
 def single_logout(ticket: str | None, *, now: datetime | None = None) -> bool:
     """The CAS server says the login of `ticket` has ended: log that person out of every
-    device (their session token changes, remembered phones included)."""
+    device (every login session ends, remembered phones included)."""
     if not ticket:
         return False
     found = db.session.scalar(select(SsoSession).where(SsoSession.ticket_sha256 == _digest(ticket)))
     if found is None:
         return False
     user = db.session.get(User, found.user_id)
-    user.session_token = new_session_token()
+    end_all_sessions(user.id, now=now)
     db.session.execute(delete(SsoSession).where(SsoSession.user_id == user.id))
     audit.record("accounts.sso_logout", actor=None, object_type="user", object_id=user.id, now=now)
     return True

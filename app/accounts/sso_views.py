@@ -13,9 +13,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import login_user
 
 from app.accounts import cas, oidc, sso
+from app.accounts.views import start_login
 from app.common.urls import safe_next_url
 from app.errors import DomainError
 from app.extensions import csrf, db
@@ -30,10 +30,7 @@ def _service_url(next_url: str | None) -> str:
 
 def _logged_in(user, provider: str, next_url: str | None):
     """Commit the sign-in, remember the phone, and go where the person was going."""
-    db.session.commit()
-    session.permanent = True
-    login_user(user, remember=True)
-    session["locale"] = user.locale
+    start_login(user, remember=True)
     session["sso"] = provider
     return redirect(next_url or url_for("home.index"))
 

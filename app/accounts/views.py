@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import anonymise as anonymisation
-from app.accounts import personal_data, queries, services, sso
+from app.accounts import personal_data, queries, services, sessions, sso
 from app.accounts.forms import (
     ROLE_LABELS,
     USER_TYPE_LABELS,
@@ -83,6 +83,23 @@ def note_login_day():
     session["login_day"] = today
 
 
+@bp.before_app_request
+def note_device_seen():
+    """ "Last seen" of this device's login, for the profile's device list (written at most
+    every few minutes)."""
+    if current_user.is_authenticated and sessions.touch(current_user.login_session):
+        db.session.commit()
+
+
+def start_login(user: User, *, remember: bool) -> None:
+    """A new login session for this device, committed, then the cookies that carry it."""
+    sessions.start_session(user, user_agent=request.headers.get("User-Agent"))
+    db.session.commit()
+    session.permanent = True
+    login_user(user, remember=remember)
+    session["locale"] = user.locale
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=login_limit_key, methods=["POST"]
@@ -102,10 +119,7 @@ def login():
             chosen = session.pop("locale_chosen", None)
             if chosen:
                 services.set_locale(user, chosen)
-            db.session.commit()
-            session.permanent = True
-            login_user(user, remember=form.remember.data)
-            session["locale"] = user.locale
+            start_login(user, remember=form.remember.data)
             target = safe_next_url(form.next.data)
             if user.must_change_password and target:
                 # The new password first, then on to the page the person came for (a
@@ -125,6 +139,9 @@ def login():
 def logout():
     if ConfirmForm().validate_on_submit():
         provider = session.pop("sso", None)
+        if current_user.is_authenticated:
+            sessions.end_session(current_user.login_session)
+            db.session.commit()
         logout_user()
         flash(_("You have logged out."), "info")
         # End the campus login too, or the next "campus login" would be silent. A page that
@@ -172,7 +189,28 @@ def profile():
             _("Your profile has been saved."),
         ):
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form, role_labels=ROLE_LABELS)
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        role_labels=ROLE_LABELS,
+        devices=sessions.live_sessions(current_user.id),
+        this_device=current_user.login_session,
+        logout_all_form=ConfirmForm(),
+    )
+
+
+@bp.route("/profile/devices/logout", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """End the login on every device of the person, this one included."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("accounts.profile"))
+    sessions.log_out_everywhere(current_user)
+    db.session.commit()
+    session.pop("sso", None)
+    logout_user()
+    flash(_("You have been logged out on all your devices."), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
@@ -186,9 +224,8 @@ def change_password():
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            db.session.commit()
-            # The session token changed: log in again on this device with the new one.
-            login_user(current_user._get_current_object(), remember=True)
+            # Every login ended, this one too: log in again on this device only.
+            start_login(current_user._get_current_object(), remember=True)
             flash(_("Your password has been changed."), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/change_password.html", form=form)

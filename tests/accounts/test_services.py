@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts import services
+from app.accounts import services, sessions
 from app.errors import Conflict, Forbidden, InvalidInput
 from tests import factories
 
@@ -63,13 +63,13 @@ def test_short_or_trivial_passwords_are_refused(db):
 
 def test_change_password_requires_the_current_one_and_logs_out_other_devices(db):
     user = factories.person(must_change_password=True)
-    token_before = user.session_token
+    sessions.start_session(user, user_agent="phone")
     with pytest.raises(InvalidInput) as error:
         services.change_password(user, "not-it-at-all", "a-new-password-1")
     assert error.value.field == "current_password"
     services.change_password(user, factories.PASSWORD, "a-new-password-1")
     assert services.authenticate(user.student_number, "a-new-password-1") is user
-    assert user.session_token != token_before
+    assert sessions.live_sessions(user.id) == []
     assert not user.must_change_password
 
 

@@ -1,0 +1,177 @@
+"""Each device's login, kept on the server: the cookies carry a random token, the
+`login_sessions` row its digest. Logging out ends that row; a password change, a reset, a
+deactivation or "log out all my devices" ends every row of the person.
+
+Services only flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select, update
+
+from app.accounts import personal_data
+from app.accounts.models import LoginSession, User
+from app.audit import services as audit
+from app.common.time import utcnow
+from app.extensions import db
+
+# How stale "last seen" may be before a request writes it again (one write per device per
+# few minutes, not one per page).
+TOUCH_INTERVAL = timedelta(minutes=5)
+
+audit.describe_actions({"accounts.logged_out_everywhere": _l("Logged out on all devices")})
+
+# First match wins: Edge and WeChat also say "Chrome" or "Safari".
+_BROWSERS = (
+    ("MicroMessenger", "WeChat"),
+    ("Edg", "Edge"),
+    ("OPR", "Opera"),
+    ("Firefox", "Firefox"),
+    ("Chrome", "Chrome"),
+    ("CriOS", "Chrome"),
+    ("Safari", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("HarmonyOS", "HarmonyOS"),
+    ("Linux", "Linux"),
+)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def describe_device(user_agent: str | None) -> str:
+    """A short name for a browser's User-Agent: "Chrome · Android"; "" when unknown."""
+    user_agent = user_agent or ""
+    browser = next((name for key, name in _BROWSERS if re.search(key, user_agent)), "")
+    system = next((name for key, name in _SYSTEMS if key in user_agent), "")
+    return " · ".join(part for part in (browser, system) if part)
+
+
+def start_session(user: User, *, user_agent: str | None, now: datetime | None = None) -> str:
+    """A new login of `user` on one device; returns its token, which `user.get_id()` now
+    gives to Flask-Login for the cookies."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    row = LoginSession(
+        user_id=user.id,
+        token_sha256=_digest(token),
+        device=describe_device(user_agent)[:64],
+        created_at=now,
+        last_seen_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    user.login_token, user.login_session = token, row
+    return token
+
+
+def user_of_token(token: str | None) -> User | None:
+    """The active person whose live login session `token` is, or None."""
+    if not token:
+        return None
+    found = db.session.execute(
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            LoginSession.token_sha256 == _digest(token),
+            LoginSession.ended_at.is_(None),
+            User.active.is_(True),
+        )
+    ).first()
+    if found is None:
+        return None
+    user, row = found
+    user.login_token, user.login_session = token, row
+    return user
+
+
+def touch(row: LoginSession, *, now: datetime | None = None) -> bool:
+    """Note that the device was seen, at most once per `TOUCH_INTERVAL`; True when written."""
+    now = now or utcnow()
+    if row.ended_at is not None or now - row.last_seen_at < TOUCH_INTERVAL:
+        return False
+    row.last_seen_at = now
+    db.session.flush()
+    return True
+
+
+def end_session(row: LoginSession | None, *, now: datetime | None = None) -> None:
+    """Log out this one device."""
+    if row is not None and row.ended_at is None:
+        row.ended_at = now or utcnow()
+        db.session.flush()
+
+
+def end_all_sessions(user_id: int, *, now: datetime | None = None) -> int:
+    """Log the person out on every device, remembered ones included; returns how many."""
+    result = db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+        .values(ended_at=now or utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount
+
+
+def log_out_everywhere(user: User, *, now: datetime | None = None) -> int:
+    """The person's own "log out all my devices"; audited."""
+    now = now or utcnow()
+    ended = end_all_sessions(user.id, now=now)
+    audit.record(
+        "accounts.logged_out_everywhere",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        after={"sessions": ended},
+        now=now,
+    )
+    return ended
+
+
+def live_sessions(user_id: int) -> list[LoginSession]:
+    """The devices the person is logged in on, the most recently seen first."""
+    query = (
+        select(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def delete_sessions(user_id: int) -> None:
+    """Forget every login of the person (anonymising)."""
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+
+
+def _my_sessions(user: User) -> list[dict[str, Any]]:
+    query = (
+        select(LoginSession)
+        .where(LoginSession.user_id == user.id)
+        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())
+    )
+    return [
+        {
+            "device": row.device,
+            "created_at": row.created_at,
+            "last_seen_at": row.last_seen_at,
+            "ended_at": row.ended_at,
+        }
+        for row in db.session.scalars(query)
+    ]
+
+
+personal_data.register_section("login_sessions", _l("Devices and logins"), _my_sessions)
