@@ -205,6 +205,7 @@ def test_the_servers_single_logout_ends_every_session(client, cas, db, app):
     ticket = cas.issue(service, "w", employeeNumber="2023141099")
     come_back(client, service, ticket)
     assert client.get("/profile").status_code == 200
+    assert len(sessions.live_sessions(person.id)) == 1  # the campus login is a device's login
 
     answer = app.test_client().post(service, data={"logoutRequest": logout_request(ticket)})
     assert answer.status_code == 200

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from joserfc.jwk import RSAKey
 
-from app.accounts import oidc
+from app.accounts import oidc, sessions
 from tests import factories
 from tests.accounts.oidc_provider import CLIENT_ID, CLIENT_SECRET, RunningProvider
 
@@ -162,8 +162,10 @@ def test_a_provider_that_is_down(client, provider, person):
 def test_logging_out_ends_the_provider_session(client, provider, person):
     request = start(client)
     come_back(client, request, authorised(provider, request))
+    assert len(sessions.live_sessions(person.id)) == 1
     page = client.post("/logout", data={}).get_data(as_text=True)
     target = re.search(r'http-equiv="refresh" content="0;url=([^"]+)"', page).group(1)
     location = urlparse(html.unescape(target))
     assert location.path == "/logout"
     assert parse_qs(location.query)["post_logout_redirect_uri"][0].endswith("/login")
+    assert sessions.live_sessions(person.id) == []  # and this device's login on our side

@@ -171,6 +171,7 @@ EXPECTED_GET = {
 
 EXPECTED_POST = {
     "accounts.logout": "login login login login login login",
+    "accounts.logout_everywhere": "login login login login login login",
     "badges.admin_edit": ADMIN_DOES,
     "column_admin.edit": ADMIN_DOES,
     "column_admin.new": ADMIN_DOES,

@@ -12,6 +12,7 @@ taken on: done (200, a redirect) or refused for the empty form or the object's s
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from flask import Flask
@@ -31,7 +32,9 @@ TABLES = {"GET": EXPECTED_GET, "POST": EXPECTED_POST}
 # Taking over a place someone offered is what the offer is for.
 OPEN_TO_OTHERS = {"handovers.take"}
 # Written by any request whatever its answer: the scan log records refused scans too.
-BOOKKEEPING = {"scan_logs", "login_days", "audit_entries"}
+BOOKKEEPING = {"scan_logs", "login_days", "login_sessions", "audit_entries"}
+# Logging out (this device, every device) is checked last, in test_permitted_actions_are_taken_on.
+LOGOUTS = {"accounts.logout": "/logout", "accounts.logout_everywhere": "/profile/devices/logout"}
 # Form fields that get most forms past validation to the check of whose record it is.
 PLAUSIBLE_FORM = {
     "hidden": "1",
@@ -141,8 +144,8 @@ def test_refused_actions_are_refused_before_they_change_anything(app, world):
     for rule in routes(app, "POST"):
         url = address(rule, world.own)
         for role, wanted in _expectations(rule, "POST"):
-            if wanted == "did" or (rule.endpoint == "accounts.logout" and role != "anonymous"):
-                continue  # logging out is checked last, in test_permitted_actions_are_taken_on
+            if wanted == "did" or (rule.endpoint in LOGOUTS and role != "anonymous"):
+                continue
             for data in ({}, PLAUSIBLE_FORM):
                 response = visitor.request(role, "POST", url, data)
                 if not matches(wanted, response):
@@ -200,8 +203,9 @@ def test_permitted_actions_are_taken_on(app, world):
                 response = visitor.request(role, "POST", url)
                 if not matches("did", response):
                     failures.append(f"POST {url} as {role}: {response.status_code}")
-    for role in ROLES[1:]:  # logging out last
-        visitor.request(role, "POST", "/logout")
+    # Logging out last, the roles taking turns between this device and every device.
+    for role, url in zip(ROLES[1:], itertools.cycle(LOGOUTS.values()), strict=False):
+        visitor.request(role, "POST", url)
         if answer(visitor.request(role, "GET", "/profile")) != "login":
-            failures.append(f"POST /logout as {role} left them logged in")
+            failures.append(f"POST {url} as {role} left them logged in")
     assert not failures, "\n".join(failures)
