@@ -74,11 +74,16 @@ def download(certificate_id: int):
     return response
 
 
-@bp.route("/certificates/verify/<number>", methods=["GET", "POST"])
-@limiter.limit(
+# The public pages that look a certificate up by its number share one limit per address, so
+# numbers cannot be tried by the thousand (on the page or through its share picture).
+verify_limit = limiter.shared_limit(
     lambda: current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", DEFAULT_VERIFY_RATE_LIMIT),
-    methods=["POST"],
+    scope="certificate-verify",
 )
+
+
+@bp.route("/certificates/verify/<number>", methods=["GET", "POST"])
+@verify_limit
 def verify(number: str):
     certificate = services.find_certificate(number)
     form = VerifyUploadForm()
@@ -99,6 +104,7 @@ def verify(number: str):
 
 
 @bp.route("/certificates/verify/<number>/share.png")
+@verify_limit
 def verify_poster(number: str):
     view = services.public_view(services.find_certificate(number))
     return share.poster_response(

@@ -4,7 +4,9 @@ A certificate counts verified hours only. Its content is frozen at issue in the 
 included (in Chinese whatever the UI language), and the PDF is rendered from that content
 alone, deterministically: "download again" renders the same bytes, and the stored sha256
 lets the public verification page tell the issued file from an altered one. The bytes are
-not stored; the number is derived from the row id, so two issues at once never collide.
+not stored. The number is a readable prefix and a random part ("GC2026-K7QX-M4PD-2WHT"), so
+nobody finds other people's certificates by counting; numbers issued before the random part
+(`GC2026-000123`) stay valid as they are.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ MAX_PERIOD_YEARS = 5
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 CONTENT_VERSION = 1
 NUMBER_PREFIX = "GC"
+# Crockford's base32 (no I, L, O, U, which people misread): 5 random bits a symbol.
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_GROUPS = 3  # of 4 symbols: 60 random bits
 
 audit.describe_actions({"certificates.issued": _l("Service certificate issued")})
 
@@ -227,8 +232,13 @@ def verification_url(number: str) -> str:
     return url_for("certificates.verify", number=number, _external=True)
 
 
-def _number(certificate_id: int, issued_at: datetime) -> str:
-    return f"{NUMBER_PREFIX}{to_local(issued_at).year}-{certificate_id:06d}"
+def new_number(issued_at: datetime) -> str:
+    """The year of issue, readable, then random groups: unguessable, so the number itself is
+    the permission to see the public verification page."""
+    groups = (
+        "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(4)) for _ in range(NUMBER_GROUPS)
+    )
+    return "-".join((f"{NUMBER_PREFIX}{to_local(issued_at).year}", *groups))
 
 
 def _team_names(user_id: int, attendances: list[Attendance]) -> list[str]:
@@ -338,9 +348,8 @@ def issue_certificate(
                 end=period.end.isoformat(),
             )
         )
-    # A placeholder number until the id is known; the id makes the real one unique.
     certificate = Certificate(
-        number=f"pending-{secrets.token_hex(10)}",
+        number=new_number(now),
         user_id=user.id,
         period_start=period.start,
         period_end=period.end,
@@ -351,7 +360,6 @@ def issue_certificate(
     )
     db.session.add(certificate)
     db.session.flush()
-    certificate.number = _number(certificate.id, now)
     certificate.content = _content(user, period, attendances, certificate.number, now)
     certificate.total_minutes = certificate.content["total_minutes"]
     pdf = render_pdf(certificate.content)
@@ -438,7 +446,9 @@ def mask_student_number(number: str) -> str:
 
 
 def find_certificate(number: str) -> Certificate:
-    certificate = db.session.scalar(select(Certificate).where(Certificate.number == number))
+    """The certificate of a number as printed, typed in any case."""
+    wanted = (number or "").strip().upper()
+    certificate = db.session.scalar(select(Certificate).where(Certificate.number == wanted))
     if certificate is None:
         raise NotFound(_("No certificate with the number %(number)s exists.", number=number))
     return certificate

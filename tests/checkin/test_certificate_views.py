@@ -11,7 +11,7 @@ import pytest
 from app.checkin.models import Certificate
 from app.common.semesters import semester_of
 from app.common.time import to_local, utcnow
-from app.extensions import db
+from app.extensions import db, limiter
 from tests.checkin.test_certificates import pdf_text, served, volunteer
 from tests.shifts import signup_data
 
@@ -152,6 +152,34 @@ def test_verify_page_shows_what_the_certificate_states_and_nothing_more(client, 
 
 def test_unknown_certificate_number_is_not_found(client):
     assert client.get("/certificates/verify/GC2026-999999").status_code == 404
+    assert client.get("/certificates/verify/GC2026-7KQX-M4PD-2WHT").status_code == 404
+
+
+def test_a_number_typed_in_small_letters_is_found(client, login, setup):
+    person, _task = setup
+    certificate = issued(client, login, person)
+
+    response = client.get(f"/certificates/verify/{certificate.number.lower()}")
+
+    assert response.status_code == 200 and certificate.number in response.get_data(as_text=True)
+
+
+def test_trying_numbers_is_stopped_with_a_clear_message(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CERTIFICATE_VERIFY_RATE_LIMIT", "3 per minute")
+    limiter.reset()
+    try:
+        answers = [
+            client.get(f"/certificates/verify/GC2026-0000-0000-000{n}").status_code
+            for n in range(3)
+        ]
+        blocked = client.get("/certificates/verify/GC2026-0000-0000-0009")
+        picture = client.get("/certificates/verify/GC2026-0000-0000-0009/share.png")
+    finally:
+        limiter.reset()
+
+    assert answers == [404, 404, 404]
+    assert blocked.status_code == 429 and picture.status_code == 429
+    assert "尝试次数过多" in blocked.get_data(as_text=True)
 
 
 def test_revoked_certificate_is_shown_as_revoked(client, login, setup):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -147,7 +148,7 @@ def test_certificate_pdf_states_the_person_hours_and_service(app, desk, request_
         app.config.update(CERTIFICATE_SIGNATORY="", CERTIFICATE_CONTACT="")
 
     text = pdf_text(pdf)
-    assert certificate.number == f"GC2026-{certificate.id:06d}"
+    assert re.fullmatch(r"GC2026(-[0-9A-HJKMNP-TV-Z]{4}){3}", certificate.number)
     assert certificate.total_minutes == 330
     for expected in (
         "张三",
@@ -231,6 +232,11 @@ def test_numbers_are_unique_and_readable(desk, request_context):
     second, _ = certificates.issue_certificate(person, period, now=NOW)
 
     assert first.number != second.number
+    # Nothing to count on: after the year, 12 random symbols (60 bits), and two numbers in a
+    # row differ in most places, not in the last digit.
+    randoms = [c.number.removeprefix("GC2026-").replace("-", "") for c in (first, second)]
+    assert all(len(part) == 12 for part in randoms)
+    assert sum(a != b for a, b in zip(*randoms, strict=True)) >= 6
     assert [c.number for c in certificates.certificates_of(person.id)] == [
         second.number,
         first.number,
