@@ -99,10 +99,10 @@ def user_of_token(token: str | None) -> User | None:
     return user
 
 
-def touch(row: LoginSession, *, now: datetime | None = None) -> bool:
+def touch(row: LoginSession | None, *, now: datetime | None = None) -> bool:
     """Note that the device was seen, at most once per `TOUCH_INTERVAL`; True when written."""
     now = now or utcnow()
-    if row.ended_at is not None or now - row.last_seen_at < TOUCH_INTERVAL:
+    if row is None or row.ended_at is not None or now - row.last_seen_at < TOUCH_INTERVAL:
         return False
     row.last_seen_at = now
     db.session.flush()
