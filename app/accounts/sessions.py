@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
@@ -61,6 +62,13 @@ def describe_device(user_agent: str | None) -> str:
     return " · ".join(part for part in (browser, system) if part)
 
 
+def _unused_since(now: datetime) -> datetime:
+    """Rows not seen since then are dead: no cookie of theirs can still be valid (the
+    remember cookie lives longest)."""
+    config = current_app.config
+    return now - max(config["REMEMBER_COOKIE_DURATION"], config["PERMANENT_SESSION_LIFETIME"])
+
+
 def start_session(user: User, *, user_agent: str | None, now: datetime | None = None) -> str:
     """A new login of `user` on one device; returns its token, which `user.get_id()` now
     gives to Flask-Login for the cookies."""
@@ -79,7 +87,7 @@ def start_session(user: User, *, user_agent: str | None, now: datetime | None = 
     return token
 
 
-def user_of_token(token: str | None) -> User | None:
+def user_of_token(token: str | None, *, now: datetime | None = None) -> User | None:
     """The active person whose live login session `token` is, or None."""
     if not token:
         return None
@@ -89,6 +97,7 @@ def user_of_token(token: str | None) -> User | None:
         .where(
             LoginSession.token_sha256 == _digest(token),
             LoginSession.ended_at.is_(None),
+            LoginSession.last_seen_at > _unused_since(now or utcnow()),
             User.active.is_(True),
         )
     ).first()
@@ -142,11 +151,15 @@ def log_out_everywhere(user: User, *, now: datetime | None = None) -> int:
     return ended
 
 
-def live_sessions(user_id: int) -> list[LoginSession]:
+def live_sessions(user_id: int, *, now: datetime | None = None) -> list[LoginSession]:
     """The devices the person is logged in on, the most recently seen first."""
     query = (
         select(LoginSession)
-        .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+        .where(
+            LoginSession.user_id == user_id,
+            LoginSession.ended_at.is_(None),
+            LoginSession.last_seen_at > _unused_since(now or utcnow()),
+        )
         .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())
     )
     return list(db.session.scalars(query))

@@ -154,3 +154,14 @@ def test_an_unknown_account_still_costs_a_password_hash(db, student, monkeypatch
     unknown, known = checked
     # The same method (and so the same work) as a real account's hash.
     assert unknown.split("$")[0] == known.split("$")[0]
+
+
+def test_a_login_unused_for_longer_than_any_cookie_lives_is_gone(app, db, student):
+    now = utcnow()
+    lifetime = app.config["REMEMBER_COOKIE_DURATION"]
+    token = sessions.start_session(student, user_agent=ANDROID_CHROME, now=now - lifetime)
+    db.session.commit()
+
+    assert sessions.live_sessions(student.id, now=now) == []
+    assert sessions.user_of_token(token, now=now) is None
+    assert sessions.user_of_token(token, now=now - timedelta(days=1)) == student
