@@ -85,8 +85,8 @@ def note_login_day():
 
 @bp.before_app_request
 def note_device_seen():
-    """ "Last seen" of this device's login, for the profile's device list (written at most
-    every few minutes)."""
+    """Note when this device's login was last used, for the profile's device list (written
+    at most every few minutes)."""
     if current_user.is_authenticated and sessions.touch(current_user.login_session):
         db.session.commit()
 
