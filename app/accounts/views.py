@@ -51,9 +51,15 @@ OPEN_WHILE_PASSWORD_EXPIRED = {
 
 
 def login_limit_key() -> str:
-    """Per address and account, so one campus NAT address does not lock out everyone."""
+    """Per client address and account, so one campus NAT address does not lock out everyone
+    and nobody elsewhere can lock a named account out. The account is counted whichever
+    identifier is typed (student number or email, any case): its id when it exists."""
     identifier = (request.form.get("identifier") or "").strip().lower()
-    return f"{request.remote_addr}|{identifier}"
+    user = None
+    if len(identifier) <= 254 and identifier.isprintable():
+        user = services.find_by_login(identifier)
+    account = f"user:{user.id}" if user is not None else f"text:{identifier}"
+    return f"{request.remote_addr}|{account}"
 
 
 @bp.before_app_request
