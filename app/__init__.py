@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from app.common.urls import trusted_hosts, valid_base_url
+from app.common.urls import external_url, trusted_hosts, valid_base_url
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import CONFIGS, DEFAULT_SECRET, INSTANCE_DIR, Config
 
@@ -163,6 +163,7 @@ def register_i18n(app: Flask) -> None:
     from app.common.share import qr_data_uri
 
     app.jinja_env.globals["qr_data_uri"] = qr_data_uri
+    app.jinja_env.globals["external_url"] = external_url
 
 
 def register_providers() -> None:

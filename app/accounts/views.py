@@ -35,7 +35,7 @@ from app.accounts.personal_data_forms import AnonymiseForm
 from app.audit import services as audit
 from app.common.access import role_required
 from app.common.forms import commit_form_change, show_domain_error
-from app.common.urls import safe_next_url
+from app.common.urls import external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import db, limiter
 
@@ -136,7 +136,7 @@ def logout():
         # End the campus login too, or the next "campus login" would be silent. A page that
         # moves on by itself, not a redirect: the CSP's form-action would stop this form's
         # redirect to another site.
-        ended = sso.provider_logout_url(provider, url_for("accounts.login", _external=True))
+        ended = sso.provider_logout_url(provider, external_url("accounts.login"))
         if ended:
             return render_template("accounts/logged_out.html", provider_logout_url=ended)
     return redirect(url_for("accounts.login"))
