@@ -154,12 +154,12 @@ def sign_in(identity: Identity, *, ticket: str | None = None, now: datetime | No
 def _claim_ticket(ticket: str, user_id: int, now: datetime) -> None:
     """Note the session of `ticket`, once: a ticket that already opened a session here (a
     replay the CAS server did not catch, or the same callback twice at once) is refused."""
-    claimed = db.session.execute(
-        insert_ignoring_conflicts(SsoSession, ["ticket_sha256"]).values(
-            ticket_sha256=_digest(ticket), user_id=user_id, created_at=now
-        )
+    claimed = db.session.scalar(
+        insert_ignoring_conflicts(SsoSession, ["ticket_sha256"])
+        .values(ticket_sha256=_digest(ticket), user_id=user_id, created_at=now)
+        .returning(SsoSession.id)
     )
-    if claimed.rowcount != 1:
+    if claimed is None:
         raise Conflict(_("This campus login has already been used. Please log in again."))
 
 
