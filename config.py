@@ -28,6 +28,11 @@ def _pairs(name: str, default: str = "") -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
+def _list(name: str) -> list[str]:
+    """A comma-separated variable as a list, without blanks."""
+    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -84,7 +89,17 @@ class Config:
     MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)  # TLS from the start (port 465)
     MAIL_FROM = os.environ.get("MAIL_FROM", "Gongchuang <noreply@localhost>")
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
-    APP_BASE_URL = os.environ.get("APP_BASE_URL", "")  # https://host, for links in emails
+    # The address people reach us at (https://host): every absolute address we hand out
+    # (QR codes, emails, feeds, share links, CAS and OIDC callbacks) is built from it, never
+    # from the request's Host header. Required in production.
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "")
+    # Host names requests may name (comma-separated; ".example.edu" for subdomains); others
+    # get 400. Default: APP_BASE_URL's host, plus localhost and 127.0.0.1 outside production.
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or None
+    # How many proxies (nginx, the campus gateway) stand in front of us and set
+    # X-Forwarded-For and X-Forwarded-Proto. 0: none, and those headers are ignored (a
+    # client cannot choose its own address for the rate limits).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
 
     # Semesters (学期) start on these month-days each year; a semester ends the day before

@@ -9,8 +9,10 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from app.common.urls import external_url, trusted_hosts, valid_base_url
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import CONFIGS, DEFAULT_SECRET, INSTANCE_DIR, Config
 
@@ -31,6 +33,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     check_production_secret(app, config_class)
+    register_proxy_and_hosts(app, config_class)
     os.makedirs(app.instance_path, exist_ok=True)
     app.url_map.converters["int"] = IdConverter
     register_extensions(app)
@@ -62,6 +65,26 @@ def check_production_secret(app: Flask, config_class: type[Config]) -> None:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production."
             )
+
+
+def register_proxy_and_hosts(app: Flask, config_class: type[Config]) -> None:
+    """Behind `TRUSTED_PROXIES` proxies, the client's address and scheme come from their
+    X-Forwarded-For/-Proto headers (the Host header stays ours to check); requests may name
+    only `TRUSTED_HOSTS`; production needs `APP_BASE_URL`, which every absolute address
+    we hand out is built from."""
+    from config import ProductionConfig
+
+    production = issubclass(config_class, ProductionConfig)
+    base = app.config.get("APP_BASE_URL") or ""
+    if production and not valid_base_url(base):
+        raise RuntimeError(
+            "APP_BASE_URL must be set to the site's public address (https://host) in production."
+        )
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(base, production=production)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 @event.listens_for(Engine, "connect")
@@ -142,6 +165,7 @@ def register_i18n(app: Flask) -> None:
     from app.common.share import qr_data_uri
 
     app.jinja_env.globals["qr_data_uri"] = qr_data_uri
+    app.jinja_env.globals["external_url"] = external_url
 
 
 def register_providers() -> None:

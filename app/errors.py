@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
 
@@ -111,6 +111,10 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
+        if isinstance(error, SecurityError):
+            # A Host header outside TRUSTED_HOSTS: no address of ours can be built for it,
+            # so a page of its own, without the layout's links.
+            return render_template("errors/unknown_host.html"), 400
         if status == 429:
             return error_response(429, str(ERROR_HINTS[429]), "rate_limited")
         body, status = error_response(status)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from config import ProductionConfig
+from app.extensions import limiter
+from config import ProductionConfig, TestConfig
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -19,8 +20,18 @@ def test_production_refuses_to_start_without_a_real_secret(secret):
         create_app(ProductionConfig, SECRET_KEY=secret, SQLALCHEMY_DATABASE_URI="sqlite://")
 
 
+def production(**overrides):
+    settings = {
+        "SECRET_KEY": "x" * 40,
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "APP_BASE_URL": "https://volunteer.lib.example.edu.cn",
+        **overrides,
+    }
+    return create_app(ProductionConfig, **settings)
+
+
 def test_production_starts_with_a_real_secret_and_secure_cookies():
-    app = create_app(ProductionConfig, SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI="sqlite://")
+    app = production()
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
@@ -82,3 +93,60 @@ def test_the_embedded_sqlite_database_runs_in_wal_mode_with_foreign_keys(tmp_pat
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("base", ["", "volunteer.lib.example.edu.cn", "ftp://host"])
+def test_production_refuses_to_start_without_its_public_address(base):
+    with pytest.raises(RuntimeError, match="APP_BASE_URL"):
+        production(APP_BASE_URL=base)
+
+
+def test_production_answers_only_its_own_host():
+    client = production().test_client()
+    assert client.get("/login", base_url="https://volunteer.lib.example.edu.cn").status_code == 200
+    assert client.get("/login", base_url="http://localhost").status_code == 400
+
+
+def test_a_request_naming_another_host_is_refused_with_a_page(app, monkeypatch):
+    assert app.config["TRUSTED_HOSTS"] == ["localhost", "127.0.0.1"]
+    response = app.test_client().get("/login", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert 'data-testid="error-detail"' in response.get_data(as_text=True)
+
+
+def same_database(app, **overrides):
+    """A second app on the test database, as another configuration would start it."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=uri, **overrides)
+
+
+def failed_logins(client, address: str, times: int) -> list[int]:
+    """Statuses of `times` wrong logins from a client the proxy saw at `address`."""
+    data = {"identifier": "2099000001", "password": "wrong-password"}
+    headers = {"X-Forwarded-For": address}
+    return [client.post("/login", data=data, headers=headers).status_code for _ in range(times)]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limits(app, db):
+    proxied = same_database(app, TRUSTED_PROXIES=1, LOGIN_ADDRESS_RATE_LIMIT="2 per minute")
+    limiter.reset()
+    client = proxied.test_client()
+    try:
+        assert failed_logins(client, "10.1.0.7", 3) == [200, 200, 429]
+        assert failed_logins(client, "10.2.0.9", 1) == [200]
+    finally:
+        limiter.reset()
+        with proxied.app_context():
+            from app.extensions import db as database
+
+            database.engine.dispose()
+
+
+def test_without_trusted_proxies_a_forwarded_address_is_ignored(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_RATE_LIMIT", "2 per minute")
+    limiter.reset()
+    try:
+        assert failed_logins(client, "10.1.0.7", 2) == [200, 200]
+        assert failed_logins(client, "10.2.0.9", 1) == [429]
+    finally:
+        limiter.reset()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from app.errors import InvalidInput
 MAX_ANSWER_BYTES = 256 * 1024
 DISCOVERY_SECONDS = 300
 _discovered: dict[str, tuple[float, dict[str, Any]]] = {}
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,12 @@ def discover(issuer: str, timeout: float) -> dict[str, Any]:
     if cached and time.monotonic() - cached[0] < DISCOVERY_SECONDS:
         return cached[1]
     document = _json(f"{issuer.rstrip('/')}/.well-known/openid-configuration", timeout)
-    needed = ("authorization_endpoint", "token_endpoint", "jwks_uri")
+    needed = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
     if not all(isinstance(document.get(key), str) for key in needed):
+        raise _unavailable()
+    if document["issuer"].rstrip("/") != issuer.rstrip("/"):
+        # Whoever answers at OIDC_ISSUER speaks for another issuer: believe none of it.
+        logger.warning("OIDC discovery names issuer %r, not OIDC_ISSUER", document["issuer"])
         raise _unavailable()
     _discovered[issuer] = (time.monotonic(), document)
     return document
@@ -197,7 +203,7 @@ def _checked_claims(
     try:
         token = jwt.decode(id_token, KeySet.import_key_set(keys), algorithms=["RS256", "ES256"])
         jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": document.get("issuer", issuer)},
+            iss={"essential": True, "value": document["issuer"]},
             aud={"essential": True, "value": client_id},
             nonce={"essential": True, "value": pending.nonce},
             exp={"essential": True},
@@ -205,7 +211,19 @@ def _checked_claims(
         ).validate(token.claims)
     except (JoseError, ValueError, TypeError, KeyError):
         raise refused from None
+    if not _authorised_for(token.claims, client_id):
+        raise refused
     return dict(token.claims)
+
+
+def _authorised_for(claims: dict[str, Any], client_id: str) -> bool:
+    """A token meant for several audiences counts only when it was issued to us (`azp`);
+    an `azp` naming another client never counts (OpenID Connect Core 3.1.3.7)."""
+    audiences = claims.get("aud")
+    several = isinstance(audiences, list) and len(audiences) > 1
+    if several or "azp" in claims:
+        return claims.get("azp") == client_id
+    return True
 
 
 def logout_url(issuer: str, client_id: str, back: str, timeout: float) -> str | None:

@@ -27,8 +27,9 @@ from app.accounts.cas import CasIdentity
 from app.accounts.models import College, SsoSession, User
 from app.accounts.sessions import end_all_sessions
 from app.audit import services as audit
+from app.common.db import begin_write_transaction, insert_ignoring_conflicts
 from app.common.time import utcnow
-from app.errors import Forbidden, InvalidInput
+from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 
 audit.describe_actions(
@@ -127,6 +128,7 @@ def sign_in(identity: Identity, *, ticket: str | None = None, now: datetime | No
     (as a digest) for the server's single logout."""
     now = now or utcnow()
     number = _student_number(identity)
+    begin_write_transaction()  # SQLite: the write lock now, not a "locked" error midway
     user = accounts.find_by_login(number)
     if user is None:
         if not current_app.config.get("SSO_CREATE_PEOPLE"):
@@ -142,12 +144,24 @@ def sign_in(identity: Identity, *, ticket: str | None = None, now: datetime | No
         raise Forbidden(
             _("This account has been deactivated. Please contact the library if this is wrong.")
         )
+    if ticket:
+        _claim_ticket(ticket, user.id, now)
     user.last_login_at = now
     accounts.record_login_day(user.id, now=now)
-    if ticket:
-        db.session.add(SsoSession(ticket_sha256=_digest(ticket), user_id=user.id, created_at=now))
     db.session.flush()
     return user
+
+
+def _claim_ticket(ticket: str, user_id: int, now: datetime) -> None:
+    """Note the session of `ticket`, once: a ticket that already opened a session here (a
+    replay the CAS server did not catch, or the same callback twice at once) is refused."""
+    claimed = db.session.scalar(
+        insert_ignoring_conflicts(SsoSession, ["ticket_sha256"])
+        .values(ticket_sha256=_digest(ticket), user_id=user_id, created_at=now)
+        .returning(SsoSession.id)
+    )
+    if claimed is None:
+        raise Conflict(_("This campus login has already been used. Please log in again."))
 
 
 def _digest(ticket: str) -> str:

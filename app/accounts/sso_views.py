@@ -16,7 +16,7 @@ from flask import (
 
 from app.accounts import cas, oidc, sso
 from app.accounts.views import start_login
-from app.common.urls import safe_next_url
+from app.common.urls import external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import csrf, db
 
@@ -25,7 +25,7 @@ bp = Blueprint("sso", __name__, url_prefix="/sso")
 
 def _service_url(next_url: str | None) -> str:
     """Our callback address, exactly as sent to the CAS server and checked with it."""
-    return url_for("sso.cas_callback", next=next_url or None, _external=True)
+    return external_url("sso.cas_callback", next=next_url or None)
 
 
 def _logged_in(user, provider: str, next_url: str | None):
@@ -78,7 +78,7 @@ def cas_single_logout():
 
 
 def _oidc_redirect_uri() -> str:
-    return url_for("sso.oidc_callback", _external=True)
+    return external_url("sso.oidc_callback")
 
 
 def _error_page(error: DomainError):

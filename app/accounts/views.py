@@ -35,7 +35,7 @@ from app.accounts.personal_data_forms import AnonymiseForm
 from app.audit import services as audit
 from app.common.access import role_required
 from app.common.forms import commit_form_change, show_domain_error
-from app.common.urls import safe_next_url
+from app.common.urls import external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import db, limiter
 
@@ -51,9 +51,15 @@ OPEN_WHILE_PASSWORD_EXPIRED = {
 
 
 def login_limit_key() -> str:
-    """Per address and account, so one campus NAT address does not lock out everyone."""
+    """Per client address and account, so one campus NAT address does not lock out everyone
+    and nobody elsewhere can lock a named account out. The account is counted whichever
+    identifier is typed (student number or email, any case): its id when it exists."""
     identifier = (request.form.get("identifier") or "").strip().lower()
-    return f"{request.remote_addr}|{identifier}"
+    user = None
+    if len(identifier) <= 254 and identifier.isprintable():
+        user = services.find_by_login(identifier)
+    account = f"user:{user.id}" if user is not None else f"text:{identifier}"
+    return f"{request.remote_addr}|{account}"
 
 
 @bp.before_app_request
@@ -147,7 +153,7 @@ def logout():
         # End the campus login too, or the next "campus login" would be silent. A page that
         # moves on by itself, not a redirect: the CSP's form-action would stop this form's
         # redirect to another site.
-        ended = sso.provider_logout_url(provider, url_for("accounts.login", _external=True))
+        ended = sso.provider_logout_url(provider, external_url("accounts.login"))
         if ended:
             return render_template("accounts/logged_out.html", provider_logout_url=ended)
     return redirect(url_for("accounts.login"))

@@ -11,6 +11,7 @@ from app.checkin.certificate_forms import CertificateForm, VerifyUploadForm
 from app.common import share
 from app.common.forms import show_domain_error
 from app.common.time import utcnow
+from app.common.urls import external_url
 from app.errors import DomainError
 from app.extensions import db, limiter
 
@@ -114,5 +115,5 @@ def verify_poster(number: str):
             hours=view.total_hours,
             issuer=view.issuer,
         ),
-        url=url_for("certificates.verify", number=view.number, _external=True),
+        url=external_url("certificates.verify", number=view.number),
     )

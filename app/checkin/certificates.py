@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +29,7 @@ from app.checkin.hours import verified_attendances
 from app.checkin.models import Attendance, Certificate
 from app.common.semesters import Semester, current_semester, semester_by_code, semester_of
 from app.common.time import from_local_date, to_local, utcnow
+from app.common.urls import external_url
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.recruitment.membership import memberships_of
@@ -224,12 +225,8 @@ def period_from(
 
 
 def verification_url(number: str) -> str:
-    """The public verification page's absolute address: under `APP_BASE_URL` when set (the
-    address people outside reach), else the address of this request."""
-    base = (current_app.config.get("APP_BASE_URL") or "").rstrip("/")
-    if base:
-        return base + url_for("certificates.verify", number=number)
-    return url_for("certificates.verify", number=number, _external=True)
+    """The public verification page's absolute address (the certificate's QR code)."""
+    return external_url("certificates.verify", number=number)
 
 
 def new_number(issued_at: datetime) -> str:

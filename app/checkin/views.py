@@ -16,13 +16,13 @@ from flask import (
     render_template,
     request,
     session,
-    url_for,
 )
 from flask_login import current_user, login_required
 
 from app.checkin import services, tokens
 from app.checkin.forms import CheckOutForm, new_nonce
 from app.common.time import utcnow
+from app.common.urls import external_url
 from app.errors import DomainError
 from app.extensions import db
 from app.recruitment.access import can_manage_team
@@ -50,11 +50,8 @@ def _qr_image(text: str) -> str:
 
 
 def _scan_url(code: str) -> str:
-    """The short absolute address a phone camera opens: under `APP_BASE_URL` when set."""
-    base = (current_app.config.get("APP_BASE_URL") or "").rstrip("/")
-    if base:
-        return base + url_for("checkin.scan", code=code)
-    return url_for("checkin.scan", code=code, _external=True)
+    """The short absolute address a phone camera opens."""
+    return external_url("checkin.scan", code=code)
 
 
 # The kiosk -----------------------------------------------------------------------------------

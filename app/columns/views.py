@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -28,6 +27,7 @@ from app.columns.forms import ActionForm
 from app.columns.models import Contribution
 from app.common import share
 from app.common.time import utcnow
+from app.common.urls import external_url
 from app.errors import DomainError
 from app.extensions import db
 
@@ -67,14 +67,6 @@ def xml_text(value: str | None) -> str:
 def atom_time(value: datetime) -> str:
     """A stored (naive UTC) time as RFC 3339."""
     return f"{value:%Y-%m-%dT%H:%M:%SZ}"
-
-
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """An address feed readers reach: under `APP_BASE_URL` when set, else this request's."""
-    base = (current_app.config.get("APP_BASE_URL") or "").rstrip("/")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def _liked(contribution_ids: list[int]) -> set[int]:
@@ -126,7 +118,7 @@ def contribution_poster(code: str, contribution_id: int):
     return share.poster_response(
         title=shown.title,
         subtitle=f"{shown.column.name} · {reading.author_name(shown)}",
-        url=url_for("columns.contribution", code=code, contribution_id=shown.id, _external=True),
+        url=external_url("columns.contribution", code=code, contribution_id=shown.id),
     )
 
 
@@ -166,7 +158,6 @@ def feed(code: str):
         column=shown,
         entries=entries,
         updated=entries[0].published_at if entries else shown.created_at,
-        absolute_url=absolute_url,
         xml_text=xml_text,
         atom_time=atom_time,
     )

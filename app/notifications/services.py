@@ -23,7 +23,7 @@ from app.accounts import anonymise, personal_data
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
 from app.common.time import utcnow
-from app.common.urls import safe_next_url
+from app.common.urls import external_path, safe_next_url
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.notifications import kinds
@@ -48,14 +48,6 @@ audit.describe_actions({"notifications.announcement_sent": _l("Announcement sent
 def mail_enabled() -> bool:
     """Email goes out only when an SMTP server is configured; otherwise in-app only."""
     return bool(current_app.config.get("MAIL_SERVER"))
-
-
-def absolute_url(path: str | None) -> str | None:
-    """A local path as a full address for an email, when `APP_BASE_URL` is set."""
-    base = (current_app.config.get("APP_BASE_URL") or "").rstrip("/")
-    if not path or not base:
-        return None
-    return base + path
 
 
 def _render(template: str, **context: Any) -> str:
@@ -122,8 +114,8 @@ def notify(
                 EMAIL_LAYOUT,
                 user=user,
                 body=body,
-                link_url=absolute_url(link),
-                settings_url=absolute_url(SETTINGS_PATH),
+                link_url=external_path(link),
+                settings_url=external_path(SETTINGS_PATH),
             )
             if email
             else None

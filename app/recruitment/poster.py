@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 
 import qrcode
-from flask import current_app, url_for
 from qrcode.image.svg import SvgPathImage
 
 from app.common.markdown import render_markdown
+from app.common.urls import external_url
 
 SUMMARY_LENGTH = 240
 # Enough redundancy to survive a crease or a smudge on a printed poster.
@@ -16,12 +16,8 @@ ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 
 
 def campaign_url(campaign_id: int) -> str:
-    """The campaign page's absolute address: under `APP_BASE_URL` when set (the address
-    people outside reach), else the address of this request."""
-    base = (current_app.config.get("APP_BASE_URL") or "").rstrip("/")
-    if base:
-        return base + url_for("recruitment.campaign", campaign_id=campaign_id)
-    return url_for("recruitment.campaign", campaign_id=campaign_id, _external=True)
+    """The campaign page's absolute address (the poster's QR code)."""
+    return external_url("recruitment.campaign", campaign_id=campaign_id)
 
 
 def qr_svg(text: str) -> bytes:

@@ -15,6 +15,7 @@ from app.common.forms import commit_form_change, show_domain_error
 from app.common.markdown import render_markdown
 from app.common.pagination import ListPage
 from app.common.time import utcnow
+from app.common.urls import external_url
 from app.errors import DomainError
 from app.extensions import db
 from app.recruitment import review, services
@@ -133,7 +134,7 @@ def campaign_poster(campaign_id: int):
     return share.poster_response(
         title=campaign.title,
         subtitle=_("Volunteer recruitment · %(team)s", team=campaign.team.name),
-        url=url_for("recruitment.campaign", campaign_id=campaign.id, _external=True),
+        url=external_url("recruitment.campaign", campaign_id=campaign.id),
     )
 
 

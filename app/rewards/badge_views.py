@@ -13,6 +13,7 @@ from app.common import share
 from app.common.access import role_required
 from app.common.forms import show_domain_error
 from app.common.names import mask_name
+from app.common.urls import external_url
 from app.errors import DomainError
 from app.extensions import db
 from app.rewards import badges, defaults, open_badges
@@ -103,7 +104,7 @@ def award_poster(public_id: str):
     return share.poster_response(
         title=badges.badge_text(found.badge, "name"),
         subtitle=badges.award_reason(found) if not found.revoked_at else "",
-        url=url_for("badges.award", public_id=public_id, _external=True),
+        url=external_url("badges.award", public_id=public_id),
     )
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 
+from app.common.urls import external_url
 from app.rewards import badges
 from app.rewards.models import BadgeAward
 
@@ -22,14 +23,6 @@ CONTEXT = [
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
 CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
-
-
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """An address people outside reach: under `APP_BASE_URL` when set, else this request's."""
-    base = (current_app.config.get("APP_BASE_URL") or "").rstrip("/")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def _timestamp(award: BadgeAward) -> str:
@@ -51,13 +44,13 @@ def _identity(award: BadgeAward) -> dict[str, Any]:
 def achievement(award: BadgeAward) -> dict[str, Any]:
     badge = award.badge
     return {
-        "id": absolute_url("badges.catalogue", _anchor=f"badge-{badge.code}"),
+        "id": external_url("badges.catalogue", _anchor=f"badge-{badge.code}"),
         "type": ["Achievement"],
         "name": badges.badge_text(badge, "name"),
         "description": badges.badge_text(badge, "description") or badges.criteria_text(badge),
         "criteria": {"narrative": badges.criteria_text(badge)},
         "image": {
-            "id": absolute_url("static", filename=f"badges/{badge.icon}"),
+            "id": external_url("static", filename=f"badges/{badge.icon}"),
             "type": "Image",
         },
     }
@@ -70,10 +63,10 @@ def credential(award: BadgeAward) -> dict[str, Any]:
         name = f"{name} · {award.period}"
     return {
         "@context": CONTEXT,
-        "id": absolute_url("badges.credential", public_id=award.public_id),
+        "id": external_url("badges.credential", public_id=award.public_id),
         "type": CREDENTIAL_TYPE,
         "issuer": {
-            "id": absolute_url("home.index"),
+            "id": external_url("home.index"),
             "type": ["Profile"],
             "name": current_app.config.get("CERTIFICATE_ISSUER") or "",
         },

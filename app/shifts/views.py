@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.common.time import to_local, utcnow
+from app.common.urls import external_url, site_host
 from app.errors import DomainError
 from app.extensions import db
 from app.shifts import calendar as feeds
@@ -186,7 +187,7 @@ def calendar():
         token = feeds.issue_feed(current_user)
         db.session.commit()
         # Shown once: only its hash is stored.
-        feed_url = url_for("shifts.feed", token=token, _external=True)
+        feed_url = external_url("shifts.feed", token=token)
     return render_template(
         "shifts/calendar.html",
         form=form,
@@ -200,7 +201,7 @@ def feed(token: str):
     user = feeds.feed_for_token(token)
     if user is None:
         abort(404)
-    body = feeds.calendar_for(user, now=utcnow(), host=request.host)
+    body = feeds.calendar_for(user, now=utcnow(), host=site_host())
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="shifts.ics"'
     response.headers["Cache-Control"] = "private, max-age=900"

@@ -35,7 +35,9 @@ class Ticket:
 @dataclass
 class CasServer:
     tickets: dict[str, Ticket] = field(default_factory=dict)
-    mode: str = "ok"  # ok, slow, broken, garbled
+    # ok, slow, broken, garbled; or careless: a ticket stays valid after its first check
+    # (a server that does not enforce single use, or that answers twice to a retry).
+    mode: str = "ok"
     requests: list[str] = field(default_factory=list)
     # Who has typed their campus password in this browser (for browser tests): the login
     # page then sends them straight back with a ticket, as a real CAS server does.
@@ -57,7 +59,7 @@ class CasServer:
         found = self.tickets.get(request.args.get("ticket", ""))
         if found is None or found.used:
             return Response(FAILURE.format(code="INVALID_TICKET"), mimetype="text/xml")
-        found.used = True
+        found.used = self.mode != "careless"
         if found.service != request.args.get("service"):
             return Response(FAILURE.format(code="INVALID_SERVICE"), mimetype="text/xml")
         attributes = ""

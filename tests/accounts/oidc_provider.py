@@ -37,12 +37,14 @@ class Provider:
     key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, {"kid": "k1"}, True))
     grants: dict[str, Grant] = field(default_factory=dict)
     mode: str = "ok"  # ok, down
+    # The issuer the discovery document and the tokens name (default: its own address).
+    issuer: str = ""
 
     def issue_code(
         self, redirect_uri: str, challenge: str, nonce: str, *, sign_with=None, **claims
     ) -> str:
         now = int(time.time())
-        payload = {"iss": self.url, "aud": CLIENT_ID, "iat": now, "exp": now + 600}
+        payload = {"iss": self.issuer or self.url, "aud": CLIENT_ID, "iat": now, "exp": now + 600}
         payload.update({"nonce": nonce, **claims})
         code = secrets.token_urlsafe(16)
         self.grants[code] = Grant(redirect_uri, challenge, payload)
@@ -77,7 +79,7 @@ class Provider:
         elif request.path == "/.well-known/openid-configuration":
             response = _json(
                 {
-                    "issuer": self.url,
+                    "issuer": self.issuer or self.url,
                     "authorization_endpoint": f"{self.url}/authorize",
                     "token_endpoint": f"{self.url}/token",
                     "jwks_uri": f"{self.url}/jwks",

@@ -12,11 +12,14 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts import sessions
-from app.accounts.models import LoginDay, User
+from app.accounts import sessions, sso
+from app.accounts.models import LoginDay, SsoSession, User
 from app.audit.models import AuditEntry
 from tests import factories
 from tests.accounts.cas_server import RunningCas, logout_request
+from tests.recruitment.test_concurrency import race
+
+CAS_MAPPING = {"student_number": "employeeNumber", "name": "cn", "email": "mail", "college": "ou"}
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +35,7 @@ def cas(app, running_cas, monkeypatch):
     monkeypatch.setitem(app.config, "CAS_SERVER_URL", running_cas.url)
     monkeypatch.setitem(app.config, "CAS_PROTOCOL", "3")
     monkeypatch.setitem(app.config, "CAS_TIMEOUT", 0.5)
-    monkeypatch.setitem(
-        app.config,
-        "CAS_ATTRIBUTES",
-        {"student_number": "employeeNumber", "name": "cn", "email": "mail", "college": "ou"},
-    )
+    monkeypatch.setitem(app.config, "CAS_ATTRIBUTES", CAS_MAPPING)
     monkeypatch.setitem(app.config, "SSO_CREATE_PEOPLE", False)
     monkeypatch.setitem(app.config, "SSO_ONLY", False)
     return running_cas.cas
@@ -117,6 +116,44 @@ def test_a_ticket_for_another_service_is_refused(client, cas, db):
     response = come_back(client, service, ticket)
     assert response.status_code == 400
     assert "INVALID_SERVICE" in response.get_data(as_text=True)
+
+
+def test_the_service_address_is_the_public_one_whatever_host_the_browser_named(
+    client, cas, db, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "APP_BASE_URL", "https://volunteer.lib.example.edu.cn")
+    student(db)
+    service = service_of(client)  # the browser came through localhost, a trusted host
+    assert service == "https://volunteer.lib.example.edu.cn/sso/cas/callback"
+    # A ticket the CAS server issued for the address the Host header named is not ours.
+    stray = cas.issue("http://localhost/sso/cas/callback", "w", employeeNumber="2023141099")
+    response = come_back(client, service, stray)
+    assert response.status_code == 400
+    assert "INVALID_SERVICE" in response.get_data(as_text=True)
+
+    response = come_back(client, service, cas.issue(service, "w", employeeNumber="2023141099"))
+    assert response.status_code == 302 and client.get("/profile").status_code == 200
+
+
+def test_a_ticket_the_server_accepts_twice_opens_one_session(client, cas, db, app):
+    student(db)
+    cas.mode = "careless"
+    service = service_of(client)
+    ticket = cas.issue(service, "wang", employeeNumber="2023141099")
+    assert come_back(client, service, ticket).status_code == 302
+    fresh = app.test_client()
+    response = come_back(fresh, service, ticket)
+    assert response.status_code == 409
+    assert 'data-testid="sso-error"' in response.get_data(as_text=True)
+    assert fresh.get("/profile").status_code == 302
+
+
+def test_the_same_ticket_at_once_from_many_threads_opens_one_session(app, cas, db):
+    student(db)
+    identity = sso.Identity("wang", {"employeeNumber": "2023141099"}, CAS_MAPPING)
+    outcomes = race(app, lambda _: sso.sign_in(identity, ticket="ST-raced01"), list(range(6)))
+    assert sorted(outcomes) == ["conflict"] * 5 + ["ok"]
+    assert db.session.scalar(select(func.count()).select_from(SsoSession)) == 1
 
 
 def test_attributes_without_a_student_number_are_refused(client, cas, db):
@@ -212,6 +249,27 @@ def test_the_servers_single_logout_ends_every_session(client, cas, db, app):
 
     assert client.get("/profile").status_code == 302
     assert sessions.live_sessions(person.id) == []
+
+
+def test_a_logout_request_for_a_ticket_we_did_not_open_a_session_for_changes_nothing(
+    client, cas, db, app
+):
+    person = student(db)
+    service = service_of(client)
+    come_back(client, service, cas.issue(service, "w", employeeNumber="2023141099"))
+    devices_before = [row.id for row in sessions.live_sessions(person.id)]
+    # A ticket the server issued that never became a session here, and one it never issued.
+    refused = cas.issue(service, "w", cn="no number")
+    come_back(app.test_client(), service, refused)
+    for ticket in (refused, "ST-never-issued-0001"):
+        answer = app.test_client().post(service, data={"logoutRequest": logout_request(ticket)})
+        assert answer.status_code == 200
+
+    assert client.get("/profile").status_code == 200
+    db.session.expire_all()
+    assert [row.id for row in sessions.live_sessions(person.id)] == devices_before
+    logouts = select(AuditEntry).where(AuditEntry.action == "accounts.sso_logout")
+    assert db.session.scalar(logouts) is None
 
 
 def test_a_garbled_logout_request_changes_nothing(client, cas, db, app):

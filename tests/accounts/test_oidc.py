@@ -27,6 +27,7 @@ def running_provider():
 @pytest.fixture
 def provider(app, running_provider, monkeypatch):
     running_provider.provider.mode = "ok"
+    running_provider.provider.issuer = ""
     oidc._discovered.clear()
     monkeypatch.setitem(app.config, "CAS_SERVER_URL", "")
     monkeypatch.setitem(app.config, "OIDC_ISSUER", running_provider.provider.url)
@@ -113,6 +114,9 @@ def test_a_replayed_callback_is_refused(client, provider, person):
         {"nonce": "another-nonce"},
         {"aud": "another-client"},
         {"iss": "https://elsewhere.example"},
+        {"aud": [CLIENT_ID, "library-app"]},
+        {"aud": [CLIENT_ID, "library-app"], "azp": "library-app"},
+        {"azp": "library-app"},
         {"exp": int(time.time()) - 60},
         {"sign_with": RSAKey.generate_key(2048, {"kid": "k1"}, True)},
     ],
@@ -123,6 +127,28 @@ def test_an_id_token_that_does_not_check_out_is_refused(client, provider, person
     assert response.status_code == 400
     assert 'data-testid="sso-error"' in response.get_data(as_text=True)
     assert not logged_in(client)
+
+
+def test_a_token_for_several_audiences_issued_to_us_is_accepted(client, provider, person):
+    request = start(client)
+    code = authorised(provider, request, aud=[CLIENT_ID, "library-app"], azp=CLIENT_ID)
+    assert come_back(client, request, code).status_code == 302
+    assert logged_in(client)
+
+
+def test_a_provider_speaking_for_another_issuer_is_not_believed(client, provider, person):
+    provider.issuer = "https://elsewhere.example"
+    response = client.get("/sso/oidc/login")
+    assert response.status_code == 503
+    assert 'data-testid="sso-error"' in response.get_data(as_text=True)
+
+
+def test_the_redirect_address_is_the_public_one(client, provider, person, app, monkeypatch):
+    monkeypatch.setitem(app.config, "APP_BASE_URL", "https://volunteer.lib.example.edu.cn/")
+    request = start(client)  # the browser came through localhost, a trusted host
+    assert request["redirect_uri"] == "https://volunteer.lib.example.edu.cn/sso/oidc/callback"
+    assert come_back(client, request, authorised(provider, request)).status_code == 302
+    assert logged_in(client)
 
 
 def test_a_code_for_another_pkce_challenge_is_refused(client, provider, person):

@@ -111,6 +111,25 @@ def test_login_rate_limit_gives_a_clear_message(client, student, app, monkeypatc
     limiter.reset()
 
 
+def test_the_login_limit_counts_an_account_whichever_identifier_is_typed(client, app, monkeypatch):
+    person = factories.person(student_number="2023abc77", email="wang.li@example.edu.cn")
+    factories.person(student_number="2023000088")
+    from app.extensions import db
+
+    db.session.commit()
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
+    limiter.reset()
+    for typed in ("2023ABC77", " Wang.Li@Example.edu.cn ", "2023abc77"):
+        client.post("/login", data={"identifier": typed, "password": "bad-bad-1"})
+    blocked = client.post(
+        "/login", data={"identifier": person.email, "password": factories.PASSWORD}
+    )
+    assert blocked.status_code == 429
+    other = client.post("/login", data={"identifier": "2023000088", "password": "bad-bad-1"})
+    assert other.status_code == 200
+    limiter.reset()
+
+
 def test_a_form_without_csrf_token_is_refused_with_a_message(client, student, app, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     response = client.post(
