@@ -611,12 +611,10 @@ def _claim(attendance_ids: list[int], *, actor, now: datetime) -> list[int]:
 
 def _already_verified(attendance: Attendance) -> Conflict:
     verifier = db.session.get(User, attendance.verified_by_id or 0)
+    name = verifier.name if verifier else "—"
+    when = f"{to_local(attendance.verified_at):%Y-%m-%d %H:%M}"
     return Conflict(
-        _(
-            "This record was already verified by %(name)s at %(time)s.",
-            name=verifier.name if verifier else "—",
-            time=f"{to_local(attendance.verified_at):%Y-%m-%d %H:%M}",
-        )
+        _("This record was already verified by %(name)s at %(time)s.", name=name, time=when)
     )
 
 
