@@ -23,8 +23,10 @@ run: $(STAMP) translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 	@$(BIN)/flask demo logins
-	@echo "Serving on http://127.0.0.1:5000  (Ctrl+C to stop)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:5000 with the scheduled jobs  (Ctrl+C to stop)"
+	@# One process runs the jobs too (reminders, lotteries, points, boards); no reloader,
+	@# which would be a second process.
+	SCHEDULER_IN_WEB=1 $(BIN)/flask run --no-reload --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
@@ -591,17 +591,43 @@ def _check_verifiable(attendance: Attendance) -> None:
         raise InvalidInput(_("Only checked-out records can be verified."))
 
 
-def verify(attendance: Attendance, *, actor, now: datetime | None = None) -> bool:
-    """Verify one record (a late or auto-closed one after review). False when it already
-    was verified."""
+def _claim(attendance_ids: list[int], *, actor, now: datetime) -> list[int]:
+    """Verify those of these records nobody has verified yet; returns the ids this call
+    verified. Conditional updates: of two coordinators pressing at once, the second one's
+    update waits for the first one's commit and then finds the record verified, so the
+    first one's time and name stand (no read-then-write)."""
+    claimed = []
+    for attendance_id in attendance_ids:
+        changed = db.session.execute(
+            update(Attendance)
+            .where(Attendance.id == attendance_id, Attendance.verified_at.is_(None))
+            .values(verified_at=now, verified_by_id=actor.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed == 1:
+            claimed.append(attendance_id)
+    return claimed
+
+
+def _already_verified(attendance: Attendance) -> Conflict:
+    verifier = db.session.get(User, attendance.verified_by_id or 0)
+    name = verifier.name if verifier else "—"
+    when = f"{to_local(attendance.verified_at):%Y-%m-%d %H:%M}"
+    return Conflict(
+        _("This record was already verified by %(name)s at %(time)s.", name=name, time=when)
+    )
+
+
+def verify(attendance: Attendance, *, actor, now: datetime | None = None) -> Attendance:
+    """Verify one record (a late or auto-closed one after review). Conflict, naming who
+    verified it and when, when it already was."""
     require_team_manager(actor, attendance.shift.task.team_id)
     now = now or utcnow()
     _check_verifiable(attendance)
-    if attendance.verified_at is not None:
-        return False
-    attendance.verified_at = now
-    attendance.verified_by_id = actor.id
-    db.session.flush()
+    claimed = _claim([attendance.id], actor=actor, now=now)
+    db.session.refresh(attendance)
+    if not claimed:
+        raise _already_verified(attendance)
     audit.record(
         "checkin.attendance_verified",
         actor=actor,
@@ -610,7 +636,7 @@ def verify(attendance: Attendance, *, actor, now: datetime | None = None) -> boo
         after={"minutes": attendance.total_minutes},
         now=now,
     )
-    return True
+    return attendance
 
 
 def unverify(
@@ -640,7 +666,8 @@ def unverify(
 
 def verify_on_time(shift: Shift, *, actor, now: datetime | None = None) -> int:
     """Verify every record of the shift that is checked out, not late, not closed by the
-    job, not corrected and not yet verified; the others wait for a look one by one."""
+    job, not corrected and not yet verified; the others wait for a look one by one.
+    Returns how many this call verified: 0 when a concurrent press got there first."""
     require_team_manager(actor, shift.task.team_id)
     now = now or utcnow()
     records = [
@@ -652,20 +679,19 @@ def verify_on_time(shift: Shift, *, actor, now: datetime | None = None) -> int:
         )
         if _on_time(record)
     ]
+    claimed = _claim([record.id for record in records], actor=actor, now=now)
     for record in records:
-        record.verified_at = now
-        record.verified_by_id = actor.id
-    db.session.flush()
-    if records:
+        db.session.expire(record, ["verified_at", "verified_by_id"])
+    if claimed:
         audit.record(
             "checkin.shift_verified",
             actor=actor,
             object_type="shift",
             object_id=shift.id,
-            after={"attendance_ids": [record.id for record in records], "count": len(records)},
+            after={"attendance_ids": claimed, "count": len(claimed)},
             now=now,
         )
-    return len(records)
+    return len(claimed)
 
 
 # Export --------------------------------------------------------------------------------------

@@ -113,7 +113,10 @@ def verify_all(shift_id: int):
     if ActionForm().validate_on_submit():
         count = sheets.verify_on_time(shift, actor=current_user, now=utcnow())
         db.session.commit()
-        flash(_("%(n)d on-time records have been verified.", n=count), "success")
+        if count:
+            flash(_("%(n)d on-time records have been verified.", n=count), "success")
+        else:
+            flash(_("Nothing left to verify: no on-time record is waiting."), "info")
     return _to_sheet(shift.id)
 
 

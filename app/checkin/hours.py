@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, case, func, select
 
+from app.checkin import presence
 from app.checkin.models import Attendance
 from app.extensions import db
 from app.shifts.models import Shift, Task
@@ -130,21 +131,28 @@ def verified_totals(
 
 
 def service_activity(team_ids: Iterable[int] | None = None) -> Select:
-    """Every stay on a shift that was not undone, as engagement activity: (user_id, at = the
-    shift's start, amount = credited hours so far, verified or not), optionally only on
-    the tasks of some teams."""
+    """Every shift a person was present on (`presence.present`: a stay not undone, or a
+    completed training without scans), as engagement activity: (user_id, at = the shift's
+    start, amount = credited hours so far, verified or not), optionally only on the tasks
+    of some teams."""
+    rows = presence.present().subquery()
     minutes = func.coalesce(Attendance.scan_minutes, 0) + func.coalesce(Attendance.added_minutes, 0)
-    query = (
-        select(
-            Attendance.user_id.label("user_id"),
-            Shift.starts_at.label("at"),
-            (minutes / 60.0).label("amount"),
-        )
-        .join(Shift, Shift.id == Attendance.shift_id)
-        .where(Attendance.status != "undone")
+    query = select(
+        rows.c.user_id.label("user_id"),
+        rows.c.starts_at.label("at"),
+        (func.coalesce(minutes, 0) / 60.0).label("amount"),
+    ).outerjoin(
+        Attendance,
+        (Attendance.shift_id == rows.c.shift_id)
+        & (Attendance.user_id == rows.c.user_id)
+        & (Attendance.status != "undone"),
     )
     if team_ids is not None:
-        query = query.join(Task, Task.id == Shift.task_id).where(Task.team_id.in_(list(team_ids)))
+        query = (
+            query.join(Shift, Shift.id == rows.c.shift_id)
+            .join(Task, Task.id == Shift.task_id)
+            .where(Task.team_id.in_(list(team_ids)))
+        )
     return query
 
 

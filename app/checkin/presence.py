@@ -1,4 +1,9 @@
-"""Who attended a shift, told to the shifts feature's no-show job.
+"""Who counts as present on a shift: the one answer every job that asks reads.
+
+A person is present on a shift when they checked in (or in and out) and the check-in was
+not undone, or when a coordinator recorded them as having completed the training held on
+that shift ("training completed", which needs no scan). The no-show job, the points run
+(through the no-shows it books), badges (shifts and weekly streaks) and engagement ask here.
 
 Importing this module registers the provider (and with it the dashboard's no-show rate):
 without attendance data the shifts feature marks nobody as a no-show.
@@ -8,27 +13,43 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Select, select, union
 
 from app.checkin.models import Attendance
 from app.extensions import db
 from app.shifts import reliability, tasks
+from app.shifts.models import Shift, TrainingRecord
 
 # An undone check-in (a coordinator reverted a wrong scan) is no attendance.
 ATTENDED_STATUSES = ("in", "out")
 
 
+def present(*, verified: bool = False) -> Select:
+    """(shift_id, user_id, starts_at = the shift's start) once per person present on a
+    shift. `verified`: only attendance a coordinator verified (what rewards count); a
+    completed training is a coordinator's record already and always counts."""
+    attended = (
+        select(Attendance.shift_id, Attendance.user_id, Shift.starts_at)
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .where(Attendance.status.in_(ATTENDED_STATUSES))
+    )
+    if verified:
+        attended = attended.where(Attendance.verified_at.is_not(None))
+    trained = select(TrainingRecord.shift_id, TrainingRecord.user_id, Shift.starts_at).join(
+        Shift, Shift.id == TrainingRecord.shift_id
+    )
+    rows = union(attended, trained).subquery()
+    return select(rows.c.shift_id, rows.c.user_id, rows.c.starts_at)
+
+
 def attended(shift_ids: Iterable[int]) -> set[tuple[int, int]]:
-    """(shift id, person id) of everyone checked in or out on these shifts."""
+    """(shift id, person id) of everyone present on these shifts."""
     ids = list(shift_ids)
     if not ids:
         return set()
-    rows = db.session.execute(
-        select(Attendance.shift_id, Attendance.user_id).where(
-            Attendance.shift_id.in_(ids), Attendance.status.in_(ATTENDED_STATUSES)
-        )
-    )
-    return {(shift_id, user_id) for shift_id, user_id in rows}
+    rows = present().subquery()
+    query = select(rows.c.shift_id, rows.c.user_id).where(rows.c.shift_id.in_(ids))
+    return {(shift_id, user_id) for shift_id, user_id in db.session.execute(query)}
 
 
 reliability.register_attendance_provider(attended)

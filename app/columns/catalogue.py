@@ -14,11 +14,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.audit import services as audit
 from app.columns.models import COLUMN_KINDS, ColumnEditor, ContentColumn
+from app.common.db import begin_write_transaction
 from app.common.time import utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -121,10 +123,17 @@ def seed_columns() -> None:
     """Insert the seeded columns that are missing (by code); existing ones are left as the
     admins changed them. Safe to run any number of times."""
     existing = set(db.session.scalars(select(ContentColumn.code)))
-    for fields in SEEDED_COLUMNS:
-        if fields.code not in existing:
-            db.session.add(ContentColumn(**asdict(fields)))
-    db.session.flush()
+    missing = [
+        ContentColumn(**asdict(fields)) for fields in SEEDED_COLUMNS if fields.code not in existing
+    ]
+    if not missing:
+        return
+    begin_write_transaction()
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(missing)
+    except IntegrityError:
+        pass  # a concurrent run seeded them a moment earlier: they are there
 
 
 def all_columns(*, active_only: bool = True) -> list[ContentColumn]:

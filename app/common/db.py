@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from app.extensions import db
 
 
@@ -19,6 +21,19 @@ def begin_write_transaction() -> None:
         return
     if not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_for_transaction(name: str) -> None:
+    """Wait until no other transaction holds the lock `name`, and hold it until this one
+    ends: two runs of a job that replaces rows (delete, then insert) write one after the
+    other, and the second one's delete sees the first one's rows instead of inserting
+    next to them. PostgreSQL: a transaction-level advisory lock keyed by the name; SQLite:
+    the database's write lock, which every writer takes anyway."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+    else:
+        begin_write_transaction()
 
 
 def insert_ignoring_conflicts(model, index_elements: list[str]):

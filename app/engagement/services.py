@@ -21,6 +21,7 @@ from sqlalchemy.sql import sqltypes
 from app.accounts import services as accounts
 from app.checkin import hours
 from app.columns import providers as columns
+from app.common.db import lock_for_transaction
 from app.common.time import from_local_date, to_local, utcnow
 from app.engagement import scoring
 from app.engagement import settings as engagement_settings
@@ -212,6 +213,7 @@ def score_day(*, now: datetime | None = None) -> dict[str, int]:
     weeks = Weeks(today, settings.lookback_weeks)
     horizon = _reading_horizon(weeks)
     horizons = {"reading": horizon} if horizon else {}
+    lock_for_transaction("engagement.score_day")  # a concurrent run replaces the day after
     db.session.execute(delete(EngagementScore).where(EngagementScore.day == today))
     counts = dict.fromkeys(("people", "core", "active", "new", "at_risk", "dormant"), 0)
     chunk: list[dict] = []

@@ -39,8 +39,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.checkin import hours
-from app.checkin.models import Attendance
+from app.checkin import hours, presence
 from app.common.db import begin_write_transaction, insert_ignoring_conflicts
 from app.common.time import from_local_date, to_local, utcnow
 from app.errors import InvalidInput, NotFound
@@ -49,7 +48,6 @@ from app.notifications import kinds
 from app.notifications import services as notifications
 from app.rewards import library_use
 from app.rewards.models import Badge, BadgeAward
-from app.shifts.models import Shift
 
 LIFETIME = ""  # the period of a lifetime badge's award
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -101,14 +99,11 @@ class BadgeRule:
         raise NotImplementedError
 
 
-def _verified_attendances():
-    """Verified, not undone attendance rows. A set-based query over the check-in tables:
-    `hours.verified_attendances` is per person, which would be a loop over everyone."""
-    return (
-        select(Attendance.user_id, Shift.starts_at)
-        .join(Shift, Shift.id == Attendance.shift_id)
-        .where(Attendance.verified_at.is_not(None), Attendance.status != "undone")
-    )
+def _verified_presence():
+    """(user_id, starts_at) per shift a person was present on, verified, over everyone at
+    once (`presence.present`: verified attendance and completed trainings alike)."""
+    rows = presence.present(verified=True).subquery()
+    return select(rows.c.user_id, rows.c.starts_at)
 
 
 class HoursRule(BadgeRule):
@@ -119,7 +114,7 @@ class HoursRule(BadgeRule):
 
 class ShiftsRule(BadgeRule):
     def values(self, badge, user_ids=None):
-        rows = _verified_attendances().subquery()
+        rows = _verified_presence().subquery()
         query = select(rows.c.user_id, func.count()).group_by(rows.c.user_id)
         if user_ids is not None:
             query = query.where(rows.c.user_id.in_(user_ids))
@@ -141,9 +136,10 @@ class StreakRule(BadgeRule):
     """Weeks are local calendar weeks from Monday; the longest run ever counts."""
 
     def values(self, badge, user_ids=None):
-        query = _verified_attendances()
+        rows = _verified_presence().subquery()
+        query = select(rows.c.user_id, rows.c.starts_at)
         if user_ids is not None:
-            query = query.where(Attendance.user_id.in_(user_ids))
+            query = query.where(rows.c.user_id.in_(user_ids))
         weeks: dict[int, set[date]] = defaultdict(set)
         for user_id, starts_at in db.session.execute(query):
             day = to_local(starts_at).date()

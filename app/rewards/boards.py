@@ -30,6 +30,7 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select
 
 from app.accounts.models import College, User
 from app.checkin import hours
+from app.common.db import lock_for_transaction
 from app.common.names import mask_name
 from app.common.semesters import current_semester
 from app.common.time import from_local_date, to_local, utcnow
@@ -221,6 +222,7 @@ def rebuild(*, now: datetime | None = None) -> dict[str, int]:
         for metric, names in PERIODS.items()
     }
     counts = {"boards": 0, "entries": 0, "dropped": 0}
+    lock_for_transaction("rewards.boards")  # a concurrent rebuild writes before or after
     for metric, periods in built.items():
         counts["dropped"] += _drop_other_periods(metric, list(periods))
         for key, rows in periods.items():

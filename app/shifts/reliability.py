@@ -59,6 +59,7 @@ audit.describe_actions(
     {
         "shifts.no_show_marked": _l("No-show recorded"),
         "shifts.no_show_excused": _l("No-show excused"),
+        "shifts.no_show_withdrawn": _l("No-show withdrawn: the person was recorded as present"),
         "shifts.signup_paused": _l("Self sign-up paused after no-shows"),
         "shifts.pause_lifted": _l("Sign-up pause lifted"),
     }
@@ -113,10 +114,13 @@ def _attended(shift_ids: list[int]) -> set[tuple[int, int]]:
 
 def mark_no_shows(*, now: datetime | None = None) -> int:
     """Mark everyone confirmed for a shift that ended (plus the grace period) and who
-    never checked in. Returns how many were marked; safe to run any number of times."""
+    never checked in. Returns how many were marked; safe to run any number of times.
+    First withdraws the no-shows of people recorded as present since (a coordinator
+    added their attendance or their completed training after the job marked them)."""
     now = now or utcnow()
     if not ATTENDANCE_PROVIDERS:
         return 0
+    withdraw_attended_no_shows(now=now)
     candidates = list(
         db.session.scalars(
             select(ShiftSignup)
@@ -143,6 +147,46 @@ def mark_no_shows(*, now: datetime | None = None) -> int:
         if _mark(signup, now=now):
             marked += 1
     return marked
+
+
+def withdraw_attended_no_shows(*, now: datetime | None = None) -> int:
+    """Clear the no-shows of people now recorded as present on the shift (whatever way),
+    so they no longer count and the points run reverses their penalty. Returns how many."""
+    now = now or utcnow()
+    marked = list(
+        db.session.scalars(
+            select(ShiftSignup).where(ShiftSignup.no_show_at.is_not(None)).order_by(ShiftSignup.id)
+        )
+    )
+    attended = _attended(sorted({signup.shift_id for signup in marked})) if marked else set()
+    withdrawn = 0
+    for signup in marked:
+        if (signup.shift_id, signup.user_id) in attended and _withdraw(signup, now=now):
+            withdrawn += 1
+    return withdrawn
+
+
+def _withdraw(signup: ShiftSignup, *, now: datetime) -> bool:
+    marked_at = signup.no_show_at
+    changed = db.session.execute(
+        update(ShiftSignup)
+        .where(ShiftSignup.id == signup.id, ShiftSignup.no_show_at == marked_at)
+        .values(no_show_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(signup, ["no_show_at"])
+    if changed != 1:
+        return False
+    audit.record(
+        "shifts.no_show_withdrawn",
+        actor=None,
+        object_type="shift_signup",
+        object_id=signup.id,
+        before={"no_show_at": marked_at.isoformat()},
+        after={"no_show_at": None, "shift_id": signup.shift_id, "user_id": signup.user_id},
+        now=now,
+    )
+    return True
 
 
 def _mark(signup: ShiftSignup, *, now: datetime) -> bool:

@@ -13,7 +13,7 @@ from app.audit.models import AuditEntry
 from app.checkin import attendance as sheets
 from app.checkin.models import Attendance, ScanLog
 from app.checkin.scanlog import log_scan
-from app.errors import Forbidden, InvalidInput
+from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.recruitment import membership
 from tests.checkin import attendance_data, checkin_data
@@ -326,8 +326,11 @@ def test_verify_all_on_time_leaves_late_auto_closed_corrected_and_open_records(w
 
 def test_one_record_is_verified_after_a_look_and_can_be_withdrawn_with_a_reason(world):
     late = out_record(world, late=True)
-    assert sheets.verify(late, actor=world.boss, now=AFTER) is True
-    assert sheets.verify(late, actor=world.boss, now=AFTER) is False
+    sheets.verify(late, actor=world.boss, now=AFTER)
+    with pytest.raises(Conflict) as refused:
+        sheets.verify(late, actor=world.boss, now=AFTER + timedelta(hours=1))
+    assert "A队老师" in str(refused.value.message) and "18:00" in str(refused.value.message)
+    assert (late.verified_at, late.verified_by_id) == (AFTER, world.boss.id)
     assert len(entries("checkin.attendance_verified")) == 1
 
     with pytest.raises(InvalidInput):

@@ -248,6 +248,19 @@ def test_verify_all_and_one_and_withdraw(client, login, world):
     assert fresh(world.done).verified_at is not None
 
 
+def test_a_second_press_changes_nothing_and_says_so(client, login, world):
+    login(world.boss)
+    english(client)
+    client.post(url(world, "/attendance/shifts/{shift}/verify"))
+    first = fresh(world.done).verified_at
+
+    again = client.post(url(world, "/attendance/shifts/{shift}/verify"), follow_redirects=True)
+    assert "Nothing left to verify" in page(again)
+    one = client.post(url(world, "/attendance/records/{record}/verify"), follow_redirects=True)
+    assert "already verified by A队老师" in page(one)
+    assert fresh(world.done).verified_at == first
+
+
 def test_the_export_is_a_csv_with_everyone(client, login, world):
     login(world.boss)
     response = client.get(url(world, "/attendance/shifts/{shift}/export.csv"))

@@ -10,13 +10,19 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.accounts import services as accounts
+from app.audit.models import AuditEntry
+from app.checkin import attendance as sheets
 from app.checkin import services, tokens
 from app.checkin.models import Attendance, ScanLog
 from app.common.time import utcnow
 from app.extensions import db as _db
+from app.rewards import points
+from app.rewards.models import PointEntry
 from app.shifts.models import Shift
+from tests.checkin import attendance_data
 from tests.checkin import checkin_data as data
 from tests.recruitment.test_concurrency import race
+from tests.rewards import rewards_data
 
 PEOPLE = 20
 SCANS_EACH = 3
@@ -25,6 +31,11 @@ SCANS_EACH = 3
 def attendances(shift_id: int) -> list[Attendance]:
     _db.session.expire_all()
     return list(_db.session.scalars(select(Attendance).where(Attendance.shift_id == shift_id)))
+
+
+def audit_entries(action: str) -> list[AuditEntry]:
+    _db.session.expire_all()
+    return list(_db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
 
 
 def scan_logs(shift_id: int) -> list[ScanLog]:
@@ -151,3 +162,56 @@ def test_kiosk_and_coordinator_checking_out_at_once_check_out_once(app, db):
     [record] = attendances(shift_id)
     assert record.status == "out" and record.checked_out_at is not None
     assert Counter(e.action for e in scan_logs(shift_id)) == {"check_in": 1, "check_out": 4}
+
+
+def test_two_coordinators_verifying_all_at_once_verify_each_record_once(app, db):
+    world = attendance_data.world(start=utcnow() - timedelta(hours=4), people=6)
+    second_boss = data.coordinator(world.team, name="B老师")
+    rewards_data.rules()
+    ids = [
+        attendance_data.record(
+            world.shift, person, checked_out_at=world.shift.starts_at + timedelta(hours=2)
+        ).id
+        for person in world.people
+    ]
+    # Each coordinator presses twice (a double click): four presses at once.
+    shift_id, bosses = world.shift.id, [world.boss.id, second_boss.id] * 2
+    db.session.commit()
+    counts: list[int] = []
+
+    def press(boss_id: int) -> None:
+        shift = _db.session.get(Shift, shift_id)
+        counts.append(sheets.verify_on_time(shift, actor=accounts.get_person(boss_id)))
+
+    assert race(app, press, bosses) == ["ok"] * len(bosses)
+    assert sorted(counts) == [0, 0, 0, len(ids)]  # the later presses found nothing left
+    (entry,) = audit_entries("checkin.shift_verified")
+    assert sorted(entry.after["attendance_ids"]) == sorted(ids)
+    records = attendances(shift_id)
+    assert {(r.verified_by_id, r.verified_at) for r in records} == {
+        (entry.actor_id, entry.created_at)
+    }
+
+    points.award_pending()
+    _db.session.commit()
+    keys = list(_db.session.scalars(select(PointEntry.idempotency_key)))
+    assert sorted(keys) == sorted(points.attendance_key(record) for record in records)
+
+
+def test_two_coordinators_verifying_one_record_at_once_verify_it_once(app, db):
+    world = attendance_data.world(start=utcnow() - timedelta(hours=4), people=1)
+    second_boss = data.coordinator(world.team, name="B老师")
+    record_id = attendance_data.record(
+        world.shift, world.people[0], checked_out_at=world.shift.starts_at + timedelta(hours=2)
+    ).id
+    bosses = [world.boss.id, second_boss.id] * 2  # each presses twice
+    db.session.commit()
+
+    def press(boss_id: int) -> None:
+        record = _db.session.get(Attendance, record_id)
+        sheets.verify(record, actor=accounts.get_person(boss_id))
+
+    assert sorted(race(app, press, bosses)) == ["conflict"] * 3 + ["ok"]
+    (entry,) = audit_entries("checkin.attendance_verified")
+    record = _db.session.get(Attendance, record_id)
+    assert (record.verified_by_id, record.verified_at) == (entry.actor_id, entry.created_at)

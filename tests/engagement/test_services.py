@@ -11,6 +11,7 @@ from app.accounts.models import LoginDay, User
 from app.engagement import services
 from app.engagement.models import EngagementDay, EngagementScore, SegmentCount
 from app.recruitment import membership as members
+from app.shifts import trainings
 from tests import factories
 from tests.columns import reading_data
 from tests.engagement import engagement_data as data
@@ -49,6 +50,19 @@ def test_every_source_counts_in_the_snapshot(db, admin):
     assert row.idle_days == 0
     assert row.segment == "new"  # first activity 14 days ago
     assert row.reason_params == {"days": 14}
+
+
+def test_a_training_completed_without_a_scan_counts_as_a_shift(db):
+    place = rewards_data.place(kind="training", title="新志愿者培训")
+    volunteer = rewards_data.member(place, name="李四")
+    shift = rewards_data.shift(place, start=data.local_day_at(3), hours=2)
+    rewards_data.signed_up(shift, volunteer)
+    trainings.record_completion(shift, volunteer.id, actor=place.boss, now=shift.ends_at)
+    db.session.commit()
+
+    row = data.score()[volunteer.id]
+
+    assert (row.shifts, row.service_minutes, row.active_weeks) == (1, 0, 1)
 
 
 def test_rerunning_a_day_replaces_its_snapshot(db):

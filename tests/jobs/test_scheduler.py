@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
 from app import create_app
-from config import TestConfig
+from config import DevelopmentConfig, TestConfig
 from jobs import registry, scheduler
 from jobs.lock import Lease
 from jobs.models import JobRun
@@ -68,3 +69,28 @@ def test_scheduler_in_web_starts_one_at_the_first_request_and_stops(app, db):
     finally:
         web.stop()
     assert Lease(scheduler.SCHEDULER_LOCK, seconds=1).holder() is None
+
+
+def _make_run_serve_line() -> str:
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    return next(line for line in recipe.splitlines() if "flask run" in line)
+
+
+def test_make_run_serves_the_demo_with_every_job_scheduled_in_one_process(app, db):
+    serve = _make_run_serve_line()
+    assert "SCHEDULER_IN_WEB=1" in serve
+    assert "--no-reload" in serve and "--debug" not in serve  # a reloader is a second process
+    web_app = create_app(
+        DevelopmentConfig,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        SCHEDULER_IN_WEB=True,
+    )
+    web = web_app.extensions["jobs_scheduler"]
+    try:
+        web_app.test_client().get("/login")
+        scheduled = {job.id for job in web.scheduler.get_jobs()}
+    finally:
+        web.stop()
+    assert scheduled == {spec.id for spec in registry.all_jobs()}
+    assert "recruitment.draw_lotteries" in scheduled and "rewards.award_points" in scheduled
