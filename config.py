@@ -34,6 +34,10 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'gongchuang.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # How long a write waits for another one's lock before the request answers 503 "busy,
+    # try again": SQLite's busy timeout, PostgreSQL's lock_timeout (0: wait for ever).
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))
+    POSTGRES_LOCK_TIMEOUT_MS = int(os.environ.get("POSTGRES_LOCK_TIMEOUT_MS", "10000"))
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # The largest request body (uploads included); imports read files up to this size.
