@@ -200,6 +200,15 @@ def _csv_rows(text: str) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as error:
+        if "field limit" in str(error):  # csv's own cap on one cell (131,072 characters)
+            raise TableError(
+                _(
+                    "A cell near line %(line)d is longer than %(n)d characters (an unclosed "
+                    "quote?).",
+                    line=reader.line_num,
+                    n=csv.field_size_limit(),
+                )
+            ) from error
         raise TableError(
             _(
                 "The CSV file is malformed near line %(line)d (an unclosed quote?).",

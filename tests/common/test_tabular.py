@@ -270,3 +270,12 @@ def test_reading_stops_at_the_time_limit_with_a_message(app, monkeypatch):
     ticks = iter(range(1000))
     table = tabular.read_table(data.encode(), aliases=ALIASES, clock=lambda: next(ticks))
     assert len(table.rows) == 20
+
+
+def test_a_huge_csv_cell_is_refused_naming_the_limit(app):
+    data = ("学号,姓名\n2023141001,张三\n2023141002," + "李" * 200_000 + "\n").encode()
+    with pytest.raises(TableError) as error:
+        tabular.read_table(data, aliases=ALIASES)
+    assert error.value.message == (
+        "A cell near line 3 is longer than 131072 characters (an unclosed quote?)."
+    )
