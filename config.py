@@ -39,11 +39,21 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'gongchuang.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # How long a write waits for another one's lock before the request answers 503 "busy,
+    # try again": SQLite's busy timeout, PostgreSQL's lock_timeout (0: wait for ever).
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))
+    POSTGRES_LOCK_TIMEOUT_MS = int(os.environ.get("POSTGRES_LOCK_TIMEOUT_MS", "10000"))
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # The largest request body (uploads included); imports read files up to this size.
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "20"))
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
+    # Every CSV/XLSX import (roster, library use, credit results, data hub): at most this many
+    # data rows (an import may allow fewer: the roster 20,000, credit results 50,000), values
+    # in at most this many columns, and this many seconds of reading before it is refused.
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+    IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "200"))
+    IMPORT_MAX_SECONDS = float(os.environ.get("IMPORT_MAX_SECONDS", "60"))
     # `flask backup` (SQLite only): where snapshots go and how many are kept.
     BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
     BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "10"))

@@ -89,22 +89,38 @@ def register_proxy_and_hosts(app: Flask, config_class: type[Config]) -> None:
 
 @event.listens_for(Engine, "connect")
 def configure_sqlite(dbapi_connection, connection_record) -> None:
-    """WAL for concurrent readers, a busy timeout instead of 'database is locked', foreign
-    keys, which SQLite leaves off by default, and temporary sort space in memory."""
+    """WAL for concurrent readers, foreign keys, which SQLite leaves off by default, and
+    temporary sort space in memory. (The busy timeout is a connect argument, see
+    `lock_wait_options`.)"""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         # Sorts and groupings of the nightly jobs in memory, not in temporary files.
         cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
 
+def lock_wait_options(config: dict) -> dict:
+    """The engine options with how long a write waits for a lock (SQLITE_BUSY_TIMEOUT_MS,
+    POSTGRES_LOCK_TIMEOUT_MS), set on each new connection; past it the request is "busy"."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    url = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if url.startswith("sqlite"):
+        connect_args.setdefault("timeout", config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
+    elif url.startswith("postgresql") and config["POSTGRES_LOCK_TIMEOUT_MS"]:
+        lock_timeout = f"-c lock_timeout={int(config['POSTGRES_LOCK_TIMEOUT_MS'])}"
+        connect_args["options"] = f"{connect_args.get('options', '')} {lock_timeout}".strip()
+    options["connect_args"] = connect_args
+    return options
+
+
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every feature's models, for Alembic and relationships)
     from app.accounts.models import User
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = lock_wait_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
     csrf.init_app(app)

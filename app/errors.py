@@ -6,9 +6,12 @@ to an HTTP status. HTML requests get a page in the user's language, `/api/` requ
 
 from __future__ import annotations
 
+import sqlite3
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
@@ -54,6 +57,7 @@ ERROR_TITLES = {
     413: _l("File too large"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong"),
+    503: _l("The library system is busy"),
 }
 
 ERROR_HINTS = {
@@ -66,6 +70,7 @@ ERROR_HINTS = {
     413: _l("The file is larger than allowed."),
     429: _l("Too many attempts. Please wait a minute and try again."),
     500: _l("The server made an error. It has been logged; please try again later."),
+    503: _l("The library system is busy, please try again in a moment."),
 }
 
 
@@ -80,7 +85,13 @@ ERROR_CODES = {
     413: "too_large",
     429: "rate_limited",
     500: "server_error",
+    503: "busy",
 }
+
+# How long a client is asked to wait when the database was busy.
+BUSY_RETRY_AFTER_SECONDS = 5
+# SQLite's result codes for "another connection holds the lock" (extended codes share them).
+_SQLITE_BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
 
 
 def wants_json() -> bool:
@@ -95,6 +106,23 @@ def error_response(status: int, message: str | None = None, code: str | None = N
         body = {"error": {"status": status, "code": code, "message": str(detail)}}
         return jsonify(body), status
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def is_busy_database(error: OperationalError) -> bool:
+    """A write that did not get its lock in time (SQLite's busy timeout, PostgreSQL's
+    lock_timeout, a deadlock or serialization failure): try again later, not a bug."""
+    cause = error.orig
+    if isinstance(cause, sqlite3.OperationalError):
+        code = getattr(cause, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in _SQLITE_BUSY_CODES
+        return "locked" in str(cause)
+    try:
+        from psycopg import errors as pg
+    except ImportError:  # pragma: no cover (psycopg is a requirement)
+        return False
+    busy = (pg.LockNotAvailable, pg.SerializationFailure, pg.DeadlockDetected, pg.QueryCanceled)
+    return isinstance(cause, busy)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -121,6 +149,15 @@ def register_errorhandlers(app: Flask) -> None:
         # Keep what the exception says about itself, such as 405's Allow.
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         return body, status, headers
+
+    @app.errorhandler(OperationalError)
+    def handle_database_error(error: OperationalError):
+        if not is_busy_database(error):
+            return handle_unexpected_error(error)
+        db.session.rollback()
+        app.logger.warning("Database busy on %s %s: %s", request.method, request.path, error.orig)
+        body, status = error_response(503)
+        return body, status, {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):

@@ -11,7 +11,10 @@ here, so the rules are the same everywhere:
   column refuses the whole file;
 - cells come back as stripped text; a number in an XLSX cell comes back without `.0` and
   without scientific notation (2023141001, not 2023141001.0 or 2.023141001E9);
-- the size, the number of rows and an XLSX's unpacked size are capped.
+- the size, an XLSX's unpacked size, the number of rows and columns and the reading time
+  are capped, and the cost of reading follows the cells really there: a sheet's declared
+  size (`<dimension ref="A1:XFD1048576"/>`) is ignored, empty rows are skipped without
+  being built, and a row is never built wider than the column cap.
 
 A refusal is a `TableError` (an `InvalidInput`) with a message for the person who uploaded.
 """
@@ -23,10 +26,11 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from time import monotonic
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -35,6 +39,12 @@ from app.errors import InvalidInput
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
+# Ceilings for every import, whatever an import allows itself (settings IMPORT_MAX_ROWS,
+# IMPORT_MAX_COLUMNS, IMPORT_MAX_SECONDS override them): the largest real file is a
+# library-use export of 200,000 rows.
+DEFAULT_IMPORT_MAX_ROWS = 200_000
+DEFAULT_IMPORT_MAX_COLUMNS = 200
+DEFAULT_IMPORT_MAX_SECONDS = 60.0
 # How much an XLSX may unpack to, as a multiple of the upload cap (a zip bomb stops here).
 XLSX_UNPACKED_FACTOR = 20
 # How many non-blank rows at the top may be titles before the header row.
@@ -50,6 +60,16 @@ _SCIENTIFIC = re.compile(r"^([0-9])(?:\.([0-9]+))?[eE]\+?([0-9]{1,2})$")
 
 class TableError(InvalidInput):
     """The file as a whole cannot be read; nothing in it was used."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a file is read: data rows, columns, and seconds on `clock`."""
+
+    rows: int
+    columns: int
+    seconds: float
+    clock: Callable[[], float] = monotonic
 
 
 @dataclass
@@ -180,6 +200,15 @@ def _csv_rows(text: str) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as error:
+        if "field limit" in str(error):  # csv's own cap on one cell (131,072 characters)
+            raise TableError(
+                _(
+                    "A cell near line %(line)d is longer than %(n)d characters (an unclosed "
+                    "quote?).",
+                    line=reader.line_num,
+                    n=csv.field_size_limit(),
+                )
+            ) from error
         raise TableError(
             _(
                 "The CSV file is malformed near line %(line)d (an unclosed quote?).",
@@ -203,7 +232,9 @@ def _check_zip(data: bytes, max_bytes: int) -> None:
         raise TableError(_("The workbook is too large once unpacked."))
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+def _xlsx_rows(data: bytes) -> Iterator[Sequence[object]]:
+    """The first sheet's rows as raw values. Rows missing from the file come back empty, and
+    a row is as wide as its last cell: the sheet's declared size is not trusted."""
     from openpyxl import load_workbook
 
     try:
@@ -216,14 +247,77 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             return
-        for row in sheet.iter_rows(values_only=True):
-            yield [cell_text(value) for value in row]
+        sheet.reset_dimensions()
+        yield from sheet.iter_rows(values_only=True)
     except TableError:
         raise
     except Exception as error:
         raise TableError(_("The Excel file could not be read; it may be damaged.")) from error
     finally:
         workbook.close()
+
+
+def _setting(name: str, default: float) -> float:
+    if has_app_context():
+        value = current_app.config.get(name)
+        if value:
+            return value
+    return default
+
+
+def _limits(max_rows: int | None, clock: Callable[[], float]) -> Limits:
+    """The import's own row cap under the installation's ceilings."""
+    ceiling = int(_setting("IMPORT_MAX_ROWS", DEFAULT_IMPORT_MAX_ROWS))
+    return Limits(
+        rows=min(max_rows or DEFAULT_MAX_ROWS, ceiling),
+        columns=int(_setting("IMPORT_MAX_COLUMNS", DEFAULT_IMPORT_MAX_COLUMNS)),
+        seconds=float(_setting("IMPORT_MAX_SECONDS", DEFAULT_IMPORT_MAX_SECONDS)),
+        clock=clock,
+    )
+
+
+def _bounded(
+    raw_rows: Iterable[Sequence[object]], limits: Limits
+) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cell texts) of each row holding cells, within the column and time caps.
+
+    Rows without cells (the gaps a stray cell far down leaves) are skipped unbuilt; cells
+    beyond the column cap are dropped when empty and refuse the file otherwise.
+    """
+    deadline = limits.clock() + limits.seconds
+    for number, cells in enumerate(raw_rows, start=1):
+        if limits.clock() > deadline:
+            raise TableError(
+                _(
+                    "Reading the file took longer than the limit of %(n)d seconds. Please "
+                    "split it into smaller files, or delete the empty rows and columns "
+                    "below and right of the table.",
+                    n=limits.seconds,
+                )
+            )
+        if not cells:
+            continue
+        if len(cells) > limits.columns:
+            _refuse_cells_beyond(cells, number, limits.columns)
+            cells = cells[: limits.columns]
+        yield number, [cell_text(value) for value in cells]
+
+
+def _refuse_cells_beyond(cells: Sequence[object], number: int, columns: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for position in range(columns, len(cells)):
+        value = cells[position]
+        if value is not None and str(value).strip():
+            raise TableError(
+                _(
+                    "Row %(row)d has a value in column %(column)s; at most %(n)d columns "
+                    "are read. Please delete the cells right of the table.",
+                    row=number,
+                    column=get_column_letter(position + 1),
+                    n=columns,
+                )
+            )
 
 
 def _alias_index(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
@@ -247,12 +341,14 @@ def read_table(
     aliases: Mapping[str, Iterable[str]] | None = None,
     required: Iterable[str] = (),
     max_bytes: int | None = None,
-    max_rows: int = DEFAULT_MAX_ROWS,
+    max_rows: int | None = None,
+    clock: Callable[[], float] = monotonic,
 ) -> Table:
     """Read a CSV or XLSX upload into rows of canonical-name → text.
 
     `aliases` maps each canonical column name to the headers that mean it (any case,
     half- or full-width); columns with other headers keep their normalised header.
+    `max_rows` is this import's own cap on data rows (under the IMPORT_MAX_ROWS ceiling).
     """
     max_bytes = max_bytes or _max_bytes()
     if not data or not data.strip():
@@ -274,7 +370,9 @@ def read_table(
     else:
         text, encoding = decode_text(data)
         raw_rows, file_format = _csv_rows(text), "csv"
-    return _build_table(raw_rows, file_format, encoding, aliases, tuple(required), max_rows)
+    limits = _limits(max_rows, clock)
+    numbered = _bounded(raw_rows, limits)
+    return _build_table(numbered, file_format, encoding, aliases, tuple(required), limits.rows)
 
 
 def _is_blank(cells: list[str]) -> bool:
@@ -282,7 +380,7 @@ def _is_blank(cells: list[str]) -> bool:
 
 
 def _build_table(
-    raw_rows: Iterator[list[str]],
+    numbered: Iterator[tuple[int, list[str]]],
     file_format: str,
     encoding: str | None,
     aliases: Mapping[str, Iterable[str]] | None,
@@ -290,10 +388,6 @@ def _build_table(
     max_rows: int,
 ) -> Table:
     index = _alias_index(aliases or {})
-    numbered = (
-        (number, [(cell or "").strip() for cell in cells])
-        for number, cells in enumerate(raw_rows, start=1)
-    )
     # The header is the first non-blank row naming a known column (titles above it, such
     # as "2024级学生名单", are skipped); without an alias table, the first non-blank row.
     header: list[str] | None = None
@@ -328,6 +422,8 @@ def _build_table(
             continue
         if len(rows) >= max_rows:
             raise TableError(_("The file has more than %(n)d rows.", n=max_rows))
+        if file_format == "xlsx":  # a sheet row ends at its last cell: empty cells after it
+            cells = cells + [""] * (len(columns) - len(cells))
         values, extra = {}, []
         for position, cell in enumerate(cells):
             column = columns[position] if position < len(columns) else None

@@ -116,6 +116,17 @@ def test_a_failing_hub_writes_nothing_and_is_retried_sooner(db, admin, hub, mode
     assert feed.next_pull_at == datetime(2026, 11, 5, 19, 0)  # 03:00 tomorrow in Shanghai
 
 
+def test_a_pull_beyond_the_import_row_limit_fails_with_the_limit_and_writes_nothing(
+    app, db, admin, hub, monkeypatch
+):
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 1)
+    record = datahub.pull(source(admin, hub), now=NOW)
+    db.session.commit()
+    assert record.status == "failed"
+    assert "超过 1 行" in record.error
+    assert people_count() == 1
+
+
 def test_a_wrong_token_or_address_fails_cleanly(db, admin, hub):
     feed = source(admin, hub, path="/nowhere")
     assert datahub.pull(feed, now=NOW).status == "failed"

@@ -18,6 +18,7 @@ from app.audit.models import AuditEntry
 from app.common.tabular import TableError
 from app.errors import NotFound
 from tests import factories
+from tests.common.spreadsheets import WHOLE_SHEET, count_cells_read, hostile_xlsx
 
 HEADER = "学号,姓名,学院,专业,入学年份,人员类别,手机,邮箱"
 
@@ -438,3 +439,35 @@ def test_roster_pages_are_for_admins_only(client, login, db, role):
     login(user)
     assert client.get("/admin/roster/").status_code == 403
     assert client.post("/admin/roster/confirm", data={"token": "x" * 32}).status_code == 403
+
+
+NEW_PEOPLE = [
+    HEADER.split(","),
+    ["2024141002", "李四", "计算机学院", "人工智能", "2024", "本科生", "", ""],
+    ["2024141003", "王五", "计算机学院", "软件工程", "2024", "本科生", "", ""],
+]
+
+
+@pytest.mark.parametrize(
+    "cells,max_rows,message",
+    [
+        ({"XFD2": None, "A1048576": None}, 20_000, None),
+        ({}, 1, "The file has more than 1 rows."),
+        ({"XFD3": "x"}, 20_000, "Row 3 has a value in column XFD; at most 200 columns"),
+    ],
+    ids=["whole-sheet-declared", "too-many-rows", "value-far-right"],
+)
+def test_a_hostile_workbook_is_read_by_its_content_or_refused_naming_the_limit(
+    app, client, login, db, admin_en, existing, monkeypatch, cells, max_rows, message
+):
+    login(admin_en)
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", max_rows)
+    count_cells_read(monkeypatch)
+    data = hostile_xlsx(NEW_PEOPLE, dimension=WHOLE_SHEET, cells=cells)
+    before = people_count(db)
+    html = page(upload(client, data, "roster.xlsx"))
+    if message:
+        assert message in html
+    else:
+        assert 'data-testid="count-create">2<' in html
+    assert people_count(db) == before

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from app.common import tabular
 from app.common.tabular import TableError
+from tests.common.spreadsheets import WHOLE_SHEET, count_cells_read, hostile_xlsx
 
 
 @pytest.fixture(autouse=True)
@@ -198,3 +199,83 @@ def test_cell_text_has_no_float_noise():
     assert tabular.cell_text(0.1) == "0.1"
     assert tabular.cell_text(1e-7) == "0.0000001"
     assert tabular.cell_text(None) == ""
+
+
+# Bounded reading: the cost follows the cells really there -----------------------------------
+
+ROWS = [["学号", "姓名"], ["2023141001", "张三"], ["2023141002", "李四"]]
+
+
+def test_a_sheet_declaring_the_whole_grid_reads_only_its_cells(app, monkeypatch):
+    data = hostile_xlsx(
+        ROWS, dimension=WHOLE_SHEET, cells={"XFD2": None, "A1048576": None, "XFD1048576": None}
+    )
+    read = count_cells_read(monkeypatch)
+    table = tabular.read_table(data, aliases=ALIASES, required=("student_number",))
+    assert [row.values for row in table.rows] == [
+        {"student_number": "2023141001", "name": "张三"},
+        {"student_number": "2023141002", "name": "李四"},
+    ]
+    assert read[0] <= 3 * tabular.DEFAULT_IMPORT_MAX_COLUMNS
+
+
+def test_a_stray_value_far_down_is_a_row_of_its_own_found_without_walking_the_gap(app, monkeypatch):
+    data = hostile_xlsx(ROWS, dimension="A1:B1000000", cells={"A1000000": "2023141003"})
+    count_cells_read(monkeypatch)
+    table = tabular.read_table(data, aliases=ALIASES)
+    assert [row.number for row in table.rows] == [2, 3, 1_000_000]
+    assert table.rows[-1].values == {"student_number": "2023141003", "name": ""}
+
+
+@pytest.mark.parametrize(
+    "refused,read",
+    [
+        (
+            hostile_xlsx(ROWS, dimension=WHOLE_SHEET, cells={"XFD3": "x"}),
+            hostile_xlsx(ROWS, dimension=WHOLE_SHEET, cells={"XFD3": " ", "XFD1": None}),
+        ),
+        (
+            ("学号,姓名\n2023141001,张三\n2023141002,李四" + "," * 300 + "x\n").encode(),
+            ("学号,姓名\n2023141001,张三\n2023141002,李四" + "," * 300 + "\n").encode(),
+        ),
+    ],
+    ids=["xlsx", "csv"],
+)
+def test_a_value_beyond_the_column_limit_is_refused_naming_the_limit(app, refused, read):
+    with pytest.raises(TableError) as error:
+        tabular.read_table(refused, aliases=ALIASES)
+    assert error.value.message.startswith("Row 3 has a value in column ")
+    assert "at most 200 columns are read" in error.value.message
+    assert len(tabular.read_table(read, aliases=ALIASES).rows) == 2
+
+
+def test_the_row_ceiling_is_a_setting_over_every_import(app, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 2)
+    data = hostile_xlsx([*ROWS, ["2023141003", "王五"]], dimension=WHOLE_SHEET)
+    with pytest.raises(TableError) as error:
+        tabular.read_table(data, aliases=ALIASES, max_rows=20_000)
+    assert "more than 2 rows" in error.value.message
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 3)
+    assert len(tabular.read_table(data, aliases=ALIASES, max_rows=20_000).rows) == 3
+
+
+def test_reading_stops_at_the_time_limit_with_a_message(app, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_MAX_SECONDS", 5)
+    ticks = iter(range(1000))  # a clock where each row takes a second
+    data = "学号,姓名\n" + "".join(f"20231410{n:02d},某人\n" for n in range(20))
+    with pytest.raises(TableError) as error:
+        tabular.read_table(data.encode(), aliases=ALIASES, clock=lambda: next(ticks))
+    assert "longer than the limit of 5 seconds" in error.value.message
+    monkeypatch.setitem(app.config, "IMPORT_MAX_SECONDS", 60)
+    ticks = iter(range(1000))
+    table = tabular.read_table(data.encode(), aliases=ALIASES, clock=lambda: next(ticks))
+    assert len(table.rows) == 20
+
+
+def test_a_huge_csv_cell_is_refused_naming_the_limit(app):
+    data = ("学号,姓名\n2023141001,张三\n2023141002," + "李" * 200_000 + "\n").encode()
+    with pytest.raises(TableError) as error:
+        tabular.read_table(data, aliases=ALIASES)
+    assert error.value.message == (
+        "A cell near line 3 is longer than 131072 characters (an unclosed quote?)."
+    )

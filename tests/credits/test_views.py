@@ -18,6 +18,7 @@ from app.credits import export_templates, results
 from app.credits.models import CreditBatch, CreditExport
 from app.extensions import db as _db
 from app.recruitment.access import active_coordinators
+from tests.common.spreadsheets import WHOLE_SHEET, count_cells_read, hostile_xlsx
 from tests.credits import batch_data as data
 from tests.credits import credits_data
 
@@ -397,3 +398,41 @@ def test_a_result_file_with_wrong_columns_is_refused_on_the_form(app, people):
     assert response.status_code == 400
     assert 'data-testid="file-error"' in text(response)
     assert client.post("/credits/results", data={}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "cells,max_rows,message",
+    [
+        ({"XFD2": None, "A1048576": None}, 50_000, None),
+        ({}, 1, "The file has more than 1 rows."),
+        ({"XFD3": "x"}, 50_000, "Row 3 has a value in column XFD; at most 200 columns"),
+    ],
+    ids=["whole-sheet-declared", "too-many-rows", "value-far-right"],
+)
+def test_a_hostile_result_workbook_is_read_by_its_content_or_refused_naming_the_limit(
+    app, people, desk, monkeypatch, cells, max_rows, message
+):
+    batch = desk_batch(people, desk)
+    data.sent(batch, people["approver"])
+    _db.session.commit()
+    [line] = data.line_numbers(batch)
+    client = client_of(app, people["approver"])
+    english(client)
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", max_rows)
+    count_cells_read(monkeypatch)
+    rows = [["记录编号", "结果", "原因"], [line, "通过", ""], ["GCA99999999", "通过", ""]]
+    workbook = hostile_xlsx(rows, dimension=WHOLE_SHEET, cells=cells)
+
+    response = client.post(
+        "/credits/results",
+        data={"file": (io.BytesIO(workbook), "结果.xlsx")},
+        content_type="multipart/form-data",
+    )
+
+    if message:
+        assert response.status_code == 400 and message in text(response)
+        assert _db.session.scalar(select(results.CreditResultUpload)) is None
+    else:
+        assert response.status_code == 302
+        report = text(client.get(response.headers["Location"]))
+        assert re.search(r'data-testid="accepted-count">1<', report)

@@ -14,6 +14,7 @@ from app.accounts import services as accounts
 from app.extensions import db as _db
 from app.rewards.models import LibraryUse, LibraryUseImport
 from tests import factories
+from tests.common.spreadsheets import WHOLE_SHEET, count_cells_read, hostile_xlsx
 
 HEADER = "学号,日期,月份,借阅次数,入馆次数,在馆分钟,电子资源次数"
 # Dates well in the past, whatever day the tests run.
@@ -192,3 +193,28 @@ def test_an_unknown_import_is_not_found(client, login, admin_en):
     login(admin_en)
     assert client.get("/admin/library-use/999").status_code == 404
     assert client.post("/admin/library-use/999/rollback").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "cells,max_rows,message",
+    [
+        ({"XFD2": None, "A1048576": None}, 200_000, None),
+        ({}, 1, "The file has more than 1 rows."),
+        ({"XFD3": "x"}, 200_000, "Row 3 has a value in column XFD; at most 200 columns"),
+    ],
+    ids=["whole-sheet-declared", "too-many-rows", "value-far-right"],
+)
+def test_a_hostile_workbook_is_read_by_its_content_or_refused_naming_the_limit(
+    app, client, login, db, admin_en, monkeypatch, cells, max_rows, message
+):
+    login(admin_en)
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", max_rows)
+    count_cells_read(monkeypatch)
+    rows = [row.split(",") for row in (HEADER, GOOD, "2023141001,2025-03-02,,1,1,30,0")]
+    response = upload(client, hostile_xlsx(rows, dimension=WHOLE_SHEET, cells=cells), "x.xlsx")
+    if message:
+        assert response.status_code == 200 and message in page(response)
+        assert stored_count() == 0
+    else:
+        assert response.status_code == 302
+        assert stored_count() == 2
