@@ -14,6 +14,7 @@ from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput
 from tests import factories
+from tests.conftest import text_download
 
 
 def page(response) -> str:
@@ -68,12 +69,11 @@ def test_json_download_is_an_attachment_with_all_sections(client, login, db, lea
     db.session.commit()
     login(leaver)
     response = client.get("/profile/data.json")
-    assert response.status_code == 200
-    assert response.mimetype == "application/json"
+    body = text_download(response, "application/json; charset=utf-8")
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;") and "gongchuang-2021141077-" in disposition
     assert response.headers["Cache-Control"] == "no-store"
-    data = json.loads(response.get_data(as_text=True))
+    data = json.loads(body)
     assert data["format"] == personal_data.FORMAT and data["person_id"] == leaver.id
     account = data["sections"]["account"]
     assert account["name"] == "欧阳娜娜" and account["phone"] == "13900000000"
