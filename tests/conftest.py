@@ -119,6 +119,8 @@ def empty_tables() -> None:
         else:
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())
+            # Ids start at 1 again in each test, as on PostgreSQL.
+            connection.execute(text("DELETE FROM sqlite_sequence"))
 
 
 @pytest.fixture
