@@ -60,7 +60,7 @@ class Rows:
 
 
 def column_name(column: InstrumentedAttribute) -> str:
-    """ "table.column" of a mapped column."""
+    """The "table.column" name of a mapped column."""
     [table_column] = column.property.columns
     return f"{table_column.table.name}.{table_column.name}"
 

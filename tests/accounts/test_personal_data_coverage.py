@@ -45,7 +45,7 @@ EXEMPT = {
 
 
 def person_columns() -> list[str]:
-    """ "table.column" of every column with a foreign key to users."""
+    """The "table.column" name of every column with a foreign key to users."""
     return sorted(
         f"{table.name}.{column.name}"
         for table in _db.metadata.tables.values()
