@@ -24,12 +24,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, String, cast, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.accounts.forms import ROLE_LABELS
 from app.accounts.models import ROLES, SsoSession, User
 from app.audit import services as audit
+from app.audit.models import AuditEntry
 from app.common.time import to_local, utcnow
 from app.extensions import db
 
@@ -66,6 +67,10 @@ def column_name(column: InstrumentedAttribute) -> str:
 
 
 SECTIONS: dict[str, Section] = {}
+
+# Audit object types whose objects belong to a person, by the column naming that person
+# ("attendance" -> Attendance.user_id): their audit entries are about the person too.
+AUDITED_OBJECTS: dict[str, InstrumentedAttribute] = {}
 
 # Names for keys the built-in sections use, for the readable page.
 FIELD_LABELS: dict[str, Any] = {
@@ -109,6 +114,12 @@ def register_section(
 ) -> None:
     """Add (or replace) a section of everyone's personal data export."""
     SECTIONS[key] = Section(key=key, title=title, collect=collect, covers=dict(covers or {}))
+
+
+def register_audited_object(object_type: str, column: InstrumentedAttribute) -> None:
+    """Audit entries on objects of `object_type` whose `column` is the person (a
+    coordinator's fix of their attendance, say) go into the person's export."""
+    AUDITED_OBJECTS[object_type] = column
 
 
 def rows_of(user: User, rows: Rows) -> list[dict[str, Any]]:
@@ -223,14 +234,27 @@ def _role_of(actor: User | None, user: User) -> Any:
     return ROLE_LABELS[granted[0]] if granted else _l("another user")
 
 
+def _about(user: User) -> ColumnElement[bool]:
+    """The audit condition: an entry on the person's account or on one of their records."""
+    conditions = [(AuditEntry.object_type == "user") & (AuditEntry.object_id == str(user.id))]
+    for object_type, column in AUDITED_OBJECTS.items():
+        theirs = select(cast(column.class_.id, String)).where(column == user.id)
+        conditions.append(
+            (AuditEntry.object_type == object_type) & AuditEntry.object_id.in_(theirs)
+        )
+    return or_(*conditions)
+
+
 def _audit_about(user: User) -> list[dict[str, Any]]:
-    """Changes made to this person's account, by whom (a role), with before and after."""
-    query = audit.entries_query(audit.AuditFilter(object_type="user", object_id=str(user.id)))
+    """Changes made to this person's account and records, by whom (a role), with before
+    and after."""
+    query = audit.entries_query(audit.AuditFilter()).where(_about(user))
     return [
         {
             "time": entry.created_at,
             "action": entry.action,
             "description": _label(entry.action),
+            "object": f"{entry.object_type} #{entry.object_id}",
             "by": _role_of(entry.actor, user),
             "before": entry.before,
             "after": entry.after,

@@ -25,6 +25,7 @@ def _token(row: ApiToken) -> dict[str, Any]:
 
 
 personal_data.register_rows("api", _l("API tokens"), {"api_tokens": Rows(ApiToken.user_id, _token)})
+personal_data.register_audited_object("api_token", ApiToken.user_id)
 for _key, _label in {
     "api_tokens": _l("API tokens"),
     "scopes": _l("Scopes"),

@@ -67,6 +67,8 @@ personal_data.register_rows(
         "scans_made": Rows(ScanLog.actor_id, lambda row: {"time": row.at}, staff=True),
     },
 )
+personal_data.register_audited_object("attendance", Attendance.user_id)
+personal_data.register_audited_object("certificate", Certificate.user_id)
 for _key, _label in {
     "attendance": _l("Attendance"),
     "scans": _l("Scans of my codes and check-ins"),

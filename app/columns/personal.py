@@ -71,6 +71,7 @@ personal_data.register_rows(
         ),
     },
 )
+personal_data.register_audited_object("contribution", Contribution.author_id)
 for _key, _label in {
     "contributions": _l("Contributions"),
     "uploads": _l("Uploaded files"),

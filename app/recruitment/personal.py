@@ -10,7 +10,13 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts import personal_data
 from app.accounts.personal_data import Rows
-from app.recruitment.models import Application, ApplicationNote, Campaign, TeamCoordinator
+from app.recruitment.models import (
+    Application,
+    ApplicationNote,
+    Campaign,
+    Membership,
+    TeamCoordinator,
+)
 
 
 def _answers(row: Application) -> dict[str, Any]:
@@ -52,6 +58,8 @@ personal_data.register_rows(
         ),
     },
 )
+personal_data.register_audited_object("application", Application.user_id)
+personal_data.register_audited_object("membership", Membership.user_id)
 for _key, _label in {
     "applications": _l("Applications"),
     "coordinator_of": _l("Teams I coordinate"),

@@ -67,6 +67,8 @@ personal_data.register_rows(
         ),
     },
 )
+personal_data.register_audited_object("point_entry", PointEntry.user_id)
+personal_data.register_audited_object("badge_award", BadgeAward.user_id)
 for _key, _label in {
     "points": _l("Points"),
     "badges": _l("Badges"),

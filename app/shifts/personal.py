@@ -91,6 +91,9 @@ personal_data.register_section(
     _calendar_feed,
     covers={"calendar_feeds.user_id": None},
 )
+personal_data.register_audited_object("shift_signup", ShiftSignup.user_id)
+personal_data.register_audited_object("signup_pause", SignupPause.user_id)
+personal_data.register_audited_object("shift_handover", ShiftHandover.from_user_id)
 for _key, _label in {
     "signups": _l("Sign-ups"),
     "trainings": _l("Trainings completed"),
