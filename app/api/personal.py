@@ -1,5 +1,6 @@
 """The person's API tokens in their personal data export: that each exists, its name,
-scopes and dates; never the secret or its hash."""
+the first characters the tokens page shows, scopes and dates; never the secret or its
+hash."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from app.api.models import ApiToken
 def _token(row: ApiToken) -> dict[str, Any]:
     return {
         "name": row.name,
+        "prefix": f"{row.token_prefix}…",  # shown on the tokens page to tell tokens apart
         "scopes": row.scopes,
         "created_at": row.created_at,
         "expires_at": row.expires_at,
@@ -28,6 +30,7 @@ personal_data.register_rows("api", _l("API tokens"), {"api_tokens": Rows(ApiToke
 personal_data.register_audited_object("api_token", ApiToken.user_id)
 for _key, _label in {
     "api_tokens": _l("API tokens"),
+    "prefix": _l("Starts with"),
     "scopes": _l("Scopes"),
     "expires_at": _l("Expires"),
     "last_used_at": _l("Last used"),
