@@ -186,10 +186,19 @@ def register_i18n(app: Flask) -> None:
 
 def register_providers() -> None:
     """Features that answer another feature's questions through a registered function
-    (who attended a shift, verified hours on a roster) register at import."""
+    (who attended a shift, verified hours on a roster, the sections of the personal data
+    export) register at import."""
+    from app.admin import personal as _admin  # noqa: F401
+    from app.api import personal as _api  # noqa: F401
     from app.checkin import attendance, presence  # noqa: F401
+    from app.checkin import personal as _checkin  # noqa: F401
+    from app.columns import personal as _columns  # noqa: F401
     from app.columns import providers  # noqa: F401
+    from app.credits import personal as _credits  # noqa: F401
     from app.engagement import personal  # noqa: F401
+    from app.recruitment import personal as _recruitment  # noqa: F401
+    from app.rewards import personal as _rewards  # noqa: F401
+    from app.shifts import personal as _shifts  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -21,6 +21,16 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@event.listens_for(Table, "after_parent_attach")
+def _ids_never_reused(table: Table, parent: object) -> None:
+    """Every table of the app is AUTOINCREMENT on SQLite, which otherwise hands the id of
+    the newest deleted row to the next insert (a discarded credit batch's id would come back
+    and its audit entries would mix two batches). Other databases ignore the option;
+    migration 0013_sqlite_ids rebuilds existing SQLite tables the same way."""
+    if parent is Base.metadata:
+        table.dialect_options["sqlite"]["autoincrement"] = True
 
 
 db = SQLAlchemy(model_class=Base)

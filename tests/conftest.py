@@ -30,6 +30,15 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+def text_download(response, content_type: str) -> str:
+    """The body of a text download, once its one Content-Type header is exactly
+    `content_type` (one charset, no second one appended) and the bytes decode in it."""
+    assert response.status_code == 200
+    assert response.headers.getlist("Content-Type") == [content_type]
+    charset = content_type.partition("charset=")[2]
+    return response.data.decode(charset)
+
+
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
@@ -110,6 +119,8 @@ def empty_tables() -> None:
         else:
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())
+            # Ids start at 1 again in each test, as on PostgreSQL.
+            connection.execute(text("DELETE FROM sqlite_sequence"))
 
 
 @pytest.fixture

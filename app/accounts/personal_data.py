@@ -8,21 +8,29 @@ roles and audit sections here; other features add theirs from their own services
 
     personal_data.register_section("notifications", _l("Notifications"), my_notifications)
 
-Sections are collected in registration order. Exporting is audited.
+Most sections are lists of one table's rows that name the person (`register_rows`); each
+says which table columns it lists (`covers`), and a test fails when a table with a column
+pointing at a person is in no section. Secrets (token hashes, passwords) are never
+exported, nor other people's details. Sections are collected in registration order.
+Exporting is audited.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, String, cast, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
-from app.accounts.models import User
+from app.accounts.forms import ROLE_LABELS
+from app.accounts.models import ROLES, SsoSession, User
 from app.audit import services as audit
+from app.audit.models import AuditEntry
 from app.common.time import to_local, utcnow
 from app.extensions import db
 
@@ -36,9 +44,33 @@ class Section:
     key: str
     title: Any
     collect: Callable[[User], Any]
+    # "table.column" naming the person -> the key of the section's list of those rows
+    # (None: the whole section).
+    covers: Mapping[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows of one table whose `column` is the person, each as `describe` makes it
+    (plain data; no secret, no other person's details) after its id. `staff` lists, of
+    work done for others, are left out of the section when empty."""
+
+    column: InstrumentedAttribute
+    describe: Callable[[Any], dict[str, Any]]
+    staff: bool = False
+
+
+def column_name(column: InstrumentedAttribute) -> str:
+    """The "table.column" name of a mapped column."""
+    [table_column] = column.property.columns
+    return f"{table_column.table.name}.{table_column.name}"
 
 
 SECTIONS: dict[str, Section] = {}
+
+# Audit object types whose objects belong to a person, by the column naming that person
+# ("attendance" -> Attendance.user_id): their audit entries are about the person too.
+AUDITED_OBJECTS: dict[str, InstrumentedAttribute] = {}
 
 # Names for keys the built-in sections use, for the readable page.
 FIELD_LABELS: dict[str, Any] = {
@@ -71,12 +103,43 @@ FIELD_LABELS: dict[str, Any] = {
     "note": _l("Note"),
     "object": _l("Object"),
     "address": _l("Address"),
+    "id": _l("No."),
+    "campus_sign_ins": _l("Sign-ins through the campus login"),
 }
 
 
-def register_section(key: str, title: Any, collect: Callable[[User], Any]) -> None:
+def register_section(
+    key: str,
+    title: Any,
+    collect: Callable[[User], Any],
+    *,
+    covers: Mapping[str, str | None] | None = None,
+) -> None:
     """Add (or replace) a section of everyone's personal data export."""
-    SECTIONS[key] = Section(key=key, title=title, collect=collect)
+    SECTIONS[key] = Section(key=key, title=title, collect=collect, covers=dict(covers or {}))
+
+
+def register_audited_object(object_type: str, column: InstrumentedAttribute) -> None:
+    """Audit entries on objects of `object_type` whose `column` is the person (a
+    coordinator's fix of their attendance, say) go into the person's export."""
+    AUDITED_OBJECTS[object_type] = column
+
+
+def rows_of(user: User, rows: Rows) -> list[dict[str, Any]]:
+    model = rows.column.class_
+    query = select(model).where(rows.column == user.id).order_by(model.id)
+    return [{"id": row.id, **rows.describe(row)} for row in db.session.scalars(query)]
+
+
+def register_rows(key: str, title: Any, lists: Mapping[str, Rows]) -> None:
+    """A section of named lists of rows about (or by) the person."""
+
+    def collect_lists(user: User) -> dict[str, list[dict[str, Any]]]:
+        found = {name: rows_of(user, rows) for name, rows in lists.items()}
+        return {name: items for name, items in found.items() if items or not lists[name].staff}
+
+    covers = {column_name(rows.column): name for name, rows in lists.items()}
+    register_section(key, title, collect_lists, covers=covers)
 
 
 def collect(user: User, *, now: datetime | None = None) -> dict[str, Any]:
@@ -163,15 +226,39 @@ def _label(action: str) -> str:
     return str(audit.ACTION_LABELS.get(action, action))
 
 
+def _role_of(actor: User | None, user: User) -> Any:
+    """Who made a change, as the person may know it: themselves, or the role of the member
+    of staff (another person's name is theirs, not this person's)."""
+    if actor is None:
+        return _l("the system")
+    if actor.id == user.id:
+        return _l("you")
+    granted = [role for role in reversed(ROLES) if role in actor.role_names]
+    return ROLE_LABELS[granted[0]] if granted else _l("another user")
+
+
+def _about(user: User) -> ColumnElement[bool]:
+    """The audit condition: an entry on the person's account or on one of their records."""
+    conditions = [(AuditEntry.object_type == "user") & (AuditEntry.object_id == str(user.id))]
+    for object_type, column in AUDITED_OBJECTS.items():
+        theirs = select(cast(column.class_.id, String)).where(column == user.id)
+        conditions.append(
+            (AuditEntry.object_type == object_type) & AuditEntry.object_id.in_(theirs)
+        )
+    return or_(*conditions)
+
+
 def _audit_about(user: User) -> list[dict[str, Any]]:
-    """Changes made to this person's account, by whom, with before and after."""
-    query = audit.entries_query(audit.AuditFilter(object_type="user", object_id=str(user.id)))
+    """Changes made to this person's account and records, by whom (a role), with before
+    and after."""
+    query = audit.entries_query(audit.AuditFilter()).where(_about(user))
     return [
         {
             "time": entry.created_at,
             "action": entry.action,
             "description": _label(entry.action),
-            "by": entry.actor.name if entry.actor else None,
+            "object": f"{entry.object_type} #{entry.object_id}",
+            "by": _role_of(entry.actor, user),
             "before": entry.before,
             "after": entry.after,
             "note": entry.note,
@@ -186,6 +273,7 @@ def _audit_by(user: User) -> list[dict[str, Any]]:
     query = audit.entries_query(audit.AuditFilter(actor_id=user.id))
     return [
         {
+            "id": entry.id,
             "time": entry.created_at,
             "action": entry.action,
             "description": _label(entry.action),
@@ -197,6 +285,16 @@ def _audit_by(user: User) -> list[dict[str, Any]]:
 
 
 register_section("account", _l("Account and profile"), _account)
-register_section("roles", _l("Roles"), _roles)
+register_section("roles", _l("Roles"), _roles, covers={"user_roles.user_id": None})
+register_rows(
+    "sign_ins",
+    _l("Campus sign-ins"),
+    {"campus_sign_ins": Rows(SsoSession.user_id, lambda row: {"time": row.created_at})},
+)
 register_section("audit_about_me", _l("Changes to my account"), _audit_about)
-register_section("audit_by_me", _l("Things I did that were logged"), _audit_by)
+register_section(
+    "audit_by_me",
+    _l("Things I did that were logged"),
+    _audit_by,
+    covers={"audit_entries.actor_id": None},
+)

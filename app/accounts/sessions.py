@@ -178,6 +178,7 @@ def _my_sessions(user: User) -> list[dict[str, Any]]:
     )
     return [
         {
+            "id": row.id,
             "device": row.device,
             "created_at": row.created_at,
             "last_seen_at": row.last_seen_at,
@@ -187,4 +188,9 @@ def _my_sessions(user: User) -> list[dict[str, Any]]:
     ]
 
 
-personal_data.register_section("login_sessions", _l("Devices and logins"), _my_sessions)
+personal_data.register_section(
+    "login_sessions",
+    _l("Devices and logins"),
+    _my_sessions,
+    covers={"login_sessions.user_id": None},
+)

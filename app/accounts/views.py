@@ -379,7 +379,9 @@ def personal_data_json():
     db.session.commit()
     number = re.sub(r"[^A-Za-z0-9_-]", "", current_user.student_number) or str(current_user.id)
     filename = f"gongchuang-{number}-{data['generated_at']:%Y%m%d}.json"
-    response = current_app.response_class(personal_data.to_json(data), mimetype="application/json")
+    response = current_app.response_class(
+        personal_data.to_json(data), content_type="application/json; charset=utf-8"
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -101,7 +101,7 @@ def export(shift_id: int):
     db.session.commit()
     return Response(
         data,
-        mimetype="text/csv; charset=utf-8",
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

@@ -15,13 +15,15 @@ def export_download(stored: CreditExport) -> Response:
     ETag and X-Content-SHA256: the same bytes on every download."""
     response = send_file(
         BytesIO(stored.content),
-        mimetype=MEDIA_TYPES.get(stored.file_type, "application/octet-stream"),
         as_attachment=True,
         download_name=stored.filename,
         etag=stored.sha256,
         last_modified=stored.created_at,
         max_age=0,
     )
+    # Set after send_file, which would append a second "; charset=utf-8" to a text type and
+    # make clients decode a GB18030 file as UTF-8.
+    response.content_type = MEDIA_TYPES.get(stored.file_type, "application/octet-stream")
     response.headers["X-Content-SHA256"] = stored.sha256
     response.headers["Cache-Control"] = "private, no-cache"
     return response

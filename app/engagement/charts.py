@@ -54,7 +54,7 @@ class Chart:
         """The CSV as a download named after the chart."""
         return Response(
             self.csv_bytes(),
-            mimetype="text/csv",
+            content_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="{filename or self.id + ".csv"}"'
             },

@@ -29,10 +29,16 @@ def personal_data_of(user: User) -> dict[str, Any]:
         .order_by(EngagementNudge.sent_at)
     )
     shares = db.session.scalars(select(ReportShare).where(ReportShare.user_id == user.id))
-    return {
+    sent = db.session.scalars(
+        select(EngagementNudge)
+        .where(EngagementNudge.sent_by_id == user.id)
+        .order_by(EngagementNudge.sent_at)
+    ).all()
+    data: dict[str, Any] = {
         "login_days": [day.isoformat() for day in accounts.login_days_of(user.id)],
         "scores": [
             {
+                "id": score.id,
                 "day": score.day.isoformat(),
                 "score": score.score,
                 "segment": score.segment,
@@ -40,11 +46,15 @@ def personal_data_of(user: User) -> dict[str, Any]:
             }
             for score in scores
         ],
-        "messages": [{"sent_at": n.sent_at, "message": n.message} for n in nudges],
+        "messages": [{"id": n.id, "sent_at": n.sent_at, "message": n.message} for n in nudges],
         "report_links": [
-            {"year": s.year, "created_at": s.created_at, "revoked_at": s.revoked_at} for s in shares
+            {"id": s.id, "year": s.year, "created_at": s.created_at, "revoked_at": s.revoked_at}
+            for s in shares
         ],
     }
+    if sent:  # as a coordinator; the message went to someone else, and is theirs
+        data["messages_sent"] = [{"id": n.id, "sent_at": n.sent_at} for n in sent]
+    return data
 
 
 def forget_person(user: User) -> None:
@@ -53,7 +63,18 @@ def forget_person(user: User) -> None:
     db.session.flush()
 
 
-personal_data.register_section("engagement", _l("Engagement"), personal_data_of)
+personal_data.register_section(
+    "engagement",
+    _l("Engagement"),
+    personal_data_of,
+    covers={
+        "login_days.user_id": "login_days",
+        "engagement_scores.user_id": "scores",
+        "engagement_nudges.user_id": "messages",
+        "engagement_nudges.sent_by_id": "messages_sent",
+        "engagement_report_shares.user_id": "report_links",
+    },
+)
 anonymise.register_anonymiser(forget_person)
 for _key, _label in {
     "login_days": _l("Days on the site"),
@@ -63,6 +84,7 @@ for _key, _label in {
     "segment": _l("Segment"),
     "reason": _l("Why"),
     "messages": _l("Messages from coordinators"),
+    "messages_sent": _l("Messages I sent to team members"),
     "sent_at": _l("Sent"),
     "message": _l("Message"),
     "report_links": _l("Public links to my annual report"),

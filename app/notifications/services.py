@@ -417,6 +417,7 @@ def personal_data_of(user: User) -> dict[str, Any]:
     return {
         "notifications": [
             {
+                "id": note.id,
                 "kind": note.kind,
                 "title": note.title,
                 "body": note.body,
@@ -440,5 +441,13 @@ def forget_person(user: User) -> None:
     )
 
 
-personal_data.register_section("notifications", _l("Notifications"), personal_data_of)
+personal_data.register_section(
+    "notifications",
+    _l("Notifications"),
+    personal_data_of,
+    covers={
+        "notifications.user_id": "notifications",
+        "notification_preferences.user_id": "email_choices",
+    },
+)
 anonymise.register_anonymiser(forget_person)

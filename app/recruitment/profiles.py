@@ -235,6 +235,7 @@ def personal_data_of(user) -> dict[str, Any]:
     return {
         "memberships": [
             {
+                "id": membership.id,
                 "team": membership.team.name,
                 "status": membership.status,
                 "joined_at": membership.joined_at,
@@ -260,7 +261,12 @@ def forget_person(user) -> None:
         db.session.flush()
 
 
-personal_data.register_section("volunteer", _l("Volunteer"), personal_data_of)
+personal_data.register_section(
+    "volunteer",
+    _l("Volunteer"),
+    personal_data_of,
+    covers={"memberships.user_id": "memberships", "volunteer_profiles.user_id": "introduction"},
+)
 anonymise.register_anonymiser(forget_person)
 for _key, _label in {
     "memberships": _l("Teams"),

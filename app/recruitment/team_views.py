@@ -209,7 +209,7 @@ def export_roster(team_id: int, fmt: str):
         actor=current_user,
     )
     db.session.commit()
-    response = current_app.response_class(data, mimetype=mimetype)
+    response = current_app.response_class(data, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -29,7 +29,7 @@ REJECTED_PAGE_SIZE = 50
 def csv_download(data: bytes, filename: str) -> Response:
     return Response(
         data,
-        mimetype="text/csv; charset=utf-8",
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

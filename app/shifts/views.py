@@ -202,7 +202,7 @@ def feed(token: str):
     if user is None:
         abort(404)
     body = feeds.calendar_for(user, now=utcnow(), host=site_host())
-    response = Response(body, mimetype="text/calendar")
+    response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = 'inline; filename="shifts.ics"'
     response.headers["Cache-Control"] = "private, max-age=900"
     return response

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -12,8 +12,11 @@ from sqlalchemy import func, select
 from app.accounts import anonymise, personal_data, services
 from app.accounts.models import User
 from app.audit.models import AuditEntry
+from app.checkin import attendance as sheets
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput
 from tests import factories
+from tests.checkin import attendance_data
+from tests.conftest import text_download
 
 
 def page(response) -> str:
@@ -68,12 +71,11 @@ def test_json_download_is_an_attachment_with_all_sections(client, login, db, lea
     db.session.commit()
     login(leaver)
     response = client.get("/profile/data.json")
-    assert response.status_code == 200
-    assert response.mimetype == "application/json"
+    body = text_download(response, "application/json; charset=utf-8")
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;") and "gongchuang-2021141077-" in disposition
     assert response.headers["Cache-Control"] == "no-store"
-    data = json.loads(response.get_data(as_text=True))
+    data = json.loads(body)
     assert data["format"] == personal_data.FORMAT and data["person_id"] == leaver.id
     account = data["sections"]["account"]
     assert account["name"] == "欧阳娜娜" and account["phone"] == "13900000000"
@@ -98,6 +100,32 @@ def test_an_admins_download_does_not_carry_other_peoples_details(client, login, 
         item["action"] == "accounts.roles_changed" for item in data["sections"]["audit_by_me"]
     )
     assert "created@example.edu.cn" not in body
+
+
+def test_a_coordinators_fix_of_my_attendance_is_in_my_data_by_role_not_name(db):
+    start = datetime(2026, 3, 2, 6, 0)
+    world = attendance_data.world(start=start)
+    volunteer = world.people[0]
+    record = attendance_data.record(
+        world.shift, volunteer, checked_out_at=start + timedelta(minutes=60)
+    )
+    sheets.correct_attendance(
+        record,
+        actor=world.boss,
+        reason="忘记签退，纸质签到表为证",
+        checked_out_at=start + timedelta(hours=3),
+        now=start + timedelta(days=1),
+    )
+    db.session.commit()
+
+    body = personal_data.to_json(personal_data.collect(volunteer))
+
+    changes = json.loads(body)["sections"]["audit_about_me"]
+    fixed = next(item for item in changes if item["action"] == "checkin.attendance_corrected")
+    assert fixed["object"] == f"attendance #{record.id}"
+    assert fixed["by"] == "指导老师" and fixed["note"] == "忘记签退，纸质签到表为证"
+    assert (fixed["before"]["scan_minutes"], fixed["after"]["scan_minutes"]) == (60, 180)
+    assert world.boss.name not in body
 
 
 def test_my_data_needs_a_login(client):

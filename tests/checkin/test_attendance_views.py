@@ -13,6 +13,7 @@ from app.checkin.scanlog import log_scan
 from app.common.time import to_local, utcnow
 from app.extensions import db
 from tests.checkin import attendance_data
+from tests.conftest import text_download
 
 
 def page(response) -> str:
@@ -264,9 +265,8 @@ def test_a_second_press_changes_nothing_and_says_so(client, login, world):
 def test_the_export_is_a_csv_with_everyone(client, login, world):
     login(world.boss)
     response = client.get(url(world, "/attendance/shifts/{shift}/export.csv"))
-    assert response.mimetype == "text/csv"
     assert response.data.startswith("\ufeff".encode())
-    text = response.data.decode("utf-8-sig")
+    text = text_download(response, "text/csv; charset=utf-8")
     assert all(person.student_number in text for person in world.people)
 
 

@@ -309,6 +309,28 @@ def test_a_batch_with_every_line_excluded_cannot_be_approved(desk):
     assert batch.status == "draft"
 
 
+def batch_history(batch_id: int) -> list[str]:
+    query = (
+        select(AuditEntry.action)
+        .where(AuditEntry.object_type == "credit_batch", AuditEntry.object_id == str(batch_id))
+        .order_by(AuditEntry.id)
+    )
+    return list(_db.session.scalars(query))
+
+
+def test_a_discarded_batchs_number_never_comes_back(desk):
+    builder, _ = coordinators(desk)
+    data.served(credits_data.person(), task=desk)
+    discarded = data.build(builder, team_id=desk.team_id).id
+    batches.discard_batch(builder, discarded, now=LATER)
+
+    again = data.build(builder, team_id=desk.team_id, title="重建")
+
+    assert again.id > discarded
+    assert batch_history(discarded) == ["credits.batch_built", "credits.batch_discarded"]
+    assert batch_history(again.id) == ["credits.batch_built"]
+
+
 def test_discarding_a_draft_frees_its_records(desk):
     builder, approver = coordinators(desk)
     attendance = data.served(credits_data.person(), task=desk)

@@ -19,6 +19,7 @@ from app.credits.models import CreditBatch, CreditExport
 from app.extensions import db as _db
 from app.recruitment.access import active_coordinators
 from tests.common.spreadsheets import WHOLE_SHEET, count_cells_read, hostile_xlsx
+from tests.conftest import text_download
 from tests.credits import batch_data as data
 from tests.credits import credits_data
 
@@ -335,6 +336,35 @@ def test_an_exported_file_downloads_byte_for_byte_with_its_checksum(app, people,
     assert again.data == download.data
     listed = text(client.get("/credits/batches"))
     assert f"/credits/batches/{batch.id}/download" in listed
+
+
+@pytest.mark.parametrize(
+    ("file_type", "content_type"),
+    [("csv_gb18030", "text/csv; charset=gb18030"), ("csv_utf8", "text/csv; charset=utf-8")],
+)
+def test_a_csv_file_declares_the_one_charset_it_is_written_in(
+    app, people, desk, file_type, content_type
+):
+    batch = desk_batch(people, desk)
+    data.approve(batch, people["approver"])
+    template = export_templates.save_template(
+        data.admin(),
+        None,
+        name="教务处 CSV",
+        file_type=file_type,
+        date_format="%Y-%m-%d",
+        columns=[{"field": "name", "header": "姓名"}],
+    )
+    _db.session.commit()
+    client = client_of(app, people["builder"])
+    client.post(f"/credits/batches/{batch.id}/export", data={"template_id": template.id})
+
+    download = client.get(f"/credits/batches/{batch.id}/download")
+
+    assert text_download(download, content_type).lstrip("\ufeff").split("\r\n")[:2] == [
+        "姓名",
+        "李明",
+    ]
 
 
 def test_a_batch_not_exported_has_no_file(app, people, desk):

@@ -12,6 +12,7 @@ import pytest
 
 from app.engagement.models import ReportShare
 from app.extensions import db
+from tests.conftest import text_download
 from tests.engagement.test_reports import YEAR, World, build
 from tests.rewards import rewards_data
 
@@ -46,10 +47,9 @@ def chart_data(html: str) -> dict[str, dict]:
 
 def assert_csv_matches(client, csv_url: str, data: dict) -> None:
     response = client.get(csv_url)
-    assert response.status_code == 200
-    assert response.mimetype == "text/csv"
+    text = text_download(response, "text/csv; charset=utf-8").lstrip("\ufeff")
     assert "attachment; filename=" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][1:] == [series["label"] for series in data["series"]]
     assert [row[0] for row in rows[1:]] == data["labels"]
     for i, row in enumerate(rows[1:]):

@@ -16,6 +16,7 @@ from app.recruitment import membership as members
 from app.recruitment import services
 from app.recruitment.models import Team, TeamCoordinator
 from tests import factories
+from tests.conftest import text_download
 from tests.recruitment import recruiting
 
 NOW = datetime(2026, 3, 2, 8, 0)
@@ -298,10 +299,10 @@ def test_a_coordinator_of_another_team_cannot_change_a_member(client, login, db,
 def test_roster_downloads(client, login, db, world):
     login(world["boss_a"])
     response = client.get(f"/teams/{world['a'].id}/roster.csv")
-    assert response.status_code == 200
+    text = text_download(response, "text/csv; charset=utf-8")
     assert response.headers["Content-Disposition"].startswith("attachment;")
-    assert response.data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[1][1] == "张三"
     response = client.get(f"/teams/{world['a'].id}/roster.xlsx?status=paused")
     sheet = load_workbook(io.BytesIO(response.data)).active

@@ -15,6 +15,7 @@ from app.extensions import db as _db
 from app.rewards.models import LibraryUse, LibraryUseImport
 from tests import factories
 from tests.common.spreadsheets import WHOLE_SHEET, count_cells_read, hostile_xlsx
+from tests.conftest import text_download
 
 HEADER = "学号,日期,月份,借阅次数,入馆次数,在馆分钟,电子资源次数"
 # Dates well in the past, whatever day the tests run.
@@ -107,8 +108,7 @@ def test_rejected_rows_download_as_a_csv_that_can_be_fixed_and_uploaded(
     login(admin_en)
     first = import_id(upload(client, csv_bytes(GOOD, UNKNOWN, "2023141001,2025-03-02,,x,1,1,1")))
     response = client.get(f"/admin/library-use/{first}/rejected.csv")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    text = response.get_data().decode("utf-8-sig")
+    text = text_download(response, "text/csv; charset=utf-8").lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:7] == HEADER.split(",")
     assert [row[:7] for row in rows[1:]] == [

@@ -1,7 +1,7 @@
 """accounts: a login session per device (logout ends it on the server)
 
-Revision ID: 0013_sessions
-Revises: 0012_datahub
+Revision ID: 0014_sessions
+Revises: 0013_sqlite_ids
 Create Date: 2026-12-07 13:20:00
 
 Existing logins carried the user's session token and no device token: after this upgrade
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0013_sessions"
-down_revision = "0012_datahub"
+revision = "0014_sessions"
+down_revision = "0013_sqlite_ids"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,38 @@
+"""The person's API tokens in their personal data export: that each exists, its name,
+the first characters the tokens page shows, scopes and dates; never the secret or its
+hash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.accounts import personal_data
+from app.accounts.personal_data import Rows
+from app.api.models import ApiToken
+
+
+def _token(row: ApiToken) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "prefix": f"{row.token_prefix}…",  # shown on the tokens page to tell tokens apart
+        "scopes": row.scopes,
+        "created_at": row.created_at,
+        "expires_at": row.expires_at,
+        "last_used_at": row.last_used_at,
+        "revoked_at": row.revoked_at,
+        "note": _l("A token exists; its secret is not exported."),
+    }
+
+
+personal_data.register_rows("api", _l("API tokens"), {"api_tokens": Rows(ApiToken.user_id, _token)})
+personal_data.register_audited_object("api_token", ApiToken.user_id)
+for _key, _label in {
+    "api_tokens": _l("API tokens"),
+    "prefix": _l("Starts with"),
+    "scopes": _l("Scopes"),
+    "expires_at": _l("Expires"),
+    "last_used_at": _l("Last used"),
+}.items():
+    personal_data.FIELD_LABELS.setdefault(_key, _label)

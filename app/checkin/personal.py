@@ -1,0 +1,93 @@
+"""What check-in keeps about a person, for their personal data export: attendance and
+hours, every scan of them (with device and address), and certificates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.accounts import personal_data
+from app.accounts.personal_data import Rows
+from app.checkin.attendance import reason_label
+from app.checkin.models import Attendance, Certificate, ScanLog
+from app.extensions import db
+from app.shifts.models import Shift
+from app.shifts.personal import shift_of
+
+
+def _attendance(row: Attendance) -> dict[str, Any]:
+    return {
+        **shift_of(row.shift),
+        "status": row.status,
+        "checked_in_at": row.checked_in_at,
+        "checked_out_at": row.checked_out_at,
+        "late": row.late,
+        "scan_minutes": row.scan_minutes,
+        "added_minutes": row.added_minutes,
+        "verified_at": row.verified_at,
+    }
+
+
+def _scan(row: ScanLog) -> dict[str, Any]:
+    shift = db.session.get(Shift, row.shift_id) if row.shift_id else None
+    return {
+        "time": row.at,
+        **shift_of(shift),
+        "method": row.method,
+        "action": row.action,
+        "outcome": row.outcome,
+        "reason": reason_label(row.reason) if row.reason else None,
+        "device": row.device,
+        "address": row.ip,
+    }
+
+
+def _certificate(row: Certificate) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "period_start": row.period_start.isoformat(),
+        "period_end": row.period_end.isoformat(),
+        "total_minutes": row.total_minutes,
+        "issued_at": row.issued_at,
+        "revoked_at": row.revoked_at,
+    }
+
+
+personal_data.register_rows(
+    "checkin",
+    _l("Attendance and hours"),
+    {
+        "attendance": Rows(Attendance.user_id, _attendance),
+        "scans": Rows(ScanLog.user_id, _scan),
+        "certificates": Rows(Certificate.user_id, _certificate),
+        "attendance_verified": Rows(
+            Attendance.verified_by_id, lambda row: {"time": row.verified_at}, staff=True
+        ),
+        "scans_made": Rows(ScanLog.actor_id, lambda row: {"time": row.at}, staff=True),
+    },
+)
+personal_data.register_audited_object("attendance", Attendance.user_id)
+personal_data.register_audited_object("certificate", Certificate.user_id)
+for _key, _label in {
+    "attendance": _l("Attendance"),
+    "scans": _l("Scans of my codes and check-ins"),
+    "certificates": _l("Service certificates"),
+    "attendance_verified": _l("Attendance I verified"),
+    "scans_made": _l("Scans I made for volunteers"),
+    "checked_in_at": _l("Checked in"),
+    "checked_out_at": _l("Checked out"),
+    "late": _l("Late"),
+    "scan_minutes": _l("Minutes from scans"),
+    "added_minutes": _l("Minutes added by a coordinator"),
+    "verified_at": _l("Verified"),
+    "method": _l("Method"),
+    "outcome": _l("Outcome"),
+    "device": _l("Device"),
+    "number": _l("Number"),
+    "period_start": _l("From"),
+    "period_end": _l("To"),
+    "total_minutes": _l("Minutes"),
+    "issued_at": _l("Issued"),
+}.items():
+    personal_data.FIELD_LABELS.setdefault(_key, _label)

@@ -1,0 +1,90 @@
+"""What the service columns keep about a person, for their personal data export: their
+contributions and uploads, what they liked and read, and their editing work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.accounts import personal_data
+from app.accounts.personal_data import Rows
+from app.columns.models import (
+    ColumnEditor,
+    Contribution,
+    ContributionEvent,
+    ContributionLike,
+    ContributionView,
+    MediaFile,
+)
+from app.extensions import db
+
+
+def _contribution(row: Contribution) -> dict[str, Any]:
+    return {
+        "column": row.column.name,
+        "title": row.title,
+        "body": row.body,
+        "status": row.status,
+        "created_at": row.created_at,
+        "published_at": row.published_at,
+    }
+
+
+def _title_of(contribution_id: int) -> str | None:
+    contribution = db.session.get(Contribution, contribution_id)
+    return contribution.title if contribution else None
+
+
+def _media(row: MediaFile) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "file": row.original_name,
+        "size": row.size,
+        "created_at": row.created_at,
+    }
+
+
+personal_data.register_rows(
+    "columns",
+    _l("Service columns"),
+    {
+        "contributions": Rows(Contribution.author_id, _contribution),
+        "uploads": Rows(MediaFile.owner_id, _media),
+        "contribution_actions": Rows(
+            ContributionEvent.actor_id,
+            lambda row: {"action": row.action, "time": row.created_at},
+        ),
+        "likes": Rows(
+            ContributionLike.user_id,
+            lambda row: {"title": _title_of(row.contribution_id), "time": row.created_at},
+        ),
+        "reads": Rows(
+            ContributionView.user_id,
+            lambda row: {"title": _title_of(row.contribution_id), "day": row.day.isoformat()},
+        ),
+        "editor_of": Rows(
+            ColumnEditor.user_id, lambda row: {"column": row.column.name, "since": row.added_at}
+        ),
+        "contributions_reviewed": Rows(
+            Contribution.reviewed_by_id, lambda row: {"title": row.title}, staff=True
+        ),
+    },
+)
+personal_data.register_audited_object("contribution", Contribution.author_id)
+for _key, _label in {
+    "contributions": _l("Contributions"),
+    "uploads": _l("Uploaded files"),
+    "contribution_actions": _l("Steps I took on contributions"),
+    "likes": _l("Contributions I liked"),
+    "reads": _l("Contributions I read"),
+    "editor_of": _l("Columns I edit"),
+    "contributions_reviewed": _l("Contributions I reviewed"),
+    "column": _l("Column"),
+    "body": _l("Text"),
+    "published_at": _l("Published"),
+    "file": _l("File"),
+    "size": _l("Size (bytes)"),
+    "since": _l("Since"),
+}.items():
+    personal_data.FIELD_LABELS.setdefault(_key, _label)

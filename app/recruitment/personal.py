@@ -1,0 +1,75 @@
+"""What recruitment keeps about a person, for their personal data export: their
+applications with their answers, the teams they coordinate, and their reviewing work
+(numbers and times only: other applicants' answers and notes are theirs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.accounts import personal_data
+from app.accounts.personal_data import Rows
+from app.recruitment.models import (
+    Application,
+    ApplicationNote,
+    Campaign,
+    Membership,
+    TeamCoordinator,
+)
+
+
+def _answers(row: Application) -> dict[str, Any]:
+    """The answers under their questions' wording; answers to questions removed since are
+    kept under their number."""
+    labels = {str(question.id): question.label for question in row.campaign.questions}
+    return {labels.get(key, key): value for key, value in row.answers.items()}
+
+
+def _application(row: Application) -> dict[str, Any]:
+    return {
+        "campaign": row.campaign.title,
+        "status": row.status,
+        "answers": _answers(row),
+        "consented_at": row.consented_at,
+        "submitted_at": row.submitted_at,
+        "decided_at": row.decided_at,
+    }
+
+
+personal_data.register_rows(
+    "recruitment",
+    _l("Applications"),
+    {
+        "applications": Rows(Application.user_id, _application),
+        "coordinator_of": Rows(
+            TeamCoordinator.user_id, lambda row: {"team": row.team.name, "since": row.granted_at}
+        ),
+        "campaigns_created": Rows(
+            Campaign.created_by_id,
+            lambda row: {"campaign": row.title, "time": row.created_at},
+            staff=True,
+        ),
+        "applications_decided": Rows(
+            Application.decided_by_id, lambda row: {"time": row.decided_at}, staff=True
+        ),
+        "application_notes": Rows(
+            ApplicationNote.author_id, lambda row: {"time": row.created_at}, staff=True
+        ),
+    },
+)
+personal_data.register_audited_object("application", Application.user_id)
+personal_data.register_audited_object("membership", Membership.user_id)
+for _key, _label in {
+    "applications": _l("Applications"),
+    "coordinator_of": _l("Teams I coordinate"),
+    "campaigns_created": _l("Campaigns I created"),
+    "applications_decided": _l("Applications I decided"),
+    "application_notes": _l("Notes I wrote on applications"),
+    "campaign": _l("Campaign"),
+    "answers": _l("Answers"),
+    "consented_at": _l("Consent given"),
+    "submitted_at": _l("Submitted"),
+    "decided_at": _l("Decided"),
+}.items():
+    personal_data.FIELD_LABELS.setdefault(_key, _label)
