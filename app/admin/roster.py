@@ -180,6 +180,7 @@ class StoredUpload:
     uploaded_by: int
     uploaded_at: datetime
     rejected_lines: set[int]
+    rows_to_apply: int = 0  # created or updated, as the preview said
 
 
 class RosterChanged(Conflict):
@@ -673,6 +674,7 @@ def store_upload(
         "uploaded_by": actor.id,
         "uploaded_at": now.isoformat(),
         "rejected_lines": sorted(row.line for row in plan.rejected),
+        "rows_to_apply": plan.counts[CREATE] + plan.counts[UPDATE],
     }
     meta_path.write_text(json.dumps(meta))
     return token
@@ -710,6 +712,7 @@ def load_upload(token: str, *, actor, now: datetime | None = None) -> StoredUplo
         uploaded_by=meta["uploaded_by"],
         uploaded_at=uploaded_at,
         rejected_lines=set(meta.get("rejected_lines", [])),
+        rows_to_apply=meta.get("rows_to_apply", 0),
     )
 
 
