@@ -11,7 +11,12 @@ from app.extensions import db
 
 
 def pull_datahub(*, now: datetime) -> dict[str, int]:
-    return datahub.pull_due(now=now)
+    """Commits after each chunk of a large pull (see `run_imports`) and after each pull."""
+    return datahub.pull_due(now=now, checkpoint=_commit)
+
+
+def _commit(_done: int, _total: int) -> None:
+    db.session.commit()
 
 
 def run_imports(*, now: datetime) -> dict[str, int]:

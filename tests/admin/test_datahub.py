@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.admin import datahub
+from app.admin import datahub, jobs
 from app.admin.models import DataHubPull, DataHubSource
 from app.extensions import db
 from app.rewards.models import LibraryUse
@@ -230,3 +230,20 @@ def test_saving_a_source_without_its_mapping_keeps_the_stored_one(client, login,
     assert datahub.mapping_text(saved.mapping) == datahub.mapping_text(
         datahub.parse_mapping(ROSTER_MAPPING, "roster")
     )
+
+
+def test_the_job_commits_a_large_pull_a_chunk_at_a_time(app, db, admin, hub, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_CHUNK_ROWS", 1)
+    feed = source(admin, hub)
+    seen = []
+    real_commit = db.session.commit
+
+    def commit() -> None:
+        real_commit()
+        with db.engine.connect() as other:  # what everyone else sees now
+            seen.append(other.execute(select(func.count(User.id))).scalar_one())
+
+    monkeypatch.setattr(db.session, "commit", commit)
+    assert jobs.pull_datahub(now=feed.next_pull_at) == {"applied": 1, "unchanged": 0, "failed": 0}
+    assert seen[:2] == [2, 3]  # the admin, then one new person per chunk
+    assert db.session.scalar(select(func.count()).select_from(DataHubPull)) == 1

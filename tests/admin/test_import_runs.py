@@ -15,7 +15,7 @@ from app.admin.models import ImportRun
 from app.audit.models import AuditEntry
 from app.common.time import utcnow
 from tests import factories
-from tests.admin.test_roster import admin_en, csv_bytes, page, upload  # noqa: F401
+from tests.admin.test_roster import csv_bytes, page, upload
 
 NOW = utcnow()
 
@@ -26,6 +26,13 @@ def lines(count: int, start: int = 0) -> list[str]:
 
 def people_count(db) -> int:
     return db.session.scalar(select(func.count(User.id)))
+
+
+@pytest.fixture
+def admin_en(db, admin):
+    accounts.set_locale(admin, "en")
+    db.session.commit()
+    return admin
 
 
 @pytest.fixture
@@ -85,7 +92,7 @@ def test_a_large_confirm_is_queued_and_the_job_imports_it_with_progress(
     admin_en,
     chunks_of_three,
     inline_up_to_four,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     login(admin_en)
     html = page(upload(client, csv_bytes(*lines(8))))
@@ -127,7 +134,7 @@ def test_a_small_confirm_is_still_applied_in_the_request(
     login,
     db,
     admin_en,
-    inline_up_to_four,  # noqa: F811
+    inline_up_to_four,
 ):
     login(admin_en)
     html = page(upload(client, csv_bytes(*lines(4))))
