@@ -305,8 +305,9 @@ def _import_library_use(
     )
 
 
-def _run(source: DataHubSource, now: datetime, checkpoint: Checkpoint | None = None) -> PullReport:
-    records = fetch_records(source)
+def _run(
+    source: DataHubSource, records: list[Any], now: datetime, checkpoint: Checkpoint | None = None
+) -> PullReport:
     data = records_to_table(source, records)
     try:
         if source.kind == "roster":
@@ -331,10 +332,14 @@ def _run(source: DataHubSource, now: datetime, checkpoint: Checkpoint | None = N
 def dry_run(source: DataHubSource, *, now: datetime | None = None) -> PullReport:
     """What a pull would do now; everything it wrote is rolled back."""
     now = now or utcnow()
+    try:
+        records = fetch_records(source)
+    except DomainError as error:
+        return PullReport("failed", error=str(error.message))
     begin_write_transaction()
     savepoint = db.session.begin_nested()
     try:
-        return _run(source, now)
+        return _run(source, records, now)
     except DomainError as error:
         return PullReport("failed", error=str(error.message))
     finally:
@@ -357,9 +362,16 @@ def pull(
     failure then rolls the session back: the caller commits its own work before.
     """
     now = now or utcnow()
+    try:
+        # Before anything is written: the hub may take DATAHUB_TIMEOUT seconds to answer,
+        # and nobody else's write should wait for it.
+        records = fetch_records(source)
+    except DomainError as error:
+        report = PullReport("failed", error=str(error.message))
+        return _record_pull(source, report, actor=actor, now=now)
     if checkpoint is not None:
         try:
-            report = _run(source, now, checkpoint)
+            report = _run(source, records, now, checkpoint)
         except DomainError as error:
             db.session.rollback()
             source = db.session.get(DataHubSource, source.id)
@@ -368,7 +380,7 @@ def pull(
     begin_write_transaction()
     savepoint = db.session.begin_nested()
     try:
-        report = _run(source, now)
+        report = _run(source, records, now)
     except DomainError as error:
         savepoint.rollback()
         report = PullReport("failed", error=str(error.message))

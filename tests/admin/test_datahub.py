@@ -4,6 +4,7 @@ job, and the admin pages."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
@@ -247,3 +248,36 @@ def test_the_job_commits_a_large_pull_a_chunk_at_a_time(app, db, admin, hub, mon
     assert jobs.pull_datahub(now=feed.next_pull_at) == {"applied": 1, "unchanged": 0, "failed": 0}
     assert seen[:2] == [2, 3]  # the admin, then one new person per chunk
     assert db.session.scalar(select(func.count()).select_from(DataHubPull)) == 1
+
+
+def can_write_elsewhere() -> bool:
+    """Whether another connection could take the write lock at once (PostgreSQL has no
+    database-wide write lock: always)."""
+    if db.engine.dialect.name != "sqlite":
+        return True
+    other = sqlite3.connect(db.engine.url.database, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+def test_nobody_waits_for_the_write_lock_while_the_hub_answers(db, admin, hub, monkeypatch):
+    feed = source(admin, hub)
+    free_while_fetching = []
+    fetch = datahub.fetch_records
+
+    def watched(polled):
+        free_while_fetching.append(can_write_elsewhere())
+        return fetch(polled)
+
+    monkeypatch.setattr(datahub, "fetch_records", watched)
+    assert datahub.dry_run(feed, now=NOW).status == "applied"
+    db.session.rollback()
+    assert datahub.pull(feed, actor=admin, now=NOW).status == "applied"  # "Pull now"
+    db.session.commit()
+    assert free_while_fetching == [True, True]
