@@ -102,10 +102,19 @@ def succeed(run_id: int, counts: dict[str, int], *, now: datetime) -> None:
 
 
 def fail(run_id: int, message: str, *, now: datetime) -> None:
+    """The run failed; chunks it committed before stay, and are audited."""
     _finish(db.session.get(ImportRun, run_id), "failed", now=now, error=message)
 
 
 def _finish(run: ImportRun, state: str, *, now: datetime, error: str = "") -> None:
+    if state == "failed" and run.rows_done:
+        roster.record_stopped_import(
+            run.token,
+            actor=accounts.get_person(run.created_by_id),
+            rows_done=run.rows_done,
+            error=error,
+            now=now,
+        )
     run.state = state
     run.error = error
     run.finished_at = now

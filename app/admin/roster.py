@@ -49,7 +49,12 @@ from app.common.time import utcnow
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
 
-audit.describe_actions({"admin.roster_imported": _l("Roster imported")})
+audit.describe_actions(
+    {
+        "admin.roster_imported": _l("Roster imported"),
+        "admin.roster_import_stopped": _l("Roster import stopped halfway"),
+    }
+)
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 
@@ -791,6 +796,27 @@ def confirm_import(
         now=now,
     )
     return counts
+
+
+def record_stopped_import(
+    token: str, *, actor, rows_done: int, error: str, now: datetime | None = None
+) -> None:
+    """Audit a confirm that failed after committing `rows_done` rows (chunk by chunk):
+    those people stay, and the log must say where they came from."""
+    try:
+        upload = load_upload(token, actor=actor, now=now)
+        object_id, filename = upload.sha256[:16], upload.filename
+    except NotFound:  # the kept file has expired since
+        object_id, filename = token[:16], ""
+    audit.record(
+        "admin.roster_import_stopped",
+        actor=actor,
+        object_type="roster",
+        object_id=object_id,
+        after={"file": filename, "rows_done": rows_done},
+        note=error[:500],
+        now=now,
+    )
 
 
 def review_upload(token: str, *, actor, now: datetime | None = None) -> RosterPlan:

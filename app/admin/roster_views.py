@@ -56,9 +56,16 @@ def upload():
     )
 
 
-def _commit(_done: int, _total: int) -> None:
-    """Each chunk is committed on its own, so the import never holds the write lock long."""
-    db.session.commit()
+class _Commits:
+    """The confirm's checkpoint: each chunk is committed on its own, so the import never
+    holds the write lock long; remembers how many rows are committed."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def __call__(self, done: int, _total: int) -> None:
+        db.session.commit()
+        self.done = done
 
 
 @bp.route("/confirm", methods=["POST"])
@@ -70,6 +77,7 @@ def confirm():
         return redirect(url_for("roster.upload"))
     token = form.token.data
     password = form.initial_password.data or None
+    commits = _Commits()
     try:
         if import_runs.runs_as_job(token, actor=current_user):
             run = import_runs.queue_roster_import(
@@ -78,7 +86,7 @@ def confirm():
             db.session.commit()
             return redirect(url_for("roster.run", run_id=run.id))
         counts = roster.confirm_import(
-            token, actor=current_user, initial_password=password, checkpoint=_commit
+            token, actor=current_user, initial_password=password, checkpoint=commits
         )
     except roster.RosterChanged as error:
         db.session.rollback()
@@ -91,6 +99,11 @@ def confirm():
         return redirect(url_for("roster.upload"))
     except DomainError as error:
         db.session.rollback()
+        if commits.done:
+            roster.record_stopped_import(
+                token, actor=current_user, rows_done=commits.done, error=str(error.message)
+            )
+            db.session.commit()
         if error.field == "password":
             form.initial_password.errors = [str(error.message)]
         else:

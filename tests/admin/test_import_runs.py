@@ -174,3 +174,70 @@ def test_another_admins_run_page_exists_and_an_unknown_one_is_404(client, login,
     login(admin)
     assert client.get(f"/admin/roster/runs/{run.id}").status_code == 200
     assert client.get(f"/admin/roster/runs/{run.id + 1}").status_code == 404
+
+
+def test_someone_registering_during_an_import_stops_it_and_a_second_import_completes_it(
+    client, login, db, admin_en, chunks_of_three, monkeypatch
+):
+    from app.admin import roster_views
+
+    login(admin_en)
+    data = csv_bytes(*lines(8))
+    html = page(upload(client, data))
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
+    commit = roster_views._Commits.__call__
+
+    def someone_registers_after_the_first_chunk(self, done: int, total: int) -> None:
+        commit(self, done, total)
+        if done == 3:  # a new student signs up with a number the import reaches next
+            factories.person(student_number="2025000004")
+            db.session.commit()
+
+    monkeypatch.setattr(roster_views._Commits, "__call__", someone_registers_after_the_first_chunk)
+    response = client.post("/admin/roster/confirm", data={"token": token})
+    assert response.status_code == 400
+    assert "rows 5 to 7 while the import ran" in page(response)
+    db.session.expire_all()
+    assert accounts.find_by_login("2025000002") is not None  # the first chunk stayed
+    assert accounts.find_by_login("2025000005") is None
+    stopped = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "admin.roster_import_stopped")
+    )
+    assert stopped.after["rows_done"] == 3 and "while the import ran" in stopped.note
+
+    monkeypatch.undo()
+    html = page(upload(client, data))
+    assert 'data-testid="count-unchanged">3<' in html  # the first chunk
+    assert 'data-testid="count-update">1<' in html  # who registered meanwhile, named by the file
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
+    done = client.post("/admin/roster/confirm", data={"token": token}, follow_redirects=True)
+    assert "4 created, 1 updated, 3 unchanged" in page(done)
+    assert people_count(db) == 9  # the admin and the file's 8
+
+
+def test_a_job_stopped_halfway_is_audited_with_the_rows_it_kept(db, admin, app, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_CHUNK_ROWS", 3)
+    with app.test_request_context(), force_locale("en"):
+        run = factories.queued_roster_import(admin, csv_bytes(*lines(8)))
+        db.session.commit()
+        real_apply = import_runs.apply
+
+        def apply(queued, *, now, checkpoint):
+            def spy(done: int, total: int) -> None:
+                checkpoint(done, total)
+                if done == 3:
+                    factories.person(student_number="2025000004")
+                    db.session.commit()
+
+            return real_apply(queued, now=now, checkpoint=spy)
+
+        monkeypatch.setattr(import_runs, "apply", apply)
+        assert jobs.run_imports(now=utcnow()) == {"succeeded": 0, "failed": 1}
+    db.session.expire_all()
+    run = db.session.get(ImportRun, run.id)
+    assert run.state == "failed" and run.rows_done == 3
+    assert "rows 5 to 7" in run.error
+    stopped = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "admin.roster_import_stopped")
+    )
+    assert stopped.actor_id == admin.id and stopped.after["rows_done"] == 3
