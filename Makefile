@@ -79,6 +79,7 @@ bench: $(STAMP) translations
 	$(BIN)/python -m bench.credits
 	$(BIN)/python -m bench.engagement
 	$(BIN)/python -m bench.eventday
+	$(BIN)/python -m bench.imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

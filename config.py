@@ -160,6 +160,12 @@ class Config:
     # Pulls from the campus data hub (admin → Data hub): seconds to wait for its answer.
     DATAHUB_TIMEOUT = float(os.environ.get("DATAHUB_TIMEOUT", "30"))
 
+    # Imports (roster, library use, data-hub pulls) write this many rows per transaction, so
+    # other people's writes wait for one chunk at most. A roster confirm of more rows than
+    # IMPORT_INLINE_ROWS runs as a job (the scheduler starts it) instead of in the request.
+    IMPORT_CHUNK_ROWS = int(os.environ.get("IMPORT_CHUNK_ROWS", "500"))
+    IMPORT_INLINE_ROWS = int(os.environ.get("IMPORT_INLINE_ROWS", "2000"))
+
     # Check-in: kiosk and personal codes change every this many seconds; the previous
     # code stays valid for one more period. A wrong check-in may be undone for this long.
     CHECKIN_CODE_SECONDS = int(os.environ.get("CHECKIN_CODE_SECONDS", "30"))

@@ -100,6 +100,12 @@ register(
     _l("Pull people and library use from the campus data hub when due, retrying failed pulls"),
 )
 register(
+    "admin.run_imports",
+    "app.admin.jobs:run_imports",
+    every(seconds=30),
+    _l("Apply large imports that admins confirmed, chunk by chunk"),
+)
+register(
     "jobs.prune_history",
     "jobs.maintenance:prune_history",
     cron(hour=3, minute=40),

@@ -6,8 +6,8 @@ import itertools
 
 from app.accounts import services as accounts
 from app.accounts.models import College, Major, User
-from app.admin import datahub
-from app.admin.models import DataHubSource
+from app.admin import datahub, import_runs, roster
+from app.admin.models import DataHubSource, ImportRun
 
 PASSWORD = "correct-horse-9"
 _numbers = itertools.count(1)
@@ -59,3 +59,10 @@ def datahub_source(actor: User, **fields) -> DataHubSource:
         **fields,
     }
     return datahub.save_source(None, datahub.SourceFields(**values), actor=actor)
+
+
+def queued_roster_import(actor: User, data: bytes | None = None) -> ImportRun:
+    """A roster file an admin previewed and confirmed as a job, waiting for the job runner."""
+    data = data or "学号,姓名\n2025990001,新生\n".encode()
+    _plan, token = roster.preview_import(data, "名单.csv", actor=actor)
+    return import_runs.queue_roster_import(token, actor=actor)

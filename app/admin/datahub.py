@@ -33,6 +33,7 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.admin import roster
 from app.admin.models import SOURCE_KINDS, DataHubPull, DataHubSource
+from app.admin.roster import Checkpoint
 from app.audit import services as audit
 from app.common import tabular
 from app.common.db import begin_write_transaction
@@ -265,11 +266,13 @@ def records_to_table(source: DataHubSource, records: list[Any]) -> bytes:
 # Importing --------------------------------------------------------------------------------
 
 
-def _import_roster(data: bytes, now: datetime) -> PullReport:
+def _import_roster(data: bytes, now: datetime, checkpoint: Checkpoint | None) -> PullReport:
     plan = roster.plan_import(data, now=now)
     # Nobody knows this password: an admin resets it when the person needs a local login.
     password_hash = accounts.hash_password(secrets.token_urlsafe(32))
-    counts = roster.apply_plan(plan, actor=None, password_hash=password_hash, now=now)
+    counts = roster.apply_plan(
+        plan, actor=None, password_hash=password_hash, now=now, checkpoint=checkpoint
+    )
     rejected = [
         {"line": row.line, "reason": " ".join(str(reason) for reason in row.reasons)}
         for row in plan.rejected
@@ -278,10 +281,17 @@ def _import_roster(data: bytes, now: datetime) -> PullReport:
     return PullReport("applied" if changed else "unchanged", counts=counts, rejected=rejected)
 
 
-def _import_library_use(source: DataHubSource, data: bytes, now: datetime) -> PullReport:
+def _import_library_use(
+    source: DataHubSource, data: bytes, now: datetime, checkpoint: Checkpoint | None
+) -> PullReport:
     try:
         imp = library_use.import_library_use(
-            data, f"datahub:{source.name}", actor=None, now=now, by_job=True
+            data,
+            f"datahub:{source.name}",
+            actor=None,
+            now=now,
+            by_job=True,
+            checkpoint=checkpoint,
         )
     except library_use.AlreadyImported:
         return PullReport("unchanged", counts={"accepted": 0})
@@ -295,14 +305,15 @@ def _import_library_use(source: DataHubSource, data: bytes, now: datetime) -> Pu
     )
 
 
-def _run(source: DataHubSource, now: datetime) -> PullReport:
-    records = fetch_records(source)
+def _run(
+    source: DataHubSource, records: list[Any], now: datetime, checkpoint: Checkpoint | None = None
+) -> PullReport:
     data = records_to_table(source, records)
     try:
         if source.kind == "roster":
-            report = _import_roster(data, now)
+            report = _import_roster(data, now, checkpoint)
         else:
-            report = _import_library_use(source, data, now)
+            report = _import_library_use(source, data, now, checkpoint)
     except tabular.TableError as error:
         raise PullFailed(error.message) from error
     not_records = [
@@ -321,28 +332,64 @@ def _run(source: DataHubSource, now: datetime) -> PullReport:
 def dry_run(source: DataHubSource, *, now: datetime | None = None) -> PullReport:
     """What a pull would do now; everything it wrote is rolled back."""
     now = now or utcnow()
+    try:
+        records = fetch_records(source)
+    except DomainError as error:
+        return PullReport("failed", error=str(error.message))
     begin_write_transaction()
     savepoint = db.session.begin_nested()
     try:
-        return _run(source, now)
+        return _run(source, records, now)
     except DomainError as error:
         return PullReport("failed", error=str(error.message))
     finally:
         savepoint.rollback()
 
 
-def pull(source: DataHubSource, *, actor=None, now: datetime | None = None) -> DataHubPull:
-    """Pull `source` now, all or nothing, and record how it went."""
+def pull(
+    source: DataHubSource,
+    *,
+    actor=None,
+    now: datetime | None = None,
+    checkpoint: Checkpoint | None = None,
+) -> DataHubPull:
+    """Pull `source` now and record how it went.
+
+    Without a `checkpoint`, all or nothing (a savepoint). The job passes one that commits
+    after each chunk of IMPORT_CHUNK_ROWS rows, so a large pull never holds the write lock
+    for long (nor while it waits for the hub's answer); a pull that fails halfway keeps
+    the chunks already applied, and the next pull, being idempotent, completes them. A
+    failure then rolls the session back: the caller commits its own work before.
+    """
     now = now or utcnow()
+    try:
+        # Before anything is written: the hub may take DATAHUB_TIMEOUT seconds to answer,
+        # and nobody else's write should wait for it.
+        records = fetch_records(source)
+    except DomainError as error:
+        report = PullReport("failed", error=str(error.message))
+        return _record_pull(source, report, actor=actor, now=now)
+    if checkpoint is not None:
+        try:
+            report = _run(source, records, now, checkpoint)
+        except DomainError as error:
+            db.session.rollback()
+            source = db.session.get(DataHubSource, source.id)
+            report = PullReport("failed", error=str(error.message))
+        return _record_pull(source, report, actor=actor, now=now)
     begin_write_transaction()
     savepoint = db.session.begin_nested()
     try:
-        report = _run(source, now)
+        report = _run(source, records, now)
     except DomainError as error:
         savepoint.rollback()
         report = PullReport("failed", error=str(error.message))
     else:
         savepoint.commit()
+    return _record_pull(source, report, actor=actor, now=now)
+
+
+def _record_pull(source: DataHubSource, report: PullReport, *, actor, now: datetime) -> DataHubPull:
     record = DataHubPull(
         source_id=source.id,
         started_at=now,
@@ -379,8 +426,11 @@ def _schedule_next(source: DataHubSource, *, failed: bool, now: datetime) -> Non
         source.next_pull_at = next_daily_pull(source, now)
 
 
-def pull_due(*, now: datetime | None = None) -> dict[str, int]:
-    """The job: pull every enabled source whose time has come."""
+def pull_due(
+    *, now: datetime | None = None, checkpoint: Checkpoint | None = None
+) -> dict[str, int]:
+    """The job: pull every enabled source whose time has come. With a `checkpoint` (see
+    `pull`), each pull's record is committed through it before the next pull starts."""
     now = now or utcnow()
     due = db.session.scalars(
         select(DataHubSource)
@@ -389,5 +439,7 @@ def pull_due(*, now: datetime | None = None) -> dict[str, int]:
     )
     counts = {"applied": 0, "unchanged": 0, "failed": 0}
     for source in list(due):
-        counts[pull(source, now=now).status] += 1
+        counts[pull(source, now=now, checkpoint=checkpoint).status] += 1
+        if checkpoint is not None:
+            checkpoint(0, 0)
     return counts

@@ -64,3 +64,34 @@ class DataHubPull(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the job
 
     source: Mapped[DataHubSource] = relationship()
+
+
+IMPORT_KINDS = ("roster",)
+IMPORT_STATES = ("queued", "running", "succeeded", "failed")
+
+
+class ImportRun(db.Model):
+    """A large import confirmed by an admin and run by the `admin.run_imports` job: its
+    state and progress, which the admin's page shows while it runs."""
+
+    __tablename__ = "import_runs"
+    __table_args__ = (
+        CheckConstraint(_in("kind", IMPORT_KINDS), name="kind"),
+        CheckConstraint(_in("state", IMPORT_STATES), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="roster")
+    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    token: Mapped[str] = mapped_column(String(64))  # the kept upload
+    # The new people's password hash (never the password); emptied when the run ends.
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)

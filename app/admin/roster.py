@@ -29,6 +29,7 @@ import json
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,14 +38,23 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
+from app.accounts.models import User, new_session_token
 from app.audit import services as audit
 from app.common import tabular
 from app.common.time import utcnow
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.extensions import db
 
-audit.describe_actions({"admin.roster_imported": _l("Roster imported")})
+audit.describe_actions(
+    {
+        "admin.roster_imported": _l("Roster imported"),
+        "admin.roster_import_stopped": _l("Roster import stopped halfway"),
+    }
+)
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 
@@ -175,6 +185,7 @@ class StoredUpload:
     uploaded_by: int
     uploaded_at: datetime
     rejected_lines: set[int]
+    rows_to_apply: int = 0  # created or updated, as the preview said
 
 
 class RosterChanged(Conflict):
@@ -500,6 +511,13 @@ class _Creator:
         return self.majors[key]
 
 
+Checkpoint = Callable[[int, int], None]
+
+
+def _chunk_size() -> int:
+    return max(1, int(current_app.config.get("IMPORT_CHUNK_ROWS", 500)))
+
+
 def apply_plan(
     plan: RosterPlan,
     *,
@@ -507,20 +525,52 @@ def apply_plan(
     skip_lines: set[int] = frozenset(),
     password_hash: str,
     now: datetime | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> dict[str, int]:
-    """Create and update people as `plan` says; returns counts. Flushes only."""
+    """Create and update people as `plan` says; returns counts. Flushes only.
+
+    Rows are applied in chunks of IMPORT_CHUNK_ROWS; after each chunk `checkpoint(done,
+    total)` is called, and a caller that commits there releases the database's write lock
+    between chunks (a long import then never blocks other people's writes for long). New
+    people are written with one INSERT per chunk and audited by the import's one entry;
+    each update of an existing person keeps its own `accounts.updated` entry.
+    """
     now = now or utcnow()
     creator = _Creator()
     counts = dict.fromkeys((CREATE, UPDATE, UNCHANGED, REJECT), 0)
+    work = []
     for row in plan.rows:
         if row.line in skip_lines or row.action == REJECT:
             counts[REJECT] += 1
-            continue
-        if row.action == UNCHANGED:
+        elif row.action == UNCHANGED:
             counts[UNCHANGED] += 1
-            continue
+        else:
+            work.append(row)
+    size = _chunk_size()
+    for start in range(0, len(work), size):
+        chunk = work[start : start + size]
+        _apply_chunk(chunk, creator, actor=actor, password_hash=password_hash, now=now)
+        for row in chunk:
+            counts[row.action] += 1
+        if checkpoint is not None:
+            checkpoint(start + len(chunk), len(work))
+    counts["colleges_created"] = creator.created_colleges
+    counts["majors_created"] = creator.created_majors
+    return counts
+
+
+def _apply_chunk(
+    rows: list[RosterRow], creator: _Creator, *, actor, password_hash: str, now: datetime
+) -> None:
+    new_people = []
+    for row in rows:
         try:
-            _apply_row(row, creator, actor=actor, password_hash=password_hash, now=now)
+            college_id = creator.college_id(row)
+            major_id = creator.major_id(row, college_id)
+            if row.action == CREATE:
+                new_people.append(_new_person(row, college_id, major_id, password_hash, now))
+            else:
+                _update_person(row, college_id, major_id, actor=actor, now=now)
         except DomainError as error:
             raise InvalidInput(
                 _(
@@ -529,35 +579,49 @@ def apply_plan(
                     reason=error.message,
                 )
             ) from error
-        counts[row.action] += 1
-    counts["colleges_created"] = creator.created_colleges
-    counts["majors_created"] = creator.created_majors
-    return counts
-
-
-def _apply_row(row: RosterRow, creator: _Creator, *, actor, password_hash: str, now) -> None:
-    college_id = creator.college_id(row)
-    major_id = creator.major_id(row, college_id)
-    if row.action == CREATE:
-        data = accounts.PersonFields(
-            student_number=row.student_number,
-            name=row.name,
-            email=row.email,
-            phone=row.phone,
-            user_type=row.user_type or "undergraduate",
-            college_id=college_id,
-            major_id=major_id,
-            enrolment_year=row.enrolment_year,
-        )
-        accounts.create_person(
-            data,
-            password="",
-            password_hash=password_hash,
-            must_change_password=True,
-            actor=actor,
-            now=now,
-        )
+    if not new_people:
         return
+    try:
+        db.session.execute(insert(User), new_people)
+    except IntegrityError as error:
+        raise Conflict(
+            _(
+                "Someone registered a number or email address of rows %(first)d to %(last)d "
+                "while the import ran. Those rows were not imported; upload the file again "
+                "to import them.",
+                first=rows[0].line,
+                last=rows[-1].line,
+            )
+        ) from error
+
+
+def _new_person(
+    row: RosterRow, college_id: int | None, major_id: int | None, password_hash: str, now
+) -> dict:
+    """The new account's columns, as `accounts.create_person` would set them: the plan has
+    already checked every value and that number and email are free."""
+    return {
+        "student_number": row.student_number,
+        "name": row.name,
+        "email": row.email,
+        "phone": row.phone,
+        "user_type": row.user_type or "undergraduate",
+        "college_id": college_id,
+        "major_id": major_id,
+        "enrolment_year": row.enrolment_year,
+        "password_hash": password_hash,
+        "must_change_password": True,
+        "created_at": now,
+        "session_token": new_session_token(),
+        "active": True,
+        "locale": "zh",
+        "hide_from_boards": False,
+    }
+
+
+def _update_person(
+    row: RosterRow, college_id: int | None, major_id: int | None, *, actor, now
+) -> None:
     user = accounts.get_person(row.person_id)
     data = accounts.person_fields(user)
     data.name = row.name
@@ -615,6 +679,7 @@ def store_upload(
         "uploaded_by": actor.id,
         "uploaded_at": now.isoformat(),
         "rejected_lines": sorted(row.line for row in plan.rejected),
+        "rows_to_apply": plan.counts[CREATE] + plan.counts[UPDATE],
     }
     meta_path.write_text(json.dumps(meta))
     return token
@@ -652,6 +717,7 @@ def load_upload(token: str, *, actor, now: datetime | None = None) -> StoredUplo
         uploaded_by=meta["uploaded_by"],
         uploaded_at=uploaded_at,
         rejected_lines=set(meta.get("rejected_lines", [])),
+        rows_to_apply=meta.get("rows_to_apply", 0),
     )
 
 
@@ -671,12 +737,32 @@ def preview_import(
     return plan, store_upload(data, filename, plan, actor=actor, now=now)
 
 
+def initial_password_hash(initial_password: str | None) -> str:
+    """The hash every new person of an import gets: of the admin's initial password, or of
+    one nobody knows (the admin resets it when the person needs to log in). One hash per
+    import, never one per person."""
+    if initial_password:
+        accounts.check_password_strength(initial_password)
+        return accounts.hash_password(initial_password)
+    return accounts.hash_password(secrets.token_urlsafe(32))
+
+
 def confirm_import(
-    token: str, *, actor, initial_password: str | None = None, now: datetime | None = None
+    token: str,
+    *,
+    actor,
+    initial_password: str | None = None,
+    password_hash: str | None = None,
+    now: datetime | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> dict[str, int]:
     """Apply a previewed file, checked again against the database as it is now.
 
-    All or nothing: any failure raises, and the caller rolls back.
+    Any failure raises, and the caller rolls back. Without a `checkpoint` that is all or
+    nothing; a checkpoint that commits keeps the chunks applied before the failure, and
+    importing the same file again applies the rest (rows already there are unchanged).
+    `password_hash` (from `initial_password_hash`) stands for `initial_password` when the
+    import runs as a job, which must not keep the password itself.
     """
     now = now or utcnow()
     upload = load_upload(token, actor=actor, now=now)
@@ -691,14 +777,15 @@ def confirm_import(
             ),
             plan,
         )
-    if initial_password:
-        accounts.check_password_strength(initial_password)
-        password_hash = accounts.hash_password(initial_password)
-    else:
-        # Nobody knows this password: the admin resets it when the person needs to log in.
-        password_hash = accounts.hash_password(secrets.token_urlsafe(32))
+    if password_hash is None:
+        password_hash = initial_password_hash(initial_password)
     counts = apply_plan(
-        plan, actor=actor, skip_lines=upload.rejected_lines, password_hash=password_hash, now=now
+        plan,
+        actor=actor,
+        skip_lines=upload.rejected_lines,
+        password_hash=password_hash,
+        now=now,
+        checkpoint=checkpoint,
     )
     audit.record(
         "admin.roster_imported",
@@ -709,6 +796,27 @@ def confirm_import(
         now=now,
     )
     return counts
+
+
+def record_stopped_import(
+    token: str, *, actor, rows_done: int, error: str, now: datetime | None = None
+) -> None:
+    """Audit a confirm that failed after committing `rows_done` rows (chunk by chunk):
+    those people stay, and the log must say where they came from."""
+    try:
+        upload = load_upload(token, actor=actor, now=now)
+        object_id, filename = upload.sha256[:16], upload.filename
+    except NotFound:  # the kept file has expired since
+        object_id, filename = token[:16], ""
+    audit.record(
+        "admin.roster_import_stopped",
+        actor=actor,
+        object_type="roster",
+        object_id=object_id,
+        after={"file": filename, "rows_done": rows_done},
+        note=error[:500],
+        now=now,
+    )
 
 
 def review_upload(token: str, *, actor, now: datetime | None = None) -> RosterPlan:

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.forms import USER_TYPE_LABELS
-from app.admin import roster
+from app.admin import import_runs, roster
+from app.admin.models import ImportRun
 from app.admin.roster_forms import RosterConfirmForm, RosterUploadForm
 from app.common.access import role_required
 from app.errors import DomainError, NotFound
@@ -55,6 +56,18 @@ def upload():
     )
 
 
+class _Commits:
+    """The confirm's checkpoint: each chunk is committed on its own, so the import never
+    holds the write lock long; remembers how many rows are committed."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def __call__(self, done: int, _total: int) -> None:
+        db.session.commit()
+        self.done = done
+
+
 @bp.route("/confirm", methods=["POST"])
 @role_required("admin")
 def confirm():
@@ -63,9 +76,17 @@ def confirm():
         flash(_("This upload has expired. Please upload the file again."), "warning")
         return redirect(url_for("roster.upload"))
     token = form.token.data
+    password = form.initial_password.data or None
+    commits = _Commits()
     try:
+        if import_runs.runs_as_job(token, actor=current_user):
+            run = import_runs.queue_roster_import(
+                token, actor=current_user, initial_password=password
+            )
+            db.session.commit()
+            return redirect(url_for("roster.run", run_id=run.id))
         counts = roster.confirm_import(
-            token, actor=current_user, initial_password=form.initial_password.data or None
+            token, actor=current_user, initial_password=password, checkpoint=commits
         )
     except roster.RosterChanged as error:
         db.session.rollback()
@@ -78,6 +99,11 @@ def confirm():
         return redirect(url_for("roster.upload"))
     except DomainError as error:
         db.session.rollback()
+        if commits.done:
+            roster.record_stopped_import(
+                token, actor=current_user, rows_done=commits.done, error=str(error.message)
+            )
+            db.session.commit()
         if error.field == "password":
             form.initial_password.errors = [str(error.message)]
         else:
@@ -97,3 +123,10 @@ def confirm():
         "success",
     )
     return redirect(url_for("roster.upload"))
+
+
+@bp.route("/runs/<int:run_id>")
+@role_required("admin")
+def run(run_id: int):
+    """A queued or running import's progress (the page reloads itself until it ends)."""
+    return render_template("admin/roster_run.html", run=db.get_or_404(ImportRun, run_id))

@@ -34,6 +34,11 @@ def csv_download(data: bytes, filename: str) -> Response:
     )
 
 
+def _commit(_done: int, _total: int) -> None:
+    """Each chunk is committed on its own, so the import never holds the write lock long."""
+    db.session.commit()
+
+
 @bp.route("/", methods=["GET", "POST"])
 @role_required("admin")
 def index():
@@ -42,7 +47,7 @@ def index():
         upload = form.file.data
         try:
             imp = library_use.import_library_use(
-                upload.read(), upload.filename or "", actor=current_user
+                upload.read(), upload.filename or "", actor=current_user, checkpoint=_commit
             )
         except library_use.AlreadyImported as error:
             db.session.rollback()

@@ -34,7 +34,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -427,28 +427,47 @@ def _compare_with_stored(rows: list[_Row]) -> None:
             row.reject("conflict", import_id)
 
 
-def _insert(rows: list[_Row], import_id: int) -> None:
-    values = [
-        {
-            "user_id": row.user_id,
-            "month": row.month,
-            "day": row.day,
-            **dict(zip(COUNTS, row.counts, strict=True)),
-            "import_id": import_id,
-        }
-        for row in rows
-    ]
-    if not values:
-        return
-    try:
-        db.session.execute(insert(LibraryUse), values)
-    except IntegrityError as error:
-        raise Conflict(
-            _(
-                "Another import stored figures for the same people at the same moment. "
-                "Nothing was imported; please upload the file again."
-            )
-        ) from error
+Checkpoint = Callable[[int, int], None]
+
+
+def _insert(rows: list[_Row], imp: LibraryUseImport, checkpoint: Checkpoint | None) -> None:
+    """Store `rows` in chunks of IMPORT_CHUNK_ROWS, `checkpoint(done, total)` after each:
+    a caller that commits there releases the write lock between chunks."""
+    size = max(1, int(current_app.config.get("IMPORT_CHUNK_ROWS", 500)))
+    for start in range(0, len(rows), size):
+        values = [
+            {
+                "user_id": row.user_id,
+                "month": row.month,
+                "day": row.day,
+                **dict(zip(COUNTS, row.counts, strict=True)),
+                "import_id": imp.id,
+            }
+            for row in rows[start : start + size]
+        ]
+        try:
+            db.session.execute(insert(LibraryUse), values)
+        except IntegrityError as error:
+            if start == 0 or checkpoint is None:
+                raise Conflict(
+                    _(
+                        "Another import stored figures for the same people at the same moment. "
+                        "Nothing was imported; please upload the file again."
+                    )
+                ) from error
+            raise Conflict(
+                _(
+                    "Another import stored figures for the same people at the same moment. "
+                    "Import #%(id)d stopped after %(rows)d rows: roll it back, then upload "
+                    "the file again.",
+                    id=imp.id,
+                    rows=start,
+                )
+            ) from error
+        imp.rows_accepted = start + len(values)
+        db.session.flush()
+        if checkpoint is not None:
+            checkpoint(imp.rows_accepted, len(rows))
 
 
 # What the views call -----------------------------------------------------------------------
@@ -460,10 +479,20 @@ def _require_admin(actor) -> None:
 
 
 def import_library_use(
-    data: bytes, filename: str, *, actor, now: datetime | None = None, by_job: bool = False
+    data: bytes,
+    filename: str,
+    *,
+    actor,
+    now: datetime | None = None,
+    by_job: bool = False,
+    checkpoint: Checkpoint | None = None,
 ) -> LibraryUseImport:
     """Check every row of an upload and store the good ones; flushes only. A scheduled
     job (`by_job`, the data-hub pull) imports with no actor.
+
+    The import's record and audit entry come first, then the rows in chunks (see
+    `_insert`); the record counts the rows stored so far, so an import stopped halfway
+    says what it stored, and rolling it back deletes them.
 
     Raises `tabular.TableError` when the file as a whole cannot be used, and
     `AlreadyImported` when the same bytes are already applied.
@@ -500,7 +529,6 @@ def import_library_use(
     )
     db.session.add(imp)
     db.session.flush()
-    _insert(new, imp.id)
     audit.record(
         "rewards.library_use_imported",
         actor=actor,
@@ -509,6 +537,8 @@ def import_library_use(
         after={"file": imp.filename, "sha256": digest, **import_counts(imp).as_dict()},
         now=now,
     )
+    imp.rows_accepted = 0
+    _insert(new, imp, checkpoint)
     return imp
 
 

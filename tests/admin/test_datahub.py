@@ -4,13 +4,14 @@ job, and the admin pages."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.admin import datahub
+from app.admin import datahub, jobs
 from app.admin.models import DataHubPull, DataHubSource
 from app.extensions import db
 from app.rewards.models import LibraryUse
@@ -241,3 +242,53 @@ def test_saving_a_source_without_its_mapping_keeps_the_stored_one(client, login,
     assert datahub.mapping_text(saved.mapping) == datahub.mapping_text(
         datahub.parse_mapping(ROSTER_MAPPING, "roster")
     )
+
+
+def test_the_job_commits_a_large_pull_a_chunk_at_a_time(app, db, admin, hub, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_CHUNK_ROWS", 1)
+    feed = source(admin, hub)
+    seen = []
+    real_commit = db.session.commit
+
+    def commit() -> None:
+        real_commit()
+        with db.engine.connect() as other:  # what everyone else sees now
+            seen.append(other.execute(select(func.count(User.id))).scalar_one())
+
+    monkeypatch.setattr(db.session, "commit", commit)
+    assert jobs.pull_datahub(now=feed.next_pull_at) == {"applied": 1, "unchanged": 0, "failed": 0}
+    assert seen[:2] == [2, 3]  # the admin, then one new person per chunk
+    assert db.session.scalar(select(func.count()).select_from(DataHubPull)) == 1
+
+
+def can_write_elsewhere() -> bool:
+    """Whether another connection could take the write lock at once (PostgreSQL has no
+    database-wide write lock: always)."""
+    if db.engine.dialect.name != "sqlite":
+        return True
+    other = sqlite3.connect(db.engine.url.database, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+def test_nobody_waits_for_the_write_lock_while_the_hub_answers(db, admin, hub, monkeypatch):
+    feed = source(admin, hub)
+    free_while_fetching = []
+    fetch = datahub.fetch_records
+
+    def watched(polled):
+        free_while_fetching.append(can_write_elsewhere())
+        return fetch(polled)
+
+    monkeypatch.setattr(datahub, "fetch_records", watched)
+    assert datahub.dry_run(feed, now=NOW).status == "applied"
+    db.session.rollback()
+    assert datahub.pull(feed, actor=admin, now=NOW).status == "applied"  # "Pull now"
+    db.session.commit()
+    assert free_while_fetching == [True, True]

@@ -55,6 +55,7 @@ EXPECTED_GET = {
     "rewards.admin_person": ADMIN,
     "rewards.rules": ADMIN,
     "roster.upload": ADMIN,
+    "roster.run": ADMIN,
     "api.credit_batches": API,
     "api.credit_batch_file": "401 404 404 404 ok ok",
     "api.docs": PUBLIC,

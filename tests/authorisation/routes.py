@@ -37,6 +37,7 @@ ARGUMENTS: dict[str, dict[str, object]] = {
     "reports.group": {"kind": "college", "key": "college_id"},
     "reports.group_csv": {"kind": "college", "key": "college_id", "chart_id": "hours-by-month"},
     "admin.job": {"job_id": "engagement.score_everyone"},
+    "roster.run": {"run_id": "import_run_id"},
     "admin.run_job": {"job_id": "engagement.score_everyone"},
     "teams.export_roster": {"fmt": "csv"},
     "reliability.excuse": {"signup_id": "no_show_signup_id"},

@@ -17,7 +17,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.admin.models import DataHubSource
+from app.admin.models import DataHubSource, ImportRun
 from app.api import services as api_tokens
 from app.checkin import certificates
 from app.checkin.models import Attendance
@@ -147,6 +147,7 @@ def build_world() -> World:
     recruitment.grant_coordinator(other_team, other_coordinator, actor=admin)
     ideas = next(c for c in catalogue.all_columns() if c.code == "audio")
     factories.datahub_source(admin)
+    factories.queued_roster_import(admin)
     world = World(volunteer_id=volunteer.id, other_id=other.id)
     world.own = _records_for(volunteer, ideas.id, now)
     world.foreign = _records_for(other, ideas.id, now)
@@ -222,6 +223,7 @@ def _add_team_objects(world: World, team: Team, now) -> None:
         "credit_rule_id": _first(select(CreditRule.id)),
         "template_id": _first(select(CreditTemplate.id)),
         "source_id": _first(select(DataHubSource.id)),
+        "import_run_id": _first(select(ImportRun.id)),
         "pause_id": _pause(db.session.get(User, world.other_id), team, now).id,
         "no_show_signup_id": _first(
             select(ShiftSignup.id).where(ShiftSignup.no_show_at.is_not(None))

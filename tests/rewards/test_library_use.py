@@ -317,3 +317,40 @@ def test_a_rolled_back_import_no_longer_counts(db, admin, readers):
 def test_monthly_reading_refuses_a_bad_month(db, month):
     with pytest.raises(InvalidInput):
         library_use.monthly_reading(month)
+
+
+# Large files -------------------------------------------------------------------------------
+
+
+def test_a_large_file_is_stored_and_committed_a_chunk_at_a_time(
+    app, db, admin, readers, monkeypatch
+):
+    monkeypatch.setitem(app.config, "IMPORT_CHUNK_ROWS", 3)
+    lines = [
+        f"{reader.student_number},2026-10-{day:02d},,1,1,30,0"
+        for reader in readers
+        for day in range(1, 4)
+    ]
+    seen_elsewhere = []
+
+    def checkpoint(done: int, total: int) -> None:
+        _db.session.commit()
+        with _db.engine.connect() as other:  # what everyone else sees now
+            count = other.execute(select(func.count(LibraryUse.id))).scalar_one()
+            seen_elsewhere.append((done, total, count))
+
+    imp = library_use.import_library_use(
+        csv_bytes(*lines), "big.csv", actor=admin, now=NOW, checkpoint=checkpoint
+    )
+    _db.session.commit()
+    assert seen_elsewhere == [(3, 9, 3), (6, 9, 6), (9, 9, 9)]
+    assert library_use.import_counts(imp).as_dict() == {
+        "total": 9,
+        "stored": 9,
+        "present": 0,
+        "rejected": 0,
+    }
+    entries = _db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "rewards.library_use_imported")
+    ).all()
+    assert len(entries) == 1 and entries[0].after["stored"] == 9

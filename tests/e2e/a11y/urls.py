@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.admin.models import DataHubSource
+from app.admin.models import DataHubSource, ImportRun
 from app.checkin import certificates
 from app.checkin.models import Certificate
 from app.columns import contributions
@@ -109,6 +109,7 @@ ARGUMENTS: dict[str, Callable[[], Any]] = {
     "code": lambda: _first(select(ContentColumn.code)),
     "template_id": lambda: _first(select(CreditTemplate.id)),
     "source_id": lambda: _first(select(DataHubSource.id)),
+    "run_id": lambda: _first(select(ImportRun.id)),
     "job_id": lambda: history.overview()[0].spec.id,
     "import_id": lambda: _first(select(LibraryUseImport.id)),
     "user_id": lambda: _id_of("2023141001"),
@@ -166,7 +167,8 @@ def _value(rule: str, argument: str) -> Any:
 
 def add_shared_objects() -> None:
     """What the demo data leaves out: the volunteer's certificate of hours, a shared
-    annual report, a draft and a data-hub source, so those pages can be checked too."""
+    annual report, a draft, a data-hub source and a queued roster import, so those pages
+    can be checked too."""
     volunteer = db.session.get(User, _id_of("2023141001"))
     today = utcnow().date()
     with current_app.test_request_context():  # the certificate links to its own page
@@ -175,6 +177,8 @@ def add_shared_objects() -> None:
         )
     reports.create_share(volunteer.id, reports.current_year())
     factories.datahub_source(db.session.get(User, _id_of("A0001")))
+    with current_app.test_request_context():
+        factories.queued_roster_import(db.session.get(User, _id_of("A0001")))
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
         volunteer, column.id, contributions.ContributionFields(title="草稿", body="未完待续")
