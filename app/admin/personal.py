@@ -1,5 +1,5 @@
 """An admin's work in their personal data export: jobs they started by hand and data-hub
-pulls they ran (when and how it went; the rows are other people's)."""
+pulls and large imports they ran (when and how it went; the rows are other people's)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts import personal_data
 from app.accounts.personal_data import Rows
-from app.admin.models import DataHubPull
+from app.admin.models import DataHubPull, ImportRun
 from jobs.models import JobRun
 
 personal_data.register_rows(
@@ -24,11 +24,18 @@ personal_data.register_rows(
             lambda row: {"time": row.started_at, "status": row.status},
             staff=True,
         ),
+        "imports_run": Rows(
+            ImportRun.created_by_id,
+            lambda row: {"time": row.created_at, "status": row.state, "rows": row.rows_total},
+            staff=True,
+        ),
     },
 )
 for _key, _label in {
     "jobs_started": _l("Jobs I started by hand"),
     "datahub_pulls": _l("Data-hub pulls I ran"),
+    "imports_run": _l("Large imports I confirmed"),
+    "rows": _l("Rows"),
     "job": _l("Job"),
 }.items():
     personal_data.FIELD_LABELS.setdefault(_key, _label)

@@ -1,7 +1,7 @@
 """admin: runs of large imports, with their progress
 
-Revision ID: 0013_imports
-Revises: 0012_datahub
+Revision ID: 0015_imports
+Revises: 0014_sessions
 Create Date: 2026-12-07 13:05:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_imports'
-down_revision = '0012_datahub'
+revision = "0015_imports"
+down_revision = "0014_sessions"
 branch_labels = None
 depends_on = None
 
