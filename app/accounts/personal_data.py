@@ -119,6 +119,12 @@ def register_section(
     SECTIONS[key] = Section(key=key, title=title, collect=collect, covers=dict(covers or {}))
 
 
+def add_labels(labels: Mapping[str, Any]) -> None:
+    """Names of a section's fields, in the reader's language (the first name given wins)."""
+    for key, label in labels.items():
+        FIELD_LABELS.setdefault(key, label)
+
+
 def register_audited_object(object_type: str, column: InstrumentedAttribute) -> None:
     """Audit entries on objects of `object_type` whose `column` is the person (a
     coordinator's fix of their attendance, say) go into the person's export."""

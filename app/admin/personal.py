@@ -31,11 +31,12 @@ personal_data.register_rows(
         ),
     },
 )
-for _key, _label in {
-    "jobs_started": _l("Jobs I started by hand"),
-    "datahub_pulls": _l("Data-hub pulls I ran"),
-    "imports_run": _l("Large imports I confirmed"),
-    "rows": _l("Rows"),
-    "job": _l("Job"),
-}.items():
-    personal_data.FIELD_LABELS.setdefault(_key, _label)
+personal_data.add_labels(
+    {
+        "jobs_started": _l("Jobs I started by hand"),
+        "datahub_pulls": _l("Data-hub pulls I ran"),
+        "imports_run": _l("Large imports I confirmed"),
+        "rows": _l("Rows"),
+        "job": _l("Job"),
+    }
+)

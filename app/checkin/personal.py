@@ -69,25 +69,26 @@ personal_data.register_rows(
 )
 personal_data.register_audited_object("attendance", Attendance.user_id)
 personal_data.register_audited_object("certificate", Certificate.user_id)
-for _key, _label in {
-    "attendance": _l("Attendance"),
-    "scans": _l("Scans of my codes and check-ins"),
-    "certificates": _l("Service certificates"),
-    "attendance_verified": _l("Attendance I verified"),
-    "scans_made": _l("Scans I made for volunteers"),
-    "checked_in_at": _l("Checked in"),
-    "checked_out_at": _l("Checked out"),
-    "late": _l("Late"),
-    "scan_minutes": _l("Minutes from scans"),
-    "added_minutes": _l("Minutes added by a coordinator"),
-    "verified_at": _l("Verified"),
-    "method": _l("Method"),
-    "outcome": _l("Outcome"),
-    "device": _l("Device"),
-    "number": _l("Number"),
-    "period_start": _l("From"),
-    "period_end": _l("To"),
-    "total_minutes": _l("Minutes"),
-    "issued_at": _l("Issued"),
-}.items():
-    personal_data.FIELD_LABELS.setdefault(_key, _label)
+personal_data.add_labels(
+    {
+        "attendance": _l("Attendance"),
+        "scans": _l("Scans of my codes and check-ins"),
+        "certificates": _l("Service certificates"),
+        "attendance_verified": _l("Attendance I verified"),
+        "scans_made": _l("Scans I made for volunteers"),
+        "checked_in_at": _l("Checked in"),
+        "checked_out_at": _l("Checked out"),
+        "late": _l("Late"),
+        "scan_minutes": _l("Minutes from scans"),
+        "added_minutes": _l("Minutes added by a coordinator"),
+        "verified_at": _l("Verified"),
+        "method": _l("Method"),
+        "outcome": _l("Outcome"),
+        "device": _l("Device"),
+        "number": _l("Number"),
+        "period_start": _l("From"),
+        "period_end": _l("To"),
+        "total_minutes": _l("Minutes"),
+        "issued_at": _l("Issued"),
+    }
+)

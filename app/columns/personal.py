@@ -72,19 +72,20 @@ personal_data.register_rows(
     },
 )
 personal_data.register_audited_object("contribution", Contribution.author_id)
-for _key, _label in {
-    "contributions": _l("Contributions"),
-    "uploads": _l("Uploaded files"),
-    "contribution_actions": _l("Steps I took on contributions"),
-    "likes": _l("Contributions I liked"),
-    "reads": _l("Contributions I read"),
-    "editor_of": _l("Columns I edit"),
-    "contributions_reviewed": _l("Contributions I reviewed"),
-    "column": _l("Column"),
-    "body": _l("Text"),
-    "published_at": _l("Published"),
-    "file": _l("File"),
-    "size": _l("Size (bytes)"),
-    "since": _l("Since"),
-}.items():
-    personal_data.FIELD_LABELS.setdefault(_key, _label)
+personal_data.add_labels(
+    {
+        "contributions": _l("Contributions"),
+        "uploads": _l("Uploaded files"),
+        "contribution_actions": _l("Steps I took on contributions"),
+        "likes": _l("Contributions I liked"),
+        "reads": _l("Contributions I read"),
+        "editor_of": _l("Columns I edit"),
+        "contributions_reviewed": _l("Contributions I reviewed"),
+        "column": _l("Column"),
+        "body": _l("Text"),
+        "published_at": _l("Published"),
+        "file": _l("File"),
+        "size": _l("Size (bytes)"),
+        "since": _l("Since"),
+    }
+)

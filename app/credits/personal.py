@@ -57,21 +57,22 @@ personal_data.register_rows(
         ),
     },
 )
-for _key, _label in {
-    "credit_records": _l("Credit records"),
-    "batches_built": _l("Credit batches I built"),
-    "batches_approved": _l("Credit batches I approved"),
-    "batches_exported": _l("Credit batches I exported"),
-    "lines_excluded": _l("Batch lines I excluded"),
-    "files_exported": _l("Credit files I exported"),
-    "result_files": _l("Result files I uploaded"),
-    "record_number": _l("Record number"),
-    "activity_name": _l("Activity"),
-    "category": _l("Category"),
-    "started_on": _l("From"),
-    "ended_on": _l("To"),
-    "credits": _l("Credits"),
-    "void": _l("Withdrawn"),
-    "title": _l("Title"),
-}.items():
-    personal_data.FIELD_LABELS.setdefault(_key, _label)
+personal_data.add_labels(
+    {
+        "credit_records": _l("Credit records"),
+        "batches_built": _l("Credit batches I built"),
+        "batches_approved": _l("Credit batches I approved"),
+        "batches_exported": _l("Credit batches I exported"),
+        "lines_excluded": _l("Batch lines I excluded"),
+        "files_exported": _l("Credit files I exported"),
+        "result_files": _l("Result files I uploaded"),
+        "record_number": _l("Record number"),
+        "activity_name": _l("Activity"),
+        "category": _l("Category"),
+        "started_on": _l("From"),
+        "ended_on": _l("To"),
+        "credits": _l("Credits"),
+        "void": _l("Withdrawn"),
+        "title": _l("Title"),
+    }
+)

@@ -76,20 +76,21 @@ personal_data.register_section(
     },
 )
 anonymise.register_anonymiser(forget_person)
-for _key, _label in {
-    "login_days": _l("Days on the site"),
-    "scores": _l("Daily engagement scores"),
-    "day": _l("Day"),
-    "score": _l("Score"),
-    "segment": _l("Segment"),
-    "reason": _l("Why"),
-    "messages": _l("Messages from coordinators"),
-    "messages_sent": _l("Messages I sent to team members"),
-    "sent_at": _l("Sent"),
-    "message": _l("Message"),
-    "report_links": _l("Public links to my annual report"),
-    "year": _l("Year"),
-    "created_at": _l("Created"),
-    "revoked_at": _l("Stopped"),
-}.items():
-    personal_data.FIELD_LABELS.setdefault(_key, _label)
+personal_data.add_labels(
+    {
+        "login_days": _l("Days on the site"),
+        "scores": _l("Daily engagement scores"),
+        "day": _l("Day"),
+        "score": _l("Score"),
+        "segment": _l("Segment"),
+        "reason": _l("Why"),
+        "messages": _l("Messages from coordinators"),
+        "messages_sent": _l("Messages I sent to team members"),
+        "sent_at": _l("Sent"),
+        "message": _l("Message"),
+        "report_links": _l("Public links to my annual report"),
+        "year": _l("Year"),
+        "created_at": _l("Created"),
+        "revoked_at": _l("Stopped"),
+    }
+)

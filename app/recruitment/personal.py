@@ -60,16 +60,17 @@ personal_data.register_rows(
 )
 personal_data.register_audited_object("application", Application.user_id)
 personal_data.register_audited_object("membership", Membership.user_id)
-for _key, _label in {
-    "applications": _l("Applications"),
-    "coordinator_of": _l("Teams I coordinate"),
-    "campaigns_created": _l("Campaigns I created"),
-    "applications_decided": _l("Applications I decided"),
-    "application_notes": _l("Notes I wrote on applications"),
-    "campaign": _l("Campaign"),
-    "answers": _l("Answers"),
-    "consented_at": _l("Consent given"),
-    "submitted_at": _l("Submitted"),
-    "decided_at": _l("Decided"),
-}.items():
-    personal_data.FIELD_LABELS.setdefault(_key, _label)
+personal_data.add_labels(
+    {
+        "applications": _l("Applications"),
+        "coordinator_of": _l("Teams I coordinate"),
+        "campaigns_created": _l("Campaigns I created"),
+        "applications_decided": _l("Applications I decided"),
+        "application_notes": _l("Notes I wrote on applications"),
+        "campaign": _l("Campaign"),
+        "answers": _l("Answers"),
+        "consented_at": _l("Consent given"),
+        "submitted_at": _l("Submitted"),
+        "decided_at": _l("Decided"),
+    }
+)

@@ -268,16 +268,17 @@ personal_data.register_section(
     covers={"memberships.user_id": "memberships", "volunteer_profiles.user_id": "introduction"},
 )
 anonymise.register_anonymiser(forget_person)
-for _key, _label in {
-    "memberships": _l("Teams"),
-    "team": _l("Team"),
-    "status": _l("Status"),
-    "joined_at": _l("Joined"),
-    "onboarded": _l("Onboarding done"),
-    "onboarded_at": _l("Onboarding done on"),
-    "skills": _l("Skills"),
-    "availability": _l("Availability"),
-    "introduction": _l("Introduction"),
-    **WEEKDAY_LABELS,
-}.items():
-    personal_data.FIELD_LABELS.setdefault(_key, _label)
+personal_data.add_labels(
+    {
+        "memberships": _l("Teams"),
+        "team": _l("Team"),
+        "status": _l("Status"),
+        "joined_at": _l("Joined"),
+        "onboarded": _l("Onboarding done"),
+        "onboarded_at": _l("Onboarding done on"),
+        "skills": _l("Skills"),
+        "availability": _l("Availability"),
+        "introduction": _l("Introduction"),
+        **WEEKDAY_LABELS,
+    }
+)

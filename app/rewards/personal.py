@@ -69,25 +69,26 @@ personal_data.register_rows(
 )
 personal_data.register_audited_object("point_entry", PointEntry.user_id)
 personal_data.register_audited_object("badge_award", BadgeAward.user_id)
-for _key, _label in {
-    "points": _l("Points"),
-    "badges": _l("Badges"),
-    "leaderboards": _l("Leaderboard places"),
-    "library_use": _l("Library use"),
-    "points_given": _l("Points entries I made"),
-    "library_imports": _l("Library-use files I imported"),
-    "library_imports_rolled_back": _l("Library-use imports I rolled back"),
-    "kind": _l("Kind"),
-    "badge": _l("Badge"),
-    "period": _l("Period"),
-    "awarded_at": _l("Awarded"),
-    "metric": _l("Measure"),
-    "rank": _l("Rank"),
-    "value": _l("Value"),
-    "month": _l("Month"),
-    "loans": _l("Loans"),
-    "visits": _l("Visits"),
-    "minutes": _l("Minutes"),
-    "e_sessions": _l("E-resource sessions"),
-}.items():
-    personal_data.FIELD_LABELS.setdefault(_key, _label)
+personal_data.add_labels(
+    {
+        "points": _l("Points"),
+        "badges": _l("Badges"),
+        "leaderboards": _l("Leaderboard places"),
+        "library_use": _l("Library use"),
+        "points_given": _l("Points entries I made"),
+        "library_imports": _l("Library-use files I imported"),
+        "library_imports_rolled_back": _l("Library-use imports I rolled back"),
+        "kind": _l("Kind"),
+        "badge": _l("Badge"),
+        "period": _l("Period"),
+        "awarded_at": _l("Awarded"),
+        "metric": _l("Measure"),
+        "rank": _l("Rank"),
+        "value": _l("Value"),
+        "month": _l("Month"),
+        "loans": _l("Loans"),
+        "visits": _l("Visits"),
+        "minutes": _l("Minutes"),
+        "e_sessions": _l("E-resource sessions"),
+    }
+)

@@ -94,26 +94,27 @@ personal_data.register_section(
 personal_data.register_audited_object("shift_signup", ShiftSignup.user_id)
 personal_data.register_audited_object("signup_pause", SignupPause.user_id)
 personal_data.register_audited_object("shift_handover", ShiftHandover.from_user_id)
-for _key, _label in {
-    "signups": _l("Sign-ups"),
-    "trainings": _l("Trainings completed"),
-    "places_offered": _l("Places I offered to others"),
-    "places_taken": _l("Places I took over"),
-    "signup_pauses": _l("Sign-up pauses"),
-    "signups_assigned": _l("Sign-ups I made for volunteers"),
-    "handovers_decided": _l("Handovers I decided"),
-    "pauses_lifted": _l("Sign-up pauses I lifted"),
-    "shift": _l("Shift"),
-    "task": _l("Task"),
-    "starts_at": _l("Starts"),
-    "ends_at": _l("Ends"),
-    "signed_up_at": _l("Signed up"),
-    "cancelled_at": _l("Cancelled"),
-    "no_show_at": _l("Marked as no-show"),
-    "semester": _l("Semester"),
-    "no_shows": _l("No-shows"),
-    "paused_at": _l("Paused"),
-    "lifted_at": _l("Lifted"),
-    "completed_at": _l("Completed"),
-}.items():
-    personal_data.FIELD_LABELS.setdefault(_key, _label)
+personal_data.add_labels(
+    {
+        "signups": _l("Sign-ups"),
+        "trainings": _l("Trainings completed"),
+        "places_offered": _l("Places I offered to others"),
+        "places_taken": _l("Places I took over"),
+        "signup_pauses": _l("Sign-up pauses"),
+        "signups_assigned": _l("Sign-ups I made for volunteers"),
+        "handovers_decided": _l("Handovers I decided"),
+        "pauses_lifted": _l("Sign-up pauses I lifted"),
+        "shift": _l("Shift"),
+        "task": _l("Task"),
+        "starts_at": _l("Starts"),
+        "ends_at": _l("Ends"),
+        "signed_up_at": _l("Signed up"),
+        "cancelled_at": _l("Cancelled"),
+        "no_show_at": _l("Marked as no-show"),
+        "semester": _l("Semester"),
+        "no_shows": _l("No-shows"),
+        "paused_at": _l("Paused"),
+        "lifted_at": _l("Lifted"),
+        "completed_at": _l("Completed"),
+    }
+)
