@@ -343,14 +343,23 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
         ),
         actor=coordinator,
     )
-    local_now = to_local(now)
-    start = (local_now - timedelta(minutes=20)).time().replace(second=0, microsecond=0)
-    end = (local_now + timedelta(hours=3)).time().replace(second=0, microsecond=0)
-    if end > start:  # near midnight the event would span two days: leave it out then
+    local_now = to_local(now).replace(second=0, microsecond=0, tzinfo=None)
+    hours = under_way_today(local_now)
+    if hours is not None:
         event = tasks.create_shift(
-            festival, day=local_now.date(), start=start, end=end, actor=coordinator, now=now
+            festival, day=local_now.date(), start=hours[0], end=hours[1], actor=coordinator, now=now
         )
         shifts.assign(event, volunteer, actor=coordinator, now=now)
+
+
+def under_way_today(local_now: datetime) -> tuple[time, time] | None:
+    """Start and end of an event running at `local_now` (from 20 minutes before to three
+    hours after) kept within its day, so the demo has a live kiosk at any hour; None in
+    the last minute of the day."""
+    midnight = datetime.combine(local_now.date(), time(0))
+    start = max(local_now - timedelta(minutes=20), midnight).time()
+    end = min(local_now + timedelta(hours=3), midnight + timedelta(hours=23, minutes=59)).time()
+    return (start, end) if end > local_now.time() else None
 
 
 # Who of the volunteer team came to the weekly shelving afternoons of the last 20 weeks, by

@@ -10,4 +10,11 @@
       }
     });
   });
+
+  // A page showing work in progress (an import) reloads itself until the work is done.
+  var progress = document.querySelector("[data-reload-after]");
+  if (progress) {
+    var seconds = Number(progress.getAttribute("data-reload-after")) || 3;
+    window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+  }
 })();

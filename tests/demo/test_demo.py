@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
+import pytest
 from sqlalchemy import func, select
 
 from app.accounts import services as accounts
@@ -45,3 +48,17 @@ def test_demo_has_credit_records_and_a_batch_to_approve(db, runner):
     if any(record.semester == this_semester for record in records):
         batch = db.session.scalar(select(CreditBatch))
         assert batch.status == "draft" and batch.semester == this_semester
+
+
+@pytest.mark.parametrize(
+    ("local_now", "start", "end"),
+    [
+        ("2026-12-07 10:00", "09:40", "13:00"),
+        ("2026-12-07 21:35", "21:15", "23:59"),
+        ("2026-12-07 00:05", "00:00", "03:05"),
+    ],
+)
+def test_the_reading_festival_is_under_way_whatever_the_hour(local_now, start, end):
+    hours = demo.under_way_today(datetime.fromisoformat(local_now))
+    assert hours == (time.fromisoformat(start), time.fromisoformat(end))
+    assert demo.under_way_today(datetime.fromisoformat("2026-12-07 23:59")) is None
