@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from urllib.error import URLError
 from urllib.parse import urlencode
-from urllib.request import urlopen
 
 from flask_babel import gettext as _
 
+from app.common import http
 from app.errors import DomainError, InvalidInput
 
 NS = "{http://www.yale.edu/tp/cas}"
@@ -51,13 +50,14 @@ def _unavailable() -> ProviderUnavailable:
     )
 
 
-def _fetch(url: str, timeout: float) -> bytes:
+def _fetch(url: str, params: dict[str, str], timeout: float) -> bytes:
     try:
-        with urlopen(url, timeout=timeout) as answer:
-            body = answer.read(MAX_ANSWER_BYTES + 1)
-    except (URLError, TimeoutError, OSError, ValueError):
+        body = http.fetch(
+            "GET", url, params=params, timeout=timeout, max_bytes=MAX_ANSWER_BYTES
+        ).body
+    except http.FetchFailed:
         raise _unavailable() from None
-    if len(body) > MAX_ANSWER_BYTES or b"<!DOCTYPE" in body.upper():
+    if b"<!DOCTYPE" in body.upper():
         raise _unavailable()
     return body
 
@@ -70,8 +70,7 @@ def validate(
     if not TICKET.fullmatch(ticket or ""):
         raise InvalidInput(_("The campus login sent no valid ticket. Please log in again."))
     path = "/p3/serviceValidate" if protocol == "3" else "/serviceValidate"
-    query = urlencode({"service": service, "ticket": ticket})
-    body = _fetch(f"{server.rstrip('/')}{path}?{query}", timeout)
+    body = _fetch(f"{server.rstrip('/')}{path}", {"service": service, "ticket": ticket}, timeout)
     try:
         root = ET.fromstring(body)
     except ET.ParseError:

@@ -16,9 +16,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode
-from urllib.request import Request, urlopen
 
 from flask_babel import gettext as _
 from joserfc import jwt
@@ -26,7 +24,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from app.accounts.cas import ProviderUnavailable
-from app.errors import InvalidInput
+from app.common import http
+from app.errors import DomainError, InvalidInput
 
 MAX_ANSWER_BYTES = 256 * 1024
 DISCOVERY_SECONDS = 300
@@ -67,33 +66,44 @@ def _unavailable() -> ProviderUnavailable:
     )
 
 
-def _json(request: Request | str, timeout: float) -> dict[str, Any]:
+def _json(url: str, timeout: float, *, form: dict[str, str] | None = None) -> dict[str, Any]:
+    """The JSON object at `url` (posted `form`, if any); the provider's own error answer
+    (an OAuth `error`) is shown to the person, anything else unreadable means it is down."""
     try:
-        with urlopen(request, timeout=timeout) as answer:
-            body = answer.read(MAX_ANSWER_BYTES + 1)
-    except HTTPError as error:
-        body = error.read(MAX_ANSWER_BYTES + 1)
-        try:
-            detail = json.loads(body)
-        except ValueError:
+        answer = http.fetch(
+            "POST" if form else "GET",
+            url,
+            data=form,
+            headers={"Accept": "application/json"},
+            timeout=timeout,
+            max_bytes=MAX_ANSWER_BYTES,
+        )
+    except http.FetchFailed as error:
+        if error.reason != http.FetchFailed.BAD_STATUS:
             raise _unavailable() from None
-        raise InvalidInput(
-            _(
-                "The campus login did not accept this sign-in (%(code)s). Please log in again.",
-                code=str(detail.get("error", error.code))[:60],
-            )
-        ) from None
-    except (URLError, TimeoutError, OSError, ValueError):
-        raise _unavailable() from None
-    if len(body) > MAX_ANSWER_BYTES:
-        raise _unavailable()
+        raise _refusal(error) from None
     try:
-        data = json.loads(body)
+        data = json.loads(answer.body)
     except ValueError:
         raise _unavailable() from None
     if not isinstance(data, dict):
         raise _unavailable()
     return data
+
+
+def _refusal(error: http.FetchFailed) -> DomainError:
+    try:
+        detail = json.loads(error.body)
+    except ValueError:
+        return _unavailable()
+    if not isinstance(detail, dict):
+        return _unavailable()
+    return InvalidInput(
+        _(
+            "The campus login did not accept this sign-in (%(code)s). Please log in again.",
+            code=str(detail.get("error", error.status))[:60],
+        )
+    )
 
 
 def discover(issuer: str, timeout: float) -> dict[str, Any]:
@@ -174,20 +184,15 @@ def finish(
     if not code or len(code) > 2048:
         raise InvalidInput(_("The campus login sent no valid ticket. Please log in again."))
     document = discover(issuer, timeout)
-    form = urlencode(
-        {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": redirect_uri,
-            "client_id": client_id,
-            "client_secret": client_secret,
-            "code_verifier": pending.verifier,
-        }
-    ).encode()
-    request = Request(document["token_endpoint"], data=form, method="POST")
-    request.add_header("Content-Type", "application/x-www-form-urlencoded")
-    request.add_header("Accept", "application/json")
-    tokens = _json(request, timeout)
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "code_verifier": pending.verifier,
+    }
+    tokens = _json(document["token_endpoint"], timeout, form=form)
     return _checked_claims(tokens.get("id_token"), document, issuer, client_id, pending, timeout)
 
 

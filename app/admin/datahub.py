@@ -21,9 +21,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.error import HTTPError, URLError
 from urllib.parse import urlparse
-from urllib.request import Request, urlopen
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -35,7 +33,7 @@ from app.admin import roster
 from app.admin.models import SOURCE_KINDS, DataHubPull, DataHubSource
 from app.admin.roster import Checkpoint
 from app.audit import services as audit
-from app.common import tabular
+from app.common import http, tabular
 from app.common.db import begin_write_transaction
 from app.common.time import from_local_date, to_local, utcnow
 from app.errors import DomainError, InvalidInput, NotFound
@@ -214,23 +212,24 @@ def _timeout() -> float:
     return float(current_app.config.get("DATAHUB_TIMEOUT", 30))
 
 
+def _fetch_failure(error: http.FetchFailed) -> str:
+    if error.reason == http.FetchFailed.BAD_STATUS:
+        return _("The data hub answered with an error (HTTP %(code)s).", code=error.status)
+    if error.reason == http.FetchFailed.TOO_LARGE:
+        return _("The data hub's answer is too large.")
+    return _("The data hub did not answer in time, or could not be reached.")
+
+
 def fetch_records(source: DataHubSource) -> list[Any]:
-    request = Request(source.url, headers={"Accept": "application/json"})
+    headers = {"Accept": "application/json"}
     if source.token:
-        request.add_header("Authorization", f"Bearer {source.token}")
+        headers["Authorization"] = f"Bearer {source.token}"
     try:
-        with urlopen(request, timeout=_timeout()) as answer:
-            body = answer.read(MAX_ANSWER_BYTES + 1)
-    except HTTPError as error:
-        raise PullFailed(
-            _("The data hub answered with an error (HTTP %(code)s).", code=error.code)
-        ) from None
-    except (URLError, TimeoutError, OSError, ValueError):
-        raise PullFailed(
-            _("The data hub did not answer in time, or could not be reached.")
-        ) from None
-    if len(body) > MAX_ANSWER_BYTES:
-        raise PullFailed(_("The data hub's answer is too large."))
+        body = http.fetch(
+            "GET", source.url, headers=headers, timeout=_timeout(), max_bytes=MAX_ANSWER_BYTES
+        ).body
+    except http.FetchFailed as error:
+        raise PullFailed(_fetch_failure(error)) from None
     try:
         data = json.loads(body)
     except ValueError:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import struct
 from dataclasses import dataclass
 from functools import lru_cache
 
 import markdown
 from markdown.extensions.toc import slugify_unicode
+from PIL import Image
 
 BASE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GUIDE_DIR = os.path.join(BASE_DIR, "docs", "guide")
@@ -64,16 +64,9 @@ def _sized_image(match: re.Match) -> str:
 
 
 def png_size(path: str) -> tuple[int, int] | None:
-    """A PNG's width and height from its header; None for a missing or broken file."""
+    """A PNG's width and height; None for a missing or broken file or another format."""
     try:
-        with open(path, "rb") as handle:
-            return png_dimensions(handle.read(24))
+        with Image.open(path) as image:
+            return image.size if image.format == "PNG" else None
     except OSError:
         return None
-
-
-def png_dimensions(data: bytes) -> tuple[int, int] | None:
-    """Width and height from the start of a PNG; None when it is not one."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-        return None
-    return struct.unpack(">II", data[16:24])

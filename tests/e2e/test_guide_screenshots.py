@@ -11,12 +11,14 @@ running the suite leaves the work tree as it was):
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
 from sqlalchemy import select
 
 from app.checkin import tokens
@@ -25,7 +27,6 @@ from app.common.time import utcnow
 from app.credits.models import CreditBatch
 from app.demo.data import DEMO_PASSWORD
 from app.extensions import db
-from app.guide.services import png_dimensions
 from app.recruitment.models import Campaign, Team
 from app.shifts.models import Shift, Task
 from tests.e2e.conftest import TIMEOUT_MS, LiveServer
@@ -151,10 +152,10 @@ SHOTS = [
 
 
 def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from a PNG's header; fails on anything that is not a PNG."""
-    size = png_dimensions(data)
-    assert size is not None, "not a PNG image"
-    return size
+    """Width and height of a PNG; fails on anything that is not a PNG."""
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "PNG", "not a PNG image"
+        return image.size
 
 
 def guide_images(guide: Path) -> set[str]:

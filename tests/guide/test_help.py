@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,6 +106,16 @@ def test_every_image_of_the_guide_is_served_from_static(client, db, locale):
         assert src.startswith("/static/guide/"), src
         assert (ROOT / src.lstrip("/")).is_file(), f"{src} is missing"
         assert client.get(src).status_code == 200
+
+
+def test_guide_images_carry_their_real_size_so_the_page_does_not_jump_while_loading(client, db):
+    html = client.get("/help").get_data(as_text=True)
+
+    sized = re.findall(r'src="/static/guide/([\w.-]+)" width="(\d+)" height="(\d+)"', html)
+    assert len(sized) >= 30
+    for name, width, height in sized:
+        with Image.open(ROOT / "static" / "guide" / name) as image:
+            assert (int(width), int(height)) == image.size, name
 
 
 @pytest.mark.parametrize("who", ["anonymous", "student", "admin"])
