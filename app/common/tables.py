@@ -6,9 +6,11 @@ one download response.
   user text, and are written as they are.
 - CSV has CRLF line ends, as Excel writes it. UTF-8 starts with the BOM Excel needs to read
   Chinese; GB18030 (for older Excel) has none.
-- XLSX is written with openpyxl (the library that reads uploads): a bold, frozen header
-  row, and the `text_columns` stored as text so student and record numbers keep their
-  leading zeros and never turn into scientific notation.
+- XLSX is written with XlsxWriter, streamed in constant memory: a bold, frozen header row,
+  and the `text_columns` stored as text so student and record numbers keep their leading
+  zeros and never turn into scientific notation. (openpyxl, which reads uploads, stamps
+  every save with the time, so the same rows would not give the same bytes, and it writes
+  a CR in a cell as a bare CR, which comes back as LF.)
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 from urllib.parse import quote
 
+import xlsxwriter
 from flask import Response
 
 from app.common.tabular import looks_like_formula
@@ -27,7 +33,18 @@ from app.common.tabular import looks_like_formula
 Format = Literal["csv", "xlsx"]
 # What each CSV encoding is written as: UTF-8 with the BOM, GB18030 without.
 CSV_CODECS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
+_NUMBERS = (int, float, Decimal)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True, slots=True)
+class _XlsxOptions:
+    title: str | None
+    text_columns: frozenset[int]
+    widths: dict[int, float]
+    created: datetime | None
+
+
 # RFC 5987 attr-chars kept as they are in `filename*`.
 _ATTR_CHARS = "!#$&+-.^_`|~"
 
@@ -49,11 +66,15 @@ def write_table(
     title: str | None = None,
     text_columns: Iterable[int] = (),
     widths: dict[int, float] | None = None,
+    created: datetime | None = None,
 ) -> bytes:
-    """The table as file bytes, every cell guarded. `encoding` (CSV) is "utf-8" or
-    "gb18030"; `title`, `text_columns` and `widths` (by column index) are for XLSX."""
+    """The table as file bytes, every text cell guarded. `encoding` (CSV) is "utf-8" or
+    "gb18030". For XLSX: the sheet's `title`, the `text_columns` and `widths` (by column
+    index), and the workbook's `created` date (give one and the same rows give the same
+    bytes); other numbers are number cells."""
     if format == "xlsx":
-        return _xlsx(header, rows, title, frozenset(text_columns), widths or {})
+        options = _XlsxOptions(title, frozenset(text_columns), widths or {}, created)
+        return _xlsx(header, rows, options)
     return _csv(header, rows, CSV_CODECS[encoding])
 
 
@@ -73,33 +94,35 @@ def _csv(header: Sequence[object], rows: Iterable[Sequence[object]], codec: str)
 def _xlsx(
     header: Sequence[object],
     rows: Iterable[Sequence[object]],
-    title: str | None,
-    text_columns: frozenset[int],
-    widths: dict[int, float],
+    options: _XlsxOptions,
 ) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    output = io.BytesIO()
+    # constant_memory writes each row out to a temporary file as soon as the next one
+    # starts (it needs in_memory off), so memory stays flat however long the table is.
+    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": False})
+    if options.created is not None:
+        workbook.set_properties({"created": options.created})
+    sheet = workbook.add_worksheet(options.title)
+    for index, width in options.widths.items():
+        sheet.set_column(index, index, width)
+    sheet.write_row(0, 0, [_text(cell) for cell in header], workbook.add_format({"bold": True}))
+    sheet.freeze_panes(1, 0)
+    text = workbook.add_format({"num_format": "@"})
+    formats = dict.fromkeys(options.text_columns, text)
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for number, cells in enumerate(rows, start=1):
+        for index, value in enumerate(cells):
+            if isinstance(value, _NUMBERS) and index not in formats:
+                write_number(number, index, float(value))
+            elif value is not None:
+                write_string(number, index, _text(value), formats.get(index))
+    workbook.close()
+    return output.getvalue()
 
-    workbook = Workbook()
-    sheet = workbook.active
-    if title:
-        sheet.title = title
-    sheet.append([neutralise(cell) for cell in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for cells in rows:
-        sheet.append([neutralise(cell) for cell in cells])
-    for index in text_columns:
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
-            cell.data_type = "s"
-            cell.number_format = "@"
-    for index, width in widths.items():
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def _text(value: object) -> str:
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if looks_like_formula(text) else text
 
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:
