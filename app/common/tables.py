@@ -114,10 +114,9 @@ def _xlsx(
         # The hot loop of a 100,000-line credit export: the guard is inlined.
         for index, value in enumerate(cells):
             if type(value) is str:
-                if value:
-                    if value.startswith(FORMULA_PREFIXES):
-                        value = "'" + value
-                    write_string(number, index, value, formats[index])
+                if value.startswith(FORMULA_PREFIXES):
+                    value = "'" + value
+                write_string(number, index, value, formats[index])
             elif value is None:
                 continue
             elif isinstance(value, _NUMBERS) and formats[index] is None:
