@@ -35,6 +35,7 @@ from app.accounts.personal_data_forms import AnonymiseForm
 from app.audit import services as audit
 from app.common.access import role_required
 from app.common.forms import commit_form_change, show_domain_error
+from app.common.tables import download
 from app.common.urls import external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -379,10 +380,7 @@ def personal_data_json():
     db.session.commit()
     number = re.sub(r"[^A-Za-z0-9_-]", "", current_user.student_number) or str(current_user.id)
     filename = f"gongchuang-{number}-{data['generated_at']:%Y%m%d}.json"
-    response = current_app.response_class(
-        personal_data.to_json(data), content_type="application/json; charset=utf-8"
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = download(personal_data.to_json(data), filename, "application/json; charset=utf-8")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -13,8 +13,6 @@ and the hours are all in `added_minutes` with their evidence.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,11 +28,12 @@ from app.checkin import hours
 from app.checkin.models import ATTENDANCE_STATUSES, Attendance, ScanLog
 from app.checkin.scanlog import log_scan
 from app.checkin.services import is_late
+from app.common.tables import write_table
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.recruitment.access import can_manage_team, require_team_manager
-from app.recruitment.membership import register_hours_provider, safe_cell
+from app.recruitment.membership import register_hours_provider
 from app.shifts.models import Shift, ShiftSignup
 
 REASON_MAX = 500
@@ -706,8 +705,6 @@ def export_sheet(shift: Shift, *, actor, now: datetime | None = None) -> tuple[b
     Exporting people's data is audited."""
     now = now or utcnow()
     sheet = shift_sheet(shift, actor=actor, now=now)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
     header = [
         _("Student/staff number"),
         _("Name"),
@@ -721,25 +718,22 @@ def export_sheet(shift: Shift, *, actor, now: datetime | None = None) -> tuple[b
         _("Added minutes"),
         _("Verified"),
     ]
-    writer.writerow(header)
+    body = []
     for row in [*sheet.rows, *sheet.others]:
         record = row.attendance
         status = str(STATUS_LABELS.get(row.status, _("Not checked in")))
         flags = [record.late, record.auto_closed, record.corrected] if record else [False] * 3
-        writer.writerow(
+        body.append(
             [
-                safe_cell(cell)
-                for cell in [
-                    row.person.student_number,
-                    row.person.name,
-                    status,
-                    _time(record.checked_in_at) if record else "",
-                    _time(record.checked_out_at) if record else "",
-                    *(_("yes") if flag else "" for flag in flags),
-                    record.scan_minutes if record and record.scan_minutes is not None else "",
-                    record.added_minutes if record else "",
-                    _time(record.verified_at) if record else "",
-                ]
+                row.person.student_number,
+                row.person.name,
+                status,
+                _time(record.checked_in_at) if record else "",
+                _time(record.checked_out_at) if record else "",
+                *(_("yes") if flag else "" for flag in flags),
+                record.scan_minutes if record and record.scan_minutes is not None else "",
+                record.added_minutes if record else "",
+                _time(record.verified_at) if record else "",
             ]
         )
     audit.record(
@@ -751,7 +745,7 @@ def export_sheet(shift: Shift, *, actor, now: datetime | None = None) -> tuple[b
         now=now,
     )
     filename = f"shift-{shift.id}-attendance-{to_local(shift.starts_at):%Y%m%d}.csv"
-    return buffer.getvalue().encode("utf-8-sig"), filename
+    return write_table(header, body), filename
 
 
 # Hours on the team roster --------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -22,6 +22,7 @@ from app.checkin.attendance_forms import (
 )
 from app.common.access import role_required
 from app.common.forms import commit_change, commit_form_change
+from app.common.tables import download
 from app.common.time import local_to_utc, to_local, utc_to_local, utcnow
 from app.errors import DomainError
 from app.extensions import db
@@ -99,11 +100,7 @@ def export(shift_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     data, filename = sheets.export_sheet(shift, actor=current_user, now=utcnow())
     db.session.commit()
-    return Response(
-        data,
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(data, filename, "text/csv; charset=utf-8")
 
 
 @bp.route("/shifts/<int:shift_id>/verify", methods=["POST"])

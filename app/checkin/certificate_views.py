@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.checkin import certificates as services
 from app.checkin.certificate_forms import CertificateForm, VerifyUploadForm
-from app.common import share
+from app.common import share, tables
 from app.common.forms import show_domain_error
 from app.common.time import utcnow
 from app.common.urls import external_url
@@ -68,9 +68,7 @@ def issue():
 def download(certificate_id: int):
     certificate = services.own_certificate(certificate_id, current_user.id)
     pdf = services.certificate_pdf(certificate)
-    response = current_app.response_class(pdf, mimetype="application/pdf")
-    filename = services.pdf_filename(certificate)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = tables.download(pdf, services.pdf_filename(certificate), "application/pdf")
     response.headers["Cache-Control"] = "no-store"
     return response
 

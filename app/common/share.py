@@ -18,6 +18,8 @@ import qrcode
 from flask import current_app
 from PIL import Image, ImageDraw, ImageFont
 
+from app.common.tables import download
+
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -106,7 +108,6 @@ def poster_png(*, title: str, subtitle: str, url: str, site: str, hint: str) -> 
 
 def poster_response(*, title: str, subtitle: str, url: str):
     """The poster as a PNG response, in the reader's language."""
-    from flask import Response
     from flask_babel import gettext as _
 
     png = poster_png(
@@ -116,11 +117,6 @@ def poster_response(*, title: str, subtitle: str, url: str):
         site=_("Gongchuang · library volunteers and co-creation"),
         hint=_("Long-press or scan the QR code to open"),
     )
-    return Response(
-        png,
-        mimetype="image/png",
-        headers={
-            "Content-Disposition": 'inline; filename="poster.png"',
-            "Cache-Control": "private, max-age=600",
-        },
-    )
+    response = download(png, "poster.png", "image/png", inline=True)
+    response.headers["Cache-Control"] = "private, max-age=600"
+    return response

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
+from app.common.tabular import FORMULA_PREFIXES
 from app.common.time import utcnow
-from app.credits.exporter import FORMULA_PREFIXES
 from app.credits.models import FILE_TYPES, TEMPLATE_FIELDS, CreditTemplate
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.extensions import db

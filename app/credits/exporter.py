@@ -1,6 +1,6 @@
 """Writing a batch's lines as a file in a template: XLSX (streamed, constant memory), CSV in
-UTF-8 with BOM or GB18030. Text cells for numbers that are identifiers; cells that start
-with = + - @ are neutralised.
+UTF-8 with BOM or GB18030, all through `app.common.tables` (which neutralises cells that
+start with = + - @ tab or CR). Text cells for numbers that are identifiers.
 
 Every column but hours and credits is written as text: student and record numbers keep
 their leading zeros and never turn into scientific notation, and dates come out exactly in
@@ -14,17 +14,14 @@ fixed date. Re-downloads still come from the stored bytes, never from a new rend
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import attrgetter
 
-import xlsxwriter
-
+from app.common.tables import XLSX_TYPE, write_table
 from app.credits.models import CreditTemplate
 
 
@@ -52,16 +49,14 @@ class ExportRow:
 
 
 MEDIA_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_TYPE,
     "csv_utf8": "text/csv; charset=utf-8",
     "csv_gb18030": "text/csv; charset=gb18030",
 }
 EXTENSIONS = {"xlsx": ".xlsx", "csv_utf8": ".csv", "csv_gb18030": ".csv"}
-CSV_ENCODINGS = {"csv_utf8": "utf-8-sig", "csv_gb18030": "gb18030"}
+CSV_ENCODINGS = {"csv_utf8": "utf-8", "csv_gb18030": "gb18030"}
 NUMBER_FIELDS = frozenset({"hours", "credits"})
 DATE_FIELDS = frozenset({"started_on", "ended_on", "recognised_on"})
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP, CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The workbook's creation date when there are no rows to take the export day from.
 EMPTY_FILE_DAY = date(2000, 1, 1)
 # Column widths in the XLSX, in characters; other columns get DEFAULT_WIDTH.
@@ -69,30 +64,52 @@ WIDTHS = {"activity_name": 36, "note": 24, "organiser": 20, "college": 20, "line
 DEFAULT_WIDTH = 12
 
 
-def neutralise(text: str) -> str:
-    """`text`, with an apostrophe in front when a spreadsheet would run it as a formula."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def render(template: CreditTemplate, rows: Iterable[ExportRow]) -> tuple[bytes, int]:
     """The file of `rows` in `template`, and how many rows it has (the header not counted)."""
+    header = [column["header"] for column in template.columns]
+    cells = _cells(template)
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is not None:
+        rows = itertools.chain((first,), rows)
+    count = 0
+
+    def lines() -> Iterator[list[object]]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield [value(row) for _number, value in cells]
+
     if template.file_type == "xlsx":
-        return _xlsx(template, rows)
-    return _csv(template, rows, CSV_ENCODINGS[template.file_type])
+        day = first.recognised_on if first is not None else EMPTY_FILE_DAY
+        content = write_table(
+            header,
+            lines(),
+            "xlsx",
+            text_columns=[index for index, (number, _value) in enumerate(cells) if not number],
+            widths={
+                index: WIDTHS.get(column["field"], DEFAULT_WIDTH)
+                for index, column in enumerate(template.columns)
+            },
+            created=datetime.combine(day, time()),
+        )
+    else:
+        content = write_table(header, lines(), encoding=CSV_ENCODINGS[template.file_type])
+    return content, count
 
 
 Cell = Callable[[ExportRow], object]
 
 
 def _cells(template: CreditTemplate) -> list[tuple[bool, Cell]]:
-    """(is a number, value of a row as written) per column: text neutralised, dates in the
-    template's format, numbers as they are."""
+    """(is a number, value of a row as written) per column: dates in the template's format,
+    numbers as they are."""
     formatted: dict[date, str] = {}  # a batch has few distinct days: format each once
 
     def day_text(day: date) -> str:
         text = formatted.get(day)
         if text is None:
-            text = formatted[day] = neutralise(day.strftime(template.date_format))
+            text = formatted[day] = day.strftime(template.date_format)
         return text
 
     cells: list[tuple[bool, Cell]] = []
@@ -113,55 +130,4 @@ def _text(value: object) -> str:
     is written as its digits."""
     if value is None:
         return ""
-    return neutralise(value if isinstance(value, str) else str(value))
-
-
-def _headers(template: CreditTemplate) -> list[str]:
-    return [neutralise(column["header"]) for column in template.columns]
-
-
-def _xlsx(template: CreditTemplate, rows: Iterable[ExportRow]) -> tuple[bytes, int]:
-    rows = iter(rows)
-    first = next(rows, None)
-    day = first.recognised_on if first is not None else EMPTY_FILE_DAY
-    output = io.BytesIO()
-    # constant_memory writes each row out to a temporary file as soon as the next one
-    # starts (it needs in_memory off), so memory stays flat however long the batch is.
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": False})
-    workbook.set_properties({"created": datetime.combine(day, time())})
-    sheet = workbook.add_worksheet()
-    for index, column in enumerate(template.columns):
-        sheet.set_column(index, index, WIDTHS.get(column["field"], DEFAULT_WIDTH))
-    sheet.write_row(0, 0, _headers(template), workbook.add_format({"bold": True}))
-    sheet.freeze_panes(1, 0)
-    writers = [
-        (index, sheet.write_number, lambda row, read=value: float(read(row)))
-        if number
-        else (index, sheet.write_string, value)
-        for index, (number, value) in enumerate(_cells(template))
-    ]
-    count = 0
-    if first is not None:
-        for count, row in enumerate(itertools.chain((first,), rows), start=1):
-            for index, write, value in writers:
-                write(count, index, value(row))
-    workbook.close()
-    return output.getvalue(), count
-
-
-def _csv(template: CreditTemplate, rows: Iterable[ExportRow], encoding: str) -> tuple[bytes, int]:
-    """CSV with CRLF line ends, as Excel writes it; utf-8-sig starts with the BOM Excel
-    needs to read UTF-8."""
-    output = io.BytesIO()
-    text = io.TextIOWrapper(output, encoding=encoding, newline="", write_through=True)
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(_headers(template))
-    values = [value for _number, value in _cells(template)]
-    count = 0
-    for row in rows:
-        writer.writerow([value(row) for value in values])
-        count += 1
-    text.flush()
-    content = output.getvalue()
-    text.detach()
-    return content, count
+    return value if isinstance(value, str) else str(value)

@@ -3,12 +3,12 @@ download all come from one `Chart`, so they cannot disagree."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response
+
+from app.common.tables import download, write_table
 
 CHART_KINDS = ("bar", "stacked", "line", "doughnut")
 
@@ -52,34 +52,9 @@ class Chart:
 
     def csv_response(self, filename: str | None = None) -> Response:
         """The CSV as a download named after the chart."""
-        return Response(
-            self.csv_bytes(),
-            content_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{filename or self.id + ".csv"}"'
-            },
-        )
+        return download(self.csv_bytes(), filename or self.id + ".csv", "text/csv; charset=utf-8")
 
     def csv_bytes(self) -> bytes:
         """UTF-8 with a BOM, so Excel opens the Chinese headers correctly."""
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(self.header())
-        for row in self.rows():
-            writer.writerow([_cell(value) for value in row])
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _cell(value: Any) -> str:
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
-        return "'" + text  # a label is never read as a formula
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+        rows = ([str(label), *values] for label, *values in self.rows())
+        return write_table(self.header(), rows)

@@ -8,8 +8,6 @@ know about attendance.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +18,7 @@ from sqlalchemy import func, or_, select
 
 from app.accounts.models import College, User
 from app.audit import services as audit
-from app.common.tabular import looks_like_formula
+from app.common.tables import XLSX_TYPE, write_table
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
@@ -40,8 +38,10 @@ TRANSITIONS = {
 }
 EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_TYPE,
 }
+# Roster XLSX column widths in characters: number, name, college.
+ROSTER_WIDTHS = {0: 16, 1: 14, 2: 20}
 
 audit.describe_actions(
     {
@@ -241,13 +241,6 @@ def status_counts(team: Team) -> dict[str, int]:
     return member_counts([team.id])[team.id]
 
 
-def safe_cell(value: object) -> object:
-    """A cell Excel will not run as a formula: text starting with = + - @ gets a quote."""
-    if isinstance(value, str) and looks_like_formula(value):
-        return "'" + value
-    return value
-
-
 def _export_table(rows: list[RosterRow]) -> tuple[list[str], list[list[object]]]:
     header = [
         _("Student/staff number"),
@@ -275,41 +268,6 @@ def _export_table(rows: list[RosterRow]) -> tuple[list[str], list[list[object]]]
     return header, body
 
 
-def _csv_bytes(header: list[str], body: list[list[object]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow([safe_cell(cell) for cell in header])
-    for cells in body:
-        writer.writerow([safe_cell(cell) for cell in cells])
-    # The BOM tells Excel the file is UTF-8, so Chinese names open correctly.
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _xlsx_bytes(title: str, header: list[str], body: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    sheet.append([safe_cell(cell) for cell in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for cells in body:
-        sheet.append([safe_cell(cell) for cell in cells])
-    # Student numbers are text: leading zeros and long numbers survive.
-    for (cell,) in sheet.iter_rows(min_row=2, min_col=1, max_col=1):
-        cell.data_type = "s"
-        cell.number_format = "@"
-    sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = 14
-    sheet.column_dimensions["C"].width = 20
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def export_roster(
     team: Team,
     fmt: str,
@@ -328,7 +286,7 @@ def export_roster(
     now = now or utcnow()
     rows = roster(team, status=status)
     header, body = _export_table(rows)
-    data = _csv_bytes(header, body) if fmt == "csv" else _xlsx_bytes(_("Roster"), header, body)
+    data = write_table(header, body, fmt, title=_("Roster"), text_columns=[0], widths=ROSTER_WIDTHS)
     filename = f"team-{team.id}-roster-{to_local(now):%Y%m%d}.{fmt}"
     if actor is not None:
         audit.record(

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from app.accounts import services as accounts
 from app.common.access import role_required
 from app.common.forms import commit_form_change, show_domain_error
+from app.common.tables import download
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.recruitment import membership as members
@@ -209,8 +210,7 @@ def export_roster(team_id: int, fmt: str):
         actor=current_user,
     )
     db.session.commit()
-    response = current_app.response_class(data, content_type=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = download(data, filename, mimetype)
     response.headers["Cache-Control"] = "no-store"
     return response
 

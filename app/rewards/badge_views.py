@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,6 +13,7 @@ from app.common import share
 from app.common.access import role_required
 from app.common.forms import show_domain_error
 from app.common.names import mask_name
+from app.common.tables import download
 from app.common.urls import external_url
 from app.errors import DomainError
 from app.extensions import db
@@ -112,10 +113,7 @@ def award_poster(public_id: str):
 def credential(public_id: str):
     found = badges.credential_award(public_id, _viewer_id())
     body = json.dumps(open_badges.credential(found), ensure_ascii=False, indent=2)
-    response = current_app.response_class(body, mimetype="application/json")
-    filename = open_badges.filename(found)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(body, open_badges.filename(found), "application/json")
 
 
 @bp.route("/admin/badges")

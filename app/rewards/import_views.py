@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -16,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.common.access import role_required
+from app.common.tables import download
 from app.errors import DomainError
 from app.extensions import db
 from app.rewards import library_use
@@ -24,14 +24,7 @@ from app.rewards.import_forms import LibraryUseUploadForm, RollbackForm
 bp = Blueprint("library_use", __name__, url_prefix="/admin/library-use")
 
 REJECTED_PAGE_SIZE = 50
-
-
-def csv_download(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+CSV = "text/csv; charset=utf-8"
 
 
 def _commit(_done: int, _total: int) -> None:
@@ -96,7 +89,7 @@ def result(import_id: int):
 @role_required("admin")
 def rejected_csv(import_id: int):
     imp = library_use.get_import(import_id)
-    return csv_download(library_use.rejected_csv(imp), f"library-use-{imp.id}-rejected.csv")
+    return download(library_use.rejected_csv(imp), f"library-use-{imp.id}-rejected.csv", CSV)
 
 
 @bp.route("/<int:import_id>/rollback", methods=["POST"])
@@ -120,4 +113,4 @@ def rollback(import_id: int):
 @bp.route("/template.csv")
 @role_required("admin")
 def template():
-    return csv_download(library_use.template_csv(), "library-use-template.csv")
+    return download(library_use.template_csv(), "library-use-template.csv", CSV)

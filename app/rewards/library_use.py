@@ -30,9 +30,7 @@ e-resource sessions × 0.5, rounded to two decimals.
 from __future__ import annotations
 
 import calendar
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -48,6 +46,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.common import tabular
 from app.common.pagination import ListPage
+from app.common.tables import write_table
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -651,22 +650,9 @@ def rejected_page(imp: LibraryUseImport, page: int, per_page: int) -> ListPage:
     return ListPage.of(rejected_rows(imp), page, per_page)
 
 
-def _csv_bytes(header: list[str], body: Iterable[list[str]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for cells in body:
-        # A cell Excel would run as a formula gets a leading quote.
-        writer.writerow(
-            [f"'{cell}" if tabular.looks_like_formula(cell) else cell for cell in cells]
-        )
-    # The BOM tells Excel the file is UTF-8, so Chinese opens correctly.
-    return buffer.getvalue().encode("utf-8-sig")
-
-
 def template_csv() -> bytes:
     """An empty file with the headers, for the library system's export to follow."""
-    return _csv_bytes([names[0] for names in COLUMNS.values()], [])
+    return write_table([names[0] for names in COLUMNS.values()], [])
 
 
 def rejected_csv(imp: LibraryUseImport) -> bytes:
@@ -678,7 +664,7 @@ def rejected_csv(imp: LibraryUseImport) -> bytes:
         [*row.cells, str(row.line), " ".join(row.reasons), " ".join(row.codes)]
         for row in rejected_rows(imp)
     )
-    return _csv_bytes(header, body)
+    return write_table(header, body)
 
 
 # Monthly reading ---------------------------------------------------------------------------

@@ -6,10 +6,11 @@ import calendar as month_calendar
 from collections import defaultdict
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.common.tables import download
 from app.common.time import to_local, utcnow
 from app.common.urls import external_url, site_host
 from app.errors import DomainError
@@ -202,7 +203,6 @@ def feed(token: str):
     if user is None:
         abort(404)
     body = feeds.calendar_for(user, now=utcnow(), host=site_host())
-    response = Response(body, content_type="text/calendar; charset=utf-8")
-    response.headers["Content-Disposition"] = 'inline; filename="shifts.ics"'
+    response = download(body, "shifts.ics", "text/calendar; charset=utf-8", inline=True)
     response.headers["Cache-Control"] = "private, max-age=900"
     return response

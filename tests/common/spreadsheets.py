@@ -9,7 +9,7 @@ import re
 import zipfile
 from xml.sax.saxutils import escape
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.cell import coordinate_from_string
 
 from app.common import tabular
@@ -74,3 +74,13 @@ def count_cells_read(monkeypatch, limit: int = 10_000) -> list[int]:
 
     monkeypatch.setattr(tabular, "cell_text", counted)
     return read
+
+
+def read_xlsx(content: bytes) -> list[tuple]:
+    """The sheet's values; a carriage return is stored as "_x000D_", which Excel reads back
+    and openpyxl leaves as it is."""
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
+    return [
+        tuple(value.replace("_x000D_", "\r") if isinstance(value, str) else value for value in line)
+        for line in sheet.iter_rows(values_only=True)
+    ]

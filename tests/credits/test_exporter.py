@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from app.credits import export_templates, exporter
 from app.credits.exporter import ExportRow
 from app.credits.models import CreditTemplate
+from tests.common.spreadsheets import read_xlsx
 
 EXPORT_DAY = date(2026, 10, 8)
 
@@ -53,16 +54,6 @@ def default_template(file_type: str = "xlsx") -> CreditTemplate:
             {"field": field, "header": header} for field, header in export_templates.DEFAULT_COLUMNS
         ],
     )
-
-
-def read_xlsx(content: bytes) -> list[tuple]:
-    """The sheet's values; a carriage return is stored as "_x000D_", which Excel reads back
-    and openpyxl leaves as it is."""
-    sheet = load_workbook(io.BytesIO(content), read_only=True).active
-    return [
-        tuple(value.replace("_x000D_", "\r") if isinstance(value, str) else value for value in line)
-        for line in sheet.iter_rows(values_only=True)
-    ]
 
 
 def read_csv(content: bytes, encoding: str) -> list[list[str]]:
