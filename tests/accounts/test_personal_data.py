@@ -16,11 +16,7 @@ from app.checkin import attendance as sheets
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput
 from tests import factories
 from tests.checkin import attendance_data
-from tests.conftest import text_download
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
+from tests.helpers import page, text_download
 
 
 def audit_actions(db, action: str) -> list[AuditEntry]:

@@ -32,7 +32,7 @@ from app.shifts import reliability, trainings
 from app.shifts.models import Shift, ShiftHandover, ShiftSignup, SignupPause
 from jobs.models import JobRun
 from tests.authorisation.world import World, build_world
-from tests.conftest import empty_tables
+from tests.helpers import empty_tables
 
 # Columns pointing at a person that are not about them, with the reason.
 EXEMPT = {

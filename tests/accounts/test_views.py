@@ -8,10 +8,7 @@ from app.accounts import services
 from app.accounts.models import User
 from app.extensions import limiter
 from tests import factories
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
+from tests.helpers import page
 
 
 def test_login_by_student_number_lands_on_the_home_page(client, login, student):

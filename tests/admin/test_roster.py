@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale
 from openpyxl import Workbook
 from sqlalchemy import event, func, select
 
@@ -19,6 +18,9 @@ from app.common.tabular import TableError
 from app.errors import NotFound
 from tests import factories
 from tests.common.spreadsheets import WHOLE_SHEET, count_cells_read, hostile_xlsx
+from tests.helpers import page
+
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 HEADER = "学号,姓名,学院,专业,入学年份,人员类别,手机,邮箱"
 
@@ -42,13 +44,6 @@ def people_count(db) -> int:
 
 def by_line(plan: roster.RosterPlan) -> dict[int, roster.RosterRow]:
     return {row.line: row for row in plan.rows}
-
-
-@pytest.fixture(autouse=True)
-def english(app):
-    """Service messages are asserted in English (the source language)."""
-    with app.test_request_context(), force_locale("en"):
-        yield
 
 
 @pytest.fixture
@@ -345,10 +340,6 @@ def test_a_large_roster_is_checked_without_a_query_per_row(app, db, admin):
 
 
 # Through the pages -------------------------------------------------------------------------
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def upload(client, data: bytes, filename: str = "roster.csv"):

@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db as _db
 from tests.authorisation.world import World, build_world
-from tests.conftest import empty_tables
+from tests.helpers import empty_tables
 
 
 @pytest.fixture(scope="module")

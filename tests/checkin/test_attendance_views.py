@@ -13,15 +13,7 @@ from app.checkin.scanlog import log_scan
 from app.common.time import to_local, utcnow
 from app.extensions import db
 from tests.checkin import attendance_data
-from tests.conftest import text_download
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def english(client) -> None:
-    client.post("/locale", data={"locale": "en", "next": "/"})
+from tests.helpers import choose_english, page, text_download
 
 
 def local_input(moment) -> str:
@@ -123,7 +115,7 @@ def test_unknown_ids_give_404(client, login, world):
 
 def test_the_sheet_shows_people_their_state_and_refused_scans(client, login, world):
     login(world.boss)
-    english(client)
+    choose_english(client)
     text = page(client.get(url(world, "/attendance/shifts/{shift}")))
     for person in world.people:
         assert person.name in text
@@ -182,7 +174,7 @@ def test_a_correction_without_a_reason_shows_the_form_again(client, login, world
 
 def test_a_check_out_before_the_check_in_is_refused_on_the_field(client, login, world):
     login(world.boss)
-    english(client)
+    choose_english(client)
     start = world.shift.starts_at
     response = client.post(
         url(world, "/attendance/records/{record}/correct"),
@@ -199,7 +191,7 @@ def test_a_check_out_before_the_check_in_is_refused_on_the_field(client, login, 
 
 def test_hours_are_added_with_evidence_and_too_many_are_refused(client, login, world):
     login(world.boss)
-    english(client)
+    choose_english(client)
     target = url(world, "/attendance/shifts/{shift}/people/{person}/add")
     response = client.post(target, data={"minutes": "500", "evidence": "照片"})
     assert response.status_code == 400
@@ -251,7 +243,7 @@ def test_verify_all_and_one_and_withdraw(client, login, world):
 
 def test_a_second_press_changes_nothing_and_says_so(client, login, world):
     login(world.boss)
-    english(client)
+    choose_english(client)
     client.post(url(world, "/attendance/shifts/{shift}/verify"))
     first = fresh(world.done).verified_at
 

@@ -13,6 +13,7 @@ from app.common.semesters import semester_of
 from app.common.time import to_local, utcnow
 from app.extensions import db, limiter
 from tests.checkin.test_certificates import pdf_text, served, volunteer
+from tests.helpers import choose_english
 from tests.shifts import signup_data
 
 
@@ -28,10 +29,6 @@ def setup(db):
     served(person, task, now - timedelta(days=1), hours=4, verified=False)
     db.session.commit()
     return person, task
-
-
-def in_english(client) -> None:
-    client.post("/locale", data={"locale": "en", "next": "/"})
 
 
 def issue(client, **data):
@@ -95,7 +92,7 @@ def test_issue_downloads_a_pdf_that_downloads_again_identically(client, login, s
 def test_bad_periods_are_explained(client, login, setup, data, message):
     person, _task = setup
     login(person)
-    in_english(client)
+    choose_english(client)
 
     response = issue(client, **data)
 
@@ -107,7 +104,7 @@ def test_bad_periods_are_explained(client, login, setup, data, message):
 def test_a_period_without_verified_hours_is_refused(client, login, setup):
     person, _task = setup
     login(person)
-    in_english(client)
+    choose_english(client)
     today = to_local(utcnow()).date()
 
     response = issue(client, start=today.isoformat(), end=today.isoformat())
@@ -221,7 +218,7 @@ def test_uploaded_pdf_is_genuine_only_when_byte_identical(client, login, setup):
 def test_a_file_that_is_no_pdf_is_refused_clearly(client, login, setup):
     person, _task = setup
     certificate = issued(client, login, person)
-    in_english(client)
+    choose_english(client)
 
     response = upload(client, certificate.number, b"\x89PNG not a pdf", "photo.png")
 

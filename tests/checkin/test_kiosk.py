@@ -13,6 +13,7 @@ from app.common.time import utcnow
 from app.recruitment.poster import qr_svg
 from tests import factories
 from tests.checkin import checkin_data as data
+from tests.helpers import page
 
 
 @pytest.fixture
@@ -25,10 +26,6 @@ def setting(db):
     data.signed_up(shift, person)
     db.session.commit()
     return shift, coordinator, person
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def qr_of(html: str) -> tuple[str, bytes]:

@@ -15,6 +15,7 @@ from app.credits.models import CreditRule, CreditTemplate
 from app.extensions import db as _db
 from tests.credits import batch_data as data
 from tests.credits import credits_data
+from tests.helpers import choose_english
 
 SERVICE = "志愿公益"
 
@@ -22,7 +23,7 @@ SERVICE = "志愿公益"
 def client_of(app, user):
     client = app.test_client()
     client.post("/login", data={"identifier": user.student_number, "password": "correct-horse-9"})
-    client.post("/locale", data={"locale": "en", "next": "/"})
+    choose_english(client)
     return client
 
 

@@ -11,10 +11,7 @@ from app.accounts import services as accounts
 from app.notifications import services
 from app.notifications.models import Notification, NotificationPreference
 from tests import factories
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
+from tests.helpers import page
 
 
 def bell_count(html: str) -> str | None:

@@ -12,6 +12,7 @@ from app.notifications.models import Notification
 from app.shifts import services as signups
 from app.shifts import tasks
 from app.shifts.models import Shift, ShiftSignup, Task
+from tests.helpers import choose_english, page
 from tests.recruitment import recruiting
 from tests.shifts import signup_data
 
@@ -39,10 +40,6 @@ def desk_form(**overrides) -> dict:
         **CHECKIN_FORM,
         **overrides,
     }
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -261,7 +258,7 @@ def test_new_series_through_form(client, login, world, db):
     ],
 )
 def test_bad_series_shows_message_and_writes_nothing(client, login, world, db, overrides, message):
-    client.post("/locale", data={"locale": "en", "next": "/"})
+    choose_english(client)
     login(world["boss"])
     data = {
         "weekdays": ["0"],
@@ -289,7 +286,7 @@ def test_shift_page_shows_roster_in_order(client, login, world):
 
 
 def test_edit_shift_refuses_capacity_below_confirmed(client, login, world, db):
-    client.post("/locale", data={"locale": "en", "next": "/"})
+    choose_english(client)
     login(world["boss"])
     shift = world["shift"]
     data = {"day": DAY.isoformat(), "start": "14:00", "end": "17:00", "capacity": "2", "note": ""}
@@ -349,7 +346,7 @@ def test_assign_and_remove_through_page(client, login, world, db):
 
 
 def test_assign_unknown_number_says_so(client, login, world):
-    client.post("/locale", data={"locale": "en", "next": "/"})
+    choose_english(client)
     login(world["boss"])
     response = client.post(
         f"/tasks/shifts/{world['shift'].id}/assign",
