@@ -124,12 +124,6 @@ def test_a_coordinators_fix_of_my_attendance_is_in_my_data_by_role_not_name(db):
     assert world.boss.name not in body
 
 
-def test_my_data_needs_a_login(client):
-    for url in ("/profile/data", "/profile/data.json"):
-        response = client.get(url)
-        assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
 def test_features_add_their_own_sections(client, login, db, leaver):
     personal_data.register_section(
         "test_hours", "Service hours", lambda user: [{"shift": "借还书", "hours": 2.5}]

@@ -29,11 +29,6 @@ def create_on_page(client, name="课表脚本", scopes=("profile:read",), expire
 # The token pages
 
 
-def test_token_page_needs_a_login(client):
-    response = client.get("/profile/tokens")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
 def test_profile_links_to_the_token_page(client, login, student):
     login(student)
     assert "/profile/tokens" in page(client.get("/profile"))

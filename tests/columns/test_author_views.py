@@ -49,16 +49,6 @@ def columns(db):
 
 
 @pytest.mark.parametrize(
-    "url", ["/contribute/", "/contribute/new", "/contribute/new?column=ideas", "/contribute/1"]
-)
-def test_authors_pages_need_a_login(client, columns, url):
-    response = client.get(url)
-
-    assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
-
-
-@pytest.mark.parametrize(
     ("method", "url"),
     [
         ("get", "/contribute/{id}"),

@@ -90,22 +90,6 @@ def test_coordinator_pages_by_role(client, login, world, db, method, url, who, e
         assert db.session.get(Application, world["application"].id).status == "submitted"
 
 
-@pytest.mark.parametrize("url", ["/recruitment/manage", "/recruitment/manage/new"])
-def test_manage_pages_are_for_coordinators_and_admins(client, login, world, url):
-    login(world["volunteer"])
-    assert client.get(url).status_code == 403
-    client.post("/logout")
-    login(world["coordinator"])
-    assert client.get(url).status_code == 200
-
-
-@pytest.mark.parametrize("url", ["/recruitment/", "/recruitment/mine", "/recruitment/manage"])
-def test_anonymous_visitors_are_sent_to_login(client, world, url):
-    response = client.get(url)
-    assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
-
-
 def test_the_campaign_page_is_public_and_asks_to_log_in(client, world):
     response = client.get(f"/recruitment/campaigns/{world['campaign'].id}")
     assert response.status_code == 200
