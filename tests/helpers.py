@@ -4,12 +4,15 @@ reading a download and emptying the tables. Fixtures live in `tests/conftest.py`
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from sqlalchemy import text
 
 from app.errors import Conflict
 from app.extensions import db as _db
+
+T = TypeVar("T")
 
 
 def page(response) -> str:
@@ -89,3 +92,24 @@ def empty_tables() -> None:
                 connection.execute(table.delete())
             # Ids start at 1 again in each test, as on PostgreSQL.
             connection.execute(text("DELETE FROM sqlite_sequence"))
+
+
+def built_once(app, build: Callable[[], T]) -> Iterator[T]:
+    """The body of a module-scoped fixture whose data takes seconds to build: built once,
+    yielded to the module's tests (which only read it), the tables emptied after them."""
+    with app.app_context():
+        built = build()
+        _db.session.remove()
+    yield built
+    with app.app_context():
+        _db.session.remove()
+        empty_tables()
+
+
+def kept_session(app) -> Iterator:
+    """The body of the `db` fixture of a module that builds its data once: each test's
+    session is rolled back, but the tables are not emptied after each test."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
