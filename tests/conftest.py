@@ -12,6 +12,7 @@ import os
 
 import pytest
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -19,6 +20,7 @@ from app import create_app
 from app.extensions import db as _db
 from config import TestConfig
 from tests import factories
+from tests.helpers import choose_english, empty_tables
 
 STRICT = os.environ.get("GONGCHUANG_STRICT") == "1"
 
@@ -28,15 +30,6 @@ def skip_or_fail(reason: str) -> None:
     if STRICT:
         pytest.fail(f"strict mode: {reason}", pytrace=False)
     pytest.skip(reason)
-
-
-def text_download(response, content_type: str) -> str:
-    """The body of a text download, once its one Content-Type header is exactly
-    `content_type` (one charset, no second one appended) and the bytes decode in it."""
-    assert response.status_code == 200
-    assert response.headers.getlist("Content-Type") == [content_type]
-    charset = content_type.partition("charset=")[2]
-    return response.data.decode(charset)
 
 
 def database_url(tmp_path_factory) -> str:
@@ -98,31 +91,6 @@ def db(app):
         empty_tables()
 
 
-def empty_tables() -> None:
-    with _db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # TRUNCATE costs a file swap per table, even an empty one: find the few tables
-            # the test wrote, delete their rows and restart their ids.
-            tables = _db.metadata.sorted_tables
-            probes = " UNION ALL ".join(
-                f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables
-            )
-            used = set(connection.execute(text(probes)).scalars())
-            for table in reversed(tables):
-                if table.name in used:
-                    connection.execute(table.delete())
-                    if "id" in table.c and table.c.id.autoincrement is not False:
-                        connection.execute(
-                            text("SELECT setval(pg_get_serial_sequence(:t, 'id'), 1, false)"),
-                            {"t": f'"{table.name}"'},
-                        )
-        else:
-            for table in reversed(_db.metadata.sorted_tables):
-                connection.execute(table.delete())
-            # Ids start at 1 again in each test, as on PostgreSQL.
-            connection.execute(text("DELETE FROM sqlite_sequence"))
-
-
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -148,6 +116,30 @@ def login(client):
         )
 
     return do_login
+
+
+@pytest.fixture
+def english_login(login, client):
+    """`login`, with English chosen first: the language chosen before logging in is kept."""
+
+    def do_login(user, **kwargs):
+        choose_english(client)
+        return login(user, **kwargs)
+
+    return do_login
+
+
+@pytest.fixture
+def in_english(client) -> None:
+    """The client reads the pages in English."""
+    choose_english(client)
+
+
+@pytest.fixture
+def english_messages(app):
+    """Service messages are asserted in English (the source language)."""
+    with app.test_request_context(), force_locale("en"):
+        yield
 
 
 @pytest.fixture

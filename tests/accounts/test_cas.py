@@ -17,7 +17,7 @@ from app.accounts.models import LoginDay, SsoSession, User
 from app.audit.models import AuditEntry
 from tests import factories
 from tests.accounts.cas_server import RunningCas, logout_request
-from tests.recruitment.test_concurrency import race
+from tests.helpers import race
 
 CAS_MAPPING = {"student_number": "employeeNumber", "name": "cn", "email": "mail", "college": "ou"}
 

@@ -16,11 +16,7 @@ from app.checkin import attendance as sheets
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput
 from tests import factories
 from tests.checkin import attendance_data
-from tests.conftest import text_download
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
+from tests.helpers import page, text_download
 
 
 def audit_actions(db, action: str) -> list[AuditEntry]:
@@ -126,12 +122,6 @@ def test_a_coordinators_fix_of_my_attendance_is_in_my_data_by_role_not_name(db):
     assert fixed["by"] == "指导老师" and fixed["note"] == "忘记签退，纸质签到表为证"
     assert (fixed["before"]["scan_minutes"], fixed["after"]["scan_minutes"]) == (60, 180)
     assert world.boss.name not in body
-
-
-def test_my_data_needs_a_login(client):
-    for url in ("/profile/data", "/profile/data.json"):
-        response = client.get(url)
-        assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 def test_features_add_their_own_sections(client, login, db, leaver):

@@ -7,6 +7,7 @@ below with its reason."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +33,7 @@ from app.shifts import reliability, trainings
 from app.shifts.models import Shift, ShiftHandover, ShiftSignup, SignupPause
 from jobs.models import JobRun
 from tests.authorisation.world import World, build_world
-from tests.conftest import empty_tables
+from tests.helpers import built_once, kept_session
 
 # Columns pointing at a person that are not about them, with the reason.
 EXEMPT = {
@@ -63,25 +64,21 @@ def covered() -> dict[str, tuple[str, str | None]]:
 
 
 @pytest.fixture(scope="module")
-def world(app) -> World:
-    with app.app_context():
-        with app.test_request_context():
-            built = build_world()
-            _add_what_the_world_lacks(built)
-        _db.session.remove()
-    yield built
-    with app.app_context():
-        _db.session.remove()
-        empty_tables()
+def world(app) -> Iterator[World]:
+    yield from built_once(app, lambda: _built_in_a_request(app))
+
+
+def _built_in_a_request(app) -> World:
+    with app.test_request_context():
+        built = build_world()
+        _add_what_the_world_lacks(built)
+    return built
 
 
 @pytest.fixture(autouse=True)
 def db(app, world):
     """The world is built once for the module; the tests only read it."""
-    with app.app_context():
-        yield _db
-        _db.session.rollback()
-        _db.session.remove()
+    yield from kept_session(app)
 
 
 def _add_what_the_world_lacks(world: World) -> None:

@@ -8,10 +8,7 @@ from app.accounts import services
 from app.accounts.models import User
 from app.extensions import limiter
 from tests import factories
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
+from tests.helpers import page
 
 
 def test_login_by_student_number_lands_on_the_home_page(client, login, student):
@@ -258,33 +255,6 @@ def test_bad_email_and_year_on_profile_get_field_messages(client, login, student
     assert response.status_code == 200
     assert "有效的电子邮箱" in page(response)
     assert "入学年份不合理" in page(response)
-
-
-ADMIN_PAGES = ["/admin/people", "/admin/people/new"]
-
-
-@pytest.mark.parametrize("url", ADMIN_PAGES)
-def test_admin_pages_need_login(client, url):
-    response = client.get(url)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
-@pytest.mark.parametrize("role", ["volunteer", "coordinator", "editor", None])
-@pytest.mark.parametrize("url", ADMIN_PAGES)
-def test_admin_pages_are_forbidden_to_other_roles(client, login, db, url, role):
-    user = factories.person(roles=[role] if role else [])
-    db.session.commit()
-    login(user)
-    assert client.get(url).status_code == 403
-
-
-@pytest.mark.parametrize("action", ["reset-password", "active"])
-def test_admin_actions_are_forbidden_to_others(client, login, student, db, action):
-    victim = factories.person()
-    db.session.commit()
-    login(student)
-    assert client.post(f"/admin/people/{victim.id}/{action}").status_code == 403
-    assert client.get(f"/admin/people/{victim.id}").status_code == 403
 
 
 def test_admin_searches_and_filters_people(client, login, admin, db):

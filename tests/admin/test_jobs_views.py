@@ -10,11 +10,8 @@ from jobs.lock import Lease
 from jobs.models import JobRun
 from jobs.runner import lock_name, run_job
 from tests import factories
+from tests.helpers import choose_english, page
 from tests.jobs import sample_jobs
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -26,10 +23,6 @@ def test_jobs():
         sample_jobs.registered("tests.failing", "failing"),
     ):
         yield
-
-
-def english(client) -> None:
-    client.post("/locale", data={"locale": "en", "next": "/"})
 
 
 @pytest.mark.parametrize(
@@ -49,19 +42,12 @@ def test_only_admins_reach_the_job_pages(client, login, db, method, url, roles):
     assert db.session.scalar(select(JobRun.id)) is None  # nothing was started
 
 
-@pytest.mark.parametrize("url", ["/admin/jobs", "/admin/jobs/jobs.prune_history"])
-def test_anonymous_visitors_are_sent_to_log_in(client, url):
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login")
-
-
 def test_the_list_shows_every_job_with_schedule_last_run_and_button(
     client, login, admin, db, test_jobs
 ):
     run_job("tests.failing", trigger="scheduler")
     login(admin)
-    english(client)
+    choose_english(client)
     html = page(client.get("/admin/jobs"))
     assert 'data-job="notifications.drain_outbox"' in html
     assert 'data-job="jobs.prune_history"' in html
@@ -79,7 +65,7 @@ def test_the_admin_nav_links_to_the_jobs_page(client, login, admin):
 
 def test_run_now_runs_the_job_records_who_and_shows_the_result(client, login, admin, db, test_jobs):
     login(admin)
-    english(client)
+    choose_english(client)
     response = client.post("/admin/jobs/tests.counting/run")
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/jobs/tests.counting"
@@ -95,7 +81,7 @@ def test_run_now_runs_the_job_records_who_and_shows_the_result(client, login, ad
 
 def test_run_now_of_a_failing_job_shows_the_error_not_a_crash(client, login, admin, db, test_jobs):
     login(admin)
-    english(client)
+    choose_english(client)
     response = client.post("/admin/jobs/tests.failing/run", follow_redirects=True)
     assert response.status_code == 200
     html = page(response)
@@ -108,7 +94,7 @@ def test_run_now_while_the_job_runs_elsewhere_is_skipped_with_a_warning(
 ):
     assert Lease(lock_name("tests.counting"), seconds=60).acquire()
     login(admin)
-    english(client)
+    choose_english(client)
     html = page(client.post("/admin/jobs/tests.counting/run", follow_redirects=True))
     assert "already running" in html
     assert sample_jobs.CALLS == []

@@ -15,12 +15,9 @@ from app.audit.models import AuditEntry
 from app.common.time import utcnow
 from tests import factories
 from tests.api.conftest import bearer
+from tests.helpers import choose_english, page
 
 SECRET = re.compile(r"gc_[A-Za-z0-9_-]{43}")
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def create_on_page(client, name="课表脚本", scopes=("profile:read",), expires_in="30"):
@@ -30,11 +27,6 @@ def create_on_page(client, name="课表脚本", scopes=("profile:read",), expire
 
 
 # The token pages
-
-
-def test_token_page_needs_a_login(client):
-    response = client.get("/profile/tokens")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 def test_profile_links_to_the_token_page(client, login, student):
@@ -304,7 +296,7 @@ def test_messages_follow_accept_language_and_default_to_chinese(client):
 
 
 def test_a_session_language_does_not_change_api_messages(client, login, student):
-    client.post("/locale", data={"locale": "en", "next": "/"})
+    choose_english(client)
     response = client.get("/api/v1/nothing-here")
     assert response.json["error"]["message"] == "你访问的页面不存在或已被删除。"
 

@@ -3,30 +3,26 @@ change nothing in it (they assert so) except the last, which takes actions on it
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from app.extensions import db as _db
 from tests.authorisation.world import World, build_world
-from tests.conftest import empty_tables
+from tests.helpers import built_once, kept_session
 
 
 @pytest.fixture(scope="module")
-def world(app) -> World:
-    with app.app_context():
-        with app.test_request_context():
-            built = build_world()
-        _db.session.remove()
-    yield built
-    with app.app_context():
-        _db.session.remove()
-        empty_tables()
+def world(app) -> Iterator[World]:
+    yield from built_once(app, lambda: _in_a_request(app))
+
+
+def _in_a_request(app) -> World:
+    with app.test_request_context():
+        return build_world()
 
 
 @pytest.fixture(autouse=True)
 def db(app, world):
     """The top-level fixture empties the database after every test; here the module's
     world fixture does it once at the end."""
-    with app.app_context():
-        yield _db
-        _db.session.rollback()
-        _db.session.remove()
+    yield from kept_session(app)

@@ -21,7 +21,7 @@ from app.rewards.models import PointEntry
 from app.shifts.models import Shift
 from tests.checkin import attendance_data
 from tests.checkin import checkin_data as data
-from tests.recruitment.test_concurrency import race
+from tests.helpers import race
 from tests.rewards import rewards_data
 
 PEOPLE = 20

@@ -15,12 +15,7 @@ from app.checkin.models import Attendance, ScanLog
 from app.common.time import to_local, utcnow
 from tests import factories
 from tests.checkin import checkin_data as data
-
-
-@pytest.fixture
-def english(client):
-    """These pages are read in English: the language chosen before logging in is kept."""
-    client.post("/locale", data={"locale": "en"})
+from tests.helpers import page
 
 
 @pytest.fixture
@@ -35,10 +30,6 @@ def setting(db):
     return shift, person
 
 
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
 def url_of(shift) -> str:
     return f"/c/{tokens.kiosk_code(shift.id, now=utcnow())}"
 
@@ -51,7 +42,7 @@ def counts(db, model, **where) -> int:
     return db.session.scalar(query)
 
 
-def test_a_scan_before_logging_in_lands_back_on_the_check_in(client, english, db, setting):
+def test_a_scan_before_logging_in_lands_back_on_the_check_in(client, in_english, db, setting):
     shift, person = setting
     url = url_of(shift)
 
@@ -77,7 +68,7 @@ def test_a_scan_before_logging_in_lands_back_on_the_check_in(client, english, db
     assert counts(db, Attendance, user_id=person.id, status="in") == 1
 
 
-def test_the_answer_reads_at_arms_length(client, english, login, db, setting):
+def test_the_answer_reads_at_arms_length(client, in_english, login, db, setting):
     shift, person = setting
     login(person)
 
@@ -89,7 +80,7 @@ def test_the_answer_reads_at_arms_length(client, english, login, db, setting):
     assert 'data-testid="check-out"' not in answer  # nothing to tap by mistake
 
 
-def test_a_reload_replays_the_answer_and_acts_once(client, english, login, db, setting):
+def test_a_reload_replays_the_answer_and_acts_once(client, in_english, login, db, setting):
     shift, person = setting
     login(person)
     url = url_of(shift)
@@ -102,7 +93,7 @@ def test_a_reload_replays_the_answer_and_acts_once(client, english, login, db, s
     assert counts(db, ScanLog, user_id=person.id) == 1
 
 
-def test_a_second_scan_offers_check_out_which_shows_the_hours(client, english, login, db):
+def test_a_second_scan_offers_check_out_which_shows_the_hours(client, in_english, login, db):
     team = data.team()
     shift = data.shift(data.task(team), starts_in=timedelta(minutes=-80), hours=3)
     person = data.member(team, name="韩梅梅")
@@ -145,7 +136,7 @@ def test_a_check_out_without_a_valid_nonce_is_a_bad_request(client, login, db, s
         ("1.2.AAAAAAAAAAAAAAAA", "forged", "This code is not valid."),
     ],
 )
-def test_bad_codes_get_a_clear_page(client, english, login, db, setting, code, reason, words):
+def test_bad_codes_get_a_clear_page(client, in_english, login, db, setting, code, reason, words):
     _shift, person = setting
     login(person)
     response = client.get(f"/c/{code}")
@@ -155,7 +146,7 @@ def test_bad_codes_get_a_clear_page(client, english, login, db, setting, code, r
     assert counts(db, ScanLog, reason=reason) == 1
 
 
-def test_an_expired_code_and_a_stranger_are_refused_in_plain_words(client, english, login, db):
+def test_an_expired_code_and_a_stranger_are_refused_in_plain_words(client, in_english, login, db):
     team = data.team()
     shift = data.shift(data.task(team), starts_in=timedelta(minutes=-5))
     stranger = data.member(team, name="路人")

@@ -9,14 +9,7 @@ from app.columns import catalogue
 from app.columns.models import ContentColumn
 from tests import factories
 from tests.columns import columns_data
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def english(client) -> None:
-    client.post("/locale", data={"locale": "en", "next": "/"})
+from tests.helpers import choose_english, page
 
 
 def column_form(**values) -> dict:
@@ -123,7 +116,7 @@ def test_an_admin_changes_a_column_and_its_editors(client, login, admin, db):
 def test_a_wrong_column_keeps_what_was_typed(client, login, admin, db):
     db.session.commit()
     login(admin)
-    english(client)
+    choose_english(client)
 
     response = client.post(
         "/admin/columns/new", data=column_form(code="Bad Code!", name="保留的名字")
@@ -139,7 +132,7 @@ def test_a_wrong_column_keeps_what_was_typed(client, login, admin, db):
 def test_an_unknown_editor_saves_nothing(client, login, admin, db):
     db.session.commit()
     login(admin)
-    english(client)
+    choose_english(client)
 
     response = client.post("/admin/columns/new", data=column_form(editors="nobody-here"))
 

@@ -14,14 +14,7 @@ from app.columns import contributions
 from app.columns.models import Contribution, MediaFile
 from app.extensions import db
 from tests.columns import columns_data
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def english(client) -> None:
-    client.post("/locale", data={"locale": "en", "next": "/"})
+from tests.helpers import choose_english, page
 
 
 def wav_bytes(frames: int = 800) -> bytes:
@@ -53,16 +46,6 @@ def columns(db):
 
 
 # --- Access ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "url", ["/contribute/", "/contribute/new", "/contribute/new?column=ideas", "/contribute/1"]
-)
-def test_authors_pages_need_a_login(client, columns, url):
-    response = client.get(url)
-
-    assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
 
 
 @pytest.mark.parametrize(
@@ -139,7 +122,7 @@ def test_preview_shows_the_sanitised_text_and_saves_nothing(client, login, stude
 
 def test_a_missing_title_keeps_what_was_typed(client, login, student, columns):
     login(student)
-    english(client)
+    choose_english(client)
 
     response = client.post(
         "/contribute/new?column=picks",
@@ -195,7 +178,7 @@ def test_saving_a_draft_keeps_the_filled_resource_rows(client, login, student, c
 
 def test_a_resource_that_is_not_a_web_address_is_explained(client, login, student, columns):
     login(student)
-    english(client)
+    choose_english(client)
 
     response = client.post(
         "/contribute/new?column=picks",

@@ -17,6 +17,7 @@ from app.extensions import db
 from tests.columns import columns_data
 from tests.columns import media_files as samples
 from tests.factories import person
+from tests.helpers import choose_english
 
 
 @pytest.fixture(autouse=True)
@@ -38,10 +39,6 @@ def author(db, client, login):
     db.session.commit()
     login(user)
     return user
-
-
-def in_english(client) -> None:
-    client.post("/locale", data={"locale": "en", "next": "/"})
 
 
 def post_file(client, data: bytes, name: str, *, column: str = "audio", purpose: str = "media"):
@@ -140,7 +137,7 @@ def test_refused_uploads_answer_an_error_and_keep_nothing(
 
 
 def test_a_refusal_says_what_is_accepted(client, columns, author):
-    in_english(client)
+    choose_english(client)
     response = post_file(client, samples.elf_bytes(), "song.mp3")
     assert "Accepted here: audio (MP3" in response.get_json()["error"]
 
@@ -164,7 +161,7 @@ def test_a_request_without_a_file_is_refused(client, columns, author):
 def test_a_file_over_the_column_cap_is_refused(app, client, columns, author):
     columns["audio"].max_media_mb = 1
     db.session.commit()
-    in_english(client)
+    choose_english(client)
     within_body_limit = post_file(client, samples.mp3_bytes(frames=3000), "long.mp3")
     assert within_body_limit.status_code == 400
     assert "larger than 1 MB" in within_body_limit.get_json()["error"]

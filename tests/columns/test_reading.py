@@ -16,7 +16,7 @@ from app.extensions import db as _db
 from tests.columns import columns_data
 from tests.columns import reading_data as data
 from tests.columns.reading_data import START
-from tests.recruitment.test_concurrency import race
+from tests.helpers import race
 
 
 def listed(column) -> list[str]:

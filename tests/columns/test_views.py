@@ -15,6 +15,7 @@ from app.extensions import db as _db
 from tests.columns import columns_data
 from tests.columns import reading_data as data
 from tests.columns.reading_data import START
+from tests.helpers import choose_english
 
 # Script in every form a contribution's Markdown body might smuggle in.
 XSS_PAYLOADS = [
@@ -67,10 +68,6 @@ def body_html(page: str) -> str:
     match = re.search(r'data-testid="contribution-body">(.*?)</div>', page, re.DOTALL)
     assert match, page
     return match.group(1)
-
-
-def english(client) -> None:
-    client.post("/locale", data={"locale": "en", "next": "/"})
 
 
 def page_url(contribution: Contribution) -> str:
@@ -210,7 +207,7 @@ def test_a_logged_in_reader_is_counted_once_a_day(client, login, db):
     reader = columns_data.author()
     db.session.commit()
     login(reader)
-    english(client)
+    choose_english(client)
 
     client.get(page_url(shown))
     page = client.get(page_url(shown)).get_data(as_text=True)
@@ -226,7 +223,7 @@ def test_a_reader_likes_and_unlikes_with_the_button(client, login, db):
     reader = columns_data.author()
     db.session.commit()
     login(reader)
-    english(client)
+    choose_english(client)
     url = page_url(shown)
 
     assert 'data-testid="like"' in client.get(url).get_data(as_text=True)

@@ -20,7 +20,7 @@ from app.notifications.models import Notification
 from app.rewards import points
 from tests import factories
 from tests.columns import columns_data
-from tests.recruitment.test_concurrency import race
+from tests.helpers import race
 
 NOW = datetime(2026, 3, 2, 2, 0)
 LATER = NOW + timedelta(days=2)

@@ -7,19 +7,13 @@ import zipfile
 from datetime import datetime
 
 import pytest
-from flask_babel import force_locale
 from openpyxl import Workbook
 
 from app.common import tabular
 from app.common.tabular import TableError
 from tests.common.spreadsheets import WHOLE_SHEET, count_cells_read, hostile_xlsx
 
-
-@pytest.fixture(autouse=True)
-def english(app):
-    """Messages are asserted in English (the source language), whatever is translated."""
-    with app.test_request_context(), force_locale("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 ALIASES = {"student_number": ("学号", "工号"), "name": ("姓名",), "phone": ("手机", "电话")}

@@ -14,7 +14,7 @@ from app.extensions import db as _db
 from tests.credits import batch_data as data
 from tests.credits import credits_data
 from tests.credits.batch_data import LATER, OCTOBER
-from tests.recruitment.test_concurrency import race
+from tests.helpers import race
 
 
 def claimed_lines() -> tuple[int, int, int]:

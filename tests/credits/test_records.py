@@ -14,7 +14,7 @@ from app.credits.models import CreditRecord
 from app.credits.rules import RuleValues
 from app.extensions import db as _db
 from tests.credits import credits_data as data
-from tests.recruitment.test_concurrency import race
+from tests.helpers import race
 
 AUTUMN = datetime(2025, 10, 6, 2, 0)  # 10:00 in Shanghai, semester 2025-2026-1
 LATER = datetime(2025, 12, 1, 4, 0)

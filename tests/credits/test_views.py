@@ -19,9 +19,9 @@ from app.credits.models import CreditBatch, CreditExport
 from app.extensions import db as _db
 from app.recruitment.access import active_coordinators
 from tests.common.spreadsheets import WHOLE_SHEET, count_cells_read, hostile_xlsx
-from tests.conftest import text_download
 from tests.credits import batch_data as data
 from tests.credits import credits_data
+from tests.helpers import choose_english, text_download
 
 
 def batch_form(team_id: int, **fields) -> dict:
@@ -43,10 +43,6 @@ def client_of(app, user):
     client = app.test_client()
     client.post("/login", data={"identifier": user.student_number, "password": "correct-horse-9"})
     return client
-
-
-def english(client) -> None:
-    client.post("/locale", data={"locale": "en", "next": "/"})
 
 
 def text(response) -> str:
@@ -96,7 +92,7 @@ def test_a_student_sees_their_records_with_hours_credits_status_and_totals(app, 
     data.served(other, task=desk, minutes=300)
     _db.session.commit()
     client = client_of(app, people["student"])
-    english(client)
+    choose_english(client)
 
     page = text(client.get("/credits/me"))
 
@@ -127,29 +123,7 @@ def test_a_student_sees_a_rejected_record_with_its_reason(app, people, desk):
     assert "活动时长不符" in page
 
 
-def test_anonymous_visitors_are_sent_to_log_in(client):
-    assert client.get("/credits/me").status_code == 302
-    assert client.get("/credits/batches").status_code == 302
-
-
 # Who may see batches ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/credits/batches",
-        "/credits/batches/{id}",
-        "/credits/batches/{id}/download",
-        "/credits/results",
-    ],
-)
-def test_a_student_may_not_see_batches(app, people, desk, path):
-    batch = desk_batch(people, desk)
-    client = client_of(app, people["student"])
-
-    assert client.get(path.format(id=batch.id)).status_code == 403
-    assert client.post(f"/credits/batches/{batch.id}/approve").status_code == 403
 
 
 def test_a_coordinator_of_another_team_sees_neither_the_batch_nor_its_file(app, people, desk):
@@ -225,7 +199,7 @@ def test_a_coordinator_is_offered_only_their_teams(app, people, desk, admin):
 
 def test_form_errors_are_shown_on_the_form_and_keep_the_input(app, people, desk):
     client = client_of(app, people["builder"])
-    english(client)
+    choose_english(client)
 
     no_period = client.post(
         "/credits/batches", data=batch_form(desk.team_id, period_start="", period_end="")
@@ -395,7 +369,7 @@ def test_a_result_file_is_uploaded_and_its_report_shown(app, people, desk):
     _db.session.commit()
     [line] = data.line_numbers(batch)
     client = client_of(app, people["approver"])
-    english(client)
+    choose_english(client)
     upload = f"记录编号,结果,原因\n{line},通过,\nGCA99999999,通过,\n".encode()
 
     response = client.post(
@@ -447,7 +421,7 @@ def test_a_hostile_result_workbook_is_read_by_its_content_or_refused_naming_the_
     _db.session.commit()
     [line] = data.line_numbers(batch)
     client = client_of(app, people["approver"])
-    english(client)
+    choose_english(client)
     monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", max_rows)
     count_cells_read(monkeypatch)
     rows = [["记录编号", "结果", "原因"], [line, "通过", ""], ["GCA99999999", "通过", ""]]

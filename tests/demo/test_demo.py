@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, time
 
 import pytest
@@ -10,13 +11,31 @@ from sqlalchemy import func, select
 from app.accounts import services as accounts
 from app.accounts.models import ROLES, College, User, UserRole
 from app.demo import services as demo
+from tests.helpers import built_once, kept_session
 
 
-def test_demo_data_loads_once_with_every_role(db, runner):
-    first = runner.invoke(args=["demo", "load"])
-    assert "200" in first.output
-    second = runner.invoke(args=["demo", "load"])
-    assert "nothing changed" in second.output
+@pytest.fixture(scope="module")
+def loads(app) -> Iterator[tuple[str, str]]:
+    """The demo loaded once for the module (it takes seconds), then loaded again: what each
+    load printed. The tests only read what it left."""
+    runner = app.test_cli_runner()
+
+    def load_twice() -> tuple[str, str]:
+        first = runner.invoke(args=["demo", "load"]).output
+        return first, runner.invoke(args=["demo", "load"]).output
+
+    yield from built_once(app, load_twice)
+
+
+@pytest.fixture(autouse=True)
+def db(app, loads):
+    yield from kept_session(app)
+
+
+def test_demo_data_loads_once_with_every_role(db, loads):
+    first, second = loads
+    assert "200" in first
+    assert "nothing changed" in second
     assert db.session.scalar(select(func.count(User.id))) == 200
     roles = set(db.session.scalars(select(UserRole.role).distinct()))
     assert roles == set(ROLES)
@@ -26,19 +45,17 @@ def test_demo_data_loads_once_with_every_role(db, runner):
 
 
 def test_printed_demo_logins_work(db, runner):
-    runner.invoke(args=["demo", "load"])
     output = runner.invoke(args=["demo", "logins"]).output
     for login, password, _label in demo.demo_logins():
         assert login in output
         assert accounts.authenticate(login, password).student_number == login
 
 
-def test_demo_has_credit_records_and_a_batch_to_approve(db, runner):
+def test_demo_has_credit_records_and_a_batch_to_approve(db):
     from app.common.semesters import current_semester
     from app.common.time import utcnow
     from app.credits.models import CreditBatch, CreditRecord
 
-    runner.invoke(args=["demo", "load"])
     volunteer = accounts.find_by_login("2023141001")
     records = list(
         db.session.scalars(select(CreditRecord).where(CreditRecord.user_id == volunteer.id))

@@ -12,8 +12,8 @@ import pytest
 
 from app.engagement.models import ReportShare
 from app.extensions import db
-from tests.conftest import text_download
 from tests.engagement.test_reports import YEAR, World, build
+from tests.helpers import text_download
 from tests.rewards import rewards_data
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 from datetime import timedelta
 
 from app.common.time import utcnow
 from jobs.lock import Lease
+from tests.helpers import race
 
 
 def test_a_held_lock_refuses_a_second_taker_until_released(db):
@@ -68,17 +68,10 @@ def test_a_lock_left_by_a_dead_process_on_this_host_is_taken_at_once(db):
 
 def test_many_threads_racing_for_one_lock_give_exactly_one_winner(app, db):
     engine = db.engine
-    barrier = threading.Barrier(8)
     results: list[bool] = []
 
-    def contend() -> None:
-        lease = Lease("job:tests.race", seconds=60, engine=engine)
-        barrier.wait()
-        results.append(lease.acquire())
+    def contend(_n: int) -> None:
+        results.append(Lease("job:tests.race", seconds=60, engine=engine).acquire())
 
-    threads = [threading.Thread(target=contend) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert race(app, contend, list(range(8))) == ["ok"] * 8
     assert sorted(results) == [False] * 7 + [True]

@@ -19,8 +19,7 @@ from app.extensions import db as _db
 from jobs import registry
 from tests import factories
 from tests.checkin import attendance_data
-from tests.conftest import empty_tables
-from tests.recruitment.test_concurrency import race
+from tests.helpers import empty_tables, race
 from tests.rewards import badge_data, rewards_data
 from tests.rewards.badge_data import NOW, OCTOBER_MONDAY
 

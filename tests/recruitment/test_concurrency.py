@@ -7,49 +7,15 @@ all of them are released together by a barrier, as coordinators clicking "accept
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 from sqlalchemy import func, select
 
-from app.errors import Conflict
 from app.extensions import db as _db
 from app.recruitment import review, services
 from app.recruitment.models import Application, Campaign, Membership
+from tests.helpers import race
 from tests.recruitment import recruiting
 
 THREADS = 8
-
-
-def race(app, work: Callable[[int], None], arguments: list) -> list[str]:
-    """Run `work(argument)` in one thread per argument, all released at once; returns
-    "ok", "conflict" or the unexpected error's text per thread."""
-    barrier = threading.Barrier(len(arguments))
-    outcomes: list[str] = [""] * len(arguments)
-
-    def run(index: int, argument) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(argument)
-                _db.session.commit()
-                outcomes[index] = "ok"
-            except Conflict:
-                _db.session.rollback()
-                outcomes[index] = "conflict"
-            except Exception as error:  # reported by the assertion, not swallowed
-                _db.session.rollback()
-                outcomes[index] = f"{type(error).__name__}: {error}"
-
-    threads = [
-        threading.Thread(target=run, args=(index, argument))
-        for index, argument in enumerate(arguments)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def accepted_state(campaign_id: int) -> tuple[int, int, int]:

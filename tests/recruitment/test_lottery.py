@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
@@ -15,12 +14,7 @@ from app.recruitment import jobs, review, services
 from app.recruitment.models import Application
 from tests.recruitment import recruiting
 
-
-@pytest.fixture(autouse=True)
-def english(db):
-    """Messages in English (outside a request they would be Chinese, the default)."""
-    with force_locale("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture

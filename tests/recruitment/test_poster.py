@@ -10,13 +10,10 @@ import qrcode
 from flask import url_for
 
 from app.recruitment import poster
+from tests.helpers import page
 from tests.recruitment import recruiting
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 @pytest.fixture

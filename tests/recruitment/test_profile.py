@@ -14,13 +14,10 @@ from app.errors import InvalidInput
 from app.recruitment import membership as members
 from app.recruitment import profiles
 from tests import factories
+from tests.helpers import choose_english, page
 from tests.recruitment import recruiting
 
 NOW = datetime(2026, 3, 2, 8, 0)
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -38,7 +35,7 @@ def save(person, *, skills=(), availability=None, introduction=""):
 
 def in_english(client, login, person):
     login(person)
-    client.post("/locale", data={"locale": "en", "next": "/"})
+    choose_english(client)
 
 
 # Services ------------------------------------------------------------------------------------

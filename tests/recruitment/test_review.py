@@ -14,12 +14,7 @@ from app.recruitment import membership, review
 from app.recruitment.models import Membership
 from tests.recruitment import recruiting
 
-
-@pytest.fixture(autouse=True)
-def english(db):
-    """Messages in English (outside a request they would be Chinese, the default)."""
-    with force_locale("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture

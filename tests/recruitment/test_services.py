@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
@@ -18,12 +17,7 @@ from app.recruitment.services import AnswersInvalid, CampaignFields, QuestionFie
 from tests import factories
 from tests.recruitment import recruiting
 
-
-@pytest.fixture(autouse=True)
-def english(db):
-    """Messages in English (outside a request they would be Chinese, the default)."""
-    with force_locale("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 def actions(db) -> list[str]:

@@ -11,24 +11,16 @@ from sqlalchemy import select
 from app.rewards import defaults, points
 from app.rewards.models import Badge, BadgeAward
 from app.shifts.models import ShiftSignup
+from tests.helpers import page
 from tests.rewards import rewards_data as data
 
 NOW = data.START + timedelta(days=1)
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def shown(html: str, name: str) -> str:
     match = re.search(rf'data-testid="{re.escape(name)}"[^>]*>([^<]*)<', html)
     assert match, name
     return match.group(1).strip()
-
-
-@pytest.fixture
-def in_english(client):
-    client.post("/locale", data={"locale": "en", "next": "/"})
 
 
 @pytest.fixture
@@ -43,12 +35,6 @@ def volunteer(db):
     points.award_pending(now=NOW)
     db.session.commit()
     return person
-
-
-def test_logged_out_people_are_sent_to_log_in(client):
-    response = client.get("/achievements")
-    assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
 
 
 def test_the_page_shows_balance_level_hours_and_history(client, login, in_english, volunteer):

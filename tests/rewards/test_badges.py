@@ -4,7 +4,6 @@ concurrency."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEntry
 from app.extensions import db as _db
 from app.rewards import badges
+from tests.helpers import race
 from tests.rewards import badge_data, rewards_data
 from tests.rewards.badge_data import NOW, OCTOBER_MONDAY
 
@@ -242,27 +242,7 @@ def test_two_evaluations_at_once_award_each_badge_once(app, world):
         for day in range(5):
             badge_data.served(place, person, 130, start=OCTOBER_MONDAY + timedelta(days=day))
     _db.session.commit()
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def run() -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                badges.evaluate_all(now=NOW)
-                _db.session.commit()
-                outcomes.append("ok")
-            except Exception as error:  # reported by the assertion
-                _db.session.rollback()
-                outcomes.append(f"{type(error).__name__}: {error}")
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert outcomes == ["ok", "ok"]
+    assert race(app, lambda _n: badges.evaluate_all(now=NOW), [1, 2]) == ["ok", "ok"]
     for code in ("hours_10", "shifts_5"):
         assert len(badge_data.awards(seeded[code])) == len(people)
     for person in people:

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
@@ -18,6 +17,8 @@ from app.extensions import db as _db
 from app.rewards import library_use
 from app.rewards.models import MONTH_ROW_DAY, LibraryUse, LibraryUseImport
 from tests import factories
+
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 FILES = Path(__file__).parent / "files"
 HEADER = "学号,日期,月份,借阅次数,入馆次数,在馆分钟,电子资源次数"
@@ -55,13 +56,6 @@ def stored(user=None) -> list[LibraryUse]:
 
 def stored_count() -> int:
     return _db.session.scalar(select(func.count(LibraryUse.id)))
-
-
-@pytest.fixture(autouse=True)
-def english(app):
-    """Service messages are asserted in English (the source language)."""
-    with app.test_request_context(), force_locale("en"):
-        yield
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from app.extensions import db as _db
 from app.rewards.models import LibraryUse, LibraryUseImport
 from tests import factories
 from tests.common.spreadsheets import WHOLE_SHEET, count_cells_read, hostile_xlsx
-from tests.conftest import text_download
+from tests.helpers import page, text_download
 
 HEADER = "学号,日期,月份,借阅次数,入馆次数,在馆分钟,电子资源次数"
 # Dates well in the past, whatever day the tests run.
@@ -25,10 +25,6 @@ UNKNOWN = "2099999999,2025-03-01,,1,1,10,0"
 
 def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
     return ("\n".join([header, *lines]) + "\n").encode()
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def upload(client, data: bytes, filename: str = "export.csv", **kwargs):

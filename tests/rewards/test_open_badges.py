@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 
 from app.extensions import db as _db
 from app.rewards import badges
+from tests.helpers import choose_english
 from tests.rewards import badge_data, rewards_data
 from tests.rewards.badge_data import NOW, OCTOBER, OCTOBER_MONDAY
 
@@ -122,7 +123,7 @@ def test_the_credential_validates_against_the_required_fields(client, earned, co
 def test_the_credential_says_what_was_earned_by_whom_and_when(app, client, earned):
     seeded, _holder = earned
     award = badge_data.awards(seeded["reading_star"])[0]
-    client.post("/locale", data={"locale": "en", "next": "/"})
+    choose_english(client)
 
     credential = download(client, award)
 

@@ -15,7 +15,7 @@ from app.extensions import db as _db
 from app.rewards import points
 from app.rewards.models import PointEntry
 from config import TestConfig
-from tests.recruitment.test_concurrency import race
+from tests.helpers import race
 from tests.rewards import rewards_data as data
 
 PEOPLE = 6

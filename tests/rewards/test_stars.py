@@ -4,7 +4,6 @@ month boundaries, concurrency and speed."""
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import date, datetime, timedelta
 
@@ -14,6 +13,7 @@ from app.errors import InvalidInput
 from app.extensions import db as _db
 from app.rewards import badges
 from app.rewards.library_use import ReadingRow
+from tests.helpers import race
 from tests.rewards import badge_data, rewards_data
 from tests.rewards.badge_data import NOW, OCTOBER, OCTOBER_MONDAY
 
@@ -217,26 +217,6 @@ def test_two_monthly_runs_at_once_name_each_star_once(app, world):
         badge_data.served(place, person, 120 + 30 * n, start=OCTOBER_MONDAY)
         badge_data.reading(person, loans=3 + n, visits=3)
     _db.session.commit()
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def run() -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                badges.award_monthly_stars(now=NOW)
-                _db.session.commit()
-                outcomes.append("ok")
-            except Exception as error:  # reported by the assertion
-                _db.session.rollback()
-                outcomes.append(f"{type(error).__name__}: {error}")
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert outcomes == ["ok", "ok"]
+    assert race(app, lambda _n: badges.award_monthly_stars(now=NOW), [1, 2]) == ["ok", "ok"]
     assert len(badge_data.awards(seeded["service_star"], OCTOBER)) == 3
     assert len(badge_data.awards(seeded["reading_star"], OCTOBER)) == 4

@@ -28,6 +28,9 @@ def member(for_team, *, name: str | None = None, onboarded: bool = True):
 
 
 def task(for_team, **fields) -> Task:
+    """A task row of the team with `fields` as given. A raw row on purpose: the service
+    (`tasks.create_task`) needs an acting coordinator, whose account and audit entry would
+    show up in the many tests that count people or audit entries."""
     values = {"title": "总服务台值班", "location": "江安图书馆一楼", "default_capacity": 2}
     values.update(fields)
     created = Task(team_id=for_team.id, **values)
@@ -44,6 +47,9 @@ def shift(
     capacity: int = 2,
     now: datetime | None = None,
 ) -> Shift:
+    """A shift `starts_in` from now (negative: already started or over). A raw row on
+    purpose: `tasks.create_shift` refuses a shift that crosses local midnight, which a start
+    relative to the clock often does, and needs an acting coordinator."""
     start = (now or utcnow()).replace(microsecond=0) + starts_in
     created = Shift(
         task_id=for_task.id,

@@ -10,7 +10,7 @@ from app.accounts import services as accounts
 from app.extensions import db as _db
 from app.shifts import services
 from app.shifts.models import Shift, ShiftSignup
-from tests.recruitment.test_concurrency import race
+from tests.helpers import race
 from tests.shifts import signup_data as data
 
 PEOPLE = 50

@@ -9,8 +9,8 @@ from app.accounts import services as accounts
 from app.extensions import db as _db
 from app.shifts import handovers, offers, services
 from app.shifts.models import Shift, ShiftHandover, ShiftSignup
+from tests.helpers import race
 from tests.recruitment import recruiting
-from tests.recruitment.test_concurrency import race
 from tests.shifts import signup_data as data
 
 TAKERS = 8

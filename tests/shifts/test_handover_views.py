@@ -8,23 +8,9 @@ import pytest
 
 from app.shifts import handovers, services
 from app.shifts.models import Shift, ShiftHandover, ShiftSignup
+from tests.helpers import page
 from tests.recruitment import recruiting
 from tests.shifts import signup_data as data
-
-
-@pytest.fixture
-def login(login, client):
-    """These pages are read in English: the language chosen before logging in is kept."""
-
-    def english_login(user, **kwargs):
-        client.post("/locale", data={"locale": "en"})
-        return login(user, **kwargs)
-
-    return english_login
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -61,14 +47,8 @@ def fresh(db, model, row_id):
     return db.session.get(model, row_id)
 
 
-@pytest.mark.parametrize("url", ["/shifts/handovers/", "/shifts/handovers/pending"])
-def test_pages_need_a_login(client, url):
-    response = client.get(url)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
-def test_offering_from_my_shifts_then_withdrawing(client, login, db, world):
-    login(world["giver"])
+def test_offering_from_my_shifts_then_withdrawing(client, english_login, db, world):
+    english_login(world["giver"])
     signup_id = world["signup"].id
     assert f"/shifts/handovers/signups/{signup_id}/offer" in page(client.get("/shifts/mine"))
     form = client.get(f"/shifts/handovers/signups/{signup_id}/offer")
@@ -89,9 +69,9 @@ def test_offering_from_my_shifts_then_withdrawing(client, login, db, world):
     assert fresh(db, ShiftHandover, handover.id).status == "withdrawn"
 
 
-def test_nobody_offers_or_withdraws_for_someone_else(client, login, db, world):
+def test_nobody_offers_or_withdraws_for_someone_else(client, english_login, db, world):
     handover = offer(world, db)
-    login(world["taker"])
+    english_login(world["taker"])
     signup_id = world["signup"].id
     assert client.get(f"/shifts/handovers/signups/{signup_id}/offer").status_code == 404
     assert client.post(f"/shifts/handovers/signups/{signup_id}/offer").status_code == 404
@@ -100,9 +80,9 @@ def test_nobody_offers_or_withdraws_for_someone_else(client, login, db, world):
     assert fresh(db, ShiftHandover, handover.id).status == "open"
 
 
-def test_a_teammate_sees_the_offer_and_takes_it_over(client, login, db, world):
+def test_a_teammate_sees_the_offer_and_takes_it_over(client, english_login, db, world):
     handover = offer(world, db)
-    login(world["taker"])
+    english_login(world["taker"])
     listing = page(client.get("/shifts/"))
     assert 'data-testid="offered-places"' in listing and "临时有课" in listing
     assert "Take over this place" in page(client.get("/shifts/handovers/"))
@@ -114,32 +94,32 @@ def test_a_teammate_sees_the_offer_and_takes_it_over(client, login, db, world):
     assert "no longer on offer" in page(again)
 
 
-def test_other_teams_do_not_see_the_offer_and_cannot_take_it(client, login, db, world):
+def test_other_teams_do_not_see_the_offer_and_cannot_take_it(client, english_login, db, world):
     handover = offer(world, db)
     outsider = data.member(data.team())
     db.session.commit()
-    login(outsider)
+    english_login(outsider)
     assert "临时有课" not in page(client.get("/shifts/handovers/"))
     response = client.post(f"/shifts/handovers/{handover.id}/take", follow_redirects=True)
     assert "Only active members" in page(response)
     assert fresh(db, ShiftHandover, handover.id).status == "open"
 
 
-def test_coordinators_approve_takeovers_of_their_teams(client, login, db, world):
+def test_coordinators_approve_takeovers_of_their_teams(client, english_login, db, world):
     world["task"].swap_needs_approval = True
     handover = offer(world, db)
-    login(world["taker"])
+    english_login(world["taker"])
     response = client.post(f"/shifts/handovers/{handover.id}/take", follow_redirects=True)
     assert "a coordinator will decide" in page(response)
     client.post("/logout")
-    login(world["taker"])
+    english_login(world["taker"])
     assert client.get("/shifts/handovers/pending").status_code == 403
     client.post("/logout")
-    login(world["other_boss"])
+    english_login(world["other_boss"])
     assert 'data-testid="no-pending"' in page(client.get("/shifts/handovers/pending"))
     assert client.post(f"/shifts/handovers/{handover.id}/approve").status_code == 403
     client.post("/logout")
-    login(world["boss"])
+    english_login(world["boss"])
     pending = page(client.get("/shifts/handovers/pending"))
     assert "赵六" in pending and "钱七" in pending
     response = client.post(f"/shifts/handovers/{handover.id}/approve", follow_redirects=True)
@@ -149,12 +129,12 @@ def test_coordinators_approve_takeovers_of_their_teams(client, login, db, world)
     assert taker_signup.status == "confirmed"
 
 
-def test_a_refused_takeover_reopens_the_offer(client, login, db, world):
+def test_a_refused_takeover_reopens_the_offer(client, english_login, db, world):
     world["task"].swap_needs_approval = True
     handover = offer(world, db)
     handovers.take_over(handover, world["taker"])
     db.session.commit()
-    login(world["boss"])
+    english_login(world["boss"])
     response = client.post(f"/shifts/handovers/{handover.id}/refuse", follow_redirects=True)
     assert "offered to others again" in page(response)
     db.session.expire_all()
@@ -162,12 +142,12 @@ def test_a_refused_takeover_reopens_the_offer(client, login, db, world):
     assert statuses == ["open", "refused"]
 
 
-def test_an_offered_place_shows_its_deadline_and_can_be_accepted(client, login, db, world):
+def test_an_offered_place_shows_its_deadline_and_can_be_accepted(client, english_login, db, world):
     world["task"].waitlist_mode = "offer"
     waiting = services.sign_up(world["shift"], world["taker"])
     services.cancel(world["signup"], actor=world["giver"])
     db.session.commit()
-    login(world["taker"])
+    english_login(world["taker"])
     mine = page(client.get("/shifts/mine"))
     assert "Place offered until" in mine and f'data-testid="accept-{waiting.id}"' in mine
     assert f'data-testid="accept-{waiting.id}"' in page(client.get("/shifts/"))
@@ -178,25 +158,25 @@ def test_an_offered_place_shows_its_deadline_and_can_be_accepted(client, login, 
     assert fresh(db, ShiftSignup, waiting.id).status == "confirmed"
 
 
-def test_declining_an_offered_place(client, login, db, world):
+def test_declining_an_offered_place(client, english_login, db, world):
     world["task"].waitlist_mode = "offer"
     waiting = services.sign_up(world["shift"], world["taker"])
     services.cancel(world["signup"], actor=world["giver"])
     db.session.commit()
-    login(world["giver"])
+    english_login(world["giver"])
     assert client.post(f"/shifts/signups/{waiting.id}/decline").status_code == 404
     client.post("/logout")
-    login(world["taker"])
+    english_login(world["taker"])
     client.post(f"/shifts/signups/{waiting.id}/decline")
     assert fresh(db, ShiftSignup, waiting.id).status == "cancelled"
     assert fresh(db, Shift, world["shift"].id).confirmed_count == 0
 
 
-def test_no_offer_button_for_a_shift_that_started(client, login, db, world):
+def test_no_offer_button_for_a_shift_that_started(client, english_login, db, world):
     started = data.shift(world["task"], starts_in=timedelta(minutes=-30), hours=2)
     signup = services.sign_up(started, world["taker"], now=started.starts_at - timedelta(hours=1))
     db.session.commit()
-    login(world["taker"])
+    english_login(world["taker"])
     assert f'data-testid="offer-place-{signup.id}"' not in page(client.get("/shifts/mine"))
     client.post(f"/shifts/handovers/signups/{signup.id}/offer", data={"note": ""})
     assert db.session.query(ShiftHandover).count() == 0

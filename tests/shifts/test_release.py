@@ -16,6 +16,7 @@ from app.notifications.models import Notification
 from app.shifts import release
 from app.shifts import services as signups
 from app.shifts.models import ShiftSignup
+from tests.helpers import page
 from tests.recruitment import recruiting
 from tests.shifts import signup_data as data
 
@@ -143,10 +144,6 @@ def test_a_token_of_another_app_secret_does_not_open_anything(db, world, app, mo
 
 
 # --- Pages (real clock, no login) ------------------------------------------------------------
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def test_the_page_works_without_login_and_cancels(client, db, world):

@@ -86,7 +86,3 @@ def test_the_semester_page_lists_my_shifts_and_navigates(client, login, db, worl
     assert other.status_code == 200
     assert 'data-testid="semester-entry"' not in other.get_data(as_text=True)
     assert client.get("/reliability/semester?semester=junk").status_code == 200
-
-
-def test_the_semester_page_needs_a_login(client, db):
-    assert client.get("/reliability/semester").status_code == 302

@@ -12,6 +12,7 @@ from app.notifications.models import Notification
 from app.shifts import services as signups
 from app.shifts import tasks
 from app.shifts.models import Shift, ShiftSignup, Task
+from tests.helpers import choose_english, page
 from tests.recruitment import recruiting
 from tests.shifts import signup_data
 
@@ -39,10 +40,6 @@ def desk_form(**overrides) -> dict:
         **CHECKIN_FORM,
         **overrides,
     }
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -73,30 +70,8 @@ def world(db):
     }
 
 
-PAGES = [
-    "/tasks/{task}",
-    "/tasks/{task}/edit",
-    "/tasks/{task}/shifts/new",
-    "/tasks/{task}/series/new",
-    "/tasks/shifts/{shift}",
-    "/tasks/shifts/{shift}/edit",
-]
-
-
 def urls(world, template):
     return template.format(task=world["task"].id, shift=world["shift"].id)
-
-
-@pytest.mark.parametrize("template", ["/tasks/", "/tasks/new", "/tasks/dashboard", *PAGES])
-def test_volunteers_get_403(client, login, world, template):
-    login(world["volunteer"])
-    assert client.get(urls(world, template)).status_code == 403
-
-
-@pytest.mark.parametrize("template", PAGES)
-def test_other_teams_coordinator_gets_403(client, login, world, template):
-    login(world["other_boss"])
-    assert client.get(urls(world, template)).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -113,15 +88,6 @@ def test_other_teams_coordinator_cannot_post(client, login, world, db, template)
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Shift, world["shift"].id).status == "scheduled"
-
-
-@pytest.mark.parametrize("template", ["/tasks/", "/tasks/dashboard", *PAGES])
-def test_coordinator_and_admin_see_pages(client, login, world, admin, template):
-    login(world["boss"])
-    assert client.get(urls(world, template)).status_code == 200
-    client.post("/logout")
-    login(admin)
-    assert client.get(urls(world, template)).status_code == 200
 
 
 def test_tasks_link_in_nav_for_coordinators_only(client, login, world):
@@ -261,7 +227,7 @@ def test_new_series_through_form(client, login, world, db):
     ],
 )
 def test_bad_series_shows_message_and_writes_nothing(client, login, world, db, overrides, message):
-    client.post("/locale", data={"locale": "en", "next": "/"})
+    choose_english(client)
     login(world["boss"])
     data = {
         "weekdays": ["0"],
@@ -289,7 +255,7 @@ def test_shift_page_shows_roster_in_order(client, login, world):
 
 
 def test_edit_shift_refuses_capacity_below_confirmed(client, login, world, db):
-    client.post("/locale", data={"locale": "en", "next": "/"})
+    choose_english(client)
     login(world["boss"])
     shift = world["shift"]
     data = {"day": DAY.isoformat(), "start": "14:00", "end": "17:00", "capacity": "2", "note": ""}
@@ -349,7 +315,7 @@ def test_assign_and_remove_through_page(client, login, world, db):
 
 
 def test_assign_unknown_number_says_so(client, login, world):
-    client.post("/locale", data={"locale": "en", "next": "/"})
+    choose_english(client)
     login(world["boss"])
     response = client.post(
         f"/tasks/shifts/{world['shift'].id}/assign",

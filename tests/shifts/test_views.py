@@ -10,23 +10,8 @@ from icalendar import Calendar
 
 from app.shifts import services
 from app.shifts.models import ShiftSignup
-from tests.conftest import text_download
+from tests.helpers import page, text_download
 from tests.shifts import signup_data as data
-
-
-@pytest.fixture
-def login(login, client):
-    """These pages are read in English: the language chosen before logging in is kept."""
-
-    def english_login(user, **kwargs):
-        client.post("/locale", data={"locale": "en"})
-        return login(user, **kwargs)
-
-    return english_login
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -39,15 +24,9 @@ def setting(db):
     return team, shift, person
 
 
-@pytest.mark.parametrize("url", ["/shifts/", "/shifts/mine", "/shifts/calendar"])
-def test_pages_need_a_login(client, url):
-    response = client.get(url)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
-def test_a_member_sees_an_open_shift_and_signs_up_in_one_tap(client, login, db, setting):
+def test_a_member_sees_an_open_shift_and_signs_up_in_one_tap(client, english_login, db, setting):
     _team, shift, person = setting
-    login(person)
+    english_login(person)
     listing = page(client.get("/shifts/"))
     assert "总服务台值班" in listing and "Sign up" in listing
     response = client.post(f"/shifts/{shift.id}/signup", data={"back": "index"})
@@ -58,25 +37,25 @@ def test_a_member_sees_an_open_shift_and_signs_up_in_one_tap(client, login, db, 
     assert db.session.get(type(shift), shift.id).confirmed_count == 1
 
 
-def test_a_full_shift_offers_the_waitlist_with_the_number_ahead(client, login, db, setting):
+def test_a_full_shift_offers_the_waitlist_with_the_number_ahead(client, english_login, db, setting):
     team, shift, person = setting
     for _ in range(2):
         services.sign_up(shift, data.member(team))
     db.session.commit()
-    login(person)
+    english_login(person)
     assert "Join waitlist (1 ahead)" in page(client.get("/shifts/"))
     response = client.post(f"/shifts/{shift.id}/signup", follow_redirects=True)
     assert "number 2 on the waitlist" in page(response)
     assert "place 2" in page(client.get("/shifts/"))
 
 
-def test_cancel_button_and_the_deadline(client, login, db, setting):
+def test_cancel_button_and_the_deadline(client, english_login, db, setting):
     team, shift, person = setting
     late_shift = data.shift(data.task(team, title="闭馆巡查"), starts_in=timedelta(hours=3))
     early = services.sign_up(shift, person)
     late = services.sign_up(late_shift, person)
     db.session.commit()
-    login(person)
+    english_login(person)
     mine = page(client.get("/shifts/mine"))
     assert "闭馆巡查" in mine and "ask a coordinator" in mine
     response = client.post(f"/shifts/signups/{late.id}/cancel", follow_redirects=True)
@@ -87,48 +66,48 @@ def test_cancel_button_and_the_deadline(client, login, db, setting):
     assert db.session.get(ShiftSignup, late.id).status == "confirmed"
 
 
-def test_nobody_cancels_someone_elses_signup(client, login, db, setting):
+def test_nobody_cancels_someone_elses_signup(client, english_login, db, setting):
     team, shift, person = setting
     signup = services.sign_up(shift, data.member(team))
     db.session.commit()
-    login(person)
+    english_login(person)
     assert client.post(f"/shifts/signups/{signup.id}/cancel").status_code == 404
     db.session.expire_all()
     assert db.session.get(ShiftSignup, signup.id).status == "confirmed"
 
 
-def test_a_non_member_is_told_why_and_cannot_sign_up(client, login, db, setting):
+def test_a_non_member_is_told_why_and_cannot_sign_up(client, english_login, db, setting):
     _team, shift, _person = setting
     outsider = data.member(data.team())
     db.session.commit()
-    login(outsider)
+    english_login(outsider)
     assert "总服务台值班" not in page(client.get("/shifts/"))
     response = client.post(f"/shifts/{shift.id}/signup", follow_redirects=True)
     assert "Only active members" in page(response)
     assert client.post("/shifts/99999/signup").status_code == 404
 
 
-def test_my_shifts_shows_a_month_calendar(client, login, db, setting):
+def test_my_shifts_shows_a_month_calendar(client, english_login, db, setting):
     _team, shift, person = setting
     services.sign_up(shift, person)
     db.session.commit()
-    login(person)
+    english_login(person)
     month = (shift.starts_at + timedelta(hours=8)).strftime("%Y-%m")
     mine = page(client.get(f"/shifts/mine?month={month}"))
     assert mine.count('data-testid="calendar-entry"') == 1
     assert client.get("/shifts/mine?month=bad").status_code == 200
 
 
-def test_filters_accept_bad_input_without_error(client, login, setting):
-    login(setting[2])
+def test_filters_accept_bad_input_without_error(client, english_login, setting):
+    english_login(setting[2])
     assert client.get("/shifts/?week=notadate&task=x&location=nowhere").status_code == 200
 
 
-def test_calendar_feed_address_is_shown_once_and_can_be_revoked(client, login, db, setting):
+def test_calendar_feed_address_is_shown_once_and_can_be_revoked(client, english_login, db, setting):
     _team, shift, person = setting
     services.sign_up(shift, person)
     db.session.commit()
-    login(person)
+    english_login(person)
     created = page(client.post("/shifts/calendar", data={"do": "create"}))
     url = re.search(r'value="(http[^"]+\.ics)"', created).group(1)
     path = url.split("localhost", 1)[1]
@@ -137,12 +116,12 @@ def test_calendar_feed_address_is_shown_once_and_can_be_revoked(client, login, d
     feed = client.get(path)
     assert "BEGIN:VCALENDAR" in text_download(feed, "text/calendar; charset=utf-8")
     assert len(list(Calendar.from_ical(feed.data).walk("VEVENT"))) == 1
-    login(person)
+    english_login(person)
     client.post("/shifts/calendar", data={"do": "revoke"})
     assert client.get(path).status_code == 404
     assert client.get("/shifts/feed/unknown.ics").status_code == 404
 
 
-def test_nav_has_a_shifts_link(client, login, setting):
-    login(setting[2])
+def test_nav_has_a_shifts_link(client, english_login, setting):
+    english_login(setting[2])
     assert 'data-testid="nav-shifts"' in page(client.get("/shifts/mine"))
