@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.common.urls import external_url, trusted_hosts, valid_base_url
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.hooks import wire_hooks
 from config import CONFIGS, DEFAULT_SECRET, INSTANCE_DIR, Config
 
 # The largest value of an Integer column (a 32-bit signed int on PostgreSQL).
@@ -40,6 +41,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_i18n(app)
     register_blueprints(app)
     register_providers()
+    wire_hooks()
     register_errorhandlers(app)
     register_security(app)
     register_commands(app)
@@ -185,15 +187,12 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_providers() -> None:
-    """Features that answer another feature's questions through a registered function
-    (who attended a shift, verified hours on a roster, the sections of the personal data
-    export) register at import."""
+    """The sections of the personal data export register at import. Other questions one
+    feature asks another go through `app.hooks` (see `wire_hooks`)."""
     from app.admin import personal as _admin  # noqa: F401
     from app.api import personal as _api  # noqa: F401
-    from app.checkin import attendance, presence  # noqa: F401
     from app.checkin import personal as _checkin  # noqa: F401
     from app.columns import personal as _columns  # noqa: F401
-    from app.columns import providers  # noqa: F401
     from app.credits import personal as _credits  # noqa: F401
     from app.engagement import personal  # noqa: F401
     from app.recruitment import personal as _recruitment  # noqa: F401

@@ -9,7 +9,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from app.accounts import anonymise, personal_data
+from app import hooks
+from app.accounts import personal_data
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.engagement.labels import reason_text
@@ -75,7 +76,6 @@ personal_data.register_section(
         "engagement_report_shares.user_id": "report_links",
     },
 )
-anonymise.register_anonymiser(forget_person)
 personal_data.add_labels(
     {
         "login_days": _l("Days on the site"),
@@ -94,3 +94,7 @@ personal_data.add_labels(
         "revoked_at": _l("Stopped"),
     }
 )
+
+
+def connect_hooks() -> None:
+    hooks.ANONYMISERS.connect(forget_person)

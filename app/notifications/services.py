@@ -19,7 +19,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import anonymise, personal_data
+from app import hooks
+from app.accounts import personal_data
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
 from app.common.time import utcnow
@@ -450,4 +451,7 @@ personal_data.register_section(
         "notification_preferences.user_id": "email_choices",
     },
 )
-anonymise.register_anonymiser(forget_person)
+
+
+def connect_hooks() -> None:
+    hooks.ANONYMISERS.connect(forget_person)

@@ -9,6 +9,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from app import hooks
 from app.accounts import anonymise, personal_data, services
 from app.accounts.models import User
 from app.audit.models import AuditEntry
@@ -249,11 +250,11 @@ def test_nobody_anonymises_themselves_or_anyone_twice(db, leaver, admin):
 def test_feature_hooks_run_in_the_same_transaction(db, leaver, admin):
     seen = []
     hook = seen.append
-    anonymise.register_anonymiser(hook)
+    hooks.ANONYMISERS.connect(hook)
     try:
         anonymise.anonymise_person(leaver, actor=admin, confirmation="2021141077", reason="left")
     finally:
-        anonymise._ANONYMISERS.remove(hook)
+        hooks.ANONYMISERS.providers.remove(hook)
     assert seen == [leaver]
 
 
