@@ -1,9 +1,10 @@
 """Reliability: no-shows and late cancellations per volunteer, and the pause of self
 sign-up after too many no-shows in a semester.
 
-Who attended a shift is the check-in feature's knowledge; it registers an attendance
-provider (`register_attendance_provider`), so this module needs none of its models. Without
-a provider nobody is marked: "no check-in data" must never read as "nobody came".
+Who attended a shift is the check-in feature's knowledge; it answers the
+`app.hooks.ATTENDANCE` hook, so this module needs none of its models. The app does not
+start without that provider; with none nobody would be marked: "no check-in data" must
+never read as "nobody came".
 
 A coordinator may excuse a no-show (it clears `no_show_at` and sets `no_show_excused_at`,
 with the reason in the audit log); the job never marks an excused sign-up again. A pause
