@@ -16,16 +16,17 @@ from typing import Any
 
 @dataclass(eq=False)
 class Hook:
-    """A named hook point; `providers` are called in the order they were connected."""
+    """A named hook point; `providers` (functions, or the personal data export's sections,
+    labels and audited objects) are used in the order they were connected."""
 
     name: str
     description: str
     required: bool = True
-    providers: list[Callable[..., Any]] = field(default_factory=list)
+    providers: list[Any] = field(default_factory=list)
 
-    def connect(self, provider: Callable[..., Any]) -> None:
+    def connect(self, provider: Any) -> None:
         """Add a provider; connecting the same one twice counts once."""
-        if provider not in self.providers:
+        if not any(known is provider for known in self.providers):
             self.providers.append(provider)
 
 
@@ -45,6 +46,12 @@ CREDIT_SOURCES = Hook("credit_sources", "Second Classroom credit sources")
 # Functions `(user)` that remove a feature's own identifying copies when a person is
 # anonymised; they only flush, inside the anonymisation's transaction.
 ANONYMISERS = Hook("anonymisers", "features' own copies of a person's data", required=False)
+# The personal data export: `personal_data.Section`s (a later one replaces an earlier one
+# with the same key), field labels (mappings; the first name given wins) and
+# `personal_data.AuditedObject`s, through the helpers in `app.accounts.personal_data`.
+PERSONAL_DATA = Hook("personal_data", "sections of a person's data export")
+PERSONAL_DATA_LABELS = Hook("personal_data_labels", "names of export fields", required=False)
+AUDITED_OBJECTS = Hook("audited_objects", "audited objects that belong to a person")
 
 HOOKS: tuple[Hook, ...] = (
     CONTRIBUTIONS,
@@ -54,27 +61,50 @@ HOOKS: tuple[Hook, ...] = (
     TEAM_HOURS,
     CREDIT_SOURCES,
     ANONYMISERS,
+    PERSONAL_DATA,
+    PERSONAL_DATA_LABELS,
+    AUDITED_OBJECTS,
 )
 
 
 def feature_wiring() -> list[Callable[[], None]]:
-    """Every feature's `connect_hooks`, named one by one."""
+    """Every feature's `connect_hooks`, named one by one. The order is the order of the
+    personal data export's sections and of the credit sources."""
+    from app.accounts import personal_data, sessions
+    from app.admin import personal as admin_personal
+    from app.api import personal as api_personal
     from app.checkin import hooks as checkin
+    from app.checkin import personal as checkin_personal
+    from app.columns import personal as columns_personal
     from app.columns import providers as columns
+    from app.credits import personal as credits_personal
     from app.credits import sources as credits
     from app.engagement import personal as engagement
     from app.notifications import services as notifications
-    from app.recruitment import profiles as recruitment
+    from app.recruitment import personal as recruitment_personal
+    from app.recruitment import profiles
+    from app.rewards import personal as rewards_personal
+    from app.shifts import personal as shifts_personal
     from app.shifts import services as shifts
 
     return [
+        personal_data.connect_hooks,
+        sessions.connect_hooks,
+        notifications.connect_hooks,
+        profiles.connect_hooks,
+        admin_personal.connect_hooks,
+        api_personal.connect_hooks,
+        shifts_personal.connect_hooks,
+        checkin_personal.connect_hooks,
+        columns_personal.connect_hooks,
+        credits_personal.connect_hooks,
+        engagement.connect_hooks,
+        recruitment_personal.connect_hooks,
+        rewards_personal.connect_hooks,
         checkin.connect_hooks,
+        shifts.connect_hooks,
         credits.connect_hooks,  # the built-in credit sources come first
         columns.connect_hooks,
-        engagement.connect_hooks,
-        notifications.connect_hooks,
-        recruitment.connect_hooks,
-        shifts.connect_hooks,
     ]
 
 

@@ -442,16 +442,16 @@ def forget_person(user: User) -> None:
     )
 
 
-personal_data.register_section(
-    "notifications",
-    _l("Notifications"),
-    personal_data_of,
-    covers={
-        "notifications.user_id": "notifications",
-        "notification_preferences.user_id": "email_choices",
-    },
-)
-
-
 def connect_hooks() -> None:
+    """This feature's sections of the personal data export.
+    Anonymising forgets its own copies."""
+    personal_data.register_section(
+        "notifications",
+        _l("Notifications"),
+        personal_data_of,
+        covers={
+            "notifications.user_id": "notifications",
+            "notification_preferences.user_id": "email_choices",
+        },
+    )
     hooks.ANONYMISERS.connect(forget_person)

@@ -253,26 +253,26 @@ def forget_person(user) -> None:
 
 
 def connect_hooks() -> None:
+    """This feature's sections of the personal data export.
+    Anonymising forgets its own copies."""
+    personal_data.register_section(
+        "volunteer",
+        _l("Volunteer"),
+        personal_data_of,
+        covers={"memberships.user_id": "memberships", "volunteer_profiles.user_id": "introduction"},
+    )
+    personal_data.add_labels(
+        {
+            "memberships": _l("Teams"),
+            "team": _l("Team"),
+            "status": _l("Status"),
+            "joined_at": _l("Joined"),
+            "onboarded": _l("Onboarding done"),
+            "onboarded_at": _l("Onboarding done on"),
+            "skills": _l("Skills"),
+            "availability": _l("Availability"),
+            "introduction": _l("Introduction"),
+            **WEEKDAY_LABELS,
+        }
+    )
     hooks.ANONYMISERS.connect(forget_person)
-
-
-personal_data.register_section(
-    "volunteer",
-    _l("Volunteer"),
-    personal_data_of,
-    covers={"memberships.user_id": "memberships", "volunteer_profiles.user_id": "introduction"},
-)
-personal_data.add_labels(
-    {
-        "memberships": _l("Teams"),
-        "team": _l("Team"),
-        "status": _l("Status"),
-        "joined_at": _l("Joined"),
-        "onboarded": _l("Onboarding done"),
-        "onboarded_at": _l("Onboarding done on"),
-        "skills": _l("Skills"),
-        "availability": _l("Availability"),
-        "introduction": _l("Introduction"),
-        **WEEKDAY_LABELS,
-    }
-)
