@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.common.urls import external_url, trusted_hosts, valid_base_url
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.hooks import wire_hooks
 from config import CONFIGS, DEFAULT_SECRET, INSTANCE_DIR, Config
 
 # The largest value of an Integer column (a 32-bit signed int on PostgreSQL).
@@ -39,7 +40,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_i18n(app)
     register_blueprints(app)
-    register_providers()
+    wire_hooks()
     register_errorhandlers(app)
     register_security(app)
     register_commands(app)
@@ -182,23 +183,6 @@ def register_i18n(app: Flask) -> None:
 
     app.jinja_env.globals["qr_data_uri"] = qr_data_uri
     app.jinja_env.globals["external_url"] = external_url
-
-
-def register_providers() -> None:
-    """Features that answer another feature's questions through a registered function
-    (who attended a shift, verified hours on a roster, the sections of the personal data
-    export) register at import."""
-    from app.admin import personal as _admin  # noqa: F401
-    from app.api import personal as _api  # noqa: F401
-    from app.checkin import attendance, presence  # noqa: F401
-    from app.checkin import personal as _checkin  # noqa: F401
-    from app.columns import personal as _columns  # noqa: F401
-    from app.columns import providers  # noqa: F401
-    from app.credits import personal as _credits  # noqa: F401
-    from app.engagement import personal  # noqa: F401
-    from app.recruitment import personal as _recruitment  # noqa: F401
-    from app.rewards import personal as _rewards  # noqa: F401
-    from app.shifts import personal as _shifts  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

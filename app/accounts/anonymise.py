@@ -14,19 +14,19 @@ snapshots (which may hold the old name or contacts). It is visible to admins onl
 entry for the anonymisation itself holds no identity, only the anonymous id and the reason.
 
 Features that keep their own copies of identifying data (an email outbox, say) register
-a hook with `register_anonymiser`; it runs in the same transaction.
+a function to the `app.hooks.ANONYMISERS` hook; it runs in the same transaction.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
+from app import hooks
 from app.accounts.models import LoginDay, SsoSession, User, new_session_token
 from app.accounts.sessions import delete_sessions
 from app.audit import services as audit
@@ -40,14 +40,6 @@ ANONYMOUS_PREFIX = "anon-"
 UNUSABLE_PASSWORD = "!anonymised"
 
 audit.describe_actions({"accounts.anonymised": _l("Person anonymised")})
-
-_ANONYMISERS: list[Callable[[User], None]] = []
-
-
-def register_anonymiser(hook: Callable[[User], None]) -> None:
-    """`hook(user)` removes a feature's own identifying copies; it only flushes."""
-    if hook not in _ANONYMISERS:
-        _ANONYMISERS.append(hook)
 
 
 def is_anonymised(user: User) -> bool:
@@ -95,7 +87,7 @@ def anonymise_person(
     user.roles.clear()
     for model in (LoginDay, SsoSession):
         db.session.execute(delete(model).where(model.user_id == user.id))
-    for hook in _ANONYMISERS:
+    for hook in hooks.ANONYMISERS.providers:
         hook(user)
     db.session.flush()
     audit.record(

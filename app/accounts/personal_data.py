@@ -2,11 +2,11 @@
 
 Each feature that keeps data about people registers a section: a function from the person
 to plain data (dicts, lists, strings, numbers, datetimes). Accounts registers the account,
-roles and audit sections here; other features add theirs from their own services module:
+roles and audit sections here; other features add theirs from their `connect_hooks()`
+(called by `app.hooks.wire_hooks`, never at import):
 
-    from app.accounts import personal_data
-
-    personal_data.register_section("notifications", _l("Notifications"), my_notifications)
+    def connect_hooks() -> None:
+        personal_data.register_section("notifications", _l("Notifications"), my_notifications)
 
 Most sections are lists of one table's rows that name the person (`register_rows`); each
 says which table columns it lists (`covers`), and a test fails when a table with a column
@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, String, cast, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from app import hooks
 from app.accounts.forms import ROLE_LABELS
 from app.accounts.models import ROLES, SsoSession, User
 from app.audit import services as audit
@@ -66,14 +67,38 @@ def column_name(column: InstrumentedAttribute) -> str:
     return f"{table_column.table.name}.{table_column.name}"
 
 
-SECTIONS: dict[str, Section] = {}
+@dataclass(frozen=True, eq=False)
+class AuditedObject:
+    """Audit object type whose objects belong to a person, with the column naming that
+    person ("attendance", Attendance.user_id): their audit entries are about them too."""
 
-# Audit object types whose objects belong to a person, by the column naming that person
-# ("attendance" -> Attendance.user_id): their audit entries are about the person too.
-AUDITED_OBJECTS: dict[str, InstrumentedAttribute] = {}
+    object_type: str
+    column: InstrumentedAttribute
+
+
+def sections() -> dict[str, Section]:
+    """The connected sections by key, in order (a later one replaces an earlier one)."""
+    found: dict[str, Section] = {}
+    for section in hooks.PERSONAL_DATA.providers:
+        found[section.key] = section
+    return found
+
+
+def audited_objects() -> dict[str, InstrumentedAttribute]:
+    return {item.object_type: item.column for item in hooks.AUDITED_OBJECTS.providers}
+
+
+def field_labels() -> dict[str, Any]:
+    """Names of the fields, in the reader's language (the first name given wins)."""
+    labels = dict(BUILT_IN_LABELS)
+    for added in hooks.PERSONAL_DATA_LABELS.providers:
+        for key, label in added.items():
+            labels.setdefault(key, label)
+    return labels
+
 
 # Names for keys the built-in sections use, for the readable page.
-FIELD_LABELS: dict[str, Any] = {
+BUILT_IN_LABELS: dict[str, Any] = {
     "student_number": _l("Student/staff number"),
     "name": _l("Name"),
     "nickname": _l("Nickname"),
@@ -116,19 +141,19 @@ def register_section(
     covers: Mapping[str, str | None] | None = None,
 ) -> None:
     """Add (or replace) a section of everyone's personal data export."""
-    SECTIONS[key] = Section(key=key, title=title, collect=collect, covers=dict(covers or {}))
+    section = Section(key=key, title=title, collect=collect, covers=dict(covers or {}))
+    hooks.PERSONAL_DATA.connect(section)
 
 
 def add_labels(labels: Mapping[str, Any]) -> None:
     """Names of a section's fields, in the reader's language (the first name given wins)."""
-    for key, label in labels.items():
-        FIELD_LABELS.setdefault(key, label)
+    hooks.PERSONAL_DATA_LABELS.connect(labels)
 
 
 def register_audited_object(object_type: str, column: InstrumentedAttribute) -> None:
     """Audit entries on objects of `object_type` whose `column` is the person (a
     coordinator's fix of their attendance, say) go into the person's export."""
-    AUDITED_OBJECTS[object_type] = column
+    hooks.AUDITED_OBJECTS.connect(AuditedObject(object_type, column))
 
 
 def rows_of(user: User, rows: Rows) -> list[dict[str, Any]]:
@@ -154,7 +179,7 @@ def collect(user: User, *, now: datetime | None = None) -> dict[str, Any]:
         "format": FORMAT,
         "generated_at": now or utcnow(),
         "person_id": user.id,
-        "sections": {key: section.collect(user) for key, section in SECTIONS.items()},
+        "sections": {key: section.collect(user) for key, section in sections().items()},
     }
 
 
@@ -246,7 +271,7 @@ def _role_of(actor: User | None, user: User) -> Any:
 def _about(user: User) -> ColumnElement[bool]:
     """The audit condition: an entry on the person's account or on one of their records."""
     conditions = [(AuditEntry.object_type == "user") & (AuditEntry.object_id == str(user.id))]
-    for object_type, column in AUDITED_OBJECTS.items():
+    for object_type, column in audited_objects().items():
         theirs = select(cast(column.class_.id, String)).where(column == user.id)
         conditions.append(
             (AuditEntry.object_type == object_type) & AuditEntry.object_id.in_(theirs)
@@ -290,17 +315,19 @@ def _audit_by(user: User) -> list[dict[str, Any]]:
     ]
 
 
-register_section("account", _l("Account and profile"), _account)
-register_section("roles", _l("Roles"), _roles, covers={"user_roles.user_id": None})
-register_rows(
-    "sign_ins",
-    _l("Campus sign-ins"),
-    {"campus_sign_ins": Rows(SsoSession.user_id, lambda row: {"time": row.created_at})},
-)
-register_section("audit_about_me", _l("Changes to my account"), _audit_about)
-register_section(
-    "audit_by_me",
-    _l("Things I did that were logged"),
-    _audit_by,
-    covers={"audit_entries.actor_id": None},
-)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export."""
+    register_section("account", _l("Account and profile"), _account)
+    register_section("roles", _l("Roles"), _roles, covers={"user_roles.user_id": None})
+    register_rows(
+        "sign_ins",
+        _l("Campus sign-ins"),
+        {"campus_sign_ins": Rows(SsoSession.user_id, lambda row: {"time": row.created_at})},
+    )
+    register_section("audit_about_me", _l("Changes to my account"), _audit_about)
+    register_section(
+        "audit_by_me",
+        _l("Things I did that were logged"),
+        _audit_by,
+        covers={"audit_entries.actor_id": None},
+    )

@@ -188,9 +188,11 @@ def _my_sessions(user: User) -> list[dict[str, Any]]:
     ]
 
 
-personal_data.register_section(
-    "login_sessions",
-    _l("Devices and logins"),
-    _my_sessions,
-    covers={"login_sessions.user_id": None},
-)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export."""
+    personal_data.register_section(
+        "login_sessions",
+        _l("Devices and logins"),
+        _my_sessions,
+        covers={"login_sessions.user_id": None},
+    )

@@ -366,8 +366,8 @@ def personal_data_page():
     return render_template(
         "accounts/personal_data.html",
         data=personal_data.for_display(data),
-        sections=personal_data.SECTIONS,
-        labels=personal_data.FIELD_LABELS,
+        sections=personal_data.sections(),
+        labels=personal_data.field_labels(),
         role_labels=ROLE_LABELS,
         user_type_labels=USER_TYPE_LABELS,
     )

@@ -10,33 +10,36 @@ from app.accounts.personal_data import Rows
 from app.admin.models import DataHubPull, ImportRun
 from jobs.models import JobRun
 
-personal_data.register_rows(
-    "admin_work",
-    _l("Administration"),
-    {
-        "jobs_started": Rows(
-            JobRun.started_by_id,
-            lambda row: {"job": row.job_id, "time": row.started_at, "status": row.status},
-            staff=True,
-        ),
-        "datahub_pulls": Rows(
-            DataHubPull.actor_id,
-            lambda row: {"time": row.started_at, "status": row.status},
-            staff=True,
-        ),
-        "imports_run": Rows(
-            ImportRun.created_by_id,
-            lambda row: {"time": row.created_at, "status": row.state, "rows": row.rows_total},
-            staff=True,
-        ),
-    },
-)
-personal_data.add_labels(
-    {
-        "jobs_started": _l("Jobs I started by hand"),
-        "datahub_pulls": _l("Data-hub pulls I ran"),
-        "imports_run": _l("Large imports I confirmed"),
-        "rows": _l("Rows"),
-        "job": _l("Job"),
-    }
-)
+
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export."""
+    personal_data.register_rows(
+        "admin_work",
+        _l("Administration"),
+        {
+            "jobs_started": Rows(
+                JobRun.started_by_id,
+                lambda row: {"job": row.job_id, "time": row.started_at, "status": row.status},
+                staff=True,
+            ),
+            "datahub_pulls": Rows(
+                DataHubPull.actor_id,
+                lambda row: {"time": row.started_at, "status": row.status},
+                staff=True,
+            ),
+            "imports_run": Rows(
+                ImportRun.created_by_id,
+                lambda row: {"time": row.created_at, "status": row.state, "rows": row.rows_total},
+                staff=True,
+            ),
+        },
+    )
+    personal_data.add_labels(
+        {
+            "jobs_started": _l("Jobs I started by hand"),
+            "datahub_pulls": _l("Data-hub pulls I ran"),
+            "imports_run": _l("Large imports I confirmed"),
+            "rows": _l("Rows"),
+            "job": _l("Job"),
+        }
+    )

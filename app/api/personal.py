@@ -26,14 +26,18 @@ def _token(row: ApiToken) -> dict[str, Any]:
     }
 
 
-personal_data.register_rows("api", _l("API tokens"), {"api_tokens": Rows(ApiToken.user_id, _token)})
-personal_data.register_audited_object("api_token", ApiToken.user_id)
-personal_data.add_labels(
-    {
-        "api_tokens": _l("API tokens"),
-        "prefix": _l("Starts with"),
-        "scopes": _l("Scopes"),
-        "expires_at": _l("Expires"),
-        "last_used_at": _l("Last used"),
-    }
-)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export."""
+    personal_data.register_rows(
+        "api", _l("API tokens"), {"api_tokens": Rows(ApiToken.user_id, _token)}
+    )
+    personal_data.register_audited_object("api_token", ApiToken.user_id)
+    personal_data.add_labels(
+        {
+            "api_tokens": _l("API tokens"),
+            "prefix": _l("Starts with"),
+            "scopes": _l("Scopes"),
+            "expires_at": _l("Expires"),
+            "last_used_at": _l("Last used"),
+        }
+    )

@@ -33,7 +33,6 @@ from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.recruitment.access import can_manage_team, require_team_manager
-from app.recruitment.membership import register_hours_provider
 from app.shifts.models import Shift, ShiftSignup
 
 REASON_MAX = 500
@@ -755,9 +754,6 @@ def verified_team_hours(team_id: int, user_ids: list[int]) -> dict[int, float]:
     """Verified hours per member served on the team's shifts (the roster's provider)."""
     minutes = hours.verified_minutes_by_user(user_ids, team_id=team_id)
     return {user_id: round(total / 60, 2) for user_id, total in minutes.items()}
-
-
-register_hours_provider(verified_team_hours)
 
 
 def extract_code(text: str | None) -> str:

@@ -54,41 +54,43 @@ def _certificate(row: Certificate) -> dict[str, Any]:
     }
 
 
-personal_data.register_rows(
-    "checkin",
-    _l("Attendance and hours"),
-    {
-        "attendance": Rows(Attendance.user_id, _attendance),
-        "scans": Rows(ScanLog.user_id, _scan),
-        "certificates": Rows(Certificate.user_id, _certificate),
-        "attendance_verified": Rows(
-            Attendance.verified_by_id, lambda row: {"time": row.verified_at}, staff=True
-        ),
-        "scans_made": Rows(ScanLog.actor_id, lambda row: {"time": row.at}, staff=True),
-    },
-)
-personal_data.register_audited_object("attendance", Attendance.user_id)
-personal_data.register_audited_object("certificate", Certificate.user_id)
-personal_data.add_labels(
-    {
-        "attendance": _l("Attendance"),
-        "scans": _l("Scans of my codes and check-ins"),
-        "certificates": _l("Service certificates"),
-        "attendance_verified": _l("Attendance I verified"),
-        "scans_made": _l("Scans I made for volunteers"),
-        "checked_in_at": _l("Checked in"),
-        "checked_out_at": _l("Checked out"),
-        "late": _l("Late"),
-        "scan_minutes": _l("Minutes from scans"),
-        "added_minutes": _l("Minutes added by a coordinator"),
-        "verified_at": _l("Verified"),
-        "method": _l("Method"),
-        "outcome": _l("Outcome"),
-        "device": _l("Device"),
-        "number": _l("Number"),
-        "period_start": _l("From"),
-        "period_end": _l("To"),
-        "total_minutes": _l("Minutes"),
-        "issued_at": _l("Issued"),
-    }
-)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export."""
+    personal_data.register_rows(
+        "checkin",
+        _l("Attendance and hours"),
+        {
+            "attendance": Rows(Attendance.user_id, _attendance),
+            "scans": Rows(ScanLog.user_id, _scan),
+            "certificates": Rows(Certificate.user_id, _certificate),
+            "attendance_verified": Rows(
+                Attendance.verified_by_id, lambda row: {"time": row.verified_at}, staff=True
+            ),
+            "scans_made": Rows(ScanLog.actor_id, lambda row: {"time": row.at}, staff=True),
+        },
+    )
+    personal_data.register_audited_object("attendance", Attendance.user_id)
+    personal_data.register_audited_object("certificate", Certificate.user_id)
+    personal_data.add_labels(
+        {
+            "attendance": _l("Attendance"),
+            "scans": _l("Scans of my codes and check-ins"),
+            "certificates": _l("Service certificates"),
+            "attendance_verified": _l("Attendance I verified"),
+            "scans_made": _l("Scans I made for volunteers"),
+            "checked_in_at": _l("Checked in"),
+            "checked_out_at": _l("Checked out"),
+            "late": _l("Late"),
+            "scan_minutes": _l("Minutes from scans"),
+            "added_minutes": _l("Minutes added by a coordinator"),
+            "verified_at": _l("Verified"),
+            "method": _l("Method"),
+            "outcome": _l("Outcome"),
+            "device": _l("Device"),
+            "number": _l("Number"),
+            "period_start": _l("From"),
+            "period_end": _l("To"),
+            "total_minutes": _l("Minutes"),
+            "issued_at": _l("Issued"),
+        }
+    )

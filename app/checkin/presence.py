@@ -5,8 +5,8 @@ not undone, or when a coordinator recorded them as having completed the training
 that shift ("training completed", which needs no scan). The no-show job, the points run
 (through the no-shows it books), badges (shifts and weekly streaks) and engagement ask here.
 
-Importing this module registers the provider (and with it the dashboard's no-show rate):
-without attendance data the shifts feature marks nobody as a no-show.
+`app.checkin.hooks` connects `attended` to the attendance hook (and with it the dashboard's
+no-show rate).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from sqlalchemy import Select, select, union
 
 from app.checkin.models import Attendance
 from app.extensions import db
-from app.shifts import reliability, tasks
 from app.shifts.models import Shift, TrainingRecord
 
 # An undone check-in (a coordinator reverted a wrong scan) is no attendance.
@@ -50,7 +49,3 @@ def attended(shift_ids: Iterable[int]) -> set[tuple[int, int]]:
     rows = present().subquery()
     query = select(rows.c.shift_id, rows.c.user_id).where(rows.c.shift_id.in_(ids))
     return {(shift_id, user_id) for shift_id, user_id in db.session.execute(query)}
-
-
-reliability.register_attendance_provider(attended)
-tasks.register_no_show_provider(reliability.no_show_rates)

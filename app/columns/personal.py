@@ -45,47 +45,49 @@ def _media(row: MediaFile) -> dict[str, Any]:
     }
 
 
-personal_data.register_rows(
-    "columns",
-    _l("Service columns"),
-    {
-        "contributions": Rows(Contribution.author_id, _contribution),
-        "uploads": Rows(MediaFile.owner_id, _media),
-        "contribution_actions": Rows(
-            ContributionEvent.actor_id,
-            lambda row: {"action": row.action, "time": row.created_at},
-        ),
-        "likes": Rows(
-            ContributionLike.user_id,
-            lambda row: {"title": _title_of(row.contribution_id), "time": row.created_at},
-        ),
-        "reads": Rows(
-            ContributionView.user_id,
-            lambda row: {"title": _title_of(row.contribution_id), "day": row.day.isoformat()},
-        ),
-        "editor_of": Rows(
-            ColumnEditor.user_id, lambda row: {"column": row.column.name, "since": row.added_at}
-        ),
-        "contributions_reviewed": Rows(
-            Contribution.reviewed_by_id, lambda row: {"title": row.title}, staff=True
-        ),
-    },
-)
-personal_data.register_audited_object("contribution", Contribution.author_id)
-personal_data.add_labels(
-    {
-        "contributions": _l("Contributions"),
-        "uploads": _l("Uploaded files"),
-        "contribution_actions": _l("Steps I took on contributions"),
-        "likes": _l("Contributions I liked"),
-        "reads": _l("Contributions I read"),
-        "editor_of": _l("Columns I edit"),
-        "contributions_reviewed": _l("Contributions I reviewed"),
-        "column": _l("Column"),
-        "body": _l("Text"),
-        "published_at": _l("Published"),
-        "file": _l("File"),
-        "size": _l("Size (bytes)"),
-        "since": _l("Since"),
-    }
-)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export."""
+    personal_data.register_rows(
+        "columns",
+        _l("Service columns"),
+        {
+            "contributions": Rows(Contribution.author_id, _contribution),
+            "uploads": Rows(MediaFile.owner_id, _media),
+            "contribution_actions": Rows(
+                ContributionEvent.actor_id,
+                lambda row: {"action": row.action, "time": row.created_at},
+            ),
+            "likes": Rows(
+                ContributionLike.user_id,
+                lambda row: {"title": _title_of(row.contribution_id), "time": row.created_at},
+            ),
+            "reads": Rows(
+                ContributionView.user_id,
+                lambda row: {"title": _title_of(row.contribution_id), "day": row.day.isoformat()},
+            ),
+            "editor_of": Rows(
+                ColumnEditor.user_id, lambda row: {"column": row.column.name, "since": row.added_at}
+            ),
+            "contributions_reviewed": Rows(
+                Contribution.reviewed_by_id, lambda row: {"title": row.title}, staff=True
+            ),
+        },
+    )
+    personal_data.register_audited_object("contribution", Contribution.author_id)
+    personal_data.add_labels(
+        {
+            "contributions": _l("Contributions"),
+            "uploads": _l("Uploaded files"),
+            "contribution_actions": _l("Steps I took on contributions"),
+            "likes": _l("Contributions I liked"),
+            "reads": _l("Contributions I read"),
+            "editor_of": _l("Columns I edit"),
+            "contributions_reviewed": _l("Contributions I reviewed"),
+            "column": _l("Column"),
+            "body": _l("Text"),
+            "published_at": _l("Published"),
+            "file": _l("File"),
+            "size": _l("Size (bytes)"),
+            "since": _l("Since"),
+        }
+    )

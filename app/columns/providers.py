@@ -1,5 +1,5 @@
 """What the columns feature tells other features: published contributions per person (for
-badges) and as Second Classroom credit sources. Registered at app start.
+badges) and as Second Classroom credit sources, connected by `app.hooks.wire_hooks`.
 
 Both read everyone at once in one query (the badge job and the credit sync ask for all
 people), never one query per person.
@@ -13,11 +13,11 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import Select, func, literal, select
 
+from app import hooks
 from app.columns.models import ContentColumn, Contribution
 from app.credits import sources
 from app.credits.sources import CreditSource
 from app.extensions import db
-from app.rewards import badges
 
 SOURCE = "contribution"
 ACTIVITY_NAME_MAX = 200
@@ -80,8 +80,9 @@ def credit_sources(user_ids: Iterable[int] | None = None) -> Iterator[CreditSour
         )
 
 
-badges.register_contribution_provider(published_counts)
-sources.register_source(SOURCE, credit_sources)
+def connect_hooks() -> None:
+    hooks.CONTRIBUTIONS.connect(published_counts)
+    hooks.CREDIT_SOURCES.connect(credit_sources)
 
 
 def column_activity(since: datetime, until: datetime) -> list[tuple[str, int, int]]:

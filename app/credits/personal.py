@@ -38,41 +38,43 @@ def _batch(when: str):
     return lambda row: {"title": row.title, "time": getattr(row, when)}
 
 
-personal_data.register_rows(
-    "credits",
-    _l("Second Classroom credits"),
-    {
-        "credit_records": Rows(CreditRecord.user_id, _record),
-        "batches_built": Rows(CreditBatch.created_by_id, _batch("created_at"), staff=True),
-        "batches_approved": Rows(CreditBatch.approved_by_id, _batch("approved_at"), staff=True),
-        "batches_exported": Rows(CreditBatch.exported_by_id, _batch("exported_at"), staff=True),
-        "lines_excluded": Rows(
-            CreditBatchItem.excluded_by_id, lambda row: {"time": row.excluded_at}, staff=True
-        ),
-        "files_exported": Rows(
-            CreditExport.created_by_id, lambda row: {"time": row.created_at}, staff=True
-        ),
-        "result_files": Rows(
-            CreditResultUpload.uploaded_by_id, lambda row: {"time": row.uploaded_at}, staff=True
-        ),
-    },
-)
-personal_data.add_labels(
-    {
-        "credit_records": _l("Credit records"),
-        "batches_built": _l("Credit batches I built"),
-        "batches_approved": _l("Credit batches I approved"),
-        "batches_exported": _l("Credit batches I exported"),
-        "lines_excluded": _l("Batch lines I excluded"),
-        "files_exported": _l("Credit files I exported"),
-        "result_files": _l("Result files I uploaded"),
-        "record_number": _l("Record number"),
-        "activity_name": _l("Activity"),
-        "category": _l("Category"),
-        "started_on": _l("From"),
-        "ended_on": _l("To"),
-        "credits": _l("Credits"),
-        "void": _l("Withdrawn"),
-        "title": _l("Title"),
-    }
-)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export."""
+    personal_data.register_rows(
+        "credits",
+        _l("Second Classroom credits"),
+        {
+            "credit_records": Rows(CreditRecord.user_id, _record),
+            "batches_built": Rows(CreditBatch.created_by_id, _batch("created_at"), staff=True),
+            "batches_approved": Rows(CreditBatch.approved_by_id, _batch("approved_at"), staff=True),
+            "batches_exported": Rows(CreditBatch.exported_by_id, _batch("exported_at"), staff=True),
+            "lines_excluded": Rows(
+                CreditBatchItem.excluded_by_id, lambda row: {"time": row.excluded_at}, staff=True
+            ),
+            "files_exported": Rows(
+                CreditExport.created_by_id, lambda row: {"time": row.created_at}, staff=True
+            ),
+            "result_files": Rows(
+                CreditResultUpload.uploaded_by_id, lambda row: {"time": row.uploaded_at}, staff=True
+            ),
+        },
+    )
+    personal_data.add_labels(
+        {
+            "credit_records": _l("Credit records"),
+            "batches_built": _l("Credit batches I built"),
+            "batches_approved": _l("Credit batches I approved"),
+            "batches_exported": _l("Credit batches I exported"),
+            "lines_excluded": _l("Batch lines I excluded"),
+            "files_exported": _l("Credit files I exported"),
+            "result_files": _l("Result files I uploaded"),
+            "record_number": _l("Record number"),
+            "activity_name": _l("Activity"),
+            "category": _l("Category"),
+            "started_on": _l("From"),
+            "ended_on": _l("To"),
+            "credits": _l("Credits"),
+            "void": _l("Withdrawn"),
+            "title": _l("Title"),
+        }
+    )

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import Select, select
 
+from app import hooks
 from app.checkin.models import Attendance
 from app.common.time import to_local
 from app.extensions import db
@@ -35,22 +36,13 @@ class CreditSource:
 
 SourceProvider = Callable[[Iterable[int] | None], Iterable[CreditSource]]
 
-# Providers by source name; the built-in ones are registered at the end of this module.
-_PROVIDERS: dict[str, SourceProvider] = {}
-
-
-def register_source(name: str, provider: SourceProvider) -> None:
-    """Let another feature (columns) add a kind of source; `provider(user_ids)` yields the
-    sources that count now (None = everyone)."""
-    _PROVIDERS[name] = provider
-
 
 def all_sources(user_ids: Iterable[int] | None = None) -> Iterator[CreditSource]:
     """Every source that counts now, for these people (None = everyone)."""
     ids = None if user_ids is None else sorted(set(user_ids))
     if ids == []:
         return
-    for provider in list(_PROVIDERS.values()):
+    for provider in list(hooks.CREDIT_SOURCES.providers):
         yield from provider(ids)
 
 
@@ -154,5 +146,7 @@ def completed_trainings(user_ids: Iterable[int] | None = None) -> Iterator[Credi
         )
 
 
-register_source("attendance", verified_attendances)
-register_source("training", completed_trainings)
+def connect_hooks() -> None:
+    """The built-in sources; other features (columns) connect their own."""
+    hooks.CREDIT_SOURCES.connect(verified_attendances)
+    hooks.CREDIT_SOURCES.connect(completed_trainings)

@@ -9,7 +9,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from app.accounts import anonymise, personal_data
+from app import hooks
+from app.accounts import personal_data
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.engagement.labels import reason_text
@@ -63,34 +64,37 @@ def forget_person(user: User) -> None:
     db.session.flush()
 
 
-personal_data.register_section(
-    "engagement",
-    _l("Engagement"),
-    personal_data_of,
-    covers={
-        "login_days.user_id": "login_days",
-        "engagement_scores.user_id": "scores",
-        "engagement_nudges.user_id": "messages",
-        "engagement_nudges.sent_by_id": "messages_sent",
-        "engagement_report_shares.user_id": "report_links",
-    },
-)
-anonymise.register_anonymiser(forget_person)
-personal_data.add_labels(
-    {
-        "login_days": _l("Days on the site"),
-        "scores": _l("Daily engagement scores"),
-        "day": _l("Day"),
-        "score": _l("Score"),
-        "segment": _l("Segment"),
-        "reason": _l("Why"),
-        "messages": _l("Messages from coordinators"),
-        "messages_sent": _l("Messages I sent to team members"),
-        "sent_at": _l("Sent"),
-        "message": _l("Message"),
-        "report_links": _l("Public links to my annual report"),
-        "year": _l("Year"),
-        "created_at": _l("Created"),
-        "revoked_at": _l("Stopped"),
-    }
-)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export.
+    Anonymising forgets its own copies."""
+    personal_data.register_section(
+        "engagement",
+        _l("Engagement"),
+        personal_data_of,
+        covers={
+            "login_days.user_id": "login_days",
+            "engagement_scores.user_id": "scores",
+            "engagement_nudges.user_id": "messages",
+            "engagement_nudges.sent_by_id": "messages_sent",
+            "engagement_report_shares.user_id": "report_links",
+        },
+    )
+    personal_data.add_labels(
+        {
+            "login_days": _l("Days on the site"),
+            "scores": _l("Daily engagement scores"),
+            "day": _l("Day"),
+            "score": _l("Score"),
+            "segment": _l("Segment"),
+            "reason": _l("Why"),
+            "messages": _l("Messages from coordinators"),
+            "messages_sent": _l("Messages I sent to team members"),
+            "sent_at": _l("Sent"),
+            "message": _l("Message"),
+            "report_links": _l("Public links to my annual report"),
+            "year": _l("Year"),
+            "created_at": _l("Created"),
+            "revoked_at": _l("Stopped"),
+        }
+    )
+    hooks.ANONYMISERS.connect(forget_person)

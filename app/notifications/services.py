@@ -19,7 +19,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import anonymise, personal_data
+from app import hooks
+from app.accounts import personal_data
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
 from app.common.time import utcnow
@@ -441,13 +442,16 @@ def forget_person(user: User) -> None:
     )
 
 
-personal_data.register_section(
-    "notifications",
-    _l("Notifications"),
-    personal_data_of,
-    covers={
-        "notifications.user_id": "notifications",
-        "notification_preferences.user_id": "email_choices",
-    },
-)
-anonymise.register_anonymiser(forget_person)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export.
+    Anonymising forgets its own copies."""
+    personal_data.register_section(
+        "notifications",
+        _l("Notifications"),
+        personal_data_of,
+        covers={
+            "notifications.user_id": "notifications",
+            "notification_preferences.user_id": "email_choices",
+        },
+    )
+    hooks.ANONYMISERS.connect(forget_person)

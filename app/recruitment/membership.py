@@ -2,13 +2,13 @@
 
 A member is active, paused (taking a break: keeps the place, gets no shifts) or alumni
 (has left; the membership stays for statistics and can be made active again). Hours on the
-roster come from the check-in feature through `HOURS_PROVIDERS`, so this module need not
-know about attendance.
+roster come from the check-in feature through the `app.hooks.TEAM_HOURS` hook, so this
+module need not know about attendance.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
+from app import hooks
 from app.accounts.models import College, User
 from app.audit import services as audit
 from app.common.tables import XLSX_TYPE, write_table
@@ -50,16 +51,6 @@ audit.describe_actions(
         "recruitment.roster_exported": _l("Team roster exported"),
     }
 )
-
-# Functions `(team_id, user_ids) -> {user_id: hours}` that say how many hours each member
-# has served for the team. The check-in feature registers one; their results are added up.
-HoursProvider = Callable[[int, list[int]], Mapping[int, float]]
-HOURS_PROVIDERS: list[HoursProvider] = []
-
-
-def register_hours_provider(provider: HoursProvider) -> None:
-    if provider not in HOURS_PROVIDERS:
-        HOURS_PROVIDERS.append(provider)
 
 
 def join_team(
@@ -188,7 +179,7 @@ def hours_for(team_id: int, user_ids: Iterable[int]) -> dict[int, float]:
     totals = dict.fromkeys(ids, 0.0)
     if not ids:
         return totals
-    for provider in HOURS_PROVIDERS:
+    for provider in hooks.TEAM_HOURS.providers:
         for user_id, hours in (provider(team_id, ids) or {}).items():
             if user_id in totals:
                 totals[user_id] += float(hours or 0)

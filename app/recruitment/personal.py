@@ -37,40 +37,43 @@ def _application(row: Application) -> dict[str, Any]:
     }
 
 
-personal_data.register_rows(
-    "recruitment",
-    _l("Applications"),
-    {
-        "applications": Rows(Application.user_id, _application),
-        "coordinator_of": Rows(
-            TeamCoordinator.user_id, lambda row: {"team": row.team.name, "since": row.granted_at}
-        ),
-        "campaigns_created": Rows(
-            Campaign.created_by_id,
-            lambda row: {"campaign": row.title, "time": row.created_at},
-            staff=True,
-        ),
-        "applications_decided": Rows(
-            Application.decided_by_id, lambda row: {"time": row.decided_at}, staff=True
-        ),
-        "application_notes": Rows(
-            ApplicationNote.author_id, lambda row: {"time": row.created_at}, staff=True
-        ),
-    },
-)
-personal_data.register_audited_object("application", Application.user_id)
-personal_data.register_audited_object("membership", Membership.user_id)
-personal_data.add_labels(
-    {
-        "applications": _l("Applications"),
-        "coordinator_of": _l("Teams I coordinate"),
-        "campaigns_created": _l("Campaigns I created"),
-        "applications_decided": _l("Applications I decided"),
-        "application_notes": _l("Notes I wrote on applications"),
-        "campaign": _l("Campaign"),
-        "answers": _l("Answers"),
-        "consented_at": _l("Consent given"),
-        "submitted_at": _l("Submitted"),
-        "decided_at": _l("Decided"),
-    }
-)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export."""
+    personal_data.register_rows(
+        "recruitment",
+        _l("Applications"),
+        {
+            "applications": Rows(Application.user_id, _application),
+            "coordinator_of": Rows(
+                TeamCoordinator.user_id,
+                lambda row: {"team": row.team.name, "since": row.granted_at},
+            ),
+            "campaigns_created": Rows(
+                Campaign.created_by_id,
+                lambda row: {"campaign": row.title, "time": row.created_at},
+                staff=True,
+            ),
+            "applications_decided": Rows(
+                Application.decided_by_id, lambda row: {"time": row.decided_at}, staff=True
+            ),
+            "application_notes": Rows(
+                ApplicationNote.author_id, lambda row: {"time": row.created_at}, staff=True
+            ),
+        },
+    )
+    personal_data.register_audited_object("application", Application.user_id)
+    personal_data.register_audited_object("membership", Membership.user_id)
+    personal_data.add_labels(
+        {
+            "applications": _l("Applications"),
+            "coordinator_of": _l("Teams I coordinate"),
+            "campaigns_created": _l("Campaigns I created"),
+            "applications_decided": _l("Applications I decided"),
+            "application_notes": _l("Notes I wrote on applications"),
+            "campaign": _l("Campaign"),
+            "answers": _l("Answers"),
+            "consented_at": _l("Consent given"),
+            "submitted_at": _l("Submitted"),
+            "decided_at": _l("Decided"),
+        }
+    )

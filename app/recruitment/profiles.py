@@ -2,13 +2,13 @@
 person's teams and completed trainings say about them.
 
 Trainings are shifts of kind "training", which the shifts feature owns: it registers a
-function in `TRAINING_PROVIDERS` and the profile lists what it returns.
+function to the `app.hooks.TRAININGS` hook and the profile lists what it returns.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.accounts import anonymise, personal_data
+from app import hooks
+from app.accounts import personal_data
 from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
@@ -55,18 +56,8 @@ class CompletedTraining:
     hours: float | None = None
 
 
-# Functions `(user_id) -> [CompletedTraining]`; the shifts feature registers one.
-TrainingProvider = Callable[[int], Iterable[CompletedTraining]]
-TRAINING_PROVIDERS: list[TrainingProvider] = []
-
-
-def register_training_provider(provider: TrainingProvider) -> None:
-    if provider not in TRAINING_PROVIDERS:
-        TRAINING_PROVIDERS.append(provider)
-
-
 def trainings_completed(user_id: int) -> list[CompletedTraining]:
-    found = [training for provider in TRAINING_PROVIDERS for training in provider(user_id)]
+    found = [training for provider in hooks.TRAININGS.providers for training in provider(user_id)]
     return sorted(found, key=lambda training: training.completed_at, reverse=True)
 
 
@@ -261,24 +252,27 @@ def forget_person(user) -> None:
         db.session.flush()
 
 
-personal_data.register_section(
-    "volunteer",
-    _l("Volunteer"),
-    personal_data_of,
-    covers={"memberships.user_id": "memberships", "volunteer_profiles.user_id": "introduction"},
-)
-anonymise.register_anonymiser(forget_person)
-personal_data.add_labels(
-    {
-        "memberships": _l("Teams"),
-        "team": _l("Team"),
-        "status": _l("Status"),
-        "joined_at": _l("Joined"),
-        "onboarded": _l("Onboarding done"),
-        "onboarded_at": _l("Onboarding done on"),
-        "skills": _l("Skills"),
-        "availability": _l("Availability"),
-        "introduction": _l("Introduction"),
-        **WEEKDAY_LABELS,
-    }
-)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export.
+    Anonymising forgets its own copies."""
+    personal_data.register_section(
+        "volunteer",
+        _l("Volunteer"),
+        personal_data_of,
+        covers={"memberships.user_id": "memberships", "volunteer_profiles.user_id": "introduction"},
+    )
+    personal_data.add_labels(
+        {
+            "memberships": _l("Teams"),
+            "team": _l("Team"),
+            "status": _l("Status"),
+            "joined_at": _l("Joined"),
+            "onboarded": _l("Onboarding done"),
+            "onboarded_at": _l("Onboarding done on"),
+            "skills": _l("Skills"),
+            "availability": _l("Availability"),
+            "introduction": _l("Introduction"),
+            **WEEKDAY_LABELS,
+        }
+    )
+    hooks.ANONYMISERS.connect(forget_person)

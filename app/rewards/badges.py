@@ -26,7 +26,7 @@ import math
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from app import hooks
 from app.accounts.models import User
 from app.audit import services as audit
 from app.checkin import hours, presence
@@ -70,19 +71,6 @@ audit.describe_actions(
         "badges.award_reinstated": _l("Badge given back"),
     }
 )
-
-
-# --- Contributions: a provider registered by the columns feature ----------------------------
-
-# Functions `(column code or None for all columns, user ids or None for everyone)` →
-# {user_id: published contributions}.
-ContributionProvider = Callable[[str | None, list[int] | None], dict[int, int]]
-CONTRIBUTION_PROVIDERS: list[ContributionProvider] = []
-
-
-def register_contribution_provider(provider: ContributionProvider) -> None:
-    if provider not in CONTRIBUTION_PROVIDERS:
-        CONTRIBUTION_PROVIDERS.append(provider)
 
 
 # --- Lifetime rules -------------------------------------------------------------------------
@@ -151,11 +139,11 @@ class ContributionsRule(BadgeRule):
     params = {"column": str}
 
     def values(self, badge, user_ids=None):
-        if not CONTRIBUTION_PROVIDERS:
+        if not hooks.CONTRIBUTIONS.providers:
             return None
         column = (badge.params or {}).get("column")
         totals: dict[int, float] = defaultdict(int)
-        for provider in CONTRIBUTION_PROVIDERS:
+        for provider in hooks.CONTRIBUTIONS.providers:
             for user_id, count in provider(column, user_ids).items():
                 totals[user_id] += count
         return dict(totals)

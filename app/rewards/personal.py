@@ -48,47 +48,51 @@ def _library_use(row: LibraryUse) -> dict[str, Any]:
     }
 
 
-personal_data.register_rows(
-    "rewards",
-    _l("Points, badges and library use"),
-    {
-        "points": Rows(PointEntry.user_id, _points),
-        "badges": Rows(BadgeAward.user_id, _badge),
-        "leaderboards": Rows(LeaderboardEntry.user_id, _board),
-        "library_use": Rows(LibraryUse.user_id, _library_use),
-        "points_given": Rows(PointEntry.actor_id, lambda row: {"time": row.created_at}, staff=True),
-        "library_imports": Rows(
-            LibraryUseImport.uploaded_by_id, lambda row: {"time": row.uploaded_at}, staff=True
-        ),
-        "library_imports_rolled_back": Rows(
-            LibraryUseImport.rolled_back_by_id,
-            lambda row: {"time": row.rolled_back_at},
-            staff=True,
-        ),
-    },
-)
-personal_data.register_audited_object("point_entry", PointEntry.user_id)
-personal_data.register_audited_object("badge_award", BadgeAward.user_id)
-personal_data.add_labels(
-    {
-        "points": _l("Points"),
-        "badges": _l("Badges"),
-        "leaderboards": _l("Leaderboard places"),
-        "library_use": _l("Library use"),
-        "points_given": _l("Points entries I made"),
-        "library_imports": _l("Library-use files I imported"),
-        "library_imports_rolled_back": _l("Library-use imports I rolled back"),
-        "kind": _l("Kind"),
-        "badge": _l("Badge"),
-        "period": _l("Period"),
-        "awarded_at": _l("Awarded"),
-        "metric": _l("Measure"),
-        "rank": _l("Rank"),
-        "value": _l("Value"),
-        "month": _l("Month"),
-        "loans": _l("Loans"),
-        "visits": _l("Visits"),
-        "minutes": _l("Minutes"),
-        "e_sessions": _l("E-resource sessions"),
-    }
-)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export."""
+    personal_data.register_rows(
+        "rewards",
+        _l("Points, badges and library use"),
+        {
+            "points": Rows(PointEntry.user_id, _points),
+            "badges": Rows(BadgeAward.user_id, _badge),
+            "leaderboards": Rows(LeaderboardEntry.user_id, _board),
+            "library_use": Rows(LibraryUse.user_id, _library_use),
+            "points_given": Rows(
+                PointEntry.actor_id, lambda row: {"time": row.created_at}, staff=True
+            ),
+            "library_imports": Rows(
+                LibraryUseImport.uploaded_by_id, lambda row: {"time": row.uploaded_at}, staff=True
+            ),
+            "library_imports_rolled_back": Rows(
+                LibraryUseImport.rolled_back_by_id,
+                lambda row: {"time": row.rolled_back_at},
+                staff=True,
+            ),
+        },
+    )
+    personal_data.register_audited_object("point_entry", PointEntry.user_id)
+    personal_data.register_audited_object("badge_award", BadgeAward.user_id)
+    personal_data.add_labels(
+        {
+            "points": _l("Points"),
+            "badges": _l("Badges"),
+            "leaderboards": _l("Leaderboard places"),
+            "library_use": _l("Library use"),
+            "points_given": _l("Points entries I made"),
+            "library_imports": _l("Library-use files I imported"),
+            "library_imports_rolled_back": _l("Library-use imports I rolled back"),
+            "kind": _l("Kind"),
+            "badge": _l("Badge"),
+            "period": _l("Period"),
+            "awarded_at": _l("Awarded"),
+            "metric": _l("Measure"),
+            "rank": _l("Rank"),
+            "value": _l("Value"),
+            "month": _l("Month"),
+            "loans": _l("Loans"),
+            "visits": _l("Visits"),
+            "minutes": _l("Minutes"),
+            "e_sessions": _l("E-resource sessions"),
+        }
+    )

@@ -65,56 +65,58 @@ def _calendar_feed(user: User) -> dict[str, Any] | None:
     return {"created_at": feed.created_at, "note": _l("A secret address exists (not exported).")}
 
 
-personal_data.register_rows(
-    "shifts",
-    _l("Shifts"),
-    {
-        "signups": Rows(ShiftSignup.user_id, _signup),
-        "trainings": Rows(TrainingRecord.user_id, _training),
-        "places_offered": Rows(ShiftHandover.from_user_id, _handover),
-        "places_taken": Rows(ShiftHandover.to_user_id, _handover),
-        "signup_pauses": Rows(SignupPause.user_id, _pause),
-        "signups_assigned": Rows(
-            ShiftSignup.assigned_by_id, lambda row: shift_of(row.shift), staff=True
-        ),
-        "handovers_decided": Rows(
-            ShiftHandover.decided_by_id, lambda row: {"time": row.decided_at}, staff=True
-        ),
-        "pauses_lifted": Rows(
-            SignupPause.lifted_by_id, lambda row: {"time": row.lifted_at}, staff=True
-        ),
-    },
-)
-personal_data.register_section(
-    "calendar_feed",
-    _l("Calendar feed"),
-    _calendar_feed,
-    covers={"calendar_feeds.user_id": None},
-)
-personal_data.register_audited_object("shift_signup", ShiftSignup.user_id)
-personal_data.register_audited_object("signup_pause", SignupPause.user_id)
-personal_data.register_audited_object("shift_handover", ShiftHandover.from_user_id)
-personal_data.add_labels(
-    {
-        "signups": _l("Sign-ups"),
-        "trainings": _l("Trainings completed"),
-        "places_offered": _l("Places I offered to others"),
-        "places_taken": _l("Places I took over"),
-        "signup_pauses": _l("Sign-up pauses"),
-        "signups_assigned": _l("Sign-ups I made for volunteers"),
-        "handovers_decided": _l("Handovers I decided"),
-        "pauses_lifted": _l("Sign-up pauses I lifted"),
-        "shift": _l("Shift"),
-        "task": _l("Task"),
-        "starts_at": _l("Starts"),
-        "ends_at": _l("Ends"),
-        "signed_up_at": _l("Signed up"),
-        "cancelled_at": _l("Cancelled"),
-        "no_show_at": _l("Marked as no-show"),
-        "semester": _l("Semester"),
-        "no_shows": _l("No-shows"),
-        "paused_at": _l("Paused"),
-        "lifted_at": _l("Lifted"),
-        "completed_at": _l("Completed"),
-    }
-)
+def connect_hooks() -> None:
+    """This feature's sections of the personal data export."""
+    personal_data.register_rows(
+        "shifts",
+        _l("Shifts"),
+        {
+            "signups": Rows(ShiftSignup.user_id, _signup),
+            "trainings": Rows(TrainingRecord.user_id, _training),
+            "places_offered": Rows(ShiftHandover.from_user_id, _handover),
+            "places_taken": Rows(ShiftHandover.to_user_id, _handover),
+            "signup_pauses": Rows(SignupPause.user_id, _pause),
+            "signups_assigned": Rows(
+                ShiftSignup.assigned_by_id, lambda row: shift_of(row.shift), staff=True
+            ),
+            "handovers_decided": Rows(
+                ShiftHandover.decided_by_id, lambda row: {"time": row.decided_at}, staff=True
+            ),
+            "pauses_lifted": Rows(
+                SignupPause.lifted_by_id, lambda row: {"time": row.lifted_at}, staff=True
+            ),
+        },
+    )
+    personal_data.register_section(
+        "calendar_feed",
+        _l("Calendar feed"),
+        _calendar_feed,
+        covers={"calendar_feeds.user_id": None},
+    )
+    personal_data.register_audited_object("shift_signup", ShiftSignup.user_id)
+    personal_data.register_audited_object("signup_pause", SignupPause.user_id)
+    personal_data.register_audited_object("shift_handover", ShiftHandover.from_user_id)
+    personal_data.add_labels(
+        {
+            "signups": _l("Sign-ups"),
+            "trainings": _l("Trainings completed"),
+            "places_offered": _l("Places I offered to others"),
+            "places_taken": _l("Places I took over"),
+            "signup_pauses": _l("Sign-up pauses"),
+            "signups_assigned": _l("Sign-ups I made for volunteers"),
+            "handovers_decided": _l("Handovers I decided"),
+            "pauses_lifted": _l("Sign-up pauses I lifted"),
+            "shift": _l("Shift"),
+            "task": _l("Task"),
+            "starts_at": _l("Starts"),
+            "ends_at": _l("Ends"),
+            "signed_up_at": _l("Signed up"),
+            "cancelled_at": _l("Cancelled"),
+            "no_show_at": _l("Marked as no-show"),
+            "semester": _l("Semester"),
+            "no_shows": _l("No-shows"),
+            "paused_at": _l("Paused"),
+            "lifted_at": _l("Lifted"),
+            "completed_at": _l("Completed"),
+        }
+    )

@@ -1,9 +1,10 @@
 """Reliability: no-shows and late cancellations per volunteer, and the pause of self
 sign-up after too many no-shows in a semester.
 
-Who attended a shift is the check-in feature's knowledge; it registers an attendance
-provider (`register_attendance_provider`), so this module needs none of its models. Without
-a provider nobody is marked: "no check-in data" must never read as "nobody came".
+Who attended a shift is the check-in feature's knowledge; it answers the
+`app.hooks.ATTENDANCE` hook, so this module needs none of its models. The app does not
+start without that provider; with none nobody would be marked: "no check-in data" must
+never read as "nobody came".
 
 A coordinator may excuse a no-show (it clears `no_show_at` and sets `no_show_excused_at`,
 with the reason in the audit log); the job never marks an excused sign-up again. A pause
@@ -14,7 +15,6 @@ can pause the person again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from app import hooks
 from app.audit import services as audit
 from app.common.semesters import Semester, current_semester, semester_of
 from app.common.time import to_local, utcnow
@@ -65,15 +66,6 @@ audit.describe_actions(
     }
 )
 
-# Functions `(shift_ids) -> {(shift_id, user_id)}` of the people who attended.
-AttendanceProvider = Callable[[list[int]], Iterable[tuple[int, int]]]
-ATTENDANCE_PROVIDERS: list[AttendanceProvider] = []
-
-
-def register_attendance_provider(provider: AttendanceProvider) -> None:
-    if provider not in ATTENDANCE_PROVIDERS:
-        ATTENDANCE_PROVIDERS.append(provider)
-
 
 def paused_team_ids(user_id: int) -> set[int]:
     """The teams in which this person's self sign-up is paused now."""
@@ -107,7 +99,7 @@ def _clean_text(text: str | None, *, missing: str, field: str) -> str:
 
 def _attended(shift_ids: list[int]) -> set[tuple[int, int]]:
     attended: set[tuple[int, int]] = set()
-    for provider in ATTENDANCE_PROVIDERS:
+    for provider in hooks.ATTENDANCE.providers:
         attended.update(provider(shift_ids) or ())
     return attended
 
@@ -118,7 +110,7 @@ def mark_no_shows(*, now: datetime | None = None) -> int:
     First withdraws the no-shows of people recorded as present since (a coordinator
     added their attendance or their completed training after the job marked them)."""
     now = now or utcnow()
-    if not ATTENDANCE_PROVIDERS:
+    if not hooks.ATTENDANCE.providers:
         return 0
     withdraw_attended_no_shows(now=now)
     candidates = list(

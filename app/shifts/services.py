@@ -27,6 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app import hooks
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
 from app.common.time import from_local_date, to_local, utcnow
@@ -99,7 +100,8 @@ def _completed_trainings(user_id: int) -> list[profiles.CompletedTraining]:
     ]
 
 
-profiles.register_training_provider(_completed_trainings)
+def connect_hooks() -> None:
+    hooks.TRAININGS.connect(_completed_trainings)
 
 
 # Who may sign up ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ assignment are the sign-up services' business (`app.shifts.services`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from app import hooks
 from app.audit import services as audit
 from app.common.time import local_zone, to_local, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
@@ -83,18 +84,6 @@ CANCELLED = kinds.register(
 TIME_CHANGED = kinds.register(
     "shifts.time_changed", _l("The time of a shift I signed up for changed"), email_default=True
 )
-
-# Functions `(task_ids) -> {task_id: no-show rate 0..1}` over past shifts. The attendance
-# feature registers `reliability.no_show_rates` with its attendance data (no-shows are only
-# marked then); without any the dashboard shows "—".
-NoShowProvider = Callable[[list[int]], Mapping[int, float]]
-NO_SHOW_PROVIDERS: list[NoShowProvider] = []
-
-
-def register_no_show_provider(provider: NoShowProvider) -> None:
-    if provider not in NO_SHOW_PROVIDERS:
-        NO_SHOW_PROVIDERS.append(provider)
-
 
 # --- Times ----------------------------------------------------------------------------------
 
@@ -984,7 +973,7 @@ class Dashboard:
 
 def no_show_rates(task_ids: list[int]) -> dict[int, float]:
     rates: dict[int, float] = {}
-    for provider in NO_SHOW_PROVIDERS:
+    for provider in hooks.NO_SHOW_RATES.providers:
         rates.update(provider(task_ids) or {})
     return rates
 

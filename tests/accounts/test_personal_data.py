@@ -9,6 +9,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from app import hooks
 from app.accounts import anonymise, personal_data, services
 from app.accounts.models import User
 from app.audit.models import AuditEntry
@@ -134,7 +135,8 @@ def test_features_add_their_own_sections(client, login, db, leaver):
         assert data["sections"]["test_hours"] == [{"shift": "借还书", "hours": 2.5}]
         assert "借还书" in page(client.get("/profile/data"))
     finally:
-        personal_data.SECTIONS.pop("test_hours")
+        sections = hooks.PERSONAL_DATA.providers
+        sections[:] = [section for section in sections if section.key != "test_hours"]
 
 
 def test_times_are_utc_in_json_and_local_on_the_page(app):
@@ -239,11 +241,11 @@ def test_nobody_anonymises_themselves_or_anyone_twice(db, leaver, admin):
 def test_feature_hooks_run_in_the_same_transaction(db, leaver, admin):
     seen = []
     hook = seen.append
-    anonymise.register_anonymiser(hook)
+    hooks.ANONYMISERS.connect(hook)
     try:
         anonymise.anonymise_person(leaver, actor=admin, confirmation="2021141077", reason="left")
     finally:
-        anonymise._ANONYMISERS.remove(hook)
+        hooks.ANONYMISERS.providers.remove(hook)
     assert seen == [leaver]
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app import hooks
 from app.columns import catalogue, contributions, providers
 from app.columns.catalogue import ColumnFields
 from app.credits import records
@@ -140,7 +141,7 @@ def test_published_counts_per_person_and_per_column(columns):
 
 
 def test_a_contributions_badge_is_earned_from_published_work(columns):
-    assert providers.published_counts in badges.CONTRIBUTION_PROVIDERS
+    assert providers.published_counts in hooks.CONTRIBUTIONS.providers
     badge = Badge(
         code="picks-2",
         name_zh="荐书达人",

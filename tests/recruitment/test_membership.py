@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app import hooks
 from app.audit.models import AuditEntry
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db as _db
@@ -181,10 +182,10 @@ def test_hours_come_from_registered_providers(db, team, monkeypatch):
     def added_by_coordinator(team_id, user_ids):
         return {zhang.user_id: 1.0, 999_999: 8}
 
-    monkeypatch.setattr(members, "HOURS_PROVIDERS", [])
-    members.register_hours_provider(scans)
-    members.register_hours_provider(added_by_coordinator)
-    members.register_hours_provider(scans)  # registering twice counts once
+    monkeypatch.setattr(hooks.TEAM_HOURS, "providers", [])
+    hooks.TEAM_HOURS.connect(scans)
+    hooks.TEAM_HOURS.connect(added_by_coordinator)
+    hooks.TEAM_HOURS.connect(scans)  # connecting twice counts once
     hours = {row.name: row.hours_so_far for row in members.roster(team)}
     assert hours == {"张三": 4.5, "李四": 0}
     assert len(calls) == 1  # one call for the whole roster, not one per member

@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from flask_babel import force_locale
 
+from app import hooks
 from app.accounts import anonymise, personal_data
 from app.errors import InvalidInput
 from app.recruitment import membership as members
@@ -125,8 +126,8 @@ def test_profile_page_shows_teams_status_onboarding_and_no_trainings_yet(
 
 
 def test_trainings_from_the_shifts_feature_are_listed(client, login, db, volunteer, monkeypatch):
-    monkeypatch.setattr(profiles, "TRAINING_PROVIDERS", [])
-    profiles.register_training_provider(
+    monkeypatch.setattr(hooks.TRAININGS, "providers", [])
+    hooks.TRAININGS.connect(
         lambda user_id: [profiles.CompletedTraining("新志愿者入门培训", NOW, team="阅览室志愿者队")]
     )
     login(volunteer)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app import hooks
 from app.audit.models import AuditEntry
 from app.extensions import db as _db
 from app.rewards import badges
@@ -167,11 +168,11 @@ def test_longest_streak():
 def test_without_contribution_data_nobody_gets_or_loses_a_contribution_badge(world, monkeypatch):
     seeded, _place = world
     writer = badge_data.person("作者")
-    monkeypatch.setattr(badges, "CONTRIBUTION_PROVIDERS", [lambda column, ids: {writer.id: 10}])
+    monkeypatch.setattr(hooks.CONTRIBUTIONS, "providers", [lambda column, ids: {writer.id: 10}])
     badges.evaluate_all(now=NOW)
     assert badge_data.holders(seeded["contributions_10"]) == {writer.id}
 
-    monkeypatch.setattr(badges, "CONTRIBUTION_PROVIDERS", [])
+    monkeypatch.setattr(hooks.CONTRIBUTIONS, "providers", [])
     seeded["contributions_10"].revocable = True
     counts = badges.evaluate_all(now=NOW)
 
@@ -188,7 +189,7 @@ def test_a_contribution_badge_of_one_column_asks_for_that_column(world, monkeypa
         asked.append(column)
         return {writer.id: 1} if column == "audio" else {}
 
-    monkeypatch.setattr(badges, "CONTRIBUTION_PROVIDERS", [provider])
+    monkeypatch.setattr(hooks.CONTRIBUTIONS, "providers", [provider])
     seeded["contributions_1"].params = {"column": "audio"}
     badges.evaluate_all(now=NOW)
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app import hooks
 from app.audit.models import AuditEntry
 from app.checkin import presence  # noqa: F401  (registers the attendance provider)
 from app.checkin.models import Attendance
@@ -15,7 +16,7 @@ from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db as _db
 from app.notifications.models import Notification
 from app.recruitment import membership as members
-from app.shifts import reliability, tasks
+from app.shifts import reliability
 from app.shifts import services as signups
 from app.shifts.models import Shift, ShiftSignup, SignupPause
 from tests.recruitment import recruiting
@@ -132,7 +133,7 @@ def test_waitlisted_cancelled_and_cancelled_shifts_are_never_no_shows(db, world)
 
 
 def test_without_attendance_data_nobody_is_marked(db, world, monkeypatch):
-    monkeypatch.setattr(reliability, "ATTENDANCE_PROVIDERS", [])
+    monkeypatch.setattr(hooks.ATTENDANCE, "providers", [])
     signup = confirmed(past_shift(world["task"]), data.member(world["team"]))
 
     assert reliability.mark_no_shows(now=NOW) == 0
@@ -291,7 +292,7 @@ def test_no_show_rate_per_task_over_ended_shifts(db, world):
     rates = reliability.no_show_rates([world["task"].id, quiet.id], now=NOW)
 
     assert rates == {world["task"].id: 0.25}
-    assert reliability.no_show_rates in tasks.NO_SHOW_PROVIDERS
+    assert reliability.no_show_rates in hooks.NO_SHOW_RATES.providers
 
 
 # --- Pages -----------------------------------------------------------------------------------

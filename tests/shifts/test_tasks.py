@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from app import hooks
 from app.audit.models import AuditEntry
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.notifications.models import Notification
@@ -281,8 +282,8 @@ def test_dashboard_puts_unfilled_first_and_computes_fill_rate(db, world):
 
 
 def test_no_show_hook_feeds_the_dashboard(db, world, monkeypatch):
-    monkeypatch.setattr(tasks, "NO_SHOW_PROVIDERS", [])
-    tasks.register_no_show_provider(lambda ids: dict.fromkeys(ids, 0.1))
+    monkeypatch.setattr(hooks.NO_SHOW_RATES, "providers", [])
+    hooks.NO_SHOW_RATES.connect(lambda ids: dict.fromkeys(ids, 0.1))
     tasks.create_shift(world["task"], day=DAY, start=time(8), end=time(10), actor=world["boss"])
     board = tasks.dashboard(world["boss"], now=datetime.combine(DAY, time(0)) - timedelta(days=1))
     assert board.tasks[0].no_show_rate == pytest.approx(0.1)
