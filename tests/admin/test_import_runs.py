@@ -104,7 +104,7 @@ def test_a_large_confirm_is_queued_and_the_job_imports_it_with_progress(
     assert response.status_code == 302 and "/admin/roster/runs/" in response.location
     waiting = page(client.get(response.location))
     assert 'data-state="queued"' in waiting and "0 of 8 rows done" in waiting
-    assert 'data-reload-after=' in waiting
+    assert "data-reload-after=" in waiting
     assert people_count(db) == 1  # nothing yet: the request only queued it
 
     progress = []
@@ -122,7 +122,7 @@ def test_a_large_confirm_is_queued_and_the_job_imports_it_with_progress(
     assert "3 of 8 rows done" in progress[0] and 'data-state="running"' in progress[0]
     done = page(client.get(response.location))
     assert 'data-state="succeeded"' in done and "8 created" in done and "8 of 8" in done
-    assert 'data-reload-after=' not in done
+    assert "data-reload-after=" not in done
     db.session.expire_all()
     assert people_count(db) == 9
     assert accounts.authenticate("2025000007", "welcome-2026").must_change_password
