@@ -14,14 +14,13 @@ from werkzeug.routing import BuildError
 from app.checkin import attendance as sheets
 from app.checkin import services as engine
 from app.checkin.attendance_forms import (
-    ActionForm,
     AddMinutesForm,
     CodeForm,
     CorrectionForm,
     UnverifyForm,
 )
 from app.common.access import role_required
-from app.common.forms import commit_change, commit_form_change
+from app.common.forms import ActionForm, commit_change, commit_form_change
 from app.common.tables import download
 from app.common.time import local_to_utc, to_local, utc_to_local, utcnow
 from app.errors import DomainError

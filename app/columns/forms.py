@@ -84,12 +84,6 @@ def sent_file(field: FileField) -> FileStorage | None:
     return None
 
 
-class ActionForm(FlaskForm):
-    """A POST button: submit, publish now, feature. Carries the CSRF token."""
-
-    submit = SubmitField()
-
-
 class LinkForm(Form):
     """One resource row; a row left empty is ignored."""
 

@@ -14,13 +14,12 @@ from app.columns import catalogue, contributions
 from app.columns.forms import (
     EVENT_LABELS,
     STATUS_LABELS,
-    ActionForm,
     ChangesForm,
     RejectForm,
     ScheduleForm,
     UnpublishForm,
 )
-from app.common.forms import commit_change, commit_form_change
+from app.common.forms import ActionForm, commit_change, commit_form_change
 from app.common.time import utcnow
 
 bp = Blueprint("editorial", __name__, url_prefix="/editorial")

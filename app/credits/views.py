@@ -21,13 +21,13 @@ from flask_babel import lazy_pgettext
 from flask_login import current_user, login_required
 
 from app.common.access import role_required
-from app.common.forms import commit_change, show_domain_error
+from app.common.forms import ActionForm, commit_change, show_domain_error
 from app.common.semesters import Semester, current_semester, semester_by_code
 from app.common.time import utcnow
 from app.credits import batches as credit_batches
 from app.credits import export_templates, records, results, rules
 from app.credits.downloads import export_download
-from app.credits.forms import ActionForm, BatchForm, ExcludeForm, ExportForm, ResultUploadForm
+from app.credits.forms import BatchForm, ExcludeForm, ExportForm, ResultUploadForm
 from app.credits.models import (
     CreditBatch,
     CreditRecord,

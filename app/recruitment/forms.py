@@ -21,7 +21,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -34,8 +33,8 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.common.forms import MultiCheckboxField
 from app.common.time import local_to_utc, utc_to_local
 from app.recruitment.models import (
     DAY_PARTS,
@@ -71,11 +70,6 @@ def parse_years(text: str | None) -> list[int] | None:
     if not all(part.isdigit() for part in parts):
         return None
     return sorted({int(part) for part in parts})
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class QuestionForm(Form):
@@ -274,7 +268,3 @@ class NoteForm(FlaskForm):
         description=_l("Only the team's coordinators see notes."),
     )
     submit = SubmitField(_l("Add note"))
-
-
-class ActionForm(FlaskForm):
-    """An empty form: a POST button with its CSRF token."""

@@ -39,10 +39,6 @@ class GrantCoordinatorForm(FlaskForm):
     submit = SubmitField(_l("Add coordinator"))
 
 
-class ActionForm(FlaskForm):
-    """An empty form: a POST button with its CSRF token."""
-
-
 class MemberStatusForm(FlaskForm):
     """A roster row's button: pause, reactivate or make alumni."""
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.accounts import services as accounts
 from app.common.access import role_required
-from app.common.forms import commit_form_change, show_domain_error
+from app.common.forms import ActionForm, commit_form_change, show_domain_error
 from app.common.tables import download
 from app.errors import DomainError, NotFound
 from app.extensions import db
@@ -18,7 +18,6 @@ from app.recruitment import poster, profiles, services
 from app.recruitment.access import require_team_manager
 from app.recruitment.models import DAY_PARTS, MEMBERSHIP_STATUSES, WEEKDAYS, Campaign, Membership
 from app.recruitment.team_forms import (
-    ActionForm,
     GrantCoordinatorForm,
     MemberStatusForm,
     TeamForm,

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from app.accounts import services as accounts
 from app.common import share
 from app.common.access import role_required
-from app.common.forms import commit_form_change, show_domain_error
+from app.common.forms import ActionForm, commit_form_change, show_domain_error
 from app.common.markdown import render_markdown
 from app.common.pagination import ListPage
 from app.common.time import utcnow
@@ -23,7 +23,6 @@ from app.recruitment.access import can_manage_team, require_team_manager
 from app.recruitment.forms import (
     ANSWER_LIMITS,
     GRID,
-    ActionForm,
     ApplyForm,
     CampaignForm,
     DecisionForm,

@@ -8,12 +8,6 @@ from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 
-class ActionForm(FlaskForm):
-    """A POST button: sign up, cancel, create or revoke the feed. Carries the CSRF token."""
-
-    submit = SubmitField()
-
-
 class OfferPlaceForm(FlaskForm):
     """Offering one's place on a shift to the other volunteers, with an optional note."""
 

@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.common.access import role_required
-from app.common.forms import commit_change, commit_form_change
+from app.common.forms import ActionForm, commit_change, commit_form_change
 from app.common.time import utcnow
 from app.extensions import db
 from app.shifts import handovers
-from app.shifts.forms import ActionForm, OfferPlaceForm
+from app.shifts.forms import OfferPlaceForm
 from app.shifts.models import ShiftHandover, ShiftSignup
 
 bp = Blueprint("handovers", __name__, url_prefix="/shifts/handovers")

@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.common.access import role_required
-from app.common.forms import commit_change
+from app.common.forms import ActionForm, commit_change
 from app.common.time import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.shifts import calendar, release, reliability, tasks
 from app.shifts import services as signups
-from app.shifts.task_forms import ActionForm, ExcuseForm, LiftPauseForm
+from app.shifts.task_forms import ExcuseForm, LiftPauseForm
 
 bp = Blueprint("reliability", __name__, url_prefix="/reliability")
 

@@ -11,15 +11,14 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.common.forms import MultiCheckboxField
 from app.shifts.models import TASK_KINDS
 from app.shifts.reliability import REASON_MAX as RELIABILITY_NOTE_MAX
 from app.shifts.tasks import (
@@ -36,11 +35,6 @@ from app.shifts.tasks import (
     WAITLIST_MODE_LABELS,
     WEEKDAY_LABELS,
 )
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _capacity_field(label, **kwargs):
@@ -218,10 +212,6 @@ class AssignForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Assign"))
-
-
-class ActionForm(FlaskForm):
-    """An empty form: a POST button with its CSRF token."""
 
 
 class LiftPauseForm(FlaskForm):

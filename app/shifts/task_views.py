@@ -12,7 +12,7 @@ from werkzeug.routing import BuildError
 
 from app.accounts import services as accounts
 from app.common.access import role_required
-from app.common.forms import commit_change, commit_form_change, show_domain_error
+from app.common.forms import ActionForm, commit_change, commit_form_change, show_domain_error
 from app.common.time import to_local, utcnow
 from app.credits import rules as credit_rules
 from app.errors import DomainError, NotFound
@@ -22,7 +22,6 @@ from app.recruitment import services as recruitment
 from app.shifts import release, tasks, trainings
 from app.shifts import services as signups
 from app.shifts.task_forms import (
-    ActionForm,
     AssignForm,
     CancelShiftForm,
     SeriesChangeForm,
