@@ -26,6 +26,7 @@ from sqlalchemy import Select, case, func, select, union
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
+from app.accounts.models import COORDINATOR_ROLES
 from app.checkin import hours
 from app.columns import providers as columns
 from app.common.time import from_local_date, to_local, utcnow
@@ -431,7 +432,7 @@ def find_group(kind: str, key: int) -> Group:
 def can_view_group(user, group: Group) -> bool:
     """Coordinators and admins see college and cohort portraits; a team's only the team's
     coordinators (and admins)."""
-    if not (user.has_role("coordinator") or user.has_role("admin")):
+    if not user.has_any_role(COORDINATOR_ROLES):
         return False
     return group.kind != "team" or can_manage_team(user, group.key)
 
