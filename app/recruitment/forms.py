@@ -44,12 +44,19 @@ from app.recruitment.models import (
     Campaign,
     CampaignQuestion,
 )
+from app.recruitment.review import NOTE_MAX
 from app.recruitment.services import (
+    CONSENT_MAX,
+    DESCRIPTION_MAX,
+    HELP_MAX,
+    LABEL_MAX,
     LONG_TEXT_MAX,
     QUESTION_KIND_LABELS,
     QUESTIONS_MAX,
+    QUOTA_MAX,
     SELECTION_MODE_LABELS,
     SHORT_TEXT_MAX,
+    TITLE_MAX,
     CampaignFields,
     QuestionFields,
 )
@@ -79,8 +86,8 @@ class QuestionForm(Form):
     kind = SelectField(
         _l("Answer type"), choices=[(kind, QUESTION_KIND_LABELS[kind]) for kind in QUESTION_KINDS]
     )
-    label = StringField(_l("Question"), validators=[Optional(), Length(max=300)])
-    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
+    label = StringField(_l("Question"), validators=[Optional(), Length(max=LABEL_MAX)])
+    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=HELP_MAX)])
     required = BooleanField(_l("Required"), default=True)
     options = TextAreaField(
         _l("Options"),
@@ -93,11 +100,11 @@ class CampaignForm(FlaskForm):
     team_id = SelectField(_l("Team"), coerce=int, validators=[InputRequired()])
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(_l("Please give the campaign a title.")), Length(max=200)],
+        validators=[DataRequired(_l("Please give the campaign a title.")), Length(max=TITLE_MAX)],
     )
     description = TextAreaField(
         _l("Description"),
-        validators=[Optional(), Length(max=20_000)],
+        validators=[Optional(), Length(max=DESCRIPTION_MAX)],
         description=_l("Markdown: **bold**, *italic*, lists, links, ### headings."),
         render_kw={"rows": 8},
     )
@@ -105,7 +112,11 @@ class CampaignForm(FlaskForm):
         _l("Places (quota)"),
         validators=[
             InputRequired(_l("Please give the number of places.")),
-            NumberRange(1, 100_000, _l("The quota must be a whole number from 1 to 100000.")),
+            NumberRange(
+                1,
+                QUOTA_MAX,
+                _l("The quota must be a whole number from 1 to %(n)d.", n=QUOTA_MAX),
+            ),
         ],
     )
     opens_at = DateTimeLocalField(
@@ -134,7 +145,7 @@ class CampaignForm(FlaskForm):
     )
     consent_text = TextAreaField(
         _l("Consent statement"),
-        validators=[Optional(), Length(max=5000)],
+        validators=[Optional(), Length(max=CONSENT_MAX)],
         description=_l("When given, applicants must tick it to apply."),
         render_kw={"rows": 3},
     )
@@ -264,7 +275,7 @@ class DecisionForm(FlaskForm):
 class NoteForm(FlaskForm):
     body = TextAreaField(
         _l("Note"),
-        validators=[DataRequired(_l("The note is empty.")), Length(max=2000)],
+        validators=[DataRequired(_l("The note is empty.")), Length(max=NOTE_MAX)],
         description=_l("Only the team's coordinators see notes."),
     )
     submit = SubmitField(_l("Add note"))

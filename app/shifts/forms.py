@@ -7,13 +7,15 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from app.shifts.handovers import NOTE_MAX
+
 
 class OfferPlaceForm(FlaskForm):
     """Offering one's place on a shift to the other volunteers, with an optional note."""
 
     note = TextAreaField(
         _l("Note for the others (optional)"),
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), Length(max=NOTE_MAX)],
         description=_l("For example why, or what the next person should know."),
     )
     submit = SubmitField(_l("Offer my place"))

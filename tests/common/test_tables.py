@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from app.common.tables import CSV_CODECS, content_disposition, download, write_table
 from tests.common.spreadsheets import read_xlsx
-from tests.conftest import text_download
+from tests.helpers import text_download
 
 PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
 
