@@ -38,15 +38,10 @@ def inject_labels():
     return {"status_labels": STATUS_LABELS, "event_labels": EVENT_LABELS}
 
 
-def _require_editor() -> None:
-    if catalogue.edited_column_ids(current_user) == set():
-        abort(403)
-
-
 @bp.route("/")
 @login_required
 def queue():
-    _require_editor()
+    catalogue.require_editor(current_user)
     by_column: dict[int, list] = {}
     for contribution in contributions.review_queue(current_user):
         by_column.setdefault(contribution.column_id, []).append(contribution)

@@ -151,10 +151,7 @@ def _year_arg() -> int:
 
 def _portrait_or_abort(kind: str, key: int):
     year = _year_arg()
-    group = reports.find_group(kind, key)
-    if not reports.can_view_group(current_user, group):
-        abort(403)
-    return reports.group_portrait(group, year)
+    return reports.group_portrait(reports.viewable_group(current_user, kind, key), year)
 
 
 @bp.route("/engagement/groups/<kind>/<int:key>")
