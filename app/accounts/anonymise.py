@@ -36,6 +36,7 @@ from app.extensions import db
 
 ANONYMOUS_NAME = "已匿名"
 ANONYMOUS_PREFIX = "anon-"
+REASON_MAX = 500
 # Not a hash any password can match: werkzeug's check refuses it.
 UNUSABLE_PASSWORD = "!anonymised"
 
@@ -67,8 +68,10 @@ def anonymise_person(
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Please give the reason."), field="reason")
-    if len(reason) > 500:
-        raise InvalidInput(_("The reason is longer than 500 characters."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            _("The reason is longer than %(max)d characters.", max=REASON_MAX), field="reason"
+        )
     anonymous_id = secrets.token_hex(6)
     before = {"active": user.active, "roles": sorted(user.role_names)}
     user.student_number = f"{ANONYMOUS_PREFIX}{anonymous_id}"

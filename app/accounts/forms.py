@@ -10,15 +10,14 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 from wtforms.validators import Email as EmailFormat
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import ROLES, USER_TYPES
+from app.common.forms import MultiCheckboxField
 
 ROLE_LABELS = {
     "volunteer": _l("Volunteer"),
@@ -38,11 +37,6 @@ def _optional_int(value):
     if value in (None, "", "None"):
         return None
     return int(value)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class LoginForm(FlaskForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -21,6 +22,8 @@ from app.common.time import utcnow
 from app.extensions import db
 
 ROLES = ("volunteer", "coordinator", "editor", "admin")
+# Who runs shifts, teams, attendance, credits and reports: coordinators, and admins with them.
+COORDINATOR_ROLES = ("coordinator", "admin")
 USER_TYPES = ("undergraduate", "postgraduate", "staff", "other")
 LOCALES = ("zh", "en")
 
@@ -121,6 +124,9 @@ class User(UserMixin, db.Model):
 
     def has_role(self, role: str) -> bool:
         return role in self.role_names
+
+    def has_any_role(self, roles: Iterable[str]) -> bool:
+        return not self.role_names.isdisjoint(roles)
 
     @property
     def display_name(self) -> str:

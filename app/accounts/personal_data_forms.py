@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.accounts.anonymise import REASON_MAX
+
 
 class AnonymiseForm(FlaskForm):
     confirmation = StringField(
@@ -17,7 +19,7 @@ class AnonymiseForm(FlaskForm):
         _l("Reason"),
         validators=[
             DataRequired(_l("Please give the reason.")),
-            Length(max=500, message=_l("The reason is longer than 500 characters.")),
+            Length(max=REASON_MAX, message=_l("The reason is longer than %(max)d characters.")),
         ],
         description=_l(
             "For example: graduated in 2025 and asked for deletion. Do not write the name."

@@ -33,7 +33,7 @@ from app.accounts.models import (
 from app.accounts.sessions import end_all_sessions
 from app.audit import services as audit
 from app.common.db import begin_write_transaction, insert_ignoring_conflicts
-from app.common.time import to_local, utcnow
+from app.common.time import local_today, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.notifications import services as notifications
@@ -193,15 +193,11 @@ def _dummy_hash() -> str:
 def record_login_day(user_id: int, *, now: datetime | None = None) -> date:
     """Note that the person used the site on this local day (once a day, however often,
     from however many devices at once)."""
-    day = to_local(now or utcnow()).date()
+    day = local_today(now)
     db.session.execute(
         insert_ignoring_conflicts(LoginDay, ["user_id", "day"]).values(user_id=user_id, day=day)
     )
     return day
-
-
-def local_today(now: datetime | None = None) -> date:
-    return to_local(now or utcnow()).date()
 
 
 def login_days_of(user_id: int) -> list[date]:

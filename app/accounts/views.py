@@ -36,6 +36,7 @@ from app.audit import services as audit
 from app.common.access import role_required
 from app.common.forms import commit_form_change, show_domain_error
 from app.common.tables import download
+from app.common.time import local_today
 from app.common.urls import external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -82,7 +83,7 @@ def note_login_day():
     a day counts that day for engagement (once a day, noted in the session)."""
     if not current_user.is_authenticated or request.path.startswith(("/static/", "/api/")):
         return
-    today = services.local_today().isoformat()
+    today = local_today().isoformat()
     if session.get("login_day") == today:
         return
     services.record_login_day(current_user.id)

@@ -35,7 +35,7 @@ from app.admin.roster import Checkpoint
 from app.audit import services as audit
 from app.common import http, tabular
 from app.common.db import begin_write_transaction
-from app.common.time import from_local_date, to_local, utcnow
+from app.common.time import from_local_date, local_day, utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.rewards import library_use
@@ -200,7 +200,7 @@ def recent_pulls(source: DataHubSource, limit: int = 20) -> list[DataHubPull]:
 
 def next_daily_pull(source: DataHubSource, now: datetime) -> datetime:
     """The next time it is `source.hour` o'clock locally."""
-    today = to_local(now).date()
+    today = local_day(now)
     candidate = from_local_date(today) + timedelta(hours=source.hour)
     return candidate if candidate > now else candidate + timedelta(days=1)
 

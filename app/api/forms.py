@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from app.accounts.forms import MultiCheckboxField
 from app.api.services import DEFAULT_LIFETIME_DAYS, LIFETIME_DAYS, NAME_MAX_LENGTH
+from app.common.forms import MultiCheckboxField
 
 
 class TokenForm(FlaskForm):

@@ -23,12 +23,6 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_ADDED_MINUTES = 24 * 60
 
 
-class ActionForm(FlaskForm):
-    """A POST button (check in by hand, undo, verify): carries the CSRF token."""
-
-    submit = SubmitField()
-
-
 class CorrectionForm(FlaskForm):
     status = SelectField(
         _l("Status"), choices=[(key, STATUS_LABELS[key]) for key in ATTENDANCE_STATUSES]

@@ -11,17 +11,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from app.accounts.models import COORDINATOR_ROLES
 from app.checkin import attendance as sheets
 from app.checkin import services as engine
 from app.checkin.attendance_forms import (
-    ActionForm,
     AddMinutesForm,
     CodeForm,
     CorrectionForm,
     UnverifyForm,
 )
 from app.common.access import role_required
-from app.common.forms import commit_change, commit_form_change
+from app.common.forms import ActionForm, commit_change, commit_form_change
 from app.common.tables import download
 from app.common.time import local_to_utc, to_local, utc_to_local, utcnow
 from app.errors import DomainError
@@ -30,7 +30,6 @@ from app.shifts.tasks import format_span
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 
-ROLES = ("coordinator", "admin")
 NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 OUTCOME_STYLES = {
     "checked_in": "success",
@@ -70,7 +69,7 @@ def _nonce(value: object) -> str | None:
 
 
 @bp.route("/shifts/<int:shift_id>")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def shift_sheet(shift_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     return render_template(
@@ -88,14 +87,14 @@ def shift_sheet(shift_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/summary")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def summary(shift_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     return jsonify(sheets.sheet_summary(shift, actor=current_user, now=utcnow()))
 
 
 @bp.route("/shifts/<int:shift_id>/export.csv")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def export(shift_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     data, filename = sheets.export_sheet(shift, actor=current_user, now=utcnow())
@@ -104,7 +103,7 @@ def export(shift_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/verify", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def verify_all(shift_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     if ActionForm().validate_on_submit():
@@ -118,7 +117,7 @@ def verify_all(shift_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/people/<int:user_id>/check-in", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def check_in_by_hand(shift_id: int, user_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     person = sheets.person_on_sheet(shift, user_id)
@@ -167,14 +166,14 @@ def _person_page(shift, person, *, correction=None, add=None, unverify=None, sta
 
 
 @bp.route("/shifts/<int:shift_id>/people/<int:user_id>")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def person(shift_id: int, user_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     return _person_page(shift, sheets.person_on_sheet(shift, user_id))
 
 
 @bp.route("/shifts/<int:shift_id>/people/<int:user_id>/add", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def add_minutes(shift_id: int, user_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     person = sheets.person_on_sheet(shift, user_id)
@@ -209,7 +208,7 @@ def _edited(value, stored):
 
 
 @bp.route("/records/<int:attendance_id>/correct", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def correct(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     form = CorrectionForm()
@@ -231,7 +230,7 @@ def correct(attendance_id: int):
 
 
 @bp.route("/records/<int:attendance_id>/undo", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def undo(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     shift_id = record.shift_id
@@ -244,7 +243,7 @@ def undo(attendance_id: int):
 
 
 @bp.route("/records/<int:attendance_id>/verify", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def verify(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     shift_id = record.shift_id
@@ -257,7 +256,7 @@ def verify(attendance_id: int):
 
 
 @bp.route("/records/<int:attendance_id>/unverify", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def unverify(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     form = UnverifyForm()
@@ -309,7 +308,7 @@ def _answer(result) -> dict:
 
 
 @bp.route("/shifts/<int:shift_id>/scanner", methods=["GET", "POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def scanner(shift_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     form = CodeForm()
@@ -326,7 +325,7 @@ def scanner(shift_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/scanner/scan", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def scan(shift_id: int):
     """The scanner page's JSON endpoint: {"code", "nonce"} in, the answer out."""
     try:

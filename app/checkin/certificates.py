@@ -28,7 +28,7 @@ from app.checkin.certificate_pdf import render_pdf
 from app.checkin.hours import verified_attendances
 from app.checkin.models import Attendance, Certificate
 from app.common.semesters import Semester, current_semester, semester_by_code, semester_of
-from app.common.time import from_local_date, to_local, utcnow
+from app.common.time import from_local_date, local_day, local_today, to_local, utcnow
 from app.common.urls import external_url
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
@@ -215,7 +215,7 @@ def period_from(
     now: datetime | None = None,
 ) -> Period:
     """The period a volunteer asked for: a semester (up to today), or from/to dates."""
-    today = to_local(now or utcnow()).date()
+    today = local_today(now)
     if semester_code:
         return _semester_period(semester_code, today)
     return _dates_period(start, end, today)
@@ -306,7 +306,7 @@ def _content(
     data = {
         "version": CONTENT_VERSION,
         "number": number,
-        "issued_on": to_local(now).date().isoformat(),
+        "issued_on": local_day(now).isoformat(),
         "name": user.name,
         "student_number": user.student_number,
         "college": user.college.name if user.college else "",

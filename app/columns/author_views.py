@@ -14,12 +14,11 @@ from app.columns.contributions import EDITABLE_STATUSES
 from app.columns.forms import (
     EVENT_LABELS,
     STATUS_LABELS,
-    ActionForm,
     ContributionForm,
     sent_file,
 )
 from app.columns.models import ContentColumn, Contribution, MediaFile
-from app.common.forms import commit_change, show_domain_error
+from app.common.forms import ActionForm, commit_change, show_domain_error
 from app.common.markdown import render_markdown
 from app.common.time import utcnow
 from app.errors import DomainError

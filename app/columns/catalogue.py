@@ -329,6 +329,12 @@ def is_editor(user: User, column: ContentColumn) -> bool:
     return ids is None or column.id in ids
 
 
+def require_editor(user: User) -> None:
+    """Forbidden unless the person edits at least one column (admins edit them all)."""
+    if edited_column_ids(user) == set():
+        raise Forbidden(_("You do not have permission to see this page."))
+
+
 def edited_column_ids(user: User) -> set[int] | None:
     """Columns this person reviews; None = every column (admins)."""
     if not getattr(user, "is_authenticated", False):

@@ -30,8 +30,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.columns.catalogue import ColumnFields
-from app.columns.contributions import ContributionFields, LinkFields
+from app.columns.catalogue import CREDIT_CATEGORY_MAX, NAME_MAX, ColumnFields
+from app.columns.contributions import (
+    CALL_NUMBER_MAX,
+    LINK_TITLE_MAX,
+    LINK_URL_MAX,
+    ContributionFields,
+    LinkFields,
+)
 from app.columns.media import media_kinds
 from app.columns.models import COLUMN_KINDS, ContentColumn, Contribution
 from app.common.time import local_to_utc
@@ -84,22 +90,18 @@ def sent_file(field: FileField) -> FileStorage | None:
     return None
 
 
-class ActionForm(FlaskForm):
-    """A POST button: submit, publish now, feature. Carries the CSRF token."""
-
-    submit = SubmitField()
-
-
 class LinkForm(Form):
     """One resource row; a row left empty is ignored."""
 
-    title = StringField(_l("Resource title"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Resource title"), validators=[Optional(), Length(max=LINK_TITLE_MAX)])
     url = StringField(
         _l("Address (URL)"),
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), Length(max=LINK_URL_MAX)],
         render_kw={"inputmode": "url"},
     )
-    call_number = StringField(_l("Call number"), validators=[Optional(), Length(max=64)])
+    call_number = StringField(
+        _l("Call number"), validators=[Optional(), Length(max=CALL_NUMBER_MAX)]
+    )
 
     def is_empty(self) -> bool:
         values = (self.title.data, self.url.data, self.call_number.data)
@@ -222,7 +224,7 @@ class ColumnForm(FlaskForm):
     )
     name = StringField(
         _l("Name"),
-        validators=[DataRequired(_l("Please give the column a name.")), Length(max=100)],
+        validators=[DataRequired(_l("Please give the column a name.")), Length(max=NAME_MAX)],
     )
     kind = SelectField(_l("Kind"), choices=[(kind, KIND_LABELS[kind]) for kind in COLUMN_KINDS])
     description = TextAreaField(
@@ -249,7 +251,7 @@ class ColumnForm(FlaskForm):
     )
     credit_category = StringField(
         _l("Second Classroom category"),
-        validators=[Optional(), Length(max=32)],
+        validators=[Optional(), Length(max=CREDIT_CATEGORY_MAX)],
         description=_l("Empty: the default category for contributions."),
     )
     credit_minutes = IntegerField(

@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, literal, select
 
 from app import hooks
 from app.columns.models import ContentColumn, Contribution
-from app.credits import sources
+from app.common.time import local_day
 from app.credits.sources import CreditSource
 from app.extensions import db
 
@@ -64,7 +64,7 @@ def credit_sources(user_ids: Iterable[int] | None = None) -> Iterator[CreditSour
         query = query.where(Contribution.author_id.in_(list(user_ids)))
     role = config["CREDIT_ROLE_NAMES"].get(SOURCE, SOURCE)
     for contribution, column in db.session.execute(query):
-        day = sources.local_day(contribution.published_at)
+        day = local_day(contribution.published_at)
         yield CreditSource(
             source=SOURCE,
             source_id=contribution.id,

@@ -20,7 +20,7 @@ from app.columns.models import ContentColumn, Contribution, ContributionLike, Co
 from app.common.db import begin_write_transaction
 from app.common.markdown import render_markdown
 from app.common.names import mask_name
-from app.common.time import to_local, utcnow
+from app.common.time import local_today, utcnow
 from app.errors import NotFound
 from app.extensions import db
 
@@ -118,7 +118,7 @@ def _add_to_count(contribution: Contribution, column: InstrumentedAttribute, ste
 
 def record_view(user: User, contribution: Contribution, *, now: datetime | None = None) -> bool:
     """Count the person's view once per local day; True when this one counted."""
-    day = to_local(now or utcnow()).date()
+    day = local_today(now)
     view = ContributionView(contribution_id=contribution.id, user_id=user.id, day=day)
     if not _insert(view):
         return False

@@ -14,13 +14,12 @@ from app.columns import catalogue, contributions
 from app.columns.forms import (
     EVENT_LABELS,
     STATUS_LABELS,
-    ActionForm,
     ChangesForm,
     RejectForm,
     ScheduleForm,
     UnpublishForm,
 )
-from app.common.forms import commit_change, commit_form_change
+from app.common.forms import ActionForm, commit_change, commit_form_change
 from app.common.time import utcnow
 
 bp = Blueprint("editorial", __name__, url_prefix="/editorial")
@@ -39,15 +38,10 @@ def inject_labels():
     return {"status_labels": STATUS_LABELS, "event_labels": EVENT_LABELS}
 
 
-def _require_editor() -> None:
-    if catalogue.edited_column_ids(current_user) == set():
-        abort(403)
-
-
 @bp.route("/")
 @login_required
 def queue():
-    _require_editor()
+    catalogue.require_editor(current_user)
     by_column: dict[int, list] = {}
     for contribution in contributions.review_queue(current_user):
         by_column.setdefault(contribution.column_id, []).append(contribution)

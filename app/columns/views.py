@@ -23,9 +23,9 @@ from flask import (
 from flask_login import current_user, login_required
 
 from app.columns import catalogue, reading
-from app.columns.forms import ActionForm
 from app.columns.models import Contribution
 from app.common import share
+from app.common.forms import ActionForm
 from app.common.time import utcnow
 from app.common.urls import external_url
 from app.errors import DomainError

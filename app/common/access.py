@@ -16,7 +16,7 @@ def role_required(*roles: str) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if not any(current_user.has_role(role) for role in roles):
+            if not current_user.has_any_role(roles):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -1,5 +1,6 @@
-"""Views' handling of a service's outcome: a domain error shown on the form field it is
-about, or a button's change committed with a message."""
+"""Form pieces every feature uses (a POST button's form, a list of checkboxes) and views'
+handling of a service's outcome: a domain error shown on the form field it is about, or a
+button's change committed with a message."""
 
 from __future__ import annotations
 
@@ -7,9 +8,24 @@ from collections.abc import Callable
 
 from flask import flash
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, SubmitField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.errors import DomainError
 from app.extensions import db
+
+
+class ActionForm(FlaskForm):
+    """A POST button (sign up, mark read, approve, …): carries the CSRF token."""
+
+    submit = SubmitField()
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:

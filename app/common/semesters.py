@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.common.time import from_local_date, to_local
+from app.common.time import from_local_date, local_day
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def _starts_around(year: int) -> list[tuple[date, int, int]]:
 def semester_of(day: date | datetime) -> Semester:
     """The semester a local day falls in (a UTC datetime is converted to local first)."""
     if isinstance(day, datetime):
-        day = to_local(day).date()
+        day = local_day(day)
     starts = _starts_around(day.year)
     for index, (start, academic_year, number) in enumerate(starts[:-1]):
         following = starts[index + 1][0]

@@ -27,10 +27,25 @@ def to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(local_zone())
 
 
+def local_day(value: datetime) -> date:
+    """The calendar day a stored UTC time falls on in the configured zone."""
+    return to_local(value).date()
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today's date in the configured zone (at `now`, a UTC time, when given)."""
+    return local_day(now or utcnow())
+
+
+def utc_of_local(day: date, moment: time) -> datetime:
+    """A local calendar day and wall-clock time as a naive UTC datetime."""
+    local = datetime.combine(day, moment, tzinfo=local_zone())
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
 def from_local_date(day: date) -> datetime:
     """Midnight of a local calendar day, as a naive UTC datetime for queries."""
-    local_midnight = datetime.combine(day, time.min, tzinfo=local_zone())
-    return local_midnight.astimezone(UTC).replace(tzinfo=None)
+    return utc_of_local(day, time.min)
 
 
 def local_to_utc(value: datetime | None) -> datetime | None:

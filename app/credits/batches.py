@@ -30,7 +30,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.accounts.models import College, Major, User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
-from app.common.time import to_local, utcnow
+from app.common.time import local_day, utcnow
 from app.credits import export_templates, exporter, records
 from app.credits.exporter import ExportRow
 from app.credits.models import (
@@ -603,7 +603,7 @@ def export_batch(
         raise Conflict(_("Batch #%(id)d must be approved before it is exported.", id=batch.id))
     template = _template(template_id)
     now = now or utcnow()
-    today = to_local(now).date()
+    today = local_day(now)
     content, row_count = exporter.render(template, export_rows(batch.id, recognised_on=today))
     export = CreditExport(
         batch_id=batch.id,

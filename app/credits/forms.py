@@ -140,12 +140,6 @@ class ExcludeForm(FlaskForm):
     submit = SubmitField(_l("Exclude"))
 
 
-class ActionForm(FlaskForm):
-    """A POST button with its CSRF token (restore, approve, discard)."""
-
-    submit = SubmitField(_l("Confirm"))
-
-
 class ExportForm(FlaskForm):
     template_id = SelectField(_l("Template"), coerce=int)
     submit = SubmitField(_l("Export"))

@@ -21,7 +21,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
 from app.common.semesters import semester_of
-from app.common.time import to_local, utcnow
+from app.common.time import local_today, utcnow
 from app.credits.models import CreditRecord, CreditRule
 from app.errors import Forbidden, InvalidInput
 from app.extensions import db
@@ -224,7 +224,7 @@ def preview(category: str, values: RuleValues, *, now: datetime | None = None) -
     """What the current semester's records of this category are worth under the saved rule
     and under `values`, computed in memory; nothing is saved."""
     values = clean_values(values)
-    semester = semester_of(to_local(now or utcnow()).date())
+    semester = semester_of(local_today(now))
     records = list(
         db.session.scalars(
             select(CreditRecord)

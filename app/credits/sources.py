@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import Select, select
 
 from app import hooks
 from app.checkin.models import Attendance
-from app.common.time import to_local
+from app.common.time import local_day
 from app.extensions import db
 from app.recruitment.models import Team
 from app.shifts.models import Shift, Task, TrainingRecord
@@ -44,10 +44,6 @@ def all_sources(user_ids: Iterable[int] | None = None) -> Iterator[CreditSource]
         return
     for provider in list(hooks.CREDIT_SOURCES.providers):
         yield from provider(ids)
-
-
-def local_day(value: datetime) -> date:
-    return to_local(value).date()
 
 
 def _for_people(query: Select, column, user_ids: Iterable[int] | None) -> Select:

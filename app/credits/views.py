@@ -20,14 +20,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_pgettext
 from flask_login import current_user, login_required
 
+from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import commit_change, show_domain_error
+from app.common.forms import ActionForm, commit_change, show_domain_error
 from app.common.semesters import Semester, current_semester, semester_by_code
 from app.common.time import utcnow
 from app.credits import batches as credit_batches
 from app.credits import export_templates, records, results, rules
 from app.credits.downloads import export_download
-from app.credits.forms import ActionForm, BatchForm, ExcludeForm, ExportForm, ResultUploadForm
+from app.credits.forms import BatchForm, ExcludeForm, ExportForm, ResultUploadForm
 from app.credits.models import (
     CreditBatch,
     CreditRecord,
@@ -41,7 +42,6 @@ from app.shifts import tasks
 
 bp = Blueprint("credits", __name__, url_prefix="/credits")
 
-ROLES = ("coordinator", "admin")
 # Semesters offered for a new batch: the current one and this many before it.
 EARLIER_SEMESTERS = 3
 
@@ -163,7 +163,7 @@ def _batches_page(form: BatchForm, status: int = 200):
 
 
 @bp.route("/batches", methods=["GET", "POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def batches():
     form = _batch_form()
     if request.method == "GET":
@@ -199,7 +199,7 @@ def _export_form() -> ExportForm:
 
 
 @bp.route("/batches/<int:batch_id>")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def batch(batch_id: int):
     shown = credit_batches.get_batch(current_user, batch_id)
     return render_template(
@@ -230,7 +230,7 @@ def _button_pressed(form) -> bool:
 
 
 @bp.route("/batches/<int:batch_id>/items/<int:item_id>/exclude", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def exclude(batch_id: int, item_id: int):
     credit_batches.get_batch(current_user, batch_id)
     form = ExcludeForm()
@@ -243,7 +243,7 @@ def exclude(batch_id: int, item_id: int):
 
 
 @bp.route("/batches/<int:batch_id>/items/<int:item_id>/restore", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def restore(batch_id: int, item_id: int):
     credit_batches.get_batch(current_user, batch_id)
     if _button_pressed(ActionForm()):
@@ -255,7 +255,7 @@ def restore(batch_id: int, item_id: int):
 
 
 @bp.route("/batches/<int:batch_id>/approve", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def approve(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
     if _button_pressed(ActionForm()):
@@ -267,7 +267,7 @@ def approve(batch_id: int):
 
 
 @bp.route("/batches/<int:batch_id>/discard", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def discard(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
     if _button_pressed(ActionForm()) and commit_change(
@@ -279,7 +279,7 @@ def discard(batch_id: int):
 
 
 @bp.route("/batches/<int:batch_id>/export", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def export(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
     form = _export_form()
@@ -292,7 +292,7 @@ def export(batch_id: int):
 
 
 @bp.route("/batches/<int:batch_id>/download")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def download(batch_id: int):
     shown = credit_batches.get_batch(current_user, batch_id)
     if shown.export is None:
@@ -309,7 +309,7 @@ def _uploads_page():
 
 
 @bp.route("/results", methods=["GET", "POST"], endpoint="results")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def results_page():
     form = ResultUploadForm()
     status = 200
@@ -341,7 +341,7 @@ def results_page():
 
 
 @bp.route("/results/<int:upload_id>")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def result(upload_id: int):
     return render_template(
         "credits/result.html",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.common.time import from_local_date, to_local, utcnow
+from app.common.time import from_local_date, local_day, to_local, utcnow
 from app.demo.data import COLLEGES, DEMO_ACCOUNTS, DEMO_PASSWORD, GIVEN_CHARS, SURNAMES
 from app.errors import InvalidInput
 from app.extensions import db
@@ -245,7 +245,7 @@ def load_shifts_demo(*, now: datetime | None = None) -> None:
     now = now or utcnow()
     coordinator = accounts.find_by_login("T0001")
     team = next(t for t in recruitment.teams_for(coordinator) if t.name == "图书馆志愿者队")
-    today = to_local(now).date()
+    today = local_day(now)
     training = tasks.create_task(
         team.id,
         TaskFields(
@@ -322,7 +322,7 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
     volunteer = accounts.find_by_login("2023141001")
     team = next(t for t in recruitment.teams_for(coordinator) if t.name == "图书馆志愿者队")
     desk = next(task for task in tasks.tasks_for(coordinator) if task.title == "总馆服务台")
-    today = to_local(now).date()
+    today = local_day(now)
     for days_ago in (15, 8, 3):
         day = today - timedelta(days=days_ago)
         before = now - timedelta(days=days_ago + 2)
@@ -400,7 +400,7 @@ def load_service_history_demo(*, now: datetime | None = None) -> None:
         for row in membership.roster(team)
         if row.status == "active"
     ]
-    today = to_local(now).date()
+    today = local_day(now)
     tuesday = today - timedelta(days=today.weekday()) + timedelta(days=1)
     for weeks_ago in range(SHELVING_WEEKS, 0, -1):
         day = tuesday - timedelta(weeks=weeks_ago)
@@ -430,7 +430,7 @@ def load_rewards_demo(rng: random.Random, *, now: datetime | None = None) -> Non
     now = now or utcnow()
     admin = accounts.find_by_login("A0001")
     defaults.seed_defaults()
-    month_start = to_local(now).date().replace(day=1) - timedelta(days=1)
+    month_start = local_day(now).replace(day=1) - timedelta(days=1)
     month = month_start.strftime("%Y-%m")
     out = io.StringIO()
     writer = csv.writer(out)
@@ -590,7 +590,7 @@ def load_engagement_demo(rng: random.Random, *, now: datetime | None = None) -> 
         first = 20 if every == 4 else 7 * 26
         for days_ago in range(pause + rng.randrange(every), first, every):
             accounts.record_login_day(user_id, now=now - timedelta(days=days_ago))
-    today = to_local(now).date()
+    today = local_day(now)
     monday = today - timedelta(days=today.weekday())
     for weeks_back in range(12, 0, -1):
         day = monday - timedelta(weeks=weeks_back)

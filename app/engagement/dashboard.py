@@ -18,7 +18,7 @@ from sqlalchemy import distinct, func, select
 from app.accounts import services as accounts
 from app.checkin import hours
 from app.columns import providers as columns
-from app.common.time import from_local_date, to_local, utcnow
+from app.common.time import from_local_date, local_today
 from app.engagement.charts import Chart, Series
 from app.engagement.labels import SEGMENT_LABELS
 from app.engagement.models import SEGMENTS, EngagementDay, EngagementScore, SegmentCount
@@ -293,7 +293,7 @@ def column_chart(today: date) -> Chart:
 
 
 def build(viewer, scope: Scope, *, now: datetime | None = None) -> Dashboard:
-    today = to_local(now or utcnow()).date()
+    today = local_today(now)
     as_of = latest_day()
     day = as_of.day if as_of else None
     counts = segment_counts(scope.key, day)

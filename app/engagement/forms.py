@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, SubmitField, TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.common.forms import MultiCheckboxField
 from app.engagement.nudges import MESSAGE_MAX
 
 
 class NudgeForm(FlaskForm):
-    people = SelectMultipleField(
-        _l("People"),
-        coerce=int,
-        option_widget=CheckboxInput(),
-        widget=ListWidget(prefix_label=False),
-        validate_choice=False,
-    )
+    people = MultiCheckboxField(_l("People"), coerce=int, validate_choice=False)
     message = TextAreaField(
         _l("Message"),
         validators=[

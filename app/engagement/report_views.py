@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts.models import COORDINATOR_ROLES
 from app.checkin.certificates import format_hours
 from app.common.access import role_required
 from app.common.names import mask_name
@@ -127,7 +128,7 @@ def public_csv(token: str, chart_id: str):
 
 
 @bp.route("/engagement/groups/")
-@role_required("coordinator", "admin")
+@role_required(*COORDINATOR_ROLES)
 def groups():
     return render_template(
         "engagement/groups.html",
@@ -150,14 +151,11 @@ def _year_arg() -> int:
 
 def _portrait_or_abort(kind: str, key: int):
     year = _year_arg()
-    group = reports.find_group(kind, key)
-    if not reports.can_view_group(current_user, group):
-        abort(403)
-    return reports.group_portrait(group, year)
+    return reports.group_portrait(reports.viewable_group(current_user, kind, key), year)
 
 
 @bp.route("/engagement/groups/<kind>/<int:key>")
-@role_required("coordinator", "admin")
+@role_required(*COORDINATOR_ROLES)
 def group(kind: str, key: int):
     portrait = _portrait_or_abort(kind, key)
     return render_template(
@@ -171,7 +169,7 @@ def group(kind: str, key: int):
 
 
 @bp.route("/engagement/groups/<kind>/<int:key>/<chart_id>.csv")
-@role_required("coordinator", "admin")
+@role_required(*COORDINATOR_ROLES)
 def group_csv(kind: str, key: int, chart_id: str):
     portrait = _portrait_or_abort(kind, key)
     chart = _chart_or_404(reports.group_charts(portrait), chart_id)

@@ -26,13 +26,14 @@ from sqlalchemy import Select, case, func, select, union
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
+from app.accounts.models import COORDINATOR_ROLES
 from app.checkin import hours
 from app.columns import providers as columns
 from app.common.time import from_local_date, to_local, utcnow
 from app.engagement.charts import Chart, Series
 from app.engagement.labels import SEGMENT_LABELS
 from app.engagement.models import SEGMENTS, EngagementScore, ReportShare, SegmentCount
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.recruitment import services as recruitment
 from app.recruitment.access import can_manage_team
@@ -431,9 +432,18 @@ def find_group(kind: str, key: int) -> Group:
 def can_view_group(user, group: Group) -> bool:
     """Coordinators and admins see college and cohort portraits; a team's only the team's
     coordinators (and admins)."""
-    if not (user.has_role("coordinator") or user.has_role("admin")):
+    if not user.has_any_role(COORDINATOR_ROLES):
         return False
     return group.kind != "team" or can_manage_team(user, group.key)
+
+
+def viewable_group(user, kind: str, key: int) -> Group:
+    """The group whose portrait `user` asks for: NotFound when there is no such group,
+    Forbidden when it is not one they may see."""
+    group = find_group(kind, key)
+    if not can_view_group(user, group):
+        raise Forbidden(_("You do not have permission to see this page."))
+    return group
 
 
 @dataclass

@@ -22,7 +22,7 @@ from app.accounts import services as accounts
 from app.checkin import hours
 from app.columns import providers as columns
 from app.common.db import lock_for_transaction
-from app.common.time import from_local_date, to_local, utcnow
+from app.common.time import from_local_date, local_day, utcnow
 from app.engagement import scoring
 from app.engagement import settings as engagement_settings
 from app.engagement.models import EngagementDay, EngagementScore, SegmentCount
@@ -62,13 +62,14 @@ def _bound(column, day: date):
     return from_local_date(day) if _is_datetime(column) else day
 
 
-def _local_day(value: date | datetime | str | None) -> date | None:
+def _row_day(value: date | datetime | str | None) -> date | None:
+    """A day as a query returns it (a date, a stored UTC time, or text) as a local day."""
     if value is None:
         return None
     if isinstance(value, str):  # SQLite hands a CASE of dates back as text
         value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
-        return to_local(value).date()
+        return local_day(value)
     return value
 
 
@@ -148,8 +149,8 @@ def _stream(kind: str, query: Select) -> Iterator[tuple[int, str, KindStats]]:
                 decayed_amount=float(d_amount or 0),
                 week_mask=int(mask or 0),
                 events_all=int(total or 0),
-                first_day=_local_day(first),
-                last_day=_local_day(last),
+                first_day=_row_day(first),
+                last_day=_row_day(last),
             ),
         )
 
@@ -209,7 +210,7 @@ def score_day(*, now: datetime | None = None) -> dict[str, int]:
     """Score every active person for the local day of `now`, replacing that day's snapshot."""
     now = now or utcnow()
     settings = engagement_settings.current()
-    today = to_local(now).date()
+    today = local_day(now)
     weeks = Weeks(today, settings.lookback_weeks)
     horizon = _reading_horizon(weeks)
     horizons = {"reading": horizon} if horizon else {}

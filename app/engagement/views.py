@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
 from app.common.forms import show_domain_error
 from app.common.time import utcnow
@@ -23,7 +24,7 @@ bp = Blueprint("engagement", __name__, url_prefix="/engagement")
 
 
 @bp.route("/dashboard")
-@role_required("coordinator", "admin")
+@role_required(*COORDINATOR_ROLES)
 def dashboard_page():
     scope = dashboard.resolve_scope(current_user, request.args.get("scope"))
     shown = dashboard.build(current_user, scope)
@@ -39,7 +40,7 @@ def dashboard_page():
 
 
 @bp.route("/dashboard/<chart_id>.csv")
-@role_required("coordinator", "admin")
+@role_required(*COORDINATOR_ROLES)
 def dashboard_csv(chart_id: str):
     scope = dashboard.resolve_scope(current_user, request.args.get("scope"))
     chart = dashboard.build(current_user, scope).chart(chart_id)
@@ -58,7 +59,7 @@ def _team_or_first(team_id: int | None) -> int:
 
 
 @bp.route("/at-risk", methods=["GET", "POST"])
-@role_required("coordinator", "admin")
+@role_required(*COORDINATOR_ROLES)
 def at_risk():
     team_id = _team_or_first(request.args.get("team", type=int))
     team = recruitment.get_team(team_id)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.accounts import queries as account_queries
 from app.accounts import services as account_services
 from app.accounts.forms import ROLE_LABELS
+from app.accounts.models import COORDINATOR_ROLES
 from app.recruitment import services as recruitment
 
 bp = Blueprint("home", __name__)
@@ -18,7 +19,7 @@ def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
     counts = account_queries.people_counts() if current_user.has_role("admin") else None
-    manages = current_user.has_role("coordinator") or current_user.has_role("admin")
+    manages = current_user.has_any_role(COORDINATOR_ROLES)
     return render_template(
         "home/index.html",
         people_counts=counts,

@@ -15,11 +15,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.common.forms import commit_form_change
+from app.common.forms import ActionForm, commit_form_change
 from app.common.urls import safe_next_url
 from app.extensions import db
 from app.notifications import services
-from app.notifications.forms import ActionForm, EmailChoicesForm
+from app.notifications.forms import EmailChoicesForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 

@@ -21,7 +21,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -34,8 +33,8 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.common.forms import MultiCheckboxField
 from app.common.time import local_to_utc, utc_to_local
 from app.recruitment.models import (
     DAY_PARTS,
@@ -45,12 +44,19 @@ from app.recruitment.models import (
     Campaign,
     CampaignQuestion,
 )
+from app.recruitment.review import NOTE_MAX
 from app.recruitment.services import (
+    CONSENT_MAX,
+    DESCRIPTION_MAX,
+    HELP_MAX,
+    LABEL_MAX,
     LONG_TEXT_MAX,
     QUESTION_KIND_LABELS,
     QUESTIONS_MAX,
+    QUOTA_MAX,
     SELECTION_MODE_LABELS,
     SHORT_TEXT_MAX,
+    TITLE_MAX,
     CampaignFields,
     QuestionFields,
 )
@@ -73,11 +79,6 @@ def parse_years(text: str | None) -> list[int] | None:
     return sorted({int(part) for part in parts})
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class QuestionForm(Form):
     """One row of the campaign editor; a row without a question text is ignored."""
 
@@ -85,8 +86,8 @@ class QuestionForm(Form):
     kind = SelectField(
         _l("Answer type"), choices=[(kind, QUESTION_KIND_LABELS[kind]) for kind in QUESTION_KINDS]
     )
-    label = StringField(_l("Question"), validators=[Optional(), Length(max=300)])
-    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
+    label = StringField(_l("Question"), validators=[Optional(), Length(max=LABEL_MAX)])
+    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=HELP_MAX)])
     required = BooleanField(_l("Required"), default=True)
     options = TextAreaField(
         _l("Options"),
@@ -99,11 +100,11 @@ class CampaignForm(FlaskForm):
     team_id = SelectField(_l("Team"), coerce=int, validators=[InputRequired()])
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(_l("Please give the campaign a title.")), Length(max=200)],
+        validators=[DataRequired(_l("Please give the campaign a title.")), Length(max=TITLE_MAX)],
     )
     description = TextAreaField(
         _l("Description"),
-        validators=[Optional(), Length(max=20_000)],
+        validators=[Optional(), Length(max=DESCRIPTION_MAX)],
         description=_l("Markdown: **bold**, *italic*, lists, links, ### headings."),
         render_kw={"rows": 8},
     )
@@ -111,7 +112,11 @@ class CampaignForm(FlaskForm):
         _l("Places (quota)"),
         validators=[
             InputRequired(_l("Please give the number of places.")),
-            NumberRange(1, 100_000, _l("The quota must be a whole number from 1 to 100000.")),
+            NumberRange(
+                1,
+                QUOTA_MAX,
+                _l("The quota must be a whole number from 1 to %(n)d.", n=QUOTA_MAX),
+            ),
         ],
     )
     opens_at = DateTimeLocalField(
@@ -140,7 +145,7 @@ class CampaignForm(FlaskForm):
     )
     consent_text = TextAreaField(
         _l("Consent statement"),
-        validators=[Optional(), Length(max=5000)],
+        validators=[Optional(), Length(max=CONSENT_MAX)],
         description=_l("When given, applicants must tick it to apply."),
         render_kw={"rows": 3},
     )
@@ -270,11 +275,7 @@ class DecisionForm(FlaskForm):
 class NoteForm(FlaskForm):
     body = TextAreaField(
         _l("Note"),
-        validators=[DataRequired(_l("The note is empty.")), Length(max=2000)],
+        validators=[DataRequired(_l("The note is empty.")), Length(max=NOTE_MAX)],
         description=_l("Only the team's coordinators see notes."),
     )
     submit = SubmitField(_l("Add note"))
-
-
-class ActionForm(FlaskForm):
-    """An empty form: a POST button with its CSRF token."""

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.accounts import services as accounts
-from app.accounts.models import USER_TYPES
+from app.accounts.models import COORDINATOR_ROLES, USER_TYPES
 from app.audit import services as audit
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -190,7 +190,7 @@ def _coordinator_grant(team: Team, user) -> TeamCoordinator | None:
 def grant_coordinator(team: Team, user, *, actor) -> TeamCoordinator:
     """Make `user` a coordinator of `team`; they need the coordinator role to act on it.
     Granting twice is harmless."""
-    if not user.has_role("coordinator") and not user.has_role("admin"):
+    if not user.has_any_role(COORDINATOR_ROLES):
         raise InvalidInput(
             _("Only people with the coordinator role can coordinate a team."), field="user"
         )

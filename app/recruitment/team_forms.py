@@ -8,13 +8,14 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.recruitment.models import TEAM_KINDS
-from app.recruitment.services import TEAM_KIND_LABELS
+from app.recruitment.profiles import MAX_INTRODUCTION, MAX_SKILL_LENGTH, MAX_SKILLS
+from app.recruitment.services import TEAM_KIND_LABELS, TEAM_NAME_MAX
 
 
 class TeamForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        validators=[DataRequired(_l("Please give the team a name.")), Length(max=100)],
+        validators=[DataRequired(_l("Please give the team a name.")), Length(max=TEAM_NAME_MAX)],
     )
     kind = SelectField(_l("Kind"), choices=[(key, TEAM_KIND_LABELS[key]) for key in TEAM_KINDS])
     description = TextAreaField(
@@ -39,10 +40,6 @@ class GrantCoordinatorForm(FlaskForm):
     submit = SubmitField(_l("Add coordinator"))
 
 
-class ActionForm(FlaskForm):
-    """An empty form: a POST button with its CSRF token."""
-
-
 class MemberStatusForm(FlaskForm):
     """A roster row's button: pause, reactivate or make alumni."""
 
@@ -58,14 +55,19 @@ class VolunteerProfileForm(FlaskForm):
         validators=[Optional(), Length(max=1000)],
         description=_l(
             "Separate skills with commas, for example: photography, English, video editing. "
-            "At most 20, each at most 30 characters."
+            "At most %(count)d, each at most %(length)d characters.",
+            count=MAX_SKILLS,
+            length=MAX_SKILL_LENGTH,
         ),
     )
     introduction = TextAreaField(
         _l("Introduction"),
         validators=[
             Optional(),
-            Length(max=1000, message=_l("The introduction can be at most 1000 characters long.")),
+            Length(
+                max=MAX_INTRODUCTION,
+                message=_l("The introduction can be at most %(max)d characters long."),
+            ),
         ],
         description=_l("A few words about yourself for the coordinators of your teams."),
     )

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import services as accounts
+from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import commit_form_change, show_domain_error
+from app.common.forms import ActionForm, commit_form_change, show_domain_error
 from app.common.tables import download
 from app.errors import DomainError, NotFound
 from app.extensions import db
@@ -18,7 +19,6 @@ from app.recruitment import poster, profiles, services
 from app.recruitment.access import require_team_manager
 from app.recruitment.models import DAY_PARTS, MEMBERSHIP_STATUSES, WEEKDAYS, Campaign, Membership
 from app.recruitment.team_forms import (
-    ActionForm,
     GrantCoordinatorForm,
     MemberStatusForm,
     TeamForm,
@@ -26,8 +26,6 @@ from app.recruitment.team_forms import (
 )
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
-
-TEAM_ROLES = ("coordinator", "admin")
 
 
 def _managed_team(team_id: int):
@@ -48,7 +46,7 @@ def _labels() -> dict:
 
 
 @bp.route("/")
-@role_required(*TEAM_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def index():
     teams = services.teams_for(current_user)
     counts = members.member_counts(team.id for team in teams)
@@ -56,7 +54,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*TEAM_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def new_team():
     form = TeamForm()
     if form.validate_on_submit():
@@ -79,7 +77,7 @@ def new_team():
 
 
 @bp.route("/<int:team_id>")
-@role_required(*TEAM_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def team(team_id: int):
     team = _managed_team(team_id)
     status = request.args.get("status", "")
@@ -100,7 +98,7 @@ def team(team_id: int):
 
 
 @bp.route("/<int:team_id>/edit", methods=["GET", "POST"])
-@role_required(*TEAM_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def edit_team(team_id: int):
     team = _managed_team(team_id)
     form = TeamForm(obj=team)
@@ -160,7 +158,7 @@ def remove_coordinator(team_id: int, user_id: int):
 
 
 @bp.route("/<int:team_id>/members/<int:membership_id>/status", methods=["POST"])
-@role_required(*TEAM_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def member_status(team_id: int, membership_id: int):
     team = _managed_team(team_id)
     membership = db.session.get(Membership, membership_id)
@@ -197,7 +195,7 @@ def _safe_filters() -> dict:
 
 
 @bp.route("/<int:team_id>/roster.<fmt>")
-@role_required(*TEAM_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def export_roster(team_id: int, fmt: str):
     team = _managed_team(team_id)
     if fmt not in members.EXPORT_FORMATS:
@@ -216,7 +214,7 @@ def export_roster(team_id: int, fmt: str):
 
 
 @bp.route("/<int:team_id>/members/<int:user_id>")
-@role_required(*TEAM_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def member(team_id: int, user_id: int):
     team = _managed_team(team_id)
     if not profiles.can_view_member(current_user, team.id, user_id):
@@ -276,7 +274,7 @@ def profile():
 
 
 @bp.route("/campaigns/<int:campaign_id>/poster")
-@role_required(*TEAM_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def campaign_poster(campaign_id: int):
     campaign = _managed_campaign(campaign_id)
     return render_template(
@@ -288,7 +286,7 @@ def campaign_poster(campaign_id: int):
 
 
 @bp.route("/campaigns/<int:campaign_id>/qr.svg")
-@role_required(*TEAM_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def campaign_qr(campaign_id: int):
     campaign = _managed_campaign(campaign_id)
     svg = poster.qr_svg(poster.campaign_url(campaign.id))

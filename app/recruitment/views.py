@@ -9,9 +9,10 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.accounts import services as accounts
+from app.accounts.models import COORDINATOR_ROLES
 from app.common import share
 from app.common.access import role_required
-from app.common.forms import commit_form_change, show_domain_error
+from app.common.forms import ActionForm, commit_form_change, show_domain_error
 from app.common.markdown import render_markdown
 from app.common.pagination import ListPage
 from app.common.time import utcnow
@@ -23,7 +24,6 @@ from app.recruitment.access import can_manage_team, require_team_manager
 from app.recruitment.forms import (
     ANSWER_LIMITS,
     GRID,
-    ActionForm,
     ApplyForm,
     CampaignForm,
     DecisionForm,
@@ -37,7 +37,6 @@ from app.recruitment.services import AnswersInvalid
 
 bp = Blueprint("recruitment", __name__, url_prefix="/recruitment")
 
-MANAGER_ROLES = ("coordinator", "admin")
 REVIEW_PAGE_SIZE = 50
 
 
@@ -241,7 +240,7 @@ def mine():
 
 
 @bp.route("/manage")
-@role_required(*MANAGER_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def manage():
     campaigns = services.managed_campaigns(current_user)
     return render_template(
@@ -270,7 +269,7 @@ def _render_campaign_form(form: CampaignForm, campaign: Campaign | None, status:
 
 
 @bp.route("/manage/new", methods=["GET", "POST"])
-@role_required(*MANAGER_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def new_campaign():
     form = _campaign_form()
     if not form.team_id.choices:
@@ -296,7 +295,7 @@ def new_campaign():
 
 
 @bp.route("/manage/<int:campaign_id>/edit", methods=["GET", "POST"])
-@role_required(*MANAGER_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def edit_campaign(campaign_id: int):
     campaign = _managed_campaign(campaign_id)
     form = _campaign_form()
@@ -331,7 +330,7 @@ def _review_filter() -> review.ReviewFilter:
 
 
 @bp.route("/manage/<int:campaign_id>")
-@role_required(*MANAGER_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def review_applications(campaign_id: int):
     campaign = _managed_campaign(campaign_id)
     filters = _review_filter()
@@ -355,7 +354,7 @@ def review_applications(campaign_id: int):
 
 
 @bp.route("/manage/<int:campaign_id>/bulk", methods=["POST"])
-@role_required(*MANAGER_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def bulk_decide(campaign_id: int):
     campaign = _managed_campaign(campaign_id)
     back = url_for("recruitment.review_applications", campaign_id=campaign.id)
@@ -397,7 +396,7 @@ def bulk_decide(campaign_id: int):
 
 
 @bp.route("/manage/<int:campaign_id>/draw", methods=["POST"])
-@role_required(*MANAGER_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def draw(campaign_id: int):
     campaign = _managed_campaign(campaign_id)
     if ActionForm().validate_on_submit():
@@ -422,7 +421,7 @@ def draw(campaign_id: int):
 
 
 @bp.route("/manage/<int:campaign_id>/lottery")
-@role_required(*MANAGER_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def lottery(campaign_id: int):
     campaign = _managed_campaign(campaign_id)
     if campaign.selection_mode != "lottery":
@@ -446,7 +445,7 @@ def _managed_application(application_id: int):
 
 
 @bp.route("/manage/applications/<int:application_id>")
-@role_required(*MANAGER_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def application_detail(application_id: int):
     application = _managed_application(application_id)
     return render_template(
@@ -461,7 +460,7 @@ def application_detail(application_id: int):
 
 
 @bp.route("/manage/applications/<int:application_id>/decide", methods=["POST"])
-@role_required(*MANAGER_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def decide(application_id: int):
     application = _managed_application(application_id)
     form = DecisionForm()
@@ -487,7 +486,7 @@ def decide(application_id: int):
 
 
 @bp.route("/manage/applications/<int:application_id>/notes", methods=["POST"])
-@role_required(*MANAGER_ROLES)
+@role_required(*COORDINATOR_ROLES)
 def add_note(application_id: int):
     application = _managed_application(application_id)
     form = NoteForm()

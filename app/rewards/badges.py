@@ -42,7 +42,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.checkin import hours, presence
 from app.common.db import begin_write_transaction, insert_ignoring_conflicts
-from app.common.time import from_local_date, to_local, utcnow
+from app.common.time import from_local_date, local_day, utcnow
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.notifications import kinds
@@ -130,7 +130,7 @@ class StreakRule(BadgeRule):
             query = query.where(rows.c.user_id.in_(user_ids))
         weeks: dict[int, set[date]] = defaultdict(set)
         for user_id, starts_at in db.session.execute(query):
-            day = to_local(starts_at).date()
+            day = local_day(starts_at)
             weeks[user_id].add(day - timedelta(days=day.weekday()))
         return {user_id: longest_streak(mondays) for user_id, mondays in weeks.items()}
 
@@ -191,7 +191,7 @@ def month_of(period: str) -> Month:
 
 def previous_month(now: datetime) -> str:
     """The local calendar month before the one `now` falls in."""
-    first = to_local(now).date().replace(day=1)
+    first = local_day(now).replace(day=1)
     return f"{first - timedelta(days=1):%Y-%m}"
 
 

@@ -33,7 +33,7 @@ from app.checkin import hours
 from app.common.db import lock_for_transaction
 from app.common.names import mask_name
 from app.common.semesters import current_semester
-from app.common.time import from_local_date, to_local, utcnow
+from app.common.time import from_local_date, local_today, utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.recruitment import membership
@@ -96,7 +96,7 @@ def _month(first: date) -> Period:
 
 def period_for(name: str, now: datetime | None = None) -> Period:
     """The current period called `name` ("week", "month", "last_month", "semester", "all")."""
-    today = to_local(now or utcnow()).date()
+    today = local_today(now)
     if name == "week":
         monday = today - timedelta(days=today.weekday())
         following = monday + timedelta(days=7)

@@ -47,7 +47,7 @@ from app.audit import services as audit
 from app.common import tabular
 from app.common.pagination import ListPage
 from app.common.tables import write_table
-from app.common.time import to_local, utcnow
+from app.common.time import local_day, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.rewards.models import MONTH_ROW_DAY, LibraryUse, LibraryUseImport
@@ -508,7 +508,7 @@ def import_library_use(
     if existing is not None:
         raise AlreadyImported(existing)
     table = _read(data)
-    today = to_local(now).date()
+    today = local_day(now)
     rows = [_parse_row(source, today) for source in table.rows]
     _resolve_people(rows)
     _reject_duplicates(rows)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.common.semesters import Semester, current_semester, semester_by_code
-from app.common.time import to_local, utcnow
+from app.common.time import local_day, to_local, utcnow
 from app.extensions import db
 from app.shifts.models import CalendarFeed, Shift, ShiftSignup
 
@@ -84,8 +84,8 @@ def semester_calendar(user, semester: Semester, *, now: datetime | None = None) 
     )
     by_day: dict[date, list[ShiftSignup]] = {}
     for signup in signups:
-        by_day.setdefault(to_local(signup.shift.starts_at).date(), []).append(signup)
-    today = to_local(now).date()
+        by_day.setdefault(local_day(signup.shift.starts_at), []).append(signup)
+    today = local_day(now)
     weeks = []
     monday = semester.start - timedelta(days=semester.start.weekday())
     while monday <= semester.end:

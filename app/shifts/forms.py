@@ -7,11 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
-
-class ActionForm(FlaskForm):
-    """A POST button: sign up, cancel, create or revoke the feed. Carries the CSRF token."""
-
-    submit = SubmitField()
+from app.shifts.handovers import NOTE_MAX
 
 
 class OfferPlaceForm(FlaskForm):
@@ -19,7 +15,7 @@ class OfferPlaceForm(FlaskForm):
 
     note = TextAreaField(
         _l("Note for the others (optional)"),
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), Length(max=NOTE_MAX)],
         description=_l("For example why, or what the next person should know."),
     )
     submit = SubmitField(_l("Offer my place"))

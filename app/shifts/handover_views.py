@@ -7,17 +7,17 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import commit_change, commit_form_change
+from app.common.forms import ActionForm, commit_change, commit_form_change
 from app.common.time import utcnow
 from app.extensions import db
 from app.shifts import handovers
-from app.shifts.forms import ActionForm, OfferPlaceForm
+from app.shifts.forms import OfferPlaceForm
 from app.shifts.models import ShiftHandover, ShiftSignup
 
 bp = Blueprint("handovers", __name__, url_prefix="/shifts/handovers")
 
-ROLES = ("coordinator", "admin")
 BACK_TARGETS = {"index": "handovers.index", "shifts": "shifts.index", "mine": "shifts.mine"}
 
 
@@ -95,7 +95,7 @@ def take(handover_id: int):
 
 
 @bp.route("/pending")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def pending():
     return render_template(
         "handovers/pending.html",
@@ -105,7 +105,7 @@ def pending():
 
 
 @bp.route("/<int:handover_id>/approve", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def approve(handover_id: int):
     _require_action()
     handover = handovers.get_managed_handover(handover_id, current_user)
@@ -114,7 +114,7 @@ def approve(handover_id: int):
 
 
 @bp.route("/<int:handover_id>/refuse", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def refuse(handover_id: int):
     _require_action()
     handover = handovers.get_managed_handover(handover_id, current_user)

@@ -8,18 +8,17 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import commit_change
+from app.common.forms import ActionForm, commit_change
 from app.common.time import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.shifts import calendar, release, reliability, tasks
 from app.shifts import services as signups
-from app.shifts.task_forms import ActionForm, ExcuseForm, LiftPauseForm
+from app.shifts.task_forms import ExcuseForm, LiftPauseForm
 
 bp = Blueprint("reliability", __name__, url_prefix="/reliability")
-
-ROLES = ("coordinator", "admin")
 
 
 def _flash_form_errors(form) -> None:
@@ -29,7 +28,7 @@ def _flash_form_errors(form) -> None:
 
 
 @bp.route("/")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def index():
     now = utcnow()
     return render_template(
@@ -45,7 +44,7 @@ def index():
 
 
 @bp.route("/pauses/<int:pause_id>/lift", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def lift(pause_id: int):
     pause = reliability.get_managed_pause(pause_id, current_user)
     form = LiftPauseForm()
@@ -61,7 +60,7 @@ def lift(pause_id: int):
 
 
 @bp.route("/no-shows/<int:signup_id>/excuse", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def excuse(signup_id: int):
     signup = reliability.get_managed_no_show(signup_id, current_user)
     form = ExcuseForm()

@@ -11,36 +11,34 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.common.forms import MultiCheckboxField
 from app.shifts.models import TASK_KINDS
 from app.shifts.reliability import REASON_MAX as RELIABILITY_NOTE_MAX
 from app.shifts.tasks import (
     CHECKIN_OPENS_RANGE,
+    DESCRIPTION_MAX,
     HOURS_ROUNDING_RANGE,
     HOURS_TOLERANCE_RANGE,
     LATE_AFTER_RANGE,
+    LOCATION_MAX,
     MAX_CAPACITY,
     MAX_DEADLINE_HOURS,
+    MAX_MULTIPLIER,
     NOTE_MAX,
     OFFER_HOURS_RANGE,
     REASON_MAX,
     TASK_KIND_LABELS,
+    TITLE_MAX,
     WAITLIST_MODE_LABELS,
     WEEKDAY_LABELS,
 )
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _capacity_field(label, **kwargs):
@@ -49,7 +47,9 @@ def _capacity_field(label, **kwargs):
         validators=[
             InputRequired(_l("Please give a capacity.")),
             NumberRange(
-                min=1, max=MAX_CAPACITY, message=_l("The capacity must be between 1 and 500.")
+                min=1,
+                max=MAX_CAPACITY,
+                message=_l("The capacity must be between %(min)s and %(max)s."),
             ),
         ],
         **kwargs,
@@ -75,11 +75,14 @@ def _minutes_field(label, bounds: tuple[int, int], default: int, description=Non
 class TaskForm(FlaskForm):
     team_id = SelectField(_l("Team"), coerce=int, validate_choice=True)
     title = StringField(
-        _l("Title"), validators=[DataRequired(_l("Please give the task a title.")), Length(max=200)]
+        _l("Title"),
+        validators=[DataRequired(_l("Please give the task a title.")), Length(max=TITLE_MAX)],
     )
     kind = SelectField(_l("Kind"), choices=[(key, TASK_KIND_LABELS[key]) for key in TASK_KINDS])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=DESCRIPTION_MAX)]
+    )
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=LOCATION_MAX)])
     required_training_ids = MultiCheckboxField(_l("Required trainings"), coerce=int)
     required_skills = StringField(
         _l("Required skills"),
@@ -93,7 +96,11 @@ class TaskForm(FlaskForm):
         places=2,
         validators=[
             InputRequired(_l("Please give a points multiplier.")),
-            NumberRange(min=0, max=10, message=_l("The multiplier must be between 0 and 10.")),
+            NumberRange(
+                min=0,
+                max=int(MAX_MULTIPLIER),
+                message=_l("The multiplier must be between %(min)s and %(max)s."),
+            ),
         ],
     )
     credit_category = SelectField(
@@ -218,10 +225,6 @@ class AssignForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Assign"))
-
-
-class ActionForm(FlaskForm):
-    """An empty form: a POST button with its CSRF token."""
 
 
 class LiftPauseForm(FlaskForm):

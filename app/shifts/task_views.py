@@ -11,8 +11,9 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from app.accounts import services as accounts
+from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import commit_change, commit_form_change, show_domain_error
+from app.common.forms import ActionForm, commit_change, commit_form_change, show_domain_error
 from app.common.time import to_local, utcnow
 from app.credits import rules as credit_rules
 from app.errors import DomainError, NotFound
@@ -22,7 +23,6 @@ from app.recruitment import services as recruitment
 from app.shifts import release, tasks, trainings
 from app.shifts import services as signups
 from app.shifts.task_forms import (
-    ActionForm,
     AssignForm,
     CancelShiftForm,
     SeriesChangeForm,
@@ -33,7 +33,6 @@ from app.shifts.task_forms import (
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
-ROLES = ("coordinator", "admin")
 # The check-in pages a coordinator opens from a shift (endpoint, label).
 CHECKIN_PAGES = (
     ("checkin.kiosk", _l("Check-in kiosk")),
@@ -103,7 +102,7 @@ def _checkin_links(shift) -> list[tuple[str, str]]:
 
 
 @bp.route("/")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def index():
     teams = recruitment.teams_for(current_user)
     team_id = request.args.get("team", type=int)
@@ -119,7 +118,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def new_task():
     form = _task_form()
     if request.method == "GET" and request.args.get("team", type=int):
@@ -141,7 +140,7 @@ def new_task():
 
 
 @bp.route("/<int:task_id>")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def task(task_id: int):
     task = tasks.get_managed_task(task_id, current_user)
     past = request.args.get("past") == "1"
@@ -159,7 +158,7 @@ def task(task_id: int):
 
 
 @bp.route("/<int:task_id>/edit", methods=["GET", "POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def edit_task(task_id: int):
     task = tasks.get_managed_task(task_id, current_user)
     form = _task_form(task)
@@ -176,7 +175,7 @@ def edit_task(task_id: int):
 
 
 @bp.route("/<int:task_id>/shifts/new", methods=["GET", "POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def new_shift(task_id: int):
     task = tasks.get_managed_task(task_id, current_user)
     form = ShiftForm()
@@ -207,7 +206,7 @@ def new_shift(task_id: int):
 
 
 @bp.route("/<int:task_id>/series/new", methods=["GET", "POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def new_series(task_id: int):
     task = tasks.get_managed_task(task_id, current_user)
     form = SeriesForm()
@@ -237,7 +236,7 @@ def new_series(task_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def shift(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     roster = tasks.roster(shift)
@@ -258,7 +257,7 @@ def shift(shift_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def edit_shift(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     form = ShiftForm()
@@ -287,7 +286,7 @@ def edit_shift(shift_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/series", methods=["GET", "POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def edit_series(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     if shift.series_id is None:
@@ -326,7 +325,7 @@ def edit_series(shift_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def cancel_shift(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     form = CancelShiftForm()
@@ -358,7 +357,7 @@ def cancel_shift(shift_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/assign", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def assign(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     form = AssignForm()
@@ -384,7 +383,7 @@ def assign(shift_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/signups/<int:signup_id>/remove", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def remove(shift_id: int, signup_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     signup = tasks.signup_on_shift(shift, signup_id)
@@ -397,7 +396,7 @@ def remove(shift_id: int, signup_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/signups/<int:signup_id>/release", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def release_signup(shift_id: int, signup_id: int):
     """Release a person from the shift (past the deadline: a late cancellation)."""
     shift = tasks.get_managed_shift(shift_id, current_user)
@@ -411,7 +410,7 @@ def release_signup(shift_id: int, signup_id: int):
 
 
 @bp.route("/shifts/<int:shift_id>/training-completed", methods=["POST"])
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def complete_training(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     if ActionForm().validate_on_submit():
@@ -427,7 +426,7 @@ def complete_training(shift_id: int):
 
 
 @bp.route("/dashboard")
-@role_required(*ROLES)
+@role_required(*COORDINATOR_ROLES)
 def dashboard():
     return render_template(
         "tasks/dashboard.html",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 
 from app import hooks
 from app.audit import services as audit
-from app.common.time import local_zone, to_local, utcnow
+from app.common.time import local_day, to_local, utc_of_local, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.notifications import kinds
@@ -88,18 +88,12 @@ TIME_CHANGED = kinds.register(
 # --- Times ----------------------------------------------------------------------------------
 
 
-def local_to_utc(day: date, moment: time) -> datetime:
-    """A local calendar day and wall-clock time as a naive UTC datetime."""
-    local = datetime.combine(day, moment, tzinfo=local_zone())
-    return local.astimezone(UTC).replace(tzinfo=None)
-
-
 def _span(day: date, start: time, end: time) -> tuple[datetime, datetime]:
     if start is None or end is None or day is None:
         raise InvalidInput(_("Please give the date, start and end time."), field="starts")
     if end <= start:
         raise InvalidInput(_("The end time must be after the start time."), field="ends")
-    return local_to_utc(day, start), local_to_utc(day, end)
+    return utc_of_local(day, start), utc_of_local(day, end)
 
 
 def format_span(shift: Shift) -> str:
@@ -589,8 +583,8 @@ def create_series(
         Shift(
             task_id=task.id,
             series_id=series.id,
-            starts_at=local_to_utc(day, fields.start),
-            ends_at=local_to_utc(day, fields.end),
+            starts_at=utc_of_local(day, fields.start),
+            ends_at=utc_of_local(day, fields.end),
             capacity=capacity,
             confirmed_count=0,
             ticket_counter=0,
@@ -773,13 +767,13 @@ def update_rest_of_series(
     db.session.flush()
     for each in shifts:
         before = _shift_snapshot(each)
-        day = to_local(each.starts_at).date()
+        day = local_day(each.starts_at)
         result = db.session.execute(
             update(Shift)
             .where(Shift.id == each.id, Shift.confirmed_count <= capacity)
             .values(
-                starts_at=local_to_utc(day, change.start),
-                ends_at=local_to_utc(day, change.end),
+                starts_at=utc_of_local(day, change.start),
+                ends_at=utc_of_local(day, change.end),
                 capacity=capacity,
                 note=note,
             )

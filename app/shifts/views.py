@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.common.forms import ActionForm
 from app.common.tables import download
 from app.common.time import to_local, utcnow
 from app.common.urls import external_url, site_host
@@ -17,7 +18,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.shifts import calendar as feeds
 from app.shifts import handovers, offers, reliability, services
-from app.shifts.forms import ActionForm, ShiftFilterForm
+from app.shifts.forms import ShiftFilterForm
 from app.shifts.models import Shift, ShiftSignup
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")

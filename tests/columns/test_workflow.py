@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
-from app.columns import contributions, jobs
+from app.columns import catalogue, contributions, jobs
 from app.columns.contributions import LinkFields
 from app.columns.models import Contribution
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -349,6 +349,14 @@ def test_the_review_queue_holds_waiting_then_scheduled_of_my_columns(db, admin):
     assert contributions.review_queue(editor) == [early, late, scheduled]
     assert contributions.review_queue(admin) == [early, elsewhere, late, scheduled]
     assert contributions.review_queue(columns_data.author()) == []
+
+
+def test_only_editors_and_admins_reach_the_review_queue(db, admin):
+    columns = columns_data.seeded()
+    catalogue.require_editor(columns_data.editor(columns["picks"]))
+    catalogue.require_editor(admin)
+    with pytest.raises(Forbidden):
+        catalogue.require_editor(columns_data.author())
 
 
 # Who is told ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.common.time import from_local_date
+from app.common.time import from_local_date, local_day
 from app.engagement import services
 from app.engagement.models import EngagementScore
 from app.extensions import db
@@ -64,7 +64,7 @@ def score(now: datetime = NOW) -> dict[int, EngagementScore]:
     """Run the scoring of `now`'s day and commit; the day's rows by person."""
     services.score_day(now=now)
     db.session.commit()
-    day = services.to_local(now).date()
+    day = local_day(now)
     rows = db.session.scalars(db.select(EngagementScore).where(EngagementScore.day == day))
     return {row.user_id: row for row in rows}
 

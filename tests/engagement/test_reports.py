@@ -15,7 +15,7 @@ import pytest
 from app.accounts.models import User
 from app.engagement import reports
 from app.engagement.models import EngagementScore, ReportShare, SegmentCount
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.rewards import points
 from app.rewards.models import BadgeAward
@@ -309,3 +309,14 @@ def test_visible_groups(world):
     assert not reports.can_view_group(other.boss, reports.find_group("team", world.place.team.id))
     assert reports.can_view_group(other.boss, reports.find_group("college", world.x.id))
     assert not reports.can_view_group(world.p, reports.find_group("college", world.x.id))
+
+
+def test_a_coordinator_is_refused_another_teams_portrait(world):
+    team = world.place.team.id
+    other = rewards_data.place(name="另一个队")
+    assert reports.viewable_group(world.place.boss, "team", team).key == team
+    assert reports.viewable_group(other.boss, "college", world.x.id).key == world.x.id
+    with pytest.raises(Forbidden):
+        reports.viewable_group(other.boss, "team", team)
+    with pytest.raises(NotFound):
+        reports.viewable_group(other.boss, "team", 999)
