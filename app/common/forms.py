@@ -5,44 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash
 from flask_wtf import FlaskForm
 
-from app.errors import DomainError
-from app.extensions import db
+from app.common.transaction import run_change, show_domain_error
 
-
-def show_domain_error(form: FlaskForm, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        flash(str(error.message), "danger")
+__all__ = ["commit_change", "commit_form_change", "show_domain_error"]
 
 
 def commit_change(change: Callable[[], object], success: str) -> bool:
     """Run one service call for a button: commit and flash `success`, or, on a domain
     error, roll back and flash why. True when the change was made."""
-    try:
-        change()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    return bool(run_change(change, success))
 
 
 def commit_form_change(form: FlaskForm, change: Callable[[], object], success: str) -> bool:
     """Run one service call for a submitted form: commit and flash `success`, or, on a
     domain error, roll back and show why on the field it is about. True when made."""
-    try:
-        change()
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    return bool(run_change(change, success, form=form))
