@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 from app.common.access import role_required
 from app.common.forms import commit_change
 from app.common.time import utcnow
+from app.common.transaction import transaction
 from app.errors import DomainError
-from app.extensions import db
 from app.shifts import calendar, release, reliability, tasks
 from app.shifts import services as signups
 from app.shifts.task_forms import ActionForm, ExcuseForm, LiftPauseForm
@@ -109,11 +109,10 @@ def cant_make_it(token: str):
     when = tasks.format_span(signup.shift)
     if form.validate_on_submit():
         try:
-            outcome = release.release(token, now=now)
+            with transaction():
+                outcome = release.release(token, now=now)
         except DomainError as error:
-            db.session.rollback()
             return render_template("release/invalid.html", message=error.message), error.status
-        db.session.commit()
         return render_template("release/done.html", outcome=outcome, signup=signup, when=when)
     return render_template(
         "release/confirm.html",
