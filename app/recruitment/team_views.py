@@ -11,6 +11,7 @@ from app.accounts import services as accounts
 from app.common.access import role_required
 from app.common.forms import commit_form_change, show_domain_error
 from app.common.tables import download
+from app.common.transaction import run_change, transaction
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.recruitment import membership as members
@@ -60,21 +61,19 @@ def index():
 def new_team():
     form = TeamForm()
     if form.validate_on_submit():
-        try:
-            team = services.create_team(
+        created = run_change(
+            lambda: services.create_team(
                 name=form.name.data,
                 kind=form.kind.data,
                 description=form.description.data,
                 requires_onboarding=form.requires_onboarding.data,
                 actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The team %(name)s has been created.", name=team.name), "success")
-            return redirect(url_for("teams.team", team_id=team.id))
+            ),
+            lambda team: _("The team %(name)s has been created.", name=team.name),
+            form=form,
+        )
+        if created:
+            return redirect(url_for("teams.team", team_id=created.value.id))
     return render_template("teams/form.html", form=form, team=None)
 
 
@@ -134,12 +133,11 @@ def coordinators(team_id: int):
             form.student_number.errors = [_("Nobody has this student or staff number.")]
         else:
             try:
-                services.grant_coordinator(team, person, actor=current_user)
+                with transaction():
+                    services.grant_coordinator(team, person, actor=current_user)
             except DomainError as error:
-                db.session.rollback()
                 form.student_number.errors = [str(error.message)]
             else:
-                db.session.commit()
                 flash(_("%(name)s now coordinates this team.", name=person.name), "success")
                 return redirect(url_for("teams.coordinators", team_id=team.id))
     return render_template(
@@ -153,8 +151,8 @@ def remove_coordinator(team_id: int, user_id: int):
     team = services.get_team(team_id)
     person = accounts.get_person(user_id)
     if ActionForm().validate_on_submit():
-        services.revoke_coordinator(team, person, actor=current_user)
-        db.session.commit()
+        with transaction():
+            services.revoke_coordinator(team, person, actor=current_user)
         flash(_("%(name)s no longer coordinates this team.", name=person.name), "success")
     return redirect(url_for("teams.coordinators", team_id=team.id))
 
@@ -168,21 +166,14 @@ def member_status(team_id: int, membership_id: int):
         raise NotFound(_("This person is not a member of this team."))
     form = MemberStatusForm()
     if form.validate_on_submit():
-        try:
-            members.set_member_status(membership, form.status.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(name)s is now “%(status)s”.",
-                    name=membership.user.name,
-                    status=members.MEMBER_STATUS_LABELS[membership.status],
-                ),
-                "success",
-            )
+        run_change(
+            lambda: members.set_member_status(membership, form.status.data, actor=current_user),
+            lambda _result: _(
+                "%(name)s is now “%(status)s”.",
+                name=membership.user.name,
+                status=members.MEMBER_STATUS_LABELS[membership.status],
+            ),
+        )
     return redirect(url_for("teams.team", team_id=team.id, **_safe_filters()))
 
 
@@ -203,13 +194,13 @@ def export_roster(team_id: int, fmt: str):
     if fmt not in members.EXPORT_FORMATS:
         raise NotFound(_("Rosters can be downloaded as CSV or XLSX."))
     status = request.args.get("status", "")
-    data, filename, mimetype = members.export_roster(
-        team,
-        fmt,
-        status=status if status in MEMBERSHIP_STATUSES else None,
-        actor=current_user,
-    )
-    db.session.commit()
+    with transaction():
+        data, filename, mimetype = members.export_roster(
+            team,
+            fmt,
+            status=status if status in MEMBERSHIP_STATUSES else None,
+            actor=current_user,
+        )
     response = download(data, filename, mimetype)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -247,20 +238,19 @@ def profile():
     if form.validate_on_submit():
         ticked = set(request.form.getlist("availability"))
         try:
-            profiles.update_profile(
-                current_user,
-                skills=profiles.parse_skills(form.skills.data),
-                availability=profiles.parse_availability(ticked),
-                introduction=form.introduction.data,
-            )
+            with transaction():
+                profiles.update_profile(
+                    current_user,
+                    skills=profiles.parse_skills(form.skills.data),
+                    availability=profiles.parse_availability(ticked),
+                    introduction=form.introduction.data,
+                )
         except DomainError as error:
-            db.session.rollback()
             if error.field == "availability":
                 grid_error = str(error.message)
             else:
                 show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Your volunteer profile has been saved."), "success")
             return redirect(url_for("teams.profile"))
     elif request.method == "POST":
