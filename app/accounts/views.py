@@ -36,6 +36,7 @@ from app.audit import services as audit
 from app.common.access import role_required
 from app.common.forms import commit_form_change, show_domain_error
 from app.common.tables import download
+from app.common.transaction import run_change, transaction
 from app.common.urls import external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -85,8 +86,8 @@ def note_login_day():
     today = services.local_today().isoformat()
     if session.get("login_day") == today:
         return
-    services.record_login_day(current_user.id)
-    db.session.commit()
+    with transaction():
+        services.record_login_day(current_user.id)
     session["login_day"] = today
 
 
@@ -100,8 +101,8 @@ def note_device_seen():
 
 def start_login(user: User, *, remember: bool) -> None:
     """A new login session for this device, committed, then the cookies that carry it."""
-    sessions.start_session(user, user_agent=request.headers.get("User-Agent"))
-    db.session.commit()
+    with transaction():
+        sessions.start_session(user, user_agent=request.headers.get("User-Agent"))
     session.permanent = True
     login_user(user, remember=remember)
     session["locale"] = user.locale
@@ -147,8 +148,8 @@ def logout():
     if ConfirmForm().validate_on_submit():
         provider = session.pop("sso", None)
         if current_user.is_authenticated:
-            sessions.end_session(current_user.login_session)
-            db.session.commit()
+            with transaction():
+                sessions.end_session(current_user.login_session)
         logout_user()
         flash(_("You have logged out."), "info")
         # End the campus login too, or the next "campus login" would be silent. A page that
@@ -167,8 +168,8 @@ def set_locale():
     if locale in LOCALES:
         session["locale"] = locale
         if current_user.is_authenticated:
-            services.set_locale(current_user, locale)
-            db.session.commit()
+            with transaction():
+                services.set_locale(current_user, locale)
         else:
             # Chosen before logging in: becomes the person's choice at login.
             session["locale_chosen"] = locale
@@ -212,8 +213,8 @@ def logout_everywhere():
     """End the login on every device of the person, this one included."""
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("accounts.profile"))
-    sessions.log_out_everywhere(current_user)
-    db.session.commit()
+    with transaction():
+        sessions.log_out_everywhere(current_user)
     session.pop("sso", None)
     logout_user()
     flash(_("You have been logged out on all your devices."), "info")
@@ -280,20 +281,18 @@ def new_person():
     form = NewPersonForm()
     form.set_affiliation_choices(services.colleges(), services.majors())
     if form.validate_on_submit():
-        try:
-            person = services.create_person(
+        created = run_change(
+            lambda: services.create_person(
                 _person_fields(form),
                 password=form.password.data,
                 roles=form.roles.data,
                 actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s has been created.", name=person.name), "success")
-            return redirect(url_for("accounts.person", user_id=person.id))
+            ),
+            lambda person: _("%(name)s has been created.", name=person.name),
+            form=form,
+        )
+        if created:
+            return redirect(url_for("accounts.person", user_id=created.value.id))
     return render_template("accounts/person_form.html", form=form, person=None)
 
 
@@ -306,15 +305,12 @@ def person(user_id: int):
     if request.method == "GET":
         form.roles.data = sorted(person.role_names)
     if form.validate_on_submit():
-        try:
+
+        def save() -> None:
             services.update_person(person, _person_fields(form), actor=current_user)
             services.set_roles(person, form.roles.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The changes have been saved."), "success")
+
+        if run_change(save, _("The changes have been saved."), form=form):
             return redirect(url_for("accounts.person", user_id=person.id))
     return render_template(
         "accounts/person_form.html",
@@ -333,8 +329,8 @@ def reset_password(user_id: int):
     person = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("accounts.person", user_id=user_id))
-    temporary = services.reset_password(person, actor=current_user)
-    db.session.commit()
+    with transaction():
+        temporary = services.reset_password(person, actor=current_user)
     return render_template("accounts/password_reset.html", person=person, temporary=temporary)
 
 
@@ -344,25 +340,18 @@ def set_active(user_id: int):
     person = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         active = request.form.get("active") == "1"
-        try:
-            services.set_active(person, active, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            if active:
-                flash(_("The account is active again."), "success")
-            else:
-                flash(_("The account has been deactivated."), "success")
+        run_change(
+            lambda: services.set_active(person, active, actor=current_user),
+            _("The account is active again.") if active else _("The account has been deactivated."),
+        )
     return redirect(url_for("accounts.person", user_id=user_id))
 
 
 @bp.route("/profile/data")
 @login_required
 def personal_data_page():
-    data = personal_data.export_personal_data(current_user, fmt="page")
-    db.session.commit()
+    with transaction():
+        data = personal_data.export_personal_data(current_user, fmt="page")
     return render_template(
         "accounts/personal_data.html",
         data=personal_data.for_display(data),
@@ -376,8 +365,8 @@ def personal_data_page():
 @bp.route("/profile/data.json")
 @login_required
 def personal_data_json():
-    data = personal_data.export_personal_data(current_user, fmt="json")
-    db.session.commit()
+    with transaction():
+        data = personal_data.export_personal_data(current_user, fmt="json")
     number = re.sub(r"[^A-Za-z0-9_-]", "", current_user.student_number) or str(current_user.id)
     filename = f"gongchuang-{number}-{data['generated_at']:%Y%m%d}.json"
     response = download(personal_data.to_json(data), filename, "application/json; charset=utf-8")
