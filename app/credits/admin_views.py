@@ -175,7 +175,6 @@ def _template_form(template: CreditTemplate | None):
     try:
         columns = export_templates.parse_columns(form.columns.data)
     except DomainError as error:
-        db.session.rollback()
         form.columns.errors = [*form.columns.errors, str(error.message)]
         return _template_page(form, template, status=error.status)
     if not commit_form_change(

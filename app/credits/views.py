@@ -21,9 +21,10 @@ from flask_babel import lazy_pgettext
 from flask_login import current_user, login_required
 
 from app.common.access import role_required
-from app.common.forms import commit_change, show_domain_error
+from app.common.forms import commit_change
 from app.common.semesters import Semester, current_semester, semester_by_code
 from app.common.time import utcnow
+from app.common.transaction import run_change, transaction
 from app.credits import batches as credit_batches
 from app.credits import export_templates, records, results, rules
 from app.credits.downloads import export_download
@@ -171,15 +172,14 @@ def batches():
         return _batches_page(form)
     if not form.validate_on_submit():
         return _batches_page(form, status=400)
-    try:
-        built = credit_batches.build_batch(current_user, title=form.title.data, scope=form.scope())
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
-        return _batches_page(form, status=error.status)
-    db.session.commit()
-    flash(_("The batch was built with the pending records of its scope."), "success")
-    return redirect(url_for("credits.batch", batch_id=built.id))
+    built = run_change(
+        lambda: credit_batches.build_batch(current_user, title=form.title.data, scope=form.scope()),
+        _("The batch was built with the pending records of its scope."),
+        form=form,
+    )
+    if not built:
+        return _batches_page(form, status=built.error.status)
+    return redirect(url_for("credits.batch", batch_id=built.value.id))
 
 
 def _items_page(batch: CreditBatch):
@@ -316,15 +316,14 @@ def results_page():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            stored = results.import_results(
-                current_user, filename=upload.filename or "", data=upload.read()
-            )
+            with transaction():
+                stored = results.import_results(
+                    current_user, filename=upload.filename or "", data=upload.read()
+                )
         except DomainError as error:
-            db.session.rollback()
             form.file.errors = [*form.file.errors, str(error.message)]
             status = error.status
         else:
-            db.session.commit()
             flash(_("The result file was read."), "success")
             return redirect(url_for("credits.result", upload_id=stored.id))
     elif request.method == "POST":
