@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.common.forms import commit_form_change
+from app.common.transaction import transaction
 from app.common.urls import safe_next_url
 from app.extensions import db
 from app.notifications import services
@@ -59,8 +60,8 @@ def read(notification_id: int):
     notification = services.get_notification(current_user.id, notification_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("notifications.index"))
-    services.mark_read(notification)
-    db.session.commit()
+    with transaction():
+        services.mark_read(notification)
     return redirect(safe_next_url(notification.link) or url_for("notifications.index"))
 
 
@@ -68,8 +69,8 @@ def read(notification_id: int):
 @login_required
 def read_all():
     if ActionForm().validate_on_submit():
-        services.mark_all_read(current_user.id)
-        db.session.commit()
+        with transaction():
+            services.mark_all_read(current_user.id)
         flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("notifications.index"))
 
