@@ -34,9 +34,9 @@ from app.accounts.models import LOCALES, ROLES, User
 from app.accounts.personal_data_forms import AnonymiseForm
 from app.audit import services as audit
 from app.common.access import role_required
-from app.common.forms import commit_form_change, show_domain_error
+from app.common.forms import show_domain_error
 from app.common.tables import download
-from app.common.transaction import run_change, transaction
+from app.common.transaction import form_status, run_change, transaction
 from app.common.urls import external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -140,7 +140,7 @@ def login():
         cas_enabled=sso.cas_enabled(),
         oidc_enabled=sso.oidc_enabled(),
         sso_only=sso.sso_only(),
-    )
+    ), form_status(form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -191,10 +191,10 @@ def profile():
             enrolment_year=form.enrolment_year.data,
             hide_from_boards=form.hide_from_boards.data,
         )
-        if commit_form_change(
-            form,
+        if run_change(
             lambda: services.update_profile(current_user, data),
             _("Your profile has been saved."),
+            form=form,
         ):
             return redirect(url_for("accounts.profile"))
     return render_template(
@@ -204,7 +204,7 @@ def profile():
         devices=sessions.live_sessions(current_user.id),
         this_device=current_user.login_session,
         logout_all_form=ConfirmForm(),
-    )
+    ), form_status(form)
 
 
 @bp.route("/profile/devices/logout", methods=["POST"])
@@ -236,7 +236,7 @@ def change_password():
             start_login(current_user._get_current_object(), remember=True)
             flash(_("Your password has been changed."), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
-    return render_template("accounts/change_password.html", form=form)
+    return render_template("accounts/change_password.html", form=form), form_status(form)
 
 
 @bp.route("/admin/people")
@@ -293,7 +293,7 @@ def new_person():
         )
         if created:
             return redirect(url_for("accounts.person", user_id=created.value.id))
-    return render_template("accounts/person_form.html", form=form, person=None)
+    return render_template("accounts/person_form.html", form=form, person=None), form_status(form)
 
 
 @bp.route("/admin/people/<int:user_id>", methods=["GET", "POST"])
@@ -320,7 +320,7 @@ def person(user_id: int):
         history=audit.entries_for("user", person.id),
         audit_labels=audit.ACTION_LABELS,
         can_anonymise=anonymisation.can_anonymise(person, current_user),
-    )
+    ), form_status(form)
 
 
 @bp.route("/admin/people/<int:user_id>/reset-password", methods=["POST"])
@@ -379,8 +379,7 @@ def personal_data_json():
 def anonymise(user_id: int):
     person = db.get_or_404(User, user_id)
     form = AnonymiseForm()
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: anonymisation.anonymise_person(
             person,
             actor=current_user,
@@ -388,6 +387,7 @@ def anonymise(user_id: int):
             reason=form.reason.data,
         ),
         _("The person has been anonymised."),
+        form=form,
     ):
         return redirect(url_for("accounts.person", user_id=person.id))
     return render_template(
@@ -395,4 +395,4 @@ def anonymise(user_id: int):
         person=person,
         form=form,
         can_anonymise=anonymisation.can_anonymise(person, current_user),
-    )
+    ), form_status(form)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.admin import datahub
 from app.admin.datahub_forms import STATUS_LABELS, DataHubSourceForm, SourceActionForm
 from app.common.access import role_required
-from app.common.transaction import run_change, transaction
+from app.common.transaction import form_status, run_change, transaction
 from app.extensions import db
 
 bp = Blueprint("datahub", __name__, url_prefix="/admin/datahub")
@@ -70,7 +70,7 @@ def index():
     saved = _save(form, None) if form.validate_on_submit() else None
     if saved is not None:
         return redirect(url_for("datahub.source", source_id=saved.id))
-    return _render(form, status=400 if form.errors else 200)
+    return _render(form, status=form_status(form))
 
 
 @bp.route("/<int:source_id>", methods=["GET", "POST"])
@@ -80,7 +80,7 @@ def source(source_id: int):
     form = _form_for(found)
     if form.validate_on_submit() and _save(form, found) is not None:
         return redirect(url_for("datahub.source", source_id=found.id))
-    return _render(form, found, status=400 if form.errors else 200)
+    return _render(form, found, status=form_status(form))
 
 
 @bp.route("/<int:source_id>/dry-run", methods=["POST"])

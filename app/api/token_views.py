@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app.api import services
 from app.api.forms import RevokeForm, TokenForm
 from app.common.time import utcnow
-from app.common.transaction import run_change, transaction
+from app.common.transaction import form_status, run_change, transaction
 from app.extensions import db
 
 tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/profile/tokens")
@@ -52,7 +52,7 @@ def index():
         max_active=services.MAX_ACTIVE_TOKENS,
         scope_labels=services.SCOPES,
         revoke_form=RevokeForm(),
-    )
+    ), form_status(form)
 
 
 @tokens_bp.post("/<int:token_id>/revoke")

@@ -21,7 +21,6 @@ from app.checkin.attendance_forms import (
     UnverifyForm,
 )
 from app.common.access import role_required
-from app.common.forms import commit_change, commit_form_change
 from app.common.tables import download
 from app.common.time import local_to_utc, to_local, utc_to_local, utcnow
 from app.common.transaction import run_change, transaction
@@ -173,8 +172,7 @@ def add_minutes(shift_id: int, user_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     person = sheets.person_on_sheet(shift, user_id)
     form = AddMinutesForm()
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: sheets.add_minutes_for(
             shift,
             person,
@@ -184,6 +182,7 @@ def add_minutes(shift_id: int, user_id: int):
             now=utcnow(),
         ),
         _("%(n)d minutes have been added.", n=form.minutes.data),
+        form=form,
     ):
         return _to_person(shift.id, person.id)
     return _person_page(shift, person, add=form, status=400)
@@ -207,8 +206,7 @@ def _edited(value, stored):
 def correct(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     form = CorrectionForm()
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: sheets.correct_attendance(
             record,
             actor=current_user,
@@ -219,6 +217,7 @@ def correct(attendance_id: int):
             now=utcnow(),
         ),
         _("The record has been corrected."),
+        form=form,
     ):
         return _to_person(record.shift_id, record.user_id)
     return _person_page(record.shift, record.user, correction=form, status=400)
@@ -230,7 +229,7 @@ def undo(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     shift_id = record.shift_id
     if ActionForm().validate_on_submit():
-        commit_change(
+        run_change(
             lambda: sheets.undo_check_in(record, actor=current_user, now=utcnow()),
             _("The check-in has been undone."),
         )
@@ -243,7 +242,7 @@ def verify(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     shift_id = record.shift_id
     if ActionForm().validate_on_submit():
-        commit_change(
+        run_change(
             lambda: sheets.verify(record, actor=current_user, now=utcnow()),
             _("The record has been verified."),
         )
@@ -255,10 +254,10 @@ def verify(attendance_id: int):
 def unverify(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     form = UnverifyForm()
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: sheets.unverify(record, actor=current_user, reason=form.reason.data, now=utcnow()),
         _("The verification has been withdrawn."),
+        form=form,
     ):
         return _to_person(record.shift_id, record.user_id)
     return _person_page(record.shift, record.user, unverify=form, status=400)

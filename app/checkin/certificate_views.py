@@ -11,7 +11,7 @@ from app.checkin.certificate_forms import CertificateForm, VerifyUploadForm
 from app.common import share, tables
 from app.common.forms import show_domain_error
 from app.common.time import utcnow
-from app.common.transaction import run_change
+from app.common.transaction import form_status, run_change
 from app.common.urls import external_url
 from app.errors import DomainError
 from app.extensions import limiter
@@ -97,7 +97,7 @@ def verify(number: str):
             matches = services.matches_issued_pdf(certificate, data)
         except DomainError as error:
             show_domain_error(form, error)
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "certificates/verify.html",
         view=services.public_view(certificate),

@@ -19,7 +19,6 @@ from app.columns.forms import (
     sent_file,
 )
 from app.columns.models import ContentColumn, Contribution, MediaFile
-from app.common.forms import commit_change
 from app.common.markdown import render_markdown
 from app.common.time import utcnow
 from app.common.transaction import run_change, transaction
@@ -86,7 +85,7 @@ def submit(contribution_id: int):
     contributions.get_own(current_user, contribution_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    commit_change(
+    run_change(
         lambda: contributions.submit(current_user, contribution_id, now=utcnow()),
         _("Your contribution has been sent to the editors."),
     )

@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 from flask import flash
 from flask_wtf import FlaskForm
 
+from app.common.forms import show_domain_error
 from app.errors import DomainError
 from app.extensions import db
 
@@ -46,15 +47,6 @@ class Outcome(Generic[T]):
         return self.error is None
 
 
-def show_domain_error(form: FlaskForm, error: DomainError) -> None:
-    """Put the refusal on the form field it is about, or flash it when it is about none."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        flash(str(error.message), "danger")
-
-
 def run_change(
     change: Callable[[], T],
     success: str | Callable[[T], str] | None = None,
@@ -77,3 +69,9 @@ def run_change(
     if message:
         flash(message, "success")
     return Outcome(value=value)
+
+
+def form_status(form: FlaskForm) -> int:
+    """The status of a page that shows `form`: 400 when it was sent and refused (shown
+    again with its errors), else 200. Every view answers a refused form the same way."""
+    return 400 if form.errors else 200

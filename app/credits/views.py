@@ -21,7 +21,6 @@ from flask_babel import lazy_pgettext
 from flask_login import current_user, login_required
 
 from app.common.access import role_required
-from app.common.forms import commit_change
 from app.common.semesters import Semester, current_semester, semester_by_code
 from app.common.time import utcnow
 from app.common.transaction import run_change, transaction
@@ -235,7 +234,7 @@ def exclude(batch_id: int, item_id: int):
     credit_batches.get_batch(current_user, batch_id)
     form = ExcludeForm()
     if _button_pressed(form):
-        commit_change(
+        run_change(
             lambda: credit_batches.exclude_item(current_user, item_id, form.reason.data.strip()),
             _("The line was left out of the batch."),
         )
@@ -247,7 +246,7 @@ def exclude(batch_id: int, item_id: int):
 def restore(batch_id: int, item_id: int):
     credit_batches.get_batch(current_user, batch_id)
     if _button_pressed(ActionForm()):
-        commit_change(
+        run_change(
             lambda: credit_batches.restore_item(current_user, item_id),
             _("The line is back in the batch."),
         )
@@ -259,7 +258,7 @@ def restore(batch_id: int, item_id: int):
 def approve(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
     if _button_pressed(ActionForm()):
-        commit_change(
+        run_change(
             lambda: credit_batches.approve_batch(current_user, batch_id),
             _("The batch was approved. It can now be exported."),
         )
@@ -270,7 +269,7 @@ def approve(batch_id: int):
 @role_required(*ROLES)
 def discard(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
-    if _button_pressed(ActionForm()) and commit_change(
+    if _button_pressed(ActionForm()) and run_change(
         lambda: credit_batches.discard_batch(current_user, batch_id),
         _("The batch was discarded; its records are pending again."),
     ):
@@ -284,7 +283,7 @@ def export(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
     form = _export_form()
     if _button_pressed(form):
-        commit_change(
+        run_change(
             lambda: credit_batches.export_batch(current_user, batch_id, form.template_id.data),
             _("The batch was exported. Download the file below."),
         )

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.common.access import role_required
 from app.common.time import utcnow
-from app.common.transaction import run_change
+from app.common.transaction import form_status, run_change
 from app.engagement import dashboard, mine, nudges
 from app.engagement.forms import NudgeForm
 from app.engagement.labels import SEGMENT_HINTS, SEGMENT_LABELS
@@ -94,7 +94,7 @@ def at_risk():
         people=people,
         form=form,
         now=utcnow(),
-    )
+    ), form_status(form)
 
 
 @bp.route("/me")

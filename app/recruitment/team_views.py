@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 
 from app.accounts import services as accounts
 from app.common.access import role_required
-from app.common.forms import commit_form_change, show_domain_error
+from app.common.forms import show_domain_error
 from app.common.tables import download
-from app.common.transaction import run_change, transaction
+from app.common.transaction import form_status, run_change, transaction
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.recruitment import membership as members
@@ -74,7 +74,7 @@ def new_team():
         )
         if created:
             return redirect(url_for("teams.team", team_id=created.value.id))
-    return render_template("teams/form.html", form=form, team=None)
+    return render_template("teams/form.html", form=form, team=None), form_status(form)
 
 
 @bp.route("/<int:team_id>")
@@ -103,8 +103,7 @@ def team(team_id: int):
 def edit_team(team_id: int):
     team = _managed_team(team_id)
     form = TeamForm(obj=team)
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: services.update_team(
             team,
             name=form.name.data,
@@ -115,9 +114,10 @@ def edit_team(team_id: int):
             actor=current_user,
         ),
         _("The changes have been saved."),
+        form=form,
     ):
         return redirect(url_for("teams.team", team_id=team.id))
-    return render_template("teams/form.html", form=form, team=team)
+    return render_template("teams/form.html", form=form, team=team), form_status(form)
 
 
 @bp.route("/<int:team_id>/coordinators", methods=["GET", "POST"])
@@ -142,7 +142,7 @@ def coordinators(team_id: int):
                 return redirect(url_for("teams.coordinators", team_id=team.id))
     return render_template(
         "teams/coordinators.html", team=team, form=form, action_form=ActionForm()
-    )
+    ), form_status(form)
 
 
 @bp.route("/<int:team_id>/coordinators/<int:user_id>/remove", methods=["POST"])
@@ -262,7 +262,7 @@ def profile():
         ticked=ticked,
         grid_error=grid_error,
         **_labels(),
-    )
+    ), form_status(form)
 
 
 @bp.route("/campaigns/<int:campaign_id>/poster")

@@ -11,11 +11,11 @@ from flask_login import current_user, login_required
 from app.accounts import services as accounts
 from app.common import share
 from app.common.access import role_required
-from app.common.forms import commit_form_change, show_domain_error
+from app.common.forms import show_domain_error
 from app.common.markdown import render_markdown
 from app.common.pagination import ListPage
 from app.common.time import utcnow
-from app.common.transaction import run_change, transaction
+from app.common.transaction import form_status, run_change, transaction
 from app.common.urls import external_url
 from app.errors import DomainError
 from app.recruitment import review, services
@@ -282,7 +282,7 @@ def new_campaign():
             return redirect(url_for("recruitment.review_applications", campaign_id=campaign_id))
     if request.method == "GET":
         form.add_blank_rows(3)
-    return _render_campaign_form(form, None, 400 if form.errors else 200)
+    return _render_campaign_form(form, None, form_status(form))
 
 
 @bp.route("/manage/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -293,18 +293,18 @@ def edit_campaign(campaign_id: int):
     if campaign.team_id not in dict(form.team_id.choices):
         form.team_id.choices.insert(0, (campaign.team_id, campaign.team.name))
     if form.validate_on_submit():
-        if commit_form_change(
-            form,
+        if run_change(
             lambda: services.update_campaign(
                 campaign, form.fields(), form.question_fields(), actor=current_user
             ),
             _("The campaign has been saved."),
+            form=form,
         ):
             return redirect(url_for("recruitment.review_applications", campaign_id=campaign.id))
     elif request.method == "GET":
         form.load(campaign)
         form.add_blank_rows()
-    return _render_campaign_form(form, campaign, 400 if form.errors else 200)
+    return _render_campaign_form(form, campaign, form_status(form))
 
 
 # --- Coordinators: review ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from app.common import share
 from app.common.access import role_required
 from app.common.names import mask_name
 from app.common.tables import download
-from app.common.transaction import run_change, transaction
+from app.common.transaction import form_status, run_change, transaction
 from app.common.urls import external_url
 from app.rewards import badges, defaults, open_badges
 from app.rewards.badge_forms import BadgeForm, VisibilityForm
@@ -141,7 +141,7 @@ def admin_edit(badge_id: int):
 
         if run_change(save, _("Badge saved."), form=form):
             return redirect(url_for("badges.admin_index"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "rewards/badges/admin_edit.html",
         badge=badge,

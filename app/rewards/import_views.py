@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from app.common.access import role_required
 from app.common.tables import download
-from app.common.transaction import run_change, transaction
+from app.common.transaction import form_status, run_change, transaction
 from app.errors import DomainError
 from app.extensions import db
 from app.rewards import library_use
@@ -63,7 +63,7 @@ def index():
         rollback_form=RollbackForm(),
         columns=library_use.COLUMNS,
         column_labels=library_use.COLUMN_LABELS,
-    )
+    ), form_status(form)
 
 
 @bp.route("/<int:import_id>")

@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.common.access import role_required
-from app.common.forms import commit_change
 from app.common.time import utcnow
-from app.common.transaction import transaction
+from app.common.transaction import run_change, transaction
 from app.errors import DomainError
 from app.shifts import calendar, release, reliability, tasks
 from app.shifts import services as signups
@@ -53,7 +52,7 @@ def lift(pause_id: int):
         _flash_form_errors(form)
         return redirect(url_for("reliability.index"))
     name = pause.user.name
-    commit_change(
+    run_change(
         lambda: reliability.lift_pause(pause, note=form.note.data, actor=current_user),
         _("%(name)s can sign up again.", name=name),
     )
@@ -69,7 +68,7 @@ def excuse(signup_id: int):
         _flash_form_errors(form)
         return redirect(url_for("reliability.index"))
     name = signup.user.name
-    commit_change(
+    run_change(
         lambda: reliability.excuse_no_show(signup, reason=form.reason.data, actor=current_user),
         _("The no-show of %(name)s has been excused.", name=name),
     )

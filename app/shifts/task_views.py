@@ -12,9 +12,8 @@ from werkzeug.routing import BuildError
 
 from app.accounts import services as accounts
 from app.common.access import role_required
-from app.common.forms import commit_change, commit_form_change
 from app.common.time import to_local, utcnow
-from app.common.transaction import run_change
+from app.common.transaction import form_status, run_change
 from app.credits import rules as credit_rules
 from app.errors import NotFound
 from app.recruitment import profiles
@@ -139,7 +138,7 @@ def new_task():
         )
         if created:
             return redirect(url_for("tasks.task", task_id=created.value.id))
-    return render_template("tasks/task_form.html", form=form, task=None)
+    return render_template("tasks/task_form.html", form=form, task=None), form_status(form)
 
 
 @bp.route("/<int:task_id>")
@@ -168,13 +167,13 @@ def edit_task(task_id: int):
     # The team of a task does not change; the field only has to pass validation.
     form.team_id.choices = [(task.team_id, task.team.name)]
     form.team_id.data = task.team_id
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: tasks.update_task(task, _task_fields(form), actor=current_user),
         _("The changes have been saved."),
+        form=form,
     ):
         return redirect(url_for("tasks.task", task_id=task.id))
-    return render_template("tasks/task_form.html", form=form, task=task)
+    return render_template("tasks/task_form.html", form=form, task=task), form_status(form)
 
 
 @bp.route("/<int:task_id>/shifts/new", methods=["GET", "POST"])
@@ -202,7 +201,9 @@ def new_shift(task_id: int):
         )
         if created:
             return redirect(url_for("tasks.task", task_id=task.id))
-    return render_template("tasks/shift_form.html", form=form, task=task, shift=None)
+    return render_template("tasks/shift_form.html", form=form, task=task, shift=None), form_status(
+        form
+    )
 
 
 @bp.route("/<int:task_id>/series/new", methods=["GET", "POST"])
@@ -232,7 +233,7 @@ def new_series(task_id: int):
             create, lambda shifts: _("%(n)d shifts have been created.", n=len(shifts)), form=form
         ):
             return redirect(url_for("tasks.task", task_id=task.id))
-    return render_template("tasks/series_form.html", form=form, task=task)
+    return render_template("tasks/series_form.html", form=form, task=task), form_status(form)
 
 
 @bp.route("/shifts/<int:shift_id>")
@@ -268,8 +269,7 @@ def edit_shift(shift_id: int):
         form.end.data = end.time()
         form.capacity.data = shift.capacity
         form.note.data = shift.note
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: tasks.update_shift(
             shift,
             day=form.day.data,
@@ -280,9 +280,12 @@ def edit_shift(shift_id: int):
             actor=current_user,
         ),
         _("The changes have been saved."),
+        form=form,
     ):
         return redirect(url_for("tasks.shift", shift_id=shift.id))
-    return render_template("tasks/shift_form.html", form=form, task=shift.task, shift=shift)
+    return render_template(
+        "tasks/shift_form.html", form=form, task=shift.task, shift=shift
+    ), form_status(form)
 
 
 @bp.route("/shifts/<int:shift_id>/series", methods=["GET", "POST"])
@@ -318,7 +321,7 @@ def edit_series(shift_id: int):
         when=tasks.format_span(shift),
         affected=tasks.rest_of_series(shift),
         format_span=tasks.format_span,
-    )
+    ), form_status(form)
 
 
 @bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
@@ -374,7 +377,7 @@ def remove(shift_id: int, signup_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     signup = tasks.signup_on_shift(shift, signup_id)
     if ActionForm().validate_on_submit():
-        commit_change(
+        run_change(
             lambda: signups.remove(signup, actor=current_user),
             _("%(name)s has been removed from the shift.", name=signup.user.name),
         )
@@ -388,7 +391,7 @@ def release_signup(shift_id: int, signup_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     signup = tasks.signup_on_shift(shift, signup_id)
     if ActionForm().validate_on_submit():
-        commit_change(
+        run_change(
             lambda: signups.cancel(signup, actor=current_user),
             _("%(name)s has been released from the shift.", name=signup.user.name),
         )
