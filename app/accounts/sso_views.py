@@ -16,6 +16,7 @@ from flask import (
 
 from app.accounts import cas, oidc, sso
 from app.accounts.views import start_login
+from app.common.transaction import transaction
 from app.common.urls import external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import csrf, db
@@ -72,8 +73,8 @@ def cas_single_logout():
     if not sso.cas_enabled():
         abort(404)
     ticket = cas.session_index(request.form.get("logoutRequest"))
-    if sso.single_logout(ticket):
-        db.session.commit()
+    with transaction():
+        sso.single_logout(ticket)
     return "", 200
 
 

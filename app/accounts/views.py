@@ -34,9 +34,10 @@ from app.accounts.models import LOCALES, ROLES, User
 from app.accounts.personal_data_forms import AnonymiseForm
 from app.audit import services as audit
 from app.common.access import role_required
-from app.common.forms import commit_form_change, show_domain_error
+from app.common.forms import show_domain_error
 from app.common.tables import download
 from app.common.time import local_today
+from app.common.transaction import form_status, run_change, transaction
 from app.common.urls import external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -86,8 +87,8 @@ def note_login_day():
     today = local_today().isoformat()
     if session.get("login_day") == today:
         return
-    services.record_login_day(current_user.id)
-    db.session.commit()
+    with transaction():
+        services.record_login_day(current_user.id)
     session["login_day"] = today
 
 
@@ -101,8 +102,8 @@ def note_device_seen():
 
 def start_login(user: User, *, remember: bool) -> None:
     """A new login session for this device, committed, then the cookies that carry it."""
-    sessions.start_session(user, user_agent=request.headers.get("User-Agent"))
-    db.session.commit()
+    with transaction():
+        sessions.start_session(user, user_agent=request.headers.get("User-Agent"))
     session.permanent = True
     login_user(user, remember=remember)
     session["locale"] = user.locale
@@ -140,7 +141,7 @@ def login():
         cas_enabled=sso.cas_enabled(),
         oidc_enabled=sso.oidc_enabled(),
         sso_only=sso.sso_only(),
-    )
+    ), form_status(form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -148,8 +149,8 @@ def logout():
     if ConfirmForm().validate_on_submit():
         provider = session.pop("sso", None)
         if current_user.is_authenticated:
-            sessions.end_session(current_user.login_session)
-            db.session.commit()
+            with transaction():
+                sessions.end_session(current_user.login_session)
         logout_user()
         flash(_("You have logged out."), "info")
         # End the campus login too, or the next "campus login" would be silent. A page that
@@ -168,8 +169,8 @@ def set_locale():
     if locale in LOCALES:
         session["locale"] = locale
         if current_user.is_authenticated:
-            services.set_locale(current_user, locale)
-            db.session.commit()
+            with transaction():
+                services.set_locale(current_user, locale)
         else:
             # Chosen before logging in: becomes the person's choice at login.
             session["locale_chosen"] = locale
@@ -191,10 +192,10 @@ def profile():
             enrolment_year=form.enrolment_year.data,
             hide_from_boards=form.hide_from_boards.data,
         )
-        if commit_form_change(
-            form,
+        if run_change(
             lambda: services.update_profile(current_user, data),
             _("Your profile has been saved."),
+            form=form,
         ):
             return redirect(url_for("accounts.profile"))
     return render_template(
@@ -204,7 +205,7 @@ def profile():
         devices=sessions.live_sessions(current_user.id),
         this_device=current_user.login_session,
         logout_all_form=ConfirmForm(),
-    )
+    ), form_status(form)
 
 
 @bp.route("/profile/devices/logout", methods=["POST"])
@@ -213,8 +214,8 @@ def logout_everywhere():
     """End the login on every device of the person, this one included."""
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("accounts.profile"))
-    sessions.log_out_everywhere(current_user)
-    db.session.commit()
+    with transaction():
+        sessions.log_out_everywhere(current_user)
     session.pop("sso", None)
     logout_user()
     flash(_("You have been logged out on all your devices."), "info")
@@ -236,7 +237,7 @@ def change_password():
             start_login(current_user._get_current_object(), remember=True)
             flash(_("Your password has been changed."), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
-    return render_template("accounts/change_password.html", form=form)
+    return render_template("accounts/change_password.html", form=form), form_status(form)
 
 
 @bp.route("/admin/people")
@@ -281,21 +282,19 @@ def new_person():
     form = NewPersonForm()
     form.set_affiliation_choices(services.colleges(), services.majors())
     if form.validate_on_submit():
-        try:
-            person = services.create_person(
+        created = run_change(
+            lambda: services.create_person(
                 _person_fields(form),
                 password=form.password.data,
                 roles=form.roles.data,
                 actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s has been created.", name=person.name), "success")
-            return redirect(url_for("accounts.person", user_id=person.id))
-    return render_template("accounts/person_form.html", form=form, person=None)
+            ),
+            lambda person: _("%(name)s has been created.", name=person.name),
+            form=form,
+        )
+        if created:
+            return redirect(url_for("accounts.person", user_id=created.value.id))
+    return render_template("accounts/person_form.html", form=form, person=None), form_status(form)
 
 
 @bp.route("/admin/people/<int:user_id>", methods=["GET", "POST"])
@@ -307,15 +306,12 @@ def person(user_id: int):
     if request.method == "GET":
         form.roles.data = sorted(person.role_names)
     if form.validate_on_submit():
-        try:
+
+        def save() -> None:
             services.update_person(person, _person_fields(form), actor=current_user)
             services.set_roles(person, form.roles.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The changes have been saved."), "success")
+
+        if run_change(save, _("The changes have been saved."), form=form):
             return redirect(url_for("accounts.person", user_id=person.id))
     return render_template(
         "accounts/person_form.html",
@@ -325,7 +321,7 @@ def person(user_id: int):
         history=audit.entries_for("user", person.id),
         audit_labels=audit.ACTION_LABELS,
         can_anonymise=anonymisation.can_anonymise(person, current_user),
-    )
+    ), form_status(form)
 
 
 @bp.route("/admin/people/<int:user_id>/reset-password", methods=["POST"])
@@ -334,8 +330,8 @@ def reset_password(user_id: int):
     person = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("accounts.person", user_id=user_id))
-    temporary = services.reset_password(person, actor=current_user)
-    db.session.commit()
+    with transaction():
+        temporary = services.reset_password(person, actor=current_user)
     return render_template("accounts/password_reset.html", person=person, temporary=temporary)
 
 
@@ -345,25 +341,18 @@ def set_active(user_id: int):
     person = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         active = request.form.get("active") == "1"
-        try:
-            services.set_active(person, active, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            if active:
-                flash(_("The account is active again."), "success")
-            else:
-                flash(_("The account has been deactivated."), "success")
+        run_change(
+            lambda: services.set_active(person, active, actor=current_user),
+            _("The account is active again.") if active else _("The account has been deactivated."),
+        )
     return redirect(url_for("accounts.person", user_id=user_id))
 
 
 @bp.route("/profile/data")
 @login_required
 def personal_data_page():
-    data = personal_data.export_personal_data(current_user, fmt="page")
-    db.session.commit()
+    with transaction():
+        data = personal_data.export_personal_data(current_user, fmt="page")
     return render_template(
         "accounts/personal_data.html",
         data=personal_data.for_display(data),
@@ -377,8 +366,8 @@ def personal_data_page():
 @bp.route("/profile/data.json")
 @login_required
 def personal_data_json():
-    data = personal_data.export_personal_data(current_user, fmt="json")
-    db.session.commit()
+    with transaction():
+        data = personal_data.export_personal_data(current_user, fmt="json")
     number = re.sub(r"[^A-Za-z0-9_-]", "", current_user.student_number) or str(current_user.id)
     filename = f"gongchuang-{number}-{data['generated_at']:%Y%m%d}.json"
     response = download(personal_data.to_json(data), filename, "application/json; charset=utf-8")
@@ -391,8 +380,7 @@ def personal_data_json():
 def anonymise(user_id: int):
     person = db.get_or_404(User, user_id)
     form = AnonymiseForm()
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: anonymisation.anonymise_person(
             person,
             actor=current_user,
@@ -400,6 +388,7 @@ def anonymise(user_id: int):
             reason=form.reason.data,
         ),
         _("The person has been anonymised."),
+        form=form,
     ):
         return redirect(url_for("accounts.person", user_id=person.id))
     return render_template(
@@ -407,4 +396,4 @@ def anonymise(user_id: int):
         person=person,
         form=form,
         can_anonymise=anonymisation.can_anonymise(person, current_user),
-    )
+    ), form_status(form)

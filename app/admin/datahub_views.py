@@ -9,8 +9,7 @@ from flask_login import current_user
 from app.admin import datahub
 from app.admin.datahub_forms import STATUS_LABELS, DataHubSourceForm, SourceActionForm
 from app.common.access import role_required
-from app.common.forms import show_domain_error
-from app.errors import DomainError
+from app.common.transaction import form_status, run_change, transaction
 from app.extensions import db
 
 bp = Blueprint("datahub", __name__, url_prefix="/admin/datahub")
@@ -40,15 +39,12 @@ def _form_for(source) -> DataHubSourceForm:
 def _save(form: DataHubSourceForm, source):
     """Save the form to `source` (None: a new one) and commit; None when refused (the
     reason is shown on the form)."""
-    try:
-        saved = datahub.save_source(source, _fields(form), actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
-        return None
-    db.session.commit()
-    flash(_("The source is saved."), "success")
-    return saved
+    saved = run_change(
+        lambda: datahub.save_source(source, _fields(form), actor=current_user),
+        _("The source is saved."),
+        form=form,
+    )
+    return saved.value
 
 
 def _render(form, source=None, report=None, status: int = 200):
@@ -74,7 +70,7 @@ def index():
     saved = _save(form, None) if form.validate_on_submit() else None
     if saved is not None:
         return redirect(url_for("datahub.source", source_id=saved.id))
-    return _render(form, status=400 if form.errors else 200)
+    return _render(form, status=form_status(form))
 
 
 @bp.route("/<int:source_id>", methods=["GET", "POST"])
@@ -84,7 +80,7 @@ def source(source_id: int):
     form = _form_for(found)
     if form.validate_on_submit() and _save(form, found) is not None:
         return redirect(url_for("datahub.source", source_id=found.id))
-    return _render(form, found, status=400 if form.errors else 200)
+    return _render(form, found, status=form_status(form))
 
 
 @bp.route("/<int:source_id>/dry-run", methods=["POST"])
@@ -103,8 +99,8 @@ def dry_run(source_id: int):
 def pull(source_id: int):
     found = datahub.get_source(source_id)
     if SourceActionForm().validate_on_submit():
-        record = datahub.pull(found, actor=current_user)
-        db.session.commit()
+        with transaction():
+            record = datahub.pull(found, actor=current_user)
         if record.status == "failed":
             flash(
                 _("The pull failed and nothing was written: %(error)s", error=record.error),

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from app.accounts.models import User
 from app.api import envelope, services
 from app.api.models import ApiToken
+from app.common.transaction import transaction
 from app.errors import DomainError
 from app.extensions import db
 
@@ -64,9 +65,8 @@ def token_required(*scopes: str) -> Callable:
                     error.code,
                     headers={"WWW-Authenticate": challenge(error, scopes)},
                 )
-            response = view(*args, **kwargs)
-            db.session.commit()
-            return response
+            with transaction():
+                return view(*args, **kwargs)
 
         wrapped.api_scopes = scopes
         return wrapped

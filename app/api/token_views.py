@@ -8,9 +8,8 @@ from flask_login import current_user, login_required
 
 from app.api import services
 from app.api.forms import RevokeForm, TokenForm
-from app.common.forms import show_domain_error
 from app.common.time import utcnow
-from app.errors import DomainError
+from app.common.transaction import form_status, run_change, transaction
 from app.extensions import db
 
 tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/profile/tokens")
@@ -22,18 +21,17 @@ def index():
     form = TokenForm()
     form.set_scope_choices(services.SCOPES)
     if form.validate_on_submit():
-        try:
-            new = services.create_token(
+        created = run_change(
+            lambda: services.create_token(
                 current_user,
                 name=form.name.data,
                 scopes=form.scopes.data,
                 days=form.expires_in.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if created:
+            new = created.value
             page = render_template("api/token_created.html", token=new.token, secret=new.secret)
             response = make_response(page)
             # The secret must not come back from the browser's cache or history.
@@ -54,14 +52,14 @@ def index():
         max_active=services.MAX_ACTIVE_TOKENS,
         scope_labels=services.SCOPES,
         revoke_form=RevokeForm(),
-    )
+    ), form_status(form)
 
 
 @tokens_bp.post("/<int:token_id>/revoke")
 @login_required
 def revoke(token_id: int):
     if RevokeForm().validate_on_submit():
-        token = services.revoke_token(current_user, token_id)
-        db.session.commit()
+        with transaction():
+            token = services.revoke_token(current_user, token_id)
         flash(_("The token “%(name)s” has been revoked.", name=token.name), "success")
     return redirect(url_for("api_tokens.index"))

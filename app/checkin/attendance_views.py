@@ -21,11 +21,11 @@ from app.checkin.attendance_forms import (
     UnverifyForm,
 )
 from app.common.access import role_required
-from app.common.forms import ActionForm, commit_change, commit_form_change
+from app.common.forms import ActionForm
 from app.common.tables import download
 from app.common.time import local_to_utc, to_local, utc_to_local, utcnow
+from app.common.transaction import run_change, transaction
 from app.errors import DomainError
-from app.extensions import db
 from app.shifts.tasks import format_span
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
@@ -45,11 +45,6 @@ def _to_sheet(shift_id: int):
 
 def _to_person(shift_id: int, user_id: int):
     return redirect(url_for("attendance.person", shift_id=shift_id, user_id=user_id))
-
-
-def _flash_error(error: DomainError) -> None:
-    db.session.rollback()
-    flash(str(error.message), "danger")
 
 
 def _url_if(endpoint: str, **values) -> str | None:
@@ -97,8 +92,8 @@ def summary(shift_id: int):
 @role_required(*COORDINATOR_ROLES)
 def export(shift_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
-    data, filename = sheets.export_sheet(shift, actor=current_user, now=utcnow())
-    db.session.commit()
+    with transaction():
+        data, filename = sheets.export_sheet(shift, actor=current_user, now=utcnow())
     return download(data, filename, "text/csv; charset=utf-8")
 
 
@@ -107,8 +102,8 @@ def export(shift_id: int):
 def verify_all(shift_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     if ActionForm().validate_on_submit():
-        count = sheets.verify_on_time(shift, actor=current_user, now=utcnow())
-        db.session.commit()
+        with transaction():
+            count = sheets.verify_on_time(shift, actor=current_user, now=utcnow())
         if count:
             flash(_("%(n)d on-time records have been verified.", n=count), "success")
         else:
@@ -125,14 +120,13 @@ def check_in_by_hand(shift_id: int, user_id: int):
     # a second press within two minutes is taken for a double tap.
     action = request.form.get("action", "auto")
     if ActionForm().validate_on_submit():
-        try:
-            result = engine.check_in_by_hand(
+        checked = run_change(
+            lambda: engine.check_in_by_hand(
                 shift, person, actor=current_user, action=action, now=utcnow()
             )
-        except DomainError as error:
-            _flash_error(error)
-        else:
-            db.session.commit()
+        )
+        if checked:
+            result = checked.value
             flash(result.message, "danger" if result.outcome == "refused" else "success")
     return _to_sheet(shift.id)
 
@@ -178,8 +172,7 @@ def add_minutes(shift_id: int, user_id: int):
     shift = sheets.managed_shift(shift_id, current_user)
     person = sheets.person_on_sheet(shift, user_id)
     form = AddMinutesForm()
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: sheets.add_minutes_for(
             shift,
             person,
@@ -189,6 +182,7 @@ def add_minutes(shift_id: int, user_id: int):
             now=utcnow(),
         ),
         _("%(n)d minutes have been added.", n=form.minutes.data),
+        form=form,
     ):
         return _to_person(shift.id, person.id)
     return _person_page(shift, person, add=form, status=400)
@@ -212,8 +206,7 @@ def _edited(value, stored):
 def correct(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     form = CorrectionForm()
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: sheets.correct_attendance(
             record,
             actor=current_user,
@@ -224,6 +217,7 @@ def correct(attendance_id: int):
             now=utcnow(),
         ),
         _("The record has been corrected."),
+        form=form,
     ):
         return _to_person(record.shift_id, record.user_id)
     return _person_page(record.shift, record.user, correction=form, status=400)
@@ -235,7 +229,7 @@ def undo(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     shift_id = record.shift_id
     if ActionForm().validate_on_submit():
-        commit_change(
+        run_change(
             lambda: sheets.undo_check_in(record, actor=current_user, now=utcnow()),
             _("The check-in has been undone."),
         )
@@ -248,7 +242,7 @@ def verify(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     shift_id = record.shift_id
     if ActionForm().validate_on_submit():
-        commit_change(
+        run_change(
             lambda: sheets.verify(record, actor=current_user, now=utcnow()),
             _("The record has been verified."),
         )
@@ -260,10 +254,10 @@ def verify(attendance_id: int):
 def unverify(attendance_id: int):
     record = sheets.managed_attendance(attendance_id, current_user)
     form = UnverifyForm()
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: sheets.unverify(record, actor=current_user, reason=form.reason.data, now=utcnow()),
         _("The verification has been withdrawn."),
+        form=form,
     ):
         return _to_person(record.shift_id, record.user_id)
     return _person_page(record.shift, record.user, unverify=form, status=400)
@@ -274,17 +268,16 @@ def unverify(attendance_id: int):
 
 def _scan(shift, code: str, nonce: str | None):
     """Run the engine on a scanned or typed personal code and commit its log row."""
-    result = engine.scan_personal_code(
-        shift,
-        sheets.extract_code(code),
-        actor=current_user,
-        nonce=nonce,
-        device=request.user_agent.string or "",
-        ip=request.remote_addr or "",
-        now=utcnow(),
-    )
-    db.session.commit()
-    return result
+    with transaction():
+        return engine.scan_personal_code(
+            shift,
+            sheets.extract_code(code),
+            actor=current_user,
+            nonce=nonce,
+            device=request.user_agent.string or "",
+            ip=request.remote_addr or "",
+            now=utcnow(),
+        )
 
 
 def _answer(result) -> dict:
@@ -317,7 +310,7 @@ def scanner(shift_id: int):
         try:
             answer = _answer(_scan(shift, form.code.data, _nonce(form.nonce.data)))
         except DomainError as error:
-            _flash_error(error)
+            flash(str(error.message), "danger")
     form = CodeForm(formdata=None, nonce=secrets.token_urlsafe(12))
     return render_template(
         "attendance/scanner.html", shift=shift, when=format_span(shift), form=form, answer=answer
@@ -340,6 +333,5 @@ def scan(shift_id: int):
     try:
         result = _scan(shift, code, _nonce(body.get("nonce")))
     except DomainError as error:
-        db.session.rollback()
         return jsonify({"error": str(error.message)}), error.status
     return jsonify(_answer(result))

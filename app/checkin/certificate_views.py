@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,9 +11,10 @@ from app.checkin.certificate_forms import CertificateForm, VerifyUploadForm
 from app.common import share, tables
 from app.common.forms import show_domain_error
 from app.common.time import utcnow
+from app.common.transaction import form_status, run_change
 from app.common.urls import external_url
 from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import limiter
 
 bp = Blueprint("certificates", __name__)
 
@@ -48,18 +49,21 @@ def issue():
     form = _certificate_form()
     if form.validate_on_submit():
         now = utcnow()
-        try:
+
+        def issue():
             period = services.period_from(
                 form.semester.data, form.start.data, form.end.data, now=now
             )
             certificate, _pdf = services.issue_certificate(current_user, period, now=now)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Certificate %(number)s issued.", number=certificate.number), "success")
-            return redirect(url_for("certificates.download", certificate_id=certificate.id))
+            return certificate
+
+        issued = run_change(
+            issue,
+            lambda certificate: _("Certificate %(number)s issued.", number=certificate.number),
+            form=form,
+        )
+        if issued:
+            return redirect(url_for("certificates.download", certificate_id=issued.value.id))
     return _render_hours(form), 400
 
 
@@ -93,7 +97,7 @@ def verify(number: str):
             matches = services.matches_issued_pdf(certificate, data)
         except DomainError as error:
             show_domain_error(form, error)
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "certificates/verify.html",
         view=services.public_view(certificate),

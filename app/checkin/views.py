@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 from app.checkin import services, tokens
 from app.checkin.forms import CheckOutForm, new_nonce
 from app.common.time import utcnow
+from app.common.transaction import transaction
 from app.common.urls import external_url
 from app.errors import DomainError
 from app.extensions import db
@@ -137,23 +138,22 @@ def scan(code: str):
     else:
         action, nonce = "auto", f"scan:{code}"
     try:
-        result = services.scan_kiosk_code(
-            code,
-            current_user._get_current_object(),
-            action=action,
-            nonce=nonce,
-            device=request.user_agent.string or "",
-            ip=request.remote_addr or "",
-            now=now,
-            read_at=_read_at(code),
-        )
+        with transaction():
+            result = services.scan_kiosk_code(
+                code,
+                current_user._get_current_object(),
+                action=action,
+                nonce=nonce,
+                device=request.user_agent.string or "",
+                ip=request.remote_addr or "",
+                now=now,
+                read_at=_read_at(code),
+            )
+            # What was just written is what the page shows: keep it loaded rather than read
+            # the person, shift and task again after the commit (the hot path at events).
+            db.session().expire_on_commit = False
     except DomainError as error:
-        db.session.rollback()
         abort(error.status)
-    # What was just written is what the page shows: keep it loaded rather than read the
-    # person, shift and task again after the commit (this page is the hot path at events).
-    db.session().expire_on_commit = False
-    db.session.commit()
     _remember_read(code, now)
     minutes = result.attendance.scan_minutes if result.outcome == "checked_out" else None
     page = render_template(

@@ -11,8 +11,8 @@ from app.columns import catalogue
 from app.columns.forms import KIND_LABELS, ColumnForm
 from app.columns.models import ContentColumn
 from app.common.access import role_required
-from app.common.forms import commit_form_change
 from app.common.time import utcnow
+from app.common.transaction import form_status, run_change
 
 bp = Blueprint("column_admin", __name__, url_prefix="/admin/columns")
 
@@ -44,15 +44,11 @@ def edit(column_id: int):
 
 
 def _edit(form: ColumnForm, column: ContentColumn | None):
-    if form.validate_on_submit() and commit_form_change(
-        form,
-        lambda: _save(form, column),
-        _("The column has been saved."),
+    if form.validate_on_submit() and run_change(
+        lambda: _save(form, column), _("The column has been saved."), form=form
     ):
         return redirect(url_for("column_admin.index"))
-    return render_template(
-        "columns/admin/form.html", form=form, column=column
-    ), 400 if form.errors else 200
+    return render_template("columns/admin/form.html", form=form, column=column), form_status(form)
 
 
 def _save(form: ColumnForm, column: ContentColumn | None) -> ContentColumn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,9 +18,10 @@ from app.columns.forms import (
     sent_file,
 )
 from app.columns.models import ContentColumn, Contribution, MediaFile
-from app.common.forms import ActionForm, commit_change, show_domain_error
+from app.common.forms import ActionForm
 from app.common.markdown import render_markdown
 from app.common.time import utcnow
+from app.common.transaction import run_change, transaction
 from app.errors import DomainError
 from app.extensions import db
 
@@ -84,7 +85,7 @@ def submit(contribution_id: int):
     contributions.get_own(current_user, contribution_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    commit_change(
+    run_change(
         lambda: contributions.submit(current_user, contribution_id, now=utcnow()),
         _("Your contribution has been sent to the editors."),
     )
@@ -109,18 +110,16 @@ def _write(form: ContributionForm, column: ContentColumn, contribution: Contribu
     uploaded = _store_sent_files(form, column)
     if form.preview.data or not (valid and uploaded):
         return _render_form(form, column, contribution), 200 if form.preview.data else 400
-    try:
-        saved = _save(form, column, contribution)
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
-        return _render_form(form, column, contribution), error.status
-    db.session.commit()
-    if form.submit.data:
-        flash(_("Your contribution has been sent to the editors."), "success")
-    else:
-        flash(_("Your draft has been saved."), "success")
-    return redirect(url_for("contribute.show", contribution_id=saved.id))
+    saved = run_change(
+        lambda: _save(form, column, contribution),
+        _("Your contribution has been sent to the editors.")
+        if form.submit.data
+        else _("Your draft has been saved."),
+        form=form,
+    )
+    if not saved:
+        return _render_form(form, column, contribution), saved.error.status
+    return redirect(url_for("contribute.show", contribution_id=saved.value.id))
 
 
 def _save(form: ContributionForm, column: ContentColumn, contribution: Contribution | None):
@@ -151,13 +150,14 @@ def _store_sent_files(form: ContributionForm, column: ContentColumn) -> bool:
             continue
         kinds, max_bytes = media.upload_rules(column, purpose)
         try:
-            media_file = media.store_upload(current_user, upload, kinds=kinds, max_bytes=max_bytes)
+            with transaction():
+                media_file = media.store_upload(
+                    current_user, upload, kinds=kinds, max_bytes=max_bytes
+                )
         except DomainError as error:
-            db.session.rollback()
             file_field.errors = [*file_field.errors, str(error.message)]
             stored = False
             continue
-        db.session.commit()
         id_field.data = str(media_file.id)
     return stored
 

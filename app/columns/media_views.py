@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.columns import catalogue, media
 from app.columns.models import MediaFile
+from app.common.transaction import transaction
 from app.errors import DomainError
 from app.extensions import csrf, db
 
@@ -78,20 +79,19 @@ def upload():
     CSRF is checked here rather than before the request, because checking it reads the
     body, and the body limit depends on the column."""
     try:
-        code, purpose = _upload_target()
-        kinds, max_bytes = media.upload_rules(catalogue.get_column(code), purpose)
-        g.media_upload_limit = max_bytes
-        request.max_content_length = max_bytes + BODY_MARGIN
-        if current_app.config.get("WTF_CSRF_ENABLED", True):
-            csrf.protect()
-        upload_file = request.files.get("file")
-        if upload_file is None or not upload_file.filename:
-            return jsonify({"error": _("Please choose a file.")}), 400
-        stored = media.store_upload(current_user, upload_file, kinds=kinds, max_bytes=max_bytes)
+        with transaction():
+            code, purpose = _upload_target()
+            kinds, max_bytes = media.upload_rules(catalogue.get_column(code), purpose)
+            g.media_upload_limit = max_bytes
+            request.max_content_length = max_bytes + BODY_MARGIN
+            if current_app.config.get("WTF_CSRF_ENABLED", True):
+                csrf.protect()
+            upload_file = request.files.get("file")
+            if upload_file is None or not upload_file.filename:
+                return jsonify({"error": _("Please choose a file.")}), 400
+            stored = media.store_upload(current_user, upload_file, kinds=kinds, max_bytes=max_bytes)
     except DomainError as error:
-        db.session.rollback()
         return jsonify({"error": str(error.message)}), error.status
-    db.session.commit()
     return jsonify(_described(stored)), 201
 
 

@@ -19,8 +19,9 @@ from app.columns.forms import (
     ScheduleForm,
     UnpublishForm,
 )
-from app.common.forms import ActionForm, commit_change, commit_form_change
+from app.common.forms import ActionForm
 from app.common.time import utcnow
+from app.common.transaction import run_change
 
 bp = Blueprint("editorial", __name__, url_prefix="/editorial")
 
@@ -85,8 +86,8 @@ def _with_comment(contribution_id: int, name: str, change: Callable[[str], objec
     page comes back with what was typed."""
     contributions.get_for_review(current_user, contribution_id)
     form = COMMENT_FORMS[name](prefix=name)
-    if form.validate_on_submit() and commit_form_change(
-        form, lambda: change(form.comment.data.strip()), done
+    if form.validate_on_submit() and run_change(
+        lambda: change(form.comment.data.strip()), done, form=form
     ):
         return _back(contribution_id)
     return _render_review(contribution_id, 400, **{name: form})
@@ -139,7 +140,7 @@ def _button(contribution_id: int) -> None:
 @login_required
 def publish(contribution_id: int):
     _button(contribution_id)
-    commit_change(
+    run_change(
         lambda: contributions.approve(current_user, contribution_id, now=utcnow()),
         _("The contribution is published."),
     )
@@ -151,12 +152,12 @@ def publish(contribution_id: int):
 def schedule(contribution_id: int):
     contributions.get_for_review(current_user, contribution_id)
     form = ScheduleForm()
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: contributions.approve(
             current_user, contribution_id, publish_at=form.publish_at_utc(), now=utcnow()
         ),
         _("The contribution is approved and will be published at the time set."),
+        form=form,
     ):
         return _back(contribution_id)
     return _render_review(contribution_id, 400, schedule=form)
@@ -166,7 +167,7 @@ def schedule(contribution_id: int):
 @login_required
 def feature(contribution_id: int):
     _button(contribution_id)
-    commit_change(
+    run_change(
         lambda: contributions.set_featured(current_user, contribution_id, True, now=utcnow()),
         _("The contribution is featured."),
     )
@@ -177,7 +178,7 @@ def feature(contribution_id: int):
 @login_required
 def unfeature(contribution_id: int):
     _button(contribution_id)
-    commit_change(
+    run_change(
         lambda: contributions.set_featured(current_user, contribution_id, False, now=utcnow()),
         _("The contribution is no longer featured."),
     )

@@ -15,7 +15,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     url_for,
@@ -27,8 +26,8 @@ from app.columns.models import Contribution
 from app.common import share
 from app.common.forms import ActionForm
 from app.common.time import utcnow
+from app.common.transaction import run_change
 from app.common.urls import external_url
-from app.errors import DomainError
 from app.extensions import db
 
 bp = Blueprint("columns", __name__, url_prefix="/columns")
@@ -126,13 +125,7 @@ def _change_like(code: str, contribution_id: int, change) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     shown = reading.get_published(catalogue.get_column(code), contribution_id)
-    try:
-        change(current_user, shown.id)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
+    run_change(lambda: change(current_user, shown.id))
     target = url_for("columns.contribution", code=code, contribution_id=contribution_id)
     return redirect(target + "#likes")
 

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.common.access import role_required
-from app.common.forms import commit_form_change, show_domain_error
+from app.common.forms import show_domain_error
+from app.common.transaction import run_change
 from app.credits import export_templates, rules
 from app.credits.forms import FILE_TYPE_LABELS, CategoryForm, RuleForm, TemplateForm
 from app.credits.models import TEMPLATE_FIELDS, CreditRule, CreditTemplate, hundredths
@@ -113,10 +114,10 @@ def edit_rule(rule_id: int):
 @role_required("admin")
 def new_category():
     form = CategoryForm()
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: rules.update_rule(current_user, form.category.data.strip(), form.values()),
         _("The category was added."),
+        form=form,
     ):
         return redirect(url_for("credit_admin.rules"))
     return _rules_page(new_form=form, status=400)
@@ -175,11 +176,9 @@ def _template_form(template: CreditTemplate | None):
     try:
         columns = export_templates.parse_columns(form.columns.data)
     except DomainError as error:
-        db.session.rollback()
         form.columns.errors = [*form.columns.errors, str(error.message)]
         return _template_page(form, template, status=error.status)
-    if not commit_form_change(
-        form,
+    if not run_change(
         lambda: export_templates.save_template(
             current_user,
             template.id if template else None,
@@ -190,6 +189,7 @@ def _template_form(template: CreditTemplate | None):
             is_default=form.is_default.data,
         ),
         _("The template was saved."),
+        form=form,
     ):
         return _template_page(form, template, status=400)
     return redirect(url_for("credit_admin.templates"))

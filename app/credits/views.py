@@ -22,9 +22,10 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import ActionForm, commit_change, show_domain_error
+from app.common.forms import ActionForm
 from app.common.semesters import Semester, current_semester, semester_by_code
 from app.common.time import utcnow
+from app.common.transaction import run_change, transaction
 from app.credits import batches as credit_batches
 from app.credits import export_templates, records, results, rules
 from app.credits.downloads import export_download
@@ -171,15 +172,14 @@ def batches():
         return _batches_page(form)
     if not form.validate_on_submit():
         return _batches_page(form, status=400)
-    try:
-        built = credit_batches.build_batch(current_user, title=form.title.data, scope=form.scope())
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
-        return _batches_page(form, status=error.status)
-    db.session.commit()
-    flash(_("The batch was built with the pending records of its scope."), "success")
-    return redirect(url_for("credits.batch", batch_id=built.id))
+    built = run_change(
+        lambda: credit_batches.build_batch(current_user, title=form.title.data, scope=form.scope()),
+        _("The batch was built with the pending records of its scope."),
+        form=form,
+    )
+    if not built:
+        return _batches_page(form, status=built.error.status)
+    return redirect(url_for("credits.batch", batch_id=built.value.id))
 
 
 def _items_page(batch: CreditBatch):
@@ -235,7 +235,7 @@ def exclude(batch_id: int, item_id: int):
     credit_batches.get_batch(current_user, batch_id)
     form = ExcludeForm()
     if _button_pressed(form):
-        commit_change(
+        run_change(
             lambda: credit_batches.exclude_item(current_user, item_id, form.reason.data.strip()),
             _("The line was left out of the batch."),
         )
@@ -247,7 +247,7 @@ def exclude(batch_id: int, item_id: int):
 def restore(batch_id: int, item_id: int):
     credit_batches.get_batch(current_user, batch_id)
     if _button_pressed(ActionForm()):
-        commit_change(
+        run_change(
             lambda: credit_batches.restore_item(current_user, item_id),
             _("The line is back in the batch."),
         )
@@ -259,7 +259,7 @@ def restore(batch_id: int, item_id: int):
 def approve(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
     if _button_pressed(ActionForm()):
-        commit_change(
+        run_change(
             lambda: credit_batches.approve_batch(current_user, batch_id),
             _("The batch was approved. It can now be exported."),
         )
@@ -270,7 +270,7 @@ def approve(batch_id: int):
 @role_required(*COORDINATOR_ROLES)
 def discard(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
-    if _button_pressed(ActionForm()) and commit_change(
+    if _button_pressed(ActionForm()) and run_change(
         lambda: credit_batches.discard_batch(current_user, batch_id),
         _("The batch was discarded; its records are pending again."),
     ):
@@ -284,7 +284,7 @@ def export(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
     form = _export_form()
     if _button_pressed(form):
-        commit_change(
+        run_change(
             lambda: credit_batches.export_batch(current_user, batch_id, form.template_id.data),
             _("The batch was exported. Download the file below."),
         )
@@ -316,15 +316,14 @@ def results_page():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            stored = results.import_results(
-                current_user, filename=upload.filename or "", data=upload.read()
-            )
+            with transaction():
+                stored = results.import_results(
+                    current_user, filename=upload.filename or "", data=upload.read()
+                )
         except DomainError as error:
-            db.session.rollback()
             form.file.errors = [*form.file.errors, str(error.message)]
             status = error.status
         else:
-            db.session.commit()
             flash(_("The result file was read."), "success")
             return redirect(url_for("credits.result", upload_id=stored.id))
     elif request.method == "POST":

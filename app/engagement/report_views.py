@@ -11,9 +11,9 @@ from app.accounts.models import COORDINATOR_ROLES
 from app.checkin.certificates import format_hours
 from app.common.access import role_required
 from app.common.names import mask_name
+from app.common.transaction import transaction
 from app.engagement import reports
 from app.engagement.charts import Chart
-from app.extensions import db
 from app.rewards import badges
 
 bp = Blueprint("reports", __name__)
@@ -84,8 +84,8 @@ def my_csv(year: int, chart_id: str):
 @login_required
 def share(year: int):
     year = _year_or_404(year)
-    reports.create_share(current_user.id, year)
-    db.session.commit()
+    with transaction():
+        reports.create_share(current_user.id, year)
     flash(_("Anyone with the link can now see this report, with your name masked."), "success")
     return redirect(url_for("reports.my_report", year=year))
 
@@ -94,8 +94,9 @@ def share(year: int):
 @login_required
 def unshare(year: int):
     year = _year_or_404(year)
-    if reports.revoke_share(current_user.id, year):
-        db.session.commit()
+    with transaction():
+        revoked = reports.revoke_share(current_user.id, year)
+    if revoked:
         flash(_("The public link no longer works."), "success")
     return redirect(url_for("reports.my_report", year=year))
 

@@ -9,15 +9,14 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import show_domain_error
 from app.common.time import utcnow
+from app.common.transaction import form_status, run_change
 from app.engagement import dashboard, mine, nudges
 from app.engagement.forms import NudgeForm
 from app.engagement.labels import SEGMENT_HINTS, SEGMENT_LABELS
 from app.engagement.models import SEGMENTS
 from app.engagement.settings import current as current_settings
-from app.errors import DomainError, NotFound
-from app.extensions import db
+from app.errors import NotFound
 from app.recruitment import services as recruitment
 
 bp = Blueprint("engagement", __name__, url_prefix="/engagement")
@@ -69,16 +68,15 @@ def at_risk():
     if request.method == "GET":
         form.message.data = nudges.default_message(team.name)
     elif form.validate_on_submit():
-        try:
-            result = nudges.send_nudges(
+        sent = run_change(
+            lambda: nudges.send_nudges(
                 team_id, form.people.data or [], form.message.data, actor=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Message sent to %(sent)d people.", sent=result.sent), "success")
+            ),
+            lambda result: _("Message sent to %(sent)d people.", sent=result.sent),
+            form=form,
+        )
+        if sent:
+            result = sent.value
             if result.skipped:
                 flash(
                     _(
@@ -97,7 +95,7 @@ def at_risk():
         people=people,
         form=form,
         now=utcnow(),
-    )
+    ), form_status(form)
 
 
 @bp.route("/me")

@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.common.forms import ActionForm, commit_form_change
+from app.common.forms import ActionForm
+from app.common.transaction import form_status, run_change, transaction
 from app.common.urls import safe_next_url
 from app.extensions import db
 from app.notifications import services
@@ -59,8 +60,8 @@ def read(notification_id: int):
     notification = services.get_notification(current_user.id, notification_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("notifications.index"))
-    services.mark_read(notification)
-    db.session.commit()
+    with transaction():
+        services.mark_read(notification)
     return redirect(safe_next_url(notification.link) or url_for("notifications.index"))
 
 
@@ -68,8 +69,8 @@ def read(notification_id: int):
 @login_required
 def read_all():
     if ActionForm().validate_on_submit():
-        services.mark_all_read(current_user.id)
-        db.session.commit()
+        with transaction():
+            services.mark_all_read(current_user.id)
         flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("notifications.index"))
 
@@ -82,12 +83,12 @@ def settings():
     form.email.choices = [(choice.kind.id, choice.kind.label) for choice in choices]
     if not form.is_submitted():
         form.email.data = [choice.kind.id for choice in choices if choice.email]
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: services.set_email_choices(current_user.id, form.email.data or []),
         _("Your notification settings have been saved."),
+        form=form,
     ):
         return redirect(url_for("notifications.settings"))
     return render_template(
         "notifications/settings.html", form=form, mail_enabled=services.mail_enabled()
-    )
+    ), form_status(form)

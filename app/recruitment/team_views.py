@@ -10,8 +10,9 @@ from flask_login import current_user, login_required
 from app.accounts import services as accounts
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import ActionForm, commit_form_change, show_domain_error
+from app.common.forms import ActionForm, show_domain_error
 from app.common.tables import download
+from app.common.transaction import form_status, run_change, transaction
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.recruitment import membership as members
@@ -58,22 +59,20 @@ def index():
 def new_team():
     form = TeamForm()
     if form.validate_on_submit():
-        try:
-            team = services.create_team(
+        created = run_change(
+            lambda: services.create_team(
                 name=form.name.data,
                 kind=form.kind.data,
                 description=form.description.data,
                 requires_onboarding=form.requires_onboarding.data,
                 actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The team %(name)s has been created.", name=team.name), "success")
-            return redirect(url_for("teams.team", team_id=team.id))
-    return render_template("teams/form.html", form=form, team=None)
+            ),
+            lambda team: _("The team %(name)s has been created.", name=team.name),
+            form=form,
+        )
+        if created:
+            return redirect(url_for("teams.team", team_id=created.value.id))
+    return render_template("teams/form.html", form=form, team=None), form_status(form)
 
 
 @bp.route("/<int:team_id>")
@@ -102,8 +101,7 @@ def team(team_id: int):
 def edit_team(team_id: int):
     team = _managed_team(team_id)
     form = TeamForm(obj=team)
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: services.update_team(
             team,
             name=form.name.data,
@@ -114,9 +112,10 @@ def edit_team(team_id: int):
             actor=current_user,
         ),
         _("The changes have been saved."),
+        form=form,
     ):
         return redirect(url_for("teams.team", team_id=team.id))
-    return render_template("teams/form.html", form=form, team=team)
+    return render_template("teams/form.html", form=form, team=team), form_status(form)
 
 
 @bp.route("/<int:team_id>/coordinators", methods=["GET", "POST"])
@@ -132,17 +131,16 @@ def coordinators(team_id: int):
             form.student_number.errors = [_("Nobody has this student or staff number.")]
         else:
             try:
-                services.grant_coordinator(team, person, actor=current_user)
+                with transaction():
+                    services.grant_coordinator(team, person, actor=current_user)
             except DomainError as error:
-                db.session.rollback()
                 form.student_number.errors = [str(error.message)]
             else:
-                db.session.commit()
                 flash(_("%(name)s now coordinates this team.", name=person.name), "success")
                 return redirect(url_for("teams.coordinators", team_id=team.id))
     return render_template(
         "teams/coordinators.html", team=team, form=form, action_form=ActionForm()
-    )
+    ), form_status(form)
 
 
 @bp.route("/<int:team_id>/coordinators/<int:user_id>/remove", methods=["POST"])
@@ -151,8 +149,8 @@ def remove_coordinator(team_id: int, user_id: int):
     team = services.get_team(team_id)
     person = accounts.get_person(user_id)
     if ActionForm().validate_on_submit():
-        services.revoke_coordinator(team, person, actor=current_user)
-        db.session.commit()
+        with transaction():
+            services.revoke_coordinator(team, person, actor=current_user)
         flash(_("%(name)s no longer coordinates this team.", name=person.name), "success")
     return redirect(url_for("teams.coordinators", team_id=team.id))
 
@@ -166,21 +164,14 @@ def member_status(team_id: int, membership_id: int):
         raise NotFound(_("This person is not a member of this team."))
     form = MemberStatusForm()
     if form.validate_on_submit():
-        try:
-            members.set_member_status(membership, form.status.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(name)s is now “%(status)s”.",
-                    name=membership.user.name,
-                    status=members.MEMBER_STATUS_LABELS[membership.status],
-                ),
-                "success",
-            )
+        run_change(
+            lambda: members.set_member_status(membership, form.status.data, actor=current_user),
+            lambda _result: _(
+                "%(name)s is now “%(status)s”.",
+                name=membership.user.name,
+                status=members.MEMBER_STATUS_LABELS[membership.status],
+            ),
+        )
     return redirect(url_for("teams.team", team_id=team.id, **_safe_filters()))
 
 
@@ -201,13 +192,13 @@ def export_roster(team_id: int, fmt: str):
     if fmt not in members.EXPORT_FORMATS:
         raise NotFound(_("Rosters can be downloaded as CSV or XLSX."))
     status = request.args.get("status", "")
-    data, filename, mimetype = members.export_roster(
-        team,
-        fmt,
-        status=status if status in MEMBERSHIP_STATUSES else None,
-        actor=current_user,
-    )
-    db.session.commit()
+    with transaction():
+        data, filename, mimetype = members.export_roster(
+            team,
+            fmt,
+            status=status if status in MEMBERSHIP_STATUSES else None,
+            actor=current_user,
+        )
     response = download(data, filename, mimetype)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -245,20 +236,19 @@ def profile():
     if form.validate_on_submit():
         ticked = set(request.form.getlist("availability"))
         try:
-            profiles.update_profile(
-                current_user,
-                skills=profiles.parse_skills(form.skills.data),
-                availability=profiles.parse_availability(ticked),
-                introduction=form.introduction.data,
-            )
+            with transaction():
+                profiles.update_profile(
+                    current_user,
+                    skills=profiles.parse_skills(form.skills.data),
+                    availability=profiles.parse_availability(ticked),
+                    introduction=form.introduction.data,
+                )
         except DomainError as error:
-            db.session.rollback()
             if error.field == "availability":
                 grid_error = str(error.message)
             else:
                 show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Your volunteer profile has been saved."), "success")
             return redirect(url_for("teams.profile"))
     elif request.method == "POST":
@@ -270,7 +260,7 @@ def profile():
         ticked=ticked,
         grid_error=grid_error,
         **_labels(),
-    )
+    ), form_status(form)
 
 
 @bp.route("/campaigns/<int:campaign_id>/poster")

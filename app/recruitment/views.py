@@ -12,13 +12,13 @@ from app.accounts import services as accounts
 from app.accounts.models import COORDINATOR_ROLES
 from app.common import share
 from app.common.access import role_required
-from app.common.forms import ActionForm, commit_form_change, show_domain_error
+from app.common.forms import ActionForm, show_domain_error
 from app.common.markdown import render_markdown
 from app.common.pagination import ListPage
 from app.common.time import utcnow
+from app.common.transaction import form_status, run_change, transaction
 from app.common.urls import external_url
 from app.errors import DomainError
-from app.extensions import db
 from app.recruitment import review, services
 from app.recruitment.access import can_manage_team, require_team_manager
 from app.recruitment.forms import (
@@ -148,18 +148,16 @@ def apply(campaign_id: int):
         return _render_campaign(campaign, form), 400
     answers = answers_from_form(campaign, request.form)
     try:
-        application = services.apply(
-            campaign, current_user, answers, consent=bool(form.consent.data)
-        )
+        with transaction():
+            application = services.apply(
+                campaign, current_user, answers, consent=bool(form.consent.data)
+            )
     except AnswersInvalid as error:
-        db.session.rollback()
         flash(str(error.message), "danger")
         return _render_campaign(campaign, form, values=answers, errors=error.errors), 400
     except DomainError as error:
-        db.session.rollback()
         show_domain_error(form, error)
         return _render_campaign(campaign, form, values=answers), error.status
-    db.session.commit()
     if application.status == "accepted":
         flash(_("You are in! Welcome to %(team)s.", team=campaign.team.name), "success")
     else:
@@ -184,19 +182,17 @@ def edit_application(application_id: int):
     if form.validate_on_submit():
         values = answers_from_form(campaign, request.form)
         try:
-            services.update_application(
-                application, current_user, values, consent=bool(form.consent.data)
-            )
+            with transaction():
+                services.update_application(
+                    application, current_user, values, consent=bool(form.consent.data)
+                )
         except AnswersInvalid as error:
-            db.session.rollback()
             flash(str(error.message), "danger")
             errors, status = error.errors, 400
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
             status = error.status
         else:
-            db.session.commit()
             flash(_("Your changes have been saved."), "success")
             return redirect(url_for("recruitment.campaign", campaign_id=campaign.id))
     elif request.method == "GET":
@@ -216,15 +212,10 @@ def edit_application(application_id: int):
 @login_required
 def withdraw(application_id: int):
     application = _own_application(application_id)
-    if ActionForm().validate_on_submit():
-        try:
-            services.withdraw_application(application, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Your application has been withdrawn."), "info")
+    if ActionForm().validate_on_submit() and run_change(
+        lambda: services.withdraw_application(application, current_user)
+    ):
+        flash(_("Your application has been withdrawn."), "info")
     return redirect(url_for("recruitment.campaign", campaign_id=application.campaign_id))
 
 
@@ -278,20 +269,19 @@ def new_campaign():
     if request.method == "GET" and request.args.get("team", type=int):
         form.team_id.data = request.args.get("team", type=int)
     if form.validate_on_submit():
-        try:
-            campaign = services.create_campaign(
+        created = run_change(
+            lambda: services.create_campaign(
                 form.fields(), form.question_fields(), actor=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The campaign has been created."), "success")
-            return redirect(url_for("recruitment.review_applications", campaign_id=campaign.id))
+            ),
+            _("The campaign has been created."),
+            form=form,
+        )
+        if created:
+            campaign_id = created.value.id
+            return redirect(url_for("recruitment.review_applications", campaign_id=campaign_id))
     if request.method == "GET":
         form.add_blank_rows(3)
-    return _render_campaign_form(form, None, 400 if form.errors else 200)
+    return _render_campaign_form(form, None, form_status(form))
 
 
 @bp.route("/manage/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -302,18 +292,18 @@ def edit_campaign(campaign_id: int):
     if campaign.team_id not in dict(form.team_id.choices):
         form.team_id.choices.insert(0, (campaign.team_id, campaign.team.name))
     if form.validate_on_submit():
-        if commit_form_change(
-            form,
+        if run_change(
             lambda: services.update_campaign(
                 campaign, form.fields(), form.question_fields(), actor=current_user
             ),
             _("The campaign has been saved."),
+            form=form,
         ):
             return redirect(url_for("recruitment.review_applications", campaign_id=campaign.id))
     elif request.method == "GET":
         form.load(campaign)
         form.add_blank_rows()
-    return _render_campaign_form(form, campaign, 400 if form.errors else 200)
+    return _render_campaign_form(form, campaign, form_status(form))
 
 
 # --- Coordinators: review ------------------------------------------------------------------
@@ -362,15 +352,14 @@ def bulk_decide(campaign_id: int):
         flash(_("The form expired or was sent from another page. Please try again."), "danger")
         return redirect(back)
     ids = [int(i) for i in request.form.getlist("application_ids") if i.isdigit()]
-    try:
-        results = review.decide_many(
+    decided = run_change(
+        lambda: review.decide_many(
             campaign, ids, request.form.get("status", ""), actor=current_user
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+    )
+    if not decided:
         return redirect(back)
-    db.session.commit()
+    results = decided.value
     done = sum(1 for result in results if result.ok)
     if done:
         flash(
@@ -400,21 +389,14 @@ def bulk_decide(campaign_id: int):
 def draw(campaign_id: int):
     campaign = _managed_campaign(campaign_id)
     if ActionForm().validate_on_submit():
-        try:
-            result = review.draw_lottery(campaign, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "The lottery has been drawn: %(accepted)d accepted, %(waitlisted)d waitlisted.",
-                    accepted=result.accepted,
-                    waitlisted=result.waitlisted,
-                ),
-                "success",
-            )
+        run_change(
+            lambda: review.draw_lottery(campaign, actor=current_user),
+            lambda result: _(
+                "The lottery has been drawn: %(accepted)d accepted, %(waitlisted)d waitlisted.",
+                accepted=result.accepted,
+                waitlisted=result.waitlisted,
+            ),
+        )
     if campaign.selection_mode != "lottery":
         return redirect(url_for("recruitment.review_applications", campaign_id=campaign.id))
     return redirect(url_for("recruitment.lottery", campaign_id=campaign.id))
@@ -465,21 +447,14 @@ def decide(application_id: int):
     application = _managed_application(application_id)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
-            review.decide(application, form.status.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(name)s: %(status)s.",
-                    name=application.user.name,
-                    status=services.STATUS_LABELS[application.status],
-                ),
-                "success",
-            )
+        run_change(
+            lambda: review.decide(application, form.status.data, actor=current_user),
+            lambda _result: _(
+                "%(name)s: %(status)s.",
+                name=application.user.name,
+                status=services.STATUS_LABELS[application.status],
+            ),
+        )
     else:
         flash(_("Please choose a decision."), "danger")
     return redirect(url_for("recruitment.application_detail", application_id=application.id))
@@ -491,14 +466,10 @@ def add_note(application_id: int):
     application = _managed_application(application_id)
     form = NoteForm()
     if form.validate_on_submit():
-        try:
-            review.add_note(application, form.body.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("The note has been added."), "success")
+        run_change(
+            lambda: review.add_note(application, form.body.data, actor=current_user),
+            _("The note has been added."),
+        )
     else:
         for error in form.body.errors:
             flash(str(error), "danger")

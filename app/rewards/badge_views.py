@@ -11,12 +11,10 @@ from flask_login import current_user, login_required
 
 from app.common import share
 from app.common.access import role_required
-from app.common.forms import show_domain_error
 from app.common.names import mask_name
 from app.common.tables import download
+from app.common.transaction import form_status, run_change, transaction
 from app.common.urls import external_url
-from app.errors import DomainError
-from app.extensions import db
 from app.rewards import badges, defaults, open_badges
 from app.rewards.badge_forms import BadgeForm, VisibilityForm
 
@@ -78,8 +76,8 @@ def set_visibility(public_id: str):
         flash(_("The form expired. Please try again."), "warning")
         return redirect(url_for("badges.mine"))
     hidden = form.hidden.data == "1"
-    badges.set_hidden(public_id, current_user.id, hidden)
-    db.session.commit()
+    with transaction():
+        badges.set_hidden(public_id, current_user.id, hidden)
     if hidden:
         flash(_("The badge's page is now hidden from others."), "success")
     else:
@@ -121,8 +119,8 @@ def credential(public_id: str):
 def admin_index():
     # A fresh site has no badges until a rewards job first runs: create the defaults here,
     # so the admin can adjust them (e.g. Reading Star) before any job has run.
-    if any(defaults.seed_defaults().values()):
-        db.session.commit()
+    with transaction():
+        defaults.seed_defaults()
     return render_template(
         "rewards/badges/admin_index.html",
         badges=badges.all_badges(),
@@ -136,17 +134,14 @@ def admin_edit(badge_id: int):
     badge = badges.get_badge(badge_id)
     form = BadgeForm.for_badge(badge)
     if form.validate_on_submit():
-        try:
+
+        def save() -> None:
             params = badges.parse_params(form.params.data, badge.criterion)
             badges.update_badge(badge, form.changes(params), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Badge saved."), "success")
+
+        if run_change(save, _("Badge saved."), form=form):
             return redirect(url_for("badges.admin_index"))
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template(
         "rewards/badges/admin_edit.html",
         badge=badge,

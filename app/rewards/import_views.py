@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from app.common.access import role_required
 from app.common.tables import download
+from app.common.transaction import form_status, run_change, transaction
 from app.errors import DomainError
 from app.extensions import db
 from app.rewards import library_use
@@ -39,18 +40,16 @@ def index():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            imp = library_use.import_library_use(
-                upload.read(), upload.filename or "", actor=current_user, checkpoint=_commit
-            )
+            with transaction():
+                imp = library_use.import_library_use(
+                    upload.read(), upload.filename or "", actor=current_user, checkpoint=_commit
+                )
         except library_use.AlreadyImported as error:
-            db.session.rollback()
             flash(str(error.message), "info")
             return redirect(url_for("library_use.result", import_id=error.existing_id))
         except DomainError as error:
-            db.session.rollback()
             form.file.errors = [*form.file.errors, str(error.message)]
         else:
-            db.session.commit()
             return redirect(url_for("library_use.result", import_id=imp.id))
     page = db.paginate(
         library_use.imports_query(), per_page=current_app.config["PAGE_SIZE"], error_out=False
@@ -64,7 +63,7 @@ def index():
         rollback_form=RollbackForm(),
         columns=library_use.COLUMNS,
         column_labels=library_use.COLUMN_LABELS,
-    )
+    ), form_status(form)
 
 
 @bp.route("/<int:import_id>")
@@ -99,14 +98,10 @@ def rollback(import_id: int):
     if not RollbackForm().validate_on_submit():
         flash(_("The form expired. Please try again."), "warning")
         return redirect(url_for("library_use.result", import_id=imp.id))
-    try:
-        library_use.rollback_import(imp, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
-        flash(_("Import #%(id)d was rolled back; its rows are deleted.", id=import_id), "success")
+    run_change(
+        lambda: library_use.rollback_import(imp, actor=current_user),
+        _("Import #%(id)d was rolled back; its rows are deleted.", id=import_id),
+    )
     return redirect(url_for("library_use.result", import_id=import_id))
 
 

@@ -10,8 +10,7 @@ from flask_login import current_user, login_required
 from app.checkin import hours
 from app.checkin.certificates import format_hours
 from app.common.access import role_required
-from app.common.forms import show_domain_error
-from app.errors import DomainError
+from app.common.transaction import run_change, transaction
 from app.extensions import db
 from app.rewards import badges, defaults, levels, points
 from app.rewards.forms import AdjustForm, PersonSearchForm, ReverseForm, RuleForm
@@ -112,14 +111,15 @@ def adjust(user_id: int):
     form = AdjustForm()
     if not form.validate_on_submit():
         return _person_page(person, adjust_form=form, status=400)
-    try:
-        points.adjust(person, form.points.data, reason=form.reason.data, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
-        return _person_page(person, adjust_form=form, status=error.status)
-    db.session.commit()
-    flash(_("The points were adjusted."), "success")
+    adjusted = run_change(
+        lambda: points.adjust(
+            person, form.points.data, reason=form.reason.data, actor=current_user
+        ),
+        _("The points were adjusted."),
+        form=form,
+    )
+    if not adjusted:
+        return _person_page(person, adjust_form=form, status=adjusted.error.status)
     return redirect(url_for("rewards.admin_person", user_id=person.id))
 
 
@@ -132,14 +132,10 @@ def reverse_entry(entry_id: int):
         for errors in form.errors.values():
             flash(" ".join(str(error) for error in errors), "danger")
         return redirect(url_for("rewards.admin_person", user_id=entry.user_id))
-    try:
-        points.reverse_by_admin(entry, reason=form.reason.data, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
-        flash(_("The entry was reversed."), "success")
+    run_change(
+        lambda: points.reverse_by_admin(entry, reason=form.reason.data, actor=current_user),
+        _("The entry was reversed."),
+    )
     return redirect(url_for("rewards.admin_person", user_id=entry.user_id))
 
 
@@ -167,8 +163,8 @@ def _rules_page(forms: dict[int, RuleForm], status: int = 200):
 @role_required("admin")
 def rules():
     # As for badges: on a fresh site the default rules exist before any job has run.
-    if any(defaults.seed_defaults().values()):
-        db.session.commit()
+    with transaction():
+        defaults.seed_defaults()
     return _rules_page({})
 
 
@@ -179,14 +175,13 @@ def edit_rule(rule_id: int):
     form = _rule_form(rule)
     if not form.validate_on_submit():
         return _rules_page({rule.id: form}, status=400)
-    try:
-        points.update_rule(
+    saved = run_change(
+        lambda: points.update_rule(
             rule, points=form.points.data, active=form.active.data, actor=current_user
-        )
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
-        return _rules_page({rule.id: form}, status=error.status)
-    db.session.commit()
-    flash(_("The rule was saved. It applies to points awarded from now on."), "success")
+        ),
+        _("The rule was saved. It applies to points awarded from now on."),
+        form=form,
+    )
+    if not saved:
+        return _rules_page({rule.id: form}, status=saved.error.status)
     return redirect(url_for("rewards.rules"))

@@ -9,8 +9,9 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import ActionForm, commit_change, commit_form_change
+from app.common.forms import ActionForm
 from app.common.time import utcnow
+from app.common.transaction import form_status, run_change
 from app.extensions import db
 from app.shifts import handovers
 from app.shifts.forms import OfferPlaceForm
@@ -33,7 +34,7 @@ def _require_action() -> None:
 
 def _run(change, *args, done: str, **kwargs) -> bool:
     """Call the service at this moment; commit and flash `done`, or say why not."""
-    return commit_change(lambda: change(*args, now=utcnow(), **kwargs), done)
+    return bool(run_change(lambda: change(*args, now=utcnow(), **kwargs), done))
 
 
 @bp.route("/")
@@ -56,15 +57,15 @@ def offer(signup_id: int):
     if signup.user_id != current_user.id:
         abort(404)
     form = OfferPlaceForm()
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: handovers.offer_place(
             signup, actor=current_user, note=form.note.data, now=utcnow()
         ),
         _("Your place is offered to the other volunteers of the team."),
+        form=form,
     ):
         return redirect(url_for("shifts.mine"))
-    return render_template("handovers/offer.html", form=form, signup=signup)
+    return render_template("handovers/offer.html", form=form, signup=signup), form_status(form)
 
 
 @bp.route("/<int:handover_id>/withdraw", methods=["POST"])

@@ -10,10 +10,10 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import ActionForm, commit_change
+from app.common.forms import ActionForm
 from app.common.time import utcnow
+from app.common.transaction import run_change, transaction
 from app.errors import DomainError
-from app.extensions import db
 from app.shifts import calendar, release, reliability, tasks
 from app.shifts import services as signups
 from app.shifts.task_forms import ExcuseForm, LiftPauseForm
@@ -52,7 +52,7 @@ def lift(pause_id: int):
         _flash_form_errors(form)
         return redirect(url_for("reliability.index"))
     name = pause.user.name
-    commit_change(
+    run_change(
         lambda: reliability.lift_pause(pause, note=form.note.data, actor=current_user),
         _("%(name)s can sign up again.", name=name),
     )
@@ -68,7 +68,7 @@ def excuse(signup_id: int):
         _flash_form_errors(form)
         return redirect(url_for("reliability.index"))
     name = signup.user.name
-    commit_change(
+    run_change(
         lambda: reliability.excuse_no_show(signup, reason=form.reason.data, actor=current_user),
         _("The no-show of %(name)s has been excused.", name=name),
     )
@@ -108,11 +108,10 @@ def cant_make_it(token: str):
     when = tasks.format_span(signup.shift)
     if form.validate_on_submit():
         try:
-            outcome = release.release(token, now=now)
+            with transaction():
+                outcome = release.release(token, now=now)
         except DomainError as error:
-            db.session.rollback()
             return render_template("release/invalid.html", message=error.message), error.status
-        db.session.commit()
         return render_template("release/done.html", outcome=outcome, signup=signup, when=when)
     return render_template(
         "release/confirm.html",

@@ -13,11 +13,11 @@ from werkzeug.routing import BuildError
 from app.accounts import services as accounts
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import ActionForm, commit_change, commit_form_change, show_domain_error
+from app.common.forms import ActionForm
 from app.common.time import to_local, utcnow
+from app.common.transaction import form_status, run_change
 from app.credits import rules as credit_rules
-from app.errors import DomainError, NotFound
-from app.extensions import db
+from app.errors import NotFound
 from app.recruitment import profiles
 from app.recruitment import services as recruitment
 from app.shifts import release, tasks, trainings
@@ -124,19 +124,21 @@ def new_task():
     if request.method == "GET" and request.args.get("team", type=int):
         form.team_id.data = request.args.get("team", type=int)
     if form.validate_on_submit():
-        try:
+
+        def create():
             # The new-task form has no "Active" box (a new task is offered at once); an
             # unticked, unsent box would otherwise create a task nobody can sign up for.
             fields = replace(_task_fields(form), active=True)
-            task = tasks.create_task(form.team_id.data, fields, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The task %(title)s has been created.", title=task.title), "success")
-            return redirect(url_for("tasks.task", task_id=task.id))
-    return render_template("tasks/task_form.html", form=form, task=None)
+            return tasks.create_task(form.team_id.data, fields, actor=current_user)
+
+        created = run_change(
+            create,
+            lambda task: _("The task %(title)s has been created.", title=task.title),
+            form=form,
+        )
+        if created:
+            return redirect(url_for("tasks.task", task_id=created.value.id))
+    return render_template("tasks/task_form.html", form=form, task=None), form_status(form)
 
 
 @bp.route("/<int:task_id>")
@@ -165,13 +167,13 @@ def edit_task(task_id: int):
     # The team of a task does not change; the field only has to pass validation.
     form.team_id.choices = [(task.team_id, task.team.name)]
     form.team_id.data = task.team_id
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: tasks.update_task(task, _task_fields(form), actor=current_user),
         _("The changes have been saved."),
+        form=form,
     ):
         return redirect(url_for("tasks.task", task_id=task.id))
-    return render_template("tasks/task_form.html", form=form, task=task)
+    return render_template("tasks/task_form.html", form=form, task=task), form_status(form)
 
 
 @bp.route("/<int:task_id>/shifts/new", methods=["GET", "POST"])
@@ -182,8 +184,8 @@ def new_shift(task_id: int):
     if request.method == "GET":
         form.capacity.data = task.default_capacity
     if form.validate_on_submit():
-        try:
-            shift = tasks.create_shift(
+        created = run_change(
+            lambda: tasks.create_shift(
                 task,
                 day=form.day.data,
                 start=form.start.data,
@@ -191,18 +193,17 @@ def new_shift(task_id: int):
                 capacity=form.capacity.data,
                 note=form.note.data,
                 actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("The shift on %(when)s has been created.", when=tasks.format_span(shift)),
-                "success",
-            )
+            ),
+            lambda shift: _(
+                "The shift on %(when)s has been created.", when=tasks.format_span(shift)
+            ),
+            form=form,
+        )
+        if created:
             return redirect(url_for("tasks.task", task_id=task.id))
-    return render_template("tasks/shift_form.html", form=form, task=task, shift=None)
+    return render_template("tasks/shift_form.html", form=form, task=task, shift=None), form_status(
+        form
+    )
 
 
 @bp.route("/<int:task_id>/series/new", methods=["GET", "POST"])
@@ -213,7 +214,8 @@ def new_series(task_id: int):
     if request.method == "GET":
         form.capacity.data = task.default_capacity
     if form.validate_on_submit():
-        try:
+
+        def create():
             fields = tasks.SeriesFields(
                 weekdays=list(form.weekdays.data or []),
                 start=form.start.data,
@@ -225,14 +227,13 @@ def new_series(task_id: int):
                 note=form.note.data,
             )
             _series, shifts = tasks.create_series(task, fields, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(n)d shifts have been created.", n=len(shifts)), "success")
+            return shifts
+
+        if run_change(
+            create, lambda shifts: _("%(n)d shifts have been created.", n=len(shifts)), form=form
+        ):
             return redirect(url_for("tasks.task", task_id=task.id))
-    return render_template("tasks/series_form.html", form=form, task=task)
+    return render_template("tasks/series_form.html", form=form, task=task), form_status(form)
 
 
 @bp.route("/shifts/<int:shift_id>")
@@ -268,8 +269,7 @@ def edit_shift(shift_id: int):
         form.end.data = end.time()
         form.capacity.data = shift.capacity
         form.note.data = shift.note
-    if form.validate_on_submit() and commit_form_change(
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: tasks.update_shift(
             shift,
             day=form.day.data,
@@ -280,9 +280,12 @@ def edit_shift(shift_id: int):
             actor=current_user,
         ),
         _("The changes have been saved."),
+        form=form,
     ):
         return redirect(url_for("tasks.shift", shift_id=shift.id))
-    return render_template("tasks/shift_form.html", form=form, task=shift.task, shift=shift)
+    return render_template(
+        "tasks/shift_form.html", form=form, task=shift.task, shift=shift
+    ), form_status(form)
 
 
 @bp.route("/shifts/<int:shift_id>/series", methods=["GET", "POST"])
@@ -304,14 +307,11 @@ def edit_series(shift_id: int):
             capacity=form.capacity.data,
             note=form.note.data or "",
         )
-        try:
-            changed = tasks.update_rest_of_series(shift, change, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(n)d shifts have been changed.", n=len(changed)), "success")
+        if run_change(
+            lambda: tasks.update_rest_of_series(shift, change, actor=current_user),
+            lambda changed: _("%(n)d shifts have been changed.", n=len(changed)),
+            form=form,
+        ):
             return redirect(url_for("tasks.shift", shift_id=shift.id))
     return render_template(
         "tasks/series_change.html",
@@ -321,7 +321,7 @@ def edit_series(shift_id: int):
         when=tasks.format_span(shift),
         affected=tasks.rest_of_series(shift),
         format_span=tasks.format_span,
-    )
+    ), form_status(form)
 
 
 @bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
@@ -334,25 +334,18 @@ def cancel_shift(shift_id: int):
             for error in errors:
                 flash(str(error), "danger")
         return redirect(url_for("tasks.shift", shift_id=shift.id))
-    try:
-        cancelled = tasks.cancel_shift(
+    run_change(
+        lambda: tasks.cancel_shift(
             shift,
             reason=form.reason.data,
             rest_of_series=form.scope.data == "rest",
             actor=current_user,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "%(n)d shifts have been cancelled and everyone signed up was told.",
-                n=len(cancelled),
-            ),
-            "success",
-        )
+        ),
+        lambda cancelled: _(
+            "%(n)d shifts have been cancelled and everyone signed up was told.",
+            n=len(cancelled),
+        ),
+    )
     return redirect(url_for("tasks.shift", shift_id=shift_id))
 
 
@@ -367,14 +360,10 @@ def assign(shift_id: int):
         if person is None:
             flash(_("Nobody has this student or staff number."), "danger")
         else:
-            try:
-                signups.assign(shift, person, actor=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error.message), "danger")
-            else:
-                db.session.commit()
-                flash(_("%(name)s has been assigned.", name=person.name), "success")
+            run_change(
+                lambda: signups.assign(shift, person, actor=current_user),
+                _("%(name)s has been assigned.", name=person.name),
+            )
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -388,7 +377,7 @@ def remove(shift_id: int, signup_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     signup = tasks.signup_on_shift(shift, signup_id)
     if ActionForm().validate_on_submit():
-        commit_change(
+        run_change(
             lambda: signups.remove(signup, actor=current_user),
             _("%(name)s has been removed from the shift.", name=signup.user.name),
         )
@@ -402,7 +391,7 @@ def release_signup(shift_id: int, signup_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     signup = tasks.signup_on_shift(shift, signup_id)
     if ActionForm().validate_on_submit():
-        commit_change(
+        run_change(
             lambda: signups.cancel(signup, actor=current_user),
             _("%(name)s has been released from the shift.", name=signup.user.name),
         )
@@ -414,14 +403,10 @@ def release_signup(shift_id: int, signup_id: int):
 def complete_training(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     if ActionForm().validate_on_submit():
-        try:
-            count = trainings.complete_training_shift(shift, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Training recorded for %(n)d people.", n=count), "success")
+        run_change(
+            lambda: trainings.complete_training_shift(shift, actor=current_user),
+            lambda count: _("Training recorded for %(n)d people.", n=count),
+        )
     return redirect(url_for("tasks.shift", shift_id=shift.id))
 
 

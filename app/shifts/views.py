@@ -13,8 +13,8 @@ from flask_login import current_user, login_required
 from app.common.forms import ActionForm
 from app.common.tables import download
 from app.common.time import to_local, utcnow
+from app.common.transaction import run_change, transaction
 from app.common.urls import external_url, site_host
-from app.errors import DomainError
 from app.extensions import db
 from app.shifts import calendar as feeds
 from app.shifts import handovers, offers, reliability, services
@@ -66,13 +66,9 @@ def sign_up(shift_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     shift = db.get_or_404(Shift, shift_id)
-    try:
-        signup = services.sign_up(shift, current_user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
+    signed = run_change(lambda: services.sign_up(shift, current_user, now=utcnow()))
+    if signed:
+        signup = signed.value
         if signup.status == "confirmed":
             flash(_("You are signed up for this shift."), "success")
         else:
@@ -97,14 +93,7 @@ def _own_signup(signup_id: int) -> ShiftSignup:
 
 
 def _act_on(signup: ShiftSignup, change, done: str):
-    try:
-        change(signup, actor=current_user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    run_change(lambda: change(signup, actor=current_user, now=utcnow()), done)
     return _back("shifts.mine")
 
 
@@ -182,12 +171,12 @@ def calendar():
     feed_url = None
     if form.validate_on_submit():
         if request.form.get("do") == "revoke":
-            feeds.revoke_feed(current_user)
-            db.session.commit()
+            with transaction():
+                feeds.revoke_feed(current_user)
             flash(_("Your calendar address no longer works."), "success")
             return redirect(url_for("shifts.calendar"))
-        token = feeds.issue_feed(current_user)
-        db.session.commit()
+        with transaction():
+            token = feeds.issue_feed(current_user)
         # Shown once: only its hash is stored.
         feed_url = external_url("shifts.feed", token=token)
     return render_template(

@@ -261,7 +261,7 @@ def test_admin_anonymises_through_the_page(client, login, db, leaver, admin):
         f"/admin/people/{leaver.id}/anonymise",
         data={"confirmation": "nope", "reason": "left"},
     )
-    assert wrong.status_code == 200 and "exactly to confirm" in page(wrong)
+    assert wrong.status_code == 400 and "exactly to confirm" in page(wrong)
     db.session.expire_all()
     assert db.session.get(User, leaver.id).name == "欧阳娜娜"
     done = client.post(

@@ -196,7 +196,7 @@ def test_password_change_errors_are_shown_on_the_form(client, login, student):
         "/profile/password",
         data={"current_password": factories.PASSWORD, "password": "abc", "confirm": "abc"},
     )
-    assert "8" in page(short) and short.status_code == 200
+    assert "8" in page(short) and short.status_code == 400
     assert services.authenticate(student.student_number, factories.PASSWORD) == student
 
 
@@ -243,7 +243,7 @@ def test_profile_edit_saves_and_a_duplicate_email_changes_nothing(client, login,
     refreshed = db.session.get(User, student.id)
     assert refreshed.nickname == "小张" and refreshed.hide_from_boards
     duplicate = client.post("/profile", data={"nickname": "改了", "email": other.email})
-    assert duplicate.status_code == 200
+    assert duplicate.status_code == 400
     assert "已被使用" in page(duplicate)
     db.session.expire_all()
     assert db.session.get(User, student.id).nickname == "小张"
@@ -252,7 +252,7 @@ def test_profile_edit_saves_and_a_duplicate_email_changes_nothing(client, login,
 def test_bad_email_and_year_on_profile_get_field_messages(client, login, student):
     login(student)
     response = client.post("/profile", data={"email": "not-an-email", "enrolment_year": "1800"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "有效的电子邮箱" in page(response)
     assert "入学年份不合理" in page(response)
 
@@ -300,7 +300,7 @@ def test_admin_create_with_duplicate_number_shows_error_and_writes_nothing(
             "password": "initial-pass-1",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "已被注册" in page(response)
     assert db.session.scalar(db.select(db.func.count(User.id))) == 2
 

@@ -67,7 +67,7 @@ def test_created_token_is_shown_once_and_stored_only_as_a_hash(client, login, st
 def test_bad_token_form_shows_a_message_and_makes_nothing(client, login, student, db, data):
     login(student)
     response = client.post("/profile/tokens", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'class="invalid-feedback' in page(response)
     assert SECRET.search(page(response)) is None
     db.session.expire_all()

@@ -155,7 +155,7 @@ def test_an_empty_message_is_refused_and_nothing_is_sent(client, login, world):
         f"/engagement/at-risk?team={team.id}",
         data={"people": [world["drifting"].id], "message": "  "},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "is-invalid" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(EngagementNudge)) == 0
 

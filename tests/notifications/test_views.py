@@ -159,7 +159,7 @@ def test_settings_refuse_an_unknown_kind_and_change_nothing(client, login, db, s
     response = client.post(
         "/notifications/settings", data={"email": ["account.password_reset", "evil.kind"]}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "invalid-feedback" in page(response)
     assert db.session.scalars(select(NotificationPreference)).all() == []
 

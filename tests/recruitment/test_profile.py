@@ -176,7 +176,7 @@ def test_too_many_skills_in_the_form_get_a_message_on_the_field(client, login, d
     in_english(client, login, volunteer)
     skills = ", ".join(f"skill{n}" for n in range(25))
     response = client.post("/teams/profile", data={"skills": skills})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "at most 20 skills" in page(response)
     assert profiles.find_profile(volunteer.id) is None
 

@@ -56,7 +56,7 @@ def test_offering_from_my_shifts_then_withdrawing(client, english_login, db, wor
     too_long = client.post(
         f"/shifts/handovers/signups/{signup_id}/offer", data={"note": "长" * 501}
     )
-    assert too_long.status_code == 200
+    assert too_long.status_code == 400
     assert db.session.query(ShiftHandover).count() == 0
     response = client.post(
         f"/shifts/handovers/signups/{signup_id}/offer",

@@ -167,7 +167,7 @@ def test_the_series_page_changes_the_rest(client, login, db, world):
         f"/tasks/shifts/{second.id}/series",
         data={"start": "18:00", "end": "15:00", "capacity": "5"},
     )
-    assert refused.status_code == 200
+    assert refused.status_code == 400
 
 
 def test_the_series_page_is_not_found_for_a_single_shift(client, login, db, world):
