@@ -88,11 +88,11 @@ def test_deciding_what_the_application_already_is_says_so(db, setting, path, sam
 
 
 def test_a_withdrawn_application_cannot_be_decided(db, setting):
-    from app.recruitment import services
+    from app.recruitment import applying
 
     _team, teacher, campaign = setting
     application = recruiting.apply(campaign)
-    services.withdraw_application(application, application.user)
+    applying.withdraw_application(application, application.user)
     with pytest.raises(InvalidInput):
         review.decide(application, "accepted", actor=teacher)
 
