@@ -25,7 +25,7 @@ from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
 from app.recruitment import access, membership
-from app.recruitment.teams import services as teams
+from app.recruitment.teams import services as team_services
 
 NUDGE_COOLDOWN = timedelta(days=7)
 MESSAGE_MAX = 1000
@@ -141,7 +141,7 @@ def send_nudges(
     text = _clean_message(message)
     if not user_ids:
         raise InvalidInput(_("Please choose at least one person."), field="people")
-    team = teams.get_team(team_id)
+    team = team_services.get_team(team_id)
     eligible = {
         person.user_id: person
         for person in at_risk_members(team.id, actor)

@@ -19,9 +19,8 @@ from app.common.time import utcnow
 from app.common.transaction import form_status, run_change, transaction
 from app.common.urls import external_url
 from app.errors import DomainError
-from app.recruitment import applying as applying_rules
+from app.recruitment import applying, eligibility, labels, review
 from app.recruitment import campaigns as campaign_rules
-from app.recruitment import eligibility, labels, review
 from app.recruitment.access import can_manage_team, require_team_manager
 from app.recruitment.answers import AnswersInvalid
 from app.recruitment.forms import (
@@ -77,7 +76,7 @@ def _managed_campaign(campaign_id: int) -> Campaign:
 def index():
     now = utcnow()
     campaigns = campaign_rules.open_campaigns(now=now)
-    applied = {a.campaign_id: a for a in applying_rules.applications_of(current_user)}
+    applied = {a.campaign_id: a for a in applying.applications_of(current_user)}
     verdicts = {
         c.id: eligibility.eligibility(c, current_user, now=now, application=applied.get(c.id))
         for c in campaigns
@@ -102,8 +101,8 @@ def _render_campaign(campaign: Campaign, form: ApplyForm, *, values=None, errors
         form=form,
         verdict=verdict,
         application=application,
-        can_edit=application is not None and applying_rules.can_edit(application, now=now),
-        can_withdraw=application is not None and applying_rules.can_withdraw(application, now=now),
+        can_edit=application is not None and applying.can_edit(application, now=now),
+        can_withdraw=application is not None and applying.can_withdraw(application, now=now),
         is_open=campaign_rules.is_open(campaign, now),
         places_left=eligibility.places_left(campaign),
         values=values if values is not None else {},
@@ -152,7 +151,7 @@ def apply(campaign_id: int):
     answers = answers_from_form(campaign, request.form)
     try:
         with transaction():
-            application = applying_rules.apply(
+            application = applying.apply(
                 campaign, current_user, answers, consent=bool(form.consent.data)
             )
     except AnswersInvalid as error:
@@ -169,7 +168,7 @@ def apply(campaign_id: int):
 
 
 def _own_application(application_id: int):
-    application = applying_rules.get_application(application_id)
+    application = applying.get_application(application_id)
     if application.user_id != current_user.id:
         abort(404)
     return application
@@ -186,7 +185,7 @@ def edit_application(application_id: int):
         values = answers_from_form(campaign, request.form)
         try:
             with transaction():
-                applying_rules.update_application(
+                applying.update_application(
                     application, current_user, values, consent=bool(form.consent.data)
                 )
         except AnswersInvalid as error:
@@ -207,7 +206,7 @@ def edit_application(application_id: int):
         form=form,
         values=values,
         errors=errors,
-        can_edit=applying_rules.can_edit(application, now=utcnow()),
+        can_edit=applying.can_edit(application, now=utcnow()),
     ), status
 
 
@@ -216,7 +215,7 @@ def edit_application(application_id: int):
 def withdraw(application_id: int):
     application = _own_application(application_id)
     if ActionForm().validate_on_submit() and run_change(
-        lambda: applying_rules.withdraw_application(application, current_user)
+        lambda: applying.withdraw_application(application, current_user)
     ):
         flash(_("Your application has been withdrawn."), "info")
     return redirect(url_for("recruitment.campaign", campaign_id=application.campaign_id))
@@ -226,7 +225,7 @@ def withdraw(application_id: int):
 @login_required
 def mine():
     return render_template(
-        "recruitment/mine.html", applications=applying_rules.applications_of(current_user)
+        "recruitment/mine.html", applications=applying.applications_of(current_user)
     )
 
 
@@ -424,7 +423,7 @@ def lottery(campaign_id: int):
 
 
 def _managed_application(application_id: int):
-    application = applying_rules.get_application(application_id)
+    application = applying.get_application(application_id)
     require_team_manager(current_user, application.campaign.team_id)
     return application
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from app.common.time import utcnow
 from app.recruitment import applying, campaigns
 from app.recruitment.campaigns import CampaignFields, QuestionFields
-from app.recruitment.teams import services as teams
+from app.recruitment.teams import services as team_services
 from tests import factories
 
 _names = itertools.count(1)
@@ -30,7 +30,7 @@ def admin():
 
 def team(*, name: str | None = None, kind: str = "volunteer_team", coordinators=()):
     actor = admin()
-    created = teams.create_team(
+    created = team_services.create_team(
         name=name or f"志愿者队{next(_names)}",
         kind=kind,
         description="",
@@ -38,14 +38,14 @@ def team(*, name: str | None = None, kind: str = "volunteer_team", coordinators=
         actor=actor,
     )
     for person in coordinators:
-        teams.grant_coordinator(created, person, actor=actor)
+        team_services.grant_coordinator(created, person, actor=actor)
     return created
 
 
 def coordinator(for_team=None, *, name: str = "陈老师"):
     person = factories.person(roles=["coordinator"], name=name)
     if for_team is not None:
-        teams.grant_coordinator(for_team, person, actor=admin())
+        team_services.grant_coordinator(for_team, person, actor=admin())
     return person
 
 

@@ -15,8 +15,7 @@ from app.common.tables import download
 from app.common.transaction import form_status, run_change, transaction
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.recruitment import campaigns as campaign_rules
-from app.recruitment import labels, poster, profiles
+from app.recruitment import campaigns, labels, poster, profiles
 from app.recruitment import membership as members
 from app.recruitment.access import require_team_manager
 from app.recruitment.models import DAY_PARTS, MEMBERSHIP_STATUSES, WEEKDAYS, Campaign, Membership
@@ -41,8 +40,8 @@ def _labels() -> dict:
     return {
         "status_labels": members.MEMBER_STATUS_LABELS,
         "kind_labels": labels.TEAM_KIND_LABELS,
-        "weekday_labels": profiles.WEEKDAY_LABELS,
-        "day_part_labels": profiles.DAY_PART_LABELS,
+        "weekday_labels": labels.WEEKDAY_LABELS,
+        "day_part_labels": labels.DAY_PART_LABELS,
         "weekdays": WEEKDAYS,
         "day_parts": DAY_PARTS,
     }
@@ -89,9 +88,7 @@ def team(team_id: int):
         team=team,
         rows=members.roster(team, status=status or None, text=text),
         counts=members.status_counts(team),
-        campaigns=[
-            c for c in campaign_rules.managed_campaigns(current_user) if c.team_id == team.id
-        ],
+        campaigns=[c for c in campaigns.managed_campaigns(current_user) if c.team_id == team.id],
         filters={"status": status, "q": text},
         transitions=members.TRANSITIONS,
         action_form=MemberStatusForm(),
@@ -290,6 +287,6 @@ def campaign_qr(campaign_id: int):
 
 
 def _managed_campaign(campaign_id: int) -> Campaign:
-    campaign = campaign_rules.get_campaign(campaign_id)
+    campaign = campaigns.get_campaign(campaign_id)
     require_team_manager(current_user, campaign.team_id)
     return campaign
