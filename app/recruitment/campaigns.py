@@ -39,6 +39,7 @@ OPTIONS_MAX = 30
 QUESTIONS_MAX = 30
 # Still waiting for a decision: the review queue and "applications waiting" counts.
 OPEN_STATUSES = ("submitted", "shortlisted")
+
 audit.describe_actions(
     {
         "recruitment.campaign_created": _l("Recruitment campaign created"),
