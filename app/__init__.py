@@ -209,7 +209,7 @@ def register_blueprints(app: Flask) -> None:
     from app.guide.views import bp as guide_bp
     from app.home.views import bp as home_bp
     from app.notifications.views import bp as notifications_bp
-    from app.recruitment.team_views import bp as teams_bp
+    from app.recruitment.teams.views import bp as teams_bp
     from app.recruitment.views import bp as recruitment_bp
     from app.rewards.badge_views import bp as badges_bp
     from app.rewards.board_views import bp as leaderboards_bp

@@ -45,7 +45,7 @@ def build(url: str) -> int:
     from app.common.time import utcnow
     from app.extensions import db
     from app.recruitment import membership
-    from app.recruitment import services as recruitment
+    from app.recruitment.teams import services as team_services
     from app.shifts import services as shifts
     from app.shifts.models import Shift, Task
 
@@ -54,7 +54,7 @@ def build(url: str) -> int:
         db.drop_all()
         db.create_all()
         now = utcnow().replace(microsecond=0)
-        team = recruitment.create_team(name="压测志愿者队", kind="volunteer_team", actor=None)
+        team = team_services.create_team(name="压测志愿者队", kind="volunteer_team", actor=None)
         task = Task(team_id=team.id, title="读书节签到压测", kind="event", default_capacity=PEOPLE)
         db.session.add(task)
         db.session.flush()

@@ -133,7 +133,7 @@ def _people(count: int) -> tuple[int, dict[str, int]]:
     spread over the colleges. Returns the team id and each volunteer's college."""
     from app.accounts import services as accounts
     from app.recruitment import membership
-    from app.recruitment import services as recruitment
+    from app.recruitment.teams import services as team_services
 
     colleges = [college.id for college in accounts.colleges()] or [
         accounts.get_or_create_college("BENCH", "压测学院").id
@@ -143,7 +143,7 @@ def _people(count: int) -> tuple[int, dict[str, int]]:
     accounts.create_person(
         fields, password="", password_hash=shared, roles=["admin"], must_change_password=False
     )
-    team = recruitment.create_team(name="读书节志愿者队", kind="volunteer_team", actor=None)
+    team = team_services.create_team(name="读书节志愿者队", kind="volunteer_team", actor=None)
     where = {}
     for n in range(count):
         college = colleges[n % len(colleges)]

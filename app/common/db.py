@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
+from app.errors import Conflict
 from app.extensions import db
 
 
@@ -34,6 +36,16 @@ def lock_for_transaction(name: str) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
     else:
         begin_write_transaction()
+
+
+def flush_or_conflict(message: str, *, field: str | None = None) -> None:
+    """Flush; a unique constraint hit by a concurrent request becomes a Conflict, and the
+    caller rolls back. (No savepoint: with SQLite's Python driver a savepoint that opens
+    the transaction is committed by its release, which would break "one transaction".)"""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(message, field=field) from None
 
 
 def insert_ignoring_conflicts(model, index_elements: list[str]):

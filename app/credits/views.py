@@ -38,7 +38,7 @@ from app.credits.models import (
 )
 from app.errors import DomainError
 from app.extensions import db
-from app.recruitment import services as recruitment
+from app.recruitment.teams import services as team_services
 from app.shifts import tasks
 
 bp = Blueprint("credits", __name__, url_prefix="/credits")
@@ -131,7 +131,7 @@ def _batch_form() -> BatchForm:
     form = BatchForm()
     form.set_choices(
         semesters=_semesters(),
-        teams=recruitment.teams_for(current_user),
+        teams=team_services.teams_for(current_user),
         tasks=tasks.tasks_for(current_user),
         categories=list(rules.rules_by_category()),
         any_team=current_user.has_role("admin"),
@@ -142,7 +142,7 @@ def _batch_form() -> BatchForm:
 def _scope_names() -> dict:
     """Names of the teams and tasks a batch's scope may name, for this person's pages."""
     return {
-        "team_names": {team.id: team.name for team in recruitment.teams_for(current_user)},
+        "team_names": {team.id: team.name for team in team_services.teams_for(current_user)},
         "task_titles": {task.id: task.title for task in tasks.tasks_for(current_user)},
     }
 

@@ -101,14 +101,14 @@ def demo_logins() -> list[tuple[str, str, str]]:
 def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) -> None:
     """Two teams run by the demo coordinator, an open campaign in review mode with some
     applications, an open first-come campaign, and a closed lottery campaign, drawn."""
-    from app.recruitment import review
-    from app.recruitment import services as recruitment
-    from app.recruitment.services import CampaignFields, QuestionFields
+    from app.recruitment import applying, campaigns, review
+    from app.recruitment.campaigns import CampaignFields, QuestionFields
+    from app.recruitment.teams import services as team_services
 
     now = (now or utcnow()).replace(second=0, microsecond=0)
     admin = accounts.find_by_login("A0001")
     coordinator = accounts.find_by_login("T0001")
-    volunteers = recruitment.create_team(
+    volunteers = team_services.create_team(
         name="图书馆志愿者队",
         kind="volunteer_team",
         description="在总馆和分馆服务台、书库和活动中协助读者。每学期至少服务 16 小时。",
@@ -116,7 +116,7 @@ def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) ->
         actor=admin,
         now=now,
     )
-    assistants = recruitment.create_team(
+    assistants = team_services.create_team(
         name="勤工俭学学生助理",
         kind="student_assistants",
         description="每周固定时段在图书馆岗位工作，按小时计酬。",
@@ -124,7 +124,7 @@ def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) ->
         now=now,
     )
     for team in (volunteers, assistants):
-        recruitment.grant_coordinator(team, coordinator, actor=admin)
+        team_services.grant_coordinator(team, coordinator, actor=admin)
     questions = [
         QuestionFields(kind="long_text", label="你为什么想加入图书馆志愿者队？"),
         QuestionFields(kind="single_choice", label="常去的校区", options=["江安", "望江", "华西"]),
@@ -141,7 +141,7 @@ def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) ->
         "录用后需参加一次岗前培训。"
     )
     consent = "我同意图书馆为志愿服务管理之目的使用我的姓名、学号、联系方式和服务记录。"
-    spring = recruitment.create_campaign(
+    spring = campaigns.create_campaign(
         CampaignFields(
             team_id=volunteers.id,
             title="2026 春季图书馆志愿者招募",
@@ -156,7 +156,7 @@ def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) ->
         actor=coordinator,
         now=now,
     )
-    quick = recruitment.create_campaign(
+    quick = campaigns.create_campaign(
         CampaignFields(
             team_id=assistants.id,
             title="图书馆勤工俭学助理（先到先得）",
@@ -172,7 +172,7 @@ def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) ->
         actor=coordinator,
         now=now,
     )
-    lottery = recruitment.create_campaign(
+    lottery = campaigns.create_campaign(
         CampaignFields(
             team_id=volunteers.id,
             title="读书节活动志愿者（抽签）",
@@ -216,7 +216,7 @@ def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) ->
             },
         }
         applied = now - timedelta(days=2, minutes=index * 37)
-        application = recruitment.apply(spring, person, answers, consent=True, now=applied)
+        application = applying.apply(spring, person, answers, consent=True, now=applied)
         if index <= 3:  # the demo volunteer (index 0) among the accepted
             review.decide(application, "accepted", actor=coordinator, now=now)
         elif 4 <= index <= 6:
@@ -225,11 +225,11 @@ def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) ->
             review.decide(application, "waitlisted", actor=coordinator, now=now)
     for index, person in enumerate(applicants[15:18]):
         phone = f"13{rng.randrange(10**9):09d}"
-        recruitment.apply(
+        applying.apply(
             quick, person, {str(quick.questions[0].id): phone}, now=now - timedelta(hours=index)
         )
     for person in applicants[18:]:
-        recruitment.apply(lottery, person, {}, now=now - timedelta(days=10))
+        applying.apply(lottery, person, {}, now=now - timedelta(days=10))
     review.draw_lottery(lottery, now=now)
 
 
@@ -237,14 +237,14 @@ def load_shifts_demo(*, now: datetime | None = None) -> None:
     """The volunteer team's onboarding training, a desk service three afternoons a week for
     the next four weeks, and the accepted members onboarded and signed up for some shifts."""
     from app.recruitment import membership
-    from app.recruitment import services as recruitment
+    from app.recruitment.teams import services as team_services
     from app.shifts import services as shifts
     from app.shifts import tasks
     from app.shifts.tasks import SeriesFields, TaskFields
 
     now = now or utcnow()
     coordinator = accounts.find_by_login("T0001")
-    team = next(t for t in recruitment.teams_for(coordinator) if t.name == "图书馆志愿者队")
+    team = next(t for t in team_services.teams_for(coordinator) if t.name == "图书馆志愿者队")
     today = local_day(now)
     training = tasks.create_task(
         team.id,
@@ -312,7 +312,7 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
     the kiosk, verified by the coordinator), so "My hours" and the certificate have data;
     and a reading-festival event running now, so the kiosk shows a live code."""
     from app.checkin import attendance
-    from app.recruitment import services as recruitment
+    from app.recruitment.teams import services as team_services
     from app.shifts import services as shifts
     from app.shifts import tasks
     from app.shifts.tasks import TaskFields
@@ -320,7 +320,7 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
     now = now or utcnow()
     coordinator = accounts.find_by_login("T0001")
     volunteer = accounts.find_by_login("2023141001")
-    team = next(t for t in recruitment.teams_for(coordinator) if t.name == "图书馆志愿者队")
+    team = next(t for t in team_services.teams_for(coordinator) if t.name == "图书馆志愿者队")
     desk = next(task for task in tasks.tasks_for(coordinator) if task.title == "总馆服务台")
     today = local_day(now)
     for days_ago in (15, 8, 3):
@@ -381,14 +381,14 @@ def load_service_history_demo(*, now: datetime | None = None) -> None:
     verified, with one no-show: the history the engagement dashboard and reports draw."""
     from app.checkin import attendance
     from app.recruitment import membership
-    from app.recruitment import services as recruitment
+    from app.recruitment.teams import services as team_services
     from app.shifts import reliability, tasks
     from app.shifts import services as shifts
     from app.shifts.tasks import TaskFields
 
     now = now or utcnow()
     coordinator = accounts.find_by_login("T0001")
-    team = next(t for t in recruitment.teams_for(coordinator) if t.name == "图书馆志愿者队")
+    team = next(t for t in team_services.teams_for(coordinator) if t.name == "图书馆志愿者队")
     shelving = tasks.create_task(
         team.id,
         TaskFields(title="阅览室整架", location="总馆二楼阅览室", default_capacity=12),
@@ -462,11 +462,11 @@ def load_credits_demo(*, now: datetime | None = None) -> None:
     the coordinator built and an admin can approve and export."""
     from app.common.semesters import current_semester
     from app.credits import batches, defaults, records
-    from app.recruitment import services as recruitment
+    from app.recruitment.teams import services as team_services
 
     now = now or utcnow()
     coordinator = accounts.find_by_login("T0001")
-    team = next(t for t in recruitment.teams_for(coordinator) if t.name == "图书馆志愿者队")
+    team = next(t for t in team_services.teams_for(coordinator) if t.name == "图书馆志愿者队")
     defaults.seed_defaults()
     records.sync_records(now=now)
     semester = current_semester(now)

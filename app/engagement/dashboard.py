@@ -25,8 +25,8 @@ from app.engagement.models import SEGMENTS, EngagementDay, EngagementScore, Segm
 from app.engagement.services import Weeks, week_case
 from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.recruitment import access
-from app.recruitment import services as recruitment
+from app.recruitment import access, membership
+from app.recruitment.teams import services as team_services
 from app.shifts import tasks
 
 WEEKS_SHOWN = 12
@@ -66,7 +66,7 @@ def scopes_for(viewer) -> list[Scope]:
     scopes = []
     if access.managed_team_ids(viewer) is None:
         scopes.append(Scope("all", _("Everyone"), None))
-    for team in recruitment.teams_for(viewer):
+    for team in team_services.teams_for(viewer):
         scopes.append(Scope(f"team:{team.id}", team.name, (team.id,)))
     return scopes
 
@@ -196,7 +196,7 @@ def group_totals(day: date, prefix: str) -> dict[int, tuple[int, int]]:
 
 def _college_totals_of_teams(team_ids: tuple[int, ...], day: date) -> dict[int, tuple[int, int]]:
     """The same totals by college, of one team's members only, from their snapshot rows."""
-    members = recruitment.active_memberships(list(team_ids)).subquery()
+    members = membership.active_memberships(list(team_ids)).subquery()
     people = accounts.person_groups().subquery()
     rows = db.session.execute(
         select(
@@ -243,7 +243,7 @@ def by_college_chart(scope: Scope, day: date | None) -> Chart:
 def by_team_chart(scope: Scope, viewer, day: date | None) -> Chart:
     teams = [
         team
-        for team in recruitment.teams_for(viewer)
+        for team in team_services.teams_for(viewer)
         if scope.team_ids is None or team.id in scope.team_ids
     ]
     totals = group_totals(day, "team") if day is not None else {}

@@ -24,8 +24,8 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
-from app.recruitment import access
-from app.recruitment import services as recruitment
+from app.recruitment import access, membership
+from app.recruitment.teams import services as team_services
 
 NUDGE_COOLDOWN = timedelta(days=7)
 MESSAGE_MAX = 1000
@@ -89,7 +89,7 @@ def at_risk_members(team_id: int, viewer) -> list[AtRiskPerson]:
     day = _latest_day()
     if day is None:
         return []
-    members = recruitment.active_memberships([team_id]).subquery()
+    members = membership.active_memberships([team_id]).subquery()
     rows = db.session.execute(
         select(EngagementScore)
         .join(members, members.c.user_id == EngagementScore.user_id)
@@ -141,7 +141,7 @@ def send_nudges(
     text = _clean_message(message)
     if not user_ids:
         raise InvalidInput(_("Please choose at least one person."), field="people")
-    team = recruitment.get_team(team_id)
+    team = team_services.get_team(team_id)
     eligible = {
         person.user_id: person
         for person in at_risk_members(team.id, actor)

@@ -35,8 +35,9 @@ from app.engagement.labels import SEGMENT_LABELS
 from app.engagement.models import SEGMENTS, EngagementScore, ReportShare, SegmentCount
 from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.recruitment import services as recruitment
+from app.recruitment import membership
 from app.recruitment.access import can_manage_team
+from app.recruitment.teams import services as team_services
 from app.rewards import badges, library_use, points
 
 FIRST_YEAR = 2000
@@ -404,7 +405,7 @@ def members(kind: str, key: int) -> Select:
     if kind == "cohort":
         return query.where(people.c.enrolment_year == key)
     if kind == "team":
-        memberships = recruitment.active_memberships([key]).subquery()
+        memberships = membership.active_memberships([key]).subquery()
         return query.where(people.c.user_id.in_(select(memberships.c.user_id)))
     raise NotFound(_("No such group."))
 
@@ -421,7 +422,7 @@ def find_group(kind: str, key: int) -> Group:
             raise NotFound(_("No such college."))
         return Group(kind, key, college.name)
     if kind == "team":
-        return Group(kind, key, recruitment.get_team(key).name)
+        return Group(kind, key, team_services.get_team(key).name)
     if kind == "cohort":
         if not _count(members(kind, key)):
             raise NotFound(_("No such cohort."))
@@ -475,10 +476,10 @@ def visible_groups(user) -> dict[str, list[GroupEntry]]:
             .order_by(people.c.enrolment_year.desc())
         )
     ]
-    teams = recruitment.teams_for(user)
+    teams = team_services.teams_for(user)
     per_team: dict[int, int] = {}
     if teams:
-        memberships = recruitment.active_memberships([team.id for team in teams]).subquery()
+        memberships = membership.active_memberships([team.id for team in teams]).subquery()
         per_team = dict(
             db.session.execute(
                 select(memberships.c.team_id, func.count())

@@ -28,7 +28,7 @@ from app.engagement import settings as engagement_settings
 from app.engagement.models import EngagementDay, EngagementScore, SegmentCount
 from app.engagement.scoring import NO_ACTIVITY, KindStats
 from app.extensions import db
-from app.recruitment import services as recruitment
+from app.recruitment import membership
 from app.rewards import library_use
 
 WRITE_CHUNK = 2000
@@ -259,7 +259,7 @@ def _count_segments(today: date) -> None:
     """The day's people per segment: everyone, and per team, college and cohort."""
     db.session.execute(delete(SegmentCount).where(SegmentCount.day == today))
     people = accounts.person_groups().subquery()
-    members = recruitment.active_memberships().subquery()
+    members = membership.active_memberships().subquery()
     groupings = [
         (literal("all", String), None, None),
         (_scope("team:", members.c.team_id), members, members.c.team_id),

@@ -17,7 +17,7 @@ from app.engagement.labels import SEGMENT_HINTS, SEGMENT_LABELS
 from app.engagement.models import SEGMENTS
 from app.engagement.settings import current as current_settings
 from app.errors import NotFound
-from app.recruitment import services as recruitment
+from app.recruitment.teams import services as team_services
 
 bp = Blueprint("engagement", __name__, url_prefix="/engagement")
 
@@ -47,7 +47,7 @@ def dashboard_csv(chart_id: str):
 
 
 def _team_or_first(team_id: int | None) -> int:
-    teams = recruitment.teams_for(current_user)
+    teams = team_services.teams_for(current_user)
     if team_id is None:
         if not teams:
             raise NotFound(_("You do not run any team yet."))
@@ -61,7 +61,7 @@ def _team_or_first(team_id: int | None) -> int:
 @role_required(*COORDINATOR_ROLES)
 def at_risk():
     team_id = _team_or_first(request.args.get("team", type=int))
-    team = recruitment.get_team(team_id)
+    team = team_services.get_team(team_id)
     people = nudges.at_risk_members(team_id, current_user)
     form = NudgeForm()
     form.people.choices = [(person.user_id, person.name) for person in people]
@@ -91,7 +91,7 @@ def at_risk():
     return render_template(
         "engagement/at_risk.html",
         team=team,
-        teams=recruitment.teams_for(current_user),
+        teams=team_services.teams_for(current_user),
         people=people,
         form=form,
         now=utcnow(),

@@ -9,7 +9,7 @@ from app.accounts import queries as account_queries
 from app.accounts import services as account_services
 from app.accounts.forms import ROLE_LABELS
 from app.accounts.models import COORDINATOR_ROLES
-from app.recruitment import services as recruitment
+from app.recruitment import applying, campaigns, eligibility, labels
 
 bp = Blueprint("home", __name__)
 
@@ -23,10 +23,10 @@ def index():
     return render_template(
         "home/index.html",
         people_counts=counts,
-        open_campaigns=recruitment.eligible_open_campaigns(current_user),
-        my_applications=recruitment.applications_of(current_user, limit=5),
-        review_queue=recruitment.review_queue(current_user) if manages else [],
-        application_status_labels=recruitment.STATUS_LABELS,
+        open_campaigns=eligibility.eligible_open_campaigns(current_user),
+        my_applications=applying.applications_of(current_user, limit=5),
+        review_queue=campaigns.review_queue(current_user) if manages else [],
+        application_status_labels=labels.STATUS_LABELS,
         role_labels=ROLE_LABELS,
         profile_gaps=account_services.profile_gaps(current_user),
     )

@@ -36,6 +36,19 @@ from wtforms.validators import (
 
 from app.common.forms import MultiCheckboxField
 from app.common.time import local_to_utc, utc_to_local
+from app.recruitment.answers import LONG_TEXT_MAX, SHORT_TEXT_MAX
+from app.recruitment.campaigns import (
+    CONSENT_MAX,
+    DESCRIPTION_MAX,
+    HELP_MAX,
+    LABEL_MAX,
+    QUESTIONS_MAX,
+    QUOTA_MAX,
+    TITLE_MAX,
+    CampaignFields,
+    QuestionFields,
+)
+from app.recruitment.labels import QUESTION_KIND_LABELS, SELECTION_MODE_LABELS
 from app.recruitment.models import (
     DAY_PARTS,
     QUESTION_KINDS,
@@ -45,21 +58,6 @@ from app.recruitment.models import (
     CampaignQuestion,
 )
 from app.recruitment.review import NOTE_MAX
-from app.recruitment.services import (
-    CONSENT_MAX,
-    DESCRIPTION_MAX,
-    HELP_MAX,
-    LABEL_MAX,
-    LONG_TEXT_MAX,
-    QUESTION_KIND_LABELS,
-    QUESTIONS_MAX,
-    QUOTA_MAX,
-    SELECTION_MODE_LABELS,
-    SHORT_TEXT_MAX,
-    TITLE_MAX,
-    CampaignFields,
-    QuestionFields,
-)
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 BLANK_QUESTION_ROWS = 2

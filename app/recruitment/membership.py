@@ -14,7 +14,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from app import hooks
 from app.accounts.models import College, User
@@ -305,3 +305,14 @@ def member_counts(team_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     for team_id, status, count in db.session.execute(query):
         counts[team_id][status] = count
     return counts
+
+
+def active_memberships(team_ids: list[int] | None = None) -> Select:
+    """(team_id, user_id) of every active membership, optionally of some teams only: the
+    people a team's engagement figures are about."""
+    query = select(Membership.team_id.label("team_id"), Membership.user_id.label("user_id")).where(
+        Membership.status == "active"
+    )
+    if team_ids is not None:
+        query = query.where(Membership.team_id.in_(team_ids))
+    return query

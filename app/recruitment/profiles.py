@@ -24,6 +24,7 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.recruitment import membership as members
 from app.recruitment.access import managed_team_ids
+from app.recruitment.labels import WEEKDAY_LABELS
 from app.recruitment.models import DAY_PARTS, WEEKDAYS, Membership, VolunteerProfile
 
 MAX_SKILLS = 20
@@ -31,21 +32,6 @@ MAX_SKILL_LENGTH = 30
 MAX_INTRODUCTION = 1000
 # Skills typed in one box are separated by commas (half- or full-width), 、 or new lines.
 SKILL_SEPARATORS = re.compile(r"[,，、;；\n\r]+")
-
-WEEKDAY_LABELS = {
-    "mon": _l("Mon"),
-    "tue": _l("Tue"),
-    "wed": _l("Wed"),
-    "thu": _l("Thu"),
-    "fri": _l("Fri"),
-    "sat": _l("Sat"),
-    "sun": _l("Sun"),
-}
-DAY_PART_LABELS = {
-    "morning": _l("Morning"),
-    "afternoon": _l("Afternoon"),
-    "evening": _l("Evening"),
-}
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,9 @@ from app.notifications import kinds
 from app.notifications import services as notifications
 from app.recruitment import membership
 from app.recruitment.access import require_team_manager
+from app.recruitment.eligibility import full_message_for_applicant
+from app.recruitment.labels import STATUS_LABELS
 from app.recruitment.models import Application, ApplicationNote, Campaign
-from app.recruitment.services import STATUS_LABELS, full_message_for_applicant
 
 # Where an application may go from each status, by a coordinator (or the system).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -200,7 +201,7 @@ def _decide(
     _claim(application, before, status, actor=actor, now=now)
     if status == "accepted":
         if not _take_place(campaign):
-            # No savepoint to roll back to (see services._flush_or_conflict): undo by hand,
+            # No savepoint to roll back to (see app.common.db.flush_or_conflict): undo by hand,
             # so a bulk decision or a lottery draw can carry on with the next application.
             _unclaim(application, previous)
             raise Conflict(full_message(campaign))

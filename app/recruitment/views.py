@@ -19,8 +19,10 @@ from app.common.time import utcnow
 from app.common.transaction import form_status, run_change, transaction
 from app.common.urls import external_url
 from app.errors import DomainError
-from app.recruitment import review, services
+from app.recruitment import applying, eligibility, labels, review
+from app.recruitment import campaigns as campaign_rules
 from app.recruitment.access import can_manage_team, require_team_manager
+from app.recruitment.answers import AnswersInvalid
 from app.recruitment.forms import (
     ANSWER_LIMITS,
     GRID,
@@ -33,7 +35,7 @@ from app.recruitment.forms import (
     question_template_form,
 )
 from app.recruitment.models import APPLICATION_STATUSES, Campaign
-from app.recruitment.services import AnswersInvalid
+from app.recruitment.teams import services as team_services
 
 bp = Blueprint("recruitment", __name__, url_prefix="/recruitment")
 
@@ -48,12 +50,12 @@ def markdown_filter(text: str | None):
 @bp.context_processor
 def inject_labels():
     return {
-        "status_labels": services.STATUS_LABELS,
-        "decision_labels": services.DECISION_LABELS,
-        "mode_labels": services.SELECTION_MODE_LABELS,
-        "kind_labels": services.QUESTION_KIND_LABELS,
-        "weekday_labels": services.WEEKDAY_LABELS,
-        "day_part_labels": services.DAY_PART_LABELS,
+        "status_labels": labels.STATUS_LABELS,
+        "decision_labels": labels.DECISION_LABELS,
+        "mode_labels": labels.SELECTION_MODE_LABELS,
+        "kind_labels": labels.QUESTION_KIND_LABELS,
+        "weekday_labels": labels.WEEKDAY_LABELS,
+        "day_part_labels": labels.DAY_PART_LABELS,
         "grid": GRID,
         "answer_name": answer_name,
         "answer_limits": ANSWER_LIMITS,
@@ -61,7 +63,7 @@ def inject_labels():
 
 
 def _managed_campaign(campaign_id: int) -> Campaign:
-    campaign = services.get_campaign(campaign_id)
+    campaign = campaign_rules.get_campaign(campaign_id)
     require_team_manager(current_user, campaign.team_id)
     return campaign
 
@@ -73,17 +75,17 @@ def _managed_campaign(campaign_id: int) -> Campaign:
 @login_required
 def index():
     now = utcnow()
-    campaigns = services.open_campaigns(now=now)
-    applied = {a.campaign_id: a for a in services.applications_of(current_user)}
+    campaigns = campaign_rules.open_campaigns(now=now)
+    applied = {a.campaign_id: a for a in applying.applications_of(current_user)}
     verdicts = {
-        c.id: services.eligibility(c, current_user, now=now, application=applied.get(c.id))
+        c.id: eligibility.eligibility(c, current_user, now=now, application=applied.get(c.id))
         for c in campaigns
     }
     return render_template(
         "recruitment/index.html",
         campaigns=campaigns,
         verdicts=verdicts,
-        upcoming=services.upcoming_campaigns(now=now),
+        upcoming=campaign_rules.upcoming_campaigns(now=now),
     )
 
 
@@ -91,18 +93,18 @@ def _render_campaign(campaign: Campaign, form: ApplyForm, *, values=None, errors
     now = utcnow()
     application = verdict = None
     if current_user.is_authenticated:
-        application = services.find_application(campaign, current_user)
-        verdict = services.eligibility(campaign, current_user, now=now)
+        application = eligibility.find_application(campaign, current_user)
+        verdict = eligibility.eligibility(campaign, current_user, now=now)
     return render_template(
         "recruitment/campaign.html",
         campaign=campaign,
         form=form,
         verdict=verdict,
         application=application,
-        can_edit=application is not None and services.can_edit(application, now=now),
-        can_withdraw=application is not None and services.can_withdraw(application, now=now),
-        is_open=services.is_open(campaign, now),
-        places_left=services.places_left(campaign),
+        can_edit=application is not None and applying.can_edit(application, now=now),
+        can_withdraw=application is not None and applying.can_withdraw(application, now=now),
+        is_open=campaign_rules.is_open(campaign, now),
+        places_left=eligibility.places_left(campaign),
         values=values if values is not None else {},
         errors=errors or {},
         manager=current_user.is_authenticated and can_manage_team(current_user, campaign.team_id),
@@ -112,7 +114,7 @@ def _render_campaign(campaign: Campaign, form: ApplyForm, *, values=None, errors
 
 def _readable_campaign(campaign_id: int) -> Campaign:
     """Anyone may read a published campaign; its team's coordinators also a draft."""
-    campaign = services.get_campaign(campaign_id)
+    campaign = campaign_rules.get_campaign(campaign_id)
     if not campaign.published and not (
         current_user.is_authenticated and can_manage_team(current_user, campaign.team_id)
     ):
@@ -140,7 +142,7 @@ def campaign_poster(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/apply", methods=["POST"])
 @login_required
 def apply(campaign_id: int):
-    campaign = services.get_campaign(campaign_id)
+    campaign = campaign_rules.get_campaign(campaign_id)
     if not campaign.published:
         abort(404)
     form = ApplyForm()
@@ -149,7 +151,7 @@ def apply(campaign_id: int):
     answers = answers_from_form(campaign, request.form)
     try:
         with transaction():
-            application = services.apply(
+            application = applying.apply(
                 campaign, current_user, answers, consent=bool(form.consent.data)
             )
     except AnswersInvalid as error:
@@ -166,7 +168,7 @@ def apply(campaign_id: int):
 
 
 def _own_application(application_id: int):
-    application = services.get_application(application_id)
+    application = applying.get_application(application_id)
     if application.user_id != current_user.id:
         abort(404)
     return application
@@ -183,7 +185,7 @@ def edit_application(application_id: int):
         values = answers_from_form(campaign, request.form)
         try:
             with transaction():
-                services.update_application(
+                applying.update_application(
                     application, current_user, values, consent=bool(form.consent.data)
                 )
         except AnswersInvalid as error:
@@ -204,7 +206,7 @@ def edit_application(application_id: int):
         form=form,
         values=values,
         errors=errors,
-        can_edit=services.can_edit(application, now=utcnow()),
+        can_edit=applying.can_edit(application, now=utcnow()),
     ), status
 
 
@@ -213,7 +215,7 @@ def edit_application(application_id: int):
 def withdraw(application_id: int):
     application = _own_application(application_id)
     if ActionForm().validate_on_submit() and run_change(
-        lambda: services.withdraw_application(application, current_user)
+        lambda: applying.withdraw_application(application, current_user)
     ):
         flash(_("Your application has been withdrawn."), "info")
     return redirect(url_for("recruitment.campaign", campaign_id=application.campaign_id))
@@ -223,7 +225,7 @@ def withdraw(application_id: int):
 @login_required
 def mine():
     return render_template(
-        "recruitment/mine.html", applications=services.applications_of(current_user)
+        "recruitment/mine.html", applications=applying.applications_of(current_user)
     )
 
 
@@ -233,19 +235,19 @@ def mine():
 @bp.route("/manage")
 @role_required(*COORDINATOR_ROLES)
 def manage():
-    campaigns = services.managed_campaigns(current_user)
+    campaigns = campaign_rules.managed_campaigns(current_user)
     return render_template(
         "recruitment/manage.html",
         campaigns=campaigns,
-        counts=services.status_counts([c.id for c in campaigns]),
+        counts=campaign_rules.status_counts([c.id for c in campaigns]),
         now=utcnow(),
-        has_teams=bool(services.teams_for(current_user)),
+        has_teams=bool(team_services.teams_for(current_user)),
     )
 
 
 def _campaign_form() -> CampaignForm:
     form = CampaignForm()
-    teams = [team for team in services.teams_for(current_user) if team.active]
+    teams = [team for team in team_services.teams_for(current_user) if team.active]
     form.set_choices(teams, accounts.colleges())
     return form
 
@@ -270,7 +272,7 @@ def new_campaign():
         form.team_id.data = request.args.get("team", type=int)
     if form.validate_on_submit():
         created = run_change(
-            lambda: services.create_campaign(
+            lambda: campaign_rules.create_campaign(
                 form.fields(), form.question_fields(), actor=current_user
             ),
             _("The campaign has been created."),
@@ -293,7 +295,7 @@ def edit_campaign(campaign_id: int):
         form.team_id.choices.insert(0, (campaign.team_id, campaign.team.name))
     if form.validate_on_submit():
         if run_change(
-            lambda: services.update_campaign(
+            lambda: campaign_rules.update_campaign(
                 campaign, form.fields(), form.question_fields(), actor=current_user
             ),
             _("The campaign has been saved."),
@@ -331,7 +333,7 @@ def review_applications(campaign_id: int):
         campaign=campaign,
         filters=filters,
         page=page,
-        counts=services.status_counts([campaign.id])[campaign.id],
+        counts=campaign_rules.status_counts([campaign.id])[campaign.id],
         colleges=accounts.colleges(),
         years=review.applicant_years(campaign),
         bulk_statuses=["shortlisted", "accepted", "waitlisted", "rejected"],
@@ -421,7 +423,7 @@ def lottery(campaign_id: int):
 
 
 def _managed_application(application_id: int):
-    application = services.get_application(application_id)
+    application = applying.get_application(application_id)
     require_team_manager(current_user, application.campaign.team_id)
     return application
 
@@ -452,7 +454,7 @@ def decide(application_id: int):
             lambda _result: _(
                 "%(name)s: %(status)s.",
                 name=application.user.name,
-                status=services.STATUS_LABELS[application.status],
+                status=labels.STATUS_LABELS[application.status],
             ),
         )
     else:

@@ -19,7 +19,7 @@ from app.common.transaction import form_status, run_change
 from app.credits import rules as credit_rules
 from app.errors import NotFound
 from app.recruitment import profiles
-from app.recruitment import services as recruitment
+from app.recruitment.teams import services as team_services
 from app.shifts import release, tasks, trainings
 from app.shifts import services as signups
 from app.shifts.task_forms import (
@@ -47,7 +47,7 @@ def _labels() -> dict:
 
 def _task_form(task=None) -> TaskForm:
     form = TaskForm(obj=task)
-    form.team_id.choices = [(team.id, team.name) for team in recruitment.teams_for(current_user)]
+    form.team_id.choices = [(team.id, team.name) for team in team_services.teams_for(current_user)]
     form.required_training_ids.choices = [
         (training.id, training.title)
         for training in tasks.training_choices(current_user)
@@ -104,7 +104,7 @@ def _checkin_links(shift) -> list[tuple[str, str]]:
 @bp.route("/")
 @role_required(*COORDINATOR_ROLES)
 def index():
-    teams = recruitment.teams_for(current_user)
+    teams = team_services.teams_for(current_user)
     team_id = request.args.get("team", type=int)
     if team_id is not None and team_id not in {team.id for team in teams}:
         team_id = None

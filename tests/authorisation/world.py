@@ -39,8 +39,8 @@ from app.demo import services as demo
 from app.engagement import reports
 from app.extensions import db
 from app.notifications import services as notifications
-from app.recruitment import services as recruitment
 from app.recruitment.models import Application, Campaign, Membership, Team
+from app.recruitment.teams import services as team_services
 from app.rewards.models import Badge, BadgeAward, LibraryUseImport, PointEntry, PointRule
 from app.shifts import calendar, handovers, release
 from app.shifts.models import Shift, ShiftSignup, SignupPause, Task
@@ -141,10 +141,10 @@ def build_world() -> World:
     other_coordinator = factories.person(
         roles=["coordinator"], name="周老师", student_number="T0009", password="gongchuang2026"
     )
-    other_team = recruitment.create_team(
+    other_team = team_services.create_team(
         name="古籍修复志愿队", kind="volunteer_team", actor=admin, now=now
     )
-    recruitment.grant_coordinator(other_team, other_coordinator, actor=admin)
+    team_services.grant_coordinator(other_team, other_coordinator, actor=admin)
     ideas = next(c for c in catalogue.all_columns() if c.code == "audio")
     factories.datahub_source(admin)
     factories.queued_roster_import(admin)

@@ -15,7 +15,7 @@ from app.common.semesters import semester_of
 from app.common.time import utcnow
 from app.credits import defaults, records
 from app.extensions import db
-from app.recruitment import services as recruitment
+from app.recruitment.teams import services as team_services
 from tests import factories
 from tests.credits import credits_data
 from tests.e2e.pages import log_in
@@ -28,7 +28,7 @@ def served_team(live_server, coordinator, student) -> str:
         defaults.seed_defaults()
         admin = factories.person(roles=["admin"])
         team = credits_data.team(name=f"阅览室志愿者队 {coordinator.id}")
-        recruitment.grant_coordinator(
+        team_services.grant_coordinator(
             team, db.session.get(type(admin), coordinator.id), actor=admin
         )
         task = credits_data.task(team, title="阅览室整架")

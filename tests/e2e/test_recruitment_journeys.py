@@ -9,8 +9,9 @@ from playwright.sync_api import Page, expect
 from app.accounts import services as accounts
 from app.common.time import utcnow
 from app.extensions import db
-from app.recruitment import services as recruitment
-from app.recruitment.services import CampaignFields, QuestionFields
+from app.recruitment import campaigns
+from app.recruitment.campaigns import CampaignFields, QuestionFields
+from app.recruitment.teams import services as team_services
 from tests import factories
 from tests.e2e.pages import fill_login, log_in
 
@@ -21,16 +22,16 @@ def open_campaign(live_server, make_person) -> tuple[int, object]:
     coordinator = make_person(name="陈老师", roles=["coordinator"])
     with live_server.app.app_context():
         admin = factories.person(roles=["admin"])
-        team = recruitment.create_team(
+        team = team_services.create_team(
             name=f"图书馆志愿者队 {coordinator.id}",
             kind="volunteer_team",
             description="",
             requires_onboarding=False,
             actor=admin,
         )
-        recruitment.grant_coordinator(team, accounts.get_person(coordinator.id), actor=admin)
+        team_services.grant_coordinator(team, accounts.get_person(coordinator.id), actor=admin)
         now = utcnow()
-        campaign = recruitment.create_campaign(
+        campaign = campaigns.create_campaign(
             CampaignFields(
                 team_id=team.id,
                 title="2026 春季志愿者招募",

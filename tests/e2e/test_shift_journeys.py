@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from app.common.time import to_local, utcnow
 from app.extensions import db
 from app.recruitment import membership
-from app.recruitment import services as recruitment
+from app.recruitment.teams import services as team_services
 from app.shifts import tasks
 from app.shifts.tasks import TaskFields
 from tests import factories
@@ -20,7 +20,7 @@ def desk_shift(live_server, volunteers) -> int:
     """A team whose members are `volunteers`, and tomorrow's desk shift with one place."""
     with live_server.app.app_context():
         admin = factories.person(roles=["admin"])
-        team = recruitment.create_team(
+        team = team_services.create_team(
             name=f"服务台 {volunteers[0].id}",
             kind="volunteer_team",
             description="",

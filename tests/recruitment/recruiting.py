@@ -6,8 +6,9 @@ import itertools
 from datetime import datetime, timedelta
 
 from app.common.time import utcnow
-from app.recruitment import services
-from app.recruitment.services import CampaignFields, QuestionFields
+from app.recruitment import applying, campaigns
+from app.recruitment.campaigns import CampaignFields, QuestionFields
+from app.recruitment.teams import services as team_services
 from tests import factories
 
 _names = itertools.count(1)
@@ -29,7 +30,7 @@ def admin():
 
 def team(*, name: str | None = None, kind: str = "volunteer_team", coordinators=()):
     actor = admin()
-    created = services.create_team(
+    created = team_services.create_team(
         name=name or f"志愿者队{next(_names)}",
         kind=kind,
         description="",
@@ -37,14 +38,14 @@ def team(*, name: str | None = None, kind: str = "volunteer_team", coordinators=
         actor=actor,
     )
     for person in coordinators:
-        services.grant_coordinator(created, person, actor=actor)
+        team_services.grant_coordinator(created, person, actor=actor)
     return created
 
 
 def coordinator(for_team=None, *, name: str = "陈老师"):
     person = factories.person(roles=["coordinator"], name=name)
     if for_team is not None:
-        services.grant_coordinator(for_team, person, actor=admin())
+        team_services.grant_coordinator(for_team, person, actor=admin())
     return person
 
 
@@ -68,7 +69,7 @@ def campaign(
         "published": True,
     }
     values.update(overrides)
-    return services.create_campaign(
+    return campaigns.create_campaign(
         CampaignFields(**values),
         [QuestionFields(**vars(q)) for q in questions],
         actor=actor or admin(),
@@ -95,6 +96,6 @@ def applicant(name: str = "李四", **fields):
 
 def apply(campaign_obj, person=None, *, now=None, **by_label):
     person = person or applicant()
-    return services.apply(
+    return applying.apply(
         campaign_obj, person, answers_for(campaign_obj, **by_label), consent=True, now=now
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.accounts import services as accounts
 from app.extensions import db as _db
-from app.recruitment import review, services
+from app.recruitment import applying, campaigns, review
 from app.recruitment.models import Application, Campaign, Membership
 from tests.helpers import race
 from tests.recruitment import recruiting
@@ -42,8 +43,8 @@ def test_many_coordinators_accepting_at_once_never_exceed_the_quota(app, db):
     db.session.commit()
 
     def accept(application_id: int) -> None:
-        actor = services.accounts.get_person(teacher_id)
-        review.decide(services.get_application(application_id), "accepted", actor=actor)
+        actor = accounts.get_person(teacher_id)
+        review.decide(applying.get_application(application_id), "accepted", actor=actor)
 
     outcomes = race(app, accept, ids)
     assert sorted(outcomes) == ["conflict"] * (THREADS - 3) + ["ok"] * 3, outcomes
@@ -59,8 +60,8 @@ def test_two_coordinators_accepting_the_same_application_take_one_place(app, db)
     db.session.commit()
 
     def accept(teacher_id: int) -> None:
-        actor = services.accounts.get_person(teacher_id)
-        review.decide(services.get_application(application_id), "accepted", actor=actor)
+        actor = accounts.get_person(teacher_id)
+        review.decide(applying.get_application(application_id), "accepted", actor=actor)
 
     outcomes = race(app, accept, [t.id for t in teachers])
     assert sorted(outcomes) == ["conflict", "ok"], outcomes
@@ -74,8 +75,8 @@ def test_first_come_applicants_arriving_together_fill_exactly_the_quota(app, db)
     db.session.commit()
 
     def apply(user_id: int) -> None:
-        person = services.accounts.get_person(user_id)
-        recruiting.apply(services.get_campaign(campaign_id), person)
+        person = accounts.get_person(user_id)
+        recruiting.apply(campaigns.get_campaign(campaign_id), person)
 
     outcomes = race(app, apply, people)
     assert sorted(outcomes) == ["conflict"] * (THREADS - 3) + ["ok"] * 3, outcomes
@@ -94,8 +95,8 @@ def test_a_double_tap_on_apply_keeps_one_application(app, db):
     db.session.commit()
 
     def apply(_argument) -> None:
-        person = services.accounts.get_person(person_id)
-        recruiting.apply(services.get_campaign(campaign_id), person)
+        person = accounts.get_person(person_id)
+        recruiting.apply(campaigns.get_campaign(campaign_id), person)
 
     outcomes = race(app, apply, [1, 2])
     assert sorted(outcomes) == ["conflict", "ok"], outcomes

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEntry
 from app.common.time import utcnow
 from app.errors import Conflict, InvalidInput
-from app.recruitment import jobs, review, services
+from app.recruitment import applying, jobs, review
 from app.recruitment.models import Application
 from tests.recruitment import recruiting
 
@@ -31,7 +31,7 @@ def lottery(db):
     applications = [
         recruiting.apply(campaign, recruiting.applicant(f"抽签{i}"), now=now) for i in range(7)
     ]
-    services.withdraw_application(applications[-1], applications[-1].user, now=now)
+    applying.withdraw_application(applications[-1], applications[-1].user, now=now)
     db.session.commit()
     return campaign, applications, campaign.closes_at + timedelta(minutes=1)
 

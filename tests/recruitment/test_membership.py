@@ -15,7 +15,7 @@ from app.audit.models import AuditEntry
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db as _db
 from app.recruitment import membership as members
-from app.recruitment import services
+from app.recruitment.teams import services as team_services
 from tests import factories
 from tests.recruitment import recruiting
 
@@ -131,7 +131,7 @@ def test_onboarding_is_recorded_once(db, team):
 def test_needs_onboarding_only_when_the_team_asks_for_it(db, team, boss):
     membership = member_of(team)
     assert members.needs_onboarding(membership) is False
-    services.update_team(
+    team_services.update_team(
         team,
         name=team.name,
         kind=team.kind,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEntry
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.notifications.models import Notification
-from app.recruitment import membership, review
+from app.recruitment import applying, membership, review
 from app.recruitment.models import Membership
 from tests.recruitment import recruiting
 
@@ -88,11 +88,9 @@ def test_deciding_what_the_application_already_is_says_so(db, setting, path, sam
 
 
 def test_a_withdrawn_application_cannot_be_decided(db, setting):
-    from app.recruitment import services
-
     _team, teacher, campaign = setting
     application = recruiting.apply(campaign)
-    services.withdraw_application(application, application.user)
+    applying.withdraw_application(application, application.user)
     with pytest.raises(InvalidInput):
         review.decide(application, "accepted", actor=teacher)
 

@@ -11,9 +11,11 @@ from app.audit.models import AuditEntry
 from app.common.markdown import render_markdown
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.recruitment import services
+from app.recruitment import applying, campaigns, eligibility, review
+from app.recruitment.answers import AnswersInvalid
+from app.recruitment.campaigns import CampaignFields, QuestionFields
 from app.recruitment.models import Application, Membership
-from app.recruitment.services import AnswersInvalid, CampaignFields, QuestionFields
+from app.recruitment.teams import services as team_services
 from tests import factories
 from tests.recruitment import recruiting
 
@@ -29,7 +31,7 @@ def actions(db) -> list[str]:
 
 def test_a_team_is_created_audited_and_found_by_its_coordinators(db):
     admin = recruiting.admin()
-    team = services.create_team(
+    team = team_services.create_team(
         name=" 图书馆志愿者队 ",
         kind="volunteer_team",
         description="每周服务",
@@ -37,33 +39,33 @@ def test_a_team_is_created_audited_and_found_by_its_coordinators(db):
         actor=admin,
     )
     teacher = factories.person(roles=["coordinator"])
-    services.grant_coordinator(team, teacher, actor=admin)
-    services.grant_coordinator(team, teacher, actor=admin)  # twice is harmless
+    team_services.grant_coordinator(team, teacher, actor=admin)
+    team_services.grant_coordinator(team, teacher, actor=admin)  # twice is harmless
     assert team.name == "图书馆志愿者队"
-    assert services.teams_for(teacher) == [team]
-    assert services.teams_for(admin) == [team]
-    assert services.teams_for(factories.person(roles=["coordinator"])) == []
-    assert services.get_team(team.id) is team
+    assert team_services.teams_for(teacher) == [team]
+    assert team_services.teams_for(admin) == [team]
+    assert team_services.teams_for(factories.person(roles=["coordinator"])) == []
+    assert team_services.get_team(team.id) is team
     assert actions(db).count("recruitment.coordinator_granted") == 1
     assert "recruitment.team_created" in actions(db)
 
 
 def test_team_names_are_unique_and_required(db):
     admin = recruiting.admin()
-    services.create_team(name="勤工俭学学生助理", kind="student_assistants", actor=admin)
+    team_services.create_team(name="勤工俭学学生助理", kind="student_assistants", actor=admin)
     with pytest.raises(Conflict):
-        services.create_team(name="勤工俭学学生助理", kind="student_assistants", actor=admin)
+        team_services.create_team(name="勤工俭学学生助理", kind="student_assistants", actor=admin)
     with pytest.raises(InvalidInput):
-        services.create_team(name="  ", kind="volunteer_team", actor=admin)
+        team_services.create_team(name="  ", kind="volunteer_team", actor=admin)
     with pytest.raises(InvalidInput):
-        services.create_team(name="x", kind="choir", actor=admin)
+        team_services.create_team(name="x", kind="choir", actor=admin)
 
 
 def test_updating_and_revoking(db):
     admin = recruiting.admin()
     teacher = factories.person(roles=["coordinator"])
     team = recruiting.team(coordinators=[teacher])
-    services.update_team(
+    team_services.update_team(
         team,
         name="学科联系专员",
         kind="special_role",
@@ -73,16 +75,16 @@ def test_updating_and_revoking(db):
         actor=admin,
     )
     assert (team.name, team.kind, team.active) == ("学科联系专员", "special_role", False)
-    services.revoke_coordinator(team, teacher, actor=admin)
-    assert services.teams_for(teacher) == []
+    team_services.revoke_coordinator(team, teacher, actor=admin)
+    assert team_services.teams_for(teacher) == []
     with pytest.raises(NotFound):
-        services.get_team(99999)
+        team_services.get_team(99999)
 
 
 def test_only_coordinators_can_be_granted_a_team(db):
     team = recruiting.team()
     with pytest.raises(InvalidInput):
-        services.grant_coordinator(team, factories.person(), actor=recruiting.admin())
+        team_services.grant_coordinator(team, factories.person(), actor=recruiting.admin())
 
 
 # --- Campaigns ---------------------------------------------------------------------------
@@ -148,7 +150,7 @@ def test_a_coordinator_of_another_team_cannot_create_or_edit_its_campaigns(db):
         closes_at=campaign.closes_at,
     )
     with pytest.raises(Forbidden):
-        services.update_campaign(campaign, data, [], actor=outsider)
+        campaigns.update_campaign(campaign, data, [], actor=outsider)
 
 
 def _fields(campaign, **changes) -> CampaignFields:
@@ -186,19 +188,17 @@ def test_after_applications_only_question_wording_can_change(db):
     questions = _questions(campaign)
     questions[0].label = "Why the library?"
     admin = recruiting.admin()
-    services.update_campaign(campaign, _fields(campaign), questions, actor=admin)
+    campaigns.update_campaign(campaign, _fields(campaign), questions, actor=admin)
     assert campaign.questions[0].label == "Why the library?"
     with pytest.raises(InvalidInput, match="already applied"):
-        services.update_campaign(campaign, _fields(campaign), questions[:2], actor=admin)
+        campaigns.update_campaign(campaign, _fields(campaign), questions[:2], actor=admin)
     with pytest.raises(InvalidInput):
-        services.update_campaign(
+        campaigns.update_campaign(
             campaign, _fields(campaign, selection_mode="lottery"), questions, actor=admin
         )
 
 
 def test_the_quota_cannot_drop_below_the_accepted(db):
-    from app.recruitment import review
-
     admin = recruiting.admin()
     campaign = recruiting.campaign(recruiting.team(), quota=3)
     for name in ("甲", "乙"):
@@ -206,7 +206,7 @@ def test_the_quota_cannot_drop_below_the_accepted(db):
             recruiting.apply(campaign, recruiting.applicant(name)), "accepted", actor=admin
         )
     with pytest.raises(InvalidInput) as error:
-        services.update_campaign(
+        campaigns.update_campaign(
             campaign, _fields(campaign, quota=1), _questions(campaign), actor=admin
         )
     assert error.value.field == "quota"
@@ -217,7 +217,7 @@ def test_the_quota_cannot_drop_below_the_accepted(db):
 
 def test_an_eligible_student_sees_no_reasons(db):
     campaign = recruiting.campaign(recruiting.team())
-    verdict = services.eligibility(campaign, recruiting.applicant())
+    verdict = eligibility.eligibility(campaign, recruiting.applicant())
     assert verdict.ok and verdict.reasons == []
 
 
@@ -237,7 +237,7 @@ def test_every_reason_is_given_in_words(db, app):
         from flask import session
 
         session["locale"] = "en"
-        reasons = services.eligibility(campaign, student).reasons
+        reasons = eligibility.eligibility(campaign, student).reasons
     assert "This campaign is for postgraduates only." in reasons
     assert any("Your college is not among" in r and "文学与新闻学院" in r for r in reasons)
     assert any("enrolled in 2023" in r for r in reasons)
@@ -254,22 +254,22 @@ def test_closed_not_yet_open_and_unpublished_campaigns_explain_themselves(db):
         team, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=9)
     )
     draft = recruiting.campaign(team, published=False)
-    assert "closed" in services.eligibility(closed, student, now=now).reasons[0]
-    assert "Not open yet" in services.eligibility(later, student, now=now).reasons[0]
-    assert "not open" in services.eligibility(draft, student, now=now).reasons[0]
+    assert "closed" in eligibility.eligibility(closed, student, now=now).reasons[0]
+    assert "Not open yet" in eligibility.eligibility(later, student, now=now).reasons[0]
+    assert "not open" in eligibility.eligibility(draft, student, now=now).reasons[0]
 
 
 def test_a_deactivated_account_is_not_eligible(db):
     student = recruiting.applicant()
     student.active = False
-    verdict = services.eligibility(recruiting.campaign(recruiting.team()), student)
+    verdict = eligibility.eligibility(recruiting.campaign(recruiting.team()), student)
     assert "Your account is not active." in verdict.reasons
 
 
 def test_a_full_first_come_campaign_says_full(db):
     campaign = recruiting.campaign(recruiting.team(), quota=1, selection_mode="first_come")
     recruiting.apply(campaign)
-    verdict = services.eligibility(campaign, recruiting.applicant("王五"))
+    verdict = eligibility.eligibility(campaign, recruiting.applicant("王五"))
     assert any(reason.startswith("Full") for reason in verdict.reasons)
 
 
@@ -284,7 +284,7 @@ def test_applying_stores_answers_consent_and_audit(db):
     skills = str(campaign.questions[2].id)
     assert application.answers[skills] == ["摄影", "外语"]  # in the options' order
     assert "recruitment.applied" in actions(db)
-    assert services.applications_of(application.user) == [application]
+    assert applying.applications_of(application.user) == [application]
 
 
 def test_applying_twice_is_a_conflict(db):
@@ -319,7 +319,7 @@ def test_every_missing_or_wrong_answer_is_reported_by_question(db):
         q["Anything else?"]: "x" * 2001,
     }
     with pytest.raises(AnswersInvalid) as error:
-        services.apply(campaign, recruiting.applicant(), answers)
+        applying.apply(campaign, recruiting.applicant(), answers)
     assert set(error.value.errors) == set(q.values())
     assert db.session.scalar(select(func.count(Application.id))) == 0
 
@@ -342,7 +342,7 @@ def test_short_text_has_a_length_limit(db):
 def test_consent_must_be_ticked_when_the_campaign_asks(db):
     campaign = recruiting.campaign(recruiting.team(), consent_text="我同意。")
     with pytest.raises(InvalidInput) as error:
-        services.apply(
+        applying.apply(
             campaign, recruiting.applicant(), recruiting.answers_for(campaign), consent=False
         )
     assert error.value.field == "consent"
@@ -366,7 +366,7 @@ def test_first_come_accepts_at_once_until_full_and_makes_a_member(db):
         recruiting.apply(campaign, late)
     db.session.rollback()
     assert campaign.accepted_count == 2
-    assert services.find_application(campaign, late) is None
+    assert eligibility.find_application(campaign, late) is None
     members = db.session.scalars(select(Membership.user_id)).all()
     assert sorted(members) == sorted([first.user_id, second.user_id])
 
@@ -378,7 +378,7 @@ def test_the_applicant_edits_while_submitted_and_open(db):
     campaign = recruiting.campaign(recruiting.team())
     application = recruiting.apply(campaign)
     answers = recruiting.answers_for(campaign, Campus="望江")
-    services.update_application(application, application.user, answers, consent=True)
+    applying.update_application(application, application.user, answers, consent=True)
     assert application.answers[str(campaign.questions[1].id)] == "望江"
     assert "recruitment.application_edited" in actions(db)
 
@@ -387,58 +387,52 @@ def test_nobody_edits_someone_elses_application(db):
     campaign = recruiting.campaign(recruiting.team())
     application = recruiting.apply(campaign)
     with pytest.raises(Forbidden):
-        services.update_application(
+        applying.update_application(
             application, recruiting.applicant("王五"), recruiting.answers_for(campaign)
         )
 
 
 def test_no_edits_after_close_or_once_under_review(db):
-    from app.recruitment import review
-
     campaign = recruiting.campaign(recruiting.team())
     application = recruiting.apply(campaign)
     later = campaign.closes_at + timedelta(minutes=1)
     with pytest.raises(Conflict, match="closed"):
-        services.update_application(
+        applying.update_application(
             application, application.user, recruiting.answers_for(campaign), now=later
         )
     review.decide(application, "shortlisted", actor=recruiting.admin())
     with pytest.raises(Conflict, match="being reviewed"):
-        services.update_application(application, application.user, recruiting.answers_for(campaign))
+        applying.update_application(application, application.user, recruiting.answers_for(campaign))
 
 
 def test_withdrawing_and_applying_again(db):
     campaign = recruiting.campaign(recruiting.team())
     application = recruiting.apply(campaign)
-    services.withdraw_application(application, application.user)
+    applying.withdraw_application(application, application.user)
     assert application.status == "withdrawn"
     with pytest.raises(Conflict):
-        services.withdraw_application(application, application.user)
+        applying.withdraw_application(application, application.user)
     again = recruiting.apply(campaign, application.user)
     assert again.id == application.id and again.status == "submitted"
 
 
 def test_an_accepted_applicant_cannot_withdraw(db):
-    from app.recruitment import review
-
     campaign = recruiting.campaign(recruiting.team())
     application = recruiting.apply(campaign)
     review.decide(application, "accepted", actor=recruiting.admin())
     with pytest.raises(Conflict, match="coordinator"):
-        services.withdraw_application(application, application.user)
+        applying.withdraw_application(application, application.user)
 
 
 def test_no_withdrawal_after_close_except_from_the_waitlist(db):
-    from app.recruitment import review
-
     campaign = recruiting.campaign(recruiting.team())
     waiting = recruiting.apply(campaign, recruiting.applicant("甲"))
     pending = recruiting.apply(campaign, recruiting.applicant("乙"))
     review.decide(waiting, "waitlisted", actor=recruiting.admin())
     later = campaign.closes_at + timedelta(hours=1)
     with pytest.raises(Conflict, match="closed"):
-        services.withdraw_application(pending, pending.user, now=later)
-    services.withdraw_application(waiting, waiting.user, now=later)
+        applying.withdraw_application(pending, pending.user, now=later)
+    applying.withdraw_application(waiting, waiting.user, now=later)
     assert waiting.status == "withdrawn"
 
 
@@ -451,11 +445,11 @@ def test_open_campaigns_for_a_student_and_the_review_queue(db):
     mine = recruiting.campaign(team, title="可申请")
     recruiting.campaign(other, title="只限教工", eligible_user_types=["staff"])
     student = recruiting.applicant()
-    assert [c.title for c in services.eligible_open_campaigns(student)] == ["可申请"]
+    assert [c.title for c in eligibility.eligible_open_campaigns(student)] == ["可申请"]
     recruiting.apply(mine, recruiting.applicant("甲"))
     recruiting.apply(mine, recruiting.applicant("乙"))
-    assert [(c.id, n) for c, n in services.review_queue(teacher)] == [(mine.id, 2)]
-    assert services.review_queue(recruiting.coordinator(name="别队")) == []
+    assert [(c.id, n) for c, n in campaigns.review_queue(teacher)] == [(mine.id, 2)]
+    assert campaigns.review_queue(recruiting.coordinator(name="别队")) == []
 
 
 # --- Markdown ----------------------------------------------------------------------------

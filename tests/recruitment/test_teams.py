@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.recruitment import membership as members
-from app.recruitment import services
 from app.recruitment.models import Team, TeamCoordinator
+from app.recruitment.teams import services as team_services
 from tests import factories
 from tests.helpers import choose_english, page, text_download
 from tests.recruitment import recruiting
@@ -206,7 +206,7 @@ def test_adding_a_coordinator_explains_refusals(client, login, db, world, admin,
 
 
 def test_the_roster_shows_members_badges_and_filters(client, login, db, world):
-    services.update_team(
+    team_services.update_team(
         world["a"],
         name=world["a"].name,
         kind="volunteer_team",

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.common.time import utcnow
-from app.recruitment import review, services
+from app.recruitment import eligibility, review
 from app.recruitment.models import Application, Campaign
 from tests import factories
 from tests.helpers import choose_english, page
@@ -128,7 +128,7 @@ def test_a_student_applies_and_sees_the_status(client, login, world, db):
     )
     assert response.status_code == 302
     db.session.expire_all()
-    application = services.find_application(campaign, world["student"])
+    application = eligibility.find_application(campaign, world["student"])
     assert application.status == "submitted"
     grid = application.answers[str(campaign.questions[3].id)]
     assert grid == {"mon": ["morning"], "fri": ["evening"]}
@@ -148,7 +148,7 @@ def test_missing_answers_are_shown_per_question_and_nothing_is_saved(client, log
     assert page(response).count('data-testid="answer-error"') == 2
     assert "我喜欢读书" not in page(response)  # the emptied answer stays empty
     db.session.expire_all()
-    assert services.find_application(campaign, world["student"]) is None
+    assert eligibility.find_application(campaign, world["student"]) is None
 
 
 def test_consent_must_be_ticked(client, login, world, db):
@@ -159,7 +159,7 @@ def test_consent_must_be_ticked(client, login, world, db):
     response = client.post(f"/recruitment/campaigns/{campaign.id}/apply", data=data)
     assert response.status_code == 400
     assert 'data-testid="consent-error"' in page(response)
-    assert services.find_application(campaign, world["student"]) is None
+    assert eligibility.find_application(campaign, world["student"]) is None
 
 
 def test_applying_twice_is_refused_with_a_message(client, login, world):
@@ -198,7 +198,7 @@ def test_a_closed_campaign_refuses_applications(client, login, world, db):
     login(world["student"])
     response = client.post(f"/recruitment/campaigns/{closed.id}/apply", data=form_answers(closed))
     assert response.status_code == 400
-    assert services.find_application(closed, world["student"]) is None
+    assert eligibility.find_application(closed, world["student"]) is None
 
 
 def test_first_come_full_says_so(client, login, world, db):
@@ -219,7 +219,7 @@ def test_first_come_applicants_are_in_at_once(client, login, world, db):
     login(world["student"])
     client.post(f"/recruitment/campaigns/{quick.id}/apply", data=form_answers(quick))
     db.session.expire_all()
-    assert services.find_application(quick, world["student"]).status == "accepted"
+    assert eligibility.find_application(quick, world["student"]).status == "accepted"
 
 
 def test_html_in_answers_is_shown_escaped(client, login, world, db):
@@ -230,7 +230,7 @@ def test_html_in_answers_is_shown_escaped(client, login, world, db):
         f"/recruitment/campaigns/{campaign.id}/apply",
         data=form_answers(campaign, why=script, **{"else": "<b>bold</b>\nline two"}),
     )
-    application = services.find_application(campaign, world["student"])
+    application = eligibility.find_application(campaign, world["student"])
     for viewer, url in (
         ("student", f"/recruitment/campaigns/{campaign.id}"),
         ("coordinator", f"/recruitment/manage/applications/{application.id}"),

@@ -15,11 +15,12 @@ from app.common.tables import download
 from app.common.transaction import form_status, run_change, transaction
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.recruitment import campaigns, labels, poster, profiles
 from app.recruitment import membership as members
-from app.recruitment import poster, profiles, services
 from app.recruitment.access import require_team_manager
 from app.recruitment.models import DAY_PARTS, MEMBERSHIP_STATUSES, WEEKDAYS, Campaign, Membership
-from app.recruitment.team_forms import (
+from app.recruitment.teams import services as team_services
+from app.recruitment.teams.forms import (
     GrantCoordinatorForm,
     MemberStatusForm,
     TeamForm,
@@ -30,7 +31,7 @@ bp = Blueprint("teams", __name__, url_prefix="/teams")
 
 
 def _managed_team(team_id: int):
-    team = services.get_team(team_id)
+    team = team_services.get_team(team_id)
     require_team_manager(current_user, team)
     return team
 
@@ -38,9 +39,9 @@ def _managed_team(team_id: int):
 def _labels() -> dict:
     return {
         "status_labels": members.MEMBER_STATUS_LABELS,
-        "kind_labels": services.TEAM_KIND_LABELS,
-        "weekday_labels": profiles.WEEKDAY_LABELS,
-        "day_part_labels": profiles.DAY_PART_LABELS,
+        "kind_labels": labels.TEAM_KIND_LABELS,
+        "weekday_labels": labels.WEEKDAY_LABELS,
+        "day_part_labels": labels.DAY_PART_LABELS,
         "weekdays": WEEKDAYS,
         "day_parts": DAY_PARTS,
     }
@@ -49,7 +50,7 @@ def _labels() -> dict:
 @bp.route("/")
 @role_required(*COORDINATOR_ROLES)
 def index():
-    teams = services.teams_for(current_user)
+    teams = team_services.teams_for(current_user)
     counts = members.member_counts(team.id for team in teams)
     return render_template("teams/index.html", teams=teams, counts=counts, **_labels())
 
@@ -60,7 +61,7 @@ def new_team():
     form = TeamForm()
     if form.validate_on_submit():
         created = run_change(
-            lambda: services.create_team(
+            lambda: team_services.create_team(
                 name=form.name.data,
                 kind=form.kind.data,
                 description=form.description.data,
@@ -87,7 +88,7 @@ def team(team_id: int):
         team=team,
         rows=members.roster(team, status=status or None, text=text),
         counts=members.status_counts(team),
-        campaigns=[c for c in services.managed_campaigns(current_user) if c.team_id == team.id],
+        campaigns=[c for c in campaigns.managed_campaigns(current_user) if c.team_id == team.id],
         filters={"status": status, "q": text},
         transitions=members.TRANSITIONS,
         action_form=MemberStatusForm(),
@@ -102,7 +103,7 @@ def edit_team(team_id: int):
     team = _managed_team(team_id)
     form = TeamForm(obj=team)
     if form.validate_on_submit() and run_change(
-        lambda: services.update_team(
+        lambda: team_services.update_team(
             team,
             name=form.name.data,
             kind=form.kind.data,
@@ -121,7 +122,7 @@ def edit_team(team_id: int):
 @bp.route("/<int:team_id>/coordinators", methods=["GET", "POST"])
 @role_required("admin")
 def coordinators(team_id: int):
-    team = services.get_team(team_id)
+    team = team_services.get_team(team_id)
     form = GrantCoordinatorForm()
     if form.validate_on_submit():
         person = accounts.find_by_numbers([form.student_number.data.strip()]).get(
@@ -132,7 +133,7 @@ def coordinators(team_id: int):
         else:
             try:
                 with transaction():
-                    services.grant_coordinator(team, person, actor=current_user)
+                    team_services.grant_coordinator(team, person, actor=current_user)
             except DomainError as error:
                 form.student_number.errors = [str(error.message)]
             else:
@@ -146,11 +147,11 @@ def coordinators(team_id: int):
 @bp.route("/<int:team_id>/coordinators/<int:user_id>/remove", methods=["POST"])
 @role_required("admin")
 def remove_coordinator(team_id: int, user_id: int):
-    team = services.get_team(team_id)
+    team = team_services.get_team(team_id)
     person = accounts.get_person(user_id)
     if ActionForm().validate_on_submit():
         with transaction():
-            services.revoke_coordinator(team, person, actor=current_user)
+            team_services.revoke_coordinator(team, person, actor=current_user)
         flash(_("%(name)s no longer coordinates this team.", name=person.name), "success")
     return redirect(url_for("teams.coordinators", team_id=team.id))
 
@@ -286,6 +287,6 @@ def campaign_qr(campaign_id: int):
 
 
 def _managed_campaign(campaign_id: int) -> Campaign:
-    campaign = services.get_campaign(campaign_id)
+    campaign = campaigns.get_campaign(campaign_id)
     require_team_manager(current_user, campaign.team_id)
     return campaign

@@ -7,9 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.recruitment.labels import TEAM_KIND_LABELS
 from app.recruitment.models import TEAM_KINDS
 from app.recruitment.profiles import MAX_INTRODUCTION, MAX_SKILL_LENGTH, MAX_SKILLS
-from app.recruitment.services import TEAM_KIND_LABELS, TEAM_NAME_MAX
+from app.recruitment.teams.services import TEAM_NAME_MAX
 
 
 class TeamForm(FlaskForm):

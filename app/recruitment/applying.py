@@ -1,0 +1,212 @@
+"""Applying to a campaign, changing and withdrawing an application, and a person's
+applications. Reviewing them lives in `app.recruitment.review`. Services only flush; the
+caller commits once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from app.audit import services as audit
+from app.common.db import flush_or_conflict
+from app.common.time import utcnow
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.extensions import db
+from app.recruitment import review
+from app.recruitment.answers import checked_answers
+from app.recruitment.campaigns import OPEN_STATUSES
+from app.recruitment.eligibility import (
+    eligibility,
+    find_application,
+    full_message_for_applicant,
+    places_left,
+)
+from app.recruitment.labels import STATUS_LABELS
+from app.recruitment.models import Application, Campaign
+
+audit.describe_actions(
+    {
+        "recruitment.applied": _l("Applied to a campaign"),
+        "recruitment.application_edited": _l("Application edited"),
+        "recruitment.application_withdrawn": _l("Application withdrawn"),
+    }
+)
+
+
+def get_application(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise NotFound(_("No such application."))
+    return application
+
+
+def apply(
+    campaign: Campaign,
+    user,
+    answers: dict[str, Any],
+    *,
+    consent: bool = False,
+    now: datetime | None = None,
+) -> Application:
+    """Apply `user` to `campaign`. In first-come mode the application is accepted at once
+    while places remain (otherwise Conflict, and nothing is kept). A withdrawn application
+    may be sent again while the campaign is open."""
+    now = now or utcnow()
+    existing = find_application(campaign, user)
+    if existing is not None and existing.status != "withdrawn":
+        raise Conflict(_("You have already applied to this campaign."))
+    verdict = eligibility(campaign, user, now=now)
+    if not verdict.ok:
+        racing = find_application(campaign, user)
+        if racing is not None and racing.status != "withdrawn":
+            # A double tap whose first request committed in between.
+            raise Conflict(_("You have already applied to this campaign."))
+        if campaign.selection_mode == "first_come" and places_left(campaign) <= 0:
+            raise Conflict(full_message_for_applicant(campaign))
+        raise InvalidInput(" ".join(verdict.reasons))
+    cleaned = checked_answers(campaign, answers, consent)
+    if existing is not None:  # sent again after withdrawing
+        application = existing
+        application.status = "submitted"
+        application.answers = cleaned
+        application.consented_at = now if campaign.consent_text else None
+        application.submitted_at = now
+        application.updated_at = now
+        application.decided_at = None
+        application.decided_by_id = None
+        db.session.flush()
+    else:
+        application = Application(
+            campaign_id=campaign.id,
+            user_id=user.id,
+            status="submitted",
+            answers=cleaned,
+            consented_at=now if campaign.consent_text else None,
+            submitted_at=now,
+            updated_at=now,
+        )
+        db.session.add(application)
+        # A double tap: the first one stands, the second is a Conflict.
+        flush_or_conflict(_("You have already applied to this campaign."))
+    audit.record(
+        "recruitment.applied",
+        actor=user,
+        object_type="application",
+        object_id=application.id,
+        after={"campaign_id": campaign.id, "status": "submitted"},
+        now=now,
+    )
+    if campaign.selection_mode == "first_come":
+        review.accept_first_come(application, now=now)
+    return application
+
+
+def _require_own(application: Application, user) -> None:
+    if application.user_id != user.id:
+        raise Forbidden(_("This is not your application."))
+
+
+def can_edit(application: Application, *, now: datetime) -> bool:
+    """The applicant may change answers while the application waits for review (submitted;
+    once shortlisted the coordinators are judging it) and the campaign is open."""
+    return application.status == "submitted" and now < application.campaign.closes_at
+
+
+def can_withdraw(application: Application, *, now: datetime) -> bool:
+    """The applicant may withdraw while undecided (submitted, shortlisted) and the campaign
+    is open, and from the waitlist at any time; accepted people ask the coordinator."""
+    if application.status == "waitlisted":
+        return True
+    return application.status in OPEN_STATUSES and now < application.campaign.closes_at
+
+
+def update_application(
+    application: Application,
+    user,
+    answers: dict[str, Any],
+    *,
+    consent: bool = False,
+    now: datetime | None = None,
+) -> Application:
+    now = now or utcnow()
+    _require_own(application, user)
+    campaign = application.campaign
+    if now >= campaign.closes_at:
+        raise Conflict(_("The campaign has closed; applications can no longer be changed."))
+    if application.status != "submitted":
+        raise Conflict(
+            _(
+                "Your application is already being reviewed (%(status)s) and can no longer be "
+                "changed.",
+                status=STATUS_LABELS[application.status],
+            )
+        )
+    cleaned = checked_answers(campaign, answers, consent)
+    before = application.answers
+    application.answers = cleaned
+    application.consented_at = application.consented_at or (now if campaign.consent_text else None)
+    application.updated_at = now
+    db.session.flush()
+    if before != cleaned:
+        audit.record(
+            "recruitment.application_edited",
+            actor=user,
+            object_type="application",
+            object_id=application.id,
+            now=now,
+        )
+    return application
+
+
+def withdraw_application(
+    application: Application, user, *, now: datetime | None = None
+) -> Application:
+    now = now or utcnow()
+    _require_own(application, user)
+    if application.status == "accepted":
+        raise Conflict(
+            _("You have been accepted; please ask the team's coordinator if you cannot take part.")
+        )
+    if application.status == "withdrawn":
+        raise Conflict(_("This application is already withdrawn."))
+    if not can_withdraw(application, now=now):
+        if now >= application.campaign.closes_at:
+            raise Conflict(_("The campaign has closed; please ask the team's coordinator."))
+        raise Conflict(_("This application can no longer be withdrawn."))
+    before = application.status
+    changed = db.session.execute(
+        update(Application.__table__)
+        .where(Application.id == application.id, Application.status == before)
+        .values(status="withdrawn", updated_at=now)
+    ).rowcount
+    if changed != 1:
+        raise Conflict(_("The application changed meanwhile; please reload the page."))
+    db.session.expire(application, ["status", "updated_at"])
+    audit.record(
+        "recruitment.application_withdrawn",
+        actor=user,
+        object_type="application",
+        object_id=application.id,
+        before={"status": before},
+        after={"status": "withdrawn"},
+        now=now,
+    )
+    return application
+
+
+def applications_of(user, *, limit: int | None = None) -> list[Application]:
+    """A person's applications, newest first, with their campaigns and teams."""
+    query = (
+        select(Application)
+        .where(Application.user_id == user.id)
+        .options(selectinload(Application.campaign).selectinload(Campaign.team))
+        .order_by(Application.submitted_at.desc(), Application.id.desc())
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
