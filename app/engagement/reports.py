@@ -37,7 +37,8 @@ from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.recruitment import services as recruitment
 from app.recruitment.access import can_manage_team
-from app.rewards import badges, library_use, points
+from app.rewards import badges, points
+from app.rewards.library_use import reading
 
 FIRST_YEAR = 2000
 GROUP_KINDS = ("college", "team", "cohort")
@@ -200,7 +201,7 @@ def annual_report(user_id: int, year: int) -> AnnualReport:
 
 
 def _reading_of(user_id: int, span: Year, report: AnnualReport) -> Reading:
-    rows = library_use.library_use_in_months(span.months).subquery()
+    rows = reading.library_use_in_months(span.months).subquery()
     query = (
         select(
             rows.c.month,
@@ -560,7 +561,7 @@ def group_portrait(group: Group, year: int) -> GroupPortrait:
         or 0
     )
 
-    use = library_use.library_use_in_months(span.months).subquery()
+    use = reading.library_use_in_months(span.months).subquery()
     loans, visits, minutes, e_sessions = db.session.execute(
         select(
             func.coalesce(func.sum(use.c.loans), 0),

@@ -47,7 +47,7 @@ from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
-from app.rewards import library_use
+from app.rewards.library_use import reading
 from app.rewards.models import Badge, BadgeAward
 
 LIFETIME = ""  # the period of a lifetime badge's award
@@ -245,7 +245,7 @@ def reading_star_count(params: dict[str, Any], threshold: int, population: int) 
 
 
 def rank_readers(
-    rows: list[library_use.ReadingRow],
+    rows: list[reading.ReadingRow],
     numbers: dict[int, str],
     params: dict[str, Any],
     threshold: int,
@@ -284,7 +284,7 @@ class ReadingStarRule(StarRule):
     params = {"top_percent": float, "min_loans": int, "min_visits": int, "min_score": float}
 
     def ranking(self, badge, month):
-        rows = library_use.monthly_reading(month.period)
+        rows = reading.monthly_reading(month.period)
         places = rank_readers(rows, _student_numbers(), badge.params or {}, badge.threshold)
         return places, len(rows)
 

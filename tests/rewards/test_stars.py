@@ -12,7 +12,7 @@ import pytest
 from app.errors import InvalidInput
 from app.extensions import db as _db
 from app.rewards import badges
-from app.rewards.library_use import ReadingRow
+from app.rewards.library_use.reading import ReadingRow
 from tests.helpers import race
 from tests.rewards import badge_data, rewards_data
 from tests.rewards.badge_data import NOW, OCTOBER, OCTOBER_MONDAY
