@@ -425,7 +425,7 @@ def load_rewards_demo(rng: random.Random, *, now: datetime | None = None) -> Non
     import csv
     import io
 
-    from app.rewards import badges, boards, defaults, points
+    from app.rewards import badge_awarding, boards, defaults, points
     from app.rewards.library_use import imports
 
     now = now or utcnow()
@@ -453,8 +453,8 @@ def load_rewards_demo(rng: random.Random, *, now: datetime | None = None) -> Non
         out.getvalue().encode(), "demo-library-use.csv", actor=admin, now=now
     )
     points.award_pending(now=now)
-    badges.evaluate_all(now=now)
-    badges.award_monthly_stars(now=now)
+    badge_awarding.evaluate_all(now=now)
+    badge_awarding.award_monthly_stars(now=now)
     boards.rebuild(now=now)
 
 
