@@ -15,9 +15,7 @@ data import never adds an eleventh star.
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +31,13 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
-from app.rewards.badge_rules import RULES, evidence_value, student_numbers
+from app.rewards.badge_rules import (
+    RULES,
+    active_badges,
+    badge_group,
+    evidence_value,
+    student_numbers,
+)
 from app.rewards.models import Badge, BadgeAward
 from app.rewards.star_rules import STAR_RULES, month_of, previous_month
 
@@ -195,16 +199,6 @@ def _reinstate(awards: list[BadgeAward], values: dict[int, float], *, now: datet
     return count
 
 
-def active_badges(criteria: Iterable[str]) -> list[Badge]:
-    return list(
-        db.session.scalars(
-            select(Badge)
-            .where(Badge.active, Badge.criterion.in_(list(criteria)))
-            .order_by(Badge.sort_order, Badge.id)
-        )
-    )
-
-
 def _lifetime_awards(badge: Badge) -> list[BadgeAward]:
     return list(
         db.session.scalars(
@@ -213,11 +207,6 @@ def _lifetime_awards(badge: Badge) -> list[BadgeAward]:
             .options(joinedload(BadgeAward.user))
         )
     )
-
-
-def badge_group(badge: Badge) -> tuple[str, str]:
-    """Badges of one criterion and parameters share their values (hours 10/50/100/200)."""
-    return badge.criterion, json.dumps(badge.params or {}, sort_keys=True)
 
 
 def evaluate_badge(

@@ -4,10 +4,12 @@ history.
 The criteria are a registry (`RULES`): each rule finds every person's current value in one
 set-based query, so a new or edited badge goes to everyone already qualifying (backfill). A
 rule without data (no contributions feature yet) returns None and awards and revokes nobody.
+Badges of one criterion and parameters share their values (`badge_group`).
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -111,3 +113,18 @@ def student_numbers() -> dict[int, str]:
     """Student numbers of active accounts: the last tie-break, and who may get a star."""
     query = select(User.id, User.student_number).where(User.active)
     return dict(db.session.execute(query).all())
+
+
+def active_badges(criteria: Iterable[str]) -> list[Badge]:
+    return list(
+        db.session.scalars(
+            select(Badge)
+            .where(Badge.active, Badge.criterion.in_(list(criteria)))
+            .order_by(Badge.sort_order, Badge.id)
+        )
+    )
+
+
+def badge_group(badge: Badge) -> tuple[str, str]:
+    """Badges of one criterion and parameters share their values (hours 10/50/100/200)."""
+    return badge.criterion, json.dumps(badge.params or {}, sort_keys=True)

@@ -11,8 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.errors import NotFound
 from app.extensions import db
-from app.rewards.badge_awarding import active_badges, badge_group
-from app.rewards.badge_rules import RULES, evidence_value
+from app.rewards.badge_rules import RULES, active_badges, badge_group, evidence_value
 from app.rewards.models import Badge, BadgeAward
 
 
