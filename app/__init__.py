@@ -213,7 +213,7 @@ def register_blueprints(app: Flask) -> None:
     from app.recruitment.views import bp as recruitment_bp
     from app.rewards.badge_views import bp as badges_bp
     from app.rewards.board_views import bp as leaderboards_bp
-    from app.rewards.import_views import bp as library_use_bp
+    from app.rewards.library_use.views import bp as library_use_bp
     from app.rewards.views import bp as rewards_bp
     from app.shifts.handover_views import bp as handovers_bp
     from app.shifts.reliability_views import bp as reliability_bp

@@ -34,7 +34,7 @@ from app.accounts.models import User, new_session_token
 from app.admin import roster
 from app.common.time import utcnow
 from app.extensions import db
-from app.rewards import library_use
+from app.rewards.library_use import imports
 from config import TestConfig
 
 PEOPLE = int(os.environ.get("BENCH_IMPORT_PEOPLE", "20000"))
@@ -187,7 +187,7 @@ def run(folder: Path) -> list[Case]:
 
         def library(checkpoint) -> Callable[[], int]:
             def work() -> int:
-                imp = library_use.import_library_use(
+                imp = imports.import_library_use(
                     data, "use.csv", actor=admin, now=NOW, checkpoint=checkpoint
                 )
                 db.session.commit()

@@ -299,14 +299,14 @@ def log_in(app):
 
 
 def reading_stars(app, now: datetime) -> float | None:
-    from app.rewards import badges
+    from app.rewards import badge_awarding
 
     with app.app_context():
         started = time.perf_counter()
         try:
-            counts = badges.award_monthly_stars(now=now)
+            counts = badge_awarding.award_monthly_stars(now=now)
         except NotImplementedError:
-            print("note: badges.award_monthly_stars is not implemented yet: skipped")
+            print("note: badge_awarding.award_monthly_stars is not implemented yet: skipped")
             return None
         except Exception as error:  # a finding to report, not a reason to lose the table
             db.session.rollback()

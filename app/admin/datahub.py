@@ -38,7 +38,7 @@ from app.common.db import begin_write_transaction
 from app.common.time import from_local_date, local_day, utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.rewards import library_use
+from app.rewards.library_use import imports, results
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "roster": (
@@ -284,7 +284,7 @@ def _import_library_use(
     source: DataHubSource, data: bytes, now: datetime, checkpoint: Checkpoint | None
 ) -> PullReport:
     try:
-        imp = library_use.import_library_use(
+        imp = imports.import_library_use(
             data,
             f"datahub:{source.name}",
             actor=None,
@@ -292,11 +292,10 @@ def _import_library_use(
             by_job=True,
             checkpoint=checkpoint,
         )
-    except library_use.AlreadyImported:
+    except imports.AlreadyImported:
         return PullReport("unchanged", counts={"accepted": 0})
     rejected = [
-        {"line": row.line, "reason": " ".join(row.reasons)}
-        for row in library_use.rejected_rows(imp)
+        {"line": row.line, "reason": " ".join(row.reasons)} for row in results.rejected_rows(imp)
     ]
     counts = {"accepted": imp.rows_accepted, "rejected": len(rejected)}
     return PullReport(

@@ -425,7 +425,8 @@ def load_rewards_demo(rng: random.Random, *, now: datetime | None = None) -> Non
     import csv
     import io
 
-    from app.rewards import badges, boards, defaults, library_use, points
+    from app.rewards import badge_awarding, boards, defaults, points
+    from app.rewards.library_use import imports
 
     now = now or utcnow()
     admin = accounts.find_by_login("A0001")
@@ -448,12 +449,12 @@ def load_rewards_demo(rng: random.Random, *, now: datetime | None = None) -> Non
                 rng.randint(0, 30),
             ]
         )
-    library_use.import_library_use(
+    imports.import_library_use(
         out.getvalue().encode(), "demo-library-use.csv", actor=admin, now=now
     )
     points.award_pending(now=now)
-    badges.evaluate_all(now=now)
-    badges.award_monthly_stars(now=now)
+    badge_awarding.evaluate_all(now=now)
+    badge_awarding.award_monthly_stars(now=now)
     boards.rebuild(now=now)
 
 

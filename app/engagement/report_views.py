@@ -14,7 +14,7 @@ from app.common.names import mask_name
 from app.common.transaction import transaction
 from app.engagement import reports
 from app.engagement.charts import Chart
-from app.rewards import badges
+from app.rewards import badge_texts
 
 bp = Blueprint("reports", __name__)
 
@@ -44,7 +44,7 @@ def _render_report(report, *, name: str, student_number: str | None, share, publ
         csv_url=csv_url,
         current_year=reports.current_year(),
         format_hours=format_hours,
-        badge_text=badges.badge_text,
+        badge_text=badge_texts.badge_text,
     )
 
 

@@ -38,7 +38,8 @@ from app.extensions import db
 from app.recruitment import membership
 from app.recruitment.access import can_manage_team
 from app.recruitment.teams import services as team_services
-from app.rewards import badges, library_use, points
+from app.rewards import badges, points
+from app.rewards.library_use import reading
 
 FIRST_YEAR = 2000
 GROUP_KINDS = ("college", "team", "cohort")
@@ -201,7 +202,7 @@ def annual_report(user_id: int, year: int) -> AnnualReport:
 
 
 def _reading_of(user_id: int, span: Year, report: AnnualReport) -> Reading:
-    rows = library_use.library_use_in_months(span.months).subquery()
+    rows = reading.library_use_in_months(span.months).subquery()
     query = (
         select(
             rows.c.month,
@@ -561,7 +562,7 @@ def group_portrait(group: Group, year: int) -> GroupPortrait:
         or 0
     )
 
-    use = library_use.library_use_in_months(span.months).subquery()
+    use = reading.library_use_in_months(span.months).subquery()
     loans, visits, minutes, e_sessions = db.session.execute(
         select(
             func.coalesce(func.sum(use.c.loans), 0),

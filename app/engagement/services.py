@@ -29,7 +29,7 @@ from app.engagement.models import EngagementDay, EngagementScore, SegmentCount
 from app.engagement.scoring import NO_ACTIVITY, KindStats
 from app.extensions import db
 from app.recruitment import membership
-from app.rewards import library_use
+from app.rewards.library_use import reading
 
 WRITE_CHUNK = 2000
 
@@ -131,7 +131,7 @@ def activity_sources(weeks: Weeks) -> dict[str, Select]:
     return {
         "service": hours.service_activity(),
         "contribution": columns.publication_activity(),
-        "reading": library_use.reading_activity(weeks.first_day, weeks.end_day),
+        "reading": reading.reading_activity(weeks.first_day, weeks.end_day),
         "login": accounts.login_activity(),
     }
 
@@ -164,7 +164,7 @@ def _people() -> Iterator[tuple[int, str, None]]:
 
 def _reading_horizon(weeks: Weeks) -> date | None:
     """The last day library-use data reaches: pauses in reading are measured up to it."""
-    return library_use.last_day_of_data(weeks.end_day)
+    return reading.last_day_of_data(weeks.end_day)
 
 
 def _person_stats(

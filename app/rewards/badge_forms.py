@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
 
-from app.rewards.badges import DESCRIPTION_MAX, NAME_MAX, THRESHOLD_MAX, BadgeChanges
+from app.rewards.badge_admin import DESCRIPTION_MAX, NAME_MAX, THRESHOLD_MAX, BadgeChanges
 from app.rewards.models import Badge
 
 

@@ -15,7 +15,7 @@ from app.common.names import mask_name
 from app.common.tables import download
 from app.common.transaction import form_status, run_change, transaction
 from app.common.urls import external_url
-from app.rewards import badges, defaults, open_badges
+from app.rewards import badge_admin, badge_texts, badges, defaults, open_badges
 from app.rewards.badge_forms import BadgeForm, VisibilityForm
 
 bp = Blueprint("badges", __name__)
@@ -23,22 +23,22 @@ bp = Blueprint("badges", __name__)
 
 @bp.app_template_global()
 def badge_name(badge) -> str:
-    return badges.badge_text(badge, "name")
+    return badge_texts.badge_text(badge, "name")
 
 
 @bp.app_template_global()
 def badge_description(badge) -> str:
-    return badges.badge_text(badge, "description")
+    return badge_texts.badge_text(badge, "description")
 
 
 @bp.app_template_global()
 def badge_criteria(badge) -> str:
-    return badges.criteria_text(badge)
+    return badge_texts.criteria_text(badge)
 
 
 @bp.app_template_global()
 def badge_reason(award) -> str:
-    return badges.award_reason(award)
+    return badge_texts.award_reason(award)
 
 
 @bp.app_template_global()
@@ -52,7 +52,7 @@ def _viewer_id() -> int | None:
 
 @bp.route("/badges")
 def catalogue():
-    badge_list = [badge for badge in badges.all_badges() if badge.active]
+    badge_list = [badge for badge in badge_admin.all_badges() if badge.active]
     return render_template("rewards/badges/catalogue.html", badges=badge_list)
 
 
@@ -64,7 +64,7 @@ def mine():
         awards=badges.badges_of(current_user.id, include_revoked=True),
         progress=badges.next_badges(current_user.id),
         form=VisibilityForm(),
-        revoked_reason=badges.revoked_reason_text,
+        revoked_reason=badge_texts.revoked_reason_text,
     )
 
 
@@ -93,7 +93,7 @@ def award(public_id: str):
         award=found,
         holder=mask_name(found.user.name),
         own=found.user_id == _viewer_id(),
-        revoked_reason=badges.revoked_reason_text,
+        revoked_reason=badge_texts.revoked_reason_text,
     )
 
 
@@ -101,8 +101,8 @@ def award(public_id: str):
 def award_poster(public_id: str):
     found = badges.public_award(public_id, _viewer_id())
     return share.poster_response(
-        title=badges.badge_text(found.badge, "name"),
-        subtitle=badges.award_reason(found) if not found.revoked_at else "",
+        title=badge_texts.badge_text(found.badge, "name"),
+        subtitle=badge_texts.award_reason(found) if not found.revoked_at else "",
         url=external_url("badges.award", public_id=public_id),
     )
 
@@ -123,21 +123,21 @@ def admin_index():
         defaults.seed_defaults()
     return render_template(
         "rewards/badges/admin_index.html",
-        badges=badges.all_badges(),
-        counts=badges.award_counts(),
+        badges=badge_admin.all_badges(),
+        counts=badge_admin.award_counts(),
     )
 
 
 @bp.route("/admin/badges/<int:badge_id>/edit", methods=["GET", "POST"])
 @role_required("admin")
 def admin_edit(badge_id: int):
-    badge = badges.get_badge(badge_id)
+    badge = badge_admin.get_badge(badge_id)
     form = BadgeForm.for_badge(badge)
     if form.validate_on_submit():
 
         def save() -> None:
-            params = badges.parse_params(form.params.data, badge.criterion)
-            badges.update_badge(badge, form.changes(params), actor=current_user)
+            params = badge_admin.parse_params(form.params.data, badge.criterion)
+            badge_admin.update_badge(badge, form.changes(params), actor=current_user)
 
         if run_change(save, _("Badge saved."), form=form):
             return redirect(url_for("badges.admin_index"))
@@ -146,5 +146,5 @@ def admin_edit(badge_id: int):
         "rewards/badges/admin_edit.html",
         badge=badge,
         form=form,
-        allowed=list(badges.param_types(badge.criterion)),
+        allowed=list(badge_admin.param_types(badge.criterion)),
     ), status

@@ -39,7 +39,7 @@ from app.extensions import db
 from app.recruitment import membership
 from app.recruitment.access import can_manage_team, managed_team_ids
 from app.recruitment.models import Team
-from app.rewards import library_use
+from app.rewards.library_use import reading
 from app.rewards.models import BOARD_METRICS, LeaderboardEntry, PointEntry
 
 # The periods each metric has a board for, by name; the first is the page's default.
@@ -140,7 +140,7 @@ def _reading(period: Period) -> list[Standing]:
     month = period.key.removeprefix("month:")
     return [
         (row.user_id, round(row.score * 100), from_local_date(row.last_day))
-        for row in library_use.monthly_reading(month)
+        for row in reading.monthly_reading(month)
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.rewards import badges, boards, defaults, points
+from app.rewards import badge_awarding, boards, defaults, points
 
 
 def award_points(*, now: datetime) -> dict[str, int]:
@@ -14,12 +14,12 @@ def award_points(*, now: datetime) -> dict[str, int]:
 
 def evaluate_badges(*, now: datetime) -> dict[str, int]:
     defaults.seed_defaults()
-    return badges.evaluate_all(now=now)
+    return badge_awarding.evaluate_all(now=now)
 
 
 def monthly_stars(*, now: datetime) -> dict[str, int]:
     defaults.seed_defaults()
-    return badges.award_monthly_stars(now=now)
+    return badge_awarding.award_monthly_stars(now=now)
 
 
 def build_leaderboards(*, now: datetime) -> dict[str, int]:

@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 
 from app.common.urls import external_url
-from app.rewards import badges
+from app.rewards import badge_texts
 from app.rewards.models import BadgeAward
 
 CONTEXT = [
@@ -46,9 +46,10 @@ def achievement(award: BadgeAward) -> dict[str, Any]:
     return {
         "id": external_url("badges.catalogue", _anchor=f"badge-{badge.code}"),
         "type": ["Achievement"],
-        "name": badges.badge_text(badge, "name"),
-        "description": badges.badge_text(badge, "description") or badges.criteria_text(badge),
-        "criteria": {"narrative": badges.criteria_text(badge)},
+        "name": badge_texts.badge_text(badge, "name"),
+        "description": badge_texts.badge_text(badge, "description")
+        or badge_texts.criteria_text(badge),
+        "criteria": {"narrative": badge_texts.criteria_text(badge)},
         "image": {
             "id": external_url("static", filename=f"badges/{badge.icon}"),
             "type": "Image",
@@ -58,7 +59,7 @@ def achievement(award: BadgeAward) -> dict[str, Any]:
 
 def credential(award: BadgeAward) -> dict[str, Any]:
     """The award as an OpenBadgeCredential, in the reader's language."""
-    name = badges.badge_text(award.badge, "name")
+    name = badge_texts.badge_text(award.badge, "name")
     if award.period:
         name = f"{name} · {award.period}"
     return {
@@ -72,7 +73,7 @@ def credential(award: BadgeAward) -> dict[str, Any]:
         },
         "validFrom": _timestamp(award),
         "name": name,
-        "description": badges.award_reason(award),
+        "description": badge_texts.award_reason(award),
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [_identity(award)],

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts import personal_data
 from app.accounts.personal_data import Rows
-from app.rewards import badges
+from app.rewards import badge_texts
 from app.rewards.models import (
     MONTH_ROW_DAY,
     BadgeAward,
@@ -26,7 +26,7 @@ def _points(row: PointEntry) -> dict[str, Any]:
 
 def _badge(row: BadgeAward) -> dict[str, Any]:
     return {
-        "badge": badges.badge_text(row.badge, "name"),
+        "badge": badge_texts.badge_text(row.badge, "name"),
         "period": row.period,
         "awarded_at": row.awarded_at,
         "revoked_at": row.revoked_at,

@@ -12,7 +12,7 @@ from app.checkin.certificates import format_hours
 from app.common.access import role_required
 from app.common.transaction import run_change, transaction
 from app.extensions import db
-from app.rewards import badges, defaults, levels, points
+from app.rewards import badge_texts, badges, defaults, levels, points
 from app.rewards.forms import AdjustForm, PersonSearchForm, ReverseForm, RuleForm
 
 bp = Blueprint("rewards", __name__)
@@ -65,7 +65,7 @@ def achievements():
         reversed_ids=reversed_ids,
         earned=badges.badges_of(current_user.id),
         next_badges=badges.next_badges(current_user.id),
-        badge_text=badges.badge_text,
+        badge_text=badge_texts.badge_text,
         **PAGE_HELPERS,
     )
 

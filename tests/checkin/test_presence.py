@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.rewards import badges, points
+from app.rewards import badge_rules, points
 from app.shifts import reliability, trainings
 from tests.checkin import checkin_data
 from tests.rewards import rewards_data as data
@@ -69,6 +69,6 @@ def test_a_completed_training_counts_as_a_shift_for_badges(db, training):
     data.verified(worked, trained)
     db.session.commit()
 
-    assert badges.ShiftsRule().values(None) == {trained.id: 2}
-    assert badges.StreakRule().values(None) == {trained.id: 2}
-    assert absent.id not in badges.ShiftsRule().values(None)
+    assert badge_rules.ShiftsRule().values(None) == {trained.id: 2}
+    assert badge_rules.StreakRule().values(None) == {trained.id: 2}
+    assert absent.id not in badge_rules.ShiftsRule().values(None)

@@ -17,7 +17,7 @@ from app.credits import rules as credit_rules
 from app.credits.models import CreditRecord
 from app.errors import Conflict
 from app.extensions import db as _db
-from app.rewards import badges, points
+from app.rewards import badge_awarding, badges, points
 from app.rewards.models import Badge, PointEntry, PointRule
 from tests.columns import columns_data
 
@@ -155,10 +155,10 @@ def test_a_contributions_badge_is_earned_from_published_work(columns):
     editor = columns_data.editor(columns["picks"])
     publish(columns, author=ana, editor=editor)
     publish(columns, "ideas", author=ana)
-    assert badges.evaluate_badge(badge, now=LATER)["awarded"] == 0
+    assert badge_awarding.evaluate_badge(badge, now=LATER)["awarded"] == 0
 
     publish(columns, author=ana, editor=editor)
-    assert badges.evaluate_badge(badge, now=LATER)["awarded"] == 1
+    assert badge_awarding.evaluate_badge(badge, now=LATER)["awarded"] == 1
     assert [award.badge_id for award in badges.badges_of(ana.id)] == [badge.id]
 
 

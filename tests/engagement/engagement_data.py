@@ -11,7 +11,7 @@ from app.common.time import from_local_date, local_day
 from app.engagement import services
 from app.engagement.models import EngagementScore
 from app.extensions import db
-from app.rewards import library_use
+from app.rewards.library_use import imports
 from tests.rewards import rewards_data
 
 # 12:00 on Thursday 5 November 2026 in Shanghai.
@@ -56,7 +56,7 @@ def library_rows(admin: User, rows: list[tuple[User, int, int, int, int, int]]) 
         for person, days, loans, visits, minutes, sessions in rows
     ]
     data = ("\n".join([LIBRARY_HEADER, *lines]) + "\n").encode()
-    library_use.import_library_use(data, "use.csv", actor=admin, now=NOW)
+    imports.import_library_use(data, "use.csv", actor=admin, now=NOW)
     db.session.flush()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.extensions import db as _db
-from app.rewards import badges
+from app.rewards import badge_admin, badge_awarding, badges
 from app.rewards.models import BadgeAward
 from tests.helpers import choose_english, page
 from tests.rewards import badge_data, rewards_data
@@ -23,7 +23,7 @@ def earned(db):
     seeded = badge_data.seed()
     holder = badge_data.person("张小三")
     record = badge_data.served(rewards_data.place(), holder, 630, start=OCTOBER_MONDAY)
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
     _db.session.commit()
     award = badge_data.awards(seeded["hours_10"])[0]
     return seeded, holder, award, record
@@ -93,7 +93,7 @@ def test_nobody_else_can_hide_someone_elses_badge(client, login, earned):
 def test_a_revoked_badge_is_gone_for_others_and_marked_for_the_holder(client, login, earned):
     _seeded, holder, award, record = earned
     rewards_data.unverify(record)
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
     _db.session.commit()
 
     assert client.get(f"/badges/{award.public_id}").status_code == 404
@@ -220,10 +220,10 @@ def test_a_fresh_site_s_admin_finds_the_default_badges_ready_to_edit(client, log
     again = page(client.get("/admin/badges"))
 
     assert 'data-testid="admin-badge-reading_star"' in first
-    assert first.count('data-testid="admin-badge-') == len(badges.all_badges()) > 1
+    assert first.count('data-testid="admin-badge-') == len(badge_admin.all_badges()) > 1
     assert again.count('data-testid="admin-badge-') == first.count('data-testid="admin-badge-')
     assert client.get(f"/admin/badges/{badge_id('reading_star')}/edit").status_code == 200
 
 
 def badge_id(code: str) -> int:
-    return next(badge.id for badge in badges.all_badges() if badge.code == code)
+    return next(badge.id for badge in badge_admin.all_badges() if badge.code == code)

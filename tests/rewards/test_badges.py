@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app import hooks
 from app.audit.models import AuditEntry
 from app.extensions import db as _db
-from app.rewards import badges
+from app.rewards import badge_awarding, badge_rules, badges
 from tests.helpers import race
 from tests.rewards import badge_data, rewards_data
 from tests.rewards.badge_data import NOW, OCTOBER_MONDAY
@@ -32,7 +32,7 @@ def test_hours_badge_needs_the_whole_threshold(world):
     badge_data.served(place, almost, 599, start=OCTOBER_MONDAY)
     badge_data.served(place, enough, 600, start=OCTOBER_MONDAY)
 
-    counts = badges.evaluate_all(now=NOW)
+    counts = badge_awarding.evaluate_all(now=NOW)
 
     assert badge_data.holders(seeded["hours_10"]) == {enough.id}
     assert counts["awarded"] == 1
@@ -48,7 +48,7 @@ def test_unverified_hours_do_not_count(world):
     record = badge_data.served(place, person, 700, start=OCTOBER_MONDAY)
     rewards_data.unverify(record)
 
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
 
     assert badge_data.holders(seeded["hours_10"]) == set()
 
@@ -57,9 +57,9 @@ def test_rerunning_awards_nothing_twice(world):
     seeded, place = world
     person = badge_data.person()
     badge_data.served(place, person, 660, start=OCTOBER_MONDAY)
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
 
-    again = badges.evaluate_all(now=NOW + timedelta(days=1))
+    again = badge_awarding.evaluate_all(now=NOW + timedelta(days=1))
 
     assert again == {"awarded": 0, "revoked": 0, "reinstated": 0}
     assert len(badge_data.awards(seeded["hours_10"])) == 1
@@ -73,11 +73,11 @@ def test_a_new_badge_goes_to_everyone_already_qualifying(world):
         badge_data.served(place, veteran, 600, start=OCTOBER_MONDAY - timedelta(weeks=52 + week))
     fifty = seeded["hours_50"]
     fifty.active = False
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
     assert badge_data.holders(fifty) == set()
 
     fifty.active = True
-    counts = badges.evaluate_all(now=NOW)
+    counts = badge_awarding.evaluate_all(now=NOW)
 
     assert badge_data.holders(fifty) == {veteran.id}
     assert counts["awarded"] == 1
@@ -87,11 +87,11 @@ def test_lowering_a_threshold_awards_at_the_next_run(world):
     seeded, place = world
     person = badge_data.person()
     badge_data.served(place, person, 240, start=OCTOBER_MONDAY)
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
     assert badge_data.holders(seeded["hours_10"]) == set()
 
     seeded["hours_10"].threshold = 4
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
 
     assert badge_data.holders(seeded["hours_10"]) == {person.id}
 
@@ -103,23 +103,23 @@ def test_a_revocable_badge_is_taken_back_and_given_back(world):
         badge_data.served(place, person, 300, start=OCTOBER_MONDAY + timedelta(weeks=week))
         for week in range(2)
     ]
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
     assert badge_data.holders(seeded["hours_10"]) == {person.id}
 
     rewards_data.unverify(records[1])  # a correction: 5 hours left
-    counts = badges.evaluate_all(now=NOW + timedelta(days=1))
+    counts = badge_awarding.evaluate_all(now=NOW + timedelta(days=1))
 
     award = badge_data.awards(seeded["hours_10"])[0]
     assert counts["revoked"] == 1
     assert award.revoked_at == NOW + timedelta(days=1)
-    assert award.revoked_reason == badges.REVOKED_REASON
+    assert award.revoked_reason == badge_awarding.REVOKED_REASON
     assert badge_data.notifications_of(person, "badges.revoked") == 1
     assert _db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "badges.award_revoked")
     ).object_id == str(award.id)
 
     rewards_data.reverify(records[1], NOW + timedelta(days=2))
-    counts = badges.evaluate_all(now=NOW + timedelta(days=2))
+    counts = badge_awarding.evaluate_all(now=NOW + timedelta(days=2))
 
     award = badge_data.awards(seeded["hours_10"])[0]
     assert counts["reinstated"] == 1
@@ -134,11 +134,11 @@ def test_a_badge_that_is_not_revocable_stays(world):
         badge_data.served(place, person, 60, start=OCTOBER_MONDAY + timedelta(days=day))
         for day in range(5)
     ]
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
     assert badge_data.holders(seeded["shifts_5"]) == {person.id}
 
     rewards_data.unverify(records[0])
-    counts = badges.evaluate_all(now=NOW)
+    counts = badge_awarding.evaluate_all(now=NOW)
 
     assert counts["revoked"] == 0
     assert badge_data.holders(seeded["shifts_5"]) == {person.id}
@@ -153,7 +153,7 @@ def test_weekly_streak_counts_consecutive_local_weeks(world):
     for week in (0, 1, 3, 4):
         badge_data.served(place, gap, 60, start=OCTOBER_MONDAY + timedelta(weeks=week))
 
-    badges.evaluate_all(now=NOW + timedelta(weeks=4))
+    badge_awarding.evaluate_all(now=NOW + timedelta(weeks=4))
 
     assert badge_data.holders(seeded["streak_4"]) == {steady.id}
 
@@ -161,20 +161,20 @@ def test_weekly_streak_counts_consecutive_local_weeks(world):
 def test_longest_streak():
     monday = date(2026, 10, 5)
     weeks = [monday + timedelta(weeks=n) for n in (0, 1, 2, 4, 5, 6, 7, 7)]
-    assert badges.longest_streak(weeks) == 4
-    assert badges.longest_streak([]) == 0
+    assert badge_rules.longest_streak(weeks) == 4
+    assert badge_rules.longest_streak([]) == 0
 
 
 def test_without_contribution_data_nobody_gets_or_loses_a_contribution_badge(world, monkeypatch):
     seeded, _place = world
     writer = badge_data.person("作者")
     monkeypatch.setattr(hooks.CONTRIBUTIONS, "providers", [lambda column, ids: {writer.id: 10}])
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
     assert badge_data.holders(seeded["contributions_10"]) == {writer.id}
 
     monkeypatch.setattr(hooks.CONTRIBUTIONS, "providers", [])
     seeded["contributions_10"].revocable = True
-    counts = badges.evaluate_all(now=NOW)
+    counts = badge_awarding.evaluate_all(now=NOW)
 
     assert counts["revoked"] == 0
     assert badge_data.holders(seeded["contributions_10"]) == {writer.id}
@@ -191,7 +191,7 @@ def test_a_contribution_badge_of_one_column_asks_for_that_column(world, monkeypa
 
     monkeypatch.setattr(hooks.CONTRIBUTIONS, "providers", [provider])
     seeded["contributions_1"].params = {"column": "audio"}
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
 
     assert "audio" in asked
     assert badge_data.holders(seeded["contributions_1"]) == {writer.id}
@@ -203,7 +203,7 @@ def test_deactivated_accounts_get_no_badges(world):
     badge_data.served(place, person, 700, start=OCTOBER_MONDAY)
     person.active = False
 
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
 
     assert badge_data.holders(seeded["hours_10"]) == set()
 
@@ -212,7 +212,7 @@ def test_next_badges_show_the_lowest_threshold_not_yet_earned(world):
     _seeded, place = world
     person = badge_data.person()
     badge_data.served(place, person, 750, start=OCTOBER_MONDAY)
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
 
     progress = {item.badge.code: item for item in badges.next_badges(person.id)}
 
@@ -228,9 +228,9 @@ def test_badges_of_leaves_out_revoked_awards(world):
     _seeded, place = world
     person = badge_data.person()
     record = badge_data.served(place, person, 600, start=OCTOBER_MONDAY)
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
     rewards_data.unverify(record)
-    badges.evaluate_all(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
 
     assert badges.badges_of(person.id) == []
     assert [a.badge.code for a in badges.badges_of(person.id, include_revoked=True)] == ["hours_10"]
@@ -243,7 +243,7 @@ def test_two_evaluations_at_once_award_each_badge_once(app, world):
         for day in range(5):
             badge_data.served(place, person, 130, start=OCTOBER_MONDAY + timedelta(days=day))
     _db.session.commit()
-    assert race(app, lambda _n: badges.evaluate_all(now=NOW), [1, 2]) == ["ok", "ok"]
+    assert race(app, lambda _n: badge_awarding.evaluate_all(now=NOW), [1, 2]) == ["ok", "ok"]
     for code in ("hours_10", "shifts_5"):
         assert len(badge_data.awards(seeded[code])) == len(people)
     for person in people:

@@ -13,7 +13,8 @@ from app.common.names import mask_name
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.recruitment import membership
-from app.rewards import boards, library_use
+from app.rewards import boards
+from app.rewards.library_use import reading
 from app.rewards.models import LeaderboardEntry, LibraryUse, LibraryUseImport, PointEntry
 from tests import factories
 from tests.rewards import rewards_data
@@ -210,7 +211,7 @@ def test_the_reading_board_has_this_month_and_the_month_before(db):
 
     boards.rebuild(now=NOW)
 
-    scores = {row.user_id: round(row.score * 100) for row in library_use.monthly_reading("2026-10")}
+    scores = {row.user_id: round(row.score * 100) for row in reading.monthly_reading("2026-10")}
     assert snapshot("reading", MONTH) == [
         (1, keen.id, scores[keen.id]),
         (2, casual.id, scores[casual.id]),

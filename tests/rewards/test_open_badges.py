@@ -16,7 +16,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from app.extensions import db as _db
-from app.rewards import badges
+from app.rewards import badge_awarding
 from tests.helpers import choose_english
 from tests.rewards import badge_data, rewards_data
 from tests.rewards.badge_data import NOW, OCTOBER, OCTOBER_MONDAY
@@ -91,8 +91,8 @@ def earned(db):
     holder = badge_data.person("王小明", student_number="2024123456")
     badge_data.served(rewards_data.place(), holder, 600, start=OCTOBER_MONDAY)
     badge_data.reading(holder, loans=5, visits=4)
-    badges.evaluate_all(now=NOW)
-    badges.award_monthly_stars(now=NOW)
+    badge_awarding.evaluate_all(now=NOW)
+    badge_awarding.award_monthly_stars(now=NOW)
     _db.session.commit()
     return seeded, holder
 

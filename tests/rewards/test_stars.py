@@ -11,8 +11,8 @@ import pytest
 
 from app.errors import InvalidInput
 from app.extensions import db as _db
-from app.rewards import badges
-from app.rewards.library_use import ReadingRow
+from app.rewards import badge_awarding, star_rules
+from app.rewards.library_use.reading import ReadingRow
 from tests.helpers import race
 from tests.rewards import badge_data, rewards_data
 from tests.rewards.badge_data import NOW, OCTOBER, OCTOBER_MONDAY
@@ -31,7 +31,7 @@ PARAMS = {"min_loans": 2, "min_visits": 1, "min_score": 5}
 
 
 def ranked(rows, numbers, params=PARAMS, threshold=10) -> list[int]:
-    return [place.user_id for place in badges.rank_readers(rows, numbers, params, threshold)]
+    return [place.user_id for place in star_rules.rank_readers(rows, numbers, params, threshold)]
 
 
 # --- Reading Star ranking on hand-made data -------------------------------------------------
@@ -69,7 +69,7 @@ def test_reading_star_takes_the_top_k_with_unique_ranks():
     numbers = {n: f"2024{n:06d}" for n in range(1, 13)}
     rows = [row(n, 100 - n, 3, 3) for n in range(1, 13)]
 
-    places = badges.rank_readers(rows, numbers, PARAMS, 10)
+    places = star_rules.rank_readers(rows, numbers, PARAMS, 10)
 
     assert [place.rank for place in places] == list(range(1, 11))
     assert [place.user_id for place in places] == list(range(1, 11))
@@ -96,7 +96,7 @@ def test_ranking_fifty_thousand_readers_takes_well_under_a_second():
     rows = [row(n, float(n % 997), n % 7, n % 11, 1 + n % 28) for n in range(50_000)]
 
     started = time.perf_counter()
-    places = badges.rank_readers(rows, numbers, PARAMS, 10)
+    places = star_rules.rank_readers(rows, numbers, PARAMS, 10)
     elapsed = time.perf_counter() - started
 
     assert len(places) == 10 and places[0].value == 996
@@ -113,7 +113,7 @@ def test_reading_stars_of_the_month_just_ended(world):
         badge_data.reading(reader, loans=2 + n, visits=3)
     badge_data.reading(readers[0], "2026-11", loans=50, visits=50)  # November is not over
 
-    counts = badges.award_monthly_stars(now=NOW)
+    counts = badge_awarding.award_monthly_stars(now=NOW)
 
     assert counts["reading_star"] == 10
     stars = badge_data.awards(seeded["reading_star"], OCTOBER)
@@ -130,11 +130,11 @@ def test_a_month_gets_its_stars_once(world):
     seeded, _place = world
     first = badge_data.person("先到")
     badge_data.reading(first, loans=3, visits=3)
-    badges.award_monthly_stars(now=NOW)
+    badge_awarding.award_monthly_stars(now=NOW)
 
     late = badge_data.person("后补")  # a later import of October's data
     badge_data.reading(late, loans=30, visits=30)
-    again = badges.award_monthly_stars(now=NOW + timedelta(days=3))
+    again = badge_awarding.award_monthly_stars(now=NOW + timedelta(days=3))
 
     assert again == {"service_star": 0, "reading_star": 0}
     assert badge_data.holders(seeded["reading_star"], OCTOBER) == {first.id}
@@ -146,8 +146,8 @@ def test_the_same_person_can_be_reading_star_in_two_months(world):
     badge_data.reading(reader, "2026-09", loans=3, visits=3)
     badge_data.reading(reader, OCTOBER, loans=3, visits=3)
 
-    badges.award_monthly_stars(now=NOW - timedelta(days=31))
-    badges.award_monthly_stars(now=NOW)
+    badge_awarding.award_monthly_stars(now=NOW - timedelta(days=31))
+    badge_awarding.award_monthly_stars(now=NOW)
 
     assert sorted(a.period for a in badge_data.awards(seeded["reading_star"])) == [
         "2026-09",
@@ -157,15 +157,15 @@ def test_the_same_person_can_be_reading_star_in_two_months(world):
 
 def test_stars_are_named_only_for_a_month_that_has_ended(world):
     with pytest.raises(InvalidInput):
-        badges.award_monthly_stars(now=NOW, month="2026-11")
+        badge_awarding.award_monthly_stars(now=NOW, month="2026-11")
     with pytest.raises(InvalidInput):
-        badges.award_monthly_stars(now=NOW, month="2026-13")
+        badge_awarding.award_monthly_stars(now=NOW, month="2026-13")
 
 
 def test_the_month_just_ended_is_the_local_month():
     # 00:30 on 1 November in Shanghai is still 31 October in UTC.
-    assert badges.previous_month(datetime(2026, 10, 31, 16, 30)) == OCTOBER
-    assert badges.previous_month(datetime(2026, 10, 31, 15, 30)) == "2026-09"
+    assert star_rules.previous_month(datetime(2026, 10, 31, 16, 30)) == OCTOBER
+    assert star_rules.previous_month(datetime(2026, 10, 31, 15, 30)) == "2026-09"
 
 
 # --- Service Star ---------------------------------------------------------------------------
@@ -178,7 +178,7 @@ def test_service_star_goes_to_the_three_with_most_verified_hours(world):
         if minutes:
             badge_data.served(place, person, minutes, start=OCTOBER_MONDAY)
 
-    counts = badges.award_monthly_stars(now=NOW)
+    counts = badge_awarding.award_monthly_stars(now=NOW)
 
     stars = sorted(
         badge_data.awards(seeded["service_star"], OCTOBER), key=lambda a: a.evidence["rank"]
@@ -194,7 +194,7 @@ def test_service_star_needs_at_least_an_hour(world):
     person = badge_data.person()
     badge_data.served(place, person, 45, start=OCTOBER_MONDAY)
 
-    badges.award_monthly_stars(now=NOW)
+    badge_awarding.award_monthly_stars(now=NOW)
 
     assert badge_data.holders(seeded["service_star"]) == set()
 
@@ -205,7 +205,7 @@ def test_service_star_counts_shifts_by_their_local_month(world):
     # 01:00 on 1 November in Shanghai: November's, though 31 October in UTC.
     badge_data.served(place, person, 300, start=datetime(2026, 10, 31, 17, 0))
 
-    badges.award_monthly_stars(now=NOW)
+    badge_awarding.award_monthly_stars(now=NOW)
 
     assert badge_data.holders(seeded["service_star"]) == set()
 
@@ -217,6 +217,6 @@ def test_two_monthly_runs_at_once_name_each_star_once(app, world):
         badge_data.served(place, person, 120 + 30 * n, start=OCTOBER_MONDAY)
         badge_data.reading(person, loans=3 + n, visits=3)
     _db.session.commit()
-    assert race(app, lambda _n: badges.award_monthly_stars(now=NOW), [1, 2]) == ["ok", "ok"]
+    assert race(app, lambda _n: badge_awarding.award_monthly_stars(now=NOW), [1, 2]) == ["ok", "ok"]
     assert len(badge_data.awards(seeded["service_star"], OCTOBER)) == 3
     assert len(badge_data.awards(seeded["reading_star"], OCTOBER)) == 4

@@ -19,8 +19,8 @@ from app.common.tables import download
 from app.common.transaction import form_status, run_change, transaction
 from app.errors import DomainError
 from app.extensions import db
-from app.rewards import library_use
-from app.rewards.import_forms import LibraryUseUploadForm, RollbackForm
+from app.rewards.library_use import imports, results, rows
+from app.rewards.library_use.forms import LibraryUseUploadForm, RollbackForm
 
 bp = Blueprint("library_use", __name__, url_prefix="/admin/library-use")
 
@@ -41,10 +41,10 @@ def index():
         upload = form.file.data
         try:
             with transaction():
-                imp = library_use.import_library_use(
+                imp = imports.import_library_use(
                     upload.read(), upload.filename or "", actor=current_user, checkpoint=_commit
                 )
-        except library_use.AlreadyImported as error:
+        except imports.AlreadyImported as error:
             flash(str(error.message), "info")
             return redirect(url_for("library_use.result", import_id=error.existing_id))
         except DomainError as error:
@@ -52,54 +52,52 @@ def index():
         else:
             return redirect(url_for("library_use.result", import_id=imp.id))
     page = db.paginate(
-        library_use.imports_query(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+        results.imports_query(), per_page=current_app.config["PAGE_SIZE"], error_out=False
     )
     return render_template(
         "rewards/library_use/index.html",
         form=form,
         page=page,
-        counts={imp.id: library_use.import_counts(imp) for imp in page.items},
-        names=library_use.people_names(imp.uploaded_by_id for imp in page.items),
+        counts={imp.id: results.import_counts(imp) for imp in page.items},
+        names=results.people_names(imp.uploaded_by_id for imp in page.items),
         rollback_form=RollbackForm(),
-        columns=library_use.COLUMNS,
-        column_labels=library_use.COLUMN_LABELS,
+        columns=rows.COLUMNS,
+        column_labels=rows.COLUMN_LABELS,
     ), form_status(form)
 
 
 @bp.route("/<int:import_id>")
 @role_required("admin")
 def result(import_id: int):
-    imp = library_use.get_import(import_id)
-    rejected = library_use.rejected_page(
-        imp, request.args.get("page", 1, type=int), REJECTED_PAGE_SIZE
-    )
+    imp = results.get_import(import_id)
+    rejected = results.rejected_page(imp, request.args.get("page", 1, type=int), REJECTED_PAGE_SIZE)
     return render_template(
         "rewards/library_use/result.html",
         imp=imp,
-        counts=library_use.import_counts(imp),
+        counts=results.import_counts(imp),
         rejected=rejected,
-        names=library_use.people_names([imp.uploaded_by_id, imp.rolled_back_by_id]),
+        names=results.people_names([imp.uploaded_by_id, imp.rolled_back_by_id]),
         rollback_form=RollbackForm(),
-        columns=library_use.COLUMNS,
+        columns=rows.COLUMNS,
     )
 
 
 @bp.route("/<int:import_id>/rejected.csv")
 @role_required("admin")
 def rejected_csv(import_id: int):
-    imp = library_use.get_import(import_id)
-    return download(library_use.rejected_csv(imp), f"library-use-{imp.id}-rejected.csv", CSV)
+    imp = results.get_import(import_id)
+    return download(results.rejected_csv(imp), f"library-use-{imp.id}-rejected.csv", CSV)
 
 
 @bp.route("/<int:import_id>/rollback", methods=["POST"])
 @role_required("admin")
 def rollback(import_id: int):
-    imp = library_use.get_import(import_id)
+    imp = results.get_import(import_id)
     if not RollbackForm().validate_on_submit():
         flash(_("The form expired. Please try again."), "warning")
         return redirect(url_for("library_use.result", import_id=imp.id))
     run_change(
-        lambda: library_use.rollback_import(imp, actor=current_user),
+        lambda: imports.rollback_import(imp, actor=current_user),
         _("Import #%(id)d was rolled back; its rows are deleted.", id=import_id),
     )
     return redirect(url_for("library_use.result", import_id=import_id))
@@ -108,4 +106,4 @@ def rollback(import_id: int):
 @bp.route("/template.csv")
 @role_required("admin")
 def template():
-    return download(library_use.template_csv(), "library-use-template.csv", CSV)
+    return download(results.template_csv(), "library-use-template.csv", CSV)

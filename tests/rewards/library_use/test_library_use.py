@@ -14,7 +14,7 @@ from app.audit.models import AuditEntry
 from app.common.tabular import TableError
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db as _db
-from app.rewards import library_use
+from app.rewards.library_use import imports, reading, results, rows
 from app.rewards.models import MONTH_ROW_DAY, LibraryUse, LibraryUseImport
 from tests import factories
 
@@ -35,7 +35,7 @@ def sample(name: str) -> bytes:
 
 
 def run(data: bytes, admin, filename: str = "export.csv", now: datetime = NOW):
-    imp = library_use.import_library_use(data, filename, actor=admin, now=now)
+    imp = imports.import_library_use(data, filename, actor=admin, now=now)
     _db.session.commit()
     return imp
 
@@ -92,7 +92,7 @@ def test_a_file_with_every_kind_of_bad_row_stores_only_the_good_ones(db, admin, 
         20: ["period_mismatch"],
         21: ["not_a_number"],
     }
-    counts = library_use.import_counts(imp)
+    counts = results.import_counts(imp)
     assert (counts.total, counts.stored, counts.present, counts.rejected) == (20, 3, 1, 16)
     zhang, li, _wang = readers
     assert [(row.day, row.loans, row.minutes, row.e_sessions) for row in stored(zhang)] == [
@@ -102,7 +102,7 @@ def test_a_file_with_every_kind_of_bad_row_stores_only_the_good_ones(db, admin, 
     assert [(row.month, row.day, row.visits) for row in stored(li)] == [
         ("2026-10", MONTH_ROW_DAY, 10)
     ]
-    by_line = {row.line: row for row in library_use.rejected_rows(imp)}
+    by_line = {row.line: row for row in results.rejected_rows(imp)}
     assert by_line[15].reasons == [
         f"Import #{earlier.id} already stored different figures for this person and period. "
         "Roll that import back first if this file is right."
@@ -116,7 +116,7 @@ def test_a_file_with_every_kind_of_bad_row_stores_only_the_good_ones(db, admin, 
 def test_a_row_with_several_problems_lists_them_all(db, admin, readers):
     imp = run(csv_bytes("2099999999,2026-02-30,,-2,x,1,1"), admin)
     assert reasons(imp) == {2: ["bad_date", "negative", "not_a_number", "unknown_student"]}
-    assert library_use.import_counts(imp).rejected == 1
+    assert results.import_counts(imp).rejected == 1
     assert stored_count() == 0
 
 
@@ -180,25 +180,25 @@ def test_the_current_month_is_accepted_and_the_next_refused(db, admin, readers):
 )
 def test_unusable_files_are_refused_whole(db, admin, readers, data, message):
     with pytest.raises(TableError, match=message):
-        library_use.import_library_use(data, "bad.csv", actor=admin, now=NOW)
+        imports.import_library_use(data, "bad.csv", actor=admin, now=NOW)
     db.session.rollback()
     assert db.session.scalar(select(func.count(LibraryUseImport.id))) == 0
 
 
 def test_a_file_with_too_many_rows_is_refused(db, admin, readers, monkeypatch):
-    monkeypatch.setattr(library_use, "MAX_ROWS", 2)
+    monkeypatch.setattr(rows, "MAX_ROWS", 2)
     data = csv_bytes(*[f"2023141001,2026-10-0{day},,1,1,1,1" for day in (1, 2, 3)])
     with pytest.raises(TableError, match="more than 2 rows"):
-        library_use.import_library_use(data, "big.csv", actor=admin, now=NOW)
+        imports.import_library_use(data, "big.csv", actor=admin, now=NOW)
 
 
 def test_only_admins_import_and_roll_back(db, admin, readers):
     coordinator = factories.person(roles=["coordinator"])
     with pytest.raises(Forbidden):
-        library_use.import_library_use(sample("earlier.csv"), "x.csv", actor=coordinator)
+        imports.import_library_use(sample("earlier.csv"), "x.csv", actor=coordinator)
     imp = run(sample("earlier.csv"), admin)
     with pytest.raises(Forbidden):
-        library_use.rollback_import(imp, actor=readers[0])
+        imports.rollback_import(imp, actor=readers[0])
     assert stored_count() == 3
 
 
@@ -207,8 +207,8 @@ def test_only_admins_import_and_roll_back(db, admin, readers):
 
 def test_importing_the_same_file_again_changes_nothing(db, admin, readers):
     first = run(sample("every_bad_row.csv"), admin)
-    with pytest.raises(library_use.AlreadyImported, match=f"import #{first.id}") as raised:
-        library_use.import_library_use(sample("every_bad_row.csv"), "again.csv", actor=admin)
+    with pytest.raises(imports.AlreadyImported, match=f"import #{first.id}") as raised:
+        imports.import_library_use(sample("every_bad_row.csv"), "again.csv", actor=admin)
     db.session.rollback()
     assert raised.value.existing_id == first.id
     assert db.session.scalar(select(func.count(LibraryUseImport.id))) == 1
@@ -218,7 +218,7 @@ def test_importing_the_same_file_again_changes_nothing(db, admin, readers):
 def test_a_file_with_the_same_rows_but_other_bytes_finds_them_present(db, admin, readers):
     run(sample("earlier.csv"), admin)
     again = run(sample("earlier.csv").replace(b"\n", b"\r\n"), admin)
-    counts = library_use.import_counts(again)
+    counts = results.import_counts(again)
     assert (counts.stored, counts.present, counts.rejected) == (0, 3, 0)
     assert stored_count() == 3
 
@@ -226,7 +226,7 @@ def test_a_file_with_the_same_rows_but_other_bytes_finds_them_present(db, admin,
 def test_rollback_deletes_the_rows_and_allows_the_file_again(db, admin, readers):
     imp = run(sample("earlier.csv"), admin)
     other = run(csv_bytes("2023141001,2026-10-01,,1,1,10,0"), admin)
-    library_use.rollback_import(imp, actor=admin, now=NOW + timedelta(hours=1))
+    imports.rollback_import(imp, actor=admin, now=NOW + timedelta(hours=1))
     db.session.commit()
     assert imp.status == "rolled_back" and imp.rolled_back_by_id == admin.id
     assert [row.import_id for row in stored()] == [other.id]
@@ -235,7 +235,7 @@ def test_rollback_deletes_the_rows_and_allows_the_file_again(db, admin, readers)
     )
     assert entry.after == {"status": "rolled_back", "rows_deleted": 3}
     with pytest.raises(Conflict):
-        library_use.rollback_import(imp, actor=admin)
+        imports.rollback_import(imp, actor=admin)
     db.session.rollback()
     again = run(sample("earlier.csv"), admin)
     assert again.id != imp.id and again.rows_accepted == 3
@@ -281,36 +281,36 @@ def test_monthly_reading_sums_a_month_and_scores_it(db, admin, readers):
         admin,
     )
     zhang, li, wang = readers
-    rows = library_use.monthly_reading("2026-10")
+    rows = reading.monthly_reading("2026-10")
     assert rows == [
         # 5×3 + 10 + 600/60 + 4×0.5
-        library_use.ReadingRow(li.id, 37.0, 5, 10, 600, 4, date(2026, 10, 31)),
+        reading.ReadingRow(li.id, 37.0, 5, 10, 600, 4, date(2026, 10, 31)),
         # 3×3 + 2 + 180/60 + 3×0.5
-        library_use.ReadingRow(zhang.id, 15.5, 3, 2, 180, 3, date(2026, 10, 20)),
-        library_use.ReadingRow(wang.id, 1.0, 0, 1, 0, 0, date(2026, 10, 3)),
+        reading.ReadingRow(zhang.id, 15.5, 3, 2, 180, 3, date(2026, 10, 20)),
+        reading.ReadingRow(wang.id, 1.0, 0, 1, 0, 0, date(2026, 10, 3)),
     ]
-    assert [library_use.reading_score(row) for row in rows] == [37.0, 15.5, 1.0]
-    assert library_use.monthly_reading("2026-08") == []
+    assert [reading.reading_score(row) for row in rows] == [37.0, 15.5, 1.0]
+    assert reading.monthly_reading("2026-08") == []
 
 
 def test_the_weights_come_from_the_settings(app, db, admin, readers, monkeypatch):
     run(csv_bytes("2023141001,2026-10-01,,2,1,90,3"), admin)
     monkeypatch.setitem(app.config, "READING_SCORE_WEIGHTS", {"loans": 10, "e_sessions": 0})
-    [row] = library_use.monthly_reading("2026-10")
+    [row] = reading.monthly_reading("2026-10")
     # 2×10 + 1 + 1.5 + 0
-    assert row.score == 22.5 and library_use.reading_score(row) == 22.5
+    assert row.score == 22.5 and reading.reading_score(row) == 22.5
 
 
 def test_a_rolled_back_import_no_longer_counts(db, admin, readers):
     imp = run(csv_bytes("2023141001,2026-10-01,,2,1,90,3"), admin)
-    library_use.rollback_import(imp, actor=admin)
-    assert library_use.monthly_reading("2026-10") == []
+    imports.rollback_import(imp, actor=admin)
+    assert reading.monthly_reading("2026-10") == []
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2026-1", "october", ""])
 def test_monthly_reading_refuses_a_bad_month(db, month):
     with pytest.raises(InvalidInput):
-        library_use.monthly_reading(month)
+        reading.monthly_reading(month)
 
 
 # Large files -------------------------------------------------------------------------------
@@ -333,12 +333,12 @@ def test_a_large_file_is_stored_and_committed_a_chunk_at_a_time(
             count = other.execute(select(func.count(LibraryUse.id))).scalar_one()
             seen_elsewhere.append((done, total, count))
 
-    imp = library_use.import_library_use(
+    imp = imports.import_library_use(
         csv_bytes(*lines), "big.csv", actor=admin, now=NOW, checkpoint=checkpoint
     )
     _db.session.commit()
     assert seen_elsewhere == [(3, 9, 3), (6, 9, 6), (9, 9, 9)]
-    assert library_use.import_counts(imp).as_dict() == {
+    assert results.import_counts(imp).as_dict() == {
         "total": 9,
         "stored": 9,
         "present": 0,

@@ -1,0 +1,170 @@
+"""Badge administration: the list with award counts, and an administrator's audited edit of
+a badge (texts, threshold, parameters checked against its criterion)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.errors import InvalidInput, NotFound
+from app.extensions import db
+from app.rewards.badge_rules import RULES
+from app.rewards.models import Badge, BadgeAward
+from app.rewards.star_rules import STAR_RULES
+
+THRESHOLD_MAX = 100_000
+NAME_MAX = 80
+DESCRIPTION_MAX = 500
+
+audit.describe_actions({"badges.badge_edited": _l("Badge edited")})
+
+
+def all_badges() -> list[Badge]:
+    return list(db.session.scalars(select(Badge).order_by(Badge.sort_order, Badge.id)))
+
+
+def get_badge(badge_id: int) -> Badge:
+    badge = db.session.get(Badge, badge_id)
+    if badge is None:
+        raise NotFound(_("No such badge."))
+    return badge
+
+
+def award_counts() -> dict[int, int]:
+    """Awards in force per badge."""
+    query = (
+        select(BadgeAward.badge_id, func.count())
+        .where(BadgeAward.revoked_at.is_(None))
+        .group_by(BadgeAward.badge_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
+def param_types(criterion: str) -> dict[str, type]:
+    rule = RULES.get(criterion) or STAR_RULES.get(criterion)
+    return rule.params if rule is not None else {}
+
+
+def _check_param(name: str, value: Any, kind: type) -> Any:
+    if kind is str:
+        if not isinstance(value, str) or not value.strip() or len(value) > 40:
+            raise InvalidInput(_("“%(name)s” must be a short text.", name=name), field="params")
+        return value.strip()
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InvalidInput(
+            _("“%(name)s” must be a number of at least 0.", name=name), field="params"
+        )
+    if kind is int and not float(value).is_integer():
+        raise InvalidInput(_("“%(name)s” must be a whole number.", name=name), field="params")
+    if name == "top_percent" and not 0 < value <= 100:
+        raise InvalidInput(_("“top_percent” must be above 0 and at most 100."), field="params")
+    return int(value) if kind is int else value
+
+
+def parse_params(text: str | None, criterion: str) -> dict[str, Any]:
+    """A badge's parameters from the admin form's JSON text, checked against its criterion."""
+    try:
+        params = json.loads(text or "{}")
+    except ValueError:
+        raise InvalidInput(_("The parameters must be a JSON object."), field="params") from None
+    if not isinstance(params, dict):
+        raise InvalidInput(_("The parameters must be a JSON object."), field="params")
+    allowed = param_types(criterion)
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise InvalidInput(
+            _(
+                "Unknown parameters: %(names)s. This criterion takes: %(allowed)s.",
+                names=", ".join(unknown),
+                allowed=", ".join(allowed) or "—",
+            ),
+            field="params",
+        )
+    return {name: _check_param(name, value, allowed[name]) for name, value in params.items()}
+
+
+@dataclass(frozen=True)
+class BadgeChanges:
+    name_zh: str
+    name_en: str
+    description_zh: str
+    description_en: str
+    threshold: int
+    params: dict[str, Any]
+    revocable: bool
+    active: bool
+
+
+def _snapshot(badge: Badge) -> dict[str, Any]:
+    return {
+        "name_zh": badge.name_zh,
+        "name_en": badge.name_en,
+        "description_zh": badge.description_zh,
+        "description_en": badge.description_en,
+        "threshold": badge.threshold,
+        "params": dict(badge.params or {}),
+        "revocable": badge.revocable,
+        "active": badge.active,
+    }
+
+
+def _clean(text: str | None, *, field: str, limit: int, required: bool) -> str:
+    text = " ".join((text or "").split())
+    if required and not text:
+        raise InvalidInput(_("Please fill this in."), field=field)
+    if len(text) > limit:
+        raise InvalidInput(_("This can be at most %(n)d characters long.", n=limit), field=field)
+    return text
+
+
+def update_badge(
+    badge: Badge, changes: BadgeChanges, *, actor, now: datetime | None = None
+) -> Badge:
+    """An administrator edits a badge (audited). The next evaluation applies it to
+    everyone: a lower threshold awards more people at once."""
+    if not 1 <= changes.threshold <= THRESHOLD_MAX:
+        raise InvalidInput(
+            _("The threshold must be between 1 and %(n)d.", n=THRESHOLD_MAX), field="threshold"
+        )
+    allowed = param_types(badge.criterion)
+    params = {
+        name: _check_param(name, value, allowed[name])
+        for name, value in changes.params.items()
+        if name in allowed
+    }
+    cleaned = {
+        "name_zh": _clean(changes.name_zh, field="name_zh", limit=NAME_MAX, required=True),
+        "name_en": _clean(changes.name_en, field="name_en", limit=NAME_MAX, required=True),
+        "description_zh": _clean(
+            changes.description_zh, field="description_zh", limit=DESCRIPTION_MAX, required=False
+        ),
+        "description_en": _clean(
+            changes.description_en, field="description_en", limit=DESCRIPTION_MAX, required=False
+        ),
+    }
+    before = _snapshot(badge)
+    for field, value in cleaned.items():
+        setattr(badge, field, value)
+    badge.threshold = changes.threshold
+    badge.params = params
+    badge.revocable = changes.revocable
+    badge.active = changes.active
+    db.session.flush()
+    audit.record_change(
+        "badges.badge_edited",
+        actor=actor,
+        object_type="badge",
+        object_id=badge.id,
+        before=before,
+        after=_snapshot(badge),
+        only_changed=True,
+        now=now,
+    )
+    return badge

@@ -1,0 +1,312 @@
+"""Awarding badges: lifetime badges evaluated (awarded, revoked, reinstated) and monthly
+stars named, with their notifications and audit entries.
+
+Exactly-once: an award is unique per (badge, person, period) in the schema, and awards are
+written with INSERT … ON CONFLICT DO NOTHING, RETURNING the rows really inserted, so two
+evaluations at once (threads or processes) never award twice and only the new awards are
+notified. On SQLite the write lock is taken first (`begin_write_transaction`), which
+serialises evaluations; on PostgreSQL the conflict clause settles a race.
+
+A revocable badge whose criterion no longer holds (hours corrected downwards) is revoked with
+a reason, and reinstated when the criterion holds again. Monthly stars are decided once per
+month: when a month already has awards of a star badge, a rerun leaves it alone, so a late
+data import never adds an eleventh star.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from app.audit import services as audit
+from app.common.db import begin_write_transaction, insert_ignoring_conflicts
+from app.common.time import utcnow
+from app.errors import InvalidInput
+from app.extensions import db
+from app.notifications import kinds
+from app.notifications import services as notifications
+from app.rewards.badge_rules import (
+    RULES,
+    active_badges,
+    badge_group,
+    evidence_value,
+    student_numbers,
+)
+from app.rewards.models import Badge, BadgeAward
+from app.rewards.star_rules import STAR_RULES, month_of, previous_month
+
+LIFETIME = ""  # the period of a lifetime badge's award
+INSERT_CHUNK = 500
+REVOKED_REASON = "criterion_no_longer_met"
+REVOKED_REASONS = {
+    REVOKED_REASON: _l("The criterion no longer holds, for example after hours were corrected.")
+}
+
+AWARDED = kinds.register("badges.awarded", _l("I earned a badge"), email_default=True)
+REVOKED = kinds.register("badges.revoked", _l("A badge of mine was taken back"), email_default=True)
+
+audit.describe_actions(
+    {
+        "badges.award_revoked": _l("Badge taken back"),
+        "badges.award_reinstated": _l("Badge given back"),
+    }
+)
+
+
+def _insert_statement(rows: list[dict[str, Any]]):
+    return (
+        insert_ignoring_conflicts(BadgeAward, ["badge_id", "user_id", "period"])
+        .values(rows)
+        .returning(BadgeAward.id)
+    )
+
+
+def _insert_awards(
+    badge: Badge, period: str, evidence: dict[int, dict[str, Any]], *, now: datetime
+) -> list[BadgeAward]:
+    """Insert the awards that do not exist yet; returns those this call inserted."""
+    rows = [
+        {
+            "badge_id": badge.id,
+            "user_id": user_id,
+            "period": period,
+            "awarded_at": now,
+            "evidence": facts,
+            "public_id": secrets.token_urlsafe(16),
+            "hidden": False,
+            "revoked_reason": "",
+        }
+        for user_id, facts in evidence.items()
+    ]
+    if not rows:
+        return []
+    db.session.flush()
+    begin_write_transaction()
+    ids: list[int] = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        ids.extend(db.session.scalars(_insert_statement(rows[start : start + INSERT_CHUNK])))
+    return _awards(ids)
+
+
+def _awards(ids: list[int]) -> list[BadgeAward]:
+    found: list[BadgeAward] = []
+    for start in range(0, len(ids), INSERT_CHUNK):
+        found.extend(
+            db.session.scalars(
+                select(BadgeAward)
+                .where(BadgeAward.id.in_(ids[start : start + INSERT_CHUNK]))
+                .options(joinedload(BadgeAward.user), joinedload(BadgeAward.badge))
+                .order_by(BadgeAward.id)
+            )
+        )
+    return found
+
+
+def award_path(award: BadgeAward) -> str:
+    return f"/badges/{award.public_id}"
+
+
+def in_language(badge: Badge, field: str, language: str | None) -> str:
+    text = getattr(badge, f"{field}_en" if language == "en" else f"{field}_zh")
+    return text or getattr(badge, f"{field}_zh")
+
+
+def _notify_awarded(award: BadgeAward, *, now: datetime, dedupe_key: str) -> None:
+    notifications.notify(
+        award.user,
+        AWARDED.id,
+        context={
+            "badge_name": in_language(award.badge, "name", award.user.locale),
+            "period": award.period,
+        },
+        link=award_path(award),
+        now=now,
+        dedupe_key=dedupe_key,
+    )
+
+
+def _revoke(awards: list[BadgeAward], values: dict[int, float], *, now: datetime) -> int:
+    ids = [award.id for award in awards]
+    if not ids:
+        return 0
+    revoked = set(
+        db.session.scalars(
+            update(BadgeAward)
+            .where(BadgeAward.id.in_(ids), BadgeAward.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason=REVOKED_REASON)
+            .returning(BadgeAward.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    for award in awards:
+        if award.id not in revoked:
+            continue
+        db.session.expire(award, ["revoked_at", "revoked_reason"])
+        audit.record(
+            "badges.award_revoked",
+            actor=None,
+            object_type="badge_award",
+            object_id=award.id,
+            before={"revoked_at": None},
+            after={"revoked_at": now.isoformat(), "value": values.get(award.user_id, 0)},
+            note=REVOKED_REASON,
+            now=now,
+        )
+        notifications.notify(
+            award.user,
+            REVOKED.id,
+            context={"badge_name": in_language(award.badge, "name", award.user.locale)},
+            link="/badges/mine",
+            now=now,
+            dedupe_key=f"badges.revoked:{award.id}:{now.isoformat()}",
+        )
+    return len(revoked)
+
+
+def _reinstate(awards: list[BadgeAward], values: dict[int, float], *, now: datetime) -> int:
+    count = 0
+    for award in awards:
+        revoked_at = award.revoked_at
+        value = evidence_value(values[award.user_id])
+        changed = db.session.execute(
+            update(BadgeAward)
+            .where(BadgeAward.id == award.id, BadgeAward.revoked_at == revoked_at)
+            .values(revoked_at=None, revoked_reason="", evidence={"value": value})
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.expire(award, ["revoked_at", "revoked_reason", "evidence"])
+        if changed != 1:
+            continue
+        count += 1
+        audit.record(
+            "badges.award_reinstated",
+            actor=None,
+            object_type="badge_award",
+            object_id=award.id,
+            before={"revoked_at": revoked_at.isoformat()},
+            after={"revoked_at": None, "value": value},
+            now=now,
+        )
+        _notify_awarded(
+            award, now=now, dedupe_key=f"badges.reinstated:{award.id}:{revoked_at.isoformat()}"
+        )
+    return count
+
+
+def _lifetime_awards(badge: Badge) -> list[BadgeAward]:
+    return list(
+        db.session.scalars(
+            select(BadgeAward)
+            .where(BadgeAward.badge_id == badge.id, BadgeAward.period == LIFETIME)
+            .options(joinedload(BadgeAward.user))
+        )
+    )
+
+
+def evaluate_badge(
+    badge: Badge,
+    *,
+    now: datetime | None = None,
+    values: dict[int, float] | None = None,
+) -> dict[str, int]:
+    """Award a lifetime badge to everyone qualifying who lacks it; revoke it (when
+    revocable) from holders who no longer qualify; give it back to those who qualify again.
+    `values` are the rule's values when the caller has them already."""
+    now = now or utcnow()
+    begin_write_transaction()
+    if values is None:
+        values = RULES[badge.criterion].values(badge)
+    if values is None:
+        return {"awarded": 0, "revoked": 0, "reinstated": 0}
+    numbers = student_numbers()
+    qualifying = {
+        user_id: value
+        for user_id, value in values.items()
+        if value >= badge.threshold and user_id in numbers
+    }
+    held = {award.user_id: award for award in _lifetime_awards(badge)}
+    new = {
+        user_id: {"value": evidence_value(value)}
+        for user_id, value in qualifying.items()
+        if user_id not in held
+    }
+    awarded = _insert_awards(badge, LIFETIME, new, now=now)
+    for award in awarded:
+        _notify_awarded(award, now=now, dedupe_key=f"badges.awarded:{award.id}")
+    lapsed = [
+        award
+        for user_id, award in held.items()
+        if award.revoked_at is None and user_id not in qualifying and user_id in numbers
+    ]
+    returning = [
+        award for user_id, award in held.items() if award.revoked_at and user_id in qualifying
+    ]
+    return {
+        "awarded": len(awarded),
+        "revoked": _revoke(lapsed, values, now=now) if badge.revocable else 0,
+        "reinstated": _reinstate(returning, values, now=now),
+    }
+
+
+def evaluate_all(*, now: datetime | None = None) -> dict[str, int]:
+    """The nightly job: every active lifetime badge, over all history."""
+    now = now or utcnow()
+    begin_write_transaction()
+    counts = {"awarded": 0, "revoked": 0, "reinstated": 0}
+    known: dict[tuple[str, str], dict[int, float] | None] = {}
+    for badge in active_badges(RULES):
+        if badge_group(badge) not in known:
+            known[badge_group(badge)] = RULES[badge.criterion].values(badge)
+        if known[badge_group(badge)] is None:
+            continue
+        for key, value in evaluate_badge(badge, now=now, values=known[badge_group(badge)]).items():
+            counts[key] += value
+    return counts
+
+
+def _month_awarded(badge: Badge, period: str) -> bool:
+    return (
+        db.session.scalar(
+            select(BadgeAward.id)
+            .where(BadgeAward.badge_id == badge.id, BadgeAward.period == period)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def award_star(badge: Badge, period: str, *, now: datetime | None = None) -> list[BadgeAward]:
+    """Name a month's stars of `badge` unless that month already has them."""
+    now = now or utcnow()
+    month = month_of(period)
+    if month.until > now:
+        raise InvalidInput(_("Stars are named only for a month that has ended."), field="month")
+    begin_write_transaction()
+    if _month_awarded(badge, period):
+        return []
+    places, population = STAR_RULES[badge.criterion].ranking(badge, month)
+    evidence = {
+        place.user_id: {"rank": place.rank, "value": place.value, "of": population, **place.details}
+        for place in places
+    }
+    awarded = _insert_awards(badge, period, evidence, now=now)
+    for award in awarded:
+        _notify_awarded(award, now=now, dedupe_key=f"badges.awarded:{award.id}")
+    return awarded
+
+
+def award_monthly_stars(*, now: datetime | None = None, month: str | None = None) -> dict[str, int]:
+    """The monthly job: Service Star and Reading Star of the local month just ended (or of
+    `month`); counts of stars named, by badge code."""
+    now = now or utcnow()
+    period = month or previous_month(now)
+    begin_write_transaction()
+    return {
+        badge.code: len(award_star(badge, period, now=now)) for badge in active_badges(STAR_RULES)
+    }
