@@ -85,7 +85,7 @@ def feature_wiring() -> list[Callable[[], None]]:
     from app.recruitment import profiles
     from app.rewards import personal as rewards_personal
     from app.shifts import personal as shifts_personal
-    from app.shifts import services as shifts
+    from app.shifts import trainings
 
     return [
         personal_data.connect_hooks,
@@ -102,7 +102,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         recruitment_personal.connect_hooks,
         rewards_personal.connect_hooks,
         checkin.connect_hooks,
-        shifts.connect_hooks,
+        trainings.connect_hooks,
         credits.connect_hooks,  # the built-in credit sources come first
         columns.connect_hooks,
     ]

@@ -46,7 +46,7 @@ def build(url: str) -> int:
     from app.extensions import db
     from app.recruitment import membership
     from app.recruitment.teams import services as team_services
-    from app.shifts import services as shifts
+    from app.shifts import signups
     from app.shifts.models import Shift, Task
 
     app = bench_app(url)
@@ -77,7 +77,7 @@ def build(url: str) -> int:
             found = membership.join_team(team.id, person.id)
             found.onboarded = True
             db.session.flush()
-            shifts.sign_up(shift, person, now=now - timedelta(days=1))
+            signups.sign_up(shift, person, now=now - timedelta(days=1))
         db.session.commit()
         shift_id = shift.id
         db.engine.dispose()

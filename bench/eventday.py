@@ -167,7 +167,7 @@ def _shifts(team_id: int, people: int, now: datetime, rng: random.Random) -> lis
     from app.accounts import services as accounts
     from app.errors import DomainError
     from app.extensions import db
-    from app.shifts import services as shifts
+    from app.shifts import eligibility, signups
     from app.shifts.models import Shift, Task
 
     task_ids = []
@@ -198,10 +198,10 @@ def _shifts(team_id: int, people: int, now: datetime, rng: random.Random) -> lis
             wanted = rng.randint(capacity // 3, capacity + 3)
             for n in rng.sample(range(people), min(wanted, people)):
                 person = accounts.find_by_login(login_of(n))
-                if shifts.shift_eligibility(shift, person, now=now).ok:
+                if eligibility.shift_eligibility(shift, person, now=now).ok:
                     try:
                         with db.session.begin_nested():
-                            shifts.sign_up(shift, person, now=now - timedelta(days=1))
+                            signups.sign_up(shift, person, now=now - timedelta(days=1))
                     except DomainError:  # an overlap with a shift they are on: skip them
                         continue
     return task_ids
@@ -224,7 +224,7 @@ def _event(team_id: int, people: int, now: datetime) -> tuple[int, set[str]]:
     of the volunteers signed up the day before."""
     from app.accounts import services as accounts
     from app.extensions import db
-    from app.shifts import services as shifts
+    from app.shifts import signups
     from app.shifts.models import Shift
 
     task = _event_task(team_id)
@@ -238,7 +238,7 @@ def _event(team_id: int, people: int, now: datetime) -> tuple[int, set[str]]:
     db.session.add(shift)
     db.session.flush()
     for n in range(signed):
-        shifts.sign_up(shift, accounts.find_by_login(login_of(n)), now=now - timedelta(days=1))
+        signups.sign_up(shift, accounts.find_by_login(login_of(n)), now=now - timedelta(days=1))
     return shift.id, {login_of(n) for n in range(signed)}
 
 
@@ -250,7 +250,7 @@ def _history(team_id: int, people: int, now: datetime) -> None:
     from app.demo.services import _attend
     from app.extensions import db
     from app.rewards import jobs
-    from app.shifts import services as shifts
+    from app.shifts import signups
     from app.shifts.models import Shift, Task
 
     task = db.session.scalar(db.select(Task).where(Task.title == EVENT_TITLE))
@@ -264,7 +264,7 @@ def _history(team_id: int, people: int, now: datetime) -> None:
         for k in range(3):  # 3 of every 5
             if n + k < people:
                 person = accounts.find_by_login(login_of(n + k))
-                shifts.sign_up(shift, person, now=start - timedelta(days=2))
+                signups.sign_up(shift, person, now=start - timedelta(days=2))
                 _attend(shift, person, early_minutes=5 + k)
     admin = accounts.find_by_login(ADMIN)
     attendance.verify_on_time(shift, actor=admin, now=shift.ends_at + timedelta(hours=1))
@@ -602,14 +602,14 @@ def check_shifts() -> list[str]:
 
     from app.common.time import utcnow
     from app.extensions import db
-    from app.shifts import services as shifts
+    from app.shifts import signups
     from app.shifts.models import Shift, ShiftSignup
 
     problems = []
     holding = dict(
         db.session.execute(
             select(ShiftSignup.shift_id, func.count())
-            .where(ShiftSignup.status.in_(shifts.HOLDING_STATUSES))
+            .where(ShiftSignup.status.in_(signups.HOLDING_STATUSES))
             .group_by(ShiftSignup.shift_id)
         ).all()
     )
@@ -630,7 +630,7 @@ def check_shifts() -> list[str]:
         )
         if waiting and shift.starts_at > utcnow() and shift.confirmed_count < shift.capacity:
             problems.append(f"shift {shift.id}: {len(waiting)} waiting behind a free place")
-        positions = [shifts.waitlist_position(signup) for signup in waiting]
+        positions = [signups.waitlist_position(signup) for signup in waiting]
         if positions != list(range(1, len(waiting) + 1)):
             problems.append(f"shift {shift.id}: waitlist positions {positions}")
     for pair, column in (("person", ShiftSignup.user_id), ("ticket", ShiftSignup.ticket)):

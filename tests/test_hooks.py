@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app, hooks
 from app.accounts import personal_data
-from app.shifts import services as shift_services
+from app.shifts import trainings
 from config import TestConfig
 
 # The feature functions each hook is answered by in the real app.
@@ -16,7 +16,7 @@ EXPECTED = {
     "contributions": {"app.columns.providers.published_counts"},
     "attendance": {"app.checkin.presence.attended"},
     "no_show_rates": {"app.shifts.reliability.no_show_rates"},
-    "trainings": {"app.shifts.services._completed_trainings"},
+    "trainings": {"app.shifts.trainings._completed_trainings"},
     "team_hours": {"app.checkin.attendance.verified_team_hours"},
     "credit_sources": {
         "app.credits.sources.verified_attendances",
@@ -69,7 +69,7 @@ def test_every_declared_hook_has_its_providers_in_the_real_app(app):
 
 def test_an_app_wired_without_a_required_provider_fails_at_start_naming_the_hook(app, monkeypatch):
     complete = hooks.feature_wiring()
-    without_shifts = [c for c in complete if c is not shift_services.connect_hooks]
+    without_shifts = [c for c in complete if c is not trainings.connect_hooks]
     monkeypatch.setattr(hooks, "feature_wiring", lambda: without_shifts)
 
     with pytest.raises(RuntimeError, match="trainings"):

@@ -26,7 +26,7 @@ from app.common.tables import download
 from app.common.time import local_to_utc, to_local, utc_to_local, utcnow
 from app.common.transaction import run_change, transaction
 from app.errors import DomainError
-from app.shifts.tasks import format_span
+from app.shifts.shift_edits import format_span
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 

@@ -42,7 +42,8 @@ from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.recruitment.access import require_team_manager
-from app.shifts import services as shifts
+from app.shifts import signups
+from app.shifts.eligibility import shift_eligibility
 from app.shifts.models import Shift, ShiftSignup
 
 # Check-out stays open this long after the scheduled end; the job closes what is left.
@@ -377,7 +378,7 @@ def _start(
 def _walk_in_refusal(shift: Shift, person: User, scan: _Scan) -> str | None:
     """Why this person may not walk in (their sign-up eligibility, the timing aside)."""
     before_start = min(scan.now, shift.starts_at - timedelta(seconds=1))
-    eligibility = shifts.shift_eligibility(shift, person, now=before_start)
+    eligibility = shift_eligibility(shift, person, now=before_start)
     return None if eligibility.ok else " ".join(eligibility.reasons)
 
 
@@ -387,7 +388,7 @@ def _check_in(shift: Shift, person: User, record: Attendance | None, scan: _Scan
         return _done("already_in", shift, person, record, "check_in")
     if state == "out":
         return _refused("already_out", "check_in", shift=shift, person=person, attendance=record)
-    signup = shifts.confirmed_signup(shift, person.id)
+    signup = signups.confirmed_signup(shift, person.id)
     if signup is None and not shift.task.walk_ins_allowed:
         return _refused("not_signed_up", "check_in", shift=shift, person=person)
     if not opens_at(shift) <= scan.now < shift.ends_at:
@@ -400,7 +401,7 @@ def _check_in(shift: Shift, person: User, record: Attendance | None, scan: _Scan
     try:
         with db.session.begin_nested():
             if signup is None:
-                signup = shifts.confirm_walk_in(shift, person, now=scan.now)
+                signup = signups.confirm_walk_in(shift, person, now=scan.now)
                 if signup is None:
                     raise _Full
             record = _start(shift, person, record, signup, scan, walk_in=walk_in)

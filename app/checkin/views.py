@@ -28,7 +28,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.recruitment.access import can_manage_team
 from app.recruitment.poster import qr_svg
-from app.shifts import services as shifts
+from app.shifts import signups
 from app.shifts.models import Shift
 
 bp = Blueprint("checkin", __name__)
@@ -61,7 +61,7 @@ def _scan_url(code: str) -> str:
 def _kiosk_shift(shift_id: int) -> Shift:
     """The shift, for its team's coordinators only (others learn nothing: 404)."""
     try:
-        shift = shifts.get_shift(shift_id)
+        shift = signups.get_shift(shift_id)
     except DomainError:
         abort(404)
     if not can_manage_team(current_user, shift.task.team_id):

@@ -238,9 +238,9 @@ def load_shifts_demo(*, now: datetime | None = None) -> None:
     the next four weeks, and the accepted members onboarded and signed up for some shifts."""
     from app.recruitment import membership
     from app.recruitment.teams import services as team_services
-    from app.shifts import services as shifts
-    from app.shifts import tasks
-    from app.shifts.tasks import SeriesFields, TaskFields
+    from app.shifts import shift_edits, signups, task_series, tasks
+    from app.shifts.task_series import SeriesFields
+    from app.shifts.tasks import TaskFields
 
     now = now or utcnow()
     coordinator = accounts.find_by_login("T0001")
@@ -257,7 +257,7 @@ def load_shifts_demo(*, now: datetime | None = None) -> None:
         ),
         actor=coordinator,
     )
-    tasks.create_shift(
+    shift_edits.create_shift(
         training,
         day=today + timedelta(days=6),
         start=time(19),
@@ -274,7 +274,7 @@ def load_shifts_demo(*, now: datetime | None = None) -> None:
         ),
         actor=coordinator,
     )
-    _series, desk_shifts = tasks.create_series(
+    _series, desk_shifts = task_series.create_series(
         desk,
         SeriesFields(
             weekdays=[0, 2, 4],
@@ -292,7 +292,7 @@ def load_shifts_demo(*, now: datetime | None = None) -> None:
     for index, row in enumerate(members):
         person = accounts.get_person(row.user_id)
         for shift in desk_shifts[index : index + 6 : 2]:
-            shifts.sign_up(shift, person, now=now)
+            signups.sign_up(shift, person, now=now)
 
 
 def _attend(shift, person, *, early_minutes: int = 8) -> None:
@@ -313,8 +313,7 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
     and a reading-festival event running now, so the kiosk shows a live code."""
     from app.checkin import attendance
     from app.recruitment.teams import services as team_services
-    from app.shifts import services as shifts
-    from app.shifts import tasks
+    from app.shifts import shift_edits, signups, tasks
     from app.shifts.tasks import TaskFields
 
     now = now or utcnow()
@@ -326,10 +325,10 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
     for days_ago in (15, 8, 3):
         day = today - timedelta(days=days_ago)
         before = now - timedelta(days=days_ago + 2)
-        shift = tasks.create_shift(
+        shift = shift_edits.create_shift(
             desk, day=day, start=time(14), end=time(17), actor=coordinator, now=before
         )
-        shifts.sign_up(shift, volunteer, now=before)
+        signups.sign_up(shift, volunteer, now=before)
         _attend(shift, volunteer)
         attendance.verify_on_time(shift, actor=coordinator, now=shift.ends_at + timedelta(hours=1))
     festival = tasks.create_task(
@@ -346,10 +345,10 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
     local_now = to_local(now).replace(second=0, microsecond=0, tzinfo=None)
     hours = under_way_today(local_now)
     if hours is not None:
-        event = tasks.create_shift(
+        event = shift_edits.create_shift(
             festival, day=local_now.date(), start=hours[0], end=hours[1], actor=coordinator, now=now
         )
-        shifts.assign(event, volunteer, actor=coordinator, now=now)
+        signups.assign(event, volunteer, actor=coordinator, now=now)
 
 
 def under_way_today(local_now: datetime) -> tuple[time, time] | None:
@@ -382,8 +381,7 @@ def load_service_history_demo(*, now: datetime | None = None) -> None:
     from app.checkin import attendance
     from app.recruitment import membership
     from app.recruitment.teams import services as team_services
-    from app.shifts import reliability, tasks
-    from app.shifts import services as shifts
+    from app.shifts import reliability, shift_edits, signups, tasks
     from app.shifts.tasks import TaskFields
 
     now = now or utcnow()
@@ -405,12 +403,12 @@ def load_service_history_demo(*, now: datetime | None = None) -> None:
     for weeks_ago in range(SHELVING_WEEKS, 0, -1):
         day = tuesday - timedelta(weeks=weeks_ago)
         before = from_local_date(day) - timedelta(days=3)
-        shift = tasks.create_shift(
+        shift = shift_edits.create_shift(
             shelving, day=day, start=time(15), end=time(17), actor=coordinator, now=before
         )
         for index, person in enumerate(members):
             if _shelving_attends(index, weeks_ago):
-                shifts.sign_up(shift, person, now=before)
+                signups.sign_up(shift, person, now=before)
                 if not (index == 1 and weeks_ago == 2):  # the one no-show
                     _attend(shift, person)
         after = shift.ends_at + timedelta(hours=1)

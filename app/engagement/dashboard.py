@@ -27,7 +27,7 @@ from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.recruitment import access, membership
 from app.recruitment.teams import services as team_services
-from app.shifts import tasks
+from app.shifts import task_dashboard, tasks
 
 WEEKS_SHOWN = 12
 
@@ -263,7 +263,7 @@ def no_show_chart(scope: Scope, viewer) -> Chart:
         for task in tasks.tasks_for(viewer, team_id=scope.team_id)
         if task.active and (scope.team_ids is None or task.team_id in scope.team_ids)
     ]
-    rates = tasks.no_show_rates([task.id for task in task_list])
+    rates = task_dashboard.no_show_rates([task.id for task in task_list])
     shown = [task for task in task_list if task.id in rates]
     return Chart(
         id="no-shows",

@@ -41,7 +41,8 @@ from app.notifications import services as notifications
 from app.recruitment import access
 from app.recruitment import membership as members
 from app.recruitment.access import managed_team_ids, require_team_manager
-from app.shifts import services
+from app.shifts import signups
+from app.shifts.eligibility import eligibility_for, shift_eligibility
 from app.shifts.models import Shift, ShiftHandover, ShiftSignup, Task
 
 NOTE_MAX = 500
@@ -144,11 +145,11 @@ def _busy_times(user) -> tuple[set[int], list[tuple[int, datetime, datetime]]]:
         .join(Shift, Shift.id == ShiftSignup.shift_id)
         .where(
             ShiftSignup.user_id == user.id,
-            ShiftSignup.status.in_(services.ACTIVE_STATUSES),
+            ShiftSignup.status.in_(signups.ACTIVE_STATUSES),
             Shift.status == "scheduled",
         )
     ).all()
-    holding = {shift_id for shift_id, status, _s, _e in rows if status in services.HOLDING_STATUSES}
+    holding = {shift_id for shift_id, status, _s, _e in rows if status in signups.HOLDING_STATUSES}
     return holding, [(shift_id, start, end) for shift_id, _status, start, end in rows]
 
 
@@ -180,7 +181,7 @@ def available_handovers(user, *, now: datetime | None = None) -> list[ShiftHando
         return []
     holding, busy = _busy_times(user)
     shifts = list({offer.shift_id: offer.shift for offer in offers}.values())
-    eligibility = services.eligibility_for(shifts, user, now=now)
+    eligibility = eligibility_for(shifts, user, now=now)
     shown: dict[int, ShiftHandover] = {}
     for offer in offers:
         shift = offer.shift
@@ -248,13 +249,13 @@ def _check_taker(handover: ShiftHandover, taker, *, now: datetime) -> None:
     if taker.id == handover.from_user_id:
         raise InvalidInput(_("You cannot take over your own place."))
     shift = handover.shift
-    eligibility = services.shift_eligibility(shift, taker, now=now)
+    eligibility = shift_eligibility(shift, taker, now=now)
     if not eligibility.ok:
         raise InvalidInput(" ".join(eligibility.reasons))
-    existing = services.existing_signup(shift, taker.id)
-    if existing is not None and existing.status in services.HOLDING_STATUSES:
+    existing = signups.existing_signup(shift, taker.id)
+    if existing is not None and existing.status in signups.HOLDING_STATUSES:
         raise Conflict(_("You already have a place on this shift."))
-    services.check_no_overlap(shift, taker.id)
+    signups.check_no_overlap(shift, taker.id)
 
 
 def _swap(handover: ShiftHandover, taker, *, now: datetime) -> ShiftSignup:
@@ -269,13 +270,13 @@ def _swap(handover: ShiftHandover, taker, *, now: datetime) -> ShiftSignup:
     if released != 1:
         raise _gone()
     shift = handover.shift
-    signup = services.existing_signup(shift, taker.id)
+    signup = signups.existing_signup(shift, taker.id)
     if signup is None:
         signup = ShiftSignup(
             shift_id=shift.id,
             user_id=taker.id,
             status="confirmed",
-            ticket=services.next_ticket(shift),
+            ticket=signups.next_ticket(shift),
             signed_up_at=now,
             confirmed_at=now,
         )
@@ -331,7 +332,7 @@ def _tell(user, kind: kinds.Kind, handover: ShiftHandover, *, now: datetime, lin
         kind.id,
         context={
             "task_title": shift.task.title,
-            "when": services.describe_time(shift),
+            "when": signups.describe_time(shift),
             "location": shift.task.location,
             "from_name": handover.from_user.display_name,
             "to_name": handover.to_user.display_name if handover.to_user else "",
@@ -449,7 +450,7 @@ def take_over(handover: ShiftHandover, taker, *, now: datetime | None = None) ->
         decided_at=now,
     )
     _swap(handover, taker, now=now)
-    _tell(handover.from_user, TAKEN, handover, now=now, link=services.MY_LINK)
+    _tell(handover.from_user, TAKEN, handover, now=now, link=signups.MY_LINK)
     return handover
 
 
@@ -478,8 +479,8 @@ def approve(handover: ShiftHandover, *, actor, now: datetime | None = None) -> S
         after={"status": "completed", "to_user_id": taker.id},
         now=now,
     )
-    _tell(taker, APPROVED, handover, now=now, link=services.MY_LINK)
-    _tell(handover.from_user, TAKEN, handover, now=now, link=services.MY_LINK)
+    _tell(taker, APPROVED, handover, now=now, link=signups.MY_LINK)
+    _tell(handover.from_user, TAKEN, handover, now=now, link=signups.MY_LINK)
     return handover
 
 
@@ -506,7 +507,7 @@ def refuse(handover: ShiftHandover, *, actor, now: datetime | None = None) -> Sh
         after={"status": "refused", "reopened_id": reopened.id if reopened else None},
         now=now,
     )
-    _tell(taker, REFUSED, handover, now=now, link=services.MY_LINK)
+    _tell(taker, REFUSED, handover, now=now, link=signups.MY_LINK)
     return handover
 
 

@@ -2,7 +2,7 @@
 accepts or declines it on "My shifts"; the job passes offers that ran out to the next
 person on the waitlist, and closes handover offers of shifts that have started.
 
-`services.promote_waitlist` makes the offers (see `services.offer_deadline` for how long
+`signups.promote_waitlist` makes the offers (see `signups.offer_deadline` for how long
 one lasts and when there is no time for one). An offer that runs out is lost: the sign-up
 is cancelled (not a late cancellation) and the person is told; they may sign up again and
 then join the end of the waitlist. Putting them back at the end by themselves would offer
@@ -24,7 +24,7 @@ from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.notifications import kinds
-from app.shifts import handovers, services
+from app.shifts import handovers, signups
 from app.shifts.models import Shift, ShiftSignup
 
 OFFER_EXPIRED = kinds.register(
@@ -84,7 +84,7 @@ def decline_offer(signup: ShiftSignup, *, actor, now: datetime | None = None) ->
     """The person does not want the place: it passes to the next on the waitlist."""
     now = now or utcnow()
     _require_offered_to(signup, actor)
-    services.leave(signup, now=now, late=False)
+    signups.leave(signup, now=now, late=False)
     audit.record(
         "shifts.offer_declined",
         actor=actor,
@@ -101,7 +101,7 @@ def _run_out(signup: ShiftSignup, *, now: datetime) -> bool:
     """End one offer that ran out and pass the place on; False when the person answered
     at the same moment (their answer stands)."""
     try:
-        services.leave(signup, now=now, late=False)
+        signups.leave(signup, now=now, late=False)
     except Conflict:
         return False
     audit.record(
@@ -114,7 +114,7 @@ def _run_out(signup: ShiftSignup, *, now: datetime) -> bool:
         now=now,
     )
     if signup.shift.status == "scheduled":  # a cancelled shift's people were told already
-        services.notify_signup(
+        signups.notify_signup(
             signup,
             OFFER_EXPIRED,
             now=now,

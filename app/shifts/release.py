@@ -25,8 +25,7 @@ from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
 from app.recruitment import access
-from app.shifts import services as signups
-from app.shifts import tasks
+from app.shifts import shift_edits, signups
 from app.shifts.models import ShiftSignup
 
 SALT = "shifts.release"
@@ -133,7 +132,7 @@ def _tell_coordinators(signup: ShiftSignup, *, now: datetime) -> None:
             context={
                 "name": signup.user.name,
                 "task_title": shift.task.title,
-                "when": tasks.format_span(shift),
+                "when": shift_edits.format_span(shift),
             },
             link=f"/tasks/shifts/{shift.id}",
             now=now,

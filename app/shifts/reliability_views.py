@@ -14,8 +14,7 @@ from app.common.forms import ActionForm
 from app.common.time import utcnow
 from app.common.transaction import run_change, transaction
 from app.errors import DomainError
-from app.shifts import calendar, release, reliability, tasks
-from app.shifts import services as signups
+from app.shifts import calendar, release, reliability, shift_edits, signups, tasks
 from app.shifts.task_forms import ExcuseForm, LiftPauseForm
 
 bp = Blueprint("reliability", __name__, url_prefix="/reliability")
@@ -39,7 +38,7 @@ def index():
         pause_after=reliability.pause_after(),
         lift_form=LiftPauseForm(),
         excuse_form=ExcuseForm(),
-        format_span=tasks.format_span,
+        format_span=shift_edits.format_span,
     )
 
 
@@ -105,7 +104,7 @@ def cant_make_it(token: str):
     except DomainError as error:
         return render_template("release/invalid.html", message=error.message), error.status
     form = ActionForm()
-    when = tasks.format_span(signup.shift)
+    when = shift_edits.format_span(signup.shift)
     if form.validate_on_submit():
         try:
             with transaction():

@@ -13,7 +13,7 @@ from app.common.time import utcnow
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
-from app.shifts import release, services
+from app.shifts import release, signups
 from app.shifts.models import Shift, ShiftSignup
 
 REMINDER = kinds.register(
@@ -50,6 +50,6 @@ def send_reminders(*, now: datetime | None = None) -> int:
         key = f"shift-reminder:{signup.id}:{signup.ticket}:{lead}"
         if not notifications.already_notified(key):
             link = release.cant_make_it_url(signup)
-            services.notify_signup(signup, REMINDER, now=now, dedupe_key=key, link=link)
+            signups.notify_signup(signup, REMINDER, now=now, dedupe_key=key, link=link)
             sent += 1
     return sent

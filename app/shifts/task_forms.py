@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.common.forms import MultiCheckboxField
 from app.shifts.models import TASK_KINDS
 from app.shifts.reliability import REASON_MAX as RELIABILITY_NOTE_MAX
+from app.shifts.shift_edits import NOTE_MAX, REASON_MAX
 from app.shifts.tasks import (
     CHECKIN_OPENS_RANGE,
     DESCRIPTION_MAX,
@@ -31,9 +32,7 @@ from app.shifts.tasks import (
     MAX_CAPACITY,
     MAX_DEADLINE_HOURS,
     MAX_MULTIPLIER,
-    NOTE_MAX,
     OFFER_HOURS_RANGE,
-    REASON_MAX,
     TASK_KIND_LABELS,
     TITLE_MAX,
     WAITLIST_MODE_LABELS,

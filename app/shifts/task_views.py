@@ -20,8 +20,7 @@ from app.credits import rules as credit_rules
 from app.errors import NotFound
 from app.recruitment import profiles
 from app.recruitment.teams import services as team_services
-from app.shifts import release, tasks, trainings
-from app.shifts import services as signups
+from app.shifts import release, shift_edits, signups, task_dashboard, task_series, tasks, trainings
 from app.shifts.task_forms import (
     AssignForm,
     CancelShiftForm,
@@ -146,13 +145,13 @@ def new_task():
 def task(task_id: int):
     task = tasks.get_managed_task(task_id, current_user)
     past = request.args.get("past") == "1"
-    shifts = tasks.shifts_of_task(task, upcoming=not past)
+    shifts = task_dashboard.shifts_of_task(task, upcoming=not past)
     return render_template(
         "tasks/task.html",
         task=task,
         shifts=shifts,
         past=past,
-        waiting=tasks.waitlist_counts(shift.id for shift in shifts),
+        waiting=task_dashboard.waitlist_counts(shift.id for shift in shifts),
         trainings={t.id: t.title for t in tasks.training_choices(current_user)},
         to_local=to_local,
         **_labels(),
@@ -185,7 +184,7 @@ def new_shift(task_id: int):
         form.capacity.data = task.default_capacity
     if form.validate_on_submit():
         created = run_change(
-            lambda: tasks.create_shift(
+            lambda: shift_edits.create_shift(
                 task,
                 day=form.day.data,
                 start=form.start.data,
@@ -195,7 +194,7 @@ def new_shift(task_id: int):
                 actor=current_user,
             ),
             lambda shift: _(
-                "The shift on %(when)s has been created.", when=tasks.format_span(shift)
+                "The shift on %(when)s has been created.", when=shift_edits.format_span(shift)
             ),
             form=form,
         )
@@ -216,17 +215,17 @@ def new_series(task_id: int):
     if form.validate_on_submit():
 
         def create():
-            fields = tasks.SeriesFields(
+            fields = task_series.SeriesFields(
                 weekdays=list(form.weekdays.data or []),
                 start=form.start.data,
                 end=form.end.data,
                 first_date=form.first_date.data,
                 last_date=form.last_date.data,
                 capacity=form.capacity.data,
-                skipped_dates=tasks.parse_skipped_dates(form.skipped_dates.data),
+                skipped_dates=task_series.parse_skipped_dates(form.skipped_dates.data),
                 note=form.note.data,
             )
-            _series, shifts = tasks.create_series(task, fields, actor=current_user)
+            _series, shifts = task_series.create_series(task, fields, actor=current_user)
             return shifts
 
         if run_change(
@@ -240,13 +239,13 @@ def new_series(task_id: int):
 @role_required(*COORDINATOR_ROLES)
 def shift(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
-    roster = tasks.roster(shift)
+    roster = task_dashboard.roster(shift)
     return render_template(
         "tasks/shift.html",
         shift=shift,
         task=shift.task,
         roster=roster,
-        when=tasks.format_span(shift),
+        when=shift_edits.format_span(shift),
         cancel_form=CancelShiftForm(),
         assign_form=AssignForm(),
         action_form=ActionForm(),
@@ -270,7 +269,7 @@ def edit_shift(shift_id: int):
         form.capacity.data = shift.capacity
         form.note.data = shift.note
     if form.validate_on_submit() and run_change(
-        lambda: tasks.update_shift(
+        lambda: shift_edits.update_shift(
             shift,
             day=form.day.data,
             start=form.start.data,
@@ -301,14 +300,14 @@ def edit_series(shift_id: int):
         form.capacity.data = shift.capacity
         form.note.data = shift.note
     if form.validate_on_submit():
-        change = tasks.SeriesChange(
+        change = task_series.SeriesChange(
             start=form.start.data,
             end=form.end.data,
             capacity=form.capacity.data,
             note=form.note.data or "",
         )
         if run_change(
-            lambda: tasks.update_rest_of_series(shift, change, actor=current_user),
+            lambda: task_series.update_rest_of_series(shift, change, actor=current_user),
             lambda changed: _("%(n)d shifts have been changed.", n=len(changed)),
             form=form,
         ):
@@ -318,9 +317,9 @@ def edit_series(shift_id: int):
         form=form,
         task=shift.task,
         shift=shift,
-        when=tasks.format_span(shift),
-        affected=tasks.rest_of_series(shift),
-        format_span=tasks.format_span,
+        when=shift_edits.format_span(shift),
+        affected=task_series.rest_of_series(shift),
+        format_span=shift_edits.format_span,
     ), form_status(form)
 
 
@@ -335,7 +334,7 @@ def cancel_shift(shift_id: int):
                 flash(str(error), "danger")
         return redirect(url_for("tasks.shift", shift_id=shift.id))
     run_change(
-        lambda: tasks.cancel_shift(
+        lambda: shift_edits.cancel_shift(
             shift,
             reason=form.reason.data,
             rest_of_series=form.scope.data == "rest",
@@ -415,7 +414,7 @@ def complete_training(shift_id: int):
 def dashboard():
     return render_template(
         "tasks/dashboard.html",
-        board=tasks.dashboard(current_user),
-        format_span=tasks.format_span,
+        board=task_dashboard.dashboard(current_user),
+        format_span=shift_edits.format_span,
         **_labels(),
     )

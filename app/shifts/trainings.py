@@ -12,14 +12,16 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from app import hooks
 from app.audit import services as audit
 from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
-from app.recruitment import membership
+from app.recruitment import membership, profiles
 from app.recruitment.access import require_team_manager
-from app.shifts.models import Shift, ShiftSignup, TrainingRecord
+from app.shifts.models import Shift, ShiftSignup, Task, TrainingRecord
 
 audit.describe_actions({"shifts.training_completed": _l("Training completed")})
 
@@ -68,3 +70,23 @@ def complete_training_shift(shift: Shift, *, actor, now: datetime | None = None)
         )
     ).all()
     return sum(record_completion(shift, user_id, actor=actor, now=now) for user_id in people)
+
+
+def _completed_trainings(user_id: int) -> list[profiles.CompletedTraining]:
+    query = (
+        select(TrainingRecord)
+        .where(TrainingRecord.user_id == user_id)
+        .options(joinedload(TrainingRecord.task).joinedload(Task.team))
+    )
+    return [
+        profiles.CompletedTraining(
+            title=record.task.title,
+            completed_at=record.completed_at,
+            team=record.task.team.name if record.task.team else None,
+        )
+        for record in db.session.scalars(query)
+    ]
+
+
+def connect_hooks() -> None:
+    hooks.TRAININGS.connect(_completed_trainings)

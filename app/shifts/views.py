@@ -17,7 +17,7 @@ from app.common.transaction import run_change, transaction
 from app.common.urls import external_url, site_host
 from app.extensions import db
 from app.shifts import calendar as feeds
-from app.shifts import handovers, offers, reliability, services
+from app.shifts import handovers, offers, reliability, shift_lists, signups
 from app.shifts.forms import ShiftFilterForm
 from app.shifts.models import Shift, ShiftSignup
 
@@ -35,12 +35,12 @@ def _back(default: str):
 @bp.route("/")
 @login_required
 def index():
-    tasks, locations = services.filter_choices(current_user)
+    tasks, locations = shift_lists.filter_choices(current_user)
     form = ShiftFilterForm(request.args)
     form.set_choices(tasks, locations)
     valid = form.validate()
     now = utcnow()
-    rows = services.open_shifts(
+    rows = shift_lists.open_shifts(
         current_user,
         now=now,
         week=form.week.data if valid else None,
@@ -56,7 +56,7 @@ def index():
         days=sorted(days.items()),
         handovers=handovers.available_handovers(current_user, now=now),
         action=ActionForm(),
-        labels=services.SIGNUP_STATUS_LABELS,
+        labels=signups.SIGNUP_STATUS_LABELS,
     )
 
 
@@ -66,7 +66,7 @@ def sign_up(shift_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     shift = db.get_or_404(Shift, shift_id)
-    signed = run_change(lambda: services.sign_up(shift, current_user, now=utcnow()))
+    signed = run_change(lambda: signups.sign_up(shift, current_user, now=utcnow()))
     if signed:
         signup = signed.value
         if signup.status == "confirmed":
@@ -75,7 +75,7 @@ def sign_up(shift_id: int):
             flash(
                 _(
                     "The shift is full: you are number %(place)s on the waitlist.",
-                    place=services.waitlist_position(signup),
+                    place=signups.waitlist_position(signup),
                 ),
                 "info",
             )
@@ -100,7 +100,7 @@ def _act_on(signup: ShiftSignup, change, done: str):
 @bp.route("/signups/<int:signup_id>/cancel", methods=["POST"])
 @login_required
 def cancel(signup_id: int):
-    return _act_on(_own_signup(signup_id), services.cancel, _("Your sign-up is cancelled."))
+    return _act_on(_own_signup(signup_id), signups.cancel, _("Your sign-up is cancelled."))
 
 
 @bp.route("/signups/<int:signup_id>/accept", methods=["POST"])
@@ -135,7 +135,7 @@ def _month(value: str | None, today: date) -> date:
 @login_required
 def mine():
     now = utcnow()
-    mine = services.my_shifts(current_user, now=now)
+    mine = shift_lists.my_shifts(current_user, now=now)
     today = to_local(now).date()
     month = _month(request.args.get("month"), today)
     by_day = defaultdict(list)
@@ -150,8 +150,8 @@ def mine():
         mine=mine,
         now=now,
         action=ActionForm(),
-        labels=services.SIGNUP_STATUS_LABELS,
-        refusals={s.id: services.self_cancel_refusal(s, now=now) for s in mine.upcoming},
+        labels=signups.SIGNUP_STATUS_LABELS,
+        refusals={s.id: signups.self_cancel_refusal(s, now=now) for s in mine.upcoming},
         my_offers={h.signup_id: h for h in handovers.offers_of(current_user, now=now)},
         handover_labels=handovers.HANDOVER_STATUS_LABELS,
         month=month,

@@ -18,7 +18,7 @@ from app.checkin import tokens
 from app.checkin.models import Attendance
 from app.common.time import utcnow
 from app.extensions import db as _db
-from app.shifts import services as shifts
+from app.shifts import signups
 from app.shifts.models import Shift, ShiftSignup
 from tests import factories
 from tests.admin.test_roster import csv_bytes
@@ -117,7 +117,7 @@ def _run(app, db, admin) -> None:
 
     def sign_up(user_id: int):
         shift = _db.session.get(Shift, open_id)
-        return shifts.sign_up(shift, accounts.get_person(user_id)).status
+        return signups.sign_up(shift, accounts.get_person(user_id)).status
 
     def check_in(user_id: int):
         return checkin.scan_kiosk_code(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from app.shifts import services as shifts
+from app.shifts import signups
 from app.shifts.models import Shift, ShiftSignup, Task
 from tests.recruitment import recruiting
 from tests.shifts import signup_data
@@ -35,4 +35,4 @@ def shift(
 def signed_up(for_shift: Shift, person, *, now: datetime | None = None) -> ShiftSignup:
     """The person's sign-up, made through the sign-up engine a day before the shift starts
     (confirmed while the shift has room, else waitlisted)."""
-    return shifts.sign_up(for_shift, person, now=now or for_shift.starts_at - timedelta(days=1))
+    return signups.sign_up(for_shift, person, now=now or for_shift.starts_at - timedelta(days=1))

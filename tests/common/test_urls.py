@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from app.checkin import certificates
 from app.checkin.certificates import Period
-from app.shifts import services as shifts
+from app.shifts import signups
 from tests.checkin.test_certificates import NOW, served, volunteer
 from tests.recruitment import recruiting
 from tests.shifts import signup_data
@@ -58,7 +58,7 @@ def test_the_calendar_feed_address_and_its_events_name_the_public_site(client, l
     team = signup_data.team()
     shift = signup_data.shift(signup_data.task(team), capacity=2)
     person = signup_data.member(team)
-    shifts.sign_up(shift, person)
+    signups.sign_up(shift, person)
     db.session.commit()
     login(person)
     page = client.post("/shifts/calendar", data={"do": "create"}).get_data(True)

@@ -33,7 +33,7 @@ def task(for_team: Team | None = None, **fields) -> Task:
 
 def shift(for_task: Task, *, starts_at: datetime, minutes: int) -> Shift:
     """A shift at an exact UTC moment, usually in the past, of any length: a raw row, as
-    `tasks.create_shift` takes local wall-clock times within one day and needs a coordinator."""
+    `shift_edits.create_shift` takes local wall-clock times within one day and needs a coordinator."""
     created = Shift(
         task_id=for_task.id,
         starts_at=starts_at,

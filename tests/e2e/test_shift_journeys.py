@@ -10,7 +10,7 @@ from app.common.time import to_local, utcnow
 from app.extensions import db
 from app.recruitment import membership
 from app.recruitment.teams import services as team_services
-from app.shifts import tasks
+from app.shifts import shift_edits, tasks
 from app.shifts.tasks import TaskFields
 from tests import factories
 from tests.e2e.pages import log_in
@@ -33,7 +33,7 @@ def desk_shift(live_server, volunteers) -> int:
             team.id, TaskFields(title="总馆服务台", location="总馆一楼"), actor=admin
         )
         tomorrow = to_local(utcnow()).date() + timedelta(days=1)
-        shift = tasks.create_shift(
+        shift = shift_edits.create_shift(
             task, day=tomorrow, start=time(14), end=time(17), capacity=1, actor=admin
         )
         db.session.commit()

@@ -48,7 +48,7 @@ def shift(
     now: datetime | None = None,
 ) -> Shift:
     """A shift `starts_in` from now (negative: already started or over). A raw row on
-    purpose: `tasks.create_shift` refuses a shift that crosses local midnight, which a start
+    purpose: `shift_edits.create_shift` refuses a shift that crosses local midnight, which a start
     relative to the clock often does, and needs an acting coordinator."""
     start = (now or utcnow()).replace(microsecond=0) + starts_in
     created = Shift(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from app.shifts import calendar as feeds
-from app.shifts import services
+from app.shifts import signups
 from tests.shifts import signup_data as data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -22,9 +22,9 @@ def test_feed_has_confirmed_shifts_at_local_times(db):
     shift = data.shift(task, starts_in=timedelta(days=1, hours=6), hours=3, now=now)
     full = data.shift(task, starts_in=timedelta(days=3), capacity=1, now=now)
     person = data.member(team)
-    signup = services.sign_up(shift, person, now=now)
-    services.sign_up(full, data.member(team), now=now)
-    services.sign_up(full, person, now=now)  # waitlisted: not in the feed
+    signup = signups.sign_up(shift, person, now=now)
+    signups.sign_up(full, data.member(team), now=now)
+    signups.sign_up(full, person, now=now)  # waitlisted: not in the feed
 
     parsed = Calendar.from_ical(feeds.calendar_for(person, now=now))
     events = list(parsed.walk("VEVENT"))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.extensions import db as _db
-from app.shifts import services
+from app.shifts import signups
 from app.shifts.models import Shift, ShiftSignup
 from tests.helpers import race
 from tests.shifts import signup_data as data
@@ -34,34 +34,34 @@ def test_fifty_people_signing_up_at_once_fill_exactly_the_capacity(app, db):
     db.session.commit()
 
     def sign_up(user_id: int) -> None:
-        services.sign_up(services.get_shift(shift_id), accounts.get_person(user_id))
+        signups.sign_up(signups.get_shift(shift_id), accounts.get_person(user_id))
 
     outcomes = race(app, sign_up, people)
     assert outcomes == ["ok"] * PEOPLE, outcomes
 
-    signups = signups_of(shift_id)
-    assert [s.ticket for s in signups] == list(range(1, PEOPLE + 1))
+    entries = signups_of(shift_id)
+    assert [s.ticket for s in entries] == list(range(1, PEOPLE + 1))
     # Places went to the first ten arrivals; the rest wait in arrival order.
-    assert [s.status for s in signups] == ["confirmed"] * CAPACITY + ["waitlisted"] * (
+    assert [s.status for s in entries] == ["confirmed"] * CAPACITY + ["waitlisted"] * (
         PEOPLE - CAPACITY
     )
     assert _db.session.get(Shift, shift_id).confirmed_count == CAPACITY
-    waiting = [s for s in signups if s.status == "waitlisted"]
-    assert [services.waitlist_position(s) for s in waiting] == list(range(1, PEOPLE - CAPACITY + 1))
+    waiting = [s for s in entries if s.status == "waitlisted"]
+    assert [signups.waitlist_position(s) for s in waiting] == list(range(1, PEOPLE - CAPACITY + 1))
 
     # Three confirmed people cancel at once: the three first in line get their places.
-    leaving = [s.id for s in signups[:3]]
+    leaving = [s.id for s in entries[:3]]
     first_waiting = [s.id for s in waiting[:3]]
 
     def cancel(signup_id: int) -> None:
-        signup = services.get_signup(signup_id)
-        services.cancel(signup, actor=signup.user)
+        signup = signups.get_signup(signup_id)
+        signups.cancel(signup, actor=signup.user)
 
     assert race(app, cancel, leaving) == ["ok"] * 3
-    signups = {s.id: s for s in signups_of(shift_id)}
-    assert [signups[i].status for i in leaving] == ["cancelled"] * 3
-    assert [signups[i].status for i in first_waiting] == ["confirmed"] * 3
-    confirmed = [s for s in signups.values() if s.status == "confirmed"]
+    entries = {s.id: s for s in signups_of(shift_id)}
+    assert [entries[i].status for i in leaving] == ["cancelled"] * 3
+    assert [entries[i].status for i in first_waiting] == ["confirmed"] * 3
+    confirmed = [s for s in entries.values() if s.status == "confirmed"]
     assert len(confirmed) == CAPACITY
     assert _db.session.get(Shift, shift_id).confirmed_count == CAPACITY
 
@@ -73,7 +73,7 @@ def test_a_double_tap_on_sign_up_keeps_one_signup(app, db):
     db.session.commit()
 
     def sign_up(_argument) -> None:
-        services.sign_up(services.get_shift(shift_id), accounts.get_person(person_id))
+        signups.sign_up(signups.get_shift(shift_id), accounts.get_person(person_id))
 
     assert sorted(race(app, sign_up, [1, 2])) == ["conflict", "ok"]
     assert len(signups_of(shift_id)) == 1

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.extensions import db as _db
-from app.shifts import handovers, offers, services
+from app.shifts import handovers, offers, signups
 from app.shifts.models import Shift, ShiftHandover, ShiftSignup
 from tests.helpers import race
 from tests.recruitment import recruiting
@@ -26,7 +26,7 @@ def state(shift_id: int) -> tuple[int, dict[int, str]]:
 def offered(team, **task_fields) -> tuple[int, int, int, int]:
     """(shift id, sign-up id, offerer id, handover id) of an offered place, committed."""
     shift = data.shift(data.task(team, **task_fields), capacity=2)
-    signup = services.sign_up(shift, data.member(team))
+    signup = signups.sign_up(shift, data.member(team))
     handover = handovers.offer_place(signup, actor=signup.user)
     return shift.id, signup.id, signup.user_id, handover.id
 
@@ -58,8 +58,8 @@ def test_the_offerer_cancelling_while_someone_takes_over_gives_one_outcome(app, 
 
     def act(who: str) -> None:
         if who == "giver":
-            signup = services.get_signup(signup_id)
-            services.cancel(signup, actor=signup.user)
+            signup = signups.get_signup(signup_id)
+            signups.cancel(signup, actor=signup.user)
         else:
             handovers.take_over(handovers.get_handover(handover_id), accounts.get_person(taker_id))
 
@@ -103,10 +103,10 @@ def test_two_coordinators_deciding_at_once_decide_once(app, db):
 def test_accepting_while_the_offer_runs_out_keeps_one_outcome(app, db):
     team = data.team()
     shift = data.shift(data.task(team, waitlist_mode="offer", offer_hours=2), capacity=1)
-    holder = services.sign_up(shift, data.member(team))
-    first = services.sign_up(shift, data.member(team))
-    second = services.sign_up(shift, data.member(team))
-    services.cancel(holder, actor=holder.user)
+    holder = signups.sign_up(shift, data.member(team))
+    first = signups.sign_up(shift, data.member(team))
+    second = signups.sign_up(shift, data.member(team))
+    signups.cancel(holder, actor=holder.user)
     assert first.status == "offered"
     deadline, shift_id = first.offer_expires_at, shift.id
     first_id, second_id = first.user_id, second.user_id
@@ -117,7 +117,7 @@ def test_accepting_while_the_offer_runs_out_keeps_one_outcome(app, db):
         if who == "job":
             offers.expire_offers(now=deadline)
         else:
-            signup = services.get_signup(signup_id)
+            signup = signups.get_signup(signup_id)
             offers.accept_offer(signup, actor=signup.user)
 
     outcomes = race(app, act, ["job", "person"])

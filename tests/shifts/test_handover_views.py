@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.shifts import handovers, services
+from app.shifts import handovers, signups
 from app.shifts.models import Shift, ShiftHandover, ShiftSignup
 from tests.helpers import page
 from tests.recruitment import recruiting
@@ -22,7 +22,7 @@ def world(db):
     shift = data.shift(task, capacity=1)
     giver = data.member(team, name="赵六")
     taker = data.member(team, name="钱七")
-    signup = services.sign_up(shift, giver)
+    signup = signups.sign_up(shift, giver)
     db.session.commit()
     return {
         "team": team,
@@ -144,8 +144,8 @@ def test_a_refused_takeover_reopens_the_offer(client, english_login, db, world):
 
 def test_an_offered_place_shows_its_deadline_and_can_be_accepted(client, english_login, db, world):
     world["task"].waitlist_mode = "offer"
-    waiting = services.sign_up(world["shift"], world["taker"])
-    services.cancel(world["signup"], actor=world["giver"])
+    waiting = signups.sign_up(world["shift"], world["taker"])
+    signups.cancel(world["signup"], actor=world["giver"])
     db.session.commit()
     english_login(world["taker"])
     mine = page(client.get("/shifts/mine"))
@@ -160,8 +160,8 @@ def test_an_offered_place_shows_its_deadline_and_can_be_accepted(client, english
 
 def test_declining_an_offered_place(client, english_login, db, world):
     world["task"].waitlist_mode = "offer"
-    waiting = services.sign_up(world["shift"], world["taker"])
-    services.cancel(world["signup"], actor=world["giver"])
+    waiting = signups.sign_up(world["shift"], world["taker"])
+    signups.cancel(world["signup"], actor=world["giver"])
     db.session.commit()
     english_login(world["giver"])
     assert client.post(f"/shifts/signups/{waiting.id}/decline").status_code == 404
@@ -174,7 +174,7 @@ def test_declining_an_offered_place(client, english_login, db, world):
 
 def test_no_offer_button_for_a_shift_that_started(client, english_login, db, world):
     started = data.shift(world["task"], starts_in=timedelta(minutes=-30), hours=2)
-    signup = services.sign_up(started, world["taker"], now=started.starts_at - timedelta(hours=1))
+    signup = signups.sign_up(started, world["taker"], now=started.starts_at - timedelta(hours=1))
     db.session.commit()
     english_login(world["taker"])
     assert f'data-testid="offer-place-{signup.id}"' not in page(client.get("/shifts/mine"))

@@ -11,7 +11,7 @@ from app.audit.models import AuditEntry
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.notifications.models import Notification
-from app.shifts import handovers, offers, services
+from app.shifts import handovers, offers, signups
 from app.shifts.models import ShiftHandover
 from tests.recruitment import recruiting
 from tests.shifts import signup_data as data
@@ -34,7 +34,7 @@ def offered_place(team, *, approval: bool = False, capacity: int = 2, **shift_ar
     """A confirmed volunteer who offers their place: (shift, their sign-up, the offer)."""
     task = data.task(team, swap_needs_approval=approval)
     shift = data.shift(task, capacity=capacity, now=NOW, **shift_args)
-    signup = services.sign_up(shift, data.member(team, name="赵六"), now=NOW)
+    signup = signups.sign_up(shift, data.member(team, name="赵六"), now=NOW)
     handover = handovers.offer_place(signup, actor=signup.user, note="家里有事", now=NOW)
     return shift, signup, handover
 
@@ -45,7 +45,7 @@ def test_taking_over_swaps_the_places_at_once(team):
     handovers.take_over(handover, taker, now=NOW)
     assert handover.status == "completed" and handover.to_user_id == taker.id
     assert signup.status == "cancelled" and not signup.late_cancellation
-    mine = services.existing_signup(shift, taker.id)
+    mine = signups.existing_signup(shift, taker.id)
     assert mine.status == "confirmed"
     assert shift.confirmed_count == 1
     assert "shifts.handover_taken" in kinds_sent(signup.user)
@@ -55,7 +55,7 @@ def test_taking_over_swaps_the_places_at_once(team):
 
 def test_a_place_can_be_offered_past_the_cancel_deadline(team):
     _shift, signup, handover = offered_place(team, starts_in=timedelta(hours=3))
-    assert services.self_cancel_refusal(signup, now=NOW) is not None
+    assert signups.self_cancel_refusal(signup, now=NOW) is not None
     handovers.take_over(handover, data.member(team), now=NOW)
     assert signup.status == "cancelled" and not signup.late_cancellation
 
@@ -76,8 +76,8 @@ def test_one_open_offer_per_signup_and_it_can_be_withdrawn(team):
 
 def test_only_my_own_confirmed_place_before_the_start(team):
     shift = data.shift(data.task(team), capacity=1, now=NOW)
-    holder = services.sign_up(shift, data.member(team), now=NOW)
-    waiting = services.sign_up(shift, data.member(team), now=NOW)
+    holder = signups.sign_up(shift, data.member(team), now=NOW)
+    waiting = signups.sign_up(shift, data.member(team), now=NOW)
     with pytest.raises(Forbidden):
         handovers.offer_place(holder, actor=waiting.user, now=NOW)
     with pytest.raises(InvalidInput):
@@ -99,11 +99,11 @@ def test_takers_must_be_eligible_free_and_not_on_the_shift_yet(team):
     other = data.shift(
         data.task(team, title="书库整架"), starts_in=timedelta(days=2, hours=1), now=NOW
     )
-    services.sign_up(other, busy, now=NOW)
+    signups.sign_up(other, busy, now=NOW)
     with pytest.raises(InvalidInput, match="书库整架"):
         handovers.take_over(handover, busy, now=NOW)
     already = data.member(team)
-    services.sign_up(shift, already, now=NOW)
+    signups.sign_up(shift, already, now=NOW)
     with pytest.raises(Conflict):
         handovers.take_over(handover, already, now=NOW)
     assert handover.status == "open" and signup.status == "confirmed"
@@ -112,10 +112,10 @@ def test_takers_must_be_eligible_free_and_not_on_the_shift_yet(team):
 def test_a_waitlisted_taker_keeps_their_own_row(team):
     shift, signup, handover = offered_place(team, capacity=1)
     waiting_person = data.member(team)
-    waiting = services.sign_up(shift, waiting_person, now=NOW)
+    waiting = signups.sign_up(shift, waiting_person, now=NOW)
     assert waiting.status == "waitlisted"
     handovers.take_over(handover, waiting_person, now=NOW)
-    assert waiting.status == "confirmed" and services.waitlist_position(waiting) == 0
+    assert waiting.status == "confirmed" and signups.waitlist_position(waiting) == 0
     assert shift.confirmed_count == 1 and signup.status == "cancelled"
 
 
@@ -136,7 +136,7 @@ def test_with_approval_the_coordinators_decide(team):
     handovers.approve(handover, actor=teacher, now=NOW)
     assert handover.status == "completed" and handover.decided_by_id == teacher.id
     assert signup.status == "cancelled"
-    assert services.existing_signup(shift, taker.id).status == "confirmed"
+    assert signups.existing_signup(shift, taker.id).status == "confirmed"
     assert shift.confirmed_count == 1
     assert "shifts.handover_approved" in kinds_sent(taker)
     assert "shifts.handover_taken" in kinds_sent(signup.user)
@@ -151,7 +151,7 @@ def test_refusing_keeps_the_place_and_offers_it_again(team):
         handovers.refuse(handover, actor=recruiting.coordinator(data.team()), now=NOW)
     handovers.refuse(handover, actor=teacher, now=NOW)
     assert handover.status == "refused" and signup.status == "confirmed"
-    assert services.existing_signup(shift, taker.id) is None
+    assert signups.existing_signup(shift, taker.id) is None
     assert "shifts.handover_refused" in kinds_sent(taker)
     reopened = handovers.open_offer(signup)
     assert reopened.status == "open" and reopened.note == "家里有事"
@@ -165,7 +165,7 @@ def test_refusing_keeps_the_place_and_offers_it_again(team):
 
 def test_leaving_the_shift_withdraws_the_offer(team):
     _shift, signup, handover = offered_place(team)
-    services.cancel(signup, actor=signup.user, now=NOW)
+    signups.cancel(signup, actor=signup.user, now=NOW)
     db.session.expire(handover)
     assert handover.status == "withdrawn"
     with pytest.raises(Conflict):
@@ -187,11 +187,11 @@ def test_volunteers_see_only_offers_they_could_take(team):
     assert handovers.available_handovers(free, now=NOW) == [handover]
     assert handovers.available_handovers(signup.user, now=NOW) == []
     on_it = data.member(team)
-    services.sign_up(shift, on_it, now=NOW)
+    signups.sign_up(shift, on_it, now=NOW)
     assert handovers.available_handovers(on_it, now=NOW) == []
     busy = data.member(team)
     other = data.shift(data.task(team), starts_in=timedelta(days=2, hours=2), now=NOW)
-    services.sign_up(other, busy, now=NOW)
+    signups.sign_up(other, busy, now=NOW)
     assert handovers.available_handovers(busy, now=NOW) == []
     assert handovers.available_handovers(data.member(data.team()), now=NOW) == []
     assert handovers.available_handovers(free, now=shift.starts_at) == []

@@ -13,8 +13,7 @@ from app.common.time import utcnow
 from app.errors import Conflict, NotFound
 from app.notifications import services as notifications
 from app.notifications.models import Notification
-from app.shifts import release
-from app.shifts import services as signups
+from app.shifts import release, signups
 from app.shifts.models import ShiftSignup
 from tests.helpers import page
 from tests.recruitment import recruiting

@@ -16,8 +16,8 @@ from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db as _db
 from app.notifications.models import Notification
 from app.recruitment import membership as members
-from app.shifts import reliability
-from app.shifts import services as signups
+from app.shifts import reliability, signups
+from app.shifts.eligibility import shift_eligibility
 from app.shifts.models import Shift, ShiftSignup, SignupPause
 from tests.recruitment import recruiting
 from tests.shifts import signup_data as data
@@ -195,7 +195,7 @@ def test_enough_no_shows_in_a_semester_pause_self_sign_up(db, world, pause_after
     assert (pause.semester, pause.no_shows) == ("2026-2027-1", 2)
     assert kinds_for(db, person).count("shifts.paused") == 1
     coming = data.shift(world["task"], starts_in=timedelta(days=2), now=NOW)
-    eligibility = signups.shift_eligibility(coming, person, now=NOW)
+    eligibility = shift_eligibility(coming, person, now=NOW)
     assert not eligibility.ok
     # Another no-show while paused (a coordinator assigned them) adds no second pause.
     no_show(world["task"], person, ended_ago=timedelta(days=1), assigned_by=world["boss"])

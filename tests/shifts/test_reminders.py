@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.common.time import utcnow
 from app.notifications.models import Notification
-from app.shifts import reminders, services, tasks
+from app.shifts import reminders, shift_edits, signups
 from tests.shifts import signup_data as data
 
 
@@ -27,8 +27,8 @@ def test_confirmed_people_are_reminded_once_a_day_before_and_again_two_hours_bef
     now = utcnow()
     shift = data.shift(data.task(team), starts_in=timedelta(hours=20), capacity=1)
     confirmed, waiting = data.member(team), data.member(team)
-    services.sign_up(shift, confirmed, now=now)
-    services.sign_up(shift, waiting, now=now)
+    signups.sign_up(shift, confirmed, now=now)
+    signups.sign_up(shift, waiting, now=now)
     db.session.commit()
 
     assert reminders.send_reminders(now=now) == 1
@@ -47,8 +47,8 @@ def test_no_reminders_for_cancelled_or_started_shifts(db, admin):
     now = utcnow()
     shift = data.shift(data.task(team), starts_in=timedelta(hours=3))
     person = data.member(team)
-    services.sign_up(shift, person, now=now)
-    tasks.cancel_shift(shift, reason="闭馆", actor=admin)
+    signups.sign_up(shift, person, now=now)
+    shift_edits.cancel_shift(shift, reason="闭馆", actor=admin)
     db.session.commit()
     assert reminders.send_reminders(now=now) == 0
     assert reminders.send_reminders(now=now + timedelta(hours=4)) == 0

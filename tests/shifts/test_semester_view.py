@@ -8,8 +8,7 @@ import pytest
 
 from app.common.semesters import current_semester, semester_by_code
 from app.common.time import utcnow
-from app.shifts import calendar
-from app.shifts import services as signups
+from app.shifts import calendar, signups
 from tests.shifts import signup_data as data
 
 # Monday 12 October 2026, 10:00 in Shanghai: semester 2026-2027-1 (1 Sep 2026 – 19 Feb 2027).

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from app.errors import InvalidInput
 from app.notifications.models import Notification
-from app.shifts import services as signups
-from app.shifts import tasks
+from app.shifts import shift_edits, signups, task_series, tasks
 from app.shifts.models import Shift, ShiftSeries
 from tests.recruitment import recruiting
 from tests.shifts import signup_data
@@ -28,7 +27,7 @@ def world(db):
     return {"team": team, "boss": boss, "task": task}
 
 
-def fields(**overrides) -> tasks.SeriesFields:
+def fields(**overrides) -> task_series.SeriesFields:
     values = {
         "weekdays": [0, 2],
         "start": time(14),
@@ -38,7 +37,7 @@ def fields(**overrides) -> tasks.SeriesFields:
         "capacity": 3,
     }
     values.update(overrides)
-    return tasks.SeriesFields(**values)
+    return task_series.SeriesFields(**values)
 
 
 def shift_count(db) -> int:
@@ -46,7 +45,7 @@ def shift_count(db) -> int:
 
 
 def test_series_creates_shifts_on_chosen_weekdays_in_utc(db, world):
-    series, shifts = tasks.create_series(world["task"], fields(), actor=world["boss"])
+    series, shifts = task_series.create_series(world["task"], fields(), actor=world["boss"])
     db.session.commit()
     # Mon 2, Wed 4, Mon 9, Wed 11 September, 14:00–17:00 in Shanghai = 06:00–09:00 UTC.
     assert [s.starts_at for s in shifts] == [datetime(2030, 9, day, 6, 0) for day in (2, 4, 9, 11)]
@@ -56,9 +55,9 @@ def test_series_creates_shifts_on_chosen_weekdays_in_utc(db, world):
 
 
 def test_skipped_dates_are_left_out(db, world):
-    skipped = tasks.parse_skipped_dates("2030-09-04\n\n 2030-09-09 \n")
+    skipped = task_series.parse_skipped_dates("2030-09-04\n\n 2030-09-09 \n")
     assert skipped == [date(2030, 9, 4), date(2030, 9, 9)]
-    series, shifts = tasks.create_series(
+    series, shifts = task_series.create_series(
         world["task"], fields(skipped_dates=skipped), actor=world["boss"]
     )
     assert [s.starts_at.day for s in shifts] == [2, 11]
@@ -67,7 +66,7 @@ def test_skipped_dates_are_left_out(db, world):
 
 def test_bad_skipped_date_names_the_line(db, world):
     with pytest.raises(InvalidInput) as error:
-        tasks.parse_skipped_dates("2030-09-04\n10/01")
+        task_series.parse_skipped_dates("2030-09-04\n10/01")
     assert error.value.field == "skipped_dates"
     assert "第 2 行" in str(error.value.message)
 
@@ -85,7 +84,7 @@ def test_bad_skipped_date_names_the_line(db, world):
 )
 def test_bad_series_is_refused_and_nothing_written(db, world, overrides, field):
     with pytest.raises(InvalidInput) as error:
-        tasks.create_series(world["task"], fields(**overrides), actor=world["boss"])
+        task_series.create_series(world["task"], fields(**overrides), actor=world["boss"])
     assert error.value.field == field
     db.session.rollback()
     assert shift_count(db) == 0
@@ -93,9 +92,9 @@ def test_bad_series_is_refused_and_nothing_written(db, world, overrides, field):
 
 
 def test_series_of_more_than_500_shifts_is_refused(db, world, monkeypatch):
-    monkeypatch.setattr(tasks, "MAX_SERIES_SHIFTS", 10)
+    monkeypatch.setattr(task_series, "MAX_SERIES_SHIFTS", 10)
     with pytest.raises(InvalidInput) as error:
-        tasks.create_series(
+        task_series.create_series(
             world["task"],
             fields(weekdays=list(range(7)), last_date=MONDAY + timedelta(days=20)),
             actor=world["boss"],
@@ -107,7 +106,7 @@ def test_series_of_more_than_500_shifts_is_refused(db, world, monkeypatch):
 
 def test_200_day_range_holds_at_most_201_daily_shifts(db, world):
     # Every day over 200 days is under the 500 limit and allowed.
-    _series, shifts = tasks.create_series(
+    _series, shifts = task_series.create_series(
         world["task"],
         fields(weekdays=list(range(7)), last_date=MONDAY + timedelta(days=200)),
         actor=world["boss"],
@@ -116,11 +115,11 @@ def test_200_day_range_holds_at_most_201_daily_shifts(db, world):
 
 
 def test_cancel_rest_of_series_leaves_earlier_shifts(db, world):
-    _series, shifts = tasks.create_series(world["task"], fields(), actor=world["boss"])
+    _series, shifts = task_series.create_series(world["task"], fields(), actor=world["boss"])
     person = signup_data.member(world["team"])
     signups.sign_up(shifts[3], person)
     db.session.commit()
-    cancelled = tasks.cancel_shift(
+    cancelled = shift_edits.cancel_shift(
         shifts[1], reason="学期调整", rest_of_series=True, actor=world["boss"]
     )
     db.session.commit()
@@ -132,6 +131,6 @@ def test_cancel_rest_of_series_leaves_earlier_shifts(db, world):
 
 
 def test_cancel_one_shift_of_series_leaves_the_rest(db, world):
-    _series, shifts = tasks.create_series(world["task"], fields(), actor=world["boss"])
-    tasks.cancel_shift(shifts[1], reason="国庆", actor=world["boss"])
+    _series, shifts = task_series.create_series(world["task"], fields(), actor=world["boss"])
+    shift_edits.cancel_shift(shifts[1], reason="国庆", actor=world["boss"])
     assert [s.status for s in shifts] == ["scheduled", "cancelled", "scheduled", "scheduled"]

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEntry
 from app.errors import Forbidden, InvalidInput
 from app.notifications.models import Notification
-from app.shifts import services as signups
-from app.shifts import tasks
+from app.shifts import shift_edits, signups, task_series, tasks
 from tests.recruitment import recruiting
 from tests.shifts import signup_data
 
@@ -29,9 +28,9 @@ def world(db):
     task = tasks.create_task(
         team.id, tasks.TaskFields(title="总服务台值班", location="一楼"), actor=boss
     )
-    _series, shifts = tasks.create_series(
+    _series, shifts = task_series.create_series(
         task,
-        tasks.SeriesFields(
+        task_series.SeriesFields(
             weekdays=[0, 2],
             start=time(14),
             end=time(17),
@@ -45,10 +44,10 @@ def world(db):
     return {"team": team, "boss": boss, "other_boss": other_boss, "task": task, "shifts": shifts}
 
 
-def change(**overrides) -> tasks.SeriesChange:
+def change(**overrides) -> task_series.SeriesChange:
     values = {"start": time(15), "end": time(18, 30), "capacity": 4, "note": "改到下午"}
     values.update(overrides)
-    return tasks.SeriesChange(**values)
+    return task_series.SeriesChange(**values)
 
 
 def notified(db, kind: str) -> list[int]:
@@ -62,7 +61,7 @@ def test_this_and_later_shifts_move_on_their_own_days(db, world):
     signups.sign_up(fourth, late, now=NOW)
     signups.sign_up(first, early, now=NOW)
 
-    changed = tasks.update_rest_of_series(second, change(), actor=world["boss"], now=NOW)
+    changed = task_series.update_rest_of_series(second, change(), actor=world["boss"], now=NOW)
 
     assert changed == [second, third, fourth]
     # 15:00–18:30 in Shanghai is 07:00–10:30 UTC, each on its own day.
@@ -88,10 +87,10 @@ def test_capacity_below_a_shifts_confirmed_count_is_refused_naming_it(db, world)
         signups.sign_up(fourth, signup_data.member(world["team"]), now=NOW)
 
     with pytest.raises(InvalidInput) as error:
-        tasks.update_rest_of_series(second, change(capacity=2), actor=world["boss"], now=NOW)
+        task_series.update_rest_of_series(second, change(capacity=2), actor=world["boss"], now=NOW)
 
     assert error.value.field == "capacity"
-    assert tasks.format_span(fourth) in str(error.value.message)
+    assert shift_edits.format_span(fourth) in str(error.value.message)
     db.session.rollback()
     assert (second.capacity, third.starts_at.hour) == (3, 6)
 
@@ -102,7 +101,7 @@ def test_a_larger_capacity_promotes_the_waitlists(db, world):
     waiting = [signups.sign_up(shift, person, now=NOW) for person in people][-1]
     assert waiting.status == "waitlisted"
 
-    tasks.update_rest_of_series(
+    task_series.update_rest_of_series(
         shift, change(start=time(14), end=time(17)), actor=world["boss"], now=NOW
     )
 
@@ -116,7 +115,7 @@ def test_a_larger_capacity_promotes_the_waitlists(db, world):
 )
 def test_bad_changes_are_refused(db, world, overrides, field):
     with pytest.raises(InvalidInput) as error:
-        tasks.update_rest_of_series(
+        task_series.update_rest_of_series(
             world["shifts"][0], change(**overrides), actor=world["boss"], now=NOW
         )
     assert error.value.field == field
@@ -124,14 +123,14 @@ def test_bad_changes_are_refused(db, world, overrides, field):
 
 def test_only_the_teams_coordinators_and_only_series_shifts(db, world):
     with pytest.raises(Forbidden):
-        tasks.update_rest_of_series(
+        task_series.update_rest_of_series(
             world["shifts"][0], change(), actor=world["other_boss"], now=NOW
         )
-    single = tasks.create_shift(
+    single = shift_edits.create_shift(
         world["task"], day=MONDAY, start=time(9), end=time(11), actor=world["boss"]
     )
     with pytest.raises(InvalidInput):
-        tasks.update_rest_of_series(single, change(), actor=world["boss"], now=NOW)
+        task_series.update_rest_of_series(single, change(), actor=world["boss"], now=NOW)
 
 
 def test_moving_a_single_shift_tells_the_people_on_it(db, world):
@@ -139,7 +138,7 @@ def test_moving_a_single_shift_tells_the_people_on_it(db, world):
     person = signup_data.member(world["team"])
     signups.sign_up(shift, person, now=NOW)
 
-    tasks.update_shift(
+    shift_edits.update_shift(
         shift, day=MONDAY, start=time(15), end=time(18), capacity=3, actor=world["boss"], now=NOW
     )
 
@@ -171,7 +170,7 @@ def test_the_series_page_changes_the_rest(client, login, db, world):
 
 
 def test_the_series_page_is_not_found_for_a_single_shift(client, login, db, world):
-    single = tasks.create_shift(
+    single = shift_edits.create_shift(
         world["task"], day=MONDAY, start=time(9), end=time(11), actor=world["boss"]
     )
     db.session.commit()

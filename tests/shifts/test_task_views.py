@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.notifications.models import Notification
-from app.shifts import services as signups
-from app.shifts import tasks
+from app.shifts import shift_edits, signups, task_dashboard, tasks
 from app.shifts.models import Shift, ShiftSignup, Task
 from tests.helpers import choose_english, page
 from tests.recruitment import recruiting
@@ -51,7 +50,9 @@ def world(db):
     task = tasks.create_task(
         team.id, tasks.TaskFields(title="总服务台值班", location="一楼大厅"), actor=boss
     )
-    shift = tasks.create_shift(task, day=DAY, start=time(14), end=time(17), capacity=1, actor=boss)
+    shift = shift_edits.create_shift(
+        task, day=DAY, start=time(14), end=time(17), capacity=1, actor=boss
+    )
     volunteer = signup_data.member(team, name="张三")
     waiting = signup_data.member(team, name="李四")
     first = signups.sign_up(shift, volunteer)
@@ -310,7 +311,7 @@ def test_assign_and_remove_through_page(client, login, world, db):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(ShiftSignup, world["signup"].id).status == "cancelled"
-    roster = tasks.roster(db.session.get(Shift, shift_id))
+    roster = task_dashboard.roster(db.session.get(Shift, shift_id))
     assert [s.user_id for s in roster.confirmed] == [world["waiting"].id]
 
 
@@ -326,7 +327,7 @@ def test_assign_unknown_number_says_so(client, login, world):
 
 
 def test_dashboard_lists_unfilled_first(client, login, world, db):
-    empty = tasks.create_shift(
+    empty = shift_edits.create_shift(
         world["task"], day=DAY + timedelta(days=1), start=time(8), end=time(9), actor=world["boss"]
     )
     db.session.commit()

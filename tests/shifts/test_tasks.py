@@ -11,8 +11,7 @@ from app import hooks
 from app.audit.models import AuditEntry
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.notifications.models import Notification
-from app.shifts import services as signups
-from app.shifts import tasks
+from app.shifts import shift_edits, signups, task_dashboard, tasks
 from app.shifts.models import Shift, Task
 from tests import factories
 from tests.recruitment import recruiting
@@ -134,7 +133,9 @@ def test_other_teams_coordinator_and_volunteers_cannot_manage(db, world):
         with pytest.raises(Forbidden):
             tasks.create_task(world["team"].id, tasks.TaskFields(title="x"), actor=person)
         with pytest.raises(Forbidden):
-            tasks.create_shift(world["task"], day=DAY, start=time(14), end=time(17), actor=person)
+            shift_edits.create_shift(
+                world["task"], day=DAY, start=time(14), end=time(17), actor=person
+            )
     admin = recruiting.admin()
     assert tasks.create_task(world["team"].id, tasks.TaskFields(title="x"), actor=admin).id
 
@@ -147,14 +148,14 @@ def test_tasks_for_lists_only_managed_teams(db, world):
 
 
 def test_create_shift_converts_local_time_to_utc(db, world):
-    shift = tasks.create_shift(
+    shift = shift_edits.create_shift(
         world["task"], day=date(2026, 3, 2), start=time(14), end=time(17), actor=world["boss"]
     )
     # Asia/Shanghai is UTC+8.
     assert shift.starts_at == datetime(2026, 3, 2, 6, 0)
     assert shift.ends_at == datetime(2026, 3, 2, 9, 0)
     assert shift.capacity == world["task"].default_capacity
-    assert tasks.format_span(shift) == "2026-03-02 14:00–17:00"
+    assert shift_edits.format_span(shift) == "2026-03-02 14:00–17:00"
 
 
 @pytest.mark.parametrize(
@@ -167,7 +168,7 @@ def test_create_shift_converts_local_time_to_utc(db, world):
 )
 def test_bad_shift_input_is_refused(db, world, start, end, capacity, field):
     with pytest.raises(InvalidInput) as error:
-        tasks.create_shift(
+        shift_edits.create_shift(
             world["task"], day=DAY, start=start, end=end, capacity=capacity, actor=world["boss"]
         )
     assert error.value.field == field
@@ -176,7 +177,7 @@ def test_bad_shift_input_is_refused(db, world, start, end, capacity, field):
 
 
 def _filled_shift(db, world, *, capacity=2, people=3):
-    shift = tasks.create_shift(
+    shift = shift_edits.create_shift(
         world["task"], day=DAY, start=time(14), end=time(17), capacity=capacity, actor=world["boss"]
     )
     members = [signup_data.member(world["team"], name=f"志愿者{i}") for i in range(people)]
@@ -187,7 +188,7 @@ def _filled_shift(db, world, *, capacity=2, people=3):
 
 def test_roster_lists_confirmed_then_waitlist_in_arrival_order(db, world):
     shift, members, _entries = _filled_shift(db, world, capacity=2, people=4)
-    roster = tasks.roster(shift)
+    roster = task_dashboard.roster(shift)
     assert [s.user_id for s in roster.confirmed] == [members[0].id, members[1].id]
     assert [s.user_id for s in roster.waitlist] == [members[2].id, members[3].id]
 
@@ -195,7 +196,7 @@ def test_roster_lists_confirmed_then_waitlist_in_arrival_order(db, world):
 def test_capacity_cannot_drop_below_confirmed(db, world):
     shift, _members, _entries = _filled_shift(db, world, capacity=2, people=2)
     with pytest.raises(InvalidInput) as error:
-        tasks.update_shift(
+        shift_edits.update_shift(
             shift, day=DAY, start=time(14), end=time(17), capacity=1, actor=world["boss"]
         )
     assert error.value.field == "capacity"
@@ -205,21 +206,21 @@ def test_capacity_cannot_drop_below_confirmed(db, world):
 
 def test_larger_capacity_promotes_the_waitlist(db, world):
     shift, members, _entries = _filled_shift(db, world, capacity=2, people=4)
-    tasks.update_shift(
+    shift_edits.update_shift(
         shift, day=DAY, start=time(15), end=time(18), capacity=3, note="", actor=world["boss"]
     )
     db.session.commit()
-    roster = tasks.roster(shift)
+    roster = task_dashboard.roster(shift)
     assert [s.user_id for s in roster.confirmed] == [m.id for m in members[:3]]
     assert [s.user_id for s in roster.waitlist] == [members[3].id]
-    assert tasks.format_span(shift).endswith("15:00–18:00")
+    assert shift_edits.format_span(shift).endswith("15:00–18:00")
     assert "shifts.shift_updated" in audit_actions(db)
 
 
 def test_cancel_notifies_confirmed_and_waitlisted(db, world):
     shift, members, _entries = _filled_shift(db, world, capacity=1, people=2)
     outsider = signup_data.member(world["team"], name="没报名")
-    tasks.cancel_shift(shift, reason="闭馆检修", actor=world["boss"])
+    shift_edits.cancel_shift(shift, reason="闭馆检修", actor=world["boss"])
     db.session.commit()
     assert shift.status == "cancelled"
     assert shift.cancel_reason == "闭馆检修"
@@ -233,14 +234,14 @@ def test_cancel_notifies_confirmed_and_waitlisted(db, world):
 
 
 def test_cancel_needs_a_reason_and_a_cancelled_shift_cannot_change(db, world):
-    shift = tasks.create_shift(
+    shift = shift_edits.create_shift(
         world["task"], day=DAY, start=time(14), end=time(17), actor=world["boss"]
     )
     with pytest.raises(InvalidInput):
-        tasks.cancel_shift(shift, reason="  ", actor=world["boss"])
-    tasks.cancel_shift(shift, reason="台风", actor=world["boss"])
+        shift_edits.cancel_shift(shift, reason="  ", actor=world["boss"])
+    shift_edits.cancel_shift(shift, reason="台风", actor=world["boss"])
     with pytest.raises(Conflict) as error:
-        tasks.update_shift(
+        shift_edits.update_shift(
             shift, day=DAY, start=time(14), end=time(17), capacity=3, actor=world["boss"]
         )
     assert "已取消" in str(error.value)
@@ -248,10 +249,10 @@ def test_cancel_needs_a_reason_and_a_cancelled_shift_cannot_change(db, world):
 
 def test_dashboard_puts_unfilled_first_and_computes_fill_rate(db, world):
     now = datetime.combine(DAY, time(0)) - timedelta(days=1)
-    full = tasks.create_shift(
+    full = shift_edits.create_shift(
         world["task"], day=DAY, start=time(8), end=time(10), capacity=1, actor=world["boss"]
     )
-    later = tasks.create_shift(
+    later = shift_edits.create_shift(
         world["task"],
         day=DAY + timedelta(days=1),
         start=time(8),
@@ -259,31 +260,35 @@ def test_dashboard_puts_unfilled_first_and_computes_fill_rate(db, world):
         capacity=3,
         actor=world["boss"],
     )
-    tasks.create_shift(
+    shift_edits.create_shift(
         world["task"],
         day=DAY + timedelta(days=20),
         start=time(8),
         end=time(10),
         actor=world["boss"],
     )
-    cancelled = tasks.create_shift(
+    cancelled = shift_edits.create_shift(
         world["task"], day=DAY, start=time(12), end=time(13), actor=world["boss"]
     )
-    tasks.cancel_shift(cancelled, reason="x", actor=world["boss"])
+    shift_edits.cancel_shift(cancelled, reason="x", actor=world["boss"])
     signups.sign_up(full, signup_data.member(world["team"]))
     db.session.commit()
-    board = tasks.dashboard(world["boss"], now=now)
+    board = task_dashboard.dashboard(world["boss"], now=now)
     assert [fill.shift.id for fill in board.shifts] == [later.id, full.id]
     (row,) = board.tasks
     assert (row.shifts, row.places, row.confirmed) == (2, 4, 1)
     assert row.fill_rate == pytest.approx(0.25)
     assert row.no_show_rate is None
-    assert tasks.dashboard(world["other_boss"], now=now).shifts == []
+    assert task_dashboard.dashboard(world["other_boss"], now=now).shifts == []
 
 
 def test_no_show_hook_feeds_the_dashboard(db, world, monkeypatch):
     monkeypatch.setattr(hooks.NO_SHOW_RATES, "providers", [])
     hooks.NO_SHOW_RATES.connect(lambda ids: dict.fromkeys(ids, 0.1))
-    tasks.create_shift(world["task"], day=DAY, start=time(8), end=time(10), actor=world["boss"])
-    board = tasks.dashboard(world["boss"], now=datetime.combine(DAY, time(0)) - timedelta(days=1))
+    shift_edits.create_shift(
+        world["task"], day=DAY, start=time(8), end=time(10), actor=world["boss"]
+    )
+    board = task_dashboard.dashboard(
+        world["boss"], now=datetime.combine(DAY, time(0)) - timedelta(days=1)
+    )
     assert board.tasks[0].no_show_rate == pytest.approx(0.1)

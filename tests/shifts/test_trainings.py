@@ -9,7 +9,7 @@ import pytest
 from app.common.time import utcnow
 from app.errors import Forbidden, InvalidInput
 from app.recruitment import membership, profiles
-from app.shifts import services, trainings
+from app.shifts import signups, trainings
 from tests.shifts import signup_data as data
 
 
@@ -19,7 +19,7 @@ def onboarding(db, admin):
     training = data.task(team, title="岗前培训", kind="training", is_onboarding=True)
     shift = data.shift(training, starts_in=timedelta(hours=1), capacity=5)
     newcomer = data.member(team, onboarded=False)
-    services.sign_up(shift, newcomer, now=utcnow())
+    signups.sign_up(shift, newcomer, now=utcnow())
     db.session.commit()
     return team, shift, newcomer
 
@@ -54,7 +54,7 @@ def test_the_coordinator_marks_a_started_training_completed_on_the_shift_page(
     training = data.task(team, title="岗前培训", kind="training", is_onboarding=True)
     shift = data.shift(training, starts_in=timedelta(hours=-1), capacity=5)
     newcomer = data.member(team, onboarded=False)
-    services.assign(shift, newcomer, actor=admin, now=utcnow() - timedelta(hours=2))
+    signups.assign(shift, newcomer, actor=admin, now=utcnow() - timedelta(hours=2))
     db.session.commit()
     login(newcomer)
     url = f"/tasks/shifts/{shift.id}/training-completed"

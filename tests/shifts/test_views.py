@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from app.shifts import services
+from app.shifts import signups
 from app.shifts.models import ShiftSignup
 from tests.helpers import page, text_download
 from tests.shifts import signup_data as data
@@ -40,7 +40,7 @@ def test_a_member_sees_an_open_shift_and_signs_up_in_one_tap(client, english_log
 def test_a_full_shift_offers_the_waitlist_with_the_number_ahead(client, english_login, db, setting):
     team, shift, person = setting
     for _ in range(2):
-        services.sign_up(shift, data.member(team))
+        signups.sign_up(shift, data.member(team))
     db.session.commit()
     english_login(person)
     assert "Join waitlist (1 ahead)" in page(client.get("/shifts/"))
@@ -52,8 +52,8 @@ def test_a_full_shift_offers_the_waitlist_with_the_number_ahead(client, english_
 def test_cancel_button_and_the_deadline(client, english_login, db, setting):
     team, shift, person = setting
     late_shift = data.shift(data.task(team, title="闭馆巡查"), starts_in=timedelta(hours=3))
-    early = services.sign_up(shift, person)
-    late = services.sign_up(late_shift, person)
+    early = signups.sign_up(shift, person)
+    late = signups.sign_up(late_shift, person)
     db.session.commit()
     english_login(person)
     mine = page(client.get("/shifts/mine"))
@@ -68,7 +68,7 @@ def test_cancel_button_and_the_deadline(client, english_login, db, setting):
 
 def test_nobody_cancels_someone_elses_signup(client, english_login, db, setting):
     team, shift, person = setting
-    signup = services.sign_up(shift, data.member(team))
+    signup = signups.sign_up(shift, data.member(team))
     db.session.commit()
     english_login(person)
     assert client.post(f"/shifts/signups/{signup.id}/cancel").status_code == 404
@@ -89,7 +89,7 @@ def test_a_non_member_is_told_why_and_cannot_sign_up(client, english_login, db, 
 
 def test_my_shifts_shows_a_month_calendar(client, english_login, db, setting):
     _team, shift, person = setting
-    services.sign_up(shift, person)
+    signups.sign_up(shift, person)
     db.session.commit()
     english_login(person)
     month = (shift.starts_at + timedelta(hours=8)).strftime("%Y-%m")
@@ -105,7 +105,7 @@ def test_filters_accept_bad_input_without_error(client, english_login, setting):
 
 def test_calendar_feed_address_is_shown_once_and_can_be_revoked(client, english_login, db, setting):
     _team, shift, person = setting
-    services.sign_up(shift, person)
+    signups.sign_up(shift, person)
     db.session.commit()
     english_login(person)
     created = page(client.post("/shifts/calendar", data={"do": "create"}))

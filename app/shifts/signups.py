@@ -1,5 +1,6 @@
-"""The sign-up engine: who may sign up, signing up and the first-come waitlist,
-cancelling, coordinators assigning and removing people, and the volunteer's lists.
+"""The sign-up engine: signing up and the first-come waitlist, cancelling, and
+coordinators assigning and removing people. Who may sign up is `app.shifts.eligibility`;
+the volunteer's lists are `app.shifts.shift_lists`.
 
 The capacity invariant: a place is taken only by one conditional UPDATE
 (`confirmed_count = confirmed_count + 1 WHERE confirmed_count < capacity`) and given back
@@ -17,29 +18,24 @@ shift ends such an offer.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
-from app import hooks
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
-from app.common.time import from_local_date, to_local, utcnow
+from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
 from app.recruitment import membership as members
-from app.recruitment import profiles
 from app.recruitment.access import can_manage_team, require_team_manager
-from app.shifts import reliability
-from app.shifts.models import Shift, ShiftHandover, ShiftSignup, Task, TrainingRecord
+from app.shifts.eligibility import check_eligibility, person_of, shift_eligibility, training_titles
+from app.shifts.models import Shift, ShiftHandover, ShiftSignup
 
 ACTIVE_STATUSES = ("confirmed", "waitlisted", "offered")
 # Statuses counted in a shift's `confirmed_count`: an offered place is held for its person.
@@ -55,7 +51,6 @@ SIGNUP_STATUS_LABELS = {
     "cancelled": _l("Cancelled"),
 }
 MY_LINK = "/shifts/mine"
-
 PROMOTED = kinds.register(
     "shifts.promoted", _l("I got a place on a shift from the waitlist"), email_default=True
 )
@@ -82,128 +77,6 @@ audit.describe_actions(
         "shifts.removed": _l("Person removed from a shift"),
     }
 )
-
-
-def _completed_trainings(user_id: int) -> list[profiles.CompletedTraining]:
-    query = (
-        select(TrainingRecord)
-        .where(TrainingRecord.user_id == user_id)
-        .options(joinedload(TrainingRecord.task).joinedload(Task.team))
-    )
-    return [
-        profiles.CompletedTraining(
-            title=record.task.title,
-            completed_at=record.completed_at,
-            team=record.task.team.name if record.task.team else None,
-        )
-        for record in db.session.scalars(query)
-    ]
-
-
-def connect_hooks() -> None:
-    hooks.TRAININGS.connect(_completed_trainings)
-
-
-# Who may sign up ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    ok: bool
-    reasons: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Person:
-    """What eligibility needs to know about one person, read once for many shifts."""
-
-    user: object
-    memberships: dict  # team id -> Membership
-    trainings: set[int]
-    skills: set[str]
-    paused_team_ids: set[int]
-
-
-def _person(user) -> _Person:
-    memberships = {m.team_id: m for m in members.memberships_of(user.id)}
-    trainings = set(
-        db.session.scalars(select(TrainingRecord.task_id).where(TrainingRecord.user_id == user.id))
-    )
-    profile = profiles.find_profile(user.id)
-    skills = {skill.casefold() for skill in (profile.skills if profile else None) or []}
-    return _Person(
-        user=user,
-        memberships=memberships,
-        trainings=trainings,
-        skills=skills,
-        paused_team_ids=reliability.paused_team_ids(user.id),
-    )
-
-
-def _training_titles(task_ids) -> dict[int, str]:
-    ids = set(task_ids)
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Task.id, Task.title).where(Task.id.in_(ids))).all())
-
-
-def _eligibility(shift: Shift, person: _Person, titles: dict[int, str], now: datetime):
-    task = shift.task
-    reasons: list[str] = []
-    if not person.user.active:
-        reasons.append(_("Your account is not active."))
-    if shift.status != "scheduled":
-        reasons.append(_("This shift has been cancelled."))
-    elif shift.starts_at <= now:
-        reasons.append(_("This shift has already started."))
-    if not task.active:
-        reasons.append(_("This task is no longer offered."))
-    membership = person.memberships.get(task.team_id)
-    if membership is None or membership.status != "active":
-        reasons.append(_("Only active members of the task's team can sign up."))
-    elif not task.is_onboarding and members.needs_onboarding(membership):
-        reasons.append(_("Complete the team's onboarding training first."))
-    if task.team_id in person.paused_team_ids:
-        reasons.append(
-            _(
-                "Your self sign-up in this team is paused after missed shifts; "
-                "a coordinator can lift the pause."
-            )
-        )
-    missing = [tid for tid in task.required_training_ids or [] if tid not in person.trainings]
-    if missing:
-        names = "、".join(titles.get(tid, str(tid)) for tid in missing)
-        reasons.append(_("Complete the required training first: %(names)s.", names=names))
-    lacking = [s for s in task.required_skills or [] if s.casefold() not in person.skills]
-    if lacking:
-        reasons.append(
-            _(
-                "This task needs these skills in your volunteer profile: %(skills)s.",
-                skills="、".join(lacking),
-            )
-        )
-    return Eligibility(ok=not reasons, reasons=reasons)
-
-
-def shift_eligibility(shift: Shift, user, *, now: datetime | None = None) -> Eligibility:
-    """Whether `user` may sign up for `shift` themselves, and if not, every reason why."""
-    now = now or utcnow()
-    titles = _training_titles(shift.task.required_training_ids or [])
-    return _eligibility(shift, _person(user), titles, now)
-
-
-def eligibility_for(shifts: list[Shift], user, *, now: datetime | None = None) -> dict:
-    """`shift_eligibility` for many shifts at once (shift id -> Eligibility), reading the
-    person and the training names once."""
-    now = now or utcnow()
-    person = _person(user)
-    titles = _training_titles(
-        tid for shift in shifts for tid in shift.task.required_training_ids or []
-    )
-    return {shift.id: _eligibility(shift, person, titles, now) for shift in shifts}
-
-
-# Places and tickets ---------------------------------------------------------------------------
 
 
 def get_shift(shift_id: int) -> Shift:
@@ -457,9 +330,9 @@ def promote_waitlist(shift: Shift, *, now: datetime | None = None) -> list[Shift
         )
     )
     promoted: list[ShiftSignup] = []
-    titles = _training_titles(shift.task.required_training_ids or [])
+    titles = training_titles(shift.task.required_training_ids or [])
     for signup in waiting:
-        if not _eligibility(shift, _person(signup.user), titles, now).ok:
+        if not check_eligibility(shift, person_of(signup.user), titles, now).ok:
             continue
         if not _take_place(shift):
             break
@@ -499,9 +372,6 @@ def _announce_promotion(signup: ShiftSignup, *, deadline: datetime | None, now: 
         now=now,
     )
     notify_signup(signup, kind, now=now, **extra)
-
-
-# Cancelling -----------------------------------------------------------------------------------
 
 
 def cancel_deadline(shift: Shift) -> datetime:
@@ -626,163 +496,3 @@ def remove(signup: ShiftSignup, *, actor, now: datetime | None = None) -> ShiftS
     )
     notify_signup(signup, REMOVED, now=now)
     return signup
-
-
-# The volunteer's lists ------------------------------------------------------------------------
-
-
-@dataclass
-class MyShifts:
-    upcoming: list[ShiftSignup]
-    past: list[ShiftSignup]
-    positions: dict[int, int]  # signup id -> waitlist place
-
-
-def _positions(signups: list[ShiftSignup]) -> dict[int, int]:
-    """Waitlist places of the given sign-ups, in one query."""
-    waiting = [s for s in signups if s.status == "waitlisted"]
-    if not waiting:
-        return {}
-    tickets: dict[int, list[int]] = defaultdict(list)
-    rows = db.session.execute(
-        select(ShiftSignup.shift_id, ShiftSignup.ticket).where(
-            ShiftSignup.shift_id.in_({s.shift_id for s in waiting}),
-            ShiftSignup.status == "waitlisted",
-        )
-    )
-    for shift_id, ticket in rows:
-        tickets[shift_id].append(ticket)
-    return {
-        s.id: sum(1 for ticket in tickets[s.shift_id] if ticket < s.ticket) + 1 for s in waiting
-    }
-
-
-def my_shifts(user, *, now: datetime | None = None) -> MyShifts:
-    now = now or utcnow()
-    query = (
-        select(ShiftSignup)
-        .join(Shift, Shift.id == ShiftSignup.shift_id)
-        .where(ShiftSignup.user_id == user.id)
-        .options(joinedload(ShiftSignup.shift).joinedload(Shift.task))
-    )
-    upcoming = list(
-        db.session.scalars(
-            query.where(Shift.ends_at >= now, ShiftSignup.status.in_(ACTIVE_STATUSES)).order_by(
-                Shift.starts_at
-            )
-        )
-    )
-    past = list(
-        db.session.scalars(
-            query.where(Shift.ends_at < now, ShiftSignup.status == "confirmed")
-            .order_by(Shift.starts_at.desc())
-            .limit(200)
-        )
-    )
-    return MyShifts(upcoming=upcoming, past=past, positions=_positions(upcoming))
-
-
-@dataclass
-class OpenShift:
-    shift: Shift
-    eligibility: Eligibility
-    waitlist_count: int
-    signup: ShiftSignup | None = None
-    position: int = 0
-    cancel_refusal: str | None = None
-
-    @property
-    def full(self) -> bool:
-        return self.shift.confirmed_count >= self.shift.capacity
-
-
-def open_shifts(
-    user,
-    *,
-    now: datetime | None = None,
-    week=None,
-    task_id: int | None = None,
-    location: str | None = None,
-) -> list[OpenShift]:
-    """Upcoming scheduled shifts of the person's active teams, with fill, the person's own
-    sign-up and whether they may sign up; a fixed number of queries, not one per shift.
-    `week` is a local date: shifts from that day for seven days."""
-    now = now or utcnow()
-    person = _person(user)
-    team_ids = [tid for tid, m in person.memberships.items() if m.status == "active"]
-    if not team_ids:
-        return []
-    query = (
-        select(Shift)
-        .join(Task, Task.id == Shift.task_id)
-        .where(
-            Task.team_id.in_(team_ids),
-            Task.active.is_(True),
-            Shift.status == "scheduled",
-            Shift.starts_at > now,
-        )
-        .options(joinedload(Shift.task))
-        .order_by(Shift.starts_at, Shift.id)
-    )
-    if week is not None:
-        start = from_local_date(week)
-        query = query.where(Shift.starts_at >= start, Shift.starts_at < start + timedelta(days=7))
-    if task_id:
-        query = query.where(Task.id == task_id)
-    if location:
-        query = query.where(Task.location == location)
-    shifts = list(db.session.scalars(query.limit(500)).unique())
-    if not shifts:
-        return []
-    ids = [shift.id for shift in shifts]
-    mine = {
-        s.shift_id: s
-        for s in db.session.scalars(
-            select(ShiftSignup).where(
-                ShiftSignup.user_id == user.id,
-                ShiftSignup.shift_id.in_(ids),
-                ShiftSignup.status.in_(ACTIVE_STATUSES),
-            )
-        )
-    }
-    waiting = dict(
-        db.session.execute(
-            select(ShiftSignup.shift_id, func.count(ShiftSignup.id))
-            .where(ShiftSignup.shift_id.in_(ids), ShiftSignup.status == "waitlisted")
-            .group_by(ShiftSignup.shift_id)
-        ).all()
-    )
-    positions = _positions(list(mine.values()))
-    titles = _training_titles(
-        tid for shift in shifts for tid in shift.task.required_training_ids or []
-    )
-    rows = []
-    for shift in shifts:
-        signup = mine.get(shift.id)
-        rows.append(
-            OpenShift(
-                shift=shift,
-                eligibility=_eligibility(shift, person, titles, now),
-                waitlist_count=waiting.get(shift.id, 0),
-                signup=signup,
-                position=positions.get(signup.id, 0) if signup else 0,
-                cancel_refusal=self_cancel_refusal(signup, now=now) if signup else None,
-            )
-        )
-    return rows
-
-
-def filter_choices(user) -> tuple[list[tuple[int, str]], list[str]]:
-    """The tasks and locations of the person's active teams, for the filters."""
-    team_ids = [m.team_id for m in members.memberships_of(user.id) if m.status == "active"]
-    if not team_ids:
-        return [], []
-    tasks = list(
-        db.session.scalars(
-            select(Task)
-            .where(Task.team_id.in_(team_ids), Task.active.is_(True))
-            .order_by(Task.title)
-        )
-    )
-    locations = sorted({task.location for task in tasks if task.location})
-    return [(task.id, task.title) for task in tasks], locations

@@ -1,0 +1,114 @@
+"""Who may sign up for a shift: team membership, required trainings, overlaps and the
+shift's state, for one shift or many at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.common.time import utcnow
+from app.extensions import db
+from app.recruitment import membership as members
+from app.recruitment import profiles
+from app.shifts import reliability
+from app.shifts.models import Shift, Task, TrainingRecord
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    ok: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Person:
+    """What eligibility needs to know about one person, read once for many shifts."""
+
+    user: object
+    memberships: dict  # team id -> Membership
+    trainings: set[int]
+    skills: set[str]
+    paused_team_ids: set[int]
+
+
+def person_of(user) -> Person:
+    memberships = {m.team_id: m for m in members.memberships_of(user.id)}
+    trainings = set(
+        db.session.scalars(select(TrainingRecord.task_id).where(TrainingRecord.user_id == user.id))
+    )
+    profile = profiles.find_profile(user.id)
+    skills = {skill.casefold() for skill in (profile.skills if profile else None) or []}
+    return Person(
+        user=user,
+        memberships=memberships,
+        trainings=trainings,
+        skills=skills,
+        paused_team_ids=reliability.paused_team_ids(user.id),
+    )
+
+
+def training_titles(task_ids) -> dict[int, str]:
+    ids = set(task_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Task.id, Task.title).where(Task.id.in_(ids))).all())
+
+
+def check_eligibility(shift: Shift, person: Person, titles: dict[int, str], now: datetime):
+    task = shift.task
+    reasons: list[str] = []
+    if not person.user.active:
+        reasons.append(_("Your account is not active."))
+    if shift.status != "scheduled":
+        reasons.append(_("This shift has been cancelled."))
+    elif shift.starts_at <= now:
+        reasons.append(_("This shift has already started."))
+    if not task.active:
+        reasons.append(_("This task is no longer offered."))
+    membership = person.memberships.get(task.team_id)
+    if membership is None or membership.status != "active":
+        reasons.append(_("Only active members of the task's team can sign up."))
+    elif not task.is_onboarding and members.needs_onboarding(membership):
+        reasons.append(_("Complete the team's onboarding training first."))
+    if task.team_id in person.paused_team_ids:
+        reasons.append(
+            _(
+                "Your self sign-up in this team is paused after missed shifts; "
+                "a coordinator can lift the pause."
+            )
+        )
+    missing = [tid for tid in task.required_training_ids or [] if tid not in person.trainings]
+    if missing:
+        names = "、".join(titles.get(tid, str(tid)) for tid in missing)
+        reasons.append(_("Complete the required training first: %(names)s.", names=names))
+    lacking = [s for s in task.required_skills or [] if s.casefold() not in person.skills]
+    if lacking:
+        reasons.append(
+            _(
+                "This task needs these skills in your volunteer profile: %(skills)s.",
+                skills="、".join(lacking),
+            )
+        )
+    return Eligibility(ok=not reasons, reasons=reasons)
+
+
+def shift_eligibility(shift: Shift, user, *, now: datetime | None = None) -> Eligibility:
+    """Whether `user` may sign up for `shift` themselves, and if not, every reason why."""
+    now = now or utcnow()
+    titles = training_titles(shift.task.required_training_ids or [])
+    return check_eligibility(shift, person_of(user), titles, now)
+
+
+def eligibility_for(shifts: list[Shift], user, *, now: datetime | None = None) -> dict:
+    """`shift_eligibility` for many shifts at once (shift id -> Eligibility), reading the
+    person and the training names once."""
+    now = now or utcnow()
+    person = person_of(user)
+    titles = training_titles(
+        tid for shift in shifts for tid in shift.task.required_training_ids or []
+    )
+    return {shift.id: check_eligibility(shift, person, titles, now) for shift in shifts}

@@ -1,0 +1,176 @@
+"""The volunteer's lists: my shifts (upcoming, past, waitlist places) and the open shifts
+to sign up for, with their filters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.common.time import from_local_date, utcnow
+from app.extensions import db
+from app.recruitment import membership as members
+from app.shifts.eligibility import Eligibility, check_eligibility, person_of, training_titles
+from app.shifts.models import Shift, ShiftSignup, Task
+from app.shifts.signups import ACTIVE_STATUSES, self_cancel_refusal
+
+
+@dataclass
+class MyShifts:
+    upcoming: list[ShiftSignup]
+    past: list[ShiftSignup]
+    positions: dict[int, int]  # signup id -> waitlist place
+
+
+def _positions(signups: list[ShiftSignup]) -> dict[int, int]:
+    """Waitlist places of the given sign-ups, in one query."""
+    waiting = [s for s in signups if s.status == "waitlisted"]
+    if not waiting:
+        return {}
+    tickets: dict[int, list[int]] = defaultdict(list)
+    rows = db.session.execute(
+        select(ShiftSignup.shift_id, ShiftSignup.ticket).where(
+            ShiftSignup.shift_id.in_({s.shift_id for s in waiting}),
+            ShiftSignup.status == "waitlisted",
+        )
+    )
+    for shift_id, ticket in rows:
+        tickets[shift_id].append(ticket)
+    return {
+        s.id: sum(1 for ticket in tickets[s.shift_id] if ticket < s.ticket) + 1 for s in waiting
+    }
+
+
+def my_shifts(user, *, now: datetime | None = None) -> MyShifts:
+    now = now or utcnow()
+    query = (
+        select(ShiftSignup)
+        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .where(ShiftSignup.user_id == user.id)
+        .options(joinedload(ShiftSignup.shift).joinedload(Shift.task))
+    )
+    upcoming = list(
+        db.session.scalars(
+            query.where(Shift.ends_at >= now, ShiftSignup.status.in_(ACTIVE_STATUSES)).order_by(
+                Shift.starts_at
+            )
+        )
+    )
+    past = list(
+        db.session.scalars(
+            query.where(Shift.ends_at < now, ShiftSignup.status == "confirmed")
+            .order_by(Shift.starts_at.desc())
+            .limit(200)
+        )
+    )
+    return MyShifts(upcoming=upcoming, past=past, positions=_positions(upcoming))
+
+
+@dataclass
+class OpenShift:
+    shift: Shift
+    eligibility: Eligibility
+    waitlist_count: int
+    signup: ShiftSignup | None = None
+    position: int = 0
+    cancel_refusal: str | None = None
+
+    @property
+    def full(self) -> bool:
+        return self.shift.confirmed_count >= self.shift.capacity
+
+
+def open_shifts(
+    user,
+    *,
+    now: datetime | None = None,
+    week=None,
+    task_id: int | None = None,
+    location: str | None = None,
+) -> list[OpenShift]:
+    """Upcoming scheduled shifts of the person's active teams, with fill, the person's own
+    sign-up and whether they may sign up; a fixed number of queries, not one per shift.
+    `week` is a local date: shifts from that day for seven days."""
+    now = now or utcnow()
+    person = person_of(user)
+    team_ids = [tid for tid, m in person.memberships.items() if m.status == "active"]
+    if not team_ids:
+        return []
+    query = (
+        select(Shift)
+        .join(Task, Task.id == Shift.task_id)
+        .where(
+            Task.team_id.in_(team_ids),
+            Task.active.is_(True),
+            Shift.status == "scheduled",
+            Shift.starts_at > now,
+        )
+        .options(joinedload(Shift.task))
+        .order_by(Shift.starts_at, Shift.id)
+    )
+    if week is not None:
+        start = from_local_date(week)
+        query = query.where(Shift.starts_at >= start, Shift.starts_at < start + timedelta(days=7))
+    if task_id:
+        query = query.where(Task.id == task_id)
+    if location:
+        query = query.where(Task.location == location)
+    shifts = list(db.session.scalars(query.limit(500)).unique())
+    if not shifts:
+        return []
+    ids = [shift.id for shift in shifts]
+    mine = {
+        s.shift_id: s
+        for s in db.session.scalars(
+            select(ShiftSignup).where(
+                ShiftSignup.user_id == user.id,
+                ShiftSignup.shift_id.in_(ids),
+                ShiftSignup.status.in_(ACTIVE_STATUSES),
+            )
+        )
+    }
+    waiting = dict(
+        db.session.execute(
+            select(ShiftSignup.shift_id, func.count(ShiftSignup.id))
+            .where(ShiftSignup.shift_id.in_(ids), ShiftSignup.status == "waitlisted")
+            .group_by(ShiftSignup.shift_id)
+        ).all()
+    )
+    positions = _positions(list(mine.values()))
+    titles = training_titles(
+        tid for shift in shifts for tid in shift.task.required_training_ids or []
+    )
+    rows = []
+    for shift in shifts:
+        signup = mine.get(shift.id)
+        rows.append(
+            OpenShift(
+                shift=shift,
+                eligibility=check_eligibility(shift, person, titles, now),
+                waitlist_count=waiting.get(shift.id, 0),
+                signup=signup,
+                position=positions.get(signup.id, 0) if signup else 0,
+                cancel_refusal=self_cancel_refusal(signup, now=now) if signup else None,
+            )
+        )
+    return rows
+
+
+def filter_choices(user) -> tuple[list[tuple[int, str]], list[str]]:
+    """The tasks and locations of the person's active teams, for the filters."""
+    team_ids = [m.team_id for m in members.memberships_of(user.id) if m.status == "active"]
+    if not team_ids:
+        return [], []
+    tasks = list(
+        db.session.scalars(
+            select(Task)
+            .where(Task.team_id.in_(team_ids), Task.active.is_(True))
+            .order_by(Task.title)
+        )
+    )
+    locations = sorted({task.location for task in tasks if task.location})
+    return [(task.id, task.title) for task in tasks], locations
