@@ -311,7 +311,7 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
     """Three past desk afternoons that the demo volunteer attended (scanned in and out at
     the kiosk, verified by the coordinator), so "My hours" and the certificate have data;
     and a reading-festival event running now, so the kiosk shows a live code."""
-    from app.checkin import attendance
+    from app.checkin import attendance_verification
     from app.recruitment import services as recruitment
     from app.shifts import services as shifts
     from app.shifts import tasks
@@ -331,7 +331,9 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
         )
         shifts.sign_up(shift, volunteer, now=before)
         _attend(shift, volunteer)
-        attendance.verify_on_time(shift, actor=coordinator, now=shift.ends_at + timedelta(hours=1))
+        attendance_verification.verify_on_time(
+            shift, actor=coordinator, now=shift.ends_at + timedelta(hours=1)
+        )
     festival = tasks.create_task(
         team.id,
         TaskFields(
@@ -379,7 +381,7 @@ def _shelving_attends(index: int, weeks_ago: int) -> bool:
 def load_service_history_demo(*, now: datetime | None = None) -> None:
     """Twenty weeks of Tuesday shelving shifts of the volunteer team, attended by habit and
     verified, with one no-show: the history the engagement dashboard and reports draw."""
-    from app.checkin import attendance
+    from app.checkin import attendance_verification
     from app.recruitment import membership
     from app.recruitment import services as recruitment
     from app.shifts import reliability, tasks
@@ -414,7 +416,7 @@ def load_service_history_demo(*, now: datetime | None = None) -> None:
                 if not (index == 1 and weeks_ago == 2):  # the one no-show
                     _attend(shift, person)
         after = shift.ends_at + timedelta(hours=1)
-        attendance.verify_on_time(shift, actor=coordinator, now=after)
+        attendance_verification.verify_on_time(shift, actor=coordinator, now=after)
         reliability.mark_no_shows(now=after)  # as the job would have, an hour after the end
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.checkin import attendance, services, tokens
+from app.checkin import attendance_corrections, services, tokens
 from app.checkin.models import Attendance, ScanLog
 from app.errors import Forbidden
 from app.shifts.models import ShiftSignup
@@ -150,7 +150,9 @@ def test_a_walk_in_undone_and_scanned_again_holds_one_place(desk):
     task.walk_ins_allowed = True
     outsider = data.member(team, name="路人")
     walked_in = scan(shift, outsider, START)
-    attendance.undo_check_in(walked_in.attendance, actor=data.coordinator(team), now=START + MINUTE)
+    attendance_corrections.undo_check_in(
+        walked_in.attendance, actor=data.coordinator(team), now=START + MINUTE
+    )
 
     again = scan(shift, outsider, START + 2 * MINUTE)
 
