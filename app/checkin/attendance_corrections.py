@@ -34,7 +34,7 @@ from app.checkin.attendance import (
 )
 from app.checkin.models import ATTENDANCE_STATUSES, Attendance
 from app.checkin.scanlog import log_scan
-from app.checkin.services import is_late
+from app.checkin.windows import is_late
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
