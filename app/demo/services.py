@@ -463,7 +463,7 @@ def load_credits_demo(*, now: datetime | None = None) -> None:
     """Credit records for the verified demo hours, and a draft batch of this semester that
     the coordinator built and an admin can approve and export."""
     from app.common.semesters import current_semester
-    from app.credits import batches, defaults, records
+    from app.credits import batch_building, batches, defaults, records
     from app.recruitment import services as recruitment
 
     now = now or utcnow()
@@ -480,7 +480,7 @@ def load_credits_demo(*, now: datetime | None = None) -> None:
     )
     # Early in a semester the demo hours fall in the previous one: no batch then.
     with suppress(InvalidInput):
-        batches.build_batch(
+        batch_building.build_batch(
             coordinator, title=f"{semester.code} 图书馆志愿者队", scope=scope, now=now
         )
 
