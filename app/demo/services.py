@@ -510,8 +510,8 @@ def load_columns_demo(*, now: datetime | None = None) -> None:
 
     from werkzeug.datastructures import FileStorage
 
-    from app.columns import catalogue, contributions, media
-    from app.columns.contributions import ContributionFields, LinkFields
+    from app.columns import catalogue, contributions, editorial, media
+    from app.columns.contribution_fields import ContributionFields, LinkFields
     from app.rewards import defaults
 
     now = now or utcnow()
@@ -557,7 +557,7 @@ def load_columns_demo(*, now: datetime | None = None) -> None:
     )
     for contribution in (picks, idea, reading):
         contributions.submit(author, contribution.id, now=now)
-        contributions.approve(editor, contribution.id, now=now)
+        editorial.approve(editor, contribution.id, now=now)
     waiting = contributions.create_draft(
         author,
         columns["ideas"].id,

@@ -22,7 +22,7 @@ from app.api import services as api_tokens
 from app.checkin import certificates
 from app.checkin.models import Attendance
 from app.columns import catalogue, contributions, media
-from app.columns.contributions import ContributionFields
+from app.columns.contribution_fields import ContributionFields
 from app.columns.models import Contribution
 from app.common.semesters import current_semester
 from app.common.time import utcnow

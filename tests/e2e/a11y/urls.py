@@ -15,7 +15,7 @@ from app.accounts.models import User
 from app.admin.models import DataHubSource, ImportRun
 from app.checkin import certificates
 from app.checkin.models import Certificate
-from app.columns import contributions
+from app.columns import contribution_fields, contributions
 from app.columns.contributions import EDITABLE_STATUSES
 from app.columns.models import ContentColumn, Contribution
 from app.common.time import utcnow
@@ -181,7 +181,7 @@ def add_shared_objects() -> None:
         factories.queued_roster_import(db.session.get(User, _id_of("A0001")))
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
-        volunteer, column.id, contributions.ContributionFields(title="草稿", body="未完待续")
+        volunteer, column.id, contribution_fields.ContributionFields(title="草稿", body="未完待续")
     )
 
 
