@@ -7,7 +7,7 @@ Each case runs in a fresh Python process, so that its peak memory is its own:
 - csv: exporter.render with the same columns as CSV in UTF-8 with BOM.
 - batch: an approved batch of BENCH_CREDIT_ROWS lines in a throwaway SQLite database
   (built beforehand in another process with bulk inserts, not the services, for speed),
-  read through batches.export_rows and written by exporter.render as XLSX.
+  read through batch_export.export_rows and written by exporter.render as XLSX.
 
 The synthetic rows (Chinese names, colleges and activities; every tenth a negative
 adjustment) are built as a list before the clock starts, so those times are the writing
@@ -46,7 +46,7 @@ from sqlalchemy import insert, select
 from app import create_app
 from app.accounts.models import College, User
 from app.common.time import utcnow
-from app.credits import batches, exporter
+from app.credits import batch_export, exporter
 from app.credits.export_templates import DEFAULT_COLUMNS, DEFAULT_DATE_FORMAT
 from app.credits.exporter import ExportRow
 from app.credits.models import CreditBatch, CreditBatchItem, CreditRecord, CreditTemplate
@@ -295,7 +295,7 @@ def run_batch_case() -> dict:
         db.session.execute(select(1))  # connect before measuring
 
         def write() -> int:
-            rows = batches.export_rows(batch_id, recognised_on=EXPORT_DAY)
+            rows = batch_export.export_rows(batch_id, recognised_on=EXPORT_DAY)
             content, count = exporter.render(template, rows)
             assert count == ROWS, count
             return len(content)
@@ -303,7 +303,7 @@ def run_batch_case() -> dict:
         try:
             return measured(write)
         except NotImplementedError:
-            return {"skipped": "batches.export_rows is not implemented yet"}
+            return {"skipped": "batch_export.export_rows is not implemented yet"}
         finally:
             db.engine.dispose()
 

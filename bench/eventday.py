@@ -246,7 +246,7 @@ def _history(team_id: int, people: int, now: datetime) -> None:
     """Last week's event: 60% of the volunteers scanned in and out at its kiosk and the
     admin verified it; then the points job and the leaderboards, as every night."""
     from app.accounts import services as accounts
-    from app.checkin import attendance
+    from app.checkin import attendance_verification
     from app.demo.services import _attend
     from app.extensions import db
     from app.rewards import jobs
@@ -267,7 +267,9 @@ def _history(team_id: int, people: int, now: datetime) -> None:
                 signups.sign_up(shift, person, now=start - timedelta(days=2))
                 _attend(shift, person, early_minutes=5 + k)
     admin = accounts.find_by_login(ADMIN)
-    attendance.verify_on_time(shift, actor=admin, now=shift.ends_at + timedelta(hours=1))
+    attendance_verification.verify_on_time(
+        shift, actor=admin, now=shift.ends_at + timedelta(hours=1)
+    )
     jobs.award_points(now=now)
     jobs.build_leaderboards(now=now)
 
@@ -518,7 +520,7 @@ def run_jobs(url: str) -> None:
     from sqlalchemy import select
 
     from app.accounts import services as accounts
-    from app.checkin import attendance
+    from app.checkin import attendance_verification
     from app.checkin.models import Attendance
     from app.common.time import utcnow
     from app.extensions import db
@@ -530,7 +532,7 @@ def run_jobs(url: str) -> None:
             Attendance.status == "out", Attendance.verified_at.is_(None)
         )
         for record in db.session.scalars(waiting).all():
-            attendance.verify(record, actor=admin)
+            attendance_verification.verify(record, actor=admin)
         db.session.commit()
         jobs.award_points(now=utcnow())
         db.session.commit()

@@ -31,7 +31,7 @@ from sqlalchemy import insert
 from app import create_app
 from app.accounts import services as accounts
 from app.accounts.models import User, new_session_token
-from app.admin import roster
+from app.admin import roster, roster_plan
 from app.common.time import utcnow
 from app.extensions import db
 from app.rewards.library_use import imports
@@ -177,7 +177,7 @@ def run(folder: Path) -> list[Case]:
             def work() -> int:
                 counts = roster.confirm_import(kept["token"], actor=admin, checkpoint=checkpoint)
                 db.session.commit()
-                return counts[roster.CREATE]
+                return counts[roster_plan.CREATE]
 
             return work
 

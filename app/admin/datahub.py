@@ -29,9 +29,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts import services as accounts
-from app.admin import roster
+from app.admin import roster_apply, roster_plan
 from app.admin.models import SOURCE_KINDS, DataHubPull, DataHubSource
-from app.admin.roster import Checkpoint
+from app.admin.roster_apply import Checkpoint
 from app.audit import services as audit
 from app.common import http, tabular
 from app.common.db import begin_write_transaction
@@ -266,17 +266,17 @@ def records_to_table(source: DataHubSource, records: list[Any]) -> bytes:
 
 
 def _import_roster(data: bytes, now: datetime, checkpoint: Checkpoint | None) -> PullReport:
-    plan = roster.plan_import(data, now=now)
+    plan = roster_plan.plan_import(data, now=now)
     # Nobody knows this password: an admin resets it when the person needs a local login.
     password_hash = accounts.hash_password(secrets.token_urlsafe(32))
-    counts = roster.apply_plan(
+    counts = roster_apply.apply_plan(
         plan, actor=None, password_hash=password_hash, now=now, checkpoint=checkpoint
     )
     rejected = [
         {"line": row.line, "reason": " ".join(str(reason) for reason in row.reasons)}
         for row in plan.rejected
     ]
-    changed = counts.get(roster.CREATE, 0) + counts.get(roster.UPDATE, 0)
+    changed = counts.get(roster_plan.CREATE, 0) + counts.get(roster_plan.UPDATE, 0)
     return PullReport("applied" if changed else "unchanged", counts=counts, rejected=rejected)
 
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts import services as accounts
-from app.admin import roster
+from app.admin import roster, roster_apply
 from app.admin.models import ImportRun
 from app.common.time import utcnow
 from app.extensions import db
@@ -39,7 +39,7 @@ def queue_roster_import(
         state="queued",
         filename=upload.filename[:255],
         token=token,
-        password_hash=roster.initial_password_hash(initial_password),
+        password_hash=roster_apply.initial_password_hash(initial_password),
         rows_total=upload.rows_to_apply,
         rows_done=0,
         counts={},
@@ -85,7 +85,7 @@ def record_progress(run_id: int, done: int, total: int) -> None:
     db.session.flush()
 
 
-def apply(run: ImportRun, *, now: datetime, checkpoint: roster.Checkpoint) -> dict[str, int]:
+def apply(run: ImportRun, *, now: datetime, checkpoint: roster_apply.Checkpoint) -> dict[str, int]:
     """Apply the run's upload as its admin confirmed it (see `roster.confirm_import`)."""
     actor = accounts.get_person(run.created_by_id)
     return roster.confirm_import(

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.forms import USER_TYPE_LABELS
-from app.admin import import_runs, roster
+from app.admin import import_runs, roster, roster_plan
 from app.admin.models import ImportRun
 from app.admin.roster_forms import RosterConfirmForm, RosterUploadForm
 from app.common.access import role_required
@@ -17,14 +17,14 @@ from app.extensions import db
 bp = Blueprint("roster", __name__, url_prefix="/admin/roster")
 
 
-def render_preview(plan: roster.RosterPlan, form: RosterConfirmForm, status: int = 200):
+def render_preview(plan: roster_plan.RosterPlan, form: RosterConfirmForm, status: int = 200):
     return (
         render_template(
             "admin/roster_preview.html",
             plan=plan,
             counts=plan.counts,
             form=form,
-            column_labels=roster.COLUMN_LABELS,
+            column_labels=roster_plan.COLUMN_LABELS,
             user_type_labels=USER_TYPE_LABELS,
         ),
         status,
@@ -50,9 +50,9 @@ def upload():
     return render_template(
         "admin/roster.html",
         form=form,
-        columns=roster.COLUMNS,
-        column_labels=roster.COLUMN_LABELS,
-        required=roster.REQUIRED,
+        columns=roster_plan.COLUMNS,
+        column_labels=roster_plan.COLUMN_LABELS,
+        required=roster_plan.REQUIRED,
     )
 
 

@@ -16,7 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.checkin.attendance import EVIDENCE_MAX, REASON_MAX, STATUS_LABELS
+from app.checkin.attendance import REASON_MAX, STATUS_LABELS
+from app.checkin.attendance_corrections import EVIDENCE_MAX
 from app.checkin.models import ATTENDANCE_STATUSES
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

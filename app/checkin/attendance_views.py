@@ -12,7 +12,12 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from app.accounts.models import COORDINATOR_ROLES
-from app.checkin import attendance as sheets
+from app.checkin import (
+    attendance,
+    attendance_corrections,
+    attendance_sheet,
+    attendance_verification,
+)
 from app.checkin import services as engine
 from app.checkin.attendance_forms import (
     AddMinutesForm,
@@ -66,44 +71,44 @@ def _nonce(value: object) -> str | None:
 @bp.route("/shifts/<int:shift_id>")
 @role_required(*COORDINATOR_ROLES)
 def shift_sheet(shift_id: int):
-    shift = sheets.managed_shift(shift_id, current_user)
+    shift = attendance.managed_shift(shift_id, current_user)
     return render_template(
         "attendance/sheet.html",
-        sheet=sheets.shift_sheet(shift, actor=current_user, now=utcnow()),
+        sheet=attendance_sheet.shift_sheet(shift, actor=current_user, now=utcnow()),
         shift=shift,
         task=shift.task,
         when=format_span(shift),
         kiosk_url=_url_if("checkin.kiosk", shift_id=shift.id),
         action_form=ActionForm(),
-        status_labels=sheets.STATUS_LABELS,
-        method_labels=sheets.METHOD_LABELS,
-        action_labels=sheets.ACTION_LABELS,
+        status_labels=attendance.STATUS_LABELS,
+        method_labels=attendance.METHOD_LABELS,
+        action_labels=attendance.ACTION_LABELS,
     )
 
 
 @bp.route("/shifts/<int:shift_id>/summary")
 @role_required(*COORDINATOR_ROLES)
 def summary(shift_id: int):
-    shift = sheets.managed_shift(shift_id, current_user)
-    return jsonify(sheets.sheet_summary(shift, actor=current_user, now=utcnow()))
+    shift = attendance.managed_shift(shift_id, current_user)
+    return jsonify(attendance_sheet.sheet_summary(shift, actor=current_user, now=utcnow()))
 
 
 @bp.route("/shifts/<int:shift_id>/export.csv")
 @role_required(*COORDINATOR_ROLES)
 def export(shift_id: int):
-    shift = sheets.managed_shift(shift_id, current_user)
+    shift = attendance.managed_shift(shift_id, current_user)
     with transaction():
-        data, filename = sheets.export_sheet(shift, actor=current_user, now=utcnow())
+        data, filename = attendance_sheet.export_sheet(shift, actor=current_user, now=utcnow())
     return download(data, filename, "text/csv; charset=utf-8")
 
 
 @bp.route("/shifts/<int:shift_id>/verify", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def verify_all(shift_id: int):
-    shift = sheets.managed_shift(shift_id, current_user)
+    shift = attendance.managed_shift(shift_id, current_user)
     if ActionForm().validate_on_submit():
         with transaction():
-            count = sheets.verify_on_time(shift, actor=current_user, now=utcnow())
+            count = attendance_verification.verify_on_time(shift, actor=current_user, now=utcnow())
         if count:
             flash(_("%(n)d on-time records have been verified.", n=count), "success")
         else:
@@ -114,8 +119,8 @@ def verify_all(shift_id: int):
 @bp.route("/shifts/<int:shift_id>/people/<int:user_id>/check-in", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def check_in_by_hand(shift_id: int, user_id: int):
-    shift = sheets.managed_shift(shift_id, current_user)
-    person = sheets.person_on_sheet(shift, user_id)
+    shift = attendance.managed_shift(shift_id, current_user)
+    person = attendance.person_on_sheet(shift, user_id)
     # The sheet's button says what it does ("in" or "out"); without it, as on the scanner,
     # a second press within two minutes is taken for a double tap.
     action = request.form.get("action", "auto")
@@ -135,7 +140,7 @@ def check_in_by_hand(shift_id: int, user_id: int):
 
 
 def _person_page(shift, person, *, correction=None, add=None, unverify=None, status=200):
-    record = sheets.find_attendance(shift, person.id)
+    record = attendance.find_attendance(shift, person.id)
     if correction is None and record is not None:
         correction = CorrectionForm(
             formdata=None,
@@ -153,8 +158,8 @@ def _person_page(shift, person, *, correction=None, add=None, unverify=None, sta
         add=add or AddMinutesForm(formdata=None),
         unverify=unverify or UnverifyForm(formdata=None),
         action_form=ActionForm(),
-        status_labels=sheets.STATUS_LABELS,
-        can_undo=record is not None and sheets.can_undo(record, now=utcnow()),
+        status_labels=attendance.STATUS_LABELS,
+        can_undo=record is not None and attendance.can_undo(record, now=utcnow()),
     )
     return page, status
 
@@ -162,18 +167,18 @@ def _person_page(shift, person, *, correction=None, add=None, unverify=None, sta
 @bp.route("/shifts/<int:shift_id>/people/<int:user_id>")
 @role_required(*COORDINATOR_ROLES)
 def person(shift_id: int, user_id: int):
-    shift = sheets.managed_shift(shift_id, current_user)
-    return _person_page(shift, sheets.person_on_sheet(shift, user_id))
+    shift = attendance.managed_shift(shift_id, current_user)
+    return _person_page(shift, attendance.person_on_sheet(shift, user_id))
 
 
 @bp.route("/shifts/<int:shift_id>/people/<int:user_id>/add", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def add_minutes(shift_id: int, user_id: int):
-    shift = sheets.managed_shift(shift_id, current_user)
-    person = sheets.person_on_sheet(shift, user_id)
+    shift = attendance.managed_shift(shift_id, current_user)
+    person = attendance.person_on_sheet(shift, user_id)
     form = AddMinutesForm()
     if form.validate_on_submit() and run_change(
-        lambda: sheets.add_minutes_for(
+        lambda: attendance_corrections.add_minutes_for(
             shift,
             person,
             form.minutes.data,
@@ -204,10 +209,10 @@ def _edited(value, stored):
 @bp.route("/records/<int:attendance_id>/correct", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def correct(attendance_id: int):
-    record = sheets.managed_attendance(attendance_id, current_user)
+    record = attendance.managed_attendance(attendance_id, current_user)
     form = CorrectionForm()
     if form.validate_on_submit() and run_change(
-        lambda: sheets.correct_attendance(
+        lambda: attendance_corrections.correct_attendance(
             record,
             actor=current_user,
             reason=form.reason.data,
@@ -226,11 +231,11 @@ def correct(attendance_id: int):
 @bp.route("/records/<int:attendance_id>/undo", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def undo(attendance_id: int):
-    record = sheets.managed_attendance(attendance_id, current_user)
+    record = attendance.managed_attendance(attendance_id, current_user)
     shift_id = record.shift_id
     if ActionForm().validate_on_submit():
         run_change(
-            lambda: sheets.undo_check_in(record, actor=current_user, now=utcnow()),
+            lambda: attendance_corrections.undo_check_in(record, actor=current_user, now=utcnow()),
             _("The check-in has been undone."),
         )
     return _to_sheet(shift_id)
@@ -239,11 +244,11 @@ def undo(attendance_id: int):
 @bp.route("/records/<int:attendance_id>/verify", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def verify(attendance_id: int):
-    record = sheets.managed_attendance(attendance_id, current_user)
+    record = attendance.managed_attendance(attendance_id, current_user)
     shift_id = record.shift_id
     if ActionForm().validate_on_submit():
         run_change(
-            lambda: sheets.verify(record, actor=current_user, now=utcnow()),
+            lambda: attendance_verification.verify(record, actor=current_user, now=utcnow()),
             _("The record has been verified."),
         )
     return _to_sheet(shift_id)
@@ -252,10 +257,12 @@ def verify(attendance_id: int):
 @bp.route("/records/<int:attendance_id>/unverify", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def unverify(attendance_id: int):
-    record = sheets.managed_attendance(attendance_id, current_user)
+    record = attendance.managed_attendance(attendance_id, current_user)
     form = UnverifyForm()
     if form.validate_on_submit() and run_change(
-        lambda: sheets.unverify(record, actor=current_user, reason=form.reason.data, now=utcnow()),
+        lambda: attendance_verification.unverify(
+            record, actor=current_user, reason=form.reason.data, now=utcnow()
+        ),
         _("The verification has been withdrawn."),
         form=form,
     ):
@@ -271,7 +278,7 @@ def _scan(shift, code: str, nonce: str | None):
     with transaction():
         return engine.scan_personal_code(
             shift,
-            sheets.extract_code(code),
+            attendance.extract_code(code),
             actor=current_user,
             nonce=nonce,
             device=request.user_agent.string or "",
@@ -288,7 +295,7 @@ def _answer(result) -> dict:
     return {
         "outcome": result.outcome,
         "reason": result.reason,
-        "reason_label": sheets.reason_label(result.reason),
+        "reason_label": attendance.reason_label(result.reason),
         "message": str(result.message),
         "replayed": result.replayed,
         "style": OUTCOME_STYLES.get(result.outcome, "secondary"),
@@ -303,7 +310,7 @@ def _answer(result) -> dict:
 @bp.route("/shifts/<int:shift_id>/scanner", methods=["GET", "POST"])
 @role_required(*COORDINATOR_ROLES)
 def scanner(shift_id: int):
-    shift = sheets.managed_shift(shift_id, current_user)
+    shift = attendance.managed_shift(shift_id, current_user)
     form = CodeForm()
     answer = None
     if form.validate_on_submit():
@@ -322,7 +329,7 @@ def scanner(shift_id: int):
 def scan(shift_id: int):
     """The scanner page's JSON endpoint: {"code", "nonce"} in, the answer out."""
     try:
-        shift = sheets.managed_shift(shift_id, current_user)
+        shift = attendance.managed_shift(shift_id, current_user)
     except DomainError as error:
         return jsonify({"error": str(error.message)}), error.status
     body = request.get_json(silent=True)

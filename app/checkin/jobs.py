@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.checkin import services
+from app.checkin import windows
 
 
 def close_forgotten_checkouts(*, now: datetime) -> dict[str, int]:
-    return {"closed": services.close_forgotten_checkouts(now=now)}
+    return {"closed": windows.close_forgotten_checkouts(now=now)}

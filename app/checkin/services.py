@@ -1,6 +1,7 @@
 """The check-in engine: scans of the kiosk's code by a volunteer's phone, of a volunteer's
-personal code by a coordinator's scanner, check-ins by hand, and the job that closes
-forgotten check-outs.
+personal code by a coordinator's scanner, and check-ins by hand. When check-in is open and
+the job that closes forgotten check-outs are in `windows.py`; what a scan answers is in
+`scan_messages.py`.
 
 The rules: check-in is open from `task.checkin_opens_minutes` before the start to the end,
 check-out until `CHECKOUT_GRACE` after the end (later, a coordinator corrects the record);
@@ -25,20 +26,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.checkin import hours, tokens
 from app.checkin.models import Attendance, ScanLog
+from app.checkin.scan_messages import refusal_message, success_message
 from app.checkin.scanlog import log_scan
 from app.checkin.tokens import CodeError
+from app.checkin.windows import attendance_of, checkout_closes_at, is_late, opens_at
 from app.common.db import begin_write_transaction
-from app.common.time import to_local, utcnow
+from app.common.time import utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.recruitment.access import require_team_manager
@@ -46,8 +48,6 @@ from app.shifts import signups
 from app.shifts.eligibility import shift_eligibility
 from app.shifts.models import Shift, ShiftSignup
 
-# Check-out stays open this long after the scheduled end; the job closes what is left.
-CHECKOUT_GRACE = timedelta(hours=2)
 # A code first read by a client (before logging in, or on the page offering check-out) is
 # judged at that moment when the client uses it again within this time.
 READ_GRACE = timedelta(minutes=5)
@@ -61,7 +61,6 @@ audit.describe_actions(
     {
         "checkin.checked_in_by_hand": _l("Checked in by a coordinator"),
         "checkin.checked_out_by_hand": _l("Checked out by a coordinator"),
-        "checkin.auto_closed": _l("Forgotten check-out closed at the scheduled end"),
     }
 )
 
@@ -97,123 +96,6 @@ class _Answer:
     tried: str  # what the scan did or tried, for the log: check_in or check_out
 
 
-# Reading the state ---------------------------------------------------------------------------
-
-
-def attendance_of(shift_id: int, user_id: int) -> Attendance | None:
-    return db.session.scalar(
-        select(Attendance).where(Attendance.shift_id == shift_id, Attendance.user_id == user_id)
-    )
-
-
-def opens_at(shift: Shift) -> datetime:
-    return shift.starts_at - timedelta(minutes=max(0, shift.task.checkin_opens_minutes or 0))
-
-
-def checkout_closes_at(shift: Shift) -> datetime:
-    return shift.ends_at + CHECKOUT_GRACE
-
-
-def is_late(shift: Shift, checked_in_at: datetime) -> bool:
-    return checked_in_at > shift.starts_at + timedelta(
-        minutes=max(0, shift.task.late_after_minutes or 0)
-    )
-
-
-@dataclass(frozen=True)
-class KioskCounts:
-    checked_in: int  # here now
-    checked_out: int
-    expected: int  # confirmed places, walk-ins included
-
-
-def kiosk_counts(shift: Shift) -> KioskCounts:
-    rows = dict(
-        db.session.execute(
-            select(Attendance.status, func.count(Attendance.id))
-            .where(Attendance.shift_id == shift.id)
-            .group_by(Attendance.status)
-        ).all()
-    )
-    db.session.refresh(shift, ["confirmed_count"])
-    return KioskCounts(
-        checked_in=rows.get("in", 0), checked_out=rows.get("out", 0), expected=shift.confirmed_count
-    )
-
-
-def code_is_current(code: str, *, now: datetime | None = None) -> bool:
-    """Whether `code` is a genuine kiosk code that is still accepted at `now`."""
-    try:
-        tokens.read_kiosk_code(code, now=now or utcnow())
-    except CodeError:
-        return False
-    return True
-
-
-# Messages ------------------------------------------------------------------------------------
-
-
-def _clock(moment: datetime | None) -> str:
-    return f"{to_local(moment):%H:%M}" if moment else ""
-
-
-def _day_and_clock(moment: datetime) -> str:
-    return f"{to_local(moment):%Y-%m-%d %H:%M}"
-
-
-def hours_text(minutes: int) -> str:
-    """Minutes as hours for people: 150 → "2.5"."""
-    return format_decimal(minutes / 60, format="0.##")
-
-
-def _success_message(outcome: str, attendance: Attendance) -> str:
-    if outcome == "checked_out":
-        return _(
-            "Checked out at %(time)s: %(hours)s hours credited.",
-            time=_clock(attendance.checked_out_at),
-            hours=hours_text(attendance.scan_minutes or 0),
-        )
-    if outcome == "already_in":
-        return _("Already checked in at %(time)s.", time=_clock(attendance.checked_in_at))
-    if attendance.late:
-        return _("Checked in at %(time)s, late.", time=_clock(attendance.checked_in_at))
-    return _("Checked in at %(time)s.", time=_clock(attendance.checked_in_at))
-
-
-def _refusal_message(
-    reason: str, shift: Shift | None, attendance: Attendance | None, tried: str
-) -> str:
-    if reason == "outside_window" and shift is not None:
-        if tried == "check_out":
-            return _(
-                "Check-out closed at %(time)s: ask the coordinator to correct the record.",
-                time=_day_and_clock(checkout_closes_at(shift)),
-            )
-        return _(
-            "Check-in for this shift is open from %(opens)s to %(closes)s.",
-            opens=_day_and_clock(opens_at(shift)),
-            closes=_clock(shift.ends_at),
-        )
-    if reason == "already_out" and attendance is not None and attendance.checked_out_at:
-        return _("Already checked out at %(time)s.", time=_clock(attendance.checked_out_at))
-    return str(_REFUSALS.get(reason, _REFUSALS["malformed"]))
-
-
-_REFUSALS = {
-    "expired": _l("This code has expired. Scan the code on the screen again."),
-    "forged": _l("This code is not valid. Scan the code on the screen again."),
-    "malformed": _l("This is not a check-in code."),
-    "wrong_shift": _l("This code belongs to another shift."),
-    "not_signed_up": _l("Not signed up for this shift, and it takes no walk-ins."),
-    "outside_window": _l("Check-in for this shift is not open."),
-    "cancelled": _l("This shift has been cancelled."),
-    "not_checked_in": _l("Not checked in to this shift yet."),
-    "already_out": _l("Already checked out of this shift."),
-    "not_eligible": _l("This account cannot check in to this shift."),
-    "full": _l("The shift is full: walk-ins are only taken while there is room."),
-}
-
-
 # Answers -------------------------------------------------------------------------------------
 
 
@@ -224,7 +106,7 @@ def _done(outcome: str, shift: Shift, person: User, attendance: Attendance, trie
     result = ScanResult(
         outcome=outcome,
         reason=reason,
-        message=_success_message(outcome, attendance),
+        message=success_message(outcome, attendance),
         shift=shift,
         person=person,
         attendance=attendance,
@@ -241,7 +123,7 @@ def _refused(
     attendance: Attendance | None = None,
     detail: str = "",
 ) -> _Answer:
-    message = _refusal_message(reason, shift, attendance, tried)
+    message = refusal_message(reason, shift, attendance, tried)
     result = ScanResult(
         outcome="refused",
         reason=reason,
@@ -591,47 +473,3 @@ def check_in_by_hand(
             now=scan.now,
         )
     return result
-
-
-# The job -------------------------------------------------------------------------------------
-
-
-def close_forgotten_checkouts(*, now: datetime | None = None) -> int:
-    """Check out, at the scheduled end, everyone still in once check-out has closed
-    (`CHECKOUT_GRACE` after the end), crediting the minutes up to the end and flagging the
-    record `auto_closed` for review. Returns how many were closed; running again closes
-    none."""
-    now = now or utcnow()
-    forgotten = db.session.scalars(
-        select(Attendance)
-        .join(Shift, Shift.id == Attendance.shift_id)
-        .where(Attendance.status == "in", Shift.ends_at <= now - CHECKOUT_GRACE)
-        .order_by(Attendance.id)
-    ).all()
-    table = Attendance.__table__
-    closed = 0
-    for record in forgotten:
-        shift = record.shift
-        minutes = hours.credited_minutes(shift, record.checked_in_at, shift.ends_at)
-        changed = db.session.execute(
-            update(table)
-            .where(table.c.id == record.id, table.c.status == "in")
-            .values(
-                status="out",
-                checked_out_at=shift.ends_at,
-                scan_minutes=minutes,
-                auto_closed=True,
-            )
-        ).rowcount
-        db.session.expire(record)
-        if changed == 1:
-            closed += 1
-            audit.record(
-                "checkin.auto_closed",
-                actor=None,
-                object_type="attendance",
-                object_id=record.id,
-                after={"checked_out_at": shift.ends_at.isoformat(), "scan_minutes": minutes},
-                now=now,
-            )
-    return closed

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app.checkin import services, tokens
+from app.checkin import scan_messages, services, tokens, windows
 from app.checkin.forms import CheckOutForm, new_nonce
 from app.common.time import utcnow
 from app.common.transaction import transaction
@@ -72,7 +72,7 @@ def _kiosk_shift(shift_id: int) -> Shift:
 def _kiosk_state(shift: Shift, now: datetime) -> dict:
     code = tokens.kiosk_code(shift.id, now=now)
     url = _scan_url(code)
-    counts = services.kiosk_counts(shift)
+    counts = windows.kiosk_counts(shift)
     return {
         "code": code,
         "url": url,
@@ -106,7 +106,7 @@ def kiosk_state(shift_id: int):
 def _remember_read(code: str, now: datetime) -> None:
     """Keep when this browser first read a current code (in its signed session)."""
     seen = session.get(READ_KEY) or {}
-    if seen.get("code") != code and services.code_is_current(code, now=now):
+    if seen.get("code") != code and windows.code_is_current(code, now=now):
         session[READ_KEY] = {"code": code, "at": now.isoformat()}
 
 
@@ -161,7 +161,7 @@ def scan(code: str):
         result=result,
         code=code,
         form=CheckOutForm(formdata=None, nonce=new_nonce()),
-        hours=services.hours_text(minutes) if minutes is not None else None,
+        hours=scan_messages.hours_text(minutes) if minutes is not None else None,
     )
     return _no_store(make_response(page))
 

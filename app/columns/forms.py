@@ -31,7 +31,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.columns.catalogue import CREDIT_CATEGORY_MAX, NAME_MAX, ColumnFields
-from app.columns.contributions import (
+from app.columns.contribution_fields import (
     CALL_NUMBER_MAX,
     LINK_TITLE_MAX,
     LINK_URL_MAX,

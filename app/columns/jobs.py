@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.columns import catalogue, contributions, media
+from app.columns import catalogue, editorial, media
 
 
 def publish_due(*, now: datetime) -> dict[str, int]:
     catalogue.seed_columns()
-    return contributions.publish_due(now=now)
+    return editorial.publish_due(now=now)
 
 
 def prune_media(*, now: datetime) -> dict[str, int]:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.columns import catalogue, contributions
+from app.columns import catalogue, editorial
 from app.columns.forms import (
     EVENT_LABELS,
     STATUS_LABELS,
@@ -44,7 +44,7 @@ def inject_labels():
 def queue():
     catalogue.require_editor(current_user)
     by_column: dict[int, list] = {}
-    for contribution in contributions.review_queue(current_user):
+    for contribution in editorial.review_queue(current_user):
         by_column.setdefault(contribution.column_id, []).append(contribution)
     return render_template(
         "editorial/queue.html",
@@ -52,13 +52,13 @@ def queue():
             column for column in catalogue.all_columns(active_only=False) if column.id in by_column
         ],
         by_column=by_column,
-        published=contributions.recently_published(current_user),
+        published=editorial.recently_published(current_user),
     )
 
 
 def _render_review(contribution_id: int, status: int = 200, **bound: FlaskForm):
     """The review page; `bound` holds a decision's form that came back with errors."""
-    contribution = contributions.get_for_review(current_user, contribution_id)
+    contribution = editorial.get_for_review(current_user, contribution_id)
     forms: dict[str, FlaskForm] = {
         name: form_class(prefix=name, formdata=None) for name, form_class in COMMENT_FORMS.items()
     }
@@ -84,7 +84,7 @@ def _back(contribution_id: int):
 def _with_comment(contribution_id: int, name: str, change: Callable[[str], object], done: str):
     """A decision that needs a word to the author: on a missing comment or a refusal the
     page comes back with what was typed."""
-    contributions.get_for_review(current_user, contribution_id)
+    editorial.get_for_review(current_user, contribution_id)
     form = COMMENT_FORMS[name](prefix=name)
     if form.validate_on_submit() and run_change(
         lambda: change(form.comment.data.strip()), done, form=form
@@ -99,7 +99,7 @@ def request_changes(contribution_id: int):
     return _with_comment(
         contribution_id,
         "changes",
-        lambda comment: contributions.request_changes(
+        lambda comment: editorial.request_changes(
             current_user, contribution_id, comment, now=utcnow()
         ),
         _("The author has been asked for changes."),
@@ -112,7 +112,7 @@ def reject(contribution_id: int):
     return _with_comment(
         contribution_id,
         "reject",
-        lambda reason: contributions.reject(current_user, contribution_id, reason, now=utcnow()),
+        lambda reason: editorial.reject(current_user, contribution_id, reason, now=utcnow()),
         _("The contribution has been rejected."),
     )
 
@@ -123,7 +123,7 @@ def unpublish(contribution_id: int):
     return _with_comment(
         contribution_id,
         "unpublish",
-        lambda reason: contributions.unpublish(current_user, contribution_id, reason, now=utcnow()),
+        lambda reason: editorial.unpublish(current_user, contribution_id, reason, now=utcnow()),
         _("The contribution is no longer published."),
     )
 
@@ -131,7 +131,7 @@ def unpublish(contribution_id: int):
 def _button(contribution_id: int) -> None:
     """A one-button decision: the person must review this contribution, and the form must
     carry its CSRF token."""
-    contributions.get_for_review(current_user, contribution_id)
+    editorial.get_for_review(current_user, contribution_id)
     if not ActionForm().validate_on_submit():
         abort(400)
 
@@ -141,7 +141,7 @@ def _button(contribution_id: int) -> None:
 def publish(contribution_id: int):
     _button(contribution_id)
     run_change(
-        lambda: contributions.approve(current_user, contribution_id, now=utcnow()),
+        lambda: editorial.approve(current_user, contribution_id, now=utcnow()),
         _("The contribution is published."),
     )
     return _back(contribution_id)
@@ -150,10 +150,10 @@ def publish(contribution_id: int):
 @bp.route("/<int:contribution_id>/schedule", methods=["POST"])
 @login_required
 def schedule(contribution_id: int):
-    contributions.get_for_review(current_user, contribution_id)
+    editorial.get_for_review(current_user, contribution_id)
     form = ScheduleForm()
     if form.validate_on_submit() and run_change(
-        lambda: contributions.approve(
+        lambda: editorial.approve(
             current_user, contribution_id, publish_at=form.publish_at_utc(), now=utcnow()
         ),
         _("The contribution is approved and will be published at the time set."),
@@ -168,7 +168,7 @@ def schedule(contribution_id: int):
 def feature(contribution_id: int):
     _button(contribution_id)
     run_change(
-        lambda: contributions.set_featured(current_user, contribution_id, True, now=utcnow()),
+        lambda: editorial.set_featured(current_user, contribution_id, True, now=utcnow()),
         _("The contribution is featured."),
     )
     return _back(contribution_id)
@@ -179,7 +179,7 @@ def feature(contribution_id: int):
 def unfeature(contribution_id: int):
     _button(contribution_id)
     run_change(
-        lambda: contributions.set_featured(current_user, contribution_id, False, now=utcnow()),
+        lambda: editorial.set_featured(current_user, contribution_id, False, now=utcnow()),
         _("The contribution is no longer featured."),
     )
     return _back(contribution_id)

@@ -26,8 +26,16 @@ from app.common.forms import ActionForm
 from app.common.semesters import Semester, current_semester, semester_by_code
 from app.common.time import utcnow
 from app.common.transaction import run_change, transaction
+from app.credits import (
+    batch_building,
+    batch_export,
+    export_templates,
+    record_status,
+    records,
+    results,
+    rules,
+)
 from app.credits import batches as credit_batches
-from app.credits import export_templates, records, results, rules
 from app.credits.downloads import export_download
 from app.credits.forms import BatchForm, ExcludeForm, ExportForm, ResultUploadForm
 from app.credits.models import (
@@ -64,7 +72,7 @@ RESULT_LABELS = {
     "rejected": lazy_pgettext("credit result", "Rejected"),
 }
 LABELS = {
-    "record_status_labels": credit_batches.RECORD_STATUS_LABELS,
+    "record_status_labels": record_status.RECORD_STATUS_LABELS,
     "record_status_styles": RECORD_STATUS_STYLES,
     "batch_status_labels": credit_batches.STATUS_LABELS,
     "batch_status_styles": BATCH_STATUS_STYLES,
@@ -108,7 +116,7 @@ def mine():
     return render_template(
         "credits/mine.html",
         records=found,
-        statuses=credit_batches.statuses_of(found),
+        statuses=record_status.statuses_of(found),
         totals=_totals(found),
         semester_label=semester_label,
         **LABELS,
@@ -173,7 +181,7 @@ def batches():
     if not form.validate_on_submit():
         return _batches_page(form, status=400)
     built = run_change(
-        lambda: credit_batches.build_batch(current_user, title=form.title.data, scope=form.scope()),
+        lambda: batch_building.build_batch(current_user, title=form.title.data, scope=form.scope()),
         _("The batch was built with the pending records of its scope."),
         form=form,
     )
@@ -285,7 +293,7 @@ def export(batch_id: int):
     form = _export_form()
     if _button_pressed(form):
         run_change(
-            lambda: credit_batches.export_batch(current_user, batch_id, form.template_id.data),
+            lambda: batch_export.export_batch(current_user, batch_id, form.template_id.data),
             _("The batch was exported. Download the file below."),
         )
     return _back_to(batch_id)

@@ -311,7 +311,7 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
     """Three past desk afternoons that the demo volunteer attended (scanned in and out at
     the kiosk, verified by the coordinator), so "My hours" and the certificate have data;
     and a reading-festival event running now, so the kiosk shows a live code."""
-    from app.checkin import attendance
+    from app.checkin import attendance_verification
     from app.recruitment.teams import services as team_services
     from app.shifts import shift_edits, signups, tasks
     from app.shifts.tasks import TaskFields
@@ -330,7 +330,9 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
         )
         signups.sign_up(shift, volunteer, now=before)
         _attend(shift, volunteer)
-        attendance.verify_on_time(shift, actor=coordinator, now=shift.ends_at + timedelta(hours=1))
+        attendance_verification.verify_on_time(
+            shift, actor=coordinator, now=shift.ends_at + timedelta(hours=1)
+        )
     festival = tasks.create_task(
         team.id,
         TaskFields(
@@ -378,7 +380,7 @@ def _shelving_attends(index: int, weeks_ago: int) -> bool:
 def load_service_history_demo(*, now: datetime | None = None) -> None:
     """Twenty weeks of Tuesday shelving shifts of the volunteer team, attended by habit and
     verified, with one no-show: the history the engagement dashboard and reports draw."""
-    from app.checkin import attendance
+    from app.checkin import attendance_verification
     from app.recruitment import membership
     from app.recruitment.teams import services as team_services
     from app.shifts import reliability, shift_edits, signups, tasks
@@ -412,7 +414,7 @@ def load_service_history_demo(*, now: datetime | None = None) -> None:
                 if not (index == 1 and weeks_ago == 2):  # the one no-show
                     _attend(shift, person)
         after = shift.ends_at + timedelta(hours=1)
-        attendance.verify_on_time(shift, actor=coordinator, now=after)
+        attendance_verification.verify_on_time(shift, actor=coordinator, now=after)
         reliability.mark_no_shows(now=after)  # as the job would have, an hour after the end
 
 
@@ -460,7 +462,7 @@ def load_credits_demo(*, now: datetime | None = None) -> None:
     """Credit records for the verified demo hours, and a draft batch of this semester that
     the coordinator built and an admin can approve and export."""
     from app.common.semesters import current_semester
-    from app.credits import batches, defaults, records
+    from app.credits import batch_building, batches, defaults, records
     from app.recruitment.teams import services as team_services
 
     now = now or utcnow()
@@ -477,7 +479,7 @@ def load_credits_demo(*, now: datetime | None = None) -> None:
     )
     # Early in a semester the demo hours fall in the previous one: no batch then.
     with suppress(InvalidInput):
-        batches.build_batch(
+        batch_building.build_batch(
             coordinator, title=f"{semester.code} 图书馆志愿者队", scope=scope, now=now
         )
 
@@ -507,8 +509,8 @@ def load_columns_demo(*, now: datetime | None = None) -> None:
 
     from werkzeug.datastructures import FileStorage
 
-    from app.columns import catalogue, contributions, media
-    from app.columns.contributions import ContributionFields, LinkFields
+    from app.columns import catalogue, contributions, editorial, media
+    from app.columns.contribution_fields import ContributionFields, LinkFields
     from app.rewards import defaults
 
     now = now or utcnow()
@@ -554,7 +556,7 @@ def load_columns_demo(*, now: datetime | None = None) -> None:
     )
     for contribution in (picks, idea, reading):
         contributions.submit(author, contribution.id, now=now)
-        contributions.approve(editor, contribution.id, now=now)
+        editorial.approve(editor, contribution.id, now=now)
     waiting = contributions.create_draft(
         author,
         columns["ideas"].id,

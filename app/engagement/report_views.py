@@ -1,5 +1,5 @@
 """Annual reports (我的年度报告), their public links, and group portraits. Thin: the figures
-and the sharing live in `app.engagement.reports`."""
+and the sharing live in `app.engagement.reports`, the groups in `group_portraits`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from app.checkin.certificates import format_hours
 from app.common.access import role_required
 from app.common.names import mask_name
 from app.common.transaction import transaction
-from app.engagement import reports
+from app.engagement import group_portraits, report_years, reports
 from app.engagement.charts import Chart
 from app.rewards import badge_texts
 
@@ -20,7 +20,7 @@ bp = Blueprint("reports", __name__)
 
 
 def _year_or_404(year: int | None) -> int:
-    if not reports.valid_year(year):
+    if not report_years.valid_year(year):
         abort(404)
     return year
 
@@ -42,7 +42,7 @@ def _render_report(report, *, name: str, student_number: str | None, share, publ
         share=share,
         public=public,
         csv_url=csv_url,
-        current_year=reports.current_year(),
+        current_year=report_years.current_year(),
         format_hours=format_hours,
         badge_text=badge_texts.badge_text,
     )
@@ -54,7 +54,7 @@ def _render_report(report, *, name: str, student_number: str | None, share, publ
 @bp.route("/me/report")
 @login_required
 def my_report_now():
-    return redirect(url_for("reports.my_report", year=reports.current_year()))
+    return redirect(url_for("reports.my_report", year=report_years.current_year()))
 
 
 @bp.route("/me/report/<int:year>")
@@ -133,9 +133,9 @@ def public_csv(token: str, chart_id: str):
 def groups():
     return render_template(
         "engagement/groups.html",
-        groups=reports.visible_groups(current_user),
-        kind_labels=reports.GROUP_KIND_LABELS,
-        year=reports.current_year(),
+        groups=group_portraits.visible_groups(current_user),
+        kind_labels=group_portraits.GROUP_KIND_LABELS,
+        year=report_years.current_year(),
     )
 
 
@@ -144,7 +144,7 @@ def _year_arg() -> int:
     year is a 404."""
     text = request.args.get("year")
     if text is None:
-        return reports.current_year()
+        return report_years.current_year()
     if not (text.isascii() and text.isdigit()):
         abort(404)
     return _year_or_404(int(text))
@@ -152,7 +152,9 @@ def _year_arg() -> int:
 
 def _portrait_or_abort(kind: str, key: int):
     year = _year_arg()
-    return reports.group_portrait(reports.viewable_group(current_user, kind, key), year)
+    return group_portraits.group_portrait(
+        group_portraits.viewable_group(current_user, kind, key), year
+    )
 
 
 @bp.route("/engagement/groups/<kind>/<int:key>")
@@ -162,9 +164,9 @@ def group(kind: str, key: int):
     return render_template(
         "engagement/group.html",
         portrait=portrait,
-        charts=reports.group_charts(portrait),
-        kind_labels=reports.GROUP_KIND_LABELS,
-        years=range(reports.current_year(), reports.FIRST_YEAR - 1, -1),
+        charts=group_portraits.group_charts(portrait),
+        kind_labels=group_portraits.GROUP_KIND_LABELS,
+        years=range(report_years.current_year(), report_years.FIRST_YEAR - 1, -1),
         format_hours=format_hours,
     )
 
@@ -173,5 +175,5 @@ def group(kind: str, key: int):
 @role_required(*COORDINATOR_ROLES)
 def group_csv(kind: str, key: int, chart_id: str):
     portrait = _portrait_or_abort(kind, key)
-    chart = _chart_or_404(reports.group_charts(portrait), chart_id)
+    chart = _chart_or_404(group_portraits.group_charts(portrait), chart_id)
     return chart.csv_response(f"{kind}-{key}-{portrait.year}-{chart_id}.csv")

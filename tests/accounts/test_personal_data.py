@@ -13,7 +13,7 @@ from app import hooks
 from app.accounts import anonymise, personal_data, services
 from app.accounts.models import User
 from app.audit.models import AuditEntry
-from app.checkin import attendance as sheets
+from app.checkin import attendance_corrections
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput
 from tests import factories
 from tests.checkin import attendance_data
@@ -106,7 +106,7 @@ def test_a_coordinators_fix_of_my_attendance_is_in_my_data_by_role_not_name(db):
     record = attendance_data.record(
         world.shift, volunteer, checked_out_at=start + timedelta(minutes=60)
     )
-    sheets.correct_attendance(
+    attendance_corrections.correct_attendance(
         record,
         actor=world.boss,
         reason="忘记签退，纸质签到表为证",

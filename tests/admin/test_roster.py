@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 
 from app.accounts import services as accounts
 from app.accounts.models import College, Major, User
-from app.admin import roster
+from app.admin import roster, roster_plan
 from app.audit.models import AuditEntry
 from app.common.tabular import TableError
 from app.errors import NotFound
@@ -42,7 +42,7 @@ def people_count(db) -> int:
     return db.session.scalar(select(func.count(User.id)))
 
 
-def by_line(plan: roster.RosterPlan) -> dict[int, roster.RosterRow]:
+def by_line(plan: roster_plan.RosterPlan) -> dict[int, roster_plan.RosterRow]:
     return {row.line: row for row in plan.rows}
 
 
@@ -71,7 +71,7 @@ def test_preview_says_what_would_be_created_updated_and_left_alone(db, existing)
         "2024141002,李四,计算机学院,人工智能,2024级,本科生,,lisi@example.edu.cn",
         "2023141001x,王五,,,,,,",
     )
-    plan = roster.plan_import(data)
+    plan = roster_plan.plan_import(data)
     rows = by_line(plan)
     assert rows[2].action == "unchanged"
     assert rows[3].action == "create" and rows[3].enrolment_year == 2024
@@ -82,7 +82,7 @@ def test_preview_says_what_would_be_created_updated_and_left_alone(db, existing)
 
 def test_update_lists_changed_fields_and_blank_cells_keep_stored_values(db, existing):
     data = csv_bytes("2023141001,张三丰,数学学院,,,研究生,,")
-    plan = roster.plan_import(data)
+    plan = roster_plan.plan_import(data)
     [row] = plan.rows
     assert row.action == "update"
     changes = {change.field: (change.old, change.new) for change in row.changes}
@@ -99,7 +99,7 @@ def test_update_lists_changed_fields_and_blank_cells_keep_stored_values(db, exis
 def test_people_are_matched_by_number_in_any_case(db):
     factories.person(student_number="2024AB01", name="赵六")
     db.session.commit()
-    [row] = roster.plan_import(csv_bytes("2024ab01,赵六,,,,,,")).rows
+    [row] = roster_plan.plan_import(csv_bytes("2024ab01,赵六,,,,,,")).rows
     assert row.action == "unchanged" and row.student_number == "2024AB01"
 
 
@@ -126,7 +126,7 @@ BAD_ROWS = [
 
 @pytest.mark.parametrize("line,reason", BAD_ROWS)
 def test_each_kind_of_bad_row_is_rejected_with_its_reason(db, existing, line, reason):
-    plan = roster.plan_import(csv_bytes(line, "2024000099,正常,,,,,,"))
+    plan = roster_plan.plan_import(csv_bytes(line, "2024000099,正常,,,,,,"))
     bad, good = plan.rows
     assert bad.action == "reject"
     assert any(reason in message for message in bad.reasons), bad.reasons
@@ -162,14 +162,14 @@ def test_a_file_with_every_kind_of_bad_row_imports_only_the_good_ones(db, existi
 
 def test_missing_required_column_refuses_the_whole_file(db):
     with pytest.raises(TableError) as error:
-        roster.plan_import("姓名,学院\n张三,计算机学院\n".encode())
+        roster_plan.plan_import("姓名,学院\n张三,计算机学院\n".encode())
     assert "学号" in error.value.message
 
 
 def test_gb18030_and_bom_files_read_the_same(db, existing):
     line = "2024141002,李四,计算机学院,人工智能,2024,本科生,,"
     for encoding in ("gb18030", "utf-8-sig", "utf-8"):
-        plan = roster.plan_import(csv_bytes(line, encoding=encoding))
+        plan = roster_plan.plan_import(csv_bytes(line, encoding=encoding))
         assert plan.encoding == encoding
         assert plan.rows[0].name == "李四" and plan.rows[0].college == "计算机学院"
 
@@ -179,7 +179,7 @@ def test_english_headers_and_kinds_are_accepted(db):
         "2024000040,Li Lei,Staff,li@example.edu.cn",
         header="Student Number,Name,Type,E-mail",
     )
-    [row] = roster.plan_import(data).rows
+    [row] = roster_plan.plan_import(data).rows
     assert row.action == "create" and row.user_type == "staff"
     assert row.email == "li@example.edu.cn"
 
@@ -202,7 +202,7 @@ def test_xlsx_numbers_become_plain_student_numbers(db, admin):
 
 def test_formula_cells_in_xlsx_are_rejected_not_evaluated(db):
     data = xlsx_bytes([["学号", "姓名"], ["2024000060", '=CONCAT("张","三")']])
-    [row] = roster.plan_import(data).rows
+    [row] = roster_plan.plan_import(data).rows
     assert row.action == "reject" and "formula" in row.reasons[0]
 
 

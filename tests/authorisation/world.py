@@ -22,10 +22,11 @@ from app.api import services as api_tokens
 from app.checkin import certificates
 from app.checkin.models import Attendance
 from app.columns import catalogue, contributions, media
-from app.columns.contributions import ContributionFields
+from app.columns.contribution_fields import ContributionFields
 from app.columns.models import Contribution
 from app.common.semesters import current_semester
 from app.common.time import utcnow
+from app.credits import batch_building, batch_export
 from app.credits import batches as credit_batches
 from app.credits import results as credit_results
 from app.credits.models import (
@@ -168,10 +169,10 @@ def _exported_batch(team: Team, now) -> CreditBatch:
         scope = credit_batches.BatchScope(
             period_start=today - timedelta(days=400), period_end=today, team_id=team.id
         )
-        batch = credit_batches.build_batch(coordinator, title="矩阵", scope=scope, now=now)
+        batch = batch_building.build_batch(coordinator, title="矩阵", scope=scope, now=now)
     credit_batches.approve_batch(admin, batch.id, now=now)
     template = _first(select(CreditTemplate).order_by(CreditTemplate.id))
-    credit_batches.export_batch(coordinator, batch.id, template.id, now=now)
+    batch_export.export_batch(coordinator, batch.id, template.id, now=now)
     item = _first(select(CreditBatchItem).where(CreditBatchItem.batch_id == batch.id))
     answer = f"记录编号,结果,原因\n{item.line_number},通过,\n".encode()
     credit_results.import_results(coordinator, filename="结果.csv", data=answer, now=now)

@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.audit.models import AuditEntry
-from app.checkin import attendance as sheets
-from app.checkin import services, tokens
+from app.checkin import attendance_verification, services, tokens
 from app.checkin.models import Attendance, ScanLog
 from app.common.time import utcnow
 from app.extensions import db as _db
@@ -181,7 +180,9 @@ def test_two_coordinators_verifying_all_at_once_verify_each_record_once(app, db)
 
     def press(boss_id: int) -> None:
         shift = _db.session.get(Shift, shift_id)
-        counts.append(sheets.verify_on_time(shift, actor=accounts.get_person(boss_id)))
+        counts.append(
+            attendance_verification.verify_on_time(shift, actor=accounts.get_person(boss_id))
+        )
 
     assert race(app, press, bosses) == ["ok"] * len(bosses)
     assert sorted(counts) == [0, 0, 0, len(ids)]  # the later presses found nothing left
@@ -209,7 +210,7 @@ def test_two_coordinators_verifying_one_record_at_once_verify_it_once(app, db):
 
     def press(boss_id: int) -> None:
         record = _db.session.get(Attendance, record_id)
-        sheets.verify(record, actor=accounts.get_person(boss_id))
+        attendance_verification.verify(record, actor=accounts.get_person(boss_id))
 
     assert sorted(race(app, press, bosses)) == ["conflict"] * 3 + ["ok"]
     (entry,) = audit_entries("checkin.attendance_verified")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.checkin import attendance, services, tokens
+from app.checkin import attendance_corrections, services, tokens, windows
 from app.checkin.models import Attendance, ScanLog
 from app.errors import Forbidden
 from app.shifts.models import ShiftSignup
@@ -150,7 +150,9 @@ def test_a_walk_in_undone_and_scanned_again_holds_one_place(desk):
     task.walk_ins_allowed = True
     outsider = data.member(team, name="路人")
     walked_in = scan(shift, outsider, START)
-    attendance.undo_check_in(walked_in.attendance, actor=data.coordinator(team), now=START + MINUTE)
+    attendance_corrections.undo_check_in(
+        walked_in.attendance, actor=data.coordinator(team), now=START + MINUTE
+    )
 
     again = scan(shift, outsider, START + 2 * MINUTE)
 
@@ -386,12 +388,12 @@ def test_forgotten_check_outs_close_at_the_scheduled_end_once(desk):
     scan(shift, careful, end + 30 * MINUTE, action="out")
 
     # Check-out is still open for two hours after the end.
-    assert services.close_forgotten_checkouts(now=end + 119 * MINUTE) == 0
-    assert services.close_forgotten_checkouts(now=end + 2 * 60 * MINUTE) == 1
-    assert services.close_forgotten_checkouts(now=end + 3 * 60 * MINUTE) == 0
+    assert windows.close_forgotten_checkouts(now=end + 119 * MINUTE) == 0
+    assert windows.close_forgotten_checkouts(now=end + 2 * 60 * MINUTE) == 1
+    assert windows.close_forgotten_checkouts(now=end + 3 * 60 * MINUTE) == 0
 
-    record = services.attendance_of(shift.id, forgetful.id)
+    record = windows.attendance_of(shift.id, forgetful.id)
     assert (record.status, record.checked_out_at, record.auto_closed) == ("out", end, True)
     assert record.scan_minutes == 165  # 170 minutes, rounded to the step of 15
-    untouched = services.attendance_of(shift.id, careful.id)
+    untouched = windows.attendance_of(shift.id, careful.id)
     assert not untouched.auto_closed and untouched.checked_out_at == end + 30 * MINUTE

@@ -8,8 +8,8 @@ import secrets
 from datetime import datetime
 
 from app.accounts.models import User
-from app.columns import catalogue, contributions
-from app.columns.contributions import ContributionFields, LinkFields
+from app.columns import catalogue, contributions, editorial
+from app.columns.contribution_fields import ContributionFields, LinkFields
 from app.columns.models import ColumnEditor, ContentColumn, Contribution, MediaFile
 from app.extensions import db
 from app.rewards import defaults
@@ -66,7 +66,7 @@ def published(
     by_editor: User, contribution: Contribution, *, now: datetime | None = None
 ) -> Contribution:
     """Approve a submitted contribution without a schedule: it is published at once."""
-    return contributions.approve(by_editor, contribution.id, now=now)
+    return editorial.approve(by_editor, contribution.id, now=now)
 
 
 MIME_TYPES = {"audio": "audio/mpeg", "video": "video/mp4", "image": "image/png"}

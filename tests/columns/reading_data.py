@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
-from app.columns import contributions, media
+from app.columns import editorial, media
 from app.columns.models import ContentColumn, Contribution, MediaFile
 from tests.columns import columns_data
 
@@ -59,7 +59,7 @@ def published(
     contribution = columns_data.submitted(by or world.author, column, now=at, **values)
     columns_data.published(editor, contribution, now=at)
     if featured:
-        contributions.set_featured(editor, contribution.id, True, now=at)
+        editorial.set_featured(editor, contribution.id, True, now=at)
     return contribution
 
 
@@ -73,7 +73,7 @@ def submitted(world: World, **values) -> Contribution:
 
 def unpublished(world: World, **values) -> Contribution:
     contribution = published(world, **values)
-    return contributions.unpublish(
+    return editorial.unpublish(
         world.editor, contribution.id, "与专栏主题无关", now=START + timedelta(hours=1)
     )
 

@@ -10,7 +10,7 @@ import wave
 import pytest
 from sqlalchemy import func, select
 
-from app.columns import contributions
+from app.columns import editorial
 from app.columns.models import Contribution, MediaFile
 from app.extensions import db
 from tests.columns import columns_data
@@ -294,7 +294,7 @@ def test_a_program_named_mp3_is_refused_and_the_text_kept(client, login, student
 def test_my_contributions_show_status_and_the_editors_note(client, login, student, columns):
     editor = columns_data.editor(columns["ideas"])
     mine = columns_data.submitted(student, columns["ideas"], title="自习室建议")
-    contributions.request_changes(editor, mine.id, "请补充具体的楼层。")
+    editorial.request_changes(editor, mine.id, "请补充具体的楼层。")
     columns_data.draft(student, columns["picks"], title="我的草稿")
     columns_data.draft(columns_data.author(), columns["picks"], title="别人的草稿")
     db.session.commit()
@@ -313,7 +313,7 @@ def test_the_author_revises_and_resubmits_after_changes_are_requested(
 ):
     editor = columns_data.editor(columns["ideas"])
     mine = columns_data.submitted(student, columns["ideas"], title="初稿")
-    contributions.request_changes(editor, mine.id, "标题再具体一点。")
+    editorial.request_changes(editor, mine.id, "标题再具体一点。")
     db.session.commit()
     login(student)
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.columns import contributions, reading
+from app.columns import editorial, reading
 from app.columns.models import Contribution, ContributionLike, ContributionView
 from app.errors import NotFound
 from app.extensions import db as _db
@@ -174,7 +174,7 @@ def test_featuring_moves_a_contribution_to_the_top(db):
     data.published(world, title="旧", at=START)
     newer = data.published(world, title="新", at=START + timedelta(days=1))
     older = _db.session.scalar(select(Contribution).where(Contribution.title == "旧"))
-    contributions.set_featured(world.editor, older.id, True, now=START)
+    editorial.set_featured(world.editor, older.id, True, now=START)
     assert listed(world.picks) == ["旧", "新"]
-    contributions.set_featured(world.editor, older.id, False, now=START)
+    editorial.set_featured(world.editor, older.id, False, now=START)
     assert listed(world.picks) == [newer.title, "旧"]

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.columns import contributions
+from app.columns import editorial
 from app.columns.models import Contribution
 from app.common.time import utcnow
 from app.extensions import db
@@ -215,7 +215,7 @@ def test_feature_unfeature_and_unpublish_a_published_contribution(client, login,
 
 def test_a_decision_the_workflow_refuses_is_explained(client, login, world):
     entry_id = world["entry"].id
-    contributions.reject(world["audio_editor"], entry_id, "不合适", now=datetime(2030, 1, 1))
+    editorial.reject(world["audio_editor"], entry_id, "不合适", now=datetime(2030, 1, 1))
     db.session.commit()
     login(world["audio_editor"])
 

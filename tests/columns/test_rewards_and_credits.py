@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app import hooks
-from app.columns import catalogue, contributions, providers
+from app.columns import catalogue, editorial, providers
 from app.columns.catalogue import ColumnFields
 from app.credits import records
 from app.credits import rules as credit_rules
@@ -64,8 +64,8 @@ def test_publishing_awards_the_rules_points_once(columns):
         NOW,
     )
     with pytest.raises(Conflict):
-        contributions.publish_now(editor, contribution.id, now=LATER)
-    assert contributions.publish_due(now=LATER)["published"] == 0
+        editorial.publish_now(editor, contribution.id, now=LATER)
+    assert editorial.publish_due(now=LATER)["published"] == 0
     assert points.balance(author.id) == 15
 
 
@@ -73,19 +73,19 @@ def test_unpublishing_reverses_the_points_and_republishing_awards_them_anew(colu
     contribution, editor = publish(columns)
     author = contribution.author
 
-    contributions.unpublish(editor, contribution.id, "图片侵权", now=NOW + timedelta(hours=1))
+    editorial.unpublish(editor, contribution.id, "图片侵权", now=NOW + timedelta(hours=1))
     assert points.balance(author.id) == 0
     reversal = entries_of(author)[-1]
     assert reversal[:2] == (-15, points.REVERSAL)
 
-    contributions.publish_now(editor, contribution.id, now=LATER)
+    editorial.publish_now(editor, contribution.id, now=LATER)
     assert points.balance(author.id) == 15
     assert entries_of(author)[-1] == (
         15,
         points.CONTRIBUTION_PUBLISHED,
         f"contribution:{contribution.id}:{LATER:%Y%m%d%H%M%S}",
     )
-    contributions.unpublish(editor, contribution.id, "再次撤下", now=LATER + timedelta(hours=1))
+    editorial.unpublish(editor, contribution.id, "再次撤下", now=LATER + timedelta(hours=1))
     assert points.balance(author.id) == 0
     assert len(entries_of(author)) == 4
 
@@ -101,7 +101,7 @@ def test_the_points_follow_the_rule_and_a_switched_off_rule_awards_none(columns)
     rule.active = False
     second, _ = publish(columns, editor=editor)
     assert points.balance(second.author_id) == 0
-    contributions.unpublish(editor, second.id, "撤下", now=LATER)
+    editorial.unpublish(editor, second.id, "撤下", now=LATER)
     assert points.balance(second.author_id) == 0
 
 
@@ -109,10 +109,10 @@ def test_a_scheduled_publication_earns_its_points_at_the_time_it_appears(columns
     author = columns_data.author()
     editor = columns_data.editor(columns["ideas"])
     contribution = columns_data.submitted(author, columns["ideas"], now=NOW)
-    contributions.approve(editor, contribution.id, publish_at=LATER, now=NOW)
+    editorial.approve(editor, contribution.id, publish_at=LATER, now=NOW)
     assert points.balance(author.id) == 0
 
-    contributions.publish_due(now=LATER + timedelta(seconds=30.5))
+    editorial.publish_due(now=LATER + timedelta(seconds=30.5))
     assert entries_of(author) == [
         (15, points.CONTRIBUTION_PUBLISHED, f"contribution:{contribution.id}:20260305173030")
     ]
@@ -131,7 +131,7 @@ def test_published_counts_per_person_and_per_column(columns):
     publish(columns, author=bo, editor=editor)
     columns_data.submitted(bo, columns["picks"], now=NOW)
     gone, _ = publish(columns, author=bo, editor=editor)
-    contributions.unpublish(editor, gone.id, "撤下", now=LATER)
+    editorial.unpublish(editor, gone.id, "撤下", now=LATER)
 
     assert providers.published_counts() == {ana.id: 3, bo.id: 1}
     assert providers.published_counts("picks") == {ana.id: 2, bo.id: 1}
@@ -207,7 +207,7 @@ def test_the_column_decides_the_category_and_the_minutes(admin, columns):
 def test_unpublishing_voids_the_credit_record_at_the_next_sync(columns):
     contribution, editor = publish(columns)
     records.sync_records(now=LATER)
-    contributions.unpublish(editor, contribution.id, "内容有误", now=LATER)
+    editorial.unpublish(editor, contribution.id, "内容有误", now=LATER)
 
     records.sync_records(now=LATER + timedelta(hours=1))
 

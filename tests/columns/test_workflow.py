@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
-from app.columns import catalogue, contributions, jobs
-from app.columns.contributions import LinkFields
+from app.columns import catalogue, contributions, editorial, jobs
+from app.columns.contribution_fields import LinkFields
 from app.columns.models import Contribution
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db as _db
@@ -64,18 +64,18 @@ STEPS: dict[str, Callable[[Scene], object]] = {
     "submitted": _submit,
     "changes_requested": lambda s: (
         _submit(s),
-        contributions.request_changes(s.editor, s.id, "请补充索书号", now=NOW),
+        editorial.request_changes(s.editor, s.id, "请补充索书号", now=NOW),
     ),
     "approved": lambda s: (
         _submit(s),
-        contributions.approve(s.editor, s.id, publish_at=LATER, now=NOW),
+        editorial.approve(s.editor, s.id, publish_at=LATER, now=NOW),
     ),
-    "published": lambda s: (_submit(s), contributions.approve(s.editor, s.id, now=NOW)),
-    "rejected": lambda s: (_submit(s), contributions.reject(s.editor, s.id, "与专栏无关", now=NOW)),
+    "published": lambda s: (_submit(s), editorial.approve(s.editor, s.id, now=NOW)),
+    "rejected": lambda s: (_submit(s), editorial.reject(s.editor, s.id, "与专栏无关", now=NOW)),
     "unpublished": lambda s: (
         _submit(s),
-        contributions.approve(s.editor, s.id, now=NOW),
-        contributions.unpublish(s.editor, s.id, "信息有误", now=NOW),
+        editorial.approve(s.editor, s.id, now=NOW),
+        editorial.unpublish(s.editor, s.id, "信息有误", now=NOW),
     ),
 }
 
@@ -84,14 +84,14 @@ ACTIONS: dict[str, Callable[[Scene], object]] = {
         s.author, s.id, columns_data.fields(title="改过的标题"), now=NOW
     ),
     "submit": _submit,
-    "request_changes": lambda s: contributions.request_changes(s.editor, s.id, "再改改", now=NOW),
-    "approve": lambda s: contributions.approve(s.editor, s.id, now=NOW),
-    "schedule": lambda s: contributions.approve(
+    "request_changes": lambda s: editorial.request_changes(s.editor, s.id, "再改改", now=NOW),
+    "approve": lambda s: editorial.approve(s.editor, s.id, now=NOW),
+    "schedule": lambda s: editorial.approve(
         s.editor, s.id, publish_at=LATER + timedelta(days=1), now=NOW
     ),
-    "publish_now": lambda s: contributions.publish_now(s.editor, s.id, now=NOW),
-    "reject": lambda s: contributions.reject(s.editor, s.id, "不合适", now=NOW),
-    "unpublish": lambda s: contributions.unpublish(s.editor, s.id, "撤下", now=NOW),
+    "publish_now": lambda s: editorial.publish_now(s.editor, s.id, now=NOW),
+    "reject": lambda s: editorial.reject(s.editor, s.id, "不合适", now=NOW),
+    "unpublish": lambda s: editorial.unpublish(s.editor, s.id, "撤下", now=NOW),
 }
 
 # (action, status before) → status after; every other pair is refused.
@@ -142,7 +142,7 @@ def test_the_history_records_each_step_with_its_comment(db):
         scene.author, scene.id, columns_data.fields(title="补充了索书号"), now=NOW
     )
     contributions.submit(scene.author, scene.id, now=NOW)
-    contributions.approve(scene.editor, scene.id, now=NOW)
+    editorial.approve(scene.editor, scene.id, now=NOW)
 
     events = [(e.action, e.actor_id, e.comment) for e in scene.contribution.events]
     assert events == [
@@ -197,7 +197,7 @@ def test_only_the_columns_editors_review(db, who, action):
     }
     scene.editor = people[who]
     with pytest.raises(Forbidden):
-        contributions.get_for_review(scene.editor, scene.id)
+        editorial.get_for_review(scene.editor, scene.id)
     with pytest.raises(Forbidden):
         ACTIONS[action](scene)
     assert scene.status() == "submitted"
@@ -213,7 +213,7 @@ def test_an_admin_reviews_every_column(db, admin):
 def test_an_unknown_contribution_is_not_found(db, admin):
     columns_data.seeded()
     with pytest.raises(NotFound):
-        contributions.get_for_review(admin, 999)
+        editorial.get_for_review(admin, 999)
     with pytest.raises(NotFound):
         contributions.get_own(admin, 999)
 
@@ -316,7 +316,7 @@ def test_an_inactive_column_takes_no_new_contributions(db, admin):
 def test_decisions_that_need_a_word_to_the_author_refuse_none(db, action, comment):
     scene = Scene("published" if action == "unpublish" else "submitted")
     before = scene.status()
-    step = getattr(contributions, action)
+    step = getattr(editorial, action)
     with pytest.raises(InvalidInput):
         step(scene.editor, scene.id, comment, now=NOW)
     assert scene.status() == before
@@ -341,14 +341,14 @@ def test_the_review_queue_holds_waiting_then_scheduled_of_my_columns(db, admin):
     late = columns_data.submitted(author, columns["picks"], title="后交", now=NOW + timedelta(1))
     early = columns_data.submitted(author, columns["picks"], title="先交", now=NOW)
     scheduled = columns_data.submitted(author, columns["picks"], title="定时", now=NOW)
-    contributions.approve(editor, scheduled.id, publish_at=LATER, now=NOW)
+    editorial.approve(editor, scheduled.id, publish_at=LATER, now=NOW)
     columns_data.published(editor, columns_data.submitted(author, columns["picks"], now=NOW))
     columns_data.draft(author, columns["picks"])
     elsewhere = columns_data.submitted(author, columns["ideas"], now=NOW)
 
-    assert contributions.review_queue(editor) == [early, late, scheduled]
-    assert contributions.review_queue(admin) == [early, elsewhere, late, scheduled]
-    assert contributions.review_queue(columns_data.author()) == []
+    assert editorial.review_queue(editor) == [early, late, scheduled]
+    assert editorial.review_queue(admin) == [early, elsewhere, late, scheduled]
+    assert editorial.review_queue(columns_data.author()) == []
 
 
 def test_only_editors_and_admins_reach_the_review_queue(db, admin):
@@ -417,12 +417,12 @@ def test_the_author_reads_what_to_change(db):
 def test_only_published_contributions_are_featured_and_unpublishing_ends_it(db):
     scene = Scene("submitted")
     with pytest.raises(Conflict):
-        contributions.set_featured(scene.editor, scene.id, True, now=NOW)
-    contributions.approve(scene.editor, scene.id, now=NOW)
-    contributions.set_featured(scene.editor, scene.id, True, now=NOW)
+        editorial.set_featured(scene.editor, scene.id, True, now=NOW)
+    editorial.approve(scene.editor, scene.id, now=NOW)
+    editorial.set_featured(scene.editor, scene.id, True, now=NOW)
     assert scene.contribution.featured
     assert notices(scene.author)[-1][0] == "columns.featured"
-    contributions.unpublish(scene.editor, scene.id, "过时了", now=NOW)
+    editorial.unpublish(scene.editor, scene.id, "过时了", now=NOW)
     assert not scene.contribution.featured
     actions = [event.action for event in scene.contribution.events]
     assert actions[-2:] == ["featured", "unpublished"]
@@ -430,7 +430,7 @@ def test_only_published_contributions_are_featured_and_unpublishing_ends_it(db):
 
 def test_featuring_twice_changes_nothing(db):
     scene = Scene("published")
-    contributions.set_featured(scene.editor, scene.id, False, now=NOW)
+    editorial.set_featured(scene.editor, scene.id, False, now=NOW)
     assert "unfeatured" not in [event.action for event in scene.contribution.events]
 
 
@@ -440,14 +440,14 @@ def test_featuring_twice_changes_nothing(db):
 def test_a_scheduled_contribution_is_published_by_the_job_when_due(db):
     scene = Scene("approved")
     assert scene.contribution.publish_at == LATER
-    assert contributions.publish_due(now=LATER - timedelta(minutes=1)) == {"due": 0, "published": 0}
+    assert editorial.publish_due(now=LATER - timedelta(minutes=1)) == {"due": 0, "published": 0}
     assert scene.status() == "approved"
 
     assert jobs.publish_due(now=LATER) == {"due": 1, "published": 1}
     assert scene.status() == "published"
     assert scene.contribution.published_at == LATER
     assert scene.contribution.events[-1].actor_id is None
-    assert contributions.publish_due(now=LATER) == {"due": 0, "published": 0}
+    assert editorial.publish_due(now=LATER) == {"due": 0, "published": 0}
     assert notices(scene.author) == [
         ("columns.scheduled", f"/contribute/{scene.id}"),
         ("columns.published", f"/contribute/{scene.id}"),
@@ -456,15 +456,15 @@ def test_a_scheduled_contribution_is_published_by_the_job_when_due(db):
 
 def test_a_time_in_the_past_publishes_at_once(db):
     scene = Scene("submitted")
-    contributions.approve(scene.editor, scene.id, publish_at=NOW - timedelta(hours=1), now=NOW)
+    editorial.approve(scene.editor, scene.id, publish_at=NOW - timedelta(hours=1), now=NOW)
     assert scene.status() == "published"
 
 
 def test_an_editor_publishes_a_scheduled_one_now(db):
     scene = Scene("approved")
-    contributions.publish_now(scene.editor, scene.id, now=NOW)
+    editorial.publish_now(scene.editor, scene.id, now=NOW)
     assert scene.status() == "published"
-    assert contributions.publish_due(now=LATER) == {"due": 0, "published": 0}
+    assert editorial.publish_due(now=LATER) == {"due": 0, "published": 0}
 
 
 def test_the_job_and_publish_now_racing_publish_once(app, db):
@@ -477,7 +477,7 @@ def test_the_job_and_publish_now_racing_publish_once(app, db):
             jobs.publish_due(now=LATER)
         else:
             editor = _db.session.get(User, editor_id)
-            contributions.publish_now(editor, contribution_id, now=LATER)
+            editorial.publish_now(editor, contribution_id, now=LATER)
 
     outcomes = race(app, work, ["job", "editor"])
     assert sorted(outcomes) in (["conflict", "ok"], ["ok", "ok"]), outcomes

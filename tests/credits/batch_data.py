@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from app.credits import batches, export_templates, records, rules
+from app.credits import batch_building, batch_export, batches, export_templates, records, rules
 from app.credits.batches import BatchScope
 from app.credits.models import CreditBatch, CreditBatchItem, CreditRecord
 from app.extensions import db
@@ -56,7 +56,7 @@ def served(person, *, task, starts_at: datetime = AUTUMN, minutes: int = 600):
 
 
 def build(actor, *, title: str = "2025 年 10 月第二课堂学分", now: datetime = LATER, **fields):
-    return batches.build_batch(actor, title=title, scope=scope(**fields), now=now)
+    return batch_building.build_batch(actor, title=title, scope=scope(**fields), now=now)
 
 
 def approve(batch: CreditBatch, approver, *, now: datetime = LATER) -> CreditBatch:
@@ -65,7 +65,7 @@ def approve(batch: CreditBatch, approver, *, now: datetime = LATER) -> CreditBat
 
 def export(batch: CreditBatch, actor, *, template_id: int | None = None, now: datetime = LATER):
     template_id = template_id or export_templates.default_template().id
-    return batches.export_batch(actor, batch.id, template_id, now=now)
+    return batch_export.export_batch(actor, batch.id, template_id, now=now)
 
 
 def sent(batch: CreditBatch, approver, *, now: datetime = LATER):

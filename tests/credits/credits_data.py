@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from app.checkin import attendance as attendance_service
+from app.checkin import attendance_corrections, attendance_verification
 from app.checkin.models import Attendance
 from app.credits import records
 from app.extensions import db
@@ -33,7 +33,8 @@ def task(for_team: Team | None = None, **fields) -> Task:
 
 def shift(for_task: Task, *, starts_at: datetime, minutes: int) -> Shift:
     """A shift at an exact UTC moment, usually in the past, of any length: a raw row, as
-    `shift_edits.create_shift` takes local wall-clock times within one day and needs a coordinator."""
+    `shift_edits.create_shift` takes local wall-clock times within one day and needs a
+    coordinator."""
     created = Shift(
         task_id=for_task.id,
         starts_at=starts_at,
@@ -83,7 +84,7 @@ def _boss(record: Attendance):
 
 def unverify(record: Attendance, *, now: datetime | None = None) -> Attendance:
     """The team's coordinator takes the verification back (through the check-in service)."""
-    return attendance_service.unverify(record, actor=_boss(record), reason="时长有误", now=now)
+    return attendance_verification.unverify(record, actor=_boss(record), reason="时长有误", now=now)
 
 
 def add_minutes_and_verify(
@@ -92,8 +93,8 @@ def add_minutes_and_verify(
     """The coordinator adds minutes with evidence (which takes the verification back) and
     verifies the record again."""
     boss = _boss(record)
-    attendance_service.add_minutes(record, minutes, "签到表照片", actor=boss, now=now)
-    attendance_service.verify(record, actor=boss, now=now)
+    attendance_corrections.add_minutes(record, minutes, "签到表照片", actor=boss, now=now)
+    attendance_verification.verify(record, actor=boss, now=now)
     return record
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.credits import batches, export_templates
+from app.credits import batch_building, batch_export, export_templates
 from app.credits.batches import BatchScope
 from app.credits.models import CreditBatch, CreditBatchItem, CreditExport, CreditRecord
 from app.extensions import db as _db
@@ -48,7 +48,7 @@ def test_batches_built_at_once_over_the_same_records_claim_each_record_once(app,
 
     def build(index: int) -> None:
         actor = _db.session.get(User, builders[index])
-        batches.build_batch(actor, title=f"并发 {index}", scope=scopes[index], now=LATER)
+        batch_building.build_batch(actor, title=f"并发 {index}", scope=scopes[index], now=LATER)
 
     outcomes = race(app, build, list(range(len(scopes))))
 
@@ -60,7 +60,7 @@ def test_batches_built_at_once_over_the_same_records_claim_each_record_once(app,
 def test_the_claims_alone_keep_a_record_in_one_batch(app, db, monkeypatch):
     """Without the overlap check (as when two builds pass it at the same instant), the
     unique claim still lets one batch take the records; the others take nothing."""
-    monkeypatch.setattr(batches, "overlapping_batch", lambda scope: None)
+    monkeypatch.setattr(batch_building, "overlapping_batch", lambda scope: None)
     data.seed()
     team = credits_data.team(name="图书馆志愿者队")
     desk = credits_data.task(team)
@@ -71,7 +71,7 @@ def test_the_claims_alone_keep_a_record_in_one_batch(app, db, monkeypatch):
 
     def build(user_id: int) -> None:
         actor = _db.session.get(User, user_id)
-        batches.build_batch(actor, title="并发", scope=BatchScope(*OCTOBER), now=LATER)
+        batch_building.build_batch(actor, title="并发", scope=BatchScope(*OCTOBER), now=LATER)
 
     outcomes = race(app, build, builders)
 
@@ -95,7 +95,7 @@ def test_a_batch_exported_twice_at_once_is_exported_once(app, db):
 
     def export(user_id: int) -> None:
         actor = _db.session.get(User, user_id)
-        batches.export_batch(actor, batch_id, template_id, now=LATER)
+        batch_export.export_batch(actor, batch_id, template_id, now=LATER)
 
     outcomes = race(app, export, people)
 

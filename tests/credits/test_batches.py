@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.credits import batches, export_templates, results
+from app.credits import batch_export, batches, export_templates, record_status, results
 from app.credits.models import CreditBatch, CreditBatchItem
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db as _db
@@ -63,7 +63,7 @@ def test_a_batch_takes_the_pending_records_of_its_period_and_scope(desk):
     assert (item.line_number, item.kind, item.note) == (record.record_number, "new", "")
     assert (item.minutes, item.credits, item.level) == (600, 100, "校级")
     assert item.claim_key == f"{record.id}:{record.revision}"
-    assert batches.status_of(record).code == "in_batch"
+    assert record_status.status_of(record).code == "in_batch"
 
 
 def test_a_task_scope_names_its_team(desk):
@@ -129,13 +129,13 @@ def test_a_restored_line_counts_again(desk):
     batch = data.build(builder, team_id=desk.team_id)
     item = data.items_of(batch)[0]
     batches.exclude_item(builder, item.id, "待核实")
-    assert batches.status_of(data.record_of(attendance)).code == "pending"
+    assert record_status.status_of(data.record_of(attendance)).code == "pending"
 
     batches.restore_item(builder, item.id)
 
     assert item.excluded_reason is None
     assert data.line_numbers(batch) == [data.record_of(attendance).record_number]
-    assert batches.status_of(data.record_of(attendance)).code == "in_batch"
+    assert record_status.status_of(data.record_of(attendance)).code == "in_batch"
 
 
 def test_a_change_after_export_goes_out_as_the_difference(desk):
@@ -168,7 +168,7 @@ def test_a_service_no_longer_verified_is_withdrawn(desk):
     assert (line.kind, line.minutes, line.credits) == ("withdrawal", -600, -100)
     assert line.line_number == f"{record.record_number}-{record.revision}"
     assert line.note == f"撤销 {record.record_number}"
-    rows = list(batches.export_rows(batch_2.id, recognised_on=date(2025, 12, 2)))
+    rows = list(batch_export.export_rows(batch_2.id, recognised_on=date(2025, 12, 2)))
     assert (rows[0].hours, rows[0].credits, rows[0].kind) == (
         Decimal("-10.00"),
         Decimal("-1.00"),
@@ -183,7 +183,7 @@ def test_a_service_never_sent_and_no_longer_verified_is_not_sent(desk):
 
     with pytest.raises(InvalidInput):
         data.build(builder, team_id=desk.team_id)
-    assert batches.status_of(data.record_of(attendance)).code == "void"
+    assert record_status.status_of(data.record_of(attendance)).code == "void"
 
 
 def test_an_open_batch_with_an_overlapping_scope_refuses_another(desk):
@@ -340,7 +340,7 @@ def test_discarding_a_draft_frees_its_records(desk):
     batches.discard_batch(builder, batch_id, now=LATER)
 
     assert _db.session.get(CreditBatch, batch_id) is None
-    assert batches.status_of(data.record_of(attendance)).code == "pending"
+    assert record_status.status_of(data.record_of(attendance)).code == "pending"
     again = data.build(builder, team_id=desk.team_id, title="重建")
     assert data.line_numbers(again) == [data.record_of(attendance).record_number]
     data.approve(again, approver)
@@ -385,7 +385,7 @@ def test_an_approved_batch_is_exported_once_and_its_file_is_kept(desk):
     assert (values["记录编号"], values["认定日期"]) == (record.record_number, "2025-12-01")
     with pytest.raises(Conflict):
         data.export(batch, approver)
-    assert batches.status_of(record).code == "exported"
+    assert record_status.status_of(record).code == "exported"
 
 
 def test_a_batch_exports_in_a_csv_template(desk):
@@ -424,7 +424,7 @@ def test_export_rows_come_in_line_order_and_leave_excluded_lines_out(desk):
     items = data.items_of(batch)
     batches.exclude_item(builder, items[1].id, "重复")
 
-    rows = list(batches.export_rows(batch.id, recognised_on=date(2025, 12, 1)))
+    rows = list(batch_export.export_rows(batch.id, recognised_on=date(2025, 12, 1)))
 
     assert [row.line_number for row in rows] == [items[0].line_number, items[2].line_number]
     assert [row.kind for row in rows] == ["新增", "新增"]
@@ -438,23 +438,23 @@ def test_a_record_status_follows_its_lines(desk):
     builder, approver = coordinators(desk)
     attendance = data.served(credits_data.person(), task=desk)
     record = data.record_of(attendance)
-    assert batches.status_of(record).code == "pending"
+    assert record_status.status_of(record).code == "pending"
 
     batch = data.build(builder, team_id=desk.team_id)
-    status = batches.status_of(record)
+    status = record_status.status_of(record)
     assert (status.code, status.batch_id, status.line_number) == (
         "in_batch",
         batch.id,
         record.record_number,
     )
     data.approve(batch, approver)
-    assert batches.status_of(record).code == "in_batch"
+    assert record_status.status_of(record).code == "in_batch"
     data.export(batch, approver)
-    assert batches.status_of(record).code == "exported"
+    assert record_status.status_of(record).code == "exported"
 
     result_file = f"记录编号,结果,原因\n{record.record_number},通过,\n".encode()
     results.import_results(approver, filename="结果.csv", data=result_file, now=LATER)
-    assert batches.status_of(record).code == "accepted"
+    assert record_status.status_of(record).code == "accepted"
 
 
 def test_summaries_count_lines_and_totals(desk):

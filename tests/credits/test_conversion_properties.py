@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.credits import batches, records
+from app.credits import batch_export, batches, records
 from app.credits import rules as credit_rules
 from app.credits.forms import hundredths_of
 from app.credits.models import CreditBatchItem, CreditRecord, hundredths
@@ -166,7 +166,7 @@ def test_a_batch_total_is_the_sum_of_its_lines(db, desk, service):
         )
         summary = batches.summaries([batch.id])[batch.id]
         all_records = list(db.session.scalars(select(CreditRecord)))
-        rows = list(batches.export_rows(batch.id, recognised_on=batch_data.LATER.date()))
+        rows = list(batch_export.export_rows(batch.id, recognised_on=batch_data.LATER.date()))
 
         assert summary.lines == len(items) == len(all_records) == len(service)
         assert summary.credits == sum(item.credits for item in items)

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.credits import batches, results
+from app.credits import record_status, results
 from app.credits.models import CreditResultUpload
 from app.errors import Forbidden, InvalidInput
 from app.extensions import db as _db
@@ -94,13 +94,13 @@ def test_accepted_and_rejected_lines_are_recorded_and_the_student_is_told(team, 
         None,
     )
     assert second.result_upload_id == done.id
-    status = batches.status_of(second.record)
+    status = record_status.status_of(second.record)
     assert (status.code, status.reason, status.line_number) == (
         "rejected",
         "学号与姓名不符",
         second.line_number,
     )
-    assert batches.status_of(first.record).code == "accepted"
+    assert record_status.status_of(first.record).code == "accepted"
     [notice] = notices()
     assert notice.user_id == second.record.user_id
     assert "学号与姓名不符" in notice.body
@@ -122,7 +122,7 @@ def test_a_rejected_line_goes_out_again_in_the_next_batch(team, exported):
     [line] = data.items_of(again)
     assert (line.record_id, line.kind) == (rejected.record_id, "new")
     assert line.line_number == rejected.line_number
-    assert batches.status_of(rejected.record).code == "in_batch"
+    assert record_status.status_of(rejected.record).code == "in_batch"
 
 
 def test_the_same_file_twice_changes_nothing(team, exported):
@@ -265,7 +265,7 @@ def test_a_line_rejected_after_its_adjustment_went_out_is_sent_again(team):
     upload(coordinator(team), csv_file([(original.line_number, "不通过", "学号有误")]))
 
     record = data.record_of(attendance)
-    assert batches.status_of(record).code == "pending"
+    assert record_status.status_of(record).code == "pending"
     third = data.build(builder, team_id=team.id, now=LATER + timedelta(days=2))
     [again] = data.items_of(third)
     assert (again.minutes, again.credits) == (original.minutes, original.credits)

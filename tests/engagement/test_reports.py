@@ -13,7 +13,7 @@ from datetime import date, datetime
 import pytest
 
 from app.accounts.models import User
-from app.engagement import reports
+from app.engagement import group_portraits, report_years, reports
 from app.engagement.models import EngagementScore, ReportShare, SegmentCount
 from app.errors import Forbidden, NotFound
 from app.extensions import db
@@ -195,8 +195,8 @@ def test_report_charts(world):
 @pytest.mark.parametrize(("year", "valid"), [(1999, False), (2000, True), (9999, False)])
 def test_valid_years(app, year, valid):
     with app.test_request_context():
-        assert reports.valid_year(year) is valid
-        assert reports.valid_year(reports.current_year())
+        assert report_years.valid_year(year) is valid
+        assert report_years.valid_year(report_years.current_year())
 
 
 # Sharing ------------------------------------------------------------------------------------
@@ -236,9 +236,9 @@ def test_unknown_token_and_deactivated_person(world):
 
 
 def test_college_portrait(world):
-    group = reports.find_group("college", world.x.id)
+    group = group_portraits.find_group("college", world.x.id)
     assert (group.name, group.scope) == ("文学院", f"college:{world.x.id}")
-    portrait = reports.group_portrait(group, YEAR)
+    portrait = group_portraits.group_portrait(group, YEAR)
     # p, q and v (u is deactivated); p and q were active.
     assert (portrait.people, portrait.active) == (3, 2)
     assert (portrait.minutes, portrait.shifts, portrait.contributions) == (360, 3, 2)
@@ -254,25 +254,29 @@ def test_college_portrait(world):
 
 
 def test_team_and_cohort_portraits(world):
-    team = reports.group_portrait(reports.find_group("team", world.place.team.id), YEAR)
+    team = group_portraits.group_portrait(
+        group_portraits.find_group("team", world.place.team.id), YEAR
+    )
     # p and r (u is deactivated).
     assert (team.people, team.active, team.minutes, team.shifts) == (2, 2, 900, 3)
     assert team.contributions == 1
 
-    cohort = reports.group_portrait(reports.find_group("cohort", 2023), YEAR)
+    cohort = group_portraits.group_portrait(group_portraits.find_group("cohort", 2023), YEAR)
     assert (cohort.people, cohort.active, cohort.minutes, cohort.shifts) == (3, 3, 960, 4)
-    young = reports.group_portrait(reports.find_group("cohort", 2024), YEAR)
+    young = group_portraits.group_portrait(group_portraits.find_group("cohort", 2024), YEAR)
     # s served and read, v did nothing.
     assert (young.people, young.active, young.minutes, young.reading.loans) == (2, 1, 300, 4)
 
 
 def test_segments_latest_and_weekly(world):
-    portrait = reports.group_portrait(reports.find_group("college", world.x.id), YEAR)
+    portrait = group_portraits.group_portrait(
+        group_portraits.find_group("college", world.x.id), YEAR
+    )
     assert portrait.segment_day == date(2026, 1, 5)
     assert portrait.segments == {"core": 1, "active": 0, "new": 1, "at_risk": 0, "dormant": 1}
     assert [day for day, _counts in portrait.segment_trend] == [date(2025, 3, 5), date(2025, 3, 12)]
     assert portrait.segment_trend[0][1]["core"] == 2
-    charts = reports.group_charts(portrait)
+    charts = group_portraits.group_charts(portrait)
     assert charts["segments"].series[0].values == [1, 0, 1, 0, 1]
     assert [s.values for s in charts["segment-trend"].series] == [
         [2, 0],  # core
@@ -282,41 +286,51 @@ def test_segments_latest_and_weekly(world):
         [1, 0],  # dormant
     ]
     # A group without snapshots has empty segment charts.
-    cohort = reports.group_portrait(reports.find_group("cohort", 2023), YEAR)
-    assert cohort.segment_day is None and reports.group_charts(cohort)["segments"].empty
+    cohort = group_portraits.group_portrait(group_portraits.find_group("cohort", 2023), YEAR)
+    assert cohort.segment_day is None and group_portraits.group_charts(cohort)["segments"].empty
 
 
 @pytest.mark.parametrize(("kind", "key"), [("college", 999), ("team", 999), ("cohort", 1990)])
 def test_unknown_groups(world, kind, key):
     with pytest.raises(NotFound):
-        reports.find_group(kind, key)
+        group_portraits.find_group(kind, key)
 
 
 def test_bad_kind(world):
     with pytest.raises(NotFound):
-        reports.find_group("major", 1)
+        group_portraits.find_group("major", 1)
 
 
 def test_visible_groups(world):
     boss = world.place.boss
-    shown = reports.visible_groups(boss)
+    shown = group_portraits.visible_groups(boss)
     assert [(e.group.key, e.people) for e in shown["team"]] == [(world.place.team.id, 2)]
     assert {e.group.key: e.people for e in shown["college"]} == {world.x.id: 3, world.y.id: 2}
     assert {e.group.key: e.people for e in shown["cohort"]}[2023] == 3
     other = rewards_data.place(name="另一个队")
-    assert [e.group.key for e in reports.visible_groups(other.boss)["team"]] == [other.team.id]
-    assert reports.can_view_group(boss, reports.find_group("team", world.place.team.id))
-    assert not reports.can_view_group(other.boss, reports.find_group("team", world.place.team.id))
-    assert reports.can_view_group(other.boss, reports.find_group("college", world.x.id))
-    assert not reports.can_view_group(world.p, reports.find_group("college", world.x.id))
+    assert [e.group.key for e in group_portraits.visible_groups(other.boss)["team"]] == [
+        other.team.id
+    ]
+    assert group_portraits.can_view_group(
+        boss, group_portraits.find_group("team", world.place.team.id)
+    )
+    assert not group_portraits.can_view_group(
+        other.boss, group_portraits.find_group("team", world.place.team.id)
+    )
+    assert group_portraits.can_view_group(
+        other.boss, group_portraits.find_group("college", world.x.id)
+    )
+    assert not group_portraits.can_view_group(
+        world.p, group_portraits.find_group("college", world.x.id)
+    )
 
 
 def test_a_coordinator_is_refused_another_teams_portrait(world):
     team = world.place.team.id
     other = rewards_data.place(name="另一个队")
-    assert reports.viewable_group(world.place.boss, "team", team).key == team
-    assert reports.viewable_group(other.boss, "college", world.x.id).key == world.x.id
+    assert group_portraits.viewable_group(world.place.boss, "team", team).key == team
+    assert group_portraits.viewable_group(other.boss, "college", world.x.id).key == world.x.id
     with pytest.raises(Forbidden):
-        reports.viewable_group(other.boss, "team", team)
+        group_portraits.viewable_group(other.boss, "team", team)
     with pytest.raises(NotFound):
-        reports.viewable_group(other.boss, "team", 999)
+        group_portraits.viewable_group(other.boss, "team", 999)

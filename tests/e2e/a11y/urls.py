@@ -15,12 +15,12 @@ from app.accounts.models import User
 from app.admin.models import DataHubSource, ImportRun
 from app.checkin import certificates
 from app.checkin.models import Certificate
-from app.columns import contributions
+from app.columns import contribution_fields, contributions
 from app.columns.contributions import EDITABLE_STATUSES
 from app.columns.models import ContentColumn, Contribution
 from app.common.time import utcnow
 from app.credits.models import CreditBatch, CreditResultUpload, CreditTemplate
-from app.engagement import reports
+from app.engagement import report_years, reports
 from app.engagement.models import ReportShare
 from app.extensions import db
 from app.recruitment.models import Application, Campaign, Membership, Team
@@ -118,7 +118,7 @@ ARGUMENTS: dict[str, Callable[[], Any]] = {
     "public_id": lambda: _first(select(BadgeAward.public_id)),
     "number": lambda: _first(select(Certificate.number)),
     "upload_id": lambda: _first(select(CreditResultUpload.id)),
-    "year": reports.current_year,
+    "year": report_years.current_year,
     "campaign_id": lambda: _first(select(Campaign.id).order_by(Campaign.id)),
     "application_id": lambda: _first(select(Application.id).order_by(Application.id)),
     "task_id": lambda: _busiest_shift().task_id,
@@ -175,13 +175,13 @@ def add_shared_objects() -> None:
         certificates.issue_certificate(
             volunteer, certificates.Period(date(today.year - 2, 1, 1), today)
         )
-    reports.create_share(volunteer.id, reports.current_year())
+    reports.create_share(volunteer.id, report_years.current_year())
     factories.datahub_source(db.session.get(User, _id_of("A0001")))
     with current_app.test_request_context():
         factories.queued_roster_import(db.session.get(User, _id_of("A0001")))
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
-        volunteer, column.id, contributions.ContributionFields(title="草稿", body="未完待续")
+        volunteer, column.id, contribution_fields.ContributionFields(title="草稿", body="未完待续")
     )
 
 

@@ -1,0 +1,135 @@
+"""Verifying attendance: one record, withdrawing a verification, and every on-time record of
+a shift at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from app.accounts.models import User
+from app.audit import services as audit
+from app.checkin.attendance import (
+    REASON_MAX,
+    clean_text,
+    clear_verification,
+    on_time,
+)
+from app.checkin.models import Attendance
+from app.common.time import to_local, utcnow
+from app.errors import Conflict, InvalidInput
+from app.extensions import db
+from app.recruitment.access import require_team_manager
+from app.shifts.models import Shift
+
+# Verifying -----------------------------------------------------------------------------------
+
+
+def _check_verifiable(attendance: Attendance) -> None:
+    if attendance.status != "out":
+        raise InvalidInput(_("Only checked-out records can be verified."))
+
+
+def _claim(attendance_ids: list[int], *, actor, now: datetime) -> list[int]:
+    """Verify those of these records nobody has verified yet; returns the ids this call
+    verified. Conditional updates: of two coordinators pressing at once, the second one's
+    update waits for the first one's commit and then finds the record verified, so the
+    first one's time and name stand (no read-then-write)."""
+    claimed = []
+    for attendance_id in attendance_ids:
+        changed = db.session.execute(
+            update(Attendance)
+            .where(Attendance.id == attendance_id, Attendance.verified_at.is_(None))
+            .values(verified_at=now, verified_by_id=actor.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed == 1:
+            claimed.append(attendance_id)
+    return claimed
+
+
+def _already_verified(attendance: Attendance) -> Conflict:
+    verifier = db.session.get(User, attendance.verified_by_id or 0)
+    name = verifier.name if verifier else "—"
+    when = f"{to_local(attendance.verified_at):%Y-%m-%d %H:%M}"
+    return Conflict(
+        _("This record was already verified by %(name)s at %(time)s.", name=name, time=when)
+    )
+
+
+def verify(attendance: Attendance, *, actor, now: datetime | None = None) -> Attendance:
+    """Verify one record (a late or auto-closed one after review). Conflict, naming who
+    verified it and when, when it already was."""
+    require_team_manager(actor, attendance.shift.task.team_id)
+    now = now or utcnow()
+    _check_verifiable(attendance)
+    claimed = _claim([attendance.id], actor=actor, now=now)
+    db.session.refresh(attendance)
+    if not claimed:
+        raise _already_verified(attendance)
+    audit.record(
+        "checkin.attendance_verified",
+        actor=actor,
+        object_type="attendance",
+        object_id=attendance.id,
+        after={"minutes": attendance.total_minutes},
+        now=now,
+    )
+    return attendance
+
+
+def unverify(
+    attendance: Attendance, *, actor, reason: str, now: datetime | None = None
+) -> Attendance:
+    require_team_manager(actor, attendance.shift.task.team_id)
+    now = now or utcnow()
+    reason = clean_text(
+        reason, limit=REASON_MAX, field="reason", missing=_("Please give a reason.")
+    )
+    if attendance.verified_at is None:
+        raise InvalidInput(_("This record is not verified."))
+    clear_verification(attendance)
+    db.session.flush()
+    audit.record(
+        "checkin.attendance_unverified",
+        actor=actor,
+        object_type="attendance",
+        object_id=attendance.id,
+        before={"verified": True},
+        after={"verified": False},
+        note=reason,
+        now=now,
+    )
+    return attendance
+
+
+def verify_on_time(shift: Shift, *, actor, now: datetime | None = None) -> int:
+    """Verify every record of the shift that is checked out, not late, not closed by the
+    job, not corrected and not yet verified; the others wait for a look one by one.
+    Returns how many this call verified: 0 when a concurrent press got there first."""
+    require_team_manager(actor, shift.task.team_id)
+    now = now or utcnow()
+    records = [
+        record
+        for record in db.session.scalars(
+            select(Attendance)
+            .where(Attendance.shift_id == shift.id, Attendance.verified_at.is_(None))
+            .order_by(Attendance.id)
+        )
+        if on_time(record)
+    ]
+    claimed = _claim([record.id for record in records], actor=actor, now=now)
+    for record in records:
+        db.session.expire(record, ["verified_at", "verified_by_id"])
+    if claimed:
+        audit.record(
+            "checkin.shift_verified",
+            actor=actor,
+            object_type="shift",
+            object_id=shift.id,
+            after={"attendance_ids": claimed, "count": len(claimed)},
+            now=now,
+        )
+    return len(claimed)

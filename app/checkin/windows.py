@@ -1,0 +1,123 @@
+"""When check-in and check-out are open for a shift, who is late, what the kiosk counts, and
+the job that closes forgotten check-outs once check-out has closed. Services only flush.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from app.audit import services as audit
+from app.checkin import hours, tokens
+from app.checkin.models import Attendance
+from app.checkin.tokens import CodeError
+from app.common.time import utcnow
+from app.extensions import db
+from app.shifts.models import Shift
+
+# Check-out stays open this long after the scheduled end; the job closes what is left.
+CHECKOUT_GRACE = timedelta(hours=2)
+
+audit.describe_actions(
+    {"checkin.auto_closed": _l("Forgotten check-out closed at the scheduled end")}
+)
+
+
+# Reading the state ---------------------------------------------------------------------------
+
+
+def attendance_of(shift_id: int, user_id: int) -> Attendance | None:
+    return db.session.scalar(
+        select(Attendance).where(Attendance.shift_id == shift_id, Attendance.user_id == user_id)
+    )
+
+
+def opens_at(shift: Shift) -> datetime:
+    return shift.starts_at - timedelta(minutes=max(0, shift.task.checkin_opens_minutes or 0))
+
+
+def checkout_closes_at(shift: Shift) -> datetime:
+    return shift.ends_at + CHECKOUT_GRACE
+
+
+def is_late(shift: Shift, checked_in_at: datetime) -> bool:
+    return checked_in_at > shift.starts_at + timedelta(
+        minutes=max(0, shift.task.late_after_minutes or 0)
+    )
+
+
+@dataclass(frozen=True)
+class KioskCounts:
+    checked_in: int  # here now
+    checked_out: int
+    expected: int  # confirmed places, walk-ins included
+
+
+def kiosk_counts(shift: Shift) -> KioskCounts:
+    rows = dict(
+        db.session.execute(
+            select(Attendance.status, func.count(Attendance.id))
+            .where(Attendance.shift_id == shift.id)
+            .group_by(Attendance.status)
+        ).all()
+    )
+    db.session.refresh(shift, ["confirmed_count"])
+    return KioskCounts(
+        checked_in=rows.get("in", 0), checked_out=rows.get("out", 0), expected=shift.confirmed_count
+    )
+
+
+def code_is_current(code: str, *, now: datetime | None = None) -> bool:
+    """Whether `code` is a genuine kiosk code that is still accepted at `now`."""
+    try:
+        tokens.read_kiosk_code(code, now=now or utcnow())
+    except CodeError:
+        return False
+    return True
+
+
+# The job -------------------------------------------------------------------------------------
+
+
+def close_forgotten_checkouts(*, now: datetime | None = None) -> int:
+    """Check out, at the scheduled end, everyone still in once check-out has closed
+    (`CHECKOUT_GRACE` after the end), crediting the minutes up to the end and flagging the
+    record `auto_closed` for review. Returns how many were closed; running again closes
+    none."""
+    now = now or utcnow()
+    forgotten = db.session.scalars(
+        select(Attendance)
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .where(Attendance.status == "in", Shift.ends_at <= now - CHECKOUT_GRACE)
+        .order_by(Attendance.id)
+    ).all()
+    table = Attendance.__table__
+    closed = 0
+    for record in forgotten:
+        shift = record.shift
+        minutes = hours.credited_minutes(shift, record.checked_in_at, shift.ends_at)
+        changed = db.session.execute(
+            update(table)
+            .where(table.c.id == record.id, table.c.status == "in")
+            .values(
+                status="out",
+                checked_out_at=shift.ends_at,
+                scan_minutes=minutes,
+                auto_closed=True,
+            )
+        ).rowcount
+        db.session.expire(record)
+        if changed == 1:
+            closed += 1
+            audit.record(
+                "checkin.auto_closed",
+                actor=None,
+                object_type="attendance",
+                object_id=record.id,
+                after={"checked_out_at": shift.ends_at.isoformat(), "scan_minutes": minutes},
+                now=now,
+            )
+    return closed

@@ -1,0 +1,259 @@
+"""Building a batch: the pending records of a period and scope become its items, each claiming
+its record's revision once (see `batches.py` for the rules).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, exists, func, insert, or_, select, true
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.audit import services as audit
+from app.common.db import begin_write_transaction
+from app.common.time import utcnow
+from app.credits import records
+from app.credits.batches import (
+    FILE_VOCABULARY,
+    OPEN_STATUSES,
+    TITLE_LENGTH,
+    BatchScope,
+    require_manager,
+    scope_audit,
+)
+from app.credits.models import (
+    CreditBatch,
+    CreditBatchItem,
+    CreditRecord,
+    CreditRule,
+)
+from app.errors import Conflict, Forbidden, InvalidInput
+from app.extensions import db
+from app.recruitment.models import Team
+from app.shifts.models import Task
+
+# Building ----------------------------------------------------------------------------------
+
+
+def _checked_scope(actor: User, scope: BatchScope) -> BatchScope:
+    """The scope with its task's team filled in, after checking that it makes sense and
+    that the actor may build it."""
+    if scope.period_end < scope.period_start:
+        raise InvalidInput(_("The period must end on or after its start."), field="period_end")
+    team_id = scope.team_id
+    if team_id is not None and db.session.get(Team, team_id) is None:
+        raise InvalidInput(_("This team does not exist."), field="team_id")
+    if scope.task_id is not None:
+        task = db.session.get(Task, scope.task_id)
+        if task is None:
+            raise InvalidInput(_("This task does not exist."), field="task_id")
+        if team_id is not None and task.team_id != team_id:
+            raise InvalidInput(_("This task does not belong to the team."), field="task_id")
+        team_id = task.team_id
+    teams = require_manager(actor)
+    if teams is not None and team_id not in teams:
+        raise Forbidden(_("Choose one of the teams you coordinate."))
+    category = (scope.category or "").strip() or None
+    return dataclasses.replace(scope, team_id=team_id, category=category)
+
+
+def _scope_filter(column, value) -> object:
+    """Overlap on one dimension: either side is "every", or both name the same thing."""
+    if value is None:
+        return true()
+    return or_(column.is_(None), column == value)
+
+
+def overlapping_batch(scope: BatchScope) -> CreditBatch | None:
+    """A draft or approved batch whose period and scope overlap `scope`."""
+    return db.session.scalar(
+        select(CreditBatch)
+        .where(
+            CreditBatch.status.in_(OPEN_STATUSES),
+            CreditBatch.period_start <= scope.period_end,
+            CreditBatch.period_end >= scope.period_start,
+            _scope_filter(CreditBatch.team_id, scope.team_id),
+            _scope_filter(CreditBatch.task_id, scope.task_id),
+            _scope_filter(CreditBatch.category, scope.category),
+        )
+        .order_by(CreditBatch.id)
+        .limit(1)
+    )
+
+
+def _claimed_sums():
+    """Per record: how many of its items count, and the minutes and credits they sent."""
+    item = CreditBatchItem
+    return (
+        select(
+            item.record_id,
+            func.count(item.id).label("lines"),
+            func.sum(item.minutes).label("minutes"),
+            func.sum(item.credits).label("credits"),
+        )
+        .where(item.claim_key.is_not(None))
+        .group_by(item.record_id)
+        .subquery()
+    )
+
+
+def pending_records_query(scope: BatchScope) -> Select:
+    """Rows of the pending records of a period and scope, with what they sent so far.
+
+    Pending: no counting item holds the record's current revision, and there is something to
+    send (the record counts, or it is void and what went out earlier must be taken back).
+    """
+    record = CreditRecord
+    claimed = _claimed_sums()
+    current_claimed = exists().where(
+        CreditBatchItem.record_id == record.id,
+        CreditBatchItem.revision == record.revision,
+        CreditBatchItem.claim_key.is_not(None),
+    )
+    query = (
+        select(
+            record.id,
+            record.record_number,
+            record.revision,
+            record.void,
+            record.minutes,
+            record.credits,
+            record.category,
+            record.activity_name,
+            record.role,
+            record.organiser,
+            record.started_on,
+            record.ended_on,
+            func.coalesce(claimed.c.lines, 0).label("sent_lines"),
+            func.coalesce(claimed.c.minutes, 0).label("sent_minutes"),
+            func.coalesce(claimed.c.credits, 0).label("sent_credits"),
+        )
+        .outerjoin(claimed, claimed.c.record_id == record.id)
+        .where(
+            record.started_on >= scope.period_start,
+            record.started_on <= scope.period_end,
+            ~current_claimed,
+            or_(
+                record.void.is_(False),
+                func.coalesce(claimed.c.minutes, 0) != 0,
+                func.coalesce(claimed.c.credits, 0) != 0,
+            ),
+        )
+        .order_by(record.started_on, record.id)
+    )
+    for column, value in (
+        (record.team_id, scope.team_id),
+        (record.task_id, scope.task_id),
+        (record.category, scope.category),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+def _item_values(batch_id: int, row, levels: dict[str, str]) -> dict:
+    """The item sending what a pending record has not sent yet."""
+    first = not row.sent_lines
+    if row.void:
+        kind, minutes, credits = "withdrawal", 0, 0
+    else:
+        kind, minutes, credits = ("new" if first else "adjustment"), row.minutes, row.credits
+    note = "" if kind == "new" else FILE_VOCABULARY[f"{kind}_note"]
+    return {
+        "batch_id": batch_id,
+        "record_id": row.id,
+        "revision": row.revision,
+        "kind": kind,
+        "line_number": row.record_number if first else f"{row.record_number}-{row.revision}",
+        "claim_key": f"{row.id}:{row.revision}",
+        "minutes": minutes - int(row.sent_minutes),
+        "credits": credits - int(row.sent_credits),
+        "category": row.category,
+        "activity_name": row.activity_name,
+        "role": row.role,
+        "organiser": row.organiser,
+        "level": levels.get(row.category, ""),
+        "started_on": row.started_on,
+        "ended_on": row.ended_on,
+        "note": note.format(record_number=row.record_number),
+    }
+
+
+def _title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise InvalidInput(_("Give the batch a title."), field="title")
+    if len(title) > TITLE_LENGTH:
+        raise InvalidInput(
+            _("The title is longer than %(n)d characters.", n=TITLE_LENGTH), field="title"
+        )
+    return title
+
+
+def _refuse_overlap(scope: BatchScope) -> None:
+    other = overlapping_batch(scope)
+    if other is not None:
+        raise Conflict(
+            _(
+                "Batch #%(id)d “%(title)s” already covers part of this period and scope. "
+                "Export or discard it first.",
+                id=other.id,
+                title=other.title,
+            )
+        )
+
+
+def build_batch(
+    actor: User, *, title: str, scope: BatchScope, now: datetime | None = None
+) -> CreditBatch:
+    """A draft batch of the pending records of the period and scope, after bringing the
+    records up to date. Refused when another open batch overlaps, or nothing is pending."""
+    now = now or utcnow()
+    title = _title(title)
+    scope = _checked_scope(actor, scope)
+    # On SQLite this takes the write lock now, so builds run one after the other and the
+    # overlap check sees a batch committed a moment ago.
+    begin_write_transaction()
+    _refuse_overlap(scope)
+    records.sync_records(now=now)
+    rows = db.session.execute(pending_records_query(scope)).all()
+    if not rows:
+        _refuse_overlap(scope)  # another build may have taken them while this one waited
+        raise InvalidInput(_("There are no pending credit records in this period and scope."))
+    levels = dict(db.session.execute(select(CreditRule.category, CreditRule.level)).all())
+    batch = CreditBatch(
+        title=title,
+        period_start=scope.period_start,
+        period_end=scope.period_end,
+        semester=scope.semester,
+        team_id=scope.team_id,
+        task_id=scope.task_id,
+        category=scope.category,
+        status="draft",
+        created_by_id=actor.id,
+        created_at=now,
+    )
+    session = db.session
+    try:
+        with session.begin_nested():
+            session.add(batch)
+            session.flush()
+            session.execute(
+                insert(CreditBatchItem), [_item_values(batch.id, row, levels) for row in rows]
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            _("Another batch took some of these records at the same moment. Please try again.")
+        ) from error
+    audit.record(
+        "credits.batch_built",
+        actor=actor,
+        object_type="credit_batch",
+        object_id=batch.id,
+        after={**scope_audit(batch), "lines": len(rows)},
+        now=now,
+    )
+    return batch
