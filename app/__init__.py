@@ -14,7 +14,6 @@ from werkzeug.routing import IntegerConverter
 
 from app.common.urls import external_url, trusted_hosts, valid_base_url
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-from app.hooks import wire_hooks
 from config import CONFIGS, DEFAULT_SECRET, INSTANCE_DIR, Config
 
 # The largest value of an Integer column (a 32-bit signed int on PostgreSQL).
@@ -40,7 +39,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_i18n(app)
     register_blueprints(app)
-    wire_hooks()
+    register_hooks()
     register_errorhandlers(app)
     register_security(app)
     register_commands(app)
@@ -183,6 +182,13 @@ def register_i18n(app: Flask) -> None:
 
     app.jinja_env.globals["qr_data_uri"] = qr_data_uri
     app.jinja_env.globals["external_url"] = external_url
+
+
+def register_hooks() -> None:
+    """Connect the features' providers to the hooks between features (`app/wiring.py`)."""
+    from app.wiring import wire_hooks
+
+    wire_hooks()
 
 
 def register_blueprints(app: Flask) -> None:

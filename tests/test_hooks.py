@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app import create_app, hooks
+from app import create_app, hooks, wiring
 from app.accounts import personal_data
 from app.shifts import trainings
 from config import TestConfig
@@ -68,9 +68,9 @@ def test_every_declared_hook_has_its_providers_in_the_real_app(app):
 
 
 def test_an_app_wired_without_a_required_provider_fails_at_start_naming_the_hook(app, monkeypatch):
-    complete = hooks.feature_wiring()
+    complete = wiring.feature_wiring()
     without_shifts = [c for c in complete if c is not trainings.connect_hooks]
-    monkeypatch.setattr(hooks, "feature_wiring", lambda: without_shifts)
+    monkeypatch.setattr(wiring, "feature_wiring", lambda: without_shifts)
 
     with pytest.raises(RuntimeError, match="trainings"):
         create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://")

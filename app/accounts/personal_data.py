@@ -3,7 +3,7 @@
 Each feature that keeps data about people registers a section: a function from the person
 to plain data (dicts, lists, strings, numbers, datetimes). Accounts registers the account,
 roles and audit sections here; other features add theirs from their `connect_hooks()`
-(called by `app.hooks.wire_hooks`, never at import):
+(called by `app.wiring.wire_hooks`, never at import):
 
     def connect_hooks() -> None:
         personal_data.register_section("notifications", _l("Notifications"), my_notifications)

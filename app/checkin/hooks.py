@@ -1,4 +1,4 @@
-"""What the check-in feature provides to other features (wired by `app.hooks.wire_hooks`)."""
+"""What the check-in feature provides to other features (wired by `app.wiring.wire_hooks`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """What the columns feature tells other features: published contributions per person (for
-badges) and as Second Classroom credit sources, connected by `app.hooks.wire_hooks`.
+badges) and as Second Classroom credit sources, connected by `app.wiring.wire_hooks`.
 
 Both read everyone at once in one query (the badge job and the credit sync ask for all
 people), never one query per person.

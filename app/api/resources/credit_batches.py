@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.api import envelope, openapi, services
 from app.api.auth import current_person, token_required
-from app.api.views import bp
+from app.api.blueprint import bp
 from app.credits import batches
 from app.credits.downloads import export_download
 from app.credits.exporter import MEDIA_TYPES

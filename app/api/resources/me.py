@@ -7,7 +7,7 @@ from typing import Any
 from app.accounts.models import User
 from app.api import envelope, openapi
 from app.api.auth import current_person, token_required
-from app.api.views import bp
+from app.api.blueprint import bp
 
 SCOPES = ("profile:read",)
 

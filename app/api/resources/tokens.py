@@ -7,8 +7,8 @@ from typing import Any
 
 from app.api import envelope, openapi, services
 from app.api.auth import current_person, token_required
+from app.api.blueprint import bp
 from app.api.models import ApiToken
-from app.api.views import bp
 from app.common.time import utcnow
 
 SCOPES = ("profile:read",)

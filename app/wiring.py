@@ -1,0 +1,63 @@
+"""The wiring of hooks between features: each feature's `connect_hooks`, called once by
+`create_app`. Features import `app.hooks` (the hook points) and never this module, so
+imports run one way: this module imports the features."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app import hooks
+from app.accounts import personal_data, sessions
+from app.admin import personal as admin_personal
+from app.api import personal as api_personal
+from app.checkin import hooks as checkin
+from app.checkin import personal as checkin_personal
+from app.columns import personal as columns_personal
+from app.columns import providers as columns
+from app.credits import personal as credits_personal
+from app.credits import sources as credits
+from app.engagement import personal as engagement
+from app.notifications import services as notifications
+from app.recruitment import personal as recruitment_personal
+from app.recruitment import profiles
+from app.rewards import personal as rewards_personal
+from app.shifts import personal as shifts_personal
+from app.shifts import trainings
+
+
+def feature_wiring() -> list[Callable[[], None]]:
+    """Every feature's `connect_hooks`, named one by one. The order is the order of the
+    personal data export's sections and of the credit sources."""
+    return [
+        personal_data.connect_hooks,
+        sessions.connect_hooks,
+        notifications.connect_hooks,
+        profiles.connect_hooks,
+        admin_personal.connect_hooks,
+        api_personal.connect_hooks,
+        shifts_personal.connect_hooks,
+        checkin_personal.connect_hooks,
+        columns_personal.connect_hooks,
+        credits_personal.connect_hooks,
+        engagement.connect_hooks,
+        recruitment_personal.connect_hooks,
+        rewards_personal.connect_hooks,
+        checkin.connect_hooks,
+        trainings.connect_hooks,
+        credits.connect_hooks,  # the built-in credit sources come first
+        columns.connect_hooks,
+    ]
+
+
+def wire_hooks() -> None:
+    """Connect every feature's providers afresh; raise RuntimeError naming any required
+    hook left without one (and keep the previous wiring then)."""
+    before = {hook: list(hook.providers) for hook in hooks.HOOKS}
+    for hook in hooks.HOOKS:
+        hook.providers = []
+    for connect in feature_wiring():
+        connect()
+    if names := hooks.missing():
+        for hook, providers in before.items():
+            hook.providers = providers
+        raise RuntimeError(f"No provider connected for the required hook(s): {', '.join(names)}")
