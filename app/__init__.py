@@ -197,33 +197,33 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.datahub_views import bp as datahub_bp
     from app.admin.roster_views import bp as roster_bp
     from app.admin.views import bp as admin_bp
-    from app.api.token_views import tokens_bp as api_tokens_bp
+    from app.api.api_tokens_views import tokens_bp as api_tokens_bp
     from app.api.views import bp as api_bp
     from app.audit.views import bp as audit_bp
     from app.checkin.attendance_views import bp as attendance_bp
-    from app.checkin.certificate_views import bp as certificates_bp
+    from app.checkin.certificates_views import bp as certificates_bp
     from app.checkin.views import bp as checkin_bp
-    from app.columns.admin_views import bp as column_admin_bp
-    from app.columns.author_views import bp as contribute_bp
+    from app.columns.column_admin_views import bp as column_admin_bp
+    from app.columns.contribute_views import bp as contribute_bp
+    from app.columns.editorial_views import bp as editorial_bp
     from app.columns.media_views import bp as media_bp
-    from app.columns.review_views import bp as editorial_bp
     from app.columns.views import bp as columns_bp
-    from app.credits.admin_views import bp as credit_admin_bp
+    from app.credits.credit_admin_views import bp as credit_admin_bp
     from app.credits.views import bp as credits_bp
-    from app.engagement.report_views import bp as reports_bp
+    from app.engagement.reports_views import bp as reports_bp
     from app.engagement.views import bp as engagement_bp
     from app.guide.views import bp as guide_bp
     from app.home.views import bp as home_bp
     from app.notifications.views import bp as notifications_bp
     from app.recruitment.teams.views import bp as teams_bp
     from app.recruitment.views import bp as recruitment_bp
-    from app.rewards.badge_views import bp as badges_bp
-    from app.rewards.board_views import bp as leaderboards_bp
+    from app.rewards.badges_views import bp as badges_bp
+    from app.rewards.leaderboards_views import bp as leaderboards_bp
     from app.rewards.library_use.views import bp as library_use_bp
     from app.rewards.views import bp as rewards_bp
-    from app.shifts.handover_views import bp as handovers_bp
+    from app.shifts.handovers_views import bp as handovers_bp
     from app.shifts.reliability_views import bp as reliability_bp
-    from app.shifts.task_views import bp as tasks_bp
+    from app.shifts.tasks_views import bp as tasks_bp
     from app.shifts.views import bp as shifts_bp
 
     app.register_blueprint(home_bp)

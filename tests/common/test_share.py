@@ -12,10 +12,10 @@ import zxingcpp
 from PIL import Image
 
 from app.common import share
-from tests.checkin.test_certificate_views import issued, setup  # noqa: F401 (fixture)
+from tests.checkin.test_certificates_views import issued, setup  # noqa: F401 (fixture)
 from tests.columns import reading_data
 from tests.recruitment import recruiting
-from tests.rewards.test_badge_views import earned  # noqa: F401 (fixture)
+from tests.rewards.test_badges_views import earned  # noqa: F401 (fixture)
 
 
 def decoded(png: bytes) -> list[str]:
