@@ -1,113 +1,115 @@
 """Every scheduled job, in one place.
 
 Each feature writes its job functions in its own `jobs.py` (plain functions calling its
-services, `def job(*, now) -> dict[str, int]`, safe to run twice) and adds one line here.
+services, `def job(*, now) -> dict[str, int]`, safe to run twice) and adds one `JobSpec` here.
 Cron times are in the configured zone (`TIMEZONE`, default Asia/Shanghai).
 """
 
 from flask_babel import lazy_gettext as _l
 
-from jobs.registry import cron, every, register
+from jobs.specs import JobSpec, cron, every
 
-register(
-    "notifications.drain_outbox",
-    "app.notifications.jobs:drain_outbox",
-    every(seconds=60),
-    _l("Send queued notification emails"),
-)
-register(
-    "recruitment.draw_lotteries",
-    "app.recruitment.jobs:draw_lotteries",
-    every(minutes=5),
-    _l("Draw the lottery of recruitment campaigns that have closed"),
-)
-register(
-    "shifts.send_reminders",
-    "app.shifts.jobs:send_reminders",
-    every(minutes=5),
-    _l("Remind volunteers of their shifts 24 hours and 2 hours before"),
-)
-register(
-    "shifts.expire_offers",
-    "app.shifts.jobs:expire_offers",
-    every(minutes=5),
-    _l("Pass expired waitlist offers on and close handover offers of started shifts"),
-)
-register(
-    "shifts.mark_no_shows",
-    "app.shifts.jobs:mark_no_shows",
-    every(minutes=15),
-    _l("Mark confirmed people who never checked in as no-shows after their shift"),
-)
-register(
-    "checkin.close_forgotten_checkouts",
-    "app.checkin.jobs:close_forgotten_checkouts",
-    every(minutes=10),
-    _l("Check out people who forgot to, at the scheduled end, and flag the record"),
-)
-register(
-    "rewards.award_points",
-    "app.rewards.jobs:award_points",
-    every(minutes=10),
-    _l("Award points for verified hours, trainings and no-shows, and reverse withdrawn ones"),
-)
-register(
-    "rewards.evaluate_badges",
-    "app.rewards.jobs:evaluate_badges",
-    cron(hour=2, minute=30),
-    _l("Grant badges to everyone who qualifies, and take back revocable ones"),
-)
-register(
-    "rewards.monthly_stars",
-    "app.rewards.jobs:monthly_stars",
-    cron(day=1, hour=3, minute=0),
-    _l("Name the Reading Stars and Service Stars of the month just ended"),
-)
-register(
-    "rewards.build_leaderboards",
-    "app.rewards.jobs:build_leaderboards",
-    every(minutes=15),
-    _l("Rebuild the leaderboards"),
-)
-register(
-    "columns.publish_due",
-    "app.columns.jobs:publish_due",
-    every(minutes=5),
-    _l("Publish approved contributions whose publication time has come"),
-)
-register(
-    "columns.prune_media",
-    "app.columns.jobs:prune_media",
-    cron(hour=4, minute=10),
-    _l("Delete uploaded files that no contribution uses, two days after upload"),
-)
-register(
-    "credits.sync_records",
-    "app.credits.jobs:sync_records",
-    every(minutes=30),
-    _l("Turn verified hours, trainings and contributions into Second Classroom credit records"),
-)
-register(
-    "engagement.score_everyone",
-    "app.engagement.jobs:score_everyone",
-    cron(hour=1, minute=30),
-    _l("Score everyone's engagement of the last 13 weeks and keep the day's snapshot"),
-)
-register(
-    "admin.pull_datahub",
-    "app.admin.jobs:pull_datahub",
-    every(minutes=15),
-    _l("Pull people and library use from the campus data hub when due, retrying failed pulls"),
-)
-register(
-    "admin.run_imports",
-    "app.admin.jobs:run_imports",
-    every(seconds=30),
-    _l("Apply large imports that admins confirmed, chunk by chunk"),
-)
-register(
-    "jobs.prune_history",
-    "jobs.maintenance:prune_history",
-    cron(hour=3, minute=40),
-    _l("Delete job history older than the configured number of days"),
+CATALOGUE: tuple[JobSpec, ...] = (
+    JobSpec(
+        "notifications.drain_outbox",
+        "app.notifications.jobs:drain_outbox",
+        every(seconds=60),
+        _l("Send queued notification emails"),
+    ),
+    JobSpec(
+        "recruitment.draw_lotteries",
+        "app.recruitment.jobs:draw_lotteries",
+        every(minutes=5),
+        _l("Draw the lottery of recruitment campaigns that have closed"),
+    ),
+    JobSpec(
+        "shifts.send_reminders",
+        "app.shifts.jobs:send_reminders",
+        every(minutes=5),
+        _l("Remind volunteers of their shifts 24 hours and 2 hours before"),
+    ),
+    JobSpec(
+        "shifts.expire_offers",
+        "app.shifts.jobs:expire_offers",
+        every(minutes=5),
+        _l("Pass expired waitlist offers on and close handover offers of started shifts"),
+    ),
+    JobSpec(
+        "shifts.mark_no_shows",
+        "app.shifts.jobs:mark_no_shows",
+        every(minutes=15),
+        _l("Mark confirmed people who never checked in as no-shows after their shift"),
+    ),
+    JobSpec(
+        "checkin.close_forgotten_checkouts",
+        "app.checkin.jobs:close_forgotten_checkouts",
+        every(minutes=10),
+        _l("Check out people who forgot to, at the scheduled end, and flag the record"),
+    ),
+    JobSpec(
+        "rewards.award_points",
+        "app.rewards.jobs:award_points",
+        every(minutes=10),
+        _l("Award points for verified hours, trainings and no-shows, and reverse withdrawn ones"),
+    ),
+    JobSpec(
+        "rewards.evaluate_badges",
+        "app.rewards.jobs:evaluate_badges",
+        cron(hour=2, minute=30),
+        _l("Grant badges to everyone who qualifies, and take back revocable ones"),
+    ),
+    JobSpec(
+        "rewards.monthly_stars",
+        "app.rewards.jobs:monthly_stars",
+        cron(day=1, hour=3, minute=0),
+        _l("Name the Reading Stars and Service Stars of the month just ended"),
+    ),
+    JobSpec(
+        "rewards.build_leaderboards",
+        "app.rewards.jobs:build_leaderboards",
+        every(minutes=15),
+        _l("Rebuild the leaderboards"),
+    ),
+    JobSpec(
+        "columns.publish_due",
+        "app.columns.jobs:publish_due",
+        every(minutes=5),
+        _l("Publish approved contributions whose publication time has come"),
+    ),
+    JobSpec(
+        "columns.prune_media",
+        "app.columns.jobs:prune_media",
+        cron(hour=4, minute=10),
+        _l("Delete uploaded files that no contribution uses, two days after upload"),
+    ),
+    JobSpec(
+        "credits.sync_records",
+        "app.credits.jobs:sync_records",
+        every(minutes=30),
+        _l("Turn verified hours, trainings and contributions into Second Classroom credit records"),
+    ),
+    JobSpec(
+        "engagement.score_everyone",
+        "app.engagement.jobs:score_everyone",
+        cron(hour=1, minute=30),
+        _l("Score everyone's engagement of the last 13 weeks and keep the day's snapshot"),
+    ),
+    JobSpec(
+        "admin.pull_datahub",
+        "app.admin.jobs:pull_datahub",
+        every(minutes=15),
+        _l("Pull people and library use from the campus data hub when due, retrying failed pulls"),
+    ),
+    JobSpec(
+        "admin.run_imports",
+        "app.admin.jobs:run_imports",
+        every(seconds=30),
+        _l("Apply large imports that admins confirmed, chunk by chunk"),
+    ),
+    JobSpec(
+        "jobs.prune_history",
+        "jobs.maintenance:prune_history",
+        cron(hour=3, minute=40),
+        _l("Delete job history older than the configured number of days"),
+    ),
 )

@@ -8,13 +8,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from jobs import registry
+from jobs import registry, specs
 from jobs.models import JobRun
 
 
 @dataclass
 class JobStatus:
-    spec: registry.JobSpec
+    spec: specs.JobSpec
     last_run: JobRun | None
 
 

@@ -1,159 +1,36 @@
 """The one registry of scheduled jobs.
 
-A job is a plain function `def some_job(*, now: datetime) -> dict[str, int]` that calls
-services and returns counts (`{"sent": 3}`); it is named by a stable id and found by its
-import path, so a module that is missing or broken fails that job's runs with a clear
-message instead of stopping the app from starting. `jobs/catalogue.py` registers every
-job in one place; tests may `register` and `unregister` extra ones.
+`jobs/catalogue.py` lists every job of the product; the registry starts from it, checks
+each entry, and lets tests `register` and `unregister` extra ones.
 """
 
 from __future__ import annotations
 
-import importlib
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from app.errors import NotFound
-
-JobFunction = Callable[..., dict[str, int] | None]
-
-JOB_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
-CRON_FIELDS = ("month", "day", "day_of_week", "hour", "minute", "second")
-WEEKDAYS = {
-    "mon": _l("Monday"),
-    "tue": _l("Tuesday"),
-    "wed": _l("Wednesday"),
-    "thu": _l("Thursday"),
-    "fri": _l("Friday"),
-    "sat": _l("Saturday"),
-    "sun": _l("Sunday"),
-}
-
-
-class JobUnavailable(Exception):
-    """The job's function cannot be imported; its run fails with this message."""
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """Either an interval in seconds or cron fields (in the configured time zone)."""
-
-    seconds: int | None = None
-    cron: dict[str, str] = field(default_factory=dict)
-
-    def trigger(self, timezone: tzinfo):
-        from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.interval import IntervalTrigger
-
-        if self.seconds:
-            return IntervalTrigger(seconds=self.seconds, timezone=timezone)
-        return CronTrigger(timezone=timezone, **self.cron)
-
-    def describe(self) -> str:
-        """In words, in the current language: "every 5 minutes", "every day at 03:15"."""
-        if self.seconds:
-            return _describe_interval(self.seconds)
-        return _describe_cron(self.cron)
-
-
-def every(*, seconds: int = 0, minutes: int = 0, hours: int = 0, days: int = 0) -> Schedule:
-    total = seconds + 60 * minutes + 3600 * hours + 86400 * days
-    if total <= 0:
-        raise ValueError("an interval must be positive")
-    return Schedule(seconds=total)
-
-
-def cron(**fields: str | int) -> Schedule:
-    """Cron fields as APScheduler's CronTrigger takes them: `cron(hour=3, minute=15)`."""
-    unknown = set(fields) - set(CRON_FIELDS)
-    if unknown or not fields:
-        raise ValueError(f"cron fields must be among {CRON_FIELDS}, got {sorted(fields)}")
-    return Schedule(cron={key: str(value) for key, value in fields.items()})
-
-
-def _describe_interval(seconds: int) -> str:
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds % size == 0:
-            n = seconds // size
-            if unit == "day":
-                return ngettext("every day", "every %(num)d days", n)
-            if unit == "hour":
-                return ngettext("every hour", "every %(num)d hours", n)
-            return ngettext("every minute", "every %(num)d minutes", n)
-    return ngettext("every second", "every %(num)d seconds", seconds)
-
-
-def _describe_cron(fields: dict[str, str]) -> str:
-    hour, minute = fields.get("hour"), fields.get("minute", "0")
-    rest = set(fields) - {"hour", "minute"}
-    if minute.isdigit() and hour is None and not rest:
-        return _("every hour at minute %(minute)s", minute=minute)
-    if not (minute.isdigit() and hour and hour.isdigit()):
-        details = ", ".join(f"{key}={fields[key]}" for key in CRON_FIELDS if key in fields)
-        return _("on the schedule %(fields)s", fields=details)
-    time = f"{int(hour):02d}:{int(minute):02d}"
-    if not rest:
-        return _("every day at %(time)s", time=time)
-    weekday = fields.get("day_of_week", "")
-    if rest == {"day_of_week"} and weekday in WEEKDAYS:
-        return _("every %(weekday)s at %(time)s", weekday=WEEKDAYS[weekday], time=time)
-    day = fields.get("day", "")
-    if rest == {"day"} and day.isdigit():
-        return _("on day %(day)s of every month at %(time)s", day=day, time=time)
-    details = ", ".join(f"{key}={fields[key]}" for key in CRON_FIELDS if key in fields)
-    return _("on the schedule %(fields)s", fields=details)
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    id: str
-    target: str  # "package.module:function"
-    schedule: Schedule
-    description: Any  # a lazy_gettext string
-
-    def load(self) -> JobFunction:
-        module_name, _sep, attribute = self.target.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as error:
-            raise JobUnavailable(
-                f"Cannot import {module_name} for job {self.id}: {error}"
-            ) from error
-        function = getattr(module, attribute, None)
-        if not callable(function):
-            raise JobUnavailable(f"{module_name} has no function {attribute!r} for job {self.id}")
-        return function
-
+from jobs.catalogue import CATALOGUE
+from jobs.specs import JOB_ID, JobSpec, Schedule
 
 _JOBS: dict[str, JobSpec] = {}
 
 
-def _catalogue_loaded() -> None:
-    import jobs.catalogue  # noqa: F401  (registers every job once, at first use)
+def register(job_id: str, target: str, schedule: Schedule, description: Any) -> JobSpec:
+    """Add a job; ids and targets are checked so a typo fails at start-up, not at 3 a.m."""
+    return _add(JobSpec(job_id, target, schedule, description))
 
 
-def register(
-    job_id: str,
-    target: str,
-    schedule: Schedule,
-    description: Any,
-) -> JobSpec:
-    if not JOB_ID.match(job_id) or len(job_id) > 100:
-        raise ValueError(f"job ids look like 'feature.name', got {job_id!r}")
-    if ":" not in target:
-        raise ValueError(f"a job target looks like 'package.module:function', got {target!r}")
-    _catalogue_loaded()
-    if job_id in _JOBS:
-        raise ValueError(f"job {job_id} is registered twice")
-    spec = JobSpec(job_id, target, schedule, description)
-    _JOBS[job_id] = spec
+def _add(spec: JobSpec) -> JobSpec:
+    if not JOB_ID.match(spec.id) or len(spec.id) > 100:
+        raise ValueError(f"job ids look like 'feature.name', got {spec.id!r}")
+    if ":" not in spec.target:
+        raise ValueError(f"a job target looks like 'package.module:function', got {spec.target!r}")
+    if spec.id in _JOBS:
+        raise ValueError(f"job {spec.id} is registered twice")
+    _JOBS[spec.id] = spec
     return spec
 
 
@@ -162,12 +39,10 @@ def unregister(job_id: str) -> None:
 
 
 def all_jobs() -> list[JobSpec]:
-    _catalogue_loaded()
     return sorted(_JOBS.values(), key=lambda spec: spec.id)
 
 
 def get_job(job_id: str) -> JobSpec:
-    _catalogue_loaded()
     spec = _JOBS.get(job_id)
     if spec is None:
         raise NotFound(_("There is no job called “%(name)s”.", name=job_id))
@@ -184,3 +59,7 @@ def call(spec: JobSpec, *, now: datetime) -> dict[str, int]:
     ):
         raise TypeError(f"job {spec.id} must return a dict of counts, got {result!r}")
     return dict(result)
+
+
+for _spec in CATALOGUE:
+    _add(_spec)

@@ -27,7 +27,7 @@ from sqlalchemy import update
 from app.audit import services as audit
 from app.common.time import utcnow
 from app.extensions import db
-from jobs import registry
+from jobs import registry, specs
 from jobs.lock import Holder, Lease
 from jobs.models import TRIGGERS, JobRun
 
@@ -64,7 +64,7 @@ def run_job(
             log.exception("Could not release the lock of job %s", job_id)
 
 
-def _new_run(spec: registry.JobSpec, trigger: str, actor: Any | None, started: datetime, status):
+def _new_run(spec: specs.JobSpec, trigger: str, actor: Any | None, started: datetime, status):
     return JobRun(
         job_id=spec.id,
         started_at=started,
@@ -104,7 +104,7 @@ def _format_error(error: BaseException) -> str:
     return "\n".join(lines[-ERROR_LINES:])[-ERROR_CHARS:]
 
 
-def _execute(spec: registry.JobSpec, trigger: str, actor: Any | None, started: datetime) -> JobRun:
+def _execute(spec: specs.JobSpec, trigger: str, actor: Any | None, started: datetime) -> JobRun:
     _close_abandoned_runs(spec.id)
     run = _new_run(spec, trigger, actor, started, "running")
     db.session.add(run)

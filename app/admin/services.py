@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 
 from app.audit import services as audit
-from jobs import history, registry, runner
+from jobs import history, registry, runner, specs
 from jobs.models import JobRun
 
 audit.describe_actions({"jobs.started": _l("Job started by hand")})
@@ -19,7 +19,7 @@ def jobs_overview() -> list[history.JobStatus]:
     return history.overview()
 
 
-def get_job(job_id: str) -> registry.JobSpec:
+def get_job(job_id: str) -> specs.JobSpec:
     """The job called `job_id`; NotFound otherwise."""
     return registry.get_job(job_id)
 

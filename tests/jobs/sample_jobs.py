@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from app.accounts import services as accounts
-from jobs import registry
+from jobs import registry, specs
 
 CALLS: list[datetime] = []
 
@@ -38,12 +38,12 @@ def sleepy(*, now: datetime) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def registered(job_id: str, function: str, schedule=None) -> Iterator[registry.JobSpec]:
+def registered(job_id: str, function: str, schedule=None) -> Iterator[specs.JobSpec]:
     """Register `tests.jobs.sample_jobs:<function>` as `job_id` for the duration."""
     spec = registry.register(
         job_id,
         function if ":" in function else f"tests.jobs.sample_jobs:{function}",
-        schedule or registry.every(hours=1),
+        schedule or specs.every(hours=1),
         f"Test job {job_id}",
     )
     try:

@@ -12,7 +12,7 @@ from app.accounts.models import College
 from app.audit.models import AuditEntry
 from app.common.time import utcnow
 from app.errors import NotFound
-from jobs import registry
+from jobs import registry, specs
 from jobs.lock import Lease
 from jobs.maintenance import prune_history
 from jobs.models import JobRun
@@ -130,15 +130,15 @@ def test_the_catalogue_registers_the_outbox_and_history_jobs():
 @pytest.mark.parametrize(
     ("schedule", "words"),
     [
-        (registry.every(seconds=60), "every minute"),
-        (registry.every(minutes=5), "every 5 minutes"),
-        (registry.every(seconds=90), "every 90 seconds"),
-        (registry.every(hours=1), "every hour"),
-        (registry.cron(hour=3, minute=40), "every day at 03:40"),
-        (registry.cron(minute=15), "every hour at minute 15"),
-        (registry.cron(day_of_week="mon", hour=7, minute=0), "every Monday at 07:00"),
-        (registry.cron(day=1, hour=2, minute=5), "on day 1 of every month at 02:05"),
-        (registry.cron(hour="*/2", minute=0), "on the schedule hour=*/2, minute=0"),
+        (specs.every(seconds=60), "every minute"),
+        (specs.every(minutes=5), "every 5 minutes"),
+        (specs.every(seconds=90), "every 90 seconds"),
+        (specs.every(hours=1), "every hour"),
+        (specs.cron(hour=3, minute=40), "every day at 03:40"),
+        (specs.cron(minute=15), "every hour at minute 15"),
+        (specs.cron(day_of_week="mon", hour=7, minute=0), "every Monday at 07:00"),
+        (specs.cron(day=1, hour=2, minute=5), "on day 1 of every month at 02:05"),
+        (specs.cron(hour="*/2", minute=0), "on the schedule hour=*/2, minute=0"),
     ],
 )
 def test_schedules_read_as_words(app, schedule, words):
@@ -148,11 +148,11 @@ def test_schedules_read_as_words(app, schedule, words):
 
 def test_registering_a_bad_job_is_a_programming_error():
     with pytest.raises(ValueError):
-        registry.register("NoDot", "x:y", registry.every(seconds=1), "x")
+        registry.register("NoDot", "x:y", specs.every(seconds=1), "x")
     with pytest.raises(ValueError):
-        registry.register("tests.x", "no_colon", registry.every(seconds=1), "x")
+        registry.register("tests.x", "no_colon", specs.every(seconds=1), "x")
     with pytest.raises(ValueError):
-        registry.register("jobs.prune_history", "x:y", registry.every(seconds=1), "x")
+        registry.register("jobs.prune_history", "x:y", specs.every(seconds=1), "x")
 
 
 def test_times_are_real_utc(db, register_job):

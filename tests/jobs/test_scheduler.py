@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app import create_app
 from config import DevelopmentConfig, TestConfig
-from jobs import registry, scheduler
+from jobs import registry, scheduler, specs
 from jobs.lock import Lease
 from jobs.models import JobRun
 
@@ -25,7 +25,7 @@ def failed_runs(db, job_id: str) -> int:
 
 
 def test_a_failing_job_is_recorded_and_the_scheduler_keeps_running(app, db, register_job):
-    register_job("tests.failing", "failing", registry.every(seconds=1))
+    register_job("tests.failing", "failing", specs.every(seconds=1))
     background = scheduler.build(app, BackgroundScheduler)
     assert background.get_job("tests.failing").max_instances == 1
     background.start()
