@@ -43,16 +43,12 @@ audit.describe_actions(
     }
 )
 
-# What a token may do. Each feature that adds API endpoints registers its scopes here,
-# e.g. `api.register_scopes({"credits:read": _l("Read your Second Classroom credits")})`.
-SCOPES: dict[str, Any] = {}
-
-
-def register_scopes(scopes: dict[str, Any]) -> None:
-    SCOPES.update(scopes)
-
-
-register_scopes({"profile:read": _l("Read your profile and your list of API tokens")})
+# What a token may do: every scope of the API, in the order the token form lists them. A
+# resource names the scopes it needs in `token_required`, which refuses unknown ones at start-up.
+SCOPES: dict[str, Any] = {
+    "profile:read": _l("Read your profile and your list of API tokens"),
+    "credits:read": _l("Read the exported Second Classroom credit batches you may see"),
+}
 
 
 class TokenRejected(DomainError):

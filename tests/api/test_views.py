@@ -198,10 +198,7 @@ def test_deactivated_owners_token_stops_working(client, admin, student, make_tok
     assert_refused(response, 401, "account_deactivated")
 
 
-def test_token_without_the_scope_is_403_insufficient_scope(
-    client, student, make_token, monkeypatch
-):
-    monkeypatch.setitem(services.SCOPES, "credits:read", "Read credits")
+def test_token_without_the_scope_is_403_insufficient_scope(client, student, make_token):
     secret = make_token(student, scopes=["credits:read"])
     response = client.get("/api/v1/me", headers=bearer(secret))
     assert_refused(response, 403, "insufficient_scope")

@@ -12,9 +12,8 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from app.api import envelope, openapi, services
+from app.api import envelope, openapi
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
 from app.credits import batches
@@ -24,10 +23,6 @@ from app.credits.models import CreditBatch
 from app.errors import Forbidden, NotFound
 
 SCOPES = ("credits:read",)
-
-services.register_scopes(
-    {"credits:read": _l("Read the exported Second Classroom credit batches you may see")}
-)
 
 
 def iso(value: datetime | None) -> str | None:
