@@ -4,7 +4,6 @@ month boundaries, concurrency and speed."""
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -91,16 +90,14 @@ def test_readers_without_an_active_account_get_no_star():
     assert ranked(rows, {2: "2024000002"}) == [2]
 
 
-def test_ranking_fifty_thousand_readers_takes_well_under_a_second():
+def test_ranking_fifty_thousand_readers_keeps_the_best_ten():
+    """Its speed is measured by `make bench` (bench/rewards.py), not here."""
     numbers = {n: f"2024{n:06d}" for n in range(50_000)}
     rows = [row(n, float(n % 997), n % 7, n % 11, 1 + n % 28) for n in range(50_000)]
 
-    started = time.perf_counter()
     places = star_rules.rank_readers(rows, numbers, PARAMS, 10)
-    elapsed = time.perf_counter() - started
 
     assert len(places) == 10 and places[0].value == 996
-    assert elapsed < 1
 
 
 # --- Reading Star from imported library-use data --------------------------------------------

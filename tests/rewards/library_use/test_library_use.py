@@ -3,7 +3,6 @@ rollback, and the monthly reading sums and scores."""
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -250,7 +249,8 @@ def test_an_import_is_audited(db, admin, readers):
     assert entry.after["stored"] == 3 and entry.after["file"] == "earlier.csv"
 
 
-def test_fifty_thousand_rows_import_in_seconds(db, admin):
+def test_fifty_thousand_rows_are_all_imported(db, admin):
+    """Its speed is measured by `make bench` (bench/imports.py), not here."""
     people = [factories.person() for _ in range(100)]
     db.session.commit()
     first = date(2025, 1, 1)
@@ -259,11 +259,8 @@ def test_fifty_thousand_rows_import_in_seconds(db, admin):
         for person in people
         for offset in range(500)
     ]
-    started = time.perf_counter()
     imp = run(csv_bytes(*lines), admin)
-    elapsed = time.perf_counter() - started
     assert imp.rows_accepted == 50_000 and stored_count() == 50_000
-    assert elapsed < 15, f"took {elapsed:.1f} s"
 
 
 # Monthly reading ---------------------------------------------------------------------------
