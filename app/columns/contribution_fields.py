@@ -62,18 +62,15 @@ def _clean_body(body: str | None) -> str:
 
 
 def _clean_link(link: LinkFields, number: int) -> LinkFields:
-    title = (link.title or "").strip()
+    needs_title = _l(
+        "Resource %(number)d needs a title of at most %(max)d characters.",
+        number=number,
+        max=LINK_TITLE_MAX,
+    )
+    title = clean_text(
+        link.title, field="links", limit=LINK_TITLE_MAX, missing=needs_title, too_long=needs_title
+    )
     url = (link.url or "").strip()
-    call_number = (link.call_number or "").strip()
-    if not 1 <= len(title) <= LINK_TITLE_MAX:
-        raise InvalidInput(
-            _(
-                "Resource %(number)d needs a title of at most %(max)d characters.",
-                number=number,
-                max=LINK_TITLE_MAX,
-            ),
-            field="links",
-        )
     if url and (len(url) > LINK_URL_MAX or not URL_PATTERN.match(url)):
         raise InvalidInput(
             _(
@@ -84,15 +81,16 @@ def _clean_link(link: LinkFields, number: int) -> LinkFields:
             ),
             field="links",
         )
-    if len(call_number) > CALL_NUMBER_MAX:
-        raise InvalidInput(
-            _(
-                "The call number of resource %(number)d may have at most %(max)d characters.",
-                number=number,
-                max=CALL_NUMBER_MAX,
-            ),
-            field="links",
-        )
+    call_number = clean_text(
+        link.call_number,
+        field="links",
+        limit=CALL_NUMBER_MAX,
+        too_long=_l(
+            "The call number of resource %(number)d may have at most %(max)d characters.",
+            number=number,
+            max=CALL_NUMBER_MAX,
+        ),
+    )
     return LinkFields(title=title, url=url, call_number=call_number)
 
 
