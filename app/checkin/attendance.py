@@ -16,7 +16,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.checkin import hours
 from app.checkin.models import Attendance
-from app.common import text as typed_text
+from app.common.text import clean_line
 from app.errors import NotFound
 from app.extensions import db
 from app.recruitment.access import can_manage_team
@@ -163,13 +163,12 @@ def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
 
 
 def clean_text(text: str | None, *, limit: int, field: str, missing: str) -> str:
-    return typed_text.clean_text(
+    return clean_line(
         text,
         field=field,
         limit=limit,
         missing=missing,
         too_long=_l("Please keep it under %(n)d characters.", n=limit),
-        one_line=True,
     )
 
 

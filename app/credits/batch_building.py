@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
-from app.common.text import clean_text
+from app.common.text import clean_line
 from app.common.time import utcnow
 from app.credits import records
 from app.credits.batches import (
@@ -185,13 +185,12 @@ def _item_values(batch_id: int, row, levels: dict[str, str]) -> dict:
 
 
 def _title(title: str) -> str:
-    return clean_text(
+    return clean_line(
         title,
         field="title",
         limit=TITLE_LENGTH,
         missing=_l("Give the batch a title."),
         too_long=_l("The title is longer than %(n)d characters.", n=TITLE_LENGTH),
-        one_line=True,
     )
 
 

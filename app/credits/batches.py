@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
-from app.common.text import clean_text
+from app.common.text import clean_line
 from app.common.time import utcnow
 from app.credits.models import (
     CreditBatch,
@@ -219,13 +219,12 @@ def exclude_item(
     """Take a line out of a draft: the record's revision is free for a later batch."""
     item = _get_item(actor, item_id)
     _require_draft(item.batch)
-    reason = clean_text(
+    reason = clean_line(
         reason,
         field="reason",
         limit=REASON_LENGTH,
         missing=_l("Say why this line is excluded."),
         too_long=_l("The reason is longer than %(n)d characters.", n=REASON_LENGTH),
-        one_line=True,
     )
     if item.excluded_reason is not None:
         return item

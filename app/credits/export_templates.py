@@ -19,7 +19,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
 from app.common.tabular import FORMULA_PREFIXES
-from app.common.text import clean_text
+from app.common.text import clean_line
 from app.common.time import utcnow
 from app.credits.models import FILE_TYPES, TEMPLATE_FIELDS, CreditTemplate
 from app.errors import Forbidden, InvalidInput, NotFound
@@ -258,13 +258,12 @@ def _header_key(header: str) -> str:
 
 
 def _name(name: str, template: CreditTemplate | None) -> str:
-    name = clean_text(
+    name = clean_line(
         name,
         field="name",
         limit=NAME_MAX,
         missing=_l("Please give the template a name."),
         too_long=_l("This can be at most %(n)d characters long.", n=NAME_MAX),
-        one_line=True,
     )
     taken = db.session.scalar(select(CreditTemplate.id).where(CreditTemplate.name == name))
     if taken is not None and (template is None or taken != template.id):

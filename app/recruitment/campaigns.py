@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts import services as accounts
 from app.accounts.models import USER_TYPES
 from app.audit import services as audit
-from app.common.text import clean_text
+from app.common.text import clean_line
 from app.common.time import utcnow
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -101,13 +101,12 @@ def _campaign_snapshot(campaign: Campaign) -> dict:
 
 
 def _check_campaign_fields(data: CampaignFields, actor) -> CampaignFields:
-    title = clean_text(
+    title = clean_line(
         data.title,
         field="title",
         limit=TITLE_MAX,
         missing=_l("Please give the campaign a title."),
         too_long=_l("The title can be at most %(n)d characters long.", n=TITLE_MAX),
-        one_line=True,
     )
     team = db.session.get(Team, data.team_id) if data.team_id else None
     if team is None:

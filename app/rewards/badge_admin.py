@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit import services as audit
-from app.common.text import clean_text
+from app.common.text import clean_line
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.rewards.badge_rules import RULES
@@ -117,13 +117,12 @@ def _snapshot(badge: Badge) -> dict[str, Any]:
 
 
 def _clean(text: str | None, *, field: str, limit: int, required: bool) -> str:
-    return clean_text(
+    return clean_line(
         text,
         field=field,
         limit=limit,
         missing=_l("Please fill this in.") if required else None,
         too_long=_l("This can be at most %(n)d characters long.", n=limit),
-        one_line=True,
     )
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload
 from app import hooks
 from app.audit import services as audit
 from app.common.semesters import Semester, current_semester, semester_of
-from app.common.text import clean_text
+from app.common.text import clean_line
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -85,13 +85,12 @@ def _describe(shift: Shift) -> str:
 
 
 def _clean_text(text: str | None, *, missing: str, field: str) -> str:
-    return clean_text(
+    return clean_line(
         text,
         field=field,
         limit=REASON_MAX,
         missing=missing,
         too_long=_l("This can be at most %(n)d characters long.", n=REASON_MAX),
-        one_line=True,
     )
 
 

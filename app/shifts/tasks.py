@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import services as audit
-from app.common.text import clean_text
+from app.common.text import clean_line, clean_text
 from app.common.time import utcnow
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -161,22 +161,20 @@ def training_choices(user) -> list[Task]:
 
 
 def _clean_task(fields: TaskFields, task: Task | None) -> TaskFields:
-    title = clean_text(
+    title = clean_line(
         fields.title,
         field="title",
         limit=TITLE_MAX,
         missing=_l("Please give the task a title."),
         too_long=_l("The title can be at most %(n)d characters long.", n=TITLE_MAX),
-        one_line=True,
     )
     if fields.kind not in TASK_KINDS:
         raise InvalidInput(_("Please choose a kind of task."), field="kind")
-    location = clean_text(
+    location = clean_line(
         fields.location,
         field="location",
         limit=LOCATION_MAX,
         too_long=_l("The location can be at most %(n)d characters long.", n=LOCATION_MAX),
-        one_line=True,
     )
     description = clean_text(
         fields.description,

@@ -7,7 +7,7 @@ import pytest
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from app.common.text import clean_text
+from app.common.text import clean_line, clean_text
 from app.errors import InvalidInput
 
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -20,9 +20,13 @@ def test_text_is_trimmed_and_kept_within_the_limit():
     assert clean_text("  a  b \n", field="reason", limit=5, too_long=TOO_LONG) == "a  b"
 
 
-def test_one_line_folds_every_run_of_white_space():
-    text = clean_text(" a \n\t b ", field="reason", limit=5, too_long=TOO_LONG, one_line=True)
-    assert text == "a b"
+def test_a_line_has_every_run_of_white_space_folded_into_one_space():
+    assert clean_line(" a \n\t b ", field="reason", limit=3, too_long=TOO_LONG) == "a b"
+
+
+def test_a_line_is_measured_after_folding():
+    with pytest.raises(InvalidInput):
+        clean_line(" a \n\t bc ", field="reason", limit=3, too_long=TOO_LONG)
 
 
 def test_optional_text_may_be_empty():
