@@ -30,6 +30,7 @@ from app import hooks
 from app.accounts.models import LoginDay, SsoSession, User, new_session_token
 from app.accounts.sessions import delete_sessions
 from app.audit import services as audit
+from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
@@ -65,13 +66,13 @@ def anonymise_person(
             _("Type the person's student or staff number exactly to confirm."),
             field="confirmation",
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Please give the reason."), field="reason")
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(
-            _("The reason is longer than %(max)d characters.", max=REASON_MAX), field="reason"
-        )
+    reason = clean_text(
+        reason,
+        field="reason",
+        limit=REASON_MAX,
+        missing=_l("Please give the reason."),
+        too_long=_l("The reason is longer than %(max)d characters.", max=REASON_MAX),
+    )
     anonymous_id = secrets.token_hex(6)
     before = {"active": user.active, "roles": sorted(user.role_names)}
     user.student_number = f"{ANONYMOUS_PREFIX}{anonymous_id}"

@@ -23,6 +23,7 @@ from sqlalchemy import Select, func, select
 from app.accounts.models import User
 from app.api.models import ApiToken
 from app.audit import services as audit
+from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -134,13 +135,13 @@ def create_token(
 ) -> NewToken:
     """Make a token for `user` valid for `days` days from `now`; the secret is returned once."""
     now = now or utcnow()
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput(_("Please say what the token is for."), field="name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise InvalidInput(
-            _("The name can be at most %(n)d characters long.", n=NAME_MAX_LENGTH), field="name"
-        )
+    name = clean_text(
+        name,
+        field="name",
+        limit=NAME_MAX_LENGTH,
+        missing=_l("Please say what the token is for."),
+        too_long=_l("The name can be at most %(n)d characters long.", n=NAME_MAX_LENGTH),
+    )
     scope_names = _check_scopes(scopes)
     if days not in LIFETIME_DAYS:
         raise InvalidInput(_("Choose one of the offered lifetimes."), field="expires_in")

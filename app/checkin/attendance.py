@@ -16,7 +16,8 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.checkin import hours
 from app.checkin.models import Attendance
-from app.errors import InvalidInput, NotFound
+from app.common.text import clean_line
+from app.errors import NotFound
 from app.extensions import db
 from app.recruitment.access import can_manage_team
 from app.shifts.models import Shift, ShiftSignup
@@ -162,12 +163,13 @@ def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
 
 
 def clean_text(text: str | None, *, limit: int, field: str, missing: str) -> str:
-    cleaned = " ".join((text or "").split())
-    if not cleaned:
-        raise InvalidInput(missing, field=field)
-    if len(cleaned) > limit:
-        raise InvalidInput(_("Please keep it under %(n)d characters.", n=limit), field=field)
-    return cleaned
+    return clean_line(
+        text,
+        field=field,
+        limit=limit,
+        missing=missing,
+        too_long=_l("Please keep it under %(n)d characters.", n=limit),
+    )
 
 
 def clear_verification(attendance: Attendance) -> None:

@@ -21,6 +21,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.columns.models import COLUMN_KINDS, ColumnEditor, ContentColumn
 from app.common.db import begin_write_transaction
+from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -168,13 +169,12 @@ def _snapshot(column: ContentColumn) -> dict:
 
 
 def _clean_text(value: str | None, *, field: str, limit: int, label: str) -> str:
-    text = (value or "").strip()
-    if len(text) > limit:
-        raise InvalidInput(
-            _("%(field)s may have at most %(count)d characters.", field=label, count=limit),
-            field=field,
-        )
-    return text
+    return clean_text(
+        value,
+        field=field,
+        limit=limit,
+        too_long=_l("%(field)s may have at most %(count)d characters.", field=label, count=limit),
+    )
 
 
 def _check_unique(column_id: int | None, attribute, value: str, message: str, field: str):
@@ -205,21 +205,25 @@ def _validated(column_id: int | None, fields: ColumnFields) -> ColumnFields:
             _("The code must be 2–32 lower-case letters, digits or hyphens."), field="code"
         )
     _check_unique(column_id, ContentColumn.code, code, _("Another column has this code."), "code")
-    name = (fields.name or "").strip()
-    if not 1 <= len(name) <= NAME_MAX:
-        raise InvalidInput(
-            _("The name must have 1 to %(max)d characters.", max=NAME_MAX), field="name"
-        )
+    name_length = _l("The name must have 1 to %(max)d characters.", max=NAME_MAX)
+    name = clean_text(
+        fields.name, field="name", limit=NAME_MAX, missing=name_length, too_long=name_length
+    )
     _check_unique(column_id, ContentColumn.name, name, _("Another column has this name."), "name")
     if fields.kind not in COLUMN_KINDS:
         raise InvalidInput(_("Choose a kind of column from the list."), field="kind")
     _check_numbers(fields)
-    category = (fields.credit_category or "").strip() or None
-    if category is not None and len(category) > CREDIT_CATEGORY_MAX:
-        raise InvalidInput(
-            _("The credit category may have at most %(max)d characters.", max=CREDIT_CATEGORY_MAX),
+    category = (
+        clean_text(
+            fields.credit_category,
             field="credit_category",
+            limit=CREDIT_CATEGORY_MAX,
+            too_long=_l(
+                "The credit category may have at most %(max)d characters.", max=CREDIT_CATEGORY_MAX
+            ),
         )
+        or None
+    )
     return replace(
         fields,
         code=code,

@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.columns.models import (
     ContentColumn,
     MediaFile,
 )
+from app.common.text import clean_text
 from app.errors import InvalidInput
 from app.extensions import db
 
@@ -46,36 +48,29 @@ class ContributionFields:
 
 
 def _clean_title(title: str | None) -> str:
-    title = (title or "").strip()
-    if not 1 <= len(title) <= TITLE_MAX:
-        raise InvalidInput(
-            _("The title must have 1 to %(max)d characters.", max=TITLE_MAX), field="title"
-        )
-    return title
+    length = _l("The title must have 1 to %(max)d characters.", max=TITLE_MAX)
+    return clean_text(title, field="title", limit=TITLE_MAX, missing=length, too_long=length)
 
 
 def _clean_body(body: str | None) -> str:
-    body = (body or "").strip()
-    if len(body) > BODY_MAX:
-        raise InvalidInput(
-            _("The text may have at most %(max)d characters.", max=BODY_MAX), field="body"
-        )
-    return body
+    return clean_text(
+        body,
+        field="body",
+        limit=BODY_MAX,
+        too_long=_l("The text may have at most %(max)d characters.", max=BODY_MAX),
+    )
 
 
 def _clean_link(link: LinkFields, number: int) -> LinkFields:
-    title = (link.title or "").strip()
+    needs_title = _l(
+        "Resource %(number)d needs a title of at most %(max)d characters.",
+        number=number,
+        max=LINK_TITLE_MAX,
+    )
+    title = clean_text(
+        link.title, field="links", limit=LINK_TITLE_MAX, missing=needs_title, too_long=needs_title
+    )
     url = (link.url or "").strip()
-    call_number = (link.call_number or "").strip()
-    if not 1 <= len(title) <= LINK_TITLE_MAX:
-        raise InvalidInput(
-            _(
-                "Resource %(number)d needs a title of at most %(max)d characters.",
-                number=number,
-                max=LINK_TITLE_MAX,
-            ),
-            field="links",
-        )
     if url and (len(url) > LINK_URL_MAX or not URL_PATTERN.match(url)):
         raise InvalidInput(
             _(
@@ -86,15 +81,16 @@ def _clean_link(link: LinkFields, number: int) -> LinkFields:
             ),
             field="links",
         )
-    if len(call_number) > CALL_NUMBER_MAX:
-        raise InvalidInput(
-            _(
-                "The call number of resource %(number)d may have at most %(max)d characters.",
-                number=number,
-                max=CALL_NUMBER_MAX,
-            ),
-            field="links",
-        )
+    call_number = clean_text(
+        link.call_number,
+        field="links",
+        limit=CALL_NUMBER_MAX,
+        too_long=_l(
+            "The call number of resource %(number)d may have at most %(max)d characters.",
+            number=number,
+            max=CALL_NUMBER_MAX,
+        ),
+    )
     return LinkFields(title=title, url=url, call_number=call_number)
 
 
@@ -148,12 +144,10 @@ def validated_fields(
 
 
 def clean_comment(text: str | None, *, field_name: str, missing: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise InvalidInput(missing, field=field_name)
-    if len(text) > COMMENT_MAX:
-        raise InvalidInput(
-            _("The comment may have at most %(max)d characters.", max=COMMENT_MAX),
-            field=field_name,
-        )
-    return text
+    return clean_text(
+        text,
+        field=field_name,
+        limit=COMMENT_MAX,
+        missing=missing,
+        too_long=_l("The comment may have at most %(max)d characters.", max=COMMENT_MAX),
+    )

@@ -8,12 +8,14 @@ import dataclasses
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, insert, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
+from app.common.text import clean_line
 from app.common.time import utcnow
 from app.credits import records
 from app.credits.batches import (
@@ -183,14 +185,13 @@ def _item_values(batch_id: int, row, levels: dict[str, str]) -> dict:
 
 
 def _title(title: str) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise InvalidInput(_("Give the batch a title."), field="title")
-    if len(title) > TITLE_LENGTH:
-        raise InvalidInput(
-            _("The title is longer than %(n)d characters.", n=TITLE_LENGTH), field="title"
-        )
-    return title
+    return clean_line(
+        title,
+        field="title",
+        limit=TITLE_LENGTH,
+        missing=_l("Give the batch a title."),
+        too_long=_l("The title is longer than %(n)d characters.", n=TITLE_LENGTH),
+    )
 
 
 def _refuse_overlap(scope: BatchScope) -> None:

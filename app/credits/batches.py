@@ -29,6 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
+from app.common.text import clean_line
 from app.common.time import utcnow
 from app.credits.models import (
     CreditBatch,
@@ -218,13 +219,13 @@ def exclude_item(
     """Take a line out of a draft: the record's revision is free for a later batch."""
     item = _get_item(actor, item_id)
     _require_draft(item.batch)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise InvalidInput(_("Say why this line is excluded."), field="reason")
-    if len(reason) > REASON_LENGTH:
-        raise InvalidInput(
-            _("The reason is longer than %(n)d characters.", n=REASON_LENGTH), field="reason"
-        )
+    reason = clean_line(
+        reason,
+        field="reason",
+        limit=REASON_LENGTH,
+        missing=_l("Say why this line is excluded."),
+        too_long=_l("The reason is longer than %(n)d characters.", n=REASON_LENGTH),
+    )
     if item.excluded_reason is not None:
         return item
     now = now or utcnow()

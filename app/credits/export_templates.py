@@ -19,6 +19,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
 from app.common.tabular import FORMULA_PREFIXES
+from app.common.text import clean_line
 from app.common.time import utcnow
 from app.credits.models import FILE_TYPES, TEMPLATE_FIELDS, CreditTemplate
 from app.errors import Forbidden, InvalidInput, NotFound
@@ -257,13 +258,13 @@ def _header_key(header: str) -> str:
 
 
 def _name(name: str, template: CreditTemplate | None) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise InvalidInput(_("Please give the template a name."), field="name")
-    if len(name) > NAME_MAX:
-        raise InvalidInput(
-            _("This can be at most %(n)d characters long.", n=NAME_MAX), field="name"
-        )
+    name = clean_line(
+        name,
+        field="name",
+        limit=NAME_MAX,
+        missing=_l("Please give the template a name."),
+        too_long=_l("This can be at most %(n)d characters long.", n=NAME_MAX),
+    )
     taken = db.session.scalar(select(CreditTemplate.id).where(CreditTemplate.name == name))
     if taken is not None and (template is None or taken != template.id):
         raise InvalidInput(_("Another template is called “%(name)s”.", name=name), field="name")

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from app.accounts import services as accounts
 from app.audit import services as audit
+from app.common.text import clean_text
 from app.common.time import utcnow
 from app.engagement.labels import reason_text
 from app.engagement.models import EngagementDay, EngagementNudge, EngagementScore
@@ -115,17 +116,6 @@ def at_risk_members(team_id: int, viewer) -> list[AtRiskPerson]:
     ]
 
 
-def _clean_message(message: str | None) -> str:
-    text = (message or "").strip()
-    if not text:
-        raise InvalidInput(_("Please write the message."), field="message")
-    if len(text) > MESSAGE_MAX:
-        raise InvalidInput(
-            _("The message is longer than %(n)d characters.", n=MESSAGE_MAX), field="message"
-        )
-    return text
-
-
 def send_nudges(
     team_id: int,
     user_ids: list[int],
@@ -138,7 +128,13 @@ def send_nudges(
     risk in the team; anyone else chosen (not at risk, not a member, reminded within the
     cooldown) is skipped."""
     now = now or utcnow()
-    text = _clean_message(message)
+    text = clean_text(
+        message,
+        field="message",
+        limit=MESSAGE_MAX,
+        missing=_l("Please write the message."),
+        too_long=_l("The message is longer than %(n)d characters.", n=MESSAGE_MAX),
+    )
     if not user_ids:
         raise InvalidInput(_("Please choose at least one person."), field="people")
     team = team_services.get_team(team_id)

@@ -23,6 +23,7 @@ from app import hooks
 from app.accounts import personal_data
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
+from app.common.text import clean_line
 from app.common.time import utcnow
 from app.common.urls import external_path, safe_next_url
 from app.errors import Conflict, InvalidInput, NotFound
@@ -168,14 +169,14 @@ def announce(
     now: datetime | None = None,
 ) -> int:
     """An admin's message to many people; returns how many active people were told."""
-    subject = _one_line(subject or "", TITLE_LENGTH + 1)
+    subject = clean_line(
+        subject,
+        field="subject",
+        limit=TITLE_LENGTH,
+        missing=_l("The announcement needs a subject."),
+        too_long=_l("The subject is longer than %(n)d characters.", n=TITLE_LENGTH),
+    )
     message = (message or "").strip()
-    if not subject:
-        raise InvalidInput(_("The announcement needs a subject."), field="subject")
-    if len(subject) > TITLE_LENGTH:
-        raise InvalidInput(
-            _("The subject is longer than %(n)d characters.", n=TITLE_LENGTH), field="subject"
-        )
     if not message:
         raise InvalidInput(_("The announcement needs a message."), field="message")
     now = now or utcnow()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts import services as accounts
 from app.accounts.models import USER_TYPES
 from app.audit import services as audit
+from app.common.text import clean_line
 from app.common.time import utcnow
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -100,13 +101,13 @@ def _campaign_snapshot(campaign: Campaign) -> dict:
 
 
 def _check_campaign_fields(data: CampaignFields, actor) -> CampaignFields:
-    title = " ".join((data.title or "").split())
-    if not title:
-        raise InvalidInput(_("Please give the campaign a title."), field="title")
-    if len(title) > TITLE_MAX:
-        raise InvalidInput(
-            _("The title can be at most %(n)d characters long.", n=TITLE_MAX), field="title"
-        )
+    title = clean_line(
+        data.title,
+        field="title",
+        limit=TITLE_MAX,
+        missing=_l("Please give the campaign a title."),
+        too_long=_l("The title can be at most %(n)d characters long.", n=TITLE_MAX),
+    )
     team = db.session.get(Team, data.team_id) if data.team_id else None
     if team is None:
         raise InvalidInput(_("Please choose a team."), field="team_id")

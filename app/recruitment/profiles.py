@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app import hooks
 from app.accounts import personal_data
+from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
@@ -149,12 +150,12 @@ def update_profile(
     is written."""
     skills = clean_skills(skills)
     availability = clean_availability(availability)
-    introduction = (introduction or "").strip()
-    if len(introduction) > MAX_INTRODUCTION:
-        raise InvalidInput(
-            _("The introduction can be at most %(n)d characters long.", n=MAX_INTRODUCTION),
-            field="introduction",
-        )
+    introduction = clean_text(
+        introduction,
+        field="introduction",
+        limit=MAX_INTRODUCTION,
+        too_long=_l("The introduction can be at most %(n)d characters long.", n=MAX_INTRODUCTION),
+    )
     profile = find_profile(user.id)
     if profile is None:
         profile = VolunteerProfile(user_id=user.id)

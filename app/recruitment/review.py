@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.audit import services as audit
+from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import Conflict, DomainError, InvalidInput
 from app.extensions import db
@@ -314,13 +315,13 @@ def add_note(
 ) -> ApplicationNote:
     """A coordinator's note on an application (never shown to the applicant)."""
     require_team_manager(actor, application.campaign.team_id)
-    body = (body or "").strip()
-    if not body:
-        raise InvalidInput(_("The note is empty."), field="body")
-    if len(body) > NOTE_MAX:
-        raise InvalidInput(
-            _("A note can be at most %(n)d characters long.", n=NOTE_MAX), field="body"
-        )
+    body = clean_text(
+        body,
+        field="body",
+        limit=NOTE_MAX,
+        missing=_l("The note is empty."),
+        too_long=_l("A note can be at most %(n)d characters long.", n=NOTE_MAX),
+    )
     now = now or utcnow()
     note = ApplicationNote(application_id=application.id, author_id=actor.id, body=body)
     note.created_at = now

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit import services as audit
+from app.common.text import clean_line
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.rewards.badge_rules import RULES
@@ -116,12 +117,13 @@ def _snapshot(badge: Badge) -> dict[str, Any]:
 
 
 def _clean(text: str | None, *, field: str, limit: int, required: bool) -> str:
-    text = " ".join((text or "").split())
-    if required and not text:
-        raise InvalidInput(_("Please fill this in."), field=field)
-    if len(text) > limit:
-        raise InvalidInput(_("This can be at most %(n)d characters long.", n=limit), field=field)
-    return text
+    return clean_line(
+        text,
+        field=field,
+        limit=limit,
+        missing=_l("Please fill this in.") if required else None,
+        too_long=_l("This can be at most %(n)d characters long.", n=limit),
+    )
 
 
 def update_badge(

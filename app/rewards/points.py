@@ -31,6 +31,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.checkin.models import Attendance
 from app.common.db import begin_write_transaction
+from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -233,14 +234,13 @@ def reversed_ids(entry_ids: list[int]) -> set[int]:
 
 
 def _reason(text: str | None) -> str:
-    reason = (text or "").strip()
-    if not reason:
-        raise InvalidInput(_("Please give a reason."), field="reason")
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(
-            _("The reason can be at most %(count)d characters.", count=REASON_MAX), field="reason"
-        )
-    return reason
+    return clean_text(
+        text,
+        field="reason",
+        limit=REASON_MAX,
+        missing=_l("Please give a reason."),
+        too_long=_l("The reason can be at most %(count)d characters.", count=REASON_MAX),
+    )
 
 
 def adjust(

@@ -33,6 +33,7 @@ from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
+from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -368,11 +369,12 @@ def offer_place(
     now = now or utcnow()
     if actor.id != signup.user_id:
         raise Forbidden(_("Only the person on the shift can offer their place."))
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise InvalidInput(
-            _("The note can be at most %(n)d characters long.", n=NOTE_MAX), field="note"
-        )
+    note = clean_text(
+        note,
+        field="note",
+        limit=NOTE_MAX,
+        too_long=_l("The note can be at most %(n)d characters long.", n=NOTE_MAX),
+    )
     if signup.status != "confirmed":
         raise InvalidInput(_("Only a confirmed place can be offered to others."))
     shift = signup.shift

@@ -27,8 +27,9 @@ from sqlalchemy.orm import joinedload
 from app import hooks
 from app.audit import services as audit
 from app.common.semesters import Semester, current_semester, semester_of
+from app.common.text import clean_line
 from app.common.time import to_local, utcnow
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
@@ -84,14 +85,13 @@ def _describe(shift: Shift) -> str:
 
 
 def _clean_text(text: str | None, *, missing: str, field: str) -> str:
-    text = " ".join((text or "").split())
-    if not text:
-        raise InvalidInput(missing, field=field)
-    if len(text) > REASON_MAX:
-        raise InvalidInput(
-            _("This can be at most %(n)d characters long.", n=REASON_MAX), field=field
-        )
-    return text
+    return clean_line(
+        text,
+        field=field,
+        limit=REASON_MAX,
+        missing=missing,
+        too_long=_l("This can be at most %(n)d characters long.", n=REASON_MAX),
+    )
 
 
 # --- Marking no-shows ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.audit import services as audit
+from app.common.text import clean_line
 from app.common.time import to_local, utc_of_local, utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
@@ -68,12 +69,12 @@ def shift_snapshot(shift: Shift) -> dict:
 
 
 def clean_note(note: str | None) -> str:
-    note = " ".join((note or "").split())
-    if len(note) > NOTE_MAX:
-        raise InvalidInput(
-            _("The note can be at most %(n)d characters long.", n=NOTE_MAX), field="note"
-        )
-    return note
+    return clean_line(
+        note,
+        field="note",
+        limit=NOTE_MAX,
+        too_long=_l("The note can be at most %(n)d characters long.", n=NOTE_MAX),
+    )
 
 
 def create_shift(
@@ -240,13 +241,13 @@ def cancel_shift(
     confirmed, waitlisted or offered a place is notified. Returns the cancelled shifts."""
     require_team_manager(actor, shift.task.team_id)
     require_scheduled(shift)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise InvalidInput(_("Please say why the shift is cancelled."), field="reason")
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(
-            _("The reason can be at most %(n)d characters long.", n=REASON_MAX), field="reason"
-        )
+    reason = clean_line(
+        reason,
+        field="reason",
+        limit=REASON_MAX,
+        missing=_l("Please say why the shift is cancelled."),
+        too_long=_l("The reason can be at most %(n)d characters long.", n=REASON_MAX),
+    )
     now = now or utcnow()
     if shift.ends_at <= now:
         raise Conflict(_("This shift is over and can no longer be cancelled."))

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import services as audit
+from app.common.text import clean_line, clean_text
 from app.common.time import utcnow
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -160,27 +161,27 @@ def training_choices(user) -> list[Task]:
 
 
 def _clean_task(fields: TaskFields, task: Task | None) -> TaskFields:
-    title = " ".join((fields.title or "").split())
-    if not title:
-        raise InvalidInput(_("Please give the task a title."), field="title")
-    if len(title) > TITLE_MAX:
-        raise InvalidInput(
-            _("The title can be at most %(n)d characters long.", n=TITLE_MAX), field="title"
-        )
+    title = clean_line(
+        fields.title,
+        field="title",
+        limit=TITLE_MAX,
+        missing=_l("Please give the task a title."),
+        too_long=_l("The title can be at most %(n)d characters long.", n=TITLE_MAX),
+    )
     if fields.kind not in TASK_KINDS:
         raise InvalidInput(_("Please choose a kind of task."), field="kind")
-    location = " ".join((fields.location or "").split())
-    if len(location) > LOCATION_MAX:
-        raise InvalidInput(
-            _("The location can be at most %(n)d characters long.", n=LOCATION_MAX),
-            field="location",
-        )
-    description = (fields.description or "").strip()
-    if len(description) > DESCRIPTION_MAX:
-        raise InvalidInput(
-            _("The description can be at most %(n)d characters long.", n=DESCRIPTION_MAX),
-            field="description",
-        )
+    location = clean_line(
+        fields.location,
+        field="location",
+        limit=LOCATION_MAX,
+        too_long=_l("The location can be at most %(n)d characters long.", n=LOCATION_MAX),
+    )
+    description = clean_text(
+        fields.description,
+        field="description",
+        limit=DESCRIPTION_MAX,
+        too_long=_l("The description can be at most %(n)d characters long.", n=DESCRIPTION_MAX),
+    )
     capacity = check_capacity(fields.default_capacity, field_name="default_capacity")
     multiplier = fields.points_multiplier
     if multiplier is None or not 0 <= float(multiplier) <= MAX_MULTIPLIER:
@@ -225,12 +226,17 @@ def _clean_task(fields: TaskFields, task: Task | None) -> TaskFields:
         field_name="offer_hours",
         message=_("An offer can be held for 1 to %(n)d hours.", n=OFFER_HOURS_RANGE[1]),
     )
-    credit_category = (fields.credit_category or "").strip() or None
-    if credit_category is not None and len(credit_category) > CREDIT_CATEGORY_MAX:
-        raise InvalidInput(
-            _("The credit category can be at most %(n)d characters long.", n=CREDIT_CATEGORY_MAX),
+    credit_category = (
+        clean_text(
+            fields.credit_category,
             field="credit_category",
+            limit=CREDIT_CATEGORY_MAX,
+            too_long=_l(
+                "The credit category can be at most %(n)d characters long.", n=CREDIT_CATEGORY_MAX
+            ),
         )
+        or None
+    )
     return TaskFields(
         title=title,
         kind=fields.kind,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.accounts.models import COORDINATOR_ROLES
 from app.audit import services as audit
 from app.common.db import flush_or_conflict
+from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
@@ -58,13 +59,13 @@ def _team_snapshot(team: Team) -> dict:
 
 
 def _check_team_fields(team: Team | None, name: str, kind: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput(_("Please give the team a name."), field="name")
-    if len(name) > TEAM_NAME_MAX:
-        raise InvalidInput(
-            _("The name can be at most %(n)d characters long.", n=TEAM_NAME_MAX), field="name"
-        )
+    name = clean_text(
+        name,
+        field="name",
+        limit=TEAM_NAME_MAX,
+        missing=_l("Please give the team a name."),
+        too_long=_l("The name can be at most %(n)d characters long.", n=TEAM_NAME_MAX),
+    )
     if kind not in TEAM_KINDS:
         raise InvalidInput(_("Please choose a kind of team."), field="kind")
     query = select(Team.id).where(Team.name == name)
