@@ -250,12 +250,7 @@ def save_column(
         db.session.add(column)
         db.session.flush()
         audit.record(
-            "columns.column_created",
-            actor=actor,
-            object_type="content_column",
-            object_id=column.id,
-            after=_snapshot(column),
-            now=now,
+            "columns.column_created", column, actor=actor, after=_snapshot(column), now=now
         )
         return column
     before = _snapshot(column)
@@ -264,9 +259,8 @@ def save_column(
     db.session.flush()
     audit.record_change(
         "columns.column_changed",
+        column,
         actor=actor,
-        object_type="content_column",
-        object_id=column.id,
         before=before,
         after=_snapshot(column),
         only_changed=True,
@@ -309,9 +303,8 @@ def set_editors(
     db.session.flush()
     audit.record_change(
         "columns.editors_changed",
+        column,
         actor=actor,
-        object_type="content_column",
-        object_id=column.id,
         before={"editor_ids": sorted(current)},
         after={"editor_ids": sorted(wanted)},
         now=now,

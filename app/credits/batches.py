@@ -235,9 +235,8 @@ def exclude_item(
     db.session.flush()
     audit.record(
         "credits.item_excluded",
+        audit.Subject(CreditBatch.audit_type, item.batch_id),
         actor=actor,
-        object_type="credit_batch",
-        object_id=item.batch_id,
         after={"line_number": item.line_number, "reason": reason},
         now=now,
     )
@@ -270,9 +269,8 @@ def restore_item(actor: User, item_id: int, *, now: datetime | None = None) -> C
         raise Conflict(_("Another batch took this line at the same moment.")) from error
     audit.record(
         "credits.item_restored",
+        audit.Subject(CreditBatch.audit_type, item.batch_id),
         actor=actor,
-        object_type="credit_batch",
-        object_id=item.batch_id,
         before={"line_number": item.line_number, "reason": reason},
         now=now,
     )
@@ -289,9 +287,8 @@ def discard_batch(actor: User, batch_id: int, *, now: datetime | None = None) ->
     db.session.flush()
     audit.record(
         "credits.batch_discarded",
+        audit.Subject(CreditBatch.audit_type, batch_id),
         actor=actor,
-        object_type="credit_batch",
-        object_id=batch_id,
         before=before,
         now=now or utcnow(),
     )
@@ -319,9 +316,8 @@ def approve_batch(actor: User, batch_id: int, *, now: datetime | None = None) ->
     db.session.flush()
     audit.record(
         "credits.batch_approved",
+        batch,
         actor=actor,
-        object_type="credit_batch",
-        object_id=batch.id,
         before={"status": "draft"},
         after={"status": "approved"},
         now=now,

@@ -155,9 +155,8 @@ def save_template(
     _store(template, {**values, "updated_at": now})
     audit.record_change(
         "credits.template_changed",
+        template,
         actor=actor,
-        object_type="credit_template",
-        object_id=template.id,
         before=before,
         after=_snapshot(template),
         only_changed=True,
@@ -309,9 +308,8 @@ def _clear_default(actor: User, *, keep: CreditTemplate | None, now: datetime) -
         other.updated_at = now
         audit.record(
             "credits.template_changed",
+            other,
             actor=actor,
-            object_type="credit_template",
-            object_id=other.id,
             before={"is_default": True},
             after={"is_default": False},
             now=now,
@@ -322,12 +320,7 @@ def _create(actor: User, values: dict, now: datetime) -> CreditTemplate:
     template = CreditTemplate()
     _store(template, {**values, "created_at": now, "updated_at": now})
     audit.record(
-        "credits.template_created",
-        actor=actor,
-        object_type="credit_template",
-        object_id=template.id,
-        after=_snapshot(template),
-        now=now,
+        "credits.template_created", template, actor=actor, after=_snapshot(template), now=now
     )
     return template
 

@@ -159,9 +159,8 @@ def update_badge(
     db.session.flush()
     audit.record_change(
         "badges.badge_edited",
+        badge,
         actor=actor,
-        object_type="badge",
-        object_id=badge.id,
         before=before,
         after=_snapshot(badge),
         only_changed=True,
