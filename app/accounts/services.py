@@ -370,18 +370,9 @@ def update_person(
     user: User, data: PersonFields, *, actor: User | None, now: datetime | None = None
 ) -> User:
     """An admin's (or an import's) edit of a person's facts; audited when anything changed."""
-    before = _snapshot(user)
-    _apply_person_fields(user, data, now=now or utcnow())
-    _flush_unique()
-    audit.record_change(
-        "accounts.updated",
-        user,
-        actor=actor,
-        before=before,
-        after=_snapshot(user),
-        only_changed=True,
-        now=now,
-    )
+    with audit.edit("accounts.updated", user, _snapshot, actor=actor, now=now):
+        _apply_person_fields(user, data, now=now or utcnow())
+        _flush_unique()
     return user
 
 

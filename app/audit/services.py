@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -94,6 +96,24 @@ def record_change(
         before = {key: before.get(key) for key in changed}
         after = {key: after[key] for key in changed}
     return record(action, subject, actor=actor, before=before, after=after, now=now)
+
+
+@contextmanager
+def edit(
+    action: str,
+    row: Any,
+    snapshot: Callable[[Any], dict],
+    *,
+    actor: Any | None,
+    now: datetime | None = None,
+) -> Iterator[None]:
+    """Audit the edit made inside the block: `snapshot(row)` before and after, keeping only
+    the fields that changed, and nothing when none did (or when the block raises)."""
+    before = snapshot(row)
+    yield
+    record_change(
+        action, row, actor=actor, before=before, after=snapshot(row), only_changed=True, now=now
+    )
 
 
 @dataclass

@@ -253,19 +253,10 @@ def save_column(
             "columns.column_created", column, actor=actor, after=_snapshot(column), now=now
         )
         return column
-    before = _snapshot(column)
-    for name, value in asdict(clean).items():
-        setattr(column, name, value)
-    db.session.flush()
-    audit.record_change(
-        "columns.column_changed",
-        column,
-        actor=actor,
-        before=before,
-        after=_snapshot(column),
-        only_changed=True,
-        now=now,
-    )
+    with audit.edit("columns.column_changed", column, _snapshot, actor=actor, now=now):
+        for name, value in asdict(clean).items():
+            setattr(column, name, value)
+        db.session.flush()
     return column
 
 

@@ -235,7 +235,7 @@ def exclude_item(
     db.session.flush()
     audit.record(
         "credits.item_excluded",
-        audit.Subject(CreditBatch.audit_type, item.batch_id),
+        item.batch,
         actor=actor,
         after={"line_number": item.line_number, "reason": reason},
         now=now,
@@ -269,7 +269,7 @@ def restore_item(actor: User, item_id: int, *, now: datetime | None = None) -> C
         raise Conflict(_("Another batch took this line at the same moment.")) from error
     audit.record(
         "credits.item_restored",
-        audit.Subject(CreditBatch.audit_type, item.batch_id),
+        item.batch,
         actor=actor,
         before={"line_number": item.line_number, "reason": reason},
         now=now,

@@ -151,17 +151,8 @@ def save_template(
         _clear_default(actor, keep=template, now=now)
     if template is None:
         return _create(actor, values, now)
-    before = _snapshot(template)
-    _store(template, {**values, "updated_at": now})
-    audit.record_change(
-        "credits.template_changed",
-        template,
-        actor=actor,
-        before=before,
-        after=_snapshot(template),
-        only_changed=True,
-        now=now,
-    )
+    with audit.edit("credits.template_changed", template, _snapshot, actor=actor, now=now):
+        _store(template, {**values, "updated_at": now})
     return template
 
 

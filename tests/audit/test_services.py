@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from werkzeug.local import LocalProxy
+
 from app.audit import services as audit
 from app.checkin.models import Certificate
 from app.extensions import db as database
@@ -65,3 +68,31 @@ def test_record_stores_a_row_or_a_subject_under_its_type_and_id(db, admin, stude
     assert (by_row.object_type, by_row.object_id) == ("user", str(student.id))
     assert (by_subject.object_type, by_subject.object_id) == ("roster", "ab12")
     assert by_row.actor_id == admin.id and by_subject.actor_id is None
+
+
+def test_a_proxied_row_is_the_subject_of_what_it_proxies(student):
+    assert audit.Subject.of(LocalProxy(lambda: student)) == audit.Subject("user", student.id)
+
+
+def _name(user) -> dict:
+    return {"name": user.name, "email": user.email}
+
+
+def test_edit_records_only_the_fields_the_block_changed(db, admin, student):
+    with audit.edit("tests.edited", student, _name, actor=admin):
+        student.name = "张三丰"
+    entry = audit.entries_for("user", student.id)[0]
+    assert (entry.action, entry.before, entry.after) == (
+        "tests.edited",
+        {"name": entry.before["name"]},
+        {"name": "张三丰"},
+    )
+
+
+def test_edit_records_nothing_when_nothing_changed_or_the_block_fails(db, admin, student):
+    with audit.edit("tests.edited", student, _name, actor=admin):
+        pass
+    with pytest.raises(ValueError), audit.edit("tests.edited", student, _name, actor=admin):
+        student.name = "李四"
+        raise ValueError
+    assert "tests.edited" not in [e.action for e in audit.entries_for("user", student.id)]
