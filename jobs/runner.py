@@ -112,9 +112,8 @@ def _execute(spec: specs.JobSpec, trigger: str, actor: Any | None, started: date
     if actor is not None:
         audit.record(
             "jobs.started",
+            audit.Subject("job", spec.id),
             actor=actor,
-            object_type="job",
-            object_id=spec.id,
             after={"run": run.id, "trigger": trigger},
         )
     db.session.commit()

@@ -96,9 +96,8 @@ def anonymise_person(
     db.session.flush()
     audit.record(
         "accounts.anonymised",
+        user,
         actor=actor,
-        object_type="user",
-        object_id=user.id,
         before=before,
         after={"anonymous_id": anonymous_id, "active": False, "roles": []},
         note=reason,

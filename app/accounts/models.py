@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import ClassVar
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -57,6 +58,7 @@ class Major(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    audit_type: ClassVar[str] = "user"
     __table_args__ = (
         CheckConstraint(
             "user_type IN ('undergraduate', 'postgraduate', 'staff', 'other')", name="user_type"

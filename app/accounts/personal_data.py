@@ -189,9 +189,8 @@ def export_personal_data(user: User, *, fmt: str, now: datetime | None = None) -
     data = collect(user, now=now)
     audit.record(
         "accounts.data_exported",
+        user,
         actor=user,
-        object_type="user",
-        object_id=user.id,
         after={"format": fmt, "sections": list(data["sections"])},
         now=now,
     )

@@ -358,9 +358,8 @@ def create_person(
     _flush_unique()
     audit.record(
         "accounts.created",
+        user,
         actor=actor,
-        object_type="user",
-        object_id=user.id,
         after={**_snapshot(user), "roles": sorted(user.role_names)},
         now=now,
     )
@@ -371,19 +370,9 @@ def update_person(
     user: User, data: PersonFields, *, actor: User | None, now: datetime | None = None
 ) -> User:
     """An admin's (or an import's) edit of a person's facts; audited when anything changed."""
-    before = _snapshot(user)
-    _apply_person_fields(user, data, now=now or utcnow())
-    _flush_unique()
-    audit.record_change(
-        "accounts.updated",
-        actor=actor,
-        object_type="user",
-        object_id=user.id,
-        before=before,
-        after=_snapshot(user),
-        only_changed=True,
-        now=now,
-    )
+    with audit.edit("accounts.updated", user, _snapshot, actor=actor, now=now):
+        _apply_person_fields(user, data, now=now or utcnow())
+        _flush_unique()
     return user
 
 
@@ -433,9 +422,8 @@ def set_roles(user: User, roles: list[str], *, actor: User) -> tuple[set[str], s
     if before != after:
         audit.record(
             "accounts.roles_changed",
+            user,
             actor=actor,
-            object_type="user",
-            object_id=user.id,
             before={"roles": sorted(before)},
             after={"roles": sorted(after)},
         )
@@ -454,7 +442,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.must_change_password = False
     end_all_sessions(user.id)
     db.session.flush()
-    audit.record("accounts.password_changed", actor=user, object_type="user", object_id=user.id)
+    audit.record("accounts.password_changed", user, actor=user)
 
 
 def reset_password(user: User, *, actor: User) -> str:
@@ -464,7 +452,7 @@ def reset_password(user: User, *, actor: User) -> str:
     user.must_change_password = True
     end_all_sessions(user.id)
     db.session.flush()
-    audit.record("accounts.password_reset", actor=actor, object_type="user", object_id=user.id)
+    audit.record("accounts.password_reset", user, actor=actor)
     notifications.notify(
         user, "account.password_reset", context={"actor_name": actor.name if actor else None}
     )
@@ -483,9 +471,8 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     db.session.flush()
     audit.record(
         "accounts.reactivated" if active else "accounts.deactivated",
+        user,
         actor=actor,
-        object_type="user",
-        object_id=user.id,
         before={"active": not active},
         after={"active": active},
     )

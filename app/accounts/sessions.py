@@ -141,12 +141,7 @@ def log_out_everywhere(user: User, *, now: datetime | None = None) -> int:
     now = now or utcnow()
     ended = end_all_sessions(user.id, now=now)
     audit.record(
-        "accounts.logged_out_everywhere",
-        actor=user,
-        object_type="user",
-        object_id=user.id,
-        after={"sessions": ended},
-        now=now,
+        "accounts.logged_out_everywhere", user, actor=user, after={"sessions": ended}, now=now
     )
     return ended
 

@@ -114,9 +114,8 @@ def _create(identity: Identity, number: str, now: datetime) -> User:
     )
     audit.record(
         "accounts.sso_created",
+        user,
         actor=None,
-        object_type="user",
-        object_id=user.id,
         after={"student_number": number, "name": user.name},
         now=now,
     )
@@ -179,7 +178,7 @@ def single_logout(ticket: str | None, *, now: datetime | None = None) -> bool:
     user = db.session.get(User, found.user_id)
     end_all_sessions(user.id, now=now)
     db.session.execute(delete(SsoSession).where(SsoSession.user_id == user.id))
-    audit.record("accounts.sso_logout", actor=None, object_type="user", object_id=user.id, now=now)
+    audit.record("accounts.sso_logout", user, actor=None, now=now)
     return True
 
 

@@ -168,9 +168,8 @@ def save_source(
     db.session.flush()
     audit.record(
         "admin.datahub_source_saved",
+        source,
         actor=actor,
-        object_type="datahub_source",
-        object_id=source.id,
         after={"name": name, "kind": fields.kind, "url": source.url, "mapping": mapping},
         now=now,
     )
@@ -404,9 +403,8 @@ def _record_pull(source: DataHubSource, report: PullReport, *, actor, now: datet
     db.session.flush()
     audit.record(
         "admin.datahub_pulled",
+        source,
         actor=actor,
-        object_type="datahub_source",
-        object_id=source.id,
         after={"status": report.status, "records": report.records, **report.counts},
         note=report.error or None,
         now=now,

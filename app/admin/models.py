@@ -4,6 +4,7 @@ pull's outcome."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +25,7 @@ class DataHubSource(db.Model):
     with `mapping` from our fields to the hub's field names."""
 
     __tablename__ = "datahub_sources"
+    audit_type: ClassVar[str] = "datahub_source"
     __table_args__ = (
         CheckConstraint(_in("kind", SOURCE_KINDS), name="kind"),
         CheckConstraint("hour >= 0 AND hour <= 23", name="hour"),

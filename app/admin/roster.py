@@ -191,9 +191,8 @@ def confirm_import(
     )
     audit.record(
         "admin.roster_imported",
+        audit.Subject("roster", upload.sha256[:16]),
         actor=actor,
-        object_type="roster",
-        object_id=upload.sha256[:16],
         after={"file": upload.filename, **counts},
         now=now,
     )
@@ -212,9 +211,8 @@ def record_stopped_import(
         object_id, filename = token[:16], ""
     audit.record(
         "admin.roster_import_stopped",
+        audit.Subject("roster", object_id),
         actor=actor,
-        object_type="roster",
-        object_id=object_id,
         after={"file": filename, "rows_done": rows_done},
         note=error[:500],
         now=now,

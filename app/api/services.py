@@ -166,9 +166,8 @@ def create_token(
     db.session.flush()
     audit.record(
         "api.token_created",
+        token,
         actor=user,
-        object_type="api_token",
-        object_id=token.id,
         after={
             "name": token.name,
             "prefix": token.token_prefix,
@@ -193,9 +192,8 @@ def revoke_token(user: User, token_id: int, *, now: datetime | None = None) -> A
     db.session.flush()
     audit.record(
         "api.token_revoked",
+        token,
         actor=user,
-        object_type="api_token",
-        object_id=token.id,
         before={"revoked_at": None},
         after={"revoked_at": now.isoformat(timespec="seconds")},
         now=now,

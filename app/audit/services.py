@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,24 +28,45 @@ def describe_actions(labels: dict[str, Any]) -> None:
     ACTION_LABELS.update(labels)
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What an entry is about: the `object_type` and `object_id` it is stored and found under.
+
+    A row of an audited model stands for itself (`Subject.of(row)`); write a Subject by hand
+    only for what is not a loaded row: a roster file, a job, a batch known only by its id."""
+
+    type: str
+    id: Any
+
+    @classmethod
+    def of(cls, row: Any) -> Subject:
+        """The subject of a row: its model's `audit_type`, keyed by the column the model names
+        in `audit_key` (the id unless the model says otherwise). `__class__`, not `type()`, so
+        that `current_user` stands for the person it proxies."""
+        model = row.__class__
+        return cls(model.audit_type, getattr(row, getattr(model, "audit_key", "id")))
+
+
 def record(
     action: str,
+    subject: Any,
     *,
     actor: Any | None,
-    object_type: str,
-    object_id: Any,
     before: dict | None = None,
     after: dict | None = None,
     note: str | None = None,
     now: datetime | None = None,
 ) -> AuditEntry:
-    """Append an entry: `actor` is a person or None for the system (a job, the CLI)."""
+    """Append an entry about `subject`, a row of an audited model or a `Subject`: `actor` is
+    a person or None for the system (a job, the CLI)."""
+    if not isinstance(subject, Subject):
+        subject = Subject.of(subject)
     entry = AuditEntry(
         created_at=now or utcnow(),
         actor_id=getattr(actor, "id", None),
         action=action,
-        object_type=object_type,
-        object_id=str(object_id),
+        object_type=subject.type,
+        object_id=str(subject.id),
         before=before,
         after=after,
         note=note,
@@ -56,10 +79,9 @@ def record(
 
 def record_change(
     action: str,
+    subject: Any,
     *,
     actor: Any | None,
-    object_type: str,
-    object_id: Any,
     before: dict,
     after: dict,
     only_changed: bool = False,
@@ -73,14 +95,24 @@ def record_change(
         changed = [key for key in after if before.get(key) != after[key]]
         before = {key: before.get(key) for key in changed}
         after = {key: after[key] for key in changed}
-    return record(
-        action,
-        actor=actor,
-        object_type=object_type,
-        object_id=object_id,
-        before=before,
-        after=after,
-        now=now,
+    return record(action, subject, actor=actor, before=before, after=after, now=now)
+
+
+@contextmanager
+def edit(
+    action: str,
+    row: Any,
+    snapshot: Callable[[Any], dict],
+    *,
+    actor: Any | None,
+    now: datetime | None = None,
+) -> Iterator[None]:
+    """Audit the edit made inside the block: `snapshot(row)` before and after, keeping only
+    the fields that changed, and nothing when none did (or when the block raises)."""
+    before = snapshot(row)
+    yield
+    record_change(
+        action, row, actor=actor, before=before, after=snapshot(row), only_changed=True, now=now
     )
 
 

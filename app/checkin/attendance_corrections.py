@@ -124,9 +124,8 @@ def correct_attendance(
     db.session.flush()
     audit.record(
         "checkin.attendance_corrected",
+        attendance,
         actor=actor,
-        object_type="attendance",
-        object_id=attendance.id,
         before=changed_before,
         after=changed_after,
         note=reason,
@@ -177,9 +176,8 @@ def add_minutes(
     changed_before, changed_after = changed_fields(before, snapshot(attendance))
     audit.record(
         "checkin.minutes_added",
+        attendance,
         actor=actor,
-        object_type="attendance",
-        object_id=attendance.id,
         before=changed_before,
         after={**changed_after, "minutes": int(minutes)},
         note=evidence,
@@ -268,9 +266,8 @@ def undo_check_in(attendance: Attendance, *, actor, now: datetime | None = None)
     changed_before, changed_after = changed_fields(before, snapshot(attendance))
     audit.record(
         "checkin.check_in_undone",
+        attendance,
         actor=actor,
-        object_type="attendance",
-        object_id=attendance.id,
         before=changed_before,
         after=changed_after,
         now=now,

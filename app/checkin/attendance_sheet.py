@@ -230,9 +230,8 @@ def export_sheet(shift: Shift, *, actor, now: datetime | None = None) -> tuple[b
         )
     audit.record(
         "checkin.sheet_exported",
+        shift,
         actor=actor,
-        object_type="shift",
-        object_id=shift.id,
         after={"rows": len(sheet.rows) + len(sheet.others)},
         now=now,
     )

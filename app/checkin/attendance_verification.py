@@ -71,9 +71,8 @@ def verify(attendance: Attendance, *, actor, now: datetime | None = None) -> Att
         raise _already_verified(attendance)
     audit.record(
         "checkin.attendance_verified",
+        attendance,
         actor=actor,
-        object_type="attendance",
-        object_id=attendance.id,
         after={"minutes": attendance.total_minutes},
         now=now,
     )
@@ -94,9 +93,8 @@ def unverify(
     db.session.flush()
     audit.record(
         "checkin.attendance_unverified",
+        attendance,
         actor=actor,
-        object_type="attendance",
-        object_id=attendance.id,
         before={"verified": True},
         after={"verified": False},
         note=reason,
@@ -126,9 +124,8 @@ def verify_on_time(shift: Shift, *, actor, now: datetime | None = None) -> int:
     if claimed:
         audit.record(
             "checkin.shift_verified",
+            shift,
             actor=actor,
-            object_type="shift",
-            object_id=shift.id,
             after={"attendance_ids": claimed, "count": len(claimed)},
             now=now,
         )

@@ -364,9 +364,8 @@ def issue_certificate(
     db.session.flush()
     audit.record(
         "certificates.issued",
+        certificate,
         actor=user,
-        object_type="certificate",
-        object_id=certificate.number,
         after={
             "period": [certificate.content["period_start"], certificate.content["period_end"]],
             "minutes": certificate.total_minutes,

@@ -11,6 +11,7 @@ evidence. Only verified records count for points, credits and certificates.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -40,6 +41,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Attendance(db.Model):
     __tablename__ = "attendances"
+    audit_type: ClassVar[str] = "attendance"
     __table_args__ = (
         UniqueConstraint("shift_id", "user_id"),
         CheckConstraint(_in("status", ATTENDANCE_STATUSES), name="status"),
@@ -117,6 +119,8 @@ class Certificate(db.Model):
     digest lets the public verification page tell a genuine file from an altered one."""
 
     __tablename__ = "certificates"
+    audit_type: ClassVar[str] = "certificate"
+    audit_key: ClassVar[str] = "number"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)

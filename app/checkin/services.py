@@ -466,9 +466,8 @@ def check_in_by_hand(
     if result.outcome in ("checked_in", "checked_out"):
         audit.record(
             f"checkin.{result.outcome}_by_hand",
+            result.attendance,
             actor=actor,
-            object_type="attendance",
-            object_id=result.attendance.id,
             after={"shift_id": shift.id, "user_id": person.id, "status": result.outcome},
             now=scan.now,
         )

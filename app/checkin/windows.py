@@ -114,9 +114,8 @@ def close_forgotten_checkouts(*, now: datetime | None = None) -> int:
             closed += 1
             audit.record(
                 "checkin.auto_closed",
+                record,
                 actor=None,
-                object_type="attendance",
-                object_id=record.id,
                 after={"checked_out_at": shift.ends_at.isoformat(), "scan_minutes": minutes},
                 now=now,
             )

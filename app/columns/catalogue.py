@@ -254,28 +254,13 @@ def save_column(
         db.session.add(column)
         db.session.flush()
         audit.record(
-            "columns.column_created",
-            actor=actor,
-            object_type="content_column",
-            object_id=column.id,
-            after=_snapshot(column),
-            now=now,
+            "columns.column_created", column, actor=actor, after=_snapshot(column), now=now
         )
         return column
-    before = _snapshot(column)
-    for name, value in asdict(clean).items():
-        setattr(column, name, value)
-    db.session.flush()
-    audit.record_change(
-        "columns.column_changed",
-        actor=actor,
-        object_type="content_column",
-        object_id=column.id,
-        before=before,
-        after=_snapshot(column),
-        only_changed=True,
-        now=now,
-    )
+    with audit.edit("columns.column_changed", column, _snapshot, actor=actor, now=now):
+        for name, value in asdict(clean).items():
+            setattr(column, name, value)
+        db.session.flush()
     return column
 
 
@@ -313,9 +298,8 @@ def set_editors(
     db.session.flush()
     audit.record_change(
         "columns.editors_changed",
+        column,
         actor=actor,
-        object_type="content_column",
-        object_id=column.id,
         before={"editor_ids": sorted(current)},
         after={"editor_ids": sorted(wanted)},
         now=now,

@@ -245,9 +245,8 @@ def audit_step(
 ) -> None:
     audit.record(
         action,
+        contribution,
         actor=actor,
-        object_type="contribution",
-        object_id=contribution.id,
         after={"status": contribution.status, "column_id": contribution.column_id, **extra},
         note=note or None,
         now=now,

@@ -10,6 +10,7 @@ check found (kind, MIME type, size, checksum).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -59,6 +60,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class ContentColumn(db.Model):
     __tablename__ = "content_columns"
+    audit_type: ClassVar[str] = "content_column"
     __table_args__ = (
         CheckConstraint(_in("kind", COLUMN_KINDS), name="kind"),
         CheckConstraint("max_media_mb > 0", name="max_media_mb"),
@@ -120,6 +122,7 @@ class MediaFile(db.Model):
 
 class Contribution(db.Model):
     __tablename__ = "contributions"
+    audit_type: ClassVar[str] = "contribution"
     __table_args__ = (CheckConstraint(_in("status", CONTRIBUTION_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -251,9 +251,8 @@ def build_batch(
         ) from error
     audit.record(
         "credits.batch_built",
+        batch,
         actor=actor,
-        object_type="credit_batch",
-        object_id=batch.id,
         after={**scope_audit(batch), "lines": len(rows)},
         now=now,
     )

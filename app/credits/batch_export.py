@@ -83,9 +83,8 @@ def export_batch(
     db.session.flush()
     audit.record(
         "credits.batch_exported",
+        batch,
         actor=actor,
-        object_type="credit_batch",
-        object_id=batch.id,
         before={"status": "approved"},
         after={
             "status": "exported",

@@ -236,9 +236,8 @@ def exclude_item(
     db.session.flush()
     audit.record(
         "credits.item_excluded",
+        item.batch,
         actor=actor,
-        object_type="credit_batch",
-        object_id=item.batch_id,
         after={"line_number": item.line_number, "reason": reason},
         now=now,
     )
@@ -271,9 +270,8 @@ def restore_item(actor: User, item_id: int, *, now: datetime | None = None) -> C
         raise Conflict(_("Another batch took this line at the same moment.")) from error
     audit.record(
         "credits.item_restored",
+        item.batch,
         actor=actor,
-        object_type="credit_batch",
-        object_id=item.batch_id,
         before={"line_number": item.line_number, "reason": reason},
         now=now,
     )
@@ -290,9 +288,8 @@ def discard_batch(actor: User, batch_id: int, *, now: datetime | None = None) ->
     db.session.flush()
     audit.record(
         "credits.batch_discarded",
+        audit.Subject(CreditBatch.audit_type, batch_id),
         actor=actor,
-        object_type="credit_batch",
-        object_id=batch_id,
         before=before,
         now=now or utcnow(),
     )
@@ -320,9 +317,8 @@ def approve_batch(actor: User, batch_id: int, *, now: datetime | None = None) ->
     db.session.flush()
     audit.record(
         "credits.batch_approved",
+        batch,
         actor=actor,
-        object_type="credit_batch",
-        object_id=batch.id,
         before={"status": "draft"},
         after={"status": "approved"},
         now=now,

@@ -152,18 +152,8 @@ def save_template(
         _clear_default(actor, keep=template, now=now)
     if template is None:
         return _create(actor, values, now)
-    before = _snapshot(template)
-    _store(template, {**values, "updated_at": now})
-    audit.record_change(
-        "credits.template_changed",
-        actor=actor,
-        object_type="credit_template",
-        object_id=template.id,
-        before=before,
-        after=_snapshot(template),
-        only_changed=True,
-        now=now,
-    )
+    with audit.edit("credits.template_changed", template, _snapshot, actor=actor, now=now):
+        _store(template, {**values, "updated_at": now})
     return template
 
 
@@ -310,9 +300,8 @@ def _clear_default(actor: User, *, keep: CreditTemplate | None, now: datetime) -
         other.updated_at = now
         audit.record(
             "credits.template_changed",
+            other,
             actor=actor,
-            object_type="credit_template",
-            object_id=other.id,
             before={"is_default": True},
             after={"is_default": False},
             now=now,
@@ -323,12 +312,7 @@ def _create(actor: User, values: dict, now: datetime) -> CreditTemplate:
     template = CreditTemplate()
     _store(template, {**values, "created_at": now, "updated_at": now})
     audit.record(
-        "credits.template_created",
-        actor=actor,
-        object_type="credit_template",
-        object_id=template.id,
-        after=_snapshot(template),
-        now=now,
+        "credits.template_created", template, actor=actor, after=_snapshot(template), now=now
     )
     return template
 

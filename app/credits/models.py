@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -83,6 +84,8 @@ class CreditRule(db.Model):
     """How hours of one category become credits."""
 
     __tablename__ = "credit_rules"
+    audit_type: ClassVar[str] = "credit_rule"
+    audit_key: ClassVar[str] = "category"
     __table_args__ = (
         CheckConstraint("minutes_per_credit > 0", name="minutes_per_credit"),
         CheckConstraint("rounding_step > 0", name="rounding_step"),
@@ -153,6 +156,7 @@ class CreditTemplate(db.Model):
     """The columns of an export file: data, because every school's system differs."""
 
     __tablename__ = "credit_templates"
+    audit_type: ClassVar[str] = "credit_template"
     __table_args__ = (CheckConstraint(_in("file_type", FILE_TYPES), name="file_type"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,6 +172,7 @@ class CreditTemplate(db.Model):
 
 class CreditBatch(db.Model):
     __tablename__ = "credit_batches"
+    audit_type: ClassVar[str] = "credit_batch"
     __table_args__ = (
         CheckConstraint(_in("status", BATCH_STATUSES), name="status"),
         CheckConstraint("period_end >= period_start", name="period"),
@@ -272,6 +277,7 @@ class CreditResultUpload(db.Model):
     """A result file from the Second Classroom system and what it changed."""
 
     __tablename__ = "credit_result_uploads"
+    audit_type: ClassVar[str] = "credit_result_upload"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(200))

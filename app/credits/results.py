@@ -277,9 +277,8 @@ def import_results(
         _tell_student(item, now)
     audit.record(
         "credits.results_imported",
+        upload,
         actor=actor,
-        object_type="credit_result_upload",
-        object_id=upload.id,
         after={
             "filename": upload.filename,
             "sha256": upload.sha256,

@@ -182,20 +182,12 @@ def update_rule(
     rule.updated_at, rule.updated_by_id = now, actor.id
     db.session.flush()
     if before is None:
-        audit.record(
-            "credits.rule_created",
-            actor=actor,
-            object_type="credit_rule",
-            object_id=category,
-            after=_snapshot(rule),
-            now=now,
-        )
+        audit.record("credits.rule_created", rule, actor=actor, after=_snapshot(rule), now=now)
     else:
         audit.record_change(
             "credits.rule_changed",
+            rule,
             actor=actor,
-            object_type="credit_rule",
-            object_id=category,
             before=before,
             after=_snapshot(rule),
             only_changed=True,

@@ -165,9 +165,8 @@ def send_nudges(
     if recipients:
         audit.record(
             "engagement.nudged",
+            team,
             actor=actor,
-            object_type="team",
-            object_id=team.id,
             after={"people": recipients, "message": text},
             now=now,
         )

@@ -192,9 +192,8 @@ def announce(
             told += 1
     audit.record(
         "notifications.announcement_sent",
+        audit.Subject("notification_kind", kinds.ANNOUNCEMENT.id),
         actor=actor,
-        object_type="notification_kind",
-        object_id=kinds.ANNOUNCEMENT.id,
         after={"subject": subject, "recipients": told},
         now=now,
     )

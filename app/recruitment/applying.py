@@ -95,9 +95,8 @@ def apply(
         flush_or_conflict(_("You have already applied to this campaign."))
     audit.record(
         "recruitment.applied",
+        application,
         actor=user,
-        object_type="application",
-        object_id=application.id,
         after={"campaign_id": campaign.id, "status": "submitted"},
         now=now,
     )
@@ -153,13 +152,7 @@ def update_application(
     application.updated_at = now
     db.session.flush()
     if before != cleaned:
-        audit.record(
-            "recruitment.application_edited",
-            actor=user,
-            object_type="application",
-            object_id=application.id,
-            now=now,
-        )
+        audit.record("recruitment.application_edited", application, actor=user, now=now)
     return application
 
 
@@ -189,9 +182,8 @@ def withdraw_application(
     db.session.expire(application, ["status", "updated_at"])
     audit.record(
         "recruitment.application_withdrawn",
+        application,
         actor=user,
-        object_type="application",
-        object_id=application.id,
         before={"status": before},
         after={"status": "withdrawn"},
         now=now,

@@ -265,9 +265,8 @@ def create_campaign(
     db.session.flush()
     audit.record(
         "recruitment.campaign_created",
+        campaign,
         actor=actor,
-        object_type="campaign",
-        object_id=campaign.id,
         after=_campaign_snapshot(campaign),
         now=now,
     )
@@ -335,13 +334,7 @@ def update_campaign(
     db.session.flush()
     after = _campaign_snapshot(campaign)
     audit.record(
-        "recruitment.campaign_updated",
-        actor=actor,
-        object_type="campaign",
-        object_id=campaign.id,
-        before=before,
-        after=after,
-        now=now,
+        "recruitment.campaign_updated", campaign, actor=actor, before=before, after=after, now=now
     )
     return campaign
 

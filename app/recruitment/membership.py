@@ -119,9 +119,8 @@ def set_member_status(
     db.session.flush()
     audit.record(
         "recruitment.member_status_changed",
+        membership,
         actor=actor,
-        object_type="membership",
-        object_id=membership.id,
         before={"status": before},
         after={"status": status, "team_id": membership.team_id, "user_id": membership.user_id},
         now=now,
@@ -141,9 +140,8 @@ def mark_onboarded(membership: Membership, *, now: datetime | None = None, actor
     db.session.flush()
     audit.record(
         "recruitment.member_onboarded",
+        membership,
         actor=actor,
-        object_type="membership",
-        object_id=membership.id,
         before={"onboarded": False},
         after={"onboarded": True, "team_id": membership.team_id, "user_id": membership.user_id},
         now=now,
@@ -282,9 +280,8 @@ def export_roster(
     if actor is not None:
         audit.record(
             "recruitment.roster_exported",
+            team,
             actor=actor,
-            object_type="team",
-            object_id=team.id,
             after={"format": fmt, "status": status or "", "rows": len(rows)},
             now=now,
         )

@@ -9,7 +9,7 @@ never exceeds its quota (a check constraint, kept by a conditional UPDATE in the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -50,6 +50,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Team(db.Model):
     __tablename__ = "teams"
+    audit_type: ClassVar[str] = "team"
     __table_args__ = (CheckConstraint(_in("kind", TEAM_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +85,7 @@ class TeamCoordinator(db.Model):
 
 class Campaign(db.Model):
     __tablename__ = "campaigns"
+    audit_type: ClassVar[str] = "campaign"
     __table_args__ = (
         CheckConstraint(_in("selection_mode", SELECTION_MODES), name="selection_mode"),
         CheckConstraint("quota > 0", name="quota_positive"),
@@ -140,6 +142,7 @@ class CampaignQuestion(db.Model):
 
 class Application(db.Model):
     __tablename__ = "applications"
+    audit_type: ClassVar[str] = "application"
     __table_args__ = (
         UniqueConstraint("campaign_id", "user_id"),
         CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),
@@ -189,6 +192,7 @@ class ApplicationNote(db.Model):
 
 class Membership(db.Model):
     __tablename__ = "memberships"
+    audit_type: ClassVar[str] = "membership"
     __table_args__ = (
         UniqueConstraint("team_id", "user_id"),
         CheckConstraint(_in("status", MEMBERSHIP_STATUSES), name="status"),

@@ -214,9 +214,8 @@ def _decide(
         _end_membership(application, actor=actor, now=now)
     audit.record(
         "recruitment.application_decided",
+        application,
         actor=actor,
-        object_type="application",
-        object_id=application.id,
         before={"status": before},
         after={"status": status, "campaign_id": campaign.id},
         note=reason,
@@ -327,13 +326,7 @@ def add_note(
     note.created_at = now
     db.session.add(note)
     db.session.flush()
-    audit.record(
-        "recruitment.note_added",
-        actor=actor,
-        object_type="application",
-        object_id=application.id,
-        now=now,
-    )
+    audit.record("recruitment.note_added", application, actor=actor, now=now)
     return note
 
 
@@ -414,9 +407,8 @@ def draw_lottery(
             result.accepted += 1
     audit.record(
         "recruitment.lottery_drawn",
+        campaign,
         actor=actor,
-        object_type="campaign",
-        object_id=campaign.id,
         after={
             "seed": seed,
             "entrants": len(result.order),

@@ -151,22 +151,12 @@ def update_badge(
             changes.description_en, field="description_en", limit=DESCRIPTION_MAX, required=False
         ),
     }
-    before = _snapshot(badge)
-    for field, value in cleaned.items():
-        setattr(badge, field, value)
-    badge.threshold = changes.threshold
-    badge.params = params
-    badge.revocable = changes.revocable
-    badge.active = changes.active
-    db.session.flush()
-    audit.record_change(
-        "badges.badge_edited",
-        actor=actor,
-        object_type="badge",
-        object_id=badge.id,
-        before=before,
-        after=_snapshot(badge),
-        only_changed=True,
-        now=now,
-    )
+    with audit.edit("badges.badge_edited", badge, _snapshot, actor=actor, now=now):
+        for field, value in cleaned.items():
+            setattr(badge, field, value)
+        badge.threshold = changes.threshold
+        badge.params = params
+        badge.revocable = changes.revocable
+        badge.active = changes.active
+        db.session.flush()
     return badge

@@ -150,9 +150,8 @@ def _revoke(awards: list[BadgeAward], values: dict[int, float], *, now: datetime
         db.session.expire(award, ["revoked_at", "revoked_reason"])
         audit.record(
             "badges.award_revoked",
+            award,
             actor=None,
-            object_type="badge_award",
-            object_id=award.id,
             before={"revoked_at": None},
             after={"revoked_at": now.isoformat(), "value": values.get(award.user_id, 0)},
             note=REVOKED_REASON,
@@ -186,9 +185,8 @@ def _reinstate(awards: list[BadgeAward], values: dict[int, float], *, now: datet
         count += 1
         audit.record(
             "badges.award_reinstated",
+            award,
             actor=None,
-            object_type="badge_award",
-            object_id=award.id,
             before={"revoked_at": revoked_at.isoformat()},
             after={"revoked_at": None, "value": value},
             now=now,

@@ -9,6 +9,7 @@ correction is a reversing entry. A balance is the sum of a person's entries.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -50,6 +51,8 @@ class PointRule(db.Model):
     """How many points an event is worth (admin-editable; a change applies to new events)."""
 
     __tablename__ = "point_rules"
+    audit_type: ClassVar[str] = "point_rule"
+    audit_key: ClassVar[str] = "code"
     __table_args__ = (CheckConstraint(_in("unit", RULE_UNITS), name="unit"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +69,7 @@ class PointEntry(db.Model):
     """One line of the ledger; never updated or deleted."""
 
     __tablename__ = "point_entries"
+    audit_type: ClassVar[str] = "point_entry"
     __table_args__ = (
         Index("ix_point_entries_user_occurred", "user_id", "occurred_at"),
         Index("ix_point_entries_occurred", "occurred_at"),
@@ -105,6 +109,7 @@ class Level(db.Model):
 
 class Badge(db.Model):
     __tablename__ = "badges"
+    audit_type: ClassVar[str] = "badge"
     __table_args__ = (CheckConstraint(_in("criterion", CRITERION_TYPES), name="criterion"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,6 +136,7 @@ class BadgeAward(db.Model):
     and "2026-10" for a month's stars."""
 
     __tablename__ = "badge_awards"
+    audit_type: ClassVar[str] = "badge_award"
     __table_args__ = (UniqueConstraint("badge_id", "user_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,6 +185,7 @@ class LibraryUseImport(db.Model):
     and an import can be rolled back as a whole."""
 
     __tablename__ = "library_use_imports"
+    audit_type: ClassVar[str] = "library_use_import"
     __table_args__ = (CheckConstraint(_in("status", IMPORT_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -169,9 +169,8 @@ def reverse(
     if reversal is not None and actor is not None:
         audit.record(
             "rewards.entry_reversed",
+            entry,
             actor=actor,
-            object_type="point_entry",
-            object_id=entry.id,
             after={"reversal_id": reversal.id, "points": reversal.points, "user_id": entry.user_id},
             note=reason,
             now=now,
@@ -271,9 +270,8 @@ def adjust(
     )
     audit.record(
         "rewards.points_adjusted",
+        user,
         actor=actor,
-        object_type="user",
-        object_id=user.id,
         after={"entry_id": entry.id, "points": points},
         note=reason,
         now=now,
@@ -354,9 +352,8 @@ def update_rule(
     db.session.flush()
     audit.record_change(
         "rewards.rule_changed",
+        rule,
         actor=actor,
-        object_type="point_rule",
-        object_id=rule.code,
         before=before,
         after={"points": points, "active": active},
         only_changed=True,

@@ -310,9 +310,8 @@ def _swap(handover: ShiftHandover, taker, *, now: datetime) -> ShiftSignup:
         raise Conflict(_("You already have a place on this shift.")) from None
     audit.record(
         "shifts.handed_over",
+        handover.signup,
         actor=None,
-        object_type="shift_signup",
-        object_id=handover.signup_id,
         before={"status": "confirmed"},
         after={
             "status": "cancelled",
@@ -387,9 +386,8 @@ def offer_place(
     handover = _new_offer(signup, note=note, now=now)
     audit.record(
         "shifts.handover_offered",
+        handover,
         actor=actor,
-        object_type="shift_handover",
-        object_id=handover.id,
         after={"shift_id": shift.id, "signup_id": signup.id, "status": "open"},
         now=now,
     )
@@ -408,9 +406,8 @@ def withdraw(handover: ShiftHandover, *, actor, now: datetime | None = None) -> 
     _claim(handover, "open", status="withdrawn", decided_at=now)
     audit.record(
         "shifts.handover_withdrawn",
+        handover,
         actor=actor,
-        object_type="shift_handover",
-        object_id=handover.id,
         before={"status": "open"},
         after={"status": "withdrawn"},
         now=now,
@@ -433,9 +430,8 @@ def take_over(handover: ShiftHandover, taker, *, now: datetime | None = None) ->
         _claim(handover, "open", status="pending", to_user_id=taker.id, taken_at=now)
         audit.record(
             "shifts.handover_requested",
+            handover,
             actor=taker,
-            object_type="shift_handover",
-            object_id=handover.id,
             before={"status": "open"},
             after={"status": "pending", "to_user_id": taker.id},
             now=now,
@@ -474,9 +470,8 @@ def approve(handover: ShiftHandover, *, actor, now: datetime | None = None) -> S
     _swap(handover, taker, now=now)
     audit.record(
         "shifts.handover_approved",
+        handover,
         actor=actor,
-        object_type="shift_handover",
-        object_id=handover.id,
         before={"status": "pending"},
         after={"status": "completed", "to_user_id": taker.id},
         now=now,
@@ -502,9 +497,8 @@ def refuse(handover: ShiftHandover, *, actor, now: datetime | None = None) -> Sh
         reopened = _new_offer(handover.signup, note=note, now=now)
     audit.record(
         "shifts.handover_refused",
+        handover,
         actor=actor,
-        object_type="shift_handover",
-        object_id=handover.id,
         before={"status": "pending", "to_user_id": taker.id},
         after={"status": "refused", "reopened_id": reopened.id if reopened else None},
         now=now,

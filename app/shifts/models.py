@@ -10,6 +10,7 @@ served (tickets come from the shift's `ticket_counter`, incremented atomically).
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -43,6 +44,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Task(db.Model):
     __tablename__ = "tasks"
+    audit_type: ClassVar[str] = "task"
     __table_args__ = (
         CheckConstraint(_in("kind", TASK_KINDS), name="kind"),
         CheckConstraint(_in("waitlist_mode", WAITLIST_MODES), name="waitlist_mode"),
@@ -89,6 +91,7 @@ class ShiftSeries(db.Model):
     """A weekly pattern ("Mon/Wed 14:00–17:00 from … to …") that generated shifts."""
 
     __tablename__ = "shift_series"
+    audit_type: ClassVar[str] = "shift_series"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
@@ -106,6 +109,7 @@ class ShiftSeries(db.Model):
 
 class Shift(db.Model):
     __tablename__ = "shifts"
+    audit_type: ClassVar[str] = "shift"
     __table_args__ = (
         CheckConstraint(_in("status", SHIFT_STATUSES), name="status"),
         CheckConstraint("capacity > 0", name="capacity_positive"),
@@ -134,6 +138,7 @@ class Shift(db.Model):
 
 class ShiftSignup(db.Model):
     __tablename__ = "shift_signups"
+    audit_type: ClassVar[str] = "shift_signup"
     __table_args__ = (
         UniqueConstraint("shift_id", "user_id"),
         UniqueConstraint("shift_id", "ticket"),
@@ -174,6 +179,7 @@ class ShiftHandover(db.Model):
     """
 
     __tablename__ = "shift_handovers"
+    audit_type: ClassVar[str] = "shift_handover"
     __table_args__ = (CheckConstraint(_in("status", HANDOVER_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,6 +204,7 @@ class SignupPause(db.Model):
     """Self sign-up in a team paused after too many no-shows in a semester, until lifted."""
 
     __tablename__ = "signup_pauses"
+    audit_type: ClassVar[str] = "signup_pause"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

@@ -70,9 +70,8 @@ def accept_offer(signup: ShiftSignup, *, actor, now: datetime | None = None) -> 
         raise Conflict(_("This place is no longer offered to you."))
     audit.record(
         "shifts.offer_accepted",
+        signup,
         actor=actor,
-        object_type="shift_signup",
-        object_id=signup.id,
         before={"status": "offered"},
         after={"status": "confirmed", "shift_id": signup.shift_id},
         now=now,
@@ -87,9 +86,8 @@ def decline_offer(signup: ShiftSignup, *, actor, now: datetime | None = None) ->
     signups.leave(signup, now=now, late=False)
     audit.record(
         "shifts.offer_declined",
+        signup,
         actor=actor,
-        object_type="shift_signup",
-        object_id=signup.id,
         before={"status": "offered"},
         after={"status": "cancelled", "shift_id": signup.shift_id},
         now=now,
@@ -106,9 +104,8 @@ def _run_out(signup: ShiftSignup, *, now: datetime) -> bool:
         return False
     audit.record(
         "shifts.offer_expired",
+        signup,
         actor=None,
-        object_type="shift_signup",
-        object_id=signup.id,
         before={"status": "offered", "offer_expires_at": signup.offer_expires_at.isoformat()},
         after={"status": "cancelled", "shift_id": signup.shift_id},
         now=now,

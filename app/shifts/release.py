@@ -112,9 +112,8 @@ def release(token: str, *, now: datetime | None = None) -> str:
     db.session.expire(signup, ["release_requested_at"])
     audit.record(
         "shifts.release_requested",
+        signup,
         actor=signup.user,
-        object_type="shift_signup",
-        object_id=signup.id,
         before={"release_requested_at": None},
         after={"release_requested_at": now.isoformat(), "shift_id": signup.shift_id},
         now=now,

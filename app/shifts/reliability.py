@@ -171,9 +171,8 @@ def _withdraw(signup: ShiftSignup, *, now: datetime) -> bool:
         return False
     audit.record(
         "shifts.no_show_withdrawn",
+        signup,
         actor=None,
-        object_type="shift_signup",
-        object_id=signup.id,
         before={"no_show_at": marked_at.isoformat()},
         after={"no_show_at": None, "shift_id": signup.shift_id, "user_id": signup.user_id},
         now=now,
@@ -194,9 +193,8 @@ def _mark(signup: ShiftSignup, *, now: datetime) -> bool:
     shift = signup.shift
     audit.record(
         "shifts.no_show_marked",
+        signup,
         actor=None,
-        object_type="shift_signup",
-        object_id=signup.id,
         before={"no_show_at": None},
         after={"no_show_at": now.isoformat(), "shift_id": shift.id, "user_id": signup.user_id},
         now=now,
@@ -259,9 +257,8 @@ def _pause_if_due(user, team_id: int, semester: Semester, *, now: datetime) -> S
     db.session.flush()
     audit.record(
         "shifts.signup_paused",
+        pause,
         actor=None,
-        object_type="signup_pause",
-        object_id=pause.id,
         after={"user_id": user.id, "team_id": team_id, "semester": semester.code},
         note=f"{len(times)} no-shows",
         now=now,
@@ -303,9 +300,8 @@ def lift_pause(pause: SignupPause, *, note: str, actor, now: datetime | None = N
         raise Conflict(_("This pause has already been lifted."))
     audit.record(
         "shifts.pause_lifted",
+        pause,
         actor=actor,
-        object_type="signup_pause",
-        object_id=pause.id,
         before={"lifted_at": None},
         after={"lifted_at": now.isoformat(), "user_id": pause.user_id, "team_id": pause.team_id},
         note=note,
@@ -355,9 +351,8 @@ def excuse_no_show(
         raise Conflict(_("This no-show has already been excused."))
     audit.record(
         "shifts.no_show_excused",
+        signup,
         actor=actor,
-        object_type="shift_signup",
-        object_id=signup.id,
         before={"no_show_at": marked_at.isoformat()},
         after={"no_show_at": None, "shift_id": signup.shift_id, "user_id": signup.user_id},
         note=reason,

@@ -107,9 +107,8 @@ def create_shift(
     db.session.flush()
     audit.record(
         "shifts.shift_created",
+        shift,
         actor=actor,
-        object_type="shift",
-        object_id=shift.id,
         after={**shift_snapshot(shift), "task_id": task.id},
         now=now,
     )
@@ -164,13 +163,7 @@ def update_shift(
 def after_change(shift: Shift, before: dict, *, action: str, actor, now: datetime | None) -> None:
     """Audit a changed shift, tell its people about a new time, fill freed places."""
     audit.record_change(
-        action,
-        actor=actor,
-        object_type="shift",
-        object_id=shift.id,
-        before=before,
-        after=shift_snapshot(shift),
-        now=now,
+        action, shift, actor=actor, before=before, after=shift_snapshot(shift), now=now
     )
     if (before["starts_at"], before["ends_at"]) != (
         shift.starts_at.isoformat(),
@@ -286,9 +279,8 @@ def cancel_shift(
             )
         audit.record(
             "shifts.shift_cancelled",
+            each,
             actor=actor,
-            object_type="shift",
-            object_id=each.id,
             before={"status": "scheduled"},
             after={
                 "status": "cancelled",

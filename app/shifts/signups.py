@@ -227,9 +227,8 @@ def confirm_walk_in(shift: Shift, user, *, now: datetime) -> ShiftSignup | None:
     db.session.flush()
     audit.record(
         "shifts.walk_in",
+        signup,
         actor=user,
-        object_type="shift_signup",
-        object_id=signup.id,
         after={"status": "confirmed", "shift_id": shift.id, "walk_in": True},
         now=now,
     )
@@ -245,9 +244,8 @@ def sign_up(shift: Shift, user, *, now: datetime | None = None) -> ShiftSignup:
     signup = _enter(shift, user, now=now)
     audit.record(
         "shifts.signed_up",
+        signup,
         actor=user,
-        object_type="shift_signup",
-        object_id=signup.id,
         after={"shift_id": shift.id, "status": signup.status, "ticket": signup.ticket},
         now=now,
     )
@@ -362,15 +360,7 @@ def _announce_promotion(signup: ShiftSignup, *, deadline: datetime | None, now: 
         after["offer_expires_at"] = deadline.isoformat()
         action, kind = "shifts.place_offered", PLACE_OFFERED
         extra = {"deadline": f"{to_local(deadline):%Y-%m-%d %H:%M}"}
-    audit.record(
-        action,
-        actor=None,
-        object_type="shift_signup",
-        object_id=signup.id,
-        before={"status": "waitlisted"},
-        after=after,
-        now=now,
-    )
+    audit.record(action, signup, actor=None, before={"status": "waitlisted"}, after=after, now=now)
     notify_signup(signup, kind, now=now, **extra)
 
 
@@ -443,9 +433,8 @@ def cancel(signup: ShiftSignup, *, actor, now: datetime | None = None) -> ShiftS
     before = leave(signup, now=now, late=late)
     audit.record(
         "shifts.cancelled_signup",
+        signup,
         actor=actor,
-        object_type="shift_signup",
-        object_id=signup.id,
         before={"status": before},
         after={"status": "cancelled", "shift_id": shift.id, "late": late},
         now=now,
@@ -470,9 +459,8 @@ def assign(shift: Shift, user, *, actor, now: datetime | None = None) -> ShiftSi
     signup = _enter(shift, user, now=now, assigned_by=actor)
     audit.record(
         "shifts.assigned",
+        signup,
         actor=actor,
-        object_type="shift_signup",
-        object_id=signup.id,
         after={"shift_id": shift.id, "user_id": user.id, "status": signup.status},
         now=now,
     )
@@ -487,9 +475,8 @@ def remove(signup: ShiftSignup, *, actor, now: datetime | None = None) -> ShiftS
     before = leave(signup, now=now, late=False)
     audit.record(
         "shifts.removed",
+        signup,
         actor=actor,
-        object_type="shift_signup",
-        object_id=signup.id,
         before={"status": before},
         after={"status": "cancelled", "shift_id": signup.shift_id, "user_id": signup.user_id},
         now=now,

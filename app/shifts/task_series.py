@@ -155,9 +155,8 @@ def create_series(
     db.session.flush()
     audit.record(
         "shifts.series_created",
+        series,
         actor=actor,
-        object_type="shift_series",
-        object_id=series.id,
         after={
             "task_id": task.id,
             "weekdays": series.weekdays,

@@ -346,9 +346,8 @@ def create_task(team_id: int, fields: TaskFields, *, actor, now: datetime | None
     db.session.flush()
     audit.record(
         "shifts.task_created",
+        task,
         actor=actor,
-        object_type="task",
-        object_id=task.id,
         after={**_task_snapshot(task), "team_id": team_id},
         now=now,
     )
@@ -362,11 +361,6 @@ def update_task(task: Task, fields: TaskFields, *, actor) -> Task:
     _apply_task(task, cleaned)
     db.session.flush()
     audit.record_change(
-        "shifts.task_updated",
-        actor=actor,
-        object_type="task",
-        object_id=task.id,
-        before=before,
-        after=_task_snapshot(task),
+        "shifts.task_updated", task, actor=actor, before=before, after=_task_snapshot(task)
     )
     return task

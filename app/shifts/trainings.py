@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import hooks
+from app.accounts.models import User
 from app.audit import services as audit
 from app.common.time import utcnow
 from app.errors import InvalidInput
@@ -46,9 +47,8 @@ def record_completion(shift: Shift, user_id: int, *, actor, now: datetime) -> bo
     db.session.flush()
     audit.record(
         "shifts.training_completed",
+        audit.Subject(User.audit_type, user_id),
         actor=actor,
-        object_type="user",
-        object_id=user_id,
         after={"task_id": task.id, "shift_id": shift.id},
         now=now,
     )

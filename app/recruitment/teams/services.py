@@ -96,14 +96,7 @@ def create_team(
     )
     db.session.add(team)
     flush_or_conflict(_("A team with this name already exists."), field="name")
-    audit.record(
-        "recruitment.team_created",
-        actor=actor,
-        object_type="team",
-        object_id=team.id,
-        after=_team_snapshot(team),
-        now=now,
-    )
+    audit.record("recruitment.team_created", team, actor=actor, after=_team_snapshot(team), now=now)
     if actor is not None and actor.has_role("coordinator") and not actor.has_role("admin"):
         # A coordinator runs the team they create; admins run every team anyway.
         grant_coordinator(team, actor, actor=actor)
@@ -129,12 +122,7 @@ def update_team(
     team.active = bool(active)
     flush_or_conflict(_("A team with this name already exists."), field="name")
     audit.record_change(
-        "recruitment.team_updated",
-        actor=actor,
-        object_type="team",
-        object_id=team.id,
-        before=before,
-        after=_team_snapshot(team),
+        "recruitment.team_updated", team, actor=actor, before=before, after=_team_snapshot(team)
     )
     return team
 
@@ -161,11 +149,7 @@ def grant_coordinator(team: Team, user, *, actor) -> TeamCoordinator:
     db.session.add(grant)
     flush_or_conflict(_("This person was made a coordinator of the team meanwhile."))
     audit.record(
-        "recruitment.coordinator_granted",
-        actor=actor,
-        object_type="team",
-        object_id=team.id,
-        after={"coordinator_id": user.id},
+        "recruitment.coordinator_granted", team, actor=actor, after={"coordinator_id": user.id}
     )
     return grant
 
@@ -178,9 +162,5 @@ def revoke_coordinator(team: Team, user, *, actor) -> None:
     db.session.delete(grant)
     db.session.flush()
     audit.record(
-        "recruitment.coordinator_revoked",
-        actor=actor,
-        object_type="team",
-        object_id=team.id,
-        before={"coordinator_id": user.id},
+        "recruitment.coordinator_revoked", team, actor=actor, before={"coordinator_id": user.id}
     )

@@ -281,9 +281,8 @@ def import_library_use(
     db.session.flush()
     audit.record(
         "rewards.library_use_imported",
+        imp,
         actor=actor,
-        object_type="library_use_import",
-        object_id=imp.id,
         after={"file": imp.filename, "sha256": digest, **import_counts(imp).as_dict()},
         now=now,
     )
@@ -310,9 +309,8 @@ def rollback_import(
     db.session.flush()
     audit.record(
         "rewards.library_use_rolled_back",
+        imp,
         actor=actor,
-        object_type="library_use_import",
-        object_id=imp.id,
         before={"status": "applied"},
         after={"status": "rolled_back", "rows_deleted": deleted},
         now=now,
