@@ -35,6 +35,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts import services as accounts
 from app.common import tabular
+from app.common.rows import fields_of
 from app.common.time import utcnow
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
@@ -369,11 +370,7 @@ def _decide(row: RosterRow, user, email_owners: dict, affiliations: _Affiliation
     if not user.active:
         row.notes.append(_("This account is deactivated and stays so."))
     current = {
-        "name": user.name,
-        "email": user.email,
-        "phone": user.phone,
-        "user_type": user.user_type,
-        "enrolment_year": user.enrolment_year,
+        **fields_of(user, "name", "email", "phone", "user_type", "enrolment_year"),
         "college": user.college.name if user.college else None,
         "major": user.major.name if user.major else None,
     }

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.db import sql_in
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -42,15 +43,11 @@ IMPORT_STATUSES = ("applied", "rolled_back")
 MONTH_ROW_DAY = date(1900, 1, 1)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class PointRule(db.Model):
     """How many points an event is worth (admin-editable; a change applies to new events)."""
 
     __tablename__ = "point_rules"
-    __table_args__ = (CheckConstraint(_in("unit", RULE_UNITS), name="unit"),)
+    __table_args__ = (CheckConstraint(sql_in("unit", RULE_UNITS), name="unit"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # verified_hour, training_completed, contribution_published, no_show, …
@@ -105,7 +102,7 @@ class Level(db.Model):
 
 class Badge(db.Model):
     __tablename__ = "badges"
-    __table_args__ = (CheckConstraint(_in("criterion", CRITERION_TYPES), name="criterion"),)
+    __table_args__ = (CheckConstraint(sql_in("criterion", CRITERION_TYPES), name="criterion"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -158,7 +155,7 @@ class LeaderboardEntry(db.Model):
     __table_args__ = (
         UniqueConstraint("metric", "period", "user_id"),
         Index("ix_leaderboard_rank", "metric", "period", "rank"),
-        CheckConstraint(_in("metric", BOARD_METRICS), name="metric"),
+        CheckConstraint(sql_in("metric", BOARD_METRICS), name="metric"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,7 +176,7 @@ class LibraryUseImport(db.Model):
     and an import can be rolled back as a whole."""
 
     __tablename__ = "library_use_imports"
-    __table_args__ = (CheckConstraint(_in("status", IMPORT_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(sql_in("status", IMPORT_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(255))
