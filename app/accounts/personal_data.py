@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, String, cast, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app import hooks
-from app.accounts.forms import ROLE_LABELS
+from app.accounts.forms import PERSON_FIELD_LABELS, ROLE_LABELS
 from app.accounts.models import ROLES, SsoSession, User
 from app.audit import services as audit
 from app.audit.models import AuditEntry
@@ -100,15 +100,8 @@ def field_labels() -> dict[str, Any]:
 
 # Names for keys the built-in sections use, for the readable page.
 BUILT_IN_LABELS: dict[str, Any] = {
-    "student_number": _l("Student/staff number"),
-    "name": _l("Name"),
+    **PERSON_FIELD_LABELS,
     "nickname": _l("Nickname"),
-    "email": _l("Email"),
-    "phone": _l("Phone"),
-    "user_type": _l("Kind"),
-    "college": _l("College"),
-    "major": _l("Major"),
-    "enrolment_year": _l("Enrolment year"),
     "locale": _l("Language"),
     "hide_from_boards": _l("Hidden from public leaderboards"),
     "active": _l("Active"),
