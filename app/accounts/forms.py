@@ -31,6 +31,17 @@ USER_TYPE_LABELS = {
     "staff": _l("Staff"),
     "other": _l("Other"),
 }
+# A person's fields as the people pages name them (also in roster files and data exports).
+PERSON_FIELD_LABELS = {
+    "student_number": _l("Student/staff number"),
+    "name": _l("Name"),
+    "email": _l("Email"),
+    "phone": _l("Phone"),
+    "user_type": _l("Kind"),
+    "college": _l("College"),
+    "major": _l("Major"),
+    "enrolment_year": _l("Enrolment year"),
+}
 
 
 def _optional_int(value):

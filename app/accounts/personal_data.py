@@ -28,10 +28,11 @@ from sqlalchemy import ColumnElement, String, cast, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app import hooks
-from app.accounts.forms import ROLE_LABELS
+from app.accounts.forms import PERSON_FIELD_LABELS, ROLE_LABELS
 from app.accounts.models import ROLES, SsoSession, User
 from app.audit import services as audit
 from app.audit.models import AuditEntry
+from app.common.rows import fields_of
 from app.common.time import to_local, utcnow
 from app.extensions import db
 
@@ -99,15 +100,8 @@ def field_labels() -> dict[str, Any]:
 
 # Names for keys the built-in sections use, for the readable page.
 BUILT_IN_LABELS: dict[str, Any] = {
-    "student_number": _l("Student/staff number"),
-    "name": _l("Name"),
+    **PERSON_FIELD_LABELS,
     "nickname": _l("Nickname"),
-    "email": _l("Email"),
-    "phone": _l("Phone"),
-    "user_type": _l("Kind"),
-    "college": _l("College"),
-    "major": _l("Major"),
-    "enrolment_year": _l("Enrolment year"),
     "locale": _l("Language"),
     "hide_from_boards": _l("Hidden from public leaderboards"),
     "active": _l("Active"),
@@ -139,21 +133,19 @@ def register_section(
     collect: Callable[[User], Any],
     *,
     covers: Mapping[str, str | None] | None = None,
+    audited: Mapping[str, InstrumentedAttribute] | None = None,
+    labels: Mapping[str, Any] | None = None,
 ) -> None:
-    """Add (or replace) a section of everyone's personal data export."""
+    """Add (or replace) a section of everyone's personal data export. `labels` name its
+    fields in the reader's language (the first name given for a key wins). `audited` maps
+    audit object types to the column naming the person: audit entries on those objects (a
+    coordinator's fix of their attendance, say) go into the person's export too."""
     section = Section(key=key, title=title, collect=collect, covers=dict(covers or {}))
     hooks.PERSONAL_DATA.connect(section)
-
-
-def add_labels(labels: Mapping[str, Any]) -> None:
-    """Names of a section's fields, in the reader's language (the first name given wins)."""
-    hooks.PERSONAL_DATA_LABELS.connect(labels)
-
-
-def register_audited_object(object_type: str, column: InstrumentedAttribute) -> None:
-    """Audit entries on objects of `object_type` whose `column` is the person (a
-    coordinator's fix of their attendance, say) go into the person's export."""
-    hooks.AUDITED_OBJECTS.connect(AuditedObject(object_type, column))
+    for object_type, column in (audited or {}).items():
+        hooks.AUDITED_OBJECTS.connect(AuditedObject(object_type, column))
+    if labels:
+        hooks.PERSONAL_DATA_LABELS.connect(labels)
 
 
 def rows_of(user: User, rows: Rows) -> list[dict[str, Any]]:
@@ -162,15 +154,23 @@ def rows_of(user: User, rows: Rows) -> list[dict[str, Any]]:
     return [{"id": row.id, **rows.describe(row)} for row in db.session.scalars(query)]
 
 
-def register_rows(key: str, title: Any, lists: Mapping[str, Rows]) -> None:
-    """A section of named lists of rows about (or by) the person."""
+def register_rows(
+    key: str,
+    title: Any,
+    lists: Mapping[str, Rows],
+    *,
+    audited: Mapping[str, InstrumentedAttribute] | None = None,
+    labels: Mapping[str, Any] | None = None,
+) -> None:
+    """A section of named lists of rows about (or by) the person (`audited` and `labels` as
+    for `register_section`)."""
 
     def collect_lists(user: User) -> dict[str, list[dict[str, Any]]]:
         found = {name: rows_of(user, rows) for name, rows in lists.items()}
         return {name: items for name, items in found.items() if items or not lists[name].staff}
 
     covers = {column_name(rows.column): name for name, rows in lists.items()}
-    register_section(key, title, collect_lists, covers=covers)
+    register_section(key, title, collect_lists, covers=covers, audited=audited, labels=labels)
 
 
 def collect(user: User, *, now: datetime | None = None) -> dict[str, Any]:
@@ -227,21 +227,19 @@ def for_display(value: Any) -> Any:
 
 def _account(user: User) -> dict[str, Any]:
     return {
-        "student_number": user.student_number,
-        "name": user.name,
-        "nickname": user.nickname,
-        "email": user.email,
-        "phone": user.phone,
-        "user_type": user.user_type,
+        **fields_of(user, "student_number", "name", "nickname", "email", "phone", "user_type"),
         "college": user.college.name if user.college else None,
         "major": user.major.name if user.major else None,
-        "enrolment_year": user.enrolment_year,
-        "locale": user.locale,
-        "hide_from_boards": user.hide_from_boards,
-        "active": user.active,
-        "must_change_password": user.must_change_password,
-        "created_at": user.created_at,
-        "last_login_at": user.last_login_at,
+        **fields_of(
+            user,
+            "enrolment_year",
+            "locale",
+            "hide_from_boards",
+            "active",
+            "must_change_password",
+            "created_at",
+            "last_login_at",
+        ),
     }
 
 

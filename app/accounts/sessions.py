@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, update
 from app.accounts import personal_data
 from app.accounts.models import LoginSession, User
 from app.audit import services as audit
+from app.common.rows import fields_of
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -172,13 +173,7 @@ def _my_sessions(user: User) -> list[dict[str, Any]]:
         .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())
     )
     return [
-        {
-            "id": row.id,
-            "device": row.device,
-            "created_at": row.created_at,
-            "last_seen_at": row.last_seen_at,
-            "ended_at": row.ended_at,
-        }
+        fields_of(row, "id", "device", "created_at", "last_seen_at", "ended_at")
         for row in db.session.scalars(query)
     ]
 

@@ -9,15 +9,12 @@ from typing import ClassVar
 from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.db import sql_in
 from app.common.time import utcnow
 from app.extensions import db
 
 SOURCE_KINDS = ("roster", "library_use")
 PULL_STATUSES = ("applied", "unchanged", "failed")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class DataHubSource(db.Model):
@@ -27,7 +24,7 @@ class DataHubSource(db.Model):
     __tablename__ = "datahub_sources"
     audit_type: ClassVar[str] = "datahub_source"
     __table_args__ = (
-        CheckConstraint(_in("kind", SOURCE_KINDS), name="kind"),
+        CheckConstraint(sql_in("kind", SOURCE_KINDS), name="kind"),
         CheckConstraint("hour >= 0 AND hour <= 23", name="hour"),
     )
 
@@ -49,7 +46,7 @@ class DataHubSource(db.Model):
 
 class DataHubPull(db.Model):
     __tablename__ = "datahub_pulls"
-    __table_args__ = (CheckConstraint(_in("status", PULL_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(sql_in("status", PULL_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(
@@ -78,8 +75,8 @@ class ImportRun(db.Model):
 
     __tablename__ = "import_runs"
     __table_args__ = (
-        CheckConstraint(_in("kind", IMPORT_KINDS), name="kind"),
-        CheckConstraint(_in("state", IMPORT_STATES), name="state"),
+        CheckConstraint(sql_in("kind", IMPORT_KINDS), name="kind"),
+        CheckConstraint(sql_in("state", IMPORT_STATES), name="state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

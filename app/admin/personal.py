@@ -33,13 +33,11 @@ def connect_hooks() -> None:
                 staff=True,
             ),
         },
-    )
-    personal_data.add_labels(
-        {
+        labels={
             "jobs_started": _l("Jobs I started by hand"),
             "datahub_pulls": _l("Data-hub pulls I ran"),
             "imports_run": _l("Large imports I confirmed"),
             "rows": _l("Rows"),
             "job": _l("Job"),
-        }
+        },
     )

@@ -31,10 +31,11 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.accounts import services as accounts
+from app.accounts.forms import PERSON_FIELD_LABELS
 from app.common import tabular
+from app.common.rows import fields_of
 from app.common.time import utcnow
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
@@ -90,17 +91,8 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 UPLOAD_LIFETIME = timedelta(hours=24)
 
 
-# How each column is named in messages; the msgids are the people pages' own.
-COLUMN_LABELS = {
-    "student_number": _l("Student/staff number"),
-    "name": _l("Name"),
-    "college": _l("College"),
-    "major": _l("Major"),
-    "enrolment_year": _l("Enrolment year"),
-    "user_type": _l("Kind"),
-    "phone": _l("Phone"),
-    "email": _l("Email"),
-}
+# How each column is named in messages: as the people pages name a person's fields.
+COLUMN_LABELS = PERSON_FIELD_LABELS
 
 
 @dataclass
@@ -369,11 +361,7 @@ def _decide(row: RosterRow, user, email_owners: dict, affiliations: _Affiliation
     if not user.active:
         row.notes.append(_("This account is deactivated and stays so."))
     current = {
-        "name": user.name,
-        "email": user.email,
-        "phone": user.phone,
-        "user_type": user.user_type,
-        "enrolment_year": user.enrolment_year,
+        **fields_of(user, "name", "email", "phone", "user_type", "enrolment_year"),
         "college": user.college.name if user.college else None,
         "major": user.major.name if user.major else None,
     }

@@ -11,17 +11,14 @@ from flask_babel import lazy_gettext as _l
 from app.accounts import personal_data
 from app.accounts.personal_data import Rows
 from app.api.models import ApiToken
+from app.common.rows import fields_of
 
 
 def _token(row: ApiToken) -> dict[str, Any]:
     return {
         "name": row.name,
         "prefix": f"{row.token_prefix}…",  # shown on the tokens page to tell tokens apart
-        "scopes": row.scopes,
-        "created_at": row.created_at,
-        "expires_at": row.expires_at,
-        "last_used_at": row.last_used_at,
-        "revoked_at": row.revoked_at,
+        **fields_of(row, "scopes", "created_at", "expires_at", "last_used_at", "revoked_at"),
         "note": _l("A token exists; its secret is not exported."),
     }
 
@@ -29,15 +26,15 @@ def _token(row: ApiToken) -> dict[str, Any]:
 def connect_hooks() -> None:
     """This feature's sections of the personal data export."""
     personal_data.register_rows(
-        "api", _l("API tokens"), {"api_tokens": Rows(ApiToken.user_id, _token)}
-    )
-    personal_data.register_audited_object("api_token", ApiToken.user_id)
-    personal_data.add_labels(
-        {
+        "api",
+        _l("API tokens"),
+        {"api_tokens": Rows(ApiToken.user_id, _token)},
+        audited={"api_token": ApiToken.user_id},
+        labels={
             "api_tokens": _l("API tokens"),
             "prefix": _l("Starts with"),
             "scopes": _l("Scopes"),
             "expires_at": _l("Expires"),
             "last_used_at": _l("Last used"),
-        }
+        },
     )

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.db import sql_in
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -35,16 +36,12 @@ SCAN_METHODS = ("kiosk", "personal", "manual")
 SCAN_OUTCOMES = ("ok", "refused")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Attendance(db.Model):
     __tablename__ = "attendances"
     audit_type: ClassVar[str] = "attendance"
     __table_args__ = (
         UniqueConstraint("shift_id", "user_id"),
-        CheckConstraint(_in("status", ATTENDANCE_STATUSES), name="status"),
+        CheckConstraint(sql_in("status", ATTENDANCE_STATUSES), name="status"),
         CheckConstraint("scan_minutes IS NULL OR scan_minutes >= 0", name="scan_minutes"),
         CheckConstraint("added_minutes >= 0", name="added_minutes"),
     )
@@ -89,8 +86,8 @@ class ScanLog(db.Model):
     __tablename__ = "scan_logs"
     __table_args__ = (
         UniqueConstraint("user_id", "nonce"),
-        CheckConstraint(_in("method", SCAN_METHODS), name="method"),
-        CheckConstraint(_in("outcome", SCAN_OUTCOMES), name="outcome"),
+        CheckConstraint(sql_in("method", SCAN_METHODS), name="method"),
+        CheckConstraint(sql_in("outcome", SCAN_OUTCOMES), name="outcome"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ from app.accounts import personal_data
 from app.accounts.personal_data import Rows
 from app.checkin.attendance import reason_label
 from app.checkin.models import Attendance, Certificate, ScanLog
+from app.common.rows import fields_of
 from app.extensions import db
 from app.shifts.models import Shift
 from app.shifts.personal import shift_of
@@ -19,13 +20,16 @@ from app.shifts.personal import shift_of
 def _attendance(row: Attendance) -> dict[str, Any]:
     return {
         **shift_of(row.shift),
-        "status": row.status,
-        "checked_in_at": row.checked_in_at,
-        "checked_out_at": row.checked_out_at,
-        "late": row.late,
-        "scan_minutes": row.scan_minutes,
-        "added_minutes": row.added_minutes,
-        "verified_at": row.verified_at,
+        **fields_of(
+            row,
+            "status",
+            "checked_in_at",
+            "checked_out_at",
+            "late",
+            "scan_minutes",
+            "added_minutes",
+            "verified_at",
+        ),
     }
 
 
@@ -48,9 +52,7 @@ def _certificate(row: Certificate) -> dict[str, Any]:
         "number": row.number,
         "period_start": row.period_start.isoformat(),
         "period_end": row.period_end.isoformat(),
-        "total_minutes": row.total_minutes,
-        "issued_at": row.issued_at,
-        "revoked_at": row.revoked_at,
+        **fields_of(row, "total_minutes", "issued_at", "revoked_at"),
     }
 
 
@@ -68,11 +70,8 @@ def connect_hooks() -> None:
             ),
             "scans_made": Rows(ScanLog.actor_id, lambda row: {"time": row.at}, staff=True),
         },
-    )
-    personal_data.register_audited_object("attendance", Attendance.user_id)
-    personal_data.register_audited_object("certificate", Certificate.user_id)
-    personal_data.add_labels(
-        {
+        audited={"attendance": Attendance.user_id, "certificate": Certificate.user_id},
+        labels={
             "attendance": _l("Attendance"),
             "scans": _l("Scans of my codes and check-ins"),
             "certificates": _l("Service certificates"),
@@ -92,5 +91,5 @@ def connect_hooks() -> None:
             "period_end": _l("To"),
             "total_minutes": _l("Minutes"),
             "issued_at": _l("Issued"),
-        }
+        },
     )

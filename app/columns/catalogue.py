@@ -21,6 +21,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.columns.models import COLUMN_KINDS, ColumnEditor, ContentColumn
 from app.common.db import begin_write_transaction
+from app.common.rows import fields_of
 from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
@@ -165,7 +166,7 @@ def get_column_by_id(column_id: int, *, active_only: bool = False) -> ContentCol
 
 
 def _snapshot(column: ContentColumn) -> dict:
-    return {name: getattr(column, name) for name in ColumnFields.__dataclass_fields__}
+    return fields_of(column, *ColumnFields.__dataclass_fields__)
 
 
 def _clean_text(value: str | None, *, field: str, limit: int, label: str) -> str:

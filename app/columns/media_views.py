@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.columns import catalogue, media
 from app.columns.models import MediaFile
+from app.common.rows import fields_of
 from app.common.transaction import transaction
 from app.errors import DomainError
 from app.extensions import csrf, db
@@ -97,10 +98,7 @@ def upload():
 
 def _described(media_file: MediaFile) -> dict:
     return {
-        "id": media_file.id,
-        "kind": media_file.kind,
-        "mime_type": media_file.mime_type,
-        "size": media_file.size,
+        **fields_of(media_file, "id", "kind", "mime_type", "size"),
         "name": media_file.original_name,
         "url": url_for("media.show", media_id=media_file.id),
     }

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.common.db import sql_in
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -54,15 +55,11 @@ EVENT_ACTIONS = (
 )
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
-
-
 class ContentColumn(db.Model):
     __tablename__ = "content_columns"
     audit_type: ClassVar[str] = "content_column"
     __table_args__ = (
-        CheckConstraint(_in("kind", COLUMN_KINDS), name="kind"),
+        CheckConstraint(sql_in("kind", COLUMN_KINDS), name="kind"),
         CheckConstraint("max_media_mb > 0", name="max_media_mb"),
         CheckConstraint("credit_minutes >= 0", name="credit_minutes"),
     )
@@ -107,7 +104,7 @@ class MediaFile(db.Model):
     """An uploaded file, stored as UPLOAD_DIR/media/<storage_name>."""
 
     __tablename__ = "media_files"
-    __table_args__ = (CheckConstraint(_in("kind", MEDIA_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(sql_in("kind", MEDIA_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -123,7 +120,7 @@ class MediaFile(db.Model):
 class Contribution(db.Model):
     __tablename__ = "contributions"
     audit_type: ClassVar[str] = "contribution"
-    __table_args__ = (CheckConstraint(_in("status", CONTRIBUTION_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(sql_in("status", CONTRIBUTION_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     column_id: Mapped[int] = mapped_column(ForeignKey("content_columns.id"), index=True)
@@ -180,7 +177,7 @@ class ContributionEvent(db.Model):
     """One step of a contribution's review history, with the comment that went with it."""
 
     __tablename__ = "contribution_events"
-    __table_args__ = (CheckConstraint(_in("action", EVENT_ACTIONS), name="action"),)
+    __table_args__ = (CheckConstraint(sql_in("action", EVENT_ACTIONS), name="action"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id"), index=True)

@@ -17,17 +17,14 @@ from app.columns.models import (
     ContributionView,
     MediaFile,
 )
+from app.common.rows import fields_of
 from app.extensions import db
 
 
 def _contribution(row: Contribution) -> dict[str, Any]:
     return {
         "column": row.column.name,
-        "title": row.title,
-        "body": row.body,
-        "status": row.status,
-        "created_at": row.created_at,
-        "published_at": row.published_at,
+        **fields_of(row, "title", "body", "status", "created_at", "published_at"),
     }
 
 
@@ -72,10 +69,8 @@ def connect_hooks() -> None:
                 Contribution.reviewed_by_id, lambda row: {"title": row.title}, staff=True
             ),
         },
-    )
-    personal_data.register_audited_object("contribution", Contribution.author_id)
-    personal_data.add_labels(
-        {
+        audited={"contribution": Contribution.author_id},
+        labels={
             "contributions": _l("Contributions"),
             "uploads": _l("Uploaded files"),
             "contribution_actions": _l("Steps I took on contributions"),
@@ -89,5 +84,5 @@ def connect_hooks() -> None:
             "file": _l("File"),
             "size": _l("Size (bytes)"),
             "since": _l("Since"),
-        }
+        },
     )

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from app.errors import Conflict
+from app.errors import Conflict, NotFound
 from app.extensions import db
+
+M = TypeVar("M")
+
+
+def sql_in(column: str, values: tuple[str, ...]) -> str:
+    """The SQL condition `column IN ('a', 'b')`, for a CheckConstraint on a column that
+    holds one of a fixed list of values."""
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+def get_or_not_found(model: type[M], row_id: int, message: str) -> M:
+    """The row of `model` with this id; NotFound with `message` when there is none."""
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise NotFound(message)
+    return row
 
 
 def begin_write_transaction() -> None:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
+from app.common.rows import fields_of
 from app.common.text import clean_line
 from app.common.time import utcnow
 from app.credits.models import (
@@ -203,10 +204,7 @@ def scope_audit(batch: CreditBatch) -> dict:
         "title": batch.title,
         "period_start": batch.period_start.isoformat(),
         "period_end": batch.period_end.isoformat(),
-        "semester": batch.semester,
-        "team_id": batch.team_id,
-        "task_id": batch.task_id,
-        "category": batch.category,
+        **fields_of(batch, "semester", "team_id", "task_id", "category"),
     }
 
 

@@ -17,12 +17,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.common.db import begin_write_transaction
+from app.common.db import begin_write_transaction, get_or_not_found
+from app.common.rows import fields_of
 from app.common.tabular import FORMULA_PREFIXES
 from app.common.text import clean_line
 from app.common.time import utcnow
 from app.credits.models import FILE_TYPES, TEMPLATE_FIELDS, CreditTemplate
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput
 from app.extensions import db
 
 audit.describe_actions(
@@ -100,10 +101,7 @@ def all_templates() -> list[CreditTemplate]:
 
 
 def get_template(template_id: int) -> CreditTemplate:
-    template = db.session.get(CreditTemplate, template_id)
-    if template is None:
-        raise NotFound(_("No such export template."))
-    return template
+    return get_or_not_found(CreditTemplate, template_id, _("No such export template."))
 
 
 def default_template() -> CreditTemplate:
@@ -332,9 +330,7 @@ def _store(template: CreditTemplate, values: dict) -> None:
 
 def _snapshot(template: CreditTemplate) -> dict:
     return {
-        "name": template.name,
-        "file_type": template.file_type,
-        "date_format": template.date_format,
+        **fields_of(template, "name", "file_type", "date_format"),
         "columns": [dict(column) for column in template.columns],
         "is_default": template.is_default,
     }

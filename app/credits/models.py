@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.common.db import sql_in
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -67,10 +68,6 @@ TEMPLATE_FIELDS = (
 )
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
-
-
 def hundredths(value: int) -> Decimal:
     """An integer amount in hundredths as a decimal: 150 → Decimal('1.50')."""
     return (Decimal(value) / 100).quantize(Decimal("0.01"))
@@ -78,6 +75,18 @@ def hundredths(value: int) -> Decimal:
 
 def minutes_as_hours(minutes: int) -> Decimal:
     return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+
+
+class CreditAmounts:
+    """A row's `minutes` and `credits` (hundredths) columns as decimal hours and credits."""
+
+    @property
+    def hours(self) -> Decimal:
+        return minutes_as_hours(self.minutes)
+
+    @property
+    def credit_amount(self) -> Decimal:
+        return hundredths(self.credits)
 
 
 class CreditRule(db.Model):
@@ -106,11 +115,11 @@ class CreditRule(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class CreditRecord(db.Model):
+class CreditRecord(CreditAmounts, db.Model):
     __tablename__ = "credit_records"
     __table_args__ = (
         UniqueConstraint("source", "source_id"),
-        CheckConstraint(_in("source", CREDIT_SOURCES), name="source"),
+        CheckConstraint(sql_in("source", CREDIT_SOURCES), name="source"),
         CheckConstraint("minutes >= 0", name="minutes"),
         CheckConstraint("credits >= 0", name="credits"),
     )
@@ -143,21 +152,13 @@ class CreditRecord(db.Model):
         back_populates="record", order_by="CreditBatchItem.id"
     )
 
-    @property
-    def hours(self) -> Decimal:
-        return minutes_as_hours(self.minutes)
-
-    @property
-    def credit_amount(self) -> Decimal:
-        return hundredths(self.credits)
-
 
 class CreditTemplate(db.Model):
     """The columns of an export file: data, because every school's system differs."""
 
     __tablename__ = "credit_templates"
     audit_type: ClassVar[str] = "credit_template"
-    __table_args__ = (CheckConstraint(_in("file_type", FILE_TYPES), name="file_type"),)
+    __table_args__ = (CheckConstraint(sql_in("file_type", FILE_TYPES), name="file_type"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -174,7 +175,7 @@ class CreditBatch(db.Model):
     __tablename__ = "credit_batches"
     audit_type: ClassVar[str] = "credit_batch"
     __table_args__ = (
-        CheckConstraint(_in("status", BATCH_STATUSES), name="status"),
+        CheckConstraint(sql_in("status", BATCH_STATUSES), name="status"),
         CheckConstraint("period_end >= period_start", name="period"),
     )
 
@@ -204,14 +205,14 @@ class CreditBatch(db.Model):
     exported_by: Mapped[User | None] = relationship(foreign_keys=[exported_by_id])
 
 
-class CreditBatchItem(db.Model):
+class CreditBatchItem(CreditAmounts, db.Model):
     """One line of a batch: a record's revision, with the amounts this line sends (the
     whole record for a new line, the difference for an adjustment)."""
 
     __tablename__ = "credit_batch_items"
     __table_args__ = (
-        CheckConstraint(_in("kind", ITEM_KINDS), name="kind"),
-        CheckConstraint(f"result IS NULL OR {_in('result', ITEM_RESULTS)}", name="result"),
+        CheckConstraint(sql_in("kind", ITEM_KINDS), name="kind"),
+        CheckConstraint(f"result IS NULL OR {sql_in('result', ITEM_RESULTS)}", name="result"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -242,14 +243,6 @@ class CreditBatchItem(db.Model):
 
     batch: Mapped[CreditBatch] = relationship(back_populates="items")
     record: Mapped[CreditRecord] = relationship(back_populates="items")
-
-    @property
-    def hours(self) -> Decimal:
-        return minutes_as_hours(self.minutes)
-
-    @property
-    def credit_amount(self) -> Decimal:
-        return hundredths(self.credits)
 
 
 class CreditExport(db.Model):

@@ -58,9 +58,7 @@ def connect_hooks() -> None:
                 CreditResultUpload.uploaded_by_id, lambda row: {"time": row.uploaded_at}, staff=True
             ),
         },
-    )
-    personal_data.add_labels(
-        {
+        labels={
             "credit_records": _l("Credit records"),
             "batches_built": _l("Credit batches I built"),
             "batches_approved": _l("Credit batches I approved"),
@@ -76,5 +74,5 @@ def connect_hooks() -> None:
             "credits": _l("Credits"),
             "void": _l("Withdrawn"),
             "title": _l("Title"),
-        }
+        },
     )

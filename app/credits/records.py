@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.common.db import begin_write_transaction
+from app.common.rows import fields_of
 from app.common.semesters import semester_of
 from app.common.time import utcnow
 from app.credits import rules as credit_rules
@@ -40,26 +41,19 @@ EXPORTED_FIELDS = (
 # Kept up to date without a new revision: not sent, or sent from the batch's own copy.
 OTHER_FIELDS = ("user_id", "team_id", "task_id", "semester", "organiser")
 
+# A source's values a record takes as they are (the others are cut to the columns' lengths).
+SOURCE_FIELDS = ("source", "source_id", "user_id", "team_id", "task_id", "started_on", "ended_on")
+
 Key = tuple[str, int]
 
 
 @dataclass(frozen=True)
-class _Values:
-    """What a record should hold now."""
+class _Values(CreditSource):
+    """What a record should hold now: its source's values, with the organiser, semester
+    and credits."""
 
-    source: str
-    source_id: int
-    user_id: int
-    team_id: int | None
-    task_id: int | None
-    category: str
-    activity_name: str
-    role: str
     organiser: str
-    started_on: date
-    ended_on: date
     semester: str
-    minutes: int
     credits: int
     void: bool = False
 
@@ -91,19 +85,13 @@ def _computed(sources: list[CreditSource], rules: dict[str, CreditRule]) -> dict
         cap = rule.semester_cap if rule is not None else None
         for source, credits in zip(group, credit_rules.capped(amounts, cap), strict=True):
             computed[(source.source, source.source_id)] = _Values(
-                source=source.source,
-                source_id=source.source_id,
-                user_id=source.user_id,
-                team_id=source.team_id,
-                task_id=source.task_id,
+                **fields_of(source, *SOURCE_FIELDS),
                 category=category,
                 activity_name=source.activity_name[:200],
                 role=source.role[:32],
-                organiser=organiser,
-                started_on=source.started_on,
-                ended_on=source.ended_on,
-                semester=semester,
                 minutes=max(0, source.minutes),
+                organiser=organiser,
+                semester=semester,
                 credits=credits,
             )
     return computed
@@ -130,27 +118,12 @@ def _apply(record: CreditRecord, values: _Values, now: datetime) -> str:
 
 def _voided(record: CreditRecord) -> _Values:
     """The record's values once its source no longer counts: worth nothing."""
-    return _Values(
-        source=record.source,
-        source_id=record.source_id,
-        user_id=record.user_id,
-        team_id=record.team_id,
-        task_id=record.task_id,
-        category=record.category,
-        activity_name=record.activity_name,
-        role=record.role,
-        organiser=record.organiser,
-        started_on=record.started_on,
-        ended_on=record.ended_on,
-        semester=record.semester,
-        minutes=0,
-        credits=0,
-        void=True,
-    )
+    kept = fields_of(record, "source", "source_id", *EXPORTED_FIELDS, *OTHER_FIELDS)
+    return _Values(**{**kept, "minutes": 0, "credits": 0, "void": True})
 
 
 def _new_record(values: _Values, now: datetime) -> CreditRecord:
-    fields = {name: getattr(values, name) for name in (*EXPORTED_FIELDS, *OTHER_FIELDS)}
+    fields = fields_of(values, *EXPORTED_FIELDS, *OTHER_FIELDS)
     return CreditRecord(
         record_number=record_number_for(values.source, values.source_id),
         source=values.source,

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
+from app.common.rows import fields_of
 from app.common.semesters import semester_of
 from app.common.time import local_today, utcnow
 from app.credits.models import CreditRecord, CreditRule
@@ -149,13 +150,7 @@ def clean_values(values: RuleValues) -> RuleValues:
 
 
 def _snapshot(rule: CreditRule) -> dict:
-    return {
-        "minutes_per_credit": rule.minutes_per_credit,
-        "rounding_step": rule.rounding_step,
-        "semester_cap": rule.semester_cap,
-        "level": rule.level,
-        "active": rule.active,
-    }
+    return fields_of(rule, "minutes_per_credit", "rounding_step", "semester_cap", "level", "active")
 
 
 def update_rule(

@@ -25,14 +25,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.db import sql_in
 from app.common.time import utcnow
 from app.extensions import db
 
 SEGMENTS = ("core", "active", "new", "at_risk", "dormant")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class EngagementScore(db.Model):
@@ -40,7 +37,7 @@ class EngagementScore(db.Model):
     __table_args__ = (
         UniqueConstraint("day", "user_id"),
         Index("ix_engagement_scores_user_day", "user_id", "day"),
-        CheckConstraint(_in("segment", SEGMENTS), name="segment"),
+        CheckConstraint(sql_in("segment", SEGMENTS), name="segment"),
         CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
     )
 
@@ -88,7 +85,7 @@ class SegmentCount(db.Model):
     __table_args__ = (
         UniqueConstraint("day", "scope", "segment"),
         Index("ix_engagement_segment_counts_scope_day", "scope", "day"),
-        CheckConstraint(_in("segment", SEGMENTS), name="segment"),
+        CheckConstraint(sql_in("segment", SEGMENTS), name="segment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,7 @@ from app import hooks
 from app.accounts import personal_data
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.common.rows import fields_of
 from app.engagement.labels import reason_text
 from app.engagement.models import EngagementNudge, EngagementScore, ReportShare
 from app.extensions import db
@@ -47,14 +48,11 @@ def personal_data_of(user: User) -> dict[str, Any]:
             }
             for score in scores
         ],
-        "messages": [{"id": n.id, "sent_at": n.sent_at, "message": n.message} for n in nudges],
-        "report_links": [
-            {"id": s.id, "year": s.year, "created_at": s.created_at, "revoked_at": s.revoked_at}
-            for s in shares
-        ],
+        "messages": [fields_of(n, "id", "sent_at", "message") for n in nudges],
+        "report_links": [fields_of(s, "id", "year", "created_at", "revoked_at") for s in shares],
     }
     if sent:  # as a coordinator; the message went to someone else, and is theirs
-        data["messages_sent"] = [{"id": n.id, "sent_at": n.sent_at} for n in sent]
+        data["messages_sent"] = [fields_of(n, "id", "sent_at") for n in sent]
     return data
 
 
@@ -78,9 +76,7 @@ def connect_hooks() -> None:
             "engagement_nudges.sent_by_id": "messages_sent",
             "engagement_report_shares.user_id": "report_links",
         },
-    )
-    personal_data.add_labels(
-        {
+        labels={
             "login_days": _l("Days on the site"),
             "scores": _l("Daily engagement scores"),
             "day": _l("Day"),
@@ -95,6 +91,6 @@ def connect_hooks() -> None:
             "year": _l("Year"),
             "created_at": _l("Created"),
             "revoked_at": _l("Stopped"),
-        }
+        },
     )
     hooks.ANONYMISERS.connect(forget_person)

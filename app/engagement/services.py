@@ -22,6 +22,7 @@ from app.accounts import services as accounts
 from app.checkin import hours
 from app.columns import providers as columns
 from app.common.db import lock_for_transaction
+from app.common.rows import fields_of
 from app.common.time import from_local_date, local_day, utcnow
 from app.engagement import scoring
 from app.engagement import settings as engagement_settings
@@ -189,13 +190,16 @@ def _row(day: date, user_id: int, stats: dict[str, KindStats], result) -> dict:
     return {
         "day": day,
         "user_id": user_id,
-        "score": result.score,
-        "segment": result.segment,
-        "recency": result.recency,
-        "frequency": result.frequency,
-        "volume": result.volume,
-        "idle_days": result.idle_days,
-        "active_weeks": result.active_weeks,
+        **fields_of(
+            result,
+            "score",
+            "segment",
+            "recency",
+            "frequency",
+            "volume",
+            "idle_days",
+            "active_weeks",
+        ),
         "service_minutes": round(service.amount_now * 60),
         "shifts": service.events_now,
         "contributions": stats.get("contribution", NO_ACTIVITY).events_now,

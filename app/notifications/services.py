@@ -23,6 +23,7 @@ from app import hooks
 from app.accounts import personal_data
 from app.audit import services as audit
 from app.common.db import begin_write_transaction
+from app.common.rows import fields_of
 from app.common.text import clean_line
 from app.common.time import utcnow
 from app.common.urls import external_path, safe_next_url
@@ -417,15 +418,7 @@ def personal_data_of(user: User) -> dict[str, Any]:
     notes = db.session.scalars(notifications_query(user.id)).all()
     return {
         "notifications": [
-            {
-                "id": note.id,
-                "kind": note.kind,
-                "title": note.title,
-                "body": note.body,
-                "link": note.link,
-                "created_at": note.created_at,
-                "read_at": note.read_at,
-            }
+            fields_of(note, "id", "kind", "title", "body", "link", "created_at", "read_at")
             for note in notes
         ],
         "email_choices": {choice.kind.id: choice.email for choice in email_choices(user.id)},

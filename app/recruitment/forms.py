@@ -35,6 +35,7 @@ from wtforms.validators import (
 )
 
 from app.common.forms import MultiCheckboxField
+from app.common.rows import fields_of
 from app.common.time import local_to_utc, utc_to_local
 from app.recruitment.answers import LONG_TEXT_MAX, SHORT_TEXT_MAX
 from app.recruitment.campaigns import (
@@ -218,10 +219,7 @@ class CampaignForm(FlaskForm):
 def question_data(question: CampaignQuestion) -> dict[str, Any]:
     return {
         "id": str(question.id),
-        "kind": question.kind,
-        "label": question.label,
-        "help_text": question.help_text,
-        "required": question.required,
+        **fields_of(question, "kind", "label", "help_text", "required"),
         "options": "\n".join(question.options or []),
     }
 

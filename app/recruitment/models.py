@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.db import sql_in
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -44,14 +45,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_PARTS = ("morning", "afternoon", "evening")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Team(db.Model):
     __tablename__ = "teams"
     audit_type: ClassVar[str] = "team"
-    __table_args__ = (CheckConstraint(_in("kind", TEAM_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(sql_in("kind", TEAM_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -87,7 +84,7 @@ class Campaign(db.Model):
     __tablename__ = "campaigns"
     audit_type: ClassVar[str] = "campaign"
     __table_args__ = (
-        CheckConstraint(_in("selection_mode", SELECTION_MODES), name="selection_mode"),
+        CheckConstraint(sql_in("selection_mode", SELECTION_MODES), name="selection_mode"),
         CheckConstraint("quota > 0", name="quota_positive"),
         CheckConstraint("accepted_count >= 0 AND accepted_count <= quota", name="within_quota"),
         CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
@@ -124,7 +121,7 @@ class Campaign(db.Model):
 
 class CampaignQuestion(db.Model):
     __tablename__ = "campaign_questions"
-    __table_args__ = (CheckConstraint(_in("kind", QUESTION_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(sql_in("kind", QUESTION_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
@@ -145,7 +142,7 @@ class Application(db.Model):
     audit_type: ClassVar[str] = "application"
     __table_args__ = (
         UniqueConstraint("campaign_id", "user_id"),
-        CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),
+        CheckConstraint(sql_in("status", APPLICATION_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,7 +192,7 @@ class Membership(db.Model):
     audit_type: ClassVar[str] = "membership"
     __table_args__ = (
         UniqueConstraint("team_id", "user_id"),
-        CheckConstraint(_in("status", MEMBERSHIP_STATUSES), name="status"),
+        CheckConstraint(sql_in("status", MEMBERSHIP_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts import personal_data
 from app.accounts.personal_data import Rows
+from app.common.rows import fields_of
 from app.recruitment.models import (
     Application,
     ApplicationNote,
@@ -31,9 +32,7 @@ def _application(row: Application) -> dict[str, Any]:
         "campaign": row.campaign.title,
         "status": row.status,
         "answers": _answers(row),
-        "consented_at": row.consented_at,
-        "submitted_at": row.submitted_at,
-        "decided_at": row.decided_at,
+        **fields_of(row, "consented_at", "submitted_at", "decided_at"),
     }
 
 
@@ -60,11 +59,8 @@ def connect_hooks() -> None:
                 ApplicationNote.author_id, lambda row: {"time": row.created_at}, staff=True
             ),
         },
-    )
-    personal_data.register_audited_object("application", Application.user_id)
-    personal_data.register_audited_object("membership", Membership.user_id)
-    personal_data.add_labels(
-        {
+        audited={"application": Application.user_id, "membership": Membership.user_id},
+        labels={
             "applications": _l("Applications"),
             "coordinator_of": _l("Teams I coordinate"),
             "campaigns_created": _l("Campaigns I created"),
@@ -75,5 +71,5 @@ def connect_hooks() -> None:
             "consented_at": _l("Consent given"),
             "submitted_at": _l("Submitted"),
             "decided_at": _l("Decided"),
-        }
+        },
     )

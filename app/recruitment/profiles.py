@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app import hooks
 from app.accounts import personal_data
+from app.common.rows import fields_of
 from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import InvalidInput
@@ -215,10 +216,7 @@ def personal_data_of(user) -> dict[str, Any]:
             {
                 "id": membership.id,
                 "team": membership.team.name,
-                "status": membership.status,
-                "joined_at": membership.joined_at,
-                "onboarded": membership.onboarded,
-                "onboarded_at": membership.onboarded_at,
+                **fields_of(membership, "status", "joined_at", "onboarded", "onboarded_at"),
             }
             for membership in members.memberships_of(user.id)
         ],
@@ -247,9 +245,7 @@ def connect_hooks() -> None:
         _l("Volunteer"),
         personal_data_of,
         covers={"memberships.user_id": "memberships", "volunteer_profiles.user_id": "introduction"},
-    )
-    personal_data.add_labels(
-        {
+        labels={
             "memberships": _l("Teams"),
             "team": _l("Team"),
             "status": _l("Status"),
@@ -260,6 +256,6 @@ def connect_hooks() -> None:
             "availability": _l("Availability"),
             "introduction": _l("Introduction"),
             **WEEKDAY_LABELS,
-        }
+        },
     )
     hooks.ANONYMISERS.connect(forget_person)

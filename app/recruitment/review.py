@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.audit import services as audit
+from app.common.rows import fields_of
 from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import Conflict, DomainError, InvalidInput
@@ -194,9 +195,7 @@ def _decide(
         )
     previous = {
         "status": before,
-        "decided_at": application.decided_at,
-        "decided_by_id": application.decided_by_id,
-        "updated_at": application.updated_at,
+        **fields_of(application, "decided_at", "decided_by_id", "updated_at"),
     }
     # The application row first, then the campaign's: every path takes them in this order.
     _claim(application, before, status, actor=actor, now=now)

@@ -13,8 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit import services as audit
+from app.common.db import get_or_not_found
+from app.common.rows import fields_of
 from app.common.text import clean_line
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.extensions import db
 from app.rewards.badge_rules import RULES
 from app.rewards.models import Badge, BadgeAward
@@ -32,10 +34,7 @@ def all_badges() -> list[Badge]:
 
 
 def get_badge(badge_id: int) -> Badge:
-    badge = db.session.get(Badge, badge_id)
-    if badge is None:
-        raise NotFound(_("No such badge."))
-    return badge
+    return get_or_not_found(Badge, badge_id, _("No such badge."))
 
 
 def award_counts() -> dict[int, int]:
@@ -105,14 +104,9 @@ class BadgeChanges:
 
 def _snapshot(badge: Badge) -> dict[str, Any]:
     return {
-        "name_zh": badge.name_zh,
-        "name_en": badge.name_en,
-        "description_zh": badge.description_zh,
-        "description_en": badge.description_en,
-        "threshold": badge.threshold,
+        **fields_of(badge, "name_zh", "name_en", "description_zh", "description_en", "threshold"),
         "params": dict(badge.params or {}),
-        "revocable": badge.revocable,
-        "active": badge.active,
+        **fields_of(badge, "revocable", "active"),
     }
 
 

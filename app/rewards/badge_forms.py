@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
 
+from app.common.rows import fields_of
 from app.rewards.badge_admin import DESCRIPTION_MAX, NAME_MAX, THRESHOLD_MAX, BadgeChanges
 from app.rewards.models import Badge
 
@@ -65,7 +66,7 @@ class BadgeForm(FlaskForm):
     @classmethod
     def for_badge(cls, badge: Badge) -> BadgeForm:
         fields = ("name_zh", "name_en", "description_zh", "description_en", "threshold")
-        data = {name: getattr(badge, name) for name in (*fields, "revocable", "active")}
+        data = fields_of(badge, *fields, "revocable", "active")
         return cls(data={**data, "params": json.dumps(badge.params or {}, ensure_ascii=False)})
 
     def changes(self, params: dict) -> BadgeChanges:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.db import sql_in
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -43,17 +44,13 @@ IMPORT_STATUSES = ("applied", "rolled_back")
 MONTH_ROW_DAY = date(1900, 1, 1)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class PointRule(db.Model):
     """How many points an event is worth (admin-editable; a change applies to new events)."""
 
     __tablename__ = "point_rules"
     audit_type: ClassVar[str] = "point_rule"
     audit_key: ClassVar[str] = "code"
-    __table_args__ = (CheckConstraint(_in("unit", RULE_UNITS), name="unit"),)
+    __table_args__ = (CheckConstraint(sql_in("unit", RULE_UNITS), name="unit"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # verified_hour, training_completed, contribution_published, no_show, …
@@ -110,7 +107,7 @@ class Level(db.Model):
 class Badge(db.Model):
     __tablename__ = "badges"
     audit_type: ClassVar[str] = "badge"
-    __table_args__ = (CheckConstraint(_in("criterion", CRITERION_TYPES), name="criterion"),)
+    __table_args__ = (CheckConstraint(sql_in("criterion", CRITERION_TYPES), name="criterion"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -164,7 +161,7 @@ class LeaderboardEntry(db.Model):
     __table_args__ = (
         UniqueConstraint("metric", "period", "user_id"),
         Index("ix_leaderboard_rank", "metric", "period", "rank"),
-        CheckConstraint(_in("metric", BOARD_METRICS), name="metric"),
+        CheckConstraint(sql_in("metric", BOARD_METRICS), name="metric"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,7 +183,7 @@ class LibraryUseImport(db.Model):
 
     __tablename__ = "library_use_imports"
     audit_type: ClassVar[str] = "library_use_import"
-    __table_args__ = (CheckConstraint(_in("status", IMPORT_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(sql_in("status", IMPORT_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(255))

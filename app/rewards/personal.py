@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts import personal_data
 from app.accounts.personal_data import Rows
+from app.common.rows import fields_of
 from app.rewards import badge_texts
 from app.rewards.models import (
     MONTH_ROW_DAY,
@@ -27,24 +28,19 @@ def _points(row: PointEntry) -> dict[str, Any]:
 def _badge(row: BadgeAward) -> dict[str, Any]:
     return {
         "badge": badge_texts.badge_text(row.badge, "name"),
-        "period": row.period,
-        "awarded_at": row.awarded_at,
-        "revoked_at": row.revoked_at,
+        **fields_of(row, "period", "awarded_at", "revoked_at"),
     }
 
 
 def _board(row: LeaderboardEntry) -> dict[str, Any]:
-    return {"metric": row.metric, "period": row.period, "rank": row.rank, "value": row.value}
+    return fields_of(row, "metric", "period", "rank", "value")
 
 
 def _library_use(row: LibraryUse) -> dict[str, Any]:
     return {
         "month": row.month,
         "day": None if row.day == MONTH_ROW_DAY else row.day.isoformat(),
-        "loans": row.loans,
-        "visits": row.visits,
-        "minutes": row.minutes,
-        "e_sessions": row.e_sessions,
+        **fields_of(row, "loans", "visits", "minutes", "e_sessions"),
     }
 
 
@@ -70,11 +66,8 @@ def connect_hooks() -> None:
                 staff=True,
             ),
         },
-    )
-    personal_data.register_audited_object("point_entry", PointEntry.user_id)
-    personal_data.register_audited_object("badge_award", BadgeAward.user_id)
-    personal_data.add_labels(
-        {
+        audited={"point_entry": PointEntry.user_id, "badge_award": BadgeAward.user_id},
+        labels={
             "points": _l("Points"),
             "badges": _l("Badges"),
             "leaderboards": _l("Leaderboard places"),
@@ -94,5 +87,5 @@ def connect_hooks() -> None:
             "visits": _l("Visits"),
             "minutes": _l("Minutes"),
             "e_sessions": _l("E-resource sessions"),
-        }
+        },
     )

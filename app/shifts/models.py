@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.db import sql_in
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -38,16 +39,12 @@ SIGNUP_STATUSES = ("confirmed", "waitlisted", "offered", "cancelled")
 HANDOVER_STATUSES = ("open", "pending", "completed", "withdrawn", "refused", "expired")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Task(db.Model):
     __tablename__ = "tasks"
     audit_type: ClassVar[str] = "task"
     __table_args__ = (
-        CheckConstraint(_in("kind", TASK_KINDS), name="kind"),
-        CheckConstraint(_in("waitlist_mode", WAITLIST_MODES), name="waitlist_mode"),
+        CheckConstraint(sql_in("kind", TASK_KINDS), name="kind"),
+        CheckConstraint(sql_in("waitlist_mode", WAITLIST_MODES), name="waitlist_mode"),
         CheckConstraint("default_capacity > 0", name="capacity_positive"),
         CheckConstraint("points_multiplier >= 0", name="multiplier_not_negative"),
     )
@@ -111,7 +108,7 @@ class Shift(db.Model):
     __tablename__ = "shifts"
     audit_type: ClassVar[str] = "shift"
     __table_args__ = (
-        CheckConstraint(_in("status", SHIFT_STATUSES), name="status"),
+        CheckConstraint(sql_in("status", SHIFT_STATUSES), name="status"),
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint(
             "confirmed_count >= 0 AND confirmed_count <= capacity", name="within_capacity"
@@ -142,7 +139,7 @@ class ShiftSignup(db.Model):
     __table_args__ = (
         UniqueConstraint("shift_id", "user_id"),
         UniqueConstraint("shift_id", "ticket"),
-        CheckConstraint(_in("status", SIGNUP_STATUSES), name="status"),
+        CheckConstraint(sql_in("status", SIGNUP_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,7 +177,7 @@ class ShiftHandover(db.Model):
 
     __tablename__ = "shift_handovers"
     audit_type: ClassVar[str] = "shift_handover"
-    __table_args__ = (CheckConstraint(_in("status", HANDOVER_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(sql_in("status", HANDOVER_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)

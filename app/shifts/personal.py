@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.accounts import personal_data
 from app.accounts.models import User
 from app.accounts.personal_data import Rows
+from app.common.rows import fields_of
 from app.extensions import db
 from app.shifts.models import (
     CalendarFeed,
@@ -32,10 +33,7 @@ def shift_of(shift: Shift | None) -> dict[str, Any]:
 def _signup(row: ShiftSignup) -> dict[str, Any]:
     return {
         **shift_of(row.shift),
-        "status": row.status,
-        "signed_up_at": row.signed_up_at,
-        "cancelled_at": row.cancelled_at,
-        "no_show_at": row.no_show_at,
+        **fields_of(row, "status", "signed_up_at", "cancelled_at", "no_show_at"),
     }
 
 
@@ -47,10 +45,7 @@ def _handover(row: ShiftHandover) -> dict[str, Any]:
 def _pause(row: SignupPause) -> dict[str, Any]:
     return {
         "team": row.team.name,
-        "semester": row.semester,
-        "no_shows": row.no_shows,
-        "paused_at": row.paused_at,
-        "lifted_at": row.lifted_at,
+        **fields_of(row, "semester", "no_shows", "paused_at", "lifted_at"),
     }
 
 
@@ -86,18 +81,12 @@ def connect_hooks() -> None:
                 SignupPause.lifted_by_id, lambda row: {"time": row.lifted_at}, staff=True
             ),
         },
-    )
-    personal_data.register_section(
-        "calendar_feed",
-        _l("Calendar feed"),
-        _calendar_feed,
-        covers={"calendar_feeds.user_id": None},
-    )
-    personal_data.register_audited_object("shift_signup", ShiftSignup.user_id)
-    personal_data.register_audited_object("signup_pause", SignupPause.user_id)
-    personal_data.register_audited_object("shift_handover", ShiftHandover.from_user_id)
-    personal_data.add_labels(
-        {
+        audited={
+            "shift_signup": ShiftSignup.user_id,
+            "signup_pause": SignupPause.user_id,
+            "shift_handover": ShiftHandover.from_user_id,
+        },
+        labels={
             "signups": _l("Sign-ups"),
             "trainings": _l("Trainings completed"),
             "places_offered": _l("Places I offered to others"),
@@ -118,5 +107,11 @@ def connect_hooks() -> None:
             "paused_at": _l("Paused"),
             "lifted_at": _l("Lifted"),
             "completed_at": _l("Completed"),
-        }
+        },
+    )
+    personal_data.register_section(
+        "calendar_feed",
+        _l("Calendar feed"),
+        _calendar_feed,
+        covers={"calendar_feeds.user_id": None},
     )

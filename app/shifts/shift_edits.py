@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.audit import services as audit
+from app.common.rows import fields_of
 from app.common.text import clean_line
 from app.common.time import to_local, utc_of_local, utcnow
 from app.errors import Conflict, InvalidInput
@@ -62,9 +63,7 @@ def shift_snapshot(shift: Shift) -> dict:
     return {
         "starts_at": shift.starts_at.isoformat(),
         "ends_at": shift.ends_at.isoformat(),
-        "capacity": shift.capacity,
-        "status": shift.status,
-        "note": shift.note,
+        **fields_of(shift, "capacity", "status", "note"),
     }
 
 

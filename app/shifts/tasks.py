@@ -15,6 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import services as audit
+from app.common.db import get_or_not_found
+from app.common.rows import fields_of
 from app.common.text import clean_line, clean_text
 from app.common.time import utcnow
 from app.errors import InvalidInput, NotFound
@@ -114,10 +116,7 @@ class TaskFields:
 
 
 def get_task(task_id: int) -> Task:
-    task = db.session.get(Task, task_id)
-    if task is None:
-        raise NotFound(_("No such task."))
-    return task
+    return get_or_not_found(Task, task_id, _("No such task."))
 
 
 def get_managed_task(task_id: int, user) -> Task:
@@ -307,17 +306,18 @@ def _clean_checkin(fields: TaskFields) -> dict[str, int]:
 
 def _task_snapshot(task: Task) -> dict:
     return {
-        "title": task.title,
-        "kind": task.kind,
-        "location": task.location,
+        **fields_of(task, "title", "kind", "location"),
         "required_training_ids": list(task.required_training_ids or []),
         "required_skills": list(task.required_skills or []),
-        "default_capacity": task.default_capacity,
-        "points_multiplier": task.points_multiplier,
-        "cancel_deadline_hours": task.cancel_deadline_hours,
-        "is_onboarding": task.is_onboarding,
-        "active": task.active,
-        **{name: getattr(task, name) for name in SETTING_FIELDS},
+        **fields_of(
+            task,
+            "default_capacity",
+            "points_multiplier",
+            "cancel_deadline_hours",
+            "is_onboarding",
+            "active",
+            *SETTING_FIELDS,
+        ),
     }
 
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from app.api import envelope, openapi
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
+from app.common.rows import fields_of
 from app.credits import batches
 from app.credits.downloads import export_download
 from app.credits.exporter import MEDIA_TYPES
@@ -47,11 +48,7 @@ def batch_json(batch: CreditBatch) -> dict[str, Any]:
         "status": batch.status,
         "exported_at": iso(batch.exported_at),
         "file": {
-            "filename": stored.filename,
-            "file_type": stored.file_type,
-            "size": stored.size,
-            "sha256": stored.sha256,
-            "row_count": stored.row_count,
+            **fields_of(stored, "filename", "file_type", "size", "sha256", "row_count"),
             "url": url_for("api.credit_batch_file", batch_id=batch.id),
         },
     }

@@ -8,6 +8,7 @@ from app.accounts.models import User
 from app.api import envelope, openapi
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
+from app.common.rows import fields_of
 
 SCOPES = ("profile:read",)
 
@@ -16,15 +17,9 @@ def person_json(user: User) -> dict[str, Any]:
     college = user.college
     major = user.major
     return {
-        "id": user.id,
-        "student_number": user.student_number,
-        "name": user.name,
-        "nickname": user.nickname,
-        "email": user.email,
-        "college": {"id": college.id, "code": college.code, "name": college.name}
-        if college
-        else None,
-        "major": {"id": major.id, "name": major.name} if major else None,
+        **fields_of(user, "id", "student_number", "name", "nickname", "email"),
+        "college": fields_of(college, "id", "code", "name") if college else None,
+        "major": fields_of(major, "id", "name") if major else None,
         "enrolment_year": user.enrolment_year,
         "roles": sorted(user.role_names),
         "locale": user.locale,

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.audit import services as audit
-from app.common.db import flush_or_conflict
+from app.common.db import flush_or_conflict, get_or_not_found
+from app.common.rows import fields_of
 from app.common.text import clean_text
 from app.common.time import utcnow
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.recruitment.access import managed_team_ids
 from app.recruitment.models import TEAM_KINDS, Team, TeamCoordinator
@@ -32,10 +33,7 @@ audit.describe_actions(
 
 
 def get_team(team_id: int) -> Team:
-    team = db.session.get(Team, team_id)
-    if team is None:
-        raise NotFound(_("No such team."))
-    return team
+    return get_or_not_found(Team, team_id, _("No such team."))
 
 
 def teams_for(user) -> list[Team]:
@@ -50,12 +48,7 @@ def teams_for(user) -> list[Team]:
 
 
 def _team_snapshot(team: Team) -> dict:
-    return {
-        "name": team.name,
-        "kind": team.kind,
-        "requires_onboarding": team.requires_onboarding,
-        "active": team.active,
-    }
+    return fields_of(team, "name", "kind", "requires_onboarding", "active")
 
 
 def _check_team_fields(team: Team | None, name: str, kind: str) -> str:

@@ -4,15 +4,15 @@ fix and upload again), and the empty template."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.accounts.models import User
+from app.common.db import get_or_not_found
 from app.common.pagination import ListPage
 from app.common.tables import write_table
-from app.errors import NotFound
 from app.extensions import db
 from app.rewards.library_use.rows import COLUMN_LABELS, COLUMNS, REASONS
 from app.rewards.models import LibraryUseImport
@@ -26,12 +26,7 @@ class ImportCounts:
     rejected: int
 
     def as_dict(self) -> dict[str, int]:
-        return {
-            "total": self.total,
-            "stored": self.stored,
-            "present": self.present,
-            "rejected": self.rejected,
-        }
+        return asdict(self)
 
 
 def import_counts(imp: LibraryUseImport) -> ImportCounts:
@@ -46,10 +41,7 @@ def import_counts(imp: LibraryUseImport) -> ImportCounts:
 
 
 def get_import(import_id: int) -> LibraryUseImport:
-    imp = db.session.get(LibraryUseImport, import_id)
-    if imp is None:
-        raise NotFound(_("There is no such import."))
-    return imp
+    return get_or_not_found(LibraryUseImport, import_id, _("There is no such import."))
 
 
 def imports_query() -> Select:
