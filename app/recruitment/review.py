@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.audit import services as audit
+from app.common.db import give_one_back, take_one
 from app.common.time import utcnow
 from app.errors import Conflict, DomainError, InvalidInput
 from app.extensions import db
@@ -89,24 +90,11 @@ def _awaits_lottery(campaign: Campaign) -> bool:
 
 def _take_place(campaign: Campaign) -> bool:
     """Take one of the campaign's places; False when all are taken."""
-    table = Campaign.__table__
-    taken = db.session.execute(
-        update(table)
-        .where(table.c.id == campaign.id, table.c.accepted_count < table.c.quota)
-        .values(accepted_count=table.c.accepted_count + 1)
-    ).rowcount
-    db.session.expire(campaign, ["accepted_count"])
-    return taken == 1
+    return take_one(campaign, "accepted_count", "quota")
 
 
 def _give_place_back(campaign: Campaign) -> None:
-    table = Campaign.__table__
-    db.session.execute(
-        update(table)
-        .where(table.c.id == campaign.id, table.c.accepted_count > 0)
-        .values(accepted_count=table.c.accepted_count - 1)
-    )
-    db.session.expire(campaign, ["accepted_count"])
+    give_one_back(campaign, "accepted_count")
 
 
 def _claim(application: Application, before: str, after: str, *, actor, now: datetime) -> None:

@@ -24,13 +24,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, exists, func, literal, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.checkin.models import Attendance
-from app.common.db import begin_write_transaction
+from app.common.db import add_once
 from app.common.time import utcnow
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -96,19 +95,9 @@ def entry_for_key(key: str) -> PointEntry | None:
 
 
 def _insert(entry: PointEntry) -> bool:
-    """Insert in a savepoint; False when the key is taken (by us earlier, or by a
-    concurrent transaction that committed first)."""
-    session = db.session
-    session.flush()  # the caller's pending changes stay out of the savepoint below
-    begin_write_transaction()
-    try:
-        with session.begin_nested():
-            session.add(entry)
-    except IntegrityError:
-        if _key_exists(entry.idempotency_key):
-            return False
-        raise
-    return True
+    """False when the key is taken (by us earlier, or by a concurrent transaction that
+    committed first)."""
+    return add_once(entry, existing=lambda: entry_for_key(entry.idempotency_key)) is None
 
 
 def award(

@@ -26,7 +26,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import services as audit
-from app.common.db import begin_write_transaction
+from app.common.db import begin_write_transaction, give_one_back, take_one
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -107,28 +107,12 @@ def next_ticket(shift: Shift) -> int:
 
 
 def _take_place(shift: Shift) -> bool:
-    table = Shift.__table__
-    taken = db.session.execute(
-        update(table)
-        .where(
-            table.c.id == shift.id,
-            table.c.confirmed_count < table.c.capacity,
-            table.c.status == "scheduled",
-        )
-        .values(confirmed_count=table.c.confirmed_count + 1)
-    ).rowcount
-    db.session.expire(shift, ["confirmed_count"])
-    return taken == 1
+    """Take one of the shift's places; False when all are taken or it is not scheduled."""
+    return take_one(shift, "confirmed_count", "capacity", Shift.status == "scheduled")
 
 
 def _give_place_back(shift: Shift) -> None:
-    table = Shift.__table__
-    db.session.execute(
-        update(table)
-        .where(table.c.id == shift.id, table.c.confirmed_count > 0)
-        .values(confirmed_count=table.c.confirmed_count - 1)
-    )
-    db.session.expire(shift, ["confirmed_count"])
+    give_one_back(shift, "confirmed_count")
 
 
 def _describe(shift: Shift) -> str:
