@@ -32,9 +32,9 @@ from app.accounts.models import (
 )
 from app.accounts.sessions import end_all_sessions
 from app.audit import services as audit
-from app.common.db import begin_write_transaction, insert_ignoring_conflicts
+from app.common.db import begin_write_transaction, get_or_not_found, insert_ignoring_conflicts
 from app.common.time import local_today, utcnow
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.notifications import services as notifications
 
@@ -103,9 +103,7 @@ def normalise_email(email: str | None) -> str | None:
 
 
 def get_person(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(_("No such person."))
+    user = get_or_not_found(User, user_id, _("No such person."))
     return user
 
 

@@ -34,9 +34,9 @@ from app.admin.models import SOURCE_KINDS, DataHubPull, DataHubSource
 from app.admin.roster_apply import Checkpoint
 from app.audit import services as audit
 from app.common import http, tabular
-from app.common.db import begin_write_transaction
+from app.common.db import begin_write_transaction, get_or_not_found
 from app.common.time import from_local_date, local_day, utcnow
-from app.errors import DomainError, InvalidInput, NotFound
+from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.rewards.library_use import imports, results
 
@@ -182,9 +182,7 @@ def all_sources() -> list[DataHubSource]:
 
 
 def get_source(source_id: int) -> DataHubSource:
-    source = db.session.get(DataHubSource, source_id)
-    if source is None:
-        raise NotFound(_("There is no such data-hub source."))
+    source = get_or_not_found(DataHubSource, source_id, _("There is no such data-hub source."))
     return source
 
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, text, update
 from sqlalchemy.exc import IntegrityError
 
-from app.errors import Conflict
+from app.errors import Conflict, NotFound
 from app.extensions import db
 
 T = TypeVar("T")
@@ -113,3 +113,14 @@ def add_once(*rows: object, existing: Callable[[], T | None]) -> T | None:
             raise
         return found
     return None
+
+
+M = TypeVar("M")
+
+
+def get_or_not_found(model: type[M], row_id: int, message: str) -> M:
+    """The row of `model` with this id; NotFound with `message` when there is none."""
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise NotFound(message)
+    return row

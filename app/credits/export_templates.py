@@ -17,11 +17,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.common.db import begin_write_transaction
+from app.common.db import begin_write_transaction, get_or_not_found
 from app.common.tabular import FORMULA_PREFIXES
 from app.common.time import utcnow
 from app.credits.models import FILE_TYPES, TEMPLATE_FIELDS, CreditTemplate
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput
 from app.extensions import db
 
 audit.describe_actions(
@@ -99,9 +99,7 @@ def all_templates() -> list[CreditTemplate]:
 
 
 def get_template(template_id: int) -> CreditTemplate:
-    template = db.session.get(CreditTemplate, template_id)
-    if template is None:
-        raise NotFound(_("No such export template."))
+    template = get_or_not_found(CreditTemplate, template_id, _("No such export template."))
     return template
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
-from app.common.db import flush_or_conflict
+from app.common.db import flush_or_conflict, get_or_not_found
 from app.common.time import utcnow
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.recruitment import review
 from app.recruitment.answers import checked_answers
@@ -39,9 +39,7 @@ audit.describe_actions(
 
 
 def get_application(application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
-    if application is None:
-        raise NotFound(_("No such application."))
+    application = get_or_not_found(Application, application_id, _("No such application."))
     return application
 
 

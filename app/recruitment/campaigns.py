@@ -15,8 +15,9 @@ from sqlalchemy.orm import selectinload
 from app.accounts import services as accounts
 from app.accounts.models import USER_TYPES
 from app.audit import services as audit
+from app.common.db import get_or_not_found
 from app.common.time import utcnow
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.extensions import db
 from app.recruitment.access import managed_team_ids, require_team_manager
 from app.recruitment.models import (
@@ -77,9 +78,7 @@ class CampaignFields:
 
 
 def get_campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(_("No such campaign."))
+    campaign = get_or_not_found(Campaign, campaign_id, _("No such campaign."))
     return campaign
 
 

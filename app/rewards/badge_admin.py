@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit import services as audit
-from app.errors import InvalidInput, NotFound
+from app.common.db import get_or_not_found
+from app.errors import InvalidInput
 from app.extensions import db
 from app.rewards.badge_rules import RULES
 from app.rewards.models import Badge, BadgeAward
@@ -31,9 +32,7 @@ def all_badges() -> list[Badge]:
 
 
 def get_badge(badge_id: int) -> Badge:
-    badge = db.session.get(Badge, badge_id)
-    if badge is None:
-        raise NotFound(_("No such badge."))
+    badge = get_or_not_found(Badge, badge_id, _("No such badge."))
     return badge
 
 

@@ -29,9 +29,9 @@ from sqlalchemy.orm import aliased
 from app.accounts.models import User
 from app.audit import services as audit
 from app.checkin.models import Attendance
-from app.common.db import add_once
+from app.common.db import add_once, get_or_not_found
 from app.common.time import utcnow
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
@@ -190,9 +190,7 @@ def entry_label(entry: PointEntry):
 
 
 def get_entry(entry_id: int) -> PointEntry:
-    entry = db.session.get(PointEntry, entry_id)
-    if entry is None:
-        raise NotFound(_("No such points entry."))
+    entry = get_or_not_found(PointEntry, entry_id, _("No such points entry."))
     return entry
 
 
@@ -300,9 +298,7 @@ def find_people(text: str, *, limit: int = 20) -> list[User]:
 
 
 def get_person(user_id: int) -> User:
-    person = db.session.get(User, user_id)
-    if person is None:
-        raise NotFound(_("No such person."))
+    person = get_or_not_found(User, user_id, _("No such person."))
     return person
 
 
@@ -321,9 +317,7 @@ def all_rules() -> list[PointRule]:
 
 
 def get_rule(rule_id: int) -> PointRule:
-    rule = db.session.get(PointRule, rule_id)
-    if rule is None:
-        raise NotFound(_("No such rule."))
+    rule = get_or_not_found(PointRule, rule_id, _("No such rule."))
     return rule
 
 

@@ -32,9 +32,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
-from app.common.db import begin_write_transaction
+from app.common.db import begin_write_transaction, get_or_not_found
 from app.common.time import utcnow
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
@@ -92,9 +92,7 @@ def _gone() -> Conflict:
 
 
 def get_handover(handover_id: int) -> ShiftHandover:
-    handover = db.session.get(ShiftHandover, handover_id)
-    if handover is None:
-        raise NotFound(_("No such offer."))
+    handover = get_or_not_found(ShiftHandover, handover_id, _("No such offer."))
     return handover
 
 

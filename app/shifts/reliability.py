@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload
 
 from app import hooks
 from app.audit import services as audit
+from app.common.db import get_or_not_found
 from app.common.semesters import Semester, current_semester, semester_of
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
@@ -278,9 +279,7 @@ def _pause_if_due(user, team_id: int, semester: Semester, *, now: datetime) -> S
 
 
 def get_managed_pause(pause_id: int, user) -> SignupPause:
-    pause = db.session.get(SignupPause, pause_id)
-    if pause is None:
-        raise NotFound(_("No such sign-up pause."))
+    pause = get_or_not_found(SignupPause, pause_id, _("No such sign-up pause."))
     require_team_manager(user, pause.team_id)
     return pause
 

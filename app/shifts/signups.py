@@ -26,9 +26,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import services as audit
-from app.common.db import begin_write_transaction, give_one_back, take_one
+from app.common.db import begin_write_transaction, get_or_not_found, give_one_back, take_one
 from app.common.time import to_local, utcnow
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
@@ -80,16 +80,12 @@ audit.describe_actions(
 
 
 def get_shift(shift_id: int) -> Shift:
-    shift = db.session.get(Shift, shift_id)
-    if shift is None:
-        raise NotFound(_("No such shift."))
+    shift = get_or_not_found(Shift, shift_id, _("No such shift."))
     return shift
 
 
 def get_signup(signup_id: int) -> ShiftSignup:
-    signup = db.session.get(ShiftSignup, signup_id)
-    if signup is None:
-        raise NotFound(_("No such sign-up."))
+    signup = get_or_not_found(ShiftSignup, signup_id, _("No such sign-up."))
     return signup
 
 

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import services as audit
+from app.common.db import get_or_not_found
 from app.common.time import utcnow
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -113,9 +114,7 @@ class TaskFields:
 
 
 def get_task(task_id: int) -> Task:
-    task = db.session.get(Task, task_id)
-    if task is None:
-        raise NotFound(_("No such task."))
+    task = get_or_not_found(Task, task_id, _("No such task."))
     return task
 
 

@@ -1,4 +1,5 @@
-"""The shared database helpers: a counter with a limit, and adding a row only once."""
+"""The shared database helpers: a counter with a limit, adding a row only once, and
+fetching a row by id or saying it is not there."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.common.db import add_once, give_one_back, take_one
+from app.common.db import add_once, get_or_not_found, give_one_back, take_one
+from app.errors import NotFound
 from app.notifications.models import Notification
 from app.shifts.models import Shift
 from tests import factories
@@ -72,3 +74,12 @@ def test_add_once_raises_when_nothing_explains_the_clash(db):
 
     with pytest.raises(IntegrityError):
         add_once(_notification(user.id, "k"), existing=lambda: None)
+
+
+def test_get_or_not_found_answers_the_row_or_not_found_with_the_message(db):
+    shift = _shift(capacity=1)
+
+    assert get_or_not_found(Shift, shift.id, "gone") is shift
+    with pytest.raises(NotFound) as refused:
+        get_or_not_found(Shift, shift.id + 1000, "gone")
+    assert refused.value.message == "gone"

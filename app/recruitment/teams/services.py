@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.audit import services as audit
-from app.common.db import flush_or_conflict
+from app.common.db import flush_or_conflict, get_or_not_found
 from app.common.time import utcnow
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.recruitment.access import managed_team_ids
 from app.recruitment.models import TEAM_KINDS, Team, TeamCoordinator
@@ -31,9 +31,7 @@ audit.describe_actions(
 
 
 def get_team(team_id: int) -> Team:
-    team = db.session.get(Team, team_id)
-    if team is None:
-        raise NotFound(_("No such team."))
+    team = get_or_not_found(Team, team_id, _("No such team."))
     return team
 
 

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.accounts.models import User
+from app.common.db import get_or_not_found
 from app.common.pagination import ListPage
 from app.common.tables import write_table
-from app.errors import NotFound
 from app.extensions import db
 from app.rewards.library_use.rows import COLUMN_LABELS, COLUMNS, REASONS
 from app.rewards.models import LibraryUseImport
@@ -46,9 +46,7 @@ def import_counts(imp: LibraryUseImport) -> ImportCounts:
 
 
 def get_import(import_id: int) -> LibraryUseImport:
-    imp = db.session.get(LibraryUseImport, import_id)
-    if imp is None:
-        raise NotFound(_("There is no such import."))
+    imp = get_or_not_found(LibraryUseImport, import_id, _("There is no such import."))
     return imp
 
 
