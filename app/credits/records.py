@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 
 from flask import current_app
@@ -44,22 +44,11 @@ Key = tuple[str, int]
 
 
 @dataclass(frozen=True)
-class _Values:
-    """What a record should hold now."""
+class _Values(CreditSource):
+    """What a record should hold now: its source's values, and what the sync works out."""
 
-    source: str
-    source_id: int
-    user_id: int
-    team_id: int | None
-    task_id: int | None
-    category: str
-    activity_name: str
-    role: str
     organiser: str
-    started_on: date
-    ended_on: date
     semester: str
-    minutes: int
     credits: int
     void: bool = False
 
@@ -91,19 +80,14 @@ def _computed(sources: list[CreditSource], rules: dict[str, CreditRule]) -> dict
         cap = rule.semester_cap if rule is not None else None
         for source, credits in zip(group, credit_rules.capped(amounts, cap), strict=True):
             computed[(source.source, source.source_id)] = _Values(
-                source=source.source,
-                source_id=source.source_id,
-                user_id=source.user_id,
-                team_id=source.team_id,
-                task_id=source.task_id,
-                category=category,
-                activity_name=source.activity_name[:200],
-                role=source.role[:32],
+                **{
+                    **asdict(source),
+                    "activity_name": source.activity_name[:200],
+                    "role": source.role[:32],
+                    "minutes": max(0, source.minutes),
+                },
                 organiser=organiser,
-                started_on=source.started_on,
-                ended_on=source.ended_on,
                 semester=semester,
-                minutes=max(0, source.minutes),
                 credits=credits,
             )
     return computed
@@ -130,23 +114,8 @@ def _apply(record: CreditRecord, values: _Values, now: datetime) -> str:
 
 def _voided(record: CreditRecord) -> _Values:
     """The record's values once its source no longer counts: worth nothing."""
-    return _Values(
-        source=record.source,
-        source_id=record.source_id,
-        user_id=record.user_id,
-        team_id=record.team_id,
-        task_id=record.task_id,
-        category=record.category,
-        activity_name=record.activity_name,
-        role=record.role,
-        organiser=record.organiser,
-        started_on=record.started_on,
-        ended_on=record.ended_on,
-        semester=record.semester,
-        minutes=0,
-        credits=0,
-        void=True,
-    )
+    kept = {field.name: getattr(record, field.name) for field in fields(_Values)}
+    return _Values(**{**kept, "minutes": 0, "credits": 0, "void": True})
 
 
 def _new_record(values: _Values, now: datetime) -> CreditRecord:
