@@ -35,6 +35,7 @@ from app.notifications import kinds
 from app.notifications import services as notifications
 from app.recruitment.access import managed_team_ids, require_team_manager
 from app.shifts.models import Shift, ShiftSignup, SignupPause, Task
+from app.shifts.queries import signups_of
 
 # Check-in closes at the end of a shift; late check-outs and fixes get this long first.
 NO_SHOW_GRACE = timedelta(minutes=30)
@@ -427,14 +428,11 @@ def reliability_summary(user, *, now: datetime | None = None) -> ReliabilitySumm
     semester = current_semester(now)
     signups = list(
         db.session.scalars(
-            select(ShiftSignup)
-            .join(Shift, Shift.id == ShiftSignup.shift_id)
+            signups_of(user.id)
             .where(
-                ShiftSignup.user_id == user.id,
                 (ShiftSignup.no_show_at.is_not(None))
                 | ((ShiftSignup.status == "cancelled") & ShiftSignup.late_cancellation.is_(True)),
             )
-            .options(joinedload(ShiftSignup.shift).joinedload(Shift.task))
             .order_by(Shift.starts_at.desc())
             .limit(500)
         )
