@@ -103,8 +103,7 @@ def normalise_email(email: str | None) -> str | None:
 
 
 def get_person(user_id: int) -> User:
-    user = get_or_not_found(User, user_id, _("No such person."))
-    return user
+    return get_or_not_found(User, user_id, _("No such person."))
 
 
 def find_person(user_id: int | None) -> User | None:

@@ -182,8 +182,7 @@ def all_sources() -> list[DataHubSource]:
 
 
 def get_source(source_id: int) -> DataHubSource:
-    source = get_or_not_found(DataHubSource, source_id, _("There is no such data-hub source."))
-    return source
+    return get_or_not_found(DataHubSource, source_id, _("There is no such data-hub source."))
 
 
 def recent_pulls(source: DataHubSource, limit: int = 20) -> list[DataHubPull]:

@@ -99,8 +99,7 @@ def all_templates() -> list[CreditTemplate]:
 
 
 def get_template(template_id: int) -> CreditTemplate:
-    template = get_or_not_found(CreditTemplate, template_id, _("No such export template."))
-    return template
+    return get_or_not_found(CreditTemplate, template_id, _("No such export template."))
 
 
 def default_template() -> CreditTemplate:

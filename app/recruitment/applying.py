@@ -39,8 +39,7 @@ audit.describe_actions(
 
 
 def get_application(application_id: int) -> Application:
-    application = get_or_not_found(Application, application_id, _("No such application."))
-    return application
+    return get_or_not_found(Application, application_id, _("No such application."))
 
 
 def apply(

@@ -78,8 +78,7 @@ class CampaignFields:
 
 
 def get_campaign(campaign_id: int) -> Campaign:
-    campaign = get_or_not_found(Campaign, campaign_id, _("No such campaign."))
-    return campaign
+    return get_or_not_found(Campaign, campaign_id, _("No such campaign."))
 
 
 def _campaign_snapshot(campaign: Campaign) -> dict:

@@ -32,8 +32,7 @@ def all_badges() -> list[Badge]:
 
 
 def get_badge(badge_id: int) -> Badge:
-    badge = get_or_not_found(Badge, badge_id, _("No such badge."))
-    return badge
+    return get_or_not_found(Badge, badge_id, _("No such badge."))
 
 
 def award_counts() -> dict[int, int]:

@@ -190,8 +190,7 @@ def entry_label(entry: PointEntry):
 
 
 def get_entry(entry_id: int) -> PointEntry:
-    entry = get_or_not_found(PointEntry, entry_id, _("No such points entry."))
-    return entry
+    return get_or_not_found(PointEntry, entry_id, _("No such points entry."))
 
 
 def history_query(user_id: int):
@@ -298,8 +297,7 @@ def find_people(text: str, *, limit: int = 20) -> list[User]:
 
 
 def get_person(user_id: int) -> User:
-    person = get_or_not_found(User, user_id, _("No such person."))
-    return person
+    return get_or_not_found(User, user_id, _("No such person."))
 
 
 # Rules ---------------------------------------------------------------------------------------
@@ -317,8 +315,7 @@ def all_rules() -> list[PointRule]:
 
 
 def get_rule(rule_id: int) -> PointRule:
-    rule = get_or_not_found(PointRule, rule_id, _("No such rule."))
-    return rule
+    return get_or_not_found(PointRule, rule_id, _("No such rule."))
 
 
 def update_rule(

@@ -92,8 +92,7 @@ def _gone() -> Conflict:
 
 
 def get_handover(handover_id: int) -> ShiftHandover:
-    handover = get_or_not_found(ShiftHandover, handover_id, _("No such offer."))
-    return handover
+    return get_or_not_found(ShiftHandover, handover_id, _("No such offer."))
 
 
 def get_managed_handover(handover_id: int, actor) -> ShiftHandover:

@@ -80,13 +80,11 @@ audit.describe_actions(
 
 
 def get_shift(shift_id: int) -> Shift:
-    shift = get_or_not_found(Shift, shift_id, _("No such shift."))
-    return shift
+    return get_or_not_found(Shift, shift_id, _("No such shift."))
 
 
 def get_signup(signup_id: int) -> ShiftSignup:
-    signup = get_or_not_found(ShiftSignup, signup_id, _("No such sign-up."))
-    return signup
+    return get_or_not_found(ShiftSignup, signup_id, _("No such sign-up."))
 
 
 def next_ticket(shift: Shift) -> int:

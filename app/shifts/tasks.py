@@ -114,8 +114,7 @@ class TaskFields:
 
 
 def get_task(task_id: int) -> Task:
-    task = get_or_not_found(Task, task_id, _("No such task."))
-    return task
+    return get_or_not_found(Task, task_id, _("No such task."))
 
 
 def get_managed_task(task_id: int, user) -> Task:

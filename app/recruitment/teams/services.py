@@ -31,8 +31,7 @@ audit.describe_actions(
 
 
 def get_team(team_id: int) -> Team:
-    team = get_or_not_found(Team, team_id, _("No such team."))
-    return team
+    return get_or_not_found(Team, team_id, _("No such team."))
 
 
 def teams_for(user) -> list[Team]:

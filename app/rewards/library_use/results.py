@@ -46,8 +46,7 @@ def import_counts(imp: LibraryUseImport) -> ImportCounts:
 
 
 def get_import(import_id: int) -> LibraryUseImport:
-    imp = get_or_not_found(LibraryUseImport, import_id, _("There is no such import."))
-    return imp
+    return get_or_not_found(LibraryUseImport, import_id, _("There is no such import."))
 
 
 def imports_query() -> Select:
