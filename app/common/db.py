@@ -124,3 +124,18 @@ def get_or_not_found(model: type[M], row_id: int, message: str) -> M:
     if row is None:
         raise NotFound(message)
     return row
+
+
+def update_if(row: Any, *conditions: ColumnElement[bool], **values: Any) -> bool:
+    """Set `values` on the row in one UPDATE that happens only while `conditions` still hold
+    (another request may have changed the row since it was read: no read-then-write). The
+    attributes set are expired, so they are read again. True when the row was updated."""
+    model = type(row)
+    changed = db.session.execute(
+        update(model)
+        .where(model.id == row.id, *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(row, list(values))
+    return changed == 1

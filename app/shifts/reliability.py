@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload
 
 from app import hooks
 from app.audit import services as audit
-from app.common.db import get_or_not_found
+from app.common.db import get_or_not_found, update_if
 from app.common.semesters import Semester, current_semester, semester_of
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
@@ -162,14 +162,7 @@ def withdraw_attended_no_shows(*, now: datetime | None = None) -> int:
 
 def _withdraw(signup: ShiftSignup, *, now: datetime) -> bool:
     marked_at = signup.no_show_at
-    changed = db.session.execute(
-        update(ShiftSignup)
-        .where(ShiftSignup.id == signup.id, ShiftSignup.no_show_at == marked_at)
-        .values(no_show_at=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire(signup, ["no_show_at"])
-    if changed != 1:
+    if not update_if(signup, ShiftSignup.no_show_at == marked_at, no_show_at=None):
         return False
     audit.record(
         "shifts.no_show_withdrawn",
@@ -184,14 +177,7 @@ def _withdraw(signup: ShiftSignup, *, now: datetime) -> bool:
 
 
 def _mark(signup: ShiftSignup, *, now: datetime) -> bool:
-    changed = db.session.execute(
-        update(ShiftSignup)
-        .where(ShiftSignup.id == signup.id, ShiftSignup.no_show_at.is_(None))
-        .values(no_show_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire(signup, ["no_show_at"])
-    if changed != 1:
+    if not update_if(signup, ShiftSignup.no_show_at.is_(None), no_show_at=now):
         return False
     shift = signup.shift
     audit.record(
@@ -344,14 +330,10 @@ def excuse_no_show(
         reason, missing=_("Please give a reason for excusing the no-show."), field="reason"
     )
     marked_at = signup.no_show_at
-    changed = db.session.execute(
-        update(ShiftSignup)
-        .where(ShiftSignup.id == signup.id, ShiftSignup.no_show_at.is_not(None))
-        .values(no_show_at=None, no_show_excused_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire(signup, ["no_show_at", "no_show_excused_at"])
-    if changed != 1 or marked_at is None:
+    excused = update_if(
+        signup, ShiftSignup.no_show_at.is_not(None), no_show_at=None, no_show_excused_at=now
+    )
+    if not excused or marked_at is None:
         raise Conflict(_("This no-show has already been excused."))
     audit.record(
         "shifts.no_show_excused",

@@ -26,7 +26,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import services as audit
-from app.common.db import begin_write_transaction, get_or_not_found, give_one_back, take_one
+from app.common.db import (
+    begin_write_transaction,
+    get_or_not_found,
+    give_one_back,
+    take_one,
+    update_if,
+)
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
@@ -314,17 +320,13 @@ def promote_waitlist(shift: Shift, *, now: datetime | None = None) -> list[Shift
             continue
         if not _take_place(shift):
             break
-        changed = db.session.execute(
-            update(ShiftSignup)
-            .where(ShiftSignup.id == signup.id, ShiftSignup.status == "waitlisted")
-            .values(
-                status=status,
-                confirmed_at=None if deadline else now,
-                offer_expires_at=deadline,
-            )
-        ).rowcount
-        db.session.expire(signup, ["status", "confirmed_at", "offer_expires_at"])
-        if changed != 1:
+        if not update_if(
+            signup,
+            ShiftSignup.status == "waitlisted",
+            status=status,
+            confirmed_at=None if deadline else now,
+            offer_expires_at=deadline,
+        ):
             _give_place_back(shift)
             continue
         _announce_promotion(signup, deadline=deadline, now=now)
@@ -377,13 +379,13 @@ def leave(signup: ShiftSignup, *, now: datetime, late: bool) -> str:
     if before not in ACTIVE_STATUSES:
         raise Conflict(_("This sign-up is already cancelled."))
     begin_write_transaction()
-    changed = db.session.execute(
-        update(ShiftSignup)
-        .where(ShiftSignup.id == signup.id, ShiftSignup.status == before)
-        .values(status="cancelled", cancelled_at=now, late_cancellation=late)
-    ).rowcount
-    db.session.expire(signup, ["status", "cancelled_at", "late_cancellation"])
-    if changed != 1:
+    if not update_if(
+        signup,
+        ShiftSignup.status == before,
+        status="cancelled",
+        cancelled_at=now,
+        late_cancellation=late,
+    ):
         raise Conflict(_("This sign-up was changed meanwhile. Please reload the page."))
     if before == "confirmed":
         _close_handovers(signup, now=now)

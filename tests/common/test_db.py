@@ -1,5 +1,5 @@
-"""The shared database helpers: a counter with a limit, adding a row only once, and
-fetching a row by id or saying it is not there."""
+"""The shared database helpers: a counter with a limit, adding a row only once,
+fetching a row by id or saying it is not there, and updating a row only while it is as read."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.common.db import add_once, get_or_not_found, give_one_back, take_one
+from app.common.db import add_once, get_or_not_found, give_one_back, take_one, update_if
 from app.errors import NotFound
 from app.notifications.models import Notification
 from app.shifts.models import Shift
@@ -83,3 +83,12 @@ def test_get_or_not_found_answers_the_row_or_not_found_with_the_message(db):
     with pytest.raises(NotFound) as refused:
         get_or_not_found(Shift, shift.id + 1000, "gone")
     assert refused.value.message == "gone"
+
+
+def test_update_if_updates_only_while_the_conditions_hold(db):
+    shift = _shift(capacity=1)
+
+    assert update_if(shift, Shift.status == "scheduled", status="cancelled", note="x") is True
+    assert (shift.status, shift.note) == ("cancelled", "x")
+    assert update_if(shift, Shift.status == "scheduled", status="scheduled") is False
+    assert shift.status == "cancelled"
