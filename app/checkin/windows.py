@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.audit import services as audit
 from app.checkin import hours, tokens
 from app.checkin.models import Attendance
 from app.checkin.tokens import CodeError
+from app.common.db import update_if
 from app.common.time import utcnow
 from app.extensions import db
 from app.shifts.models import Shift
@@ -87,14 +88,15 @@ def check_out(record: Attendance, shift: Shift, at: datetime, **values) -> int |
     conditional UPDATE: only if they are still checked in, so a concurrent check-out is not
     done twice. The credited minutes, or None when they were no longer checked in."""
     minutes = hours.credited_minutes(shift, record.checked_in_at, at)
-    table = Attendance.__table__
-    changed = db.session.execute(
-        update(table)
-        .where(table.c.id == record.id, table.c.status == "in")
-        .values(status="out", checked_out_at=at, scan_minutes=minutes, **values)
-    ).rowcount
-    db.session.expire(record)
-    return minutes if changed == 1 else None
+    closed = update_if(
+        record,
+        Attendance.status == "in",
+        status="out",
+        checked_out_at=at,
+        scan_minutes=minutes,
+        **values,
+    )
+    return minutes if closed else None
 
 
 # The job -------------------------------------------------------------------------------------

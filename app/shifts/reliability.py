@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import hooks
@@ -278,14 +278,9 @@ def lift_pause(pause: SignupPause, *, note: str, actor, now: datetime | None = N
     note = _clean_text(
         note, missing=_("Please add a note on why the pause is lifted."), field="note"
     )
-    changed = db.session.execute(
-        update(SignupPause)
-        .where(SignupPause.id == pause.id, SignupPause.lifted_at.is_(None))
-        .values(lifted_at=now, lifted_by_id=actor.id, lift_note=note)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(pause)
-    if changed != 1:
+    if not update_if(
+        pause, SignupPause.lifted_at.is_(None), lifted_at=now, lifted_by_id=actor.id, lift_note=note
+    ):
         raise Conflict(_("This pause has already been lifted."))
     audit.record(
         "shifts.pause_lifted",
