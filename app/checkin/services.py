@@ -33,12 +33,18 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.checkin import hours, tokens
+from app.checkin import tokens
 from app.checkin.models import Attendance, ScanLog
 from app.checkin.scan_messages import refusal_message, success_message
 from app.checkin.scanlog import log_scan
 from app.checkin.tokens import CodeError
-from app.checkin.windows import attendance_of, checkout_closes_at, is_late, opens_at
+from app.checkin.windows import (
+    attendance_of,
+    check_out,
+    checkout_closes_at,
+    is_late,
+    opens_at,
+)
 from app.common.db import begin_write_transaction
 from app.common.time import utcnow
 from app.errors import Conflict, InvalidInput
@@ -307,19 +313,7 @@ def _check_out(shift: Shift, person: User, record: Attendance | None, scan: _Sca
         return _refused(
             "outside_window", "check_out", shift=shift, person=person, attendance=record
         )
-    table = Attendance.__table__
-    changed = db.session.execute(
-        update(table)
-        .where(table.c.id == record.id, table.c.status == "in")
-        .values(
-            status="out",
-            checked_out_at=scan.now,
-            check_out_method=scan.method,
-            scan_minutes=hours.credited_minutes(shift, record.checked_in_at, scan.now),
-        )
-    ).rowcount
-    db.session.expire(record)
-    if changed != 1:
+    if check_out(record, shift, scan.now, check_out_method=scan.method) is None:
         return _check_out(shift, person, attendance_of(shift.id, person.id), scan)
     return _done("checked_out", shift, person, record, "check_out")
 

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.audit import services as audit
 from app.checkin import hours, tokens
 from app.checkin.models import Attendance
 from app.checkin.tokens import CodeError
+from app.common.db import update_if
 from app.common.time import utcnow
 from app.extensions import db
 from app.shifts.models import Shift
@@ -79,6 +80,25 @@ def code_is_current(code: str, *, now: datetime | None = None) -> bool:
     return True
 
 
+# Checking out --------------------------------------------------------------------------------
+
+
+def check_out(record: Attendance, shift: Shift, at: datetime, **values) -> int | None:
+    """Check the person out at `at` with the minutes their scans earn (and `values`), in one
+    conditional UPDATE: only if they are still checked in, so a concurrent check-out is not
+    done twice. The credited minutes, or None when they were no longer checked in."""
+    minutes = hours.credited_minutes(shift, record.checked_in_at, at)
+    closed = update_if(
+        record,
+        Attendance.status == "in",
+        status="out",
+        checked_out_at=at,
+        scan_minutes=minutes,
+        **values,
+    )
+    return minutes if closed else None
+
+
 # The job -------------------------------------------------------------------------------------
 
 
@@ -94,23 +114,11 @@ def close_forgotten_checkouts(*, now: datetime | None = None) -> int:
         .where(Attendance.status == "in", Shift.ends_at <= now - CHECKOUT_GRACE)
         .order_by(Attendance.id)
     ).all()
-    table = Attendance.__table__
     closed = 0
     for record in forgotten:
         shift = record.shift
-        minutes = hours.credited_minutes(shift, record.checked_in_at, shift.ends_at)
-        changed = db.session.execute(
-            update(table)
-            .where(table.c.id == record.id, table.c.status == "in")
-            .values(
-                status="out",
-                checked_out_at=shift.ends_at,
-                scan_minutes=minutes,
-                auto_closed=True,
-            )
-        ).rowcount
-        db.session.expire(record)
-        if changed == 1:
+        minutes = check_out(record, shift, shift.ends_at, auto_closed=True)
+        if minutes is not None:
             closed += 1
             audit.record(
                 "checkin.auto_closed",

@@ -27,7 +27,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.accounts.models import User, UserRole
 from app.audit import services as audit
@@ -39,7 +39,7 @@ from app.columns.models import (
     ContributionEvent,
     ContributionLink,
 )
-from app.common.db import begin_write_transaction
+from app.common.db import begin_write_transaction, update_if
 from app.common.time import utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -185,14 +185,9 @@ def move(
     if contribution.status not in expected:
         raise Conflict(refusal)
     begin_write_transaction()
-    changed = db.session.execute(
-        update(Contribution)
-        .where(Contribution.id == contribution.id, Contribution.status.in_(expected), *only_if)
-        .values(status=status, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire(contribution)
-    if changed != 1:
+    if not update_if(
+        contribution, Contribution.status.in_(expected), *only_if, status=status, **values
+    ):
         raise Conflict(_("This contribution was changed meanwhile. Please reload the page."))
 
 

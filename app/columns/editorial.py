@@ -29,6 +29,7 @@ from app.columns.contributions import (
 from app.columns.models import (
     Contribution,
 )
+from app.common.db import get_or_not_found
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, NotFound
 from app.extensions import db
@@ -77,9 +78,7 @@ def recently_published(editor: User, *, limit: int = RECENT_LIMIT) -> list[Contr
 
 def get_for_review(editor: User, contribution_id: int) -> Contribution:
     """A contribution the person edits (any status but draft); Forbidden otherwise."""
-    contribution = db.session.get(Contribution, contribution_id)
-    if contribution is None:
-        raise NotFound(_("No such contribution."))
+    contribution = get_or_not_found(Contribution, contribution_id, _("No such contribution."))
     if not catalogue.is_editor(editor, contribution.column):
         raise Forbidden(_("Only the editors of this column can review its contributions."))
     if contribution.status == "draft":

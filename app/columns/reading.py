@@ -12,12 +12,11 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.accounts.models import User
 from app.columns.models import ContentColumn, Contribution, ContributionLike, ContributionView
-from app.common.db import begin_write_transaction
+from app.common.db import add_once, begin_write_transaction
 from app.common.markdown import render_markdown
 from app.common.names import mask_name
 from app.common.time import local_today, utcnow
@@ -95,15 +94,7 @@ def excerpt(body: str | None, length: int = EXCERPT_LENGTH) -> str:
 def _insert(row: ContributionLike | ContributionView) -> bool:
     """Insert `row` in a savepoint; False when its unique key is already taken (by this
     person earlier, or by a concurrent request that committed first)."""
-    session = db.session
-    session.flush()
-    begin_write_transaction()
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    return add_once(row, existing=lambda: True) is None
 
 
 def _add_to_count(contribution: Contribution, column: InstrumentedAttribute, step: int) -> None:

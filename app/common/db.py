@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import Conflict, NotFound
 from app.extensions import db
 
+T = TypeVar("T")
 M = TypeVar("M")
 
 
@@ -79,3 +81,65 @@ def insert_ignoring_conflicts(model, index_elements: list[str]):
     else:
         raise RuntimeError(f"INSERT … ON CONFLICT is not available on {dialect}")
     return insert(model).on_conflict_do_nothing(index_elements=index_elements)
+
+
+def take_one(row: Any, counter: str, limit: str, *conditions: ColumnElement[bool]) -> bool:
+    """Add one to the row's `counter` column unless it has reached its `limit` column (and
+    the extra `conditions` hold), in one conditional UPDATE: two concurrent requests cannot
+    both take the last one. False when nothing was left."""
+    table = type(row).__table__
+    column = table.c[counter]
+    taken = db.session.execute(
+        update(table)
+        .where(table.c.id == row.id, column < table.c[limit], *conditions)
+        .values({counter: column + 1})
+    ).rowcount
+    db.session.expire(row, [counter])
+    return taken == 1
+
+
+def give_one_back(row: Any, counter: str) -> None:
+    """Undo `take_one`: take one from the row's `counter` column, never below zero."""
+    table = type(row).__table__
+    column = table.c[counter]
+    db.session.execute(
+        update(table).where(table.c.id == row.id, column > 0).values({counter: column - 1})
+    )
+    db.session.expire(row, [counter])
+
+
+def add_once(*rows: object, existing: Callable[[], T | None]) -> T | None:
+    """Add `rows` in a savepoint; None when they went in. When a unique constraint turns
+    them away, what `existing()` finds instead (written by us earlier, or by a concurrent
+    transaction that committed first); if it finds nothing, the IntegrityError is raised.
+
+    The caller's pending changes are flushed first, so that they stay out of the savepoint,
+    and on SQLite the write transaction is opened before it (see `begin_write_transaction`).
+    """
+    session = db.session
+    session.flush()
+    begin_write_transaction()
+    try:
+        with session.begin_nested():
+            session.add_all(rows)
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found
+    return None
+
+
+def update_if(row: Any, *conditions: ColumnElement[bool], **values: Any) -> bool:
+    """Set `values` on the row in one UPDATE that happens only while `conditions` still hold
+    (another request may have changed the row since it was read: no read-then-write). The
+    attributes set are expired, so they are read again. True when the row was updated."""
+    model = type(row)
+    changed = db.session.execute(
+        update(model)
+        .where(model.id == row.id, *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(row, list(values))
+    return changed == 1

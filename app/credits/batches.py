@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.common.db import begin_write_transaction
+from app.common.db import begin_write_transaction, get_or_not_found
 from app.common.rows import fields_of
 from app.common.text import clean_line
 from app.common.time import utcnow
@@ -39,7 +39,7 @@ from app.credits.models import (
     hundredths,
     minutes_as_hours,
 )
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.recruitment.access import managed_team_ids
 
@@ -155,18 +155,14 @@ def visible_batches(actor: User) -> list[CreditBatch]:
 
 def get_batch(actor: User, batch_id: int) -> CreditBatch:
     teams = require_manager(actor)
-    batch = db.session.get(CreditBatch, batch_id)
-    if batch is None:
-        raise NotFound(_("This credit batch does not exist."))
+    batch = get_or_not_found(CreditBatch, batch_id, _("This credit batch does not exist."))
     if teams is not None and batch.team_id not in teams:
         raise Forbidden(_("Only the coordinators of this batch's team can see it."))
     return batch
 
 
 def _get_item(actor: User, item_id: int) -> CreditBatchItem:
-    item = db.session.get(CreditBatchItem, item_id)
-    if item is None:
-        raise NotFound(_("This line does not exist."))
+    item = get_or_not_found(CreditBatchItem, item_id, _("This line does not exist."))
     get_batch(actor, item.batch_id)
     return item
 

@@ -14,8 +14,11 @@ from app.common.time import from_local_date, local_day, to_local, utcnow
 from app.demo.data import COLLEGES, DEMO_ACCOUNTS, DEMO_PASSWORD, GIVEN_CHARS, SURNAMES
 from app.errors import InvalidInput
 from app.extensions import db
+from app.recruitment.models import Team
+from app.recruitment.teams import services as team_services
 
 PEOPLE_COUNT = 200
+TEAM = "图书馆志愿者队"
 
 
 def demo_loaded() -> bool:
@@ -98,18 +101,23 @@ def demo_logins() -> list[tuple[str, str, str]]:
     ]
 
 
+def _coordinator_and_team() -> tuple[User, Team]:
+    """The demo coordinator and the volunteer team they run (made by the recruitment demo)."""
+    coordinator = accounts.find_by_login("T0001")
+    return coordinator, next(t for t in team_services.teams_for(coordinator) if t.name == TEAM)
+
+
 def load_recruitment_demo(rng: random.Random, *, now: datetime | None = None) -> None:
     """Two teams run by the demo coordinator, an open campaign in review mode with some
     applications, an open first-come campaign, and a closed lottery campaign, drawn."""
     from app.recruitment import applying, campaigns, review
     from app.recruitment.campaigns import CampaignFields, QuestionFields
-    from app.recruitment.teams import services as team_services
 
     now = (now or utcnow()).replace(second=0, microsecond=0)
     admin = accounts.find_by_login("A0001")
     coordinator = accounts.find_by_login("T0001")
     volunteers = team_services.create_team(
-        name="图书馆志愿者队",
+        name=TEAM,
         kind="volunteer_team",
         description="在总馆和分馆服务台、书库和活动中协助读者。每学期至少服务 16 小时。",
         requires_onboarding=True,
@@ -237,14 +245,12 @@ def load_shifts_demo(*, now: datetime | None = None) -> None:
     """The volunteer team's onboarding training, a desk service three afternoons a week for
     the next four weeks, and the accepted members onboarded and signed up for some shifts."""
     from app.recruitment import membership
-    from app.recruitment.teams import services as team_services
     from app.shifts import shift_edits, signups, task_series, tasks
     from app.shifts.task_series import SeriesFields
     from app.shifts.tasks import TaskFields
 
     now = now or utcnow()
-    coordinator = accounts.find_by_login("T0001")
-    team = next(t for t in team_services.teams_for(coordinator) if t.name == "图书馆志愿者队")
+    coordinator, team = _coordinator_and_team()
     today = local_day(now)
     training = tasks.create_task(
         team.id,
@@ -312,14 +318,12 @@ def load_checkin_demo(*, now: datetime | None = None) -> None:
     the kiosk, verified by the coordinator), so "My hours" and the certificate have data;
     and a reading-festival event running now, so the kiosk shows a live code."""
     from app.checkin import attendance_verification
-    from app.recruitment.teams import services as team_services
     from app.shifts import shift_edits, signups, tasks
     from app.shifts.tasks import TaskFields
 
     now = now or utcnow()
-    coordinator = accounts.find_by_login("T0001")
+    coordinator, team = _coordinator_and_team()
     volunteer = accounts.find_by_login("2023141001")
-    team = next(t for t in team_services.teams_for(coordinator) if t.name == "图书馆志愿者队")
     desk = next(task for task in tasks.tasks_for(coordinator) if task.title == "总馆服务台")
     today = local_day(now)
     for days_ago in (15, 8, 3):
@@ -382,13 +386,11 @@ def load_service_history_demo(*, now: datetime | None = None) -> None:
     verified, with one no-show: the history the engagement dashboard and reports draw."""
     from app.checkin import attendance_verification
     from app.recruitment import membership
-    from app.recruitment.teams import services as team_services
     from app.shifts import reliability, shift_edits, signups, tasks
     from app.shifts.tasks import TaskFields
 
     now = now or utcnow()
-    coordinator = accounts.find_by_login("T0001")
-    team = next(t for t in team_services.teams_for(coordinator) if t.name == "图书馆志愿者队")
+    coordinator, team = _coordinator_and_team()
     shelving = tasks.create_task(
         team.id,
         TaskFields(title="阅览室整架", location="总馆二楼阅览室", default_capacity=12),
@@ -463,11 +465,9 @@ def load_credits_demo(*, now: datetime | None = None) -> None:
     the coordinator built and an admin can approve and export."""
     from app.common.semesters import current_semester
     from app.credits import batch_building, batches, defaults, records
-    from app.recruitment.teams import services as team_services
 
     now = now or utcnow()
-    coordinator = accounts.find_by_login("T0001")
-    team = next(t for t in team_services.teams_for(coordinator) if t.name == "图书馆志愿者队")
+    coordinator, team = _coordinator_and_team()
     defaults.seed_defaults()
     records.sync_records(now=now)
     semester = current_semester(now)

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from app import hooks
 from app.accounts import personal_data
 from app.audit import services as audit
-from app.common.db import begin_write_transaction
+from app.common.db import add_once, begin_write_transaction
 from app.common.rows import fields_of
 from app.common.text import clean_line
 from app.common.time import utcnow
@@ -132,32 +132,23 @@ def notify(
         dedupe_key=dedupe_key,
         created_at=now,
     )
-    session = db.session
-    session.flush()  # the caller's pending changes stay out of the savepoint below
-    begin_write_transaction()
-    try:
-        with session.begin_nested():
-            session.add(notification)
-            if email_body is not None:
-                session.add(
-                    OutboxEmail(
-                        notification=notification,
-                        to_address=user.email,
-                        subject=title,
-                        body=email_body,
-                        status="pending",
-                        attempts=0,
-                        dedupe_key=dedupe_key,
-                        created_at=now,
-                    )
-                )
-    except IntegrityError:
-        # Another request used the same key at the same moment: theirs stands.
-        existing = _by_dedupe_key(dedupe_key) if dedupe_key else None
-        if existing is None:
-            raise
-        return existing
-    return notification
+    rows: list[object] = [notification]
+    if email_body is not None:
+        rows.append(
+            OutboxEmail(
+                notification=notification,
+                to_address=user.email,
+                subject=title,
+                body=email_body,
+                status="pending",
+                attempts=0,
+                dedupe_key=dedupe_key,
+                created_at=now,
+            )
+        )
+    # Another request may use the same key at the same moment: theirs stands.
+    existing = add_once(*rows, existing=lambda: _by_dedupe_key(dedupe_key) if dedupe_key else None)
+    return notification if existing is None else existing
 
 
 def announce(

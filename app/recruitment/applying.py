@@ -9,11 +9,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
-from app.common.db import flush_or_conflict, get_or_not_found
+from app.common.db import flush_or_conflict, get_or_not_found, update_if
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
@@ -169,14 +169,8 @@ def withdraw_application(
             raise Conflict(_("The campaign has closed; please ask the team's coordinator."))
         raise Conflict(_("This application can no longer be withdrawn."))
     before = application.status
-    changed = db.session.execute(
-        update(Application.__table__)
-        .where(Application.id == application.id, Application.status == before)
-        .values(status="withdrawn", updated_at=now)
-    ).rowcount
-    if changed != 1:
+    if not update_if(application, Application.status == before, status="withdrawn", updated_at=now):
         raise Conflict(_("The application changed meanwhile; please reload the page."))
-    db.session.expire(application, ["status", "updated_at"])
     audit.record(
         "recruitment.application_withdrawn",
         application,

@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.audit import services as audit
+from app.common.db import give_one_back, take_one, update_if
 from app.common.rows import fields_of
 from app.common.text import clean_text
 from app.common.time import utcnow
@@ -91,41 +92,23 @@ def _awaits_lottery(campaign: Campaign) -> bool:
 
 def _take_place(campaign: Campaign) -> bool:
     """Take one of the campaign's places; False when all are taken."""
-    table = Campaign.__table__
-    taken = db.session.execute(
-        update(table)
-        .where(table.c.id == campaign.id, table.c.accepted_count < table.c.quota)
-        .values(accepted_count=table.c.accepted_count + 1)
-    ).rowcount
-    db.session.expire(campaign, ["accepted_count"])
-    return taken == 1
+    return take_one(campaign, "accepted_count", "quota")
 
 
 def _give_place_back(campaign: Campaign) -> None:
-    table = Campaign.__table__
-    db.session.execute(
-        update(table)
-        .where(table.c.id == campaign.id, table.c.accepted_count > 0)
-        .values(accepted_count=table.c.accepted_count - 1)
-    )
-    db.session.expire(campaign, ["accepted_count"])
+    give_one_back(campaign, "accepted_count")
 
 
 def _claim(application: Application, before: str, after: str, *, actor, now: datetime) -> None:
     """Move the application from `before` to `after`, only if nobody moved it meanwhile."""
-    table = Application.__table__
-    changed = db.session.execute(
-        update(table)
-        .where(table.c.id == application.id, table.c.status == before)
-        .values(
-            status=after,
-            decided_at=now,
-            decided_by_id=getattr(actor, "id", None),
-            updated_at=now,
-        )
-    ).rowcount
-    db.session.expire(application, ["status", "decided_at", "decided_by_id", "updated_at"])
-    if changed != 1:
+    if not update_if(
+        application,
+        Application.status == before,
+        status=after,
+        decided_at=now,
+        decided_by_id=getattr(actor, "id", None),
+        updated_at=now,
+    ):
         current = STATUS_LABELS.get(application.status, application.status)
         raise Conflict(
             _(
@@ -367,14 +350,9 @@ def draw_lottery(
     if now < campaign.closes_at:
         raise Conflict(_("The lottery is drawn after the campaign closes."))
     seed = seed or secrets.token_hex(16)
-    table = Campaign.__table__
-    claimed = db.session.execute(
-        update(table)
-        .where(table.c.id == campaign.id, table.c.lottery_drawn_at.is_(None))
-        .values(lottery_seed=seed, lottery_drawn_at=now)
-    ).rowcount
-    db.session.expire(campaign, ["lottery_seed", "lottery_drawn_at"])
-    if claimed != 1:
+    if not update_if(
+        campaign, Campaign.lottery_drawn_at.is_(None), lottery_seed=seed, lottery_drawn_at=now
+    ):
         raise Conflict(_("The lottery of this campaign has already been drawn."))
     entrants = {
         application.id: application

@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
-from app.common.db import begin_write_transaction, insert_ignoring_conflicts
+from app.common.db import begin_write_transaction, insert_ignoring_conflicts, update_if
 from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
@@ -173,14 +173,13 @@ def _reinstate(awards: list[BadgeAward], values: dict[int, float], *, now: datet
     for award in awards:
         revoked_at = award.revoked_at
         value = evidence_value(values[award.user_id])
-        changed = db.session.execute(
-            update(BadgeAward)
-            .where(BadgeAward.id == award.id, BadgeAward.revoked_at == revoked_at)
-            .values(revoked_at=None, revoked_reason="", evidence={"value": value})
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.expire(award, ["revoked_at", "revoked_reason", "evidence"])
-        if changed != 1:
+        if not update_if(
+            award,
+            BadgeAward.revoked_at == revoked_at,
+            revoked_at=None,
+            revoked_reason="",
+            evidence={"value": value},
+        ):
             continue
         count += 1
         audit.record(

@@ -10,90 +10,63 @@ contributions of one column only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
+@dataclass(frozen=True)
+class _Milestone:
+    """What the badges of one milestone criterion share: their codes' stem, the description
+    in Chinese and English ({n}: the threshold), and whether an award can be taken back."""
+
+    stem: str
+    description_zh: str
+    description_en: str
+    revocable: bool = False
+
+
+_MILESTONES = {
+    "hours_total": _Milestone(
+        "hours",
+        "累计志愿服务时长（已核定）达到 {n} 小时。",
+        "Reached {n} verified hours of volunteer service.",
+        revocable=True,
+    ),
+    "shifts_total": _Milestone(
+        "shifts", "完成 {n} 个已核定的志愿服务班次。", "Completed {n} verified volunteer shifts."
+    ),
+    "weekly_streak": _Milestone(
+        "streak",
+        "连续 {n} 周每周至少完成一个志愿服务班次。",
+        "Served at least one shift a week for {n} weeks in a row.",
+    ),
+    "contributions": _Milestone(
+        "contributions",
+        "在服务专栏发表 {n} 篇投稿。",
+        "Had {n} contributions published in the library's columns.",
+    ),
+}
+
+
 def _milestone(
-    code: str,
-    criterion: str,
-    threshold: int,
-    names: tuple[str, str],
-    descriptions: tuple[str, str],
-    *,
-    sort_order: int,
-    revocable: bool = False,
+    criterion: str, threshold: int, name_zh: str, name_en: str, order: int
 ) -> dict[str, Any]:
+    kind = _MILESTONES[criterion]
+    code = f"{kind.stem}_{threshold}"
     return {
         "code": code,
-        "name_zh": names[0],
-        "name_en": names[1],
-        "description_zh": descriptions[0],
-        "description_en": descriptions[1],
+        "name_zh": name_zh,
+        "name_en": name_en,
+        "description_zh": kind.description_zh.format(n=threshold),
+        "description_en": kind.description_en.format(n=threshold),
         "icon": f"{code.replace('_', '-')}.svg",
         "criterion": criterion,
         "threshold": threshold,
         "params": {},
-        "revocable": revocable,
+        "revocable": kind.revocable,
         "active": True,
-        "sort_order": sort_order,
+        "sort_order": order,
     }
-
-
-def _hours(threshold: int, name_zh: str, name_en: str, order: int) -> dict[str, Any]:
-    return _milestone(
-        f"hours_{threshold}",
-        "hours_total",
-        threshold,
-        (name_zh, name_en),
-        (
-            f"累计志愿服务时长（已核定）达到 {threshold} 小时。",
-            f"Reached {threshold} verified hours of volunteer service.",
-        ),
-        sort_order=order,
-        revocable=True,
-    )
-
-
-def _shifts(threshold: int, name_zh: str, name_en: str, order: int) -> dict[str, Any]:
-    return _milestone(
-        f"shifts_{threshold}",
-        "shifts_total",
-        threshold,
-        (name_zh, name_en),
-        (
-            f"完成 {threshold} 个已核定的志愿服务班次。",
-            f"Completed {threshold} verified volunteer shifts.",
-        ),
-        sort_order=order,
-    )
-
-
-def _streak(threshold: int, name_zh: str, name_en: str, order: int) -> dict[str, Any]:
-    return _milestone(
-        f"streak_{threshold}",
-        "weekly_streak",
-        threshold,
-        (name_zh, name_en),
-        (
-            f"连续 {threshold} 周每周至少完成一个志愿服务班次。",
-            f"Served at least one shift a week for {threshold} weeks in a row.",
-        ),
-        sort_order=order,
-    )
-
-
-def _contributions(threshold: int, name_zh: str, name_en: str, order: int) -> dict[str, Any]:
-    return _milestone(
-        f"contributions_{threshold}",
-        "contributions",
-        threshold,
-        (name_zh, name_en),
-        (
-            f"在服务专栏发表 {threshold} 篇投稿。",
-            f"Had {threshold} contributions published in the library's columns.",
-        ),
-        sort_order=order,
-    )
 
 
 SERVICE_STAR = {
@@ -132,17 +105,17 @@ READING_STAR = {
 }
 
 DEFAULT_BADGES: tuple[dict[str, Any], ...] = (
-    _hours(10, "服务十小时", "10 hours of service", 10),
-    _hours(50, "服务五十小时", "50 hours of service", 11),
-    _hours(100, "百小时志愿者", "100 hours of service", 12),
-    _hours(200, "两百小时志愿者", "200 hours of service", 13),
-    _shifts(5, "五班新手", "5 shifts", 20),
-    _shifts(20, "二十班骨干", "20 shifts", 21),
-    _shifts(50, "五十班中坚", "50 shifts", 22),
-    _streak(4, "连续四周", "4-week streak", 30),
-    _streak(12, "连续十二周", "12-week streak", 31),
-    _contributions(1, "首次投稿", "First contribution", 40),
-    _contributions(10, "十篇投稿", "10 contributions", 41),
+    _milestone("hours_total", 10, "服务十小时", "10 hours of service", 10),
+    _milestone("hours_total", 50, "服务五十小时", "50 hours of service", 11),
+    _milestone("hours_total", 100, "百小时志愿者", "100 hours of service", 12),
+    _milestone("hours_total", 200, "两百小时志愿者", "200 hours of service", 13),
+    _milestone("shifts_total", 5, "五班新手", "5 shifts", 20),
+    _milestone("shifts_total", 20, "二十班骨干", "20 shifts", 21),
+    _milestone("shifts_total", 50, "五十班中坚", "50 shifts", 22),
+    _milestone("weekly_streak", 4, "连续四周", "4-week streak", 30),
+    _milestone("weekly_streak", 12, "连续十二周", "12-week streak", 31),
+    _milestone("contributions", 1, "首次投稿", "First contribution", 40),
+    _milestone("contributions", 10, "十篇投稿", "10 contributions", 41),
     SERVICE_STAR,
     READING_STAR,
 )

@@ -30,11 +30,11 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select
 
 from app.accounts.models import College, User
 from app.checkin import hours
-from app.common.db import lock_for_transaction
+from app.common.db import get_or_not_found, lock_for_transaction
 from app.common.names import mask_name
 from app.common.semesters import current_semester
 from app.common.time import from_local_date, local_today, utcnow
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput
 from app.extensions import db
 from app.recruitment import membership
 from app.recruitment.access import can_manage_team, managed_team_ids
@@ -263,15 +263,11 @@ def _scope_filter(scope: str, viewer: User):
     if kind not in ("college", "team") or not number.isdigit():
         raise InvalidInput(_("Unknown leaderboard scope."), field="scope")
     if kind == "college":
-        college = db.session.get(College, int(number))
-        if college is None:
-            raise NotFound(_("No such college."))
+        college = get_or_not_found(College, int(number), _("No such college."))
         if college.id != viewer.college_id and not viewer.has_role("admin"):
             raise Forbidden(_("You can only see the board of your own college."))
         return LeaderboardEntry.user_id.in_(select(User.id).where(User.college_id == college.id))
-    team = db.session.get(Team, int(number))
-    if team is None:
-        raise NotFound(_("No such team."))
+    team = get_or_not_found(Team, int(number), _("No such team."))
     member = membership.find_membership(team.id, viewer.id)
     if (member is None or member.status != "active") and not can_manage_team(viewer, team):
         raise Forbidden(_("You can only see the boards of your own teams."))

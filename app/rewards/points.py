@@ -23,14 +23,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, exists, func, literal, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, String, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.checkin.models import Attendance
-from app.common.db import begin_write_transaction, get_or_not_found
+from app.common.db import add_once, get_or_not_found
 from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import InvalidInput
@@ -97,19 +96,9 @@ def entry_for_key(key: str) -> PointEntry | None:
 
 
 def _insert(entry: PointEntry) -> bool:
-    """Insert in a savepoint; False when the key is taken (by us earlier, or by a
-    concurrent transaction that committed first)."""
-    session = db.session
-    session.flush()  # the caller's pending changes stay out of the savepoint below
-    begin_write_transaction()
-    try:
-        with session.begin_nested():
-            session.add(entry)
-    except IntegrityError:
-        if _key_exists(entry.idempotency_key):
-            return False
-        raise
-    return True
+    """False when the key is taken (by us earlier, or by a concurrent transaction that
+    committed first)."""
+    return add_once(entry, existing=lambda: entry_for_key(entry.idempotency_key)) is None
 
 
 def award(
@@ -461,60 +450,66 @@ def _award_attendance(run: _Run) -> None:
         run.book(entry, "attendance")
 
 
-def _award_trainings(run: _Run) -> None:
-    rule = rule_points(TRAINING_COMPLETED)
-    if rule is None or rule.points == 0:
-        return
-    rows = db.session.execute(
-        select(TrainingRecord, Task.title)
-        .join(Task, Task.id == TrainingRecord.task_id)
-        .where(
-            ~exists().where(PointEntry.idempotency_key == _keyed("training:", TrainingRecord.id))
-        )
-        .order_by(TrainingRecord.id)
-    ).all()
-    for record, title in rows:
-        entry = award(
-            record.user_id,
-            rule.points,
-            kind=TRAINING_COMPLETED,
-            key=f"training:{record.id}",
-            occurred_at=record.completed_at,
-            source_type="training_record",
-            source_id=record.id,
-            note=title,
-            now=run.now,
-        )
-        run.book(entry, "training")
+@dataclass(frozen=True)
+class _FlatAward:
+    """Rows of `model` that each earn their rule's points once, keyed `{prefix}{row id}`:
+    the query selects (row, when it happened, task title) for the rows that qualify."""
+
+    model: type[db.Model]
+    kind: str
+    counted_as: str
+    source_type: str
+    prefix: str
+    query: Select
 
 
-def _award_no_shows(run: _Run) -> None:
-    rule = rule_points(NO_SHOW)
-    if rule is None or rule.points == 0:
-        return
-    rows = db.session.execute(
-        select(ShiftSignup, Shift.starts_at, Task.title)
+_FLAT_AWARDS = (
+    _FlatAward(
+        model=TrainingRecord,
+        kind=TRAINING_COMPLETED,
+        counted_as="training",
+        source_type="training_record",
+        prefix="training:",
+        query=select(TrainingRecord, TrainingRecord.completed_at, Task.title).join(
+            Task, Task.id == TrainingRecord.task_id
+        ),
+    ),
+    _FlatAward(
+        model=ShiftSignup,
+        kind=NO_SHOW,
+        counted_as="no_show",
+        source_type="shift_signup",
+        prefix="noshow:",
+        query=select(ShiftSignup, Shift.starts_at, Task.title)
         .join(Shift, Shift.id == ShiftSignup.shift_id)
         .join(Task, Task.id == Shift.task_id)
-        .where(
-            ShiftSignup.no_show_at.is_not(None),
-            ~exists().where(PointEntry.idempotency_key == _keyed("noshow:", ShiftSignup.id)),
-        )
-        .order_by(ShiftSignup.id)
+        .where(ShiftSignup.no_show_at.is_not(None)),
+    ),
+)
+
+
+def _award_flat(run: _Run, flat: _FlatAward) -> None:
+    rule = rule_points(flat.kind)
+    if rule is None or rule.points == 0:
+        return
+    rows = db.session.execute(
+        flat.query.where(
+            ~exists().where(PointEntry.idempotency_key == _keyed(flat.prefix, flat.model.id))
+        ).order_by(flat.model.id)
     ).all()
-    for signup, starts_at, title in rows:
+    for row, occurred_at, title in rows:
         entry = award(
-            signup.user_id,
+            row.user_id,
             rule.points,
-            kind=NO_SHOW,
-            key=f"noshow:{signup.id}",
-            occurred_at=starts_at,
-            source_type="shift_signup",
-            source_id=signup.id,
+            kind=flat.kind,
+            key=f"{flat.prefix}{row.id}",
+            occurred_at=occurred_at,
+            source_type=flat.source_type,
+            source_id=row.id,
             note=title,
             now=run.now,
         )
-        run.book(entry, "no_show")
+        run.book(entry, flat.counted_as)
 
 
 def _reverse_excused_no_shows(run: _Run) -> None:
@@ -539,8 +534,8 @@ def award_pending(*, now: datetime | None = None) -> dict[str, int]:
     run = _Run(now=now or utcnow())
     _reverse_stale_attendance(run)
     _award_attendance(run)
-    _award_trainings(run)
-    _award_no_shows(run)
+    for flat in _FLAT_AWARDS:
+        _award_flat(run, flat)
     _reverse_excused_no_shows(run)
     run.counts["notified"] = _notify(run.booked, now=run.now)
     return {

@@ -14,13 +14,13 @@ from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.common.semesters import Semester, current_semester, semester_by_code
 from app.common.time import local_day, to_local, utcnow
 from app.extensions import db
 from app.shifts.models import CalendarFeed, Shift, ShiftSignup
+from app.shifts.queries import signups_of
 
 # Past shifts stay in the feed this long, so a phone does not drop them at once.
 RECENT_DAYS = 30
@@ -69,16 +69,13 @@ def semester_calendar(user, semester: Semester, *, now: datetime | None = None) 
     now = now or utcnow()
     signups = list(
         db.session.scalars(
-            select(ShiftSignup)
-            .join(Shift, Shift.id == ShiftSignup.shift_id)
+            signups_of(user.id)
             .where(
-                ShiftSignup.user_id == user.id,
                 ShiftSignup.status.in_(CALENDAR_STATUSES),
                 Shift.starts_at >= semester.starts_at,
                 Shift.starts_at < semester.ends_before,
                 (Shift.ends_at >= now) | (ShiftSignup.status == "confirmed"),
             )
-            .options(joinedload(ShiftSignup.shift).joinedload(Shift.task))
             .order_by(Shift.starts_at)
         )
     )
@@ -151,15 +148,12 @@ def calendar_for(user, *, now: datetime | None = None, host: str = "gongchuang")
     """The feed: one event per confirmed shift from the last weeks on, in local time."""
     now = now or utcnow()
     signups = db.session.scalars(
-        select(ShiftSignup)
-        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        signups_of(user.id)
         .where(
-            ShiftSignup.user_id == user.id,
             ShiftSignup.status == "confirmed",
             Shift.status == "scheduled",
             Shift.ends_at >= now - timedelta(days=RECENT_DAYS),
         )
-        .options(joinedload(ShiftSignup.shift).joinedload(Shift.task))
         .order_by(Shift.starts_at)
     )
     calendar = Calendar()

@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
-from app.common.db import begin_write_transaction, get_or_not_found
+from app.common.db import begin_write_transaction, get_or_not_found, update_if
 from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
@@ -232,14 +232,7 @@ def _claim(handover: ShiftHandover, from_status: str, **values) -> None:
     """Move the handover on from `from_status`, or raise Conflict when another request
     moved it first."""
     begin_write_transaction()
-    changed = db.session.execute(
-        update(ShiftHandover)
-        .where(ShiftHandover.id == handover.id, ShiftHandover.status == from_status)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire(handover)
-    if changed != 1:
+    if not update_if(handover, ShiftHandover.status == from_status, **values):
         raise _gone()
 
 

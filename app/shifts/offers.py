@@ -15,11 +15,11 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
-from app.common.db import begin_write_transaction
+from app.common.db import begin_write_transaction, update_if
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
@@ -60,13 +60,7 @@ def accept_offer(signup: ShiftSignup, *, actor, now: datetime | None = None) -> 
     if signup.offer_expires_at is not None and now >= signup.offer_expires_at:
         raise Conflict(_("The offer ran out at %(time)s.", time=format_deadline(signup)))
     begin_write_transaction()
-    changed = db.session.execute(
-        update(ShiftSignup)
-        .where(ShiftSignup.id == signup.id, ShiftSignup.status == "offered")
-        .values(status="confirmed", confirmed_at=now)
-    ).rowcount
-    db.session.expire(signup, ["status", "confirmed_at"])
-    if changed != 1:
+    if not update_if(signup, ShiftSignup.status == "offered", status="confirmed", confirmed_at=now):
         raise Conflict(_("This place is no longer offered to you."))
     audit.record(
         "shifts.offer_accepted",

@@ -21,11 +21,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import hooks
 from app.audit import services as audit
+from app.common.db import get_or_not_found, update_if
 from app.common.semesters import Semester, current_semester, semester_of
 from app.common.text import clean_line
 from app.common.time import to_local, utcnow
@@ -35,6 +36,7 @@ from app.notifications import kinds
 from app.notifications import services as notifications
 from app.recruitment.access import managed_team_ids, require_team_manager
 from app.shifts.models import Shift, ShiftSignup, SignupPause, Task
+from app.shifts.queries import signups_of
 
 # Check-in closes at the end of a shift; late check-outs and fixes get this long first.
 NO_SHOW_GRACE = timedelta(minutes=30)
@@ -160,14 +162,7 @@ def withdraw_attended_no_shows(*, now: datetime | None = None) -> int:
 
 def _withdraw(signup: ShiftSignup, *, now: datetime) -> bool:
     marked_at = signup.no_show_at
-    changed = db.session.execute(
-        update(ShiftSignup)
-        .where(ShiftSignup.id == signup.id, ShiftSignup.no_show_at == marked_at)
-        .values(no_show_at=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire(signup, ["no_show_at"])
-    if changed != 1:
+    if not update_if(signup, ShiftSignup.no_show_at == marked_at, no_show_at=None):
         return False
     audit.record(
         "shifts.no_show_withdrawn",
@@ -181,14 +176,7 @@ def _withdraw(signup: ShiftSignup, *, now: datetime) -> bool:
 
 
 def _mark(signup: ShiftSignup, *, now: datetime) -> bool:
-    changed = db.session.execute(
-        update(ShiftSignup)
-        .where(ShiftSignup.id == signup.id, ShiftSignup.no_show_at.is_(None))
-        .values(no_show_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire(signup, ["no_show_at"])
-    if changed != 1:
+    if not update_if(signup, ShiftSignup.no_show_at.is_(None), no_show_at=now):
         return False
     shift = signup.shift
     audit.record(
@@ -275,9 +263,7 @@ def _pause_if_due(user, team_id: int, semester: Semester, *, now: datetime) -> S
 
 
 def get_managed_pause(pause_id: int, user) -> SignupPause:
-    pause = db.session.get(SignupPause, pause_id)
-    if pause is None:
-        raise NotFound(_("No such sign-up pause."))
+    pause = get_or_not_found(SignupPause, pause_id, _("No such sign-up pause."))
     require_team_manager(user, pause.team_id)
     return pause
 
@@ -289,14 +275,9 @@ def lift_pause(pause: SignupPause, *, note: str, actor, now: datetime | None = N
     note = _clean_text(
         note, missing=_("Please add a note on why the pause is lifted."), field="note"
     )
-    changed = db.session.execute(
-        update(SignupPause)
-        .where(SignupPause.id == pause.id, SignupPause.lifted_at.is_(None))
-        .values(lifted_at=now, lifted_by_id=actor.id, lift_note=note)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(pause)
-    if changed != 1:
+    if not update_if(
+        pause, SignupPause.lifted_at.is_(None), lifted_at=now, lifted_by_id=actor.id, lift_note=note
+    ):
         raise Conflict(_("This pause has already been lifted."))
     audit.record(
         "shifts.pause_lifted",
@@ -340,14 +321,10 @@ def excuse_no_show(
         reason, missing=_("Please give a reason for excusing the no-show."), field="reason"
     )
     marked_at = signup.no_show_at
-    changed = db.session.execute(
-        update(ShiftSignup)
-        .where(ShiftSignup.id == signup.id, ShiftSignup.no_show_at.is_not(None))
-        .values(no_show_at=None, no_show_excused_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire(signup, ["no_show_at", "no_show_excused_at"])
-    if changed != 1 or marked_at is None:
+    excused = update_if(
+        signup, ShiftSignup.no_show_at.is_not(None), no_show_at=None, no_show_excused_at=now
+    )
+    if not excused or marked_at is None:
         raise Conflict(_("This no-show has already been excused."))
     audit.record(
         "shifts.no_show_excused",
@@ -423,14 +400,11 @@ def reliability_summary(user, *, now: datetime | None = None) -> ReliabilitySumm
     semester = current_semester(now)
     signups = list(
         db.session.scalars(
-            select(ShiftSignup)
-            .join(Shift, Shift.id == ShiftSignup.shift_id)
+            signups_of(user.id)
             .where(
-                ShiftSignup.user_id == user.id,
                 (ShiftSignup.no_show_at.is_not(None))
                 | ((ShiftSignup.status == "cancelled") & ShiftSignup.late_cancellation.is_(True)),
             )
-            .options(joinedload(ShiftSignup.shift).joinedload(Shift.task))
             .order_by(Shift.starts_at.desc())
             .limit(500)
         )

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from app.audit import services as audit
 from app.common.rows import fields_of
@@ -221,6 +221,25 @@ def _fill_freed_places(shift: Shift, *, actor, now: datetime | None) -> None:
     signups.promote_waitlist(shift, now=now)
 
 
+def this_and_later_in_series(shift: Shift, *conditions: ColumnElement[bool]) -> list[Shift]:
+    """This shift and the later scheduled shifts of its series that meet `conditions`, by
+    start; a shift of no series alone."""
+    if shift.series_id is None:
+        return [shift]
+    return list(
+        db.session.scalars(
+            select(Shift)
+            .where(
+                Shift.series_id == shift.series_id,
+                Shift.status == "scheduled",
+                Shift.starts_at >= shift.starts_at,
+                *conditions,
+            )
+            .order_by(Shift.starts_at)
+        )
+    )
+
+
 def cancel_shift(
     shift: Shift,
     *,
@@ -243,19 +262,7 @@ def cancel_shift(
     now = now or utcnow()
     if shift.ends_at <= now:
         raise Conflict(_("This shift is over and can no longer be cancelled."))
-    shifts = [shift]
-    if rest_of_series and shift.series_id is not None:
-        shifts = list(
-            db.session.scalars(
-                select(Shift)
-                .where(
-                    Shift.series_id == shift.series_id,
-                    Shift.status == "scheduled",
-                    Shift.starts_at >= shift.starts_at,
-                )
-                .order_by(Shift.starts_at)
-            )
-        )
+    shifts = this_and_later_in_series(shift) if rest_of_series else [shift]
     for each in shifts:
         each.status = "cancelled"
         each.cancel_reason = reason

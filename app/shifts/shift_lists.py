@@ -16,6 +16,7 @@ from app.extensions import db
 from app.recruitment import membership as members
 from app.shifts.eligibility import Eligibility, check_eligibility, person_of, training_titles
 from app.shifts.models import Shift, ShiftSignup, Task
+from app.shifts.queries import signups_of
 from app.shifts.signups import ACTIVE_STATUSES, self_cancel_refusal
 
 
@@ -47,12 +48,7 @@ def _positions(signups: list[ShiftSignup]) -> dict[int, int]:
 
 def my_shifts(user, *, now: datetime | None = None) -> MyShifts:
     now = now or utcnow()
-    query = (
-        select(ShiftSignup)
-        .join(Shift, Shift.id == ShiftSignup.shift_id)
-        .where(ShiftSignup.user_id == user.id)
-        .options(joinedload(ShiftSignup.shift).joinedload(Shift.task))
-    )
+    query = signups_of(user.id)
     upcoming = list(
         db.session.scalars(
             query.where(Shift.ends_at >= now, ShiftSignup.status.in_(ACTIVE_STATUSES)).order_by(

@@ -26,7 +26,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import services as audit
-from app.common.db import begin_write_transaction, get_or_not_found
+from app.common.db import (
+    begin_write_transaction,
+    get_or_not_found,
+    give_one_back,
+    take_one,
+    update_if,
+)
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
@@ -101,28 +107,12 @@ def next_ticket(shift: Shift) -> int:
 
 
 def _take_place(shift: Shift) -> bool:
-    table = Shift.__table__
-    taken = db.session.execute(
-        update(table)
-        .where(
-            table.c.id == shift.id,
-            table.c.confirmed_count < table.c.capacity,
-            table.c.status == "scheduled",
-        )
-        .values(confirmed_count=table.c.confirmed_count + 1)
-    ).rowcount
-    db.session.expire(shift, ["confirmed_count"])
-    return taken == 1
+    """Take one of the shift's places; False when all are taken or it is not scheduled."""
+    return take_one(shift, "confirmed_count", "capacity", Shift.status == "scheduled")
 
 
 def _give_place_back(shift: Shift) -> None:
-    table = Shift.__table__
-    db.session.execute(
-        update(table)
-        .where(table.c.id == shift.id, table.c.confirmed_count > 0)
-        .values(confirmed_count=table.c.confirmed_count - 1)
-    )
-    db.session.expire(shift, ["confirmed_count"])
+    give_one_back(shift, "confirmed_count")
 
 
 def _describe(shift: Shift) -> str:
@@ -328,17 +318,13 @@ def promote_waitlist(shift: Shift, *, now: datetime | None = None) -> list[Shift
             continue
         if not _take_place(shift):
             break
-        changed = db.session.execute(
-            update(ShiftSignup)
-            .where(ShiftSignup.id == signup.id, ShiftSignup.status == "waitlisted")
-            .values(
-                status=status,
-                confirmed_at=None if deadline else now,
-                offer_expires_at=deadline,
-            )
-        ).rowcount
-        db.session.expire(signup, ["status", "confirmed_at", "offer_expires_at"])
-        if changed != 1:
+        if not update_if(
+            signup,
+            ShiftSignup.status == "waitlisted",
+            status=status,
+            confirmed_at=None if deadline else now,
+            offer_expires_at=deadline,
+        ):
             _give_place_back(shift)
             continue
         _announce_promotion(signup, deadline=deadline, now=now)
@@ -383,13 +369,13 @@ def leave(signup: ShiftSignup, *, now: datetime, late: bool) -> str:
     if before not in ACTIVE_STATUSES:
         raise Conflict(_("This sign-up is already cancelled."))
     begin_write_transaction()
-    changed = db.session.execute(
-        update(ShiftSignup)
-        .where(ShiftSignup.id == signup.id, ShiftSignup.status == before)
-        .values(status="cancelled", cancelled_at=now, late_cancellation=late)
-    ).rowcount
-    db.session.expire(signup, ["status", "cancelled_at", "late_cancellation"])
-    if changed != 1:
+    if not update_if(
+        signup,
+        ShiftSignup.status == before,
+        status="cancelled",
+        cancelled_at=now,
+        late_cancellation=late,
+    ):
         raise Conflict(_("This sign-up was changed meanwhile. Please reload the page."))
     if before == "confirmed":
         _close_handovers(signup, now=now)

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.audit import services as audit
 from app.common.time import local_day, utc_of_local, utcnow
@@ -23,6 +23,7 @@ from app.shifts.shift_edits import (
     clean_note,
     require_scheduled,
     shift_snapshot,
+    this_and_later_in_series,
 )
 from app.shifts.tasks import check_capacity
 
@@ -186,20 +187,7 @@ class SeriesChange:
 def rest_of_series(shift: Shift, *, now: datetime | None = None) -> list[Shift]:
     """This shift and the later scheduled shifts of its series that have not ended."""
     now = now or utcnow()
-    if shift.series_id is None:
-        return [shift]
-    return list(
-        db.session.scalars(
-            select(Shift)
-            .where(
-                Shift.series_id == shift.series_id,
-                Shift.status == "scheduled",
-                Shift.starts_at >= shift.starts_at,
-                Shift.ends_at > now,
-            )
-            .order_by(Shift.starts_at)
-        )
-    )
+    return this_and_later_in_series(shift, Shift.ends_at > now)
 
 
 def update_rest_of_series(

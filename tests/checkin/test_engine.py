@@ -397,3 +397,17 @@ def test_forgotten_check_outs_close_at_the_scheduled_end_once(desk):
     assert record.scan_minutes == 165  # 170 minutes, rounded to the step of 15
     untouched = windows.attendance_of(shift.id, careful.id)
     assert not untouched.auto_closed and untouched.checked_out_at == end + 30 * MINUTE
+
+
+def test_check_out_happens_once_with_the_credited_minutes(desk):
+    team, _task, shift = desk
+    person = volunteer(team, shift)
+    scan(shift, person, START)
+    record = windows.attendance_of(shift.id, person.id)
+    end = START + 3 * 60 * MINUTE
+
+    assert windows.check_out(record, shift, end, check_out_method="manual") == 180
+    assert (record.status, record.checked_out_at, record.scan_minutes) == ("out", end, 180)
+    assert record.check_out_method == "manual"
+    assert windows.check_out(record, shift, end + MINUTE) is None
+    assert record.checked_out_at == end
