@@ -5,7 +5,8 @@ through here, and this is the only place a request commits or rolls back.
 `DomainError` then reaches the error handler as before). `run_change()` is the views'
 usual shape: run one service call, commit and flash a success message, or roll back
 and show the `DomainError`'s message (on the form field it is about, when a form is
-given) and let the view re-render or redirect."""
+given) and let the view re-render or redirect. `form_page()` is the usual form page around
+it: save and go on, or show the form again."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import flash
+from flask import Response, flash, redirect, render_template
 from flask_wtf import FlaskForm
 
 from app.common.forms import show_domain_error
@@ -75,3 +76,23 @@ def form_status(form: FlaskForm) -> int:
     """The status of a page that shows `form`: 400 when it was sent and refused (shown
     again with its errors), else 200. Every view answers a refused form the same way."""
     return 400 if form.errors else 200
+
+
+def form_page(
+    form: FlaskForm,
+    change: Callable[[], T],
+    success: str | Callable[[T], str] | None,
+    *,
+    then: str | Callable[[T], str],
+    template: str,
+    **context: object,
+) -> Response | tuple[str, int]:
+    """A form page's answer: when `form` is sent and valid, `run_change(change, success)`
+    and, if it was committed, redirect to `then` (an address, or a function of the change's
+    result); otherwise render `template` with the form and `context` (status 400 when the
+    form was refused, see `form_status`)."""
+    if form.validate_on_submit():
+        done = run_change(change, success, form=form)
+        if done:
+            return redirect(then(done.value) if callable(then) else then)
+    return render_template(template, form=form, **context), form_status(form)
