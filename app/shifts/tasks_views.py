@@ -202,15 +202,7 @@ def new_shift(task_id: int):
         form.capacity.data = task.default_capacity
     return form_page(
         form,
-        lambda: shift_edits.create_shift(
-            task,
-            day=form.day.data,
-            start=form.start.data,
-            end=form.end.data,
-            capacity=form.capacity.data,
-            note=form.note.data,
-            actor=current_user,
-        ),
+        lambda: shift_edits.create_shift(task, **form.values(), actor=current_user),
         lambda shift: _(
             "The shift on %(when)s has been created.", when=shift_edits.format_span(shift)
         ),
@@ -280,23 +272,10 @@ def edit_shift(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     form = ShiftForm()
     if request.method == "GET":
-        start, end = to_local(shift.starts_at), to_local(shift.ends_at)
-        form.day.data = start.date()
-        form.start.data = start.time()
-        form.end.data = end.time()
-        form.capacity.data = shift.capacity
-        form.note.data = shift.note
+        form.load(shift)
     return form_page(
         form,
-        lambda: shift_edits.update_shift(
-            shift,
-            day=form.day.data,
-            start=form.start.data,
-            end=form.end.data,
-            capacity=form.capacity.data,
-            note=form.note.data,
-            actor=current_user,
-        ),
+        lambda: shift_edits.update_shift(shift, **form.values(), actor=current_user),
         _("The changes have been saved."),
         then=url_for("tasks.shift", shift_id=shift.id),
         template="tasks/shift_form.html",
@@ -313,10 +292,7 @@ def edit_series(shift_id: int):
         raise NotFound(_("This shift is not part of a weekly series."))
     form = SeriesChangeForm()
     if request.method == "GET":
-        form.start.data = to_local(shift.starts_at).time()
-        form.end.data = to_local(shift.ends_at).time()
-        form.capacity.data = shift.capacity
-        form.note.data = shift.note
+        form.load(shift)
     if form.validate_on_submit():
         change = task_series.SeriesChange(
             start=form.start.data,
