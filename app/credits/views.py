@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import ActionForm
+from app.common.forms import ActionForm, flash_form_errors
 from app.common.semesters import Semester, current_semester, semester_by_code
 from app.common.time import utcnow
 from app.common.transaction import run_change, transaction
@@ -232,8 +232,7 @@ def _back_to(batch_id: int):
 def _button_pressed(form) -> bool:
     if form.validate_on_submit():
         return True
-    for errors in form.errors.values():
-        flash(" ".join(str(error) for error in errors), "danger")
+    flash_form_errors(form)
     return False
 
 

@@ -3,13 +3,14 @@ points, and editing the points rules."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.checkin import hours
 from app.checkin.certificates import format_hours
 from app.common.access import role_required
+from app.common.forms import flash_form_errors
 from app.common.transaction import run_change, transaction
 from app.extensions import db
 from app.rewards import badge_texts, badges, defaults, levels, points
@@ -129,8 +130,7 @@ def reverse_entry(entry_id: int):
     entry = points.get_entry(entry_id)
     form = ReverseForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            flash(" ".join(str(error) for error in errors), "danger")
+        flash_form_errors(form)
         return redirect(url_for("rewards.admin_person", user_id=entry.user_id))
     run_change(
         lambda: points.reverse_by_admin(entry, reason=form.reason.data, actor=current_user),
