@@ -6,7 +6,8 @@ through here, and this is the only place a request commits or rolls back.
 usual shape: run one service call, commit and flash a success message, or roll back
 and show the `DomainError`'s message (on the form field it is about, when a form is
 given) and let the view re-render or redirect. `form_page()` is the usual form page around
-it: save and go on, or show the form again."""
+it: save and go on, or show the form again; `posted_change()` the usual button or small form
+posted from another page, which it goes back to."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from typing import Generic, TypeVar
 from flask import Response, flash, redirect, render_template
 from flask_wtf import FlaskForm
 
-from app.common.forms import show_domain_error
+from app.common.forms import flash_form_errors, show_domain_error
 from app.errors import DomainError
 from app.extensions import db
 
@@ -96,3 +97,20 @@ def form_page(
         if done:
             return redirect(then(done.value) if callable(then) else then)
     return render_template(template, form=form, **context), form_status(form)
+
+
+def posted_change(
+    form: FlaskForm,
+    change: Callable[[], T],
+    success: str | Callable[[T], str] | None,
+    *,
+    back: str,
+) -> Response:
+    """A button or small form posted from another page (a list, a roster, a batch): when
+    `form` is valid `run_change(change, success)`, else flash its errors; then redirect
+    `back` to that page either way."""
+    if form.validate_on_submit():
+        run_change(change, success)
+    else:
+        flash_form_errors(form)
+    return redirect(back)

@@ -4,33 +4,20 @@ signed token in the address is the credential)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import ActionForm, flash_form_errors
+from app.common.forms import ActionForm
 from app.common.time import utcnow
-from app.common.transaction import run_change, transaction
+from app.common.transaction import posted_change, transaction
 from app.errors import DomainError
 from app.shifts import calendar, release, reliability, shift_edits, signups, tasks
 from app.shifts.task_forms import ExcuseForm, LiftPauseForm
 
 bp = Blueprint("reliability", __name__, url_prefix="/reliability")
-
-
-def _from_list(form: FlaskForm, change: Callable[[], object], success: str) -> Response:
-    """Run a change posted from the coordinators' list and go back to it, where a refused
-    form's errors are flashed."""
-    if form.validate_on_submit():
-        run_change(change, success)
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("reliability.index"))
 
 
 @bp.route("/")
@@ -54,10 +41,11 @@ def index():
 def lift(pause_id: int):
     pause = reliability.get_managed_pause(pause_id, current_user)
     form = LiftPauseForm()
-    return _from_list(
+    return posted_change(
         form,
         lambda: reliability.lift_pause(pause, note=form.note.data, actor=current_user),
         _("%(name)s can sign up again.", name=pause.user.name),
+        back=url_for("reliability.index"),
     )
 
 
@@ -66,10 +54,11 @@ def lift(pause_id: int):
 def excuse(signup_id: int):
     signup = reliability.get_managed_no_show(signup_id, current_user)
     form = ExcuseForm()
-    return _from_list(
+    return posted_change(
         form,
         lambda: reliability.excuse_no_show(signup, reason=form.reason.data, actor=current_user),
         _("The no-show of %(name)s has been excused.", name=signup.user.name),
+        back=url_for("reliability.index"),
     )
 
 

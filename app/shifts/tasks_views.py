@@ -10,7 +10,6 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.routing import BuildError
 
 from app.accounts import services as accounts
@@ -18,7 +17,7 @@ from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
 from app.common.forms import ActionForm, flash_form_errors
 from app.common.time import to_local, utcnow
-from app.common.transaction import form_page, form_status, run_change
+from app.common.transaction import form_page, form_status, posted_change, run_change
 from app.credits import rules as credit_rules
 from app.errors import NotFound
 from app.recruitment import profiles
@@ -103,18 +102,12 @@ def _checkin_links(shift) -> list[tuple[str, str]]:
     return links
 
 
-def _on_shift(
-    shift,
-    change: Callable[[], Any],
-    success: str | Callable[[Any], str],
-    form: FlaskForm | None = None,
+def _shift_button(
+    shift, change: Callable[[], Any], success: str | Callable[[Any], str]
 ) -> Response:
-    """Run a change posted from the shift's page (its form, or else a button) and go back to
-    that page, where a refused form's errors are flashed."""
-    if (ActionForm() if form is None else form).validate_on_submit():
+    """A button on the shift's page: run `change` when its form is sent, then back there."""
+    if ActionForm().validate_on_submit():
         run_change(change, success)
-    elif form is not None:
-        flash_form_errors(form)
     return redirect(url_for("tasks.shift", shift_id=shift.id))
 
 
@@ -322,8 +315,8 @@ def edit_series(shift_id: int):
 def cancel_shift(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     form = CancelShiftForm()
-    return _on_shift(
-        shift,
+    return posted_change(
+        form,
         lambda: shift_edits.cancel_shift(
             shift,
             reason=form.reason.data,
@@ -334,7 +327,7 @@ def cancel_shift(shift_id: int):
             "%(n)d shifts have been cancelled and everyone signed up was told.",
             n=len(cancelled),
         ),
-        form,
+        back=url_for("tasks.shift", shift_id=shift.id),
     )
 
 
@@ -384,7 +377,7 @@ def change_signup(shift_id: int, signup_id: int, change: str):
     shift = tasks.get_managed_shift(shift_id, current_user)
     signup = tasks.signup_on_shift(shift, signup_id)
     service, message = SIGNUP_CHANGES[change]
-    return _on_shift(
+    return _shift_button(
         shift,
         lambda: service(signup, actor=current_user),
         str(message) % {"name": signup.user.name},
@@ -395,7 +388,7 @@ def change_signup(shift_id: int, signup_id: int, change: str):
 @role_required(*COORDINATOR_ROLES)
 def complete_training(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
-    return _on_shift(
+    return _shift_button(
         shift,
         lambda: trainings.complete_training_shift(shift, actor=current_user),
         lambda count: _("Training recorded for %(n)d people.", n=count),

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
-from app.common.transaction import form_page
+from app.common.transaction import form_page, posted_change
 from app.errors import InvalidInput
 from tests.helpers import page
 
@@ -96,3 +96,22 @@ def test_form_page_shows_an_unsent_form_with_200_and_runs_nothing(app, shown):
         )
 
     assert answer == ("things/form.html", 200)
+
+
+def test_posted_change_runs_a_valid_form_and_goes_back(app):
+    with app.test_request_context("/", method="POST", data={"name": "Ada"}):
+        answer = posted_change(NameForm(), lambda: 3, lambda n: f"Done {n}.", back="/list")
+
+        assert answer.status_code == 302
+        assert answer.location == "/list"
+        assert get_flashed_messages(with_categories=True) == [("success", "Done 3.")]
+
+
+def test_posted_change_flashes_a_refused_form_and_goes_back_without_running(app):
+    with app.test_request_context("/", method="POST", data={}):
+        answer = posted_change(NameForm(), lambda: pytest.fail("ran"), "Done.", back="/list")
+
+        assert answer.location == "/list"
+        assert [category for category, _ in get_flashed_messages(with_categories=True)] == [
+            "danger"
+        ]
