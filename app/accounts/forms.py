@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from wtforms.validators import Email as EmailFormat
 
 from app.accounts.models import ROLES, USER_TYPES
-from app.common.forms import MultiCheckboxField
+from app.common.forms import MultiCheckboxField, optional_text, required_text
 
 ROLE_LABELS = {
     "volunteer": _l("Volunteer"),
@@ -51,12 +51,8 @@ def _optional_int(value):
 
 
 class LoginForm(FlaskForm):
-    identifier = StringField(
-        _l("Student/staff number or email"),
-        validators=[
-            DataRequired(_l("Please enter your student number or email.")),
-            Length(max=254),
-        ],
+    identifier = required_text(
+        _l("Student/staff number or email"), _l("Please enter your student number or email."), 254
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Please enter your password."))]
@@ -97,9 +93,11 @@ class AffiliationMixin:
         self.major_id.choices = blank + [(m.id, m.name) for m in majors]
 
 
-class ProfileForm(AffiliationMixin, FlaskForm):
-    nickname = StringField(_l("Nickname"), validators=[Optional(), Length(max=64)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+class ContactMixin:
+    """The contact details a person edits on their profile and an administrator on theirs."""
+
+    nickname = optional_text(_l("Nickname"), 64)
+    phone = optional_text(_l("Phone"), 32)
     email = StringField(
         _l("Email"),
         validators=[
@@ -108,28 +106,18 @@ class ProfileForm(AffiliationMixin, FlaskForm):
             EmailFormat(_l("Please enter a valid email address."), check_deliverability=False),
         ],
     )
+
+
+class ProfileForm(ContactMixin, AffiliationMixin, FlaskForm):
     hide_from_boards = BooleanField(_l("Hide me from public leaderboards"))
     submit = SubmitField(_l("Save"))
 
 
-class PersonForm(AffiliationMixin, FlaskForm):
-    student_number = StringField(
-        _l("Student/staff number"),
-        validators=[DataRequired(_l("The student or staff number is required.")), Length(max=32)],
+class PersonForm(ContactMixin, AffiliationMixin, FlaskForm):
+    student_number = required_text(
+        _l("Student/staff number"), _l("The student or staff number is required."), 32
     )
-    name = StringField(
-        _l("Name"), validators=[DataRequired(_l("The name is required.")), Length(max=64)]
-    )
-    nickname = StringField(_l("Nickname"), validators=[Optional(), Length(max=64)])
-    email = StringField(
-        _l("Email"),
-        validators=[
-            Optional(),
-            Length(max=254),
-            EmailFormat(_l("Please enter a valid email address."), check_deliverability=False),
-        ],
-    )
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    name = required_text(_l("Name"), _l("The name is required."), 64)
     user_type = SelectField(
         _l("Kind"), choices=[(key, USER_TYPE_LABELS[key]) for key in USER_TYPES]
     )

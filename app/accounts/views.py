@@ -37,7 +37,7 @@ from app.common.access import role_required
 from app.common.forms import show_domain_error
 from app.common.tables import download
 from app.common.time import local_today
-from app.common.transaction import form_status, run_change, transaction
+from app.common.transaction import form_page, form_status, run_change, transaction
 from app.common.urls import external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -281,20 +281,19 @@ def _person_fields(form: PersonForm) -> services.PersonFields:
 def new_person():
     form = NewPersonForm()
     form.set_affiliation_choices(services.colleges(), services.majors())
-    if form.validate_on_submit():
-        created = run_change(
-            lambda: services.create_person(
-                _person_fields(form),
-                password=form.password.data,
-                roles=form.roles.data,
-                actor=current_user,
-            ),
-            lambda person: _("%(name)s has been created.", name=person.name),
-            form=form,
-        )
-        if created:
-            return redirect(url_for("accounts.person", user_id=created.value.id))
-    return render_template("accounts/person_form.html", form=form, person=None), form_status(form)
+    return form_page(
+        form,
+        lambda: services.create_person(
+            _person_fields(form),
+            password=form.password.data,
+            roles=form.roles.data,
+            actor=current_user,
+        ),
+        lambda person: _("%(name)s has been created.", name=person.name),
+        then=lambda person: url_for("accounts.person", user_id=person.id),
+        template="accounts/person_form.html",
+        person=None,
+    )
 
 
 @bp.route("/admin/people/<int:user_id>", methods=["GET", "POST"])
@@ -380,7 +379,8 @@ def personal_data_json():
 def anonymise(user_id: int):
     person = db.get_or_404(User, user_id)
     form = AnonymiseForm()
-    if form.validate_on_submit() and run_change(
+    return form_page(
+        form,
         lambda: anonymisation.anonymise_person(
             person,
             actor=current_user,
@@ -388,12 +388,8 @@ def anonymise(user_id: int):
             reason=form.reason.data,
         ),
         _("The person has been anonymised."),
-        form=form,
-    ):
-        return redirect(url_for("accounts.person", user_id=person.id))
-    return render_template(
-        "accounts/anonymise.html",
+        then=url_for("accounts.person", user_id=person.id),
+        template="accounts/anonymise.html",
         person=person,
-        form=form,
         can_anonymise=anonymisation.can_anonymise(person, current_user),
-    ), form_status(form)
+    )

@@ -9,13 +9,13 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange
 
 from app.admin.datahub import KIND_LABELS
+from app.common.forms import optional_text, required_text
 
 STATUS_LABELS = {
     "applied": _l("Applied"),
@@ -25,16 +25,18 @@ STATUS_LABELS = {
 
 
 class DataHubSourceForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = required_text(_l("Name"), None, 100)
     kind = SelectField(_l("Gives"), choices=list(KIND_LABELS.items()))
-    url = StringField(
+    url = required_text(
         _l("Address (URL)"),
-        validators=[DataRequired(), Length(max=500)],
+        None,
+        500,
         description=_l("Answers JSON: a list of records, or an object with a “data” list."),
     )
-    token = PasswordField(
+    token = optional_text(
         _l("Access token"),
-        validators=[Optional(), Length(max=500)],
+        500,
+        field=PasswordField,
         description=_l("Sent as “Authorization: Bearer …”. Leave empty to keep the stored one."),
     )
     mapping = TextAreaField(

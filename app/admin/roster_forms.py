@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Optional
 
+from app.common.forms import table_file
+
 
 class RosterUploadForm(FlaskForm):
-    file = FileField(
-        _l("Roster file (CSV or XLSX)"),
-        validators=[FileRequired(_l("Please choose a CSV or XLSX file."))],
-    )
+    file = table_file(_l("Roster file (CSV or XLSX)"))
     submit = SubmitField(_l("Check the file"))
 
 

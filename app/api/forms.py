@@ -6,20 +6,18 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import SelectField, SubmitField
+from wtforms.validators import DataRequired
 
 from app.api.services import DEFAULT_LIFETIME_DAYS, LIFETIME_DAYS, NAME_MAX_LENGTH
-from app.common.forms import MultiCheckboxField
+from app.common.forms import MultiCheckboxField, required_text
 
 
 class TokenForm(FlaskForm):
-    name = StringField(
+    name = required_text(
         _l("What is it for?"),
-        validators=[
-            DataRequired(_l("Please say what the token is for.")),
-            Length(max=NAME_MAX_LENGTH),
-        ],
+        _l("Please say what the token is for."),
+        NAME_MAX_LENGTH,
         description=_l("For example: my timetable script. Only you see this name."),
     )
     scopes = MultiCheckboxField(

@@ -10,15 +10,15 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.checkin.attendance import REASON_MAX, STATUS_LABELS
 from app.checkin.attendance_corrections import EVIDENCE_MAX
 from app.checkin.models import ATTENDANCE_STATUSES
+from app.common.forms import required_text
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_ADDED_MINUTES = 24 * 60
@@ -36,9 +36,11 @@ class CorrectionForm(FlaskForm):
     checked_out_at = DateTimeLocalField(
         _l("Checked out at"), format=LOCAL_FORMAT, validators=[Optional()]
     )
-    reason = TextAreaField(
+    reason = required_text(
         _l("Reason"),
-        validators=[DataRequired(_l("Please give a reason.")), Length(max=REASON_MAX)],
+        _l("Please give a reason."),
+        REASON_MAX,
+        field=TextAreaField,
         description=_l("Kept in the audit log with the change."),
     )
     submit = SubmitField(_l("Save the correction"))
@@ -52,31 +54,28 @@ class AddMinutesForm(FlaskForm):
             NumberRange(min=1, max=MAX_ADDED_MINUTES, message=_l("Add at least one minute.")),
         ],
     )
-    evidence = TextAreaField(
+    evidence = required_text(
         _l("Evidence"),
-        validators=[
-            DataRequired(_l("Please say what shows the time was served.")),
-            Length(max=EVIDENCE_MAX),
-        ],
+        _l("Please say what shows the time was served."),
+        EVIDENCE_MAX,
+        field=TextAreaField,
         description=_l("For example: signed paper list, photo of the event, the desk log."),
     )
     submit = SubmitField(_l("Add the hours"))
 
 
 class UnverifyForm(FlaskForm):
-    reason = StringField(
-        _l("Reason"),
-        validators=[DataRequired(_l("Please give a reason.")), Length(max=REASON_MAX)],
-    )
+    reason = required_text(_l("Reason"), _l("Please give a reason."), REASON_MAX)
     submit = SubmitField(_l("Withdraw the verification"))
 
 
 class CodeForm(FlaskForm):
     """The scanner's fallback: the code typed (or pasted) by hand."""
 
-    code = StringField(
+    code = required_text(
         _l("Personal code"),
-        validators=[DataRequired(_l("Please type the code.")), Length(max=500)],
+        _l("Please type the code."),
+        500,
         description=_l("The code under the QR on the volunteer's phone."),
     )
     nonce = HiddenField()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -228,30 +229,30 @@ def correct(attendance_id: int):
     return _person_page(record.shift, record.user, correction=form, status=400)
 
 
-@bp.route("/records/<int:attendance_id>/undo", methods=["POST"])
-@role_required(*COORDINATOR_ROLES)
-def undo(attendance_id: int):
+def _record_button(attendance_id: int, change: Callable[..., object], success: str) -> Response:
+    """A record's button on the sheet: `change(record, actor=…, now=…)`, then back to the
+    sheet of the record's shift."""
     record = attendance.managed_attendance(attendance_id, current_user)
     shift_id = record.shift_id
     if ActionForm().validate_on_submit():
-        run_change(
-            lambda: attendance_corrections.undo_check_in(record, actor=current_user, now=utcnow()),
-            _("The check-in has been undone."),
-        )
+        run_change(lambda: change(record, actor=current_user, now=utcnow()), success)
     return _to_sheet(shift_id)
+
+
+@bp.route("/records/<int:attendance_id>/undo", methods=["POST"])
+@role_required(*COORDINATOR_ROLES)
+def undo(attendance_id: int):
+    return _record_button(
+        attendance_id, attendance_corrections.undo_check_in, _("The check-in has been undone.")
+    )
 
 
 @bp.route("/records/<int:attendance_id>/verify", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def verify(attendance_id: int):
-    record = attendance.managed_attendance(attendance_id, current_user)
-    shift_id = record.shift_id
-    if ActionForm().validate_on_submit():
-        run_change(
-            lambda: attendance_verification.verify(record, actor=current_user, now=utcnow()),
-            _("The record has been verified."),
-        )
-    return _to_sheet(shift_id)
+    return _record_button(
+        attendance_id, attendance_verification.verify, _("The record has been verified.")
+    )
 
 
 @bp.route("/records/<int:attendance_id>/unverify", methods=["POST"])

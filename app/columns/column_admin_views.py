@@ -3,7 +3,7 @@ editors."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +12,7 @@ from app.columns.forms import KIND_LABELS, ColumnForm
 from app.columns.models import ContentColumn
 from app.common.access import role_required
 from app.common.time import utcnow
-from app.common.transaction import form_status, run_change
+from app.common.transaction import form_page
 
 bp = Blueprint("column_admin", __name__, url_prefix="/admin/columns")
 
@@ -44,11 +44,14 @@ def edit(column_id: int):
 
 
 def _edit(form: ColumnForm, column: ContentColumn | None):
-    if form.validate_on_submit() and run_change(
-        lambda: _save(form, column), _("The column has been saved."), form=form
-    ):
-        return redirect(url_for("column_admin.index"))
-    return render_template("columns/admin/form.html", form=form, column=column), form_status(form)
+    return form_page(
+        form,
+        lambda: _save(form, column),
+        _("The column has been saved."),
+        then=url_for("column_admin.index"),
+        template="columns/admin/form.html",
+        column=column,
+    )
 
 
 def _save(form: ColumnForm, column: ContentColumn | None) -> ContentColumn:

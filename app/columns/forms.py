@@ -24,11 +24,10 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.columns.catalogue import CREDIT_CATEGORY_MAX, NAME_MAX, ColumnFields
 from app.columns.contribution_fields import (
@@ -40,6 +39,7 @@ from app.columns.contribution_fields import (
 )
 from app.columns.media import media_kinds
 from app.columns.models import COLUMN_KINDS, ContentColumn, Contribution
+from app.common.forms import markdown_text, optional_text, required_text
 from app.common.time import local_to_utc
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -47,7 +47,6 @@ LINK_ROWS = 5
 TITLE_MAX = 120
 BODY_MAX = 20_000
 COMMENT_MAX = 2_000
-MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, lists, links, ### headings.")
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -93,15 +92,9 @@ def sent_file(field: FileField) -> FileStorage | None:
 class LinkForm(Form):
     """One resource row; a row left empty is ignored."""
 
-    title = StringField(_l("Resource title"), validators=[Optional(), Length(max=LINK_TITLE_MAX)])
-    url = StringField(
-        _l("Address (URL)"),
-        validators=[Optional(), Length(max=LINK_URL_MAX)],
-        render_kw={"inputmode": "url"},
-    )
-    call_number = StringField(
-        _l("Call number"), validators=[Optional(), Length(max=CALL_NUMBER_MAX)]
-    )
+    title = optional_text(_l("Resource title"), LINK_TITLE_MAX)
+    url = optional_text(_l("Address (URL)"), LINK_URL_MAX, render_kw={"inputmode": "url"})
+    call_number = optional_text(_l("Call number"), CALL_NUMBER_MAX)
 
     def is_empty(self) -> bool:
         values = (self.title.data, self.url.data, self.call_number.data)
@@ -109,19 +102,8 @@ class LinkForm(Form):
 
 
 class ContributionForm(FlaskForm):
-    title = StringField(
-        _l("Title"),
-        validators=[
-            DataRequired(_l("Please give your contribution a title.")),
-            Length(max=TITLE_MAX),
-        ],
-    )
-    body = TextAreaField(
-        _l("Text"),
-        validators=[Optional(), Length(max=BODY_MAX)],
-        description=MARKDOWN_HINT,
-        render_kw={"rows": 10},
-    )
+    title = required_text(_l("Title"), _l("Please give your contribution a title."), TITLE_MAX)
+    body = markdown_text(_l("Text"), BODY_MAX, 10)
     cover = FileField(_l("Cover image"))
     cover_id = HiddenField()
     media = FileField(_l("Audio or video file"))
@@ -175,11 +157,7 @@ class ContributionForm(FlaskForm):
 
 
 def _comment(label: str, missing: str) -> TextAreaField:
-    return TextAreaField(
-        label,
-        validators=[DataRequired(missing), Length(max=COMMENT_MAX)],
-        render_kw={"rows": 3},
-    )
+    return required_text(label, missing, COMMENT_MAX, field=TextAreaField, render_kw={"rows": 3})
 
 
 class ChangesForm(FlaskForm):
@@ -217,28 +195,16 @@ def parse_logins(text: str | None) -> list[str]:
 
 
 class ColumnForm(FlaskForm):
-    code = StringField(
+    code = required_text(
         _l("Code (in addresses)"),
-        validators=[DataRequired(_l("Please give the column a code.")), Length(max=32)],
+        _l("Please give the column a code."),
+        32,
         description=_l("Lower-case letters, digits and hyphens, e.g. audio."),
     )
-    name = StringField(
-        _l("Name"),
-        validators=[DataRequired(_l("Please give the column a name.")), Length(max=NAME_MAX)],
-    )
+    name = required_text(_l("Name"), _l("Please give the column a name."), NAME_MAX)
     kind = SelectField(_l("Kind"), choices=[(kind, KIND_LABELS[kind]) for kind in COLUMN_KINDS])
-    description = TextAreaField(
-        _l("Description"),
-        validators=[Optional(), Length(max=BODY_MAX)],
-        description=MARKDOWN_HINT,
-        render_kw={"rows": 4},
-    )
-    guidelines = TextAreaField(
-        _l("Guidelines for authors"),
-        validators=[Optional(), Length(max=BODY_MAX)],
-        description=MARKDOWN_HINT,
-        render_kw={"rows": 4},
-    )
+    description = markdown_text(_l("Description"), BODY_MAX, 4)
+    guidelines = markdown_text(_l("Guidelines for authors"), BODY_MAX, 4)
     accepts_audio = BooleanField(_l("Accepts audio"))
     accepts_video = BooleanField(_l("Accepts video"))
     accepts_links = BooleanField(_l("Accepts resource links"))
@@ -249,9 +215,9 @@ class ColumnForm(FlaskForm):
             NumberRange(min=1, message=_l("The size must be at least 1 MB.")),
         ],
     )
-    credit_category = StringField(
+    credit_category = optional_text(
         _l("Second Classroom category"),
-        validators=[Optional(), Length(max=CREDIT_CATEGORY_MAX)],
+        CREDIT_CATEGORY_MAX,
         description=_l("Empty: the default category for contributions."),
     )
     credit_minutes = IntegerField(
@@ -260,9 +226,10 @@ class ColumnForm(FlaskForm):
     )
     position = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
     active = BooleanField(_l("Active"), default=True)
-    editors = TextAreaField(
+    editors = optional_text(
         _l("Editors"),
-        validators=[Optional(), Length(max=5_000)],
+        5_000,
+        field=TextAreaField,
         description=_l("Student/staff numbers or emails of the editors, one per line."),
         render_kw={"rows": 4},
     )

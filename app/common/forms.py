@@ -1,15 +1,22 @@
-"""Form pieces every feature uses (a POST button's form, a list of checkboxes) and views'
-handling of a service's outcome: a domain error shown on the form field it is about (the
+"""Form pieces every feature uses (a POST button's form, a list of checkboxes, a text field
+with its length limit, a table file to upload) and views' handling of a service's outcome: a
+domain error shown on the form field it is about, a refused form's errors flashed (the
 commit itself is `app.common.transaction.run_change`)."""
 
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, SubmitField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import Field, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.errors import DomainError
+
+MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, lists, links, ### headings.")
 
 
 class ActionForm(FlaskForm):
@@ -25,9 +32,51 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def required_text(
+    label: str,
+    missing: str | None,
+    max_length: int,
+    *,
+    field: type[Field] = StringField,
+    **options: object,
+) -> UnboundField:
+    """A text field that must be filled in (`missing`: the message when it is not) with at
+    most `max_length` characters; `field` is the kind (StringField, TextAreaField, …) and
+    `options` its other arguments (description, render_kw, …)."""
+    return field(label, validators=[DataRequired(missing), Length(max=max_length)], **options)
+
+
+def optional_text(
+    label: str, max_length: int, *, field: type[Field] = StringField, **options: object
+) -> UnboundField:
+    """A text field that may be left empty, with at most `max_length` characters."""
+    return field(label, validators=[Optional(), Length(max=max_length)], **options)
+
+
+def markdown_text(label: str, max_length: int, rows: int) -> UnboundField:
+    """An optional Markdown text (shown through `app.common.markdown`), with a hint on the
+    syntax under it."""
+    return optional_text(
+        label, max_length, field=TextAreaField, description=MARKDOWN_HINT, render_kw={"rows": rows}
+    )
+
+
+def table_file(label: str) -> UnboundField:
+    """A CSV or XLSX file to upload, which must be chosen (an import reads a table from it)."""
+    return FileField(label, validators=[FileRequired(_l("Please choose a CSV or XLSX file."))])
+
+
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, str(error.message)]
     else:
         flash(str(error.message), "danger")
+
+
+def flash_form_errors(form: FlaskForm) -> None:
+    """Flash a refused form's errors, one message a field (its errors joined): for a form
+    posted from another page, which the view redirects back to instead of showing the form
+    again."""
+    for errors in form.errors.values():
+        flash(" ".join(str(error) for error in errors), "danger")

@@ -5,7 +5,9 @@ through here, and this is the only place a request commits or rolls back.
 `DomainError` then reaches the error handler as before). `run_change()` is the views'
 usual shape: run one service call, commit and flash a success message, or roll back
 and show the `DomainError`'s message (on the form field it is about, when a form is
-given) and let the view re-render or redirect."""
+given) and let the view re-render or redirect. `form_page()` is the usual form page around
+it: save and go on, or show the form again; `posted_change()` the usual button or small form
+posted from another page, which it goes back to."""
 
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import flash
+from flask import Response, flash, redirect, render_template
 from flask_wtf import FlaskForm
 
-from app.common.forms import show_domain_error
+from app.common.forms import flash_form_errors, show_domain_error
 from app.errors import DomainError
 from app.extensions import db
 
@@ -75,3 +77,40 @@ def form_status(form: FlaskForm) -> int:
     """The status of a page that shows `form`: 400 when it was sent and refused (shown
     again with its errors), else 200. Every view answers a refused form the same way."""
     return 400 if form.errors else 200
+
+
+def form_page(
+    form: FlaskForm,
+    change: Callable[[], T],
+    success: str | Callable[[T], str] | None,
+    *,
+    then: str | Callable[[T], str],
+    template: str,
+    **context: object,
+) -> Response | tuple[str, int]:
+    """A form page's answer: when `form` is sent and valid, `run_change(change, success)`
+    and, if it was committed, redirect to `then` (an address, or a function of the change's
+    result); otherwise render `template` with the form and `context` (status 400 when the
+    form was refused, see `form_status`)."""
+    if form.validate_on_submit():
+        done = run_change(change, success, form=form)
+        if done:
+            return redirect(then(done.value) if callable(then) else then)
+    return render_template(template, form=form, **context), form_status(form)
+
+
+def posted_change(
+    form: FlaskForm,
+    change: Callable[[], T],
+    success: str | Callable[[T], str] | None,
+    *,
+    back: str,
+) -> Response:
+    """A button or small form posted from another page (a list, a roster, a batch): when
+    `form` is valid `run_change(change, success)`, else flash its errors; then redirect
+    `back` to that page either way."""
+    if form.validate_on_submit():
+        run_change(change, success)
+    else:
+        flash_form_errors(form)
+    return redirect(back)

@@ -11,25 +11,22 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import (
-    DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     ValidationError,
 )
 
+from app.common.forms import required_text, table_file
 from app.common.semesters import Semester, semester_by_code
 from app.credits.batches import BatchScope
 from app.credits.models import FILE_TYPES
@@ -59,6 +56,29 @@ def _two_decimals(form, field) -> None:
         raise ValidationError(_l("Use at most two decimals."))
 
 
+def _amount_field(
+    label: str,
+    limits: tuple[Decimal | int, Decimal | int],
+    out_of_range: str,
+    *,
+    missing: str | None = None,
+    description: str = "",
+) -> DecimalField:
+    """An amount with at most two decimals within `limits` (lowest, highest); `missing` is
+    the message when it is left empty, or None when it may be."""
+    low, high = limits
+    return DecimalField(
+        label,
+        places=2,
+        description=description,
+        validators=[
+            InputRequired(missing) if missing is not None else Optional(),
+            NumberRange(min=low, max=high, message=out_of_range),
+            _two_decimals,
+        ],
+    )
+
+
 def hundredths_of(value: Decimal) -> int:
     """1.5 credits → 150."""
     return int((value * 100).to_integral_value(ROUND_HALF_UP))
@@ -71,10 +91,7 @@ def as_decimal(hundredths: int | None) -> Decimal | None:
 class BatchForm(FlaskForm):
     """A title and a period (a semester from the list, or from/to dates), and the scope."""
 
-    title = StringField(
-        _l("Title"),
-        validators=[DataRequired(_l("Please give the batch a title.")), Length(max=TITLE_MAX)],
-    )
+    title = required_text(_l("Title"), _l("Please give the batch a title."), TITLE_MAX)
     semester = SelectField(_l("Semester"), validators=[Optional()])
     period_start = DateField(_l("From"), validators=[Optional()])
     period_end = DateField(_l("To"), validators=[Optional()])
@@ -130,13 +147,7 @@ class BatchForm(FlaskForm):
 
 
 class ExcludeForm(FlaskForm):
-    reason = StringField(
-        _l("Reason"),
-        validators=[
-            DataRequired(_l("Please say why this line is left out.")),
-            Length(max=REASON_MAX),
-        ],
-    )
+    reason = required_text(_l("Reason"), _l("Please say why this line is left out."), REASON_MAX)
     submit = SubmitField(_l("Exclude"))
 
 
@@ -146,58 +157,31 @@ class ExportForm(FlaskForm):
 
 
 class ResultUploadForm(FlaskForm):
-    file = FileField(
-        _l("Result file (CSV or XLSX)"),
-        validators=[FileRequired(_l("Please choose a CSV or XLSX file."))],
-    )
+    file = table_file(_l("Result file (CSV or XLSX)"))
     submit = SubmitField(_l("Upload"))
 
 
 class RuleForm(FlaskForm):
-    hours_per_credit = DecimalField(
+    hours_per_credit = _amount_field(
         _l("Hours per credit"),
-        places=2,
-        validators=[
-            InputRequired(_l("Please give the hours of service worth one credit.")),
-            NumberRange(
-                min=Decimal("0.02"),
-                max=HOURS_PER_CREDIT_MAX,
-                message=_l("Please give between %(min)s and %(max)s hours."),
-            ),
-            _two_decimals,
-        ],
+        (Decimal("0.02"), HOURS_PER_CREDIT_MAX),
+        _l("Please give between %(min)s and %(max)s hours."),
+        missing=_l("Please give the hours of service worth one credit."),
     )
-    rounding_step = DecimalField(
+    rounding_step = _amount_field(
         _l("Round credits to"),
-        places=2,
+        (Decimal("0.01"), STEP_MAX),
+        _l("Please give between %(min)s and %(max)s credits."),
+        missing=_l("Please give a rounding step."),
         description=_l("Credits are rounded to the nearest multiple of this, e.g. 0.5."),
-        validators=[
-            InputRequired(_l("Please give a rounding step.")),
-            NumberRange(
-                min=Decimal("0.01"),
-                max=STEP_MAX,
-                message=_l("Please give between %(min)s and %(max)s credits."),
-            ),
-            _two_decimals,
-        ],
     )
-    semester_cap = DecimalField(
+    semester_cap = _amount_field(
         _l("Cap per semester (credits)"),
-        places=2,
+        (0, CREDITS_MAX),
+        _l("Please give between %(min)s and %(max)s."),
         description=_l("At most this many credits per person and semester. Empty: no cap."),
-        validators=[
-            Optional(),
-            NumberRange(
-                min=0, max=CREDITS_MAX, message=_l("Please give between %(min)s and %(max)s.")
-            ),
-            _two_decimals,
-        ],
     )
-    level = StringField(
-        _l("Level"),
-        default="校级",
-        validators=[DataRequired(_l("Please give the level.")), Length(max=LEVEL_MAX)],
-    )
+    level = required_text(_l("Level"), _l("Please give the level."), LEVEL_MAX, default="校级")
     active = BooleanField(_l("Rule in use"), default=True)
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save"))
@@ -229,37 +213,28 @@ class RuleForm(FlaskForm):
 class CategoryForm(RuleForm):
     """A new category with its rule."""
 
-    category = StringField(
-        _l("Category"),
-        validators=[DataRequired(_l("Please name the category.")), Length(max=CATEGORY_MAX)],
-    )
+    category = required_text(_l("Category"), _l("Please name the category."), CATEGORY_MAX)
     submit = SubmitField(_l("Add the category"))
 
 
 class TemplateForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        validators=[
-            DataRequired(_l("Please name the template.")),
-            Length(max=TEMPLATE_NAME_MAX),
-        ],
-    )
+    name = required_text(_l("Name"), _l("Please name the template."), TEMPLATE_NAME_MAX)
     file_type = SelectField(
         _l("File type"), choices=[(key, FILE_TYPE_LABELS[key]) for key in FILE_TYPES]
     )
-    date_format = StringField(
+    date_format = required_text(
         _l("Date format"),
+        _l("Please give a date format."),
+        DATE_FORMAT_MAX,
         default="%Y-%m-%d",
         description=_l("As in Python: %Y-%m-%d gives 2026-09-01, %Y/%m/%d gives 2026/09/01."),
-        validators=[
-            DataRequired(_l("Please give a date format.")),
-            Length(max=DATE_FORMAT_MAX),
-        ],
     )
-    columns = TextAreaField(
+    columns = required_text(
         _l("Columns"),
+        _l("Please give the columns."),
+        COLUMNS_MAX,
+        field=TextAreaField,
         description=_l("One column per line, in file order: field = header."),
-        validators=[DataRequired(_l("Please give the columns.")), Length(max=COLUMNS_MAX)],
     )
     is_default = BooleanField(_l("Default template"))
     submit = SubmitField(_l("Save"))

@@ -22,10 +22,10 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import ActionForm
+from app.common.forms import ActionForm, flash_form_errors
 from app.common.semesters import Semester, current_semester, semester_by_code
 from app.common.time import utcnow
-from app.common.transaction import run_change, transaction
+from app.common.transaction import posted_change, run_change, transaction
 from app.credits import (
     batch_building,
     batch_export,
@@ -225,16 +225,8 @@ def batch(batch_id: int):
     )
 
 
-def _back_to(batch_id: int):
-    return redirect(url_for("credits.batch", batch_id=batch_id, page=request.args.get("page")))
-
-
-def _button_pressed(form) -> bool:
-    if form.validate_on_submit():
-        return True
-    for errors in form.errors.values():
-        flash(" ".join(str(error) for error in errors), "danger")
-    return False
+def _batch_page(batch_id: int) -> str:
+    return url_for("credits.batch", batch_id=batch_id, page=request.args.get("page"))
 
 
 @bp.route("/batches/<int:batch_id>/items/<int:item_id>/exclude", methods=["POST"])
@@ -242,48 +234,51 @@ def _button_pressed(form) -> bool:
 def exclude(batch_id: int, item_id: int):
     credit_batches.get_batch(current_user, batch_id)
     form = ExcludeForm()
-    if _button_pressed(form):
-        run_change(
-            lambda: credit_batches.exclude_item(current_user, item_id, form.reason.data.strip()),
-            _("The line was left out of the batch."),
-        )
-    return _back_to(batch_id)
+    return posted_change(
+        form,
+        lambda: credit_batches.exclude_item(current_user, item_id, form.reason.data.strip()),
+        _("The line was left out of the batch."),
+        back=_batch_page(batch_id),
+    )
 
 
 @bp.route("/batches/<int:batch_id>/items/<int:item_id>/restore", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def restore(batch_id: int, item_id: int):
     credit_batches.get_batch(current_user, batch_id)
-    if _button_pressed(ActionForm()):
-        run_change(
-            lambda: credit_batches.restore_item(current_user, item_id),
-            _("The line is back in the batch."),
-        )
-    return _back_to(batch_id)
+    return posted_change(
+        ActionForm(),
+        lambda: credit_batches.restore_item(current_user, item_id),
+        _("The line is back in the batch."),
+        back=_batch_page(batch_id),
+    )
 
 
 @bp.route("/batches/<int:batch_id>/approve", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def approve(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
-    if _button_pressed(ActionForm()):
-        run_change(
-            lambda: credit_batches.approve_batch(current_user, batch_id),
-            _("The batch was approved. It can now be exported."),
-        )
-    return _back_to(batch_id)
+    return posted_change(
+        ActionForm(),
+        lambda: credit_batches.approve_batch(current_user, batch_id),
+        _("The batch was approved. It can now be exported."),
+        back=_batch_page(batch_id),
+    )
 
 
 @bp.route("/batches/<int:batch_id>/discard", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def discard(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
-    if _button_pressed(ActionForm()) and run_change(
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+    elif run_change(
         lambda: credit_batches.discard_batch(current_user, batch_id),
         _("The batch was discarded; its records are pending again."),
     ):
         return redirect(url_for("credits.batches"))
-    return _back_to(batch_id)
+    return redirect(_batch_page(batch_id))
 
 
 @bp.route("/batches/<int:batch_id>/export", methods=["POST"])
@@ -291,12 +286,12 @@ def discard(batch_id: int):
 def export(batch_id: int):
     credit_batches.get_batch(current_user, batch_id)
     form = _export_form()
-    if _button_pressed(form):
-        run_change(
-            lambda: batch_export.export_batch(current_user, batch_id, form.template_id.data),
-            _("The batch was exported. Download the file below."),
-        )
-    return _back_to(batch_id)
+    return posted_change(
+        form,
+        lambda: batch_export.export_batch(current_user, batch_id, form.template_id.data),
+        _("The batch was exported. Download the file below."),
+        back=_batch_page(batch_id),
+    )
 
 
 @bp.route("/batches/<int:batch_id>/download")

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.common.forms import ActionForm
-from app.common.transaction import form_status, run_change, transaction
+from app.common.transaction import form_page, transaction
 from app.common.urls import safe_next_url
 from app.extensions import db
 from app.notifications import services
@@ -83,12 +83,11 @@ def settings():
     form.email.choices = [(choice.kind.id, choice.kind.label) for choice in choices]
     if not form.is_submitted():
         form.email.data = [choice.kind.id for choice in choices if choice.email]
-    if form.validate_on_submit() and run_change(
+    return form_page(
+        form,
         lambda: services.set_email_choices(current_user.id, form.email.data or []),
         _("Your notification settings have been saved."),
-        form=form,
-    ):
-        return redirect(url_for("notifications.settings"))
-    return render_template(
-        "notifications/settings.html", form=form, mail_enabled=services.mail_enabled()
-    ), form_status(form)
+        then=url_for("notifications.settings"),
+        template="notifications/settings.html",
+        mail_enabled=services.mail_enabled(),
+    )

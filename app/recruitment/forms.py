@@ -21,20 +21,17 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
-    Optional,
     ValidationError,
 )
 
-from app.common.forms import MultiCheckboxField
+from app.common.forms import MultiCheckboxField, markdown_text, optional_text, required_text
 from app.common.rows import fields_of
 from app.common.time import local_to_utc, utc_to_local
 from app.recruitment.answers import LONG_TEXT_MAX, SHORT_TEXT_MAX
@@ -85,28 +82,21 @@ class QuestionForm(Form):
     kind = SelectField(
         _l("Answer type"), choices=[(kind, QUESTION_KIND_LABELS[kind]) for kind in QUESTION_KINDS]
     )
-    label = StringField(_l("Question"), validators=[Optional(), Length(max=LABEL_MAX)])
-    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=HELP_MAX)])
+    label = optional_text(_l("Question"), LABEL_MAX)
+    help_text = optional_text(_l("Help text"), HELP_MAX)
     required = BooleanField(_l("Required"), default=True)
-    options = TextAreaField(
+    options = optional_text(
         _l("Options"),
-        validators=[Optional(), Length(max=4000)],
+        4000,
+        field=TextAreaField,
         description=_l("For choice questions: one option per line."),
     )
 
 
 class CampaignForm(FlaskForm):
     team_id = SelectField(_l("Team"), coerce=int, validators=[InputRequired()])
-    title = StringField(
-        _l("Title"),
-        validators=[DataRequired(_l("Please give the campaign a title.")), Length(max=TITLE_MAX)],
-    )
-    description = TextAreaField(
-        _l("Description"),
-        validators=[Optional(), Length(max=DESCRIPTION_MAX)],
-        description=_l("Markdown: **bold**, *italic*, lists, links, ### headings."),
-        render_kw={"rows": 8},
-    )
+    title = required_text(_l("Title"), _l("Please give the campaign a title."), TITLE_MAX)
+    description = markdown_text(_l("Description"), DESCRIPTION_MAX, 8)
     quota = IntegerField(
         _l("Places (quota)"),
         validators=[
@@ -137,14 +127,13 @@ class CampaignForm(FlaskForm):
     eligible_college_ids = MultiCheckboxField(
         _l("Colleges (none ticked: every college)"), coerce=int, choices=[]
     )
-    eligible_years = StringField(
-        _l("Enrolment years"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("For example: 2024, 2025. Empty: every year."),
+    eligible_years = optional_text(
+        _l("Enrolment years"), 200, description=_l("For example: 2024, 2025. Empty: every year.")
     )
-    consent_text = TextAreaField(
+    consent_text = optional_text(
         _l("Consent statement"),
-        validators=[Optional(), Length(max=CONSENT_MAX)],
+        CONSENT_MAX,
+        field=TextAreaField,
         description=_l("When given, applicants must tick it to apply."),
         render_kw={"rows": 3},
     )
@@ -269,9 +258,11 @@ class DecisionForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField(
+    body = required_text(
         _l("Note"),
-        validators=[DataRequired(_l("The note is empty.")), Length(max=NOTE_MAX)],
+        _l("The note is empty."),
+        NOTE_MAX,
+        field=TextAreaField,
         description=_l("Only the team's coordinators see notes."),
     )
     submit = SubmitField(_l("Add note"))

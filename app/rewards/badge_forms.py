@@ -10,12 +10,12 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
 
+from app.common.forms import required_text
 from app.common.rows import fields_of
 from app.rewards.badge_admin import DESCRIPTION_MAX, NAME_MAX, THRESHOLD_MAX, BadgeChanges
 from app.rewards.models import Badge
@@ -33,14 +33,8 @@ def _required() -> DataRequired:
 
 
 class BadgeForm(FlaskForm):
-    name_zh = StringField(
-        _l("Name (Chinese)"),
-        validators=[DataRequired(_l("Please fill this in.")), Length(max=NAME_MAX)],
-    )
-    name_en = StringField(
-        _l("Name (English)"),
-        validators=[DataRequired(_l("Please fill this in.")), Length(max=NAME_MAX)],
-    )
+    name_zh = required_text(_l("Name (Chinese)"), _l("Please fill this in."), NAME_MAX)
+    name_en = required_text(_l("Name (English)"), _l("Please fill this in."), NAME_MAX)
     description_zh = TextAreaField(
         _l("Description (Chinese)"), validators=[Length(max=DESCRIPTION_MAX)]
     )

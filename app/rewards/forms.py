@@ -6,8 +6,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange
 
+from app.common.forms import required_text
 from app.rewards.points import ADJUSTMENT_MAX, REASON_MAX, RULE_POINTS_MAX
 
 
@@ -29,18 +30,12 @@ class AdjustForm(FlaskForm):
             NumberRange(-ADJUSTMENT_MAX, ADJUSTMENT_MAX),
         ],
     )
-    reason = StringField(
-        _l("Reason"),
-        validators=[DataRequired(_l("Please give a reason.")), Length(max=REASON_MAX)],
-    )
+    reason = required_text(_l("Reason"), _l("Please give a reason."), REASON_MAX)
     submit = SubmitField(_l("Adjust points"))
 
 
 class ReverseForm(FlaskForm):
-    reason = StringField(
-        _l("Reason"),
-        validators=[DataRequired(_l("Please give a reason.")), Length(max=REASON_MAX)],
-    )
+    reason = required_text(_l("Reason"), _l("Please give a reason."), REASON_MAX)
     submit = SubmitField(_l("Reverse"))
 
 

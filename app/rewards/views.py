@@ -3,14 +3,14 @@ points, and editing the points rules."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.checkin import hours
 from app.checkin.certificates import format_hours
 from app.common.access import role_required
-from app.common.transaction import run_change, transaction
+from app.common.transaction import posted_change, run_change, transaction
 from app.extensions import db
 from app.rewards import badge_texts, badges, defaults, levels, points
 from app.rewards.forms import AdjustForm, PersonSearchForm, ReverseForm, RuleForm
@@ -128,15 +128,12 @@ def adjust(user_id: int):
 def reverse_entry(entry_id: int):
     entry = points.get_entry(entry_id)
     form = ReverseForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            flash(" ".join(str(error) for error in errors), "danger")
-        return redirect(url_for("rewards.admin_person", user_id=entry.user_id))
-    run_change(
+    return posted_change(
+        form,
         lambda: points.reverse_by_admin(entry, reason=form.reason.data, actor=current_user),
         _("The entry was reversed."),
+        back=url_for("rewards.admin_person", user_id=entry.user_id),
     )
-    return redirect(url_for("rewards.admin_person", user_id=entry.user_id))
 
 
 # Admins: rules ---------------------------------------------------------------------------------

@@ -5,17 +5,19 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
+from app.common.forms import optional_text
 from app.shifts.handovers import NOTE_MAX
 
 
 class OfferPlaceForm(FlaskForm):
     """Offering one's place on a shift to the other volunteers, with an optional note."""
 
-    note = TextAreaField(
+    note = optional_text(
         _l("Note for the others (optional)"),
-        validators=[Optional(), Length(max=NOTE_MAX)],
+        NOTE_MAX,
+        field=TextAreaField,
         description=_l("For example why, or what the next person should know."),
     )
     submit = SubmitField(_l("Offer my place"))

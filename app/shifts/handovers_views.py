@@ -11,7 +11,7 @@ from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
 from app.common.forms import ActionForm
 from app.common.time import utcnow
-from app.common.transaction import form_status, run_change
+from app.common.transaction import form_page, run_change
 from app.extensions import db
 from app.shifts import handovers
 from app.shifts.forms import OfferPlaceForm
@@ -57,15 +57,16 @@ def offer(signup_id: int):
     if signup.user_id != current_user.id:
         abort(404)
     form = OfferPlaceForm()
-    if form.validate_on_submit() and run_change(
+    return form_page(
+        form,
         lambda: handovers.offer_place(
             signup, actor=current_user, note=form.note.data, now=utcnow()
         ),
         _("Your place is offered to the other volunteers of the team."),
-        form=form,
-    ):
-        return redirect(url_for("shifts.mine"))
-    return render_template("handovers/offer.html", form=form, signup=signup), form_status(form)
+        then=url_for("shifts.mine"),
+        template="handovers/offer.html",
+        signup=signup,
+    )
 
 
 @bp.route("/<int:handover_id>/withdraw", methods=["POST"])

@@ -4,7 +4,7 @@ signed token in the address is the credential)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,18 +12,12 @@ from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
 from app.common.forms import ActionForm
 from app.common.time import utcnow
-from app.common.transaction import run_change, transaction
+from app.common.transaction import posted_change, transaction
 from app.errors import DomainError
 from app.shifts import calendar, release, reliability, shift_edits, signups, tasks
 from app.shifts.task_forms import ExcuseForm, LiftPauseForm
 
 bp = Blueprint("reliability", __name__, url_prefix="/reliability")
-
-
-def _flash_form_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(str(error), "danger")
 
 
 @bp.route("/")
@@ -47,15 +41,12 @@ def index():
 def lift(pause_id: int):
     pause = reliability.get_managed_pause(pause_id, current_user)
     form = LiftPauseForm()
-    if not form.validate_on_submit():
-        _flash_form_errors(form)
-        return redirect(url_for("reliability.index"))
-    name = pause.user.name
-    run_change(
+    return posted_change(
+        form,
         lambda: reliability.lift_pause(pause, note=form.note.data, actor=current_user),
-        _("%(name)s can sign up again.", name=name),
+        _("%(name)s can sign up again.", name=pause.user.name),
+        back=url_for("reliability.index"),
     )
-    return redirect(url_for("reliability.index"))
 
 
 @bp.route("/no-shows/<int:signup_id>/excuse", methods=["POST"])
@@ -63,15 +54,12 @@ def lift(pause_id: int):
 def excuse(signup_id: int):
     signup = reliability.get_managed_no_show(signup_id, current_user)
     form = ExcuseForm()
-    if not form.validate_on_submit():
-        _flash_form_errors(form)
-        return redirect(url_for("reliability.index"))
-    name = signup.user.name
-    run_change(
+    return posted_change(
+        form,
         lambda: reliability.excuse_no_show(signup, reason=form.reason.data, actor=current_user),
-        _("The no-show of %(name)s has been excused.", name=name),
+        _("The no-show of %(name)s has been excused.", name=signup.user.name),
+        back=url_for("reliability.index"),
     )
-    return redirect(url_for("reliability.index"))
 
 
 @bp.route("/me")

@@ -11,15 +11,15 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange
 
-from app.common.forms import MultiCheckboxField
-from app.shifts.models import TASK_KINDS
+from app.common.forms import MultiCheckboxField, optional_text, required_text
+from app.common.time import to_local
+from app.shifts.models import TASK_KINDS, Shift
 from app.shifts.reliability import REASON_MAX as RELIABILITY_NOTE_MAX
 from app.shifts.shift_edits import NOTE_MAX, REASON_MAX
 from app.shifts.tasks import (
@@ -73,19 +73,14 @@ def _minutes_field(label, bounds: tuple[int, int], default: int, description=Non
 
 class TaskForm(FlaskForm):
     team_id = SelectField(_l("Team"), coerce=int, validate_choice=True)
-    title = StringField(
-        _l("Title"),
-        validators=[DataRequired(_l("Please give the task a title.")), Length(max=TITLE_MAX)],
-    )
+    title = required_text(_l("Title"), _l("Please give the task a title."), TITLE_MAX)
     kind = SelectField(_l("Kind"), choices=[(key, TASK_KIND_LABELS[key]) for key in TASK_KINDS])
-    description = TextAreaField(
-        _l("Description"), validators=[Optional(), Length(max=DESCRIPTION_MAX)]
-    )
-    location = StringField(_l("Location"), validators=[Optional(), Length(max=LOCATION_MAX)])
+    description = optional_text(_l("Description"), DESCRIPTION_MAX, field=TextAreaField)
+    location = optional_text(_l("Location"), LOCATION_MAX)
     required_training_ids = MultiCheckboxField(_l("Required trainings"), coerce=int)
-    required_skills = StringField(
+    required_skills = optional_text(
         _l("Required skills"),
-        validators=[Optional(), Length(max=1000)],
+        1000,
         description=_l("Separate skills with commas. Leave empty when anyone can do it."),
     )
     default_capacity = _capacity_field(_l("Default capacity"), default=4)
@@ -157,54 +152,71 @@ class TaskForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ShiftForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Please give the date."))])
+class ShiftTimesForm(FlaskForm):
+    """What every shift form asks: the times, the capacity and a note."""
+
     start = TimeField(_l("Starts at"), validators=[InputRequired(_l("Please give a start time."))])
     end = TimeField(_l("Ends at"), validators=[InputRequired(_l("Please give an end time."))])
     capacity = _capacity_field(_l("Capacity"))
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
+    note = optional_text(_l("Note"), NOTE_MAX)
+
+    def load(self, shift: Shift) -> None:
+        """Fill the form from a saved shift, its times in local time."""
+        self.start.data = to_local(shift.starts_at).time()
+        self.end.data = to_local(shift.ends_at).time()
+        self.capacity.data = shift.capacity
+        self.note.data = shift.note
+
+
+class ShiftForm(ShiftTimesForm):
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Please give the date."))])
     submit = SubmitField(_l("Save"))
 
+    def load(self, shift: Shift) -> None:
+        super().load(shift)
+        self.day.data = to_local(shift.starts_at).date()
 
-class SeriesForm(FlaskForm):
+    def values(self) -> dict:
+        """The answers, as `shift_edits.create_shift` and `update_shift` take them."""
+        return {
+            "day": self.day.data,
+            "start": self.start.data,
+            "end": self.end.data,
+            "capacity": self.capacity.data,
+            "note": self.note.data,
+        }
+
+
+class SeriesForm(ShiftTimesForm):
     weekdays = MultiCheckboxField(
         _l("Weekdays"), coerce=int, choices=[(i, label) for i, label in enumerate(WEEKDAY_LABELS)]
     )
-    start = TimeField(_l("Starts at"), validators=[InputRequired(_l("Please give a start time."))])
-    end = TimeField(_l("Ends at"), validators=[InputRequired(_l("Please give an end time."))])
     first_date = DateField(
         _l("First date"), validators=[InputRequired(_l("Please give the first date."))]
     )
     last_date = DateField(
         _l("Last date"), validators=[InputRequired(_l("Please give the last date."))]
     )
-    capacity = _capacity_field(_l("Capacity"))
-    skipped_dates = TextAreaField(
+    skipped_dates = optional_text(
         _l("Skipped dates (holidays)"),
-        validators=[Optional(), Length(max=5000)],
+        5000,
+        field=TextAreaField,
         description=_l("One date per line, like 2026-10-01. No shift is created on these days."),
     )
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
     submit = SubmitField(_l("Create shifts"))
 
 
-class SeriesChangeForm(FlaskForm):
+class SeriesChangeForm(ShiftTimesForm):
     """New times, capacity and note for a shift and the later shifts of its series."""
 
-    start = TimeField(_l("Starts at"), validators=[InputRequired(_l("Please give a start time."))])
-    end = TimeField(_l("Ends at"), validators=[InputRequired(_l("Please give an end time."))])
-    capacity = _capacity_field(_l("Capacity"))
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
     submit = SubmitField(_l("Apply to this and later shifts"))
 
 
 class CancelShiftForm(FlaskForm):
-    reason = StringField(
+    reason = required_text(
         _l("Reason"),
-        validators=[
-            DataRequired(_l("Please say why the shift is cancelled.")),
-            Length(max=REASON_MAX),
-        ],
+        _l("Please say why the shift is cancelled."),
+        REASON_MAX,
         description=_l("Everyone signed up is told, with this reason."),
     )
     scope = SelectField(
@@ -216,33 +228,21 @@ class CancelShiftForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    student_number = StringField(
-        _l("Student/staff number"),
-        validators=[
-            DataRequired(_l("Please enter the person's student or staff number.")),
-            Length(max=32),
-        ],
+    student_number = required_text(
+        _l("Student/staff number"), _l("Please enter the person's student or staff number."), 32
     )
     submit = SubmitField(_l("Assign"))
 
 
 class LiftPauseForm(FlaskForm):
-    note = StringField(
-        _l("Note"),
-        validators=[
-            DataRequired(_l("Please add a note on why the pause is lifted.")),
-            Length(max=RELIABILITY_NOTE_MAX),
-        ],
+    note = required_text(
+        _l("Note"), _l("Please add a note on why the pause is lifted."), RELIABILITY_NOTE_MAX
     )
     submit = SubmitField(_l("Lift the pause"))
 
 
 class ExcuseForm(FlaskForm):
-    reason = StringField(
-        _l("Reason"),
-        validators=[
-            DataRequired(_l("Please give a reason for excusing the no-show.")),
-            Length(max=RELIABILITY_NOTE_MAX),
-        ],
+    reason = required_text(
+        _l("Reason"), _l("Please give a reason for excusing the no-show."), RELIABILITY_NOTE_MAX
     )
     submit = SubmitField(_l("Excuse"))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,9 +15,9 @@ from werkzeug.routing import BuildError
 from app.accounts import services as accounts
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import ActionForm
+from app.common.forms import ActionForm, flash_form_errors
 from app.common.time import to_local, utcnow
-from app.common.transaction import form_status, run_change
+from app.common.transaction import form_page, form_status, posted_change, run_change
 from app.credits import rules as credit_rules
 from app.errors import NotFound
 from app.recruitment import profiles
@@ -100,6 +102,15 @@ def _checkin_links(shift) -> list[tuple[str, str]]:
     return links
 
 
+def _shift_button(
+    shift, change: Callable[[], Any], success: str | Callable[[Any], str]
+) -> Response:
+    """A button on the shift's page: run `change` when its form is sent, then back there."""
+    if ActionForm().validate_on_submit():
+        run_change(change, success)
+    return redirect(url_for("tasks.shift", shift_id=shift.id))
+
+
 @bp.route("/")
 @role_required(*COORDINATOR_ROLES)
 def index():
@@ -122,22 +133,21 @@ def new_task():
     form = _task_form()
     if request.method == "GET" and request.args.get("team", type=int):
         form.team_id.data = request.args.get("team", type=int)
-    if form.validate_on_submit():
 
-        def create():
-            # The new-task form has no "Active" box (a new task is offered at once); an
-            # unticked, unsent box would otherwise create a task nobody can sign up for.
-            fields = replace(_task_fields(form), active=True)
-            return tasks.create_task(form.team_id.data, fields, actor=current_user)
+    def create():
+        # The new-task form has no "Active" box (a new task is offered at once); an
+        # unticked, unsent box would otherwise create a task nobody can sign up for.
+        fields = replace(_task_fields(form), active=True)
+        return tasks.create_task(form.team_id.data, fields, actor=current_user)
 
-        created = run_change(
-            create,
-            lambda task: _("The task %(title)s has been created.", title=task.title),
-            form=form,
-        )
-        if created:
-            return redirect(url_for("tasks.task", task_id=created.value.id))
-    return render_template("tasks/task_form.html", form=form, task=None), form_status(form)
+    return form_page(
+        form,
+        create,
+        lambda task: _("The task %(title)s has been created.", title=task.title),
+        then=lambda task: url_for("tasks.task", task_id=task.id),
+        template="tasks/task_form.html",
+        task=None,
+    )
 
 
 @bp.route("/<int:task_id>")
@@ -166,13 +176,14 @@ def edit_task(task_id: int):
     # The team of a task does not change; the field only has to pass validation.
     form.team_id.choices = [(task.team_id, task.team.name)]
     form.team_id.data = task.team_id
-    if form.validate_on_submit() and run_change(
+    return form_page(
+        form,
         lambda: tasks.update_task(task, _task_fields(form), actor=current_user),
         _("The changes have been saved."),
-        form=form,
-    ):
-        return redirect(url_for("tasks.task", task_id=task.id))
-    return render_template("tasks/task_form.html", form=form, task=task), form_status(form)
+        then=url_for("tasks.task", task_id=task.id),
+        template="tasks/task_form.html",
+        task=task,
+    )
 
 
 @bp.route("/<int:task_id>/shifts/new", methods=["GET", "POST"])
@@ -182,26 +193,16 @@ def new_shift(task_id: int):
     form = ShiftForm()
     if request.method == "GET":
         form.capacity.data = task.default_capacity
-    if form.validate_on_submit():
-        created = run_change(
-            lambda: shift_edits.create_shift(
-                task,
-                day=form.day.data,
-                start=form.start.data,
-                end=form.end.data,
-                capacity=form.capacity.data,
-                note=form.note.data,
-                actor=current_user,
-            ),
-            lambda shift: _(
-                "The shift on %(when)s has been created.", when=shift_edits.format_span(shift)
-            ),
-            form=form,
-        )
-        if created:
-            return redirect(url_for("tasks.task", task_id=task.id))
-    return render_template("tasks/shift_form.html", form=form, task=task, shift=None), form_status(
-        form
+    return form_page(
+        form,
+        lambda: shift_edits.create_shift(task, **form.values(), actor=current_user),
+        lambda shift: _(
+            "The shift on %(when)s has been created.", when=shift_edits.format_span(shift)
+        ),
+        then=url_for("tasks.task", task_id=task.id),
+        template="tasks/shift_form.html",
+        task=task,
+        shift=None,
     )
 
 
@@ -212,27 +213,29 @@ def new_series(task_id: int):
     form = SeriesForm()
     if request.method == "GET":
         form.capacity.data = task.default_capacity
-    if form.validate_on_submit():
 
-        def create():
-            fields = task_series.SeriesFields(
-                weekdays=list(form.weekdays.data or []),
-                start=form.start.data,
-                end=form.end.data,
-                first_date=form.first_date.data,
-                last_date=form.last_date.data,
-                capacity=form.capacity.data,
-                skipped_dates=task_series.parse_skipped_dates(form.skipped_dates.data),
-                note=form.note.data,
-            )
-            _series, shifts = task_series.create_series(task, fields, actor=current_user)
-            return shifts
+    def create():
+        fields = task_series.SeriesFields(
+            weekdays=list(form.weekdays.data or []),
+            start=form.start.data,
+            end=form.end.data,
+            first_date=form.first_date.data,
+            last_date=form.last_date.data,
+            capacity=form.capacity.data,
+            skipped_dates=task_series.parse_skipped_dates(form.skipped_dates.data),
+            note=form.note.data,
+        )
+        _series, shifts = task_series.create_series(task, fields, actor=current_user)
+        return shifts
 
-        if run_change(
-            create, lambda shifts: _("%(n)d shifts have been created.", n=len(shifts)), form=form
-        ):
-            return redirect(url_for("tasks.task", task_id=task.id))
-    return render_template("tasks/series_form.html", form=form, task=task), form_status(form)
+    return form_page(
+        form,
+        create,
+        lambda shifts: _("%(n)d shifts have been created.", n=len(shifts)),
+        then=url_for("tasks.task", task_id=task.id),
+        template="tasks/series_form.html",
+        task=task,
+    )
 
 
 @bp.route("/shifts/<int:shift_id>")
@@ -262,29 +265,16 @@ def edit_shift(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     form = ShiftForm()
     if request.method == "GET":
-        start, end = to_local(shift.starts_at), to_local(shift.ends_at)
-        form.day.data = start.date()
-        form.start.data = start.time()
-        form.end.data = end.time()
-        form.capacity.data = shift.capacity
-        form.note.data = shift.note
-    if form.validate_on_submit() and run_change(
-        lambda: shift_edits.update_shift(
-            shift,
-            day=form.day.data,
-            start=form.start.data,
-            end=form.end.data,
-            capacity=form.capacity.data,
-            note=form.note.data,
-            actor=current_user,
-        ),
+        form.load(shift)
+    return form_page(
+        form,
+        lambda: shift_edits.update_shift(shift, **form.values(), actor=current_user),
         _("The changes have been saved."),
-        form=form,
-    ):
-        return redirect(url_for("tasks.shift", shift_id=shift.id))
-    return render_template(
-        "tasks/shift_form.html", form=form, task=shift.task, shift=shift
-    ), form_status(form)
+        then=url_for("tasks.shift", shift_id=shift.id),
+        template="tasks/shift_form.html",
+        task=shift.task,
+        shift=shift,
+    )
 
 
 @bp.route("/shifts/<int:shift_id>/series", methods=["GET", "POST"])
@@ -295,10 +285,7 @@ def edit_series(shift_id: int):
         raise NotFound(_("This shift is not part of a weekly series."))
     form = SeriesChangeForm()
     if request.method == "GET":
-        form.start.data = to_local(shift.starts_at).time()
-        form.end.data = to_local(shift.ends_at).time()
-        form.capacity.data = shift.capacity
-        form.note.data = shift.note
+        form.load(shift)
     if form.validate_on_submit():
         change = task_series.SeriesChange(
             start=form.start.data,
@@ -328,12 +315,8 @@ def edit_series(shift_id: int):
 def cancel_shift(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
     form = CancelShiftForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "danger")
-        return redirect(url_for("tasks.shift", shift_id=shift.id))
-    run_change(
+    return posted_change(
+        form,
         lambda: shift_edits.cancel_shift(
             shift,
             reason=form.reason.data,
@@ -344,8 +327,8 @@ def cancel_shift(shift_id: int):
             "%(n)d shifts have been cancelled and everyone signed up was told.",
             n=len(cancelled),
         ),
+        back=url_for("tasks.shift", shift_id=shift.id),
     )
-    return redirect(url_for("tasks.shift", shift_id=shift_id))
 
 
 @bp.route("/shifts/<int:shift_id>/assign", methods=["POST"])
@@ -364,49 +347,52 @@ def assign(shift_id: int):
                 _("%(name)s has been assigned.", name=person.name),
             )
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "danger")
+        flash_form_errors(form)
     return redirect(url_for("tasks.shift", shift_id=shift.id))
 
 
-@bp.route("/shifts/<int:shift_id>/signups/<int:signup_id>/remove", methods=["POST"])
+# The roster's buttons that change one sign-up: the service each runs, and its message.
+SIGNUP_CHANGES = {
+    "remove": (signups.remove, _l("%(name)s has been removed from the shift.")),
+    "release": (signups.cancel, _l("%(name)s has been released from the shift.")),
+}
+
+
+@bp.route(
+    "/shifts/<int:shift_id>/signups/<int:signup_id>/remove",
+    methods=["POST"],
+    endpoint="remove",
+    defaults={"change": "remove"},
+)
+@bp.route(
+    "/shifts/<int:shift_id>/signups/<int:signup_id>/release",
+    methods=["POST"],
+    endpoint="release_signup",
+    defaults={"change": "release"},
+)
 @role_required(*COORDINATOR_ROLES)
-def remove(shift_id: int, signup_id: int):
+def change_signup(shift_id: int, signup_id: int, change: str):
+    """Remove a person from the shift, or release them (past the deadline: a late
+    cancellation)."""
     shift = tasks.get_managed_shift(shift_id, current_user)
     signup = tasks.signup_on_shift(shift, signup_id)
-    if ActionForm().validate_on_submit():
-        run_change(
-            lambda: signups.remove(signup, actor=current_user),
-            _("%(name)s has been removed from the shift.", name=signup.user.name),
-        )
-    return redirect(url_for("tasks.shift", shift_id=shift.id))
-
-
-@bp.route("/shifts/<int:shift_id>/signups/<int:signup_id>/release", methods=["POST"])
-@role_required(*COORDINATOR_ROLES)
-def release_signup(shift_id: int, signup_id: int):
-    """Release a person from the shift (past the deadline: a late cancellation)."""
-    shift = tasks.get_managed_shift(shift_id, current_user)
-    signup = tasks.signup_on_shift(shift, signup_id)
-    if ActionForm().validate_on_submit():
-        run_change(
-            lambda: signups.cancel(signup, actor=current_user),
-            _("%(name)s has been released from the shift.", name=signup.user.name),
-        )
-    return redirect(url_for("tasks.shift", shift_id=shift.id))
+    service, message = SIGNUP_CHANGES[change]
+    return _shift_button(
+        shift,
+        lambda: service(signup, actor=current_user),
+        str(message) % {"name": signup.user.name},
+    )
 
 
 @bp.route("/shifts/<int:shift_id>/training-completed", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def complete_training(shift_id: int):
     shift = tasks.get_managed_shift(shift_id, current_user)
-    if ActionForm().validate_on_submit():
-        run_change(
-            lambda: trainings.complete_training_shift(shift, actor=current_user),
-            lambda count: _("Training recorded for %(n)d people.", n=count),
-        )
-    return redirect(url_for("tasks.shift", shift_id=shift.id))
+    return _shift_button(
+        shift,
+        lambda: trainings.complete_training_shift(shift, actor=current_user),
+        lambda count: _("Training recorded for %(n)d people.", n=count),
+    )
 
 
 @bp.route("/dashboard")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.common.forms import optional_text, required_text
 from app.recruitment.labels import TEAM_KIND_LABELS
 from app.recruitment.models import TEAM_KINDS
 from app.recruitment.profiles import MAX_INTRODUCTION, MAX_SKILL_LENGTH, MAX_SKILLS
@@ -14,14 +15,12 @@ from app.recruitment.teams.services import TEAM_NAME_MAX
 
 
 class TeamForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        validators=[DataRequired(_l("Please give the team a name.")), Length(max=TEAM_NAME_MAX)],
-    )
+    name = required_text(_l("Name"), _l("Please give the team a name."), TEAM_NAME_MAX)
     kind = SelectField(_l("Kind"), choices=[(key, TEAM_KIND_LABELS[key]) for key in TEAM_KINDS])
-    description = TextAreaField(
+    description = optional_text(
         _l("Description"),
-        validators=[Optional(), Length(max=5000)],
+        5000,
+        field=TextAreaField,
         description=_l("What the team does, and what members can expect."),
     )
     requires_onboarding = BooleanField(_l("Members need an onboarding training first"))
@@ -30,12 +29,10 @@ class TeamForm(FlaskForm):
 
 
 class GrantCoordinatorForm(FlaskForm):
-    student_number = StringField(
+    student_number = required_text(
         _l("Student/staff number"),
-        validators=[
-            DataRequired(_l("Please enter the person's student or staff number.")),
-            Length(max=32),
-        ],
+        _l("Please enter the person's student or staff number."),
+        32,
         description=_l("The person needs the coordinator role."),
     )
     submit = SubmitField(_l("Add coordinator"))
@@ -51,9 +48,9 @@ class VolunteerProfileForm(FlaskForm):
     """Skills and introduction; the availability grid's checkboxes (named "availability",
     each "day:part") are read from the request by the view."""
 
-    skills = StringField(
+    skills = optional_text(
         _l("Skills"),
-        validators=[Optional(), Length(max=1000)],
+        1000,
         description=_l(
             "Separate skills with commas, for example: photography, English, video editing. "
             "At most %(count)d, each at most %(length)d characters.",

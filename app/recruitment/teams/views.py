@@ -12,7 +12,7 @@ from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
 from app.common.forms import ActionForm, show_domain_error
 from app.common.tables import download
-from app.common.transaction import form_status, run_change, transaction
+from app.common.transaction import form_page, form_status, run_change, transaction
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.recruitment import campaigns, labels, poster, profiles
@@ -59,21 +59,20 @@ def index():
 @role_required(*COORDINATOR_ROLES)
 def new_team():
     form = TeamForm()
-    if form.validate_on_submit():
-        created = run_change(
-            lambda: team_services.create_team(
-                name=form.name.data,
-                kind=form.kind.data,
-                description=form.description.data,
-                requires_onboarding=form.requires_onboarding.data,
-                actor=current_user,
-            ),
-            lambda team: _("The team %(name)s has been created.", name=team.name),
-            form=form,
-        )
-        if created:
-            return redirect(url_for("teams.team", team_id=created.value.id))
-    return render_template("teams/form.html", form=form, team=None), form_status(form)
+    return form_page(
+        form,
+        lambda: team_services.create_team(
+            name=form.name.data,
+            kind=form.kind.data,
+            description=form.description.data,
+            requires_onboarding=form.requires_onboarding.data,
+            actor=current_user,
+        ),
+        lambda team: _("The team %(name)s has been created.", name=team.name),
+        then=lambda team: url_for("teams.team", team_id=team.id),
+        template="teams/form.html",
+        team=None,
+    )
 
 
 @bp.route("/<int:team_id>")
@@ -102,7 +101,8 @@ def team(team_id: int):
 def edit_team(team_id: int):
     team = _managed_team(team_id)
     form = TeamForm(obj=team)
-    if form.validate_on_submit() and run_change(
+    return form_page(
+        form,
         lambda: team_services.update_team(
             team,
             name=form.name.data,
@@ -113,10 +113,10 @@ def edit_team(team_id: int):
             actor=current_user,
         ),
         _("The changes have been saved."),
-        form=form,
-    ):
-        return redirect(url_for("teams.team", team_id=team.id))
-    return render_template("teams/form.html", form=form, team=team), form_status(form)
+        then=url_for("teams.team", team_id=team.id),
+        template="teams/form.html",
+        team=team,
+    )
 
 
 @bp.route("/<int:team_id>/coordinators", methods=["GET", "POST"])

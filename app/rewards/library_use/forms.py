@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import SubmitField
+
+from app.common.forms import table_file
 
 
 class LibraryUseUploadForm(FlaskForm):
-    file = FileField(
-        _l("Library-use file (CSV or XLSX)"),
-        validators=[FileRequired(_l("Please choose a CSV or XLSX file."))],
-    )
+    file = table_file(_l("Library-use file (CSV or XLSX)"))
     submit = SubmitField(_l("Import"))
 
 
