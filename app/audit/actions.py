@@ -41,10 +41,10 @@ ACTION_LABELS: dict[str, Any] = {
     "checkin.attendance_unverified": _l("Attendance verification withdrawn"),
     "checkin.shift_verified": _l("On-time attendance of a shift verified"),
     "checkin.sheet_exported": _l("Attendance sheet exported"),
-    "certificates.issued": _l("Service certificate issued"),
     "checkin.checked_in_by_hand": _l("Checked in by a coordinator"),
     "checkin.checked_out_by_hand": _l("Checked out by a coordinator"),
     "checkin.auto_closed": _l("Forgotten check-out closed at the scheduled end"),
+    "certificates.issued": _l("Service certificate issued"),
     # Columns
     "columns.column_created": _l("Column created"),
     "columns.column_changed": _l("Column changed"),
