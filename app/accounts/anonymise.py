@@ -41,8 +41,6 @@ REASON_MAX = 500
 # Not a hash any password can match: werkzeug's check refuses it.
 UNUSABLE_PASSWORD = "!anonymised"
 
-audit.describe_actions({"accounts.anonymised": _l("Person anonymised")})
-
 
 def is_anonymised(user: User) -> bool:
     return user.student_number.startswith(ANONYMOUS_PREFIX)

@@ -31,14 +31,13 @@ from app import hooks
 from app.accounts.forms import PERSON_FIELD_LABELS, ROLE_LABELS
 from app.accounts.models import ROLES, SsoSession, User
 from app.audit import services as audit
+from app.audit.actions import ACTION_LABELS
 from app.audit.models import AuditEntry
 from app.common.rows import fields_of
 from app.common.time import to_local, utcnow
 from app.extensions import db
 
 FORMAT = "gongchuang-personal-data/1"
-
-audit.describe_actions({"accounts.data_exported": _l("Personal data downloaded")})
 
 
 @dataclass(frozen=True)
@@ -251,7 +250,7 @@ def _roles(user: User) -> list[dict[str, Any]]:
 
 
 def _label(action: str) -> str:
-    return str(audit.ACTION_LABELS.get(action, action))
+    return str(ACTION_LABELS.get(action, action))
 
 
 def _role_of(actor: User | None, user: User) -> Any:

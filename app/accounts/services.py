@@ -14,7 +14,6 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -50,18 +49,6 @@ AUDITED_FIELDS = (
     "college_id",
     "major_id",
     "enrolment_year",
-)
-
-audit.describe_actions(
-    {
-        "accounts.created": _l("Account created"),
-        "accounts.updated": _l("Account details changed"),
-        "accounts.roles_changed": _l("Roles changed"),
-        "accounts.deactivated": _l("Account deactivated"),
-        "accounts.reactivated": _l("Account reactivated"),
-        "accounts.password_reset": _l("Password reset"),
-        "accounts.password_changed": _l("Password changed"),
-    }
 )
 
 

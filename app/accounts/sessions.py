@@ -28,7 +28,6 @@ from app.extensions import db
 # few minutes, not one per page).
 TOUCH_INTERVAL = timedelta(minutes=5)
 
-audit.describe_actions({"accounts.logged_out_everywhere": _l("Logged out on all devices")})
 
 # First match wins: Edge and WeChat also say "Chrome" or "Safari".
 _BROWSERS = (

@@ -18,7 +18,6 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app.accounts import cas, oidc
@@ -31,13 +30,6 @@ from app.common.db import begin_write_transaction, insert_ignoring_conflicts
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
-
-audit.describe_actions(
-    {
-        "accounts.sso_created": _l("Account created at the first campus login"),
-        "accounts.sso_logout": _l("Logged out everywhere by the campus single logout"),
-    }
-)
 
 
 @dataclass(frozen=True)

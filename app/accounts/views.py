@@ -33,6 +33,7 @@ from app.accounts.forms import (
 from app.accounts.models import LOCALES, ROLES, User
 from app.accounts.personal_data_forms import AnonymiseForm
 from app.audit import services as audit
+from app.audit.actions import ACTION_LABELS
 from app.common.access import role_required
 from app.common.forms import show_domain_error
 from app.common.tables import download
@@ -318,7 +319,7 @@ def person(user_id: int):
         person=person,
         action_form=ConfirmForm(),
         history=audit.entries_for("user", person.id),
-        audit_labels=audit.ACTION_LABELS,
+        audit_labels=ACTION_LABELS,
         can_anonymise=anonymisation.can_anonymise(person, current_user),
     ), form_status(form)
 

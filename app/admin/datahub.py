@@ -64,13 +64,6 @@ FIRST_RETRY = timedelta(minutes=15)
 LONGEST_RETRY = timedelta(hours=6)
 REJECTED_KEPT = 200
 
-audit.describe_actions(
-    {
-        "admin.datahub_source_saved": _l("Data-hub source saved"),
-        "admin.datahub_pulled": _l("Data-hub data pulled"),
-    }
-)
-
 
 class PullFailed(DomainError):
     status = 502

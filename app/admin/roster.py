@@ -13,20 +13,12 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.admin.roster_apply import Checkpoint, apply_plan, initial_password_hash
 from app.admin.roster_plan import CREATE, TOKEN, UPDATE, UPLOAD_LIFETIME, RosterPlan, plan_import
 from app.audit import services as audit
 from app.common.time import utcnow
 from app.errors import Conflict, NotFound
-
-audit.describe_actions(
-    {
-        "admin.roster_imported": _l("Roster imported"),
-        "admin.roster_import_stopped": _l("Roster import stopped halfway"),
-    }
-)
 
 
 @dataclass

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 
-from app.audit import services as audit
 from jobs import history, registry, runner, specs
 from jobs.models import JobRun
-
-audit.describe_actions({"jobs.started": _l("Job started by hand")})
 
 
 def jobs_overview() -> list[history.JobStatus]:

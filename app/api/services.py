@@ -37,12 +37,6 @@ NAME_MAX_LENGTH = 100
 # last_used_at is written at most this often per token, so a busy client causes no write storm.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
-audit.describe_actions(
-    {
-        "api.token_created": _l("API token created"),
-        "api.token_revoked": _l("API token revoked"),
-    }
-)
 
 # What a token may do: every scope of the API, in the order the token form lists them. A
 # resource names the scopes it needs in `token_required`, which refuses unknown ones at start-up.

@@ -20,14 +20,6 @@ from app.extensions import db
 request_address: ContextVar[str | None] = ContextVar("request_address", default=None)
 
 
-# Human names of actions, filled by each feature with `describe_actions`.
-ACTION_LABELS: dict[str, Any] = {}
-
-
-def describe_actions(labels: dict[str, Any]) -> None:
-    ACTION_LABELS.update(labels)
-
-
 @dataclass(frozen=True)
 class Subject:
     """What an entry is about: the `object_type` and `object_id` it is stored and found under.

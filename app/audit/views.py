@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from app.accounts import services as accounts
 from app.audit import services
+from app.audit.actions import ACTION_LABELS
 from app.common.access import role_required
 from app.common.time import from_local_date
 from app.extensions import db
@@ -50,5 +51,5 @@ def index():
         filters=filters,
         actor=actor,
         actions=services.known_actions(),
-        labels=services.ACTION_LABELS,
+        labels=ACTION_LABELS,
     )

@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.audit import services as audit
 from app.checkin import hours
 from app.checkin.models import Attendance
 from app.common.text import clean_line
@@ -55,18 +54,6 @@ REASON_LABELS = {
     "late": _l("Late"),
     "walk_in": _l("Walk-in"),
 }
-
-audit.describe_actions(
-    {
-        "checkin.attendance_corrected": _l("Attendance corrected"),
-        "checkin.minutes_added": _l("Service hours added with evidence"),
-        "checkin.check_in_undone": _l("Check-in undone"),
-        "checkin.attendance_verified": _l("Attendance verified"),
-        "checkin.attendance_unverified": _l("Attendance verification withdrawn"),
-        "checkin.shift_verified": _l("On-time attendance of a shift verified"),
-        "checkin.sheet_exported": _l("Attendance sheet exported"),
-    }
-)
 
 
 def reason_label(reason: str | None) -> str:

@@ -19,7 +19,6 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -44,8 +43,6 @@ NUMBER_PREFIX = "GC"
 # Crockford's base32 (no I, L, O, U, which people misread): 5 random bits a symbol.
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 NUMBER_GROUPS = 3  # of 4 symbols: 60 random bits
-
-audit.describe_actions({"certificates.issued": _l("Service certificate issued")})
 
 
 def format_hours(minutes: int) -> str:

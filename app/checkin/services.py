@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -62,13 +61,6 @@ READ_GRACE = timedelta(minutes=5)
 AUTO_OUT_AFTER = timedelta(minutes=2)
 NONCE_MAX = 64
 ACTIONS = ("auto", "in", "out")
-
-audit.describe_actions(
-    {
-        "checkin.checked_in_by_hand": _l("Checked in by a coordinator"),
-        "checkin.checked_out_by_hand": _l("Checked out by a coordinator"),
-    }
-)
 
 
 @dataclass

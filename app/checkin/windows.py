@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit import services as audit
@@ -21,10 +20,6 @@ from app.shifts.models import Shift
 
 # Check-out stays open this long after the scheduled end; the job closes what is left.
 CHECKOUT_GRACE = timedelta(hours=2)
-
-audit.describe_actions(
-    {"checkin.auto_closed": _l("Forgotten check-out closed at the scheduled end")}
-)
 
 
 # Reading the state ---------------------------------------------------------------------------

@@ -33,14 +33,6 @@ CREDIT_MINUTES_MAX = 6000
 CREDIT_CATEGORY_MAX = 32
 TEXT_MAX = 20_000
 
-audit.describe_actions(
-    {
-        "columns.column_created": _l("Column created"),
-        "columns.column_changed": _l("Column changed"),
-        "columns.editors_changed": _l("Column editors changed"),
-    }
-)
-
 
 @dataclass(frozen=True)
 class ColumnFields:

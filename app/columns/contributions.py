@@ -26,7 +26,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User, UserRole
@@ -45,46 +44,12 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import CONTRIBUTION_SUBMITTED
 
 EDITABLE_STATUSES = ("draft", "changes_requested")
 OWN_LINK = "/contribute/{id}"
 REVIEW_LINK = "/editorial/{id}"
 
-SUBMITTED = kinds.register(
-    "columns.submitted", _l("A contribution to a column I edit awaits review"), email_default=True
-)
-CHANGES_REQUESTED = kinds.register(
-    "columns.changes_requested",
-    _l("An editor asked me to change a contribution"),
-    email_default=True,
-)
-SCHEDULED = kinds.register(
-    "columns.scheduled", _l("My contribution was approved for a later date"), email_default=False
-)
-PUBLISHED = kinds.register(
-    "columns.published", _l("My contribution was published"), email_default=True
-)
-REJECTED = kinds.register(
-    "columns.rejected", _l("My contribution was rejected"), email_default=True
-)
-UNPUBLISHED = kinds.register(
-    "columns.unpublished", _l("My contribution was taken offline"), email_default=True
-)
-FEATURED = kinds.register(
-    "columns.featured", _l("My contribution was featured"), email_default=False
-)
-
-audit.describe_actions(
-    {
-        "columns.contribution_submitted": _l("Contribution submitted"),
-        "columns.changes_requested": _l("Changes to a contribution requested"),
-        "columns.contribution_approved": _l("Contribution approved"),
-        "columns.contribution_published": _l("Contribution published"),
-        "columns.contribution_rejected": _l("Contribution rejected"),
-        "columns.contribution_unpublished": _l("Contribution unpublished"),
-        "columns.contribution_featured": _l("Contribution featured or no longer featured"),
-    }
-)
 
 # Authors -------------------------------------------------------------------------------------
 
@@ -222,7 +187,7 @@ def submit(author: User, contribution_id: int, *, now: datetime | None = None) -
     audit_step("columns.contribution_submitted", contribution, author, now)
     for editor in _editors_to_tell(contribution.column):
         if editor.id != author.id:
-            notify(editor, SUBMITTED, contribution, now, link=REVIEW_LINK)
+            notify(editor, CONTRIBUTION_SUBMITTED, contribution, now, link=REVIEW_LINK)
     return contribution
 
 

@@ -14,12 +14,6 @@ from app.accounts.models import User
 from app.columns import catalogue
 from app.columns.contribution_fields import clean_comment
 from app.columns.contributions import (
-    CHANGES_REQUESTED,
-    FEATURED,
-    PUBLISHED,
-    REJECTED,
-    SCHEDULED,
-    UNPUBLISHED,
     audit_step,
     decided,
     move,
@@ -33,6 +27,14 @@ from app.common.db import get_or_not_found
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, NotFound
 from app.extensions import db
+from app.notifications.kinds import (
+    CHANGES_REQUESTED,
+    CONTRIBUTION_FEATURED,
+    CONTRIBUTION_PUBLISHED,
+    CONTRIBUTION_REJECTED,
+    CONTRIBUTION_SCHEDULED,
+    CONTRIBUTION_UNPUBLISHED,
+)
 from app.rewards import defaults, points
 
 # Editors -------------------------------------------------------------------------------------
@@ -135,7 +137,7 @@ def approve(
     if not later:
         return _publish(contribution, editor, now)
     when = f"{to_local(publish_at):%Y-%m-%d %H:%M}"
-    decided(contribution, "scheduled", editor, now, when, SCHEDULED, when=when)
+    decided(contribution, "scheduled", editor, now, when, CONTRIBUTION_SCHEDULED, when=when)
     return contribution
 
 
@@ -163,7 +165,7 @@ def _publish(
         updated_at=now,
     )
     _award_points(contribution)
-    return decided(contribution, "published", actor, now, "", PUBLISHED)
+    return decided(contribution, "published", actor, now, "", CONTRIBUTION_PUBLISHED)
 
 
 def points_key(contribution: Contribution) -> str:
@@ -206,7 +208,7 @@ def reject(
         reviewed_by_id=editor.id,
         updated_at=now,
     )
-    return decided(contribution, "rejected", editor, now, reason, REJECTED)
+    return decided(contribution, "rejected", editor, now, reason, CONTRIBUTION_REJECTED)
 
 
 def unpublish(
@@ -231,7 +233,7 @@ def unpublish(
     entry = points.entry_for_key(points_key(contribution))
     if entry is not None:
         points.reverse(entry, reason=reason, actor=editor, now=now)
-    return decided(contribution, "unpublished", editor, now, reason, UNPUBLISHED)
+    return decided(contribution, "unpublished", editor, now, reason, CONTRIBUTION_UNPUBLISHED)
 
 
 def set_featured(
@@ -250,7 +252,7 @@ def set_featured(
     record_event(contribution, action, editor, now)
     audit_step("columns.contribution_featured", contribution, editor, now, featured=featured)
     if featured:
-        notify(contribution.author, FEATURED, contribution, now)
+        notify(contribution.author, CONTRIBUTION_FEATURED, contribution, now)
     return contribution
 
 

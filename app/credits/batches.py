@@ -67,17 +67,6 @@ KIND_LABELS = {
     "withdrawal": _l("Withdrawal"),
 }
 
-audit.describe_actions(
-    {
-        "credits.batch_built": _l("Credit batch built"),
-        "credits.item_excluded": _l("Credit line excluded from a batch"),
-        "credits.item_restored": _l("Credit line restored to a batch"),
-        "credits.batch_discarded": _l("Credit batch discarded"),
-        "credits.batch_approved": _l("Credit batch approved"),
-        "credits.batch_exported": _l("Credit batch exported"),
-    }
-)
-
 
 @dataclass(frozen=True)
 class BatchScope:

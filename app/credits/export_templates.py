@@ -26,13 +26,6 @@ from app.credits.models import FILE_TYPES, TEMPLATE_FIELDS, CreditTemplate
 from app.errors import Forbidden, InvalidInput
 from app.extensions import db
 
-audit.describe_actions(
-    {
-        "credits.template_created": _l("Credit export template created"),
-        "credits.template_changed": _l("Credit export template changed"),
-    }
-)
-
 DEFAULT_NAME = "第二课堂默认模板"
 DEFAULT_COLUMNS = (
     ("student_number", "学号"),

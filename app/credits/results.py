@@ -32,17 +32,9 @@ from app.credits import batches
 from app.credits.models import CreditBatch, CreditBatchItem, CreditRecord, CreditResultUpload
 from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import CREDIT_REJECTED
 from app.recruitment.access import managed_team_ids
-
-REJECTED = kinds.register(
-    "credits.rejected",
-    _l("A credit record of mine was rejected by the Second Classroom system"),
-    email_default=True,
-)
-
-audit.describe_actions({"credits.results_imported": _l("Second Classroom results imported")})
 
 # Where a student reads their credit records (credits.mine).
 RECORDS_LINK = "/credits/me"
@@ -295,7 +287,7 @@ def import_results(
 def _tell_student(item: CreditBatchItem, now: datetime) -> None:
     notifications.notify(
         item.record.user,
-        REJECTED.id,
+        CREDIT_REJECTED.id,
         context={
             "line_number": item.line_number,
             "activity_name": item.activity_name,

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,13 +25,6 @@ from app.common.time import local_today, utcnow
 from app.credits.models import CreditRecord, CreditRule
 from app.errors import Forbidden, InvalidInput
 from app.extensions import db
-
-audit.describe_actions(
-    {
-        "credits.rule_created": _l("Credit rule created"),
-        "credits.rule_changed": _l("Credit rule changed"),
-    }
-)
 
 TEXT_MAX = 32  # category and level columns
 RATE_MAX = 60 * 1000  # minutes per credit: at most a thousand hours a credit

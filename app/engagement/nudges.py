@@ -23,8 +23,8 @@ from app.engagement.labels import reason_text
 from app.engagement.models import EngagementDay, EngagementNudge, EngagementScore
 from app.errors import InvalidInput
 from app.extensions import db
-from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import NUDGE
 from app.recruitment import access, membership
 from app.recruitment.teams import services as team_services
 
@@ -32,13 +32,6 @@ NUDGE_COOLDOWN = timedelta(days=7)
 MESSAGE_MAX = 1000
 NAME_PLACEHOLDER = "{name}"
 LIST_LIMIT = 500
-
-kinds.register(
-    "engagement.nudge",
-    _l("Messages from my team's coordinators"),
-    email_default=True,
-)
-audit.describe_actions({"engagement.nudged": _l("Message sent to people at risk")})
 
 
 @dataclass(frozen=True)
@@ -156,7 +149,7 @@ def send_nudges(
         )
         notifications.notify(
             person,
-            "engagement.nudge",
+            NUDGE.id,
             context={"message": personal, "team": team.name, "sender": actor.display_name},
             link="/shifts/",
             now=now,

@@ -45,8 +45,6 @@ STALE_CLAIM = timedelta(minutes=15)
 RETRY_DELAY = timedelta(minutes=5)
 MAX_RETRY_DELAY = timedelta(hours=6)
 
-audit.describe_actions({"notifications.announcement_sent": _l("Announcement sent")})
-
 
 def mail_enabled() -> bool:
     """Email goes out only when an SMTP server is configured; otherwise in-app only."""

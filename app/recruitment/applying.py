@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -28,14 +27,6 @@ from app.recruitment.eligibility import (
 )
 from app.recruitment.labels import STATUS_LABELS
 from app.recruitment.models import Application, Campaign
-
-audit.describe_actions(
-    {
-        "recruitment.applied": _l("Applied to a campaign"),
-        "recruitment.application_edited": _l("Application edited"),
-        "recruitment.application_withdrawn": _l("Application withdrawn"),
-    }
-)
 
 
 def get_application(application_id: int) -> Application:

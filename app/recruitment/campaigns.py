@@ -42,13 +42,6 @@ QUESTIONS_MAX = 30
 # Still waiting for a decision: the review queue and "applications waiting" counts.
 OPEN_STATUSES = ("submitted", "shortlisted")
 
-audit.describe_actions(
-    {
-        "recruitment.campaign_created": _l("Recruitment campaign created"),
-        "recruitment.campaign_updated": _l("Recruitment campaign changed"),
-    }
-)
-
 
 @dataclass
 class QuestionFields:

@@ -44,14 +44,6 @@ EXPORT_FORMATS = {
 # Roster XLSX column widths in characters: number, name, college.
 ROSTER_WIDTHS = {0: 16, 1: 14, 2: 20}
 
-audit.describe_actions(
-    {
-        "recruitment.member_status_changed": _l("Member status changed"),
-        "recruitment.member_onboarded": _l("Member completed onboarding"),
-        "recruitment.roster_exported": _l("Team roster exported"),
-    }
-)
-
 
 def join_team(
     team_id: int, user_id: int, *, application_id: int | None = None, now: datetime | None = None

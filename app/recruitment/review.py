@@ -33,8 +33,8 @@ from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import Conflict, DomainError, InvalidInput
 from app.extensions import db
-from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import APPLICATION_DECIDED
 from app.recruitment import membership
 from app.recruitment.access import require_team_manager
 from app.recruitment.eligibility import full_message_for_applicant
@@ -54,18 +54,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 NOTIFIED_STATUSES = ("accepted", "rejected", "waitlisted")
 NOTE_MAX = 2_000
 BULK_MAX = 500
-
-DECISION = kinds.register(
-    "recruitment.decision", _l("Decisions on my applications"), email_default=True
-)
-
-audit.describe_actions(
-    {
-        "recruitment.application_decided": _l("Application decided"),
-        "recruitment.note_added": _l("Note added to an application"),
-        "recruitment.lottery_drawn": _l("Recruitment lottery drawn"),
-    }
-)
 
 
 def full_message(campaign: Campaign) -> str:
@@ -135,7 +123,7 @@ def _notify(application: Application, status: str, *, now: datetime) -> None:
     campaign = application.campaign
     notifications.notify(
         application.user,
-        DECISION.id,
+        APPLICATION_DECIDED.id,
         context={
             "campaign_title": campaign.title,
             "team_name": campaign.team.name,

@@ -26,8 +26,6 @@ THRESHOLD_MAX = 100_000
 NAME_MAX = 80
 DESCRIPTION_MAX = 500
 
-audit.describe_actions({"badges.badge_edited": _l("Badge edited")})
-
 
 def all_badges() -> list[Badge]:
     return list(db.session.scalars(select(Badge).order_by(Badge.sort_order, Badge.id)))

@@ -29,8 +29,8 @@ from app.common.db import begin_write_transaction, insert_ignoring_conflicts, up
 from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
-from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import BADGE_AWARDED, BADGE_REVOKED
 from app.rewards.badge_rules import (
     RULES,
     active_badges,
@@ -47,16 +47,6 @@ REVOKED_REASON = "criterion_no_longer_met"
 REVOKED_REASONS = {
     REVOKED_REASON: _l("The criterion no longer holds, for example after hours were corrected.")
 }
-
-AWARDED = kinds.register("badges.awarded", _l("I earned a badge"), email_default=True)
-REVOKED = kinds.register("badges.revoked", _l("A badge of mine was taken back"), email_default=True)
-
-audit.describe_actions(
-    {
-        "badges.award_revoked": _l("Badge taken back"),
-        "badges.award_reinstated": _l("Badge given back"),
-    }
-)
 
 
 def _insert_statement(rows: list[dict[str, Any]]):
@@ -120,7 +110,7 @@ def in_language(badge: Badge, field: str, language: str | None) -> str:
 def _notify_awarded(award: BadgeAward, *, now: datetime, dedupe_key: str) -> None:
     notifications.notify(
         award.user,
-        AWARDED.id,
+        BADGE_AWARDED.id,
         context={
             "badge_name": in_language(award.badge, "name", award.user.locale),
             "period": award.period,
@@ -159,7 +149,7 @@ def _revoke(awards: list[BadgeAward], values: dict[int, float], *, now: datetime
         )
         notifications.notify(
             award.user,
-            REVOKED.id,
+            BADGE_REVOKED.id,
             context={"badge_name": in_language(award.badge, "name", award.user.locale)},
             link="/badges/mine",
             now=now,

@@ -34,8 +34,8 @@ from app.common.text import clean_text
 from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
-from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import POINTS_CHANGED
 from app.rewards.models import PointEntry, PointRule
 from app.shifts.models import Shift, ShiftSignup, Task, TrainingRecord
 
@@ -67,17 +67,6 @@ REASON_MAX = 500
 ADJUSTMENT_MAX = 100_000
 RULE_POINTS_MAX = 10_000
 ACHIEVEMENTS_LINK = "/achievements"
-
-POINTS_CHANGED = kinds.register(
-    "rewards.points", _l("Points I was awarded or lost"), email_default=False
-)
-audit.describe_actions(
-    {
-        "rewards.points_adjusted": _l("Points adjusted"),
-        "rewards.entry_reversed": _l("Points entry reversed"),
-        "rewards.rule_changed": _l("Points rule changed"),
-    }
-)
 
 
 # The ledger ----------------------------------------------------------------------------------

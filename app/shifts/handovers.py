@@ -39,6 +39,12 @@ from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import (
+    HANDOVER_APPROVED,
+    HANDOVER_REFUSED,
+    HANDOVER_REQUESTED,
+    HANDOVER_TAKEN,
+)
 from app.recruitment import access
 from app.recruitment import membership as members
 from app.recruitment.access import managed_team_ids, require_team_manager
@@ -57,32 +63,6 @@ HANDOVER_STATUS_LABELS = {
     "refused": _l("Refused"),
     "expired": _l("Expired"),
 }
-
-TAKEN = kinds.register(
-    "shifts.handover_taken", _l("Someone took over a shift place I offered"), email_default=True
-)
-REQUESTED = kinds.register(
-    "shifts.handover_requested",
-    _l("A takeover of a shift place waits for my approval"),
-    email_default=True,
-)
-APPROVED = kinds.register(
-    "shifts.handover_approved", _l("My takeover of a shift place was approved"), email_default=True
-)
-REFUSED = kinds.register(
-    "shifts.handover_refused", _l("My takeover of a shift place was refused"), email_default=True
-)
-
-audit.describe_actions(
-    {
-        "shifts.handover_offered": _l("Shift place offered to others"),
-        "shifts.handover_withdrawn": _l("Offer of a shift place withdrawn"),
-        "shifts.handover_requested": _l("Takeover of a shift place asked for"),
-        "shifts.handed_over": _l("Shift place handed over"),
-        "shifts.handover_approved": _l("Takeover of a shift place approved"),
-        "shifts.handover_refused": _l("Takeover of a shift place refused"),
-    }
-)
 
 
 def _gone() -> Conflict:
@@ -427,7 +407,7 @@ def take_over(handover: ShiftHandover, taker, *, now: datetime | None = None) ->
             now=now,
         )
         for coordinator in access.active_coordinators(shift.task.team_id):
-            _tell(coordinator, REQUESTED, handover, now=now, link=PENDING_LINK)
+            _tell(coordinator, HANDOVER_REQUESTED, handover, now=now, link=PENDING_LINK)
         return handover
     _claim(
         handover,
@@ -438,7 +418,7 @@ def take_over(handover: ShiftHandover, taker, *, now: datetime | None = None) ->
         decided_at=now,
     )
     _swap(handover, taker, now=now)
-    _tell(handover.from_user, TAKEN, handover, now=now, link=signups.MY_LINK)
+    _tell(handover.from_user, HANDOVER_TAKEN, handover, now=now, link=signups.MY_LINK)
     return handover
 
 
@@ -466,8 +446,8 @@ def approve(handover: ShiftHandover, *, actor, now: datetime | None = None) -> S
         after={"status": "completed", "to_user_id": taker.id},
         now=now,
     )
-    _tell(taker, APPROVED, handover, now=now, link=signups.MY_LINK)
-    _tell(handover.from_user, TAKEN, handover, now=now, link=signups.MY_LINK)
+    _tell(taker, HANDOVER_APPROVED, handover, now=now, link=signups.MY_LINK)
+    _tell(handover.from_user, HANDOVER_TAKEN, handover, now=now, link=signups.MY_LINK)
     return handover
 
 
@@ -493,7 +473,7 @@ def refuse(handover: ShiftHandover, *, actor, now: datetime | None = None) -> Sh
         after={"status": "refused", "reopened_id": reopened.id if reopened else None},
         now=now,
     )
-    _tell(taker, REFUSED, handover, now=now, link=signups.MY_LINK)
+    _tell(taker, HANDOVER_REFUSED, handover, now=now, link=signups.MY_LINK)
     return handover
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -23,21 +22,9 @@ from app.common.db import begin_write_transaction, update_if
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
-from app.notifications import kinds
+from app.notifications.kinds import OFFER_EXPIRED
 from app.shifts import handovers, signups
 from app.shifts.models import Shift, ShiftSignup
-
-OFFER_EXPIRED = kinds.register(
-    "shifts.offer_expired", _l("A place offered to me ran out"), email_default=True
-)
-
-audit.describe_actions(
-    {
-        "shifts.offer_accepted": _l("Offered shift place accepted"),
-        "shifts.offer_declined": _l("Offered shift place declined"),
-        "shifts.offer_expired": _l("Offered shift place ran out"),
-    }
-)
 
 
 def _require_offered_to(signup: ShiftSignup, actor) -> None:

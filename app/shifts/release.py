@@ -14,7 +14,6 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 
@@ -22,8 +21,8 @@ from app.audit import services as audit
 from app.common.time import utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
-from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import RELEASE_REQUESTED
 from app.recruitment import access
 from app.shifts import shift_edits, signups
 from app.shifts.models import ShiftSignup
@@ -34,13 +33,6 @@ TOKEN_MAX = 200
 CANCELLED = "cancelled"
 REQUESTED = "requested"
 ALREADY_REQUESTED = "already_requested"
-
-RELEASE_REQUESTED = kinds.register(
-    "shifts.release_requested",
-    _l("A volunteer asks to be released from a shift past the cancel deadline"),
-    email_default=True,
-)
-audit.describe_actions({"shifts.release_requested": _l("Asked to be released from a shift")})
 
 
 def _serializer() -> URLSafeSerializer:

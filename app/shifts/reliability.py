@@ -32,8 +32,8 @@ from app.common.text import clean_line
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
-from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import NO_SHOW, PAUSE_LIFTED, SIGNUP_PAUSED
 from app.recruitment.access import managed_team_ids, require_team_manager
 from app.shifts.models import Shift, ShiftSignup, SignupPause, Task
 from app.shifts.queries import signups_of
@@ -48,26 +48,6 @@ RATE_PERIOD = timedelta(days=90)
 REASON_MAX = 500
 RECENT_NO_SHOW_DAYS = 30
 RELIABILITY_LINK = "/reliability/me"
-
-NO_SHOW = kinds.register(
-    "shifts.no_show", _l("I was recorded as not having come to a shift"), email_default=True
-)
-PAUSED = kinds.register(
-    "shifts.paused", _l("My self sign-up was paused after missed shifts"), email_default=True
-)
-PAUSE_LIFTED = kinds.register(
-    "shifts.pause_lifted", _l("A coordinator lifted my sign-up pause"), email_default=True
-)
-
-audit.describe_actions(
-    {
-        "shifts.no_show_marked": _l("No-show recorded"),
-        "shifts.no_show_excused": _l("No-show excused"),
-        "shifts.no_show_withdrawn": _l("No-show withdrawn: the person was recorded as present"),
-        "shifts.signup_paused": _l("Self sign-up paused after no-shows"),
-        "shifts.pause_lifted": _l("Sign-up pause lifted"),
-    }
-)
 
 
 def paused_team_ids(user_id: int) -> set[int]:
@@ -253,7 +233,7 @@ def _pause_if_due(user, team_id: int, semester: Semester, *, now: datetime) -> S
     )
     notifications.notify(
         user,
-        PAUSED.id,
+        SIGNUP_PAUSED.id,
         context={"team": pause.team.name, "no_shows": len(times), "semester": semester.code},
         link=RELIABILITY_LINK,
         now=now,

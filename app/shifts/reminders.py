@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.common.time import utcnow
 from app.extensions import db
-from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import SHIFT_REMINDER
 from app.shifts import release, signups
 from app.shifts.models import Shift, ShiftSignup
 
-REMINDER = kinds.register(
-    "shifts.reminder", _l("Reminders before my shifts (24 h and 2 h)"), email_default=True
-)
 # How long before the start each reminder goes out; the job runs every few minutes, so a
 # reminder goes once the start is nearer than this (and not yet started).
 REMINDER_LEADS = {"24h": timedelta(hours=24), "2h": timedelta(hours=2)}
@@ -50,6 +46,6 @@ def send_reminders(*, now: datetime | None = None) -> int:
         key = f"shift-reminder:{signup.id}:{signup.ticket}:{lead}"
         if not notifications.already_notified(key):
             link = release.cant_make_it_url(signup)
-            signups.notify_signup(signup, REMINDER, now=now, dedupe_key=key, link=link)
+            signups.notify_signup(signup, SHIFT_REMINDER, now=now, dedupe_key=key, link=link)
             sent += 1
     return sent

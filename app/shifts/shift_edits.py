@@ -19,8 +19,8 @@ from app.common.text import clean_line
 from app.common.time import to_local, utc_of_local, utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import SHIFT_CANCELLED, SHIFT_TIME_CHANGED
 from app.recruitment.access import require_team_manager
 from app.shifts import signups
 from app.shifts.models import Shift, ShiftSignup, Task
@@ -29,20 +29,6 @@ from app.shifts.tasks import check_capacity
 
 NOTE_MAX = 500
 REASON_MAX = 500
-CANCELLED = kinds.register(
-    "shifts.cancelled", _l("A shift I signed up for was cancelled"), email_default=True
-)
-TIME_CHANGED = kinds.register(
-    "shifts.time_changed", _l("The time of a shift I signed up for changed"), email_default=True
-)
-
-audit.describe_actions(
-    {
-        "shifts.shift_created": _l("Shift created"),
-        "shifts.shift_updated": _l("Shift changed"),
-        "shifts.shift_cancelled": _l("Shift cancelled"),
-    }
-)
 
 
 def shift_span(day: date, start: time, end: time) -> tuple[datetime, datetime]:
@@ -191,7 +177,7 @@ def _notify_time_change(shift: Shift, *, before: dict, now: datetime | None) -> 
     for signup in _active_signups(shift):
         notifications.notify(
             signup.user,
-            TIME_CHANGED.id,
+            SHIFT_TIME_CHANGED.id,
             context={
                 "task_title": shift.task.title,
                 "location": shift.task.location,
@@ -273,7 +259,7 @@ def cancel_shift(
         for signup in people:
             notifications.notify(
                 signup.user,
-                CANCELLED.id,
+                SHIFT_CANCELLED.id,
                 context={
                     "task_title": task.title,
                     "location": task.location,

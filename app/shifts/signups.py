@@ -38,6 +38,7 @@ from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications import services as notifications
+from app.notifications.kinds import PLACE_OFFERED, SHIFT_ASSIGNED, SHIFT_REMOVED, WAITLIST_PROMOTED
 from app.recruitment import membership as members
 from app.recruitment.access import can_manage_team, require_team_manager
 from app.shifts.eligibility import check_eligibility, person_of, shift_eligibility, training_titles
@@ -57,32 +58,6 @@ SIGNUP_STATUS_LABELS = {
     "cancelled": _l("Cancelled"),
 }
 MY_LINK = "/shifts/mine"
-PROMOTED = kinds.register(
-    "shifts.promoted", _l("I got a place on a shift from the waitlist"), email_default=True
-)
-ASSIGNED = kinds.register(
-    "shifts.assigned", _l("A coordinator put me on a shift"), email_default=True
-)
-REMOVED = kinds.register(
-    "shifts.removed", _l("A coordinator took me off a shift"), email_default=True
-)
-PLACE_OFFERED = kinds.register(
-    "shifts.place_offered",
-    _l("A place on a shift is offered to me from the waitlist"),
-    email_default=True,
-)
-
-audit.describe_actions(
-    {
-        "shifts.signed_up": _l("Signed up for a shift"),
-        "shifts.cancelled_signup": _l("Shift sign-up cancelled"),
-        "shifts.promoted": _l("Promoted from a shift's waitlist"),
-        "shifts.walk_in": _l("Walked in and checked in without a place"),
-        "shifts.place_offered": _l("Place offered from a shift's waitlist"),
-        "shifts.assigned": _l("Person assigned to a shift"),
-        "shifts.removed": _l("Person removed from a shift"),
-    }
-)
 
 
 def get_shift(shift_id: int) -> Shift:
@@ -335,7 +310,7 @@ def promote_waitlist(shift: Shift, *, now: datetime | None = None) -> list[Shift
 def _announce_promotion(signup: ShiftSignup, *, deadline: datetime | None, now: datetime) -> None:
     after = {"status": signup.status, "shift_id": signup.shift_id, "ticket": signup.ticket}
     if deadline is None:
-        action, kind, extra = "shifts.promoted", PROMOTED, {}
+        action, kind, extra = "shifts.promoted", WAITLIST_PROMOTED, {}
     else:
         after["offer_expires_at"] = deadline.isoformat()
         action, kind = "shifts.place_offered", PLACE_OFFERED
@@ -444,7 +419,7 @@ def assign(shift: Shift, user, *, actor, now: datetime | None = None) -> ShiftSi
         after={"shift_id": shift.id, "user_id": user.id, "status": signup.status},
         now=now,
     )
-    notify_signup(signup, ASSIGNED, now=now)
+    notify_signup(signup, SHIFT_ASSIGNED, now=now)
     return signup
 
 
@@ -461,5 +436,5 @@ def remove(signup: ShiftSignup, *, actor, now: datetime | None = None) -> ShiftS
         after={"status": "cancelled", "shift_id": signup.shift_id, "user_id": signup.user_id},
         now=now,
     )
-    notify_signup(signup, REMOVED, now=now)
+    notify_signup(signup, SHIFT_REMOVED, now=now)
     return signup

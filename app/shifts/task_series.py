@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.audit import services as audit
@@ -29,13 +28,6 @@ from app.shifts.tasks import check_capacity
 
 MAX_SERIES_DAYS = 200
 MAX_SERIES_SHIFTS = 500
-
-audit.describe_actions(
-    {
-        "shifts.series_created": _l("Weekly shift series created"),
-        "shifts.series_updated": _l("Shift changed with the rest of its series"),
-    }
-)
 
 
 @dataclass

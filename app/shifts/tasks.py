@@ -73,13 +73,6 @@ SETTING_FIELDS = (
     "credit_category",
 )
 
-audit.describe_actions(
-    {
-        "shifts.task_created": _l("Task created"),
-        "shifts.task_updated": _l("Task updated"),
-    }
-)
-
 
 def check_capacity(capacity, *, field_name: str = "capacity") -> int:
     if capacity is None or int(capacity) < 1:

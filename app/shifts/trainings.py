@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -23,8 +22,6 @@ from app.extensions import db
 from app.recruitment import membership, profiles
 from app.recruitment.access import require_team_manager
 from app.shifts.models import Shift, ShiftSignup, Task, TrainingRecord
-
-audit.describe_actions({"shifts.training_completed": _l("Training completed")})
 
 
 def record_completion(shift: Shift, user_id: int, *, actor, now: datetime) -> bool:

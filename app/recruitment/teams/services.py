@@ -22,15 +22,6 @@ from app.recruitment.models import TEAM_KINDS, Team, TeamCoordinator
 
 TEAM_NAME_MAX = 100
 
-audit.describe_actions(
-    {
-        "recruitment.team_created": _l("Team created"),
-        "recruitment.team_updated": _l("Team changed"),
-        "recruitment.coordinator_granted": _l("Team coordinator added"),
-        "recruitment.coordinator_revoked": _l("Team coordinator removed"),
-    }
-)
-
 
 def get_team(team_id: int) -> Team:
     return get_or_not_found(Team, team_id, _("No such team."))

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,13 +23,6 @@ from app.extensions import db
 from app.rewards.library_use.results import import_counts
 from app.rewards.library_use.rows import COUNTS, Row, parse_row, read_table
 from app.rewards.models import MONTH_ROW_DAY, LibraryUse, LibraryUseImport
-
-audit.describe_actions(
-    {
-        "rewards.library_use_imported": _l("Library-use data imported"),
-        "rewards.library_use_rolled_back": _l("Library-use import rolled back"),
-    }
-)
 
 
 class AlreadyImported(Conflict):
