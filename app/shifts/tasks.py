@@ -262,38 +262,34 @@ def _minutes_in(value, bounds: tuple[int, int], *, field_name: str, message: str
 
 def _clean_checkin(fields: TaskFields) -> dict[str, int]:
     """The check-in minutes, each within its range."""
-    return {
-        "checkin_opens_minutes": _minutes_in(
-            fields.checkin_opens_minutes,
+    ranges = (
+        (
+            "checkin_opens_minutes",
             CHECKIN_OPENS_RANGE,
-            field_name="checkin_opens_minutes",
-            message=_(
+            _(
                 "Check-in can open between 0 and %(n)d minutes before the start.",
                 n=CHECKIN_OPENS_RANGE[1],
             ),
         ),
-        "late_after_minutes": _minutes_in(
-            fields.late_after_minutes,
+        (
+            "late_after_minutes",
             LATE_AFTER_RANGE,
-            field_name="late_after_minutes",
-            message=_("“Late after” must be between 0 and %(n)d minutes.", n=LATE_AFTER_RANGE[1]),
+            _("“Late after” must be between 0 and %(n)d minutes.", n=LATE_AFTER_RANGE[1]),
         ),
-        "hours_tolerance_minutes": _minutes_in(
-            fields.hours_tolerance_minutes,
+        (
+            "hours_tolerance_minutes",
             HOURS_TOLERANCE_RANGE,
-            field_name="hours_tolerance_minutes",
-            message=_(
-                "The tolerance must be between 0 and %(n)d minutes.", n=HOURS_TOLERANCE_RANGE[1]
-            ),
+            _("The tolerance must be between 0 and %(n)d minutes.", n=HOURS_TOLERANCE_RANGE[1]),
         ),
-        "hours_rounding_minutes": _minutes_in(
-            fields.hours_rounding_minutes,
+        (
+            "hours_rounding_minutes",
             HOURS_ROUNDING_RANGE,
-            field_name="hours_rounding_minutes",
-            message=_(
-                "Hours are rounded to a step of 1 to %(n)d minutes.", n=HOURS_ROUNDING_RANGE[1]
-            ),
+            _("Hours are rounded to a step of 1 to %(n)d minutes.", n=HOURS_ROUNDING_RANGE[1]),
         ),
+    )
+    return {
+        name: _minutes_in(getattr(fields, name), bounds, field_name=name, message=message)
+        for name, bounds, message in ranges
     }
 
 
