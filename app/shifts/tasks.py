@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.audit import services as audit
 from app.common.db import get_or_not_found
-from app.common.rows import fields_of
+from app.common.rows import fields_of, set_fields
 from app.common.text import clean_line, clean_text
 from app.common.time import utcnow
 from app.errors import InvalidInput, NotFound
@@ -310,27 +310,11 @@ def _task_snapshot(task: Task) -> dict:
     }
 
 
-def _apply_task(task: Task, fields: TaskFields) -> None:
-    task.title = fields.title
-    task.kind = fields.kind
-    task.description = fields.description
-    task.location = fields.location
-    task.required_training_ids = fields.required_training_ids
-    task.required_skills = fields.required_skills
-    task.default_capacity = fields.default_capacity
-    task.points_multiplier = fields.points_multiplier
-    task.cancel_deadline_hours = fields.cancel_deadline_hours
-    task.is_onboarding = fields.is_onboarding
-    task.active = fields.active
-    for name in SETTING_FIELDS:
-        setattr(task, name, getattr(fields, name))
-
-
 def create_task(team_id: int, fields: TaskFields, *, actor, now: datetime | None = None) -> Task:
     require_team_manager(actor, team_id)
     cleaned = _clean_task(fields, None)
     task = Task(team_id=team_id, created_at=now or utcnow())
-    _apply_task(task, cleaned)
+    set_fields(task, cleaned)
     db.session.add(task)
     db.session.flush()
     audit.record(
@@ -347,7 +331,7 @@ def update_task(task: Task, fields: TaskFields, *, actor) -> Task:
     require_team_manager(actor, task.team_id)
     cleaned = _clean_task(fields, task)
     before = _task_snapshot(task)
-    _apply_task(task, cleaned)
+    set_fields(task, cleaned)
     db.session.flush()
     audit.record_change(
         "shifts.task_updated", task, actor=actor, before=before, after=_task_snapshot(task)
