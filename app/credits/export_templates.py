@@ -239,6 +239,7 @@ def _name(name: str, template: CreditTemplate | None) -> str:
         field="name",
         limit=NAME_MAX,
         missing=_l("Please give the template a name."),
+        too_long=_l("This can be at most %(n)d characters long.", n=NAME_MAX),
     )
     taken = db.session.scalar(select(CreditTemplate.id).where(CreditTemplate.name == name))
     if taken is not None and (template is None or taken != template.id):
