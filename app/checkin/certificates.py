@@ -27,7 +27,7 @@ from app.checkin.certificate_pdf import render_pdf
 from app.checkin.hours import verified_attendances
 from app.checkin.models import Attendance, Certificate
 from app.common.semesters import Semester, current_semester, semester_by_code, semester_of
-from app.common.time import from_local_date, local_day, local_today, to_local, utcnow
+from app.common.time import LocalDays, local_day, local_today, to_local, utcnow
 from app.common.urls import external_url
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
@@ -159,18 +159,8 @@ def my_hours(user_id: int) -> MyHours:
 # --- Periods --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Period:
-    start: date  # local, inclusive
-    end: date  # local, inclusive
-
-    @property
-    def since(self) -> datetime:
-        return from_local_date(self.start)
-
-    @property
-    def until(self) -> datetime:
-        return from_local_date(self.end + timedelta(days=1))
+class Period(LocalDays):
+    """The days a certificate covers."""
 
 
 def semester_choices(user_id: int, *, now: datetime | None = None) -> list[Semester]:
@@ -330,7 +320,7 @@ def issue_certificate(
     now = now or utcnow()
     attendances = [
         a
-        for a in verified_attendances(user.id, since=period.since, until=period.until)
+        for a in verified_attendances(user.id, since=period.starts_at, until=period.ends_before)
         if a.total_minutes > 0
     ]
     if not attendances:

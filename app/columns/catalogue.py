@@ -14,13 +14,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.audit import services as audit
 from app.columns.models import COLUMN_KINDS, ColumnEditor, ContentColumn
-from app.common.db import begin_write_transaction
+from app.common.db import add_seeded
 from app.common.rows import fields_of
 from app.common.text import clean_text
 from app.common.time import utcnow
@@ -120,14 +119,8 @@ def seed_columns() -> None:
     missing = [
         ContentColumn(**asdict(fields)) for fields in SEEDED_COLUMNS if fields.code not in existing
     ]
-    if not missing:
-        return
-    begin_write_transaction()
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(missing)
-    except IntegrityError:
-        pass  # a concurrent run seeded them a moment earlier: they are there
+    if missing:
+        add_seeded(*missing)
 
 
 def all_columns(*, active_only: bool = True) -> list[ContentColumn]:

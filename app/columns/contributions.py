@@ -39,6 +39,7 @@ from app.columns.models import (
     ContributionLink,
 )
 from app.common.db import begin_write_transaction, update_if
+from app.common.rows import set_fields
 from app.common.time import utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -55,11 +56,7 @@ REVIEW_LINK = "/editorial/{id}"
 
 
 def _apply(contribution: Contribution, fields: ContributionFields) -> None:
-    contribution.title = fields.title
-    contribution.body = fields.body
-    contribution.show_full_name = fields.show_full_name
-    contribution.media_id = fields.media_id
-    contribution.cover_id = fields.cover_id
+    set_fields(contribution, fields, but=("links",))
     contribution.links = [
         ContributionLink(
             position=position, title=link.title, url=link.url, call_number=link.call_number

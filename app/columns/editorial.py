@@ -88,22 +88,48 @@ def get_for_review(editor: User, contribution_id: int) -> Contribution:
     return contribution
 
 
+def _review(
+    editor: User,
+    contribution_id: int,
+    comment: str,
+    missing: str,
+    allowed: tuple[str, ...],
+    status: str,
+    refusal: str,
+    *,
+    now: datetime,
+    **changes,
+) -> tuple[Contribution, str]:
+    """An editor's decision that needs a comment for the author: the contribution moved to
+    `status` (from one of `allowed`, else Conflict with `refusal`) and the cleaned comment."""
+    contribution = get_for_review(editor, contribution_id)
+    comment = clean_comment(comment, field_name="comment", missing=missing)
+    move(
+        contribution,
+        allowed,
+        status,
+        refusal,
+        review_note=comment,
+        reviewed_by_id=editor.id,
+        updated_at=now,
+        **changes,
+    )
+    return contribution, comment
+
+
 def request_changes(
     editor: User, contribution_id: int, comment: str, *, now: datetime | None = None
 ) -> Contribution:
     now = now or utcnow()
-    contribution = get_for_review(editor, contribution_id)
-    comment = clean_comment(
-        comment, field_name="comment", missing=_("Tell the author what to change.")
-    )
-    move(
-        contribution,
+    contribution, comment = _review(
+        editor,
+        contribution_id,
+        comment,
+        _("Tell the author what to change."),
         ("submitted",),
         "changes_requested",
         _("Changes can only be requested for a contribution waiting for review."),
-        review_note=comment,
-        reviewed_by_id=editor.id,
-        updated_at=now,
+        now=now,
     )
     return decided(contribution, "changes_requested", editor, now, comment, CHANGES_REQUESTED)
 
@@ -195,18 +221,15 @@ def reject(
     editor: User, contribution_id: int, reason: str, *, now: datetime | None = None
 ) -> Contribution:
     now = now or utcnow()
-    contribution = get_for_review(editor, contribution_id)
-    reason = clean_comment(
-        reason, field_name="comment", missing=_("Tell the author why it is rejected.")
-    )
-    move(
-        contribution,
+    contribution, reason = _review(
+        editor,
+        contribution_id,
+        reason,
+        _("Tell the author why it is rejected."),
         ("submitted", "changes_requested"),
         "rejected",
         _("Only a contribution under review can be rejected."),
-        review_note=reason,
-        reviewed_by_id=editor.id,
-        updated_at=now,
+        now=now,
     )
     return decided(contribution, "rejected", editor, now, reason, CONTRIBUTION_REJECTED)
 
@@ -216,19 +239,16 @@ def unpublish(
 ) -> Contribution:
     """Take a published contribution offline and reverse the points its publication gave."""
     now = now or utcnow()
-    contribution = get_for_review(editor, contribution_id)
-    reason = clean_comment(
-        reason, field_name="comment", missing=_("Tell the author why it is taken offline.")
-    )
-    move(
-        contribution,
+    contribution, reason = _review(
+        editor,
+        contribution_id,
+        reason,
+        _("Tell the author why it is taken offline."),
         ("published",),
         "unpublished",
         _("Only a published contribution can be unpublished."),
-        review_note=reason,
-        reviewed_by_id=editor.id,
+        now=now,
         featured=False,
-        updated_at=now,
     )
     entry = points.entry_for_key(points_key(contribution))
     if entry is not None:

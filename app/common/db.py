@@ -130,6 +130,13 @@ def add_once(*rows: object, existing: Callable[[], T | None]) -> T | None:
     return None
 
 
+def add_seeded(*rows: object) -> bool:
+    """Add rows a seeding step found missing: True when they went in, False when a unique
+    constraint turned them away (a concurrent run seeded them a moment earlier: they are
+    there)."""
+    return add_once(*rows, existing=lambda: True) is None
+
+
 def update_if(row: Any, *conditions: ColumnElement[bool], **values: Any) -> bool:
     """Set `values` on the row in one UPDATE that happens only while `conditions` still hold
     (another request may have changed the row since it was read: no read-then-write). The

@@ -13,15 +13,13 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.common.time import from_local_date, local_day
+from app.common.time import LocalDays, local_day
 
 
 @dataclass(frozen=True)
-class Semester:
+class Semester(LocalDays):
     year: int  # the academic year's first calendar year
     number: int  # 1, 2, … within the academic year
-    start: date  # first day, local
-    end: date  # last day, local (inclusive)
 
     @property
     def code(self) -> str:
@@ -35,16 +33,6 @@ class Semester:
             second=self.year + 1,
             number=self.number,
         )
-
-    @property
-    def starts_at(self) -> datetime:
-        """The first moment, as naive UTC for queries."""
-        return from_local_date(self.start)
-
-    @property
-    def ends_before(self) -> datetime:
-        """The first moment after the semester, as naive UTC for queries."""
-        return from_local_date(self.end + timedelta(days=1))
 
     def following(self) -> Semester:
         return semester_of(self.end + timedelta(days=1))
@@ -82,7 +70,8 @@ def semester_of(day: date | datetime) -> Semester:
     for index, (start, academic_year, number) in enumerate(starts[:-1]):
         following = starts[index + 1][0]
         if start <= day < following:
-            return Semester(academic_year, number, start, following - timedelta(days=1))
+            end = following - timedelta(days=1)
+            return Semester(start=start, end=end, year=academic_year, number=number)
     raise ValueError(day)  # unreachable: three academic years always cover the day
 
 

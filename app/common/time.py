@@ -3,7 +3,8 @@ configured zone."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -46,6 +47,24 @@ def utc_of_local(day: date, moment: time) -> datetime:
 def from_local_date(day: date) -> datetime:
     """Midnight of a local calendar day, as a naive UTC datetime for queries."""
     return utc_of_local(day, time.min)
+
+
+@dataclass(frozen=True)
+class LocalDays:
+    """Local calendar days from `start` to `end`, both included."""
+
+    start: date
+    end: date
+
+    @property
+    def starts_at(self) -> datetime:
+        """The first moment, as naive UTC for queries."""
+        return from_local_date(self.start)
+
+    @property
+    def ends_before(self) -> datetime:
+        """The first moment after the last day, as naive UTC for queries."""
+        return from_local_date(self.end + timedelta(days=1))
 
 
 def local_to_utc(value: datetime | None) -> datetime | None:

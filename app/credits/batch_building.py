@@ -227,12 +227,7 @@ def build_batch(
     levels = dict(db.session.execute(select(CreditRule.category, CreditRule.level)).all())
     batch = CreditBatch(
         title=title,
-        period_start=scope.period_start,
-        period_end=scope.period_end,
-        semester=scope.semester,
-        team_id=scope.team_id,
-        task_id=scope.task_id,
-        category=scope.category,
+        **dataclasses.asdict(scope),
         status="draft",
         created_by_id=actor.id,
         created_at=now,

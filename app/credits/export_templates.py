@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.common.db import begin_write_transaction, get_or_not_found
+from app.common.db import add_seeded, begin_write_transaction, get_or_not_found
 from app.common.rows import fields_of
 from app.common.tabular import FORMULA_PREFIXES
 from app.common.text import clean_line
@@ -162,12 +162,7 @@ def seed_default_template() -> None:
         columns=[{"field": field, "header": header} for field, header in DEFAULT_COLUMNS],
         is_default=True,
     )
-    begin_write_transaction()
-    try:
-        with db.session.begin_nested():
-            db.session.add(template)
-    except IntegrityError:
-        pass  # another process seeded it a moment earlier: it is there
+    add_seeded(template)
 
 
 def _marked_default() -> CreditTemplate | None:

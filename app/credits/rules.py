@@ -14,11 +14,10 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.common.db import begin_write_transaction
+from app.common.db import add_seeded
 from app.common.rows import fields_of
 from app.common.semesters import semester_of
 from app.common.time import local_today, utcnow
@@ -248,12 +247,5 @@ def seed_rules() -> None:
         for category, values in default_rules().items()
         if category not in existing
     ]
-    if not new_rules:
-        return
-    begin_write_transaction()
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(new_rules)
-    except IntegrityError:
-        # Another process seeded the same rules a moment earlier: they are there.
-        return
+    if new_rules:
+        add_seeded(*new_rules)

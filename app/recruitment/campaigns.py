@@ -16,6 +16,7 @@ from app.accounts import services as accounts
 from app.accounts.models import USER_TYPES
 from app.audit import services as audit
 from app.common.db import get_or_not_found
+from app.common.rows import set_fields
 from app.common.text import clean_line
 from app.common.time import utcnow
 from app.errors import InvalidInput
@@ -235,22 +236,9 @@ def create_campaign(
     for question in questions:
         question.id = None  # a new campaign has only new questions
     campaign = Campaign(
-        team_id=data.team_id,
-        title=data.title,
-        description=data.description,
-        quota=data.quota,
-        accepted_count=0,
-        opens_at=data.opens_at,
-        closes_at=data.closes_at,
-        selection_mode=data.selection_mode,
-        eligible_user_types=data.eligible_user_types,
-        eligible_college_ids=data.eligible_college_ids,
-        eligible_years=data.eligible_years,
-        consent_text=data.consent_text,
-        published=data.published,
-        created_by_id=getattr(actor, "id", None),
-        created_at=now or utcnow(),
+        accepted_count=0, created_by_id=getattr(actor, "id", None), created_at=now or utcnow()
     )
+    set_fields(campaign, data)
     db.session.add(campaign)
     _apply_questions(campaign, questions)
     db.session.flush()
@@ -306,21 +294,7 @@ def update_campaign(
             _("The lottery has been drawn; the quota and closing time can no longer change.")
         )
     before = _campaign_snapshot(campaign)
-    for name in (
-        "team_id",
-        "title",
-        "description",
-        "quota",
-        "opens_at",
-        "closes_at",
-        "selection_mode",
-        "eligible_user_types",
-        "eligible_college_ids",
-        "eligible_years",
-        "consent_text",
-        "published",
-    ):
-        setattr(campaign, name, getattr(data, name))
+    set_fields(campaign, data)
     _apply_questions(campaign, questions)
     db.session.flush()
     after = _campaign_snapshot(campaign)

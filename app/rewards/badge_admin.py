@@ -114,7 +114,6 @@ def _clean(text: str | None, *, field: str, limit: int, required: bool) -> str:
         field=field,
         limit=limit,
         missing=_l("Please fill this in.") if required else None,
-        too_long=_l("This can be at most %(n)d characters long.", n=limit),
     )
 
 

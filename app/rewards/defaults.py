@@ -8,9 +8,8 @@ deploy.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from app.common.db import begin_write_transaction
+from app.common.db import add_seeded
 from app.extensions import db
 from app.rewards import points
 from app.rewards.badges_catalogue import DEFAULT_BADGES
@@ -47,13 +46,6 @@ def seed_defaults() -> dict[str, int]:
         if values["code"] not in badges
     ]
     new_rows = [*new_rules, *new_levels, *new_badges]
-    if not new_rows:
-        return {"rules": 0, "levels": 0, "badges": 0}
-    begin_write_transaction()
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(new_rows)
-    except IntegrityError:
-        # Another process seeded the same rows a moment earlier: they are there.
+    if not new_rows or not add_seeded(*new_rows):
         return {"rules": 0, "levels": 0, "badges": 0}
     return {"rules": len(new_rules), "levels": len(new_levels), "badges": len(new_badges)}

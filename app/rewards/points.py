@@ -381,27 +381,37 @@ def hour_points(minutes: int, per_hour: int, multiplier: float) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _reverse_stale_attendance(run: _Run) -> None:
-    # Set-based over the check-in tables (one query, not one service call per record).
+def _reverse_no_longer_earned(
+    run: _Run, source: type[db.Model], kind: str, source_type: str, *conditions
+) -> None:
+    """Reverse the unreversed entries of `kind` whose `source` row meets `conditions` (it
+    no longer earns them). Set-based: one query, not one service call per row."""
     stale = db.session.scalars(
         select(PointEntry)
-        .join(Attendance, Attendance.id == PointEntry.source_id)
+        .join(source, source.id == PointEntry.source_id)
         .where(
-            PointEntry.kind == VERIFIED_HOUR,
-            PointEntry.source_type == "attendance",
+            PointEntry.kind == kind,
+            PointEntry.source_type == source_type,
             _not_reversed(),
-            or_(
-                Attendance.verified_at.is_(None),
-                Attendance.status == "undone",
-                PointEntry.idempotency_key != _attendance_key_sql(),
-            ),
+            *conditions,
         )
     ).all()
     for entry in stale:
-        run.book(
-            reverse(entry, reason=entry.note, now=run.now),
-            "reversed",
-        )
+        run.book(reverse(entry, reason=entry.note, now=run.now), "reversed")
+
+
+def _reverse_stale_attendance(run: _Run) -> None:
+    _reverse_no_longer_earned(
+        run,
+        Attendance,
+        VERIFIED_HOUR,
+        "attendance",
+        or_(
+            Attendance.verified_at.is_(None),
+            Attendance.status == "undone",
+            PointEntry.idempotency_key != _attendance_key_sql(),
+        ),
+    )
 
 
 def _award_attendance(run: _Run) -> None:
@@ -502,18 +512,9 @@ def _award_flat(run: _Run, flat: _FlatAward) -> None:
 
 
 def _reverse_excused_no_shows(run: _Run) -> None:
-    excused = db.session.scalars(
-        select(PointEntry)
-        .join(ShiftSignup, ShiftSignup.id == PointEntry.source_id)
-        .where(
-            PointEntry.kind == NO_SHOW,
-            PointEntry.source_type == "shift_signup",
-            ShiftSignup.no_show_at.is_(None),
-            _not_reversed(),
-        )
-    ).all()
-    for entry in excused:
-        run.book(reverse(entry, reason=entry.note, now=run.now), "reversed")
+    _reverse_no_longer_earned(
+        run, ShiftSignup, NO_SHOW, "shift_signup", ShiftSignup.no_show_at.is_(None)
+    )
 
 
 def award_pending(*, now: datetime | None = None) -> dict[str, int]:

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -64,16 +63,6 @@ def paused_team_ids(user_id: int) -> set[int]:
 def _describe(shift: Shift) -> str:
     start, end = to_local(shift.starts_at), to_local(shift.ends_at)
     return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
-
-
-def _clean_text(text: str | None, *, missing: str, field: str) -> str:
-    return clean_line(
-        text,
-        field=field,
-        limit=REASON_MAX,
-        missing=missing,
-        too_long=_l("This can be at most %(n)d characters long.", n=REASON_MAX),
-    )
 
 
 # --- Marking no-shows ------------------------------------------------------------------------
@@ -252,8 +241,11 @@ def lift_pause(pause: SignupPause, *, note: str, actor, now: datetime | None = N
     """A coordinator of the team lifts the pause, saying why; the person is told."""
     now = now or utcnow()
     require_team_manager(actor, pause.team_id)
-    note = _clean_text(
-        note, missing=_("Please add a note on why the pause is lifted."), field="note"
+    note = clean_line(
+        note,
+        field="note",
+        limit=REASON_MAX,
+        missing=_("Please add a note on why the pause is lifted."),
     )
     if not update_if(
         pause, SignupPause.lifted_at.is_(None), lifted_at=now, lifted_by_id=actor.id, lift_note=note
@@ -297,8 +289,11 @@ def excuse_no_show(
     A pause it led to stays until lifted: the coordinator decides that separately."""
     now = now or utcnow()
     require_team_manager(actor, signup.shift.task.team_id)
-    reason = _clean_text(
-        reason, missing=_("Please give a reason for excusing the no-show."), field="reason"
+    reason = clean_line(
+        reason,
+        field="reason",
+        limit=REASON_MAX,
+        missing=_("Please give a reason for excusing the no-show."),
     )
     marked_at = signup.no_show_at
     excused = update_if(

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.audit import services as audit
 from app.common.db import get_or_not_found
-from app.common.rows import fields_of
+from app.common.rows import fields_of, set_fields
 from app.common.text import clean_line, clean_text
 from app.common.time import utcnow
 from app.errors import InvalidInput, NotFound
@@ -262,38 +262,34 @@ def _minutes_in(value, bounds: tuple[int, int], *, field_name: str, message: str
 
 def _clean_checkin(fields: TaskFields) -> dict[str, int]:
     """The check-in minutes, each within its range."""
-    return {
-        "checkin_opens_minutes": _minutes_in(
-            fields.checkin_opens_minutes,
+    ranges = (
+        (
+            "checkin_opens_minutes",
             CHECKIN_OPENS_RANGE,
-            field_name="checkin_opens_minutes",
-            message=_(
+            _(
                 "Check-in can open between 0 and %(n)d minutes before the start.",
                 n=CHECKIN_OPENS_RANGE[1],
             ),
         ),
-        "late_after_minutes": _minutes_in(
-            fields.late_after_minutes,
+        (
+            "late_after_minutes",
             LATE_AFTER_RANGE,
-            field_name="late_after_minutes",
-            message=_("“Late after” must be between 0 and %(n)d minutes.", n=LATE_AFTER_RANGE[1]),
+            _("“Late after” must be between 0 and %(n)d minutes.", n=LATE_AFTER_RANGE[1]),
         ),
-        "hours_tolerance_minutes": _minutes_in(
-            fields.hours_tolerance_minutes,
+        (
+            "hours_tolerance_minutes",
             HOURS_TOLERANCE_RANGE,
-            field_name="hours_tolerance_minutes",
-            message=_(
-                "The tolerance must be between 0 and %(n)d minutes.", n=HOURS_TOLERANCE_RANGE[1]
-            ),
+            _("The tolerance must be between 0 and %(n)d minutes.", n=HOURS_TOLERANCE_RANGE[1]),
         ),
-        "hours_rounding_minutes": _minutes_in(
-            fields.hours_rounding_minutes,
+        (
+            "hours_rounding_minutes",
             HOURS_ROUNDING_RANGE,
-            field_name="hours_rounding_minutes",
-            message=_(
-                "Hours are rounded to a step of 1 to %(n)d minutes.", n=HOURS_ROUNDING_RANGE[1]
-            ),
+            _("Hours are rounded to a step of 1 to %(n)d minutes.", n=HOURS_ROUNDING_RANGE[1]),
         ),
+    )
+    return {
+        name: _minutes_in(getattr(fields, name), bounds, field_name=name, message=message)
+        for name, bounds, message in ranges
     }
 
 
@@ -314,27 +310,11 @@ def _task_snapshot(task: Task) -> dict:
     }
 
 
-def _apply_task(task: Task, fields: TaskFields) -> None:
-    task.title = fields.title
-    task.kind = fields.kind
-    task.description = fields.description
-    task.location = fields.location
-    task.required_training_ids = fields.required_training_ids
-    task.required_skills = fields.required_skills
-    task.default_capacity = fields.default_capacity
-    task.points_multiplier = fields.points_multiplier
-    task.cancel_deadline_hours = fields.cancel_deadline_hours
-    task.is_onboarding = fields.is_onboarding
-    task.active = fields.active
-    for name in SETTING_FIELDS:
-        setattr(task, name, getattr(fields, name))
-
-
 def create_task(team_id: int, fields: TaskFields, *, actor, now: datetime | None = None) -> Task:
     require_team_manager(actor, team_id)
     cleaned = _clean_task(fields, None)
     task = Task(team_id=team_id, created_at=now or utcnow())
-    _apply_task(task, cleaned)
+    set_fields(task, cleaned)
     db.session.add(task)
     db.session.flush()
     audit.record(
@@ -351,7 +331,7 @@ def update_task(task: Task, fields: TaskFields, *, actor) -> Task:
     require_team_manager(actor, task.team_id)
     cleaned = _clean_task(fields, task)
     before = _task_snapshot(task)
-    _apply_task(task, cleaned)
+    set_fields(task, cleaned)
     db.session.flush()
     audit.record_change(
         "shifts.task_updated", task, actor=actor, before=before, after=_task_snapshot(task)

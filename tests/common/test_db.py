@@ -8,7 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import College
-from app.common.db import add_once, get_or_not_found, give_one_back, sql_in, take_one, update_if
+from app.common.db import (
+    add_once,
+    add_seeded,
+    get_or_not_found,
+    give_one_back,
+    sql_in,
+    take_one,
+    update_if,
+)
 from app.errors import NotFound
 from app.notifications.models import Notification
 from app.shifts.models import Shift
@@ -75,6 +83,14 @@ def test_add_once_raises_when_nothing_explains_the_clash(db):
 
     with pytest.raises(IntegrityError):
         add_once(_notification(user.id, "k"), existing=lambda: None)
+
+
+def test_add_seeded_answers_whether_the_rows_went_in(db):
+    user = factories.person()
+
+    assert add_seeded(_notification(user.id, "k"), _notification(user.id, "l")) is True
+    assert add_seeded(_notification(user.id, "k")) is False
+    assert len(db.session.scalars(select(Notification)).all()) == 2
 
 
 def test_get_or_not_found_answers_the_row_or_not_found_with_the_message(db):

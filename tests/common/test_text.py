@@ -55,3 +55,10 @@ def test_messages_are_translated_when_they_are_raised():
     with force_locale("zh"):
         assert refused.value.message == gettext("Please give a reason.")
     assert refused.value.message != "Please give a reason."
+
+
+def test_without_its_own_message_too_long_text_is_told_the_limit():
+    with pytest.raises(InvalidInput) as refused:
+        clean_line("abcdef", field="name", limit=5)
+    assert refused.value.message == "This can be at most 5 characters long."
+    assert refused.value.field == "name"

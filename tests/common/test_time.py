@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 import pytest
 
 from app.common.time import (
+    LocalDays,
     from_local_date,
     local_day,
     local_to_utc,
@@ -47,3 +48,10 @@ def test_a_datetime_local_input_and_a_day_with_a_time_convert_alike(zone):
     typed = datetime(2026, 3, 2, 18, 30)
     assert local_to_utc(typed) == utc_of_local(typed.date(), typed.time())
     assert local_to_utc(None) is None
+
+
+def test_local_days_are_bounded_by_local_midnights_in_utc(zone):
+    days = LocalDays(date(2026, 3, 1), date(2026, 3, 2))
+
+    assert days.starts_at == datetime(2026, 2, 28, 16, 0)
+    assert days.ends_before == datetime(2026, 3, 2, 16, 0)
