@@ -426,7 +426,6 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
     end_all_sessions(user.id)
-    db.session.flush()
     audit.record("accounts.password_changed", user, actor=user)
 
 
@@ -436,7 +435,6 @@ def reset_password(user: User, *, actor: User) -> str:
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
     end_all_sessions(user.id)
-    db.session.flush()
     audit.record("accounts.password_reset", user, actor=actor)
     notifications.notify(
         user, "account.password_reset", context={"actor_name": actor.name if actor else None}
@@ -453,7 +451,6 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     user.active = active
     if not active:
         end_all_sessions(user.id)
-    db.session.flush()
     audit.record(
         "accounts.reactivated" if active else "accounts.deactivated",
         user,

@@ -245,7 +245,6 @@ def save_column(
     if column is None:
         column = ContentColumn(created_at=now, **asdict(clean))
         db.session.add(column)
-        db.session.flush()
         audit.record(
             "columns.column_created", column, actor=actor, after=_snapshot(column), now=now
         )

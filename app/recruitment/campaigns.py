@@ -253,7 +253,6 @@ def create_campaign(
     )
     db.session.add(campaign)
     _apply_questions(campaign, questions)
-    db.session.flush()
     audit.record(
         "recruitment.campaign_created",
         campaign,

@@ -144,15 +144,29 @@ def _withdraw(signup: ShiftSignup, *, now: datetime) -> bool:
     marked_at = signup.no_show_at
     if not update_if(signup, ShiftSignup.no_show_at == marked_at, no_show_at=None):
         return False
+    _record_cleared("shifts.no_show_withdrawn", signup, marked_at, actor=None, now=now)
+    return True
+
+
+def _record_cleared(
+    action: str,
+    signup: ShiftSignup,
+    marked_at: datetime,
+    *,
+    actor,
+    now: datetime,
+    note: str | None = None,
+) -> None:
+    """Audit a no-show that no longer counts: when it was marked, for which shift and person."""
     audit.record(
-        "shifts.no_show_withdrawn",
+        action,
         signup,
-        actor=None,
+        actor=actor,
         before={"no_show_at": marked_at.isoformat()},
         after={"no_show_at": None, "shift_id": signup.shift_id, "user_id": signup.user_id},
+        note=note,
         now=now,
     )
-    return True
 
 
 def _mark(signup: ShiftSignup, *, now: datetime) -> bool:
@@ -222,7 +236,6 @@ def _pause_if_due(user, team_id: int, semester: Semester, *, now: datetime) -> S
         user_id=user.id, team_id=team_id, semester=semester.code, no_shows=len(times), paused_at=now
     )
     db.session.add(pause)
-    db.session.flush()
     audit.record(
         "shifts.signup_paused",
         pause,
@@ -306,15 +319,7 @@ def excuse_no_show(
     )
     if not excused or marked_at is None:
         raise Conflict(_("This no-show has already been excused."))
-    audit.record(
-        "shifts.no_show_excused",
-        signup,
-        actor=actor,
-        before={"no_show_at": marked_at.isoformat()},
-        after={"no_show_at": None, "shift_id": signup.shift_id, "user_id": signup.user_id},
-        note=reason,
-        now=now,
-    )
+    _record_cleared("shifts.no_show_excused", signup, marked_at, actor=actor, note=reason, now=now)
     return signup
 
 
