@@ -404,14 +404,13 @@ def set_roles(user: User, roles: list[str], *, actor: User) -> tuple[set[str], s
     _set_roles(user, roles)
     db.session.flush()
     after = user.role_names
-    if before != after:
-        audit.record(
-            "accounts.roles_changed",
-            user,
-            actor=actor,
-            before={"roles": sorted(before)},
-            after={"roles": sorted(after)},
-        )
+    audit.record_change(
+        "accounts.roles_changed",
+        user,
+        actor=actor,
+        before={"roles": sorted(before)},
+        after={"roles": sorted(after)},
+    )
     return before, after
 
 

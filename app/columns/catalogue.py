@@ -287,7 +287,6 @@ def set_editors(
         column.editors.remove(current[user_id])
     for user_id in sorted(wanted - set(current)):
         column.editors.append(ColumnEditor(user_id=user_id, added_at=now))
-    db.session.flush()
     audit.record_change(
         "columns.editors_changed",
         column,
