@@ -91,7 +91,6 @@ def anonymise_person(
         db.session.execute(delete(model).where(model.user_id == user.id))
     for hook in hooks.ANONYMISERS.providers:
         hook(user)
-    db.session.flush()
     audit.record(
         "accounts.anonymised",
         user,

@@ -404,14 +404,13 @@ def set_roles(user: User, roles: list[str], *, actor: User) -> tuple[set[str], s
     _set_roles(user, roles)
     db.session.flush()
     after = user.role_names
-    if before != after:
-        audit.record(
-            "accounts.roles_changed",
-            user,
-            actor=actor,
-            before={"roles": sorted(before)},
-            after={"roles": sorted(after)},
-        )
+    audit.record_change(
+        "accounts.roles_changed",
+        user,
+        actor=actor,
+        before={"roles": sorted(before)},
+        after={"roles": sorted(after)},
+    )
     return before, after
 
 
@@ -426,7 +425,6 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
     end_all_sessions(user.id)
-    db.session.flush()
     audit.record("accounts.password_changed", user, actor=user)
 
 
@@ -436,7 +434,6 @@ def reset_password(user: User, *, actor: User) -> str:
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
     end_all_sessions(user.id)
-    db.session.flush()
     audit.record("accounts.password_reset", user, actor=actor)
     notifications.notify(
         user, "account.password_reset", context={"actor_name": actor.name if actor else None}
@@ -453,7 +450,6 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     user.active = active
     if not active:
         end_all_sessions(user.id)
-    db.session.flush()
     audit.record(
         "accounts.reactivated" if active else "accounts.deactivated",
         user,

@@ -158,7 +158,6 @@ def save_source(
     source.mapping, source.hour, source.enabled = mapping, fields.hour, fields.enabled
     source.updated_at, source.updated_by_id = now, actor.id
     source.next_pull_at = next_daily_pull(source, now) if fields.enabled else None
-    db.session.flush()
     audit.record(
         "admin.datahub_source_saved",
         source,
@@ -390,7 +389,6 @@ def _record_pull(source: DataHubSource, report: PullReport, *, actor, now: datet
     )
     db.session.add(record)
     _schedule_next(source, failed=report.status == "failed", now=now)
-    db.session.flush()
     audit.record(
         "admin.datahub_pulled",
         source,

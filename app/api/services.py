@@ -157,7 +157,6 @@ def create_token(
         expires_at=now + timedelta(days=days),
     )
     db.session.add(token)
-    db.session.flush()
     audit.record(
         "api.token_created",
         token,
@@ -183,7 +182,6 @@ def revoke_token(user: User, token_id: int, *, now: datetime | None = None) -> A
         return token
     now = now or utcnow()
     token.revoked_at = now
-    db.session.flush()
     audit.record(
         "api.token_revoked",
         token,

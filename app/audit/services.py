@@ -50,7 +50,11 @@ def record(
     now: datetime | None = None,
 ) -> AuditEntry:
     """Append an entry about `subject`, a row of an audited model or a `Subject`: `actor` is
-    a person or None for the system (a job, the CLI)."""
+    a person or None for the system (a job, the CLI).
+
+    Pending changes are written first, so the entry follows them and a just-added row has
+    its id: callers need not flush before recording."""
+    db.session.flush()
     if not isinstance(subject, Subject):
         subject = Subject.of(subject)
     entry = AuditEntry(
@@ -69,6 +73,12 @@ def record(
     return entry
 
 
+def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
+    """The fields of `after` whose value differs from `before`: their old and new values."""
+    keys = [key for key in after if before.get(key) != after[key]]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
 def record_change(
     action: str,
     subject: Any,
@@ -84,9 +94,7 @@ def record_change(
     if before == after:
         return None
     if only_changed:
-        changed = [key for key in after if before.get(key) != after[key]]
-        before = {key: before.get(key) for key in changed}
-        after = {key: after[key] for key in changed}
+        before, after = changed_fields(before, after)
     return record(action, subject, actor=actor, before=before, after=after, now=now)
 
 

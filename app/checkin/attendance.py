@@ -144,11 +144,6 @@ def snapshot(attendance: Attendance) -> dict:
     }
 
 
-def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
-    keys = [key for key in after if before.get(key) != after[key]]
-    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
-
-
 def clean_text(text: str | None, *, limit: int, field: str, missing: str) -> str:
     return clean_line(
         text,

@@ -24,7 +24,6 @@ from app.checkin import hours
 from app.checkin.attendance import (
     REASON_MAX,
     can_undo,
-    changed_fields,
     clean_text,
     clear_verification,
     confirmed_signup,
@@ -115,23 +114,38 @@ def correct_attendance(
         attendance.late = is_late(shift, new_in)
     attendance.scan_minutes = hours.credited_minutes(shift, new_in, new_out) if new_out else None
     attendance.added_minutes = min(attendance.added_minutes, hours.max_added_minutes(attendance))
-    changed_before, changed_after = changed_fields(before, snapshot(attendance))
-    if not changed_after:
+    if snapshot(attendance) == before:
         raise InvalidInput(_("The record already says this: nothing was changed."))
     attendance.corrected = True
     clear_verification(attendance)
-    changed_before, changed_after = changed_fields(before, snapshot(attendance))
-    db.session.flush()
+    _record_edit(
+        "checkin.attendance_corrected", attendance, before, actor=actor, note=reason, now=now
+    )
+    return attendance
+
+
+def _record_edit(
+    action: str,
+    attendance: Attendance,
+    before: dict,
+    *,
+    actor,
+    now: datetime,
+    note: str | None = None,
+    **facts,
+) -> None:
+    """Audit the fields of the record that differ from `before` (its snapshot ahead of the
+    change), with `facts` added to what it says after."""
+    changed_before, changed_after = audit.changed_fields(before, snapshot(attendance))
     audit.record(
-        "checkin.attendance_corrected",
+        action,
         attendance,
         actor=actor,
         before=changed_before,
-        after=changed_after,
-        note=reason,
+        after={**changed_after, **facts},
+        note=note,
         now=now,
     )
-    return attendance
 
 
 def add_minutes(
@@ -172,16 +186,14 @@ def add_minutes(
     line = f"{to_local(now):%Y-%m-%d} +{int(minutes)}: {evidence}"
     attendance.added_evidence = "\n".join(filter(None, [attendance.added_evidence, line]))
     clear_verification(attendance)
-    db.session.flush()
-    changed_before, changed_after = changed_fields(before, snapshot(attendance))
-    audit.record(
+    _record_edit(
         "checkin.minutes_added",
         attendance,
+        before,
         actor=actor,
-        before=changed_before,
-        after={**changed_after, "minutes": int(minutes)},
         note=evidence,
         now=now,
+        minutes=int(minutes),
     )
     return attendance
 
@@ -262,14 +274,5 @@ def undo_check_in(attendance: Attendance, *, actor, now: datetime | None = None)
         attendance_id=attendance.id,
         now=now,
     )
-    db.session.flush()
-    changed_before, changed_after = changed_fields(before, snapshot(attendance))
-    audit.record(
-        "checkin.check_in_undone",
-        attendance,
-        actor=actor,
-        before=changed_before,
-        after=changed_after,
-        now=now,
-    )
+    _record_edit("checkin.check_in_undone", attendance, before, actor=actor, now=now)
     return attendance

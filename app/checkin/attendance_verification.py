@@ -90,7 +90,6 @@ def unverify(
     if attendance.verified_at is None:
         raise InvalidInput(_("This record is not verified."))
     clear_verification(attendance)
-    db.session.flush()
     audit.record(
         "checkin.attendance_unverified",
         attendance,

@@ -348,7 +348,6 @@ def issue_certificate(
     certificate.total_minutes = certificate.content["total_minutes"]
     pdf = render_pdf(certificate.content)
     certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    db.session.flush()
     audit.record(
         "certificates.issued",
         certificate,

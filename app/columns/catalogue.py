@@ -238,7 +238,6 @@ def save_column(
     if column is None:
         column = ContentColumn(created_at=now, **asdict(clean))
         db.session.add(column)
-        db.session.flush()
         audit.record(
             "columns.column_created", column, actor=actor, after=_snapshot(column), now=now
         )
@@ -281,7 +280,6 @@ def set_editors(
         column.editors.remove(current[user_id])
     for user_id in sorted(wanted - set(current)):
         column.editors.append(ColumnEditor(user_id=user_id, added_at=now))
-    db.session.flush()
     audit.record_change(
         "columns.editors_changed",
         column,

@@ -80,7 +80,6 @@ def export_batch(
     batch.status = "exported"
     batch.exported_by_id = actor.id
     batch.exported_at = now
-    db.session.flush()
     audit.record(
         "credits.batch_exported",
         batch,

@@ -216,7 +216,6 @@ def exclude_item(
     item.excluded_reason = reason
     item.excluded_by_id = actor.id
     item.excluded_at = now
-    db.session.flush()
     audit.record(
         "credits.item_excluded",
         item.batch,
@@ -268,7 +267,6 @@ def discard_batch(actor: User, batch_id: int, *, now: datetime | None = None) ->
     before = {**scope_audit(batch), **dataclasses.asdict(summaries([batch.id])[batch.id])}
     db.session.execute(delete(CreditBatchItem).where(CreditBatchItem.batch_id == batch.id))
     db.session.delete(batch)
-    db.session.flush()
     audit.record(
         "credits.batch_discarded",
         audit.Subject(CreditBatch.audit_type, batch_id),
@@ -297,7 +295,6 @@ def approve_batch(actor: User, batch_id: int, *, now: datetime | None = None) ->
     batch.status = "approved"
     batch.approved_by_id = actor.id
     batch.approved_at = now
-    db.session.flush()
     audit.record(
         "credits.batch_approved",
         batch,

@@ -241,7 +241,6 @@ def create_campaign(
     set_fields(campaign, data)
     db.session.add(campaign)
     _apply_questions(campaign, questions)
-    db.session.flush()
     audit.record(
         "recruitment.campaign_created",
         campaign,

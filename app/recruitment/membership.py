@@ -108,13 +108,12 @@ def set_member_status(
     now = now or utcnow()
     membership.status = status
     membership.status_changed_at = now
-    db.session.flush()
-    audit.record(
+    _record(
         "recruitment.member_status_changed",
         membership,
         actor=actor,
         before={"status": before},
-        after={"status": status, "team_id": membership.team_id, "user_id": membership.user_id},
+        after={"status": status},
         now=now,
     )
     return membership
@@ -129,16 +128,29 @@ def mark_onboarded(membership: Membership, *, now: datetime | None = None, actor
     now = now or utcnow()
     membership.onboarded = True
     membership.onboarded_at = now
-    db.session.flush()
-    audit.record(
+    _record(
         "recruitment.member_onboarded",
         membership,
         actor=actor,
         before={"onboarded": False},
-        after={"onboarded": True, "team_id": membership.team_id, "user_id": membership.user_id},
+        after={"onboarded": True},
         now=now,
     )
     return True
+
+
+def _record(
+    action: str, membership: Membership, *, actor, before: dict, after: dict, now: datetime
+) -> None:
+    """Audit a change to a membership; what it says after names the team and the person."""
+    audit.record(
+        action,
+        membership,
+        actor=actor,
+        before=before,
+        after={**after, "team_id": membership.team_id, "user_id": membership.user_id},
+        now=now,
+    )
 
 
 def needs_onboarding(membership: Membership) -> bool:

@@ -295,7 +295,6 @@ def add_note(
     note = ApplicationNote(application_id=application.id, author_id=actor.id, body=body)
     note.created_at = now
     db.session.add(note)
-    db.session.flush()
     audit.record("recruitment.note_added", application, actor=actor, now=now)
     return note
 

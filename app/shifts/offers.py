@@ -49,14 +49,7 @@ def accept_offer(signup: ShiftSignup, *, actor, now: datetime | None = None) -> 
     begin_write_transaction()
     if not update_if(signup, ShiftSignup.status == "offered", status="confirmed", confirmed_at=now):
         raise Conflict(_("This place is no longer offered to you."))
-    audit.record(
-        "shifts.offer_accepted",
-        signup,
-        actor=actor,
-        before={"status": "offered"},
-        after={"status": "confirmed", "shift_id": signup.shift_id},
-        now=now,
-    )
+    _record_answer("shifts.offer_accepted", signup, "confirmed", actor=actor, now=now)
     return signup
 
 
@@ -65,15 +58,20 @@ def decline_offer(signup: ShiftSignup, *, actor, now: datetime | None = None) ->
     now = now or utcnow()
     _require_offered_to(signup, actor)
     signups.leave(signup, now=now, late=False)
+    _record_answer("shifts.offer_declined", signup, "cancelled", actor=actor, now=now)
+    return signup
+
+
+def _record_answer(action: str, signup: ShiftSignup, status: str, *, actor, now: datetime) -> None:
+    """Audit the person's answer to the offer: the place, offered, is now `status`."""
     audit.record(
-        "shifts.offer_declined",
+        action,
         signup,
         actor=actor,
         before={"status": "offered"},
-        after={"status": "cancelled", "shift_id": signup.shift_id},
+        after={"status": status, "shift_id": signup.shift_id},
         now=now,
     )
-    return signup
 
 
 def _run_out(signup: ShiftSignup, *, now: datetime) -> bool:

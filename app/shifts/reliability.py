@@ -133,29 +133,45 @@ def _withdraw(signup: ShiftSignup, *, now: datetime) -> bool:
     marked_at = signup.no_show_at
     if not update_if(signup, ShiftSignup.no_show_at == marked_at, no_show_at=None):
         return False
+    _record_no_show("shifts.no_show_withdrawn", signup, marked_at, None, actor=None, now=now)
+    return True
+
+
+def _record_no_show(
+    action: str,
+    signup: ShiftSignup,
+    was: datetime | None,
+    becomes: datetime | None,
+    *,
+    actor,
+    now: datetime,
+    note: str | None = None,
+) -> None:
+    """Audit a change of the sign-up's no-show mark, with the shift and person it is for."""
+
+    def stamp(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
     audit.record(
-        "shifts.no_show_withdrawn",
+        action,
         signup,
-        actor=None,
-        before={"no_show_at": marked_at.isoformat()},
-        after={"no_show_at": None, "shift_id": signup.shift_id, "user_id": signup.user_id},
+        actor=actor,
+        before={"no_show_at": stamp(was)},
+        after={
+            "no_show_at": stamp(becomes),
+            "shift_id": signup.shift_id,
+            "user_id": signup.user_id,
+        },
+        note=note,
         now=now,
     )
-    return True
 
 
 def _mark(signup: ShiftSignup, *, now: datetime) -> bool:
     if not update_if(signup, ShiftSignup.no_show_at.is_(None), no_show_at=now):
         return False
+    _record_no_show("shifts.no_show_marked", signup, None, now, actor=None, now=now)
     shift = signup.shift
-    audit.record(
-        "shifts.no_show_marked",
-        signup,
-        actor=None,
-        before={"no_show_at": None},
-        after={"no_show_at": now.isoformat(), "shift_id": shift.id, "user_id": signup.user_id},
-        now=now,
-    )
     notifications.notify(
         signup.user,
         NO_SHOW.id,
@@ -211,7 +227,6 @@ def _pause_if_due(user, team_id: int, semester: Semester, *, now: datetime) -> S
         user_id=user.id, team_id=team_id, semester=semester.code, no_shows=len(times), paused_at=now
     )
     db.session.add(pause)
-    db.session.flush()
     audit.record(
         "shifts.signup_paused",
         pause,
@@ -301,14 +316,8 @@ def excuse_no_show(
     )
     if not excused or marked_at is None:
         raise Conflict(_("This no-show has already been excused."))
-    audit.record(
-        "shifts.no_show_excused",
-        signup,
-        actor=actor,
-        before={"no_show_at": marked_at.isoformat()},
-        after={"no_show_at": None, "shift_id": signup.shift_id, "user_id": signup.user_id},
-        note=reason,
-        now=now,
+    _record_no_show(
+        "shifts.no_show_excused", signup, marked_at, None, actor=actor, note=reason, now=now
     )
     return signup
 

@@ -89,7 +89,6 @@ def create_shift(
         created_at=now or utcnow(),
     )
     db.session.add(shift)
-    db.session.flush()
     audit.record(
         "shifts.shift_created",
         shift,

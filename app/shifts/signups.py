@@ -183,7 +183,6 @@ def confirm_walk_in(shift: Shift, user, *, now: datetime) -> ShiftSignup | None:
     signup.confirmed_at = now
     signup.cancelled_at = None
     signup.offer_expires_at = None
-    db.session.flush()
     audit.record(
         "shifts.walk_in",
         signup,

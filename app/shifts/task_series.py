@@ -145,7 +145,6 @@ def create_series(
         for day in days
     ]
     db.session.add_all(shifts)
-    db.session.flush()
     audit.record(
         "shifts.series_created",
         series,

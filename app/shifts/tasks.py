@@ -316,7 +316,6 @@ def create_task(team_id: int, fields: TaskFields, *, actor, now: datetime | None
     task = Task(team_id=team_id, created_at=now or utcnow())
     set_fields(task, cleaned)
     db.session.add(task)
-    db.session.flush()
     audit.record(
         "shifts.task_created",
         task,

@@ -41,7 +41,6 @@ def record_completion(shift: Shift, user_id: int, *, actor, now: datetime) -> bo
         member = membership.find_membership(task.team_id, user_id)
         if member is not None:
             membership.mark_onboarded(member, now=now, actor=actor)
-    db.session.flush()
     audit.record(
         "shifts.training_completed",
         audit.Subject(User.audit_type, user_id),

@@ -8,6 +8,7 @@ from werkzeug.local import LocalProxy
 from app.audit import services as audit
 from app.checkin.models import Certificate
 from app.extensions import db as database
+from app.recruitment.models import Team
 from app.rewards.models import PointRule
 
 # The object types stored in the log, by model, with the column the id is read from. Stored
@@ -68,6 +69,23 @@ def test_record_stores_a_row_or_a_subject_under_its_type_and_id(db, admin, stude
     assert (by_row.object_type, by_row.object_id) == ("user", str(student.id))
     assert (by_subject.object_type, by_subject.object_id) == ("roster", "ab12")
     assert by_row.actor_id == admin.id and by_subject.actor_id is None
+
+
+def test_record_writes_pending_changes_first_so_a_new_row_has_its_id(db, admin):
+    team = Team(name="审计测试队")
+    database.session.add(team)
+    entry = audit.record("tests.created", team, actor=admin)
+    assert team.id is not None and entry.object_id == str(team.id)
+    assert team not in database.session.new
+
+
+def test_changed_fields_keeps_only_what_differs_with_its_old_and_new_value():
+    before = {"status": "in", "late": False}
+    after = {"status": "out", "late": False, "minutes": 30}
+    assert audit.changed_fields(before, after) == (
+        {"status": "in", "minutes": None},
+        {"status": "out", "minutes": 30},
+    )
 
 
 def test_a_proxied_row_is_the_subject_of_what_it_proxies(student):

@@ -144,7 +144,6 @@ def revoke_coordinator(team: Team, user, *, actor) -> None:
     if grant is None:
         return
     db.session.delete(grant)
-    db.session.flush()
     audit.record(
         "recruitment.coordinator_revoked", team, actor=actor, before={"coordinator_id": user.id}
     )

@@ -270,7 +270,6 @@ def import_library_use(
         status="applied",
     )
     db.session.add(imp)
-    db.session.flush()
     audit.record(
         "rewards.library_use_imported",
         imp,
@@ -298,7 +297,6 @@ def rollback_import(
     imp.status = "rolled_back"
     imp.rolled_back_at = now
     imp.rolled_back_by_id = actor.id
-    db.session.flush()
     audit.record(
         "rewards.library_use_rolled_back",
         imp,
