@@ -10,7 +10,6 @@ from collections.abc import Callable
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.routing import BuildError
 
 from app.accounts.models import COORDINATOR_ROLES
@@ -166,16 +165,6 @@ def _person_page(shift, person, *, correction=None, add=None, unverify=None, sta
     return page, status
 
 
-def _person_form(
-    shift, person, name: str, form: FlaskForm, change: Callable[[], object], success
-) -> Response | tuple[str, int]:
-    """A form of the person's record page (`name`: which one): saved, back to the page;
-    refused, the page again with the form and its errors."""
-    if form.validate_on_submit() and run_change(change, success, form=form):
-        return _to_person(shift.id, person.id)
-    return _person_page(shift, person, status=400, **{name: form})
-
-
 @bp.route("/shifts/<int:shift_id>/people/<int:user_id>")
 @role_required(*COORDINATOR_ROLES)
 def person(shift_id: int, user_id: int):
@@ -189,11 +178,7 @@ def add_minutes(shift_id: int, user_id: int):
     shift = attendance.managed_shift(shift_id, current_user)
     person = attendance.person_on_sheet(shift, user_id)
     form = AddMinutesForm()
-    return _person_form(
-        shift,
-        person,
-        "add",
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: attendance_corrections.add_minutes_for(
             shift,
             person,
@@ -202,8 +187,11 @@ def add_minutes(shift_id: int, user_id: int):
             actor=current_user,
             now=utcnow(),
         ),
-        lambda _record: _("%(n)d minutes have been added.", n=form.minutes.data),
-    )
+        _("%(n)d minutes have been added.", n=form.minutes.data),
+        form=form,
+    ):
+        return _to_person(shift.id, person.id)
+    return _person_page(shift, person, add=form, status=400)
 
 
 def _edited(value, stored):
@@ -224,11 +212,7 @@ def _edited(value, stored):
 def correct(attendance_id: int):
     record = attendance.managed_attendance(attendance_id, current_user)
     form = CorrectionForm()
-    return _person_form(
-        record.shift,
-        record.user,
-        "correction",
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: attendance_corrections.correct_attendance(
             record,
             actor=current_user,
@@ -239,7 +223,10 @@ def correct(attendance_id: int):
             now=utcnow(),
         ),
         _("The record has been corrected."),
-    )
+        form=form,
+    ):
+        return _to_person(record.shift_id, record.user_id)
+    return _person_page(record.shift, record.user, correction=form, status=400)
 
 
 def _record_button(attendance_id: int, change: Callable[..., object], success: str) -> Response:
@@ -273,16 +260,15 @@ def verify(attendance_id: int):
 def unverify(attendance_id: int):
     record = attendance.managed_attendance(attendance_id, current_user)
     form = UnverifyForm()
-    return _person_form(
-        record.shift,
-        record.user,
-        "unverify",
-        form,
+    if form.validate_on_submit() and run_change(
         lambda: attendance_verification.unverify(
             record, actor=current_user, reason=form.reason.data, now=utcnow()
         ),
         _("The verification has been withdrawn."),
-    )
+        form=form,
+    ):
+        return _to_person(record.shift_id, record.user_id)
+    return _person_page(record.shift, record.user, unverify=form, status=400)
 
 
 # The scanner ---------------------------------------------------------------------------------
