@@ -11,6 +11,7 @@ from app.admin import import_runs, roster, roster_plan
 from app.admin.models import ImportRun
 from app.admin.roster_forms import RosterConfirmForm, RosterUploadForm
 from app.common.access import role_required
+from app.common.forms import add_field_error
 from app.errors import DomainError, NotFound
 from app.extensions import db
 
@@ -42,7 +43,7 @@ def upload():
                 upload.read(), upload.filename or "", actor=current_user
             )
         except DomainError as error:
-            form.file.errors = [*form.file.errors, str(error.message)]
+            add_field_error(form.file, error)
         else:
             return render_preview(plan, RosterConfirmForm(token=token))
         finally:

@@ -8,17 +8,16 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
-    IntegerField,
     SelectField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Optional
 
 from app.checkin.attendance import REASON_MAX, STATUS_LABELS
 from app.checkin.attendance_corrections import EVIDENCE_MAX
 from app.checkin.models import ATTENDANCE_STATUSES
-from app.common.forms import required_text
+from app.common.forms import reason_text, required_number, required_text
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_ADDED_MINUTES = 24 * 60
@@ -36,9 +35,7 @@ class CorrectionForm(FlaskForm):
     checked_out_at = DateTimeLocalField(
         _l("Checked out at"), format=LOCAL_FORMAT, validators=[Optional()]
     )
-    reason = required_text(
-        _l("Reason"),
-        _l("Please give a reason."),
+    reason = reason_text(
         REASON_MAX,
         field=TextAreaField,
         description=_l("Kept in the audit log with the change."),
@@ -47,12 +44,12 @@ class CorrectionForm(FlaskForm):
 
 
 class AddMinutesForm(FlaskForm):
-    minutes = IntegerField(
+    minutes = required_number(
         _l("Minutes to add"),
-        validators=[
-            InputRequired(_l("Please give the minutes.")),
-            NumberRange(min=1, max=MAX_ADDED_MINUTES, message=_l("Add at least one minute.")),
-        ],
+        _l("Please give the minutes."),
+        1,
+        MAX_ADDED_MINUTES,
+        _l("Add at least one minute."),
     )
     evidence = required_text(
         _l("Evidence"),
@@ -65,7 +62,7 @@ class AddMinutesForm(FlaskForm):
 
 
 class UnverifyForm(FlaskForm):
-    reason = required_text(_l("Reason"), _l("Please give a reason."), REASON_MAX)
+    reason = reason_text(REASON_MAX)
     submit = SubmitField(_l("Withdraw the verification"))
 
 

@@ -18,7 +18,7 @@ from app.columns.forms import (
     sent_file,
 )
 from app.columns.models import ContentColumn, Contribution, MediaFile
-from app.common.forms import ActionForm
+from app.common.forms import ActionForm, add_field_error
 from app.common.markdown import render_markdown
 from app.common.time import utcnow
 from app.common.transaction import run_change, transaction
@@ -155,7 +155,7 @@ def _store_sent_files(form: ContributionForm, column: ContentColumn) -> bool:
                     current_user, upload, kinds=kinds, max_bytes=max_bytes
                 )
         except DomainError as error:
-            file_field.errors = [*file_field.errors, str(error.message)]
+            add_field_error(file_field, error)
             stored = False
             continue
         id_field.data = str(media_file.id)

@@ -81,13 +81,16 @@ def _back(contribution_id: int):
     return redirect(url_for("editorial.review", contribution_id=contribution_id))
 
 
-def _with_comment(contribution_id: int, name: str, change: Callable[[str], object], done: str):
-    """A decision that needs a word to the author: on a missing comment or a refusal the
-    page comes back with what was typed."""
+def _with_comment(contribution_id: int, name: str, decide: Callable[..., object], done: str):
+    """A decision that needs a word to the author: `decide(editor, contribution_id, comment,
+    now=…)` is the service; on a missing comment or a refusal the page comes back with what
+    was typed."""
     editorial.get_for_review(current_user, contribution_id)
     form = COMMENT_FORMS[name](prefix=name)
     if form.validate_on_submit() and run_change(
-        lambda: change(form.comment.data.strip()), done, form=form
+        lambda: decide(current_user, contribution_id, form.comment.data.strip(), now=utcnow()),
+        done,
+        form=form,
     ):
         return _back(contribution_id)
     return _render_review(contribution_id, 400, **{name: form})
@@ -99,9 +102,7 @@ def request_changes(contribution_id: int):
     return _with_comment(
         contribution_id,
         "changes",
-        lambda comment: editorial.request_changes(
-            current_user, contribution_id, comment, now=utcnow()
-        ),
+        editorial.request_changes,
         _("The author has been asked for changes."),
     )
 
@@ -110,10 +111,7 @@ def request_changes(contribution_id: int):
 @login_required
 def reject(contribution_id: int):
     return _with_comment(
-        contribution_id,
-        "reject",
-        lambda reason: editorial.reject(current_user, contribution_id, reason, now=utcnow()),
-        _("The contribution has been rejected."),
+        contribution_id, "reject", editorial.reject, _("The contribution has been rejected.")
     )
 
 
@@ -123,28 +121,29 @@ def unpublish(contribution_id: int):
     return _with_comment(
         contribution_id,
         "unpublish",
-        lambda reason: editorial.unpublish(current_user, contribution_id, reason, now=utcnow()),
+        editorial.unpublish,
         _("The contribution is no longer published."),
     )
 
 
-def _button(contribution_id: int) -> None:
+def _button(contribution_id: int, change: Callable[[], object], done: str):
     """A one-button decision: the person must review this contribution, and the form must
-    carry its CSRF token."""
+    carry its CSRF token; then back to the review page."""
     editorial.get_for_review(current_user, contribution_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    run_change(change, done)
+    return _back(contribution_id)
 
 
 @bp.route("/<int:contribution_id>/publish", methods=["POST"])
 @login_required
 def publish(contribution_id: int):
-    _button(contribution_id)
-    run_change(
+    return _button(
+        contribution_id,
         lambda: editorial.approve(current_user, contribution_id, now=utcnow()),
         _("The contribution is published."),
     )
-    return _back(contribution_id)
 
 
 @bp.route("/<int:contribution_id>/schedule", methods=["POST"])
@@ -166,20 +165,18 @@ def schedule(contribution_id: int):
 @bp.route("/<int:contribution_id>/feature", methods=["POST"])
 @login_required
 def feature(contribution_id: int):
-    _button(contribution_id)
-    run_change(
+    return _button(
+        contribution_id,
         lambda: editorial.set_featured(current_user, contribution_id, True, now=utcnow()),
         _("The contribution is featured."),
     )
-    return _back(contribution_id)
 
 
 @bp.route("/<int:contribution_id>/unfeature", methods=["POST"])
 @login_required
 def unfeature(contribution_id: int):
-    _button(contribution_id)
-    run_change(
+    return _button(
+        contribution_id,
         lambda: editorial.set_featured(current_user, contribution_id, False, now=utcnow()),
         _("The contribution is no longer featured."),
     )
-    return _back(contribution_id)

@@ -27,7 +27,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Optional
 
 from app.columns.catalogue import CREDIT_CATEGORY_MAX, NAME_MAX, ColumnFields
 from app.columns.contribution_fields import (
@@ -39,7 +39,7 @@ from app.columns.contribution_fields import (
 )
 from app.columns.media import media_kinds
 from app.columns.models import COLUMN_KINDS, ContentColumn, Contribution
-from app.common.forms import markdown_text, optional_text, required_text
+from app.common.forms import markdown_text, optional_text, required_number, required_text
 from app.common.time import local_to_utc
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -208,21 +208,20 @@ class ColumnForm(FlaskForm):
     accepts_audio = BooleanField(_l("Accepts audio"))
     accepts_video = BooleanField(_l("Accepts video"))
     accepts_links = BooleanField(_l("Accepts resource links"))
-    max_media_mb = IntegerField(
+    max_media_mb = required_number(
         _l("Largest audio/video file (MB)"),
-        validators=[
-            InputRequired(_l("Please give the largest file size.")),
-            NumberRange(min=1, message=_l("The size must be at least 1 MB.")),
-        ],
+        _l("Please give the largest file size."),
+        1,
+        None,
+        _l("The size must be at least 1 MB."),
     )
     credit_category = optional_text(
         _l("Second Classroom category"),
         CREDIT_CATEGORY_MAX,
         description=_l("Empty: the default category for contributions."),
     )
-    credit_minutes = IntegerField(
-        _l("Service time per published contribution (minutes)"),
-        validators=[InputRequired(), NumberRange(min=0)],
+    credit_minutes = required_number(
+        _l("Service time per published contribution (minutes)"), None, 0, None
     )
     position = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
     active = BooleanField(_l("Active"), default=True)

@@ -1,7 +1,7 @@
 """Form pieces every feature uses (a POST button's form, a list of checkboxes, a text field
-with its length limit, a table file to upload) and views' handling of a service's outcome: a
-domain error shown on the form field it is about, a refused form's errors flashed (the
-commit itself is `app.common.transaction.run_change`)."""
+with its length limit, a number within its bounds, a reason, a table file to upload) and
+views' handling of a service's outcome: a domain error shown on the form field it is about,
+a refused form's errors flashed (the commit itself is `app.common.transaction.run_change`)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,22 @@ from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import Field, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    Field,
+    IntegerField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.core import UnboundField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.errors import DomainError
 
 MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, lists, links, ### headings.")
+GIVE_A_REASON = _l("Please give a reason.")
 
 
 class ActionForm(FlaskForm):
@@ -53,6 +61,37 @@ def optional_text(
     return field(label, validators=[Optional(), Length(max=max_length)], **options)
 
 
+def required_number(
+    label: str,
+    missing: str | None,
+    low: float | None,
+    high: float | None,
+    out_of_range: str | None = None,
+    *,
+    field: type[Field] = IntegerField,
+    **options: object,
+) -> UnboundField:
+    """A number that must be given (`missing`: the message when it is not, WTForms' own when
+    None) from `low` to `high` (None: no bound), with `out_of_range` the message when it is
+    outside (WTForms' own when None); `field` is the kind (IntegerField, DecimalField, …)
+    and `options` its other arguments (default, description, places, …)."""
+    return field(
+        label,
+        validators=[
+            InputRequired(missing),
+            NumberRange(min=low, max=high, message=out_of_range),
+        ],
+        **options,
+    )
+
+
+def reason_text(max_length: int, missing: str = GIVE_A_REASON, **options: object) -> UnboundField:
+    """The "Reason" field a person must fill in for a change (a correction, a cancellation,
+    an excuse, …), with at most `max_length` characters; `missing` and `options` as for
+    `required_text`."""
+    return required_text(_l("Reason"), missing, max_length, **options)
+
+
 def markdown_text(label: str, max_length: int, rows: int) -> UnboundField:
     """An optional Markdown text (shown through `app.common.markdown`), with a hint on the
     syntax under it."""
@@ -66,10 +105,15 @@ def table_file(label: str) -> UnboundField:
     return FileField(label, validators=[FileRequired(_l("Please choose a CSV or XLSX file."))])
 
 
+def add_field_error(field: Field, error: DomainError) -> None:
+    """Show a service's refusal under `field`, after the errors it already has."""
+    field.errors = [*field.errors, str(error.message)]
+
+
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
-        field.errors = [*field.errors, str(error.message)]
+        add_field_error(field, error)
     else:
         flash(str(error.message), "danger")
 

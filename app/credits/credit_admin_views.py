@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.common.access import role_required
-from app.common.forms import show_domain_error
+from app.common.forms import add_field_error, show_domain_error
 from app.common.transaction import run_change
 from app.credits import export_templates, rules
 from app.credits.forms import FILE_TYPE_LABELS, CategoryForm, RuleForm, TemplateForm
@@ -176,7 +176,7 @@ def _template_form(template: CreditTemplate | None):
     try:
         columns = export_templates.parse_columns(form.columns.data)
     except DomainError as error:
-        form.columns.errors = [*form.columns.errors, str(error.message)]
+        add_field_error(form.columns, error)
         return _template_page(form, template, status=error.status)
     if not run_change(
         lambda: export_templates.save_template(

@@ -26,7 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.common.forms import required_text, table_file
+from app.common.forms import reason_text, required_text, table_file
 from app.common.semesters import Semester, semester_by_code
 from app.credits.batches import BatchScope
 from app.credits.models import FILE_TYPES
@@ -147,7 +147,7 @@ class BatchForm(FlaskForm):
 
 
 class ExcludeForm(FlaskForm):
-    reason = required_text(_l("Reason"), _l("Please say why this line is left out."), REASON_MAX)
+    reason = reason_text(REASON_MAX, _l("Please say why this line is left out."))
     submit = SubmitField(_l("Exclude"))
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -19,10 +21,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_pgettext
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
-from app.common.forms import ActionForm, flash_form_errors
+from app.common.forms import ActionForm, add_field_error, flash_form_errors
 from app.common.semesters import Semester, current_semester, semester_by_code
 from app.common.time import utcnow
 from app.common.transaction import posted_change, run_change, transaction
@@ -229,40 +232,46 @@ def _batch_page(batch_id: int) -> str:
     return url_for("credits.batch", batch_id=batch_id, page=request.args.get("page"))
 
 
+def _batch_change(
+    batch_id: int, form: FlaskForm, change: Callable[[], object], success: str
+) -> Response:
+    """A button or small form posted from a batch's page (which the person must be allowed
+    to see), going back to that page."""
+    credit_batches.get_batch(current_user, batch_id)
+    return posted_change(form, change, success, back=_batch_page(batch_id))
+
+
 @bp.route("/batches/<int:batch_id>/items/<int:item_id>/exclude", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def exclude(batch_id: int, item_id: int):
-    credit_batches.get_batch(current_user, batch_id)
     form = ExcludeForm()
-    return posted_change(
+    return _batch_change(
+        batch_id,
         form,
         lambda: credit_batches.exclude_item(current_user, item_id, form.reason.data.strip()),
         _("The line was left out of the batch."),
-        back=_batch_page(batch_id),
     )
 
 
 @bp.route("/batches/<int:batch_id>/items/<int:item_id>/restore", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def restore(batch_id: int, item_id: int):
-    credit_batches.get_batch(current_user, batch_id)
-    return posted_change(
+    return _batch_change(
+        batch_id,
         ActionForm(),
         lambda: credit_batches.restore_item(current_user, item_id),
         _("The line is back in the batch."),
-        back=_batch_page(batch_id),
     )
 
 
 @bp.route("/batches/<int:batch_id>/approve", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def approve(batch_id: int):
-    credit_batches.get_batch(current_user, batch_id)
-    return posted_change(
+    return _batch_change(
+        batch_id,
         ActionForm(),
         lambda: credit_batches.approve_batch(current_user, batch_id),
         _("The batch was approved. It can now be exported."),
-        back=_batch_page(batch_id),
     )
 
 
@@ -284,13 +293,12 @@ def discard(batch_id: int):
 @bp.route("/batches/<int:batch_id>/export", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def export(batch_id: int):
-    credit_batches.get_batch(current_user, batch_id)
     form = _export_form()
-    return posted_change(
+    return _batch_change(
+        batch_id,
         form,
         lambda: batch_export.export_batch(current_user, batch_id, form.template_id.data),
         _("The batch was exported. Download the file below."),
-        back=_batch_page(batch_id),
     )
 
 
@@ -324,7 +332,7 @@ def results_page():
                     current_user, filename=upload.filename or "", data=upload.read()
                 )
         except DomainError as error:
-            form.file.errors = [*form.file.errors, str(error.message)]
+            add_field_error(form.file, error)
             status = error.status
         else:
             flash(_("The result file was read."), "success")

@@ -22,6 +22,11 @@ from app.recruitment.teams import services as team_services
 bp = Blueprint("engagement", __name__, url_prefix="/engagement")
 
 
+@bp.context_processor
+def inject_labels():
+    return {"segment_labels": SEGMENT_LABELS, "segment_hints": SEGMENT_HINTS}
+
+
 @bp.route("/dashboard")
 @role_required(*COORDINATOR_ROLES)
 def dashboard_page():
@@ -32,8 +37,6 @@ def dashboard_page():
         board=shown,
         scopes=dashboard.scopes_for(current_user),
         segments=SEGMENTS,
-        segment_labels=SEGMENT_LABELS,
-        segment_hints=SEGMENT_HINTS,
         settings=current_settings(),
     )
 
@@ -104,8 +107,6 @@ def me():
     return render_template(
         "engagement/me.html",
         mine=mine.my_engagement(current_user.id),
-        segment_labels=SEGMENT_LABELS,
-        segment_hints=SEGMENT_HINTS,
         settings=current_settings(),
     )
 

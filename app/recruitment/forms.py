@@ -19,7 +19,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     SubmitField,
     TextAreaField,
@@ -27,11 +26,16 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    NumberRange,
     ValidationError,
 )
 
-from app.common.forms import MultiCheckboxField, markdown_text, optional_text, required_text
+from app.common.forms import (
+    MultiCheckboxField,
+    markdown_text,
+    optional_text,
+    required_number,
+    required_text,
+)
 from app.common.rows import fields_of
 from app.common.time import local_to_utc, utc_to_local
 from app.recruitment.answers import LONG_TEXT_MAX, SHORT_TEXT_MAX
@@ -97,16 +101,12 @@ class CampaignForm(FlaskForm):
     team_id = SelectField(_l("Team"), coerce=int, validators=[InputRequired()])
     title = required_text(_l("Title"), _l("Please give the campaign a title."), TITLE_MAX)
     description = markdown_text(_l("Description"), DESCRIPTION_MAX, 8)
-    quota = IntegerField(
+    quota = required_number(
         _l("Places (quota)"),
-        validators=[
-            InputRequired(_l("Please give the number of places.")),
-            NumberRange(
-                1,
-                QUOTA_MAX,
-                _l("The quota must be a whole number from 1 to %(n)d.", n=QUOTA_MAX),
-            ),
-        ],
+        _l("Please give the number of places."),
+        1,
+        QUOTA_MAX,
+        _l("The quota must be a whole number from 1 to %(n)d.", n=QUOTA_MAX),
     )
     opens_at = DateTimeLocalField(
         _l("Applications open"),

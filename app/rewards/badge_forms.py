@@ -9,13 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import AnyOf, DataRequired, Length
 
-from app.common.forms import required_text
+from app.common.forms import required_number, required_text
 from app.common.rows import fields_of
 from app.rewards.badge_admin import DESCRIPTION_MAX, NAME_MAX, THRESHOLD_MAX, BadgeChanges
 from app.rewards.models import Badge
@@ -41,13 +40,7 @@ class BadgeForm(FlaskForm):
     description_en = TextAreaField(
         _l("Description (English)"), validators=[Length(max=DESCRIPTION_MAX)]
     )
-    threshold = IntegerField(
-        _l("Threshold"),
-        validators=[
-            InputRequired(_l("Please give a threshold.")),
-            NumberRange(min=1, max=THRESHOLD_MAX),
-        ],
-    )
+    threshold = required_number(_l("Threshold"), _l("Please give a threshold."), 1, THRESHOLD_MAX)
     params = TextAreaField(
         _l("Parameters (JSON)"),
         validators=[Length(max=1000)],

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms import BooleanField, StringField, SubmitField
+from wtforms.validators import Length
 
-from app.common.forms import required_text
+from app.common.forms import reason_text, required_number
 from app.rewards.points import ADJUSTMENT_MAX, REASON_MAX, RULE_POINTS_MAX
 
 
@@ -23,29 +23,24 @@ class PersonSearchForm(FlaskForm):
 
 
 class AdjustForm(FlaskForm):
-    points = IntegerField(
+    points = required_number(
         _l("Points (negative to take away)"),
-        validators=[
-            InputRequired(_l("Please give a number of points.")),
-            NumberRange(-ADJUSTMENT_MAX, ADJUSTMENT_MAX),
-        ],
+        _l("Please give a number of points."),
+        -ADJUSTMENT_MAX,
+        ADJUSTMENT_MAX,
     )
-    reason = required_text(_l("Reason"), _l("Please give a reason."), REASON_MAX)
+    reason = reason_text(REASON_MAX)
     submit = SubmitField(_l("Adjust points"))
 
 
 class ReverseForm(FlaskForm):
-    reason = required_text(_l("Reason"), _l("Please give a reason."), REASON_MAX)
+    reason = reason_text(REASON_MAX)
     submit = SubmitField(_l("Reverse"))
 
 
 class RuleForm(FlaskForm):
-    points = IntegerField(
-        _l("Points"),
-        validators=[
-            InputRequired(_l("Please give a number of points.")),
-            NumberRange(-RULE_POINTS_MAX, RULE_POINTS_MAX),
-        ],
+    points = required_number(
+        _l("Points"), _l("Please give a number of points."), -RULE_POINTS_MAX, RULE_POINTS_MAX
     )
     active = BooleanField(_l("Active"))
     submit = SubmitField(_l("Save"))

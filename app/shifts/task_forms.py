@@ -9,15 +9,20 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    IntegerField,
     SelectField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired
 
-from app.common.forms import MultiCheckboxField, optional_text, required_text
+from app.common.forms import (
+    MultiCheckboxField,
+    optional_text,
+    reason_text,
+    required_number,
+    required_text,
+)
 from app.common.time import to_local
 from app.shifts.models import TASK_KINDS, Shift
 from app.shifts.reliability import REASON_MAX as RELIABILITY_NOTE_MAX
@@ -41,33 +46,24 @@ from app.shifts.tasks import (
 
 
 def _capacity_field(label, **kwargs):
-    return IntegerField(
+    return required_number(
         label,
-        validators=[
-            InputRequired(_l("Please give a capacity.")),
-            NumberRange(
-                min=1,
-                max=MAX_CAPACITY,
-                message=_l("The capacity must be between %(min)s and %(max)s."),
-            ),
-        ],
+        _l("Please give a capacity."),
+        1,
+        MAX_CAPACITY,
+        _l("The capacity must be between %(min)s and %(max)s."),
         **kwargs,
     )
 
 
 def _minutes_field(label, bounds: tuple[int, int], default: int, description=None):
-    return IntegerField(
+    return required_number(
         label,
+        _l("Please give a number of minutes."),
+        *bounds,
+        _l("Please give between %(min)s and %(max)s minutes."),
         default=default,
         description=description,
-        validators=[
-            InputRequired(_l("Please give a number of minutes.")),
-            NumberRange(
-                min=bounds[0],
-                max=bounds[1],
-                message=_l("Please give between %(min)s and %(max)s minutes."),
-            ),
-        ],
     )
 
 
@@ -84,18 +80,15 @@ class TaskForm(FlaskForm):
         description=_l("Separate skills with commas. Leave empty when anyone can do it."),
     )
     default_capacity = _capacity_field(_l("Default capacity"), default=4)
-    points_multiplier = DecimalField(
+    points_multiplier = required_number(
         _l("Points multiplier"),
+        _l("Please give a points multiplier."),
+        0,
+        int(MAX_MULTIPLIER),
+        _l("The multiplier must be between %(min)s and %(max)s."),
+        field=DecimalField,
         default=1,
         places=2,
-        validators=[
-            InputRequired(_l("Please give a points multiplier.")),
-            NumberRange(
-                min=0,
-                max=int(MAX_MULTIPLIER),
-                message=_l("The multiplier must be between %(min)s and %(max)s."),
-            ),
-        ],
     )
     credit_category = SelectField(
         _l("Second Classroom category"),
@@ -103,13 +96,12 @@ class TaskForm(FlaskForm):
         validate_choice=False,  # the service checks it; the choices come from the credit rules
         description=_l("The module its hours count under (admins set the rules)."),
     )
-    cancel_deadline_hours = IntegerField(
+    cancel_deadline_hours = required_number(
         _l("Volunteers can cancel until (hours before the start)"),
+        _l("Please give the cancellation deadline."),
+        0,
+        MAX_DEADLINE_HOURS,
         default=12,
-        validators=[
-            InputRequired(_l("Please give the cancellation deadline.")),
-            NumberRange(min=0, max=MAX_DEADLINE_HOURS),
-        ],
     )
     is_onboarding = BooleanField(_l("This training is the team's onboarding training"))
     checkin_opens_minutes = _minutes_field(
@@ -124,17 +116,12 @@ class TaskForm(FlaskForm):
         choices=list(WAITLIST_MODE_LABELS.items()),
         default="automatic",
     )
-    offer_hours = IntegerField(
+    offer_hours = required_number(
         _l("Hours to accept an offered place"),
+        _l("Please give a number of hours."),
+        *OFFER_HOURS_RANGE,
+        _l("Please give between %(min)s and %(max)s hours."),
         default=2,
-        validators=[
-            InputRequired(_l("Please give a number of hours.")),
-            NumberRange(
-                min=OFFER_HOURS_RANGE[0],
-                max=OFFER_HOURS_RANGE[1],
-                message=_l("Please give between %(min)s and %(max)s hours."),
-            ),
-        ],
     )
     swap_needs_approval = BooleanField(
         _l("A coordinator approves when a volunteer takes over someone's place")
@@ -213,10 +200,9 @@ class SeriesChangeForm(ShiftTimesForm):
 
 
 class CancelShiftForm(FlaskForm):
-    reason = required_text(
-        _l("Reason"),
-        _l("Please say why the shift is cancelled."),
+    reason = reason_text(
         REASON_MAX,
+        _l("Please say why the shift is cancelled."),
         description=_l("Everyone signed up is told, with this reason."),
     )
     scope = SelectField(
@@ -242,7 +228,5 @@ class LiftPauseForm(FlaskForm):
 
 
 class ExcuseForm(FlaskForm):
-    reason = required_text(
-        _l("Reason"), _l("Please give a reason for excusing the no-show."), RELIABILITY_NOTE_MAX
-    )
+    reason = reason_text(RELIABILITY_NOTE_MAX, _l("Please give a reason for excusing the no-show."))
     submit = SubmitField(_l("Excuse"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,16 +23,20 @@ from app.errors import NotFound
 from app.recruitment import profiles
 from app.recruitment.teams import services as team_services
 from app.shifts import release, shift_edits, signups, task_dashboard, task_series, tasks, trainings
+from app.shifts.models import Task
 from app.shifts.task_forms import (
     AssignForm,
     CancelShiftForm,
     SeriesChangeForm,
     SeriesForm,
     ShiftForm,
+    ShiftTimesForm,
     TaskForm,
 )
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+ShiftsForm = TypeVar("ShiftsForm", bound=ShiftTimesForm)
 
 # The check-in pages a coordinator opens from a shift (endpoint, label).
 CHECKIN_PAGES = (
@@ -186,13 +190,19 @@ def edit_task(task_id: int):
     )
 
 
+def _new_shifts_form(task_id: int, form_class: type[ShiftsForm]) -> tuple[Task, ShiftsForm]:
+    """The task, and a form adding shifts to it that starts from its default capacity."""
+    task = tasks.get_managed_task(task_id, current_user)
+    form = form_class()
+    if request.method == "GET":
+        form.capacity.data = task.default_capacity
+    return task, form
+
+
 @bp.route("/<int:task_id>/shifts/new", methods=["GET", "POST"])
 @role_required(*COORDINATOR_ROLES)
 def new_shift(task_id: int):
-    task = tasks.get_managed_task(task_id, current_user)
-    form = ShiftForm()
-    if request.method == "GET":
-        form.capacity.data = task.default_capacity
+    task, form = _new_shifts_form(task_id, ShiftForm)
     return form_page(
         form,
         lambda: shift_edits.create_shift(task, **form.values(), actor=current_user),
@@ -209,10 +219,7 @@ def new_shift(task_id: int):
 @bp.route("/<int:task_id>/series/new", methods=["GET", "POST"])
 @role_required(*COORDINATOR_ROLES)
 def new_series(task_id: int):
-    task = tasks.get_managed_task(task_id, current_user)
-    form = SeriesForm()
-    if request.method == "GET":
-        form.capacity.data = task.default_capacity
+    task, form = _new_shifts_form(task_id, SeriesForm)
 
     def create():
         fields = task_series.SeriesFields(

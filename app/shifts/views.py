@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar as month_calendar
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -92,7 +93,10 @@ def _own_signup(signup_id: int) -> ShiftSignup:
     return signup
 
 
-def _act_on(signup: ShiftSignup, change, done: str):
+def _act_on(signup_id: int, change: Callable[..., object], done: str):
+    """A one-button change to the person's own sign-up: `change(signup, actor=…, now=…)` is
+    the service; then back to their shifts."""
+    signup = _own_signup(signup_id)
     run_change(lambda: change(signup, actor=current_user, now=utcnow()), done)
     return _back("shifts.mine")
 
@@ -100,14 +104,14 @@ def _act_on(signup: ShiftSignup, change, done: str):
 @bp.route("/signups/<int:signup_id>/cancel", methods=["POST"])
 @login_required
 def cancel(signup_id: int):
-    return _act_on(_own_signup(signup_id), signups.cancel, _("Your sign-up is cancelled."))
+    return _act_on(signup_id, signups.cancel, _("Your sign-up is cancelled."))
 
 
 @bp.route("/signups/<int:signup_id>/accept", methods=["POST"])
 @login_required
 def accept_offer(signup_id: int):
     return _act_on(
-        _own_signup(signup_id),
+        signup_id,
         offers.accept_offer,
         _("The place is yours: you are confirmed for this shift."),
     )
@@ -117,7 +121,7 @@ def accept_offer(signup_id: int):
 @login_required
 def decline_offer(signup_id: int):
     return _act_on(
-        _own_signup(signup_id),
+        signup_id,
         offers.decline_offer,
         _("You declined the place; it goes to the next person waiting."),
     )

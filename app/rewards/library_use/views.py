@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.common.access import role_required
+from app.common.forms import add_field_error
 from app.common.tables import download
 from app.common.transaction import form_status, run_change, transaction
 from app.errors import DomainError
@@ -48,7 +49,7 @@ def index():
             flash(str(error.message), "info")
             return redirect(url_for("library_use.result", import_id=error.existing_id))
         except DomainError as error:
-            form.file.errors = [*form.file.errors, str(error.message)]
+            add_field_error(form.file, error)
         else:
             return redirect(url_for("library_use.result", import_id=imp.id))
     page = db.paginate(
