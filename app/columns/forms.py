@@ -29,11 +29,14 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
-from app.columns.catalogue import CREDIT_CATEGORY_MAX, NAME_MAX, ColumnFields
+from app.columns.catalogue import CREDIT_CATEGORY_MAX, NAME_MAX, TEXT_MAX, ColumnFields
 from app.columns.contribution_fields import (
+    BODY_MAX,
     CALL_NUMBER_MAX,
+    COMMENT_MAX,
     LINK_TITLE_MAX,
     LINK_URL_MAX,
+    TITLE_MAX,
     ContributionFields,
     LinkFields,
 )
@@ -44,9 +47,6 @@ from app.common.time import local_to_utc
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 LINK_ROWS = 5
-TITLE_MAX = 120
-BODY_MAX = 20_000
-COMMENT_MAX = 2_000
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -203,8 +203,8 @@ class ColumnForm(FlaskForm):
     )
     name = required_text(_l("Name"), _l("Please give the column a name."), NAME_MAX)
     kind = SelectField(_l("Kind"), choices=[(kind, KIND_LABELS[kind]) for kind in COLUMN_KINDS])
-    description = markdown_text(_l("Description"), BODY_MAX, 4)
-    guidelines = markdown_text(_l("Guidelines for authors"), BODY_MAX, 4)
+    description = markdown_text(_l("Description"), TEXT_MAX, 4)
+    guidelines = markdown_text(_l("Guidelines for authors"), TEXT_MAX, 4)
     accepts_audio = BooleanField(_l("Accepts audio"))
     accepts_video = BooleanField(_l("Accepts video"))
     accepts_links = BooleanField(_l("Accepts resource links"))

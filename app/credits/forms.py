@@ -28,16 +28,11 @@ from wtforms.validators import (
 
 from app.common.forms import reason_text, required_text, table_file
 from app.common.semesters import Semester, semester_by_code
-from app.credits.batches import BatchScope
+from app.credits.batches import REASON_LENGTH, TITLE_LENGTH, BatchScope
+from app.credits.export_templates import DATE_FORMAT_MAX, NAME_MAX
 from app.credits.models import FILE_TYPES
-from app.credits.rules import RuleValues
+from app.credits.rules import TEXT_MAX, RuleValues
 
-TITLE_MAX = 200
-REASON_MAX = 500
-CATEGORY_MAX = 32
-LEVEL_MAX = 32
-TEMPLATE_NAME_MAX = 100
-DATE_FORMAT_MAX = 32
 COLUMNS_MAX = 5000
 # Largest amounts the rule form accepts (hours per credit; credits for a step or a cap).
 HOURS_PER_CREDIT_MAX = 1000
@@ -91,7 +86,7 @@ def as_decimal(hundredths: int | None) -> Decimal | None:
 class BatchForm(FlaskForm):
     """A title and a period (a semester from the list, or from/to dates), and the scope."""
 
-    title = required_text(_l("Title"), _l("Please give the batch a title."), TITLE_MAX)
+    title = required_text(_l("Title"), _l("Please give the batch a title."), TITLE_LENGTH)
     semester = SelectField(_l("Semester"), validators=[Optional()])
     period_start = DateField(_l("From"), validators=[Optional()])
     period_end = DateField(_l("To"), validators=[Optional()])
@@ -147,7 +142,7 @@ class BatchForm(FlaskForm):
 
 
 class ExcludeForm(FlaskForm):
-    reason = reason_text(REASON_MAX, _l("Please say why this line is left out."))
+    reason = reason_text(REASON_LENGTH, _l("Please say why this line is left out."))
     submit = SubmitField(_l("Exclude"))
 
 
@@ -181,7 +176,7 @@ class RuleForm(FlaskForm):
         _l("Please give between %(min)s and %(max)s."),
         description=_l("At most this many credits per person and semester. Empty: no cap."),
     )
-    level = required_text(_l("Level"), _l("Please give the level."), LEVEL_MAX, default="校级")
+    level = required_text(_l("Level"), _l("Please give the level."), TEXT_MAX, default="校级")
     active = BooleanField(_l("Rule in use"), default=True)
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save"))
@@ -213,12 +208,12 @@ class RuleForm(FlaskForm):
 class CategoryForm(RuleForm):
     """A new category with its rule."""
 
-    category = required_text(_l("Category"), _l("Please name the category."), CATEGORY_MAX)
+    category = required_text(_l("Category"), _l("Please name the category."), TEXT_MAX)
     submit = SubmitField(_l("Add the category"))
 
 
 class TemplateForm(FlaskForm):
-    name = required_text(_l("Name"), _l("Please name the template."), TEMPLATE_NAME_MAX)
+    name = required_text(_l("Name"), _l("Please name the template."), NAME_MAX)
     file_type = SelectField(
         _l("File type"), choices=[(key, FILE_TYPE_LABELS[key]) for key in FILE_TYPES]
     )
