@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import utcnow
@@ -20,25 +20,27 @@ class JobRun(db.Model):
 
     __tablename__ = "job_runs"
     __table_args__ = (
-        CheckConstraint("status IN ('running', 'succeeded', 'failed', 'skipped')", name="status"),
+        sa.CheckConstraint(
+            "status IN ('running', 'succeeded', 'failed', 'skipped')", name="status"
+        ),
         # "trigger" is a keyword in SQL: quoted, for PostgreSQL and SQLite alike.
-        CheckConstraint("\"trigger\" IN ('scheduler', 'manual', 'cli')", name="trigger"),
+        sa.CheckConstraint("\"trigger\" IN ('scheduler', 'manual', 'cli')", name="trigger"),
         db.Index("ix_job_runs_job_started", "job_id", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    job_id: Mapped[str] = mapped_column(String(100))
-    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16), default="running")
-    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    error: Mapped[str | None] = mapped_column(Text)
-    trigger: Mapped[str] = mapped_column(String(16))
+    job_id: Mapped[str] = mapped_column(sa.String(100))
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    status: Mapped[str] = mapped_column(sa.String(16), default="running")
+    counts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    trigger: Mapped[str] = mapped_column(sa.String(16))
     started_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    host: Mapped[str | None] = mapped_column(String(255))
-    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(sa.String(255))
+    pid: Mapped[int | None] = mapped_column(sa.Integer)
 
     started_by = relationship("User")
 
@@ -63,7 +65,7 @@ class JobLock(db.Model):
 
     __tablename__ = "job_locks"
 
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    owner: Mapped[str | None] = mapped_column(String(255))
-    acquired_at: Mapped[datetime | None] = mapped_column(DateTime)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    name: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(sa.String(255))
+    acquired_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime)

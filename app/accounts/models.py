@@ -7,16 +7,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import ClassVar
 
+import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    String,
-    UniqueConstraint,
-)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import utcnow
@@ -37,8 +29,8 @@ class College(db.Model):
     __tablename__ = "colleges"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
 
     majors: Mapped[list[Major]] = relationship(
         back_populates="college", order_by="Major.name", cascade="all, delete-orphan"
@@ -47,11 +39,11 @@ class College(db.Model):
 
 class Major(db.Model):
     __tablename__ = "majors"
-    __table_args__ = (UniqueConstraint("college_id", "name"),)
+    __table_args__ = (sa.UniqueConstraint("college_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
+    college_id: Mapped[int] = mapped_column(sa.ForeignKey("colleges.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
 
     college: Mapped[College] = relationship(back_populates="majors")
 
@@ -60,32 +52,34 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     audit_type: ClassVar[str] = "user"
     __table_args__ = (
-        CheckConstraint(
+        sa.CheckConstraint(
             "user_type IN ('undergraduate', 'postgraduate', 'staff', 'other')", name="user_type"
         ),
-        CheckConstraint("locale IN ('zh', 'en')", name="locale"),
+        sa.CheckConstraint("locale IN ('zh', 'en')", name="locale"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_number: Mapped[str] = mapped_column(String(32), unique=True)
-    email: Mapped[str | None] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(64))
-    nickname: Mapped[str | None] = mapped_column(String(64))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    user_type: Mapped[str] = mapped_column(String(16), default="undergraduate")
-    college_id: Mapped[int | None] = mapped_column(ForeignKey("colleges.id"), index=True)
-    major_id: Mapped[int | None] = mapped_column(ForeignKey("majors.id"), index=True)
+    student_number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    nickname: Mapped[str | None] = mapped_column(sa.String(64))
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    user_type: Mapped[str] = mapped_column(sa.String(16), default="undergraduate")
+    college_id: Mapped[int | None] = mapped_column(sa.ForeignKey("colleges.id"), index=True)
+    major_id: Mapped[int | None] = mapped_column(sa.ForeignKey("majors.id"), index=True)
     enrolment_year: Mapped[int | None]
-    locale: Mapped[str] = mapped_column(String(8), default="zh")
-    hide_from_boards: Mapped[bool] = mapped_column(Boolean, default=False)
-    password_hash: Mapped[str] = mapped_column(String(256))
-    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str] = mapped_column(sa.String(8), default="zh")
+    hide_from_boards: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    must_change_password: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     # No longer read: each device's login is a `LoginSession` now. Kept (unique, random) until
     # a later migration drops the column.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=new_session_token
+    )
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     college: Mapped[College | None] = relationship()
     major: Mapped[Major | None] = relationship()
@@ -141,14 +135,14 @@ class User(UserMixin, db.Model):
 class UserRole(db.Model):
     __tablename__ = "user_roles"
     __table_args__ = (
-        UniqueConstraint("user_id", "role"),
-        CheckConstraint("role IN ('volunteer', 'coordinator', 'editor', 'admin')", name="role"),
+        sa.UniqueConstraint("user_id", "role"),
+        sa.CheckConstraint("role IN ('volunteer', 'coordinator', 'editor', 'admin')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(16))
-    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    granted_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="roles")
 
@@ -158,11 +152,11 @@ class LoginDay(db.Model):
     first page of the day on a remembered phone. Engagement scoring counts these days."""
 
     __tablename__ = "login_days"
-    __table_args__ = (UniqueConstraint("user_id", "day"),)
+    __table_args__ = (sa.UniqueConstraint("user_id", "day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    day: Mapped[date] = mapped_column(Date)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(sa.Date)
 
 
 class SsoSession(db.Model):
@@ -172,9 +166,9 @@ class SsoSession(db.Model):
     __tablename__ = "sso_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ticket_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
 
 class LoginSession(db.Model):
@@ -185,10 +179,10 @@ class LoginSession(db.Model):
     __tablename__ = "login_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     # "Chrome on Android": enough to recognise a device in the list, no more.
-    device: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    device: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.db import sql_in
@@ -24,43 +24,43 @@ class DataHubSource(db.Model):
     __tablename__ = "datahub_sources"
     audit_type: ClassVar[str] = "datahub_source"
     __table_args__ = (
-        CheckConstraint(sql_in("kind", SOURCE_KINDS), name="kind"),
-        CheckConstraint("hour >= 0 AND hour <= 23", name="hour"),
+        sa.CheckConstraint(sql_in("kind", SOURCE_KINDS), name="kind"),
+        sa.CheckConstraint("hour >= 0 AND hour <= 23", name="hour"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    url: Mapped[str] = mapped_column(String(500))
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    url: Mapped[str] = mapped_column(sa.String(500))
     # Sent as "Authorization: Bearer …"; kept to be sent, shown only masked.
-    token: Mapped[str] = mapped_column(String(500), default="")
-    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
-    hour: Mapped[int] = mapped_column(Integer, default=3)
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    token: Mapped[str] = mapped_column(sa.String(500), default="")
+    mapping: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    hour: Mapped[int] = mapped_column(sa.Integer, default=3)
+    enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     # The next pull: the next day at `hour`, or sooner to retry after a failure.
-    next_pull_at: Mapped[datetime | None] = mapped_column(DateTime)
-    failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row, since the last success
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    next_pull_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    failures: Mapped[int] = mapped_column(sa.Integer, default=0)  # in a row, since the last success
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
 
 class DataHubPull(db.Model):
     __tablename__ = "datahub_pulls"
-    __table_args__ = (CheckConstraint(sql_in("status", PULL_STATUSES), name="status"),)
+    __table_args__ = (sa.CheckConstraint(sql_in("status", PULL_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(
-        ForeignKey("datahub_sources.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("datahub_sources.id", ondelete="CASCADE"), index=True
     )
-    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16))
-    records: Mapped[int] = mapped_column(Integer, default=0)
-    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    records: Mapped[int] = mapped_column(sa.Integer, default=0)
+    counts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # The first rejected rows with why: [{"line": 3, "reason": "…"}].
-    rejected: Mapped[list] = mapped_column(JSON, default=list)
-    error: Mapped[str] = mapped_column(Text, default="")
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the job
+    rejected: Mapped[list] = mapped_column(sa.JSON, default=list)
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))  # None: the job
 
     source: Mapped[DataHubSource] = relationship()
 
@@ -75,22 +75,22 @@ class ImportRun(db.Model):
 
     __tablename__ = "import_runs"
     __table_args__ = (
-        CheckConstraint(sql_in("kind", IMPORT_KINDS), name="kind"),
-        CheckConstraint(sql_in("state", IMPORT_STATES), name="state"),
+        sa.CheckConstraint(sql_in("kind", IMPORT_KINDS), name="kind"),
+        sa.CheckConstraint(sql_in("state", IMPORT_STATES), name="state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), default="roster")
-    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
-    filename: Mapped[str] = mapped_column(String(255), default="")
-    token: Mapped[str] = mapped_column(String(64))  # the kept upload
+    kind: Mapped[str] = mapped_column(sa.String(16), default="roster")
+    state: Mapped[str] = mapped_column(sa.String(16), default="queued", index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255), default="")
+    token: Mapped[str] = mapped_column(sa.String(64))  # the kept upload
     # The new people's password hash (never the password); emptied when the run ends.
-    password_hash: Mapped[str | None] = mapped_column(String(256))
-    rows_total: Mapped[int] = mapped_column(Integer, default=0)
-    rows_done: Mapped[int] = mapped_column(Integer, default=0)
-    counts: Mapped[dict] = mapped_column(JSON, default=dict)
-    error: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(256))
+    rows_total: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_done: Mapped[int] = mapped_column(sa.Integer, default=0)
+    counts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)

@@ -13,18 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.db import sql_in
@@ -40,36 +29,36 @@ class Attendance(db.Model):
     __tablename__ = "attendances"
     audit_type: ClassVar[str] = "attendance"
     __table_args__ = (
-        UniqueConstraint("shift_id", "user_id"),
-        CheckConstraint(sql_in("status", ATTENDANCE_STATUSES), name="status"),
-        CheckConstraint("scan_minutes IS NULL OR scan_minutes >= 0", name="scan_minutes"),
-        CheckConstraint("added_minutes >= 0", name="added_minutes"),
+        sa.UniqueConstraint("shift_id", "user_id"),
+        sa.CheckConstraint(sql_in("status", ATTENDANCE_STATUSES), name="status"),
+        sa.CheckConstraint("scan_minutes IS NULL OR scan_minutes >= 0", name="scan_minutes"),
+        sa.CheckConstraint("added_minutes >= 0", name="added_minutes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shifts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     # The sign-up this attendance fulfils; None for a walk-in.
-    signup_id: Mapped[int | None] = mapped_column(ForeignKey("shift_signups.id"))
-    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="in")
-    checked_in_at: Mapped[datetime] = mapped_column(DateTime)
-    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime)
-    late: Mapped[bool] = mapped_column(Boolean, default=False)
-    check_in_method: Mapped[str] = mapped_column(String(16))
-    check_out_method: Mapped[str | None] = mapped_column(String(16))
+    signup_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shift_signups.id"))
+    walk_in: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    status: Mapped[str] = mapped_column(sa.String(16), default="in")
+    checked_in_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    checked_out_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    late: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    check_in_method: Mapped[str] = mapped_column(sa.String(16))
+    check_out_method: Mapped[str | None] = mapped_column(sa.String(16))
     # Minutes credited from the scans, set at check-out (capped, rounded).
-    scan_minutes: Mapped[int | None] = mapped_column(Integer)
+    scan_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     # Closed by the job at the scheduled end because nobody checked out: flagged for review.
-    auto_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_closed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     # Minutes a coordinator added with evidence (capped at the shift's length in total).
-    added_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    added_evidence: Mapped[str] = mapped_column(Text, default="")
+    added_minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
+    added_evidence: Mapped[str] = mapped_column(sa.Text, default="")
     # A coordinator changed a time, the minutes or the status (reason in the audit log).
-    corrected: Mapped[bool] = mapped_column(Boolean, default=False)
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
-    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    corrected: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     shift = relationship("Shift")
     user = relationship("User", foreign_keys=[user_id])
@@ -85,30 +74,30 @@ class ScanLog(db.Model):
 
     __tablename__ = "scan_logs"
     __table_args__ = (
-        UniqueConstraint("user_id", "nonce"),
-        CheckConstraint(sql_in("method", SCAN_METHODS), name="method"),
-        CheckConstraint(sql_in("outcome", SCAN_OUTCOMES), name="outcome"),
+        sa.UniqueConstraint("user_id", "nonce"),
+        sa.CheckConstraint(sql_in("method", SCAN_METHODS), name="method"),
+        sa.CheckConstraint(sql_in("outcome", SCAN_OUTCOMES), name="outcome"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
     # The shift the token named (None when the token could not be read at all).
-    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"), index=True)
+    shift_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shifts.id"), index=True)
     # The person checking in or out (None when unknown, e.g. a forged personal code).
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     # Who operated the scan when not the person themself (a coordinator's scanner).
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    method: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    method: Mapped[str] = mapped_column(sa.String(16))
     # What the scan did or tried: check_in, check_out, undo.
-    action: Mapped[str] = mapped_column(String(16))
-    outcome: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(sa.String(16))
+    outcome: Mapped[str] = mapped_column(sa.String(16))
     # Why it was refused (or a note on an accepted one, e.g. "late", "walk_in").
-    reason: Mapped[str | None] = mapped_column(String(32))
-    attendance_id: Mapped[int | None] = mapped_column(ForeignKey("attendances.id"))
+    reason: Mapped[str | None] = mapped_column(sa.String(32))
+    attendance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attendances.id"))
     # The client's retry key: a retried request with the same nonce replays this answer.
-    nonce: Mapped[str | None] = mapped_column(String(64))
-    device: Mapped[str] = mapped_column(String(200), default="")
-    ip: Mapped[str] = mapped_column(String(64), default="")
+    nonce: Mapped[str | None] = mapped_column(sa.String(64))
+    device: Mapped[str] = mapped_column(sa.String(200), default="")
+    ip: Mapped[str] = mapped_column(sa.String(64), default="")
 
 
 class Certificate(db.Model):
@@ -120,15 +109,15 @@ class Certificate(db.Model):
     audit_key: ClassVar[str] = "number"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(32), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    period_start: Mapped[date] = mapped_column(Date)
-    period_end: Mapped[date] = mapped_column(Date)
-    total_minutes: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    period_start: Mapped[date] = mapped_column(sa.Date)
+    period_end: Mapped[date] = mapped_column(sa.Date)
+    total_minutes: Mapped[int] = mapped_column(sa.Integer)
     # What the certificate says: name, student number, teams, service lines, issuer …
-    content: Mapped[dict] = mapped_column(JSON)
-    pdf_sha256: Mapped[str] = mapped_column(String(64))
-    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    content: Mapped[dict] = mapped_column(sa.JSON)
+    pdf_sha256: Mapped[str] = mapped_column(sa.String(64))
+    issued_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     user = relationship("User")

@@ -12,17 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -59,28 +49,28 @@ class ContentColumn(db.Model):
     __tablename__ = "content_columns"
     audit_type: ClassVar[str] = "content_column"
     __table_args__ = (
-        CheckConstraint(sql_in("kind", COLUMN_KINDS), name="kind"),
-        CheckConstraint("max_media_mb > 0", name="max_media_mb"),
-        CheckConstraint("credit_minutes >= 0", name="credit_minutes"),
+        sa.CheckConstraint(sql_in("kind", COLUMN_KINDS), name="kind"),
+        sa.CheckConstraint("max_media_mb > 0", name="max_media_mb"),
+        sa.CheckConstraint("credit_minutes >= 0", name="credit_minutes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)  # in URLs: /columns/audio
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    kind: Mapped[str] = mapped_column(String(16), default="article")
-    description: Mapped[str] = mapped_column(Text, default="")  # Markdown
-    guidelines: Mapped[str] = mapped_column(Text, default="")  # Markdown, shown to authors
-    accepts_audio: Mapped[bool] = mapped_column(Boolean, default=False)
-    accepts_video: Mapped[bool] = mapped_column(Boolean, default=False)
-    accepts_links: Mapped[bool] = mapped_column(Boolean, default=False)
-    max_media_mb: Mapped[int] = mapped_column(Integer, default=20)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)  # in URLs: /columns/audio
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), default="article")
+    description: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    guidelines: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown, shown to authors
+    accepts_audio: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    accepts_video: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    accepts_links: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    max_media_mb: Mapped[int] = mapped_column(sa.Integer, default=20)
     # Second Classroom: the module a published contribution counts under (None = config
     # CREDIT_CONTRIBUTION_CATEGORY) and the service time it is worth.
-    credit_category: Mapped[str | None] = mapped_column(String(32))
-    credit_minutes: Mapped[int] = mapped_column(Integer, default=120)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    credit_category: Mapped[str | None] = mapped_column(sa.String(32))
+    credit_minutes: Mapped[int] = mapped_column(sa.Integer, default=120)
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     editors: Mapped[list[ColumnEditor]] = relationship(
         back_populates="column", cascade="all, delete-orphan"
@@ -89,12 +79,12 @@ class ContentColumn(db.Model):
 
 class ColumnEditor(db.Model):
     __tablename__ = "column_editors"
-    __table_args__ = (UniqueConstraint("column_id", "user_id"),)
+    __table_args__ = (sa.UniqueConstraint("column_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    column_id: Mapped[int] = mapped_column(ForeignKey("content_columns.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    column_id: Mapped[int] = mapped_column(sa.ForeignKey("content_columns.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     column: Mapped[ContentColumn] = relationship(back_populates="editors")
     user: Mapped[User] = relationship()
@@ -104,45 +94,45 @@ class MediaFile(db.Model):
     """An uploaded file, stored as UPLOAD_DIR/media/<storage_name>."""
 
     __tablename__ = "media_files"
-    __table_args__ = (CheckConstraint(sql_in("kind", MEDIA_KINDS), name="kind"),)
+    __table_args__ = (sa.CheckConstraint(sql_in("kind", MEDIA_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    mime_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
-    original_name: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    mime_type: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    storage_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
 
 class Contribution(db.Model):
     __tablename__ = "contributions"
     audit_type: ClassVar[str] = "contribution"
-    __table_args__ = (CheckConstraint(sql_in("status", CONTRIBUTION_STATUSES), name="status"),)
+    __table_args__ = (sa.CheckConstraint(sql_in("status", CONTRIBUTION_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    column_id: Mapped[int] = mapped_column(ForeignKey("content_columns.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    title: Mapped[str] = mapped_column(String(120))
-    body: Mapped[str] = mapped_column(Text, default="")  # Markdown
-    status: Mapped[str] = mapped_column(String(24), default="draft", index=True)
-    cover_id: Mapped[int | None] = mapped_column(ForeignKey("media_files.id"))
-    media_id: Mapped[int | None] = mapped_column(ForeignKey("media_files.id"))
+    column_id: Mapped[int] = mapped_column(sa.ForeignKey("content_columns.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(120))
+    body: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    status: Mapped[str] = mapped_column(sa.String(24), default="draft", index=True)
+    cover_id: Mapped[int | None] = mapped_column(sa.ForeignKey("media_files.id"))
+    media_id: Mapped[int | None] = mapped_column(sa.ForeignKey("media_files.id"))
     # Shown as the author's name, or masked (张*三) when they prefer.
-    show_full_name: Mapped[bool] = mapped_column(Boolean, default=False)
-    featured: Mapped[bool] = mapped_column(Boolean, default=False)
-    publish_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # scheduled
-    published_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    show_full_name: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    featured: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    publish_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)  # scheduled
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # The last word to the author: what to change, why it was rejected or unpublished.
-    review_note: Mapped[str | None] = mapped_column(Text)
-    like_count: Mapped[int] = mapped_column(Integer, default=0)
-    view_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    review_note: Mapped[str | None] = mapped_column(sa.Text)
+    like_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    view_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     column: Mapped[ContentColumn] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
@@ -164,11 +154,11 @@ class ContributionLink(db.Model):
     __tablename__ = "contribution_links"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    title: Mapped[str] = mapped_column(String(200))
-    url: Mapped[str] = mapped_column(String(500), default="")
-    call_number: Mapped[str] = mapped_column(String(64), default="")
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contributions.id"), index=True)
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    url: Mapped[str] = mapped_column(sa.String(500), default="")
+    call_number: Mapped[str] = mapped_column(sa.String(64), default="")
 
     contribution: Mapped[Contribution] = relationship(back_populates="links")
 
@@ -177,14 +167,14 @@ class ContributionEvent(db.Model):
     """One step of a contribution's review history, with the comment that went with it."""
 
     __tablename__ = "contribution_events"
-    __table_args__ = (CheckConstraint(sql_in("action", EVENT_ACTIONS), name="action"),)
+    __table_args__ = (sa.CheckConstraint(sql_in("action", EVENT_ACTIONS), name="action"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: a job
-    action: Mapped[str] = mapped_column(String(24))
-    comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contributions.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))  # None: a job
+    action: Mapped[str] = mapped_column(sa.String(24))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     contribution: Mapped[Contribution] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
@@ -192,21 +182,21 @@ class ContributionEvent(db.Model):
 
 class ContributionLike(db.Model):
     __tablename__ = "contribution_likes"
-    __table_args__ = (UniqueConstraint("contribution_id", "user_id"),)
+    __table_args__ = (sa.UniqueConstraint("contribution_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contributions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
 
 class ContributionView(db.Model):
     """A logged-in person opened a contribution on a (local) day: counted once a day."""
 
     __tablename__ = "contribution_views"
-    __table_args__ = (UniqueConstraint("contribution_id", "user_id", "day"),)
+    __table_args__ = (sa.UniqueConstraint("contribution_id", "user_id", "day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    day: Mapped[date] = mapped_column(Date)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contributions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    day: Mapped[date] = mapped_column(sa.Date)

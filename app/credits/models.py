@@ -19,19 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -96,56 +84,56 @@ class CreditRule(db.Model):
     audit_type: ClassVar[str] = "credit_rule"
     audit_key: ClassVar[str] = "category"
     __table_args__ = (
-        CheckConstraint("minutes_per_credit > 0", name="minutes_per_credit"),
-        CheckConstraint("rounding_step > 0", name="rounding_step"),
-        CheckConstraint("semester_cap IS NULL OR semester_cap >= 0", name="semester_cap"),
+        sa.CheckConstraint("minutes_per_credit > 0", name="minutes_per_credit"),
+        sa.CheckConstraint("rounding_step > 0", name="rounding_step"),
+        sa.CheckConstraint("semester_cap IS NULL OR semester_cap >= 0", name="semester_cap"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    category: Mapped[str] = mapped_column(String(32), unique=True)
+    category: Mapped[str] = mapped_column(sa.String(32), unique=True)
     # One credit for this many minutes of service (600 = 10 hours a credit).
-    minutes_per_credit: Mapped[int] = mapped_column(Integer)
+    minutes_per_credit: Mapped[int] = mapped_column(sa.Integer)
     # Credits are rounded to the nearest multiple of this, in hundredths (50 = 0.5).
-    rounding_step: Mapped[int] = mapped_column(Integer, default=10)
+    rounding_step: Mapped[int] = mapped_column(sa.Integer, default=10)
     # At most this many credits (hundredths) per person, semester and category; None = no cap.
-    semester_cap: Mapped[int | None] = mapped_column(Integer)
-    level: Mapped[str] = mapped_column(String(32), default="校级")  # 级别 in the file
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    semester_cap: Mapped[int | None] = mapped_column(sa.Integer)
+    level: Mapped[str] = mapped_column(sa.String(32), default="校级")  # 级别 in the file
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
 
 class CreditRecord(CreditAmounts, db.Model):
     __tablename__ = "credit_records"
     __table_args__ = (
-        UniqueConstraint("source", "source_id"),
-        CheckConstraint(sql_in("source", CREDIT_SOURCES), name="source"),
-        CheckConstraint("minutes >= 0", name="minutes"),
-        CheckConstraint("credits >= 0", name="credits"),
+        sa.UniqueConstraint("source", "source_id"),
+        sa.CheckConstraint(sql_in("source", CREDIT_SOURCES), name="source"),
+        sa.CheckConstraint("minutes >= 0", name="minutes"),
+        sa.CheckConstraint("credits >= 0", name="credits"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stable 记录编号 of the first line this record goes out as: GC + source letter + id.
-    record_number: Mapped[str] = mapped_column(String(32), unique=True)
-    source: Mapped[str] = mapped_column(String(16))
-    source_id: Mapped[int] = mapped_column(Integer)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
-    category: Mapped[str] = mapped_column(String(32))
-    activity_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(32))
-    organiser: Mapped[str] = mapped_column(String(100))
-    started_on: Mapped[date] = mapped_column(Date, index=True)
-    ended_on: Mapped[date] = mapped_column(Date)
-    semester: Mapped[str] = mapped_column(String(16), index=True)
-    minutes: Mapped[int] = mapped_column(Integer)
-    credits: Mapped[int] = mapped_column(Integer)  # hundredths, after rounding and caps
+    record_number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    source: Mapped[str] = mapped_column(sa.String(16))
+    source_id: Mapped[int] = mapped_column(sa.Integer)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id"), index=True)
+    category: Mapped[str] = mapped_column(sa.String(32))
+    activity_name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(32))
+    organiser: Mapped[str] = mapped_column(sa.String(100))
+    started_on: Mapped[date] = mapped_column(sa.Date, index=True)
+    ended_on: Mapped[date] = mapped_column(sa.Date)
+    semester: Mapped[str] = mapped_column(sa.String(16), index=True)
+    minutes: Mapped[int] = mapped_column(sa.Integer)
+    credits: Mapped[int] = mapped_column(sa.Integer)  # hundredths, after rounding and caps
     # The source no longer counts (unverified, undone, unpublished): worth nothing now.
-    void: Mapped[bool] = mapped_column(Boolean, default=False)
-    revision: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    void: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
     items: Mapped[list[CreditBatchItem]] = relationship(
@@ -158,43 +146,43 @@ class CreditTemplate(db.Model):
 
     __tablename__ = "credit_templates"
     audit_type: ClassVar[str] = "credit_template"
-    __table_args__ = (CheckConstraint(sql_in("file_type", FILE_TYPES), name="file_type"),)
+    __table_args__ = (sa.CheckConstraint(sql_in("file_type", FILE_TYPES), name="file_type"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    file_type: Mapped[str] = mapped_column(String(16), default="xlsx")
-    date_format: Mapped[str] = mapped_column(String(32), default="%Y-%m-%d")
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    file_type: Mapped[str] = mapped_column(sa.String(16), default="xlsx")
+    date_format: Mapped[str] = mapped_column(sa.String(32), default="%Y-%m-%d")
     # [{"field": "student_number", "header": "学号"}, …] in file order.
-    columns: Mapped[list[dict]] = mapped_column(JSON, default=list)
-    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    columns: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    is_default: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
 
 class CreditBatch(db.Model):
     __tablename__ = "credit_batches"
     audit_type: ClassVar[str] = "credit_batch"
     __table_args__ = (
-        CheckConstraint(sql_in("status", BATCH_STATUSES), name="status"),
-        CheckConstraint("period_end >= period_start", name="period"),
+        sa.CheckConstraint(sql_in("status", BATCH_STATUSES), name="status"),
+        sa.CheckConstraint("period_end >= period_start", name="period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    period_start: Mapped[date] = mapped_column(Date)
-    period_end: Mapped[date] = mapped_column(Date)  # inclusive
-    semester: Mapped[str | None] = mapped_column(String(16))  # when built for a semester
+    title: Mapped[str] = mapped_column(sa.String(200))
+    period_start: Mapped[date] = mapped_column(sa.Date)
+    period_end: Mapped[date] = mapped_column(sa.Date)  # inclusive
+    semester: Mapped[str | None] = mapped_column(sa.String(16))  # when built for a semester
     # Scope: None means every team / task / category (a coordinator's batches have a team).
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
-    category: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
-    exported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    exported_at: Mapped[datetime | None] = mapped_column(DateTime)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id"))
+    category: Mapped[str | None] = mapped_column(sa.String(32))
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft", index=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    exported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    exported_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     items: Mapped[list[CreditBatchItem]] = relationship(
         back_populates="batch", order_by="CreditBatchItem.id"
@@ -211,35 +199,35 @@ class CreditBatchItem(CreditAmounts, db.Model):
 
     __tablename__ = "credit_batch_items"
     __table_args__ = (
-        CheckConstraint(sql_in("kind", ITEM_KINDS), name="kind"),
-        CheckConstraint(f"result IS NULL OR {sql_in('result', ITEM_RESULTS)}", name="result"),
+        sa.CheckConstraint(sql_in("kind", ITEM_KINDS), name="kind"),
+        sa.CheckConstraint(f"result IS NULL OR {sql_in('result', ITEM_RESULTS)}", name="result"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("credit_batches.id"), index=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("credit_records.id"), index=True)
-    revision: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16), default="new")
-    line_number: Mapped[str] = mapped_column(String(40), index=True)  # 记录编号 in the file
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("credit_batches.id"), index=True)
+    record_id: Mapped[int] = mapped_column(sa.ForeignKey("credit_records.id"), index=True)
+    revision: Mapped[int] = mapped_column(sa.Integer)
+    kind: Mapped[str] = mapped_column(sa.String(16), default="new")
+    line_number: Mapped[str] = mapped_column(sa.String(40), index=True)  # 记录编号 in the file
     # "{record_id}:{revision}" while the line counts; None once excluded or rejected.
-    claim_key: Mapped[str | None] = mapped_column(String(40), unique=True)
-    minutes: Mapped[int] = mapped_column(Integer)  # may be negative on an adjustment
-    credits: Mapped[int] = mapped_column(Integer)  # hundredths, may be negative
-    category: Mapped[str] = mapped_column(String(32))
-    activity_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(32))
-    organiser: Mapped[str] = mapped_column(String(100))
-    level: Mapped[str] = mapped_column(String(32), default="")
-    started_on: Mapped[date] = mapped_column(Date)
-    ended_on: Mapped[date] = mapped_column(Date)
-    note: Mapped[str] = mapped_column(String(200), default="")
-    excluded_reason: Mapped[str | None] = mapped_column(Text)
-    excluded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    excluded_at: Mapped[datetime | None] = mapped_column(DateTime)
-    result: Mapped[str | None] = mapped_column(String(16))
-    result_reason: Mapped[str | None] = mapped_column(String(500))
-    result_at: Mapped[datetime | None] = mapped_column(DateTime)
-    result_upload_id: Mapped[int | None] = mapped_column(ForeignKey("credit_result_uploads.id"))
+    claim_key: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    minutes: Mapped[int] = mapped_column(sa.Integer)  # may be negative on an adjustment
+    credits: Mapped[int] = mapped_column(sa.Integer)  # hundredths, may be negative
+    category: Mapped[str] = mapped_column(sa.String(32))
+    activity_name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(32))
+    organiser: Mapped[str] = mapped_column(sa.String(100))
+    level: Mapped[str] = mapped_column(sa.String(32), default="")
+    started_on: Mapped[date] = mapped_column(sa.Date)
+    ended_on: Mapped[date] = mapped_column(sa.Date)
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+    excluded_reason: Mapped[str | None] = mapped_column(sa.Text)
+    excluded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    excluded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    result: Mapped[str | None] = mapped_column(sa.String(16))
+    result_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    result_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    result_upload_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_result_uploads.id"))
 
     batch: Mapped[CreditBatch] = relationship(back_populates="items")
     record: Mapped[CreditRecord] = relationship(back_populates="items")
@@ -251,16 +239,16 @@ class CreditExport(db.Model):
     __tablename__ = "credit_exports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("credit_batches.id"), unique=True)
-    template_name: Mapped[str] = mapped_column(String(100))
-    file_type: Mapped[str] = mapped_column(String(16))
-    filename: Mapped[str] = mapped_column(String(200))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
-    sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    row_count: Mapped[int] = mapped_column(Integer)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("credit_batches.id"), unique=True)
+    template_name: Mapped[str] = mapped_column(sa.String(100))
+    file_type: Mapped[str] = mapped_column(sa.String(16))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    row_count: Mapped[int] = mapped_column(sa.Integer)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     batch: Mapped[CreditBatch] = relationship(back_populates="export")
     created_by: Mapped[User] = relationship()
@@ -273,14 +261,14 @@ class CreditResultUpload(db.Model):
     audit_type: ClassVar[str] = "credit_result_upload"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    filename: Mapped[str] = mapped_column(String(200))
-    sha256: Mapped[str] = mapped_column(String(64))
-    accepted_count: Mapped[int] = mapped_column(Integer, default=0)
-    rejected_count: Mapped[int] = mapped_column(Integer, default=0)
-    unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    accepted_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rejected_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    unchanged_count: Mapped[int] = mapped_column(sa.Integer, default=0)
     # Rows that changed nothing, with why: [{"row": 3, "line_number": "…", "problem": "…"}].
-    problems: Mapped[list[dict]] = mapped_column(JSON, default=list)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    problems: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     uploaded_by: Mapped[User] = relationship()

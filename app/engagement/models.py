@@ -10,19 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    JSON,
-    CheckConstraint,
-    Date,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.db import sql_in
@@ -35,34 +23,34 @@ SEGMENTS = ("core", "active", "new", "at_risk", "dormant")
 class EngagementScore(db.Model):
     __tablename__ = "engagement_scores"
     __table_args__ = (
-        UniqueConstraint("day", "user_id"),
-        Index("ix_engagement_scores_user_day", "user_id", "day"),
-        CheckConstraint(sql_in("segment", SEGMENTS), name="segment"),
-        CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+        sa.UniqueConstraint("day", "user_id"),
+        sa.Index("ix_engagement_scores_user_day", "user_id", "day"),
+        sa.CheckConstraint(sql_in("segment", SEGMENTS), name="segment"),
+        sa.CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(Date)  # local day the score is for
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    score: Mapped[int] = mapped_column(Integer)
-    segment: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date] = mapped_column(sa.Date)  # local day the score is for
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    score: Mapped[int] = mapped_column(sa.Integer)
+    segment: Mapped[str] = mapped_column(sa.String(16))
     # The three parts of the score, each 0–1, as computed (for "why this score").
-    recency: Mapped[float] = mapped_column(Float, default=0.0)
-    frequency: Mapped[float] = mapped_column(Float, default=0.0)
-    volume: Mapped[float] = mapped_column(Float, default=0.0)
+    recency: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    frequency: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    volume: Mapped[float] = mapped_column(sa.Float, default=0.0)
     # Days since the last activity of any kind (None: none in the lookback).
-    idle_days: Mapped[int | None] = mapped_column(Integer)
+    idle_days: Mapped[int | None] = mapped_column(sa.Integer)
     # Figures of the scoring window (the last 13 weeks).
-    active_weeks: Mapped[int] = mapped_column(Integer, default=0)
-    service_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    shifts: Mapped[int] = mapped_column(Integer, default=0)
-    contributions: Mapped[int] = mapped_column(Integer, default=0)
-    reading: Mapped[float] = mapped_column(Float, default=0.0)
-    login_days: Mapped[int] = mapped_column(Integer, default=0)
+    active_weeks: Mapped[int] = mapped_column(sa.Integer, default=0)
+    service_minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
+    shifts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    contributions: Mapped[int] = mapped_column(sa.Integer, default=0)
+    reading: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    login_days: Mapped[int] = mapped_column(sa.Integer, default=0)
     # Why this segment, as data rendered in the reader's language: ("gap", {"kind":
     # "service", "days": 41, "cadence": "weekly"}).
-    reason: Mapped[str] = mapped_column(String(24))
-    reason_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(sa.String(24))
+    reason_params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
 
 class EngagementDay(db.Model):
@@ -70,10 +58,10 @@ class EngagementDay(db.Model):
 
     __tablename__ = "engagement_days"
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    people: Mapped[int] = mapped_column(Integer, default=0)
-    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    people: Mapped[int] = mapped_column(sa.Integer, default=0)
+    settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
 
 class SegmentCount(db.Model):
@@ -83,32 +71,32 @@ class SegmentCount(db.Model):
 
     __tablename__ = "engagement_segment_counts"
     __table_args__ = (
-        UniqueConstraint("day", "scope", "segment"),
-        Index("ix_engagement_segment_counts_scope_day", "scope", "day"),
-        CheckConstraint(sql_in("segment", SEGMENTS), name="segment"),
+        sa.UniqueConstraint("day", "scope", "segment"),
+        sa.Index("ix_engagement_segment_counts_scope_day", "scope", "day"),
+        sa.CheckConstraint(sql_in("segment", SEGMENTS), name="segment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(Date)
-    scope: Mapped[str] = mapped_column(String(32))
-    segment: Mapped[str] = mapped_column(String(16))
-    people: Mapped[int] = mapped_column(Integer)
-    service_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    contributions: Mapped[int] = mapped_column(Integer, default=0)
+    day: Mapped[date] = mapped_column(sa.Date)
+    scope: Mapped[str] = mapped_column(sa.String(32))
+    segment: Mapped[str] = mapped_column(sa.String(16))
+    people: Mapped[int] = mapped_column(sa.Integer)
+    service_minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
+    contributions: Mapped[int] = mapped_column(sa.Integer, default=0)
 
 
 class EngagementNudge(db.Model):
     """A message a coordinator sent to a team member at risk (one row per person)."""
 
     __tablename__ = "engagement_nudges"
-    __table_args__ = (Index("ix_engagement_nudges_user_sent", "user_id", "sent_at"),)
+    __table_args__ = (sa.Index("ix_engagement_nudges_user_sent", "user_id", "sent_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
-    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    message: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    sent_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    message: Mapped[str] = mapped_column(sa.Text)
 
     user = relationship("User", foreign_keys=[user_id])
 
@@ -117,13 +105,13 @@ class ReportShare(db.Model):
     """A public link to one person's annual report, made by them and revocable."""
 
     __tablename__ = "engagement_report_shares"
-    __table_args__ = (UniqueConstraint("user_id", "year"),)
+    __table_args__ = (sa.UniqueConstraint("user_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    year: Mapped[int] = mapped_column(Integer)
-    token: Mapped[str] = mapped_column(String(32), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    token: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     user = relationship("User")

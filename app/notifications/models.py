@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import utcnow
@@ -28,20 +18,20 @@ class Notification(db.Model):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        Index("ix_notifications_user_created", "user_id", "created_at"),
-        Index("ix_notifications_user_read", "user_id", "read_at"),
+        sa.Index("ix_notifications_user_created", "user_id", "created_at"),
+        sa.Index("ix_notifications_user_read", "user_id", "read_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")
-    link: Mapped[str | None] = mapped_column(String(500))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(64))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    link: Mapped[str | None] = mapped_column(sa.String(500))
     # A feature's idempotency key ("shift:12:reminder:34"): the same key never notifies twice.
-    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     @property
     def is_read(self) -> bool:
@@ -53,12 +43,12 @@ class NotificationPreference(db.Model):
     default."""
 
     __tablename__ = "notification_preferences"
-    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+    __table_args__ = (sa.UniqueConstraint("user_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(64))
-    email: Mapped[bool] = mapped_column(Boolean, default=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(64))
+    email: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
 
 class OutboxEmail(db.Model):
@@ -70,25 +60,25 @@ class OutboxEmail(db.Model):
 
     __tablename__ = "outbox_emails"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
-        Index("ix_outbox_emails_status_created", "status", "created_at"),
+        sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        sa.Index("ix_outbox_emails_status_created", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[int | None] = mapped_column(
-        ForeignKey("notifications.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("notifications.id", ondelete="SET NULL"), index=True
     )
-    to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(500))
-    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    claimed_by: Mapped[str | None] = mapped_column(String(64))
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     notification: Mapped[Notification | None] = relationship()

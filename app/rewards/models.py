@@ -11,18 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.db import sql_in
@@ -50,16 +39,16 @@ class PointRule(db.Model):
     __tablename__ = "point_rules"
     audit_type: ClassVar[str] = "point_rule"
     audit_key: ClassVar[str] = "code"
-    __table_args__ = (CheckConstraint(sql_in("unit", RULE_UNITS), name="unit"),)
+    __table_args__ = (sa.CheckConstraint(sql_in("unit", RULE_UNITS), name="unit"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # verified_hour, training_completed, contribution_published, no_show, …
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    points: Mapped[int] = mapped_column(Integer)  # per event, or per hour (negative: penalty)
-    unit: Mapped[str] = mapped_column(String(8), default="event")
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    points: Mapped[int] = mapped_column(sa.Integer)  # per event, or per hour (negative: penalty)
+    unit: Mapped[str] = mapped_column(sa.String(8), default="event")
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
 
 class PointEntry(db.Model):
@@ -68,27 +57,27 @@ class PointEntry(db.Model):
     __tablename__ = "point_entries"
     audit_type: ClassVar[str] = "point_entry"
     __table_args__ = (
-        Index("ix_point_entries_user_occurred", "user_id", "occurred_at"),
-        Index("ix_point_entries_occurred", "occurred_at"),
+        sa.Index("ix_point_entries_user_occurred", "user_id", "occurred_at"),
+        sa.Index("ix_point_entries_occurred", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    points: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    points: Mapped[int] = mapped_column(sa.Integer)
     # What earned it: a rule code, "adjustment" or "reversal".
-    kind: Mapped[str] = mapped_column(String(40))
-    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(120), unique=True)
     # The thing it is for (a link on the achievements page): ("attendance", 12), …
-    source_type: Mapped[str | None] = mapped_column(String(40))
-    source_id: Mapped[int | None] = mapped_column(Integer)
+    source_type: Mapped[str | None] = mapped_column(sa.String(40))
+    source_id: Mapped[int | None] = mapped_column(sa.Integer)
     # Shown with the entry: e.g. the task and date, or an admin's reason.
-    note: Mapped[str] = mapped_column(String(500), default="")
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
     # When the event happened (periods and leaderboards go by this), and when it was booked.
-    occurred_at: Mapped[datetime] = mapped_column(DateTime)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # The entry this one reverses (a reversal's key is `reversal:{id}`, so at most one).
-    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("point_entries.id"))
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("point_entries.id"))
 
     user = relationship("User", foreign_keys=[user_id])
 
@@ -99,33 +88,33 @@ class Level(db.Model):
     __tablename__ = "levels"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    min_points: Mapped[int] = mapped_column(Integer, unique=True)
-    name_zh: Mapped[str] = mapped_column(String(40))
-    name_en: Mapped[str] = mapped_column(String(40))
+    min_points: Mapped[int] = mapped_column(sa.Integer, unique=True)
+    name_zh: Mapped[str] = mapped_column(sa.String(40))
+    name_en: Mapped[str] = mapped_column(sa.String(40))
 
 
 class Badge(db.Model):
     __tablename__ = "badges"
     audit_type: ClassVar[str] = "badge"
-    __table_args__ = (CheckConstraint(sql_in("criterion", CRITERION_TYPES), name="criterion"),)
+    __table_args__ = (sa.CheckConstraint(sql_in("criterion", CRITERION_TYPES), name="criterion"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name_zh: Mapped[str] = mapped_column(String(80))
-    name_en: Mapped[str] = mapped_column(String(80))
-    description_zh: Mapped[str] = mapped_column(String(500), default="")
-    description_en: Mapped[str] = mapped_column(String(500), default="")
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(sa.String(80))
+    name_en: Mapped[str] = mapped_column(sa.String(80))
+    description_zh: Mapped[str] = mapped_column(sa.String(500), default="")
+    description_en: Mapped[str] = mapped_column(sa.String(500), default="")
     # The icon's file under static/badges/ (an SVG).
-    icon: Mapped[str] = mapped_column(String(80), default="badge.svg")
-    criterion: Mapped[str] = mapped_column(String(32))
-    threshold: Mapped[int] = mapped_column(Integer)
+    icon: Mapped[str] = mapped_column(sa.String(80), default="badge.svg")
+    criterion: Mapped[str] = mapped_column(sa.String(32))
+    threshold: Mapped[int] = mapped_column(sa.Integer)
     # Criterion details: {"column": "audio"}, {"top_percent": 5, "min_loans": 2, …}
-    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # Taken back when the criterion stops holding (e.g. hours reversed below the threshold).
-    revocable: Mapped[bool] = mapped_column(Boolean, default=False)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    sort_order: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revocable: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
 
 class BadgeAward(db.Model):
@@ -134,20 +123,20 @@ class BadgeAward(db.Model):
 
     __tablename__ = "badge_awards"
     audit_type: ClassVar[str] = "badge_award"
-    __table_args__ = (UniqueConstraint("badge_id", "user_id", "period"),)
+    __table_args__ = (sa.UniqueConstraint("badge_id", "user_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    badge_id: Mapped[int] = mapped_column(ForeignKey("badges.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    period: Mapped[str] = mapped_column(String(16), default="")
-    awarded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    badge_id: Mapped[int] = mapped_column(sa.ForeignKey("badges.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(16), default="")
+    awarded_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     # Why, in data: {"hours": 104.5}, {"rank": 2, "score": 87.5, "of": 50000}
-    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    evidence: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # The public page's address part (unguessable).
-    public_id: Mapped[str] = mapped_column(String(32), unique=True)
-    hidden: Mapped[bool] = mapped_column(Boolean, default=False)  # the holder hid it
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
-    revoked_reason: Mapped[str] = mapped_column(String(500), default="")
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    hidden: Mapped[bool] = mapped_column(sa.Boolean, default=False)  # the holder hid it
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    revoked_reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
     badge: Mapped[Badge] = relationship()
     user = relationship("User")
@@ -159,22 +148,22 @@ class LeaderboardEntry(db.Model):
 
     __tablename__ = "leaderboard_entries"
     __table_args__ = (
-        UniqueConstraint("metric", "period", "user_id"),
-        Index("ix_leaderboard_rank", "metric", "period", "rank"),
-        CheckConstraint(sql_in("metric", BOARD_METRICS), name="metric"),
+        sa.UniqueConstraint("metric", "period", "user_id"),
+        sa.Index("ix_leaderboard_rank", "metric", "period", "rank"),
+        sa.CheckConstraint(sql_in("metric", BOARD_METRICS), name="metric"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    metric: Mapped[str] = mapped_column(String(16))
+    metric: Mapped[str] = mapped_column(sa.String(16))
     # "week:2026-11-23", "month:2026-11", "semester:2026-2027-1", "all"
-    period: Mapped[str] = mapped_column(String(32))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    value: Mapped[int] = mapped_column(Integer)  # points, minutes, or reading score × 100
+    period: Mapped[str] = mapped_column(sa.String(32))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    value: Mapped[int] = mapped_column(sa.Integer)  # points, minutes, or reading score × 100
     # When the person reached this value (their last non-zero contribution): ties go to
     # whoever got there first.
-    reached_at: Mapped[datetime] = mapped_column(DateTime)
-    rank: Mapped[int] = mapped_column(Integer)
-    built_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reached_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    rank: Mapped[int] = mapped_column(sa.Integer)
+    built_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
 
 class LibraryUseImport(db.Model):
@@ -183,20 +172,20 @@ class LibraryUseImport(db.Model):
 
     __tablename__ = "library_use_imports"
     audit_type: ClassVar[str] = "library_use_import"
-    __table_args__ = (CheckConstraint(sql_in("status", IMPORT_STATUSES), name="status"),)
+    __table_args__ = (sa.CheckConstraint(sql_in("status", IMPORT_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    rows_total: Mapped[int] = mapped_column(Integer, default=0)
-    rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    rows_total: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_accepted: Mapped[int] = mapped_column(sa.Integer, default=0)
     # [{"line": 7, "reason": "unknown_student", "detail": "2023999999"}, …]
-    rejected: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="applied")
-    rolled_back_at: Mapped[datetime | None] = mapped_column(DateTime)
-    rolled_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rejected: Mapped[list] = mapped_column(sa.JSON, default=list)
+    status: Mapped[str] = mapped_column(sa.String(16), default="applied")
+    rolled_back_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    rolled_back_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
 
 class LibraryUse(db.Model):
@@ -204,21 +193,21 @@ class LibraryUse(db.Model):
 
     __tablename__ = "library_uses"
     __table_args__ = (
-        UniqueConstraint("user_id", "month", "day"),
-        CheckConstraint(
+        sa.UniqueConstraint("user_id", "month", "day"),
+        sa.CheckConstraint(
             "loans >= 0 AND visits >= 0 AND minutes >= 0 AND e_sessions >= 0",
             name="not_negative",
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-10"
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    month: Mapped[str] = mapped_column(sa.String(7), index=True)  # "2026-10"
     # The day of a daily row; a whole-month row has `MONTH_ROW_DAY` (a NULL would escape the
     # unique constraint).
-    day: Mapped[date] = mapped_column(Date)
-    loans: Mapped[int] = mapped_column(Integer, default=0)
-    visits: Mapped[int] = mapped_column(Integer, default=0)
-    minutes: Mapped[int] = mapped_column(Integer, default=0)
-    e_sessions: Mapped[int] = mapped_column(Integer, default=0)
-    import_id: Mapped[int] = mapped_column(ForeignKey("library_use_imports.id"), index=True)
+    day: Mapped[date] = mapped_column(sa.Date)
+    loans: Mapped[int] = mapped_column(sa.Integer, default=0)
+    visits: Mapped[int] = mapped_column(sa.Integer, default=0)
+    minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
+    e_sessions: Mapped[int] = mapped_column(sa.Integer, default=0)
+    import_id: Mapped[int] = mapped_column(sa.ForeignKey("library_use_imports.id"), index=True)

@@ -12,20 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import ClassVar
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    Time,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.db import sql_in
@@ -43,43 +30,43 @@ class Task(db.Model):
     __tablename__ = "tasks"
     audit_type: ClassVar[str] = "task"
     __table_args__ = (
-        CheckConstraint(sql_in("kind", TASK_KINDS), name="kind"),
-        CheckConstraint(sql_in("waitlist_mode", WAITLIST_MODES), name="waitlist_mode"),
-        CheckConstraint("default_capacity > 0", name="capacity_positive"),
-        CheckConstraint("points_multiplier >= 0", name="multiplier_not_negative"),
+        sa.CheckConstraint(sql_in("kind", TASK_KINDS), name="kind"),
+        sa.CheckConstraint(sql_in("waitlist_mode", WAITLIST_MODES), name="waitlist_mode"),
+        sa.CheckConstraint("default_capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("points_multiplier >= 0", name="multiplier_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    location: Mapped[str] = mapped_column(String(200), default="")
-    kind: Mapped[str] = mapped_column(String(16), default="service")
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    location: Mapped[str] = mapped_column(sa.String(200), default="")
+    kind: Mapped[str] = mapped_column(sa.String(16), default="service")
     # An onboarding training: completing it sets the team membership's `onboarded`.
-    is_onboarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_onboarding: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     # Training tasks (ids) a person must have completed, and skills they must list.
-    required_training_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    required_skills: Mapped[list[str]] = mapped_column(JSON, default=list)
-    default_capacity: Mapped[int] = mapped_column(Integer, default=4)
-    points_multiplier: Mapped[float] = mapped_column(Float, default=1.0)
+    required_training_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    required_skills: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    default_capacity: Mapped[int] = mapped_column(sa.Integer, default=4)
+    points_multiplier: Mapped[float] = mapped_column(sa.Float, default=1.0)
     # Second Classroom module category of its hours; None = the default (CREDIT_DEFAULT_CATEGORY).
-    credit_category: Mapped[str | None] = mapped_column(String(32))
+    credit_category: Mapped[str | None] = mapped_column(sa.String(32))
     # Self-cancellation closes this many hours before the start.
-    cancel_deadline_hours: Mapped[int] = mapped_column(Integer, default=12)
-    waitlist_mode: Mapped[str] = mapped_column(String(16), default="automatic")
-    offer_hours: Mapped[int] = mapped_column(Integer, default=2)  # for waitlist_mode "offer"
-    swap_needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancel_deadline_hours: Mapped[int] = mapped_column(sa.Integer, default=12)
+    waitlist_mode: Mapped[str] = mapped_column(sa.String(16), default="automatic")
+    offer_hours: Mapped[int] = mapped_column(sa.Integer, default=2)  # for waitlist_mode "offer"
+    swap_needs_approval: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     # Check-in rules (the check-in feature reads them): the window opens this many minutes
     # before the start; later than `late_after_minutes` after the start is late; people not
     # signed up may check in while there is room; scan hours are capped at the scheduled
     # length plus the tolerance and rounded to the step.
-    checkin_opens_minutes: Mapped[int] = mapped_column(Integer, default=30)
-    late_after_minutes: Mapped[int] = mapped_column(Integer, default=5)
-    walk_ins_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
-    hours_tolerance_minutes: Mapped[int] = mapped_column(Integer, default=15)
-    hours_rounding_minutes: Mapped[int] = mapped_column(Integer, default=15)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    checkin_opens_minutes: Mapped[int] = mapped_column(sa.Integer, default=30)
+    late_after_minutes: Mapped[int] = mapped_column(sa.Integer, default=5)
+    walk_ins_allowed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    hours_tolerance_minutes: Mapped[int] = mapped_column(sa.Integer, default=15)
+    hours_rounding_minutes: Mapped[int] = mapped_column(sa.Integer, default=15)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     team = relationship("Team")
 
@@ -91,15 +78,15 @@ class ShiftSeries(db.Model):
     audit_type: ClassVar[str] = "shift_series"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
-    weekdays: Mapped[list[int]] = mapped_column(JSON)  # 0 = Monday … 6 = Sunday
-    start_time: Mapped[time] = mapped_column(Time)  # local time
-    end_time: Mapped[time] = mapped_column(Time)
-    first_date: Mapped[date] = mapped_column(Date)
-    last_date: Mapped[date] = mapped_column(Date)
-    skipped_dates: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates
-    capacity: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id"), index=True)
+    weekdays: Mapped[list[int]] = mapped_column(sa.JSON)  # 0 = Monday … 6 = Sunday
+    start_time: Mapped[time] = mapped_column(sa.Time)  # local time
+    end_time: Mapped[time] = mapped_column(sa.Time)
+    first_date: Mapped[date] = mapped_column(sa.Date)
+    last_date: Mapped[date] = mapped_column(sa.Date)
+    skipped_dates: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # ISO dates
+    capacity: Mapped[int] = mapped_column(sa.Integer)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     task: Mapped[Task] = relationship()
 
@@ -108,26 +95,26 @@ class Shift(db.Model):
     __tablename__ = "shifts"
     audit_type: ClassVar[str] = "shift"
     __table_args__ = (
-        CheckConstraint(sql_in("status", SHIFT_STATUSES), name="status"),
-        CheckConstraint("capacity > 0", name="capacity_positive"),
-        CheckConstraint(
+        sa.CheckConstraint(sql_in("status", SHIFT_STATUSES), name="status"),
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint(
             "confirmed_count >= 0 AND confirmed_count <= capacity", name="within_capacity"
         ),
-        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
-    series_id: Mapped[int | None] = mapped_column(ForeignKey("shift_series.id"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC
-    ends_at: Mapped[datetime] = mapped_column(DateTime)
-    capacity: Mapped[int] = mapped_column(Integer)
-    confirmed_count: Mapped[int] = mapped_column(Integer, default=0)
-    ticket_counter: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")
-    cancel_reason: Mapped[str | None] = mapped_column(String(500))
-    note: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id"), index=True)
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shift_series.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(sa.DateTime, index=True)  # UTC
+    ends_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    capacity: Mapped[int] = mapped_column(sa.Integer)
+    confirmed_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    ticket_counter: Mapped[int] = mapped_column(sa.Integer, default=0)
+    status: Mapped[str] = mapped_column(sa.String(16), default="scheduled")
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     task: Mapped[Task] = relationship()
     series: Mapped[ShiftSeries | None] = relationship()
@@ -137,31 +124,31 @@ class ShiftSignup(db.Model):
     __tablename__ = "shift_signups"
     audit_type: ClassVar[str] = "shift_signup"
     __table_args__ = (
-        UniqueConstraint("shift_id", "user_id"),
-        UniqueConstraint("shift_id", "ticket"),
-        CheckConstraint(sql_in("status", SIGNUP_STATUSES), name="status"),
+        sa.UniqueConstraint("shift_id", "user_id"),
+        sa.UniqueConstraint("shift_id", "ticket"),
+        sa.CheckConstraint(sql_in("status", SIGNUP_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16))
+    shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shifts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16))
     # Arrival order on this shift (a new ticket each time the person signs up again).
-    ticket: Mapped[int] = mapped_column(Integer)
-    signed_up_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ticket: Mapped[int] = mapped_column(sa.Integer)
+    signed_up_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # For waitlist mode "offer": the place is held for this person until then.
-    offer_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
-    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
-    late_cancellation: Mapped[bool] = mapped_column(Boolean, default=False)
+    offer_expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    late_cancellation: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     # Past the deadline, "I can't make it" asks the coordinator to release the place.
-    release_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    release_requested_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # Set by the job after the shift ends when a confirmed person never checked in; a
     # coordinator may excuse it (which clears it, audited, and sets `no_show_excused_at`).
-    no_show_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    no_show_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
     # When a coordinator excused the no-show: the job never marks this sign-up again.
-    no_show_excused_at: Mapped[datetime | None] = mapped_column(DateTime)
-    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    no_show_excused_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     shift: Mapped[Shift] = relationship()
     user = relationship("User", foreign_keys=[user_id])
@@ -177,19 +164,19 @@ class ShiftHandover(db.Model):
 
     __tablename__ = "shift_handovers"
     audit_type: ClassVar[str] = "shift_handover"
-    __table_args__ = (CheckConstraint(sql_in("status", HANDOVER_STATUSES), name="status"),)
+    __table_args__ = (sa.CheckConstraint(sql_in("status", HANDOVER_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
-    signup_id: Mapped[int] = mapped_column(ForeignKey("shift_signups.id"), index=True)
-    from_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="open")
-    note: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    taken_at: Mapped[datetime | None] = mapped_column(DateTime)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shifts.id"), index=True)
+    signup_id: Mapped[int] = mapped_column(sa.ForeignKey("shift_signups.id"), index=True)
+    from_user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    to_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    taken_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     shift: Mapped[Shift] = relationship()
     signup: Mapped[ShiftSignup] = relationship()
@@ -204,14 +191,14 @@ class SignupPause(db.Model):
     audit_type: ClassVar[str] = "signup_pause"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
-    semester: Mapped[str] = mapped_column(String(16))  # Semester.code, e.g. "2026-2027-1"
-    no_shows: Mapped[int] = mapped_column(Integer)
-    paused_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    lifted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    lift_note: Mapped[str] = mapped_column(String(500), default="")
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    semester: Mapped[str] = mapped_column(sa.String(16))  # Semester.code, e.g. "2026-2027-1"
+    no_shows: Mapped[int] = mapped_column(sa.Integer)
+    paused_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    lift_note: Mapped[str] = mapped_column(sa.String(500), default="")
 
     user = relationship("User", foreign_keys=[user_id])
     team = relationship("Team")
@@ -221,13 +208,13 @@ class TrainingRecord(db.Model):
     """A completed training (a shift of a training task), once per (person, task)."""
 
     __tablename__ = "training_records"
-    __table_args__ = (UniqueConstraint("user_id", "task_id"),)
+    __table_args__ = (sa.UniqueConstraint("user_id", "task_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
-    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))
-    completed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id"))
+    shift_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shifts.id"))
+    completed_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     task: Mapped[Task] = relationship()
 
@@ -238,7 +225,7 @@ class CalendarFeed(db.Model):
     __tablename__ = "calendar_feeds"
 
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
