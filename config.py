@@ -153,6 +153,15 @@ class Config:
     SSO_CREATE_PEOPLE = _bool("SSO_CREATE_PEOPLE", False)
     SSO_ONLY = _bool("SSO_ONLY", False)
 
+    # The library's WeChat Official Account (服务号): on when WECHAT_APP_ID and
+    # WECHAT_APP_SECRET are set. The two base addresses are WeChat's own; tests point them at
+    # a fake. WECHAT_TIMEOUT: seconds to wait for WeChat's answer.
+    WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+    WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+    WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+    WECHAT_OAUTH_BASE = os.environ.get("WECHAT_OAUTH_BASE", "https://open.weixin.qq.com")
+    WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))
+
     # Share posters: a font with Chinese glyphs (default: the first usual system font found,
     # e.g. Debian's fonts-wqy-microhei).
     POSTER_FONT = os.environ.get("POSTER_FONT", "")
@@ -220,6 +229,8 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = ""  # tests that send email start their own local SMTP server
     APP_BASE_URL = ""
+    WECHAT_API_BASE = "http://127.0.0.1:9/wechat-not-configured"
+    WECHAT_OAUTH_BASE = "http://127.0.0.1:9/wechat-not-configured"
 
 
 class ProductionConfig(Config):

@@ -20,6 +20,7 @@ from app import create_app
 from app.extensions import db as _db
 from config import TestConfig
 from tests import factories
+from tests.fakes.wechat import RunningWeChat
 from tests.helpers import choose_english, empty_tables
 
 STRICT = os.environ.get("GONGCHUANG_STRICT") == "1"
@@ -154,3 +155,18 @@ def student(db):
     user = factories.person(name="张三")
     db.session.commit()
     return user
+
+
+@pytest.fixture
+def wechat(app, monkeypatch):
+    """The Official Account configured, and WeChat answered by the fake in tests/fakes/wechat.py:
+    returns what the fake knows and remembers (its inbox, the user in front of it …)."""
+    server = RunningWeChat()
+    monkeypatch.setitem(app.config, "WECHAT_APP_ID", server.state.app_id)
+    monkeypatch.setitem(app.config, "WECHAT_APP_SECRET", server.state.secret)
+    monkeypatch.setitem(app.config, "WECHAT_API_BASE", server.url)
+    monkeypatch.setitem(app.config, "WECHAT_OAUTH_BASE", server.url)
+    monkeypatch.setitem(app.config, "WECHAT_TIMEOUT", 2.0)
+    server.state.url = server.url
+    yield server.state
+    server.stop()
