@@ -13,4 +13,5 @@ from app.notifications import models as notifications_models  # noqa: F401
 from app.recruitment import models as recruitment_models  # noqa: F401
 from app.rewards import models as rewards_models  # noqa: F401
 from app.shifts import models as shifts_models  # noqa: F401
+from app.wechat import models as wechat_models  # noqa: F401
 from jobs import models as jobs_models  # noqa: F401

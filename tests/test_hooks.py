@@ -27,6 +27,7 @@ EXPECTED = {
         "app.engagement.personal.forget_person",
         "app.notifications.services.forget_person",
         "app.recruitment.profiles.forget_person",
+        "app.wechat.personal.forget_person",
     },
 }
 
@@ -51,6 +52,7 @@ SECTIONS = [
     "engagement",
     "recruitment",
     "rewards",
+    "wechat",
 ]
 EXPORT_HOOKS = {hooks.PERSONAL_DATA, hooks.PERSONAL_DATA_LABELS, hooks.AUDITED_OBJECTS}
 

@@ -39,8 +39,8 @@ class Notification(db.Model):
 
 
 class NotificationPreference(db.Model):
-    """Whether a person wants a kind of notification by email; no row means the kind's
-    default."""
+    """Whether a person wants a kind of notification by email (and by WeChat); no row means
+    the kind's defaults."""
 
     __tablename__ = "notification_preferences"
     __table_args__ = (sa.UniqueConstraint("user_id", "kind"),)
@@ -49,6 +49,8 @@ class NotificationPreference(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(64))
     email: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # By WeChat template message; None: on for a person whose WeChat is bound.
+    wechat: Mapped[bool | None] = mapped_column(sa.Boolean)
 
 
 class OutboxEmail(db.Model):

@@ -31,6 +31,7 @@ from app.rewards import points
 from app.rewards.models import LibraryUseImport
 from app.shifts import reliability, trainings
 from app.shifts.models import Shift, ShiftHandover, ShiftSignup, SignupPause
+from app.wechat.models import OutboxWeChat, WeChatBinding, WeChatTemplate
 from jobs.models import JobRun
 from tests.authorisation.world import World, build_world
 from tests.helpers import built_once, kept_session
@@ -121,6 +122,19 @@ def _add_what_the_world_lacks(world: World) -> None:
     handover.to_user_id, handover.decided_by_id = volunteer.id, coordinator.id
     handover.decided_at = now + timedelta(minutes=1)
     _first_scan_log().actor_id = coordinator.id
+    _db.session.add(WeChatBinding(user_id=volunteer.id, openid="o_world_volunteer"))
+    _db.session.add(
+        WeChatTemplate(kind="shifts.reminder", template_id="T1", updated_by_id=admin.id)
+    )
+    _db.session.add(
+        OutboxWeChat(
+            user_id=volunteer.id,
+            kind="shifts.reminder",
+            openid="o_world_volunteer",
+            template_id="T1",
+            client_msg_id="world-1",
+        )
+    )
     _db.session.commit()
 
 

@@ -40,6 +40,8 @@ AUDITED = {
     "ShiftSignup": ("shift_signup", "id"),
     "ShiftHandover": ("shift_handover", "id"),
     "SignupPause": ("signup_pause", "id"),
+    "WeChatBinding": ("wechat_binding", "id"),
+    "WeChatTemplate": ("wechat_template", "kind"),
 }
 
 
