@@ -16,6 +16,8 @@ from app.extensions import db
 from app.wechat import bindings
 from app.wechat.models import WeChatBinding
 from tests import factories
+from tests.accounts.cas_server import RunningCas
+from tests.accounts.test_cas import CAS_MAPPING, come_back, service_of
 from tests.helpers import choose_english, page
 
 WECHAT_UA = (
@@ -34,6 +36,17 @@ def in_wechat(client):
     client.environ_base["HTTP_USER_AGENT"] = WECHAT_UA
     choose_english(client)
     return client
+
+
+@pytest.fixture
+def campus_login(app, monkeypatch):
+    """The campus CAS login, answered by the fake CAS server of tests/accounts."""
+    server = RunningCas()
+    monkeypatch.setitem(app.config, "CAS_SERVER_URL", server.url)
+    monkeypatch.setitem(app.config, "CAS_PROTOCOL", "3")
+    monkeypatch.setitem(app.config, "CAS_ATTRIBUTES", CAS_MAPPING)
+    yield server.cas
+    server.stop()
 
 
 def _local(url: str) -> str:
@@ -100,17 +113,14 @@ def test_after_logging_out_wechat_does_not_log_the_person_back_in(in_wechat, wec
     assert in_wechat.get("/profile").headers["Location"].startswith("/login")
 
 
-def test_a_campus_login_binds_too(in_wechat, wechat, student, app):
-    """Every way of logging in passes through accounts.views.start_login."""
-    from app.accounts.views import start_login
-
+def test_a_campus_login_binds_too(in_wechat, wechat, campus_login):
+    person = factories.person(name="王同学", student_number="2023141099")
+    db.session.commit()
     in_wechat.get(_through_wechat(in_wechat.get("/")))
-    with app.test_request_context(headers={"User-Agent": WECHAT_UA}):
-        from flask import session
-
-        session["wechat_openid"] = "o_campus"
-        start_login(db.session.get(type(student), student.id), remember=True)
-    assert bindings.person_for("o_campus").id == student.id
+    service = service_of(in_wechat)
+    ticket = campus_login.issue(service, "wang", employeeNumber="2023141099", cn="王同学")
+    assert come_back(in_wechat, service, ticket).status_code == 302
+    assert bindings.person_for(OPENID).id == person.id
 
 
 def test_a_wechat_bound_to_someone_else_leaves_the_login_and_binds_nothing(
