@@ -92,10 +92,11 @@ def test_two_people_binding_one_wechat_at_once_one_wins(app, db):
 
 
 def test_one_person_binding_two_wechats_at_once_keeps_one(app, db, student):
+    user_id = student.id
     db.session.commit()
 
     def bind(openid: str) -> None:
-        bindings.bind(db.session.get(User, student.id), openid)
+        bindings.bind(db.session.get(User, user_id), openid)
 
     outcomes = race(app, bind, ["o_one", "o_two"])
     assert sorted(outcomes) == ["conflict", "ok"]
