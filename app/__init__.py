@@ -225,6 +225,7 @@ def register_blueprints(app: Flask) -> None:
     from app.shifts.reliability_views import bp as reliability_bp
     from app.shifts.tasks_views import bp as tasks_bp
     from app.shifts.views import bp as shifts_bp
+    from app.wechat.views import bp as wechat_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(guide_bp)
@@ -260,6 +261,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     app.register_blueprint(api_tokens_bp)
+    app.register_blueprint(wechat_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

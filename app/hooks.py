@@ -52,6 +52,9 @@ ANONYMISERS = Hook("anonymisers", "features' own copies of a person's data", req
 PERSONAL_DATA = Hook("personal_data", "sections of a person's data export")
 PERSONAL_DATA_LABELS = Hook("personal_data_labels", "names of export fields", required=False)
 AUDITED_OBJECTS = Hook("audited_objects", "audited objects that belong to a person")
+# Functions `(user)` run when a person logs in on a device (password, campus login, WeChat),
+# inside that login's transaction: they only flush.
+LOGGED_IN = Hook("logged_in", "what a feature finishes when a person logs in", required=False)
 
 HOOKS: tuple[Hook, ...] = (
     CONTRIBUTIONS,
@@ -64,6 +67,7 @@ HOOKS: tuple[Hook, ...] = (
     PERSONAL_DATA,
     PERSONAL_DATA_LABELS,
     AUDITED_OBJECTS,
+    LOGGED_IN,
 )
 
 

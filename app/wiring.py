@@ -24,6 +24,7 @@ from app.rewards import personal as rewards_personal
 from app.shifts import personal as shifts_personal
 from app.shifts import trainings
 from app.wechat import personal as wechat_personal
+from app.wechat import views as wechat_views
 
 
 def feature_wiring() -> list[Callable[[], None]]:
@@ -48,6 +49,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         trainings.connect_hooks,
         credits.connect_hooks,  # the built-in credit sources come first
         columns.connect_hooks,
+        wechat_views.connect_hooks,
     ]
 
 

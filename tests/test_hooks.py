@@ -29,6 +29,7 @@ EXPECTED = {
         "app.recruitment.profiles.forget_person",
         "app.wechat.personal.forget_person",
     },
+    "logged_in": {"app.wechat.views.bind_at_login"},
 }
 
 

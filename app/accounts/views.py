@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app import hooks
 from app.accounts import anonymise as anonymisation
 from app.accounts import personal_data, queries, services, sessions, sso
 from app.accounts.forms import (
@@ -105,6 +106,8 @@ def start_login(user: User, *, remember: bool) -> None:
     """A new login session for this device, committed, then the cookies that carry it."""
     with transaction():
         sessions.start_session(user, user_agent=request.headers.get("User-Agent"))
+        for finish in hooks.LOGGED_IN.providers:
+            finish(user)
     session.permanent = True
     login_user(user, remember=remember)
     session["locale"] = user.locale

@@ -128,4 +128,7 @@ ACTION_LABELS: dict[str, Any] = {
     "shifts.task_created": _l("Task created"),
     "shifts.task_updated": _l("Task updated"),
     "shifts.training_completed": _l("Training completed"),
+    # WeChat
+    "wechat.bound": _l("WeChat bound to the account"),
+    "wechat.unbound": _l("WeChat unbound from the account"),
 }

@@ -13,6 +13,7 @@ KIOSK = "login 404 404 404 ok ok"
 EDITOR = "login 403 ok 403 403 ok"
 ADMIN = "login 403 403 403 403 ok"
 SSO_OFF = "404 404 404 404 404 404"  # campus login is not configured in the tests
+WECHAT_OFF = SSO_OFF  # nor is the WeChat Official Account
 # Bearer-token API, each role with its token (anonymous has none).
 API = "401 ok ok ok ok ok"
 
@@ -148,6 +149,8 @@ EXPECTED_GET = {
     "sso.cas_login": SSO_OFF,
     "sso.oidc_callback": SSO_OFF,
     "sso.oidc_login": SSO_OFF,
+    "wechat.callback": WECHAT_OFF,
+    "wechat.login": WECHAT_OFF,
     "tasks.index": STAFF,
     "tasks.task": TEAM,
     "tasks.edit_task": TEAM,
@@ -265,6 +268,7 @@ EXPECTED_POST = {
     "shifts.cancel": OWNER_DOES,
     "shifts.decline_offer": OWNER_DOES,
     "sso.cas_single_logout": SSO_OFF,
+    "wechat.unbind": "login 404 404 404 404 404",  # WeChat is not configured in the tests
     "tasks.edit_task": TEAM_DOES,
     "tasks.new_series": TEAM_DOES,
     "tasks.new_shift": TEAM_DOES,
