@@ -44,7 +44,7 @@ def test_binding_the_same_pair_again_changes_nothing(student):
     assert _actions() == ["wechat.bound"]
 
 
-def test_a_wechat_bound_to_someone_else_is_refused_and_nothing_written(student):
+def test_a_wechat_bound_to_someone_else_is_refused_and_nothing_written(student, english_messages):
     other = factories.person(name="李四")
     bindings.bind(other, "o_abc")
     with pytest.raises(Conflict) as refused:
