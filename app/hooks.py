@@ -53,6 +53,10 @@ PERSONAL_DATA = Hook("personal_data", "sections of a person's data export")
 PERSONAL_DATA_LABELS = Hook("personal_data_labels", "names of export fields", required=False)
 AUDITED_OBJECTS = Hook("audited_objects", "audited objects that belong to a person")
 
+# Functions `(notification, user, kind, now)` called by `notify` once a new notification is
+# added: other channels (WeChat) queue their own message in the same transaction; flush only.
+NOTIFIED = Hook("notified", "other channels of a new notification", required=False)
+
 HOOKS: tuple[Hook, ...] = (
     CONTRIBUTIONS,
     ATTENDANCE,
@@ -64,6 +68,7 @@ HOOKS: tuple[Hook, ...] = (
     PERSONAL_DATA,
     PERSONAL_DATA_LABELS,
     AUDITED_OBJECTS,
+    NOTIFIED,
 )
 
 

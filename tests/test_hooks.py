@@ -29,6 +29,7 @@ EXPECTED = {
         "app.recruitment.profiles.forget_person",
         "app.wechat.personal.forget_person",
     },
+    "notified": {"app.wechat.outbox.queue_message"},
 }
 
 

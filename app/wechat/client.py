@@ -30,6 +30,11 @@ REFRESH_EARLY = timedelta(minutes=5)
 TOKEN_REFUSED = frozenset({40001, 40014, 42001})
 
 
+class TokenUnavailable(Exception):
+    """WeChat gave no access token (a wrong secret, our server's address not allowed): no
+    call can be made until that is mended, and no message is to blame."""
+
+
 def enabled() -> bool:
     """WeChat is on only when the Official Account's app id and secret are both set."""
     config = current_app.config
@@ -64,7 +69,13 @@ class OfficialAccount(WeChatClient):
             params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
             timeout=self.timeout,
         )
-        return self._handle_result(answer)
+        try:
+            result = self._handle_result(answer)
+        except WeChatClientException as error:
+            raise TokenUnavailable(f"{error.errcode}: {error.errmsg}") from error
+        if not isinstance(result, dict) or "access_token" not in result:
+            raise TokenUnavailable("no access_token in WeChat's answer")
+        return result
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         token = self.access_token
