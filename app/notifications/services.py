@@ -246,27 +246,39 @@ def mark_all_read(user_id: int, *, now: datetime | None = None) -> int:
 class EmailChoice:
     kind: kinds.Kind
     email: bool
+    wechat: bool  # by WeChat, for a person whose WeChat is bound
 
 
 def email_choices(user_id: int) -> list[EmailChoice]:
-    """Every kind, with whether this person gets it by email."""
-    saved = dict(
-        db.session.execute(
-            select(NotificationPreference.kind, NotificationPreference.email).where(
-                NotificationPreference.user_id == user_id
-            )
-        ).all()
-    )
+    """Every kind, with whether this person gets it by email and by WeChat."""
+    saved = {
+        kind: (email, wechat)
+        for kind, email, wechat in db.session.execute(
+            select(
+                NotificationPreference.kind,
+                NotificationPreference.email,
+                NotificationPreference.wechat,
+            ).where(NotificationPreference.user_id == user_id)
+        )
+    }
     return [
-        EmailChoice(kind=kind, email=saved.get(kind.id, kind.email_default))
+        EmailChoice(
+            kind=kind,
+            email=saved.get(kind.id, (kind.email_default,))[0],
+            wechat=saved.get(kind.id, (None, None))[1] is not False,
+        )
         for kind in kinds.all_kinds()
     ]
 
 
-def set_email_choices(user_id: int, wanted: Iterable[str]) -> None:
-    """Email exactly the kinds in `wanted`; every other kind stays in the app only."""
+def set_email_choices(
+    user_id: int, wanted: Iterable[str], *, wechat: Iterable[str] | None = None
+) -> None:
+    """Email exactly the kinds in `wanted`; every other kind stays in the app only. With
+    `wechat`, exactly those kinds also go to the person's WeChat."""
     wanted = set(wanted)
-    if wanted - set(kinds.KINDS):
+    by_wechat = None if wechat is None else set(wechat)
+    if wanted - set(kinds.KINDS) or (by_wechat or set()) - set(kinds.KINDS):
         raise InvalidInput(_("Unknown kind of notification."), field="email")
     session = db.session
     saved = {
@@ -285,6 +297,8 @@ def set_email_choices(user_id: int, wanted: Iterable[str]) -> None:
                     preference = NotificationPreference(user_id=user_id, kind=kind.id)
                     session.add(preference)
                 preference.email = kind.id in wanted
+                if by_wechat is not None:
+                    preference.wechat = kind.id in by_wechat
     except IntegrityError as error:
         raise Conflict(
             _("Your settings were changed at the same time elsewhere. Please try again.")
