@@ -128,4 +128,6 @@ ACTION_LABELS: dict[str, Any] = {
     "shifts.task_created": _l("Task created"),
     "shifts.task_updated": _l("Task updated"),
     "shifts.training_completed": _l("Training completed"),
+    # WeChat
+    "wechat.template_changed": _l("WeChat template of a notification kind changed"),
 }
