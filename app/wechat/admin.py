@@ -19,7 +19,7 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.notifications import kinds
 from app.wechat.models import OutboxWeChat, WeChatBinding, WeChatTemplate
-from app.wechat.outbox import SOURCES, TIME_FORMAT, binding_of, fill
+from app.wechat.outbox import SOURCES, TIME_FORMAT, add_message, binding_of
 
 # WeChat's template ids: letters, digits, "-" and "_" (43 characters in practice).
 TEMPLATE_ID = re.compile(r"^[A-Za-z0-9_-]{10,64}$")
@@ -152,18 +152,11 @@ def queue_test_message(admin: User, kind_id: str, *, now: datetime) -> OutboxWeC
         "kind": str(kinds.get(kind_id).label),
         "name": admin.display_name,
     }
-    message = OutboxWeChat(
-        user_id=admin.id,
-        kind=kind_id,
-        openid=binding.openid,
-        template_id=template.template_id,
+    return add_message(
+        binding,
+        template,
+        values,
         url=None,
-        data=fill(template.fields, values),
         client_msg_id=f"gc-test-{uuid.uuid4().hex[:20]}",
-        status="pending",
-        attempts=0,
-        created_at=now,
+        now=now,
     )
-    db.session.add(message)
-    db.session.flush()
-    return message

@@ -19,11 +19,11 @@ from wechatpy.exceptions import WeChatClientException
 
 from app.extensions import db
 from app.notifications import services as outbox
+from app.notifications.jobs import due_batches
 from app.wechat import client
 from app.wechat.models import OutboxWeChat
 from app.wechat.outbox import ClaimedMessage, claim_message
 
-BATCH_SIZE = 50
 # WeChat's answers meaning "try again later": system busy, API call limit reached.
 BUSY = frozenset({-1, 45009, 45011})
 
@@ -40,14 +40,7 @@ def send_messages(*, now: datetime) -> dict[str, int]:
     db.session.commit()
     token = uuid.uuid4().hex
     account = client.OfficialAccount(now=now)
-    seen: set[int] = set()
-    while True:
-        due = outbox.due_email_ids(now=now, limit=BATCH_SIZE, outbox=OutboxWeChat)
-        batch = [i for i in due if i not in seen]
-        db.session.commit()  # end the read before the first claim's write
-        if not batch:
-            break
-        seen.update(batch)
+    for batch in due_batches(now=now, outbox=OutboxWeChat):
         if not _send_batch(account, batch, token=token, now=now, counts=counts):
             break
     return counts

@@ -113,15 +113,37 @@ def queue_message(
     binding = binding_of(user.id) if template is not None else None
     if binding is None or not wants_wechat(user.id, kind):
         return None
-    message = OutboxWeChat(
+    return add_message(
+        binding,
+        template,
+        source_values(notification, user, kind),
+        url=external_path(notification.link),
+        client_msg_id=f"gc-{notification.id}",
         notification_id=notification.id,
-        user_id=user.id,
-        kind=kind.id,
+        now=now,
+    )
+
+
+def add_message(
+    binding: WeChatBinding,
+    template: WeChatTemplate,
+    values: dict[str, str],
+    *,
+    url: str | None,
+    client_msg_id: str,
+    now: datetime,
+    notification_id: int | None = None,
+) -> OutboxWeChat:
+    """A pending template message to `binding`'s WeChat, its fields filled from `values`."""
+    message = OutboxWeChat(
+        notification_id=notification_id,
+        user_id=binding.user_id,
+        kind=template.kind,
         openid=binding.openid,
         template_id=template.template_id,
-        url=external_path(notification.link),
-        data=fill(template.fields, source_values(notification, user, kind)),
-        client_msg_id=f"gc-{notification.id}",
+        url=url,
+        data=fill(template.fields, values),
+        client_msg_id=client_msg_id,
         status="pending",
         attempts=0,
         created_at=now,
