@@ -132,8 +132,10 @@ def test_two_drains_and_an_expired_token_send_each_message_once(app, db, wechat,
     )
     db.session.commit()
 
-    outcomes = race(app, lambda _n: send_messages(now=NOW), [1, 2])
+    sent: list[int] = []
+    outcomes = race(app, lambda _n: sent.append(send_messages(now=NOW)["sent"]), [1, 2])
     assert outcomes == ["ok", "ok"]
+    assert sum(sent) == 8  # each message sent by one drain (WeChat's dedupe is the 2nd guard)
     assert sorted(m["touser"] for m in wechat.inbox) == sorted(f"o_p{n}" for n in range(8))
     assert wechat.token_fetches == 1
     assert {m.status for m in messages()} == {"sent"}
