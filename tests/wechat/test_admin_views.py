@@ -115,3 +115,8 @@ def test_a_test_message_without_a_bound_wechat_says_why(client, login, db, admin
 def test_without_wechat_settings_the_page_says_so(client, login, admin):
     login(admin)
     assert 'data-testid="wechat-off"' in page(client.get("/admin/wechat/"))
+
+
+def test_the_administration_menu_links_the_wechat_page(client, login, admin):
+    login(admin)
+    assert 'href="/admin/wechat/"' in page(client.get("/"))
