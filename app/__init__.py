@@ -226,6 +226,7 @@ def register_blueprints(app: Flask) -> None:
     from app.shifts.tasks_views import bp as tasks_bp
     from app.shifts.views import bp as shifts_bp
     from app.wechat.views import bp as wechat_bp
+    from app.wechat.wechat_admin_views import bp as wechat_admin_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(guide_bp)
@@ -253,6 +254,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(column_admin_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(credit_admin_bp)
+    app.register_blueprint(wechat_admin_bp)
     app.register_blueprint(engagement_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp)

@@ -56,6 +56,10 @@ AUDITED_OBJECTS = Hook("audited_objects", "audited objects that belong to a pers
 # inside that login's transaction: they only flush.
 LOGGED_IN = Hook("logged_in", "what a feature finishes when a person logs in", required=False)
 
+# Functions `(notification, user, kind, now)` called by `notify` once a new notification is
+# added: other channels (WeChat) queue their own message in the same transaction; flush only.
+NOTIFIED = Hook("notified", "other channels of a new notification", required=False)
+
 HOOKS: tuple[Hook, ...] = (
     CONTRIBUTIONS,
     ATTENDANCE,
@@ -68,6 +72,7 @@ HOOKS: tuple[Hook, ...] = (
     PERSONAL_DATA_LABELS,
     AUDITED_OBJECTS,
     LOGGED_IN,
+    NOTIFIED,
 )
 
 

@@ -23,6 +23,7 @@ from app.recruitment import profiles
 from app.rewards import personal as rewards_personal
 from app.shifts import personal as shifts_personal
 from app.shifts import trainings
+from app.wechat import outbox as wechat_outbox
 from app.wechat import personal as wechat_personal
 from app.wechat import views as wechat_views
 
@@ -45,6 +46,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         recruitment_personal.connect_hooks,
         rewards_personal.connect_hooks,
         wechat_personal.connect_hooks,
+        wechat_outbox.connect_hooks,
         checkin.connect_hooks,
         trainings.connect_hooks,
         credits.connect_hooks,  # the built-in credit sources come first

@@ -17,6 +17,12 @@ CATALOGUE: tuple[JobSpec, ...] = (
         _l("Send queued notification emails"),
     ),
     JobSpec(
+        "wechat.send_messages",
+        "app.wechat.jobs:send_messages",
+        every(seconds=60),
+        _l("Send queued WeChat template messages"),
+    ),
+    JobSpec(
         "recruitment.draw_lotteries",
         "app.recruitment.jobs:draw_lotteries",
         every(minutes=5),

@@ -30,6 +30,7 @@ EXPECTED = {
         "app.wechat.personal.forget_person",
     },
     "logged_in": {"app.wechat.views.bind_at_login"},
+    "notified": {"app.wechat.outbox.queue_message"},
 }
 
 

@@ -131,4 +131,5 @@ ACTION_LABELS: dict[str, Any] = {
     # WeChat
     "wechat.bound": _l("WeChat bound to the account"),
     "wechat.unbound": _l("WeChat unbound from the account"),
+    "wechat.template_changed": _l("WeChat template of a notification kind changed"),
 }

@@ -13,4 +13,5 @@ class EmailChoicesForm(FlaskForm):
     """One checkbox per kind of notification: ticked means "also by email"."""
 
     email = MultiCheckboxField(_l("Also send me an email for"))
+    wechat = MultiCheckboxField(_l("Also send to my WeChat"))
     submit = SubmitField(_l("Save"))

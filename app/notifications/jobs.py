@@ -12,6 +12,7 @@ import email.errors
 import smtplib
 import ssl
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -20,6 +21,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.notifications import services
+from app.notifications.models import OutboxEmail
 
 BATCH_SIZE = 50
 
@@ -41,20 +43,29 @@ def drain_outbox(*, now: datetime) -> dict[str, int]:
     counts["failed"] += services.give_up_stale_claims(now=now)
     db.session.commit()
     token = uuid.uuid4().hex
-    seen: set[int] = set()
     mailer = Mailer(config)
     try:
-        while True:
-            batch = [i for i in services.due_email_ids(now=now, limit=BATCH_SIZE) if i not in seen]
-            db.session.commit()  # end the read before the first claim's write
-            if not batch:
-                break
-            seen.update(batch)
+        for batch in due_batches(now=now):
             if not _send_batch(batch, mailer, token=token, now=now, counts=counts):
                 break
     finally:
         mailer.close()
     return counts
+
+
+def due_batches(*, now: datetime, outbox: type = OutboxEmail) -> Iterator[list[int]]:
+    """The ids of due pending messages of `outbox`, a batch at a time, each id at most once
+    per run; the read is ended before a batch is handed out, so each claim is its own
+    transaction."""
+    seen: set[int] = set()
+    while True:
+        due = services.due_email_ids(now=now, limit=BATCH_SIZE, outbox=outbox)
+        batch = [i for i in due if i not in seen]
+        db.session.commit()  # end the read before the first claim's write
+        if not batch:
+            return
+        seen.update(batch)
+        yield batch
 
 
 def _send_batch(

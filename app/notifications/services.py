@@ -146,7 +146,11 @@ def notify(
         )
     # Another request may use the same key at the same moment: theirs stands.
     existing = add_once(*rows, existing=lambda: _by_dedupe_key(dedupe_key) if dedupe_key else None)
-    return notification if existing is None else existing
+    if existing is not None:
+        return existing
+    for channel in hooks.NOTIFIED.providers:
+        channel(notification, user, registered, now)
+    return notification
 
 
 def announce(
@@ -242,27 +246,39 @@ def mark_all_read(user_id: int, *, now: datetime | None = None) -> int:
 class EmailChoice:
     kind: kinds.Kind
     email: bool
+    wechat: bool  # by WeChat, for a person whose WeChat is bound
 
 
 def email_choices(user_id: int) -> list[EmailChoice]:
-    """Every kind, with whether this person gets it by email."""
-    saved = dict(
-        db.session.execute(
-            select(NotificationPreference.kind, NotificationPreference.email).where(
-                NotificationPreference.user_id == user_id
-            )
-        ).all()
-    )
+    """Every kind, with whether this person gets it by email and by WeChat."""
+    saved = {
+        kind: (email, wechat)
+        for kind, email, wechat in db.session.execute(
+            select(
+                NotificationPreference.kind,
+                NotificationPreference.email,
+                NotificationPreference.wechat,
+            ).where(NotificationPreference.user_id == user_id)
+        )
+    }
     return [
-        EmailChoice(kind=kind, email=saved.get(kind.id, kind.email_default))
+        EmailChoice(
+            kind=kind,
+            email=saved.get(kind.id, (kind.email_default,))[0],
+            wechat=saved.get(kind.id, (None, None))[1] is not False,
+        )
         for kind in kinds.all_kinds()
     ]
 
 
-def set_email_choices(user_id: int, wanted: Iterable[str]) -> None:
-    """Email exactly the kinds in `wanted`; every other kind stays in the app only."""
+def set_email_choices(
+    user_id: int, wanted: Iterable[str], *, wechat: Iterable[str] | None = None
+) -> None:
+    """Email exactly the kinds in `wanted`; every other kind stays in the app only. With
+    `wechat`, exactly those kinds also go to the person's WeChat."""
     wanted = set(wanted)
-    if wanted - set(kinds.KINDS):
+    by_wechat = None if wechat is None else set(wechat)
+    if wanted - set(kinds.KINDS) or (by_wechat or set()) - set(kinds.KINDS):
         raise InvalidInput(_("Unknown kind of notification."), field="email")
     session = db.session
     saved = {
@@ -281,6 +297,8 @@ def set_email_choices(user_id: int, wanted: Iterable[str]) -> None:
                     preference = NotificationPreference(user_id=user_id, kind=kind.id)
                     session.add(preference)
                 preference.email = kind.id in wanted
+                if by_wechat is not None:
+                    preference.wechat = kind.id in by_wechat
     except IntegrityError as error:
         raise Conflict(
             _("Your settings were changed at the same time elsewhere. Please try again.")
@@ -301,33 +319,35 @@ class ClaimedEmail:
     attempts: int
 
 
-def pending_count() -> int:
-    return db.session.scalar(
-        select(func.count(OutboxEmail.id)).where(OutboxEmail.status == "pending")
-    )
+# Each step takes the outbox's model: OutboxEmail by default, WeChat's outbox has the same
+# columns for them.
 
 
-def due_email_ids(*, now: datetime, limit: int) -> list[int]:
-    """Pending emails whose time has come, oldest first."""
+def pending_count(outbox: type = OutboxEmail) -> int:
+    return db.session.scalar(select(func.count(outbox.id)).where(outbox.status == "pending"))
+
+
+def due_email_ids(*, now: datetime, limit: int, outbox: type = OutboxEmail) -> list[int]:
+    """Pending messages whose time has come, oldest first."""
     return list(
         db.session.scalars(
-            select(OutboxEmail.id)
+            select(outbox.id)
             .where(
-                OutboxEmail.status == "pending",
-                or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= now),
+                outbox.status == "pending",
+                or_(outbox.next_attempt_at.is_(None), outbox.next_attempt_at <= now),
             )
-            .order_by(OutboxEmail.created_at, OutboxEmail.id)
+            .order_by(outbox.created_at, outbox.id)
             .limit(limit)
         )
     )
 
 
-def give_up_stale_claims(*, now: datetime) -> int:
-    """Emails claimed by a drain that never reported back are marked failed, not resent:
+def give_up_stale_claims(*, now: datetime, outbox: type = OutboxEmail) -> int:
+    """Messages claimed by a drain that never reported back are marked failed, not resent:
     they may have reached the person already."""
     result = db.session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.status == "sending", OutboxEmail.claimed_at < now - STALE_CLAIM)
+        update(outbox)
+        .where(outbox.status == "sending", outbox.claimed_at < now - STALE_CLAIM)
         .values(
             status="failed",
             last_error="Interrupted while sending; it may or may not have been delivered.",
@@ -337,22 +357,27 @@ def give_up_stale_claims(*, now: datetime) -> int:
     return result.rowcount
 
 
-def claim_email(email_id: int, *, token: str, now: datetime) -> ClaimedEmail | None:
-    """Take a pending email for this drain; None when another drain was quicker.
+def claim(email_id: int, *, token: str, now: datetime, outbox: type = OutboxEmail) -> bool:
+    """Take a pending message for this drain; False when another drain was quicker.
 
     One conditional UPDATE, so of two drains racing for a row exactly one gets it, on
     SQLite (one writer at a time) and on PostgreSQL (the row lock, then WHERE re-checked).
     """
-    session = db.session
-    result = session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.id == email_id, OutboxEmail.status == "pending")
+    result = db.session.execute(
+        update(outbox)
+        .where(outbox.id == email_id, outbox.status == "pending")
         .values(status="sending", claimed_by=token, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    return result.rowcount == 1
+
+
+def claim_email(email_id: int, *, token: str, now: datetime) -> ClaimedEmail | None:
+    """Take a pending email for this drain and read what sending it needs; None when
+    another drain was quicker."""
+    if not claim(email_id, token=token, now=now):
         return None
-    row = session.execute(
+    row = db.session.execute(
         select(
             OutboxEmail.id,
             OutboxEmail.to_address,
@@ -364,23 +389,29 @@ def claim_email(email_id: int, *, token: str, now: datetime) -> ClaimedEmail | N
     return ClaimedEmail(*row)
 
 
-def mark_sent(email: ClaimedEmail, *, token: str, now: datetime) -> None:
+def mark_sent(
+    email: Any, *, token: str, now: datetime, outbox: type = OutboxEmail, **values: Any
+) -> None:
+    """Record a claimed message (anything with `id` and `attempts`) as sent; `values`
+    are further columns to set."""
     db.session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.id == email.id, OutboxEmail.claimed_by == token)
-        .values(status="sent", sent_at=now, attempts=email.attempts + 1, last_error=None)
+        update(outbox)
+        .where(outbox.id == email.id, outbox.claimed_by == token)
+        .values(status="sent", sent_at=now, attempts=email.attempts + 1, last_error=None, **values)
         .execution_options(synchronize_session=False)
     )
 
 
 def record_failure(
-    email: ClaimedEmail,
+    email: Any,
     error: str,
     *,
     token: str,
     permanent: bool,
     max_attempts: int,
     now: datetime,
+    outbox: type = OutboxEmail,
+    **values: Any,
 ) -> str:
     """Count a failed attempt: back to pending for a later try (waiting longer each
     time), or failed when the server refused for good or the attempts are used up.
@@ -389,13 +420,14 @@ def record_failure(
     status = "failed" if permanent or attempts >= max_attempts else "pending"
     delay = min(RETRY_DELAY * 2 ** (attempts - 1), MAX_RETRY_DELAY)
     db.session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.id == email.id, OutboxEmail.claimed_by == token)
+        update(outbox)
+        .where(outbox.id == email.id, outbox.claimed_by == token)
         .values(
             status=status,
             attempts=attempts,
             last_error=error[:ERROR_LENGTH],
             next_attempt_at=now + delay if status == "pending" else None,
+            **values,
         )
         .execution_options(synchronize_session=False)
     )

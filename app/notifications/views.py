@@ -21,6 +21,8 @@ from app.common.urls import safe_next_url
 from app.extensions import db
 from app.notifications import services
 from app.notifications.forms import EmailChoicesForm
+from app.wechat import client as wechat_client
+from app.wechat import outbox as wechat_outbox
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -81,13 +83,22 @@ def settings():
     choices = services.email_choices(current_user.id)
     form = EmailChoicesForm()
     form.email.choices = [(choice.kind.id, choice.kind.label) for choice in choices]
+    form.wechat.choices = form.email.choices
+    # The WeChat column is there for a person whose WeChat is bound, while WeChat is on.
+    by_wechat = wechat_client.enabled() and wechat_outbox.binding_of(current_user.id) is not None
     if not form.is_submitted():
         form.email.data = [choice.kind.id for choice in choices if choice.email]
+        form.wechat.data = [choice.kind.id for choice in choices if choice.wechat]
     return form_page(
         form,
-        lambda: services.set_email_choices(current_user.id, form.email.data or []),
+        lambda: services.set_email_choices(
+            current_user.id,
+            form.email.data or [],
+            wechat=(form.wechat.data or []) if by_wechat else None,
+        ),
         _("Your notification settings have been saved."),
         then=url_for("notifications.settings"),
         template="notifications/settings.html",
         mail_enabled=services.mail_enabled(),
+        by_wechat=by_wechat,
     )

@@ -44,6 +44,7 @@ ARGUMENTS: dict[str, dict[str, object]] = {
     "tasks.release_signup": {"shift_id": "signup_shift_id"},
     "tasks.remove": {"shift_id": "signup_shift_id"},
     "media.upload": {"?": "column=audio&purpose=media"},
+    "wechat_admin.edit_template": {"kind": "shifts.reminder"},
 }
 
 

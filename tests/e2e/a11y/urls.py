@@ -137,6 +137,7 @@ ROUTES: dict[str, Callable[[], dict]] = {
     "contribute.edit": lambda: {"contribution_id": _own_contribution(*EDITABLE_STATUSES).id},
     "editorial.review": lambda: {"contribution_id": _in_review().id},
     "reports.group": _group,
+    "wechat_admin.edit_template": lambda: {"kind": "shifts.reminder"},
     "recruitment.lottery": lambda: {
         "campaign_id": _first(select(Campaign.id).where(Campaign.selection_mode == "lottery"))
     },

@@ -1,0 +1,190 @@
+"""Template messages: queued with the notification they carry, filled to fit WeChat's field
+limits, and the outbox's steps that are WeChat's own (the drain is `jobs.send_messages`).
+
+Services only flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app import hooks
+from app.common.time import to_local
+from app.common.urls import external_path
+from app.extensions import db
+from app.notifications import kinds
+from app.notifications.models import Notification, NotificationPreference
+from app.notifications.services import claim
+from app.wechat import client
+from app.wechat.models import OutboxWeChat, WeChatBinding, WeChatTemplate
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+
+# What may fill a template field.
+SOURCES = ("title", "body", "time", "kind", "name")
+# Longest value per field type, the type being the field name without its number
+# ("thing3" is a thing). WeChat refuses longer values; the old style fields (first,
+# keyword1, remark) take about 200 characters.
+FIELD_LIMITS = {
+    "thing": 20,
+    "character_string": 32,
+    "number": 32,
+    "letter": 32,
+    "symbol": 5,
+    "amount": 10,
+    "phrase": 5,
+    "name": 10,
+    "phone_number": 17,
+    "car_number": 8,
+    "const": 20,
+    "time": 20,
+    "date": 20,
+}
+DEFAULT_LIMIT = 200
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def field_limit(field_name: str) -> int:
+    return FIELD_LIMITS.get(re.sub(r"\d+$", "", field_name), DEFAULT_LIMIT)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters with "…" when longer."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fill(fields: dict[str, str], values: dict[str, str]) -> dict[str, dict[str, str]]:
+    """The template's `data`: each field's source value, shortened to the field's limit."""
+    return {
+        name: {"value": shorten(values.get(source, ""), field_limit(name))}
+        for name, source in fields.items()
+    }
+
+
+def source_values(notification: Notification, user: User, kind: kinds.Kind) -> dict[str, str]:
+    with force_locale(user.locale):
+        label = str(kind.label)
+    return {
+        "title": notification.title,
+        "body": notification.body,
+        "time": to_local(notification.created_at).strftime(TIME_FORMAT),
+        "kind": label,
+        "name": user.display_name,
+    }
+
+
+def wants_wechat(user_id: int, kind: kinds.Kind) -> bool:
+    """The person's WeChat choice for this kind; no choice means yes."""
+    choice = db.session.scalar(
+        select(NotificationPreference.wechat).where(
+            NotificationPreference.user_id == user_id, NotificationPreference.kind == kind.id
+        )
+    )
+    return choice is not False
+
+
+def binding_of(user_id: int) -> WeChatBinding | None:
+    return db.session.scalar(select(WeChatBinding).where(WeChatBinding.user_id == user_id))
+
+
+def active_template(kind_id: str) -> WeChatTemplate | None:
+    return db.session.scalar(
+        select(WeChatTemplate).where(WeChatTemplate.kind == kind_id, WeChatTemplate.active)
+    )
+
+
+def queue_message(
+    notification: Notification, user: User, kind: kinds.Kind, now: datetime
+) -> OutboxWeChat | None:
+    """The template message for a new notification, in the notification's transaction:
+    only when WeChat is on, the kind has an active template, the person's WeChat is bound
+    and they have not turned WeChat off for this kind."""
+    if not (client.enabled() and user.active):
+        return None
+    template = active_template(kind.id)
+    binding = binding_of(user.id) if template is not None else None
+    if binding is None or not wants_wechat(user.id, kind):
+        return None
+    return add_message(
+        binding,
+        template,
+        source_values(notification, user, kind),
+        url=external_path(notification.link),
+        client_msg_id=f"gc-{notification.id}",
+        notification_id=notification.id,
+        now=now,
+    )
+
+
+def add_message(
+    binding: WeChatBinding,
+    template: WeChatTemplate,
+    values: dict[str, str],
+    *,
+    url: str | None,
+    client_msg_id: str,
+    now: datetime,
+    notification_id: int | None = None,
+) -> OutboxWeChat:
+    """A pending template message to `binding`'s WeChat, its fields filled from `values`."""
+    message = OutboxWeChat(
+        notification_id=notification_id,
+        user_id=binding.user_id,
+        kind=template.kind,
+        openid=binding.openid,
+        template_id=template.template_id,
+        url=url,
+        data=fill(template.fields, values),
+        client_msg_id=client_msg_id,
+        status="pending",
+        attempts=0,
+        created_at=now,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+# The outbox's steps (called by jobs.send_messages) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """What the job needs to send one claimed message, read while the claim was made."""
+
+    id: int
+    openid: str
+    template_id: str
+    url: str | None
+    data: dict[str, Any]
+    client_msg_id: str
+    attempts: int
+
+
+def claim_message(message_id: int, *, token: str, now: datetime) -> ClaimedMessage | None:
+    if not claim(message_id, token=token, now=now, outbox=OutboxWeChat):
+        return None
+    row = db.session.execute(
+        select(
+            OutboxWeChat.id,
+            OutboxWeChat.openid,
+            OutboxWeChat.template_id,
+            OutboxWeChat.url,
+            OutboxWeChat.data,
+            OutboxWeChat.client_msg_id,
+            OutboxWeChat.attempts,
+        ).where(OutboxWeChat.id == message_id)
+    ).one()
+    return ClaimedMessage(*row)
+
+
+def connect_hooks() -> None:
+    hooks.NOTIFIED.connect(queue_message)
