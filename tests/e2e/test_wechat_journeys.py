@@ -1,16 +1,29 @@
 """In WeChat's browser, a student opens the site from the library's Official Account menu:
 the first time WeChat's silent authorisation sends them to the login page, they log in once
-and their WeChat is bound; on a later visit (new cookies, same WeChat) they are in at once."""
+and their WeChat is bound; on a later visit (new cookies, same WeChat) they are in at once.
+The reminder of their shift reaches their WeChat, and one tap on it opens that shift's page
+(the reminder's own page: the shift, and a button for when they can't make it)."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from app.accounts.models import User
+from app.common.time import utcnow
+from app.extensions import db
+from app.notifications import kinds
+from app.recruitment import membership as members
+from app.shifts import reminders, signups
+from app.wechat import admin as wechat_admin
+from app.wechat import jobs as wechat_jobs
+from tests import factories
 from tests.e2e.conftest import PHONE, page_opener
 from tests.e2e.pages import fill_login
 from tests.fakes.wechat import RunningWeChat
+from tests.shifts import signup_data
 
 WECHAT_PHONE = {
     **PHONE,
@@ -20,7 +33,43 @@ WECHAT_PHONE = {
         "Language/zh_CN"
     ),
 }
-SETTINGS = ("WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_API_BASE", "WECHAT_OAUTH_BASE")
+SETTINGS = (
+    "WECHAT_APP_ID",
+    "WECHAT_APP_SECRET",
+    "WECHAT_API_BASE",
+    "WECHAT_OAUTH_BASE",
+    "APP_BASE_URL",
+)
+REMINDER_TEMPLATE = "TPL_shift_reminder_01"
+
+
+def _signed_up_for_a_shift_tomorrow(app, person) -> None:
+    """A shift 20 hours from now that `person` is confirmed for, and the shift reminder
+    mapped to a template of the Official Account."""
+    with app.app_context():
+        team = signup_data.team()
+        members.join_team(team.id, person.id).onboarded = True
+        shift = signup_data.shift(signup_data.task(team), starts_in=timedelta(hours=20))
+        signups.sign_up(shift, db.session.get(User, person.id))
+        admin = factories.person(roles=["admin"])
+        wechat_admin.save_template(
+            kinds.SHIFT_REMINDER.id,
+            REMINDER_TEMPLATE,
+            "thing1 = title\ntime2 = time",
+            active=True,
+            actor=admin,
+            now=utcnow(),
+        )
+        db.session.commit()
+
+
+def _remind_and_send(app) -> None:
+    """The scheduler's two jobs: shift reminders, then the WeChat outbox."""
+    with app.app_context():
+        reminders.send_reminders()
+        db.session.commit()
+        wechat_jobs.send_messages(now=utcnow())
+        db.session.commit()
 
 
 def test_open_from_the_menu_bind_once_then_be_logged_in_silently(
@@ -36,7 +85,10 @@ def test_open_from_the_menu_bind_once_then_be_logged_in_silently(
         WECHAT_APP_SECRET=fake.state.secret,
         WECHAT_API_BASE=fake.url,
         WECHAT_OAUTH_BASE=fake.url,
+        APP_BASE_URL=live_server.url,
     )
+    fake.state.followers.add(fake.state.wechat_user)
+    fake.state.templates.add(REMINDER_TEMPLATE)
     opener = page_opener(browser, live_server.url, console_errors, WECHAT_PHONE)
     open_page = next(opener)
     try:
@@ -55,6 +107,15 @@ def test_open_from_the_menu_bind_once_then_be_logged_in_silently(
         later.goto("/shifts")
         expect(later).to_have_url(re.compile(r"/shifts/(#wechat_redirect)?$"))
         expect(later.get_by_test_id("current-user")).to_have_text("微信同学")
+
+        _signed_up_for_a_shift_tomorrow(live_server.app, person)
+        _remind_and_send(live_server.app)
+        [reminder] = fake.state.messages_to(fake.state.wechat_user)
+        assert reminder["template_id"] == REMINDER_TEMPLATE
+        assert "总服务台值班" in reminder["data"]["thing1"]["value"]
+        later.goto(reminder["url"])  # the tap on the message in WeChat
+        expect(later.get_by_test_id("current-user")).to_have_text("微信同学")
+        expect(later.get_by_test_id("release-shift")).to_have_text("总服务台值班")
     finally:
         next(opener, None)
         config.update(saved)
