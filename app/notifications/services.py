@@ -8,9 +8,9 @@ statement on one row, so the job can commit after each and never send a message 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app
 from flask_babel import force_locale
@@ -308,6 +308,9 @@ def set_email_choices(
 # The outbox, step by step (called by jobs.drain_outbox) ----------------------------------
 
 
+Claimed = TypeVar("Claimed")
+
+
 @dataclass(frozen=True)
 class ClaimedEmail:
     """What the job needs to send one claimed email, read while the claim was made."""
@@ -357,36 +360,30 @@ def give_up_stale_claims(*, now: datetime, outbox: type = OutboxEmail) -> int:
     return result.rowcount
 
 
-def claim(email_id: int, *, token: str, now: datetime, outbox: type = OutboxEmail) -> bool:
-    """Take a pending message for this drain; False when another drain was quicker.
+def claim(
+    row_id: int, read: type[Claimed], *, token: str, now: datetime, outbox: type = OutboxEmail
+) -> Claimed | None:
+    """Take a pending message for this drain and read the columns `read` names (a dataclass
+    whose fields are the outbox's columns); None when another drain was quicker.
 
     One conditional UPDATE, so of two drains racing for a row exactly one gets it, on
     SQLite (one writer at a time) and on PostgreSQL (the row lock, then WHERE re-checked).
     """
     result = db.session.execute(
         update(outbox)
-        .where(outbox.id == email_id, outbox.status == "pending")
+        .where(outbox.id == row_id, outbox.status == "pending")
         .values(status="sending", claimed_by=token, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return None
+    columns = [getattr(outbox, field.name) for field in fields(read)]
+    return read(*db.session.execute(select(*columns).where(outbox.id == row_id)).one())
 
 
 def claim_email(email_id: int, *, token: str, now: datetime) -> ClaimedEmail | None:
-    """Take a pending email for this drain and read what sending it needs; None when
-    another drain was quicker."""
-    if not claim(email_id, token=token, now=now):
-        return None
-    row = db.session.execute(
-        select(
-            OutboxEmail.id,
-            OutboxEmail.to_address,
-            OutboxEmail.subject,
-            OutboxEmail.body,
-            OutboxEmail.attempts,
-        ).where(OutboxEmail.id == email_id)
-    ).one()
-    return ClaimedEmail(*row)
+    """Take a pending email for this drain and read what sending it needs."""
+    return claim(email_id, ClaimedEmail, token=token, now=now)
 
 
 def mark_sent(

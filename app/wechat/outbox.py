@@ -170,20 +170,7 @@ class ClaimedMessage:
 
 
 def claim_message(message_id: int, *, token: str, now: datetime) -> ClaimedMessage | None:
-    if not claim(message_id, token=token, now=now, outbox=OutboxWeChat):
-        return None
-    row = db.session.execute(
-        select(
-            OutboxWeChat.id,
-            OutboxWeChat.openid,
-            OutboxWeChat.template_id,
-            OutboxWeChat.url,
-            OutboxWeChat.data,
-            OutboxWeChat.client_msg_id,
-            OutboxWeChat.attempts,
-        ).where(OutboxWeChat.id == message_id)
-    ).one()
-    return ClaimedMessage(*row)
+    return claim(message_id, ClaimedMessage, token=token, now=now, outbox=OutboxWeChat)
 
 
 def connect_hooks() -> None:
