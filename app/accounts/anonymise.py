@@ -13,8 +13,9 @@ The audit log is append-only and is not rewritten: entries written before keep t
 snapshots (which may hold the old name or contacts). It is visible to admins only. The
 entry for the anonymisation itself holds no identity, only the anonymous id and the reason.
 
-Features that keep their own copies of identifying data (an email outbox, say) register
-a function to the `app.hooks.ANONYMISERS` hook; it runs in the same transaction.
+Features that keep their own copies of identifying data (an email outbox, say) name a
+function that forgets them with their personal data section (`forget=` of
+`personal_data.register_section`); it runs in the same transaction.
 """
 
 from __future__ import annotations

@@ -134,13 +134,17 @@ def register_section(
     covers: Mapping[str, str | None] | None = None,
     audited: Mapping[str, InstrumentedAttribute] | None = None,
     labels: Mapping[str, Any] | None = None,
+    forget: Callable[[User], None] | None = None,
 ) -> None:
     """Add (or replace) a section of everyone's personal data export. `labels` name its
     fields in the reader's language (the first name given for a key wins). `audited` maps
     audit object types to the column naming the person: audit entries on those objects (a
-    coordinator's fix of their attendance, say) go into the person's export too."""
+    coordinator's fix of their attendance, say) go into the person's export too. `forget`
+    deletes or blanks the section's data when the person is anonymised."""
     section = Section(key=key, title=title, collect=collect, covers=dict(covers or {}))
     hooks.PERSONAL_DATA.connect(section)
+    if forget is not None:
+        hooks.ANONYMISERS.connect(forget)
     for object_type, column in (audited or {}).items():
         hooks.AUDITED_OBJECTS.connect(AuditedObject(object_type, column))
     if labels:
@@ -160,16 +164,19 @@ def register_rows(
     *,
     audited: Mapping[str, InstrumentedAttribute] | None = None,
     labels: Mapping[str, Any] | None = None,
+    forget: Callable[[User], None] | None = None,
 ) -> None:
-    """A section of named lists of rows about (or by) the person (`audited` and `labels` as
-    for `register_section`)."""
+    """A section of named lists of rows about (or by) the person (`audited`, `labels` and
+    `forget` as for `register_section`)."""
 
     def collect_lists(user: User) -> dict[str, list[dict[str, Any]]]:
         found = {name: rows_of(user, rows) for name, rows in lists.items()}
         return {name: items for name, items in found.items() if items or not lists[name].staff}
 
     covers = {column_name(rows.column): name for name, rows in lists.items()}
-    register_section(key, title, collect_lists, covers=covers, audited=audited, labels=labels)
+    register_section(
+        key, title, collect_lists, covers=covers, audited=audited, labels=labels, forget=forget
+    )
 
 
 def collect(user: User, *, now: datetime | None = None) -> dict[str, Any]:

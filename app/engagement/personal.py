@@ -9,7 +9,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from app import hooks
 from app.accounts import personal_data
 from app.accounts import services as accounts
 from app.accounts.models import User
@@ -63,8 +62,7 @@ def forget_person(user: User) -> None:
 
 
 def connect_hooks() -> None:
-    """This feature's sections of the personal data export.
-    Anonymising forgets its own copies."""
+    """This feature's sections of the personal data export, and what anonymising forgets."""
     personal_data.register_section(
         "engagement",
         _l("Engagement"),
@@ -92,5 +90,5 @@ def connect_hooks() -> None:
             "created_at": _l("Created"),
             "revoked_at": _l("Stopped"),
         },
+        forget=forget_person,
     )
-    hooks.ANONYMISERS.connect(forget_person)

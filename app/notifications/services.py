@@ -454,8 +454,7 @@ def forget_person(user: User) -> None:
 
 
 def connect_hooks() -> None:
-    """This feature's sections of the personal data export.
-    Anonymising forgets its own copies."""
+    """This feature's sections of the personal data export, and what anonymising forgets."""
     personal_data.register_section(
         "notifications",
         _l("Notifications"),
@@ -464,5 +463,5 @@ def connect_hooks() -> None:
             "notifications.user_id": "notifications",
             "notification_preferences.user_id": "email_choices",
         },
+        forget=forget_person,
     )
-    hooks.ANONYMISERS.connect(forget_person)

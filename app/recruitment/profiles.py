@@ -238,8 +238,7 @@ def forget_person(user) -> None:
 
 
 def connect_hooks() -> None:
-    """This feature's sections of the personal data export.
-    Anonymising forgets its own copies."""
+    """This feature's sections of the personal data export, and what anonymising forgets."""
     personal_data.register_section(
         "volunteer",
         _l("Volunteer"),
@@ -257,5 +256,5 @@ def connect_hooks() -> None:
             "introduction": _l("Introduction"),
             **WEEKDAY_LABELS,
         },
+        forget=forget_person,
     )
-    hooks.ANONYMISERS.connect(forget_person)

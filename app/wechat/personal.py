@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
-from app import hooks
 from app.accounts import personal_data
 from app.accounts.models import User
 from app.accounts.personal_data import Rows
@@ -22,6 +21,7 @@ def forget_person(user: User) -> None:
 
 
 def connect_hooks() -> None:
+    """This feature's sections of the personal data export, and what anonymising forgets."""
     personal_data.register_rows(
         "wechat",
         _l("WeChat"),
@@ -47,5 +47,5 @@ def connect_hooks() -> None:
             "wechat_templates_changed": _l("WeChat templates I set up"),
             "template_id": _l("Template"),
         },
+        forget=forget_person,
     )
-    hooks.ANONYMISERS.connect(forget_person)
