@@ -5,18 +5,14 @@ keeps a `wx` it finds)."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from app.checkin import tokens
 from app.checkin.models import Attendance
 from app.common.time import utcnow
 from app.extensions import db
-from tests.e2e.conftest import page_opener
 from tests.e2e.pages import log_in
 from tests.e2e.test_checkin_journeys import lecture_shift
-from tests.e2e.test_wechat_journeys import SETTINGS, WECHAT_PHONE
-from tests.fakes.wechat import RunningWeChat
 from tests.recruitment import recruiting
 
 # WeChat's `wx`, as far as our pages use it; scanQRCode answers with the code in
@@ -35,29 +31,6 @@ window.wx = window.jWeixin = {
   updateTimelineShareData: function (card) { window.__wx.shared.push(card); },
 };
 """
-
-
-@pytest.fixture
-def wechat_configured(live_server):
-    """The live server's Official Account settings pointed at a fake WeChat."""
-    fake = RunningWeChat()
-    config = live_server.app.config
-    saved = {name: config.get(name) for name in SETTINGS}
-    config.update(
-        WECHAT_APP_ID=fake.state.app_id,
-        WECHAT_APP_SECRET=fake.state.secret,
-        WECHAT_API_BASE=fake.url,
-        WECHAT_OAUTH_BASE=fake.url,
-    )
-    yield fake.state
-    config.update(saved)
-    fake.stop()
-
-
-@pytest.fixture
-def in_wechat(browser, live_server, console_errors):
-    """Opens pages in WeChat's browser (console errors fail the test)."""
-    yield from page_opener(browser, live_server.url, console_errors, WECHAT_PHONE)
 
 
 def test_the_coordinator_scans_with_wechat_and_the_volunteer_is_checked_in(

@@ -141,34 +141,32 @@ def test_the_signature_is_for_the_address_under_app_base_url(
     )
 
 
-def test_outside_wechat_nothing_is_added(client, scanner, wechat):
-    _, url = scanner
-    html = client.get(url).get_data(as_text=True)
+def assert_scanner_as_today(response) -> None:
+    """The scanner page without anything of WeChat's: the camera scanner, as today."""
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
     assert "wechat-jssdk" not in html and "jweixin" not in html
     assert 'data-testid="scanner-wechat"' not in html
-    assert 'data-testid="scanner-start"' in html  # the camera scanner, as today
+    assert 'data-testid="scanner-start"' in html
+
+
+def test_outside_wechat_nothing_is_added(client, scanner, wechat):
+    _, url = scanner
+    assert_scanner_as_today(client.get(url))
     assert wechat.ticket_fetches == 0
 
 
 def test_without_wechat_settings_nothing_is_added_even_in_wechat(client, scanner):
     _, url = scanner
     in_wechat(client)
-    response = client.get(url)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "wechat-jssdk" not in html and 'data-testid="scanner-wechat"' not in html
-    assert 'data-testid="scanner-start"' in html
+    assert_scanner_as_today(client.get(url))
 
 
 def test_without_a_ticket_the_page_still_works_without_the_sdk(client, scanner, wechat, caplog):
     _, url = scanner
     wechat.secret = "changed-on-wechats-side"
     in_wechat(client)
-    response = client.get(url)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "wechat-jssdk" not in html and 'data-testid="scanner-wechat"' not in html
-    assert 'data-testid="scanner-start"' in html
+    assert_scanner_as_today(client.get(url))
     assert "No JS-SDK ticket" in caplog.text
 
 
