@@ -14,6 +14,7 @@ import time
 
 import requests
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 from wechatpy.client.api import WeChatJSAPI
 from wechatpy.exceptions import WeChatException
 
@@ -32,18 +33,24 @@ def signature(ticket: str, nonce: str, timestamp: int, url: str) -> str:
     return WeChatJSAPI().get_jsapi_signature(nonce, ticket, timestamp, url)
 
 
-def page_config(url: str, *, timestamp: int | None = None) -> dict[str, object] | None:
+def page_config(url: str) -> dict[str, object] | None:
     """`{appId, timestamp, nonceStr, signature}` for the page at `url`, or None when WeChat
     is not configured or its ticket cannot be had (logged)."""
     if not enabled():
         return None
     try:
         ticket = jsapi_ticket(OfficialAccount())
-    except (TokenUnavailable, WeChatException, requests.RequestException, ValueError) as error:
+    except (
+        TokenUnavailable,
+        WeChatException,
+        requests.RequestException,
+        ValueError,
+        SQLAlchemyError,  # the credential's lock not had in time: the page goes on without
+    ) as error:
         log.warning("No JS-SDK ticket from WeChat, pages go without the SDK: %s", error)
         return None
     nonce = secrets.token_urlsafe(12)
-    timestamp = int(time.time()) if timestamp is None else timestamp
+    timestamp = int(time.time())
     return {
         "appId": current_app.config["WECHAT_APP_ID"],
         "timestamp": timestamp,

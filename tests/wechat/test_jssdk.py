@@ -170,6 +170,15 @@ def test_without_a_ticket_the_page_still_works_without_the_sdk(client, scanner, 
     assert "No JS-SDK ticket" in caplog.text
 
 
+def test_when_wechat_does_not_answer_the_page_still_works(
+    app, client, scanner, wechat, monkeypatch
+):
+    _, url = scanner
+    monkeypatch.setitem(app.config, "WECHAT_API_BASE", "http://127.0.0.1:9")  # nobody there
+    in_wechat(client)
+    assert_scanner_as_today(client.get(url))
+
+
 def test_a_campaign_page_in_wechat_has_the_share_card_values(client, db, wechat):
     campaign = recruiting.campaign(recruiting.team(), title="寒假图书整理招募")
     db.session.commit()
