@@ -14,8 +14,10 @@ import requests
 
 from app.checkin import tokens
 from app.checkin.models import Attendance
+from app.checkin.views import _scan_url as kiosk_address
 from app.common.time import utcnow
 from app.extensions import db as _db
+from app.recruitment.poster import campaign_url
 from app.wechat.client import JSAPI_TICKET, OfficialAccount, jsapi_ticket
 from app.wechat.jssdk import signature
 from app.wechat.models import WeChatBinding, WeChatCredential
@@ -218,9 +220,7 @@ def test_the_kiosk_code_opened_in_wechat_by_a_bound_person_checks_them_in(
     db.session.commit()
     code = tokens.kiosk_code(shift.id, now=utcnow())
     with app.test_request_context():
-        from app.checkin.views import _scan_url
-
-        address = _scan_url(code)
+        address = kiosk_address(code)
     assert address == f"https://volunteers.example.edu.cn/c/{code}"
 
     in_wechat(client)
@@ -232,3 +232,24 @@ def test_the_kiosk_code_opened_in_wechat_by_a_bound_person_checks_them_in(
     assert 'data-outcome="checked_in"' in landing.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.query(Attendance).filter_by(user_id=person.id).count() == 1
+
+
+def test_the_campaign_poster_opened_in_wechat_by_a_bound_person_shows_the_campaign(
+    app, client, db, wechat, monkeypatch
+):
+    monkeypatch.setitem(app.config, "APP_BASE_URL", "https://volunteers.example.edu.cn")
+    team = recruiting.team()
+    campaign = recruiting.campaign(team, title="寒假图书整理招募")
+    person = checkin_data.member(team, name="李雷")
+    db.session.add(WeChatBinding(user_id=person.id, openid=wechat.wechat_user))
+    db.session.commit()
+    with app.test_request_context():
+        address = campaign_url(campaign.id)
+    path = f"/recruitment/campaigns/{campaign.id}"
+    assert address == f"https://volunteers.example.edu.cn{path}"
+
+    in_wechat(client)
+    back = _follow_wechat(client, client.get(path))
+    assert back.status_code == 302 and back.headers["Location"] == path
+    landing = client.get(path)
+    assert landing.status_code == 200 and "寒假图书整理招募" in landing.get_data(as_text=True)
