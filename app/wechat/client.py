@@ -1,15 +1,18 @@
 """The Official Account's API client: wechatpy's `WeChatClient`, its addresses taken from the
-settings, and its access token shared by every process through `WeChatCredential`.
+settings, and its credentials (the access token, the JS-SDK ticket) shared by every process
+through `WeChatCredential`.
 
-WeChat limits how often a token may be fetched and a new one replaces the old, so ten workers
-each fetching their own would keep invalidating each other. Here the token is read from the
-database; whoever finds it missing, about to expire or refused by WeChat takes a lock, reads it
-again (someone else may just have fetched it) and only then asks WeChat. The lock and the
-credential are written on a connection of their own, so the caller's transaction is untouched.
+WeChat limits how often a token or ticket may be fetched and a new one replaces the old, so ten
+workers each fetching their own would keep invalidating each other. Here a credential is read
+from the database; whoever finds it missing, about to expire or refused by WeChat takes a lock,
+reads it again (someone else may just have fetched it) and only then asks WeChat. The lock and
+the credential are written on a connection of their own, so the caller's transaction is
+untouched.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +27,8 @@ from app.extensions import db
 from app.wechat.models import WeChatCredential
 
 ACCESS_TOKEN = "access_token"
-# A token is replaced this long before WeChat says it expires.
+JSAPI_TICKET = "jsapi_ticket"
+# A credential is replaced this long before WeChat says it expires.
 REFRESH_EARLY = timedelta(minutes=5)
 # WeChat's answers meaning "this access token is not (or no longer) valid".
 TOKEN_REFUSED = frozenset({40001, 40014, 42001})
@@ -77,6 +81,16 @@ class OfficialAccount(WeChatClient):
             raise TokenUnavailable("no access_token in WeChat's answer")
         return result
 
+    def fetch_jsapi_ticket(self, token: str) -> dict[str, Any]:
+        """Ask WeChat for a new JS-SDK ticket with `token` (wechatpy's `jsapi.get_ticket`,
+        without the token retry: `jsapi_ticket` retries outside the credential lock)."""
+        result = super()._request(
+            "get", "ticket/getticket", **_with_token({"params": {"type": "jsapi"}}, token)
+        )
+        if not isinstance(result, dict) or "ticket" not in result:
+            raise TokenUnavailable("no ticket in WeChat's answer")
+        return result
+
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         token = self.access_token
         try:
@@ -108,32 +122,68 @@ def _with_token(kwargs: dict[str, Any], token: str) -> dict[str, Any]:
 def shared_token(
     client: OfficialAccount, *, refused: str | None = None, now: datetime | None = None
 ) -> str:
-    """The access token every process uses: the stored one while it is good for more than
-    `REFRESH_EARLY` (and is not `refused`, the one WeChat just turned away), else a new one
-    fetched by exactly one caller while the others wait for it."""
+    """The access token every process uses (see `shared_credential`)."""
+
+    def fetch() -> tuple[str, int]:
+        answer = client.fetch_access_token()
+        return answer["access_token"], int(answer.get("expires_in", 7200))
+
+    return shared_credential(ACCESS_TOKEN, fetch, refused=refused, now=now)
+
+
+def jsapi_ticket(client: OfficialAccount, *, now: datetime | None = None) -> str:
+    """The JS-SDK ticket every process uses (see `shared_credential`). When WeChat refuses
+    the access token it was asked with, the token is replaced and the ticket asked once more;
+    the token is got outside the ticket's lock, as both share one lock."""
+    token = client.access_token
+    try:
+        return shared_credential(JSAPI_TICKET, _ticket_fetcher(client, token), now=now)
+    except WeChatClientException as error:
+        if error.errcode not in TOKEN_REFUSED:
+            raise
+    token = shared_token(client, refused=token, now=now)
+    return shared_credential(JSAPI_TICKET, _ticket_fetcher(client, token), now=now)
+
+
+def _ticket_fetcher(client: OfficialAccount, token: str) -> Callable[[], tuple[str, int]]:
+    def fetch() -> tuple[str, int]:
+        answer = client.fetch_jsapi_ticket(token)
+        return answer["ticket"], int(answer.get("expires_in", 7200))
+
+    return fetch
+
+
+def shared_credential(
+    name: str,
+    fetch: Callable[[], tuple[str, int]],
+    *,
+    refused: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """The credential `name` every process uses: the stored one while it is good for more
+    than `REFRESH_EARLY` (and is not `refused`, the one WeChat just turned away), else a new
+    one from `fetch` (value, seconds it lasts), called by exactly one caller while the others
+    wait for it. `fetch` runs under the lock, so it must not need another credential."""
     now = now or utcnow()
     with Session(db.engine) as session:
-        token = _usable(session, refused=refused, now=now)
+        value = _usable(session, name, refused=refused, now=now)
         session.rollback()  # end the read: the lock below starts its own transaction
-        if token is not None:
-            return token
+        if value is not None:
+            return value
         _lock(session)
-        token = _usable(session, refused=refused, now=now)
-        if token is None:
-            answer = client.fetch_access_token()
-            token = answer["access_token"]
-            expires_at = now + timedelta(seconds=int(answer.get("expires_in", 7200)))
+        value = _usable(session, name, refused=refused, now=now)
+        if value is None:
+            value, seconds = fetch()
+            expires_at = now + timedelta(seconds=seconds)
             session.merge(
-                WeChatCredential(
-                    name=ACCESS_TOKEN, value=token, expires_at=expires_at, updated_at=now
-                )
+                WeChatCredential(name=name, value=value, expires_at=expires_at, updated_at=now)
             )
         session.commit()
-        return token
+        return value
 
 
-def _usable(session: Session, *, refused: str | None, now: datetime) -> str | None:
-    stored = session.get(WeChatCredential, ACCESS_TOKEN, populate_existing=True)
+def _usable(session: Session, name: str, *, refused: str | None, now: datetime) -> str | None:
+    stored = session.get(WeChatCredential, name, populate_existing=True)
     if stored is None or stored.value == refused or stored.expires_at - REFRESH_EARLY <= now:
         return None
     return stored.value

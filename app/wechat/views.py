@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -26,10 +28,10 @@ from app.accounts.forms import ConfirmForm
 from app.accounts.models import User
 from app.accounts.views import start_login
 from app.common.transaction import run_change
-from app.common.urls import external_url, safe_next_url
+from app.common.urls import base_url, external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import db
-from app.wechat import bindings, oauth
+from app.wechat import bindings, jssdk, oauth
 
 bp = Blueprint("wechat", __name__, url_prefix="/wechat")
 
@@ -84,7 +86,27 @@ def wechat_context() -> dict:
         "wechat_enabled": oauth.enabled(),
         "wechat_will_bind": bool(session.get(TO_BIND)) and oauth.enabled(),
         "wechat_binding_of": bindings.binding_of,
+        "wechat_jssdk": jssdk_for_this_page,
     }
+
+
+def jssdk_for_this_page() -> dict[str, object] | None:
+    """The JS-SDK configuration for this page, once per request: only inside WeChat with its
+    settings. Signed for the address the browser shows, under `APP_BASE_URL`."""
+    if "wechat_jssdk" not in g:
+        g.wechat_jssdk = None
+        if in_wechat() and oauth.enabled():
+            g.wechat_jssdk = jssdk.page_config(_address_shown())
+    return g.wechat_jssdk
+
+
+def _address_shown() -> str:
+    base = base_url()
+    if not base:
+        return request.url
+    shown = urlsplit(request.url)
+    site = urlsplit(base)
+    return shown._replace(scheme=site.scheme, netloc=site.netloc).geturl()
 
 
 @bp.route("/login")

@@ -2,7 +2,9 @@
 // POSTed as JSON with the CSRF header and a nonce (a retry after a network error sends the
 // same nonce, so the server answers once). The answer is shown large. The same person's
 // code is ignored for a minute, so holding the camera on a phone does not check them in
-// and straight out again. Without a camera the typed-code form below still works.
+// and straight out again. Without a camera the typed-code form below still works. Inside
+// WeChat, once its JS-SDK is ready (static/js/wechat.js), "Scan with WeChat" opens WeChat's
+// own scanner and its result is handled as a camera's.
 (function () {
   "use strict";
 
@@ -188,6 +190,29 @@
       });
   }
 
+  function useWeChat() {
+    var button = document.getElementById("scanner-wechat");
+    if (!button) {
+      return;
+    }
+    document.addEventListener("wechat:ready", function () {
+      button.classList.remove("d-none");
+      say("");
+    });
+    button.addEventListener("click", function () {
+      window.wx.scanQRCode({
+        needResult: 1,
+        scanType: ["qrCode"],
+        success: function (result) {
+          if (result && result.resultStr) {
+            handle(result.resultStr);
+          }
+        },
+      });
+    });
+  }
+
+  useWeChat();
   if (!window.jsQR || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     say(text("no-camera"));
     return;

@@ -209,3 +209,39 @@ def new_page(browser, live_server, console_errors):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+WECHAT_PHONE = {
+    **PHONE,
+    "user_agent": (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2f) NetType/WIFI "
+        "Language/zh_CN"
+    ),
+}
+WECHAT_SETTINGS = ("WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_API_BASE", "WECHAT_OAUTH_BASE")
+
+
+@pytest.fixture
+def wechat_configured(live_server):
+    """The live server's Official Account settings pointed at a fake WeChat (its state)."""
+    from tests.fakes.wechat import RunningWeChat
+
+    fake = RunningWeChat()
+    config = live_server.app.config
+    saved = {name: config.get(name) for name in WECHAT_SETTINGS}
+    config.update(
+        WECHAT_APP_ID=fake.state.app_id,
+        WECHAT_APP_SECRET=fake.state.secret,
+        WECHAT_API_BASE=fake.url,
+        WECHAT_OAUTH_BASE=fake.url,
+    )
+    yield fake.state
+    config.update(saved)
+    fake.stop()
+
+
+@pytest.fixture
+def in_wechat(browser, live_server, console_errors):
+    """Opens a page in WeChat's browser, each in a fresh context as another phone would."""
+    yield from page_opener(browser, live_server.url, console_errors, WECHAT_PHONE)
