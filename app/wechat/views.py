@@ -1,7 +1,7 @@
 """Logging in from the Official Account's menu: inside WeChat's browser a visitor who is not
 logged in goes once through WeChat's silent web authorisation; a bound WeChat logs its person
-in, an unbound one is bound when the person next logs in on this device. The profile's
-unbind button."""
+in, an unbound one goes on to the page it asked for and is bound when the person next logs in
+on this device. The profile's unbind button."""
 
 from __future__ import annotations
 
@@ -136,8 +136,10 @@ def callback():
         return _error_page(error, next_url)
     user = bindings.person_for(openid)
     if user is None:
+        # Remembered for the next login here; a public page (a poster's campaign) is shown
+        # as it is, a page that needs a login asks for one with a line about the binding.
         session[TO_BIND] = openid
-        return redirect(url_for("accounts.login", next=next_url))
+        return redirect(next_url or url_for("accounts.login"))
     start_login(user, remember=True)
     return redirect(next_url or url_for("home.index"))
 

@@ -88,15 +88,24 @@ def test_a_bound_wechat_is_logged_in_silently_and_lands_where_it_was_going(
 def test_an_unbound_wechat_sees_the_login_page_and_is_bound_by_logging_in(
     in_wechat, wechat, student, login
 ):
-    back = in_wechat.get(_through_wechat(in_wechat.get("/")))
-    assert back.headers["Location"].startswith("/login")
-    login_page = in_wechat.get(back.headers["Location"])
+    back = in_wechat.get(_through_wechat(in_wechat.get("/profile")))
+    assert back.headers["Location"] == "/profile"
+    asked = in_wechat.get("/profile")
+    assert asked.headers["Location"].startswith("/login")
+    login_page = in_wechat.get(asked.headers["Location"])
     assert 'data-testid="wechat-will-bind"' in page(login_page)
     assert "your WeChat will be bound" in page(login_page)
     assert _bindings() == 0
     login(student)
     assert bindings.person_for(OPENID) == student
     assert "wechat.bound" in db.session.scalars(select(AuditEntry.action)).all()
+
+
+def test_an_unbound_wechat_opening_a_public_page_sees_it_without_logging_in(in_wechat, wechat):
+    back = in_wechat.get(_through_wechat(in_wechat.get("/help")))
+    assert back.headers["Location"] == "/help"
+    assert in_wechat.get("/help").status_code == 200
+    assert _bindings() == 0
 
 
 def test_the_login_page_comes_once_then_the_site_is_left_alone(in_wechat, wechat):
