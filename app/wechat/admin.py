@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.audit import services as audit
@@ -122,6 +123,7 @@ def status(*, now: datetime) -> Status:
     )
     failures = db.session.scalars(
         select(OutboxWeChat)
+        .options(selectinload(OutboxWeChat.user))
         .where(OutboxWeChat.status == "failed")
         .order_by(OutboxWeChat.created_at.desc(), OutboxWeChat.id.desc())
         .limit(FAILURES_SHOWN)

@@ -96,3 +96,4 @@ class OutboxWeChat(db.Model):
     msgid: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     notification: Mapped[Notification | None] = relationship()
+    user: Mapped[User] = relationship()

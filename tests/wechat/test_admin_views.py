@@ -84,8 +84,9 @@ def test_the_overview_shows_bound_people_todays_messages_and_failures(
     login(admin)
     html = page(client.get("/admin/wechat/"))
     assert 'data-testid="bound-count">2<' in html
-    assert "43004" in html
-    assert "require subscribe" in html
+    failures = html.split('data-testid="failures"')[1]
+    assert "43004" in failures and "require subscribe" in failures
+    assert "甲" in failures  # the person, by name
 
 
 def test_send_me_a_test_message_reaches_the_admins_own_wechat(client, login, db, admin, wechat):
