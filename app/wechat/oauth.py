@@ -46,12 +46,6 @@ class ConfiguredOAuth(WeChatOAuth):
         return super()._request(method, url_or_endpoint, timeout=self.timeout, **kwargs)
 
 
-def enabled() -> bool:
-    """WeChat is on only when both the app id and its secret are set."""
-    config = current_app.config
-    return bool(config.get("WECHAT_APP_ID") and config.get("WECHAT_APP_SECRET"))
-
-
 def authorize_url(redirect_uri: str, state: str) -> str:
     """WeChat's authorisation page, which comes back to `redirect_uri` with a code."""
     return ConfiguredOAuth(redirect_uri, state=state).authorize_url

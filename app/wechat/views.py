@@ -31,7 +31,7 @@ from app.common.transaction import run_change
 from app.common.urls import base_url, external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import db
-from app.wechat import bindings, jssdk, oauth
+from app.wechat import bindings, client, jssdk, oauth
 
 bp = Blueprint("wechat", __name__, url_prefix="/wechat")
 
@@ -73,7 +73,7 @@ def authorise_in_wechat():
         or endpoint.startswith("wechat.")
         or request.path.startswith("/api/")
         or session.get(TRIED)
-        or not oauth.enabled()
+        or not client.enabled()
         or current_user.is_authenticated
     ):
         return None
@@ -83,8 +83,8 @@ def authorise_in_wechat():
 @bp.app_context_processor
 def wechat_context() -> dict:
     return {
-        "wechat_enabled": oauth.enabled(),
-        "wechat_will_bind": bool(session.get(TO_BIND)) and oauth.enabled(),
+        "wechat_enabled": client.enabled(),
+        "wechat_will_bind": bool(session.get(TO_BIND)) and client.enabled(),
         "wechat_binding_of": bindings.binding_of,
         "wechat_jssdk": jssdk_for_this_page,
     }
@@ -95,7 +95,7 @@ def jssdk_for_this_page() -> dict[str, object] | None:
     settings. Signed for the address the browser shows, under `APP_BASE_URL`."""
     if "wechat_jssdk" not in g:
         g.wechat_jssdk = None
-        if in_wechat() and oauth.enabled():
+        if in_wechat() and client.enabled():
             g.wechat_jssdk = jssdk.page_config(_address_shown())
     return g.wechat_jssdk
 
@@ -112,14 +112,14 @@ def _address_shown() -> str:
 @bp.route("/login")
 def login():
     """Start the authorisation again (the error page's "try again")."""
-    if not oauth.enabled():
+    if not client.enabled():
         abort(404)
     return _authorise(safe_next_url(request.args.get("next")))
 
 
 @bp.route("/callback")
 def callback():
-    if not oauth.enabled():
+    if not client.enabled():
         abort(404)
     pending = session.pop(PENDING_AUTHORISATION, None)  # used once, whatever happens
     if not isinstance(pending, dict) or not _same_state(pending.get("state"), request):
@@ -158,7 +158,7 @@ def _error_page(error: DomainError, next_url: str | None):
 @bp.route("/unbind", methods=["POST"])
 @login_required
 def unbind():
-    if not oauth.enabled():
+    if not client.enabled():
         abort(404)
     if ConfirmForm().validate_on_submit():
         session.pop(TO_BIND, None)
@@ -170,7 +170,7 @@ def bind_at_login(user: User) -> None:
     """The WeChat this device came from is bound to the person who just logged in on it. A
     refusal (bound to someone else) leaves the login as it is and says why."""
     openid = session.pop(TO_BIND, None)
-    if not openid or not oauth.enabled():
+    if not openid or not client.enabled():
         return
     try:
         bindings.bind(user, openid)
