@@ -24,6 +24,7 @@ from app.extensions import db
 from config import TestConfig
 from tests import factories
 from tests.conftest import skip_or_fail
+from tests.fakes.wechat import RunningWeChat
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -219,14 +220,19 @@ WECHAT_PHONE = {
         "Language/zh_CN"
     ),
 }
-WECHAT_SETTINGS = ("WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_API_BASE", "WECHAT_OAUTH_BASE")
+WECHAT_SETTINGS = (
+    "WECHAT_APP_ID",
+    "WECHAT_APP_SECRET",
+    "WECHAT_API_BASE",
+    "WECHAT_OAUTH_BASE",
+    "APP_BASE_URL",
+)
 
 
 @pytest.fixture
 def wechat_configured(live_server):
-    """The live server's Official Account settings pointed at a fake WeChat (its state)."""
-    from tests.fakes.wechat import RunningWeChat
-
+    """The live server's Official Account settings pointed at a fake WeChat (its state), and
+    the site's address set as in production (links in template messages are built from it)."""
     fake = RunningWeChat()
     config = live_server.app.config
     saved = {name: config.get(name) for name in WECHAT_SETTINGS}
@@ -235,6 +241,7 @@ def wechat_configured(live_server):
         WECHAT_APP_SECRET=fake.state.secret,
         WECHAT_API_BASE=fake.url,
         WECHAT_OAUTH_BASE=fake.url,
+        APP_BASE_URL=live_server.url,
     )
     yield fake.state
     config.update(saved)

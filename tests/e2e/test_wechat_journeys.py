@@ -20,26 +20,9 @@ from app.shifts import reminders, signups
 from app.wechat import admin as wechat_admin
 from app.wechat import jobs as wechat_jobs
 from tests import factories
-from tests.e2e.conftest import PHONE, page_opener
 from tests.e2e.pages import fill_login
-from tests.fakes.wechat import RunningWeChat
 from tests.shifts import signup_data
 
-WECHAT_PHONE = {
-    **PHONE,
-    "user_agent": (
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
-        "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2f) NetType/WIFI "
-        "Language/zh_CN"
-    ),
-}
-SETTINGS = (
-    "WECHAT_APP_ID",
-    "WECHAT_APP_SECRET",
-    "WECHAT_API_BASE",
-    "WECHAT_OAUTH_BASE",
-    "APP_BASE_URL",
-)
 REMINDER_TEMPLATE = "TPL_shift_reminder_01"
 
 
@@ -73,50 +56,32 @@ def _remind_and_send(app) -> None:
 
 
 def test_open_from_the_menu_bind_once_then_be_logged_in_silently(
-    browser, live_server, console_errors, make_person
+    live_server, wechat_configured, in_wechat, make_person
 ):
     person = make_person(name="微信同学", roles=["volunteer"])
-    fake = RunningWeChat()
-    fake.state.wechat_user = f"o_e2e_{person.id}"
-    config = live_server.app.config
-    saved = {name: config.get(name) for name in SETTINGS}
-    config.update(
-        WECHAT_APP_ID=fake.state.app_id,
-        WECHAT_APP_SECRET=fake.state.secret,
-        WECHAT_API_BASE=fake.url,
-        WECHAT_OAUTH_BASE=fake.url,
-        APP_BASE_URL=live_server.url,
-    )
-    fake.state.followers.add(fake.state.wechat_user)
-    fake.state.templates.add(REMINDER_TEMPLATE)
-    opener = page_opener(browser, live_server.url, console_errors, WECHAT_PHONE)
-    open_page = next(opener)
-    try:
-        page = open_page()
-        page.goto("/shifts")
-        expect(page).to_have_url(re.compile(r"/login\?next=(%2F|/)shifts"))
-        expect(page.get_by_test_id("wechat-will-bind")).to_be_visible()
-        fill_login(page, person.student_number, person.password)
-        expect(page).to_have_url(re.compile(r"/shifts/(#wechat_redirect)?$"))
-        page.goto("/profile")
-        expect(
-            page.get_by_test_id("wechat-binding").get_by_test_id("wechat-unbind")
-        ).to_be_visible()
+    wechat = wechat_configured
+    wechat.wechat_user = f"o_e2e_{person.id}"
+    wechat.followers.add(wechat.wechat_user)
+    wechat.templates.add(REMINDER_TEMPLATE)
+    page = in_wechat()
+    page.goto("/shifts")
+    expect(page).to_have_url(re.compile(r"/login\?next=(%2F|/)shifts"))
+    expect(page.get_by_test_id("wechat-will-bind")).to_be_visible()
+    fill_login(page, person.student_number, person.password)
+    expect(page).to_have_url(re.compile(r"/shifts/(#wechat_redirect)?$"))
+    page.goto("/profile")
+    expect(page.get_by_test_id("wechat-binding").get_by_test_id("wechat-unbind")).to_be_visible()
 
-        later = open_page()  # another day: no cookies, the same WeChat
-        later.goto("/shifts")
-        expect(later).to_have_url(re.compile(r"/shifts/(#wechat_redirect)?$"))
-        expect(later.get_by_test_id("current-user")).to_have_text("微信同学")
+    later = in_wechat()  # another day: no cookies, the same WeChat
+    later.goto("/shifts")
+    expect(later).to_have_url(re.compile(r"/shifts/(#wechat_redirect)?$"))
+    expect(later.get_by_test_id("current-user")).to_have_text("微信同学")
 
-        _signed_up_for_a_shift_tomorrow(live_server.app, person)
-        _remind_and_send(live_server.app)
-        [reminder] = fake.state.messages_to(fake.state.wechat_user)
-        assert reminder["template_id"] == REMINDER_TEMPLATE
-        assert "总服务台值班" in reminder["data"]["thing1"]["value"]
-        later.goto(reminder["url"])  # the tap on the message in WeChat
-        expect(later.get_by_test_id("current-user")).to_have_text("微信同学")
-        expect(later.get_by_test_id("release-shift")).to_have_text("总服务台值班")
-    finally:
-        next(opener, None)
-        config.update(saved)
-        fake.stop()
+    _signed_up_for_a_shift_tomorrow(live_server.app, person)
+    _remind_and_send(live_server.app)
+    [reminder] = wechat.messages_to(wechat.wechat_user)
+    assert reminder["template_id"] == REMINDER_TEMPLATE
+    assert "总服务台值班" in reminder["data"]["thing1"]["value"]
+    later.goto(reminder["url"])  # the tap on the message in WeChat
+    expect(later.get_by_test_id("current-user")).to_have_text("微信同学")
+    expect(later.get_by_test_id("release-shift")).to_have_text("总服务台值班")
