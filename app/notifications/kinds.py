@@ -107,6 +107,7 @@ PAUSE_LIFTED = Kind(
 APPLICATION_DECIDED = Kind(
     "recruitment.decision", _l("Decisions on my applications"), email_default=True
 )
+COMMENDED = Kind("recruitment.commended", _l("A coordinator commended me"), email_default=True)
 
 # Columns
 CONTRIBUTION_SUBMITTED = Kind(

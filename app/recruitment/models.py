@@ -212,3 +212,30 @@ class VolunteerProfile(db.Model):
     availability: Mapped[dict[str, list[str]]] = mapped_column(sa.JSON, default=dict)
     introduction: Mapped[str] = mapped_column(sa.String(1000), default="")
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+MEMBER_NOTE_KINDS = ("note", "commendation")
+
+
+class MemberNote(db.Model):
+    """What a team's coordinators write about a member: a private note (never shown to the
+    member or to other teams) or a commendation, which the member sees and may bring
+    points."""
+
+    __tablename__ = "member_notes"
+    audit_type: ClassVar[str] = "member_note"
+    __table_args__ = (sa.CheckConstraint(sql_in("kind", MEMBER_NOTE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    body: Mapped[str] = mapped_column(sa.Text)
+    points: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    team: Mapped[Team] = relationship()
+    user = relationship("User", foreign_keys=[user_id])
+    author = relationship("User", foreign_keys=[author_id])

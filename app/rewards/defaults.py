@@ -22,6 +22,7 @@ DEFAULT_RULES: tuple[tuple[str, int, str], ...] = (
     (points.TRAINING_COMPLETED, 20, "event"),
     (points.CONTRIBUTION_PUBLISHED, 15, "event"),
     (points.NO_SHOW, -10, "event"),
+    (points.COMMENDATION, 5, "event"),
 )
 
 

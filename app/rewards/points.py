@@ -10,7 +10,7 @@ always the sum of a person's entries.
 
 Keys: `attendance:{id}:{verified_at:%Y%m%d%H%M%S}` (re-verifying with a new stamp reverses
 the old entry and awards anew), `training:{record id}`, `noshow:{signup id}`,
-`adjustment:{uuid}`, `reversal:{entry id}`.
+`adjustment:{uuid}`, `commendation:{member note id}`, `reversal:{entry id}`.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ VERIFIED_HOUR = "verified_hour"
 TRAINING_COMPLETED = "training_completed"
 CONTRIBUTION_PUBLISHED = "contribution_published"
 NO_SHOW = "no_show"
+COMMENDATION = "commendation"
 ADJUSTMENT = "adjustment"
 REVERSAL = "reversal"
 
@@ -51,12 +52,13 @@ KIND_LABELS = {
     TRAINING_COMPLETED: _l("Training completed"),
     CONTRIBUTION_PUBLISHED: _l("Contribution published"),
     NO_SHOW: _l("No-show"),
+    COMMENDATION: _l("Commended by a coordinator"),
     ADJUSTMENT: _l("Adjustment by an administrator"),
     REVERSAL: _l("Reversal"),
 }
 RULE_LABELS = {
     code: KIND_LABELS[code]
-    for code in (VERIFIED_HOUR, TRAINING_COMPLETED, CONTRIBUTION_PUBLISHED, NO_SHOW)
+    for code in (VERIFIED_HOUR, TRAINING_COMPLETED, CONTRIBUTION_PUBLISHED, NO_SHOW, COMMENDATION)
 }
 # A reversal the job made (no actor), by what it reverses.
 AUTOMATIC_REVERSAL_LABELS = {

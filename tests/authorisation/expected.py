@@ -168,6 +168,8 @@ EXPECTED_GET = {
     "teams.coordinators": ADMIN,
     "teams.edit_team": TEAM,
     "teams.member": TEAM,
+    # Only the note's author edits it: not even an admin.
+    "teams.edit_member_note": "login 403 403 403 ok 403",
     "teams.export_roster": TEAM,
     "teams.campaign_poster": TEAM,
     "teams.campaign_qr": TEAM,
@@ -288,6 +290,8 @@ EXPECTED_POST = {
     "teams.remove_coordinator": ADMIN_DOES,
     "teams.edit_team": TEAM_DOES,
     "teams.member_status": TEAM_DOES,
+    "teams.add_member_note": TEAM_DOES,
+    "teams.edit_member_note": "login 403 403 403 did 403",
     "teams.new_team": STAFF_DOES,
     "teams.profile": SIGNED_IN_DOES,
 }

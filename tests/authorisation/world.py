@@ -40,6 +40,7 @@ from app.demo import services as demo
 from app.engagement import reports
 from app.extensions import db
 from app.notifications import services as notifications
+from app.recruitment import member_notes
 from app.recruitment.models import Application, Campaign, Membership, Team
 from app.recruitment.teams import services as team_services
 from app.rewards.models import Badge, BadgeAward, LibraryUseImport, PointEntry, PointRule
@@ -189,6 +190,12 @@ def _pause(person: User, team: Team, now) -> SignupPause:
     return pause
 
 
+def _coordinator_note(team: Team, volunteer: User, now):
+    """A private note the team's coordinator (T0001) wrote about the subject."""
+    author = accounts.find_by_numbers(["T0001"])["T0001"]
+    return member_notes.add(team, volunteer, kind="note", body="准时", actor=author, now=now)
+
+
 def _add_team_objects(world: World, team: Team, now) -> None:
     """Objects of the coordinator's team (the same in `own` and `foreign`), and the values
     of URL arguments that are not ids of someone's records."""
@@ -230,6 +237,7 @@ def _add_team_objects(world: World, team: Team, now) -> None:
             select(ShiftSignup.id).where(ShiftSignup.no_show_at.is_not(None))
         ),
         "signup_shift_id": own_signup.shift_id,
+        "note_id": _coordinator_note(team, volunteer, now).id,
     }
     world.own.update(shared)
     world.foreign.update(shared)

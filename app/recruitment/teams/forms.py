@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.common.forms import optional_text, required_text
 from app.recruitment.labels import TEAM_KIND_LABELS
+from app.recruitment.member_notes import BODY_MAX
 from app.recruitment.models import TEAM_KINDS
 from app.recruitment.profiles import MAX_INTRODUCTION, MAX_SKILL_LENGTH, MAX_SKILLS
 from app.recruitment.teams.services import TEAM_NAME_MAX
@@ -68,5 +76,38 @@ class VolunteerProfileForm(FlaskForm):
             ),
         ],
         description=_l("A few words about yourself for the coordinators of your teams."),
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class MemberNoteForm(FlaskForm):
+    """A coordinator's private note or a commendation on a team member."""
+
+    kind = RadioField(
+        _l("What is it?"),
+        choices=[
+            ("note", _l("Private note (only this team's coordinators see it)")),
+            ("commendation", _l("Commendation (the volunteer sees it)")),
+        ],
+        default="note",
+    )
+    body = required_text(
+        _l("Text"),
+        _l("Please write something."),
+        BODY_MAX,
+        field=TextAreaField,
+        render_kw={"rows": 3},
+    )
+    award_points = BooleanField(_l("Award the points of the commendation rule"))
+    submit = SubmitField(_l("Save"))
+
+
+class MemberNoteEditForm(FlaskForm):
+    body = required_text(
+        _l("Text"),
+        _l("Please write something."),
+        BODY_MAX,
+        field=TextAreaField,
+        render_kw={"rows": 4},
     )
     submit = SubmitField(_l("Save"))

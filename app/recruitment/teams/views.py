@@ -15,13 +15,15 @@ from app.common.tables import download
 from app.common.transaction import form_page, form_status, run_change, transaction
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.recruitment import campaigns, labels, poster, profiles
+from app.recruitment import campaigns, labels, member_notes, poster, profiles
 from app.recruitment import membership as members
 from app.recruitment.access import require_team_manager
 from app.recruitment.models import DAY_PARTS, MEMBERSHIP_STATUSES, WEEKDAYS, Campaign, Membership
 from app.recruitment.teams import services as team_services
 from app.recruitment.teams.forms import (
     GrantCoordinatorForm,
+    MemberNoteEditForm,
+    MemberNoteForm,
     MemberStatusForm,
     TeamForm,
     VolunteerProfileForm,
@@ -205,18 +207,79 @@ def export_roster(team_id: int, fmt: str):
     return response
 
 
-@bp.route("/<int:team_id>/members/<int:user_id>")
-@role_required(*COORDINATOR_ROLES)
-def member(team_id: int, user_id: int):
+def _team_member(team_id: int, user_id: int):
     team = _managed_team(team_id)
     if not profiles.can_view_member(current_user, team.id, user_id):
         raise NotFound(_("This person is not a member of this team."))
-    person = accounts.get_person(user_id)
+    return team, accounts.get_person(user_id)
+
+
+@bp.route("/<int:team_id>/members/<int:user_id>")
+@role_required(*COORDINATOR_ROLES)
+def member(team_id: int, user_id: int):
+    team, person = _team_member(team_id, user_id)
+    return _member_page(team, person, MemberNoteForm(formdata=None))
+
+
+def _member_page(team, person, note_form: MemberNoteForm):
+    """The member's team profile with the team's notes on them and the form to add one."""
     return render_template(
         "teams/member.html",
         team=team,
         view=profiles.overview(person, viewer=current_user),
+        notes=member_notes.about_member(team, person.id),
+        note_form=note_form,
         **_labels(),
+    ), form_status(note_form)
+
+
+@bp.route("/<int:team_id>/members/<int:user_id>/notes", methods=["POST"])
+@role_required(*COORDINATOR_ROLES)
+def add_member_note(team_id: int, user_id: int):
+    team, person = _team_member(team_id, user_id)
+    form = MemberNoteForm()
+    if form.validate_on_submit():
+        done = run_change(
+            lambda: member_notes.add(
+                team,
+                person,
+                kind=form.kind.data,
+                body=form.body.data,
+                award_points=form.award_points.data,
+                actor=current_user,
+            ),
+            _saved_note_message,
+            form=form,
+        )
+        if done:
+            return redirect(url_for("teams.member", team_id=team.id, user_id=person.id))
+    return _member_page(team, person, form)
+
+
+def _saved_note_message(note) -> str:
+    if note.kind == "note":
+        return _("The note has been saved.")
+    if note.points:
+        return _("The commendation has been sent, with %(n)d points.", n=note.points)
+    return _("The commendation has been sent.")
+
+
+@bp.route("/<int:team_id>/members/<int:user_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
+@role_required(*COORDINATOR_ROLES)
+def edit_member_note(team_id: int, user_id: int, note_id: int):
+    team, person = _team_member(team_id, user_id)
+    note = member_notes.get_note(team, person.id, note_id)
+    member_notes.require_author(note, current_user)
+    form = MemberNoteEditForm(obj=note)
+    return form_page(
+        form,
+        lambda: member_notes.edit(note, body=form.body.data, actor=current_user),
+        _("The changes have been saved."),
+        then=url_for("teams.member", team_id=team.id, user_id=person.id),
+        template="teams/member_note.html",
+        team=team,
+        person=person,
+        note=note,
     )
 
 
@@ -258,6 +321,7 @@ def profile():
         "teams/profile.html",
         form=form,
         view=view,
+        commendations=member_notes.commendations_of(current_user.id),
         ticked=ticked,
         grid_error=grid_error,
         **_labels(),
