@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from app.common.time import utcnow
 from app.recruitment import applying, campaigns
+from app.recruitment import membership as members
 from app.recruitment.campaigns import CampaignFields, QuestionFields
 from app.recruitment.teams import services as team_services
 from tests import factories
@@ -99,3 +100,19 @@ def apply(campaign_obj, person=None, *, now=None, **by_label):
     return applying.apply(
         campaign_obj, person, answers_for(campaign_obj, **by_label), consent=True, now=now
     )
+
+
+def team_with_member(*, now: datetime | None = None) -> dict:
+    """A team with two coordinators and a member, a volunteer outside it, and another team
+    with its own coordinator: the people of the member notes tests."""
+    team_obj = team(name="阅览室志愿者队")
+    people = {
+        "team": team_obj,
+        "coordinator": coordinator(team_obj, name="陈老师"),
+        "colleague": coordinator(team_obj, name="王老师"),
+        "volunteer": factories.person(roles=["volunteer"], name="张三"),
+        "outsider": factories.person(roles=["volunteer"], name="李四"),
+        "other_coordinator": coordinator(team(name="古籍修复队"), name="赵老师"),
+    }
+    members.join_team(team_obj.id, people["volunteer"].id, now=now)
+    return people

@@ -15,10 +15,8 @@ from app.audit.models import AuditEntry
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.notifications.models import Notification
 from app.recruitment import member_notes
-from app.recruitment import membership as members
 from app.rewards import defaults, points
 from app.rewards.models import PointEntry, PointRule
-from tests import factories
 from tests.recruitment import recruiting
 
 NOW = datetime(2026, 3, 2, 8, 0)
@@ -26,23 +24,9 @@ NOW = datetime(2026, 3, 2, 8, 0)
 
 @pytest.fixture
 def world(db):
-    team = recruiting.team(name="阅览室志愿者队")
-    coordinator = recruiting.coordinator(team, name="陈老师")
-    colleague = recruiting.coordinator(team, name="王老师")
-    volunteer = factories.person(roles=["volunteer"], name="张三")
-    outsider = factories.person(roles=["volunteer"], name="李四")
-    other_team = recruiting.team(name="古籍修复队")
-    other_coordinator = recruiting.coordinator(other_team, name="赵老师")
-    members.join_team(team.id, volunteer.id, now=NOW)
+    people = recruiting.team_with_member(now=NOW)
     db.session.commit()
-    return {
-        "team": team,
-        "coordinator": coordinator,
-        "colleague": colleague,
-        "volunteer": volunteer,
-        "outsider": outsider,
-        "other_coordinator": other_coordinator,
-    }
+    return people
 
 
 def write(world, kind="note", body="做事认真，周三晚上常来", *, actor=None, **options):

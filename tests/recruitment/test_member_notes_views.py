@@ -6,30 +6,16 @@ import pytest
 from sqlalchemy import func, select
 
 from app.recruitment import member_notes
-from app.recruitment import membership as members
 from app.recruitment.models import MemberNote
-from tests import factories
 from tests.helpers import page
 from tests.recruitment import recruiting
 
 
 @pytest.fixture
 def world(db):
-    team = recruiting.team(name="阅览室志愿者队")
-    coordinator = recruiting.coordinator(team, name="陈老师")
-    colleague = recruiting.coordinator(team, name="王老师")
-    volunteer = factories.person(roles=["volunteer"], name="张三")
-    outsider = factories.person(roles=["volunteer"], name="李四")
-    members.join_team(team.id, volunteer.id)
+    people = recruiting.team_with_member()
     db.session.commit()
-    return {
-        "team": team,
-        "coordinator": coordinator,
-        "colleague": colleague,
-        "volunteer": volunteer,
-        "outsider": outsider,
-        "url": f"/teams/{team.id}/members/{volunteer.id}",
-    }
+    return {**people, "url": f"/teams/{people['team'].id}/members/{people['volunteer'].id}"}
 
 
 def count_notes() -> int:

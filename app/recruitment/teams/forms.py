@@ -80,6 +80,16 @@ class VolunteerProfileForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
+def _note_text(*, rows: int):
+    return required_text(
+        _l("Text"),
+        _l("Please write something."),
+        BODY_MAX,
+        field=TextAreaField,
+        render_kw={"rows": rows},
+    )
+
+
 class MemberNoteForm(FlaskForm):
     """A coordinator's private note or a commendation on a team member."""
 
@@ -91,23 +101,11 @@ class MemberNoteForm(FlaskForm):
         ],
         default="note",
     )
-    body = required_text(
-        _l("Text"),
-        _l("Please write something."),
-        BODY_MAX,
-        field=TextAreaField,
-        render_kw={"rows": 3},
-    )
+    body = _note_text(rows=3)
     award_points = BooleanField(_l("Award the points of the commendation rule"))
     submit = SubmitField(_l("Save"))
 
 
 class MemberNoteEditForm(FlaskForm):
-    body = required_text(
-        _l("Text"),
-        _l("Please write something."),
-        BODY_MAX,
-        field=TextAreaField,
-        render_kw={"rows": 4},
-    )
+    body = _note_text(rows=4)
     submit = SubmitField(_l("Save"))
