@@ -29,6 +29,7 @@ AUDITED = {
     "Campaign": ("campaign", "id"),
     "Application": ("application", "id"),
     "Membership": ("membership", "id"),
+    "MemberNote": ("member_note", "id"),
     "PointRule": ("point_rule", "code"),
     "PointEntry": ("point_entry", "id"),
     "Badge": ("badge", "id"),
