@@ -1,6 +1,6 @@
 """recruitment: coordinators' notes and commendations on team members
 
-Revision ID: 0017_t23_notes
+Revision ID: 0017_member_notes
 Revises: 0016_wechat
 Create Date: 2026-12-07 16:36:49.747333
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_t23_notes'
+revision = '0017_member_notes'
 down_revision = '0016_wechat'
 branch_labels = None
 depends_on = None
