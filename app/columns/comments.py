@@ -23,7 +23,7 @@ from app.common.db import get_or_not_found, update_if
 from app.common.names import mask_name
 from app.common.text import clean_line, clean_text
 from app.common.time import utcnow
-from app.errors import Conflict, Forbidden
+from app.errors import Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.notifications.kinds import CONTRIBUTION_COMMENTED
 
@@ -79,14 +79,29 @@ def thread(contribution: Contribution, *, with_hidden: bool = False) -> list[Con
     return list(db.session.scalars(query))
 
 
+def get_comment(contribution_id: int, comment_id: int) -> ContributionComment:
+    """A comment on this published contribution (NotFound otherwise)."""
+    comment = get_or_not_found(ContributionComment, comment_id, _("This comment does not exist."))
+    if comment.contribution_id != reading.published_by_id(contribution_id).id:
+        raise NotFound(_("This comment does not exist."))
+    return comment
+
+
+def require_moderator(user: User, contribution_id: int) -> Contribution:
+    """The published contribution, when `user` edits its column (Forbidden otherwise)."""
+    contribution = reading.published_by_id(contribution_id)
+    if not catalogue.is_editor(user, contribution.column):
+        raise Forbidden(_("Only the editors of this column can moderate its comments."))
+    return contribution
+
+
 def hide_comment(
     editor: User, comment_id: int, reason: str | None, *, now: datetime | None = None
 ) -> ContributionComment:
     """An editor of the column hides a comment, with a reason (audited); hiding a hidden
     one changes nothing."""
     comment = get_or_not_found(ContributionComment, comment_id, _("This comment does not exist."))
-    contribution = comment.contribution
-    _require_editor(editor, contribution)
+    contribution = require_moderator(editor, comment.contribution_id)
     why = clean_line(
         reason,
         field="reason",
@@ -112,8 +127,7 @@ def set_comments_closed(
 ) -> Contribution:
     """An editor of the column closes a post to new comments, or opens it again (audited
     when it changes)."""
-    contribution = reading.published_by_id(contribution_id)
-    _require_editor(editor, contribution)
+    contribution = require_moderator(editor, contribution_id)
     if update_if(
         contribution, Contribution.comments_closed.is_(not closed), comments_closed=closed
     ):
@@ -140,8 +154,3 @@ def comment_activity() -> Select:
         ContributionComment.created_at.label("at"),
         literal(1.0).label("amount"),
     ).where(ContributionComment.hidden_at.is_(None))
-
-
-def _require_editor(editor: User, contribution: Contribution) -> None:
-    if not catalogue.is_editor(editor, contribution.column):
-        raise Forbidden(_("Only the editors of this column can moderate its comments."))

@@ -154,6 +154,8 @@ def comment(code: str, contribution_id: int):
 @bp.route("/<code>/<int:contribution_id>/comments/<int:comment_id>/hide", methods=["POST"])
 @login_required
 def hide_comment(code: str, contribution_id: int, comment_id: int):
+    comments.get_comment(contribution_id, comment_id)
+    comments.require_moderator(current_user, contribution_id)
     form = HideCommentForm()
     return posted_change(
         form,
@@ -166,6 +168,7 @@ def hide_comment(code: str, contribution_id: int, comment_id: int):
 @bp.route("/<code>/<int:contribution_id>/comments/close", methods=["POST"])
 @login_required
 def close_comments(code: str, contribution_id: int):
+    comments.require_moderator(current_user, contribution_id)
     return posted_change(
         ActionForm(),
         lambda: comments.set_comments_closed(current_user, contribution_id, True),
@@ -177,6 +180,7 @@ def close_comments(code: str, contribution_id: int):
 @bp.route("/<code>/<int:contribution_id>/comments/open", methods=["POST"])
 @login_required
 def open_comments(code: str, contribution_id: int):
+    comments.require_moderator(current_user, contribution_id)
     return posted_change(
         ActionForm(),
         lambda: comments.set_comments_closed(current_user, contribution_id, False),
