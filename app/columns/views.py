@@ -165,28 +165,28 @@ def hide_comment(code: str, contribution_id: int, comment_id: int):
     )
 
 
-@bp.route("/<code>/<int:contribution_id>/comments/close", methods=["POST"])
-@login_required
-def close_comments(code: str, contribution_id: int):
+def _close_or_open(code: str, contribution_id: int, closed: bool) -> Response:
     comments.require_moderator(current_user, contribution_id)
     return posted_change(
         ActionForm(),
-        lambda: comments.set_comments_closed(current_user, contribution_id, True),
-        _("Comments on this contribution are closed."),
+        lambda: comments.set_comments_closed(current_user, contribution_id, closed),
+        _("Comments on this contribution are closed.")
+        if closed
+        else _("Comments on this contribution are open again."),
         back=_comments_of(code, contribution_id),
     )
+
+
+@bp.route("/<code>/<int:contribution_id>/comments/close", methods=["POST"])
+@login_required
+def close_comments(code: str, contribution_id: int):
+    return _close_or_open(code, contribution_id, True)
 
 
 @bp.route("/<code>/<int:contribution_id>/comments/open", methods=["POST"])
 @login_required
 def open_comments(code: str, contribution_id: int):
-    comments.require_moderator(current_user, contribution_id)
-    return posted_change(
-        ActionForm(),
-        lambda: comments.set_comments_closed(current_user, contribution_id, False),
-        _("Comments on this contribution are open again."),
-        back=_comments_of(code, contribution_id),
-    )
+    return _close_or_open(code, contribution_id, False)
 
 
 @bp.route("/<code>/<int:contribution_id>/share.png")
