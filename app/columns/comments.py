@@ -30,7 +30,6 @@ from app.notifications.kinds import CONTRIBUTION_COMMENTED
 MAX_COMMENT_LENGTH = 2000
 MAX_REASON_LENGTH = 500
 EXCERPT_LENGTH = 200
-COMMENT_LINK = "/columns/{code}/{id}#comments"
 
 
 def add_comment(
@@ -60,7 +59,7 @@ def add_comment(
             CONTRIBUTION_COMMENTED,
             contribution,
             now,
-            link=COMMENT_LINK.replace("{code}", contribution.column.code),
+            link=f"/columns/{contribution.column.code}/{{id}}#comments",  # notify fills the id
             reader=mask_name(reader.name),
             excerpt=reading.excerpt(text, EXCERPT_LENGTH),
         )
