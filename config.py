@@ -184,6 +184,8 @@ class Config:
     CERTIFICATE_SIGNATORY = os.environ.get("CERTIFICATE_SIGNATORY", "")
     CERTIFICATE_CONTACT = os.environ.get("CERTIFICATE_CONTACT", "")
     CERTIFICATE_VERIFY_RATE_LIMIT = os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute")
+    # Comments on column posts, per person (not per address: a campus shares few addresses).
+    COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5 per minute;30 per hour")
 
     # Second Classroom (第二课堂) credits: module categories of each source (a task or column
     # may name its own), the 认定单位 in files, the 参与角色 per team kind, and whether a batch
@@ -225,6 +227,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "1000 per minute"
     LOGIN_ADDRESS_RATE_LIMIT = "10000 per minute"
+    COMMENT_RATE_LIMIT = "1000 per minute"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = ""  # tests that send email start their own local SMTP server

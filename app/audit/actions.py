@@ -56,6 +56,8 @@ ACTION_LABELS: dict[str, Any] = {
     "columns.contribution_rejected": _l("Contribution rejected"),
     "columns.contribution_unpublished": _l("Contribution unpublished"),
     "columns.contribution_featured": _l("Contribution featured or no longer featured"),
+    "columns.comment_hidden": _l("Comment on a contribution hidden"),
+    "columns.comments_closed": _l("Comments on a contribution closed or reopened"),
     # Credits
     "credits.batch_built": _l("Credit batch built"),
     "credits.item_excluded": _l("Credit line excluded from a batch"),

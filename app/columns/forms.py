@@ -30,6 +30,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from app.columns.catalogue import CREDIT_CATEGORY_MAX, NAME_MAX, TEXT_MAX, ColumnFields
+from app.columns.comments import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH
 from app.columns.contribution_fields import (
     BODY_MAX,
     CALL_NUMBER_MAX,
@@ -42,7 +43,14 @@ from app.columns.contribution_fields import (
 )
 from app.columns.media import media_kinds
 from app.columns.models import COLUMN_KINDS, ContentColumn, Contribution
-from app.common.forms import markdown_text, optional_text, required_number, required_text
+from app.common.forms import (
+    MARKDOWN_HINT,
+    markdown_text,
+    optional_text,
+    reason_text,
+    required_number,
+    required_text,
+)
 from app.common.time import local_to_utc
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -173,6 +181,23 @@ class RejectForm(FlaskForm):
 class UnpublishForm(FlaskForm):
     comment = _comment(
         _l("Why is it taken offline?"), _l("Please tell the author why it is taken offline.")
+    )
+
+
+class CommentForm(FlaskForm):
+    body = required_text(
+        _l("Your comment"),
+        _l("Please write a comment."),
+        MAX_COMMENT_LENGTH,
+        field=TextAreaField,
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 3},
+    )
+
+
+class HideCommentForm(FlaskForm):
+    reason = reason_text(
+        MAX_REASON_LENGTH, _l("Please give a reason for hiding this comment."), render_kw={}
     )
 
 

@@ -131,6 +131,11 @@ class Contribution(db.Model):
     review_note: Mapped[str | None] = mapped_column(sa.Text)
     like_count: Mapped[int] = mapped_column(sa.Integer, default=0)
     view_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Readers' comments: shown ones counted here; editors may close a post to new comments.
+    comment_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    comments_closed: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
@@ -200,3 +205,23 @@ class ContributionView(db.Model):
     contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contributions.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     day: Mapped[date] = mapped_column(sa.Date)
+
+
+class ContributionComment(db.Model):
+    """A reader's comment on a published contribution (Markdown, shown sanitised). An editor
+    may hide it with a reason: it stays, for the author's data export and the audit log."""
+
+    __tablename__ = "contribution_comments"
+    audit_type: ClassVar[str] = "contribution_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contributions.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
+    hidden_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    contribution: Mapped[Contribution] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])

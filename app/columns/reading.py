@@ -60,13 +60,13 @@ def feed_entries(column: ContentColumn, limit: int = FEED_LENGTH) -> list[Contri
 def get_published(column: ContentColumn, contribution_id: int) -> Contribution:
     """A published contribution of `column` (NotFound otherwise: drafts, submissions and
     withdrawn ones do not exist for readers)."""
-    contribution = _published(contribution_id)
+    contribution = published_by_id(contribution_id)
     if contribution.column_id != column.id:
         raise _not_found()
     return contribution
 
 
-def _published(contribution_id: int) -> Contribution:
+def published_by_id(contribution_id: int) -> Contribution:
     contribution = db.session.get(Contribution, contribution_id)
     if contribution is None or contribution.status != PUBLISHED:
         raise _not_found()
@@ -97,7 +97,7 @@ def _insert(row: ContributionLike | ContributionView) -> bool:
     return add_once(row, existing=lambda: True) is None
 
 
-def _add_to_count(contribution: Contribution, column: InstrumentedAttribute, step: int) -> None:
+def add_to_count(contribution: Contribution, column: InstrumentedAttribute, step: int) -> None:
     db.session.execute(
         update(Contribution)
         .where(Contribution.id == contribution.id)
@@ -113,24 +113,24 @@ def record_view(user: User, contribution: Contribution, *, now: datetime | None 
     view = ContributionView(contribution_id=contribution.id, user_id=user.id, day=day)
     if not _insert(view):
         return False
-    _add_to_count(contribution, Contribution.view_count, 1)
+    add_to_count(contribution, Contribution.view_count, 1)
     return True
 
 
 def like(user: User, contribution_id: int, *, now: datetime | None = None) -> Contribution:
     """The person likes a published contribution; liking it again changes nothing."""
-    contribution = _published(contribution_id)
+    contribution = published_by_id(contribution_id)
     row = ContributionLike(
         contribution_id=contribution.id, user_id=user.id, created_at=now or utcnow()
     )
     if _insert(row):
-        _add_to_count(contribution, Contribution.like_count, 1)
+        add_to_count(contribution, Contribution.like_count, 1)
     return contribution
 
 
 def unlike(user: User, contribution_id: int) -> Contribution:
     """The person takes their like back; without one this changes nothing."""
-    contribution = _published(contribution_id)
+    contribution = published_by_id(contribution_id)
     begin_write_transaction()
     removed = db.session.execute(
         delete(ContributionLike).where(
@@ -139,7 +139,7 @@ def unlike(user: User, contribution_id: int) -> Contribution:
         )
     ).rowcount
     if removed:
-        _add_to_count(contribution, Contribution.like_count, -1)
+        add_to_count(contribution, Contribution.like_count, -1)
     return contribution
 
 

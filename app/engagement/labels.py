@@ -26,6 +26,7 @@ PAUSED_KIND = {
     "service": _l("No shift"),
     "contribution": _l("No contribution"),
     "reading": _l("No library use"),
+    "comment": _l("No comment on a column post"),
     "login": _l("No visit to the site"),
 }
 CADENCE_LABELS = {

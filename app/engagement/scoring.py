@@ -2,7 +2,8 @@
 figures the nightly query returns, kept apart from SQL so it is tested on hand-computed
 cases.
 
-Activity comes in kinds (a shift, a published contribution, library use, a day on the site)
+Activity comes in kinds (a shift, a published contribution, library use, a comment on a
+column post, a day on the site)
 and is counted in whole weeks back from the scored day: week 0 is that day and the six
 before it. The scoring window is the last `window_weeks` weeks; the same number of weeks
 before it says what the person used to do.
@@ -21,7 +22,7 @@ from datetime import date
 
 from app.engagement.settings import Settings
 
-KINDS = ("service", "contribution", "reading", "login")
+KINDS = ("service", "contribution", "reading", "comment", "login")
 # Which kind names the pause in "no shift for 41 days" when several are present.
 MAIN_KIND_ORDER = ("service", "contribution", "reading")
 
@@ -71,6 +72,7 @@ def activity_points(stats: dict[str, KindStats], settings: Settings) -> float:
         + service.decayed_amount * settings.points_per_service_hour
         + stats.get("contribution", NO_ACTIVITY).decayed_events * settings.points_per_contribution
         + stats.get("reading", NO_ACTIVITY).decayed_amount * settings.points_per_reading_point
+        + stats.get("comment", NO_ACTIVITY).decayed_events * settings.points_per_comment
         + stats.get("login", NO_ACTIVITY).decayed_events * settings.points_per_login_day
     )
 

@@ -20,6 +20,7 @@ from sqlalchemy.sql import sqltypes
 
 from app.accounts import services as accounts
 from app.checkin import hours
+from app.columns import comments
 from app.columns import providers as columns
 from app.common.db import lock_for_transaction
 from app.common.rows import fields_of
@@ -133,6 +134,7 @@ def activity_sources(weeks: Weeks) -> dict[str, Select]:
         "service": hours.service_activity(),
         "contribution": columns.publication_activity(),
         "reading": reading.reading_activity(weeks.first_day, weeks.end_day),
+        "comment": comments.comment_activity(),
         "login": accounts.login_activity(),
     }
 

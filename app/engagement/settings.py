@@ -32,6 +32,7 @@ class Settings:
     points_per_service_hour: float = 10
     points_per_contribution: float = 15
     points_per_reading_point: float = 1
+    points_per_comment: float = 3
     points_per_login_day: float = 1
     # Segments: core from this score; new when the first activity is at most this many days
     # old; at risk when the main activity has paused this many days, and at least this many

@@ -133,6 +133,9 @@ CONTRIBUTION_UNPUBLISHED = Kind(
 CONTRIBUTION_FEATURED = Kind(
     "columns.featured", _l("My contribution was featured"), email_default=False
 )
+CONTRIBUTION_COMMENTED = Kind(
+    "columns.commented", _l("A reader commented on my contribution"), email_default=False
+)
 
 # Rewards: points and badges
 POINTS_CHANGED = Kind("rewards.points", _l("Points I was awarded or lost"), email_default=False)

@@ -18,7 +18,7 @@ import app.models  # noqa: F401  (every table, for the parametrisation)
 from app.accounts import personal_data, sessions
 from app.accounts.models import SsoSession, User
 from app.admin.models import DataHubPull, DataHubSource
-from app.columns import reading
+from app.columns import comments, reading
 from app.columns.models import Contribution
 from app.common.time import utcnow
 from app.credits.models import CreditBatchItem
@@ -97,6 +97,8 @@ def _add_what_the_world_lacks(world: World) -> None:
     published = _db.session.get(Contribution, world.own["published_id"])
     reading.like(volunteer, published.id, now=now)
     reading.record_view(volunteer, published, now=now)
+    spam = comments.add_comment(other, published.id, "广告", now=now)
+    comments.hide_comment(admin, spam.id, "广告", now=now)
     points.adjust(volunteer, 5, reason="活动补录", actor=admin, now=now)
     application = _db.session.get(Application, world.own["application_id"])
     review.add_note(application, "面试表现好", actor=coordinator, now=now)

@@ -21,6 +21,7 @@ AUDITED = {
     "Certificate": ("certificate", "number"),
     "ContentColumn": ("content_column", "id"),
     "Contribution": ("contribution", "id"),
+    "ContributionComment": ("contribution_comment", "id"),
     "CreditRule": ("credit_rule", "category"),
     "CreditTemplate": ("credit_template", "id"),
     "CreditBatch": ("credit_batch", "id"),

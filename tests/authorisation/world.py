@@ -21,7 +21,7 @@ from app.admin.models import DataHubSource, ImportRun
 from app.api import services as api_tokens
 from app.checkin import certificates
 from app.checkin.models import Attendance
-from app.columns import catalogue, contributions, media
+from app.columns import catalogue, comments, contributions, media
 from app.columns.contribution_fields import ContributionFields
 from app.columns.models import Contribution
 from app.common.semesters import current_semester
@@ -220,6 +220,7 @@ def _add_team_objects(world: World, team: Team, now) -> None:
         "import_id": _first(select(LibraryUseImport.id)),
         "published_id": published.id,
         "published_code": published.column.code,
+        "comment_id": comments.add_comment(volunteer, published.id, "写得好", now=now).id,
         "submitted_id": _first(select(Contribution.id).where(Contribution.status == "submitted")),
         "college_id": volunteer.college_id,
         "year": now.year,
