@@ -26,6 +26,7 @@ EXPECTED = {
     "anonymisers": {
         "app.engagement.personal.forget_person",
         "app.notifications.services.forget_person",
+        "app.recruitment.member_notes.forget_person",
         "app.recruitment.profiles.forget_person",
         "app.wechat.personal.forget_person",
     },

@@ -1,7 +1,7 @@
 """columns: readers' comments on contributions, closing a post to comments
 
-Revision ID: 0017_t23_comments
-Revises: 0016_wechat
+Revision ID: 0018_comments
+Revises: 0017_member_notes
 Create Date: 2026-12-07 16:35:43.250437
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_t23_comments'
-down_revision = '0016_wechat'
+revision = '0018_comments'
+down_revision = '0017_member_notes'
 branch_labels = None
 depends_on = None
 
