@@ -52,6 +52,7 @@ SECTIONS = [
     "columns",
     "credits",
     "engagement",
+    "feedback",
     "recruitment",
     "rewards",
     "wechat",
