@@ -38,8 +38,10 @@ ANSWER_PATH = "/feedback/"
 
 
 def answer_path(request: FeedbackRequest) -> str:
-    """The notification's link (built without a request, as in a job)."""
-    return f"{ANSWER_PATH}{request.id}"
+    """The notification's link (built without a request, as in a job). It names the
+    attendance, which is one request's for good: the request's own id could differ between
+    two job runs racing (a losing insert still takes an id on PostgreSQL)."""
+    return f"{ANSWER_PATH}{request.attendance_id}"
 
 
 # Asking --------------------------------------------------------------------------------------
@@ -109,9 +111,10 @@ def ask_recent(*, now: datetime | None = None) -> int:
 # Answering -----------------------------------------------------------------------------------
 
 
-def request_for(user: User, request_id: int) -> FeedbackRequest:
-    """The person's own request; NotFound for anyone else's (nobody learns it exists)."""
-    request = db.session.get(FeedbackRequest, request_id)
+def request_for(user: User, attendance_id: int) -> FeedbackRequest:
+    """The person's own request about this attendance; NotFound for anyone else's (nobody
+    learns it exists)."""
+    request = _request_of(attendance_id)
     if request is None or request.user_id != user.id:
         raise NotFound(_("This feedback request was not found."))
     return request
@@ -135,7 +138,7 @@ def _check_rating(rating: object) -> int:
 
 def answer(
     user: User,
-    request_id: int,
+    attendance_id: int,
     *,
     rating: object,
     comment: str | None = None,
@@ -145,7 +148,7 @@ def answer(
     """Answer one's own request once: a rating 1–5, an optional comment and the ticked
     boxes (only the task's own). A second answer, even at the same moment, is a Conflict."""
     now = now or utcnow()
-    request = request_for(user, request_id)
+    request = request_for(user, attendance_id)
     rating = _check_rating(rating)
     comment = clean_text(
         comment,

@@ -19,23 +19,23 @@ from app.shifts import tasks
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
 
-@bp.route("/<int:request_id>", methods=["GET", "POST"])
+@bp.route("/<int:attendance_id>", methods=["GET", "POST"])
 @login_required
-def answer(request_id: int):
-    request = services.request_for(current_user, request_id)
+def answer(attendance_id: int):
+    request = services.request_for(current_user, attendance_id)
     form = AnswerForm()
     form.ticks.choices = [(label, label) for label in services.tick_labels(request.task_id)]
     return form_page(
         form,
         lambda: services.answer(
             current_user,
-            request.id,
+            request.attendance_id,
             rating=form.rating.data,
             comment=form.comment.data,
             ticks=form.ticks.data,
         ),
         _("Thank you! Your rating was sent."),
-        then=url_for("feedback.answer", request_id=request.id),
+        then=url_for("feedback.answer", attendance_id=request.attendance_id),
         template="feedback/answer.html",
         request=request,
         ratings=range(RATING_MIN, RATING_MAX + 1),

@@ -116,7 +116,7 @@ def _records_for(person: User, column_id: int, now) -> dict[str, object]:
         "token": share.token,
         "notification_id": notice.id,
         "handover_id": offer.id,
-        "request_id": rating.id,
+        "rated_attendance_id": rating.attendance_id,
         "signup_id": _first(
             select(ShiftSignup.id)
             .join(Shift)

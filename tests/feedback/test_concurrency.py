@@ -33,11 +33,12 @@ def test_two_answers_at_once_keep_one(app, db):
     world, _records = feedback_data.verified(people=1)
     services.ask_recent()
     request_id = _db.session.scalar(select(FeedbackRequest.id))
+    attendance_id = _db.session.scalar(select(FeedbackRequest.attendance_id))
     person_id = world.people[0].id
     db.session.commit()
 
     def send(rating: int) -> None:
-        services.answer(accounts.get_person(person_id), request_id, rating=rating)
+        services.answer(accounts.get_person(person_id), attendance_id, rating=rating)
 
     assert sorted(race(app, send, [2, 5, 2, 5])) == ["conflict"] * 3 + ["ok"]
     _db.session.expire_all()

@@ -41,7 +41,7 @@ def test_each_volunteer_is_asked_once_after_their_hours_are_verified(db):
     assert services.ask_recent() == 0  # a second run asks nobody again
     [notice] = _asked(world.people[0])
     assert world.task.title in notice.title
-    assert notice.link == f"/feedback/{_requests()[0].id}"
+    assert notice.link == f"/feedback/{records[0].id}"
     assert _asked(world.people[1]) == []
 
 
@@ -58,11 +58,11 @@ def test_a_volunteer_answers_once_with_rating_comment_and_the_tasks_ticks(db):
     volunteer = world.people[0]
 
     services.answer(
-        volunteer, request.id, rating=4, comment=" 很好 ", ticks=["事情够做", "不存在的"]
+        volunteer, request.attendance_id, rating=4, comment=" 很好 ", ticks=["事情够做", "不存在的"]
     )
     assert (request.rating, request.comment, request.ticks) == (4, "很好", ["事情够做"])
     with pytest.raises(Conflict):
-        services.answer(volunteer, request.id, rating=1)
+        services.answer(volunteer, request.attendance_id, rating=1)
     assert request.rating == 4
 
 
@@ -72,7 +72,7 @@ def test_a_rating_outside_one_to_five_is_refused(db, rating):
     services.ask_recent()
     [request] = _requests()
     with pytest.raises(InvalidInput) as refused:
-        services.answer(world.people[0], request.id, rating=rating)
+        services.answer(world.people[0], request.attendance_id, rating=rating)
     assert refused.value.field == "rating"
     assert request.answered_at is None
 
@@ -82,7 +82,7 @@ def test_a_comment_too_long_is_refused(db):
     services.ask_recent()
     [request] = _requests()
     with pytest.raises(InvalidInput) as refused:
-        services.answer(world.people[0], request.id, rating=3, comment="长" * 1001)
+        services.answer(world.people[0], request.attendance_id, rating=3, comment="长" * 1001)
     assert refused.value.field == "comment"
 
 
@@ -91,7 +91,7 @@ def test_someone_elses_request_is_not_found(db):
     services.ask_recent()
     first, _second = _requests()
     with pytest.raises(NotFound):
-        services.answer(world.people[1], first.id, rating=5)
+        services.answer(world.people[1], first.attendance_id, rating=5)
 
 
 def test_a_request_whose_hours_were_unverified_cannot_be_answered(db):
@@ -100,7 +100,7 @@ def test_a_request_whose_hours_were_unverified_cannot_be_answered(db):
     [request] = _requests()
     attendance_verification.unverify(records[0], actor=world.boss, reason="记错了")
     with pytest.raises(InvalidInput):
-        services.answer(world.people[0], request.id, rating=5)
+        services.answer(world.people[0], request.attendance_id, rating=5)
 
 
 def test_tick_boxes_too_many_or_too_long_are_refused_and_only_the_team_sets_them(db):
@@ -119,8 +119,10 @@ def test_coordinators_see_counts_averages_ticks_trend_and_comments_without_names
     services.set_ticks(world.task, "讲解清楚", actor=world.boss)
     services.ask_recent()
     first, second, _unanswered = _requests()
-    services.answer(world.people[0], first.id, rating=5, comment="很顺利", ticks=["讲解清楚"])
-    services.answer(world.people[1], second.id, rating=2)
+    services.answer(
+        world.people[0], first.attendance_id, rating=5, comment="很顺利", ticks=["讲解清楚"]
+    )
+    services.answer(world.people[1], second.attendance_id, rating=2)
 
     feedback = summary.task_feedback(world.task)
     assert (feedback.overall.asked, feedback.overall.count) == (3, 2)

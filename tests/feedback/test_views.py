@@ -32,19 +32,21 @@ def _fresh(request: FeedbackRequest) -> FeedbackRequest:
 def test_the_volunteer_rates_from_the_link_once(client, english_login, world):
     request = world.requests[0]
     english_login(world.people[0])
-    shown = client.get(f"/feedback/{request.id}")
+    shown = client.get(f"/feedback/{request.attendance_id}")
     assert shown.status_code == 200
     assert "How was your shift?" in page(shown) and "讲解清楚" in page(shown)
 
     sent = client.post(
-        f"/feedback/{request.id}",
+        f"/feedback/{request.attendance_id}",
         data={"rating": "5", "ticks": ["讲解清楚"], "comment": "很好"},
         follow_redirects=True,
     )
     assert "Thank you! Your rating was sent." in page(sent)
     assert (_fresh(request).rating, _fresh(request).ticks) == (5, ["讲解清楚"])
 
-    again = client.post(f"/feedback/{request.id}", data={"rating": "1"}, follow_redirects=True)
+    again = client.post(
+        f"/feedback/{request.attendance_id}", data={"rating": "1"}, follow_redirects=True
+    )
     assert "You have already rated this shift." in page(again)
     assert _fresh(request).rating == 5
 
@@ -62,7 +64,7 @@ def test_bad_answers_get_a_clear_message_and_change_nothing(
 ):
     request = world.requests[0]
     english_login(world.people[0])
-    refused = client.post(f"/feedback/{request.id}", data=data)
+    refused = client.post(f"/feedback/{request.attendance_id}", data=data)
     assert refused.status_code == 400
     assert message in page(refused)
     assert _fresh(request).answered_at is None
@@ -70,13 +72,18 @@ def test_bad_answers_get_a_clear_message_and_change_nothing(
 
 def test_another_volunteers_request_is_not_found(client, english_login, world):
     english_login(world.people[1])
-    assert client.get(f"/feedback/{world.requests[0].id}").status_code == 404
-    assert client.post(f"/feedback/{world.requests[0].id}", data={"rating": "1"}).status_code == 404
+    assert client.get(f"/feedback/{world.requests[0].attendance_id}").status_code == 404
+    assert (
+        client.post(
+            f"/feedback/{world.requests[0].attendance_id}", data={"rating": "1"}
+        ).status_code
+        == 404
+    )
     assert _fresh(world.requests[0]).answered_at is None
 
 
 def test_coordinators_see_the_summary_without_names_and_download_it(client, english_login, world):
-    services.answer(world.people[0], world.requests[0].id, rating=4, comment="流程清楚")
+    services.answer(world.people[0], world.requests[0].attendance_id, rating=4, comment="流程清楚")
     db.session.commit()
     english_login(world.boss)
     shown = page(client.get(f"/feedback/tasks/{world.task.id}"))

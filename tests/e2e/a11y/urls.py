@@ -127,8 +127,8 @@ ARGUMENTS: dict[str, Callable[[], Any]] = {
     "team_id": lambda: _first(select(Team.id).order_by(Team.id)),
     "signup_id": lambda: _own_signup().id,
     "token": lambda: _first(select(ReportShare.token)),
-    "request_id": lambda: _first(
-        select(FeedbackRequest.id).where(FeedbackRequest.user_id == _id_of("2023141001"))
+    "attendance_id": lambda: _first(
+        select(FeedbackRequest.attendance_id).where(FeedbackRequest.user_id == _id_of("2023141001"))
     ),
 }
 # Routes whose arguments belong together, or whose page shows a particular person's object.
