@@ -212,6 +212,7 @@ def register_blueprints(app: Flask) -> None:
     from app.credits.views import bp as credits_bp
     from app.engagement.reports_views import bp as reports_bp
     from app.engagement.views import bp as engagement_bp
+    from app.feedback.views import bp as feedback_bp
     from app.guide.views import bp as guide_bp
     from app.home.views import bp as home_bp
     from app.notifications.views import bp as notifications_bp
@@ -243,6 +244,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(feedback_bp)
     app.register_blueprint(rewards_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(leaderboards_bp)

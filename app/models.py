@@ -9,6 +9,7 @@ from app.checkin import models as checkin_models  # noqa: F401
 from app.columns import models as columns_models  # noqa: F401
 from app.credits import models as credits_models  # noqa: F401
 from app.engagement import models as engagement_models  # noqa: F401
+from app.feedback import models as feedback_models  # noqa: F401
 from app.notifications import models as notifications_models  # noqa: F401
 from app.recruitment import models as recruitment_models  # noqa: F401
 from app.rewards import models as rewards_models  # noqa: F401

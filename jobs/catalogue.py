@@ -53,6 +53,12 @@ CATALOGUE: tuple[JobSpec, ...] = (
         _l("Check out people who forgot to, at the scheduled end, and flag the record"),
     ),
     JobSpec(
+        "feedback.ask",
+        "app.feedback.jobs:ask",
+        every(minutes=10),
+        _l("Ask volunteers once, after their hours are verified, how their shift went"),
+    ),
+    JobSpec(
         "rewards.award_points",
         "app.rewards.jobs:award_points",
         every(minutes=10),

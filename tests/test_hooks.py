@@ -53,6 +53,7 @@ SECTIONS = [
     "columns",
     "credits",
     "engagement",
+    "feedback",
     "recruitment",
     "rewards",
     "wechat",

@@ -33,6 +33,8 @@ ACTION_LABELS: dict[str, Any] = {
     # API tokens
     "api.token_created": _l("API token created"),
     "api.token_revoked": _l("API token revoked"),
+    # Feedback after service
+    "feedback.ticks_changed": _l("Feedback tick-boxes of a task changed"),
     # Check-in, attendance and certificates
     "checkin.attendance_corrected": _l("Attendance corrected"),
     "checkin.minutes_added": _l("Service hours added with evidence"),

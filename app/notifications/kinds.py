@@ -149,6 +149,13 @@ CREDIT_REJECTED = Kind(
     email_default=True,
 )
 
+# Feedback after service
+FEEDBACK_ASKED = Kind(
+    "feedback.asked",
+    _l("How was my shift? (asked once after a verified shift)"),
+    email_default=False,
+)
+
 # Engagement
 NUDGE = Kind("engagement.nudge", _l("Messages from my team's coordinators"), email_default=True)
 

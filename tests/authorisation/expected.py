@@ -155,6 +155,9 @@ EXPECTED_GET = {
     "wechat.login": WECHAT_OFF,
     "tasks.index": STAFF,
     "tasks.task": TEAM,
+    "feedback.answer": OWN,
+    "feedback.task": TEAM,
+    "feedback.task_csv": TEAM,
     "tasks.edit_task": TEAM,
     "tasks.new_series": TEAM,
     "tasks.new_shift": TEAM,
@@ -280,6 +283,8 @@ EXPECTED_POST = {
     "sso.cas_single_logout": SSO_OFF,
     "wechat.unbind": "login 404 404 404 404 404",  # WeChat is not configured in the tests
     "tasks.edit_task": TEAM_DOES,
+    "feedback.answer": OWNER_DOES,
+    "feedback.set_ticks": TEAM_DOES,
     "tasks.new_series": TEAM_DOES,
     "tasks.new_shift": TEAM_DOES,
     "tasks.new_task": STAFF_DOES,

@@ -49,6 +49,7 @@ ARGUMENTS: dict[str, dict[str, object]] = {
     "tasks.remove": {"shift_id": "signup_shift_id"},
     "media.upload": {"?": "column=audio&purpose=media"},
     "wechat_admin.edit_template": {"kind": "shifts.reminder"},
+    "feedback.answer": {"attendance_id": "rated_attendance_id"},
 }
 
 

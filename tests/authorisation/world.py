@@ -39,6 +39,7 @@ from app.credits.models import (
 from app.demo import services as demo
 from app.engagement import reports
 from app.extensions import db
+from app.feedback import services as feedback
 from app.notifications import services as notifications
 from app.recruitment import member_notes
 from app.recruitment.models import Application, Campaign, Membership, Team
@@ -78,7 +79,8 @@ def _first(query):
 
 def _records_for(person: User, column_id: int, now) -> dict[str, object]:
     """A certificate, an API token, a draft contribution with its audio, a shared annual
-    report, a notification and an offered shift place, all of `person`."""
+    report, a notification, an offered shift place and a request to rate a served shift, all
+    of `person`."""
     today = now.date()
     period = certificates.period_from(None, today - timedelta(days=365), today, now=now)
     certificate, _pdf = certificates.issue_certificate(person, period, now=now)
@@ -100,6 +102,12 @@ def _records_for(person: User, column_id: int, now) -> dict[str, object]:
         .order_by(Shift.starts_at)
     )
     offer = handovers.offer_place(future, actor=person, now=now)
+    served = _first(
+        select(Attendance)
+        .where(Attendance.user_id == person.id, Attendance.verified_at.is_not(None))
+        .order_by(Attendance.id)
+    )
+    rating = feedback.ask(served, now=now)
     return {
         "certificate_id": certificate.id,
         "number": certificate.number,
@@ -109,6 +117,7 @@ def _records_for(person: User, column_id: int, now) -> dict[str, object]:
         "token": share.token,
         "notification_id": notice.id,
         "handover_id": offer.id,
+        "rated_attendance_id": rating.attendance_id,
         "signup_id": _first(
             select(ShiftSignup.id)
             .join(Shift)

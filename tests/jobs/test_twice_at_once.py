@@ -40,6 +40,7 @@ WORK = {
     "checkin.close_forgotten_checkouts": "attendances",
     "credits.sync_records": "credit_records",
     "engagement.score_everyone": "engagement_scores",
+    "feedback.ask": "feedback_requests",
 }
 
 

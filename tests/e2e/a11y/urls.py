@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.admin.models import DataHubSource, ImportRun
 from app.checkin import certificates
-from app.checkin.models import Certificate
+from app.checkin.models import Attendance, Certificate
 from app.columns import contribution_fields, contributions
 from app.columns.contributions import EDITABLE_STATUSES
 from app.columns.models import ContentColumn, Contribution
@@ -23,6 +23,8 @@ from app.credits.models import CreditBatch, CreditResultUpload, CreditTemplate
 from app.engagement import report_years, reports
 from app.engagement.models import ReportShare
 from app.extensions import db
+from app.feedback import services as feedback
+from app.feedback.models import FeedbackRequest
 from app.recruitment.models import Application, Campaign, Membership, Team
 from app.rewards.models import Badge, BadgeAward, LibraryUseImport
 from app.shifts import release
@@ -125,6 +127,9 @@ ARGUMENTS: dict[str, Callable[[], Any]] = {
     "team_id": lambda: _first(select(Team.id).order_by(Team.id)),
     "signup_id": lambda: _own_signup().id,
     "token": lambda: _first(select(ReportShare.token)),
+    "attendance_id": lambda: _first(
+        select(FeedbackRequest.attendance_id).where(FeedbackRequest.user_id == _id_of("2023141001"))
+    ),
 }
 # Routes whose arguments belong together, or whose page shows a particular person's object.
 ROUTES: dict[str, Callable[[], dict]] = {
@@ -168,8 +173,8 @@ def _value(rule: str, argument: str) -> Any:
 
 def add_shared_objects() -> None:
     """What the demo data leaves out: the volunteer's certificate of hours, a shared
-    annual report, a draft, a data-hub source and a queued roster import, so those pages
-    can be checked too."""
+    annual report, a draft, a data-hub source, a queued roster import and a request to rate
+    a served shift, so those pages can be checked too."""
     volunteer = db.session.get(User, _id_of("2023141001"))
     today = utcnow().date()
     with current_app.test_request_context():  # the certificate links to its own page
@@ -180,6 +185,12 @@ def add_shared_objects() -> None:
     factories.datahub_source(db.session.get(User, _id_of("A0001")))
     with current_app.test_request_context():
         factories.queued_roster_import(db.session.get(User, _id_of("A0001")))
+    served = _first(
+        select(Attendance)
+        .where(Attendance.user_id == volunteer.id, Attendance.verified_at.is_not(None))
+        .order_by(Attendance.id)
+    )
+    feedback.ask(served)
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
         volunteer, column.id, contribution_fields.ContributionFields(title="草稿", body="未完待续")
