@@ -1,7 +1,7 @@
 """feedback: requests to rate a verified shift (answered once) and tasks' tick-boxes
 
-Revision ID: 0017_t23_feedback
-Revises: 0016_wechat
+Revision ID: 0019_feedback
+Revises: 0018_comments
 Create Date: 2026-12-07 16:37:19.535227
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_t23_feedback'
-down_revision = '0016_wechat'
+revision = '0019_feedback'
+down_revision = '0018_comments'
 branch_labels = None
 depends_on = None
 
