@@ -42,7 +42,7 @@ def _team_of(audience: str, target_id: int | None) -> int | None:
     model = {"team": Team, "task": Task, "shift": Shift, "college": College}[audience]
     row = db.session.get(model, target_id)
     if row is None:
-        raise NotFound(_("There is no such team, task, shift or college."))
+        raise NotFound(_("There is no such team, task, shift or college."), field="target_id")
     if audience == "team":
         return row.id
     if audience == "task":
@@ -58,10 +58,12 @@ def reach(actor: User, audience: str, target_id: int | None) -> int | None:
     if audience not in AUDIENCE_LABELS:
         raise InvalidInput(_("Please choose whom to tell."), field="audience")
     if audience in ADMIN_AUDIENCES and not actor.has_role("admin"):
-        raise Forbidden(_("Only administrators can write to a college or to everyone."))
+        raise Forbidden(
+            _("Only administrators can write to a college or to everyone."), field="audience"
+        )
     team_id = _team_of(audience, target_id)
     if team_id is not None and not can_manage_team(actor, team_id):
-        raise Forbidden(_("You can only write to the people of your own teams."))
+        raise Forbidden(_("You can only write to the people of your own teams."), field="target_id")
     return team_id
 
 
