@@ -34,7 +34,8 @@ from app.notifications import kinds
 from app.notifications import services as notifications
 from app.recruitment.access import can_manage_team
 
-CHUNK = 5_000
+# Recipients told per step: the job commits after each, and goes on until none are left.
+CHUNK = 500
 # A time "now" typed into the form is a few seconds old when it arrives.
 PAST_SLACK = timedelta(minutes=1)
 
@@ -162,9 +163,9 @@ def _pending(column, *conditions) -> list[AnnouncementRecipient]:
 
 
 def deliver(*, now: datetime) -> int:
-    """Tell up to one chunk of frozen recipients not yet told; each is claimed first (a
-    conditional UPDATE), so a concurrent run skips them. Announcements with nobody left
-    to tell become `sent`."""
+    """Tell up to one chunk of frozen recipients not yet told, and how many; each is
+    claimed first (a conditional UPDATE), so a concurrent run skips them. Announcements
+    with nobody left to tell become `sent`."""
     told = 0
     for recipient in _pending(AnnouncementRecipient.delivered_at):
         claimed = update_if(
