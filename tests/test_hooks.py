@@ -46,6 +46,7 @@ SECTIONS = [
     "volunteer",
     "admin_work",
     "api",
+    "announcements",
     "shifts",
     "calendar_feed",
     "checkin",
