@@ -318,5 +318,21 @@ def received_by(user: User, *, pinned_only: bool = False) -> list[Announcement]:
     return list(db.session.scalars(query))
 
 
+def pinned_of_team(team_id: int) -> list[Announcement]:
+    """The team's pinned announcements that went out and were not withdrawn."""
+    return list(
+        db.session.scalars(
+            select(Announcement)
+            .where(
+                Announcement.team_id == team_id,
+                Announcement.pinned.is_(True),
+                Announcement.status.in_(("sending", "sent")),
+            )
+            .order_by(Announcement.send_at.desc())
+            .limit(10)
+        )
+    )
+
+
 def get(announcement_id: int) -> Announcement:
     return get_or_not_found(Announcement, announcement_id, _("There is no such announcement."))

@@ -113,3 +113,19 @@ def test_a_pinned_announcement_shows_on_the_volunteers_home_page(client, login, 
     home = client.get("/").get_data(as_text=True)
     assert 'data-testid="pinned-announcements"' in home
     assert "明天值班请提前到" in home
+
+
+def test_the_team_page_shows_pinned_ones_and_the_shift_page_starts_one(client, login, db):
+    where = data.place()
+    data.to_shift(where, pinned=True, title="置顶：排班规则")
+    db.session.commit()
+    data.send()
+    login(where.coordinator)
+    team_page = client.get(f"/teams/{where.team.id}").get_data(as_text=True)
+    assert "置顶：排班规则" in team_page
+
+    shift_page = client.get(f"/tasks/shifts/{where.shift.id}").get_data(as_text=True)
+    start = f"/announcements/new?audience=shift&amp;target={where.shift.id}"
+    assert start in shift_page
+    form = client.get(start.replace("&amp;", "&")).get_data(as_text=True)
+    assert f'value="{where.shift.id}"' in form
