@@ -25,7 +25,7 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class AnnouncementForm(FlaskForm):
-    audience = SelectField(_l("To"), choices=list(AUDIENCE_LABELS.items()))
+    audience = SelectField(_l("Send to"), choices=list(AUDIENCE_LABELS.items()))
     target_id = IntegerField(
         _l("Number of the team, task, shift or college"),
         validators=[Optional()],

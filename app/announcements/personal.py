@@ -39,7 +39,7 @@ def connect_hooks() -> None:
             "delivered_at": _l("Told"),
             "read_at": _l("Read"),
             "reminded_at": _l("Reminded"),
-            "audience": _l("To"),
+            "audience": _l("Send to"),
             "send_at": _l("Sent at"),
         },
     )
