@@ -8,6 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from app.accounts.models import User
 from app.announcements import jobs
 from app.common.time import to_local, utcnow
 from app.extensions import db
@@ -32,9 +33,7 @@ def shift_with_two_sign_ups(live_server, coordinator, volunteers) -> int:
             requires_onboarding=False,
             actor=admin,
         )
-        team_services.grant_coordinator(
-            team, db.session.get(type(admin), coordinator.id), actor=admin
-        )
+        team_services.grant_coordinator(team, db.session.get(User, coordinator.id), actor=admin)
         task = tasks.create_task(
             team.id, TaskFields(title="总馆服务台", location="总馆一楼"), actor=admin
         )
@@ -44,7 +43,7 @@ def shift_with_two_sign_ups(live_server, coordinator, volunteers) -> int:
         )
         for volunteer in volunteers:
             membership.join_team(team.id, volunteer.id)
-            signups.sign_up(shift, db.session.get(type(admin), volunteer.id))
+            signups.sign_up(shift, db.session.get(User, volunteer.id))
         db.session.commit()
         shift_id = shift.id
         db.session.remove()
