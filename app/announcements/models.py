@@ -58,7 +58,6 @@ class Announcement(db.Model):
 
 class AnnouncementRecipient(db.Model):
     __tablename__ = "announcement_recipients"
-    audit_type: ClassVar[str] = "announcement_recipient"
     __table_args__ = (sa.UniqueConstraint("announcement_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.admin.models import DataHubSource, ImportRun
+from app.announcements import services as announcements
+from app.announcements.models import Announcement
 from app.checkin import certificates
 from app.checkin.models import Certificate
 from app.columns import contribution_fields, contributions
@@ -125,6 +127,7 @@ ARGUMENTS: dict[str, Callable[[], Any]] = {
     "team_id": lambda: _first(select(Team.id).order_by(Team.id)),
     "signup_id": lambda: _own_signup().id,
     "token": lambda: _first(select(ReportShare.token)),
+    "announcement_id": lambda: _first(select(Announcement.id)),
 }
 # Routes whose arguments belong together, or whose page shows a particular person's object.
 ROUTES: dict[str, Callable[[], dict]] = {
@@ -166,10 +169,18 @@ def _value(rule: str, argument: str) -> Any:
     return ARGUMENTS[argument]()
 
 
+def _sent_announcement(team_id: int) -> None:
+    coordinator = db.session.get(User, _id_of("A0001"))
+    draft = announcements.Draft(audience="team", target_id=team_id, title="公告", body="**正文**")
+    announcements.write(coordinator, draft)
+    announcements.claim_due(now=utcnow())
+    announcements.deliver(now=utcnow())
+
+
 def add_shared_objects() -> None:
     """What the demo data leaves out: the volunteer's certificate of hours, a shared
-    annual report, a draft, a data-hub source and a queued roster import, so those pages
-    can be checked too."""
+    annual report, a draft, a data-hub source, a queued roster import and a sent
+    announcement to the volunteer's team, so those pages can be checked too."""
     volunteer = db.session.get(User, _id_of("2023141001"))
     today = utcnow().date()
     with current_app.test_request_context():  # the certificate links to its own page
@@ -180,6 +191,7 @@ def add_shared_objects() -> None:
     factories.datahub_source(db.session.get(User, _id_of("A0001")))
     with current_app.test_request_context():
         factories.queued_roster_import(db.session.get(User, _id_of("A0001")))
+    _sent_announcement(_first(select(Membership.team_id).where(Membership.user_id == volunteer.id)))
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
         volunteer, column.id, contribution_fields.ContributionFields(title="草稿", body="未完待续")
