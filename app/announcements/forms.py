@@ -20,6 +20,8 @@ from app.announcements.models import BODY_LENGTH, TITLE_LENGTH
 from app.announcements.services import Draft
 from app.common.forms import MARKDOWN_HINT, required_text
 from app.common.time import local_to_utc
+from app.engagement.labels import SEGMENT_LABELS
+from app.recruitment.labels import STATUS_LABELS
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -32,6 +34,11 @@ class AnnouncementForm(FlaskForm):
         description=_l("Filled in when you come from the team, task or shift page."),
     )
     signups = SelectField(_l("Which sign-ups"), choices=list(SIGNUP_LABELS.items()))
+    among = SelectField(
+        _l("Which applicants, or which segment"),
+        choices=[("", "—"), *STATUS_LABELS.items(), *SEGMENT_LABELS.items()],
+        validate_choice=False,
+    )
     title = required_text(_l("Title"), _l("The announcement needs a title."), TITLE_LENGTH)
     body = required_text(
         _l("Message"),
@@ -54,6 +61,7 @@ class AnnouncementForm(FlaskForm):
             title=self.title.data or "",
             body=self.body.data or "",
             signups=self.signups.data,
+            among=self.among.data or None,
             pinned=bool(self.pinned.data),
             send_at=local_to_utc(self.send_at.data),
         )

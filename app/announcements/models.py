@@ -18,7 +18,7 @@ from app.common.db import sql_in
 from app.common.time import utcnow
 from app.extensions import db
 
-AUDIENCES = ("team", "task", "shift", "college", "everyone")
+AUDIENCES = ("team", "task", "shift", "campaign", "college", "segment", "everyone")
 SIGNUP_CHOICES = ("confirmed", "waitlisted", "both")
 STATUSES = ("scheduled", "sending", "sent", "withdrawn")
 TITLE_LENGTH = 120
@@ -42,6 +42,8 @@ class Announcement(db.Model):
     # The team, task, shift or college the audience names (None for everyone).
     target_id: Mapped[int | None] = mapped_column(sa.Integer)
     signups: Mapped[str] = mapped_column(sa.String(16), default="confirmed")
+    # Which of a campaign's applicants (an application status) or which engagement segment.
+    among: Mapped[str | None] = mapped_column(sa.String(16))
     title: Mapped[str] = mapped_column(sa.String(TITLE_LENGTH))
     body: Mapped[str] = mapped_column(sa.Text)
     pinned: Mapped[bool] = mapped_column(sa.Boolean, default=False)

@@ -49,6 +49,7 @@ class Draft:
     title: str
     body: str
     signups: str = "confirmed"
+    among: str | None = None  # a campaign's applicants by status, or a segment
     pinned: bool = False
     send_at: datetime | None = None  # UTC; None: now
 
@@ -67,7 +68,7 @@ def _clean_body(body: str | None) -> str:
 def write(actor: User, draft: Draft, *, now: datetime | None = None) -> Announcement:
     """A new announcement to an audience `actor` may reach, sent by the job at `send_at`."""
     now = now or utcnow()
-    team_id = audiences.reach(actor, draft.audience, draft.target_id)
+    team_id = audiences.reach(actor, draft.audience, draft.target_id, draft.among)
     title = clean_line(
         draft.title,
         field="title",
@@ -84,8 +85,9 @@ def write(actor: User, draft: Draft, *, now: datetime | None = None) -> Announce
         author_id=actor.id,
         team_id=team_id,
         audience=draft.audience,
-        target_id=None if draft.audience == "everyone" else draft.target_id,
+        target_id=None if draft.audience in ("everyone", "segment") else draft.target_id,
         signups=draft.signups,
+        among=draft.among if draft.audience in audiences.AMONG else None,
         title=title,
         body=body,
         pinned=draft.pinned,
@@ -121,7 +123,7 @@ def claim_due(*, now: datetime) -> int:
         if not update_if(announcement, Announcement.status == "scheduled", status="sending"):
             continue
         people = audiences.recipient_ids(
-            announcement.audience, announcement.target_id, announcement.signups
+            announcement.audience, announcement.target_id, announcement.signups, announcement.among
         )
         rows = select(db.literal(announcement.id), people.subquery().c.id)
         # Only the run that won the claim above gets here: a plain INSERT … SELECT.

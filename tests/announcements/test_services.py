@@ -3,6 +3,7 @@ the one reminder and withdrawing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from app.announcements import services
 from app.announcements.models import Announcement
 from app.common.time import utcnow
+from app.engagement.models import EngagementScore
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.shifts import signups
@@ -157,3 +159,49 @@ def test_someone_not_told_cannot_read_it(db):
     data.send()
     with pytest.raises(NotFound):
         services.read(where.waitlisted[0], announcement.id)
+
+
+def test_a_campaigns_applicants_are_reached_by_status(db):
+    where = data.place()
+    campaign = recruiting.campaign(where.team)
+    accepted, pending = recruiting.apply(campaign), recruiting.apply(campaign)
+    accepted.status = "accepted"
+    draft = services.Draft(
+        audience="campaign", target_id=campaign.id, title="面试通过", body="欢迎", among="accepted"
+    )
+    services.write(where.coordinator, draft)
+    db.session.commit()
+    data.send()
+    assert len(data.announcements_of(accepted.user)) == 1
+    assert data.announcements_of(pending.user) == []
+
+    stranger = recruiting.coordinator(signup_data.team())
+    with pytest.raises(Forbidden):
+        services.write(stranger, draft)
+    with pytest.raises(InvalidInput):
+        services.write(where.coordinator, replace(draft, among="at_risk"))
+
+
+def test_an_admin_reaches_the_latest_at_risk_segment_and_a_coordinator_cannot(db):
+    where = data.place()
+    admin = recruiting.admin()
+    today = utcnow().date()
+    at_risk, was_at_risk = where.confirmed
+    for day, person, segment in [
+        (today, at_risk, "at_risk"),
+        (today - timedelta(days=1), was_at_risk, "at_risk"),
+        (today, was_at_risk, "active"),
+    ]:
+        db.session.add(
+            EngagementScore(day=day, user_id=person.id, score=30, segment=segment, reason="r")
+        )
+    draft = services.Draft(
+        audience="segment", target_id=None, title="好久不见", body="回来看看", among="at_risk"
+    )
+    with pytest.raises(Forbidden):
+        services.write(where.coordinator, draft)
+    services.write(admin, draft)
+    db.session.commit()
+    data.send()
+    assert len(data.announcements_of(at_risk)) == 1
+    assert data.announcements_of(was_at_risk) == []
