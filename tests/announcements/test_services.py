@@ -205,3 +205,13 @@ def test_an_admin_reaches_the_latest_at_risk_segment_and_a_coordinator_cannot(db
     data.send()
     assert len(data.announcements_of(at_risk)) == 1
     assert data.announcements_of(was_at_risk) == []
+
+
+def test_withdrawn_before_its_time_it_is_never_sent(db):
+    where = data.place()
+    now = utcnow()
+    announcement = data.to_shift(where, send_at=now + timedelta(hours=1))
+    services.withdraw(where.coordinator, announcement, now=now)
+    db.session.commit()
+    data.send(now + timedelta(hours=2))
+    assert data.announcements_of(where.confirmed[0]) == []
