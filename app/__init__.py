@@ -197,6 +197,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.datahub_views import bp as datahub_bp
     from app.admin.roster_views import bp as roster_bp
     from app.admin.views import bp as admin_bp
+    from app.announcements.views import bp as announcements_bp
     from app.api.api_tokens_views import tokens_bp as api_tokens_bp
     from app.api.views import bp as api_bp
     from app.audit.views import bp as audit_bp
@@ -230,6 +231,7 @@ def register_blueprints(app: Flask) -> None:
     from app.wechat.wechat_admin_views import bp as wechat_admin_bp
 
     app.register_blueprint(home_bp)
+    app.register_blueprint(announcements_bp)
     app.register_blueprint(guide_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(sso_bp)

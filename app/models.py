@@ -3,6 +3,7 @@
 
 from app.accounts import models as accounts_models  # noqa: F401
 from app.admin import models as admin_models  # noqa: F401
+from app.announcements import models as announcements_models  # noqa: F401
 from app.api import models as api_models  # noqa: F401
 from app.audit import models as audit_models  # noqa: F401
 from app.checkin import models as checkin_models  # noqa: F401

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from app import hooks
 from app.accounts import personal_data, sessions
 from app.admin import personal as admin_personal
+from app.announcements import personal as announcements_personal
 from app.api import personal as api_personal
 from app.checkin import hooks as checkin
 from app.checkin import personal as checkin_personal
@@ -39,6 +40,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         profiles.connect_hooks,
         admin_personal.connect_hooks,
         api_personal.connect_hooks,
+        announcements_personal.connect_hooks,
         shifts_personal.connect_hooks,
         checkin_personal.connect_hooks,
         columns_personal.connect_hooks,

@@ -23,6 +23,12 @@ CATALOGUE: tuple[JobSpec, ...] = (
         _l("Send queued WeChat template messages"),
     ),
     JobSpec(
+        "announcements.send_due",
+        "app.announcements.jobs:send_due",
+        every(minutes=1),
+        _l("Send due announcements and the reminders their writers asked for"),
+    ),
+    JobSpec(
         "recruitment.draw_lotteries",
         "app.recruitment.jobs:draw_lotteries",
         every(minutes=5),

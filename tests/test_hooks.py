@@ -47,6 +47,7 @@ SECTIONS = [
     "volunteer",
     "admin_work",
     "api",
+    "announcements",
     "shifts",
     "calendar_feed",
     "checkin",

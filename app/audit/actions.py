@@ -76,6 +76,9 @@ ACTION_LABELS: dict[str, Any] = {
     "engagement.nudged": _l("Message sent to people at risk"),
     # Notifications
     "notifications.announcement_sent": _l("Announcement sent"),
+    "announcements.written": _l("Announcement written"),
+    "announcements.reminded": _l("Reminder to the unread of an announcement asked for"),
+    "announcements.withdrawn": _l("Announcement withdrawn"),
     # Recruitment and teams
     "recruitment.applied": _l("Applied to a campaign"),
     "recruitment.application_edited": _l("Application edited"),

@@ -9,6 +9,7 @@ from app.accounts import queries as account_queries
 from app.accounts import services as account_services
 from app.accounts.forms import ROLE_LABELS
 from app.accounts.models import COORDINATOR_ROLES
+from app.announcements import services as announcements
 from app.recruitment import applying, campaigns, eligibility, labels
 
 bp = Blueprint("home", __name__)
@@ -29,4 +30,5 @@ def index():
         application_status_labels=labels.STATUS_LABELS,
         role_labels=ROLE_LABELS,
         profile_gaps=account_services.profile_gaps(current_user),
+        pinned_announcements=announcements.received_by(current_user, pinned_only=True),
     )

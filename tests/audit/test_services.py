@@ -44,6 +44,7 @@ AUDITED = {
     "SignupPause": ("signup_pause", "id"),
     "WeChatBinding": ("wechat_binding", "id"),
     "WeChatTemplate": ("wechat_template", "kind"),
+    "Announcement": ("announcement", "id"),
 }
 
 

@@ -18,6 +18,9 @@ from werkzeug.datastructures import FileStorage
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.admin.models import DataHubSource, ImportRun
+from app.announcements import services as announcements
+from app.announcements.models import Announcement
+from app.announcements.services import Draft
 from app.api import services as api_tokens
 from app.checkin import certificates
 from app.checkin.models import Attendance
@@ -205,6 +208,16 @@ def _coordinator_note(team: Team, volunteer: User, now):
     return member_notes.add(team, volunteer, kind="note", body="准时", actor=author, now=now)
 
 
+def _announcement(team: Team, now) -> Announcement:
+    """The coordinator's announcement to the team, sent: the volunteer has it."""
+    coordinator = accounts.find_by_login("T0001")
+    draft = Draft(audience="team", target_id=team.id, title="矩阵公告", body="正文")
+    written = announcements.write(coordinator, draft, now=now)
+    announcements.claim_due(now=now)
+    announcements.deliver(now=now)
+    return written
+
+
 def _add_team_objects(world: World, team: Team, now) -> None:
     """Objects of the coordinator's team (the same in `own` and `foreign`), and the values
     of URL arguments that are not ids of someone's records."""
@@ -248,6 +261,7 @@ def _add_team_objects(world: World, team: Team, now) -> None:
         ),
         "signup_shift_id": own_signup.shift_id,
         "note_id": _coordinator_note(team, volunteer, now).id,
+        "announcement_id": _announcement(team, now).id,
     }
     world.own.update(shared)
     world.foreign.update(shared)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app.accounts import services as accounts
 from app.accounts.models import COORDINATOR_ROLES
+from app.announcements import services as announcements
 from app.common.access import role_required
 from app.common.forms import ActionForm, show_domain_error
 from app.common.tables import download
@@ -94,6 +95,7 @@ def team(team_id: int):
         transitions=members.TRANSITIONS,
         action_form=MemberStatusForm(),
         is_admin=current_user.has_role("admin"),
+        pinned_announcements=announcements.pinned_of_team(team.id),
         **_labels(),
     )
 

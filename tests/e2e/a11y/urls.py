@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.admin.models import DataHubSource, ImportRun
+from app.announcements import services as announcements
+from app.announcements.models import Announcement
 from app.checkin import certificates
 from app.checkin.models import Attendance, Certificate
 from app.columns import contribution_fields, contributions
@@ -130,6 +132,7 @@ ARGUMENTS: dict[str, Callable[[], Any]] = {
     "attendance_id": lambda: _first(
         select(FeedbackRequest.attendance_id).where(FeedbackRequest.user_id == _id_of("2023141001"))
     ),
+    "announcement_id": lambda: _first(select(Announcement.id)),
 }
 # Routes whose arguments belong together, or whose page shows a particular person's object.
 ROUTES: dict[str, Callable[[], dict]] = {
@@ -171,10 +174,19 @@ def _value(rule: str, argument: str) -> Any:
     return ARGUMENTS[argument]()
 
 
+def _sent_announcement(team_id: int) -> None:
+    coordinator = db.session.get(User, _id_of("A0001"))
+    draft = announcements.Draft(audience="team", target_id=team_id, title="公告", body="**正文**")
+    announcements.write(coordinator, draft)
+    announcements.claim_due(now=utcnow())
+    announcements.deliver(now=utcnow())
+
+
 def add_shared_objects() -> None:
     """What the demo data leaves out: the volunteer's certificate of hours, a shared
-    annual report, a draft, a data-hub source, a queued roster import and a request to rate
-    a served shift, so those pages can be checked too."""
+    annual report, a draft, a data-hub source, a queued roster import, a request to rate
+    a served shift and a sent announcement to the volunteer's team, so those pages can be
+    checked too."""
     volunteer = db.session.get(User, _id_of("2023141001"))
     today = utcnow().date()
     with current_app.test_request_context():  # the certificate links to its own page
@@ -191,6 +203,7 @@ def add_shared_objects() -> None:
         .order_by(Attendance.id)
     )
     feedback.ask(served)
+    _sent_announcement(_first(select(Membership.team_id).where(Membership.user_id == volunteer.id)))
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
         volunteer, column.id, contribution_fields.ContributionFields(title="草稿", body="未完待续")

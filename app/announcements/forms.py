@@ -1,0 +1,67 @@
+"""The announcement form. The time to send is entered in local time and converted to naive
+UTC here, at the edge."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Optional
+
+from app.announcements.audiences import AUDIENCE_LABELS, SIGNUP_LABELS
+from app.announcements.models import BODY_LENGTH, TITLE_LENGTH
+from app.announcements.services import Draft
+from app.common.forms import MARKDOWN_HINT, required_text
+from app.common.time import local_to_utc
+from app.engagement.labels import SEGMENT_LABELS
+from app.recruitment.labels import STATUS_LABELS
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class AnnouncementForm(FlaskForm):
+    audience = SelectField(_l("Send to"), choices=list(AUDIENCE_LABELS.items()))
+    target_id = IntegerField(
+        _l("Number of the team, task, shift or college"),
+        validators=[Optional()],
+        description=_l("Filled in when you come from the team, task or shift page."),
+    )
+    signups = SelectField(_l("Which sign-ups"), choices=list(SIGNUP_LABELS.items()))
+    among = SelectField(
+        _l("Which applicants, or which segment"),
+        choices=[("", "—"), *STATUS_LABELS.items(), *SEGMENT_LABELS.items()],
+        validate_choice=False,
+    )
+    title = required_text(_l("Title"), _l("The announcement needs a title."), TITLE_LENGTH)
+    body = required_text(
+        _l("Message"),
+        _l("The announcement needs a message."),
+        BODY_LENGTH,
+        field=TextAreaField,
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 8},
+    )
+    pinned = BooleanField(_l("Pin it on the team page and on the volunteers' home page"))
+    send_at = DateTimeLocalField(
+        _l("Send at (leave empty to send now)"), format=LOCAL_FORMAT, validators=[Optional()]
+    )
+    submit = SubmitField(_l("Send"))
+
+    def draft(self) -> Draft:
+        return Draft(
+            audience=self.audience.data,
+            target_id=self.target_id.data,
+            title=self.title.data or "",
+            body=self.body.data or "",
+            signups=self.signups.data,
+            among=self.among.data or None,
+            pinned=bool(self.pinned.data),
+            send_at=local_to_utc(self.send_at.data),
+        )

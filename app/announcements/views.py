@@ -1,0 +1,100 @@
+"""Announcement pages: write one, see its receipts, read one told to you."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.accounts.models import COORDINATOR_ROLES
+from app.announcements import services
+from app.announcements.audiences import AUDIENCE_LABELS, SIGNUP_LABELS
+from app.announcements.forms import AnnouncementForm
+from app.common.access import role_required
+from app.common.forms import ActionForm
+from app.common.markdown import render_markdown
+from app.common.transaction import form_page, posted_change, transaction
+
+bp = Blueprint("announcements", __name__, url_prefix="/announcements")
+
+
+@bp.route("/")
+@login_required
+def index():
+    manages = current_user.has_any_role(COORDINATOR_ROLES)
+    return render_template(
+        "announcements/index.html",
+        received=services.received_by(current_user),
+        written=services.written_by(current_user) if manages else [],
+        audience_labels=AUDIENCE_LABELS,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*COORDINATOR_ROLES)
+def new():
+    form = AnnouncementForm(
+        audience=request.args.get("audience", "team"),
+        target_id=request.args.get("target", type=int),
+    )
+    return form_page(
+        form,
+        lambda: services.write(current_user, form.draft()),
+        _("The announcement will be sent in a minute or at the time you chose."),
+        then=lambda announcement: url_for("announcements.manage", announcement_id=announcement.id),
+        template="announcements/new.html",
+    )
+
+
+@bp.route("/<int:announcement_id>")
+@login_required
+def show(announcement_id: int):
+    announcement = services.get(announcement_id)
+    if services.may_manage(current_user, announcement):
+        return manage(announcement_id)
+    with transaction():  # reading it marks it read; anyone else gets NotFound (404)
+        announcement = services.read(current_user, announcement_id)
+    return render_template(
+        "announcements/show.html",
+        announcement=announcement,
+        body=render_markdown(announcement.body),
+    )
+
+
+@bp.route("/<int:announcement_id>/receipts")
+@role_required(*COORDINATOR_ROLES)
+def manage(announcement_id: int):
+    announcement = services.managed(current_user, announcement_id)
+    return render_template(
+        "announcements/manage.html",
+        announcement=announcement,
+        body=render_markdown(announcement.body),
+        receipts=services.receipts(announcement),
+        audience_labels=AUDIENCE_LABELS,
+        signup_labels=SIGNUP_LABELS,
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/<int:announcement_id>/remind", methods=["POST"])
+@role_required(*COORDINATOR_ROLES)
+def remind(announcement_id: int):
+    announcement = services.managed(current_user, announcement_id)
+    return posted_change(
+        ActionForm(),
+        lambda: services.ask_reminder(current_user, announcement),
+        _("The reminder to those who have not read it will go out in a minute."),
+        back=url_for("announcements.manage", announcement_id=announcement.id),
+    )
+
+
+@bp.route("/<int:announcement_id>/withdraw", methods=["POST"])
+@role_required(*COORDINATOR_ROLES)
+def withdraw(announcement_id: int):
+    announcement = services.managed(current_user, announcement_id)
+    return posted_change(
+        ActionForm(),
+        lambda: services.withdraw(current_user, announcement),
+        _("The announcement has been withdrawn."),
+        back=url_for("announcements.manage", announcement_id=announcement.id),
+    )
