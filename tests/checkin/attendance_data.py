@@ -27,11 +27,19 @@ class World:
     signups: list[ShiftSignup]
 
 
-def world(*, start: datetime, hours_long: float = 3, people: int = 3, **task_fields) -> World:
+def world(
+    *,
+    start: datetime,
+    hours_long: float = 3,
+    people: int = 3,
+    team_names: tuple[str, str] = ("阅览室志愿者队", "古籍修复队"),
+    **task_fields,
+) -> World:
     """A team (阅览室志愿者队) whose coordinator runs a shift starting at `start`, with
-    `people` confirmed members; another team and its coordinator."""
-    team = checkin_data.team(name="阅览室志愿者队")
-    other = checkin_data.team(name="古籍修复队")
+    `people` confirmed members; another team and its coordinator. Tests sharing one live
+    server give other `team_names` (a team's name is unique)."""
+    team = checkin_data.team(name=team_names[0])
+    other = checkin_data.team(name=team_names[1])
     boss = checkin_data.coordinator(team, name="A队老师")
     other_boss = checkin_data.coordinator(other, name="B队老师")
     task = checkin_data.task(team, **task_fields)

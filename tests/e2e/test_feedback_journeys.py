@@ -21,7 +21,7 @@ from tests.feedback import feedback_data
 def served_and_asked(live_server) -> SimpleNamespace:
     """A volunteer whose two hours on a shift were verified and who has been asked."""
     with live_server.app.app_context():
-        world, _records = feedback_data.verified(people=1)
+        world, _records = feedback_data.verified(people=1, team_names=("讲解队", "讲解另一队"))
         services.set_ticks(world.task, "讲解清楚\n事情够做", actor=world.boss)
         services.ask_recent()
         db.session.commit()

@@ -12,9 +12,13 @@ from tests.checkin import attendance_data
 from tests.checkin.attendance_data import World
 
 
-def served(*, people: int = 2, start: datetime | None = None) -> tuple[World, list[Attendance]]:
+def served(
+    *, people: int = 2, start: datetime | None = None, **world_options
+) -> tuple[World, list[Attendance]]:
     """A world whose shift (4 hours ago) every member served 2 hours of; none verified."""
-    world = attendance_data.world(start=start or utcnow() - timedelta(hours=4), people=people)
+    world = attendance_data.world(
+        start=start or utcnow() - timedelta(hours=4), people=people, **world_options
+    )
     records = [
         attendance_data.record(
             world.shift, person, checked_out_at=world.shift.starts_at + timedelta(hours=2)
@@ -24,9 +28,11 @@ def served(*, people: int = 2, start: datetime | None = None) -> tuple[World, li
     return world, records
 
 
-def verified(*, people: int = 2, start: datetime | None = None) -> tuple[World, list[Attendance]]:
+def verified(
+    *, people: int = 2, start: datetime | None = None, **world_options
+) -> tuple[World, list[Attendance]]:
     """The same, with every record verified by the team's coordinator."""
-    world, records = served(people=people, start=start)
+    world, records = served(people=people, start=start, **world_options)
     for record in records:
         attendance_verification.verify(record, actor=world.boss)
     return world, records
