@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.common.tables import write_table
 from app.common.time import to_local
@@ -61,6 +62,7 @@ def _requests(task_id: int) -> list[FeedbackRequest]:
     return list(
         db.session.scalars(
             select(FeedbackRequest)
+            .options(selectinload(FeedbackRequest.shift))
             .where(FeedbackRequest.task_id == task_id)
             .order_by(FeedbackRequest.answered_at, FeedbackRequest.id)
         )
@@ -86,10 +88,7 @@ def task_feedback(task: Task) -> TaskFeedback:
                     request.answered_at, request.shift.starts_at, request.rating, request.comment
                 )
             )
-    by_id = {
-        shift.id: shift
-        for shift in db.session.scalars(select(Shift).where(Shift.id.in_(list(shifts))))
-    }
+    by_id = {request.shift_id: request.shift for request in requests}
     ordered = sorted(shifts.items(), key=lambda item: by_id[item[0]].starts_at, reverse=True)
     return TaskFeedback(
         task=task,
