@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, literal, select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.audit import services as audit
@@ -69,8 +70,10 @@ def add_comment(
 def thread(contribution: Contribution, *, with_hidden: bool = False) -> list[ContributionComment]:
     """The contribution's comments, oldest first (newest last); hidden ones only for its
     editors (`with_hidden`)."""
-    query = select(ContributionComment).where(
-        ContributionComment.contribution_id == contribution.id
+    query = (
+        select(ContributionComment)
+        .options(selectinload(ContributionComment.author))
+        .where(ContributionComment.contribution_id == contribution.id)
     )
     if not with_hidden:
         query = query.where(ContributionComment.hidden_at.is_(None))
