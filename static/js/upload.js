@@ -184,19 +184,26 @@
     xhr.send(body);
   }
 
+  function chosen(input) {
+    var file = input.files && input.files[0];
+    if (!file) {
+      return;
+    }
+    var maxBytes = parseInt(input.getAttribute("data-max-bytes"), 10);
+    if (maxBytes && file.size > maxBytes) {
+      input.value = "";
+      say(input, text(input, "too-large"), true);
+      return;
+    }
+    send(input, file);
+  }
+
+  // A file chosen while the page was still loading (a slow phone, before this script ran)
+  // fired its change event too early: send it now.
   document.querySelectorAll('input[type="file"][data-upload-url]').forEach(function (input) {
     input.addEventListener("change", function () {
-      var file = input.files && input.files[0];
-      if (!file) {
-        return;
-      }
-      var maxBytes = parseInt(input.getAttribute("data-max-bytes"), 10);
-      if (maxBytes && file.size > maxBytes) {
-        input.value = "";
-        say(input, text(input, "too-large"), true);
-        return;
-      }
-      send(input, file);
+      chosen(input);
     });
+    chosen(input);
   });
 })();

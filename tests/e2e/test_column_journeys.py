@@ -90,3 +90,28 @@ def test_a_student_submits_an_audio_reading_and_an_editor_publishes_it(
     answer = page.request.get(source, headers={"Range": "bytes=0-11"})
     assert answer.status == 206
     assert answer.body()[:4] == b"RIFF" and answer.body()[8:12] == b"WAVE"
+
+
+def test_a_recording_chosen_before_the_page_finished_loading_still_goes_up(
+    page: Page, live_server, make_person, tmp_path
+):
+    """On a slow phone the file can be picked before the upload script has arrived."""
+    audio_column_with_editor(live_server, make_person)
+    student = make_person(name="吴慢网")
+    recording = tmp_path / "朗读.wav"
+    write_wav(recording)
+    log_in(page, student)
+
+    held = []
+    page.route("**/static/js/upload.js", lambda route: held.append(route))
+    page.goto("/contribute/new?column=audio", wait_until="commit")
+    page.locator("#media").set_input_files(recording)
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the page never asked for its upload script"
+    held[0].continue_()
+
+    expect(page.locator("#media-preview audio")).to_be_attached()
+    expect(page.locator("#media_id")).not_to_have_value("")
