@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 from sqlalchemy import delete, select
 
 from app.accounts.models import User
@@ -27,6 +27,8 @@ RECENT_DAYS = 30
 # Sign-ups shown in the semester calendar: places held or waited for (past shifts: only
 # the ones the person was confirmed for).
 CALENDAR_STATUSES = ("confirmed", "waitlisted", "offered")
+# Phones sound an alarm this long before each shift in the feed.
+ALARM_BEFORE = timedelta(minutes=60)
 # Academic years the semester calendar goes to (its neighbours must exist as dates too).
 SEMESTER_YEARS = (2000, 2100)
 
@@ -170,8 +172,24 @@ def calendar_for(user, *, now: datetime | None = None, host: str = "gongchuang")
         event.add("summary", shift.task.title)
         if shift.task.location:
             event.add("location", shift.task.location)
-        if shift.note:
-            event.add("description", shift.note)
+        if about := shift_description(shift):
+            event.add("description", about)
+        event.add_component(_alarm(shift.task.title))
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def shift_description(shift: Shift) -> str:
+    """The shift's note, then the task's description (its Markdown source reads as plain
+    text), for the calendar event and the reminder."""
+    parts = [shift.note.strip(), (shift.task.description or "").strip()]
+    return "\n\n".join(part for part in parts if part)
+
+
+def _alarm(title: str) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", title)
+    alarm.add("trigger", -ALARM_BEFORE)
+    return alarm

@@ -13,11 +13,15 @@ from app.extensions import db
 from app.notifications import services as notifications
 from app.notifications.kinds import SHIFT_REMINDER
 from app.shifts import release, signups
+from app.shifts.calendar import shift_description
 from app.shifts.models import Shift, ShiftSignup
 
 # How long before the start each reminder goes out; the job runs every few minutes, so a
 # reminder goes once the start is nearer than this (and not yet started).
 REMINDER_LEADS = {"24h": timedelta(hours=24), "2h": timedelta(hours=2)}
+
+# The note and task description in a reminder are cut to this many characters.
+ABOUT_LENGTH = 500
 
 
 def send_reminders(*, now: datetime | None = None) -> int:
@@ -46,6 +50,13 @@ def send_reminders(*, now: datetime | None = None) -> int:
         key = f"shift-reminder:{signup.id}:{signup.ticket}:{lead}"
         if not notifications.already_notified(key):
             link = release.cant_make_it_url(signup)
-            signups.notify_signup(signup, SHIFT_REMINDER, now=now, dedupe_key=key, link=link)
+            signups.notify_signup(
+                signup,
+                SHIFT_REMINDER,
+                now=now,
+                dedupe_key=key,
+                link=link,
+                about=shift_description(signup.shift)[:ABOUT_LENGTH],
+            )
             sent += 1
     return sent

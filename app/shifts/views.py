@@ -18,7 +18,7 @@ from app.common.transaction import run_change, transaction
 from app.common.urls import external_url, site_host
 from app.extensions import db
 from app.shifts import calendar as feeds
-from app.shifts import handovers, offers, reliability, shift_lists, signups
+from app.shifts import handovers, offers, reliability, series_signups, shift_lists, signups
 from app.shifts.forms import ShiftFilterForm
 from app.shifts.models import Shift, ShiftSignup
 
@@ -81,6 +81,39 @@ def sign_up(shift_id: int):
                 "info",
             )
     return _back("shifts.index")
+
+
+def _series_change(series_id: int, change: Callable[..., list], heading: str):
+    """Sign up for, or cancel the rest of, a whole series: the answer page lists what
+    happened to each shift (each shift on its own; see app/shifts/series_signups.py)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    series = series_signups.get_series(series_id, current_user)  # 404 for other teams
+    done = run_change(lambda: change(series, current_user, now=utcnow()))
+    if not done:
+        return _back("shifts.index")
+    return render_template(
+        "shifts/series_result.html",
+        heading=heading,
+        outcomes=done.value,
+        labels=series_signups.OUTCOME_LABELS,
+    )
+
+
+@bp.route("/series/<int:series_id>/signup", methods=["POST"])
+@login_required
+def sign_up_series(series_id: int):
+    return _series_change(
+        series_id, series_signups.sign_up_series, _("Signing up for the whole series")
+    )
+
+
+@bp.route("/series/<int:series_id>/cancel", methods=["POST"])
+@login_required
+def cancel_series(series_id: int):
+    return _series_change(
+        series_id, series_signups.cancel_rest, _("Cancelling the rest of the series")
+    )
 
 
 def _own_signup(signup_id: int) -> ShiftSignup:
