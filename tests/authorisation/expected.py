@@ -286,6 +286,9 @@ EXPECTED_POST = {
     "handovers.offer": OWNER_DOES,
     "shifts.accept_offer": OWNER_DOES,
     "shifts.cancel": OWNER_DOES,
+    # A series of the volunteer's team: members act, others are not told it exists.
+    "shifts.sign_up_series": OWNER_DOES,
+    "shifts.cancel_series": OWNER_DOES,
     "shifts.decline_offer": OWNER_DOES,
     "sso.cas_single_logout": SSO_OFF,
     "wechat.unbind": "login 404 404 404 404 404",  # WeChat is not configured in the tests

@@ -51,6 +51,7 @@ from app.rewards.models import Badge, BadgeAward, LibraryUseImport, PointEntry, 
 from app.shifts import calendar, handovers, release
 from app.shifts.models import Shift, ShiftSignup, SignupPause, Task
 from tests import factories
+from tests.shifts import series_data
 
 ROLES = ("anonymous", "volunteer", "editor", "other_coordinator", "coordinator", "admin")
 LOGINS = {
@@ -218,6 +219,12 @@ def _announcement(team: Team, now) -> Announcement:
     return written
 
 
+def _series(team: Team) -> int:
+    task = db.session.scalar(select(Task).where(Task.team_id == team.id).order_by(Task.id))
+    series, _shifts = series_data.series(task, weeks=2)
+    return series.id
+
+
 def _add_team_objects(world: World, team: Team, now) -> None:
     """Objects of the coordinator's team (the same in `own` and `foreign`), and the values
     of URL arguments that are not ids of someone's records."""
@@ -236,6 +243,9 @@ def _add_team_objects(world: World, team: Team, now) -> None:
             select(Attendance.shift_id).where(Attendance.id == world.own["attendance_id"])
         ),
         "series_shift_id": _first(select(Shift.id).where(Shift.series_id.is_not(None))),
+        # A series of its own: cancelling the rest of it must not take away the sign-up
+        # "I can't make it" names from the roles after the volunteer.
+        "series_id": _series(team),
         "batch_id": batch.id,
         "item_id": _first(select(CreditBatchItem.id).where(CreditBatchItem.batch_id == batch.id)),
         "upload_id": _first(select(CreditResultUpload.id)),
