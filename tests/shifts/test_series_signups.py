@@ -89,9 +89,7 @@ def test_the_shift_list_offers_the_series_and_the_answer_lists_each_shift(
     assert answer.count("Cancelled") == 3
 
 
-def test_the_series_routes_answer_404_for_another_team_and_400_without_a_token(
-    app, client, english_login, db
-):
+def test_the_series_routes_answer_404_to_anyone_outside_the_team(app, client, english_login, db):
     series, _shifts = series_data.series(data.task(data.team()))
     stranger = data.member(data.team())
     db.session.commit()
