@@ -11,7 +11,10 @@ from app.messages.models import BODY_LENGTH, SUBJECT_LENGTH
 
 
 class NewThreadForm(FlaskForm):
-    team_id = SelectField(_l("To the coordinators of"), coerce=int, choices=[])
+    # Any team id is taken: the service says why one is refused (not a member, has left).
+    team_id = SelectField(
+        _l("To the coordinators of"), coerce=int, choices=[], validate_choice=False
+    )
     subject = StringField(
         _l("Subject"),
         render_kw={"maxlength": SUBJECT_LENGTH},

@@ -36,6 +36,7 @@ from app.recruitment.models import Membership, Team
 # A member who may still write to the team: not one who has left it.
 WRITING_STATUSES = ("active", "paused")
 EXCERPT = 200
+CLOSED = _l("This conversation is closed: please start a new message.")
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,7 @@ def unanswered_counts(actor: User) -> dict[int, int]:
     )
     if teams is not None:
         query = query.where(MessageThread.team_id.in_(teams))
-    return {team_id: count for team_id, count in db.session.execute(query)}
+    return dict(db.session.execute(query).all())
 
 
 def inbox_teams(actor: User) -> list[Team]:
@@ -284,10 +285,12 @@ def add_message(
     coordinator = is_coordinator_of(author, thread) and author.id != thread.volunteer_id
     if not coordinator:
         _require_volunteer_may_write(author, thread)
+    if thread.status == "closed":
+        raise Conflict(CLOSED)
     message = _add(thread, author, text, from_coordinator=coordinator, now=now)
     state = {"status": "answered"} if coordinator else {"status": "waiting", "read_at": None}
     if not update_if(thread, MessageThread.status != "closed", last_message_at=now, **state):
-        raise Conflict(_("This conversation is closed: please start a new message."))
+        raise Conflict(CLOSED)  # closed by a coordinator meanwhile: the caller rolls back
     if coordinator:
         _tell_volunteer(thread, message, now=now)
         audit.record("messages.answered", thread, actor=author, now=now)
