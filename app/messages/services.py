@@ -22,6 +22,7 @@ from app.accounts.models import User
 from app.announcements.models import Announcement, AnnouncementRecipient
 from app.audit import services as audit
 from app.common.db import get_or_not_found, update_if
+from app.common.names import mask_name
 from app.common.text import clean_line, clean_text
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -386,7 +387,9 @@ def _tell_volunteer(thread: MessageThread, message: Message, *, now: datetime) -
 
 
 def _tell_coordinators(thread: MessageThread, message: Message, *, now: datetime) -> None:
-    """Each active coordinator of the team (admins see every inbox but are not told)."""
+    """Each active coordinator of the team (admins see every inbox but are not told). The
+    volunteer's name is masked (张*三), as in a comment's notice: a coordinator's own data
+    export names none of the volunteers they worked for; the thread shows it in full."""
     for coordinator in active_coordinators(thread.team_id):
         if coordinator.id == message.author_id:
             continue
@@ -396,7 +399,7 @@ def _tell_coordinators(thread: MessageThread, message: Message, *, now: datetime
             context={
                 "subject": thread.subject,
                 "team_name": thread.team.name,
-                "author_name": message.author.display_name,
+                "author_name": mask_name(message.author.display_name),
                 "excerpt": _excerpt(message.body),
             },
             link=f"/messages/{thread.id}#reply",
