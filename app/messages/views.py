@@ -18,7 +18,9 @@ from app.messages.models import STATUSES
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
 
-SENT = _("Your message was sent to the coordinators.")
+
+def _sent(_thread) -> str:
+    return _("Your message was sent to the coordinators.")
 
 
 def _new_thread_limit_key() -> str:
@@ -71,7 +73,7 @@ def new():
             form.team_id.data or 0,
             services.Draft(form.subject.data, form.body.data),
         ),
-        SENT,
+        _sent,
         then=lambda thread: _thread_page(thread.id),
         template="messages/new.html",
         teams=teams,
@@ -89,7 +91,7 @@ def reply(announcement_id: int):
         lambda: services.reply_to_announcement(
             current_user, announcement.id, services.Draft(form.subject.data, form.body.data)
         ),
-        SENT,
+        _sent,
         then=lambda thread: _thread_page(thread.id),
         template="messages/reply.html",
         announcement=announcement,

@@ -27,12 +27,13 @@ class Place:
     stranger: User  # a coordinator of another team
 
 
-def place() -> Place:
-    team = signup_data.team()
+def place(team_names: tuple[str | None, str | None] = (None, None)) -> Place:
+    """`team_names`: the team's and the other team's (default: numbered names)."""
+    team = signup_data.team(name=team_names[0])
     coordinators = [recruiting.coordinator(team, name=name) for name in ("陈老师", "王老师")]
     volunteer = signup_data.member(team, name="李同学")
     other = signup_data.member(team, name="赵同学")
-    stranger = recruiting.coordinator(signup_data.team(), name="周老师")
+    stranger = recruiting.coordinator(signup_data.team(name=team_names[1]), name="周老师")
     db.session.flush()
     return Place(team, coordinators, volunteer, other, stranger)
 

@@ -51,7 +51,7 @@ def test_a_volunteer_writes_and_a_coordinator_answers_from_the_inbox(client, eng
     assert "Read, not answered" in page(client.get(f"/messages/inbox/{where.team.id}"))
     answered = client.post(thread_url, data={"body": "没关系，路上注意安全。"})
     assert answered.status_code == 302
-    assert "Answered" in page(client.get(f"/messages/inbox/{where.team.id}"))
+    assert "Replied" in page(client.get(f"/messages/inbox/{where.team.id}"))
     assert 'data-testid="team-unanswered"' not in page(client.get(f"/teams/{where.team.id}"))
     client.post("/logout")
 
