@@ -1,5 +1,6 @@
-"""Forms of the messages feature: a new message to the coordinators and an answer in a
-thread. Lengths and emptiness are checked by the services, whose messages say what is wrong."""
+"""Forms of the messages feature: a new message to the coordinators (from the team, or in
+reply to an announcement) and an answer in a thread. Lengths and emptiness are checked by
+the services, whose messages say what is wrong."""
 
 from __future__ import annotations
 
@@ -10,11 +11,7 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from app.messages.models import BODY_LENGTH, SUBJECT_LENGTH
 
 
-class NewThreadForm(FlaskForm):
-    # Any team id is taken: the service says why one is refused (not a member, has left).
-    team_id = SelectField(
-        _l("To the coordinators of"), coerce=int, choices=[], validate_choice=False
-    )
+class AnnouncementReplyForm(FlaskForm):
     subject = StringField(
         _l("Subject"),
         render_kw={"maxlength": SUBJECT_LENGTH},
@@ -28,14 +25,11 @@ class NewThreadForm(FlaskForm):
     submit = SubmitField(_l("Send"))
 
 
-class AnnouncementReplyForm(FlaskForm):
-    subject = StringField(_l("Subject"), render_kw={"maxlength": SUBJECT_LENGTH})
-    body = TextAreaField(
-        _l("Message"),
-        render_kw={"rows": 6, "maxlength": BODY_LENGTH},
-        description=_l("Plain text, at most %(n)d characters.", n=BODY_LENGTH),
+class NewThreadForm(AnnouncementReplyForm):
+    # Any team id is taken: the service says why one is refused (not a member, has left).
+    team_id = SelectField(
+        _l("To the coordinators of"), coerce=int, choices=[], validate_choice=False
     )
-    submit = SubmitField(_l("Send"))
 
 
 class MessageForm(FlaskForm):
