@@ -8,12 +8,16 @@ import pytest
 from app.announcements import services as announcements
 from app.announcements.services import Draft
 from app.audit.actions import ACTION_LABELS
+from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.messages import services
 from app.recruitment import membership as members
+from app.wechat.jobs import send_messages
+from app.wechat.models import WeChatBinding
 from tests.announcements import announcement_data
 from tests.messages import messages_data as data
 from tests.recruitment import recruiting
+from tests.wechat import helpers as wechat_helpers
 
 
 def test_a_member_writes_and_every_coordinator_of_the_team_is_told_with_a_link(db):
@@ -169,3 +173,20 @@ def test_a_withdrawn_announcement_or_one_to_everyone_cannot_be_answered(db):
     with pytest.raises(Conflict, match="everyone"):
         services.reply_to_announcement(volunteer, everyone.id, draft)
     assert services.mine(volunteer) == []
+
+
+def test_with_wechat_set_up_the_answer_reaches_the_volunteers_wechat_too(
+    db, wechat, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "APP_BASE_URL", "https://gc.example.edu.cn")
+    where = data.place()
+    db.session.add(WeChatBinding(user_id=where.volunteer.id, openid="o_li"))
+    wechat.followers.add("o_li")
+    wechat_helpers.template(wechat, "messages.answered", fields={"thing1": "title"})
+    thread = data.write(where)
+    services.add_message(where.coordinators[0], thread, "周六见")
+    db.session.commit()
+
+    assert send_messages(now=utcnow())["sent"] == 1
+    (received,) = wechat.messages_to("o_li")
+    assert received["url"].startswith(f"https://gc.example.edu.cn/messages/{thread.id}#message-")
