@@ -186,6 +186,8 @@ class Config:
     CERTIFICATE_VERIFY_RATE_LIMIT = os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute")
     # Comments on column posts, per person (not per address: a campus shares few addresses).
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5 per minute;30 per hour")
+    # New threads to a team's coordinators a person may start (adding to one is not limited).
+    MESSAGE_RATE_LIMIT = os.environ.get("MESSAGE_RATE_LIMIT", "3 per minute;20 per day")
 
     # Second Classroom (第二课堂) credits: module categories of each source (a task or column
     # may name its own), the 认定单位 in files, the 参与角色 per team kind, and whether a batch
@@ -228,6 +230,7 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     LOGIN_ADDRESS_RATE_LIMIT = "10000 per minute"
     COMMENT_RATE_LIMIT = "1000 per minute"
+    MESSAGE_RATE_LIMIT = "1000 per minute"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = ""  # tests that send email start their own local SMTP server

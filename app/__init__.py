@@ -216,6 +216,7 @@ def register_blueprints(app: Flask) -> None:
     from app.feedback.views import bp as feedback_bp
     from app.guide.views import bp as guide_bp
     from app.home.views import bp as home_bp
+    from app.messages.views import bp as messages_bp
     from app.notifications.views import bp as notifications_bp
     from app.recruitment.teams.views import bp as teams_bp
     from app.recruitment.views import bp as recruitment_bp
@@ -232,6 +233,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(home_bp)
     app.register_blueprint(announcements_bp)
+    app.register_blueprint(messages_bp)
     app.register_blueprint(guide_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(sso_bp)

@@ -19,6 +19,7 @@ from app.credits import personal as credits_personal
 from app.credits import sources as credits
 from app.engagement import personal as engagement
 from app.feedback import personal as feedback_personal
+from app.messages import personal as messages_personal
 from app.notifications import services as notifications
 from app.recruitment import personal as recruitment_personal
 from app.recruitment import profiles
@@ -47,6 +48,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         credits_personal.connect_hooks,
         engagement.connect_hooks,
         feedback_personal.connect_hooks,
+        messages_personal.connect_hooks,
         recruitment_personal.connect_hooks,
         rewards_personal.connect_hooks,
         wechat_personal.connect_hooks,

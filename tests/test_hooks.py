@@ -25,6 +25,7 @@ EXPECTED = {
     },
     "anonymisers": {
         "app.engagement.personal.forget_person",
+        "app.messages.services.forget_person",
         "app.notifications.services.forget_person",
         "app.recruitment.member_notes.forget_person",
         "app.recruitment.profiles.forget_person",
@@ -55,6 +56,7 @@ SECTIONS = [
     "credits",
     "engagement",
     "feedback",
+    "messages",
     "recruitment",
     "rewards",
     "wechat",

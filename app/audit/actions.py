@@ -79,6 +79,9 @@ ACTION_LABELS: dict[str, Any] = {
     "announcements.written": _l("Announcement written"),
     "announcements.reminded": _l("Reminder to the unread of an announcement asked for"),
     "announcements.withdrawn": _l("Announcement withdrawn"),
+    "messages.answered": _l("Message from a volunteer answered"),
+    "messages.marked_answered": _l("Message from a volunteer marked answered"),
+    "messages.closed": _l("Conversation with a volunteer closed"),
     # Recruitment and teams
     "recruitment.applied": _l("Applied to a campaign"),
     "recruitment.application_edited": _l("Application edited"),

@@ -156,6 +156,16 @@ FEEDBACK_ASKED = Kind(
     email_default=False,
 )
 
+# Messages to a team's coordinators
+MESSAGE_ANSWERED = Kind(
+    "messages.answered", _l("A coordinator answered my message"), email_default=True
+)
+MESSAGE_RECEIVED = Kind(
+    "messages.received",
+    _l("A volunteer wrote to the coordinators of my team"),
+    email_default=True,
+)
+
 # Engagement
 NUDGE = Kind("engagement.nudge", _l("Messages from my team's coordinators"), email_default=True)
 

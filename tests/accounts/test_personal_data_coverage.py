@@ -24,6 +24,7 @@ from app.common.time import utcnow
 from app.credits.models import CreditBatchItem
 from app.engagement.models import EngagementNudge
 from app.extensions import db as _db
+from app.messages import services as messages
 from app.notifications import services as notifications
 from app.recruitment import profiles, review
 from app.recruitment.models import Application, Membership
@@ -112,6 +113,8 @@ def _add_what_the_world_lacks(world: World) -> None:
             user_id=volunteer.id, team_id=team_id, sent_by_id=coordinator.id, message="好久不见"
         )
     )
+    thread = messages.get_thread(coordinator, world.own["thread_id"])
+    messages.add_message(coordinator, thread, "收到，路上小心", now=now)
     _db.session.add(JobRun(job_id="engagement.score", trigger="manual", started_by_id=admin.id))
     source = _db.session.scalars(select(DataHubSource)).first()
     _db.session.add(DataHubPull(source_id=source.id, status="applied", actor_id=admin.id))

@@ -45,6 +45,7 @@ AUDITED = {
     "WeChatBinding": ("wechat_binding", "id"),
     "WeChatTemplate": ("wechat_template", "kind"),
     "Announcement": ("announcement", "id"),
+    "MessageThread": ("message_thread", "id"),
 }
 
 

@@ -121,6 +121,12 @@ EXPECTED_GET = {
     "announcements.new": STAFF,
     "announcements.show": "login ok 404 404 ok ok",  # its recipients, and the team's coordinators
     "announcements.manage": TEAM_HIDDEN,
+    "messages.mine": SIGNED_IN,
+    "messages.new": SIGNED_IN,
+    "messages.reply": "login ok 404 404 404 404",  # those the announcement was told to
+    "messages.thread": "login ok 404 404 ok ok",  # its volunteer, and the team's coordinators
+    "messages.inboxes": STAFF,
+    "messages.inbox": TEAM_HIDDEN,
     "notifications.settings": SIGNED_IN,
     "accounts.profile": SIGNED_IN,
     "accounts.personal_data_page": SIGNED_IN,
@@ -260,6 +266,11 @@ EXPECTED_POST = {
     "announcements.new": STAFF_DOES,
     "announcements.remind": TEAM_HIDDEN_DOES,
     "announcements.withdraw": TEAM_HIDDEN_DOES,
+    "messages.new": SIGNED_IN_DOES,
+    "messages.reply": "login did 404 404 404 404",
+    "messages.post": "login did 404 404 did did",
+    "messages.mark_answered": "login 403 403 404 did did",
+    "messages.close": "login 403 403 404 did did",
     "notifications.settings": SIGNED_IN_DOES,
     "accounts.profile": SIGNED_IN_DOES,
     "accounts.change_password": SIGNED_IN_DOES,

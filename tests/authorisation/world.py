@@ -43,6 +43,7 @@ from app.demo import services as demo
 from app.engagement import reports
 from app.extensions import db
 from app.feedback import services as feedback
+from app.messages import services as messages
 from app.notifications import services as notifications
 from app.recruitment import member_notes
 from app.recruitment.models import Application, Campaign, Membership, Team
@@ -166,6 +167,9 @@ def build_world() -> World:
     world = World(volunteer_id=volunteer.id, other_id=other.id)
     world.own = _records_for(volunteer, ideas.id, now)
     world.foreign = _records_for(other, ideas.id, now)
+    for records, person in ((world.own, volunteer), (world.foreign, other)):
+        draft = messages.Draft("迟到", "我会晚到十分钟")
+        records["thread_id"] = messages.start(person, team.id, draft, now=now).id
     db.session.flush()
     _add_team_objects(world, team, now)
     db.session.commit()

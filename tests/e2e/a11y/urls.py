@@ -27,6 +27,8 @@ from app.engagement.models import ReportShare
 from app.extensions import db
 from app.feedback import services as feedback
 from app.feedback.models import FeedbackRequest
+from app.messages import services as messages
+from app.messages.models import MessageThread
 from app.recruitment.models import Application, Campaign, MemberNote, Membership, Team
 from app.rewards.models import Badge, BadgeAward, LibraryUseImport
 from app.shifts import release
@@ -133,6 +135,7 @@ ARGUMENTS: dict[str, Callable[[], Any]] = {
         select(FeedbackRequest.attendance_id).where(FeedbackRequest.user_id == _id_of("2023141001"))
     ),
     "announcement_id": lambda: _first(select(Announcement.id)),
+    "thread_id": lambda: _first(select(MessageThread.id)),
 }
 # Routes whose arguments belong together, or whose page shows a particular person's object.
 ROUTES: dict[str, Callable[[], dict]] = {
@@ -191,8 +194,8 @@ def _sent_announcement(team_id: int) -> None:
 def add_shared_objects() -> None:
     """What the demo data leaves out: the volunteer's certificate of hours, a shared
     annual report, a draft, a data-hub source, a queued roster import, a request to rate
-    a served shift and a sent announcement to the volunteer's team, so those pages can be
-    checked too."""
+    a served shift, a sent announcement to the volunteer's team and the volunteer's message to
+    its coordinators, so those pages can be checked too."""
     volunteer = db.session.get(User, _id_of("2023141001"))
     today = utcnow().date()
     with current_app.test_request_context():  # the certificate links to its own page
@@ -209,7 +212,9 @@ def add_shared_objects() -> None:
         .order_by(Attendance.id)
     )
     feedback.ask(served)
-    _sent_announcement(_first(select(Membership.team_id).where(Membership.user_id == volunteer.id)))
+    team_id = _first(select(Membership.team_id).where(Membership.user_id == volunteer.id))
+    _sent_announcement(team_id)
+    messages.start(volunteer, team_id, messages.Draft("我会晚到", "周六会晚到十分钟。"))
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
         volunteer, column.id, contribution_fields.ContributionFields(title="草稿", body="未完待续")
