@@ -76,7 +76,7 @@ def test_marked_answered_and_closed_without_writing_are_audited(db):
     with pytest.raises(Conflict):
         services.mark_answered(where.coordinators[0], data.fresh(thread))
     services.close(where.coordinators[1], data.fresh(thread))
-    with pytest.raises(Conflict, match="closed"):
+    with pytest.raises(Conflict, match="已结束"):
         services.add_message(where.volunteer, data.fresh(thread), "再问一句")
     with pytest.raises(Conflict):
         services.close(where.coordinators[0], data.fresh(thread))
@@ -107,11 +107,12 @@ def test_nobody_else_sees_or_answers_a_thread(db):
 @pytest.mark.parametrize(
     ("subject", "body", "field", "message"),
     [
-        ("", "正文", "subject", "subject"),
-        ("我会晚到", "   ", "body", "write your message"),
-        ("长" * 81, "正文", "subject", "80 characters"),
-        ("我会晚到", "长" * 2001, "body", "2000 characters"),
+        ("", "正文", "subject", "主题"),
+        ("我会晚到", "   ", "body", "留言内容"),
+        ("长" * 81, "正文", "subject", "最多 80 个字"),
+        ("我会晚到", "长" * 2001, "body", "2000"),
     ],
+    ids=["no subject", "blank body", "long subject", "long body"],
 )
 def test_empty_or_oversized_messages_are_refused_and_nothing_is_kept(
     db, subject, body, field, message
@@ -168,9 +169,9 @@ def test_a_withdrawn_announcement_or_one_to_everyone_cannot_be_answered(db):
     [volunteer] = where.confirmed
     announcements.withdraw(where.coordinator, withdrawn)
     draft = services.Draft("问题", "正文")
-    with pytest.raises(Conflict, match="withdrawn"):
+    with pytest.raises(Conflict, match="已撤回"):
         services.reply_to_announcement(volunteer, withdrawn.id, draft)
-    with pytest.raises(Conflict, match="everyone"):
+    with pytest.raises(Conflict, match="发给全体"):
         services.reply_to_announcement(volunteer, everyone.id, draft)
     assert services.mine(volunteer) == []
 
