@@ -158,10 +158,7 @@ def last_day_of_data(before: date) -> date | None:
     return min(max(days), before - timedelta(days=1)) if days else None
 
 
-def library_use_in_months(months: Iterable[str]) -> Select:
-    """Library-use rows of some months ("2026-10"), daily and whole-month rows alike:
-    (user_id, month, loans, visits, minutes, e_sessions), for annual reports and group
-    portraits to filter and group in one query."""
+def _library_use_rows() -> Select:
     return select(
         LibraryUse.user_id.label("user_id"),
         LibraryUse.month.label("month"),
@@ -169,4 +166,44 @@ def library_use_in_months(months: Iterable[str]) -> Select:
         LibraryUse.visits.label("visits"),
         LibraryUse.minutes.label("minutes"),
         LibraryUse.e_sessions.label("e_sessions"),
-    ).where(LibraryUse.month.in_(sorted(months)))
+    )
+
+
+def library_use_in_months(months: Iterable[str]) -> Select:
+    """Library-use rows of some months ("2026-10"), daily and whole-month rows alike:
+    (user_id, month, loans, visits, minutes, e_sessions), for annual reports and group
+    portraits to filter and group in one query."""
+    return _library_use_rows().where(LibraryUse.month.in_(sorted(months)))
+
+
+@dataclass(frozen=True)
+class MonthUse:
+    """A reader's library use in one month, daily and whole-month rows added up."""
+
+    month: str  # "2026-10"
+    loans: int
+    visits: int
+    minutes: int
+    e_sessions: int
+
+
+def latest_month_of(user_id: int) -> MonthUse | None:
+    """The reader's library use in the latest month the imports hold for them, in one
+    query (None before any import mentions them)."""
+    rows = _library_use_rows().where(LibraryUse.user_id == user_id).subquery()
+    row = db.session.execute(
+        select(
+            rows.c.month,
+            func.sum(rows.c.loans),
+            func.sum(rows.c.visits),
+            func.sum(rows.c.minutes),
+            func.sum(rows.c.e_sessions),
+        )
+        .group_by(rows.c.month)
+        .order_by(rows.c.month.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    month, loans, visits, minutes, e_sessions = row
+    return MonthUse(month, int(loans), int(visits), int(minutes), int(e_sessions))
