@@ -14,6 +14,7 @@ from app.home import desk
 from app.shifts.models import ShiftHandover
 from tests import factories
 from tests.checkin import attendance_data, checkin_data
+from tests.helpers import page
 from tests.recruitment import recruiting
 
 
@@ -35,7 +36,7 @@ def names(people) -> list[str]:
 
 
 def test_todays_shift_shows_who_is_in_who_left_and_who_is_missing(world, noon):
-    first, second, third = world.people
+    first, second, _third = world.people
     attendance_data.record(world.shift, first)
     attendance_data.record(world.shift, second, checked_out_at=noon)
 
@@ -77,8 +78,7 @@ def counts(waiting) -> dict[str, int]:
 
 
 def test_waiting_counts_each_kind_with_a_link_to_act_on_it(db, world, noon):
-    first, second, third = world.people
-    attendance_data.record(world.shift, first, checked_out_at=noon)
+    attendance_data.record(world.shift, world.people[0], checked_out_at=noon)
     world.signups[1].release_requested_at = noon
     coming = checkin_data.shift(world.task, starts_in=timedelta(days=2), now=noon)
     offerer, taker = checkin_data.member(world.team), checkin_data.member(world.team)
@@ -170,3 +170,17 @@ def test_the_desk_takes_as_many_queries_for_a_big_team_as_for_a_small_one(db, wo
 
     assert len(desk.desk(world.boss, now=noon).shifts) == 4
     assert big == small
+
+
+def test_the_coordinators_home_page_shows_the_desk(client, login, db, world, noon, monkeypatch):
+    monkeypatch.setattr(desk, "utcnow", lambda: noon)
+    attendance_data.record(world.shift, world.people[0])
+    world.signups[1].release_requested_at = noon
+    db.session.commit()
+    login(world.boss)
+
+    text = page(client.get("/"))
+
+    assert 'data-testid="desk"' in text and "志愿者1" in text
+    assert f'href="/attendance/shifts/{world.shift.id}"' in text
+    assert f'href="/tasks/shifts/{world.shift.id}" data-testid="waiting-releases"' in text

@@ -61,9 +61,7 @@ def test_library_use_of_the_latest_month_added_up(db, student):
     assert (library.month, library.visits, library.loans, library.minutes) == ("2026-10", 5, 1, 90)
 
 
-def test_home_page_shows_a_readers_contribution_status_and_library_use(
-    db, client, login, student
-):
+def test_home_page_shows_a_readers_contribution_status_and_library_use(db, client, login, student):
     columns = columns_data.seeded()
     columns_data.submitted(student, columns["picks"], title="《红楼梦》读后")
     badge_data.reading(student, "2026-10", visits=4, loans=2)
