@@ -15,7 +15,7 @@ def handovers_waiting(actor, now: datetime) -> list[hooks.Waiting]:
     count = len(handovers.pending_handovers(actor, now=now))
     if not count:
         return []
-    label = _l("Handovers to approve")
+    label = _l("Takeovers to approve")
     return [hooks.Waiting("handovers", label, count, "handovers.pending")]
 
 
@@ -25,7 +25,7 @@ def releases_waiting(actor, now: datetime) -> list[hooks.Waiting]:
     count, shift_id = release.waiting_releases(actor, now=now)
     if not count:
         return []
-    label = _l("Requests to be released from a shift")
+    label = _l("Requests to be released")
     return [hooks.Waiting("releases", label, count, "tasks.shift", {"shift_id": shift_id})]
 
 
