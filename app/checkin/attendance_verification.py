@@ -22,7 +22,7 @@ from app.common.db import count_and_first
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from app.recruitment.access import managed_team_ids, require_team_manager
+from app.recruitment.access import in_managed_teams, require_team_manager
 from app.shifts.models import Shift, Task
 
 # Verifying -----------------------------------------------------------------------------------
@@ -138,15 +138,12 @@ def verify_on_time(shift: Shift, *, actor, now: datetime | None = None) -> int:
 def waiting_verification(actor) -> tuple[int, int | None]:
     """(checked-out records nobody has verified yet in the teams `actor` runs, the id of the
     earliest shift holding one), for the coordinator's home."""
-    team_ids = managed_team_ids(actor)
-    if team_ids is not None and not team_ids:
-        return 0, None
-    query = (
+    query = in_managed_teams(
         select(Attendance.shift_id)
         .join(Shift, Shift.id == Attendance.shift_id)
         .join(Task, Task.id == Shift.task_id)
-        .where(Attendance.status == "out", Attendance.verified_at.is_(None))
+        .where(Attendance.status == "out", Attendance.verified_at.is_(None)),
+        Task.team_id,
+        actor,
     )
-    if team_ids is not None:
-        query = query.where(Task.team_id.in_(team_ids))
-    return count_and_first(query, Shift.starts_at, Shift.id)
+    return count_and_first(query, Shift.starts_at, Shift.id) if query is not None else (0, None)

@@ -136,10 +136,7 @@ def waiting_releases(actor, *, now: datetime | None = None) -> tuple[int, int | 
     """(how many people asked to be released from a coming or running shift of the teams
     `actor` runs, the soonest such shift's id), for the coordinator's home."""
     now = now or utcnow()
-    team_ids = access.managed_team_ids(actor)
-    if team_ids is not None and not team_ids:
-        return 0, None
-    query = (
+    query = access.in_managed_teams(
         select(ShiftSignup.shift_id)
         .join(Shift, Shift.id == ShiftSignup.shift_id)
         .join(Task, Task.id == Shift.task_id)
@@ -148,8 +145,8 @@ def waiting_releases(actor, *, now: datetime | None = None) -> tuple[int, int | 
             ShiftSignup.release_requested_at >= ShiftSignup.signed_up_at,
             Shift.status != "cancelled",
             Shift.ends_at > now,
-        )
+        ),
+        Task.team_id,
+        actor,
     )
-    if team_ids is not None:
-        query = query.where(Task.team_id.in_(team_ids))
-    return count_and_first(query, Shift.starts_at, Shift.id)
+    return count_and_first(query, Shift.starts_at, Shift.id) if query is not None else (0, None)

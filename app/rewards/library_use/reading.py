@@ -187,22 +187,25 @@ class MonthUse:
     e_sessions: int
 
 
+def monthly_use_of(user_id: int, months: Iterable[str] | None = None) -> Select:
+    """(month, loans, visits, minutes, e_sessions) of one reader per month (of `months`, or
+    every month), daily and whole-month rows added up."""
+    rows = _library_use_rows() if months is None else library_use_in_months(months)
+    used = rows.where(LibraryUse.user_id == user_id).subquery()
+    return select(
+        used.c.month,
+        func.sum(used.c.loans),
+        func.sum(used.c.visits),
+        func.sum(used.c.minutes),
+        func.sum(used.c.e_sessions),
+    ).group_by(used.c.month)
+
+
 def latest_month_of(user_id: int) -> MonthUse | None:
     """The reader's library use in the latest month the imports hold for them, in one
     query (None before any import mentions them)."""
-    rows = _library_use_rows().where(LibraryUse.user_id == user_id).subquery()
-    row = db.session.execute(
-        select(
-            rows.c.month,
-            func.sum(rows.c.loans),
-            func.sum(rows.c.visits),
-            func.sum(rows.c.minutes),
-            func.sum(rows.c.e_sessions),
-        )
-        .group_by(rows.c.month)
-        .order_by(rows.c.month.desc())
-        .limit(1)
-    ).first()
+    query = monthly_use_of(user_id)
+    row = db.session.execute(query.order_by(query.selected_columns[0].desc()).limit(1)).first()
     if row is None:
         return None
     month, loans, visits, minutes, e_sessions = row
