@@ -60,6 +60,24 @@ LOGGED_IN = Hook("logged_in", "what a feature finishes when a person logs in", r
 # added: other channels (WeChat) queue their own message in the same transaction; flush only.
 NOTIFIED = Hook("notified", "other channels of a new notification", required=False)
 
+# Functions `(actor, now) -> [Waiting]`: what waits for a coordinator in the teams they run
+# (an admin: every team), counted in a few queries whatever the teams' size, for their home.
+# Features register their own (applications, releases, verifications, handovers, messages).
+WAITING = Hook("waiting", "what waits for a coordinator, for the home page", required=False)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Items of one kind waiting for a coordinator: `count` of them, shown as `label`, and
+    where to act on them (`endpoint` with `values`, for `url_for`)."""
+
+    key: str
+    label: Any
+    count: int
+    endpoint: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
 HOOKS: tuple[Hook, ...] = (
     CONTRIBUTIONS,
     ATTENDANCE,
@@ -73,6 +91,7 @@ HOOKS: tuple[Hook, ...] = (
     AUDITED_OBJECTS,
     LOGGED_IN,
     NOTIFIED,
+    WAITING,
 )
 
 

@@ -23,9 +23,11 @@ from app.messages import personal as messages_personal
 from app.notifications import services as notifications
 from app.recruitment import personal as recruitment_personal
 from app.recruitment import profiles
+from app.recruitment import waiting as recruitment_waiting
 from app.rewards import personal as rewards_personal
 from app.shifts import personal as shifts_personal
 from app.shifts import trainings
+from app.shifts import waiting as shifts_waiting
 from app.wechat import outbox as wechat_outbox
 from app.wechat import personal as wechat_personal
 from app.wechat import views as wechat_views
@@ -58,6 +60,8 @@ def feature_wiring() -> list[Callable[[], None]]:
         credits.connect_hooks,  # the built-in credit sources come first
         columns.connect_hooks,
         wechat_views.connect_hooks,
+        recruitment_waiting.connect_hooks,
+        shifts_waiting.connect_hooks,
     ]
 
 

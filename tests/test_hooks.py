@@ -33,6 +33,12 @@ EXPECTED = {
     },
     "logged_in": {"app.wechat.views.bind_at_login"},
     "notified": {"app.wechat.outbox.queue_message"},
+    "waiting": {
+        "app.recruitment.waiting.applications_waiting",
+        "app.shifts.waiting.releases_waiting",
+        "app.shifts.waiting.handovers_waiting",
+        "app.checkin.hooks.records_to_verify",
+    },
 }
 
 

@@ -18,11 +18,12 @@ from app.checkin.attendance import (
     on_time,
 )
 from app.checkin.models import Attendance
+from app.common.db import count_and_first
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from app.recruitment.access import require_team_manager
-from app.shifts.models import Shift
+from app.recruitment.access import in_managed_teams, require_team_manager
+from app.shifts.models import Shift, Task
 
 # Verifying -----------------------------------------------------------------------------------
 
@@ -129,3 +130,20 @@ def verify_on_time(shift: Shift, *, actor, now: datetime | None = None) -> int:
             now=now,
         )
     return len(claimed)
+
+
+# Waiting -------------------------------------------------------------------------------------
+
+
+def waiting_verification(actor) -> tuple[int, int | None]:
+    """(checked-out records nobody has verified yet in the teams `actor` runs, the id of the
+    earliest shift holding one), for the coordinator's home."""
+    query = in_managed_teams(
+        select(Attendance.shift_id)
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .join(Task, Task.id == Shift.task_id)
+        .where(Attendance.status == "out", Attendance.verified_at.is_(None)),
+        Task.team_id,
+        actor,
+    )
+    return count_and_first(query, Shift.starts_at, Shift.id) if query is not None else (0, None)

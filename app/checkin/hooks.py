@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
 from app import hooks
 from app.checkin.attendance import verified_team_hours
+from app.checkin.attendance_verification import waiting_verification
 from app.checkin.presence import attended
 from app.shifts.reliability import no_show_rates
 
 
+def records_to_verify(actor, now: datetime) -> list[hooks.Waiting]:
+    """Checked-out records waiting for a coordinator's verification; the link opens the
+    attendance sheet of the earliest shift holding one."""
+    count, shift_id = waiting_verification(actor)
+    if not count:
+        return []
+    label = _l("Attendance to verify")
+    endpoint, values = "attendance.shift_sheet", {"shift_id": shift_id}
+    return [hooks.Waiting("verifications", label, count, endpoint, values)]
+
+
 def connect_hooks() -> None:
     """Attendance for no-show marking and the dashboard's no-show rates (these need
-    attendance data), and verified hours for the team roster."""
+    attendance data), verified hours for the team roster, and the records to verify on
+    the coordinator's home."""
     hooks.ATTENDANCE.connect(attended)
     hooks.NO_SHOW_RATES.connect(no_show_rates)
     hooks.TEAM_HOURS.connect(verified_team_hours)
+    hooks.WAITING.connect(records_to_verify)

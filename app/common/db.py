@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, text, update
+from sqlalchemy import ColumnElement, Select, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import Conflict, NotFound
@@ -150,3 +150,11 @@ def update_if(row: Any, *conditions: ColumnElement[bool], **values: Any) -> bool
     ).rowcount
     db.session.expire(row, list(values))
     return changed == 1
+
+
+def count_and_first(query: Select, *order_by: Any) -> tuple[int, Any]:
+    """How many rows a one-column query selects, and the first one's value in `order_by`
+    order (None when there is none): two bounded queries, whatever the table's size."""
+    count = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    first = db.session.scalar(query.order_by(*order_by).limit(1)) if count else None
+    return count, first

@@ -108,18 +108,7 @@ def annual_report(user_id: int, year: int) -> AnnualReport:
 
 
 def _reading_of(user_id: int, span: Year, report: AnnualReport) -> Reading:
-    rows = reading.library_use_in_months(span.months).subquery()
-    query = (
-        select(
-            rows.c.month,
-            func.sum(rows.c.loans),
-            func.sum(rows.c.visits),
-            func.sum(rows.c.minutes),
-            func.sum(rows.c.e_sessions),
-        )
-        .where(rows.c.user_id == user_id)
-        .group_by(rows.c.month)
-    )
+    query = reading.monthly_use_of(user_id, span.months)
     total = Reading()
     for month, loans, visits, minutes, e_sessions in db.session.execute(query):
         index = int(month[5:7]) - 1

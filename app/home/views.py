@@ -10,6 +10,8 @@ from app.accounts import services as account_services
 from app.accounts.forms import ROLE_LABELS
 from app.accounts.models import COORDINATOR_ROLES
 from app.announcements import services as announcements
+from app.columns.forms import STATUS_LABELS as CONTRIBUTION_STATUS_LABELS
+from app.home import desk, reader
 from app.recruitment import applying, campaigns, eligibility, labels
 
 bp = Blueprint("home", __name__)
@@ -31,4 +33,7 @@ def index():
         role_labels=ROLE_LABELS,
         profile_gaps=account_services.profile_gaps(current_user),
         pinned_announcements=announcements.received_by(current_user, pinned_only=True),
+        desk=desk.desk(current_user) if desk.runs_teams(current_user) else None,
+        reader=reader.reader_home(current_user),
+        contribution_status_labels=CONTRIBUTION_STATUS_LABELS,
     )

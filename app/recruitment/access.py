@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from app.errors import Forbidden
@@ -46,3 +48,12 @@ def active_coordinators(team_id: int) -> list:
         .order_by(TeamCoordinator.id)
     )
     return [grant.user for grant in grants if grant.user.active]
+
+
+def in_managed_teams(query: Select, team_id: Any, user) -> Select | None:
+    """`query` kept to the rows whose `team_id` column is a team `user` runs (unchanged for
+    an admin); None when they run no team, so the caller skips the query."""
+    team_ids = managed_team_ids(user)
+    if team_ids is None:
+        return query
+    return query.where(team_id.in_(team_ids)) if team_ids else None

@@ -15,9 +15,10 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.audit import services as audit
+from app.common.db import count_and_first
 from app.common.time import utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -25,7 +26,7 @@ from app.notifications import services as notifications
 from app.notifications.kinds import RELEASE_REQUESTED
 from app.recruitment import access
 from app.shifts import shift_edits, signups
-from app.shifts.models import ShiftSignup
+from app.shifts.models import Shift, ShiftSignup, Task
 
 SALT = "shifts.release"
 RELEASE_PATH = "/reliability/cant-make-it/"
@@ -129,3 +130,23 @@ def _tell_coordinators(signup: ShiftSignup, *, now: datetime) -> None:
             now=now,
             dedupe_key=f"shifts.release_requested:{signup.id}:{signup.ticket}:{coordinator.id}",
         )
+
+
+def waiting_releases(actor, *, now: datetime | None = None) -> tuple[int, int | None]:
+    """(how many people asked to be released from a coming or running shift of the teams
+    `actor` runs, the soonest such shift's id), for the coordinator's home."""
+    now = now or utcnow()
+    query = access.in_managed_teams(
+        select(ShiftSignup.shift_id)
+        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .join(Task, Task.id == Shift.task_id)
+        .where(
+            ShiftSignup.status == "confirmed",
+            ShiftSignup.release_requested_at >= ShiftSignup.signed_up_at,
+            Shift.status != "cancelled",
+            Shift.ends_at > now,
+        ),
+        Task.team_id,
+        actor,
+    )
+    return count_and_first(query, Shift.starts_at, Shift.id) if query is not None else (0, None)

@@ -158,10 +158,7 @@ def last_day_of_data(before: date) -> date | None:
     return min(max(days), before - timedelta(days=1)) if days else None
 
 
-def library_use_in_months(months: Iterable[str]) -> Select:
-    """Library-use rows of some months ("2026-10"), daily and whole-month rows alike:
-    (user_id, month, loans, visits, minutes, e_sessions), for annual reports and group
-    portraits to filter and group in one query."""
+def _library_use_rows() -> Select:
     return select(
         LibraryUse.user_id.label("user_id"),
         LibraryUse.month.label("month"),
@@ -169,4 +166,47 @@ def library_use_in_months(months: Iterable[str]) -> Select:
         LibraryUse.visits.label("visits"),
         LibraryUse.minutes.label("minutes"),
         LibraryUse.e_sessions.label("e_sessions"),
-    ).where(LibraryUse.month.in_(sorted(months)))
+    )
+
+
+def library_use_in_months(months: Iterable[str]) -> Select:
+    """Library-use rows of some months ("2026-10"), daily and whole-month rows alike:
+    (user_id, month, loans, visits, minutes, e_sessions), for annual reports and group
+    portraits to filter and group in one query."""
+    return _library_use_rows().where(LibraryUse.month.in_(sorted(months)))
+
+
+@dataclass(frozen=True)
+class MonthUse:
+    """A reader's library use in one month, daily and whole-month rows added up."""
+
+    month: str  # "2026-10"
+    loans: int
+    visits: int
+    minutes: int
+    e_sessions: int
+
+
+def monthly_use_of(user_id: int, months: Iterable[str] | None = None) -> Select:
+    """(month, loans, visits, minutes, e_sessions) of one reader per month (of `months`, or
+    every month), daily and whole-month rows added up."""
+    rows = _library_use_rows() if months is None else library_use_in_months(months)
+    used = rows.where(LibraryUse.user_id == user_id).subquery()
+    return select(
+        used.c.month,
+        func.sum(used.c.loans),
+        func.sum(used.c.visits),
+        func.sum(used.c.minutes),
+        func.sum(used.c.e_sessions),
+    ).group_by(used.c.month)
+
+
+def latest_month_of(user_id: int) -> MonthUse | None:
+    """The reader's library use in the latest month the imports hold for them, in one
+    query (None before any import mentions them)."""
+    query = monthly_use_of(user_id)
+    row = db.session.execute(query.order_by(query.selected_columns[0].desc()).limit(1)).first()
+    if row is None:
+        return None
+    month, loans, visits, minutes, e_sessions = row
+    return MonthUse(month, int(loans), int(visits), int(minutes), int(e_sessions))

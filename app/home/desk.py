@@ -1,0 +1,138 @@
+"""The coordinator's desk on the home page: today's shifts of the teams they run, with who is
+in and who is missing, and what waits for them.
+
+What waits comes from the features through `hooks.WAITING` (each feature counts its own
+items), so the desk knows no feature's rules and a new feature adds itself by connecting a
+provider. Every part is a fixed number of queries, whatever the teams' size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app import hooks
+from app.accounts.models import COORDINATOR_ROLES, User
+from app.checkin.models import Attendance
+from app.checkin.presence import ATTENDED_STATUSES
+from app.common.time import local_today, utc_of_local, utcnow
+from app.extensions import db
+from app.recruitment.access import managed_team_ids
+from app.recruitment.models import Team
+from app.shifts.models import Shift, ShiftSignup, Task
+
+SHIFTS_SHOWN = 12
+
+
+@dataclass
+class TodayShift:
+    """One of today's shifts as the coordinator sees it on the home page."""
+
+    shift: Shift
+    team_name: str
+    expected: int  # confirmed places
+    checked_in: list[User] = field(default_factory=list)  # in now
+    checked_out: list[User] = field(default_factory=list)  # came and left
+    missing: list[User] = field(default_factory=list)  # confirmed, not come after the start
+    started: bool = False
+
+    @property
+    def arrived(self) -> int:
+        return len(self.checked_in) + len(self.checked_out)
+
+
+@dataclass
+class Desk:
+    shifts: list[TodayShift]
+    more_shifts: bool  # more of today's shifts than shown
+    waiting: list[hooks.Waiting]
+
+    @property
+    def waiting_total(self) -> int:
+        return sum(item.count for item in self.waiting)
+
+
+def runs_teams(user) -> bool:
+    """Whether the home page shows `user` the coordinator's desk."""
+    return user.has_any_role(COORDINATOR_ROLES)
+
+
+def _todays_shifts(team_ids: set[int] | None, now: datetime) -> list[Shift]:
+    today = local_today(now)
+    since = utc_of_local(today, time.min)
+    until = utc_of_local(today + timedelta(days=1), time.min)
+    query = (
+        select(Shift)
+        .join(Task, Task.id == Shift.task_id)
+        .where(Shift.starts_at >= since, Shift.starts_at < until, Shift.status != "cancelled")
+        .options(joinedload(Shift.task))
+        .order_by(Shift.starts_at, Shift.id)
+        .limit(SHIFTS_SHOWN + 1)
+    )
+    if team_ids is not None:
+        query = query.where(Task.team_id.in_(team_ids))
+    return list(db.session.scalars(query))
+
+
+def _team_names(shifts: list[Shift]) -> dict[int, str]:
+    ids = {shift.task.team_id for shift in shifts}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Team.id, Team.name).where(Team.id.in_(ids))).all())
+
+
+def _presence(shifts: list[Shift], now: datetime) -> list[TodayShift]:
+    """Each shift with its confirmed people sorted by whether they came: three queries."""
+    ids = [shift.id for shift in shifts]
+    names = _team_names(shifts)
+    signups = db.session.scalars(
+        select(ShiftSignup)
+        .where(ShiftSignup.shift_id.in_(ids), ShiftSignup.status == "confirmed")
+        .options(joinedload(ShiftSignup.user))
+        .order_by(ShiftSignup.ticket)
+    )
+    records = db.session.scalars(
+        select(Attendance)
+        .where(Attendance.shift_id.in_(ids), Attendance.status.in_(ATTENDED_STATUSES))
+        .options(joinedload(Attendance.user))
+        .order_by(Attendance.checked_in_at, Attendance.id)
+    )
+    rows = {
+        shift.id: TodayShift(
+            shift, names.get(shift.task.team_id, ""), 0, started=now >= shift.starts_at
+        )
+        for shift in shifts
+    }
+    came: set[tuple[int, int]] = set()
+    for record in records:
+        row = rows[record.shift_id]
+        (row.checked_in if record.status == "in" else row.checked_out).append(record.user)
+        came.add((record.shift_id, record.user_id))
+    for signup in signups:
+        row = rows[signup.shift_id]
+        row.expected += 1
+        if row.started and (signup.shift_id, signup.user_id) not in came:
+            row.missing.append(signup.user)
+    return list(rows.values())
+
+
+def waiting_for(user, *, now: datetime | None = None) -> list[hooks.Waiting]:
+    """What the features say waits for `user`, kinds with nothing waiting left out."""
+    now = now or utcnow()
+    items = [item for provider in hooks.WAITING.providers for item in provider(user, now)]
+    return [item for item in items if item.count > 0]
+
+
+def desk(user, *, now: datetime | None = None) -> Desk:
+    """Today's shifts of the teams `user` runs (every team for an admin) and what waits."""
+    now = now or utcnow()
+    team_ids = managed_team_ids(user)
+    shifts = _todays_shifts(team_ids, now) if team_ids is None or team_ids else []
+    return Desk(
+        shifts=_presence(shifts[:SHIFTS_SHOWN], now) if shifts else [],
+        more_shifts=len(shifts) > SHIFTS_SHOWN,
+        waiting=waiting_for(user, now=now),
+    )

@@ -1,0 +1,34 @@
+"""What waits for a coordinator from shifts: takeovers to approve and people asking to be
+released from a shift (the home page's "waiting for you"; wired by `app.wiring`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from app import hooks
+from app.shifts import handovers, release
+
+
+def handovers_waiting(actor, now: datetime) -> list[hooks.Waiting]:
+    count = len(handovers.pending_handovers(actor, now=now))
+    if not count:
+        return []
+    label = _l("Takeovers to approve")
+    return [hooks.Waiting("handovers", label, count, "handovers.pending")]
+
+
+def releases_waiting(actor, now: datetime) -> list[hooks.Waiting]:
+    """Release requests past the cancel deadline; the link opens the soonest shift, where
+    the coordinator releases the person."""
+    count, shift_id = release.waiting_releases(actor, now=now)
+    if not count:
+        return []
+    label = _l("Requests to be released")
+    return [hooks.Waiting("releases", label, count, "tasks.shift", {"shift_id": shift_id})]
+
+
+def connect_hooks() -> None:
+    hooks.WAITING.connect(releases_waiting)
+    hooks.WAITING.connect(handovers_waiting)
