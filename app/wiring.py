@@ -20,6 +20,7 @@ from app.credits import sources as credits
 from app.engagement import personal as engagement
 from app.feedback import personal as feedback_personal
 from app.messages import personal as messages_personal
+from app.messages import waiting as messages_waiting
 from app.notifications import services as notifications
 from app.recruitment import personal as recruitment_personal
 from app.recruitment import profiles
@@ -62,6 +63,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         wechat_views.connect_hooks,
         recruitment_waiting.connect_hooks,
         shifts_waiting.connect_hooks,
+        messages_waiting.connect_hooks,
     ]
 
 

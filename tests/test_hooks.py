@@ -38,6 +38,7 @@ EXPECTED = {
         "app.shifts.waiting.releases_waiting",
         "app.shifts.waiting.handovers_waiting",
         "app.checkin.hooks.records_to_verify",
+        "app.messages.waiting.messages_waiting",
     },
 }
 

@@ -447,7 +447,7 @@ def test_home_shows_open_campaigns_and_the_review_queue(client, login, world):
     client.post("/logout")
     login(world["coordinator"])
     home = page(client.get("/"))
-    assert 'data-testid="review-queue"' in home
+    assert 'data-testid="waiting-applications"' in home
     assert 'data-testid="nav-review"' in home
 
 
