@@ -158,6 +158,12 @@ def my_hours(user_id: int) -> MyHours:
     )
 
 
+def default_semester(hours: MyHours) -> str:
+    """The certificate form's first choice: the newest semester with verified hours, so
+    that downloading at once works; without any, the dates (and the page says why)."""
+    return next((group.key for group in hours.by_semester if group.minutes > 0), "")
+
+
 # --- Periods --------------------------------------------------------------------------
 
 
