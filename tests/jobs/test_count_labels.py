@@ -27,3 +27,8 @@ def test_the_job_page_shows_counts_in_words(client, login, admin, db):
         html = page(client.get("/admin/jobs/tests.counting"))
     assert "Sent: 0" in html
     assert "sent: 0" not in html
+
+
+def test_a_data_hub_pull_counts_in_words_too():
+    keys = ("create", "update", "unchanged", "reject", "accepted", "rejected", "not_records")
+    assert set(keys) <= set(COUNT_LABELS)
