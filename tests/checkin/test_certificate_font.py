@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.checkin import certificates
-from app.checkin.certificate_pdf import render_pdf
+from app.checkin.certificate_pdf import font_path, render_pdf
 from app.checkin.certificates import Period
 from tests.checkin.test_certificates import NOW, desk, pdf_text, request_context, served, volunteer
 
@@ -45,28 +45,27 @@ def test_an_embedded_font_certificate_downloads_again_byte_for_byte(issued):
     assert certificates.certificate_pdf(certificate) == pdf
 
 
-def test_another_font_file_can_be_set(app, issued):
-    setting = app.config["CERTIFICATE_FONT"]
-    app.config["CERTIFICATE_FONT"] = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-    try:
-        certificate, pdf = certificates.issue_certificate(
-            issued[0].user, Period(date(2026, 2, 20), date(2026, 3, 20)), now=NOW
-        )
-    finally:
-        app.config["CERTIFICATE_FONT"] = setting
-    assert certificate.content["font"].startswith("/usr/share/fonts")
+def _issue_with_font(monkeypatch, app, issued, setting: str):
+    monkeypatch.setitem(app.config, "CERTIFICATE_FONT", setting)
+    return certificates.issue_certificate(
+        issued[0].user, Period(date(2026, 2, 20), date(2026, 3, 20)), now=NOW
+    )
+
+
+def test_another_font_file_can_be_set(monkeypatch, app, issued):
+    elsewhere = str(font_path("static/vendor/fonts/wqy-microhei/wqy-microhei.ttc"))
+
+    certificate, pdf = _issue_with_font(monkeypatch, app, issued, elsewhere)
+
+    assert certificate.content["font"] == elsewhere
     assert b"/FontFile2" in pdf and "王小明" in pdf_text(pdf)
 
 
-def test_a_missing_font_file_still_issues_the_certificate(app, issued):
-    setting = app.config["CERTIFICATE_FONT"]
-    app.config["CERTIFICATE_FONT"] = "static/vendor/fonts/none/missing.ttf"
-    try:
-        certificate, pdf = certificates.issue_certificate(
-            issued[0].user, Period(date(2026, 2, 20), date(2026, 3, 20)), now=NOW
-        )
-    finally:
-        app.config["CERTIFICATE_FONT"] = setting
+def test_a_missing_font_file_still_issues_the_certificate(monkeypatch, app, issued):
+    missing = "static/vendor/fonts/none/missing.ttf"
+
+    certificate, pdf = _issue_with_font(monkeypatch, app, issued, missing)
+
     assert certificate.content["font"] is None
     assert "王小明" in pdf_text(pdf)
 

@@ -14,29 +14,27 @@ def world(db) -> World:
     return build()
 
 
-def test_library_time_is_not_labelled_as_service(client, login, world):
-    login(world.p)
+def report_of(client, login, person) -> str:
+    """The person's annual report page, in English."""
+    login(person)
     choose_english(client)
-    html = page(client.get(f"/me/report/{YEAR}"))
-    assert "Time in the library (hours)" in html
+    return page(client.get(f"/me/report/{YEAR}"))
+
+
+def test_library_time_is_not_labelled_as_service(client, login, world):
+    assert "Time in the library (hours)" in report_of(client, login, world.p)
 
 
 def test_the_top_volunteer_served_the_most_not_more_than_100_percent(client, login, world):
-    login(world.r)  # 600 minutes, more than every other volunteer of the year
-    choose_english(client)
-    html = page(client.get(f"/me/report/{YEAR}"))
+    html = report_of(client, login, world.r)  # 600 minutes, more than every other volunteer
     assert "You served the most hours of this year's volunteers." in html
     assert "100%" not in html
 
 
 def test_the_others_share_is_of_the_other_volunteers(client, login, world):
-    login(world.p)
-    choose_english(client)
-    html = page(client.get(f"/me/report/{YEAR}"))
+    html = report_of(client, login, world.p)
     assert "more hours than 50% of this year's other volunteers" in html
 
 
 def test_the_least_active_volunteer_is_not_told_zero_percent(client, login, world):
-    login(world.q)
-    choose_english(client)
-    assert "0%" not in page(client.get(f"/me/report/{YEAR}"))
+    assert "0%" not in report_of(client, login, world.q)
