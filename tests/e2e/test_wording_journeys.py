@@ -62,3 +62,21 @@ def test_a_member_lacking_a_skill_is_sent_to_their_profile(
     page.get_by_test_id("no-shifts-fix").tap()
     expect(page).to_have_url(re.compile(r"/teams/profile$"))
     assert not console_errors
+
+
+def test_a_new_volunteer_on_a_phone_reads_what_fills_their_empty_lists(
+    page: Page, make_person, console_errors
+):
+    # Lists of one person: the shared live server's other data does not fill them.
+    log_in(page, make_person(name="吴新人", roles=["volunteer"]))
+
+    for url, testid in [
+        ("/announcements/", "empty-announcements"),
+        ("/hours", "empty-certificates"),
+        ("/hours", "certificate-needs-hours"),
+    ]:
+        page.goto(url)
+        expect(page.get_by_test_id(testid)).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{url} scrolls sideways ({width}px)"
+    assert not console_errors
