@@ -29,3 +29,13 @@ def test_an_empty_list_says_what_fills_it(client, login, admin, db, url, testid,
 
     assert f'data-testid="{testid}"' in html
     assert words in html
+
+
+def test_hours_without_service_show_no_empty_by_month_heading(client, login, student):
+    login(student)
+    choose_english(client)
+
+    html = page(client.get("/hours"))
+
+    assert "No verified hours yet." in html
+    assert "By month" not in html
