@@ -183,6 +183,12 @@ class Config:
     CERTIFICATE_ISSUER = os.environ.get("CERTIFICATE_ISSUER", "图书馆志愿服务中心")
     CERTIFICATE_SIGNATORY = os.environ.get("CERTIFICATE_SIGNATORY", "")
     CERTIFICATE_CONTACT = os.environ.get("CERTIFICATE_CONTACT", "")
+    # The Chinese TrueType font embedded (subset) in certificate PDFs, so they look the same on
+    # every phone; a path relative to the project or absolute. TTF, OTF with TrueType outlines
+    # or TTC (its first face).
+    CERTIFICATE_FONT = os.environ.get(
+        "CERTIFICATE_FONT", "static/vendor/fonts/wqy-microhei/wqy-microhei.ttc"
+    )
     CERTIFICATE_VERIFY_RATE_LIMIT = os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute")
     # Comments on column posts, per person (not per address: a campus shares few addresses).
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5 per minute;30 per hour")

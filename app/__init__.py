@@ -178,6 +178,9 @@ def register_i18n(app: Flask) -> None:
         format_datetime(value, fmt) if value else ""
     )
     app.jinja_env.filters["local"] = to_local
+    from app.admin.count_labels import count_label
+
+    app.jinja_env.filters["count_label"] = count_label
     from app.common.share import qr_data_uri
 
     app.jinja_env.globals["qr_data_uri"] = qr_data_uri

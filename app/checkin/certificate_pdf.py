@@ -2,13 +2,17 @@
 
 Same content, same bytes: reportlab's invariant mode fixes the dates and the document id,
 and pages are left uncompressed so the output does not depend on the zlib build either.
-The Chinese text uses reportlab's built-in CID font STSong-Light: no font file to ship,
-every PDF reader has a substitute, and the text stays extractable (pypdf reads it back).
+Certificates name their font in their frozen content ("font", a TrueType file such as the
+vendored WenQuanYi Micro Hei, setting CERTIFICATE_FONT): reportlab embeds the subset of glyphs
+used, so the PDF looks the same on every phone, whatever fonts its viewer has. Certificates
+issued before that have no "font" and keep reportlab's built-in CID font STSong-Light (which
+the viewer must substitute), so they still render byte for byte as issued.
 """
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -20,20 +24,59 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "STSong-Light"
+CID_FONT = "STSong-Light"
+EMBEDDED_FONT = "GongchuangCertificate"
+PROJECT = Path(__file__).resolve().parent.parent.parent
 MARGIN = 20 * mm
 QR_SIZE = 32 * mm
 SERVICE_COLUMNS = (28 * mm, 30 * mm, 90 * mm, 22 * mm)
+# This many last service lines stay on the page of the signature block.
+LINES_WITH_SIGNATURE = 2
 
-TITLE = ParagraphStyle("title", fontName=FONT, fontSize=24, leading=32, alignment=TA_CENTER)
-BODY = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=20, wordWrap="CJK")
-STATEMENT = ParagraphStyle("statement", parent=BODY, firstLineIndent=24)
-CELL = ParagraphStyle("cell", fontName=FONT, fontSize=10, leading=14, wordWrap="CJK")
-HEADING = ParagraphStyle("heading", parent=BODY, fontSize=13, spaceBefore=10, spaceAfter=6)
-RIGHT = ParagraphStyle("right", parent=BODY, alignment=TA_RIGHT)
-SMALL = ParagraphStyle("small", parent=CELL, fontSize=8, leading=10, alignment=TA_CENTER)
+
+def font_path(setting: str) -> Path:
+    """The font file a CERTIFICATE_FONT setting names (relative to the project)."""
+    path = Path(setting)
+    return path if path.is_absolute() else PROJECT / path
+
+
+def _font(setting: str | None) -> str:
+    """Register the certificate's font once per process; returns its reportlab name."""
+    if not setting:
+        name = CID_FONT
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(name))
+        return name
+    name = f"{EMBEDDED_FONT}-{setting}"
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(name, str(font_path(setting)), subfontIndex=0))
+    return name
+
+
+class _Styles:
+    """The paragraph styles, in one font."""
+
+    def __init__(self, font: str) -> None:
+        self.font = font
+        body = ParagraphStyle("body", fontName=font, fontSize=12, leading=20, wordWrap="CJK")
+        cell = ParagraphStyle("cell", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
+        self.title = ParagraphStyle(
+            "title", fontName=font, fontSize=24, leading=32, alignment=TA_CENTER
+        )
+        self.body = body
+        self.cell = cell
+        self.statement = ParagraphStyle("statement", parent=body, firstLineIndent=24)
+        self.heading = ParagraphStyle(
+            "heading", parent=body, fontSize=13, spaceBefore=10, spaceAfter=6
+        )
+        self.right = ParagraphStyle("right", parent=body, alignment=TA_RIGHT)
+        self.small = ParagraphStyle(
+            "small", parent=cell, fontSize=8, leading=10, alignment=TA_CENTER
+        )
+
 
 GRID = TableStyle(
     [
@@ -45,17 +88,11 @@ GRID = TableStyle(
 )
 
 
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-def _p(text: object, style: ParagraphStyle = CELL) -> Paragraph:
+def _p(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(text)), style)
 
 
-def _facts(content: dict) -> Table:
+def _facts(content: dict, styles: _Styles) -> Table:
     text = content["text"]
     rows = [
         (text["name"], content["name"]),
@@ -65,24 +102,36 @@ def _facts(content: dict) -> Table:
         (text["period"], f"{content['period_start']} — {content['period_end']}"),
         (text["total_hours"], content["total_hours"]),
     ]
-    table = Table([[_p(label), _p(value)] for label, value in rows], colWidths=(40 * mm, 130 * mm))
+    cells = [[_p(label, styles.cell), _p(value, styles.cell)] for label, value in rows]
+    table = Table(cells, colWidths=(40 * mm, 130 * mm))
     table.setStyle(GRID)
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke)]))
     return table
 
 
-def _services(content: dict) -> Table:
-    """The service lines; a long table continues on the next pages under its header."""
+def _service_table(rows: list, *, header: bool) -> Table:
+    table = Table(rows, colWidths=SERVICE_COLUMNS, repeatRows=1 if header else 0)
+    table.setStyle(GRID)
+    if header:
+        table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
+    return table
+
+
+def _services(content: dict, styles: _Styles, *, keep_last: int) -> tuple[list, list]:
+    """The service lines: the table (it continues on the next pages under its header), and
+    its last `keep_last` lines apart, to keep on the page of the signature."""
     text = content["text"]
-    header = [_p(text[key]) for key in ("date", "time", "task", "hours")]
+    header = [_p(text[key], styles.cell) for key in ("date", "time", "task", "hours")]
     body = [
-        [_p(line["date"]), _p(line["time"]), _p(line["task"]), _p(line["hours"])]
+        [_p(line[key], styles.cell) for key in ("date", "time", "task", "hours")]
         for line in content["lines"]
     ]
-    table = Table([header, *body], colWidths=SERVICE_COLUMNS, repeatRows=1)
-    table.setStyle(GRID)
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
-    return table
+    if not keep_last:
+        return [_service_table([header, *body], header=True)], []
+    if len(body) <= keep_last:
+        return [], [_service_table([header, *body], header=True)]
+    head, tail = body[:-keep_last], body[-keep_last:]
+    return [_service_table([header, *head], header=True)], [_service_table(tail, header=False)]
 
 
 def _qr(url: str) -> Drawing:
@@ -95,7 +144,7 @@ def _qr(url: str) -> Drawing:
     return drawing
 
 
-def _issuer_block(content: dict) -> KeepTogether:
+def _issuer_block(content: dict, styles: _Styles, last_lines: list) -> KeepTogether:
     text = content["text"]
     lines = [
         f"{text['issuer']}：{content['issuer']}",
@@ -103,19 +152,19 @@ def _issuer_block(content: dict) -> KeepTogether:
         f"{text['contact']}：{content['contact']}",
         f"{text['issued_on']}：{content['issued_on']}",
     ]
-    signature = [_p(line, RIGHT) for line in lines]
-    verify = [_qr(content["verify_url"]), _p(text["verify"], SMALL)]
+    signature = [_p(line, styles.right) for line in lines]
+    verify = [_qr(content["verify_url"]), _p(text["verify"], styles.small)]
     block = Table([[verify, signature]], colWidths=(QR_SIZE + 8 * mm, None))
     block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
-    return KeepTogether([Spacer(1, 10 * mm), block])
+    return KeepTogether([*last_lines, Spacer(1, 10 * mm), block])
 
 
-def _footer(content: dict):
+def _footer(content: dict, font: str):
     label = f"{content['text']['number']}：{content['number']}"
 
     def draw(canvas, document) -> None:
         canvas.saveState()
-        canvas.setFont(FONT, 8)
+        canvas.setFont(font, 8)
         page = f"{content['text']['page']} {document.page}"
         canvas.drawString(MARGIN, 10 * mm, label)
         canvas.drawRightString(A4[0] - MARGIN, 10 * mm, page)
@@ -125,8 +174,12 @@ def _footer(content: dict):
 
 
 def render_pdf(content: dict) -> bytes:
-    """The certificate as PDF bytes; deterministic for a given content."""
-    _font()
+    """The certificate as PDF bytes; deterministic for a given content (and font file).
+
+    Content of version 1 (before the embedded font) renders exactly as it was issued: the CID
+    font, and the signature block kept together on its own."""
+    current = content.get("version", 1) >= 2
+    styles = _Styles(_font(content.get("font") if current else None))
     text = content["text"]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
@@ -145,17 +198,18 @@ def render_pdf(content: dict) -> bytes:
         pageCompression=0,
         lang="zh-CN",
     )
+    table, last_lines = _services(content, styles, keep_last=LINES_WITH_SIGNATURE if current else 0)
     story = [
-        _p(text["title"], TITLE),
-        _p(f"{text['number']}：{content['number']}", RIGHT),
+        _p(text["title"], styles.title),
+        _p(f"{text['number']}：{content['number']}", styles.right),
         Spacer(1, 6 * mm),
-        _p(text["statement"], STATEMENT),
+        _p(text["statement"], styles.statement),
         Spacer(1, 4 * mm),
-        _facts(content),
-        _p(text["content"], HEADING),
-        _services(content),
-        _issuer_block(content),
+        _facts(content, styles),
+        _p(text["content"], styles.heading),
+        *table,
+        _issuer_block(content, styles, last_lines),
     ]
-    footer = _footer(content)
+    footer = _footer(content, styles.font)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

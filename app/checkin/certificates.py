@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.checkin.certificate_pdf import render_pdf
+from app.checkin.certificate_pdf import font_path, render_pdf
 from app.checkin.hours import verified_attendances
 from app.checkin.models import Attendance, Certificate
 from app.common.semesters import Semester, current_semester, semester_by_code, semester_of
@@ -38,7 +38,9 @@ from app.shifts.models import Shift
 MAX_PERIOD_YEARS = 5
 # The largest PDF the verification page accepts.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-CONTENT_VERSION = 1
+# 2: the PDF embeds a TrueType font (content "font") and keeps its last lines with the
+# signature; content of version 1 still renders as issued.
+CONTENT_VERSION = 2
 NUMBER_PREFIX = "GC"
 # Crockford's base32 (no I, L, O, U, which people misread): 5 random bits a symbol.
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -154,6 +156,12 @@ def my_hours(user_id: int) -> MyHours:
         by_semester=_grouped(lines, _semester_of),
         pending=[_line(attendance) for attendance in pending_attendances(user_id)],
     )
+
+
+def default_semester(hours: MyHours) -> str:
+    """The certificate form's first choice: the newest semester with verified hours, so
+    that downloading at once works; without any, the dates (and the page says why)."""
+    return next((group.key for group in hours.by_semester if group.minutes > 0), "")
 
 
 # --- Periods --------------------------------------------------------------------------
@@ -286,6 +294,17 @@ def _labels(data: dict) -> dict[str, str]:
         }
 
 
+def _embedded_font() -> str | None:
+    """The CERTIFICATE_FONT setting when its file is there; else none (the CID font, which
+    the PDF viewer substitutes), so a wrong setting never stops certificates."""
+    setting = current_app.config.get("CERTIFICATE_FONT") or ""
+    if setting and font_path(setting).is_file():
+        return setting
+    if setting:
+        current_app.logger.warning("CERTIFICATE_FONT %s is not a file", setting)
+    return None
+
+
 def _content(
     user: User, period: Period, attendances: list[Attendance], number: str, now: datetime
 ) -> dict:
@@ -306,6 +325,7 @@ def _content(
         "signatory": config.get("CERTIFICATE_SIGNATORY") or "",
         "contact": config.get("CERTIFICATE_CONTACT") or "",
         "verify_url": verification_url(number),
+        "font": _embedded_font(),
     }
     data["total_hours"] = format_hours(data["total_minutes"])
     data["text"] = _labels(data)

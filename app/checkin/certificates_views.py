@@ -28,9 +28,12 @@ def _certificate_form() -> CertificateForm:
 
 
 def _render_hours(form: CertificateForm):
+    hours = services.my_hours(current_user.id)
+    if not form.is_submitted():
+        form.semester.data = services.default_semester(hours)
     return render_template(
         "certificates/my_hours.html",
-        hours=services.my_hours(current_user.id),
+        hours=hours,
         certificates=services.certificates_of(current_user.id),
         form=form,
         format_hours=services.format_hours,

@@ -227,7 +227,9 @@ class ColumnForm(FlaskForm):
         description=_l("Lower-case letters, digits and hyphens, e.g. audio."),
     )
     name = required_text(_l("Name"), _l("Please give the column a name."), NAME_MAX)
-    kind = SelectField(_l("Kind"), choices=[(kind, KIND_LABELS[kind]) for kind in COLUMN_KINDS])
+    kind = SelectField(
+        _l("Type of column"), choices=[(kind, KIND_LABELS[kind]) for kind in COLUMN_KINDS]
+    )
     description = markdown_text(_l("Description"), TEXT_MAX, 4)
     guidelines = markdown_text(_l("Guidelines for authors"), TEXT_MAX, 4)
     accepts_audio = BooleanField(_l("Accepts audio"))

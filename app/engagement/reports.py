@@ -102,7 +102,7 @@ def annual_report(user_id: int, year: int) -> AnnualReport:
     )
     report.reading = _reading_of(user_id, span, report)
     report.points = points.points_between(user_id, since, until)
-    report.percentile = hours_percentile(report.minutes, span)
+    report.percentile = hours_percentile(user_id, report.minutes, span)
     report.scores = score_trend(user_id, year)
     return report
 
@@ -121,15 +121,18 @@ def _reading_of(user_id: int, span: Year, report: AnnualReport) -> Reading:
     return total
 
 
-def hours_percentile(minutes: int, span: Year) -> int | None:
+def hours_percentile(user_id: int, minutes: int, span: Year) -> int | None:
     """The share (0–100, rounded down) of the year's other volunteers with verified hours
-    whom `minutes` exceeds; None without hours or without anyone else to compare with."""
+    whom `minutes` exceeds; None without hours or without anyone else to compare with. The
+    person is left out by id, so the share never passes 100 even when their own minutes are
+    counted differently (a shift verified since)."""
     if minutes <= 0:
         return None
     service = hours.verified_service(span.since, span.until).subquery()
     total = func.sum(service.c.minutes)
-    per_person = (
+    others = (
         select(service.c.user_id, total.label("minutes"))
+        .where(service.c.user_id != user_id)
         .group_by(service.c.user_id)
         .having(total > 0)
         .subquery()
@@ -137,13 +140,12 @@ def hours_percentile(minutes: int, span: Year) -> int | None:
     people, below = db.session.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(case((per_person.c.minutes < minutes, 1), else_=0)), 0),
-        ).select_from(per_person)
+            func.coalesce(func.sum(case((others.c.minutes < minutes, 1), else_=0)), 0),
+        ).select_from(others)
     ).one()
-    others = int(people) - 1
-    if others <= 0:
+    if not people:
         return None
-    return int(below) * 100 // others
+    return min(100, int(below) * 100 // int(people))
 
 
 def score_trend(user_id: int, year: int) -> list[tuple[date, int]]:

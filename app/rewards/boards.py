@@ -370,3 +370,20 @@ def board(metric: str, period_key: str, scope: str, *, viewer: User, limit: int 
         viewer_hidden=bool(viewer.hide_from_boards),
         built_at=built_at,
     )
+
+
+def opening_board(
+    metric: str, period: str, scope: str, *, viewer: User, chosen: bool, now: datetime
+) -> tuple[str, Board, str | None]:
+    """The board the page opens on: the period asked for; when none was chosen and the
+    first period's board is still empty (a week's board fills with the week's first verified
+    service), the next period of the metric that has entries. Returns the period shown, its
+    board, and the empty period skipped (None when none was)."""
+    shown = board(metric, period_for(period, now).key, scope, viewer=viewer)
+    if chosen or shown.rows:
+        return period, shown, None
+    for later in PERIODS[metric][PERIODS[metric].index(period) + 1 :]:
+        candidate = board(metric, period_for(later, now).key, scope, viewer=viewer)
+        if candidate.rows:
+            return later, candidate, period
+    return period, shown, None

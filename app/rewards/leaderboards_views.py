@@ -18,14 +18,21 @@ bp = Blueprint("leaderboards", __name__, url_prefix="/leaderboards")
 def index():
     form = BoardForm(request.args)
     metric, period, scope = form.resolve(boards.scopes_for(current_user))
-    key = boards.period_for(period, utcnow()).key
-    shown = boards.board(metric, key, scope, viewer=current_user)
+    period, shown, skipped = boards.opening_board(
+        metric,
+        period,
+        scope,
+        viewer=current_user,
+        chosen=request.args.get("period") == period,
+        now=utcnow(),
+    )
     return render_template(
         "rewards/boards/index.html",
         form=form,
         board=shown,
         metric=metric,
         period=period,
+        skipped=skipped,
         metric_labels=METRIC_LABELS,
         period_labels=PERIOD_LABELS,
         periods=boards.PERIODS,

@@ -22,6 +22,10 @@ from app.shifts.models import Shift, Task, TrainingRecord
 class Eligibility:
     ok: bool
     reasons: list[str] = field(default_factory=list)
+    # One code a reason ("paused", "onboarding", "training", "skills", …), for the list's
+    # empty state to say which applies (app/shifts/empty_state.py).
+    codes: list[str] = field(default_factory=list)
+    missing_trainings: list[int] = field(default_factory=list)  # training task ids
 
 
 @dataclass
@@ -61,39 +65,47 @@ def training_titles(task_ids) -> dict[int, str]:
 def check_eligibility(shift: Shift, person: Person, titles: dict[int, str], now: datetime):
     task = shift.task
     reasons: list[str] = []
+    codes: list[str] = []
+
+    def refuse(code: str, reason: str) -> None:
+        codes.append(code)
+        reasons.append(reason)
+
     if not person.user.active:
-        reasons.append(_("Your account is not active."))
+        refuse("inactive", _("Your account is not active."))
     if shift.status != "scheduled":
-        reasons.append(_("This shift has been cancelled."))
+        refuse("cancelled", _("This shift has been cancelled."))
     elif shift.starts_at <= now:
-        reasons.append(_("This shift has already started."))
+        refuse("started", _("This shift has already started."))
     if not task.active:
-        reasons.append(_("This task is no longer offered."))
+        refuse("task_inactive", _("This task is no longer offered."))
     membership = person.memberships.get(task.team_id)
     if membership is None or membership.status != "active":
-        reasons.append(_("Only active members of the task's team can sign up."))
+        refuse("not_member", _("Only active members of the task's team can sign up."))
     elif not task.is_onboarding and members.needs_onboarding(membership):
-        reasons.append(_("Complete the team's onboarding training first."))
+        refuse("onboarding", _("Complete the team's onboarding training first."))
     if task.team_id in person.paused_team_ids:
-        reasons.append(
+        refuse(
+            "paused",
             _(
                 "Your self sign-up in this team is paused after missed shifts; "
                 "a coordinator can lift the pause."
-            )
+            ),
         )
     missing = [tid for tid in task.required_training_ids or [] if tid not in person.trainings]
     if missing:
         names = "、".join(titles.get(tid, str(tid)) for tid in missing)
-        reasons.append(_("Complete the required training first: %(names)s.", names=names))
+        refuse("training", _("Complete the required training first: %(names)s.", names=names))
     lacking = [s for s in task.required_skills or [] if s.casefold() not in person.skills]
     if lacking:
-        reasons.append(
+        refuse(
+            "skills",
             _(
                 "This task needs these skills in your volunteer profile: %(skills)s.",
                 skills="、".join(lacking),
-            )
+            ),
         )
-    return Eligibility(ok=not reasons, reasons=reasons)
+    return Eligibility(ok=not reasons, reasons=reasons, codes=codes, missing_trainings=missing)
 
 
 def shift_eligibility(shift: Shift, user, *, now: datetime | None = None) -> Eligibility:

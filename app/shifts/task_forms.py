@@ -70,7 +70,9 @@ def _minutes_field(label, bounds: tuple[int, int], default: int, description=Non
 class TaskForm(FlaskForm):
     team_id = SelectField(_l("Team"), coerce=int, validate_choice=True)
     title = required_text(_l("Title"), _l("Please give the task a title."), TITLE_MAX)
-    kind = SelectField(_l("Kind"), choices=[(key, TASK_KIND_LABELS[key]) for key in TASK_KINDS])
+    kind = SelectField(
+        _l("Type of task"), choices=[(key, TASK_KIND_LABELS[key]) for key in TASK_KINDS]
+    )
     description = optional_text(_l("Description"), DESCRIPTION_MAX, field=TextAreaField)
     location = optional_text(_l("Location"), LOCATION_MAX)
     required_training_ids = MultiCheckboxField(_l("Required trainings"), coerce=int)

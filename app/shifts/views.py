@@ -18,7 +18,15 @@ from app.common.transaction import run_change, transaction
 from app.common.urls import external_url, site_host
 from app.extensions import db
 from app.shifts import calendar as feeds
-from app.shifts import handovers, offers, reliability, series_signups, shift_lists, signups
+from app.shifts import (
+    empty_state,
+    handovers,
+    offers,
+    reliability,
+    series_signups,
+    shift_lists,
+    signups,
+)
 from app.shifts.forms import ShiftFilterForm
 from app.shifts.models import Shift, ShiftSignup
 
@@ -48,6 +56,7 @@ def index():
         task_id=form.task.data if valid else None,
         location=(form.location.data or None) if valid else None,
     )
+    filtered = valid and bool(form.week.data or form.task.data or form.location.data)
     days = defaultdict(list)
     for row in rows:
         days[to_local(row.shift.starts_at).date()].append(row)
@@ -55,6 +64,7 @@ def index():
         "shifts/index.html",
         form=form,
         days=sorted(days.items()),
+        empty=empty_state.why_no_shifts(current_user, rows, filtered=filtered),
         handovers=handovers.available_handovers(current_user, now=now),
         action=ActionForm(),
         labels=signups.SIGNUP_STATUS_LABELS,

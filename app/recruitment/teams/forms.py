@@ -24,7 +24,9 @@ from app.recruitment.teams.services import TEAM_NAME_MAX
 
 class TeamForm(FlaskForm):
     name = required_text(_l("Name"), _l("Please give the team a name."), TEAM_NAME_MAX)
-    kind = SelectField(_l("Kind"), choices=[(key, TEAM_KIND_LABELS[key]) for key in TEAM_KINDS])
+    kind = SelectField(
+        _l("Type of team"), choices=[(key, TEAM_KIND_LABELS[key]) for key in TEAM_KINDS]
+    )
     description = optional_text(
         _l("Description"),
         5000,

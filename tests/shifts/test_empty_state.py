@@ -1,0 +1,93 @@
+"""When the open-shifts page offers nothing to sign up for, it says which reason applies and
+links to the way out."""
+
+from __future__ import annotations
+
+import re
+
+from app.extensions import db
+from app.shifts.models import SignupPause, TrainingRecord
+from tests import factories
+from tests.recruitment import recruiting
+from tests.shifts import signup_data
+
+
+def _empty_state(client) -> tuple[str | None, str | None]:
+    """The reason code the page names, and its link (None, None when it names none)."""
+    html = client.get("/shifts/").get_data(as_text=True)
+    reason = re.search(r'data-testid="no-shifts" data-reason="([a-z_]+)"', html)
+    link = re.search(r'href="([^"]+)" data-testid="no-shifts-fix"', html)
+    return (reason.group(1) if reason else None), (link.group(1) if link else None)
+
+
+def _shows(client, login, person) -> tuple[str | None, str | None]:
+    db.session.commit()
+    login(person)
+    return _empty_state(client)
+
+
+def test_someone_in_no_team_is_sent_to_recruitment(client, login, db):
+    person = factories.person(roles=["volunteer"])
+    assert _shows(client, login, person) == ("not_member", "/recruitment/")
+
+
+def test_an_applicant_is_told_the_application_is_being_reviewed(client, login, db):
+    campaign = recruiting.campaign(signup_data.team(name="阅览室志愿者队"))
+    application = recruiting.apply(campaign)
+    assert _shows(client, login, application.user) == ("application_pending", "/recruitment/mine")
+
+
+def test_a_member_whose_team_has_no_shift_is_told_so(client, login, db):
+    person = signup_data.member(signup_data.team(name="阅览室志愿者队"))
+    assert _shows(client, login, person)[0] == "none_scheduled"
+
+
+def test_a_filter_that_matches_nothing_offers_all_shifts(client, login, db):
+    team = signup_data.team(name="阅览室志愿者队")
+    person = signup_data.member(team)
+    signup_data.shift(signup_data.task(team))
+    db.session.commit()
+    login(person)
+    html = client.get("/shifts/?week=2020-01-06").get_data(as_text=True)
+    assert 'data-reason="filtered"' in html
+    assert 'href="/shifts/" data-testid="no-shifts-fix"' in html
+
+
+def test_a_paused_member_is_sent_to_their_missed_shifts(client, login, db):
+    team = signup_data.team(name="阅览室志愿者队")
+    person = signup_data.member(team)
+    signup_data.shift(signup_data.task(team))
+    db.session.add(SignupPause(user_id=person.id, team_id=team.id, semester="x", no_shows=2))
+    assert _shows(client, login, person) == ("paused", "/reliability/me")
+
+
+def test_a_member_not_onboarded_is_told_onboarding_comes_first(client, login, db):
+    team = signup_data.team(name="阅览室志愿者队")
+    team.requires_onboarding = True
+    person = signup_data.member(team, onboarded=False)
+    signup_data.shift(signup_data.task(team))
+    assert _shows(client, login, person)[0] == "onboarding"
+
+
+def test_a_missing_training_links_to_that_trainings_shifts(client, login, db):
+    team = signup_data.team(name="阅览室志愿者队")
+    person = signup_data.member(team)
+    training = signup_data.task(team, title="古籍修复培训", kind="training")
+    signup_data.shift(signup_data.task(team, required_training_ids=[training.id]))
+    assert _shows(client, login, person) == ("training", f"/shifts/?task={training.id}")
+
+
+def test_a_missing_skill_links_to_the_volunteer_profile(client, login, db):
+    team = signup_data.team(name="阅览室志愿者队")
+    person = signup_data.member(team)
+    signup_data.shift(signup_data.task(team, required_skills=["摄影"]))
+    assert _shows(client, login, person) == ("skills", "/teams/profile")
+
+
+def test_a_shift_open_to_the_person_needs_no_explanation(client, login, db):
+    team = signup_data.team(name="阅览室志愿者队")
+    person = signup_data.member(team)
+    training = signup_data.task(team, title="古籍修复培训", kind="training")
+    signup_data.shift(signup_data.task(team, required_training_ids=[training.id]))
+    db.session.add(TrainingRecord(user_id=person.id, task_id=training.id))
+    assert _shows(client, login, person) == (None, None)
