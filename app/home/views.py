@@ -10,6 +10,7 @@ from app.accounts import services as account_services
 from app.accounts.forms import ROLE_LABELS
 from app.accounts.models import COORDINATOR_ROLES
 from app.announcements import services as announcements
+from app.home import today as home_today
 from app.recruitment import applying, campaigns, eligibility, labels
 
 bp = Blueprint("home", __name__)
@@ -31,4 +32,5 @@ def index():
         role_labels=ROLE_LABELS,
         profile_gaps=account_services.profile_gaps(current_user),
         pinned_announcements=announcements.received_by(current_user, pinned_only=True),
+        **home_today.for_home(current_user),
     )

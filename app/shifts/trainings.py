@@ -68,6 +68,31 @@ def complete_training_shift(shift: Shift, *, actor, now: datetime | None = None)
     return sum(record_completion(shift, user_id, actor=actor, now=now) for user_id in people)
 
 
+def next_onboarding_shifts(team_ids: list[int], *, now: datetime) -> dict[int, Shift]:
+    """Per team, the soonest scheduled onboarding training shift not started yet (team id ->
+    shift), in one query (for a new member's home page)."""
+    if not team_ids:
+        return {}
+    shifts = db.session.scalars(
+        select(Shift)
+        .join(Task, Task.id == Shift.task_id)
+        .where(
+            Task.team_id.in_(team_ids),
+            Task.is_onboarding.is_(True),
+            Task.active.is_(True),
+            Shift.status == "scheduled",
+            Shift.starts_at > now,
+        )
+        .options(joinedload(Shift.task))
+        .order_by(Shift.starts_at, Shift.id)
+        .limit(50)
+    )
+    soonest: dict[int, Shift] = {}
+    for shift in shifts:
+        soonest.setdefault(shift.task.team_id, shift)
+    return soonest
+
+
 def _completed_trainings(user_id: int) -> list[profiles.CompletedTraining]:
     query = (
         select(TrainingRecord)
