@@ -56,8 +56,10 @@ class Onboarding:
         return [(step, str(STEP_LABELS[step]), step in self.done) for step in STEPS]
 
 
-def _when(shift: Shift) -> str:
-    return f"{to_local(shift.starts_at):%m-%d %H:%M}"
+def _where(shift: Shift) -> str:
+    """When and where: "12-11 14:00 · 江安图书馆报告厅"."""
+    when = f"{to_local(shift.starts_at):%m-%d %H:%M}"
+    return f"{when} · {shift.task.location}" if shift.task.location else when
 
 
 def _training_signup(user_id: int, team_ids: list[int], now: datetime) -> ShiftSignup | None:
@@ -110,11 +112,9 @@ def _training_step(user, team_ids: list[int], now: datetime) -> tuple[bool, Next
         shift = booked.shift
         return True, NextStep(
             _(
-                "Your training: %(task)s, %(when)s, %(place)s. After it you can sign up for "
-                "shifts.",
+                "Your training: %(task)s, %(where)s. After it you can sign up for shifts.",
                 task=shift.task.title,
-                when=_when(shift),
-                place=shift.task.location or "",
+                where=_where(shift),
             ),
             button=_("My shifts"),
             url=url_for("shifts.mine"),
@@ -124,10 +124,9 @@ def _training_step(user, team_ids: list[int], now: datetime) -> tuple[bool, Next
         shift = min(soonest.values(), key=lambda s: s.starts_at)
         return False, NextStep(
             _(
-                "Your team's onboarding training comes first: %(task)s, %(when)s, %(place)s.",
+                "Your team's onboarding training comes first: %(task)s, %(where)s.",
                 task=shift.task.title,
-                when=_when(shift),
-                place=shift.task.location or "",
+                where=_where(shift),
             ),
             button=_("Book this training shift"),
             shift=shift,
