@@ -22,6 +22,7 @@ from app.extensions import db
 from app.recruitment import membership, profiles
 from app.recruitment.access import require_team_manager
 from app.shifts.models import Shift, ShiftSignup, Task, TrainingRecord
+from app.shifts.queries import coming_shifts
 
 
 def record_completion(shift: Shift, user_id: int, *, actor, now: datetime) -> bool:
@@ -74,18 +75,7 @@ def next_onboarding_shifts(team_ids: list[int], *, now: datetime) -> dict[int, S
     if not team_ids:
         return {}
     shifts = db.session.scalars(
-        select(Shift)
-        .join(Task, Task.id == Shift.task_id)
-        .where(
-            Task.team_id.in_(team_ids),
-            Task.is_onboarding.is_(True),
-            Task.active.is_(True),
-            Shift.status == "scheduled",
-            Shift.starts_at > now,
-        )
-        .options(joinedload(Shift.task))
-        .order_by(Shift.starts_at, Shift.id)
-        .limit(50)
+        coming_shifts(team_ids, now).where(Task.is_onboarding.is_(True)).limit(50)
     )
     soonest: dict[int, Shift] = {}
     for shift in shifts:

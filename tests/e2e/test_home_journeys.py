@@ -24,7 +24,6 @@ from tests.e2e.pages import log_in
 from tests.e2e.test_checkin_journeys import lecture_shift
 from tests.e2e.test_wechat_scanner_journeys import STUB_WX
 
-
 # The stub's record of scans is lost when the page leaves for the address read: keep a count
 # in the tab's sessionStorage too.
 REMEMBER_SCANS = """
@@ -45,9 +44,15 @@ def _checked_in(live_server, volunteer_id: int) -> bool:
         return record is not None and record.status == "in"
 
 
-def _kiosk_png(page: Page, shift_id: int) -> bytes:
+def _running_shift(live_server, make_person, page: Page):
+    """林晓 on a shift whose check-in is open, and its coordinator's kiosk open on `page`.
+    Returns the volunteer."""
+    coordinator = make_person(name="陈老师", roles=["coordinator"])
+    volunteer = make_person(name="林晓", roles=["volunteer"])
+    shift_id = lecture_shift(live_server, coordinator, volunteer)
+    log_in(page, coordinator)
     page.goto(f"/checkin/shifts/{shift_id}/kiosk")
-    return page.get_by_test_id("kiosk-qr").screenshot()
+    return volunteer
 
 
 def _y4m(png: bytes, path: Path, *, size: tuple[int, int] = (640, 480), frames: int = 5):
@@ -69,11 +74,7 @@ def _y4m(png: bytes, path: Path, *, size: tuple[int, int] = (640, 480), frames: 
 def test_in_wechat_a_volunteer_is_checked_in_from_home_in_one_tap(
     live_server, make_person, wechat_configured, in_wechat, page
 ):
-    coordinator = make_person(name="陈老师", roles=["coordinator"])
-    volunteer = make_person(name="林晓", roles=["volunteer"])
-    shift_id = lecture_shift(live_server, coordinator, volunteer)
-    log_in(page, coordinator)
-    page.goto(f"/checkin/shifts/{shift_id}/kiosk")
+    volunteer = _running_shift(live_server, make_person, page)
     kiosk_url = page.get_by_test_id("kiosk-qr").get_attribute("data-url")  # what a scan reads
     wechat_configured.wechat_user = f"o_e2e_{volunteer.id}"
     phone = in_wechat()
@@ -101,12 +102,9 @@ def test_in_wechat_a_volunteer_is_checked_in_from_home_in_one_tap(
 def test_outside_wechat_the_camera_reads_the_kiosk_and_checks_in_in_one_tap(
     live_server, make_person, browser, page, tmp_path
 ):
-    coordinator = make_person(name="陈老师", roles=["coordinator"])
-    volunteer = make_person(name="林晓", roles=["volunteer"])
-    shift_id = lecture_shift(live_server, coordinator, volunteer)
-    log_in(page, coordinator)
+    volunteer = _running_shift(live_server, make_person, page)
     video = tmp_path / "kiosk.y4m"
-    _y4m(_kiosk_png(page, shift_id), video)
+    _y4m(page.get_by_test_id("kiosk-qr").screenshot(), video)  # the kiosk's current QR
 
     camera_browser = browser.browser_type.launch(
         executable_path=CHROMIUM,
