@@ -142,7 +142,7 @@ def test_the_day_takes_as_many_queries_for_twelve_shifts_as_for_two(db):
         return work
 
     assert _queries(day_of(people["many"])) == _queries(day_of(people["few"]))
-    assert _queries(day_of(people["many"])) <= 20
+    assert _queries(day_of(people["many"])) <= 12
 
 
 def test_verification_is_not_needed_for_the_day(db):
