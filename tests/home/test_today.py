@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from app.checkin import attendance_verification
 from app.common.time import utcnow
 from app.feedback import services as feedback
 from app.home import today
@@ -145,12 +144,10 @@ def test_the_day_takes_as_many_queries_for_twelve_shifts_as_for_two(db):
     assert _queries(day_of(people["many"])) <= 12
 
 
-def test_verification_is_not_needed_for_the_day(db):
-    # A checked-out, unverified record keeps the shift running (check-out done) until the
-    # check-out window closes.
+def test_after_checking_out_the_running_shift_says_so_and_offers_no_scan(db):
+    # Until check-out closes, the shift stays on home, saying when they left.
     person, _task, (shift,) = home_data.volunteer_with_shifts(-timedelta(minutes=90))
-    record = attendance_data.record(shift, person, checked_out_at=utcnow())
-    assert attendance_verification is not None and record.status == "out"
+    attendance_data.record(shift, person, checked_out_at=utcnow())
 
     running = today.today_of(person).running
 
