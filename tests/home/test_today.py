@@ -144,7 +144,7 @@ def test_the_day_takes_as_many_queries_for_twelve_shifts_as_for_two(db):
     assert _queries(day_of(people["many"])) <= 12
 
 
-def test_after_checking_out_the_running_shift_says_so_and_offers_no_scan(db):
+def test_after_checking_out_the_running_shift_says_so(db):
     # Until check-out closes, the shift stays on home, saying when they left.
     person, _task, (shift,) = home_data.volunteer_with_shifts(-timedelta(minutes=90))
     attendance_data.record(shift, person, checked_out_at=utcnow())
