@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.audit import services as audit
@@ -106,6 +107,20 @@ def ask_recent(*, now: datetime | None = None) -> int:
     even at once. Returns how many this call asked."""
     now = now or utcnow()
     return sum(1 for attendance in _unasked(now) if ask(attendance, now=now) is not None)
+
+
+def open_requests(user_id: int, *, limit: int = 3) -> list[FeedbackRequest]:
+    """The person's questions not answered yet, newest first, with shift and task loaded
+    (for their home page)."""
+    return list(
+        db.session.scalars(
+            select(FeedbackRequest)
+            .where(FeedbackRequest.user_id == user_id, FeedbackRequest.answered_at.is_(None))
+            .options(joinedload(FeedbackRequest.shift), joinedload(FeedbackRequest.task))
+            .order_by(FeedbackRequest.asked_at.desc(), FeedbackRequest.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # Answering -----------------------------------------------------------------------------------

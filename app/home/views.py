@@ -11,6 +11,7 @@ from app.accounts.forms import ROLE_LABELS
 from app.announcements import services as announcements
 from app.columns.forms import STATUS_LABELS as CONTRIBUTION_STATUS_LABELS
 from app.home import desk, reader
+from app.home import today as home_today
 from app.recruitment import applying, eligibility, labels
 
 bp = Blueprint("home", __name__)
@@ -33,4 +34,5 @@ def index():
         desk=desk.desk(current_user) if desk.runs_teams(current_user) else None,
         reader=reader.reader_home(current_user),
         contribution_status_labels=CONTRIBUTION_STATUS_LABELS,
+        **home_today.for_home(current_user),
     )

@@ -15,6 +15,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from app import hooks
 from app.accounts.models import College, User
@@ -85,6 +86,7 @@ def memberships_of(user_id: int) -> list[Membership]:
         select(Membership)
         .join(Team, Team.id == Membership.team_id)
         .where(Membership.user_id == user_id)
+        .options(contains_eager(Membership.team))
         .order_by(Membership.status, Team.name)
     )
     return list(db.session.scalars(query))

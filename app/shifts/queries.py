@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from app.shifts.models import Shift, ShiftSignup
+from app.shifts.models import Shift, ShiftSignup, Task
 
 
 def signups_of(user_id: int) -> Select[tuple[ShiftSignup]]:
@@ -16,4 +18,21 @@ def signups_of(user_id: int) -> Select[tuple[ShiftSignup]]:
         .join(Shift, Shift.id == ShiftSignup.shift_id)
         .where(ShiftSignup.user_id == user_id)
         .options(joinedload(ShiftSignup.shift).joinedload(Shift.task))
+    )
+
+
+def coming_shifts(team_ids: list[int], now: datetime) -> Select[tuple[Shift]]:
+    """Scheduled shifts of active tasks of these teams not started at `now`, soonest first,
+    each loaded with its task (filter further by `Task`)."""
+    return (
+        select(Shift)
+        .join(Task, Task.id == Shift.task_id)
+        .where(
+            Task.team_id.in_(team_ids),
+            Task.active.is_(True),
+            Shift.status == "scheduled",
+            Shift.starts_at > now,
+        )
+        .options(joinedload(Shift.task))
+        .order_by(Shift.starts_at, Shift.id)
     )

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from app.common.time import from_local_date, utcnow
 from app.extensions import db
 from app.recruitment import membership as members
 from app.shifts.eligibility import Eligibility, check_eligibility, person_of, training_titles
 from app.shifts.models import Shift, ShiftSignup, Task
-from app.shifts.queries import signups_of
+from app.shifts.queries import coming_shifts, signups_of
 from app.shifts.signups import ACTIVE_STATUSES, self_cancel_refusal
 
 
@@ -96,18 +95,7 @@ def open_shifts(
     team_ids = [tid for tid, m in person.memberships.items() if m.status == "active"]
     if not team_ids:
         return []
-    query = (
-        select(Shift)
-        .join(Task, Task.id == Shift.task_id)
-        .where(
-            Task.team_id.in_(team_ids),
-            Task.active.is_(True),
-            Shift.status == "scheduled",
-            Shift.starts_at > now,
-        )
-        .options(joinedload(Shift.task))
-        .order_by(Shift.starts_at, Shift.id)
-    )
+    query = coming_shifts(team_ids, now)
     if week is not None:
         start = from_local_date(week)
         query = query.where(Shift.starts_at >= start, Shift.starts_at < start + timedelta(days=7))

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.recruitment import membership, profiles
 from app.recruitment.access import require_team_manager
 from app.shifts.models import Shift, ShiftSignup, Task, TrainingRecord
+from app.shifts.queries import coming_shifts
 
 
 def record_completion(shift: Shift, user_id: int, *, actor, now: datetime) -> bool:
@@ -66,6 +67,20 @@ def complete_training_shift(shift: Shift, *, actor, now: datetime | None = None)
         )
     ).all()
     return sum(record_completion(shift, user_id, actor=actor, now=now) for user_id in people)
+
+
+def next_onboarding_shifts(team_ids: list[int], *, now: datetime) -> dict[int, Shift]:
+    """Per team, the soonest scheduled onboarding training shift not started yet (team id ->
+    shift), in one query (for a new member's home page)."""
+    if not team_ids:
+        return {}
+    shifts = db.session.scalars(
+        coming_shifts(team_ids, now).where(Task.is_onboarding.is_(True)).limit(50)
+    )
+    soonest: dict[int, Shift] = {}
+    for shift in shifts:
+        soonest.setdefault(shift.task.team_id, shift)
+    return soonest
 
 
 def _completed_trainings(user_id: int) -> list[profiles.CompletedTraining]:

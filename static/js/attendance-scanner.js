@@ -1,4 +1,4 @@
-// The coordinator's scanner: camera frames go through jsQR (vendored); a code read is
+// The coordinator's scanner: camera frames read by qr-camera.js (jsQR, vendored); a code read is
 // POSTed as JSON with the CSRF header and a nonce (a retry after a network error sends the
 // same nonce, so the server answers once). The answer is shown large. The same person's
 // code is ignored for a minute, so holding the camera on a phone does not check them in
@@ -20,9 +20,8 @@
   var status = document.getElementById("scanner-status");
   var answer = document.getElementById("scan-answer");
   var SAME_PERSON_MS = 60000;
-  var FRAME_MS = 200;
   var RETRIES = 2;
-  var stream = null;
+  var camera = null;
   var busy = false;
   var seen = {};
 
@@ -141,52 +140,27 @@
     });
   }
 
-  function tick() {
-    if (!stream) {
-      return;
-    }
-    if (!busy && video.readyState === video.HAVE_ENOUGH_DATA) {
-      canvas.width = video.videoWidth;
-      canvas.height = video.videoHeight;
-      var context = canvas.getContext("2d", { willReadFrequently: true });
-      context.drawImage(video, 0, 0, canvas.width, canvas.height);
-      var image = context.getImageData(0, 0, canvas.width, canvas.height);
-      var found = window.jsQR(image.data, image.width, image.height, {
-        inversionAttempts: "dontInvert",
-      });
-      if (found && found.data) {
-        handle(found.data);
-      }
-    }
-    window.setTimeout(tick, FRAME_MS);
-  }
-
   function stop() {
-    if (stream) {
-      stream.getTracks().forEach(function (track) {
-        track.stop();
-      });
+    if (camera) {
+      camera.stop();
     }
-    stream = null;
+    camera = null;
     view.classList.add("d-none");
     startButton.classList.remove("d-none");
   }
 
   function start() {
-    navigator.mediaDevices
-      .getUserMedia({ video: { facingMode: "environment" }, audio: false })
-      .then(function (media) {
-        stream = media;
-        video.srcObject = media;
-        video.play();
+    window.QrCamera.start(video, canvas, handle, function () {
+      return busy;
+    })
+      .then(function (started) {
+        camera = started;
         view.classList.remove("d-none");
         startButton.classList.add("d-none");
         say("");
-        tick();
       })
       .catch(function (error) {
-        var denied = error && (error.name === "NotAllowedError" || error.name === "SecurityError");
-        say(text(denied ? "denied" : "no-camera"));
+        say(text(window.QrCamera.denied(error) ? "denied" : "no-camera"));
       });
   }
 
@@ -213,7 +187,7 @@
   }
 
   useWeChat();
-  if (!window.jsQR || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+  if (!window.QrCamera.available()) {
     say(text("no-camera"));
     return;
   }
