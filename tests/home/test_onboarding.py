@@ -55,7 +55,7 @@ def test_after_applying_the_next_step_is_to_wait_for_the_review(db):
     steps = onboarding.onboarding_of(person)
 
     assert _ticked(steps) == [] and steps.next.shift is None
-    assert "reviewed" in steps.next.text and "寒假图书整理招募" in steps.next.text
+    assert "正在审核" in steps.next.text and "寒假图书整理招募" in steps.next.text
 
 
 def test_an_accepted_member_books_the_soonest_training_shift(db):
@@ -103,7 +103,7 @@ def test_without_a_training_shift_the_member_is_told_none_is_scheduled(db):
     steps = onboarding.onboarding_of(person)
 
     assert steps.next.shift is None and not steps.next.url
-    assert "no training shift is scheduled yet" in steps.next.text
+    assert "还没有安排培训班次" in steps.next.text
 
 
 def test_readers_see_no_steps(db):

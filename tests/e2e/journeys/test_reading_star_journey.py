@@ -83,7 +83,7 @@ def test_reading_star_goes_to_the_right_readers_after_the_imports(
     # Reading Star goes to the top two readers each month.
     steps.admin_edits_badge(admin, "reading_star", threshold=2)
     expect(admin.get_by_test_id("admin-badge-reading_star")).to_contain_text("2 名读者")
-    assert "reading_star: 2" in steps.admin_runs_job(admin, "rewards.monthly_stars")
+    assert "阅读之星: 2" in steps.admin_runs_job(admin, "rewards.monthly_stars")
     steps.admin_runs_job(admin, "rewards.build_leaderboards")
     steps.follow_menu(admin, "nav-badges-admin", "admin")
     expect(admin.get_by_test_id("admin-badge-reading_star").locator("td").nth(3)).to_have_text("2")
