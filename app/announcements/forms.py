@@ -18,7 +18,7 @@ from wtforms.validators import Optional
 from app.announcements.audiences import AUDIENCE_LABELS, SIGNUP_LABELS
 from app.announcements.models import BODY_LENGTH, TITLE_LENGTH
 from app.announcements.services import Draft
-from app.common.forms import MARKDOWN_HINT, required_text
+from app.common.forms import MARKDOWN_HINT, once_token, required_text
 from app.common.time import local_to_utc
 from app.engagement.labels import SEGMENT_LABELS
 from app.recruitment.labels import STATUS_LABELS
@@ -52,6 +52,7 @@ class AnnouncementForm(FlaskForm):
     send_at = DateTimeLocalField(
         _l("Send at (leave empty to send now)"), format=LOCAL_FORMAT, validators=[Optional()]
     )
+    once = once_token()
     submit = SubmitField(_l("Send"))
 
     def draft(self) -> Draft:
@@ -64,4 +65,20 @@ class AnnouncementForm(FlaskForm):
             among=self.among.data or None,
             pinned=bool(self.pinned.data),
             send_at=local_to_utc(self.send_at.data),
+            form_token=self.once.data or None,
         )
+
+
+class EditForm(FlaskForm):
+    """A new title and body for an announcement (its audience and time stay as they were)."""
+
+    title = required_text(_l("Title"), _l("The announcement needs a title."), TITLE_LENGTH)
+    body = required_text(
+        _l("Message"),
+        _l("The announcement needs a message."),
+        BODY_LENGTH,
+        field=TextAreaField,
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 8},
+    )
+    submit = SubmitField(_l("Save"))

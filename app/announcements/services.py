@@ -24,7 +24,7 @@ from app.announcements.models import (
     AnnouncementRecipient,
 )
 from app.audit import services as audit
-from app.common.db import get_or_not_found, update_if
+from app.common.db import add_from_form, get_or_not_found, update_if
 from app.common.rows import fields_of
 from app.common.text import clean_line
 from app.common.time import utcnow
@@ -52,9 +52,10 @@ class Draft:
     among: str | None = None  # a campaign's applicants by status, or a segment
     pinned: bool = False
     send_at: datetime | None = None  # UTC; None: now
+    form_token: str | None = None  # the form's one-time token: posted twice, written once
 
 
-def _clean_body(body: str | None) -> str:
+def clean_body(body: str | None) -> str:
     body = (body or "").strip()
     if not body:
         raise InvalidInput(_("The announcement needs a message."), field="body")
@@ -65,18 +66,24 @@ def _clean_body(body: str | None) -> str:
     return body
 
 
-def write(actor: User, draft: Draft, *, now: datetime | None = None) -> Announcement:
-    """A new announcement to an audience `actor` may reach, sent by the job at `send_at`."""
-    now = now or utcnow()
-    team_id = audiences.reach(actor, draft.audience, draft.target_id, draft.among)
-    title = clean_line(
-        draft.title,
+def clean_title(title: str | None) -> str:
+    return clean_line(
+        title,
         field="title",
         limit=TITLE_LENGTH,
         missing=_("The announcement needs a title."),
         too_long=_("The title is longer than %(n)d characters.", n=TITLE_LENGTH),
     )
-    body = _clean_body(draft.body)
+
+
+def write(actor: User, draft: Draft, *, now: datetime | None = None) -> Announcement:
+    """A new announcement to an audience `actor` may reach, sent by the job at `send_at`.
+    A draft carrying the one-time token of a form already written from gives back that
+    announcement instead of a second one (a double click, or two posts at once)."""
+    now = now or utcnow()
+    team_id = audiences.reach(actor, draft.audience, draft.target_id, draft.among)
+    title = clean_title(draft.title)
+    body = clean_body(draft.body)
     if draft.signups not in SIGNUP_CHOICES:
         raise InvalidInput(_("Please choose which sign-ups to tell."), field="signups")
     if draft.send_at is not None and draft.send_at < now - PAST_SLACK:
@@ -94,9 +101,11 @@ def write(actor: User, draft: Draft, *, now: datetime | None = None) -> Announce
         status="scheduled",
         send_at=draft.send_at or now,
         created_at=now,
+        form_token=draft.form_token or None,
     )
-    db.session.add(announcement)
-    db.session.flush()
+    earlier = add_from_form(announcement)
+    if earlier is not None:
+        return earlier
     audit.record(
         "announcements.written",
         announcement,

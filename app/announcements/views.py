@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
-from app.announcements import services
+from app.announcements import editing, services
 from app.announcements.audiences import AUDIENCE_LABELS, SIGNUP_LABELS
-from app.announcements.forms import AnnouncementForm
+from app.announcements.forms import AnnouncementForm, EditForm
 from app.common.access import role_required
 from app.common.forms import ActionForm
 from app.common.markdown import render_markdown
@@ -70,6 +70,8 @@ def manage(announcement_id: int):
         announcement=announcement,
         body=render_markdown(announcement.body),
         receipts=services.receipts(announcement),
+        versions=editing.versions(announcement),
+        may_edit=editing.may_edit(current_user, announcement),
         audience_labels=AUDIENCE_LABELS,
         signup_labels=SIGNUP_LABELS,
         action_form=ActionForm(),
@@ -97,4 +99,21 @@ def withdraw(announcement_id: int):
         lambda: services.withdraw(current_user, announcement),
         _("The announcement has been withdrawn."),
         back=url_for("announcements.manage", announcement_id=announcement.id),
+    )
+
+
+@bp.route("/<int:announcement_id>/edit", methods=["GET", "POST"])
+@role_required(*COORDINATOR_ROLES)
+def edit(announcement_id: int):
+    announcement = editing.editable(current_user, announcement_id)
+    form = EditForm(obj=announcement)
+    return form_page(
+        form,
+        lambda: editing.edit(
+            current_user, announcement, title=form.title.data, body=form.body.data
+        ),
+        _("The announcement has been changed."),
+        then=url_for("announcements.manage", announcement_id=announcement.id),
+        template="announcements/edit.html",
+        announcement=announcement,
     )

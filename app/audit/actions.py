@@ -79,6 +79,7 @@ ACTION_LABELS: dict[str, Any] = {
     "announcements.written": _l("Announcement written"),
     "announcements.reminded": _l("Reminder to the unread of an announcement asked for"),
     "announcements.withdrawn": _l("Announcement withdrawn"),
+    "announcements.edited": _l("Announcement edited"),
     # Recruitment and teams
     "recruitment.applied": _l("Applied to a campaign"),
     "recruitment.application_edited": _l("Application edited"),

@@ -121,6 +121,7 @@ EXPECTED_GET = {
     "announcements.new": STAFF,
     "announcements.show": "login ok 404 404 ok ok",  # its recipients, and the team's coordinators
     "announcements.manage": TEAM_HIDDEN,
+    "announcements.edit": TEAM_HIDDEN,
     "notifications.settings": SIGNED_IN,
     "accounts.profile": SIGNED_IN,
     "accounts.personal_data_page": SIGNED_IN,
@@ -260,6 +261,7 @@ EXPECTED_POST = {
     "announcements.new": STAFF_DOES,
     "announcements.remind": TEAM_HIDDEN_DOES,
     "announcements.withdraw": TEAM_HIDDEN_DOES,
+    "announcements.edit": TEAM_HIDDEN_DOES,
     "notifications.settings": SIGNED_IN_DOES,
     "accounts.profile": SIGNED_IN_DOES,
     "accounts.change_password": SIGNED_IN_DOES,
