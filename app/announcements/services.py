@@ -148,12 +148,11 @@ def _tell(recipient: AnnouncementRecipient, *, reminder: bool, now: datetime) ->
     suffix = ":reminder" if reminder else ""
     notifications.notify(
         recipient.user,
-        kinds.ANNOUNCEMENT.id,
+        (kinds.ANNOUNCEMENT_REMINDER if reminder else kinds.ANNOUNCEMENT).id,
         context={
             "subject": announcement.title,
             "message": announcement.body,
             "sender": announcement.author.display_name,
-            "reminder": reminder,
         },
         link=f"/announcements/{announcement.id}",
         dedupe_key=f"announcement:{announcement.id}:{recipient.user_id}{suffix}",
