@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -47,6 +48,10 @@ class AnnouncementForm(FlaskForm):
         field=TextAreaField,
         description=MARKDOWN_HINT,
         render_kw={"rows": 8},
+    )
+    file = FileField(
+        _l("Attachment (optional)"),
+        render_kw={"accept": "application/pdf,image/jpeg,image/png,image/webp"},
     )
     pinned = BooleanField(_l("Pin it on the team page and on the volunteers' home page"))
     send_at = DateTimeLocalField(

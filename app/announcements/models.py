@@ -56,6 +56,12 @@ class Announcement(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     # When its title or body was last changed after it went out (earlier texts are versions).
     edited_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The optional attachment (a PDF or an image), stored as UPLOAD_DIR/announcements/<file>;
+    # the name is the one the writer's device gave it, for display only.
+    attachment_file: Mapped[str | None] = mapped_column(sa.String(64))
+    attachment_name: Mapped[str | None] = mapped_column(sa.String(200))
+    attachment_type: Mapped[str | None] = mapped_column(sa.String(64))
+    attachment_size: Mapped[int | None] = mapped_column(sa.Integer)
     # The one-time token of the form that wrote it: a form posted twice writes it once.
     form_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 

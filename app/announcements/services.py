@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
+from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
-from app.announcements import audiences
+from app.announcements import attachments, audiences
 from app.announcements.models import (
     BODY_LENGTH,
     SIGNUP_CHOICES,
@@ -76,8 +77,15 @@ def clean_title(title: str | None) -> str:
     )
 
 
-def write(actor: User, draft: Draft, *, now: datetime | None = None) -> Announcement:
-    """A new announcement to an audience `actor` may reach, sent by the job at `send_at`.
+def write(
+    actor: User,
+    draft: Draft,
+    *,
+    attachment: FileStorage | None = None,
+    now: datetime | None = None,
+) -> Announcement:
+    """A new announcement to an audience `actor` may reach, sent by the job at `send_at`,
+    with the optional `attachment` (checked and stored once everything else is valid).
     A draft carrying the one-time token of a form already written from gives back that
     announcement instead of a second one (a double click, or two posts at once)."""
     now = now or utcnow()
@@ -88,6 +96,7 @@ def write(actor: User, draft: Draft, *, now: datetime | None = None) -> Announce
         raise InvalidInput(_("Please choose which sign-ups to tell."), field="signups")
     if draft.send_at is not None and draft.send_at < now - PAST_SLACK:
         raise InvalidInput(_("The time to send it has already passed."), field="send_at")
+    stored = attachments.store(attachment)
     announcement = Announcement(
         author_id=actor.id,
         team_id=team_id,
@@ -102,9 +111,11 @@ def write(actor: User, draft: Draft, *, now: datetime | None = None) -> Announce
         send_at=draft.send_at or now,
         created_at=now,
         form_token=draft.form_token or None,
+        **stored,
     )
     earlier = add_from_form(announcement)
     if earlier is not None:
+        attachments.discard(stored)
         return earlier
     audit.record(
         "announcements.written",
@@ -308,6 +319,18 @@ def read(user: User, announcement_id: int, *, now: datetime | None = None) -> An
         raise NotFound(_("There is no such announcement."))
     update_if(recipient, AnnouncementRecipient.read_at.is_(None), read_at=now or utcnow())
     return recipient.announcement
+
+
+def visible_to(user: User, announcement_id: int) -> Announcement:
+    """The announcement if `user` manages it or was told it (and it is not withdrawn),
+    without marking it read; NotFound for anyone else."""
+    announcement = get(announcement_id)
+    if may_manage(user, announcement):
+        return announcement
+    recipient = _recipient(user, announcement_id)
+    if recipient is None or announcement.status == "withdrawn":
+        raise NotFound(_("There is no such announcement."))
+    return announcement
 
 
 def received_by(user: User, *, pinned_only: bool = False) -> list[Announcement]:

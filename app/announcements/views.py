@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
-from app.announcements import editing, services
+from app.announcements import attachments, editing, services
 from app.announcements.audiences import AUDIENCE_LABELS, SIGNUP_LABELS
 from app.announcements.forms import AnnouncementForm, EditForm
 from app.common.access import role_required
@@ -37,9 +37,13 @@ def new():
         audience=request.args.get("audience", "team"),
         target_id=request.args.get("target", type=int),
     )
+    form.file.description = _(
+        "A PDF or an image (JPEG, PNG or WebP), at most %(mb)s MB.",
+        mb=current_app.config["ANNOUNCEMENT_ATTACHMENT_MAX_MB"],
+    )
     return form_page(
         form,
-        lambda: services.write(current_user, form.draft()),
+        lambda: services.write(current_user, form.draft(), attachment=form.file.data),
         _("The announcement will be sent in a minute or at the time you chose."),
         then=lambda announcement: url_for("announcements.manage", announcement_id=announcement.id),
         template="announcements/new.html",
@@ -116,4 +120,20 @@ def edit(announcement_id: int):
         then=url_for("announcements.manage", announcement_id=announcement.id),
         template="announcements/edit.html",
         announcement=announcement,
+    )
+
+
+@bp.route("/<int:announcement_id>/attachment")
+@login_required
+def attachment(announcement_id: int):
+    """Its attachment, for its recipients and the team's coordinators; 404 for anyone else."""
+    announcement = services.visible_to(current_user, announcement_id)
+    kept = attachments.path(announcement)
+    if kept is None or not kept.exists():
+        abort(404)
+    return send_file(
+        kept,
+        mimetype=announcement.attachment_type,
+        as_attachment=True,
+        download_name=announcement.attachment_name,
     )

@@ -38,6 +38,10 @@ def upgrade():
         'announcements', schema=None, table_kwargs={'sqlite_autoincrement': True}
     ) as batch_op:
         batch_op.add_column(sa.Column('edited_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('attachment_file', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('attachment_name', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('attachment_type', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('attachment_size', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('form_token', sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_announcements_form_token'), ['form_token'])
 
@@ -63,6 +67,10 @@ def downgrade():
     ) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_announcements_form_token'), type_='unique')
         batch_op.drop_column('form_token')
+        batch_op.drop_column('attachment_size')
+        batch_op.drop_column('attachment_type')
+        batch_op.drop_column('attachment_name')
+        batch_op.drop_column('attachment_file')
         batch_op.drop_column('edited_at')
 
     with op.batch_alter_table('announcement_versions', schema=None) as batch_op:

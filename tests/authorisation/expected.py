@@ -122,6 +122,7 @@ EXPECTED_GET = {
     "announcements.show": "login ok 404 404 ok ok",  # its recipients, and the team's coordinators
     "announcements.manage": TEAM_HIDDEN,
     "announcements.edit": TEAM_HIDDEN,
+    "announcements.attachment": "login ok 404 404 ok ok",  # as announcements.show
     "notifications.settings": SIGNED_IN,
     "accounts.profile": SIGNED_IN,
     "accounts.personal_data_page": SIGNED_IN,
