@@ -9,13 +9,14 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    IntegerField,
     SelectField,
+    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import Optional
 
+from app.announcements import picker
 from app.announcements.audiences import AUDIENCE_LABELS, SIGNUP_LABELS
 from app.announcements.models import BODY_LENGTH, TITLE_LENGTH
 from app.announcements.services import Draft
@@ -28,12 +29,10 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class AnnouncementForm(FlaskForm):
-    audience = SelectField(_l("Send to"), choices=list(AUDIENCE_LABELS.items()))
-    target_id = IntegerField(
-        _l("Number of the team, task, shift or college"),
-        validators=[Optional()],
-        description=_l("Filled in when you come from the team, task or shift page."),
-    )
+    audience = SelectField(_l("Send to"), choices=list(AUDIENCE_LABELS.items()), default="team")
+    # The picker's value names the audience ("shift:12", "everyone"); a bare number (from
+    # an older form) goes with `audience`, which the page no longer shows.
+    target_id = StringField(_l("Send to"), validators=[Optional()])
     signups = SelectField(_l("Which sign-ups"), choices=list(SIGNUP_LABELS.items()))
     among = SelectField(
         _l("Which applicants, or which segment"),
@@ -60,10 +59,18 @@ class AnnouncementForm(FlaskForm):
     once = once_token()
     submit = SubmitField(_l("Send"))
 
+    def audience_and_target(self) -> tuple[str, int | None]:
+        picked = picker.parse(self.target_id.data)
+        if picked is not None:
+            return picked
+        number = (self.target_id.data or "").strip()
+        return self.audience.data, int(number) if number.isdigit() else None
+
     def draft(self) -> Draft:
+        audience, target_id = self.audience_and_target()
         return Draft(
-            audience=self.audience.data,
-            target_id=self.target_id.data,
+            audience=audience,
+            target_id=target_id,
             title=self.title.data or "",
             body=self.body.data or "",
             signups=self.signups.data,

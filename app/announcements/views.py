@@ -7,13 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
-from app.announcements import attachments, editing, services
+from app.announcements import attachments, editing, picker, services
 from app.announcements.audiences import AUDIENCE_LABELS, SIGNUP_LABELS
 from app.announcements.forms import AnnouncementForm, EditForm
 from app.common.access import role_required
-from app.common.forms import ActionForm
+from app.common.forms import ActionForm, show_domain_error
 from app.common.markdown import render_markdown
+from app.common.time import utcnow
 from app.common.transaction import form_page, posted_change, transaction
+from app.errors import DomainError
 
 bp = Blueprint("announcements", __name__, url_prefix="/announcements")
 
@@ -33,20 +35,40 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*COORDINATOR_ROLES)
 def new():
+    target = request.args.get("target", type=int)
     form = AnnouncementForm(
-        audience=request.args.get("audience", "team"),
-        target_id=request.args.get("target", type=int),
+        target_id=picker.value(request.args.get("audience", "team"), target) if target else ""
     )
     form.file.description = _(
         "A PDF or an image (JPEG, PNG or WebP), at most %(mb)s MB.",
         mb=current_app.config["ANNOUNCEMENT_ATTACHMENT_MAX_MB"],
     )
+    options = picker.options(current_user, now=utcnow())
+    if request.method == "POST" and request.form.get("count"):
+        return _with_count(form, options)
     return form_page(
         form,
         lambda: services.write(current_user, form.draft(), attachment=form.file.data),
         _("The announcement will be sent in a minute or at the time you chose."),
         then=lambda announcement: url_for("announcements.manage", announcement_id=announcement.id),
         template="announcements/new.html",
+        picker_options=options,
+    )
+
+
+def _with_count(form: AnnouncementForm, options: picker.Options) -> str:
+    """The form again, with how many people the chosen audience reaches now (nothing is
+    written; the button is part of the form, so it works without JavaScript)."""
+    draft = form.draft()
+    try:
+        count = picker.count_now(
+            current_user, draft.audience, draft.target_id, draft.signups, draft.among
+        )
+    except DomainError as error:
+        show_domain_error(form, error)
+        count = None
+    return render_template(
+        "announcements/new.html", form=form, picker_options=options, reach_count=count
     )
 
 
