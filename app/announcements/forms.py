@@ -28,7 +28,21 @@ from app.recruitment.labels import STATUS_LABELS
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class AnnouncementForm(FlaskForm):
+class TextForm(FlaskForm):
+    """An announcement's title and Markdown message."""
+
+    title = required_text(_l("Title"), _l("The announcement needs a title."), TITLE_LENGTH)
+    body = required_text(
+        _l("Message"),
+        _l("The announcement needs a message."),
+        BODY_LENGTH,
+        field=TextAreaField,
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 8},
+    )
+
+
+class AnnouncementForm(TextForm):
     audience = SelectField(_l("Send to"), choices=list(AUDIENCE_LABELS.items()), default="team")
     # The picker's value names the audience ("shift:12", "everyone"); a bare number (from
     # an older form) goes with `audience`, which the page no longer shows.
@@ -38,15 +52,6 @@ class AnnouncementForm(FlaskForm):
         _l("Which applicants, or which segment"),
         choices=[("", "—"), *STATUS_LABELS.items(), *SEGMENT_LABELS.items()],
         validate_choice=False,
-    )
-    title = required_text(_l("Title"), _l("The announcement needs a title."), TITLE_LENGTH)
-    body = required_text(
-        _l("Message"),
-        _l("The announcement needs a message."),
-        BODY_LENGTH,
-        field=TextAreaField,
-        description=MARKDOWN_HINT,
-        render_kw={"rows": 8},
     )
     file = FileField(
         _l("Attachment (optional)"),
@@ -81,16 +86,7 @@ class AnnouncementForm(FlaskForm):
         )
 
 
-class EditForm(FlaskForm):
+class EditForm(TextForm):
     """A new title and body for an announcement (its audience and time stay as they were)."""
 
-    title = required_text(_l("Title"), _l("The announcement needs a title."), TITLE_LENGTH)
-    body = required_text(
-        _l("Message"),
-        _l("The announcement needs a message."),
-        BODY_LENGTH,
-        field=TextAreaField,
-        description=MARKDOWN_HINT,
-        render_kw={"rows": 8},
-    )
     submit = SubmitField(_l("Save"))
