@@ -68,8 +68,7 @@ class AnnouncementForm(TextForm):
         picked = picker.parse(self.target_id.data)
         if picked is not None:
             return picked
-        number = (self.target_id.data or "").strip()
-        return self.audience.data, int(number) if number.isdigit() else None
+        return self.audience.data, picker.number(self.target_id.data or "")
 
     def draft(self) -> Draft:
         audience, target_id = self.audience_and_target()

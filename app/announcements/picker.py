@@ -31,13 +31,19 @@ def value(audience: str, target_id: int | None) -> str:
     return audience if target_id is None else f"{audience}:{target_id}"
 
 
+def number(text: str) -> int | None:
+    """A row id typed or posted, or None (never one too large for the database)."""
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
 def parse(picked: str | None) -> tuple[str, int | None] | None:
     """(audience, target id) of a picked value; None when nothing (or a bare number, from
     an older form that names the audience separately) was picked."""
-    audience, _sep, number = (picked or "").partition(":")
+    audience, _sep, target = (picked or "").partition(":")
     if audience not in audiences.AUDIENCE_LABELS:
         return None
-    return audience, int(number) if number.isdigit() else None
+    return audience, number(target)
 
 
 def _in_teams(query, team_column, teams: set[int] | None):

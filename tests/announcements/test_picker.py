@@ -81,8 +81,21 @@ def test_another_teams_shift_is_refused_by_the_server_whatever_is_posted(client,
     db.session.commit()
     login(where.coordinator)
     form = {"target_id": f"shift:{elsewhere.shift.id}", "title": "通知", "body": "正文"}
-    assert "reach-count" not in page(client.post("/announcements/new", data=form | {"count": "1"}))
+    counted = client.post("/announcements/new", data=form | {"count": "1"})
+    assert counted.status_code == 200
+    assert "reach-count" not in page(counted) and "invalid-feedback" in page(counted)
     refused = client.post("/announcements/new", data=form)
     assert refused.status_code == 400
     assert _db.session.scalar(select(func.count(Announcement.id))) == 0
     assert _db.session.get(User, where.coordinator.id)
+
+
+def test_a_mangled_or_huge_pick_gets_a_message_not_an_error(client, login, db):
+    where = data.place()
+    db.session.commit()
+    login(where.coordinator)
+    for picked in ("shift:99999999999999999999", "shift:abc", "nonsense", "12345678901234"):
+        form = {"target_id": picked, "title": "通知", "body": "正文"}
+        assert client.post("/announcements/new", data=form).status_code == 400
+        assert client.post("/announcements/new", data=form | {"count": "1"}).status_code == 200
+    assert _db.session.scalar(select(func.count(Announcement.id))) == 0
