@@ -214,6 +214,8 @@ class Config:
     # Column uploads: no column may allow more than this (a column sets its own cap below it).
     MEDIA_MAX_MB = int(os.environ.get("MEDIA_MAX_MB", "200"))
     MEDIA_DAILY_MB = int(os.environ.get("MEDIA_DAILY_MB", "500"))  # per person, last 24 hours
+    # An announcement's optional attachment (a PDF or a JPEG, PNG or WebP image): at most this.
+    ANNOUNCEMENT_ATTACHMENT_MAX_MB = int(os.environ.get("ANNOUNCEMENT_ATTACHMENT_MAX_MB", "10"))
 
     # Scheduled jobs: production runs one `flask jobs scheduler` process; single-process
     # installs may let the web process run the scheduler instead.

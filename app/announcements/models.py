@@ -54,6 +54,16 @@ class Announcement(db.Model):
     remind_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    # When its title or body was last changed after it went out (earlier texts are versions).
+    edited_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The optional attachment (a PDF or an image), stored as UPLOAD_DIR/announcements/<file>;
+    # the name is the one the writer's device gave it, for display only.
+    attachment_file: Mapped[str | None] = mapped_column(sa.String(64))
+    attachment_name: Mapped[str | None] = mapped_column(sa.String(200))
+    attachment_type: Mapped[str | None] = mapped_column(sa.String(64))
+    attachment_size: Mapped[int | None] = mapped_column(sa.Integer)
+    # The one-time token of the form that wrote it: a form posted twice writes it once.
+    form_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     author = relationship("User")
 
@@ -71,3 +81,20 @@ class AnnouncementRecipient(db.Model):
 
     announcement: Mapped[Announcement] = relationship()
     user = relationship("User")
+
+
+class AnnouncementVersion(db.Model):
+    """An earlier text of an announcement that was edited after it went out: the title and
+    body it had until `editor` changed them at `edited_at`."""
+
+    __tablename__ = "announcement_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(sa.ForeignKey("announcements.id"), index=True)
+    editor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    edited_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    title: Mapped[str] = mapped_column(sa.String(TITLE_LENGTH))
+    body: Mapped[str] = mapped_column(sa.Text)
+
+    announcement: Mapped[Announcement] = relationship()
+    editor = relationship("User")

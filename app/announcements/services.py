@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
+from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
-from app.announcements import audiences
+from app.announcements import attachments, audiences
 from app.announcements.models import (
     BODY_LENGTH,
     SIGNUP_CHOICES,
@@ -24,7 +25,7 @@ from app.announcements.models import (
     AnnouncementRecipient,
 )
 from app.audit import services as audit
-from app.common.db import get_or_not_found, update_if
+from app.common.db import add_from_form, get_or_not_found, update_if
 from app.common.rows import fields_of
 from app.common.text import clean_line
 from app.common.time import utcnow
@@ -52,9 +53,10 @@ class Draft:
     among: str | None = None  # a campaign's applicants by status, or a segment
     pinned: bool = False
     send_at: datetime | None = None  # UTC; None: now
+    form_token: str | None = None  # the form's one-time token: posted twice, written once
 
 
-def _clean_body(body: str | None) -> str:
+def clean_body(body: str | None) -> str:
     body = (body or "").strip()
     if not body:
         raise InvalidInput(_("The announcement needs a message."), field="body")
@@ -65,22 +67,36 @@ def _clean_body(body: str | None) -> str:
     return body
 
 
-def write(actor: User, draft: Draft, *, now: datetime | None = None) -> Announcement:
-    """A new announcement to an audience `actor` may reach, sent by the job at `send_at`."""
-    now = now or utcnow()
-    team_id = audiences.reach(actor, draft.audience, draft.target_id, draft.among)
-    title = clean_line(
-        draft.title,
+def clean_title(title: str | None) -> str:
+    return clean_line(
+        title,
         field="title",
         limit=TITLE_LENGTH,
         missing=_("The announcement needs a title."),
         too_long=_("The title is longer than %(n)d characters.", n=TITLE_LENGTH),
     )
-    body = _clean_body(draft.body)
+
+
+def write(
+    actor: User,
+    draft: Draft,
+    *,
+    attachment: FileStorage | None = None,
+    now: datetime | None = None,
+) -> Announcement:
+    """A new announcement to an audience `actor` may reach, sent by the job at `send_at`,
+    with the optional `attachment` (checked and stored once everything else is valid).
+    A draft carrying the one-time token of a form already written from gives back that
+    announcement instead of a second one (a double click, or two posts at once)."""
+    now = now or utcnow()
+    team_id = audiences.reach(actor, draft.audience, draft.target_id, draft.among)
+    title = clean_title(draft.title)
+    body = clean_body(draft.body)
     if draft.signups not in SIGNUP_CHOICES:
         raise InvalidInput(_("Please choose which sign-ups to tell."), field="signups")
     if draft.send_at is not None and draft.send_at < now - PAST_SLACK:
         raise InvalidInput(_("The time to send it has already passed."), field="send_at")
+    stored = attachments.store(attachment)
     announcement = Announcement(
         author_id=actor.id,
         team_id=team_id,
@@ -94,9 +110,13 @@ def write(actor: User, draft: Draft, *, now: datetime | None = None) -> Announce
         status="scheduled",
         send_at=draft.send_at or now,
         created_at=now,
+        form_token=draft.form_token or None,
+        **stored,
     )
-    db.session.add(announcement)
-    db.session.flush()
+    earlier = add_from_form(announcement)
+    if earlier is not None:
+        attachments.discard(stored)
+        return earlier
     audit.record(
         "announcements.written",
         announcement,
@@ -139,12 +159,11 @@ def _tell(recipient: AnnouncementRecipient, *, reminder: bool, now: datetime) ->
     suffix = ":reminder" if reminder else ""
     notifications.notify(
         recipient.user,
-        kinds.ANNOUNCEMENT.id,
+        (kinds.ANNOUNCEMENT_REMINDER if reminder else kinds.ANNOUNCEMENT).id,
         context={
             "subject": announcement.title,
             "message": announcement.body,
             "sender": announcement.author.display_name,
-            "reminder": reminder,
         },
         link=f"/announcements/{announcement.id}",
         dedupe_key=f"announcement:{announcement.id}:{recipient.user_id}{suffix}",
@@ -300,6 +319,18 @@ def read(user: User, announcement_id: int, *, now: datetime | None = None) -> An
         raise NotFound(_("There is no such announcement."))
     update_if(recipient, AnnouncementRecipient.read_at.is_(None), read_at=now or utcnow())
     return recipient.announcement
+
+
+def visible_to(user: User, announcement_id: int) -> Announcement:
+    """The announcement if `user` manages it or was told it (and it is not withdrawn),
+    without marking it read; NotFound for anyone else."""
+    announcement = get(announcement_id)
+    if may_manage(user, announcement):
+        return announcement
+    recipient = _recipient(user, announcement_id)
+    if recipient is None or announcement.status == "withdrawn":
+        raise NotFound(_("There is no such announcement."))
+    return announcement
 
 
 def received_by(user: User, *, pinned_only: bool = False) -> list[Announcement]:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
-from app.announcements import services
+from app.announcements import attachments, editing, picker, services
 from app.announcements.audiences import AUDIENCE_LABELS, SIGNUP_LABELS
-from app.announcements.forms import AnnouncementForm
+from app.announcements.forms import AnnouncementForm, EditForm
 from app.common.access import role_required
-from app.common.forms import ActionForm
+from app.common.forms import ActionForm, show_domain_error
 from app.common.markdown import render_markdown
+from app.common.time import utcnow
 from app.common.transaction import form_page, posted_change, transaction
+from app.errors import DomainError
 
 bp = Blueprint("announcements", __name__, url_prefix="/announcements")
 
@@ -33,16 +35,40 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*COORDINATOR_ROLES)
 def new():
+    target = request.args.get("target", type=int)
     form = AnnouncementForm(
-        audience=request.args.get("audience", "team"),
-        target_id=request.args.get("target", type=int),
+        target_id=picker.value(request.args.get("audience", "team"), target) if target else ""
     )
+    form.file.description = _(
+        "A PDF or an image (JPEG, PNG or WebP), at most %(mb)s MB.",
+        mb=current_app.config["ANNOUNCEMENT_ATTACHMENT_MAX_MB"],
+    )
+    options = picker.options(current_user, now=utcnow())
+    if request.method == "POST" and request.form.get("count"):
+        return _with_count(form, options)
     return form_page(
         form,
-        lambda: services.write(current_user, form.draft()),
+        lambda: services.write(current_user, form.draft(), attachment=form.file.data),
         _("The announcement will be sent in a minute or at the time you chose."),
         then=lambda announcement: url_for("announcements.manage", announcement_id=announcement.id),
         template="announcements/new.html",
+        picker_options=options,
+    )
+
+
+def _with_count(form: AnnouncementForm, options: picker.Options) -> str:
+    """The form again, with how many people the chosen audience reaches now (nothing is
+    written; the button is part of the form, so it works without JavaScript)."""
+    draft = form.draft()
+    try:
+        count = picker.count_now(
+            current_user, draft.audience, draft.target_id, draft.signups, draft.among
+        )
+    except DomainError as error:
+        show_domain_error(form, error)
+        count = None
+    return render_template(
+        "announcements/new.html", form=form, picker_options=options, reach_count=count
     )
 
 
@@ -70,6 +96,8 @@ def manage(announcement_id: int):
         announcement=announcement,
         body=render_markdown(announcement.body),
         receipts=services.receipts(announcement),
+        versions=editing.versions(announcement),
+        may_edit=editing.may_edit(current_user, announcement),
         audience_labels=AUDIENCE_LABELS,
         signup_labels=SIGNUP_LABELS,
         action_form=ActionForm(),
@@ -97,4 +125,37 @@ def withdraw(announcement_id: int):
         lambda: services.withdraw(current_user, announcement),
         _("The announcement has been withdrawn."),
         back=url_for("announcements.manage", announcement_id=announcement.id),
+    )
+
+
+@bp.route("/<int:announcement_id>/edit", methods=["GET", "POST"])
+@role_required(*COORDINATOR_ROLES)
+def edit(announcement_id: int):
+    announcement = editing.editable(current_user, announcement_id)
+    form = EditForm(obj=announcement)
+    return form_page(
+        form,
+        lambda: editing.edit(
+            current_user, announcement, title=form.title.data, body=form.body.data
+        ),
+        _("The announcement has been changed."),
+        then=url_for("announcements.manage", announcement_id=announcement.id),
+        template="announcements/edit.html",
+        announcement=announcement,
+    )
+
+
+@bp.route("/<int:announcement_id>/attachment")
+@login_required
+def attachment(announcement_id: int):
+    """Its attachment, for its recipients and the team's coordinators; 404 for anyone else."""
+    announcement = services.visible_to(current_user, announcement_id)
+    kept = attachments.path(announcement)
+    if kept is None or not kept.exists():
+        abort(404)
+    return send_file(
+        kept,
+        mimetype=announcement.attachment_type,
+        as_attachment=True,
+        download_name=announcement.attachment_name,
     )

@@ -82,6 +82,7 @@ ACTION_LABELS: dict[str, Any] = {
     "messages.answered": _l("Message from a volunteer answered"),
     "messages.marked_answered": _l("Message from a volunteer marked answered"),
     "messages.closed": _l("Conversation with a volunteer closed"),
+    "announcements.edited": _l("Announcement edited"),
     # Recruitment and teams
     "recruitment.applied": _l("Applied to a campaign"),
     "recruitment.application_edited": _l("Application edited"),

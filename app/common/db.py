@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -158,3 +159,21 @@ def count_and_first(query: Select, *order_by: Any) -> tuple[int, Any]:
     count = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     first = db.session.scalar(query.order_by(*order_by).limit(1)) if count else None
     return count, first
+
+
+def add_from_form(row: T) -> T | None:
+    """Add `row` (a model with `form_token` and `author_id`, the token a unique column from
+    the form's `once_token`): None when it went in; when the same form was posted before (a
+    double click, or two posts at once), the row that post wrote, and `row` is dropped.
+    Without a token it is simply added."""
+    model, token = type(row), row.form_token
+    if token is None:
+        db.session.add(row)
+        db.session.flush()
+        return None
+    earlier = add_once(
+        row, existing=lambda: db.session.scalar(select(model).where(model.form_token == token))
+    )
+    if earlier is not None and earlier.author_id != row.author_id:
+        raise Conflict(_("This form has already been used; please open it again."))
+    return earlier

@@ -5,12 +5,15 @@ a refused form's errors flashed (the commit itself is `app.common.transaction.ru
 
 from __future__ import annotations
 
+import secrets
+
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     Field,
+    HiddenField,
     IntegerField,
     SelectMultipleField,
     StringField,
@@ -124,3 +127,10 @@ def flash_form_errors(form: FlaskForm) -> None:
     again."""
     for errors in form.errors.values():
         flash(" ".join(str(error) for error in errors), "danger")
+
+
+def once_token() -> UnboundField:
+    """A hidden one-time token filled in when the form is shown: a service that stores it
+    under a unique column writes what a form posted twice (a double click) asks for once.
+    Empty when the form was posted without it (then nothing is deduplicated)."""
+    return HiddenField(default=lambda: secrets.token_urlsafe(24), validators=[Length(max=64)])

@@ -44,6 +44,11 @@ PASSWORD_RESET = Kind(
 ANNOUNCEMENT = Kind(
     "system.announcement", _l("Announcements from the programme"), email_default=False
 )
+ANNOUNCEMENT_REMINDER = Kind(
+    "system.announcement_reminder",
+    _l("Reminders of announcements I have not read yet"),
+    email_default=False,
+)
 
 # Shifts: sign-ups and the waitlist
 WAITLIST_PROMOTED = Kind(

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import services as audit
-from app.common.db import get_or_not_found
+from app.common.db import add_from_form, get_or_not_found
 from app.common.rows import fields_of
 from app.common.text import clean_text
 from app.common.time import utcnow
@@ -55,10 +55,12 @@ def add(
     body: str,
     actor,
     award_points: bool = False,
+    form_token: str | None = None,
     now: datetime | None = None,
 ) -> MemberNote:
     """Write a note (or a commendation) about `person`, a member of `team`, as `actor`, one
-    of the team's coordinators."""
+    of the team's coordinators. The form's one-time `form_token` makes a form posted twice
+    (a double click) write, commend and award once: the second post gets the first note."""
     require_team_manager(actor, team)
     _require_member(team, person.id)
     if kind not in MEMBER_NOTE_KINDS:
@@ -72,9 +74,11 @@ def add(
         body=_body(body),
         points=0,
         created_at=now,
+        form_token=form_token,
     )
-    db.session.add(note)
-    db.session.flush()
+    earlier = add_from_form(note)
+    if earlier is not None:
+        return earlier
     if kind == "commendation":
         _commend(note, person, actor, award_points=award_points, now=now)
     commended = kind == "commendation"

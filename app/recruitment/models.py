@@ -235,6 +235,8 @@ class MemberNote(db.Model):
     points: Mapped[int] = mapped_column(sa.Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The one-time token of the form that wrote it: a form posted twice writes it once.
+    form_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     team: Mapped[Team] = relationship()
     user = relationship("User", foreign_keys=[user_id])

@@ -127,6 +127,7 @@ def _add_what_the_world_lacks(world: World) -> None:
     handover.to_user_id, handover.decided_by_id = volunteer.id, coordinator.id
     handover.decided_at = now + timedelta(minutes=1)
     _first_scan_log().actor_id = coordinator.id
+    _edited_announcement(admin, now)
     _db.session.add(WeChatBinding(user_id=volunteer.id, openid="o_world_volunteer"))
     _db.session.add(
         WeChatTemplate(kind="shifts.reminder", template_id="T1", updated_by_id=admin.id)
@@ -141,6 +142,16 @@ def _add_what_the_world_lacks(world: World) -> None:
         )
     )
     _db.session.commit()
+
+
+def _edited_announcement(admin: User, now) -> None:
+    from app.announcements import editing
+    from app.announcements import services as announcements
+
+    draft = announcements.Draft(audience="everyone", target_id=None, title="闭馆", body="周一闭馆")
+    written = announcements.write(admin, draft, now=now)
+    announcements.claim_due(now=now)
+    editing.edit(admin, written, title="闭馆通知", body="周一全天闭馆", now=now)
 
 
 def _first_scan_log():

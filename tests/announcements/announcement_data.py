@@ -49,12 +49,12 @@ def to_shift(where: Place, **fields) -> services.Announcement:
     return services.write(where.coordinator, Draft(**values))
 
 
-def announcements_of(person: User) -> list[Notification]:
+def announcements_of(person: User, kind: str = "system.announcement") -> list[Notification]:
     db.session.expire_all()
     return list(
         db.session.scalars(
             select(Notification)
-            .where(Notification.user_id == person.id, Notification.kind == "system.announcement")
+            .where(Notification.user_id == person.id, Notification.kind == kind)
             .order_by(Notification.id)
         )
     )

@@ -26,7 +26,9 @@ def _told() -> Counter:
     _db.session.expire_all()
     return Counter(
         _db.session.scalars(
-            select(Notification.user_id).where(Notification.kind == "system.announcement")
+            select(Notification.user_id).where(
+                Notification.kind.in_(("system.announcement", "system.announcement_reminder"))
+            )
         )
     )
 

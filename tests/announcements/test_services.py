@@ -115,6 +115,9 @@ def test_a_coordinator_cannot_reach_people_outside_their_teams(db):
     assert _count() == 0
 
 
+REMINDER = "system.announcement_reminder"
+
+
 def test_the_writer_sees_who_read_it_and_reminds_the_unread_once(db):
     where = data.place(confirmed=3, waitlisted=0)
     announcement = data.to_shift(where)
@@ -133,8 +136,13 @@ def test_the_writer_sees_who_read_it_and_reminds_the_unread_once(db):
     assert data.send()["reminded"] == 2
     assert data.send()["reminded"] == 0
     assert len(data.announcements_of(reader)) == 1
-    reminder = data.announcements_of(others[0])[-1]
+    # The reminder is a kind of its own (its own line in the settings), not a second
+    # announcement with a prefixed title.
+    assert data.announcements_of(reader, REMINDER) == []
+    assert len(data.announcements_of(others[0])) == 1
+    [reminder] = data.announcements_of(others[0], REMINDER)
     assert reminder.title.endswith("明天值班请提前到") and reminder.title != "明天值班请提前到"
+    assert reminder.link == f"/announcements/{announcement.id}"
 
 
 def test_withdrawn_it_is_hidden_from_its_recipients(db):

@@ -127,6 +127,8 @@ EXPECTED_GET = {
     "messages.thread": "login ok 404 404 ok ok",  # its volunteer, and the team's coordinators
     "messages.inboxes": STAFF,
     "messages.inbox": TEAM_HIDDEN,
+    "announcements.edit": TEAM_HIDDEN,
+    "announcements.attachment": "login ok 404 404 ok ok",  # as announcements.show
     "notifications.settings": SIGNED_IN,
     "accounts.profile": SIGNED_IN,
     "accounts.personal_data_page": SIGNED_IN,
@@ -271,6 +273,7 @@ EXPECTED_POST = {
     "messages.post": "login did 404 404 did did",
     "messages.mark_answered": "login 403 403 404 did did",
     "messages.close": "login 403 403 404 did did",
+    "announcements.edit": TEAM_HIDDEN_DOES,
     "notifications.settings": SIGNED_IN_DOES,
     "accounts.profile": SIGNED_IN_DOES,
     "accounts.change_password": SIGNED_IN_DOES,

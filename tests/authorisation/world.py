@@ -214,10 +214,11 @@ def _coordinator_note(team: Team, volunteer: User, now):
 
 
 def _announcement(team: Team, now) -> Announcement:
-    """The coordinator's announcement to the team, sent: the volunteer has it."""
+    """The coordinator's announcement to the team with a PDF, sent: the volunteer has it."""
     coordinator = accounts.find_by_login("T0001")
     draft = Draft(audience="team", target_id=team.id, title="矩阵公告", body="正文")
-    written = announcements.write(coordinator, draft, now=now)
+    pdf = FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="排班表.pdf")
+    written = announcements.write(coordinator, draft, attachment=pdf, now=now)
     announcements.claim_due(now=now)
     announcements.deliver(now=now)
     return written

@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.columns import media
 from app.columns.models import Contribution, MediaFile
+from app.common import uploads
 from app.errors import InvalidInput
 from app.extensions import db
 from tests.columns import columns_data
@@ -55,12 +56,12 @@ def attach(media_file: MediaFile, *, author, column, status: str, as_cover: bool
 @pytest.mark.parametrize("name", sorted(samples.ACCEPTED))
 def test_sniff_recognises_each_accepted_format_by_its_first_bytes(name):
     make, kind, mime_type = samples.ACCEPTED[name]
-    assert media.sniff(make()[: media.HEAD_BYTES]) == (kind, mime_type)
+    assert media.sniff(make()[: uploads.HEAD_BYTES]) == (kind, mime_type)
 
 
 @pytest.mark.parametrize("name", sorted(samples.REFUSED))
 def test_sniff_refuses_executables_markup_and_noise(name):
-    assert media.sniff(samples.REFUSED[name]()[: media.HEAD_BYTES]) is None
+    assert media.sniff(samples.REFUSED[name]()[: uploads.HEAD_BYTES]) is None
 
 
 @pytest.mark.parametrize(
@@ -172,7 +173,7 @@ def test_reading_stops_soon_after_the_cap_is_passed(app, db):
         media.store_upload(
             person(), FileStorage(stream=stream, filename="a.wav"), kinds=AUDIO, max_bytes=media.MB
         )
-    assert stream.sent <= 2 * media.MB + media.CHUNK_BYTES
+    assert stream.sent <= 2 * media.MB + uploads.CHUNK_BYTES
     assert kept_files(app) == []
 
 

@@ -68,11 +68,10 @@ def test_a_coordinator_announces_to_one_shifts_sign_ups_and_sees_who_read_it(
     log_in(page, coordinator)
     page.goto(f"/tasks/shifts/{shift_id}")
     page.get_by_test_id("announce").tap()
-    form = page.get_by_test_id("announcement-form")
     page.locator("#title").fill("明天值班请提前到")
     page.locator("#body").fill("请 **提前十分钟** 到总服务台，领取工牌。")
     page.screenshot(path=str(SCREENSHOTS / "new.png"), full_page=True)
-    form.locator("[type=submit]").tap()
+    page.get_by_test_id("send").tap()
     expect(page.get_by_test_id("receipts")).to_be_visible()
     expect(page.get_by_test_id("delivered")).to_have_text("0")  # the job sends it
 

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.common.forms import optional_text, required_text
+from app.common.forms import once_token, optional_text, required_text
 from app.recruitment.labels import TEAM_KIND_LABELS
 from app.recruitment.member_notes import BODY_MAX
 from app.recruitment.models import TEAM_KINDS
@@ -105,6 +105,7 @@ class MemberNoteForm(FlaskForm):
     )
     body = _note_text(rows=3)
     award_points = BooleanField(_l("Award the points of the commendation rule"))
+    once = once_token()
     submit = SubmitField(_l("Save"))
 
 

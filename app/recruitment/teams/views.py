@@ -249,6 +249,7 @@ def add_member_note(team_id: int, user_id: int):
                 body=form.body.data,
                 award_points=form.award_points.data,
                 actor=current_user,
+                form_token=form.once.data or None,
             ),
             _saved_note_message,
             form=form,

@@ -4,15 +4,18 @@ renders real content; shared by the label check (Flask test client) and the axe 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
 from app.admin.models import DataHubSource, ImportRun
+from app.announcements import editing
 from app.announcements import services as announcements
 from app.announcements.models import Announcement
 from app.checkin import certificates
@@ -186,9 +189,12 @@ def _value(rule: str, argument: str) -> Any:
 def _sent_announcement(team_id: int) -> None:
     coordinator = db.session.get(User, _id_of("A0001"))
     draft = announcements.Draft(audience="team", target_id=team_id, title="公告", body="**正文**")
-    announcements.write(coordinator, draft)
+    pdf = FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="附件.pdf")
+    written = announcements.write(coordinator, draft, attachment=pdf)
     announcements.claim_due(now=utcnow())
     announcements.deliver(now=utcnow())
+    # Edited after sending: its pages show the edited mark and the earlier text.
+    editing.edit(coordinator, written, title="公告（更新）", body="**正文**，已更新")
 
 
 def add_shared_objects() -> None:
