@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021_annextras'
-down_revision = '0020_announcements'
+revision = '0022_annextras'
+down_revision = '0021_inbox'
 branch_labels = None
 depends_on = None
 
