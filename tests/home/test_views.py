@@ -55,3 +55,17 @@ def test_a_trained_member_with_nothing_planned_is_sent_to_find_shifts(client, lo
     html = page(client.get("/"))
 
     assert 'data-testid="today-empty"' in html and 'href="/shifts/"' in html
+
+
+def test_profile_gaps_show_on_home_until_the_profile_is_complete(client, login, db):
+    person = factories.person(email="")
+    db.session.commit()
+    login(person)
+
+    html = page(client.get("/"))
+    assert 'data-testid="home-profile-gaps"' in html and "完善个人资料" in html
+
+    person.email, person.phone = "me@example.edu.cn", "13800000000"
+    person.college_id = factories.college().id
+    db.session.commit()
+    assert 'data-testid="home-profile-gaps"' not in page(client.get("/"))
