@@ -7,10 +7,11 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.errors import Conflict
 from app.extensions import db as _db
+from app.notifications.models import Notification
 
 T = TypeVar("T")
 
@@ -113,3 +114,15 @@ def kept_session(app) -> Iterator:
         yield _db
         _db.session.rollback()
         _db.session.remove()
+
+
+def notifications_of(person, kind: str) -> list[Notification]:
+    """The notifications of `kind` `person` has, oldest first, read afresh."""
+    _db.session.expire_all()
+    return list(
+        _db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == person.id, Notification.kind == kind)
+            .order_by(Notification.id)
+        )
+    )

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from app.accounts.models import User
 from app.announcements import jobs, services
 from app.announcements.services import Draft
@@ -17,6 +15,7 @@ from app.notifications.models import Notification
 from app.recruitment.models import Team
 from app.shifts import signups
 from app.shifts.models import Shift, Task
+from tests.helpers import notifications_of
 from tests.recruitment import recruiting
 from tests.shifts import signup_data as data
 
@@ -50,14 +49,7 @@ def to_shift(where: Place, **fields) -> services.Announcement:
 
 
 def announcements_of(person: User, kind: str = "system.announcement") -> list[Notification]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == person.id, Notification.kind == kind)
-            .order_by(Notification.id)
-        )
-    )
+    return notifications_of(person, kind)
 
 
 def send(now: datetime | None = None) -> dict[str, int]:

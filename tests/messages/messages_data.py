@@ -12,7 +12,6 @@ from app.audit.models import AuditEntry
 from app.extensions import db
 from app.messages import services
 from app.messages.models import MessageThread
-from app.notifications.models import Notification
 from app.recruitment.models import Team
 from tests.recruitment import recruiting
 from tests.shifts import signup_data
@@ -40,17 +39,6 @@ def place(team_names: tuple[str | None, str | None] = (None, None)) -> Place:
 
 def write(where: Place, subject: str = "我会晚到", body: str = "周六会晚到十分钟。"):
     return services.start(where.volunteer, where.team.id, services.Draft(subject, body))
-
-
-def notices(person: User, kind: str) -> list[Notification]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == person.id, Notification.kind == kind)
-            .order_by(Notification.id)
-        )
-    )
 
 
 def fresh(thread: MessageThread) -> MessageThread:

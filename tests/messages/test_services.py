@@ -15,6 +15,7 @@ from app.recruitment import membership as members
 from app.wechat.jobs import send_messages
 from app.wechat.models import WeChatBinding
 from tests.announcements import announcement_data
+from tests.helpers import notifications_of
 from tests.messages import messages_data as data
 from tests.recruitment import recruiting
 from tests.wechat import helpers as wechat_helpers
@@ -25,10 +26,10 @@ def test_a_member_writes_and_every_coordinator_of_the_team_is_told_with_a_link(d
     thread = data.write(where)
     assert (thread.subject, thread.status, thread.read_at) == ("我会晚到", "waiting", None)
     for coordinator in where.coordinators:
-        [told] = data.notices(coordinator, "messages.received")
+        [told] = notifications_of(coordinator, "messages.received")
         assert told.link == f"/messages/{thread.id}#reply"
         assert "李*学" in told.title and "我会晚到" in told.title  # masked, as in comments
-    assert data.notices(where.stranger, "messages.received") == []
+    assert notifications_of(where.stranger, "messages.received") == []
     assert services.unanswered_counts(where.coordinators[0]) == {where.team.id: 1}
     assert services.unanswered_counts(where.stranger) == {}
 
@@ -45,7 +46,7 @@ def test_opened_by_one_coordinator_is_read_for_all_and_an_answer_tells_the_volun
     thread = data.fresh(thread)
     assert thread.status == "answered"
     assert services.unanswered_counts(where.coordinators[0]) == {}
-    [told] = data.notices(where.volunteer, "messages.answered")
+    [told] = notifications_of(where.volunteer, "messages.answered")
     assert told.link == f"/messages/{thread.id}#message-{answer.id}"
     assert "没关系" in told.body
     assert data.audit_actions(thread) == ["messages.answered"]
@@ -63,8 +64,8 @@ def test_the_volunteer_adding_puts_it_back_unread_in_the_inbox(db):
     services.add_message(where.volunteer, data.fresh(thread), "还有一个问题")
     thread = data.fresh(thread)
     assert (thread.status, thread.read_at) == ("waiting", None)
-    assert len(data.notices(where.coordinators[1], "messages.received")) == 2
-    assert data.notices(where.coordinators[0], "messages.received")[-1].link.endswith("#reply")
+    assert len(notifications_of(where.coordinators[1], "messages.received")) == 2
+    assert notifications_of(where.coordinators[0], "messages.received")[-1].link.endswith("#reply")
 
 
 def test_marked_answered_and_closed_without_writing_are_audited(db):
@@ -72,7 +73,7 @@ def test_marked_answered_and_closed_without_writing_are_audited(db):
     thread = data.write(where)
     services.mark_answered(where.coordinators[0], thread)
     assert data.fresh(thread).status == "answered"
-    assert data.notices(where.volunteer, "messages.answered") == []  # nothing was written
+    assert notifications_of(where.volunteer, "messages.answered") == []  # nothing was written
     with pytest.raises(Conflict):
         services.mark_answered(where.coordinators[0], data.fresh(thread))
     services.close(where.coordinators[1], data.fresh(thread))
@@ -122,7 +123,7 @@ def test_empty_or_oversized_messages_are_refused_and_nothing_is_kept(
         data.write(where, subject, body)
     assert refused.value.field == field
     assert services.mine(where.volunteer) == []
-    assert data.notices(where.coordinators[0], "messages.received") == []
+    assert notifications_of(where.coordinators[0], "messages.received") == []
 
 
 def test_someone_who_left_reads_old_threads_but_starts_and_adds_nothing(db):
@@ -150,7 +151,7 @@ def test_a_reply_to_an_announcement_goes_to_its_teams_coordinators(db):
     thread = services.reply_to_announcement(volunteer, announcement.id, draft)
     assert (thread.team_id, thread.announcement_id) == (where.team.id, announcement.id)
     assert thread.subject == "明天值班请提前到"  # no subject given: the announcement's title
-    [told] = data.notices(where.coordinator, "messages.received")
+    [told] = notifications_of(where.coordinator, "messages.received")
     assert told.link == f"/messages/{thread.id}#reply"
 
     outsider = recruiting.applicant("路人")

@@ -11,7 +11,7 @@ from app.announcements import services as announcements
 from app.extensions import db, limiter
 from app.messages import services
 from tests.announcements import announcement_data
-from tests.helpers import page
+from tests.helpers import notifications_of, page
 from tests.messages import messages_data as data
 
 
@@ -56,7 +56,7 @@ def test_a_volunteer_writes_and_a_coordinator_answers_from_the_inbox(client, eng
     client.post("/logout")
 
     english_login(where.volunteer)
-    [told] = data.notices(where.volunteer, "messages.answered")
+    [told] = notifications_of(where.volunteer, "messages.answered")
     assert told.link.startswith(thread_url.split("#")[0])  # no WeChat configured: in-app still
     assert "没关系，路上注意安全。" in page(client.get(told.link))
 
