@@ -96,20 +96,31 @@ def test_a_shift_open_to_the_person_needs_no_explanation(client, login, db):
     assert _shows(client, login, person) == (None, None)
 
 
-def test_a_new_member_reads_the_training_hint_once_with_one_button_to_book_it(client, login, db):
+def _onboarding_team(*, onboarded: bool, other_shifts: int = 1):
+    """A team asking for onboarding, a member, its training's shift in five days and
+    `other_shifts` ordinary shifts before it."""
     team = signup_data.team(name="阅览室志愿者队")
     team.requires_onboarding = True
-    person = signup_data.member(team, onboarded=False)
+    person = signup_data.member(team, onboarded=onboarded)
     training = signup_data.task(team, title="新人培训", kind="training", is_onboarding=True)
     training_shift = signup_data.shift(training, starts_in=timedelta(days=5))
-    for days in (1, 2, 3):
+    for days in range(1, other_shifts + 1):
         signup_data.shift(
             signup_data.task(team, title=f"值班{days}"), starts_in=timedelta(days=days)
         )
+    return person, training_shift
+
+
+def _shift_list(client, login, person) -> str:
     db.session.commit()
     login(person)
+    return client.get("/shifts/").get_data(as_text=True)
 
-    html = client.get("/shifts/").get_data(as_text=True)
+
+def test_a_new_member_reads_the_training_hint_once_with_one_button_to_book_it(client, login, db):
+    person, training_shift = _onboarding_team(onboarded=False, other_shifts=3)
+
+    html = _shift_list(client, login, person)
 
     assert html.count('data-testid="training-first"') == 1
     assert html.count('data-testid="book-training"') == 1
@@ -120,32 +131,19 @@ def test_a_new_member_reads_the_training_hint_once_with_one_button_to_book_it(cl
 
 
 def test_a_booked_training_is_named_in_the_hint_without_a_second_button(client, login, db):
-    team = signup_data.team(name="阅览室志愿者队")
-    team.requires_onboarding = True
-    person = signup_data.member(team, onboarded=False)
-    training = signup_data.task(team, title="新人培训", kind="training", is_onboarding=True)
-    booked = signup_data.shift(training, starts_in=timedelta(days=5))
-    signup_data.shift(signup_data.task(team, title="值班"))
-    signups.sign_up(booked, person)
-    db.session.commit()
-    login(person)
+    person, training_shift = _onboarding_team(onboarded=False)
+    signups.sign_up(training_shift, person)
 
-    html = client.get("/shifts/").get_data(as_text=True)
+    html = _shift_list(client, login, person)
 
     assert 'data-testid="training-booked"' in html
     assert 'data-testid="book-training"' not in html
 
 
 def test_an_onboarded_member_sees_no_training_hint(client, login, db):
-    team = signup_data.team(name="阅览室志愿者队")
-    team.requires_onboarding = True
-    person = signup_data.member(team, onboarded=True)
-    signup_data.shift(signup_data.task(team, kind="training", is_onboarding=True))
-    signup_data.shift(signup_data.task(team, title="值班"))
-    db.session.commit()
-    login(person)
+    person, _training_shift = _onboarding_team(onboarded=True)
 
-    html = client.get("/shifts/").get_data(as_text=True)
+    html = _shift_list(client, login, person)
 
     assert 'data-testid="training-first"' not in html
     assert 'data-testid="after-training"' not in html
