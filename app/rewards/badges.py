@@ -41,6 +41,11 @@ class BadgeProgress:
         return max(0, min(100, int(self.current * 100 // self.target))) if self.target else 100
 
     @property
+    def reached(self) -> bool:
+        """Earned but not yet awarded: the nightly job awards it (rewards.evaluate_badges)."""
+        return self.current >= self.target
+
+    @property
     def remaining(self) -> float:
         return max(0, evidence_value(self.target - self.current))
 

@@ -27,6 +27,11 @@ class Eligibility:
     codes: list[str] = field(default_factory=list)
     missing_trainings: list[int] = field(default_factory=list)  # training task ids
 
+    def reasons_besides(self, code: str) -> list[str]:
+        """The reasons other than `code`'s (said once elsewhere on the page)."""
+        pairs = zip(self.codes, self.reasons, strict=True)
+        return [reason for each, reason in pairs if each != code]
+
 
 @dataclass
 class Person:

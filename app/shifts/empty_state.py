@@ -28,6 +28,37 @@ class EmptyState:
     args: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class TrainingFirst:
+    """The one hint at the top of the list for a member who must first do the team's
+    onboarding training (instead of the same refusal on every card): the training's shifts,
+    soonest first, the one to book (or the one already booked)."""
+
+    rows: list
+    bookable: object | None = None
+    booked: object | None = None
+
+
+def training_first(rows: list) -> TrainingFirst | None:
+    """None unless some listed shift waits for an onboarding training whose shifts are
+    listed too; when none is listed, `why_no_shifts` says so."""
+    waiting_teams = {
+        row.shift.task.team_id for row in rows if "onboarding" in row.eligibility.codes
+    }
+    trainings = [
+        row
+        for row in rows
+        if row.shift.task.is_onboarding and row.shift.task.team_id in waiting_teams
+    ]
+    if not trainings:
+        return None
+    return TrainingFirst(
+        rows=trainings,
+        bookable=next((r for r in trainings if r.eligibility.ok and r.signup is None), None),
+        booked=next((r for r in trainings if r.signup is not None), None),
+    )
+
+
 def why_no_shifts(user, rows: list, *, filtered: bool) -> EmptyState | None:
     """None when some listed shift can be signed up for (or is already the person's);
     otherwise the reason that applies: no team yet (or an application under review), a
@@ -54,7 +85,7 @@ def why_no_shifts(user, rows: list, *, filtered: bool) -> EmptyState | None:
                 "open yet. Your coordinators will schedule one."
             ),
             _("My teams"),
-            "teams.index",
+            "teams.profile",
         )
     if code == "training":
         training = next(tid for row in rows for tid in row.eligibility.missing_trainings)
@@ -109,5 +140,5 @@ def _without_rows(user, *, filtered: bool) -> EmptyState:
         "none_scheduled",
         _("Your team has no upcoming shift yet: coordinators add them, so look again soon."),
         _("My teams"),
-        "teams.index",
+        "teams.profile",
     )

@@ -65,6 +65,7 @@ def index():
         form=form,
         days=sorted(days.items()),
         empty=empty_state.why_no_shifts(current_user, rows, filtered=filtered),
+        training=empty_state.training_first(rows),
         handovers=handovers.available_handovers(current_user, now=now),
         action=ActionForm(),
         labels=signups.SIGNUP_STATUS_LABELS,

@@ -131,6 +131,7 @@ SHOTS = [
     Shot("volunteer-contribute.png", "volunteer", "/contribute/new?column=picks", PHONE),
     Shot("volunteer-engagement.png", "volunteer", "/engagement/me", PHONE),
     Shot("volunteer-report.png", "volunteer", "/me/report", PHONE),
+    Shot("coordinator-home.png", "coordinator", "/", DESKTOP),
     Shot("coordinator-review.png", "coordinator", spring_review, DESKTOP),
     Shot("coordinator-team.png", "coordinator", volunteer_team, DESKTOP),
     Shot("coordinator-task.png", "coordinator", service_desk_task, DESKTOP),

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.recruitment import membership as members
 from tests.e2e.pages import log_in
+from tests.e2e.test_member_note_journeys import team_with_member
 from tests.e2e.test_recruitment_journeys import open_campaign
 from tests.shifts import signup_data
 
@@ -79,4 +80,25 @@ def test_a_new_volunteer_on_a_phone_reads_what_fills_their_empty_lists(
         expect(page.get_by_test_id(testid)).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{url} scrolls sideways ({width}px)"
+    assert not console_errors
+
+
+def test_a_coordinators_team_roster_does_not_scroll_the_phone_page_sideways(
+    page: Page, live_server, make_person, console_errors
+):
+    coordinator = make_person(name="陈老师", roles=["coordinator"])
+    volunteer = make_person(name="欧阳小雨")
+    team_id = team_with_member(live_server, coordinator, volunteer)
+    with live_server.app.app_context():  # the onboarding badge widens the roster's rows
+        membership = members.find_membership(team_id, volunteer.id)
+        membership.team.requires_onboarding = membership.onboarded = True
+        db.session.commit()
+        db.session.remove()
+    log_in(page, coordinator)
+
+    page.goto(f"/teams/{team_id}")
+
+    expect(page.get_by_test_id("roster")).to_contain_text("欧阳小雨")
+    # The wide roster scrolls inside its own box, never the whole page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert not console_errors

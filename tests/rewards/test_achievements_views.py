@@ -120,3 +120,19 @@ def test_an_excused_no_show_reads_as_excused(client, login, in_english, voluntee
     html = page(client.get("/achievements"))
     assert "No-show excused" in html
     assert shown(html, "balance") == "45"
+
+
+def test_a_badge_reached_but_not_yet_awarded_is_said_to_come_not_counted_past_done(
+    client, login, db
+):
+    defaults.seed_defaults()
+    place = data.place()
+    person = data.member(place, name="赵六")
+    data.worked(place, person, minutes=720)  # 12 h: past the 10-hour badge, before tonight's job
+    db.session.commit()
+    login(person)
+
+    for url in ("/achievements", "/badges/mine"):
+        html = page(client.get(url))
+        assert 'data-testid="reached-hours_10"' in html, url
+        assert not re.search(r"\b12(\.0)? / 10\b", html), url
