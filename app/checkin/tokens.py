@@ -94,3 +94,35 @@ def personal_code(user_id: int, *, now: datetime) -> str:
 
 def read_personal_code(code: str, *, now: datetime) -> Code:
     return read_code("personal", code, now=now)
+
+
+# The kiosk key and the typed code ------------------------------------------------------------
+#
+# A kiosk key is an HMAC of the app's secret over one shift and its check-in window, so a
+# leaked key derives codes for that shift's window only. The six-digit code typed on a phone
+# is derived from the key and the code window; it names a shift only among the few the
+# typing person could check into now (see `typed.py`).
+
+TYPED_DIGITS = 6
+
+
+def _seconds(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=UTC).timestamp())
+
+
+def kiosk_key(shift_id: int, opens: datetime, closes: datetime) -> bytes:
+    """The key of one shift's check-in window, from `opens` to `closes` (UTC)."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    message = f"checkin:kiosk-key:{shift_id}:{_seconds(opens)}:{_seconds(closes)}".encode()
+    return hmac.new(secret, message, hashlib.sha256).digest()
+
+
+def typed_code_from_key(key: bytes, window: int) -> str:
+    """The six digits for `window`: the first four bytes of HMAC(key, "typed:<window>")."""
+    digest = hmac.new(key, f"typed:{window}".encode(), hashlib.sha256).digest()
+    return str(int.from_bytes(digest[:4], "big") % 10**TYPED_DIGITS).zfill(TYPED_DIGITS)
+
+
+def accepted_windows(now: datetime) -> tuple[int, int]:
+    """The windows whose codes are accepted at `now`: the current and the previous one."""
+    return window_of(now), window_of(now) - 1

@@ -1,6 +1,6 @@
 // Check-in kiosk and personal code: keep the rotating QR code and the counts current.
 // The element with data-live-url names a JSON endpoint answering {code, qr, seconds_left,
-// counts?, url?}; the QR image is swapped when the code changes. Without this file the
+// counts?, url?, typed_code?}; the QR image is swapped when the code changes. Without this file the
 // pages refresh themselves (a meta refresh inside <noscript>).
 (function () {
   "use strict";
@@ -12,6 +12,7 @@
   var endpoint = live.getAttribute("data-live-url");
   var image = live.querySelector("[data-live-qr]");
   var countdown = live.querySelector("[data-seconds-left]");
+  var typedCode = live.querySelector("[data-live-typed]");
   var POLL_SECONDS = 5;
   var RETRY_SECONDS = 3;
   var secondsLeft = countdown ? parseInt(countdown.textContent, 10) || 0 : 0;
@@ -24,6 +25,9 @@
       if (state.url) {
         image.setAttribute("data-url", state.url);
       }
+    }
+    if (typedCode && state.typed_code) {
+      typedCode.textContent = state.typed_code;
     }
     var counts = state.counts || {};
     Object.keys(counts).forEach(function (name) {
