@@ -43,7 +43,7 @@ CANDIDATES_MAX = 20
 
 def shift_key(shift: Shift) -> bytes:
     """The shift's kiosk key: its check-in window runs from opening to the scheduled end."""
-    return tokens.kiosk_key(shift.id, opens_at(shift), shift.ends_at)
+    return tokens.kiosk_key_of(shift.id)
 
 
 def typed_code(shift: Shift, window: int) -> str:
@@ -89,7 +89,7 @@ def _person_limited(person: User, now: datetime) -> bool:
 
 
 def _window_start(now: datetime) -> datetime:
-    seconds = tokens.window_of(now) * int(current_app.config.get("CHECKIN_CODE_SECONDS", 30))
+    seconds = tokens.window_of(now) * tokens.code_period()
     return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
 
 

@@ -4,7 +4,7 @@ scans that code, and the volunteer's own rotating personal code."""
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from flask import (
@@ -88,12 +88,27 @@ def _kiosk_state(shift: Shift, now: datetime) -> dict:
     }
 
 
+def _kiosk_offline(shift: Shift) -> dict:
+    """What the kiosk's script needs to go on making codes without the server: the shift's
+    kiosk key (valid for this shift's check-in window only) and the scan address."""
+    placeholder = "CODE"
+    return {
+        "key": tokens.kiosk_key_of(shift.id).hex(),
+        "scan_base": _scan_url(placeholder)[: -len(placeholder)],
+        "period": tokens.code_period(),
+        "until_ms": int(shift.ends_at.replace(tzinfo=UTC).timestamp() * 1000),
+    }
+
+
 @bp.route("/checkin/shifts/<int:shift_id>/kiosk")
 @login_required
 def kiosk(shift_id: int):
     shift = _kiosk_shift(shift_id)
     state = _kiosk_state(shift, utcnow())
-    return _no_store(make_response(render_template("checkin/kiosk.html", shift=shift, state=state)))
+    page = render_template(
+        "checkin/kiosk.html", shift=shift, state=state, offline=_kiosk_offline(shift)
+    )
+    return _no_store(make_response(page))
 
 
 @bp.route("/checkin/shifts/<int:shift_id>/kiosk.json")
@@ -202,6 +217,25 @@ def _typed_page(form: TypedCodeForm, result: services.ScanResult | None, status:
     fresh.code.errors = list(form.code.errors) if request.method == "POST" else []
     page = render_template("checkin/typed_code.html", form=fresh, result=result)
     return _no_store(make_response(page, status))
+
+
+# Offline phones ------------------------------------------------------------------------------
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker of the check-in pages (registered for /c/ and /checkin/ only):
+    served from the root so that one script may take both scopes."""
+    response = current_app.send_static_file("sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/checkin/offline")
+def offline():
+    """What a phone without a connection shows for a check-in page: the same for everyone,
+    with nothing of the person, so the service worker may keep it."""
+    return render_template("checkin/offline.html")
 
 
 # The personal code ---------------------------------------------------------------------------

@@ -42,6 +42,11 @@
     }
   }
 
+  // Whether the server answered, for the kiosk's offline codes (kiosk-offline.js).
+  function tell(online) {
+    live.dispatchEvent(new CustomEvent("checkin-live", { detail: { online: online } }));
+  }
+
   function schedule(seconds) {
     window.clearTimeout(timer);
     timer = window.setTimeout(poll, Math.max(1, seconds) * 1000);
@@ -56,11 +61,13 @@
         return response.json();
       })
       .then(function (state) {
+        tell(true);
         show(state);
         // Ask again when the code changes (a second after), or sooner for the counts.
         schedule(Math.min(POLL_SECONDS, state.seconds_left + 1));
       })
       .catch(function () {
+        tell(false);
         schedule(RETRY_SECONDS);
       });
   }

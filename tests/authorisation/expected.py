@@ -80,6 +80,8 @@ EXPECTED_GET = {
     "certificates.verify_poster": PUBLIC,
     "checkin.my_code": SIGNED_IN,
     "checkin.typed_code": SIGNED_IN,
+    "checkin.offline": PUBLIC,
+    "checkin.service_worker": PUBLIC,
     "checkin.my_code_state": SIGNED_IN,
     "checkin.kiosk": KIOSK,
     "checkin.kiosk_state": KIOSK,
