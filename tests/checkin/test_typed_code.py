@@ -218,3 +218,30 @@ def test_home_offers_the_typed_code_next_to_the_scan_button(client, login, db, s
     home = page(client.get("/"))
 
     assert 'data-testid="home-typed-code"' in home and "/checkin/code" in home
+
+
+def test_a_kiosk_key_makes_codes_for_its_own_shift_only(db, setting):
+    shift, _person = setting
+    other = data.shift(data.task(shift.task.team), starts_in=timedelta(minutes=5))
+    db.session.commit()
+    now = utcnow()
+    window = tokens.window_of(now)
+    leaked = tokens.kiosk_key_of(shift.id)
+
+    own = f"{shift.id}.{window}.{tokens.kiosk_signature(leaked, window)}"
+    borrowed = f"{other.id}.{window}.{tokens.kiosk_signature(leaked, window)}"
+
+    assert tokens.read_kiosk_code(own, now=now).subject_id == shift.id
+    with pytest.raises(tokens.CodeError) as refused:
+        tokens.read_kiosk_code(borrowed, now=now)
+    assert refused.value.reason == "forged"
+
+
+def test_moving_the_shift_changes_its_key(db, setting):
+    shift, _person = setting
+    before = tokens.kiosk_key_of(shift.id)
+
+    shift.ends_at += timedelta(hours=1)
+    db.session.flush()
+
+    assert tokens.kiosk_key_of(shift.id) != before
