@@ -89,8 +89,16 @@
     });
   }
 
+  // The time in the app's zone (the page's data-kiosk-zone), as the server writes times.
   function clock(date) {
-    return String(date.getHours()).padStart(2, "0") + ":" + String(date.getMinutes()).padStart(2, "0");
+    try {
+      return new Intl.DateTimeFormat("en-GB", {
+        hour: "2-digit", minute: "2-digit", hour12: false,
+        timeZone: live.getAttribute("data-kiosk-zone") || undefined,
+      }).format(date);
+    } catch (error) {
+      return String(date.getHours()).padStart(2, "0") + ":" + String(date.getMinutes()).padStart(2, "0");
+    }
   }
 
   function say(state, text) {
