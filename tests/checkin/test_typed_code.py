@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from app.checkin import tokens, typed
 from app.checkin.models import Attendance, ScanLog
 from app.common.time import utcnow
 from tests.checkin import checkin_data as data
+from tests.checkin.test_scan_views import counts as count
 from tests.helpers import page
 
 
@@ -33,14 +33,6 @@ def period(app) -> timedelta:
 
 def wrong(code: str) -> str:
     return str((int(code) + 1) % 10**6).zfill(6)
-
-
-def count(db, model, **where) -> int:
-    db.session.expire_all()
-    query = select(func.count(model.id))
-    for column, value in where.items():
-        query = query.where(getattr(model, column) == value)
-    return db.session.scalar(query)
 
 
 def test_the_code_rotates_with_the_window_and_the_previous_one_still_works(app, db, setting):

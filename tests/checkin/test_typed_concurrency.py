@@ -5,7 +5,6 @@ names one)."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -15,14 +14,14 @@ from app.checkin.models import Attendance, ScanLog
 from app.common.time import utcnow
 from app.extensions import db as _db
 from tests.checkin import checkin_data as data
+from tests.checkin.test_concurrency import open_shift
 from tests.helpers import race
 
 PEOPLE = 8
 
 
 def test_a_typed_code_and_a_kiosk_scan_racing_check_in_once(app, db):
-    team = data.team()
-    shift = data.shift(data.task(team), starts_in=timedelta(minutes=10), capacity=PEOPLE)
+    team, shift = open_shift(capacity=PEOPLE)
     people = []
     for _ in range(PEOPLE):
         person = data.member(team)
