@@ -178,6 +178,11 @@ class Config:
     # Check-in: kiosk and personal codes change every this many seconds; the previous
     # code stays valid for one more period. A wrong check-in may be undone for this long.
     CHECKIN_CODE_SECONDS = int(os.environ.get("CHECKIN_CODE_SECONDS", "30"))
+    # Wrong typed check-in codes (app/checkin/typed.py): per person within the minutes, and
+    # per shift within one code window.
+    CHECKIN_TYPED_PERSON_LIMIT = int(os.environ.get("CHECKIN_TYPED_PERSON_LIMIT", "5"))
+    CHECKIN_TYPED_PERSON_MINUTES = int(os.environ.get("CHECKIN_TYPED_PERSON_MINUTES", "10"))
+    CHECKIN_TYPED_SHIFT_LIMIT = int(os.environ.get("CHECKIN_TYPED_SHIFT_LIMIT", "30"))
     CHECKIN_UNDO_MINUTES = int(os.environ.get("CHECKIN_UNDO_MINUTES", "15"))
     # What a service certificate (志愿服务证明) names as its issuer.
     CERTIFICATE_ISSUER = os.environ.get("CERTIFICATE_ISSUER", "图书馆志愿服务中心")

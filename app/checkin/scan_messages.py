@@ -74,4 +74,9 @@ _REFUSALS = {
     "already_out": _l("Already checked out of this shift."),
     "not_eligible": _l("This account cannot check in to this shift."),
     "full": _l("The shift is full: walk-ins are only taken while there is room."),
+    "wrong_code": _l("This code does not match a shift you can check in to now."),
+    "too_many_guesses": _l(
+        "Too many wrong codes. Please scan the code on the screen or ask the coordinator."
+    ),
+    "no_shift_open": _l("You have no shift open for check-in now."),
 }

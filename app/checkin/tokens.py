@@ -40,6 +40,11 @@ def _period() -> int:
     return max(5, int(current_app.config.get("CHECKIN_CODE_SECONDS", 30)))
 
 
+def code_period() -> int:
+    """Seconds between two codes."""
+    return _period()
+
+
 def window_of(now: datetime) -> int:
     return int(now.replace(tzinfo=UTC).timestamp()) // _period()
 
@@ -51,6 +56,8 @@ def seconds_left(now: datetime) -> int:
 
 
 def _signature(kind: str, subject_id: int, window: int) -> str:
+    if kind == "kiosk":
+        return kiosk_signature(kiosk_key_of(subject_id), window)
     key = current_app.config["SECRET_KEY"].encode()
     message = f"checkin:{kind}:{subject_id}:{window}".encode()
     digest = hmac.new(key, message, hashlib.sha256).digest()[:SIGNATURE_BYTES]
@@ -94,3 +101,57 @@ def personal_code(user_id: int, *, now: datetime) -> str:
 
 def read_personal_code(code: str, *, now: datetime) -> Code:
     return read_code("personal", code, now=now)
+
+
+# The kiosk key and the typed code ------------------------------------------------------------
+#
+# A kiosk key is an HMAC of the app's secret over one shift and its check-in window, so a
+# leaked key derives codes for that shift's window only. The six-digit code typed on a phone
+# is derived from the key and the code window; it names a shift only among the few the
+# typing person could check into now (see `typed.py`).
+
+TYPED_DIGITS = 6
+
+
+def _seconds(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=UTC).timestamp())
+
+
+def kiosk_key(shift_id: int, opens: datetime, closes: datetime) -> bytes:
+    """The key of one shift's check-in window, from `opens` to `closes` (UTC)."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    message = f"checkin:kiosk-key:{shift_id}:{_seconds(opens)}:{_seconds(closes)}".encode()
+    return hmac.new(secret, message, hashlib.sha256).digest()
+
+
+def typed_code_from_key(key: bytes, window: int) -> str:
+    """The six digits for `window`: the first four bytes of HMAC(key, "typed:<window>")."""
+    digest = hmac.new(key, f"typed:{window}".encode(), hashlib.sha256).digest()
+    return str(int.from_bytes(digest[:4], "big") % 10**TYPED_DIGITS).zfill(TYPED_DIGITS)
+
+
+def accepted_windows(now: datetime) -> tuple[int, int]:
+    """The windows whose codes are accepted at `now`: the current and the previous one."""
+    return window_of(now), window_of(now) - 1
+
+
+def kiosk_signature(key: bytes, window: int) -> str:
+    """The signature of the kiosk's QR code for `window`, made from the shift's kiosk key, so
+    a kiosk that lost its connection derives the same codes (static/js/checkin-live.js)."""
+    digest = hmac.new(key, f"kiosk:{window}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:SIGNATURE_BYTES]).decode().rstrip("=")
+
+
+def kiosk_key_of(shift_id: int) -> bytes:
+    """The shift's kiosk key, over its check-in window (opening to the scheduled end: a leaked
+    key makes codes for that window only); a shift that does not exist gets a key of its id
+    alone (its codes are then refused as naming no shift)."""
+    from app.checkin.windows import opens_at  # windows reads codes: imported when used
+    from app.extensions import db
+    from app.shifts.models import Shift
+
+    shift = db.session.get(Shift, shift_id) if 0 < shift_id < 2**31 else None
+    if shift is None:
+        epoch = datetime(1970, 1, 1)
+        return kiosk_key(shift_id, epoch, epoch)
+    return kiosk_key(shift.id, opens_at(shift), shift.ends_at)

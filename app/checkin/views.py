@@ -4,7 +4,7 @@ scans that code, and the volunteer's own rotating personal code."""
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from flask import (
@@ -19,8 +19,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app.checkin import scan_messages, services, tokens, windows
-from app.checkin.forms import CheckOutForm, new_nonce
+from app.checkin import scan_messages, services, tokens, typed, windows
+from app.checkin.forms import CheckOutForm, TypedCodeForm, new_nonce
 from app.common.time import utcnow
 from app.common.transaction import transaction
 from app.common.urls import external_url
@@ -72,11 +72,13 @@ def _kiosk_shift(shift_id: int) -> Shift:
 def _kiosk_state(shift: Shift, now: datetime) -> dict:
     code = tokens.kiosk_code(shift.id, now=now)
     url = _scan_url(code)
+    typed_code = typed.current_typed_code(shift, now=now)
     counts = windows.kiosk_counts(shift)
     return {
         "code": code,
         "url": url,
         "qr": _qr_image(url),
+        "typed_code": typed_code,
         "seconds_left": tokens.seconds_left(now),
         "counts": {
             "in": counts.checked_in,
@@ -86,12 +88,27 @@ def _kiosk_state(shift: Shift, now: datetime) -> dict:
     }
 
 
+def _kiosk_offline(shift: Shift) -> dict:
+    """What the kiosk's script needs to go on making codes without the server: the shift's
+    kiosk key (valid for this shift's check-in window only) and the scan address."""
+    placeholder = "CODE"
+    return {
+        "key": tokens.kiosk_key_of(shift.id).hex(),
+        "scan_base": _scan_url(placeholder)[: -len(placeholder)],
+        "period": tokens.code_period(),
+        "until_ms": int(shift.ends_at.replace(tzinfo=UTC).timestamp() * 1000),
+    }
+
+
 @bp.route("/checkin/shifts/<int:shift_id>/kiosk")
 @login_required
 def kiosk(shift_id: int):
     shift = _kiosk_shift(shift_id)
     state = _kiosk_state(shift, utcnow())
-    return _no_store(make_response(render_template("checkin/kiosk.html", shift=shift, state=state)))
+    page = render_template(
+        "checkin/kiosk.html", shift=shift, state=state, offline=_kiosk_offline(shift)
+    )
+    return _no_store(make_response(page))
 
 
 @bp.route("/checkin/shifts/<int:shift_id>/kiosk.json")
@@ -164,6 +181,61 @@ def scan(code: str):
         hours=scan_messages.hours_text(minutes) if minutes is not None else None,
     )
     return _no_store(make_response(page))
+
+
+# The typed code ------------------------------------------------------------------------------
+
+
+@bp.route("/checkin/code", methods=["GET", "POST"])
+@login_required
+def typed_code():
+    """The six digits under the kiosk's QR code, typed on a phone that cannot scan it."""
+    form = TypedCodeForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return _typed_page(form, None, status)
+    try:
+        with transaction():
+            result = typed.scan_typed_code(
+                form.code.data,
+                current_user._get_current_object(),
+                nonce=f"typed:{form.nonce.data}",
+                device=request.user_agent.string or "",
+                ip=request.remote_addr or "",
+            )
+            db.session().expire_on_commit = False
+    except DomainError as error:
+        abort(error.status)
+    if result.outcome == "refused":
+        return _typed_page(form, result, 200)
+    page = render_template("checkin/scan.html", result=result, code=None, form=None, hours=None)
+    return _no_store(make_response(page))
+
+
+def _typed_page(form: TypedCodeForm, result: services.ScanResult | None, status: int):
+    fresh = TypedCodeForm(formdata=None, nonce=new_nonce())
+    fresh.code.errors = list(form.code.errors) if request.method == "POST" else []
+    page = render_template("checkin/typed_code.html", form=fresh, result=result)
+    return _no_store(make_response(page, status))
+
+
+# Offline phones ------------------------------------------------------------------------------
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker of the check-in pages (registered for /c/ and /checkin/ only):
+    served from the root so that one script may take both scopes."""
+    response = current_app.send_static_file("sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/checkin/offline")
+def offline():
+    """What a phone without a connection shows for a check-in page: the same for everyone,
+    with nothing of the person, so the service worker may keep it."""
+    return render_template("checkin/offline.html")
 
 
 # The personal code ---------------------------------------------------------------------------

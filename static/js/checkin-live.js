@@ -1,6 +1,6 @@
 // Check-in kiosk and personal code: keep the rotating QR code and the counts current.
 // The element with data-live-url names a JSON endpoint answering {code, qr, seconds_left,
-// counts?, url?}; the QR image is swapped when the code changes. Without this file the
+// counts?, url?, typed_code?}; the QR image is swapped when the code changes. Without this file the
 // pages refresh themselves (a meta refresh inside <noscript>).
 (function () {
   "use strict";
@@ -12,6 +12,7 @@
   var endpoint = live.getAttribute("data-live-url");
   var image = live.querySelector("[data-live-qr]");
   var countdown = live.querySelector("[data-seconds-left]");
+  var typedCode = live.querySelector("[data-live-typed]");
   var POLL_SECONDS = 5;
   var RETRY_SECONDS = 3;
   var secondsLeft = countdown ? parseInt(countdown.textContent, 10) || 0 : 0;
@@ -25,6 +26,9 @@
         image.setAttribute("data-url", state.url);
       }
     }
+    if (typedCode && state.typed_code) {
+      typedCode.textContent = state.typed_code;
+    }
     var counts = state.counts || {};
     Object.keys(counts).forEach(function (name) {
       var target = live.querySelector('[data-count="' + name + '"]');
@@ -36,6 +40,11 @@
     if (countdown) {
       countdown.textContent = String(secondsLeft);
     }
+  }
+
+  // Whether the server answered, for the kiosk's offline codes (kiosk-offline.js).
+  function tell(online) {
+    live.dispatchEvent(new CustomEvent("checkin-live", { detail: { online: online } }));
   }
 
   function schedule(seconds) {
@@ -52,11 +61,13 @@
         return response.json();
       })
       .then(function (state) {
+        tell(true);
         show(state);
         // Ask again when the code changes (a second after), or sooner for the counts.
         schedule(Math.min(POLL_SECONDS, state.seconds_left + 1));
       })
       .catch(function () {
+        tell(false);
         schedule(RETRY_SECONDS);
       });
   }
