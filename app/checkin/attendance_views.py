@@ -37,6 +37,7 @@ from app.checkin.attendance_forms import (
     CorrectionForm,
     UnverifyForm,
 )
+from app.checkin.offline_labels import offline_reason_labels
 from app.common.access import role_required
 from app.common.forms import ActionForm
 from app.common.tables import download
@@ -332,7 +333,12 @@ def scanner(shift_id: int):
             flash(str(error.message), "danger")
     form = CodeForm(formdata=None, nonce=secrets.token_urlsafe(12))
     return render_template(
-        "attendance/scanner.html", shift=shift, when=format_span(shift), form=form, answer=answer
+        "attendance/scanner.html",
+        shift=shift,
+        when=format_span(shift),
+        form=form,
+        answer=answer,
+        offline_reasons=offline_reason_labels(),
     )
 
 
