@@ -3,7 +3,7 @@ the device, kept through a reload, sent when the connection returns, applied onc
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -97,3 +97,78 @@ def test_three_codes_scanned_offline_survive_a_reload_and_are_sent_once(
     held = records(live_server, shift_id)
     assert sorted(r.user_id for r in held) == sorted(p.id for p in people)
     assert all(before <= r.checked_in_at <= after for r in held)
+
+
+QUEUE = """() => new Promise((resolve) => {
+  const open = indexedDB.open("gc-scanner", 1);
+  open.onsuccess = () => {
+    const read = open.result.transaction("queue").objectStore("queue").getAll();
+    read.onsuccess = () => resolve(read.result);
+  };
+})"""
+
+RESEND = """async ([url, csrf, body]) => {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+    body: JSON.stringify(body),
+  });
+  return (await response.json()).answers.map((a) => a.outcome);
+}"""
+
+
+def test_a_queued_scan_sent_again_twice_changes_nothing(page: Page, live_server, make_person):
+    coordinator = make_person(name="冯老师", roles=["coordinator"])
+    person = make_person(name="褚四", roles=["volunteer"])
+    shift_id = open_shift(live_server, coordinator, [person])
+    open_scanner(page, coordinator, shift_id)
+    page.context.set_offline(True)
+    type_code(page, code_of(live_server, person))
+    expect(pending(page)).to_have_attribute("data-count", "1")
+    (scan,) = page.evaluate(QUEUE)
+    device = page.evaluate("""() => new Promise((resolve) => {
+      const open = indexedDB.open("gc-scanner", 1);
+      open.onsuccess = () => {
+        const read = open.result.transaction("bundles").objectStore("bundles").getAll();
+        read.onsuccess = () => resolve(read.result[0].device);
+      };
+    })""")
+    page.context.set_offline(False)
+    expect(pending(page)).to_have_attribute("data-count", "0")
+    logged = scan_logs(live_server, shift_id)
+
+    root = page.get_by_test_id("offline-scanner")
+    url, csrf = root.get_attribute("data-upload-url"), root.get_attribute("data-csrf")
+    fields = {key: scan[key] for key in ("nonce", "user", "action", "at", "sig")}
+    body = {"device": device, "clock": scan["at"], "scans": [fields]}
+    for _ in range(2):
+        assert page.evaluate(RESEND, [url, csrf, body]) == ["already_applied"]
+    assert len(records(live_server, shift_id)) == 1
+    assert scan_logs(live_server, shift_id) == logged
+
+
+def test_two_offline_devices_admitting_one_person_keep_the_earliest_check_in(
+    new_page, live_server, make_person
+):
+    coordinator = make_person(name="卫老师", roles=["coordinator"])
+    person = make_person(name="蒋五", roles=["volunteer"])
+    shift_id = open_shift(live_server, coordinator, [person])
+    first, second = new_page(), new_page()
+    for device in (first, second):
+        open_scanner(device, coordinator, shift_id)
+        device.context.set_offline(True)
+    type_code(first, code_of(live_server, person))
+    expect(pending(first)).to_have_attribute("data-count", "1")
+    earliest = first.evaluate(QUEUE)[0]["at"]
+    type_code(second, code_of(live_server, person))
+    expect(pending(second)).to_have_attribute("data-count", "1")
+    assert second.evaluate(QUEUE)[0]["at"] >= earliest
+
+    second.context.set_offline(False)
+    expect(pending(second)).to_have_attribute("data-count", "0")
+    first.context.set_offline(False)
+    expect(pending(first)).to_have_attribute("data-count", "0")
+    expect(first.get_by_test_id("offline-result")).to_have_attribute("data-outcome", "already_in")
+
+    (record,) = records(live_server, shift_id)
+    assert int(record.checked_in_at.replace(tzinfo=UTC).timestamp() * 1000) == earliest
