@@ -37,7 +37,7 @@ from app.checkin.attendance_forms import (
     CorrectionForm,
     UnverifyForm,
 )
-from app.checkin.offline_labels import offline_reason_labels
+from app.checkin.offline_labels import offline_reason_label, offline_reason_labels
 from app.common.access import role_required
 from app.common.forms import ActionForm
 from app.common.tables import download
@@ -96,6 +96,10 @@ def shift_sheet(shift_id: int):
         status_labels=attendance.STATUS_LABELS,
         method_labels=attendance.METHOD_LABELS,
         action_labels=attendance.ACTION_LABELS,
+        offline_conflicts=offline.conflicts(shift),
+        reason_label=offline_reason_label,
+        devices=offline.devices_of(shift),
+        now=utcnow(),
     )
 
 

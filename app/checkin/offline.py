@@ -320,8 +320,9 @@ def apply_offline_scans(
 
 
 def conflicts(shift: Shift) -> list[ScanLog]:
-    """Uploaded scans the coordinator should look at: duplicates and refusals."""
-    return list(
+    """Uploaded scans the coordinator should look at: duplicates and refusals, oldest first
+    (each with `person` loaded)."""
+    rows = list(
         db.session.scalars(
             select(ScanLog)
             .where(
@@ -332,3 +333,6 @@ def conflicts(shift: Shift) -> list[ScanLog]:
             .order_by(ScanLog.at)
         )
     )
+    for row in rows:
+        row.person = db.session.get(User, row.user_id) if row.user_id else None
+    return rows

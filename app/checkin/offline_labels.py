@@ -23,3 +23,9 @@ OFFLINE_REASON_LABELS = {
 
 def offline_reason_labels() -> dict[str, str]:
     return {key: str(label) for key, label in {**REASON_LABELS, **OFFLINE_REASON_LABELS}.items()}
+
+
+def offline_reason_label(reason: str | None) -> str:
+    if not reason:
+        return ""
+    return str(OFFLINE_REASON_LABELS.get(reason) or REASON_LABELS.get(reason) or reason)

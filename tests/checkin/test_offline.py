@@ -212,3 +212,35 @@ def test_another_teams_coordinator_cannot_upload(world, device):
         offline.apply_offline_scans(
             world.shift, device.id, [], actor=world.other_boss, device_clock=0, now=utcnow()
         )
+
+
+def test_the_sheet_lists_offline_conflicts_and_a_device_can_be_revoked(
+    client, login, world, device
+):
+    person = world.people[0]
+    world.signups[0].status = "cancelled"
+    db.session.commit()
+    upload(world, device, [queued(device, person.id, utcnow())])
+    login(world.boss)
+    sheet = client.get(f"/attendance/shifts/{world.shift.id}").get_data(as_text=True)
+    assert sheet.count('data-testid="offline-conflict"') == 1
+    assert person.student_number in sheet.split('data-testid="offline-conflicts"')[1]
+    assert sheet.count('data-testid="revoke-device"') == 1
+    client.post(f"/attendance/shifts/{world.shift.id}/devices/{device.id}/revoke")
+    db.session.expire_all()
+    assert device.revoked_at is not None
+    scan = queued(device, world.people[1].id, utcnow())
+    assert upload(world, device, [scan]).answers[0]["reason"] == "device_revoked"
+
+
+def test_the_upload_endpoint_answers_per_scan_and_reports_a_clock_off(client, login, world, device):
+    login(world.boss)
+    now = utcnow().replace(microsecond=0)
+    scans = [queued(device, world.people[0].id, now), "junk"]
+    url = f"/attendance/shifts/{world.shift.id}/offline-scans"
+    clock = ms(now + timedelta(minutes=10))
+    body = client.post(url, json={"device": device.id, "clock": clock, "scans": scans}).get_json()
+    assert [a["outcome"] for a in body["answers"]] == ["refused", "applied"]
+    assert body["clock_off"] and body["clock_message"]
+    assert client.post(url, json={"device": device.id, "scans": "x"}).status_code == 400
+    assert client.post(url, data="not json").status_code == 400
