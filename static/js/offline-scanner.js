@@ -274,7 +274,8 @@
       var item = document.createElement("li");
       item.setAttribute("data-testid", "offline-result");
       item.setAttribute("data-outcome", answer.outcome);
-      item.textContent = text("outcome-" + answer.outcome) + " " + (answer.reason || "");
+      var label = answer.reason ? text("reason-" + answer.reason) || answer.reason : "";
+      item.textContent = text("outcome-" + answer.outcome) + " " + label;
       list.appendChild(item);
     });
     var clock = document.getElementById("offline-clock");
