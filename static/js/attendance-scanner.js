@@ -208,9 +208,9 @@
       }
       event.preventDefault();
       var input = form.querySelector('input[name="code"]');
-      scanHere(input.value).then(function () {
-        input.value = "";
-      });
+      var code = input.value;
+      input.value = "";
+      scanHere(code);
     });
   }
 
