@@ -376,11 +376,14 @@ def _json_error(error: DomainError):
 @bp.route("/shifts/<int:shift_id>/offline-device", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def offline_device(shift_id: int):
-    """A device key and the shift's bundle for the scanner page to keep offline."""
+    """A device key and the shift's bundle for the scanner page to keep offline: {"device"}
+    names the key the page already holds, kept while valid."""
     try:
         shift = attendance.managed_shift(shift_id, current_user)
         with transaction():
-            device = offline.issue_device(shift, actor=current_user, now=utcnow())
+            held = request.get_json(silent=True)
+            held = held.get("device") if isinstance(held, dict) else None
+            device = offline.device_for(shift, held, actor=current_user, now=utcnow())
             body = offline.bundle(shift, device, now=utcnow())
     except DomainError as error:
         return _json_error(error)

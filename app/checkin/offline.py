@@ -80,6 +80,21 @@ def issue_device(shift: Shift, *, actor, now: datetime) -> ScannerDevice:
     return device
 
 
+def device_for(shift: Shift, device_id: object, *, actor, now: datetime) -> ScannerDevice:
+    """The device this page already holds a key for, when it is this coordinator's, of this
+    shift and still valid (its bundle is refreshed, its queued scans stay valid); else a
+    new one."""
+    require_team_manager(actor, shift.task.team_id)
+    device = db.session.get(ScannerDevice, device_id) if isinstance(device_id, int) else None
+    if (
+        device is not None
+        and device.user_id == actor.id
+        and not _device_refusal(device, shift, now)
+    ):
+        return device
+    return issue_device(shift, actor=actor, now=now)
+
+
 def revoke_device(shift: Shift, device_id: int, *, actor, now: datetime) -> ScannerDevice:
     require_team_manager(actor, shift.task.team_id)
     device = db.session.get(ScannerDevice, device_id)

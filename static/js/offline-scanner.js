@@ -250,12 +250,11 @@
     });
   }
 
+  // Each online load refreshes the roster; the device key stays while it is valid.
   function fetchBundle() {
     return getBundle().then(function (stored) {
-      if (stored && stored.expires > Date.now()) {
-        return stored;
-      }
-      return post(root.getAttribute("data-device-url"), {}).then(function (bundle) {
+      var held = stored && stored.expires > Date.now() ? { device: stored.device } : {};
+      return post(root.getAttribute("data-device-url"), held).then(function (bundle) {
         return store("bundles", "readwrite", function (s) {
           return s.put(bundle);
         }).then(function () {

@@ -244,3 +244,20 @@ def test_the_upload_endpoint_answers_per_scan_and_reports_a_clock_off(client, lo
     assert body["clock_off"] and body["clock_message"]
     assert client.post(url, json={"device": device.id, "scans": "x"}).status_code == 400
     assert client.post(url, data="not json").status_code == 400
+
+
+def test_reopening_the_scanner_keeps_its_device_and_refreshes_the_roster(client, login, world):
+    login(world.boss)
+    url = f"/attendance/shifts/{world.shift.id}/offline-device"
+    first = client.post(url, json={}).get_json()
+    newcomer = attendance_data.checkin_data.member(world.team, name="新来的")
+    attendance_data.checkin_data.signed_up(world.shift, newcomer)
+    db.session.commit()
+    again = client.post(url, json={"device": first["device"]}).get_json()
+    assert (again["device"], again["key"]) == (first["device"], first["key"])
+    assert newcomer.id in {row["id"] for row in again["roster"]}
+    offline.revoke_device(world.shift, first["device"], actor=world.boss, now=utcnow())
+    db.session.commit()
+    assert (
+        client.post(url, json={"device": first["device"]}).get_json()["device"] != first["device"]
+    )
