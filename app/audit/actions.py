@@ -46,6 +46,8 @@ ACTION_LABELS: dict[str, Any] = {
     "checkin.checked_in_by_hand": _l("Checked in by a coordinator"),
     "checkin.checked_out_by_hand": _l("Checked out by a coordinator"),
     "checkin.auto_closed": _l("Forgotten check-out closed at the scheduled end"),
+    "checkin.device_issued": _l("Offline scanner key issued to a device"),
+    "checkin.device_revoked": _l("Offline scanner key of a device revoked"),
     "certificates.issued": _l("Service certificate issued"),
     # Columns
     "columns.column_created": _l("Column created"),

@@ -7,7 +7,17 @@ import re
 import secrets
 from collections.abc import Callable
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -18,6 +28,7 @@ from app.checkin import (
     attendance_corrections,
     attendance_sheet,
     attendance_verification,
+    offline,
 )
 from app.checkin import services as engine
 from app.checkin.attendance_forms import (
@@ -26,6 +37,7 @@ from app.checkin.attendance_forms import (
     CorrectionForm,
     UnverifyForm,
 )
+from app.checkin.offline_labels import offline_reason_label, offline_reason_labels
 from app.common.access import role_required
 from app.common.forms import ActionForm
 from app.common.tables import download
@@ -84,6 +96,10 @@ def shift_sheet(shift_id: int):
         status_labels=attendance.STATUS_LABELS,
         method_labels=attendance.METHOD_LABELS,
         action_labels=attendance.ACTION_LABELS,
+        offline_conflicts=offline.conflicts(shift),
+        reason_label=offline_reason_label,
+        devices=offline.devices_of(shift),
+        now=utcnow(),
     )
 
 
@@ -321,7 +337,12 @@ def scanner(shift_id: int):
             flash(str(error.message), "danger")
     form = CodeForm(formdata=None, nonce=secrets.token_urlsafe(12))
     return render_template(
-        "attendance/scanner.html", shift=shift, when=format_span(shift), form=form, answer=answer
+        "attendance/scanner.html",
+        shift=shift,
+        when=format_span(shift),
+        form=form,
+        answer=answer,
+        offline_reasons=offline_reason_labels(),
     )
 
 
@@ -343,3 +364,84 @@ def scan(shift_id: int):
     except DomainError as error:
         return jsonify({"error": str(error.message)}), error.status
     return jsonify(_answer(result))
+
+
+# Scanning offline ----------------------------------------------------------------------------
+
+
+def _json_error(error: DomainError):
+    return jsonify({"error": str(error.message)}), error.status
+
+
+@bp.route("/shifts/<int:shift_id>/offline-device", methods=["POST"])
+@role_required(*COORDINATOR_ROLES)
+def offline_device(shift_id: int):
+    """A device key and the shift's bundle for the scanner page to keep offline: {"device"}
+    names the key the page already holds, kept while valid."""
+    try:
+        shift = attendance.managed_shift(shift_id, current_user)
+        with transaction():
+            held = request.get_json(silent=True)
+            held = held.get("device") if isinstance(held, dict) else None
+            device = offline.device_for(shift, held, actor=current_user, now=utcnow())
+            body = offline.bundle(shift, device, now=utcnow())
+    except DomainError as error:
+        return _json_error(error)
+    return jsonify(body)
+
+
+@bp.route("/shifts/<int:shift_id>/offline-scans", methods=["POST"])
+@role_required(*COORDINATOR_ROLES)
+def offline_scans(shift_id: int):
+    """Queued scans from a device: {"device", "clock", "scans": [...]} in, an answer per
+    scan out."""
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    try:
+        shift = attendance.managed_shift(shift_id, current_user)
+        with transaction():
+            upload = offline.apply_offline_scans(
+                shift,
+                body.get("device"),
+                body.get("scans"),
+                actor=current_user,
+                device_clock=body.get("clock"),
+                now=utcnow(),
+            )
+    except DomainError as error:
+        return _json_error(error)
+    return jsonify(
+        {
+            "answers": upload.answers,
+            "skew_seconds": upload.skew_seconds,
+            "clock_off": upload.clock_off,
+            "clock_message": _(
+                "This device's clock is off by %(n)d seconds; scan times were corrected.",
+                n=upload.skew_seconds,
+            )
+            if upload.clock_off
+            else "",
+        }
+    )
+
+
+@bp.route("/shifts/<int:shift_id>/devices/<int:device_id>/revoke", methods=["POST"])
+@role_required(*COORDINATOR_ROLES)
+def revoke_device(shift_id: int, device_id: int):
+    shift = attendance.managed_shift(shift_id, current_user)
+    if ActionForm().validate_on_submit():
+        run_change(
+            lambda: offline.revoke_device(shift, device_id, actor=current_user, now=utcnow()),
+            _("The device can no longer upload scans."),
+        )
+    return _to_sheet(shift.id)
+
+
+@bp.route("/scanner-sw.js")
+def scanner_worker():
+    """The scanner's service worker, served under /attendance/ so its scope covers the
+    scanner pages (it caches the page shell and its scripts for reloading offline)."""
+    response = current_app.send_static_file("sw-scanner.js")
+    response.headers["Service-Worker-Allowed"] = "/attendance/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -121,3 +121,23 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     user = relationship("User")
+
+
+class ScannerDevice(db.Model):
+    """A coordinator's device allowed to scan one shift offline: it signs each queued scan
+    with `key`, which the server accepts until `expires_at` (the shift's check-out close)
+    unless the device was revoked."""
+
+    __tablename__ = "scanner_devices"
+    audit_type: ClassVar[str] = "scanner_device"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shifts.id"), index=True)
+    # The coordinator who opened the scanner on the device.
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    user = relationship("User")

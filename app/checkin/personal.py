@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from app.accounts import personal_data
 from app.accounts.personal_data import Rows
 from app.checkin.attendance import reason_label
-from app.checkin.models import Attendance, Certificate, ScanLog
+from app.checkin.models import Attendance, Certificate, ScanLog, ScannerDevice
 from app.common.rows import fields_of
 from app.extensions import db
 from app.shifts.models import Shift
@@ -69,6 +69,11 @@ def connect_hooks() -> None:
                 Attendance.verified_by_id, lambda row: {"time": row.verified_at}, staff=True
             ),
             "scans_made": Rows(ScanLog.actor_id, lambda row: {"time": row.at}, staff=True),
+            "scanner_devices": Rows(
+                ScannerDevice.user_id,
+                lambda row: fields_of(row, "created_at", "expires_at", "revoked_at"),
+                staff=True,
+            ),
         },
         audited={"attendance": Attendance.user_id, "certificate": Certificate.user_id},
         labels={
@@ -77,6 +82,10 @@ def connect_hooks() -> None:
             "certificates": _l("Service certificates"),
             "attendance_verified": _l("Attendance I verified"),
             "scans_made": _l("Scans I made for volunteers"),
+            "scanner_devices": _l("Devices I opened the offline scanner on"),
+            "created_at": _l("Opened"),
+            "expires_at": _l("Expires"),
+            "revoked_at": _l("Revoked"),
             "checked_in_at": _l("Checked in"),
             "checked_out_at": _l("Checked out"),
             "late": _l("Late"),

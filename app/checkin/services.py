@@ -458,3 +458,26 @@ def check_in_by_hand(
             now=scan.now,
         )
     return result
+
+
+def scan_queued(
+    shift: Shift,
+    person: User,
+    *,
+    actor,
+    nonce: str,
+    device: str,
+    at: datetime,
+    action: str = "auto",
+) -> ScanResult:
+    """A personal code scanned offline at `at`, uploaded later (see `offline.py`): the same
+    path as a live scan at that time; its nonce makes a second upload a replay."""
+    require_team_manager(actor, shift.task.team_id)
+    scan = _Scan(
+        "personal", action, at, actor_id=actor.id, nonce=_clean(action, nonce), device=device
+    )
+    begin_write_transaction()
+    first = _replay(person.id, scan.nonce)
+    if first is not None:
+        return first
+    return _run(scan, person.id, lambda: _apply(shift, person, scan))

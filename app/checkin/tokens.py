@@ -55,10 +55,24 @@ def seconds_left(now: datetime) -> int:
     return period - int(now.replace(tzinfo=UTC).timestamp()) % period
 
 
+def window_day(window: int) -> int:
+    """The UTC day (days since the epoch) a window starts in: personal day keys change daily."""
+    return window * _period() // 86400
+
+
+def personal_day_key(user_id: int, day: int) -> str:
+    """k_u = HMAC(secret, "personal", user, day), hex: with it alone a device checks this
+    person's codes of that day (the offline scanner holds it for the roster only)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"checkin:personal-day:{user_id}:{day}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
 def _signature(kind: str, subject_id: int, window: int) -> str:
     if kind == "kiosk":
         return kiosk_signature(kiosk_key_of(subject_id), window)
-    key = current_app.config["SECRET_KEY"].encode()
+    # Two steps, so the offline scanner can check a code with the day key only.
+    key = personal_day_key(subject_id, window_day(window)).encode()
     message = f"checkin:{kind}:{subject_id}:{window}".encode()
     digest = hmac.new(key, message, hashlib.sha256).digest()[:SIGNATURE_BYTES]
     return base64.b32encode(digest).decode().rstrip("=")

@@ -100,6 +100,9 @@
           });
       },
       function () {
+        if (window.OfflineScanner) {
+          return scanHere(code);
+        }
         return retry(code, nonce, triesLeft);
       }
     );
@@ -118,6 +121,13 @@
     });
   }
 
+  // Without a network the code is checked on this device and queued (offline-scanner.js).
+  function scanHere(code) {
+    return window.OfflineScanner.scan(code).then(showAnswer, function () {
+      showError(text("failed"));
+    });
+  }
+
   function subjectOf(code) {
     var last = code.replace(/[?#].*$/, "").replace(/\/+$/, "").split("/").pop();
     return last.split(".")[0];
@@ -132,7 +142,8 @@
     seen[subject] = now;
     busy = true;
     say(text("sending"));
-    send(code, newNonce(), RETRIES).then(function () {
+    var offline = window.OfflineScanner && window.OfflineScanner.offline();
+    (offline ? scanHere(code) : send(code, newNonce(), RETRIES)).then(function () {
       say("");
       window.setTimeout(function () {
         busy = false;
@@ -186,7 +197,25 @@
     });
   }
 
+  function typedOffline() {
+    var form = document.querySelector('[data-testid="code-form"]');
+    if (!form) {
+      return;
+    }
+    form.addEventListener("submit", function (event) {
+      if (!window.OfflineScanner || !window.OfflineScanner.offline()) {
+        return;
+      }
+      event.preventDefault();
+      var input = form.querySelector('input[name="code"]');
+      var code = input.value;
+      input.value = "";
+      scanHere(code);
+    });
+  }
+
   useWeChat();
+  typedOffline();
   if (!window.QrCamera.available()) {
     say(text("no-camera"));
     return;

@@ -18,6 +18,7 @@ import app.models  # noqa: F401  (every table, for the parametrisation)
 from app.accounts import personal_data, sessions
 from app.accounts.models import SsoSession, User
 from app.admin.models import DataHubPull, DataHubSource
+from app.checkin import offline
 from app.columns import comments, reading
 from app.columns.models import Contribution
 from app.common.time import utcnow
@@ -105,6 +106,7 @@ def _add_what_the_world_lacks(world: World) -> None:
     review.add_note(application, "面试表现好", actor=coordinator, now=now)
     shift = _db.session.get(Shift, world.own["shift_id"])
     trainings.record_completion(shift, volunteer.id, actor=coordinator, now=now)
+    offline.issue_device(shift, actor=coordinator, now=now)
     pause = _db.session.get(SignupPause, world.own["pause_id"])
     reliability.lift_pause(pause, note="已说明原因", actor=coordinator, now=now)
     team_id = _db.session.scalar(select(Membership.team_id).where(Membership.user_id == other.id))

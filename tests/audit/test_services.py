@@ -19,6 +19,7 @@ AUDITED = {
     "ApiToken": ("api_token", "id"),
     "Attendance": ("attendance", "id"),
     "Certificate": ("certificate", "number"),
+    "ScannerDevice": ("scanner_device", "id"),
     "ContentColumn": ("content_column", "id"),
     "Contribution": ("contribution", "id"),
     "ContributionComment": ("contribution_comment", "id"),

@@ -22,7 +22,7 @@ from app.announcements import services as announcements
 from app.announcements.models import Announcement
 from app.announcements.services import Draft
 from app.api import services as api_tokens
-from app.checkin import certificates
+from app.checkin import certificates, offline
 from app.checkin.models import Attendance
 from app.columns import catalogue, comments, contributions, media
 from app.columns.contribution_fields import ContributionFields
@@ -278,5 +278,8 @@ def _add_team_objects(world: World, team: Team, now) -> None:
         "note_id": _coordinator_note(team, volunteer, now).id,
         "announcement_id": _announcement(team, now).id,
     }
+    shared["device_id"] = offline.issue_device(
+        db.session.get(Shift, shared["shift_id"]), actor=accounts.find_by_login("T0001"), now=now
+    ).id
     world.own.update(shared)
     world.foreign.update(shared)
