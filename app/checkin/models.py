@@ -56,6 +56,8 @@ class Attendance(db.Model):
     added_evidence: Mapped[str] = mapped_column(sa.Text, default="")
     # A coordinator changed a time, the minutes or the status (reason in the audit log).
     corrected: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Entered by a coordinator from the paper sign-in sheet (times as written on it).
+    from_paper: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
