@@ -311,6 +311,7 @@ EXPECTED_POST = {
     "wechat.unbind": "login 404 404 404 404 404",  # WeChat is not configured in the tests
     "tasks.edit_task": TEAM_DOES,
     "feedback.answer": OWNER_DOES,
+    "checkin.report_place": OWNER_DOES,
     "feedback.set_ticks": TEAM_DOES,
     "tasks.new_series": TEAM_DOES,
     "tasks.new_shift": TEAM_DOES,
