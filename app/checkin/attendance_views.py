@@ -125,7 +125,8 @@ def _paper_lines(rows: list[paper.PaperRow]) -> list[paper.PaperLine]:
     def line(key: str, **fields) -> paper.PaperLine:
         return paper.PaperLine(
             key=key,
-            present=bool(form.get(f"{key}-present")),
+            # Replacing a scanned record is the scanned person's "present".
+            present=bool(form.get(f"{key}-present") or form.get(f"{key}-replace")),
             checked_in=form.get(f"{key}-in", "")[:10],
             checked_out=form.get(f"{key}-out", "")[:10],
             replace=bool(form.get(f"{key}-replace")),
