@@ -184,7 +184,7 @@ def _write(shift: Shift, entry: _Entry, *, actor, now: datetime) -> bool:
                 db.session.add(record)
                 _fill(shift, record, entry)
         except IntegrityError:
-            raise Conflict(_("Someone has just checked in. Please reload the page.")) from None
+            raise Conflict(_("This person has just checked in. Please reload the page.")) from None
         before: dict = {}
     else:
         before = snapshot(record)
