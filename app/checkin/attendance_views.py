@@ -136,7 +136,7 @@ def _paper_lines(rows: list[paper.PaperRow]) -> list[paper.PaperLine]:
     lines = [line(row.key, user_id=row.person.id) for row in rows]
     for n in range(WALK_IN_LINES):
         number = form.get(f"w{n}-number", "").strip()[:32]
-        if number:
+        if number or form.get(f"w{n}-in", "").strip() or form.get(f"w{n}-out", "").strip():
             lines.append(line(f"w{n}", student_number=number))
     return lines
 

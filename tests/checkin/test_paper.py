@@ -137,12 +137,14 @@ def test_bad_lines_are_shown_each_and_nothing_is_saved(client, login, world):
             "w1-present": "1",
             "w1-number": world.people[2].student_number,
             "w1-in": "25:99",
+            "w2-present": "1",
+            "w2-in": hhmm(world.start),  # times without a number
         },
     )
 
     assert response.status_code == 400
     body = page(response)
-    for key in (first, "w0", "w1"):
+    for key in (first, "w0", "w1", "w2"):
         assert f'data-testid="{key}-error"' in body, key
     assert f'data-testid="{third}-error"' not in body
     assert _record(world, world.people[0]) is None
