@@ -56,7 +56,7 @@ def _rows(shift: Shift, styles: _Styles) -> list[list]:
     for number, signup in enumerate(signups, start=1):
         name = signup.user.name
         if signup.status in WAITING:
-            name = f"{name}（{_('waiting list')}）"
+            name = _("%(name)s (waiting list)", name=name)
         cells = [number, name, signup.user.student_number or "", "", "", ""]
         rows.append([_p(text, styles.cell) for text in cells])
     for number in range(len(signups) + 1, len(signups) + BLANK_ROWS + 1):
@@ -68,10 +68,10 @@ def _header(shift: Shift, *, coordinator: str, font: str):
     """Draws the shift's details and the QR at the top of every page."""
     task = shift.task
     lines = [
-        f"{_('Sign-in sheet')} · {task.title}",
-        f"{_('Time')}：{format_span(shift)}",
-        f"{_('Place')}：{task.location or '—'}",
-        f"{_('Coordinator')}：{coordinator}",
+        _("Sign-in sheet · %(task)s", task=task.title),
+        _("Time: %(when)s", when=format_span(shift)),
+        _("Place: %(place)s", place=task.location or "—"),
+        _("Coordinator: %(name)s", name=coordinator),
     ]
     qr = _qr(external_url("attendance.shift_sheet", shift_id=shift.id))
 
@@ -85,7 +85,7 @@ def _header(shift: Shift, *, coordinator: str, font: str):
             canvas.drawString(MARGIN, top - 14 - index * 16, line)
         qr.drawOn(canvas, A4[0] - MARGIN - QR_SIZE, top - QR_SIZE)
         canvas.setFont(font, 8)
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"{_('Page')} {document.page}")
+        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, _("Page %(n)d", n=document.page))
         canvas.restoreState()
 
     return draw
@@ -103,7 +103,7 @@ def render_signin_sheet(shift: Shift, *, coordinator: str) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN + HEADER_HEIGHT,
         bottomMargin=MARGIN,
-        title=f"{_('Sign-in sheet')} {shift.task.title}",
+        title=_("Sign-in sheet · %(task)s", task=shift.task.title),
         creator="Gongchuang",
         producer="Gongchuang",
         lang="zh-CN",
