@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.checkin import place
+from app.checkin import attendance_verification, place
 from app.checkin.models import Attendance
 from app.common.time import utcnow
 from app.errors import InvalidInput
@@ -183,3 +183,29 @@ def test_a_place_is_set_and_refused_through_the_task_form(client, login, world, 
     task = db.session.get(Task, task_id)
     assert (task.place_latitude, task.place_longitude, task.place_radius_m) == (30.63, 104.08, 150)
     assert 'value="30.63"' in page(client.get(f"/tasks/{task_id}/edit"))
+
+
+def test_verify_all_leaves_the_flagged_records_for_a_look(setting):
+    shift, person, boss = setting
+    other = data.member(shift.task.team, name="韩梅梅")
+    data.signed_up(shift, other)
+    records = {}
+    for who, flag in ((person, "outside"), (other, "inside")):
+        records[flag] = Attendance(
+            shift_id=shift.id,
+            user_id=who.id,
+            status="out",
+            checked_in_at=shift.starts_at,
+            checked_out_at=shift.ends_at,
+            check_in_method="kiosk",
+            scan_minutes=180,
+            place_check=flag,
+        )
+        db.session.add(records[flag])
+    db.session.flush()
+
+    verified = attendance_verification.verify_on_time(shift, actor=boss, now=shift.ends_at)
+
+    assert verified == 1
+    assert records["inside"].verified_at is not None
+    assert records["outside"].verified_at is None
