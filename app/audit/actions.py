@@ -43,6 +43,8 @@ ACTION_LABELS: dict[str, Any] = {
     "checkin.attendance_unverified": _l("Attendance verification withdrawn"),
     "checkin.shift_verified": _l("On-time attendance of a shift verified"),
     "checkin.sheet_exported": _l("Attendance sheet exported"),
+    "checkin.signin_sheet_printed": _l("Paper sign-in sheet printed"),
+    "checkin.paper_entered": _l("Attendance entered from a paper sheet"),
     "checkin.checked_in_by_hand": _l("Checked in by a coordinator"),
     "checkin.checked_out_by_hand": _l("Checked out by a coordinator"),
     "checkin.auto_closed": _l("Forgotten check-out closed at the scheduled end"),

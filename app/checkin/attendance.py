@@ -117,6 +117,8 @@ def on_time(attendance: Attendance | None) -> bool:
         and not attendance.late
         and not attendance.auto_closed
         and not attendance.corrected
+        # A phone check-in away from the task's place, or without a position, waits for a look.
+        and attendance.place_check not in ("outside", "no_position")
         and attendance.verified_at is None
     )
 

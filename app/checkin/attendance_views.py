@@ -30,7 +30,9 @@ from app.checkin import (
     attendance_verification,
     offline,
 )
+from app.checkin import paper_entry as paper
 from app.checkin import services as engine
+from app.checkin import signin_sheet as printable
 from app.checkin.attendance_forms import (
     AddMinutesForm,
     CodeForm,
@@ -117,6 +119,89 @@ def export(shift_id: int):
     with transaction():
         data, filename = attendance_sheet.export_sheet(shift, actor=current_user, now=utcnow())
     return download(data, filename, "text/csv; charset=utf-8")
+
+
+@bp.route("/shifts/<int:shift_id>/signin-sheet.pdf")
+@role_required(*COORDINATOR_ROLES)
+def signin_sheet(shift_id: int):
+    shift = attendance.managed_shift(shift_id, current_user)
+    with transaction():
+        data, filename = printable.signin_sheet_pdf(shift, actor=current_user, now=utcnow())
+    return download(data, filename, "application/pdf")
+
+
+WALK_IN_LINES = 5
+
+
+def _paper_lines(rows: list[paper.PaperRow]) -> list[paper.PaperLine]:
+    """The posted lines: one per listed person (`p<id>-…`), then the walk-in lines
+    (`w<n>-number`, …)."""
+    form = request.form
+
+    def line(key: str, **fields) -> paper.PaperLine:
+        return paper.PaperLine(
+            key=key,
+            # Replacing a scanned record is the scanned person's "present".
+            present=bool(form.get(f"{key}-present") or form.get(f"{key}-replace")),
+            checked_in=form.get(f"{key}-in", "")[:10],
+            checked_out=form.get(f"{key}-out", "")[:10],
+            replace=bool(form.get(f"{key}-replace")),
+            **fields,
+        )
+
+    lines = [line(row.key, user_id=row.person.id) for row in rows]
+    for n in range(WALK_IN_LINES):
+        number = form.get(f"w{n}-number", "").strip()[:32]
+        if number or form.get(f"w{n}-in", "").strip() or form.get(f"w{n}-out", "").strip():
+            lines.append(line(f"w{n}", student_number=number))
+    return lines
+
+
+def _paper_defaults(rows: list[paper.PaperRow]) -> dict[str, str]:
+    """The lines entered from paper before, shown as they were saved."""
+    shown: dict[str, str] = {}
+    for row in rows:
+        record = row.record
+        if record is not None and record.from_paper and record.status != "undone":
+            shown[f"{row.key}-present"] = "1"
+            shown[f"{row.key}-in"] = f"{to_local(record.checked_in_at):%H:%M}"
+            if record.checked_out_at:
+                shown[f"{row.key}-out"] = f"{to_local(record.checked_out_at):%H:%M}"
+    return shown
+
+
+@bp.route("/shifts/<int:shift_id>/paper", methods=["GET", "POST"])
+@role_required(*COORDINATOR_ROLES)
+def paper_entry(shift_id: int):
+    shift = attendance.managed_shift(shift_id, current_user)
+    rows = paper.paper_rows(shift, actor=current_user)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        saved = run_change(
+            lambda: paper.enter_paper_sheet(
+                shift, _paper_lines(rows), actor=current_user, now=utcnow()
+            ),
+            lambda n: _("The paper sheet has been saved: %(n)d records written.", n=n),
+        )
+        if saved:
+            return _to_sheet(shift.id)
+        errors = getattr(saved.error, "errors", {})
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    page = render_template(
+        "attendance/paper.html",
+        shift=shift,
+        task=shift.task,
+        when=format_span(shift),
+        rows=rows,
+        errors=errors,
+        posted=request.form if status == 400 else _paper_defaults(rows),
+        walk_in_lines=WALK_IN_LINES,
+        action_form=ActionForm(),
+    )
+    return page, status
 
 
 @bp.route("/shifts/<int:shift_id>/verify", methods=["POST"])

@@ -56,6 +56,12 @@ class Attendance(db.Model):
     added_evidence: Mapped[str] = mapped_column(sa.Text, default="")
     # A coordinator changed a time, the minutes or the status (reason in the audit log).
     corrected: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Entered by a coordinator from the paper sign-in sheet (times as written on it).
+    from_paper: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # A phone check-in on a task with a place: "inside", "outside" or "no_position" (flagged
+    # for the coordinator, never refused), and the distance in metres when known.
+    place_check: Mapped[str | None] = mapped_column(sa.String(16))
+    place_distance_m: Mapped[int | None] = mapped_column(sa.Integer)
     verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)

@@ -29,6 +29,9 @@ def _attendance(row: Attendance) -> dict[str, Any]:
             "scan_minutes",
             "added_minutes",
             "verified_at",
+            "from_paper",
+            "place_check",
+            "place_distance_m",
         ),
     }
 
@@ -92,6 +95,9 @@ def connect_hooks() -> None:
             "scan_minutes": _l("Minutes from scans"),
             "added_minutes": _l("Minutes added by a coordinator"),
             "verified_at": _l("Verified"),
+            "from_paper": _l("Entered from the paper sheet"),
+            "place_check": _l("Where the phone was at check-in"),
+            "place_distance_m": _l("Distance from the task's place (m)"),
             "method": _l("Method"),
             "outcome": _l("Outcome"),
             "device": _l("Device"),

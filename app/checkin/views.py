@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app.checkin import scan_messages, services, tokens, typed, windows
+from app.checkin import place, scan_messages, services, tokens, typed, windows
 from app.checkin.forms import CheckOutForm, TypedCodeForm, new_nonce
 from app.common.time import utcnow
 from app.common.transaction import transaction
@@ -166,6 +166,7 @@ def scan(code: str):
                 now=now,
                 read_at=_read_at(code),
             )
+            ask_position = place.await_position(result)
             # What was just written is what the page shows: keep it loaded rather than read
             # the person, shift and task again after the commit (the hot path at events).
             db.session().expire_on_commit = False
@@ -179,6 +180,7 @@ def scan(code: str):
         code=code,
         form=CheckOutForm(formdata=None, nonce=new_nonce()),
         hours=scan_messages.hours_text(minutes) if minutes is not None else None,
+        ask_position=ask_position,
     )
     return _no_store(make_response(page))
 
@@ -236,6 +238,27 @@ def offline():
     """What a phone without a connection shows for a check-in page: the same for everyone,
     with nothing of the person, so the service worker may keep it."""
     return render_template("checkin/offline.html")
+
+
+@bp.route("/checkin/records/<int:attendance_id>/place", methods=["POST"])
+@login_required
+def report_place(attendance_id: int):
+    """The scan page's position, as JSON {"latitude", "longitude"}; answers the flag."""
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    try:
+        with transaction():
+            record = place.record_position(
+                attendance_id,
+                current_user,
+                body.get("latitude"),
+                body.get("longitude"),
+                now=utcnow(),
+            )
+            answer = {"place_check": record.place_check, "distance_m": record.place_distance_m}
+    except DomainError as error:
+        return jsonify({"error": str(error.message)}), error.status
+    return jsonify(answer)
 
 
 # The personal code ---------------------------------------------------------------------------

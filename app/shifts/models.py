@@ -63,6 +63,10 @@ class Task(db.Model):
     checkin_opens_minutes: Mapped[int] = mapped_column(sa.Integer, default=30)
     late_after_minutes: Mapped[int] = mapped_column(sa.Integer, default=5)
     walk_ins_allowed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Where the task happens (optional): a phone check-in then reports its distance.
+    place_latitude: Mapped[float | None] = mapped_column(sa.Float)
+    place_longitude: Mapped[float | None] = mapped_column(sa.Float)
+    place_radius_m: Mapped[int | None] = mapped_column(sa.Integer)
     hours_tolerance_minutes: Mapped[int] = mapped_column(sa.Integer, default=15)
     hours_rounding_minutes: Mapped[int] = mapped_column(sa.Integer, default=15)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)

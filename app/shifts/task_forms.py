@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     DecimalField,
     SelectField,
+    StringField,
     SubmitField,
     TextAreaField,
     TimeField,
@@ -113,6 +114,12 @@ class TaskForm(FlaskForm):
         _l("Late after (minutes after the start)"), LATE_AFTER_RANGE, 5
     )
     walk_ins_allowed = BooleanField(_l("People not signed up may check in while there is room"))
+    place_latitude = StringField(_l("Latitude of the place (optional)"))
+    place_longitude = StringField(_l("Longitude of the place (optional)"))
+    place_radius_m = StringField(
+        _l("Radius in metres"),
+        description=_l("With a place, phone check-ins from farther away are flagged, not refused."),
+    )
     waitlist_mode = SelectField(
         _l("When a place frees up"),
         choices=list(WAITLIST_MODE_LABELS.items()),

@@ -25,6 +25,7 @@ from app.recruitment import profiles
 from app.recruitment.access import managed_team_ids, require_team_manager
 from app.shifts.models import TASK_KINDS, WAITLIST_MODES, Shift, ShiftSignup, Task
 from app.shifts.signups import get_shift
+from app.shifts.task_place import PLACE_FIELDS, clean_place
 
 TASK_KIND_LABELS = {
     "service": _l("Service"),
@@ -71,6 +72,7 @@ SETTING_FIELDS = (
     "offer_hours",
     "swap_needs_approval",
     "credit_category",
+    *PLACE_FIELDS,
 )
 
 
@@ -106,6 +108,9 @@ class TaskFields:
     offer_hours: int = 2
     swap_needs_approval: bool = False
     credit_category: str | None = None  # Second Classroom module; None = the default
+    place_latitude: float | str | None = None
+    place_longitude: float | str | None = None
+    place_radius_m: int | str | None = None
 
 
 def get_task(task_id: int) -> Task:
@@ -247,6 +252,7 @@ def _clean_task(fields: TaskFields, task: Task | None) -> TaskFields:
         swap_needs_approval=bool(fields.swap_needs_approval),
         credit_category=credit_category,
         **checkin,
+        **clean_place(fields.place_latitude, fields.place_longitude, fields.place_radius_m),
     )
 
 

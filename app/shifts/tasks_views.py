@@ -92,6 +92,9 @@ def _task_fields(form: TaskForm) -> tasks.TaskFields:
         offer_hours=form.offer_hours.data,
         swap_needs_approval=form.swap_needs_approval.data,
         credit_category=form.credit_category.data,
+        place_latitude=form.place_latitude.data,
+        place_longitude=form.place_longitude.data,
+        place_radius_m=form.place_radius_m.data,
     )
 
 
