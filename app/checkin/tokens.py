@@ -17,6 +17,11 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
+from app.checkin.windows import opens_at
+from app.common.time import utcnow
+from app.extensions import db
+from app.shifts.models import Shift
+
 SIGNATURE_BYTES = 10  # 16 base32 characters
 NUMBER = re.compile(r"[0-9]{1,20}")
 
@@ -160,12 +165,17 @@ def kiosk_key_of(shift_id: int) -> bytes:
     """The shift's kiosk key, over its check-in window (opening to the scheduled end: a leaked
     key makes codes for that window only); a shift that does not exist gets a key of its id
     alone (its codes are then refused as naming no shift)."""
-    from app.checkin.windows import opens_at  # windows reads codes: imported when used
-    from app.extensions import db
-    from app.shifts.models import Shift
-
     shift = db.session.get(Shift, shift_id) if 0 < shift_id < 2**31 else None
     if shift is None:
         epoch = datetime(1970, 1, 1)
         return kiosk_key(shift_id, epoch, epoch)
     return kiosk_key(shift.id, opens_at(shift), shift.ends_at)
+
+
+def code_is_current(code: str, *, now: datetime | None = None) -> bool:
+    """Whether `code` is a genuine kiosk code that is still accepted at `now`."""
+    try:
+        read_kiosk_code(code, now=now or utcnow())
+    except CodeError:
+        return False
+    return True

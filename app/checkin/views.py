@@ -123,7 +123,7 @@ def kiosk_state(shift_id: int):
 def _remember_read(code: str, now: datetime) -> None:
     """Keep when this browser first read a current code (in its signed session)."""
     seen = session.get(READ_KEY) or {}
-    if seen.get("code") != code and windows.code_is_current(code, now=now):
+    if seen.get("code") != code and tokens.code_is_current(code, now=now):
         session[READ_KEY] = {"code": code, "at": now.isoformat()}
 
 

@@ -10,9 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app.audit import services as audit
-from app.checkin import hours, tokens
+from app.checkin import hours
 from app.checkin.models import Attendance
-from app.checkin.tokens import CodeError
 from app.common.db import update_if
 from app.common.time import utcnow
 from app.extensions import db
@@ -64,15 +63,6 @@ def kiosk_counts(shift: Shift) -> KioskCounts:
     return KioskCounts(
         checked_in=rows.get("in", 0), checked_out=rows.get("out", 0), expected=shift.confirmed_count
     )
-
-
-def code_is_current(code: str, *, now: datetime | None = None) -> bool:
-    """Whether `code` is a genuine kiosk code that is still accepted at `now`."""
-    try:
-        tokens.read_kiosk_code(code, now=now or utcnow())
-    except CodeError:
-        return False
-    return True
 
 
 # Checking out --------------------------------------------------------------------------------

@@ -56,7 +56,9 @@ def test_a_check_in_away_from_the_place_is_accepted_and_flagged(
 
     phone = away_phone()
     log_in(phone, volunteer)
-    phone.goto(f"/c/{tokens.kiosk_code(shift_id, now=utcnow())}")
+    with live_server.app.app_context():
+        code = tokens.kiosk_code(shift_id, now=utcnow())
+    phone.goto(f"/c/{code}")
 
     expect(phone.get_by_test_id("scan-answer")).to_have_attribute("data-outcome", "checked_in")
     expect(phone.get_by_test_id("place-status")).to_have_attribute("data-state", "sent")
