@@ -131,6 +131,8 @@ ACTION_LABELS: dict[str, Any] = {
     "shifts.shift_updated": _l("Shift changed"),
     "shifts.shift_cancelled": _l("Shift cancelled"),
     "shifts.signed_up": _l("Signed up for a shift"),
+    "shifts.signup_opening_set": _l("Sign-up opening time set for shifts"),
+    "shifts.limits_set": _l("Sign-up limits per person changed"),
     "shifts.cancelled_signup": _l("Shift sign-up cancelled"),
     "shifts.promoted": _l("Promoted from a shift's waitlist"),
     "shifts.walk_in": _l("Walked in and checked in without a place"),

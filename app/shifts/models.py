@@ -56,6 +56,12 @@ class Task(db.Model):
     waitlist_mode: Mapped[str] = mapped_column(sa.String(16), default="automatic")
     offer_hours: Mapped[int] = mapped_column(sa.Integer, default=2)  # for waitlist_mode "offer"
     swap_needs_approval: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Limits per person on this task's shifts (None = no limit), counting the person's
+    # confirmed, offered and waitlisted places (app/shifts/rush.py): shifts in one local week
+    # (Monday to Sunday) and one calendar month of the shift, and places held in the future.
+    max_per_week: Mapped[int | None] = mapped_column(sa.Integer)
+    max_per_month: Mapped[int | None] = mapped_column(sa.Integer)
+    max_future: Mapped[int | None] = mapped_column(sa.Integer)
     # Check-in rules (the check-in feature reads them): the window opens this many minutes
     # before the start; later than `late_after_minutes` after the start is late; people not
     # signed up may check in while there is room; scan hours are capped at the scheduled
@@ -114,6 +120,8 @@ class Shift(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default="scheduled")
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
     note: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Volunteers may sign up themselves from then on (UTC); None = open at once.
+    signup_opens_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     task: Mapped[Task] = relationship()

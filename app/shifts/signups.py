@@ -41,6 +41,7 @@ from app.notifications import services as notifications
 from app.notifications.kinds import PLACE_OFFERED, SHIFT_ASSIGNED, SHIFT_REMOVED, WAITLIST_PROMOTED
 from app.recruitment import membership as members
 from app.recruitment.access import can_manage_team, require_team_manager
+from app.shifts import rush
 from app.shifts.eligibility import check_eligibility, person_of, shift_eligibility, training_titles
 from app.shifts.models import Shift, ShiftHandover, ShiftSignup
 
@@ -199,6 +200,7 @@ def sign_up(shift: Shift, user, *, now: datetime | None = None) -> ShiftSignup:
     eligibility = shift_eligibility(shift, user, now=now)
     if not eligibility.ok:
         raise InvalidInput(" ".join(eligibility.reasons))
+    rush.check_limits(shift, user.id, now=now)
     signup = _enter(shift, user, now=now)
     audit.record(
         "shifts.signed_up",
