@@ -27,7 +27,7 @@ from app.common.db import lock_for_transaction
 from app.common.time import local_day, to_local, utc_of_local
 from app.errors import InvalidInput
 from app.extensions import db
-from app.shifts.models import Shift, ShiftSignup, Task
+from app.shifts.models import Shift, ShiftSeries, ShiftSignup, Task
 
 # The places a limit counts (an offered place is a waitlist place being held for the person).
 COUNTED_STATUSES = ("confirmed", "offered", "waitlisted")
@@ -212,3 +212,11 @@ def set_opening(task: Task, choice: OpeningChoice, *, actor, now: datetime) -> i
     )
     db.session.flush()
     return len(shifts)
+
+
+def series_of(task: Task) -> list[ShiftSeries]:
+    return list(
+        db.session.scalars(
+            select(ShiftSeries).where(ShiftSeries.task_id == task.id).order_by(ShiftSeries.id)
+        )
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar as month_calendar
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -68,6 +68,7 @@ def index():
         handovers=handovers.available_handovers(current_user, now=now),
         action=ActionForm(),
         labels=signups.SIGNUP_STATUS_LABELS,
+        server_now_ms=int(now.replace(tzinfo=UTC).timestamp() * 1000),
     )
 
 
