@@ -42,6 +42,7 @@ def test_the_coordinator_sets_the_opening_and_the_volunteer_sees_a_countdown(cli
     listing = page(client.get("/shifts/"))
     assert listing.count('data-testid="countdown"') == 2
     assert "data-server-now" in listing and "signup-countdown.js" in listing
+    assert 'data-testid="no-shifts"' not in listing  # not "none of these can be signed up for"
     response = client.post(f"/shifts/{shifts[0].id}/signup", data={"back": "index"})
     assert response.status_code == 302
     assert db.session.scalar(select(ShiftSignup).where(ShiftSignup.user_id == volunteer.id)) is None
