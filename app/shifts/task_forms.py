@@ -240,10 +240,10 @@ class OpeningForm(FlaskForm):
     """When sign-up opens for a batch of the task's coming shifts (empty: open at once)."""
 
     opens_day = DateField(_l("Sign-up opens on"), validators=[Optional()])
-    opens_time = TimeField(_l("at"), validators=[Optional()])
-    first_day = DateField(_l("For shifts from"), validators=[Optional()])
-    last_day = DateField(_l("to"), validators=[Optional()])
-    series_id = SelectField(_l("Series"), coerce=int, default=0, validate_choice=True)
+    opens_time = TimeField(_l("Opening time"), validators=[Optional()])
+    first_day = DateField(_l("Shifts from"), validators=[Optional()])
+    last_day = DateField(_l("Shifts until"), validators=[Optional()])
+    series_id = SelectField(_l("Weekly series"), coerce=int, default=0, validate_choice=True)
     submit = SubmitField(_l("Set the opening"))
 
 
