@@ -62,6 +62,9 @@ class Task(db.Model):
     max_per_week: Mapped[int | None] = mapped_column(sa.Integer)
     max_per_month: Mapped[int | None] = mapped_column(sa.Integer)
     max_future: Mapped[int | None] = mapped_column(sa.Integer)
+    # Fair when oversubscribed: sign-ups in the first `draw_minutes` after a shift's opening
+    # are draw entries, drawn together (app/shifts/draws.py); None = first come, first served.
+    draw_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     # Check-in rules (the check-in feature reads them): the window opens this many minutes
     # before the start; later than `late_after_minutes` after the start is late; people not
     # signed up may check in while there is room; scan hours are capped at the scheduled
@@ -122,10 +125,40 @@ class Shift(db.Model):
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     # Volunteers may sign up themselves from then on (UTC); None = open at once.
     signup_opens_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The draw of its entries (task's `draw_minutes`): when it ran and its recorded seed.
+    drawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    draw_seed: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     task: Mapped[Task] = relationship()
     series: Mapped[ShiftSeries | None] = relationship()
+
+
+DRAW_ENTRY_STATUSES = ("entered", "cancelled", "drawn")
+
+
+class ShiftDrawEntry(db.Model):
+    """A request made in a shift's draw window: equal to the others made in it, and given
+    a place or a waitlist ticket by the draw, in the drawn order (`rank`)."""
+
+    __tablename__ = "shift_draw_entries"
+    audit_type: ClassVar[str] = "shift_draw_entry"
+    __table_args__ = (
+        sa.UniqueConstraint("shift_id", "user_id"),
+        sa.CheckConstraint(sql_in("status", DRAW_ENTRY_STATUSES), name="status"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shifts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="entered")
+    entered_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    rank: Mapped[int | None] = mapped_column(sa.Integer)  # 1 = drawn first
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    shift: Mapped[Shift] = relationship()
+    user = relationship("User")
 
 
 class ShiftSignup(db.Model):

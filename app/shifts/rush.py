@@ -60,6 +60,26 @@ def opening_refusal(shift: Shift, now: datetime) -> str | None:
     )
 
 
+def draw_closes_at(shift: Shift) -> datetime | None:
+    """When the shift's draw window closes: its opening plus the task's `draw_minutes`;
+    None when the task is first come, first served or the shift has no opening time."""
+    if shift.signup_opens_at is None or not shift.task.draw_minutes:
+        return None
+    return shift.signup_opens_at + timedelta(minutes=shift.task.draw_minutes)
+
+
+def draw_time(shift: Shift) -> str:
+    """The local hh:mm the shift's draw is made ("" without a draw)."""
+    closes = draw_closes_at(shift)
+    return f"{to_local(closes):%H:%M}" if closes else ""
+
+
+def draw_pending(shift: Shift, now: datetime) -> bool:
+    """Sign-up has opened with a draw that has not run yet: requests are draw entries
+    (in the window) or wait for the draw (app/shifts/draws.py) before taking a place."""
+    return draw_closes_at(shift) is not None and shift.drawn_at is None and is_open(shift, now)
+
+
 # --- Limits per person ------------------------------------------------------------------
 
 

@@ -302,6 +302,7 @@ EXPECTED_POST = {
     "handovers.offer": OWNER_DOES,
     "shifts.accept_offer": OWNER_DOES,
     "shifts.cancel": OWNER_DOES,
+    "shifts.cancel_entry": OWNER_DOES,
     # A series of the volunteer's team: members act, others are not told it exists.
     "shifts.sign_up_series": OWNER_DOES,
     "shifts.cancel_series": OWNER_DOES,
