@@ -33,6 +33,7 @@ from app.shifts.models import Shift, ShiftSeries, ShiftSignup, Task
 COUNTED_STATUSES = ("confirmed", "offered", "waitlisted")
 LIMIT_RANGE = (1, 100)
 LIMIT_FIELDS = ("max_per_week", "max_per_month", "max_future")
+DRAW_MINUTES_RANGE = (1, 120)
 
 
 def countdown(opens_at: datetime, now: datetime) -> str:
@@ -156,7 +157,9 @@ def check_limits(shift: Shift, user_id: int, *, now: datetime) -> None:
 
 
 def set_limits(task: Task, limits: dict[str, int | None], *, actor, now: datetime) -> Task:
-    """Set the task's limits per person (None = no limit); places already held are kept."""
+    """Set the task's limits per person (None = no limit; places already held are kept)
+    and its draw window (`draw_minutes`, None = first come, first served; shifts already
+    drawn stay drawn)."""
     before = {name: getattr(task, name) for name in LIMIT_FIELDS}
     for name in LIMIT_FIELDS:
         value = limits.get(name)
@@ -166,12 +169,20 @@ def set_limits(task: Task, limits: dict[str, int | None], *, actor, now: datetim
                 field=name,
             )
         setattr(task, name, None if value is None else int(value))
+    draw = limits.get("draw_minutes")
+    if draw is not None and not DRAW_MINUTES_RANGE[0] <= int(draw) <= DRAW_MINUTES_RANGE[1]:
+        raise InvalidInput(
+            _("The draw window must be between 1 and %(n)s minutes.", n=DRAW_MINUTES_RANGE[1]),
+            field="draw_minutes",
+        )
+    before["draw_minutes"] = task.draw_minutes
+    task.draw_minutes = None if draw is None else int(draw)
     audit.record(
         "shifts.limits_set",
         task,
         actor=actor,
         before=before,
-        after={name: getattr(task, name) for name in LIMIT_FIELDS},
+        after={name: getattr(task, name) for name in (*LIMIT_FIELDS, "draw_minutes")},
         now=now,
     )
     db.session.flush()

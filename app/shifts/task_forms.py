@@ -27,7 +27,7 @@ from app.common.forms import (
 from app.common.time import to_local
 from app.shifts.models import TASK_KINDS, Shift
 from app.shifts.reliability import REASON_MAX as RELIABILITY_NOTE_MAX
-from app.shifts.rush import LIMIT_RANGE
+from app.shifts.rush import DRAW_MINUTES_RANGE, LIMIT_RANGE
 from app.shifts.shift_edits import NOTE_MAX, REASON_MAX
 from app.shifts.tasks import (
     CHECKIN_OPENS_RANGE,
@@ -262,4 +262,18 @@ class LimitsForm(FlaskForm):
     max_per_week = _limit_field(_l("Shifts per person per week"))
     max_per_month = _limit_field(_l("Shifts per person per month"))
     max_future = _limit_field(_l("Coming places one person may hold at once"))
+    draw_minutes = IntegerField(
+        _l("Draw the requests of the first minutes after opening"),
+        validators=[
+            Optional(),
+            NumberRange(
+                *DRAW_MINUTES_RANGE,
+                message=_l("The draw window must be between %(min)s and %(max)s minutes."),
+            ),
+        ],
+        description=_l(
+            "Requests in these minutes are equal and drawn by lottery; later ones join in "
+            "order of arrival. Leave empty for first come, first served."
+        ),
+    )
     submit = SubmitField(_l("Save"))

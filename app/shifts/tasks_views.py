@@ -475,7 +475,7 @@ def signup_limits(task_id: int):
         form,
         lambda: rush.set_limits(
             task,
-            {name: getattr(form, name).data for name in rush.LIMIT_FIELDS},
+            {name: getattr(form, name).data for name in (*rush.LIMIT_FIELDS, "draw_minutes")},
             actor=current_user,
             now=utcnow(),
         ),

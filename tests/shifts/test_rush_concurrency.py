@@ -1,6 +1,6 @@
-"""The rush holds: many volunteers signing up the moment a shift opens, and one person
-signing up for many shifts at once under a limit (the suite's SQLite file, or PostgreSQL
-when TEST_DATABASE_URL names one)."""
+"""The rush holds: many volunteers signing up the moment a shift opens, one person signing
+up for many shifts at once under a limit, and a draw made once by racing runs (the suite's
+SQLite file, or PostgreSQL when TEST_DATABASE_URL names one)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.common.time import utcnow
 from app.extensions import db as _db
-from app.shifts import signups
-from app.shifts.models import Shift, ShiftSignup
+from app.recruitment.review import lottery_order
+from app.shifts import draws, jobs, signups
+from app.shifts.models import Shift, ShiftDrawEntry, ShiftSignup
 from tests.helpers import race
 from tests.shifts import signup_data as data
 
@@ -85,3 +86,48 @@ def test_one_person_signing_up_for_many_shifts_at_once_stays_within_the_limit(ap
     _db.session.expire_all()
     held = _db.session.scalars(select(ShiftSignup).where(ShiftSignup.user_id == person_id)).all()
     assert len(held) == 2
+
+
+def test_entries_at_once_are_each_drawn_exactly_once_by_two_job_runs_at_once(app, db):
+    team = data.team()
+    shift = data.shift(data.task(team, draw_minutes=5), capacity=CAPACITY)
+    opens_at = utcnow().replace(microsecond=0) + timedelta(hours=1)
+    shift.signup_opens_at = opens_at
+    people = [data.member(team).id for _ in range(40)]
+    shift_id = shift.id
+    db.session.commit()
+
+    def enter(user_id: int) -> None:
+        draws.request_place(signups.get_shift(shift_id), accounts.get_person(user_id), now=opens_at)
+
+    assert race(app, enter, people) == ["ok"] * 40
+    closes = opens_at + timedelta(minutes=5)
+    results: list[dict] = []
+    late = data.member(team).id
+    db.session.commit()
+
+    def run(which: str) -> None:
+        if which == "late":  # a request right after the window, racing the job
+            draws.request_place(signups.get_shift(shift_id), accounts.get_person(late), now=closes)
+        else:
+            results.append(jobs.draw_due(now=closes))
+
+    assert race(app, run, ["job", "job", "late"]) == ["ok"] * 3
+    _db.session.expire_all()
+    drawn_shift = _db.session.get(Shift, shift_id)
+    entries = _db.session.scalars(
+        select(ShiftDrawEntry).where(ShiftDrawEntry.shift_id == shift_id)
+    ).all()
+    assert sorted(e.rank for e in entries) == list(range(1, 41))  # each drawn once
+    assert {e.status for e in entries} == {"drawn"}
+    rows = list(
+        _db.session.scalars(
+            select(ShiftSignup).where(ShiftSignup.shift_id == shift_id).order_by(ShiftSignup.ticket)
+        )
+    )
+    assert len(rows) == 41 and drawn_shift.confirmed_count == CAPACITY
+    # Tickets follow the drawn order (reproducible from the recorded seed); the late request last.
+    order = lottery_order(drawn_shift.draw_seed, [e.id for e in entries])
+    user_of = {e.id: e.user_id for e in entries}
+    assert [s.user_id for s in rows] == [user_of[i] for i in order] + [late]
+    assert [s.status for s in rows] == ["confirmed"] * CAPACITY + ["waitlisted"] * (41 - CAPACITY)

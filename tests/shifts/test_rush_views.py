@@ -63,10 +63,12 @@ def test_the_coordinator_sets_limits_and_the_task_page_shows_them(client, login,
     task, _shifts, boss, _volunteer = _world(db)
     login(boss)
     response = client.post(
-        f"/tasks/{task.id}/limits", data={"max_per_week": "2", "max_future": "3"}
+        f"/tasks/{task.id}/limits",
+        data={"max_per_week": "2", "max_future": "3", "draw_minutes": "10"},
     )
     assert response.status_code == 302
     db.session.expire_all()
     changed = db.session.get(type(task), task.id)
     assert (changed.max_per_week, changed.max_per_month, changed.max_future) == (2, None, 3)
+    assert changed.draw_minutes == 10
     assert 'data-testid="limit-rules"' in page(client.get(f"/tasks/{task.id}"))
