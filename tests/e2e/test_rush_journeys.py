@@ -49,3 +49,28 @@ def test_the_sign_up_button_enables_itself_at_the_opening_moment(
     expect(page.get_by_test_id(f"shift-{shift_id}").get_by_test_id("my-status")).to_contain_text(
         "已确认"
     )
+
+
+def test_a_request_in_the_draw_window_is_an_entry_that_can_be_left(
+    page: Page, live_server, make_person
+):
+    volunteer = make_person(name="孙抽", roles=["volunteer"])
+    with live_server.app.app_context():
+        team = data.team(name=f"抽签队 {volunteer.id}")
+        membership.join_team(team.id, volunteer.id).onboarded = True
+        shift = data.shift(data.task(team, title="读书节引导", draw_minutes=30), capacity=1)
+        shift.signup_opens_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+        shift_id = shift.id
+        db.session.remove()
+    log_in(page, volunteer)
+    page.goto("/shifts/")
+    row = page.get_by_test_id(f"shift-{shift_id}")
+    expect(row.get_by_test_id("draw-note")).to_be_visible()
+    row.get_by_test_id("sign-up").tap()
+    row = page.get_by_test_id(f"shift-{shift_id}")
+    expect(row.get_by_test_id("draw-entry")).to_be_visible()
+    if os.environ.get("RUSH_SCREENSHOT"):
+        page.screenshot(path=os.environ["RUSH_SCREENSHOT"] + ".draw.png", full_page=True)
+    row.get_by_test_id("leave-draw").tap()
+    expect(page.get_by_test_id(f"shift-{shift_id}").get_by_test_id("sign-up")).to_be_enabled()
