@@ -122,6 +122,11 @@ def draw_if_due(shift: Shift, *, now: datetime, seed: str | None = None) -> list
             )
         )
     }
+    if rush.has_limits(shift.task):
+        # Lock the entrants in one order (not the drawn one), as two draws at once may share
+        # people: each then waits for the other instead of deadlocking.
+        for user_id in sorted({entry.user_id for entry in entries.values()}):
+            lock_for_transaction(f"shifts.person.{user_id}")
     order = lottery_order(seed, entries)
     drawn = [_place(entries[entry_id], rank, now=now) for rank, entry_id in enumerate(order, 1)]
     audit.record(
@@ -136,9 +141,11 @@ def draw_if_due(shift: Shift, *, now: datetime, seed: str | None = None) -> list
 
 def _place(entry: ShiftDrawEntry, rank: int, *, now: datetime) -> ShiftSignup | None:
     """Give the drawn entry a place or a waitlist ticket through the sign-up engine; None
-    when they can no longer take it (they left the team, took an overlapping shift …)."""
+    when they can no longer take it (an overlapping shift, a limit reached meanwhile …)."""
     entry.status, entry.rank, entry.decided_at = "drawn", rank, now
     try:
+        # Entries are not places: the task's limits are checked again now that they become one.
+        rush.check_limits(entry.shift, entry.user_id, now=now)
         signup = signups.enter(entry.shift, entry.user, now=now)
     except DomainError:
         return None

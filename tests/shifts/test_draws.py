@@ -106,3 +106,18 @@ def test_the_job_draws_due_shifts_only(app, db):
     assert jobs.draw_due(now=opens + timedelta(minutes=WINDOW + 1)) == {"drawn": 0}
     rows = db.session.scalars(select(ShiftSignup).where(ShiftSignup.shift_id == shift.id)).all()
     assert sorted(s.status for s in rows) == ["confirmed", "waitlisted"]
+
+
+def test_an_entry_drawn_over_the_persons_limit_gets_no_place(db):
+    team = data.team()
+    task = data.task(team, draw_minutes=WINDOW, max_future=1)
+    opens = utcnow().replace(microsecond=0) + timedelta(hours=1)
+    shifts = [data.shift(task, starts_in=timedelta(days=d), capacity=1) for d in (2, 3)]
+    person = data.member(team)
+    for shift in shifts:
+        shift.signup_opens_at = opens
+        draws.request_place(shift, person, now=opens)  # entries are not places yet
+    closes = opens + timedelta(minutes=WINDOW)
+    assert [s.status for s in draws.draw_if_due(shifts[0], now=closes)] == ["confirmed"]
+    assert draws.draw_if_due(shifts[1], now=closes) == [None]
+    assert shifts[1].confirmed_count == 0
