@@ -126,7 +126,7 @@ def draw_if_due(shift: Shift, *, now: datetime, seed: str | None = None) -> list
         # Lock the entrants in one order (not the drawn one), as two draws at once may share
         # people: each then waits for the other instead of deadlocking.
         for user_id in sorted({entry.user_id for entry in entries.values()}):
-            lock_for_transaction(f"shifts.person.{user_id}")
+            rush.lock_person(user_id)
     order = lottery_order(seed, entries)
     drawn = [_place(entries[entry_id], rank, now=now) for rank, entry_id in enumerate(order, 1)]
     audit.record(

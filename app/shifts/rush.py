@@ -144,12 +144,17 @@ def has_limits(task: Task) -> bool:
     return any(getattr(task, name) is not None for name in LIMIT_FIELDS)
 
 
+def lock_person(user_id: int) -> None:
+    """Hold the person's sign-up lock until the transaction ends (limits are counted under it)."""
+    lock_for_transaction(f"shifts.person.{user_id}")
+
+
 def check_limits(shift: Shift, user_id: int, *, now: datetime) -> None:
     """Refuse (InvalidInput, field = the limit's code) a place beyond the task's limits,
     counting under a lock on the person so their sign-ups at once are counted in turn."""
     if not has_limits(shift.task):
         return
-    lock_for_transaction(f"shifts.person.{user_id}")
+    lock_person(user_id)
     refusal = limit_refusal(shift, user_id, now=now)
     if refusal is not None:
         code, message = refusal
