@@ -36,6 +36,8 @@ def test_the_coordinator_sets_the_opening_and_the_volunteer_sees_a_countdown(cli
     assert response.status_code == 302
     db.session.expire_all()
     assert all(db.session.get(Shift, s.id).signup_opens_at is not None for s in shifts)
+    task_page = page(client.get(f"/tasks/{task.id}"))
+    assert all(f'data-testid="opens-{s.id}"' in task_page for s in shifts)
 
     client.post("/logout")
     login(volunteer)
