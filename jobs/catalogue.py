@@ -41,6 +41,12 @@ CATALOGUE: tuple[JobSpec, ...] = (
         _l("Remind volunteers of their shifts 24 hours and 2 hours before"),
     ),
     JobSpec(
+        "shifts.draw_due",
+        "app.shifts.jobs:draw_due",
+        every(minutes=1),
+        _l("Draw the sign-up requests of shifts whose draw window has closed"),
+    ),
+    JobSpec(
         "shifts.expire_offers",
         "app.shifts.jobs:expire_offers",
         every(minutes=5),

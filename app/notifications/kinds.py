@@ -54,6 +54,9 @@ ANNOUNCEMENT_REMINDER = Kind(
 WAITLIST_PROMOTED = Kind(
     "shifts.promoted", _l("I got a place on a shift from the waitlist"), email_default=True
 )
+DRAW_RESULT = Kind(
+    "shifts.draw_result", _l("The result of a shift's sign-up draw"), email_default=True
+)
 SHIFT_ASSIGNED = Kind("shifts.assigned", _l("A coordinator put me on a shift"), email_default=True)
 SHIFT_REMOVED = Kind("shifts.removed", _l("A coordinator took me off a shift"), email_default=True)
 PLACE_OFFERED = Kind(

@@ -14,7 +14,7 @@ from app.common.time import utcnow
 from app.extensions import db
 from app.recruitment import membership as members
 from app.recruitment import profiles
-from app.shifts import reliability
+from app.shifts import reliability, rush
 from app.shifts.models import Shift, Task, TrainingRecord
 
 
@@ -82,6 +82,8 @@ def check_eligibility(shift: Shift, person: Person, titles: dict[int, str], now:
         refuse("cancelled", _("This shift has been cancelled."))
     elif shift.starts_at <= now:
         refuse("started", _("This shift has already started."))
+    elif (not_yet := rush.opening_refusal(shift, now)) is not None:
+        refuse("not_open", not_yet)
     if not task.active:
         refuse("task_inactive", _("This task is no longer offered."))
     membership = person.memberships.get(task.team_id)

@@ -59,12 +59,17 @@ def training_first(rows: list) -> TrainingFirst | None:
     )
 
 
+def _open_or_opening(row) -> bool:
+    """The person may sign up now, or once sign-up opens (the row shows its countdown)."""
+    return row.eligibility.ok or row.eligibility.codes == ["not_open"]
+
+
 def why_no_shifts(user, rows: list, *, filtered: bool) -> EmptyState | None:
     """None when some listed shift can be signed up for (or is already the person's);
     otherwise the reason that applies: no team yet (or an application under review), a
     pause, onboarding, a training or a skill, a filter that matches nothing, or simply no
     shift scheduled."""
-    if any(row.eligibility.ok or row.signup is not None for row in rows):
+    if any(_open_or_opening(row) or row.signup is not None for row in rows):
         return None
     if not rows:
         return _without_rows(user, filtered=filtered)

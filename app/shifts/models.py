@@ -56,6 +56,15 @@ class Task(db.Model):
     waitlist_mode: Mapped[str] = mapped_column(sa.String(16), default="automatic")
     offer_hours: Mapped[int] = mapped_column(sa.Integer, default=2)  # for waitlist_mode "offer"
     swap_needs_approval: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Limits per person on this task's shifts (None = no limit), counting the person's
+    # confirmed, offered and waitlisted places (app/shifts/rush.py): shifts in one local week
+    # (Monday to Sunday) and one calendar month of the shift, and places held in the future.
+    max_per_week: Mapped[int | None] = mapped_column(sa.Integer)
+    max_per_month: Mapped[int | None] = mapped_column(sa.Integer)
+    max_future: Mapped[int | None] = mapped_column(sa.Integer)
+    # Fair when oversubscribed: sign-ups in the first `draw_minutes` after a shift's opening
+    # are draw entries, drawn together (app/shifts/draws.py); None = first come, first served.
+    draw_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     # Check-in rules (the check-in feature reads them): the window opens this many minutes
     # before the start; later than `late_after_minutes` after the start is late; people not
     # signed up may check in while there is room; scan hours are capped at the scheduled
@@ -118,10 +127,42 @@ class Shift(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default="scheduled")
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
     note: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Volunteers may sign up themselves from then on (UTC); None = open at once.
+    signup_opens_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The draw of its entries (task's `draw_minutes`): when it ran and its recorded seed.
+    drawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    draw_seed: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     task: Mapped[Task] = relationship()
     series: Mapped[ShiftSeries | None] = relationship()
+
+
+DRAW_ENTRY_STATUSES = ("entered", "cancelled", "drawn")
+
+
+class ShiftDrawEntry(db.Model):
+    """A request made in a shift's draw window: equal to the others made in it, and given
+    a place or a waitlist ticket by the draw, in the drawn order (`rank`)."""
+
+    __tablename__ = "shift_draw_entries"
+    audit_type: ClassVar[str] = "shift_draw_entry"
+    __table_args__ = (
+        sa.UniqueConstraint("shift_id", "user_id"),
+        sa.CheckConstraint(sql_in("status", DRAW_ENTRY_STATUSES), name="status"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shifts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="entered")
+    entered_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    rank: Mapped[int | None] = mapped_column(sa.Integer)  # 1 = drawn first
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    shift: Mapped[Shift] = relationship()
+    user = relationship("User")
 
 
 class ShiftSignup(db.Model):

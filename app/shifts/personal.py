@@ -16,6 +16,7 @@ from app.extensions import db
 from app.shifts.models import (
     CalendarFeed,
     Shift,
+    ShiftDrawEntry,
     ShiftHandover,
     ShiftSignup,
     SignupPause,
@@ -35,6 +36,10 @@ def _signup(row: ShiftSignup) -> dict[str, Any]:
         **shift_of(row.shift),
         **fields_of(row, "status", "signed_up_at", "cancelled_at", "no_show_at"),
     }
+
+
+def _draw_entry(row: ShiftDrawEntry) -> dict[str, Any]:
+    return {**shift_of(row.shift), **fields_of(row, "status", "entered_at", "rank")}
 
 
 def _handover(row: ShiftHandover) -> dict[str, Any]:
@@ -68,6 +73,7 @@ def connect_hooks() -> None:
         {
             "signups": Rows(ShiftSignup.user_id, _signup),
             "trainings": Rows(TrainingRecord.user_id, _training),
+            "draw_entries": Rows(ShiftDrawEntry.user_id, _draw_entry),
             "places_offered": Rows(ShiftHandover.from_user_id, _handover),
             "places_taken": Rows(ShiftHandover.to_user_id, _handover),
             "signup_pauses": Rows(SignupPause.user_id, _pause),
@@ -85,10 +91,14 @@ def connect_hooks() -> None:
             "shift_signup": ShiftSignup.user_id,
             "signup_pause": SignupPause.user_id,
             "shift_handover": ShiftHandover.from_user_id,
+            "shift_draw_entry": ShiftDrawEntry.user_id,
         },
         labels={
             "signups": _l("Sign-ups"),
             "trainings": _l("Trainings completed"),
+            "draw_entries": _l("Sign-up draws I entered"),
+            "entered_at": _l("Entered"),
+            "rank": _l("Drawn position"),
             "places_offered": _l("Places I offered to others"),
             "places_taken": _l("Places I took over"),
             "signup_pauses": _l("Sign-up pauses"),

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from app.common.time import from_local_date, utcnow
 from app.extensions import db
 from app.recruitment import membership as members
+from app.shifts import rush
 from app.shifts.eligibility import Eligibility, check_eligibility, person_of, training_titles
-from app.shifts.models import Shift, ShiftSignup, Task
+from app.shifts.models import Shift, ShiftDrawEntry, ShiftSignup, Task
 from app.shifts.queries import coming_shifts, signups_of
 from app.shifts.signups import ACTIVE_STATUSES, self_cancel_refusal
 
@@ -73,6 +74,8 @@ class OpenShift:
     signup: ShiftSignup | None = None
     position: int = 0
     cancel_refusal: str | None = None
+    entry: ShiftDrawEntry | None = None  # the person's entry in the shift's sign-up draw
+    draw_time: str = ""  # local hh:mm the draw is made, for a shift with a draw window
 
     @property
     def full(self) -> bool:
@@ -125,6 +128,7 @@ def open_shifts(
         ).all()
     )
     positions = _positions(list(mine.values()))
+    entries = _entries(user.id, [s.id for s in shifts if rush.draw_closes_at(s)])
     titles = training_titles(
         tid for shift in shifts for tid in shift.task.required_training_ids or []
     )
@@ -139,9 +143,27 @@ def open_shifts(
                 signup=signup,
                 position=positions.get(signup.id, 0) if signup else 0,
                 cancel_refusal=self_cancel_refusal(signup, now=now) if signup else None,
+                entry=entries.get(shift.id),
+                draw_time=rush.draw_time(shift) if shift.drawn_at is None else "",
             )
         )
     return rows
+
+
+def _entries(user_id: int, shift_ids: list[int]) -> dict[int, ShiftDrawEntry]:
+    """The person's waiting draw entries on these shifts (no query when none has a draw)."""
+    if not shift_ids:
+        return {}
+    return {
+        entry.shift_id: entry
+        for entry in db.session.scalars(
+            select(ShiftDrawEntry).where(
+                ShiftDrawEntry.user_id == user_id,
+                ShiftDrawEntry.shift_id.in_(shift_ids),
+                ShiftDrawEntry.status == "entered",
+            )
+        )
+    }
 
 
 def filter_choices(user) -> tuple[list[tuple[int, str]], list[str]]:

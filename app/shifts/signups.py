@@ -41,6 +41,7 @@ from app.notifications import services as notifications
 from app.notifications.kinds import PLACE_OFFERED, SHIFT_ASSIGNED, SHIFT_REMOVED, WAITLIST_PROMOTED
 from app.recruitment import membership as members
 from app.recruitment.access import can_manage_team, require_team_manager
+from app.shifts import rush
 from app.shifts.eligibility import check_eligibility, person_of, shift_eligibility, training_titles
 from app.shifts.models import Shift, ShiftHandover, ShiftSignup
 
@@ -127,7 +128,7 @@ def existing_signup(shift: Shift, user_id: int) -> ShiftSignup | None:
     )
 
 
-def _enter(shift: Shift, user, *, now: datetime, assigned_by=None) -> ShiftSignup:
+def enter(shift: Shift, user, *, now: datetime, assigned_by=None) -> ShiftSignup:
     """Put the person on the shift: a place when one is free, else the waitlist."""
     signup = existing_signup(shift, user.id)
     if signup is not None and signup.status in ACTIVE_STATUSES:
@@ -199,7 +200,13 @@ def sign_up(shift: Shift, user, *, now: datetime | None = None) -> ShiftSignup:
     eligibility = shift_eligibility(shift, user, now=now)
     if not eligibility.ok:
         raise InvalidInput(" ".join(eligibility.reasons))
-    signup = _enter(shift, user, now=now)
+    if rush.draw_pending(shift, now):
+        # Only through `draws.request_place`, which draws first (the series sign-up lands here).
+        raise InvalidInput(
+            _("This shift's places are drawn by lottery: sign up on the shift itself.")
+        )
+    rush.check_limits(shift, user.id, now=now)
+    signup = enter(shift, user, now=now)
     audit.record(
         "shifts.signed_up",
         signup,
@@ -410,7 +417,7 @@ def assign(shift: Shift, user, *, actor, now: datetime | None = None) -> ShiftSi
     signup = existing_signup(shift, user.id)
     if signup is not None and signup.status in ACTIVE_STATUSES:
         raise Conflict(_("This person is already on this shift."))
-    signup = _enter(shift, user, now=now, assigned_by=actor)
+    signup = enter(shift, user, now=now, assigned_by=actor)
     audit.record(
         "shifts.assigned",
         signup,

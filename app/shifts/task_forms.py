@@ -9,13 +9,14 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.common.forms import (
     MultiCheckboxField,
@@ -27,6 +28,7 @@ from app.common.forms import (
 from app.common.time import to_local
 from app.shifts.models import TASK_KINDS, Shift
 from app.shifts.reliability import REASON_MAX as RELIABILITY_NOTE_MAX
+from app.shifts.rush import DRAW_MINUTES_RANGE, LIMIT_RANGE
 from app.shifts.shift_edits import NOTE_MAX, REASON_MAX
 from app.shifts.tasks import (
     CHECKIN_OPENS_RANGE,
@@ -239,3 +241,46 @@ class LiftPauseForm(FlaskForm):
 class ExcuseForm(FlaskForm):
     reason = reason_text(RELIABILITY_NOTE_MAX, _l("Please give a reason for excusing the no-show."))
     submit = SubmitField(_l("Excuse"))
+
+
+class OpeningForm(FlaskForm):
+    """When sign-up opens for a batch of the task's coming shifts (empty: open at once)."""
+
+    opens_day = DateField(_l("Sign-up opens on"), validators=[Optional()])
+    opens_time = TimeField(_l("Opening time"), validators=[Optional()])
+    first_day = DateField(_l("Shifts from"), validators=[Optional()])
+    last_day = DateField(_l("Shifts until"), validators=[Optional()])
+    series_id = SelectField(_l("Weekly series"), coerce=int, default=0, validate_choice=True)
+    submit = SubmitField(_l("Set the opening"))
+
+
+def _limit_field(label):
+    return IntegerField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(*LIMIT_RANGE, message=_l("A limit must be between %(min)s and %(max)s.")),
+        ],
+        description=_l("Leave empty for no limit."),
+    )
+
+
+class LimitsForm(FlaskForm):
+    max_per_week = _limit_field(_l("Shifts per person per week"))
+    max_per_month = _limit_field(_l("Shifts per person per month"))
+    max_future = _limit_field(_l("Coming places one person may hold at once"))
+    draw_minutes = IntegerField(
+        _l("Draw the requests of the first minutes after opening"),
+        validators=[
+            Optional(),
+            NumberRange(
+                *DRAW_MINUTES_RANGE,
+                message=_l("The draw window must be between %(min)s and %(max)s minutes."),
+            ),
+        ],
+        description=_l(
+            "Requests in these minutes are equal and drawn by lottery; later ones join in "
+            "order of arrival. Leave empty for first come, first served."
+        ),
+    )
+    submit = SubmitField(_l("Save"))

@@ -16,17 +16,28 @@ from app.accounts import services as accounts
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
 from app.common.forms import ActionForm, flash_form_errors
-from app.common.time import to_local, utcnow
+from app.common.time import to_local, utc_of_local, utcnow
 from app.common.transaction import form_page, form_status, posted_change, run_change
 from app.credits import rules as credit_rules
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.recruitment import profiles
 from app.recruitment.teams import services as team_services
-from app.shifts import release, shift_edits, signups, task_dashboard, task_series, tasks, trainings
+from app.shifts import (
+    release,
+    rush,
+    shift_edits,
+    signups,
+    task_dashboard,
+    task_series,
+    tasks,
+    trainings,
+)
 from app.shifts.models import Task
 from app.shifts.task_forms import (
     AssignForm,
     CancelShiftForm,
+    LimitsForm,
+    OpeningForm,
     SeriesChangeForm,
     SeriesForm,
     ShiftForm,
@@ -413,4 +424,66 @@ def dashboard():
         board=task_dashboard.dashboard(current_user),
         format_span=shift_edits.format_span,
         **_labels(),
+    )
+
+
+def _opening_choice(form: OpeningForm) -> rush.OpeningChoice:
+    day, moment = form.opens_day.data, form.opens_time.data
+    if (day is None) != (moment is None):
+        raise InvalidInput(
+            _("Please give both the day and the time, or neither."), field="opens_day"
+        )
+    return rush.OpeningChoice(
+        opens_at=utc_of_local(day, moment) if day else None,
+        first_day=form.first_day.data,
+        last_day=form.last_day.data,
+        series_id=form.series_id.data or None,
+    )
+
+
+def _series_label(series) -> str:
+    days = "/".join(str(tasks.WEEKDAY_LABELS[day]) for day in series.weekdays)
+    return (
+        f"{days} {series.start_time:%H:%M}–{series.end_time:%H:%M}"
+        f" · {series.first_date:%m-%d}–{series.last_date:%m-%d}"
+    )
+
+
+@bp.route("/<int:task_id>/opening", methods=["GET", "POST"])
+@role_required(*COORDINATOR_ROLES)
+def signup_opening(task_id: int):
+    """Set when sign-up opens for a batch of the task's coming shifts."""
+    task = tasks.get_managed_task(task_id, current_user)
+    form = OpeningForm()
+    form.series_id.choices = [(0, _("All shifts of the task"))] + [
+        (series.id, _series_label(series)) for series in rush.series_of(task)
+    ]
+    return form_page(
+        form,
+        lambda: rush.set_opening(task, _opening_choice(form), actor=current_user, now=utcnow()),
+        lambda count: _("Sign-up opening set for %(n)s shifts.", n=count),
+        then=url_for("tasks.task", task_id=task.id),
+        template="tasks/opening.html",
+        task=task,
+    )
+
+
+@bp.route("/<int:task_id>/limits", methods=["GET", "POST"])
+@role_required(*COORDINATOR_ROLES)
+def signup_limits(task_id: int):
+    """Limits per person on the task's shifts; places already held are kept."""
+    task = tasks.get_managed_task(task_id, current_user)
+    form = LimitsForm(obj=task)
+    return form_page(
+        form,
+        lambda: rush.set_limits(
+            task,
+            {name: getattr(form, name).data for name in (*rush.LIMIT_FIELDS, "draw_minutes")},
+            actor=current_user,
+            now=utcnow(),
+        ),
+        _("The changes have been saved."),
+        then=url_for("tasks.task", task_id=task.id),
+        template="tasks/limits.html",
+        task=task,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar as month_calendar
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,16 +19,18 @@ from app.common.urls import external_url, site_host
 from app.extensions import db
 from app.shifts import calendar as feeds
 from app.shifts import (
+    draws,
     empty_state,
     handovers,
     offers,
     reliability,
+    rush,
     series_signups,
     shift_lists,
     signups,
 )
 from app.shifts.forms import ShiftFilterForm
-from app.shifts.models import Shift, ShiftSignup
+from app.shifts.models import Shift, ShiftDrawEntry, ShiftSignup
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 
@@ -69,6 +71,7 @@ def index():
         handovers=handovers.available_handovers(current_user, now=now),
         action=ActionForm(),
         labels=signups.SIGNUP_STATUS_LABELS,
+        server_now_ms=int(now.replace(tzinfo=UTC).timestamp() * 1000),
     )
 
 
@@ -78,10 +81,15 @@ def sign_up(shift_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     shift = db.get_or_404(Shift, shift_id)
-    signed = run_change(lambda: signups.sign_up(shift, current_user, now=utcnow()))
+    signed = run_change(lambda: draws.request_place(shift, current_user, now=utcnow()))
     if signed:
         signup = signed.value
-        if signup.status == "confirmed":
+        if isinstance(signup, ShiftDrawEntry):
+            flash(
+                _("You are in the draw; the result comes at %(time)s.", time=rush.draw_time(shift)),
+                "info",
+            )
+        elif signup.status == "confirmed":
             flash(_("You are signed up for this shift."), "success")
         else:
             flash(
@@ -117,6 +125,22 @@ def sign_up_series(series_id: int):
     return _series_change(
         series_id, series_signups.sign_up_series, _("Signing up for the whole series")
     )
+
+
+@bp.route("/entries/<int:entry_id>/cancel", methods=["POST"])
+@login_required
+def cancel_entry(entry_id: int):
+    """Withdraw from a shift's sign-up draw before it is made."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    entry = db.get_or_404(ShiftDrawEntry, entry_id)
+    if entry.user_id != current_user.id:
+        abort(404)
+    run_change(
+        lambda: draws.cancel_entry(entry, actor=current_user, now=utcnow()),
+        _("You have left the draw."),
+    )
+    return _back("shifts.index")
 
 
 @bp.route("/series/<int:series_id>/cancel", methods=["POST"])

@@ -32,7 +32,7 @@ from app.recruitment.models import Application, Membership
 from app.rewards import points
 from app.rewards.models import LibraryUseImport
 from app.shifts import reliability, trainings
-from app.shifts.models import Shift, ShiftHandover, ShiftSignup, SignupPause
+from app.shifts.models import Shift, ShiftDrawEntry, ShiftHandover, ShiftSignup, SignupPause
 from app.wechat.models import OutboxWeChat, WeChatBinding, WeChatTemplate
 from jobs.models import JobRun
 from tests.authorisation.world import World, build_world
@@ -129,6 +129,8 @@ def _add_what_the_world_lacks(world: World) -> None:
     handover.to_user_id, handover.decided_by_id = volunteer.id, coordinator.id
     handover.decided_at = now + timedelta(minutes=1)
     _first_scan_log().actor_id = coordinator.id
+    # A drawn entry as `draws.draw_if_due` leaves it (entering needs an open draw window).
+    _db.session.add(ShiftDrawEntry(shift_id=shift.id, user_id=volunteer.id, status="drawn", rank=1))
     _edited_announcement(admin, now)
     _db.session.add(WeChatBinding(user_id=volunteer.id, openid="o_world_volunteer"))
     _db.session.add(

@@ -42,6 +42,7 @@ AUDITED = {
     "Shift": ("shift", "id"),
     "ShiftSignup": ("shift_signup", "id"),
     "ShiftHandover": ("shift_handover", "id"),
+    "ShiftDrawEntry": ("shift_draw_entry", "id"),
     "SignupPause": ("signup_pause", "id"),
     "WeChatBinding": ("wechat_binding", "id"),
     "WeChatTemplate": ("wechat_template", "kind"),

@@ -45,6 +45,7 @@ ARGUMENTS: dict[str, dict[str, object]] = {
     "admin.run_job": {"job_id": "engagement.score_everyone"},
     "teams.export_roster": {"fmt": "csv"},
     "reliability.excuse": {"signup_id": "no_show_signup_id"},
+    "shifts.cancel_entry": {"entry_id": "draw_entry_id"},
     "tasks.release_signup": {"shift_id": "signup_shift_id"},
     "tasks.remove": {"shift_id": "signup_shift_id"},
     "media.upload": {"?": "column=audio&purpose=media"},

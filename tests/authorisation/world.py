@@ -50,7 +50,7 @@ from app.recruitment.models import Application, Campaign, Membership, Team
 from app.recruitment.teams import services as team_services
 from app.rewards.models import Badge, BadgeAward, LibraryUseImport, PointEntry, PointRule
 from app.shifts import calendar, handovers, release
-from app.shifts.models import Shift, ShiftSignup, SignupPause, Task
+from app.shifts.models import Shift, ShiftDrawEntry, ShiftSignup, SignupPause, Task
 from tests import factories
 from tests.shifts import series_data
 
@@ -113,7 +113,12 @@ def _records_for(person: User, column_id: int, now) -> dict[str, object]:
         .order_by(Attendance.id)
     )
     rating = feedback.ask(served, now=now)
+    # A waiting entry in a shift's sign-up draw (entering needs an open draw window).
+    draw_entry = ShiftDrawEntry(shift_id=future.shift_id, user_id=person.id, entered_at=now)
+    db.session.add(draw_entry)
+    db.session.flush()
     return {
+        "draw_entry_id": draw_entry.id,
         "certificate_id": certificate.id,
         "number": certificate.number,
         "token_id": token.token.id,
