@@ -86,9 +86,9 @@ def test_from_the_poster_to_a_certificate(phone, desk, fresh_site, first_admin, 
 
     # Before the onboarding training the service shift cannot be taken.
     student.goto("/shifts/")
-    expect(student.get_by_test_id(f"shift-{shift}").get_by_test_id("not-eligible")).to_contain_text(
-        "入队培训"
-    )
+    expect(
+        student.get_by_test_id(f"shift-{shift}").get_by_test_id("after-training")
+    ).to_contain_text("入队培训")
     steps.student_signs_up(student, training)
     steps.coordinator_moves_shift(office, training, *steps.running_slot(fresh_site))
     steps.coordinator_completes_training(office, training)
