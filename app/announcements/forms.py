@@ -12,7 +12,6 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import Optional
 
@@ -20,7 +19,7 @@ from app.announcements import picker
 from app.announcements.audiences import AUDIENCE_LABELS, SIGNUP_LABELS
 from app.announcements.models import BODY_LENGTH, TITLE_LENGTH
 from app.announcements.services import Draft
-from app.common.forms import MARKDOWN_HINT, once_token, required_text
+from app.common.forms import markdown_text, once_token, required_text
 from app.common.time import local_to_utc
 from app.engagement.labels import SEGMENT_LABELS
 from app.recruitment.labels import STATUS_LABELS
@@ -32,13 +31,8 @@ class TextForm(FlaskForm):
     """An announcement's title and Markdown message."""
 
     title = required_text(_l("Title"), _l("The announcement needs a title."), TITLE_LENGTH)
-    body = required_text(
-        _l("Message"),
-        _l("The announcement needs a message."),
-        BODY_LENGTH,
-        field=TextAreaField,
-        description=MARKDOWN_HINT,
-        render_kw={"rows": 8},
+    body = markdown_text(
+        _l("Message"), BODY_LENGTH, 8, missing=_l("The announcement needs a message.")
     )
 
 

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.accounts.models import COORDINATOR_ROLES
+from app.accounts.models import COORDINATOR_ROLES, User
 from app.announcements import attachments, editing, picker, services
 from app.announcements.audiences import AUDIENCE_LABELS, SIGNUP_LABELS
 from app.announcements.forms import AnnouncementForm, EditForm
+from app.announcements.models import Announcement
 from app.common.access import role_required
 from app.common.forms import ActionForm, show_domain_error
 from app.common.markdown import render_markdown
@@ -107,23 +119,31 @@ def manage(announcement_id: int):
 @bp.route("/<int:announcement_id>/remind", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def remind(announcement_id: int):
-    announcement = services.managed(current_user, announcement_id)
-    return posted_change(
-        ActionForm(),
-        lambda: services.ask_reminder(current_user, announcement),
+    return _managed_change(
+        announcement_id,
+        services.ask_reminder,
         _("The reminder to those who have not read it will go out in a minute."),
-        back=url_for("announcements.manage", announcement_id=announcement.id),
     )
 
 
 @bp.route("/<int:announcement_id>/withdraw", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def withdraw(announcement_id: int):
+    return _managed_change(
+        announcement_id, services.withdraw, _("The announcement has been withdrawn.")
+    )
+
+
+def _managed_change(
+    announcement_id: int, change: Callable[[User, Announcement], object], message: str
+) -> Response:
+    """A button on an announcement's page that a coordinator of its team presses: the change,
+    then back to the page."""
     announcement = services.managed(current_user, announcement_id)
     return posted_change(
         ActionForm(),
-        lambda: services.withdraw(current_user, announcement),
-        _("The announcement has been withdrawn."),
+        lambda: change(current_user, announcement),
+        message,
         back=url_for("announcements.manage", announcement_id=announcement.id),
     )
 

@@ -44,7 +44,6 @@ from app.columns.contribution_fields import (
 from app.columns.media import media_kinds
 from app.columns.models import COLUMN_KINDS, ContentColumn, Contribution
 from app.common.forms import (
-    MARKDOWN_HINT,
     markdown_text,
     optional_text,
     reason_text,
@@ -185,13 +184,8 @@ class UnpublishForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = required_text(
-        _l("Your comment"),
-        _l("Please write a comment."),
-        MAX_COMMENT_LENGTH,
-        field=TextAreaField,
-        description=MARKDOWN_HINT,
-        render_kw={"rows": 3},
+    body = markdown_text(
+        _l("Your comment"), MAX_COMMENT_LENGTH, 3, missing=_l("Please write a comment.")
     )
 
 

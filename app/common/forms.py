@@ -95,12 +95,15 @@ def reason_text(max_length: int, missing: str = GIVE_A_REASON, **options: object
     return required_text(_l("Reason"), missing, max_length, **options)
 
 
-def markdown_text(label: str, max_length: int, rows: int) -> UnboundField:
-    """An optional Markdown text (shown through `app.common.markdown`), with a hint on the
-    syntax under it."""
-    return optional_text(
-        label, max_length, field=TextAreaField, description=MARKDOWN_HINT, render_kw={"rows": rows}
-    )
+def markdown_text(
+    label: str, max_length: int, rows: int, *, missing: str | None = None
+) -> UnboundField:
+    """A Markdown text (shown through `app.common.markdown`), with a hint on the syntax under
+    it: optional, or required with `missing` the message when it is left empty."""
+    options = {"field": TextAreaField, "description": MARKDOWN_HINT, "render_kw": {"rows": rows}}
+    if missing is None:
+        return optional_text(label, max_length, **options)
+    return required_text(label, missing, max_length, **options)
 
 
 def table_file(label: str) -> UnboundField:

@@ -3,18 +3,20 @@ announcement), a thread for both sides, and each team's shared inbox for its coo
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.accounts.models import COORDINATOR_ROLES
+from app.accounts.models import COORDINATOR_ROLES, User
 from app.common.access import role_required
 from app.common.forms import ActionForm
 from app.common.transaction import form_page, posted_change, transaction
 from app.extensions import limiter
 from app.messages import services
 from app.messages.forms import AnnouncementReplyForm, MessageForm, NewThreadForm
-from app.messages.models import STATUSES
+from app.messages.models import STATUSES, MessageThread
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
 
@@ -131,23 +133,24 @@ def post(thread_id: int):
 @bp.route("/<int:thread_id>/answered", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def mark_answered(thread_id: int):
-    thread = services.coordinated_thread(current_user, thread_id)
-    return posted_change(
-        ActionForm(),
-        lambda: services.mark_answered(current_user, thread),
-        _("Marked answered."),
-        back=_thread_page(thread.id),
-    )
+    return _coordinated_change(thread_id, services.mark_answered, _("Marked answered."))
 
 
 @bp.route("/<int:thread_id>/close", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def close(thread_id: int):
+    return _coordinated_change(thread_id, services.close, _("The conversation is closed."))
+
+
+def _coordinated_change(
+    thread_id: int, change: Callable[[User, MessageThread], object], message: str
+) -> Response:
+    """A coordinator's button on a conversation: the change, then back to the conversation."""
     thread = services.coordinated_thread(current_user, thread_id)
     return posted_change(
         ActionForm(),
-        lambda: services.close(current_user, thread),
-        _("The conversation is closed."),
+        lambda: change(current_user, thread),
+        message,
         back=_thread_page(thread.id),
     )
 

@@ -254,7 +254,7 @@ GRID = {"days": WEEKDAYS, "parts": DAY_PARTS}
 
 
 class DecisionForm(FlaskForm):
-    status = HiddenField(validators=[DataRequired()])
+    status = HiddenField(validators=[DataRequired(_l("Please choose a decision."))])
 
 
 class NoteForm(FlaskForm):

@@ -16,7 +16,7 @@ from app.common.forms import ActionForm, show_domain_error
 from app.common.markdown import render_markdown
 from app.common.pagination import ListPage
 from app.common.time import utcnow
-from app.common.transaction import form_status, run_change, transaction
+from app.common.transaction import form_status, posted_change, run_change, transaction
 from app.common.urls import external_url
 from app.errors import DomainError
 from app.recruitment import applying, eligibility, labels, review
@@ -448,18 +448,16 @@ def application_detail(application_id: int):
 def decide(application_id: int):
     application = _managed_application(application_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        run_change(
-            lambda: review.decide(application, form.status.data, actor=current_user),
-            lambda _result: _(
-                "%(name)s: %(status)s.",
-                name=application.user.name,
-                status=labels.STATUS_LABELS[application.status],
-            ),
-        )
-    else:
-        flash(_("Please choose a decision."), "danger")
-    return redirect(url_for("recruitment.application_detail", application_id=application.id))
+    return posted_change(
+        form,
+        lambda: review.decide(application, form.status.data, actor=current_user),
+        lambda _result: _(
+            "%(name)s: %(status)s.",
+            name=application.user.name,
+            status=labels.STATUS_LABELS[application.status],
+        ),
+        back=url_for("recruitment.application_detail", application_id=application.id),
+    )
 
 
 @bp.route("/manage/applications/<int:application_id>/notes", methods=["POST"])
@@ -467,12 +465,9 @@ def decide(application_id: int):
 def add_note(application_id: int):
     application = _managed_application(application_id)
     form = NoteForm()
-    if form.validate_on_submit():
-        run_change(
-            lambda: review.add_note(application, form.body.data, actor=current_user),
-            _("The note has been added."),
-        )
-    else:
-        for error in form.body.errors:
-            flash(str(error), "danger")
-    return redirect(url_for("recruitment.application_detail", application_id=application.id))
+    return posted_change(
+        form,
+        lambda: review.add_note(application, form.body.data, actor=current_user),
+        _("The note has been added."),
+        back=url_for("recruitment.application_detail", application_id=application.id),
+    )

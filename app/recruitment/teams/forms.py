@@ -51,7 +51,7 @@ class GrantCoordinatorForm(FlaskForm):
 class MemberStatusForm(FlaskForm):
     """A roster row's button: pause, reactivate or make alumni."""
 
-    status = HiddenField(validators=[DataRequired()])
+    status = HiddenField(validators=[DataRequired(_l("Please choose a status."))])
 
 
 class VolunteerProfileForm(FlaskForm):

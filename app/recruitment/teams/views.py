@@ -13,7 +13,13 @@ from app.announcements import services as announcements
 from app.common.access import role_required
 from app.common.forms import ActionForm, show_domain_error
 from app.common.tables import download
-from app.common.transaction import form_page, form_status, run_change, transaction
+from app.common.transaction import (
+    form_page,
+    form_status,
+    posted_change,
+    run_change,
+    transaction,
+)
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.recruitment import campaigns, labels, member_notes, poster, profiles
@@ -168,16 +174,16 @@ def member_status(team_id: int, membership_id: int):
     if membership is None or membership.team_id != team.id:
         raise NotFound(_("This person is not a member of this team."))
     form = MemberStatusForm()
-    if form.validate_on_submit():
-        run_change(
-            lambda: members.set_member_status(membership, form.status.data, actor=current_user),
-            lambda _result: _(
-                "%(name)s is now “%(status)s”.",
-                name=membership.user.name,
-                status=members.MEMBER_STATUS_LABELS[membership.status],
-            ),
-        )
-    return redirect(url_for("teams.team", team_id=team.id, **_safe_filters()))
+    return posted_change(
+        form,
+        lambda: members.set_member_status(membership, form.status.data, actor=current_user),
+        lambda _result: _(
+            "%(name)s is now “%(status)s”.",
+            name=membership.user.name,
+            status=members.MEMBER_STATUS_LABELS[membership.status],
+        ),
+        back=url_for("teams.team", team_id=team.id, **_safe_filters()),
+    )
 
 
 def _safe_filters() -> dict:

@@ -17,7 +17,7 @@ from flask_login import current_user
 from app.common.access import role_required
 from app.common.forms import add_field_error
 from app.common.tables import download
-from app.common.transaction import form_status, run_change, transaction
+from app.common.transaction import form_status, posted_change, transaction
 from app.errors import DomainError
 from app.extensions import db
 from app.rewards.library_use import imports, results, rows
@@ -94,14 +94,12 @@ def rejected_csv(import_id: int):
 @role_required("admin")
 def rollback(import_id: int):
     imp = results.get_import(import_id)
-    if not RollbackForm().validate_on_submit():
-        flash(_("The form expired. Please try again."), "warning")
-        return redirect(url_for("library_use.result", import_id=imp.id))
-    run_change(
+    return posted_change(
+        RollbackForm(),
         lambda: imports.rollback_import(imp, actor=current_user),
         _("Import #%(id)d was rolled back; its rows are deleted.", id=import_id),
+        back=url_for("library_use.result", import_id=imp.id),
     )
-    return redirect(url_for("library_use.result", import_id=import_id))
 
 
 @bp.route("/template.csv")
