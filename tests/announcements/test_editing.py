@@ -5,6 +5,7 @@ keep one version each (the loser is refused)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -112,12 +113,16 @@ def test_two_edits_at_once_keep_one_version_and_refuse_the_other(app, db):
     where, announcement = _sent(db)
     coordinator_id, announcement_id = where.coordinator.id, announcement.id
 
+    both_read = threading.Barrier(2)
+
     def change(title: str) -> None:
         from app.accounts.models import User
         from app.announcements.models import Announcement
 
         row = _db.session.get(Announcement, announcement_id)
-        editing.edit(_db.session.get(User, coordinator_id), row, title=title, body="同时改")
+        editor = _db.session.get(User, coordinator_id)
+        both_read.wait()  # both saw the same text before either changes it
+        editing.edit(editor, row, title=title, body="同时改")
 
     outcomes = race(app, change, ["甲", "乙"])
     assert sorted(outcomes) == ["conflict", "ok"], outcomes
