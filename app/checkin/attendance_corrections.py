@@ -48,7 +48,7 @@ CORRECTION_MARGIN = timedelta(hours=3)
 # Changing a record ---------------------------------------------------------------------------
 
 
-def _check_times(
+def check_times(
     shift: Shift, checked_in_at: datetime, checked_out_at: datetime | None, now: datetime
 ) -> None:
     earliest, latest = shift.starts_at - CORRECTION_MARGIN, shift.ends_at + CORRECTION_MARGIN
@@ -103,7 +103,7 @@ def correct_attendance(
         raise InvalidInput(
             _("A checked-out record needs a check-out time."), field="checked_out_at"
         )
-    _check_times(shift, new_in, new_out, now)
+    check_times(shift, new_in, new_out, now)
     before, before_in = snapshot(attendance), attendance.checked_in_at
     attendance.status = status
     attendance.checked_in_at = new_in
@@ -118,13 +118,13 @@ def correct_attendance(
         raise InvalidInput(_("The record already says this: nothing was changed."))
     attendance.corrected = True
     clear_verification(attendance)
-    _record_edit(
+    record_edit(
         "checkin.attendance_corrected", attendance, before, actor=actor, note=reason, now=now
     )
     return attendance
 
 
-def _record_edit(
+def record_edit(
     action: str,
     attendance: Attendance,
     before: dict,
@@ -186,7 +186,7 @@ def add_minutes(
     line = f"{to_local(now):%Y-%m-%d} +{int(minutes)}: {evidence}"
     attendance.added_evidence = "\n".join(filter(None, [attendance.added_evidence, line]))
     clear_verification(attendance)
-    _record_edit(
+    record_edit(
         "checkin.minutes_added",
         attendance,
         before,
@@ -274,5 +274,5 @@ def undo_check_in(attendance: Attendance, *, actor, now: datetime | None = None)
         attendance_id=attendance.id,
         now=now,
     )
-    _record_edit("checkin.check_in_undone", attendance, before, actor=actor, now=now)
+    record_edit("checkin.check_in_undone", attendance, before, actor=actor, now=now)
     return attendance

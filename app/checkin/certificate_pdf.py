@@ -43,7 +43,7 @@ def font_path(setting: str) -> Path:
     return path if path.is_absolute() else PROJECT / path
 
 
-def _font(setting: str | None) -> str:
+def register_font(setting: str | None) -> str:
     """Register the certificate's font once per process; returns its reportlab name."""
     if not setting:
         name = CID_FONT
@@ -56,7 +56,7 @@ def _font(setting: str | None) -> str:
     return name
 
 
-class _Styles:
+class Styles:
     """The paragraph styles, in one font."""
 
     def __init__(self, font: str) -> None:
@@ -88,11 +88,11 @@ GRID = TableStyle(
 )
 
 
-def _p(text: object, style: ParagraphStyle) -> Paragraph:
+def paragraph(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(text)), style)
 
 
-def _facts(content: dict, styles: _Styles) -> Table:
+def _facts(content: dict, styles: Styles) -> Table:
     text = content["text"]
     rows = [
         (text["name"], content["name"]),
@@ -102,7 +102,9 @@ def _facts(content: dict, styles: _Styles) -> Table:
         (text["period"], f"{content['period_start']} — {content['period_end']}"),
         (text["total_hours"], content["total_hours"]),
     ]
-    cells = [[_p(label, styles.cell), _p(value, styles.cell)] for label, value in rows]
+    cells = [
+        [paragraph(label, styles.cell), paragraph(value, styles.cell)] for label, value in rows
+    ]
     table = Table(cells, colWidths=(40 * mm, 130 * mm))
     table.setStyle(GRID)
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke)]))
@@ -117,13 +119,13 @@ def _service_table(rows: list, *, header: bool) -> Table:
     return table
 
 
-def _services(content: dict, styles: _Styles, *, keep_last: int) -> tuple[list, list]:
+def _services(content: dict, styles: Styles, *, keep_last: int) -> tuple[list, list]:
     """The service lines: the table (it continues on the next pages under its header), and
     its last `keep_last` lines apart, to keep on the page of the signature."""
     text = content["text"]
-    header = [_p(text[key], styles.cell) for key in ("date", "time", "task", "hours")]
+    header = [paragraph(text[key], styles.cell) for key in ("date", "time", "task", "hours")]
     body = [
-        [_p(line[key], styles.cell) for key in ("date", "time", "task", "hours")]
+        [paragraph(line[key], styles.cell) for key in ("date", "time", "task", "hours")]
         for line in content["lines"]
     ]
     if not keep_last:
@@ -134,7 +136,7 @@ def _services(content: dict, styles: _Styles, *, keep_last: int) -> tuple[list, 
     return [_service_table([header, *head], header=True)], [_service_table(tail, header=False)]
 
 
-def _qr(url: str) -> Drawing:
+def qr_drawing(url: str) -> Drawing:
     widget = QrCodeWidget(url, barLevel="M")
     left, bottom, right, top = widget.getBounds()
     drawing = Drawing(
@@ -144,7 +146,7 @@ def _qr(url: str) -> Drawing:
     return drawing
 
 
-def _issuer_block(content: dict, styles: _Styles, last_lines: list) -> KeepTogether:
+def _issuer_block(content: dict, styles: Styles, last_lines: list) -> KeepTogether:
     text = content["text"]
     lines = [
         f"{text['issuer']}：{content['issuer']}",
@@ -152,8 +154,8 @@ def _issuer_block(content: dict, styles: _Styles, last_lines: list) -> KeepToget
         f"{text['contact']}：{content['contact']}",
         f"{text['issued_on']}：{content['issued_on']}",
     ]
-    signature = [_p(line, styles.right) for line in lines]
-    verify = [_qr(content["verify_url"]), _p(text["verify"], styles.small)]
+    signature = [paragraph(line, styles.right) for line in lines]
+    verify = [qr_drawing(content["verify_url"]), paragraph(text["verify"], styles.small)]
     block = Table([[verify, signature]], colWidths=(QR_SIZE + 8 * mm, None))
     block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     return KeepTogether([*last_lines, Spacer(1, 10 * mm), block])
@@ -179,7 +181,7 @@ def render_pdf(content: dict) -> bytes:
     Content of version 1 (before the embedded font) renders exactly as it was issued: the CID
     font, and the signature block kept together on its own."""
     current = content.get("version", 1) >= 2
-    styles = _Styles(_font(content.get("font") if current else None))
+    styles = Styles(register_font(content.get("font") if current else None))
     text = content["text"]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
@@ -200,13 +202,13 @@ def render_pdf(content: dict) -> bytes:
     )
     table, last_lines = _services(content, styles, keep_last=LINES_WITH_SIGNATURE if current else 0)
     story = [
-        _p(text["title"], styles.title),
-        _p(f"{text['number']}：{content['number']}", styles.right),
+        paragraph(text["title"], styles.title),
+        paragraph(f"{text['number']}：{content['number']}", styles.right),
         Spacer(1, 6 * mm),
-        _p(text["statement"], styles.statement),
+        paragraph(text["statement"], styles.statement),
         Spacer(1, 4 * mm),
         _facts(content, styles),
-        _p(text["content"], styles.heading),
+        paragraph(text["content"], styles.heading),
         *table,
         _issuer_block(content, styles, last_lines),
     ]

@@ -294,7 +294,7 @@ def _labels(data: dict) -> dict[str, str]:
         }
 
 
-def _embedded_font() -> str | None:
+def embedded_font() -> str | None:
     """The CERTIFICATE_FONT setting when its file is there; else none (the CID font, which
     the PDF viewer substitutes), so a wrong setting never stops certificates."""
     setting = current_app.config.get("CERTIFICATE_FONT") or ""
@@ -325,7 +325,7 @@ def _content(
         "signatory": config.get("CERTIFICATE_SIGNATORY") or "",
         "contact": config.get("CERTIFICATE_CONTACT") or "",
         "verify_url": verification_url(number),
-        "font": _embedded_font(),
+        "font": embedded_font(),
     }
     data["total_hours"] = format_hours(data["total_minutes"])
     data["text"] = _labels(data)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.checkin import hours
 from app.checkin.attendance import clear_verification, confirmed_signup, snapshot
-from app.checkin.attendance_corrections import _check_times, _record_edit
+from app.checkin.attendance_corrections import check_times, record_edit
 from app.checkin.models import Attendance
 from app.checkin.windows import is_late
 from app.common.time import local_day, utc_of_local, utcnow
@@ -132,7 +132,7 @@ def _entry(shift: Shift, line: PaperLine, listed: dict[int, PaperRow], now: date
     checked_out_at = _clock(shift, line.checked_out, "out")
     if checked_in_at is None:
         raise InvalidInput(_("Type the check-in time written on the sheet."), field="in")
-    _check_times(shift, checked_in_at, checked_out_at, now)
+    check_times(shift, checked_in_at, checked_out_at, now)
     row = listed.get(person.id)
     if row is not None and row.scanned and not line.replace:
         raise InvalidInput(
@@ -195,7 +195,7 @@ def _write(shift: Shift, entry: _Entry, *, actor, now: datetime) -> bool:
         record.corrected = record.corrected or was_scanned
     record.from_paper = True
     clear_verification(record)
-    _record_edit("checkin.paper_entered", record, before, actor=actor, now=now, from_paper=True)
+    record_edit("checkin.paper_entered", record, before, actor=actor, now=now, from_paper=True)
     return True
 
 

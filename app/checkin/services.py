@@ -76,7 +76,7 @@ class ScanResult:
 
 
 @dataclass
-class _Scan:
+class Scan:
     """One scan request: how it came in and what it asks for."""
 
     method: str  # kiosk | personal | manual
@@ -112,7 +112,7 @@ def _done(outcome: str, shift: Shift, person: User, attendance: Attendance, trie
     return _Answer(result, tried)
 
 
-def _refused(
+def refused(
     reason: str,
     tried: str,
     *,
@@ -133,7 +133,7 @@ def _refused(
     return _Answer(result, tried)
 
 
-def _replay(user_id: int | None, nonce: str | None) -> ScanResult | None:
+def replay(user_id: int | None, nonce: str | None) -> ScanResult | None:
     """The first answer to this (person, nonce), when there was one."""
     if user_id is None or not nonce:
         return None
@@ -151,7 +151,7 @@ def _replay(user_id: int | None, nonce: str | None) -> ScanResult | None:
     elif entry.reason == "already_in" and attendance is not None:
         answer = _done("already_in", shift, person, attendance, entry.action)
     else:
-        answer = _refused(
+        answer = refused(
             entry.reason or "malformed",
             entry.action,
             shift=shift,
@@ -162,7 +162,7 @@ def _replay(user_id: int | None, nonce: str | None) -> ScanResult | None:
     return answer.result
 
 
-def _log(answer: _Answer, scan: _Scan, *, person_id: int | None) -> None:
+def _log(answer: _Answer, scan: Scan, *, person_id: int | None) -> None:
     result = answer.result
     ok = result.outcome in ("checked_in", "checked_out")
     reason = result.reason if result.outcome != "already_in" else "already_in"
@@ -182,7 +182,7 @@ def _log(answer: _Answer, scan: _Scan, *, person_id: int | None) -> None:
     )
 
 
-def _run(scan: _Scan, person_id: int | None, decide: Callable[[], _Answer]) -> ScanResult:
+def run_scan(scan: Scan, person_id: int | None, decide: Callable[[], _Answer]) -> ScanResult:
     """Decide and log in one savepoint; a concurrent request that logged the same nonce
     first wins, and its answer is replayed."""
     try:
@@ -190,14 +190,14 @@ def _run(scan: _Scan, person_id: int | None, decide: Callable[[], _Answer]) -> S
             answer = decide()
             _log(answer, scan, person_id=person_id)
     except IntegrityError:
-        first = _replay(person_id, scan.nonce)
+        first = replay(person_id, scan.nonce)
         if first is None:
             raise Conflict(_("This scan is being handled. Please try again.")) from None
         return first
     return answer.result
 
 
-def _clean(action: str, nonce: str | None) -> str | None:
+def clean_action(action: str, nonce: str | None) -> str | None:
     if action not in ACTIONS:
         raise InvalidInput(_("Unknown check-in action."))
     return (nonce or "").strip()[:NONCE_MAX] or None
@@ -219,7 +219,7 @@ def _start(
     person: User,
     record: Attendance | None,
     signup: ShiftSignup,
-    scan: _Scan,
+    scan: Scan,
     *,
     walk_in: bool,
 ) -> Attendance:
@@ -255,28 +255,28 @@ def _start(
     return record
 
 
-def _walk_in_refusal(shift: Shift, person: User, scan: _Scan) -> str | None:
+def _walk_in_refusal(shift: Shift, person: User, scan: Scan) -> str | None:
     """Why this person may not walk in (their sign-up eligibility, the timing aside)."""
     before_start = min(scan.now, shift.starts_at - timedelta(seconds=1))
     eligibility = shift_eligibility(shift, person, now=before_start)
     return None if eligibility.ok else " ".join(eligibility.reasons)
 
 
-def _check_in(shift: Shift, person: User, record: Attendance | None, scan: _Scan) -> _Answer:
+def _check_in(shift: Shift, person: User, record: Attendance | None, scan: Scan) -> _Answer:
     state = record.status if record is not None else None
     if state == "in":
         return _done("already_in", shift, person, record, "check_in")
     if state == "out":
-        return _refused("already_out", "check_in", shift=shift, person=person, attendance=record)
+        return refused("already_out", "check_in", shift=shift, person=person, attendance=record)
     signup = signups.confirmed_signup(shift, person.id)
     if signup is None and not shift.task.walk_ins_allowed:
-        return _refused("not_signed_up", "check_in", shift=shift, person=person)
+        return refused("not_signed_up", "check_in", shift=shift, person=person)
     if not opens_at(shift) <= scan.now < shift.ends_at:
-        return _refused("outside_window", "check_in", shift=shift, person=person)
+        return refused("outside_window", "check_in", shift=shift, person=person)
     if signup is None:
         refusal = _walk_in_refusal(shift, person, scan)
         if refusal:
-            return _refused("not_eligible", "check_in", shift=shift, person=person, detail=refusal)
+            return refused("not_eligible", "check_in", shift=shift, person=person, detail=refusal)
     walk_in = signup is None or (record is not None and record.walk_in)
     try:
         with db.session.begin_nested():
@@ -286,7 +286,7 @@ def _check_in(shift: Shift, person: User, record: Attendance | None, scan: _Scan
                     raise _Full
             record = _start(shift, person, record, signup, scan, walk_in=walk_in)
     except _Full:
-        return _refused("full", "check_in", shift=shift, person=person)
+        return refused("full", "check_in", shift=shift, person=person)
     except (IntegrityError, _Lost):
         # A concurrent scan of the same person checked them in first.
         current = attendance_of(shift.id, person.id)
@@ -296,21 +296,19 @@ def _check_in(shift: Shift, person: User, record: Attendance | None, scan: _Scan
     return _done("checked_in", shift, person, record, "check_in")
 
 
-def _check_out(shift: Shift, person: User, record: Attendance | None, scan: _Scan) -> _Answer:
+def _check_out(shift: Shift, person: User, record: Attendance | None, scan: Scan) -> _Answer:
     if record is None or record.status == "undone":
-        return _refused("not_checked_in", "check_out", shift=shift, person=person)
+        return refused("not_checked_in", "check_out", shift=shift, person=person)
     if record.status == "out":
-        return _refused("already_out", "check_out", shift=shift, person=person, attendance=record)
+        return refused("already_out", "check_out", shift=shift, person=person, attendance=record)
     if scan.now > checkout_closes_at(shift):
-        return _refused(
-            "outside_window", "check_out", shift=shift, person=person, attendance=record
-        )
+        return refused("outside_window", "check_out", shift=shift, person=person, attendance=record)
     if check_out(record, shift, scan.now, check_out_method=scan.method) is None:
         return _check_out(shift, person, attendance_of(shift.id, person.id), scan)
     return _done("checked_out", shift, person, record, "check_out")
 
 
-def _wants_out(record: Attendance | None, scan: _Scan) -> bool:
+def _wants_out(record: Attendance | None, scan: Scan) -> bool:
     if scan.action != "auto":
         return scan.action == "out"
     if record is None or record.status != "in" or scan.method == "kiosk":
@@ -318,13 +316,13 @@ def _wants_out(record: Attendance | None, scan: _Scan) -> bool:
     return scan.now - record.checked_in_at >= AUTO_OUT_AFTER
 
 
-def _apply(shift: Shift, person: User, scan: _Scan) -> _Answer:
+def apply_scan(shift: Shift, person: User, scan: Scan) -> _Answer:
     tried = "check_out" if scan.action == "out" else "check_in"
     if shift.status == "cancelled":
-        return _refused("cancelled", tried, shift=shift, person=person)
+        return refused("cancelled", tried, shift=shift, person=person)
     if not person.active:
         inactive = _("The account is not active.")
-        return _refused("not_eligible", tried, shift=shift, person=person, detail=inactive)
+        return refused("not_eligible", tried, shift=shift, person=person, detail=inactive)
     record = attendance_of(shift.id, person.id)
     if _wants_out(record, scan):
         return _check_out(shift, person, record, scan)
@@ -362,11 +360,11 @@ def scan_kiosk_code(
     session); within `READ_GRACE` the code is judged at that moment, so logging in first or
     tapping check-out a minute later does not turn it "expired".
     """
-    scan = _Scan(
-        "kiosk", action, now or utcnow(), nonce=_clean(action, nonce), device=device, ip=ip
+    scan = Scan(
+        "kiosk", action, now or utcnow(), nonce=clean_action(action, nonce), device=device, ip=ip
     )
     begin_write_transaction()
-    first = _replay(person.id, scan.nonce)
+    first = replay(person.id, scan.nonce)
     if first is not None:
         return first
 
@@ -375,13 +373,13 @@ def scan_kiosk_code(
             read = tokens.read_kiosk_code(code, now=_judged_at(scan.now, read_at))
         except CodeError as error:
             shift = db.session.get(Shift, error.subject_id) if error.subject_id else None
-            return _refused(error.reason, _tried(action), shift=shift, person=person)
+            return refused(error.reason, _tried(action), shift=shift, person=person)
         shift = db.session.get(Shift, read.subject_id)
         if shift is None:
-            return _refused("forged", _tried(action), person=person)
-        return _apply(shift, person, scan)
+            return refused("forged", _tried(action), person=person)
+        return apply_scan(shift, person, scan)
 
-    return _run(scan, person.id, decide)
+    return run_scan(scan, person.id, decide)
 
 
 def _personal_code_refusal(shift: Shift, code: str, error: CodeError, now: datetime) -> str:
@@ -409,12 +407,12 @@ def scan_personal_code(
     """A coordinator's scanner read a volunteer's personal code. "auto" checks in when the
     person is not in, out when they are (and checked in `AUTO_OUT_AFTER` ago)."""
     require_team_manager(actor, shift.task.team_id)
-    scan = _Scan(
+    scan = Scan(
         "personal",
         action,
         now or utcnow(),
         actor_id=actor.id,
-        nonce=_clean(action, nonce),
+        nonce=clean_action(action, nonce),
         device=device,
         ip=ip,
     )
@@ -428,16 +426,16 @@ def scan_personal_code(
     person = db.session.get(User, person_id) if person_id else None
     if person is None:
         person_id = None
-    first = _replay(person_id, scan.nonce)
+    first = replay(person_id, scan.nonce)
     if first is not None:
         return first
 
     def decide() -> _Answer:
         if failure is not None or person is None:
-            return _refused(failure or "forged", _tried(action), shift=shift, person=person)
-        return _apply(shift, person, scan)
+            return refused(failure or "forged", _tried(action), shift=shift, person=person)
+        return apply_scan(shift, person, scan)
 
-    return _run(scan, person_id, decide)
+    return run_scan(scan, person_id, decide)
 
 
 def check_in_by_hand(
@@ -446,9 +444,11 @@ def check_in_by_hand(
     """A coordinator checks a person in or out from the attendance sheet (method "manual",
     audited). "auto" as on the scanner."""
     require_team_manager(actor, shift.task.team_id)
-    scan = _Scan("manual", action, now or utcnow(), actor_id=actor.id, nonce=_clean(action, None))
+    scan = Scan(
+        "manual", action, now or utcnow(), actor_id=actor.id, nonce=clean_action(action, None)
+    )
     begin_write_transaction()
-    result = _run(scan, person.id, lambda: _apply(shift, person, scan))
+    result = run_scan(scan, person.id, lambda: apply_scan(shift, person, scan))
     if result.outcome in ("checked_in", "checked_out"):
         audit.record(
             f"checkin.{result.outcome}_by_hand",
@@ -473,11 +473,11 @@ def scan_queued(
     """A personal code scanned offline at `at`, uploaded later (see `offline.py`): the same
     path as a live scan at that time; its nonce makes a second upload a replay."""
     require_team_manager(actor, shift.task.team_id)
-    scan = _Scan(
-        "personal", action, at, actor_id=actor.id, nonce=_clean(action, nonce), device=device
+    scan = Scan(
+        "personal", action, at, actor_id=actor.id, nonce=clean_action(action, nonce), device=device
     )
     begin_write_transaction()
-    first = _replay(person.id, scan.nonce)
+    first = replay(person.id, scan.nonce)
     if first is not None:
         return first
-    return _run(scan, person.id, lambda: _apply(shift, person, scan))
+    return run_scan(scan, person.id, lambda: apply_scan(shift, person, scan))

@@ -17,8 +17,16 @@ from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 from sqlalchemy import select
 
 from app.audit import services as audit
-from app.checkin.certificate_pdf import GRID, MARGIN, QR_SIZE, _font, _p, _qr, _Styles
-from app.checkin.certificates import _embedded_font
+from app.checkin.certificate_pdf import (
+    GRID,
+    MARGIN,
+    QR_SIZE,
+    Styles,
+    paragraph,
+    qr_drawing,
+    register_font,
+)
+from app.checkin.certificates import embedded_font
 from app.common.time import to_local, utcnow
 from app.common.urls import external_url
 from app.extensions import db
@@ -42,7 +50,7 @@ def _signups(shift: Shift) -> list[ShiftSignup]:
     return sorted(signups, key=lambda signup: signup.status in WAITING)
 
 
-def _rows(shift: Shift, styles: _Styles) -> list[list]:
+def _rows(shift: Shift, styles: Styles) -> list[list]:
     header = [
         _("No."),
         _("Name"),
@@ -51,16 +59,16 @@ def _rows(shift: Shift, styles: _Styles) -> list[list]:
         _("Check-out time"),
         _("Signature"),
     ]
-    rows = [[_p(text, styles.cell) for text in header]]
+    rows = [[paragraph(text, styles.cell) for text in header]]
     signups = _signups(shift)
     for number, signup in enumerate(signups, start=1):
         name = signup.user.name
         if signup.status in WAITING:
             name = _("%(name)s (waiting list)", name=name)
         cells = [number, name, signup.user.student_number or "", "", "", ""]
-        rows.append([_p(text, styles.cell) for text in cells])
+        rows.append([paragraph(text, styles.cell) for text in cells])
     for number in range(len(signups) + 1, len(signups) + BLANK_ROWS + 1):
-        rows.append([_p(number, styles.cell), "", "", "", "", ""])
+        rows.append([paragraph(number, styles.cell), "", "", "", "", ""])
     return rows
 
 
@@ -73,7 +81,7 @@ def _header(shift: Shift, *, coordinator: str, font: str):
         _("Place: %(place)s", place=task.location or "—"),
         _("Coordinator: %(name)s", name=coordinator),
     ]
-    qr = _qr(external_url("attendance.shift_sheet", shift_id=shift.id))
+    qr = qr_drawing(external_url("attendance.shift_sheet", shift_id=shift.id))
 
     def draw(canvas, document) -> None:
         canvas.saveState()
@@ -93,8 +101,8 @@ def _header(shift: Shift, *, coordinator: str, font: str):
 
 def render_signin_sheet(shift: Shift, *, coordinator: str) -> bytes:
     """The sheet as PDF bytes."""
-    font = _font(_embedded_font())
-    styles = _Styles(font)
+    font = register_font(embedded_font())
+    styles = Styles(font)
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,

@@ -3,7 +3,7 @@
 Six digits cannot name a shift on their own: the server looks for the shift among the few
 the typing person could check into now (a confirmed place or a task taking walk-ins, check-in
 open) whose code of the current or the previous window matches, and then checks in through
-the kiosk scan's rules (`services._apply`), nonces and scan log (method "kiosk").
+the kiosk scan's rules (`services.apply_scan`), nonces and scan log (method "kiosk").
 
 Guessing is limited by the scan log: a wrong code is logged as "wrong_code" against each
 shift it could have been meant for, and a person with `CHECKIN_TYPED_PERSON_LIMIT` wrong
@@ -26,7 +26,15 @@ from app.accounts.models import User
 from app.checkin import tokens
 from app.checkin.models import ScanLog
 from app.checkin.scanlog import log_scan
-from app.checkin.services import ScanResult, _apply, _clean, _refused, _replay, _run, _Scan
+from app.checkin.services import (
+    Scan,
+    ScanResult,
+    apply_scan,
+    clean_action,
+    refused,
+    replay,
+    run_scan,
+)
 from app.checkin.windows import opens_at
 from app.common.db import begin_write_transaction
 from app.common.time import utcnow
@@ -118,10 +126,12 @@ def scan_typed_code(
 ) -> ScanResult:
     """Check `person` in with the six digits typed from the kiosk. Never checks out: the
     kiosk's QR code (or the coordinator) does that."""
-    scan = _Scan("kiosk", "in", now or utcnow(), nonce=_clean("in", nonce), device=device, ip=ip)
+    scan = Scan(
+        "kiosk", "in", now or utcnow(), nonce=clean_action("in", nonce), device=device, ip=ip
+    )
     digits = (digits or "").strip()
     begin_write_transaction()
-    first = _replay(person.id, scan.nonce)
+    first = replay(person.id, scan.nonce)
     if first is not None:
         return first
     candidates = open_shifts_for(person, now=scan.now) if DIGITS.fullmatch(digits) else []
@@ -129,21 +139,21 @@ def scan_typed_code(
 
     def decide():
         if not DIGITS.fullmatch(digits):
-            return _refused("malformed", "check_in", person=person)
+            return refused("malformed", "check_in", person=person)
         if _person_limited(person, scan.now):
-            return _refused(LIMITED, "check_in", person=person)
+            return refused(LIMITED, "check_in", person=person)
         if not candidates:
-            return _refused("no_shift_open", "check_in", person=person)
+            return refused("no_shift_open", "check_in", person=person)
         guessable = [shift for shift in candidates if not _shift_limited(shift, scan.now)]
         shift = _matching(guessable, digits, scan.now)
         if shift is not None:
-            return _apply(shift, person, scan)
+            return apply_scan(shift, person, scan)
         if not guessable:
-            return _refused(LIMITED, "check_in", shift=candidates[0], person=person)
+            return refused(LIMITED, "check_in", shift=candidates[0], person=person)
         missed.extend(guessable)
-        return _refused(WRONG, "check_in", shift=guessable[0], person=person)
+        return refused(WRONG, "check_in", shift=guessable[0], person=person)
 
-    result = _run(scan, person.id, decide)
+    result = run_scan(scan, person.id, decide)
     for shift in missed[1:] if not result.replayed else []:
         # The wrong code counts against every shift it could have been meant for.
         log_scan(
