@@ -8,6 +8,7 @@ from app.audit.models import AuditEntry
 from app.recruitment.models import Team
 from tests.helpers import page
 from tests.recruitment import recruiting
+from tests.shifts import signup_data as data
 
 EDIT = {"name": "阅览室志愿者队", "kind": "volunteer_team", "description": "", "active": "y"}
 
@@ -57,3 +58,13 @@ def test_a_bad_team_limit_is_shown_on_the_field_and_nothing_is_saved(client, log
     db.session.expire_all()
     saved = db.session.get(Team, team.id)
     assert saved.name == "阅览室志愿者队" and saved.max_per_month is None
+
+
+def test_a_tasks_page_shows_its_teams_limits(client, login, db):
+    team, boss = _world(db)
+    task = data.task(team)
+    db.session.commit()
+    login(boss)
+    assert 'data-testid="team-limit-rules"' not in page(client.get(f"/tasks/{task.id}"))
+    client.post(f"/teams/{team.id}/edit", data={**EDIT, "max_per_month": "4"})
+    assert 'data-testid="team-limit-rules"' in page(client.get(f"/tasks/{task.id}"))
