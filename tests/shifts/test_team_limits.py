@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
-from app.common.time import utcnow
+from app.common.time import local_today, utc_of_local, utcnow
 from app.errors import InvalidInput
 from app.recruitment import membership as members
 from app.shifts import rush, signups
@@ -19,6 +19,12 @@ def _team_limited(**limits):
     for name, value in limits.items():
         setattr(team, name, value)
     return team
+
+
+def _world(**team_limits):
+    """A team with `team_limits`, one of its tasks, a member, and now."""
+    team = _team_limited(**team_limits)
+    return team, data.task(team), data.member(team), utcnow()
 
 
 def _next_week_shift(task, day: int, now):
@@ -61,23 +67,25 @@ def test_a_sign_up_keeps_within_both_the_tasks_and_the_teams_limits(db):
     assert refused.value.field == "limit_team_future"
 
 
+def _at(task, day, hour: int):
+    """A shift of the task at `hour`:00 local time on `day`."""
+    shift = data.shift(task)
+    shift.starts_at = utc_of_local(day, time(hour))
+    shift.ends_at = shift.starts_at + timedelta(hours=2)
+    return shift
+
+
 def test_the_teams_monthly_limit_names_itself(db):
-    team = _team_limited(max_per_month=1)
-    person = data.member(team)
-    now = utcnow()
-    first = data.shift(data.task(team), starts_in=timedelta(days=2), now=now)
-    signups.sign_up(first, person, now=now)
-    second = data.shift(data.task(team), starts_in=timedelta(days=2, hours=5), now=now)
+    team, _task, person, now = _world(max_per_month=1)
+    day = (local_today(now).replace(day=1) + timedelta(days=70)).replace(day=10)
+    signups.sign_up(_at(data.task(team), day, 10), person, now=now)
     with pytest.raises(InvalidInput) as refused:
-        signups.sign_up(second, person, now=now)
+        signups.sign_up(_at(data.task(team), day, 15), person, now=now)
     assert refused.value.field == "limit_team_month"
 
 
 def test_lowering_the_teams_limit_keeps_the_places_people_hold(db):
-    team = data.team()
-    task = data.task(team)
-    person = data.member(team)
-    now = utcnow()
+    team, task, person, now = _world()
     held = [
         signups.sign_up(data.shift(task, starts_in=timedelta(days=d), now=now), person, now=now)
         for d in (2, 3)
@@ -95,10 +103,7 @@ def test_lowering_the_teams_limit_keeps_the_places_people_hold(db):
 
 
 def test_a_team_without_limits_limits_nothing(db):
-    team = data.team()
-    task = data.task(team)
-    person = data.member(team)
-    now = utcnow()
+    _team, task, person, now = _world()
     assert not rush.has_limits(task)
     for day in range(2, 7):
         signups.sign_up(data.shift(task, starts_in=timedelta(days=day), now=now), person, now=now)
