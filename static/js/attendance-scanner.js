@@ -75,16 +75,11 @@
   }
 
   function send(code, nonce, triesLeft) {
-    return fetch(root.getAttribute("data-scan-url"), {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "X-CSRFToken": root.getAttribute("data-csrf"),
-      },
-      body: JSON.stringify({ code: code, nonce: nonce }),
-    }).then(
+    return window.postJson(
+      root.getAttribute("data-scan-url"),
+      { code: code, nonce: nonce },
+      root.getAttribute("data-csrf")
+    ).then(
       function (response) {
         return response
           .json()

@@ -10,12 +10,11 @@
   }
   if (!navigator.geolocation) { say("data-none"); return; }
   navigator.geolocation.getCurrentPosition(function (position) {
-    fetch(status.getAttribute("data-place-url"), {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": status.getAttribute("data-csrf")},
-      body: JSON.stringify({latitude: position.coords.latitude, longitude: position.coords.longitude})
-    }).then(function (response) {
+    window.postJson(
+      status.getAttribute("data-place-url"),
+      {latitude: position.coords.latitude, longitude: position.coords.longitude},
+      status.getAttribute("data-csrf")
+    ).then(function (response) {
       say(response.ok ? "data-sent" : "data-none");
     }).catch(function () { say("data-none"); });
   }, function () { say("data-none"); }, {enableHighAccuracy: true, timeout: 8000, maximumAge: 60000});

@@ -233,16 +233,7 @@
   // Talking to the server ---------------------------------------------------------------------
 
   function post(url, body) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "X-CSRFToken": root.getAttribute("data-csrf"),
-      },
-      body: JSON.stringify(body),
-    }).then(function (response) {
+    return window.postJson(url, body, root.getAttribute("data-csrf")).then(function (response) {
       if (!response.ok) {
         throw new Error("HTTP " + response.status);
       }
