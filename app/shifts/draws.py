@@ -64,6 +64,15 @@ def request_place(shift: Shift, user, *, now: datetime) -> ShiftSignup | ShiftDr
     return signups.sign_up(shift, user, now=now)
 
 
+def find_entry(shift: Shift, user_id: int) -> ShiftDrawEntry | None:
+    """The person's draw entry for the shift (whatever its status), or None."""
+    return db.session.scalar(
+        select(ShiftDrawEntry).where(
+            ShiftDrawEntry.shift_id == shift.id, ShiftDrawEntry.user_id == user_id
+        )
+    )
+
+
 def _enter_draw(shift: Shift, user, *, now: datetime) -> ShiftDrawEntry:
     eligibility = shift_eligibility(shift, user, now=now)
     if not eligibility.ok:
@@ -72,11 +81,7 @@ def _enter_draw(shift: Shift, user, *, now: datetime) -> ShiftDrawEntry:
     if held is not None and held.status in signups.ACTIVE_STATUSES:
         raise Conflict(_("You are already signed up for this shift."))
     rush.check_limits(shift, user.id, now=now)
-    entry = db.session.scalar(
-        select(ShiftDrawEntry).where(
-            ShiftDrawEntry.shift_id == shift.id, ShiftDrawEntry.user_id == user.id
-        )
-    )
+    entry = find_entry(shift, user.id)
     if entry is not None and entry.status == "entered":
         raise Conflict(_("You are already in this shift's draw."))
     if entry is None:

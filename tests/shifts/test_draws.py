@@ -80,7 +80,7 @@ def test_a_second_entry_and_a_series_sign_up_in_the_window_are_refused(db):
     draws.request_place(shift, people[0], now=opens)
     with pytest.raises(Conflict):
         draws.request_place(shift, people[0], now=opens + timedelta(seconds=5))
-    # The series sign-up goes through `signups.sign_up`, which leaves the window to the draw.
+    # `signups.sign_up` alone (no draw) leaves the window to the draw.
     with pytest.raises(InvalidInput):
         signups.sign_up(shift, people[1], now=opens)
 
