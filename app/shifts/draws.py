@@ -109,6 +109,23 @@ def cancel_entry(entry: ShiftDrawEntry, *, actor, now: datetime) -> ShiftDrawEnt
     return entry
 
 
+def withdraw_all(shift: Shift, *, now: datetime) -> list[ShiftDrawEntry]:
+    """Withdraw every entry still waiting for the shift's draw (the shift is being
+    cancelled); returns them, so their people can be told."""
+    _lock(shift)
+    entries = list(
+        db.session.scalars(
+            select(ShiftDrawEntry)
+            .where(ShiftDrawEntry.shift_id == shift.id, ShiftDrawEntry.status == "entered")
+            .order_by(ShiftDrawEntry.id)
+        )
+    )
+    for entry in entries:
+        entry.status, entry.decided_at = "cancelled", now
+    db.session.flush()
+    return entries
+
+
 def draw_if_due(shift: Shift, *, now: datetime, seed: str | None = None) -> list | None:
     """Draw the shift's entries when its window has closed and nobody has drawn them yet;
     returns the drawn sign-ups in order, or None when there was nothing to do."""
@@ -117,7 +134,9 @@ def draw_if_due(shift: Shift, *, now: datetime, seed: str | None = None) -> list
         return None
     _lock(shift)
     seed = seed or secrets.token_hex(16)
-    if not update_if(shift, Shift.drawn_at.is_(None), drawn_at=now, draw_seed=seed):
+    # A shift cancelled meanwhile is never drawn (its entries were withdrawn with it).
+    ready = (Shift.drawn_at.is_(None), Shift.status == "scheduled")
+    if not update_if(shift, *ready, drawn_at=now, draw_seed=seed):
         return None
     entries = {
         entry.id: entry
