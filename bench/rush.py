@@ -39,7 +39,7 @@ import requests
 from bench import common
 from bench.common import Phase, bench_app, free_port, on_both_databases, serve, stop
 
-PASSWORD = "bench-password"
+PASSWORD = common.PASSWORD
 LEAD_SECONDS = 3  # the opening is this far ahead of the moment every client is ready
 DRAW_MINUTES = 1  # the shortest draw window a task may have
 FLASH = re.compile(r'class="alert alert-(\w+)" role="alert">(.*?)</div>', re.S)
@@ -88,19 +88,12 @@ def student_number(n: int) -> str:
 def build(url: str, settings: Settings, *, draw: bool) -> list[int]:
     """A fresh database: a team, one task (with a draw window for the draw variant) whose
     shifts open for sign-up in a day, and the members. Returns the shift ids."""
-    from app.accounts import services as accounts
     from app.common.time import utcnow
     from app.extensions import db
-    from app.recruitment import membership
-    from app.recruitment.teams import services as team_services
     from app.shifts.models import Shift, Task
 
-    app = bench_app(url)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    with common.fresh_team(url, "抢班压测队") as team:
         now = utcnow().replace(microsecond=0)
-        team = team_services.create_team(name="抢班压测队", kind="volunteer_team", actor=None)
         task = Task(
             team_id=team.id,
             title="周末总服务台",
@@ -120,18 +113,9 @@ def build(url: str, settings: Settings, *, draw: bool) -> list[int]:
             for day in range(settings.shifts)
         ]
         db.session.add_all(shifts)
-        shared = accounts.hash_password(PASSWORD)
-        for n in range(settings.people):
-            person = accounts.create_person(
-                accounts.PersonFields(student_number=student_number(n), name=f"抢班{n}"),
-                password="",
-                password_hash=shared,
-                must_change_password=False,
-            )
-            membership.join_team(team.id, person.id).onboarded = True
-        db.session.commit()
+        common.onboarded_members(team.id, settings.people, student_number, "抢班")
+        db.session.flush()
         shift_ids = [shift.id for shift in shifts]
-        db.engine.dispose()
     return shift_ids
 
 
