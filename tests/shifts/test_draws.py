@@ -75,7 +75,7 @@ def test_a_withdrawn_entry_is_not_drawn_and_after_the_draw_cannot_be_withdrawn(d
         draws.cancel_entry(second, actor=people[1], now=opens + timedelta(minutes=WINDOW))
 
 
-def test_a_second_entry_and_a_series_sign_up_in_the_window_are_refused(db):
+def test_a_second_entry_and_a_sign_up_bypassing_the_draw_in_the_window_are_refused(db):
     _team, shift, opens, people = _drawn_shift()
     draws.request_place(shift, people[0], now=opens)
     with pytest.raises(Conflict):
