@@ -80,6 +80,7 @@ bench: $(STAMP) translations
 	$(BIN)/python -m bench.engagement
 	$(BIN)/python -m bench.eventday
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.rush
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

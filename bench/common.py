@@ -10,7 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret"
+PASSWORD = "bench-password"
 
 
 @dataclass
@@ -59,6 +61,41 @@ def bench_app(url: str):
     return create_app(
         TestConfig, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET, RATELIMIT_ENABLED=False
     )
+
+
+@contextmanager
+def fresh_team(url: str, name: str) -> Iterator:
+    """In an app context on the emptied database `url`: one new volunteer team, committed
+    (with whatever the caller added) when the block ends."""
+    from app.extensions import db
+    from app.recruitment.teams import services as team_services
+
+    with bench_app(url).app_context():
+        db.drop_all()
+        db.create_all()
+        yield team_services.create_team(name=name, kind="volunteer_team", actor=None)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def onboarded_members(team_id: int, count: int, number: Callable[[int], str], name: str) -> list:
+    """`count` new people (student number `number(n)`, password PASSWORD, name `name` + n),
+    onboarded members of the team."""
+    from app.accounts import services as accounts
+    from app.recruitment import membership
+
+    shared = accounts.hash_password(PASSWORD)
+    people = []
+    for n in range(count):
+        person = accounts.create_person(
+            accounts.PersonFields(student_number=number(n), name=f"{name}{n}"),
+            password="",
+            password_hash=shared,
+            must_change_password=False,
+        )
+        membership.join_team(team_id, person.id).onboarded = True
+        people.append(person)
+    return people
 
 
 def free_port() -> int:

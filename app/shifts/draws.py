@@ -64,6 +64,15 @@ def request_place(shift: Shift, user, *, now: datetime) -> ShiftSignup | ShiftDr
     return signups.sign_up(shift, user, now=now)
 
 
+def find_entry(shift: Shift, user_id: int) -> ShiftDrawEntry | None:
+    """The person's draw entry for the shift (whatever its status), or None."""
+    return db.session.scalar(
+        select(ShiftDrawEntry).where(
+            ShiftDrawEntry.shift_id == shift.id, ShiftDrawEntry.user_id == user_id
+        )
+    )
+
+
 def _enter_draw(shift: Shift, user, *, now: datetime) -> ShiftDrawEntry:
     eligibility = shift_eligibility(shift, user, now=now)
     if not eligibility.ok:
@@ -72,11 +81,7 @@ def _enter_draw(shift: Shift, user, *, now: datetime) -> ShiftDrawEntry:
     if held is not None and held.status in signups.ACTIVE_STATUSES:
         raise Conflict(_("You are already signed up for this shift."))
     rush.check_limits(shift, user.id, now=now)
-    entry = db.session.scalar(
-        select(ShiftDrawEntry).where(
-            ShiftDrawEntry.shift_id == shift.id, ShiftDrawEntry.user_id == user.id
-        )
-    )
+    entry = find_entry(shift, user.id)
     if entry is not None and entry.status == "entered":
         raise Conflict(_("You are already in this shift's draw."))
     if entry is None:
@@ -104,6 +109,23 @@ def cancel_entry(entry: ShiftDrawEntry, *, actor, now: datetime) -> ShiftDrawEnt
     return entry
 
 
+def withdraw_all(shift: Shift, *, now: datetime) -> list[ShiftDrawEntry]:
+    """Withdraw every entry still waiting for the shift's draw (the shift is being
+    cancelled); returns them, so their people can be told."""
+    _lock(shift)
+    entries = list(
+        db.session.scalars(
+            select(ShiftDrawEntry)
+            .where(ShiftDrawEntry.shift_id == shift.id, ShiftDrawEntry.status == "entered")
+            .order_by(ShiftDrawEntry.id)
+        )
+    )
+    for entry in entries:
+        entry.status, entry.decided_at = "cancelled", now
+    db.session.flush()
+    return entries
+
+
 def draw_if_due(shift: Shift, *, now: datetime, seed: str | None = None) -> list | None:
     """Draw the shift's entries when its window has closed and nobody has drawn them yet;
     returns the drawn sign-ups in order, or None when there was nothing to do."""
@@ -112,7 +134,9 @@ def draw_if_due(shift: Shift, *, now: datetime, seed: str | None = None) -> list
         return None
     _lock(shift)
     seed = seed or secrets.token_hex(16)
-    if not update_if(shift, Shift.drawn_at.is_(None), drawn_at=now, draw_seed=seed):
+    # A shift cancelled meanwhile is never drawn (its entries were withdrawn with it).
+    ready = (Shift.drawn_at.is_(None), Shift.status == "scheduled")
+    if not update_if(shift, *ready, drawn_at=now, draw_seed=seed):
         return None
     entries = {
         entry.id: entry

@@ -1,8 +1,9 @@
 """Signing up for a whole weekly series at once, and cancelling the rest of it.
 
-Each shift goes through the one sign-up (`signups.sign_up`) or cancellation
-(`signups.cancel`) service, so the same capacity, waitlist, eligibility, overlap and
-deadline rules apply as to a single tap. The batch is not all or nothing: each shift is
+Each shift goes through the one sign-up (`draws.request_place`, as a single tap) or
+cancellation (`signups.cancel`) service, so the same capacity, waitlist, eligibility,
+overlap, deadline and draw rules apply as to a single tap: a shift whose draw window is
+open gets a draw entry, not a place. The batch is not all or nothing: each shift is
 its own savepoint, so a refusal (full eligibility, an overlap, a closed deadline) rolls
 back that shift only, and the person gets a list of what happened to every shift. The
 caller commits once at the end.
@@ -27,17 +28,21 @@ from app.common.time import utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.recruitment import membership as members
-from app.shifts import signups
-from app.shifts.models import Shift, ShiftSeries, ShiftSignup, Task
+from app.shifts import draws, rush, signups
+from app.shifts.models import Shift, ShiftDrawEntry, ShiftSeries, ShiftSignup, Task
 
 OUTCOME_LABELS = {
     "confirmed": _l("Confirmed"),
     "waitlisted": _l("On the waitlist"),
+    "entered": _l("In the draw"),
     "already": _l("Already yours"),
     "refused": _l("Not signed up"),
     "cancelled": _l("Cancelled"),
     "kept": _l("Not cancelled"),
 }
+
+
+Taken = ShiftSignup | ShiftDrawEntry
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ def upcoming_shifts(series: ShiftSeries, *, now: datetime) -> list[Shift]:
     )
 
 
-def _in_savepoint(change: Callable[[], ShiftSignup]) -> tuple[ShiftSignup | None, str]:
+def _in_savepoint(change: Callable[[], Taken]) -> tuple[Taken | None, str]:
     """Run `change()` in a savepoint: its sign-up, or None and the refusal's message when
     it raised (then the savepoint is rolled back)."""
     savepoint = db.session.begin_nested()
@@ -89,11 +94,16 @@ def _in_savepoint(change: Callable[[], ShiftSignup]) -> tuple[ShiftSignup | None
     return signup, ""
 
 
+def _draw_note(shift: Shift) -> str:
+    return _("In the draw; the result comes at %(time)s.", time=rush.draw_time(shift))
+
+
 def sign_up_series(
     series: ShiftSeries, user, *, now: datetime | None = None
 ) -> list[SeriesOutcome]:
     """Sign the person up for every upcoming shift of the series they are not already on:
-    a place where one is free, else the waitlist, else refused with the reason."""
+    a draw entry while the shift's draw window is open, a place where one is free, else the
+    waitlist, else refused with the reason."""
     now = now or utcnow()
     begin_write_transaction()
     outcomes = []
@@ -104,9 +114,15 @@ def sign_up_series(
                 SeriesOutcome(shift, "already", signups.SIGNUP_STATUS_LABELS[signup.status])
             )
             continue
-        taken, reason = _in_savepoint(lambda s=shift: signups.sign_up(s, user, now=now))
+        entry = draws.find_entry(shift, user.id)
+        if entry is not None and entry.status == "entered":
+            outcomes.append(SeriesOutcome(shift, "already", _draw_note(shift)))
+            continue
+        taken, reason = _in_savepoint(lambda s=shift: draws.request_place(s, user, now=now))
         if taken is None:
             outcomes.append(SeriesOutcome(shift, "refused", reason))
+        elif isinstance(taken, ShiftDrawEntry):
+            outcomes.append(SeriesOutcome(shift, "entered", _draw_note(shift)))
         else:
             outcomes.append(SeriesOutcome(shift, taken.status))
     return outcomes

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.notifications import services as notifications
 from app.notifications.kinds import SHIFT_CANCELLED, SHIFT_TIME_CHANGED
 from app.recruitment.access import require_team_manager
-from app.shifts import signups
+from app.shifts import draws, signups
 from app.shifts.models import Shift, ShiftSignup, Task
 from app.shifts.signups import ACTIVE_STATUSES
 from app.shifts.tasks import check_capacity
@@ -254,7 +254,8 @@ def cancel_shift(
     db.session.flush()
     task = shift.task
     for each in shifts:
-        people = _active_signups(each)
+        # Entries waiting for the shift's draw are withdrawn (never drawn) and told too.
+        people = _active_signups(each) + draws.withdraw_all(each, now=now)
         for signup in people:
             notifications.notify(
                 signup.user,

@@ -22,7 +22,8 @@ from app.shifts.signups import ACTIVE_STATUSES, self_cancel_refusal
 
 @dataclass
 class MyShifts:
-    upcoming: list[ShiftSignup]
+    running: list[ShiftSignup]  # started and not yet ended ("In progress")
+    upcoming: list[ShiftSignup]  # not started yet
     past: list[ShiftSignup]
     positions: dict[int, int]  # signup id -> waitlist place
 
@@ -49,13 +50,15 @@ def _positions(signups: list[ShiftSignup]) -> dict[int, int]:
 def my_shifts(user, *, now: datetime | None = None) -> MyShifts:
     now = now or utcnow()
     query = signups_of(user.id)
-    upcoming = list(
+    current = list(
         db.session.scalars(
             query.where(Shift.ends_at >= now, ShiftSignup.status.in_(ACTIVE_STATUSES)).order_by(
                 Shift.starts_at
             )
         )
     )
+    running = [signup for signup in current if signup.shift.starts_at <= now]
+    upcoming = [signup for signup in current if signup.shift.starts_at > now]
     past = list(
         db.session.scalars(
             query.where(Shift.ends_at < now, ShiftSignup.status == "confirmed")
@@ -63,7 +66,7 @@ def my_shifts(user, *, now: datetime | None = None) -> MyShifts:
             .limit(200)
         )
     )
-    return MyShifts(upcoming=upcoming, past=past, positions=_positions(upcoming))
+    return MyShifts(running=running, upcoming=upcoming, past=past, positions=_positions(current))
 
 
 @dataclass

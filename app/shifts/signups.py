@@ -201,7 +201,8 @@ def sign_up(shift: Shift, user, *, now: datetime | None = None) -> ShiftSignup:
     if not eligibility.ok:
         raise InvalidInput(" ".join(eligibility.reasons))
     if rush.draw_pending(shift, now):
-        # Only through `draws.request_place`, which draws first (the series sign-up lands here).
+        # Only through `draws.request_place`, which enters the draw or draws first (single and
+        # series sign-ups both go there).
         raise InvalidInput(
             _("This shift's places are drawn by lottery: sign up on the shift itself.")
         )

@@ -211,7 +211,7 @@ def mine():
     today = to_local(now).date()
     month = _month(request.args.get("month"), today)
     by_day = defaultdict(list)
-    for signup in [*mine.upcoming, *mine.past]:
+    for signup in [*mine.running, *mine.upcoming, *mine.past]:
         start = to_local(signup.shift.starts_at)
         if (start.year, start.month) == (month.year, month.month):
             by_day[start.day].append(signup)
@@ -223,7 +223,9 @@ def mine():
         now=now,
         action=ActionForm(),
         labels=signups.SIGNUP_STATUS_LABELS,
-        refusals={s.id: signups.self_cancel_refusal(s, now=now) for s in mine.upcoming},
+        refusals={
+            s.id: signups.self_cancel_refusal(s, now=now) for s in [*mine.running, *mine.upcoming]
+        },
         my_offers={h.signup_id: h for h in handovers.offers_of(current_user, now=now)},
         handover_labels=handovers.HANDOVER_STATUS_LABELS,
         month=month,

@@ -75,12 +75,12 @@ def test_a_withdrawn_entry_is_not_drawn_and_after_the_draw_cannot_be_withdrawn(d
         draws.cancel_entry(second, actor=people[1], now=opens + timedelta(minutes=WINDOW))
 
 
-def test_a_second_entry_and_a_series_sign_up_in_the_window_are_refused(db):
+def test_a_second_entry_and_a_sign_up_bypassing_the_draw_in_the_window_are_refused(db):
     _team, shift, opens, people = _drawn_shift()
     draws.request_place(shift, people[0], now=opens)
     with pytest.raises(Conflict):
         draws.request_place(shift, people[0], now=opens + timedelta(seconds=5))
-    # The series sign-up goes through `signups.sign_up`, which leaves the window to the draw.
+    # `signups.sign_up` alone (no draw) leaves the window to the draw.
     with pytest.raises(InvalidInput):
         signups.sign_up(shift, people[1], now=opens)
 
@@ -121,3 +121,28 @@ def test_an_entry_drawn_over_the_persons_limit_gets_no_place(db):
     assert [s.status for s in draws.draw_if_due(shifts[0], now=closes)] == ["confirmed"]
     assert draws.draw_if_due(shifts[1], now=closes) == [None]
     assert shifts[1].confirmed_count == 0
+
+
+def test_a_shift_cancelled_in_its_draw_window_tells_its_entrants_and_is_never_drawn(db, admin):
+    from app.shifts import jobs, shift_edits
+
+    _team, shift, opens, people = _drawn_shift(capacity=1, people=3)
+    entries = [draws.request_place(shift, person, now=opens) for person in people[:2]]
+    draws.cancel_entry(entries[1], actor=people[1], now=opens + timedelta(minutes=1))
+    shift_edits.cancel_shift(shift, reason="闭馆", actor=admin, now=opens + timedelta(minutes=2))
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == "shifts.cancelled")
+    ).all()
+    assert told == [people[0].id]  # the waiting entrant, not the one who had withdrawn
+    assert [entry.status for entry in entries] == ["cancelled", "cancelled"]
+    db.session.commit()
+    closes = opens + timedelta(minutes=WINDOW)
+    assert draws.draw_if_due(shift, now=closes) is None
+    assert jobs.draw_due(now=closes) == {"drawn": 0}
+    # A forged request after the window neither draws nor takes a place.
+    with pytest.raises(InvalidInput):
+        draws.request_place(shift, people[2], now=closes + timedelta(minutes=1))
+    assert shift.drawn_at is None
+    assert (
+        db.session.scalars(select(ShiftSignup).where(ShiftSignup.shift_id == shift.id)).all() == []
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.common.time import local_today, utc_of_local, utcnow
 from app.errors import InvalidInput
@@ -158,3 +159,19 @@ def test_lowering_a_limit_keeps_the_places_people_hold(db):
     with pytest.raises(InvalidInput) as refused:
         rush.set_limits(task, {"max_future": 0}, actor=coordinator, now=now)
     assert refused.value.field == "max_future"
+
+
+def test_a_tap_one_second_before_the_opening_is_refused_with_the_countdown_draw_or_not(db):
+    from app.shifts import draws
+    from app.shifts.models import ShiftDrawEntry
+
+    team, task, shift, _now = _opening_later(30)
+    person = data.member(team)
+    for draw_minutes in (None, 10):
+        task.draw_minutes = draw_minutes
+        with pytest.raises(InvalidInput) as refused:
+            draws.request_place(shift, person, now=shift.signup_opens_at - timedelta(seconds=1))
+        assert "0:00:01" in refused.value.message
+    assert db.session.scalars(select(ShiftDrawEntry)).all() == []
+    assert shift.confirmed_count == 0
+    assert draws.request_place(shift, person, now=shift.signup_opens_at).status == "entered"

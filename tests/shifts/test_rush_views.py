@@ -74,3 +74,27 @@ def test_the_coordinator_sets_limits_and_the_task_page_shows_them(client, login,
     assert (changed.max_per_week, changed.max_per_month, changed.max_future) == (2, None, 3)
     assert changed.draw_minutes == 10
     assert 'data-testid="limit-rules"' in page(client.get(f"/tasks/{task.id}"))
+
+
+def test_forged_sign_ups_for_a_closed_cancelled_or_past_shift_are_refused_and_write_nothing(
+    client, login, db
+):
+    from app.shifts.models import ShiftDrawEntry
+
+    team = data.team()
+    drawn_task = data.task(team, draw_minutes=10)
+    not_open = data.shift(drawn_task)
+    not_open.signup_opens_at = utcnow() + timedelta(seconds=90)
+    cancelled = data.shift(data.task(team))
+    cancelled.status = "cancelled"
+    past = data.shift(data.task(team), starts_in=timedelta(days=-1))
+    running = data.shift(data.task(team), starts_in=timedelta(hours=-1))
+    volunteer = data.member(team)
+    db.session.commit()
+    login(volunteer)
+    for shift in (not_open, cancelled, past, running):
+        response = client.post(f"/shifts/{shift.id}/signup", data={"back": "index"})
+        assert response.status_code == 302
+        assert 'class="alert alert-danger' in page(client.get(response.location))
+    assert db.session.scalars(select(ShiftSignup)).all() == []
+    assert db.session.scalars(select(ShiftDrawEntry)).all() == []

@@ -97,3 +97,31 @@ def test_the_series_routes_answer_404_to_anyone_outside_the_team(app, client, en
     assert client.post(f"/shifts/series/{series.id}/signup").status_code == 404
     assert client.post(f"/shifts/series/{series.id}/cancel").status_code == 404
     assert client.post("/shifts/series/999999/signup").status_code == 404
+
+
+def test_a_series_sign_up_enters_the_draw_of_a_shift_whose_window_is_open(db):
+    from datetime import timedelta
+
+    from app.shifts import draws
+
+    team = data.team()
+    series, (drawn, later, last) = series_data.series(data.task(team, draw_minutes=10))
+    now = utcnow().replace(microsecond=0)
+    drawn.signup_opens_at = now - timedelta(minutes=1)  # its draw window is open
+    person = data.member(team)
+
+    results = series_signups.sign_up_series(series, person, now=now)
+
+    assert outcomes_of(results) == [
+        (drawn.id, "entered"),
+        (later.id, "confirmed"),
+        (last.id, "confirmed"),
+    ]
+    assert signups.existing_signup(drawn, person.id) is None  # no place before the draw
+    assert draws.find_entry(drawn, person.id).status == "entered"
+    again = series_signups.sign_up_series(series, person, now=now + timedelta(minutes=1))
+    assert [result.outcome for result in again] == ["already"] * 3
+    # The draw gives the entry its place like any other.
+    placed = draws.draw_if_due(drawn, now=now + timedelta(minutes=9))
+    assert [signup.user_id for signup in placed] == [person.id]
+    assert placed[0].status == "confirmed"

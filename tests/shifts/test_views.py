@@ -125,3 +125,22 @@ def test_calendar_feed_address_is_shown_once_and_can_be_revoked(client, english_
 def test_nav_has_a_shifts_link(client, english_login, setting):
     english_login(setting[2])
     assert 'data-testid="nav-shifts"' in page(client.get("/shifts/mine"))
+
+
+def test_my_shifts_lists_a_running_shift_under_in_progress_not_coming_up(client, login, db):
+    team = data.team()
+    task = data.task(team)
+    person = data.member(team)
+    running = data.shift(task, starts_in=timedelta(days=2))
+    coming = data.shift(task, starts_in=timedelta(days=3))
+    held = [signups.sign_up(shift, person) for shift in (running, coming)]
+    running.starts_at -= timedelta(days=2, hours=1)  # started an hour ago, ends in two hours
+    running.ends_at -= timedelta(days=2, hours=1)
+    db.session.commit()
+    login(person)
+    mine = page(client.get("/shifts/mine"))
+    assert 'data-testid="group-running"' in mine
+    assert f'data-testid="running-{held[0].id}"' in mine
+    assert f'data-testid="upcoming-{held[0].id}"' not in mine
+    assert f'data-testid="upcoming-{held[1].id}"' in mine
+    assert mine.index('data-testid="group-running"') < mine.index('data-testid="group-upcoming"')
