@@ -23,7 +23,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 from sqlalchemy import select
 
-from app.common.db import insert_ignoring_conflicts
+from app.common.db import begin_write_transaction, insert_ignoring_conflicts
 from app.common.time import utcnow
 from app.common.urls import external_url
 from app.extensions import db
@@ -71,7 +71,15 @@ def public_jwk(key: SigningKey) -> dict[str, Any]:
     return {**key.as_dict(private=False), "alg": algorithm(key), "use": "sig"}
 
 
-def _record(key: SigningKey, *, slot: str | None, private_pem: str) -> None:
+def _current() -> IssuerKey | None:
+    return db.session.scalar(select(IssuerKey).where(IssuerKey.slot == CURRENT))
+
+
+def _insert(key: SigningKey, *, slot: str | None, private_pem: str, conflict: str) -> None:
+    """Insert the key's row unless one with the same `conflict` column exists (a concurrent
+    worker's stands). On SQLite the write lock is taken first, so the row is looked for
+    again under it by the caller."""
+    begin_write_transaction()
     row = {
         "kid": key.thumbprint(),
         "slot": slot,
@@ -79,25 +87,25 @@ def _record(key: SigningKey, *, slot: str | None, private_pem: str) -> None:
         "private_pem": private_pem,
         "created_at": utcnow(),
     }
-    db.session.execute(insert_ignoring_conflicts(IssuerKey, ["kid"]).values(row))
+    db.session.execute(insert_ignoring_conflicts(IssuerKey, [conflict]).values(row))
 
 
 def _stored_key() -> SigningKey:
     """The generated key in the "current" slot, generated and stored when there is none."""
-    found = db.session.scalar(select(IssuerKey).where(IssuerKey.slot == CURRENT))
+    found = _current()
     if found is None:
         generated = RSAKey.generate_key(RSA_BITS, private=True)
-        db.session.execute(
-            insert_ignoring_conflicts(IssuerKey, ["slot"]).values(
-                kid=generated.thumbprint(),
-                slot=CURRENT,
-                public_jwk=public_jwk(generated),
-                private_pem=generated.as_pem(private=True).decode(),
-                created_at=utcnow(),
-            )
-        )
-        found = db.session.scalar(select(IssuerKey).where(IssuerKey.slot == CURRENT))
+        pem = generated.as_pem(private=True).decode()
+        _insert(generated, slot=CURRENT, private_pem=pem, conflict="slot")
+        found = _current()
     return RSAKey.import_key(found.private_pem)
+
+
+def _remember(key: SigningKey) -> None:
+    """Record a configured key's public part once, so it stays published after a change."""
+    known = db.session.scalar(select(IssuerKey.id).where(IssuerKey.kid == key.thumbprint()))
+    if known is None:
+        _insert(key, slot=None, private_pem="", conflict="kid")
 
 
 def signing_key() -> SigningKey:
@@ -105,7 +113,7 @@ def signing_key() -> SigningKey:
     configured = _configured_key()
     if configured is None:
         return _stored_key()
-    _record(configured, slot=None, private_pem="")
+    _remember(configured)
     return configured
 
 

@@ -25,6 +25,8 @@ from app.common.names import mask_name
 from app.common.tables import download
 from app.common.transaction import form_page, form_status, run_change, transaction
 from app.common.urls import external_url
+from app.errors import error_response
+from app.extensions import db
 from app.rewards import (
     badge_admin,
     badge_creation,
@@ -135,25 +137,25 @@ def credential(public_id: str):
     return download(body, open_badges.filename(found), "application/json")
 
 
+@bp.errorhandler(badge_signing.SigningKeyError)
+def signing_key_unusable(error: badge_signing.SigningKeyError):
+    """A configuration mistake, not the visitor's: logged, and "unavailable" for now."""
+    db.session.rollback()
+    current_app.logger.error("Open Badges signing: %s", error)
+    return error_response(503)
+
+
 @bp.route("/badges/<public_id>.jwt")
 def signed_credential(public_id: str):
     found = badges.credential_award(public_id, _viewer_id())
-    try:
-        with transaction():
-            token = badge_signing.sign(open_badges.credential(found), valid_from=found.awarded_at)
-    except badge_signing.SigningKeyError:
-        current_app.logger.exception("Open Badges signing key")
-        abort(503)
+    with transaction():
+        token = badge_signing.sign(open_badges.credential(found), valid_from=found.awarded_at)
     return download(token, open_badges.filename(found, "jwt"), badge_signing.MEDIA_TYPE)
 
 
 @bp.route("/badges/issuer/jwks.json")
 def issuer_jwks():
-    try:
-        return jsonify(badge_signing.published_keys())
-    except badge_signing.SigningKeyError:
-        current_app.logger.exception("Open Badges signing key")
-        abort(503)
+    return jsonify(badge_signing.published_keys())
 
 
 @bp.route("/badges/issuer/keys/<thumbprint>")
