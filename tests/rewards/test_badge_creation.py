@@ -10,12 +10,14 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.extensions import db as _db
 from app.notifications.kinds import BADGE_AWARDED
 from app.rewards import badge_creation, badge_images
+from app.rewards.badge_admin import BadgeChanges
 from app.rewards.models import Badge
-from tests.helpers import page
+from tests.helpers import page, race
 from tests.rewards import badge_data, rewards_data
 from tests.rewards.badge_data import NOW, OCTOBER_MONDAY
 
@@ -220,3 +222,25 @@ def test_an_inactive_new_badge_waits_for_its_backfill(client, login, admin, serv
     assert badge_creation.backfill_pending(now=NOW) == {"backfilled": 0, "awarded": 0}
     badge = badge_named("Eight hours")
     assert badge.backfilled_at is None and badge_data.holders(badge) == set()
+
+
+def test_two_admins_creating_the_same_name_at_once_make_one_badge(app, admin, served):
+    admin_id = admin.id
+
+    def create(number: int) -> None:
+        badge_creation.create_badge(
+            "shifts_total",
+            BadgeChanges("同名徽章", f"Same name {number}", "", "", 3, {}, False, True),
+            actor=_db.session.get(User, admin_id),
+            now=NOW,
+        )
+
+    outcomes = race(app, create, [1, 2])
+
+    assert outcomes.count("ok") == 1 and any("InvalidInput" in o for o in outcomes), outcomes
+    assert (
+        _db.session.scalar(
+            select(func.count()).select_from(Badge).where(Badge.name_zh == "同名徽章")
+        )
+        == 1
+    )
