@@ -84,6 +84,13 @@ class NewBadgeForm(BadgeForm):
             "the badge has the standard icon."
         ),
     )
+    params = TextAreaField(
+        _l("Parameters (JSON)"),
+        validators=[Length(max=1000)],
+        description=_l(
+            'Usually empty. For contributions of one column only: {"column": "the column\'s code"}.'
+        ),
+    )
     submit = SubmitField(_l("Create badge"))
 
     @classmethod
