@@ -187,6 +187,10 @@ class Config:
     # What a service certificate (志愿服务证明) names as its issuer.
     CERTIFICATE_ISSUER = os.environ.get("CERTIFICATE_ISSUER", "图书馆志愿服务中心")
     CERTIFICATE_SIGNATORY = os.environ.get("CERTIFICATE_SIGNATORY", "")
+    # The private key (PEM: RSA of at least 2048 bits, or EC P-256) that signs Open Badges
+    # credentials (app/rewards/badge_signing.py); "\n" may stand for line breaks. Without it
+    # one RSA key is generated once and kept in the database.
+    OPEN_BADGES_SIGNING_KEY = os.environ.get("OPEN_BADGES_SIGNING_KEY", "")
     CERTIFICATE_CONTACT = os.environ.get("CERTIFICATE_CONTACT", "")
     # The Chinese TrueType font embedded (subset) in certificate PDFs, so they look the same on
     # every phone; a path relative to the project or absolute. TTF, OTF with TrueType outlines

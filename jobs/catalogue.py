@@ -83,6 +83,12 @@ CATALOGUE: tuple[JobSpec, ...] = (
         _l("Grant badges to everyone who qualifies, and take back revocable ones"),
     ),
     JobSpec(
+        "rewards.backfill_badges",
+        "app.rewards.jobs:backfill_badges",
+        every(minutes=5),
+        _l("Give a newly created badge to everyone who already qualifies"),
+    ),
+    JobSpec(
         "rewards.monthly_stars",
         "app.rewards.jobs:monthly_stars",
         cron(day=1, hour=3, minute=0),

@@ -13,6 +13,7 @@ COUNT_LABELS = {
     "asked": lazy_pgettext("job count", "Feedback asked"),
     "attendance": lazy_pgettext("job count", "Points for service"),
     "awarded": lazy_pgettext("job count", "Awarded"),
+    "backfilled": lazy_pgettext("job count", "Badges backfilled"),
     "boards": lazy_pgettext("job count", "Boards"),
     "claimed": lazy_pgettext("job count", "Claimed"),
     "closed": lazy_pgettext("job count", "Closed"),

@@ -107,6 +107,7 @@ ACTION_LABELS: dict[str, Any] = {
     "recruitment.coordinator_granted": _l("Team coordinator added"),
     "recruitment.coordinator_revoked": _l("Team coordinator removed"),
     # Rewards: points, badges, library use
+    "badges.badge_created": _l("Badge created"),
     "badges.badge_edited": _l("Badge edited"),
     "badges.award_revoked": _l("Badge taken back"),
     "badges.award_reinstated": _l("Badge given back"),

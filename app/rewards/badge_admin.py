@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit import services as audit
-from app.common.db import get_or_not_found
+from app.common.db import get_or_not_found, lock_for_transaction
 from app.common.rows import fields_of
 from app.common.text import clean_line
 from app.errors import InvalidInput
@@ -100,7 +100,7 @@ class BadgeChanges:
     active: bool
 
 
-def _snapshot(badge: Badge) -> dict[str, Any]:
+def snapshot(badge: Badge) -> dict[str, Any]:
     return {
         **fields_of(badge, "name_zh", "name_en", "description_zh", "description_en", "threshold"),
         "params": dict(badge.params or {}),
@@ -117,22 +117,15 @@ def _clean(text: str | None, *, field: str, limit: int, required: bool) -> str:
     )
 
 
-def update_badge(
-    badge: Badge, changes: BadgeChanges, *, actor, now: datetime | None = None
-) -> Badge:
-    """An administrator edits a badge (audited). The next evaluation applies it to
-    everyone: a lower threshold awards more people at once."""
+def checked_fields(changes: BadgeChanges, criterion: str) -> dict[str, Any]:
+    """The badge's columns from an admin's form, checked: texts, the threshold and the
+    parameters of its criterion; InvalidInput names the field that is wrong."""
     if not 1 <= changes.threshold <= THRESHOLD_MAX:
         raise InvalidInput(
             _("The threshold must be between 1 and %(n)d.", n=THRESHOLD_MAX), field="threshold"
         )
-    allowed = param_types(badge.criterion)
-    params = {
-        name: _check_param(name, value, allowed[name])
-        for name, value in changes.params.items()
-        if name in allowed
-    }
-    cleaned = {
+    allowed = param_types(criterion)
+    return {
         "name_zh": _clean(changes.name_zh, field="name_zh", limit=NAME_MAX, required=True),
         "name_en": _clean(changes.name_en, field="name_en", limit=NAME_MAX, required=True),
         "description_zh": _clean(
@@ -141,13 +134,39 @@ def update_badge(
         "description_en": _clean(
             changes.description_en, field="description_en", limit=DESCRIPTION_MAX, required=False
         ),
+        "threshold": changes.threshold,
+        "params": {
+            name: _check_param(name, value, allowed[name])
+            for name, value in changes.params.items()
+            if name in allowed
+        },
+        "revocable": changes.revocable,
+        "active": changes.active,
     }
-    with audit.edit("badges.badge_edited", badge, _snapshot, actor=actor, now=now):
-        for field, value in cleaned.items():
+
+
+def refuse_taken_names(name_zh: str, name_en: str, *, except_id: int | None = None) -> None:
+    """Two badges may not share a name (in either language, ignoring case): the caller holds
+    the `badges.names` lock, so two admins saving the same name at once cannot both pass."""
+    lock_for_transaction("badges.names")
+    for field, name in (("name_zh", name_zh), ("name_en", name_en)):
+        column = getattr(Badge, field)
+        query = select(Badge.id).where(func.lower(column) == name.lower())
+        if except_id is not None:
+            query = query.where(Badge.id != except_id)
+        if db.session.scalar(query.limit(1)) is not None:
+            raise InvalidInput(_("Another badge already has this name."), field=field)
+
+
+def update_badge(
+    badge: Badge, changes: BadgeChanges, *, actor, now: datetime | None = None
+) -> Badge:
+    """An administrator edits a badge (audited). The next evaluation applies it to
+    everyone: a lower threshold awards more people at once."""
+    fields = checked_fields(changes, badge.criterion)
+    refuse_taken_names(fields["name_zh"], fields["name_en"], except_id=badge.id)
+    with audit.edit("badges.badge_edited", badge, snapshot, actor=actor, now=now):
+        for field, value in fields.items():
             setattr(badge, field, value)
-        badge.threshold = changes.threshold
-        badge.params = params
-        badge.revocable = changes.revocable
-        badge.active = changes.active
         db.session.flush()
     return badge

@@ -6,9 +6,11 @@ import json
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     HiddenField,
+    SelectField,
     SubmitField,
     TextAreaField,
 )
@@ -67,3 +69,34 @@ class BadgeForm(FlaskForm):
             revocable=bool(self.revocable.data),
             active=bool(self.active.data),
         )
+
+
+class NewBadgeForm(BadgeForm):
+    """The admin's form for a new badge: the editor's fields, how it is earned, an image."""
+
+    criterion = SelectField(
+        _l("How it is earned"), validators=[DataRequired(_l("Please choose how it is earned."))]
+    )
+    image = FileField(
+        _l("Image (optional)"),
+        description=_l(
+            "JPEG, PNG or WebP, at most 2 MB; shown at most 256 pixels a side. Without one, "
+            "the badge has the standard icon."
+        ),
+    )
+    params = TextAreaField(
+        _l("Parameters (JSON)"),
+        validators=[Length(max=1000)],
+        description=_l(
+            'Usually empty. For contributions of one column only: {"column": "the column\'s code"}.'
+        ),
+    )
+    submit = SubmitField(_l("Create badge"))
+
+    @classmethod
+    def with_kinds(cls, kinds: dict[str, str]) -> NewBadgeForm:
+        form = cls()
+        if not form.is_submitted():
+            form.active.data = True
+        form.criterion.choices = [("", "—"), *kinds.items()]
+        return form

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,10 +23,21 @@ from app.common import share
 from app.common.access import role_required
 from app.common.names import mask_name
 from app.common.tables import download
-from app.common.transaction import form_status, run_change, transaction
+from app.common.transaction import form_page, form_status, run_change, transaction
 from app.common.urls import external_url
-from app.rewards import badge_admin, badge_texts, badges, defaults, open_badges
-from app.rewards.badge_forms import BadgeForm, VisibilityForm
+from app.errors import error_response
+from app.extensions import db
+from app.rewards import (
+    badge_admin,
+    badge_creation,
+    badge_images,
+    badge_signing,
+    badge_texts,
+    badges,
+    defaults,
+    open_badges,
+)
+from app.rewards.badge_forms import BadgeForm, NewBadgeForm, VisibilityForm
 
 bp = Blueprint("badges", __name__)
 
@@ -43,6 +64,8 @@ def badge_reason(award) -> str:
 
 @bp.app_template_global()
 def badge_icon_url(badge) -> str:
+    if badge.image:
+        return url_for("badges.image", name=badge.image)
     return url_for("static", filename=f"badges/{badge.icon}")
 
 
@@ -114,6 +137,43 @@ def credential(public_id: str):
     return download(body, open_badges.filename(found), "application/json")
 
 
+@bp.errorhandler(badge_signing.SigningKeyError)
+def signing_key_unusable(error: badge_signing.SigningKeyError):
+    """A configuration mistake, not the visitor's: logged, and "unavailable" for now."""
+    db.session.rollback()
+    current_app.logger.error("Open Badges signing: %s", error)
+    return error_response(503)
+
+
+@bp.route("/badges/<public_id>.jwt")
+def signed_credential(public_id: str):
+    found = badges.credential_award(public_id, _viewer_id())
+    with transaction():
+        token = badge_signing.sign(open_badges.credential(found), valid_from=found.awarded_at)
+    return download(token, open_badges.filename(found, "jwt"), badge_signing.MEDIA_TYPE)
+
+
+@bp.route("/badges/issuer/jwks.json")
+def issuer_jwks():
+    return jsonify(badge_signing.published_keys())
+
+
+@bp.route("/badges/issuer/keys/<thumbprint>")
+def issuer_key(thumbprint: str):
+    key = badge_signing.published_key(thumbprint)
+    if key is None:
+        abort(404)
+    return jsonify(key)
+
+
+@bp.route("/badges/images/<name>")
+def image(name: str):
+    found = badge_images.path(name)
+    if found is None:
+        abort(404)
+    return send_file(found, mimetype="image/png", max_age=86400)
+
+
 @bp.route("/admin/badges")
 @role_required("admin")
 def admin_index():
@@ -125,6 +185,29 @@ def admin_index():
         "rewards/badges/admin_index.html",
         badges=badge_admin.all_badges(),
         counts=badge_admin.award_counts(),
+        lifetime_kinds=badge_creation.lifetime_kinds(),
+    )
+
+
+@bp.route("/admin/badges/new", methods=["GET", "POST"])
+@role_required("admin")
+def admin_new():
+    kinds = badge_creation.creatable_kinds()
+    form = NewBadgeForm.with_kinds(kinds)
+
+    def create():
+        params = badge_admin.parse_params(form.params.data, form.criterion.data)
+        return badge_creation.create_badge(
+            form.criterion.data, form.changes(params), form.image.data, actor=current_user
+        )
+
+    return form_page(
+        form,
+        create,
+        _("Badge created. Everyone who already qualifies gets it within a few minutes."),
+        then=url_for("badges.admin_index"),
+        template="rewards/badges/admin_new.html",
+        allowed={kind: list(badge_admin.param_types(kind)) for kind in kinds},
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.rewards import badge_awarding, boards, defaults, points
+from app.rewards import badge_awarding, badge_creation, boards, defaults, points
 
 
 def award_points(*, now: datetime) -> dict[str, int]:
@@ -14,7 +14,12 @@ def award_points(*, now: datetime) -> dict[str, int]:
 
 def evaluate_badges(*, now: datetime) -> dict[str, int]:
     defaults.seed_defaults()
+    badge_creation.backfill_pending(now=now)
     return badge_awarding.evaluate_all(now=now)
+
+
+def backfill_badges(*, now: datetime) -> dict[str, int]:
+    return badge_creation.backfill_pending(now=now)
 
 
 def monthly_stars(*, now: datetime) -> dict[str, int]:

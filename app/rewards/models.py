@@ -106,6 +106,8 @@ class Badge(db.Model):
     description_en: Mapped[str] = mapped_column(sa.String(500), default="")
     # The icon's file under static/badges/ (an SVG).
     icon: Mapped[str] = mapped_column(sa.String(80), default="badge.svg")
+    # An uploaded image (re-encoded PNG under UPLOAD_DIR/badges/) shown instead of the icon.
+    image: Mapped[str] = mapped_column(sa.String(64), default="")
     criterion: Mapped[str] = mapped_column(sa.String(32))
     threshold: Mapped[int] = mapped_column(sa.Integer)
     # Criterion details: {"column": "audio"}, {"top_percent": 5, "min_loans": 2, …}
@@ -115,6 +117,8 @@ class Badge(db.Model):
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(sa.Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    # When the badge was first given to everyone already qualifying; None: backfill pending.
+    backfilled_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
 
 class BadgeAward(db.Model):
@@ -211,3 +215,21 @@ class LibraryUse(db.Model):
     minutes: Mapped[int] = mapped_column(sa.Integer, default=0)
     e_sessions: Mapped[int] = mapped_column(sa.Integer, default=0)
     import_id: Mapped[int] = mapped_column(sa.ForeignKey("library_use_imports.id"), index=True)
+
+
+class IssuerKey(db.Model):
+    """A key the Open Badges credentials are signed with. The key in use has `slot`
+    "current" (unique: two workers generating one at once keep the first); a replaced key
+    keeps its row with `slot` None, so its public part stays published and credentials
+    signed with it still verify. A key from the environment is recorded public part only
+    (`private_pem` empty)."""
+
+    __tablename__ = "issuer_keys"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    slot: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    public_jwk: Mapped[dict] = mapped_column(sa.JSON)
+    private_pem: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)

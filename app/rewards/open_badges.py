@@ -1,8 +1,11 @@
 """An earned badge as an Open Badges 3.0 credential (an `OpenBadgeCredential`, a W3C
 Verifiable Credential 2.0), for people to keep in a wallet or show elsewhere.
 
-The credential is unsigned: it points back to the public badge page, which is where it is
-checked. The earner is named by a salted SHA-256 hash of their student number (an
+The JSON download is the credential unsigned, for reading; the `.jwt` download is the same
+credential signed as a VC-JWT (app/rewards/badge_signing.py), which a wallet or a third party
+verifies with the issuer's published keys.
+
+The earner is named by a salted SHA-256 hash of their student number (an
 `IdentityObject`), never in plain text, as the specification recommends for identifiers
 that would leak personal data.
 """
@@ -41,6 +44,12 @@ def _identity(award: BadgeAward) -> dict[str, Any]:
     }
 
 
+def _image_url(badge) -> str:
+    if badge.image:
+        return external_url("badges.image", name=badge.image)
+    return external_url("static", filename=f"badges/{badge.icon}")
+
+
 def achievement(award: BadgeAward) -> dict[str, Any]:
     badge = award.badge
     return {
@@ -50,10 +59,7 @@ def achievement(award: BadgeAward) -> dict[str, Any]:
         "description": badge_texts.badge_text(badge, "description")
         or badge_texts.criteria_text(badge),
         "criteria": {"narrative": badge_texts.criteria_text(badge)},
-        "image": {
-            "id": external_url("static", filename=f"badges/{badge.icon}"),
-            "type": "Image",
-        },
+        "image": {"id": _image_url(badge), "type": "Image"},
     }
 
 
@@ -82,5 +88,5 @@ def credential(award: BadgeAward) -> dict[str, Any]:
     }
 
 
-def filename(award: BadgeAward) -> str:
-    return f"badge-{award.badge.code}-{award.public_id}.json"
+def filename(award: BadgeAward, extension: str = "json") -> str:
+    return f"badge-{award.badge.code}-{award.public_id}.{extension}"

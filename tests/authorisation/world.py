@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from PIL import Image
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -48,6 +49,7 @@ from app.notifications import services as notifications
 from app.recruitment import member_notes
 from app.recruitment.models import Application, Campaign, Membership, Team
 from app.recruitment.teams import services as team_services
+from app.rewards import badge_images, badge_signing
 from app.rewards.models import Badge, BadgeAward, LibraryUseImport, PointEntry, PointRule
 from app.shifts import calendar, handovers, release
 from app.shifts.models import Shift, ShiftDrawEntry, ShiftSignup, SignupPause, Task
@@ -218,6 +220,14 @@ def _coordinator_note(team: Team, volunteer: User, now):
     return member_notes.add(team, volunteer, kind="note", body="准时", actor=author, now=now)
 
 
+def _badge_image() -> str:
+    """An uploaded badge image (a tiny PNG): its public address exists."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    buffer.seek(0)
+    return badge_images.store(FileStorage(buffer, filename="badge.png"))
+
+
 def _announcement(team: Team, now) -> Announcement:
     """The coordinator's announcement to the team with a PDF, sent: the volunteer has it."""
     coordinator = accounts.find_by_login("T0001")
@@ -282,6 +292,8 @@ def _add_team_objects(world: World, team: Team, now) -> None:
         "signup_shift_id": own_signup.shift_id,
         "note_id": _coordinator_note(team, volunteer, now).id,
         "announcement_id": _announcement(team, now).id,
+        "name": _badge_image(),
+        "thumbprint": badge_signing.signing_key().thumbprint(),
     }
     shared["device_id"] = offline.issue_device(
         db.session.get(Shift, shared["shift_id"]), actor=accounts.find_by_login("T0001"), now=now
