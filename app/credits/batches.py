@@ -36,6 +36,7 @@ from app.credits.models import (
     CreditBatch,
     CreditBatchItem,
     CreditRecord,
+    claim_key_for,
     hundredths,
     minutes_as_hours,
 )
@@ -76,6 +77,7 @@ class BatchScope:
     team_id: int | None = None
     task_id: int | None = None
     category: str | None = None
+    destination: str = "second_classroom"
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ def scope_audit(batch: CreditBatch) -> dict:
         "title": batch.title,
         "period_start": batch.period_start.isoformat(),
         "period_end": batch.period_end.isoformat(),
-        **fields_of(batch, "semester", "team_id", "task_id", "category"),
+        **fields_of(batch, "semester", "team_id", "task_id", "category", "destination"),
     }
 
 
@@ -233,7 +235,7 @@ def restore_item(actor: User, item_id: int, *, now: datetime | None = None) -> C
     if item.excluded_reason is None:
         return item
     now = now or utcnow()
-    claim_key = f"{item.record_id}:{item.revision}"
+    claim_key = claim_key_for(item.batch.destination, item.record_id, item.revision)
     holder = db.session.scalar(
         select(CreditBatchItem.batch_id).where(CreditBatchItem.claim_key == claim_key)
     )

@@ -36,3 +36,15 @@ def decrypt(token: str) -> str | None:
         return _fernet().decrypt(token.encode("ascii")).decode()
     except InvalidToken:
         return None
+
+
+def encrypt_bytes(value: bytes) -> bytes:
+    return _fernet().encrypt(value)
+
+
+def decrypt_bytes(token: bytes) -> bytes | None:
+    """The plain bytes, or None when the key changed since they were encrypted."""
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken:
+        return None

@@ -84,7 +84,7 @@ def credit_batch_file(batch_id: int):
         batch = None
     if batch is None or batch.status != "exported" or batch.export is None:
         raise NotFound(_("No exported credit batch with this id."))
-    return export_download(batch.export)
+    return export_download(batch.export, actor=current_person())
 
 
 TIME = {"type": "string", "format": "date-time"}
