@@ -140,14 +140,17 @@ def seed_national_template() -> None:
     named = select(CreditTemplate.id).where(CreditTemplate.name == NATIONAL_NAME)
     if db.session.scalar(named) is not None or any(map(is_national, all_templates())):
         return
-    add_seeded(
-        CreditTemplate(
-            name=NATIONAL_NAME,
-            file_type="xlsx",
-            date_format=DEFAULT_DATE_FORMAT,
-            columns=[{"field": field, "header": header} for field, header in NATIONAL_COLUMNS],
-            is_default=False,
-        )
+    add_seeded(_built_in(NATIONAL_NAME, NATIONAL_COLUMNS, is_default=False))
+
+
+def _built_in(name: str, columns: tuple, *, is_default: bool) -> CreditTemplate:
+    """A seeded XLSX template with these (field, header) columns."""
+    return CreditTemplate(
+        name=name,
+        file_type="xlsx",
+        date_format=DEFAULT_DATE_FORMAT,
+        columns=[{"field": field, "header": header} for field, header in columns],
+        is_default=is_default,
     )
 
 
@@ -209,14 +212,7 @@ def seed_default_template() -> None:
     named = select(CreditTemplate.id).where(CreditTemplate.name == DEFAULT_NAME)
     if _marked_default() is not None or db.session.scalar(named) is not None:
         return
-    template = CreditTemplate(
-        name=DEFAULT_NAME,
-        file_type="xlsx",
-        date_format=DEFAULT_DATE_FORMAT,
-        columns=[{"field": field, "header": header} for field, header in DEFAULT_COLUMNS],
-        is_default=True,
-    )
-    add_seeded(template)
+    add_seeded(_built_in(DEFAULT_NAME, DEFAULT_COLUMNS, is_default=True))
 
 
 def _marked_default() -> CreditTemplate | None:

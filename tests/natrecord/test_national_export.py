@@ -17,6 +17,7 @@ from app.credits.models import CreditBatch, CreditExport
 from app.errors import InvalidInput
 from app.extensions import db as _db
 from app.natrecord import crypto, identity
+from app.recruitment.access import active_coordinators
 from tests.credits import batch_data as data
 from tests.credits import credits_data
 from tests.credits.batch_data import AUTUMN, LATER
@@ -30,10 +31,8 @@ def seeded(db):
 
 @pytest.fixture
 def desk(db):
-    team = credits_data.team(name="图书馆志愿者队")
-    task = credits_data.task(team, title="总服务台值班")
-    builder = data.coordinator(team, "陈老师")
-    approver = data.coordinator(team, "李老师")
+    task = data.desk()
+    builder, approver = active_coordinators(task.team_id)
     return task, builder, approver
 
 
