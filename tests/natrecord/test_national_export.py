@@ -11,8 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 
+from app.api import services as api
 from app.audit.models import AuditEntry
-from app.credits import batch_building, export_templates
+from app.credits import batch_building, export_templates, results
 from app.credits.models import CreditBatch, CreditExport
 from app.errors import InvalidInput
 from app.extensions import db as _db
@@ -204,3 +205,23 @@ def test_coordinators_build_a_national_batch_and_see_who_lacks_a_number(client, 
     assert 'data-testid="destination-national"' in page
     assert page.count('data-testid="without-number-person"') == 1
     assert "/profile/identity" in page
+
+
+def test_the_campus_api_and_result_files_leave_national_batches_alone(app, client, desk):
+    task, builder, approver = desk
+    data.served(numbered("李明", "31010000000001"), task=task, minutes=600)
+    batch = build(builder, task)
+    send(batch, approver)
+    line = data.items_of(batch)[0].line_number
+    secret = api.create_token(builder, name="第二课堂系统", scopes=["credits:read"], days=30).secret
+    _db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    assert client.get("/api/v1/credit-batches", headers=headers).get_json()["data"] == []
+    assert client.get(f"/api/v1/credit-batches/{batch.id}/file", headers=headers).status_code == 404
+    with app.test_request_context():
+        upload = results.import_results(
+            builder, filename="结果.csv", data=f"记录编号,结果,原因\n{line},通过,\n".encode()
+        )
+    assert upload.accepted_count == 0 and upload.problems
+    assert data.items_of(batch)[0].result is None
