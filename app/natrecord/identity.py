@@ -169,7 +169,7 @@ def reveal_id_numbers(
     return found
 
 
-def forget(user: User) -> None:
+def forget_person(user: User) -> None:
     """Anonymisation: nothing of the identity stays."""
     db.session.execute(delete(VolunteerIdentity).where(VolunteerIdentity.user_id == user.id))
 

@@ -33,5 +33,5 @@ def connect_hooks() -> None:
             "id_number": _l("ID-card number (masked)"),
             "id_consent_at": _l("Consent given"),
         },
-        forget=identity.forget,
+        forget=identity.forget_person,
     )
