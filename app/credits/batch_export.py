@@ -1,5 +1,5 @@
-"""Exporting an approved batch once into the Second Classroom system's file, and the rows of
-that file.
+"""Exporting an approved batch once into the file of its destination (the Second Classroom
+system's, or the national volunteer record's), and the rows of that file.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ the first time ("new"), the difference after a change ("adjustment"), everything
 the source no longer counts ("withdrawal").
 
 Only drafts change; an approved batch is exported once, and its file is kept.
+
+A batch has a destination: the Second Classroom (the default) or the national volunteer
+record (hours of service only; its claims are "N:{record id}:{revision}" and its line
+numbers start with N), so each destination sends a record's revision once, apart.
 """
 
 from __future__ import annotations
