@@ -57,6 +57,11 @@ class Config:
     # `flask backup` (SQLite only): where snapshots go and how many are kept.
     BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
     BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "10"))
+    # National volunteer record: the key that encrypts ID-card numbers at rest (a Fernet key
+    # or a long passphrase). Without it the ID number is not offered anywhere.
+    IDENTITY_ENCRYPTION_KEY = os.environ.get("IDENTITY_ENCRYPTION_KEY", "")
+    # Whether the national export asks volunteers for their ID-card number.
+    NATIONAL_EXPORT_ID_NUMBER = _bool("NATIONAL_EXPORT_ID_NUMBER", False)
     # 学号/工号: digits and letters; schools differ, so it is configurable.
     STUDENT_NUMBER_PATTERN = os.environ.get("STUDENT_NUMBER_PATTERN", r"^[0-9A-Za-z]{4,20}$")
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "8"))

@@ -12,6 +12,7 @@ from app.credits import models as credits_models  # noqa: F401
 from app.engagement import models as engagement_models  # noqa: F401
 from app.feedback import models as feedback_models  # noqa: F401
 from app.messages import models as messages_models  # noqa: F401
+from app.natrecord import models as natrecord_models  # noqa: F401
 from app.notifications import models as notifications_models  # noqa: F401
 from app.recruitment import models as recruitment_models  # noqa: F401
 from app.rewards import models as rewards_models  # noqa: F401

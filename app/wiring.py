@@ -21,6 +21,7 @@ from app.engagement import personal as engagement
 from app.feedback import personal as feedback_personal
 from app.messages import personal as messages_personal
 from app.messages import waiting as messages_waiting
+from app.natrecord import personal as natrecord_personal
 from app.notifications import services as notifications
 from app.recruitment import personal as recruitment_personal
 from app.recruitment import profiles
@@ -52,6 +53,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         engagement.connect_hooks,
         feedback_personal.connect_hooks,
         messages_personal.connect_hooks,
+        natrecord_personal.connect_hooks,
         recruitment_personal.connect_hooks,
         rewards_personal.connect_hooks,
         wechat_personal.connect_hooks,

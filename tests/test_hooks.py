@@ -26,6 +26,7 @@ EXPECTED = {
     "anonymisers": {
         "app.engagement.personal.forget_person",
         "app.messages.services.forget_person",
+        "app.natrecord.identity.forget_person",
         "app.notifications.services.forget_person",
         "app.recruitment.member_notes.forget_person",
         "app.recruitment.profiles.forget_person",
@@ -64,6 +65,7 @@ SECTIONS = [
     "engagement",
     "feedback",
     "messages",
+    "natrecord",
     "recruitment",
     "rewards",
     "wechat",

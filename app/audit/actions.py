@@ -24,6 +24,11 @@ ACTION_LABELS: dict[str, Any] = {
     "accounts.logged_out_everywhere": _l("Logged out on all devices"),
     "accounts.sso_created": _l("Account created at the first campus login"),
     "accounts.sso_logout": _l("Logged out everywhere by the campus single logout"),
+    # National volunteer record
+    "natrecord.number_saved": _l("National volunteer number changed"),
+    "natrecord.id_number_saved": _l("ID-card number given with consent"),
+    "natrecord.id_consent_withdrawn": _l("Consent withdrawn, ID-card number erased"),
+    "natrecord.id_number_read": _l("Full ID-card number read for an export"),
     # Admin: roster import, data hub, jobs
     "admin.datahub_source_saved": _l("Data-hub source saved"),
     "admin.datahub_pulled": _l("Data-hub data pulled"),

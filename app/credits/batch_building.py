@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, func, insert, or_, select, true
+from sqlalchemy import Select, and_, exists, func, insert, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
@@ -31,9 +31,11 @@ from app.credits.models import (
     CreditBatchItem,
     CreditRecord,
     CreditRule,
+    claim_key_for,
 )
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
+from app.natrecord.models import VolunteerIdentity
 from app.recruitment.models import Team
 from app.shifts.models import Task
 
@@ -75,6 +77,7 @@ def overlapping_batch(scope: BatchScope) -> CreditBatch | None:
         select(CreditBatch)
         .where(
             CreditBatch.status.in_(OPEN_STATUSES),
+            CreditBatch.destination == scope.destination,
             CreditBatch.period_start <= scope.period_end,
             CreditBatch.period_end >= scope.period_start,
             _scope_filter(CreditBatch.team_id, scope.team_id),
@@ -86,7 +89,16 @@ def overlapping_batch(scope: BatchScope) -> CreditBatch | None:
     )
 
 
-def _claimed_sums():
+def _counted_lines(destination: str):
+    """The items that count, in batches of one destination (each keeps its own tally)."""
+    item = CreditBatchItem
+    return and_(
+        item.claim_key.is_not(None),
+        item.batch_id.in_(select(CreditBatch.id).where(CreditBatch.destination == destination)),
+    )
+
+
+def _claimed_sums(destination: str):
     """Per record: how many of its items count, and the minutes and credits they sent."""
     item = CreditBatchItem
     return (
@@ -96,25 +108,45 @@ def _claimed_sums():
             func.sum(item.minutes).label("minutes"),
             func.sum(item.credits).label("credits"),
         )
-        .where(item.claim_key.is_not(None))
+        .where(_counted_lines(destination))
         .group_by(item.record_id)
         .subquery()
     )
 
 
-def pending_records_query(scope: BatchScope) -> Select:
+def _has_national_number(user_id_column) -> object:
+    return exists().where(
+        VolunteerIdentity.user_id == user_id_column,
+        VolunteerIdentity.national_number.is_not(None),
+    )
+
+
+def pending_records_query(scope: BatchScope, *, numbered: bool = True) -> Select:
     """Rows of the pending records of a period and scope, with what they sent so far.
 
-    Pending: no counting item holds the record's current revision, and there is something to
-    send (the record counts, or it is void and what went out earlier must be taken back).
+    Pending: no counting item of the scope's destination holds the record's current
+    revision, and there is something to send (the record counts, or it is void and what went
+    out earlier must be taken back). The national record takes hours of service (attendance)
+    only, of people with a national volunteer number (`numbered` False: of those without).
     """
     record = CreditRecord
-    claimed = _claimed_sums()
+    claimed = _claimed_sums(scope.destination)
     current_claimed = exists().where(
         CreditBatchItem.record_id == record.id,
         CreditBatchItem.revision == record.revision,
-        CreditBatchItem.claim_key.is_not(None),
+        _counted_lines(scope.destination),
     )
+    if scope.destination == "national":
+        something_to_send = or_(
+            and_(record.void.is_(False), func.coalesce(claimed.c.lines, 0) == 0),
+            record.minutes != func.coalesce(claimed.c.minutes, 0),
+        )
+    else:
+        something_to_send = or_(
+            record.void.is_(False),
+            func.coalesce(claimed.c.minutes, 0) != 0,
+            func.coalesce(claimed.c.credits, 0) != 0,
+        )
     query = (
         select(
             record.id,
@@ -138,14 +170,13 @@ def pending_records_query(scope: BatchScope) -> Select:
             record.started_on >= scope.period_start,
             record.started_on <= scope.period_end,
             ~current_claimed,
-            or_(
-                record.void.is_(False),
-                func.coalesce(claimed.c.minutes, 0) != 0,
-                func.coalesce(claimed.c.credits, 0) != 0,
-            ),
+            something_to_send,
         )
         .order_by(record.started_on, record.id)
     )
+    if scope.destination == "national":
+        number = _has_national_number(record.user_id)
+        query = query.where(record.source == "attendance", number if numbered else ~number)
     for column, value in (
         (record.team_id, scope.team_id),
         (record.task_id, scope.task_id),
@@ -156,21 +187,44 @@ def pending_records_query(scope: BatchScope) -> Select:
     return query
 
 
-def _item_values(batch_id: int, row, levels: dict[str, str]) -> dict:
-    """The item sending what a pending record has not sent yet."""
+def people_without_national_number(batch: CreditBatch) -> list[tuple[User, int]]:
+    """For a national batch: the people whose verified hours in its period and scope wait
+    for them to add their national volunteer number, with how many records each."""
+    if batch.destination != "national":
+        return []
+    scope = BatchScope(
+        **{field.name: getattr(batch, field.name) for field in dataclasses.fields(BatchScope)}
+    )
+    waiting = pending_records_query(scope, numbered=False).subquery()
+    rows = db.session.execute(
+        select(User, func.count(waiting.c.id))
+        .join(CreditRecord, CreditRecord.user_id == User.id)
+        .join(waiting, waiting.c.id == CreditRecord.id)
+        .group_by(User.id)
+        .order_by(User.student_number)
+    )
+    return [(user, count) for user, count in rows]
+
+
+def _item_values(batch_id: int, row, levels: dict[str, str], destination: str) -> dict:
+    """The item sending what a pending record has not sent yet (hours only, to the national
+    record, under line numbers of its own: "N" and the record number)."""
     first = not row.sent_lines
     if row.void:
         kind, minutes, credits = "withdrawal", 0, 0
     else:
         kind, minutes, credits = ("new" if first else "adjustment"), row.minutes, row.credits
+    if destination == "national":
+        credits = int(row.sent_credits)
     note = "" if kind == "new" else FILE_VOCABULARY[f"{kind}_note"]
+    number = row.record_number if destination == "second_classroom" else f"N{row.record_number}"
     return {
         "batch_id": batch_id,
         "record_id": row.id,
         "revision": row.revision,
         "kind": kind,
-        "line_number": row.record_number if first else f"{row.record_number}-{row.revision}",
-        "claim_key": f"{row.id}:{row.revision}",
+        "line_number": number if first else f"{number}-{row.revision}",
+        "claim_key": claim_key_for(destination, row.id, row.revision),
         "minutes": minutes - int(row.sent_minutes),
         "credits": credits - int(row.sent_credits),
         "category": row.category,
@@ -223,6 +277,13 @@ def build_batch(
     rows = db.session.execute(pending_records_query(scope)).all()
     if not rows:
         _refuse_overlap(scope)  # another build may have taken them while this one waited
+        if scope.destination == "national":
+            raise InvalidInput(
+                _(
+                    "No verified hours of people with a national volunteer number are waiting "
+                    "in this period and scope; nothing was built."
+                )
+            )
         raise InvalidInput(_("There are no pending credit records in this period and scope."))
     levels = dict(db.session.execute(select(CreditRule.category, CreditRule.level)).all())
     batch = CreditBatch(
@@ -238,7 +299,8 @@ def build_batch(
             session.add(batch)
             session.flush()
             session.execute(
-                insert(CreditBatchItem), [_item_values(batch.id, row, levels) for row in rows]
+                insert(CreditBatchItem),
+                [_item_values(batch.id, row, levels, scope.destination) for row in rows],
             )
     except IntegrityError as error:
         raise Conflict(

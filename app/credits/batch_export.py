@@ -1,5 +1,5 @@
-"""Exporting an approved batch once into the Second Classroom system's file, and the rows of
-that file.
+"""Exporting an approved batch once into the file of its destination (the Second Classroom
+system's, or the national volunteer record's), and the rows of that file.
 """
 
 from __future__ import annotations
@@ -27,20 +27,46 @@ from app.credits.models import (
     hundredths,
     minutes_as_hours,
 )
-from app.errors import Conflict
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
+from app.natrecord import crypto, identity
+from app.natrecord.models import VolunteerIdentity
 
-FILENAME = "second-classroom-batch-{id}-{day:%Y%m%d}{extension}"
+FILENAMES = {
+    "second_classroom": "second-classroom-batch-{id}-{day:%Y%m%d}{extension}",
+    "national": "national-record-batch-{id}-{day:%Y%m%d}{extension}",
+}
 # Rows fetched at a time when a batch's lines are streamed into a file.
 EXPORT_CHUNK = 2000
 
 # Exporting ---------------------------------------------------------------------------------
 
 
-def _template(template_id: int | None) -> CreditTemplate:
+def _template(template_id: int | None, destination: str) -> CreditTemplate:
+    national = destination == "national"
     if not template_id:
+        if national:
+            return export_templates.national_template()
         return export_templates.default_template()
-    return export_templates.get_template(template_id)
+    template = export_templates.get_template(template_id)
+    if national and not export_templates.is_national(template):
+        raise InvalidInput(
+            _("The national record's file needs a template with a national_number column."),
+            field="template_id",
+        )
+    return template
+
+
+def _id_numbers(actor: User, batch_id: int, template: CreditTemplate) -> dict[int, str]:
+    """Full ID numbers of the batch's people, read (and audited) only when the template has
+    the column."""
+    if not any(column["field"] == "id_number" for column in template.columns):
+        return {}
+    people = select(CreditRecord.user_id).join(
+        CreditBatchItem, CreditBatchItem.record_id == CreditRecord.id
+    )
+    user_ids = db.session.scalars(people.where(CreditBatchItem.batch_id == batch_id))
+    return identity.reveal_id_numbers(user_ids, actor=actor, purpose=f"credit batch #{batch_id}")
 
 
 def export_batch(
@@ -52,18 +78,22 @@ def export_batch(
         raise Conflict(_("Batch #%(id)d was already exported; download its file.", id=batch.id))
     if batch.status != "approved":
         raise Conflict(_("Batch #%(id)d must be approved before it is exported.", id=batch.id))
-    template = _template(template_id)
+    template = _template(template_id, batch.destination)
     now = now or utcnow()
     today = local_day(now)
-    content, row_count = exporter.render(template, export_rows(batch.id, recognised_on=today))
+    id_numbers = _id_numbers(actor, batch.id, template)
+    rows = export_rows(batch.id, recognised_on=today, id_numbers=id_numbers)
+    content, row_count = exporter.render(template, rows)
     export = CreditExport(
         batch_id=batch.id,
         template_name=template.name,
         file_type=template.file_type,
-        filename=FILENAME.format(
+        filename=FILENAMES[batch.destination].format(
             id=batch.id, day=today, extension=exporter.EXTENSIONS[template.file_type]
         ),
-        content=content,
+        # A file with full ID numbers is kept encrypted, like the numbers themselves.
+        content=crypto.encrypt_bytes(content) if id_numbers else content,
+        encrypted=bool(id_numbers),
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
         row_count=row_count,
@@ -97,11 +127,17 @@ def export_batch(
     return export
 
 
-def export_rows(batch_id: int, *, recognised_on: date) -> Iterator[ExportRow]:
-    """The counted lines of a batch as file rows, in line order, read a chunk at a time."""
+def export_rows(
+    batch_id: int, *, recognised_on: date, id_numbers: dict[int, str] | None = None
+) -> Iterator[ExportRow]:
+    """The counted lines of a batch as file rows, in line order, read a chunk at a time;
+    `id_numbers` are the full ID numbers by person, for a template that has the column."""
     item = CreditBatchItem
+    id_numbers = id_numbers or {}
     query = (
         select(
+            User.id.label("user_id"),
+            VolunteerIdentity.national_number,
             User.student_number,
             User.name,
             College.name.label("college"),
@@ -124,6 +160,7 @@ def export_rows(batch_id: int, *, recognised_on: date) -> Iterator[ExportRow]:
         .join(User, User.id == CreditRecord.user_id)
         .outerjoin(College, College.id == User.college_id)
         .outerjoin(Major, Major.id == User.major_id)
+        .outerjoin(VolunteerIdentity, VolunteerIdentity.user_id == User.id)
         .where(and_(item.batch_id == batch_id, item.claim_key.is_not(None)))
         .order_by(item.id)
     )
@@ -149,4 +186,6 @@ def export_rows(batch_id: int, *, recognised_on: date) -> Iterator[ExportRow]:
             major=row.major or "",
             enrolment_year=str(row.enrolment_year or ""),
             kind=FILE_VOCABULARY[row.kind],
+            national_number=row.national_number or "",
+            id_number=id_numbers.get(row.user_id, ""),
         )

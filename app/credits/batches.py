@@ -11,6 +11,10 @@ the first time ("new"), the difference after a change ("adjustment"), everything
 the source no longer counts ("withdrawal").
 
 Only drafts change; an approved batch is exported once, and its file is kept.
+
+A batch has a destination: the Second Classroom (the default) or the national volunteer
+record (hours of service only; its claims are "N:{record id}:{revision}" and its line
+numbers start with N), so each destination sends a record's revision once, apart.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from app.credits.models import (
     CreditBatch,
     CreditBatchItem,
     CreditRecord,
+    claim_key_for,
     hundredths,
     minutes_as_hours,
 )
@@ -76,6 +81,7 @@ class BatchScope:
     team_id: int | None = None
     task_id: int | None = None
     category: str | None = None
+    destination: str = "second_classroom"
 
 
 @dataclass(frozen=True)
@@ -189,7 +195,7 @@ def scope_audit(batch: CreditBatch) -> dict:
         "title": batch.title,
         "period_start": batch.period_start.isoformat(),
         "period_end": batch.period_end.isoformat(),
-        **fields_of(batch, "semester", "team_id", "task_id", "category"),
+        **fields_of(batch, "semester", "team_id", "task_id", "category", "destination"),
     }
 
 
@@ -233,7 +239,7 @@ def restore_item(actor: User, item_id: int, *, now: datetime | None = None) -> C
     if item.excluded_reason is None:
         return item
     now = now or utcnow()
-    claim_key = f"{item.record_id}:{item.revision}"
+    claim_key = claim_key_for(item.batch.destination, item.record_id, item.revision)
     holder = db.session.scalar(
         select(CreditBatchItem.batch_id).where(CreditBatchItem.claim_key == claim_key)
     )

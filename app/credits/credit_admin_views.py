@@ -39,6 +39,8 @@ FIELD_LABELS = {
     "major": _l("Major"),
     "enrolment_year": _l("Year of enrolment"),
     "kind": _l("Kind of line: new, adjustment or withdrawal"),
+    "national_number": _l("National volunteer number (makes it a national record template)"),
+    "id_number": _l("ID-card number, in full (read and audited at export; empty without consent)"),
 }
 
 

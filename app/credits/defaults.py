@@ -9,3 +9,4 @@ from app.credits import export_templates, rules
 def seed_defaults() -> None:
     rules.seed_rules()
     export_templates.seed_default_template()
+    export_templates.seed_national_template()

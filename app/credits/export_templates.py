@@ -45,6 +45,20 @@ DEFAULT_COLUMNS = (
     ("line_number", "记录编号"),
     ("note", "备注"),
 )
+# The national volunteer record's hours import sheet (全国志愿服务信息系统, 服务时长导入):
+# the volunteer is identified by their 志愿者编号 (and 证件号码 where the library collects it).
+NATIONAL_NAME = "全国志愿服务信息系统时长导入模板"
+NATIONAL_COLUMNS = (
+    ("national_number", "志愿者编号"),
+    ("name", "姓名"),
+    ("id_number", "证件号码"),
+    ("hours", "服务时长(小时)"),
+    ("started_on", "服务日期"),
+    ("activity_name", "项目名称"),
+    ("organiser", "服务组织"),
+    ("line_number", "记录编号"),
+    ("note", "备注"),
+)
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 NAME_MAX = 100
 HEADER_MAX = 50
@@ -95,6 +109,49 @@ def all_templates() -> list[CreditTemplate]:
 
 def get_template(template_id: int) -> CreditTemplate:
     return get_or_not_found(CreditTemplate, template_id, _("No such export template."))
+
+
+def is_national(template: CreditTemplate) -> bool:
+    """A template for the national record names each volunteer by their national number."""
+    return any(column["field"] == "national_number" for column in template.columns)
+
+
+def templates_for(destination: str) -> list[CreditTemplate]:
+    """The templates a batch of this destination may be exported in."""
+    national = destination == "national"
+    if national:
+        national_template()  # seeded on first use
+    return [template for template in all_templates() if is_national(template) == national]
+
+
+def national_template() -> CreditTemplate:
+    """The built-in national template (seeded when there is no national template yet), or
+    the first national one when an administrator renamed it."""
+    seed_national_template()
+    named = db.session.scalar(select(CreditTemplate).where(CreditTemplate.name == NATIONAL_NAME))
+    if named is not None and is_national(named):
+        return named
+    return next(template for template in all_templates() if is_national(template))
+
+
+def seed_national_template() -> None:
+    """Add the national record's template unless a national template exists or one has its
+    name; never the default (that stays the Second Classroom's)."""
+    named = select(CreditTemplate.id).where(CreditTemplate.name == NATIONAL_NAME)
+    if db.session.scalar(named) is not None or any(map(is_national, all_templates())):
+        return
+    add_seeded(_built_in(NATIONAL_NAME, NATIONAL_COLUMNS, is_default=False))
+
+
+def _built_in(name: str, columns: tuple, *, is_default: bool) -> CreditTemplate:
+    """A seeded XLSX template with these (field, header) columns."""
+    return CreditTemplate(
+        name=name,
+        file_type="xlsx",
+        date_format=DEFAULT_DATE_FORMAT,
+        columns=[{"field": field, "header": header} for field, header in columns],
+        is_default=is_default,
+    )
 
 
 def default_template() -> CreditTemplate:
@@ -155,14 +212,7 @@ def seed_default_template() -> None:
     named = select(CreditTemplate.id).where(CreditTemplate.name == DEFAULT_NAME)
     if _marked_default() is not None or db.session.scalar(named) is not None:
         return
-    template = CreditTemplate(
-        name=DEFAULT_NAME,
-        file_type="xlsx",
-        date_format=DEFAULT_DATE_FORMAT,
-        columns=[{"field": field, "header": header} for field, header in DEFAULT_COLUMNS],
-        is_default=True,
-    )
-    add_seeded(template)
+    add_seeded(_built_in(DEFAULT_NAME, DEFAULT_COLUMNS, is_default=True))
 
 
 def _marked_default() -> CreditTemplate | None:

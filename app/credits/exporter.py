@@ -46,6 +46,8 @@ class ExportRow:
     major: str
     enrolment_year: str
     kind: str
+    national_number: str = ""
+    id_number: str = ""
 
 
 MEDIA_TYPES = {
@@ -60,7 +62,15 @@ DATE_FIELDS = frozenset({"started_on", "ended_on", "recognised_on"})
 # The workbook's creation date when there are no rows to take the export day from.
 EMPTY_FILE_DAY = date(2000, 1, 1)
 # Column widths in the XLSX, in characters; other columns get DEFAULT_WIDTH.
-WIDTHS = {"activity_name": 36, "note": 24, "organiser": 20, "college": 20, "line_number": 16}
+WIDTHS = {
+    "id_number": 20,
+    "national_number": 20,
+    "activity_name": 36,
+    "note": 24,
+    "organiser": 20,
+    "college": 20,
+    "line_number": 16,
+}
 DEFAULT_WIDTH = 12
 
 

@@ -87,6 +87,15 @@ class BatchForm(FlaskForm):
     """A title and a period (a semester from the list, or from/to dates), and the scope."""
 
     title = required_text(_l("Title"), _l("Please give the batch a title."), TITLE_LENGTH)
+    destination = SelectField(
+        _l("Send to"),
+        choices=[
+            ("second_classroom", _l("Second Classroom credits")),
+            ("national", _l("National volunteer record (hours)")),
+        ],
+        default="second_classroom",
+        validators=[Optional()],
+    )
     semester = SelectField(_l("Semester"), validators=[Optional()])
     period_start = DateField(_l("From"), validators=[Optional()])
     period_end = DateField(_l("To"), validators=[Optional()])
@@ -138,6 +147,7 @@ class BatchForm(FlaskForm):
             team_id=self.team_id.data or None,
             task_id=self.task_id.data or None,
             category=self.category.data or None,
+            destination=self.destination.data or "second_classroom",
         )
 
 

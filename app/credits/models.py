@@ -32,6 +32,9 @@ BATCH_STATUSES = ("draft", "approved", "exported")
 ITEM_KINDS = ("new", "adjustment", "withdrawal")
 ITEM_RESULTS = ("accepted", "rejected")
 FILE_TYPES = ("xlsx", "csv_utf8", "csv_gb18030")
+# Where a batch goes: the Second Classroom transcript, or the national volunteer record
+# (全国志愿服务信息系统, hours only). Each destination claims a record's revision once.
+DESTINATIONS = ("second_classroom", "national")
 # What a template column may show. Export code maps each to a value of an item.
 TEMPLATE_FIELDS = (
     "student_number",  # 学号
@@ -53,7 +56,15 @@ TEMPLATE_FIELDS = (
     "major",  # 专业
     "enrolment_year",  # 年级
     "kind",  # 新增 / 调整 / 撤销
+    "national_number",  # 志愿者编号 (national volunteer record)
+    "id_number",  # 证件号码: the full ID-card number, read (and audited) at export only
 )
+
+
+def claim_key_for(destination: str, record_id: int, revision: int) -> str:
+    """The unique claim of a record's revision by a counting line of one destination."""
+    prefix = "" if destination == "second_classroom" else "N:"
+    return f"{prefix}{record_id}:{revision}"
 
 
 def hundredths(value: int) -> Decimal:
@@ -165,10 +176,14 @@ class CreditBatch(db.Model):
     __table_args__ = (
         sa.CheckConstraint(sql_in("status", BATCH_STATUSES), name="status"),
         sa.CheckConstraint("period_end >= period_start", name="period"),
+        sa.CheckConstraint(sql_in("destination", DESTINATIONS), name="destination"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200))
+    destination: Mapped[str] = mapped_column(
+        sa.String(24), default="second_classroom", server_default="second_classroom"
+    )
     period_start: Mapped[date] = mapped_column(sa.Date)
     period_end: Mapped[date] = mapped_column(sa.Date)  # inclusive
     semester: Mapped[str | None] = mapped_column(sa.String(16))  # when built for a semester
@@ -247,6 +262,9 @@ class CreditExport(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     size: Mapped[int] = mapped_column(sa.Integer)
     row_count: Mapped[int] = mapped_column(sa.Integer)
+    # The content is Fernet-encrypted with IDENTITY_ENCRYPTION_KEY: it holds full ID-card
+    # numbers, which no backup may hold in readable form. `sha256` is of the plain file.
+    encrypted: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.credits.models import (
+    CreditBatch,
     CreditBatchItem,
     CreditRecord,
 )
@@ -57,7 +58,11 @@ def statuses_of(credit_records: list[CreditRecord]) -> dict[int, RecordStatus]:
     if lines:
         items = db.session.scalars(
             select(CreditBatchItem)
-            .where(CreditBatchItem.record_id.in_(lines))
+            .join(CreditBatch, CreditBatch.id == CreditBatchItem.batch_id)
+            .where(
+                CreditBatchItem.record_id.in_(lines),
+                CreditBatch.destination == "second_classroom",  # the national record is apart
+            )
             .options(selectinload(CreditBatchItem.batch))
             .order_by(CreditBatchItem.id)
         )

@@ -122,7 +122,10 @@ def _latest_exported_items(line_numbers: set[str]) -> tuple[dict[str, CreditBatc
         items = db.session.scalars(
             select(CreditBatchItem)
             .join(CreditBatch)
-            .where(CreditBatchItem.line_number.in_(chunk))
+            .where(
+                CreditBatchItem.line_number.in_(chunk),
+                CreditBatch.destination == "second_classroom",  # its system answers for these
+            )
             .options(
                 joinedload(CreditBatchItem.batch),
                 joinedload(CreditBatchItem.record).joinedload(CreditRecord.user),

@@ -199,12 +199,13 @@ def _items_page(batch: CreditBatch):
     return db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
-def _export_form() -> ExportForm:
+def _export_form(batch: CreditBatch) -> ExportForm:
     form = ExportForm()
-    choices = export_templates.all_templates()
+    choices = export_templates.templates_for(batch.destination)
     form.template_id.choices = [(template.id, template.name) for template in choices]
     if request.method == "GET":
         default = next((template for template in choices if template.is_default), None)
+        default = default or (choices[0] if choices else None)
         form.template_id.data = default.id if default else None
     return form
 
@@ -221,7 +222,8 @@ def batch(batch_id: int):
         needs_another_approver=credit_batches.needs_another_approver(current_user, shown),
         exclude_form=ExcludeForm(),
         action_form=ActionForm(),
-        export_form=_export_form(),
+        export_form=_export_form(shown),
+        without_number=batch_building.people_without_national_number(shown),
         semester_label=semester_label,
         **_scope_names(),
         **LABELS,
@@ -293,7 +295,7 @@ def discard(batch_id: int):
 @bp.route("/batches/<int:batch_id>/export", methods=["POST"])
 @role_required(*COORDINATOR_ROLES)
 def export(batch_id: int):
-    form = _export_form()
+    form = _export_form(credit_batches.get_batch(current_user, batch_id))
     return _batch_change(
         batch_id,
         form,
@@ -308,7 +310,7 @@ def download(batch_id: int):
     shown = credit_batches.get_batch(current_user, batch_id)
     if shown.export is None:
         abort(404)
-    return export_download(shown.export)
+    return export_download(shown.export, actor=current_user)
 
 
 # Result files ----------------------------------------------------------------------------

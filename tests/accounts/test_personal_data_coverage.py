@@ -26,6 +26,7 @@ from app.credits.models import CreditBatchItem
 from app.engagement.models import EngagementNudge
 from app.extensions import db as _db
 from app.messages import services as messages
+from app.natrecord import identity
 from app.notifications import services as notifications
 from app.recruitment import profiles, review
 from app.recruitment.models import Application, Membership
@@ -117,6 +118,7 @@ def _add_what_the_world_lacks(world: World) -> None:
     )
     thread = messages.get_thread(coordinator, world.own["thread_id"])
     messages.add_message(coordinator, thread, "收到，路上小心", now=now)
+    identity.save_national_number(volunteer, "20260001", now=now)
     _db.session.add(JobRun(job_id="engagement.score", trigger="manual", started_by_id=admin.id))
     source = _db.session.scalars(select(DataHubSource)).first()
     _db.session.add(DataHubPull(source_id=source.id, status="applied", actor_id=admin.id))

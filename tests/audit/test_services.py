@@ -48,6 +48,7 @@ AUDITED = {
     "WeChatTemplate": ("wechat_template", "kind"),
     "Announcement": ("announcement", "id"),
     "MessageThread": ("message_thread", "id"),
+    "VolunteerIdentity": ("volunteer_identity", "id"),
 }
 
 

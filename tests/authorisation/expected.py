@@ -142,6 +142,7 @@ EXPECTED_GET = {
     "announcements.attachment": "login ok 404 404 ok ok",  # as announcements.show
     "notifications.settings": SIGNED_IN,
     "accounts.profile": SIGNED_IN,
+    "natrecord.identity_page": SIGNED_IN,
     "accounts.personal_data_page": SIGNED_IN,
     "accounts.personal_data_json": SIGNED_IN,
     "accounts.change_password": SIGNED_IN,
@@ -295,6 +296,10 @@ EXPECTED_POST = {
     "announcements.edit": TEAM_HIDDEN_DOES,
     "notifications.settings": SIGNED_IN_DOES,
     "accounts.profile": SIGNED_IN_DOES,
+    "natrecord.identity_page": SIGNED_IN_DOES,
+    # No IDENTITY_ENCRYPTION_KEY in the tests: the ID-card number is not collected.
+    "natrecord.save_id_number": "login 404 404 404 404 404",
+    "natrecord.withdraw_consent": SIGNED_IN_DOES,
     "accounts.change_password": SIGNED_IN_DOES,
     "api_tokens.index": SIGNED_IN_DOES,
     "api_tokens.revoke": OWNER_DOES,

@@ -34,6 +34,15 @@ def coordinator(team, name: str = "陈老师"):
     return recruiting.coordinator(team, name=name)
 
 
+def desk():
+    """A service task of a team with a coordinator (陈老师) and a second one (李老师)."""
+    team = credits_data.team(name="图书馆志愿者队")
+    task = credits_data.task(team, title="总服务台值班")
+    coordinator(team, "陈老师")
+    coordinator(team, "李老师")
+    return task
+
+
 def scope(period=OCTOBER, **fields) -> BatchScope:
     return BatchScope(period_start=period[0], period_end=period[1], **fields)
 

@@ -33,12 +33,7 @@ def seeded(db):
 
 @pytest.fixture
 def desk(db):
-    """A service task of a team with a coordinator (陈老师) and a second one (李老师)."""
-    team = credits_data.team(name="图书馆志愿者队")
-    task = credits_data.task(team, title="总服务台值班")
-    data.coordinator(team, "陈老师")
-    data.coordinator(team, "李老师")
-    return task
+    return data.desk()
 
 
 def coordinators(task):

@@ -54,13 +54,23 @@ def batch_json(batch: CreditBatch) -> dict[str, Any]:
     }
 
 
+def _pulled(batch: CreditBatch) -> bool:
+    """The campus system pulls exported Second Classroom files; the national record's files
+    (which may hold ID numbers) are downloaded on the batch page only."""
+    return (
+        batch.status == "exported"
+        and batch.export is not None
+        and (batch.destination == "second_classroom")
+    )
+
+
 def exported_batches() -> list[CreditBatch]:
     """The owner's exported batches, newest export first; none for someone who runs none."""
     try:
         shown = batches.visible_batches(current_person())
     except Forbidden:
         return []
-    exported = [batch for batch in shown if batch.status == "exported" and batch.export]
+    exported = [batch for batch in shown if _pulled(batch)]
     return sorted(exported, key=lambda batch: (batch.exported_at, batch.id), reverse=True)
 
 
@@ -82,9 +92,9 @@ def credit_batch_file(batch_id: int):
         batch = batches.get_batch(current_person(), batch_id)
     except Forbidden:
         batch = None
-    if batch is None or batch.status != "exported" or batch.export is None:
+    if batch is None or not _pulled(batch):
         raise NotFound(_("No exported credit batch with this id."))
-    return export_download(batch.export)
+    return export_download(batch.export, actor=current_person())
 
 
 TIME = {"type": "string", "format": "date-time"}
