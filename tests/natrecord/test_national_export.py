@@ -205,6 +205,9 @@ def test_coordinators_build_a_national_batch_and_see_who_lacks_a_number(client, 
     assert 'data-testid="destination-national"' in page
     assert page.count('data-testid="without-number-person"') == 1
     assert "/profile/identity" in page
+    assert "10.00 小时" in page
+    assert "学分" not in page.split('data-testid="batch-counts"')[1].split("</p>")[0]
+    assert "0.00 学分" not in page
 
 
 def test_the_campus_api_and_result_files_leave_national_batches_alone(app, client, desk):

@@ -1,8 +1,8 @@
 """natrecord: national volunteer numbers, consented encrypted ID-card numbers, and credit
 batches for the national volunteer record
 
-Revision ID: 0027_natrecord
-Revises: 0026_teamlimits
+Revision ID: 0028_natrecord
+Revises: 0027_badges
 Create Date: 2026-12-07 20:30:31.066976
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0027_natrecord"
-down_revision = "0026_teamlimits"
+revision = "0028_natrecord"
+down_revision = "0027_badges"
 branch_labels = None
 depends_on = None
 
