@@ -22,8 +22,6 @@ from app.announcements import services as announcements
 from app.announcements.models import Announcement
 from app.announcements.services import Draft
 from app.api import services as api_tokens
-from app.api import systems as api_systems
-from app.api.models import WebhookDelivery, WebhookSubscription
 from app.checkin import certificates, offline
 from app.checkin.models import Attendance
 from app.columns import catalogue, comments, contributions, media
@@ -231,34 +229,6 @@ def _announcement(team: Team, now) -> Announcement:
     return written
 
 
-def _webhook(now) -> WebhookDelivery:
-    """A registered system with a webhook (made directly: subscribing resolves its host) and
-    a failed delivery, for the admin's pages of systems."""
-    admin = db.session.scalar(select(User).where(User.roles.any(role="admin")))
-    system = api_systems.register_system(admin, name="第二课堂系统", scopes=["credits:read"]).system
-    subscription = WebhookSubscription(
-        system_id=system.id,
-        url="https://dekt.example.edu.cn/hooks",
-        events="attendance.verified",
-        secret="whsec_matrix",
-        created_at=now,
-    )
-    db.session.add(subscription)
-    db.session.flush()
-    delivery = WebhookDelivery(
-        subscription_id=subscription.id,
-        event="attendance.verified",
-        event_id="00000000-0000-0000-0000-000000000001",
-        payload={},
-        status="failed",
-        attempts=5,
-        created_at=now,
-    )
-    db.session.add(delivery)
-    db.session.flush()
-    return delivery
-
-
 def _series(team: Team) -> int:
     task = db.session.scalar(select(Task).where(Task.team_id == team.id).order_by(Task.id))
     series, _shifts = series_data.series(task, weeks=2)
@@ -316,7 +286,8 @@ def _add_team_objects(world: World, team: Team, now) -> None:
     shared["device_id"] = offline.issue_device(
         db.session.get(Shift, shared["shift_id"]), actor=accounts.find_by_login("T0001"), now=now
     ).id
-    delivery = _webhook(now)
+    admin = db.session.scalar(select(User).where(User.roles.any(role="admin")))
+    delivery = factories.failed_webhook(admin, now)
     shared["delivery_id"] = delivery.id
     shared["subscription_id"] = delivery.subscription_id
     shared["system_id"] = delivery.subscription.system_id
