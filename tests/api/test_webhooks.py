@@ -20,10 +20,13 @@ from app.checkin import attendance_verification as verification
 from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db as _db
+from app.recruitment import review
+from tests.columns import columns_data
 from tests.credits import batch_data, credits_data
 from tests.credits.batch_data import AUTUMN
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.helpers import race
+from tests.recruitment import recruiting
 
 EVENT = "attendance.verified"
 
@@ -270,3 +273,34 @@ def test_anonymising_a_person_queues_only_their_id(admin, student, everything, d
     anonymise_person(student, actor=admin, confirmation=student.student_number, reason="毕业离校")
     db.session.commit()
     assert queued() == [("person.anonymised", {"person_id": student.id})]
+
+
+def test_publishing_a_contribution_queues_its_event(everything, db):
+    column = columns_data.seeded()["picks"]
+    editor = columns_data.editor(column)
+    contribution = columns_data.submitted(columns_data.author(), column)
+    db.session.commit()
+    columns_data.published(editor, contribution)
+    db.session.commit()
+    [(event, data)] = queued()
+    assert event == "contribution.published"
+    assert data["contribution_id"] == contribution.id
+    assert data["author_id"] == contribution.author_id
+
+
+def test_deciding_an_application_queues_its_event(admin, everything, db):
+    campaign = recruiting.campaign(recruiting.team(), actor=admin)
+    application = recruiting.apply(campaign)
+    db.session.commit()
+    review.decide(application, "accepted", actor=admin)
+    db.session.commit()
+    [(event, data)] = queued()
+    assert event == "application.decided"
+    assert data == {
+        "application_id": application.id,
+        "campaign_id": campaign.id,
+        "team_id": campaign.team_id,
+        "person_id": application.user_id,
+        "status": "accepted",
+        "previous_status": "submitted",
+    }
