@@ -73,9 +73,18 @@ def resolve_public(host: str) -> list[str]:
     if current_app.config.get("WEBHOOK_ALLOW_PRIVATE"):
         return addresses
     for address in addresses:
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+        if not is_public(address):
             raise UnsafeAddress(f"not public: {address}")
     return addresses
+
+
+def is_public(address: str) -> bool:
+    """Whether an IP address is on the public internet (an IPv4 address written as IPv6,
+    ::ffff:10.0.0.1, is judged as the IPv4 address it is)."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
 
 
 def check_url(url: str | None) -> str:

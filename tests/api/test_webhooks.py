@@ -80,6 +80,8 @@ def deliveries() -> list[WebhookDelivery]:
         "http://169.254.169.254/latest/meta-data",
         "http://[::1]/hook",
         "http://0.0.0.0/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://100.64.0.1/hook",
         "ftp://203.0.113.9/hook",
         "https://user:pw@203.0.113.9/hook",
         "不是地址",
@@ -304,3 +306,21 @@ def test_deciding_an_application_queues_its_event(admin, everything, db):
         "status": "accepted",
         "previous_status": "submitted",
     }
+
+
+@pytest.mark.parametrize("address", ["203.0.113.9", "::ffff:10.0.0.1", "fe80::1", "224.0.0.1"])
+def test_only_public_addresses_count_as_public(address):
+    assert webhooks.is_public(address) is False
+
+
+def test_a_public_address_counts_as_public():
+    assert webhooks.is_public("202.115.32.1") and webhooks.is_public("2001:da8::1")
+
+
+def test_pages_of_a_system_or_webhook_that_does_not_exist_are_not_found(
+    client, login, admin, system, db
+):
+    login(admin)
+    assert client.get("/admin/systems/999999").status_code == 404
+    assert client.get(f"/admin/systems/{system.id}/webhooks/999999").status_code == 404
+    assert client.post("/admin/systems/999999/rotate").status_code == 404
