@@ -16,6 +16,7 @@ from app.checkin.attendance import (
     REASON_MAX,
     clean_text,
     clear_verification,
+    hours_facts,
     on_time,
 )
 from app.checkin.models import Attendance
@@ -91,7 +92,7 @@ def publish_verified(attendance: Attendance, *, now: datetime) -> None:
         "minutes": attendance.total_minutes,
     }
     hooks.publish("attendance.verified", data, now=now)
-    hours = {**data, "change_minutes": attendance.total_minutes, "reason": "verified"}
+    hours = hours_facts(attendance, counted=True, reason="verified")
     hooks.publish("hours.changed", hours, now=now)
 
 
@@ -105,16 +106,7 @@ def unverify(
     )
     if attendance.verified_at is None:
         raise InvalidInput(_("This record is not verified."))
-    clear_verification(attendance)
-    hours = {
-        "attendance_id": attendance.id,
-        "shift_id": attendance.shift_id,
-        "person_id": attendance.user_id,
-        "minutes": attendance.total_minutes,
-        "change_minutes": -attendance.total_minutes,
-        "reason": "unverified",
-    }
-    hooks.publish("hours.changed", hours, now=now)
+    clear_verification(attendance, reason="unverified", now=now)
     audit.record(
         "checkin.attendance_unverified",
         attendance,

@@ -256,8 +256,13 @@ def test_verifying_attendance_queues_verified_and_hours_changed(admin, everythin
     facts |= {"person_id": person.id, "minutes": 120}
     assert queued() == [
         ("attendance.verified", facts),
-        ("hours.changed", {**facts, "change_minutes": 120, "reason": "verified"}),
+        ("hours.changed", {**facts, "counted": True, "reason": "verified"}),
     ]
+    verification.unverify(
+        attendance, actor=admin, reason="时长有误", now=AUTUMN + timedelta(hours=4)
+    )
+    db.session.commit()
+    assert queued()[-1] == ("hours.changed", {**facts, "counted": False, "reason": "unverified"})
 
 
 def test_approving_a_credit_batch_queues_its_event(admin, everything, db):
