@@ -68,7 +68,8 @@ def exported_batches() -> list[CreditBatch]:
 
 
 def _all_batches() -> list[CreditBatch]:
-    return list(db.session.scalars(select(CreditBatch)))
+    """A system's view: every exported batch, as an admin's."""
+    return list(db.session.scalars(select(CreditBatch).where(CreditBatch.status == "exported")))
 
 
 def _batch(batch_id: int) -> CreditBatch | None:
