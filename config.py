@@ -116,6 +116,10 @@ class Config:
     # client cannot choose its own address for the rate limits).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
+    # Webhooks: seconds to wait for a receiver; and whether a webhook may point at a private,
+    # loopback or link-local address (only for the tests' local receiver: never in production).
+    WEBHOOK_TIMEOUT = int(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+    WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", False)
 
     # Semesters (学期) start on these month-days each year; a semester ends the day before
     # the next starts. The first listed is the academic year's first semester.

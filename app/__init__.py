@@ -201,6 +201,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.roster_views import bp as roster_bp
     from app.admin.views import bp as admin_bp
     from app.announcements.views import bp as announcements_bp
+    from app.api.api_systems_views import bp as api_systems_bp
     from app.api.api_tokens_views import tokens_bp as api_tokens_bp
     from app.api.views import bp as api_bp
     from app.audit.views import bp as audit_bp
@@ -274,6 +275,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     app.register_blueprint(api_tokens_bp)
+    app.register_blueprint(api_systems_bp)
     app.register_blueprint(wechat_bp)
 
 

@@ -65,6 +65,20 @@ NOTIFIED = Hook("notified", "other channels of a new notification", required=Fal
 # Features register their own (applications, releases, verifications, handovers, messages).
 WAITING = Hook("waiting", "what waits for a coordinator, for the home page", required=False)
 
+# Functions `(event, data, now)` told of something that happened, inside its transaction
+# (webhooks queue one delivery per subscription); flush only. Features call `publish`.
+EVENTS = Hook("events", "what happened, for webhooks to campus systems", required=False)
+# Every event a feature publishes. `data` holds ids and the facts the event needs, never
+# names or contact details (README, "Application tokens and webhooks").
+EVENT_NAMES = (
+    "attendance.verified",
+    "hours.changed",
+    "credit_batch.approved",
+    "contribution.published",
+    "application.decided",
+    "person.anonymised",
+)
+
 
 @dataclass(frozen=True)
 class Waiting:
@@ -92,7 +106,16 @@ HOOKS: tuple[Hook, ...] = (
     LOGGED_IN,
     NOTIFIED,
     WAITING,
+    EVENTS,
 )
+
+
+def publish(event: str, data: dict[str, Any], *, now: Any) -> None:
+    """Tell the `EVENTS` providers that `event` happened (one of `EVENT_NAMES`)."""
+    if event not in EVENT_NAMES:
+        raise ValueError(f"unknown event: {event}")
+    for provider in EVENTS.providers:
+        provider(event, data, now)
 
 
 def missing(hooks: Iterable[Hook] = HOOKS) -> list[str]:

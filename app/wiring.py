@@ -11,6 +11,7 @@ from app.accounts import personal_data, sessions
 from app.admin import personal as admin_personal
 from app.announcements import personal as announcements_personal
 from app.api import personal as api_personal
+from app.api import webhooks as api_webhooks
 from app.checkin import hooks as checkin
 from app.checkin import personal as checkin_personal
 from app.columns import personal as columns_personal
@@ -66,6 +67,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         recruitment_waiting.connect_hooks,
         shifts_waiting.connect_hooks,
         messages_waiting.connect_hooks,
+        api_webhooks.connect_hooks,
     ]
 
 

@@ -23,6 +23,12 @@ CATALOGUE: tuple[JobSpec, ...] = (
         _l("Send queued WeChat template messages"),
     ),
     JobSpec(
+        "api.send_webhooks",
+        "app.api.webhook_jobs:send_webhooks",
+        every(seconds=60),
+        _l("Deliver queued webhook events to the subscribed campus systems"),
+    ),
+    JobSpec(
         "announcements.send_due",
         "app.announcements.jobs:send_due",
         every(minutes=1),

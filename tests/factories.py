@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 
 from app.accounts import services as accounts
 from app.accounts.models import College, Major, User
 from app.admin import datahub, import_runs, roster
 from app.admin.models import DataHubSource, ImportRun
+from app.api import systems as api_systems
+from app.api.models import WebhookDelivery, WebhookSubscription
+from app.extensions import db
 
 PASSWORD = "correct-horse-9"
 _numbers = itertools.count(1)
@@ -66,3 +70,33 @@ def queued_roster_import(actor: User, data: bytes | None = None) -> ImportRun:
     data = data or "学号,姓名\n2025990001,新生\n".encode()
     _plan, token = roster.preview_import(data, "名单.csv", actor=actor)
     return import_runs.queue_roster_import(token, actor=actor)
+
+
+def failed_webhook(actor: User, now: datetime) -> WebhookDelivery:
+    """A registered system with a webhook (made directly: subscribing resolves its host)
+    and a delivery that failed with an answer, for the pages of systems."""
+    system = api_systems.register_system(actor, name="第二课堂系统", scopes=["credits:read"]).system
+    subscription = WebhookSubscription(
+        system_id=system.id,
+        url="https://dekt.example.edu.cn/hooks",
+        events="attendance.verified hours.changed",
+        secret="whsec_example",
+        created_at=now,
+    )
+    db.session.add(subscription)
+    db.session.flush()
+    delivery = WebhookDelivery(
+        subscription_id=subscription.id,
+        event="attendance.verified",
+        event_id="00000000-0000-0000-0000-000000000001",
+        payload={},
+        status="failed",
+        attempts=5,
+        last_status=503,
+        last_answer="Service Unavailable",
+        last_error="bad_status 503",
+        created_at=now,
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    return delivery

@@ -34,6 +34,7 @@ EXPECTED = {
     },
     "logged_in": {"app.wechat.views.bind_at_login"},
     "notified": {"app.wechat.outbox.queue_message"},
+    "events": {"app.api.webhooks.queue_event"},
     "waiting": {
         "app.recruitment.waiting.applications_waiting",
         "app.shifts.waiting.releases_waiting",

@@ -101,4 +101,5 @@ def anonymise_person(
         note=reason,
         now=now or utcnow(),
     )
+    hooks.publish("person.anonymised", {"person_id": user.id}, now=now or utcnow())
     return anonymous_id

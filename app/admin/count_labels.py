@@ -35,6 +35,7 @@ COUNT_LABELS = {
     "reading_star": lazy_pgettext("job count", "Reading stars"),
     "reinstated": lazy_pgettext("job count", "Reinstated"),
     "reminded": lazy_pgettext("job count", "Reminded"),
+    "retrying": lazy_pgettext("job count", "To retry"),
     "reversed": lazy_pgettext("job count", "Reversed"),
     "revoked": lazy_pgettext("job count", "Revoked"),
     "sent": lazy_pgettext("job count", "Sent"),

@@ -10,8 +10,9 @@ from flask import g, request
 from flask_babel import gettext as _
 
 from app.accounts.models import User
-from app.api import envelope, services
-from app.api.models import ApiToken
+from app.api import envelope, services, systems
+from app.api.models import ApiSystem, ApiToken
+from app.common.time import utcnow
 from app.common.transaction import transaction
 from app.errors import DomainError
 from app.extensions import db
@@ -34,15 +35,31 @@ def challenge(error: DomainError, scopes: tuple[str, ...]) -> str:
     parts = [f'Bearer realm="{REALM}"']
     if isinstance(error, services.InsufficientScope):
         parts += ['error="insufficient_scope"', f'scope="{" ".join(scopes)}"']
-    elif not isinstance(error, services.TokenMissing):
+    elif isinstance(error, services.TokenRejected) and not isinstance(error, services.TokenMissing):
         parts.append('error="invalid_token"')
     return ", ".join(parts)
 
 
-def token_required(*scopes: str) -> Callable:
+def _authenticate(secret: str, scopes: tuple[str, ...], *, for_systems: bool) -> None:
+    """Find the personal token (`g.api_token`) or the system (`g.api_system`) of `secret`."""
+    g.api_token = g.api_system = None
+    if not systems.is_system_secret(secret):
+        g.api_token = services.authenticate(secret, scopes=scopes)
+        return
+    system = systems.find_system(secret)
+    if not for_systems:
+        raise systems.NotForSystems(_("This operation is for people; a system cannot call it."))
+    g.api_system = systems.authenticate_system(
+        system, scopes, address=request.remote_addr, now=utcnow()
+    )
+
+
+def token_required(*scopes: str, systems_too: bool = False) -> Callable:
     """Let a request through only with a valid token holding all of `scopes`; the view
-    then finds it with `current_token()`. The request's one commit happens here, after the
-    view, so noting the token's last use and the view's changes are one transaction."""
+    then finds it with `current_token()`. With `systems_too` a system's application token
+    may call it as well (`current_system()`; then there is no person). The request's one
+    commit happens here, after the view, so noting the token's use and the view's changes
+    are one transaction."""
     unknown = set(scopes) - set(services.SCOPES)
     if unknown:
         raise ValueError(f"unregistered API scopes: {sorted(unknown)}")
@@ -56,8 +73,12 @@ def token_required(*scopes: str) -> Callable:
                     raise services.TokenMissing(
                         _("Send a personal access token: Authorization: Bearer <token>.")
                     )
-                g.api_token = services.authenticate(secret, scopes=scopes)
-            except (services.TokenRejected, services.InsufficientScope) as error:
+                _authenticate(secret, scopes, for_systems=systems_too)
+            except (
+                services.TokenRejected,
+                services.InsufficientScope,
+                systems.AddressNotAllowed,
+            ) as error:
                 db.session.rollback()
                 return envelope.error(
                     error.status,
@@ -69,6 +90,7 @@ def token_required(*scopes: str) -> Callable:
                 return view(*args, **kwargs)
 
         wrapped.api_scopes = scopes
+        wrapped.api_systems_too = systems_too
         return wrapped
 
     return decorator
@@ -80,3 +102,8 @@ def current_token() -> ApiToken:
 
 def current_person() -> User:
     return g.api_token.user
+
+
+def current_system() -> ApiSystem | None:
+    """The system calling, or None for a person's token."""
+    return g.get("api_system")

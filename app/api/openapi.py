@@ -196,7 +196,12 @@ def _scopes_description() -> str:
     return (
         "A personal access token, made on your profile page (Profile → API tokens), sent as "
         "`Authorization: Bearer gc_…`. Each token holds scopes; an endpoint lists the scopes "
-        "it needs. Scopes:\n\n" + "\n".join(lines)
+        "it needs. Scopes:\n\n"
+        + "\n".join(lines)
+        + "\n\nA campus system registered by an administrator calls with its application "
+        "token, `Bearer gcs_…`, as the system rather than a person: only the operations that "
+        "say so accept it (the credit batches); others answer it `403 person_only`, and a call "
+        "from outside the system's allowed addresses `403 address_not_allowed`."
     )
 
 
@@ -226,7 +231,7 @@ def document() -> dict[str, Any]:
                 "bearerAuth": {
                     "type": "http",
                     "scheme": "bearer",
-                    "bearerFormat": "gc_ and 43 URL-safe characters",
+                    "bearerFormat": "gc_ (personal) or gcs_ (a system) and 43 URL-safe characters",
                     "description": _scopes_description(),
                 }
             },

@@ -38,6 +38,12 @@ ACTION_LABELS: dict[str, Any] = {
     # API tokens
     "api.token_created": _l("API token created"),
     "api.token_revoked": _l("API token revoked"),
+    "api.system_registered": _l("System registered for the API"),
+    "api.system_rotated": _l("System's application token rotated"),
+    "api.system_revoked": _l("System's application token revoked"),
+    "api.webhook_subscribed": _l("Webhook subscribed"),
+    "api.webhook_stopped": _l("Webhook stopped"),
+    "api.webhook_resent": _l("Webhook event sent again"),
     # Feedback after service
     "feedback.ticks_changed": _l("Feedback tick-boxes of a task changed"),
     # Check-in, attendance and certificates

@@ -12,10 +12,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import hooks
 from app.accounts.models import User
 from app.checkin import hours
 from app.checkin.models import Attendance
 from app.common.text import clean_line
+from app.common.time import utcnow
 from app.errors import NotFound
 from app.extensions import db
 from app.recruitment.access import can_manage_team
@@ -156,7 +158,27 @@ def clean_text(text: str | None, *, limit: int, field: str, missing: str) -> str
     )
 
 
-def clear_verification(attendance: Attendance) -> None:
+def hours_facts(attendance: Attendance, *, counted: bool, reason: str) -> dict:
+    """The `hours.changed` event's data: the record's minutes now and whether they count
+    towards the person's verified hours (receivers re-read totals rather than add up)."""
+    return {
+        "attendance_id": attendance.id,
+        "shift_id": attendance.shift_id,
+        "person_id": attendance.user_id,
+        "minutes": attendance.total_minutes,
+        "counted": counted,
+        "reason": reason,
+    }
+
+
+def clear_verification(
+    attendance: Attendance, *, reason: str = "corrected", now: datetime | None = None
+) -> None:
+    """The record waits for verification again (after a correction, an undo, a paper entry
+    or a withdrawn verification): hours that counted no longer do until then."""
+    if attendance.verified_at is not None:
+        facts = hours_facts(attendance, counted=False, reason=reason)
+        hooks.publish("hours.changed", facts, now=now or utcnow())
     attendance.verified_at = None
     attendance.verified_by_id = None
 

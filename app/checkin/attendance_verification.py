@@ -9,12 +9,14 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from app import hooks
 from app.accounts.models import User
 from app.audit import services as audit
 from app.checkin.attendance import (
     REASON_MAX,
     clean_text,
     clear_verification,
+    hours_facts,
     on_time,
 )
 from app.checkin.models import Attendance
@@ -77,7 +79,21 @@ def verify(attendance: Attendance, *, actor, now: datetime | None = None) -> Att
         after={"minutes": attendance.total_minutes},
         now=now,
     )
+    publish_verified(attendance, now=now)
     return attendance
+
+
+def publish_verified(attendance: Attendance, *, now: datetime) -> None:
+    """The events of a record just verified: it counts towards the person's hours now."""
+    data = {
+        "attendance_id": attendance.id,
+        "shift_id": attendance.shift_id,
+        "person_id": attendance.user_id,
+        "minutes": attendance.total_minutes,
+    }
+    hooks.publish("attendance.verified", data, now=now)
+    hours = hours_facts(attendance, counted=True, reason="verified")
+    hooks.publish("hours.changed", hours, now=now)
 
 
 def unverify(
@@ -90,7 +106,7 @@ def unverify(
     )
     if attendance.verified_at is None:
         raise InvalidInput(_("This record is not verified."))
-    clear_verification(attendance)
+    clear_verification(attendance, reason="unverified", now=now)
     audit.record(
         "checkin.attendance_unverified",
         attendance,
@@ -121,6 +137,8 @@ def verify_on_time(shift: Shift, *, actor, now: datetime | None = None) -> int:
     claimed = _claim([record.id for record in records], actor=actor, now=now)
     for record in records:
         db.session.expire(record, ["verified_at", "verified_by_id"])
+        if record.id in claimed:
+            publish_verified(record, now=now)
     if claimed:
         audit.record(
             "checkin.shift_verified",

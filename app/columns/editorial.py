@@ -10,6 +10,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import hooks
 from app.accounts.models import User
 from app.columns import catalogue
 from app.columns.contribution_fields import clean_comment
@@ -191,6 +192,13 @@ def _publish(
         updated_at=now,
     )
     _award_points(contribution)
+    published = {
+        "contribution_id": contribution.id,
+        "column_id": contribution.column_id,
+        "author_id": contribution.author_id,
+        "published_at": contribution.published_at.isoformat() + "Z",
+    }
+    hooks.publish("contribution.published", published, now=now)
     return decided(contribution, "published", actor, now, "", CONTRIBUTION_PUBLISHED)
 
 

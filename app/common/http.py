@@ -46,12 +46,15 @@ def fetch(
     timeout: float,
     max_bytes: int,
     params: Mapping[str, Any] | None = None,
-    data: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | bytes | None = None,
     headers: Mapping[str, str] | None = None,
+    allow_redirects: bool = True,
 ) -> Answer:
     """The answer of `method url`, its body at most `max_bytes` long; raises FetchFailed
     when there is no answer within `timeout` seconds (per wait, as sockets count it), the
-    server cannot be reached, the answer is larger, or its status is not a success."""
+    server cannot be reached, the answer is larger, or its status is not a success.
+    Without `allow_redirects` a redirect is not followed and counts as a bad status (a
+    webhook must not be sent on to an address nobody checked)."""
     try:
         with requests.request(
             method,
@@ -61,13 +64,14 @@ def fetch(
             headers=headers,
             timeout=timeout,
             stream=True,
+            allow_redirects=allow_redirects,
         ) as response:
             body = _capped_body(response, max_bytes)
     except requests.Timeout:
         raise FetchFailed(FetchFailed.TIMEOUT) from None
     except (requests.RequestException, ValueError, OSError):
         raise FetchFailed(FetchFailed.UNREACHABLE) from None
-    if not response.ok:
+    if not response.ok or response.is_redirect:
         raise FetchFailed(FetchFailed.BAD_STATUS, status=response.status_code, body=body)
     return Answer(response.status_code, body, response.headers)
 

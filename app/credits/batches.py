@@ -30,6 +30,7 @@ from sqlalchemy import Select, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import hooks
 from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import begin_write_transaction, get_or_not_found
@@ -309,4 +310,11 @@ def approve_batch(actor: User, batch_id: int, *, now: datetime | None = None) ->
         after={"status": "approved"},
         now=now,
     )
+    approved = {
+        "batch_id": batch.id,
+        "period_start": batch.period_start.isoformat(),
+        "period_end": batch.period_end.isoformat(),
+        "semester": batch.semester,
+    }
+    hooks.publish("credit_batch.approved", approved, now=now)
     return batch

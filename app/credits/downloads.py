@@ -13,7 +13,7 @@ from app.credits.models import CreditExport
 from app.natrecord import crypto
 
 
-def _content(stored: CreditExport, actor: User) -> bytes:
+def _content(stored: CreditExport, actor: User | None) -> bytes:
     """The file's bytes. A file holding full ID numbers is decrypted, and that reading of
     the numbers is written to the audit log (committed before the file leaves)."""
     if not stored.encrypted:
@@ -31,7 +31,7 @@ def _content(stored: CreditExport, actor: User) -> bytes:
     return content
 
 
-def export_download(stored: CreditExport, *, actor: User) -> Response:
+def export_download(stored: CreditExport, *, actor: User | None) -> Response:
     """The stored bytes as an attachment under the stored filename, with the checksum as
     ETag and X-Content-SHA256: the same bytes on every download (a matching If-None-Match
     gets 304, a Range its part)."""

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app import hooks
 from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import give_one_back, take_one, update_if
@@ -191,6 +192,15 @@ def _decide(
         note=reason,
         now=now,
     )
+    decision = {
+        "application_id": application.id,
+        "campaign_id": campaign.id,
+        "team_id": campaign.team_id,
+        "person_id": application.user_id,
+        "status": status,
+        "previous_status": before,
+    }
+    hooks.publish("application.decided", decision, now=now)
     _notify(application, status, now=now)
     return application
 

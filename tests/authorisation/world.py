@@ -298,5 +298,10 @@ def _add_team_objects(world: World, team: Team, now) -> None:
     shared["device_id"] = offline.issue_device(
         db.session.get(Shift, shared["shift_id"]), actor=accounts.find_by_login("T0001"), now=now
     ).id
+    admin = db.session.scalar(select(User).where(User.roles.any(role="admin")))
+    delivery = factories.failed_webhook(admin, now)
+    shared["delivery_id"] = delivery.id
+    shared["subscription_id"] = delivery.subscription_id
+    shared["system_id"] = delivery.subscription.system_id
     world.own.update(shared)
     world.foreign.update(shared)

@@ -18,6 +18,7 @@ from app.admin.models import DataHubSource, ImportRun
 from app.announcements import editing
 from app.announcements import services as announcements
 from app.announcements.models import Announcement
+from app.api.models import WebhookSubscription
 from app.checkin import certificates
 from app.checkin.models import Attendance, Certificate
 from app.columns import contribution_fields, contributions
@@ -139,6 +140,8 @@ ARGUMENTS: dict[str, Callable[[], Any]] = {
     ),
     "announcement_id": lambda: _first(select(Announcement.id)),
     "thread_id": lambda: _first(select(MessageThread.id)),
+    "system_id": lambda: _first(select(WebhookSubscription.system_id)),
+    "subscription_id": lambda: _first(select(WebhookSubscription.id)),
 }
 # Routes whose arguments belong together, or whose page shows a particular person's object.
 ROUTES: dict[str, Callable[[], dict]] = {
@@ -201,7 +204,7 @@ def add_shared_objects() -> None:
     """What the demo data leaves out: the volunteer's certificate of hours, a shared
     annual report, a draft, a data-hub source, a queued roster import, a request to rate
     a served shift, a sent announcement to the volunteer's team and the volunteer's message to
-    its coordinators, so those pages can be checked too."""
+    its coordinators, and a system's failed webhook, so those pages can be checked too."""
     volunteer = db.session.get(User, _id_of("2023141001"))
     today = utcnow().date()
     with current_app.test_request_context():  # the certificate links to its own page
@@ -221,6 +224,7 @@ def add_shared_objects() -> None:
     team_id = _first(select(Membership.team_id).where(Membership.user_id == volunteer.id))
     _sent_announcement(team_id)
     messages.start(volunteer, team_id, messages.Draft("我会晚到", "周六会晚到十分钟。"))
+    factories.failed_webhook(db.session.get(User, _id_of("A0001")), utcnow())
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
         volunteer, column.id, contribution_fields.ContributionFields(title="草稿", body="未完待续")
