@@ -67,14 +67,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(url: str, port: int, *, workers: int, threads: int = 1) -> subprocess.Popen:
-    """`bench.server` under gunicorn on 127.0.0.1:`port`, once it answers."""
+def serve(
+    url: str, port: int, *, workers: int, threads: int = 1, app: str = "bench.server:app"
+) -> subprocess.Popen:
+    """`app` (the product as `bench.server` serves it, unless told) under gunicorn on
+    127.0.0.1:`port`, once it answers."""
     env = {**os.environ, "BENCH_DATABASE_URL": url, "BENCH_SECRET_KEY": SECRET}
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "--workers", str(workers)),
             *("--threads", str(threads), "--bind", f"127.0.0.1:{port}"),
-            *("--log-level", "warning", "bench.server:app"),
+            *("--log-level", "warning", app),
         ],
         cwd=ROOT,
         env=env,
