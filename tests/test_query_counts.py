@@ -18,7 +18,7 @@ MOST = 12
 
 
 @pytest.fixture
-def volunteer(db, login):
+def volunteer(db, login, client):
     """A logged-in member with three shifts ahead, one running now, and one more to sign up for."""
     team = data.team()
     task = data.task(team, title="总服务台值班", location="江安一楼")
@@ -30,6 +30,7 @@ def volunteer(db, login):
     open_shift = data.shift(task, starts_in=timedelta(days=4), capacity=5)
     db.session.commit()
     login(person)
+    client.get("/shifts/")  # the day's first request notes the login day; not counted
     return {"running": running.id, "open": open_shift.id}
 
 
@@ -53,7 +54,6 @@ def statements(db, work: Callable[[], object]) -> tuple[int, object]:
     ["/shifts/", "/", "/shifts/mine", "/achievements", "/leaderboards/"],
 )
 def test_a_hot_page_takes_at_most_twelve_queries(client, db, volunteer, path):
-    client.get(path)  # the first visit may warm per-process caches
     count, response = statements(db, lambda: client.get(path))
 
     assert response.status_code == 200
