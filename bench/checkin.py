@@ -41,23 +41,13 @@ PASSWORD = "bench-password"
 def build(url: str) -> int:
     """The database: a team, an event task, one shift that started an hour ago, and
     PEOPLE onboarded members signed up for it. Returns the shift id."""
-    from app.accounts import services as accounts
-    from app.common.time import utcnow
     from app.extensions import db
-    from app.recruitment import membership
-    from app.recruitment.teams import services as team_services
     from app.shifts import signups
-    from app.shifts.models import Shift, Task
+    from app.shifts.models import Shift
 
     app = bench_app(url)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        now = utcnow().replace(microsecond=0)
-        team = team_services.create_team(name="压测志愿者队", kind="volunteer_team", actor=None)
-        task = Task(team_id=team.id, title="读书节签到压测", kind="event", default_capacity=PEOPLE)
-        db.session.add(task)
-        db.session.flush()
+        now, team, task = common.fresh_event_task("压测志愿者队", "读书节签到压测", PEOPLE)
         shift = Shift(
             task_id=task.id,
             starts_at=now - timedelta(hours=1),
@@ -66,17 +56,8 @@ def build(url: str) -> int:
         )
         db.session.add(shift)
         db.session.flush()
-        shared = accounts.hash_password(PASSWORD)
-        for n in range(PEOPLE):
-            person = accounts.create_person(
-                accounts.PersonFields(student_number=f"2031{n:06d}", name=f"签到{n}"),
-                password="",
-                password_hash=shared,
-                must_change_password=False,
-            )
-            found = membership.join_team(team.id, person.id)
-            found.onboarded = True
-            db.session.flush()
+        numbers = [f"2031{n:06d}" for n in range(PEOPLE)]
+        for person in common.onboarded_members(team.id, numbers, "签到", PASSWORD):
             signups.sign_up(shift, person, now=now - timedelta(days=1))
         db.session.commit()
         shift_id = shift.id

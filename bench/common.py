@@ -147,3 +147,44 @@ def accepted_scans(shift_id: int) -> dict[str, int]:
         .group_by(ScanLog.action)
     )
     return dict(db.session.execute(query).all())
+
+
+def onboarded_members(team_id: int, numbers: list[str], name: str, password: str, **fields):
+    """One onboarded member of the team per student number, named `name` + their index,
+    sharing one hashed `password` (in an app context; `fields`: e.g. roles)."""
+    from app.accounts import services as accounts
+    from app.extensions import db
+    from app.recruitment import membership
+
+    shared = accounts.hash_password(password)
+    people = []
+    for index, student_number in enumerate(numbers):
+        person = accounts.create_person(
+            accounts.PersonFields(student_number=student_number, name=f"{name}{index}"),
+            password="",
+            password_hash=shared,
+            must_change_password=False,
+            **fields,
+        )
+        membership.join_team(team_id, person.id).onboarded = True
+        db.session.flush()
+        people.append(person)
+    return people
+
+
+def fresh_event_task(team_name: str, title: str, capacity: int):
+    """An emptied database (in an app context) with one volunteer team and one event task;
+    returns (now without microseconds, team, task)."""
+    from app.common.time import utcnow
+    from app.extensions import db
+    from app.recruitment.teams import services as team_services
+    from app.shifts.models import Task
+
+    db.drop_all()
+    db.create_all()
+    now = utcnow().replace(microsecond=0)
+    team = team_services.create_team(name=team_name, kind="volunteer_team", actor=None)
+    task = Task(team_id=team.id, title=title, kind="event", default_capacity=capacity)
+    db.session.add(task)
+    db.session.flush()
+    return now, team, task

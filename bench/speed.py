@@ -24,7 +24,7 @@ from datetime import timedelta
 
 import requests
 
-from bench import yardstick
+from bench import common, yardstick
 from bench.common import (
     Phase,
     bench_app,
@@ -32,6 +32,7 @@ from bench.common import (
     kiosk_code,
     log_in,
     on_both_databases,
+    onboarded_members,
     serve,
     stop,
 )
@@ -61,22 +62,13 @@ def number(n: int) -> str:
 
 def build(url: str) -> tuple[int, list[int]]:
     """The product's data; returns the running shift's id and the open shifts' ids."""
-    from app.accounts import services as accounts
-    from app.common.time import utcnow
     from app.extensions import db
-    from app.recruitment import membership
-    from app.recruitment.teams import services as team_services
     from app.shifts import signups
-    from app.shifts.models import Shift, Task
+    from app.shifts.models import Shift
 
     app = bench_app(url)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        now = utcnow().replace(microsecond=0)
-        team = team_services.create_team(name="测速志愿者队", kind="volunteer_team", actor=None)
-        task = Task(team_id=team.id, title="总服务台值班", kind="event", default_capacity=PEOPLE)
-        db.session.add(task)
+        now, team, task = common.fresh_event_task("测速志愿者队", "总服务台值班", PEOPLE)
 
         def shift(starts: timedelta) -> Shift:
             made = Shift(
@@ -89,17 +81,9 @@ def build(url: str) -> tuple[int, list[int]]:
 
         signed = [shift(timedelta(minutes=-30))] + [shift(timedelta(days=d)) for d in (1, 2, 3)]
         open_shifts = [shift(timedelta(days=4, hours=n)) for n in range(OPEN_SHIFTS)]
-        shared = accounts.hash_password(PASSWORD)
-        for n in range(PEOPLE):
-            person = accounts.create_person(
-                accounts.PersonFields(student_number=number(n), name=f"测速{n}"),
-                password="",
-                roles=["volunteer"],
-                password_hash=shared,
-                must_change_password=False,
-            )
-            membership.join_team(team.id, person.id).onboarded = True
-            db.session.flush()
+        numbers = [number(n) for n in range(PEOPLE)]
+        people = onboarded_members(team.id, numbers, "测速", PASSWORD, roles=["volunteer"])
+        for person in people:
             for each in signed:
                 signups.sign_up(each, person, now=now - timedelta(days=1))
         db.session.commit()
