@@ -140,6 +140,7 @@ ACTION_LABELS: dict[str, Any] = {
     "shifts.draw_withdrawn": _l("Withdrew from a shift's sign-up draw"),
     "shifts.drawn": _l("Shift's sign-up draw made"),
     "shifts.limits_set": _l("Sign-up limits per person changed"),
+    "shifts.team_limits_set": _l("Team's sign-up limits per person changed"),
     "shifts.cancelled_signup": _l("Shift sign-up cancelled"),
     "shifts.promoted": _l("Promoted from a shift's waitlist"),
     "shifts.walk_in": _l("Walked in and checked in without a place"),

@@ -49,6 +49,11 @@ class Team(db.Model):
     requires_onboarding: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    # Limits per person over all the team's tasks (None = no limit), counted like a task's
+    # own limits (app/shifts/rush.py); a sign-up must keep within both.
+    max_per_week: Mapped[int | None] = mapped_column(sa.Integer)
+    max_per_month: Mapped[int | None] = mapped_column(sa.Integer)
+    max_future: Mapped[int | None] = mapped_column(sa.Integer)
 
     coordinators: Mapped[list[TeamCoordinator]] = relationship(
         back_populates="team", cascade="all, delete-orphan"

@@ -10,7 +10,9 @@ confirmed, offered and waitlisted places on the task's scheduled shifts: in the 
 (Monday to Sunday) and calendar month of the shift asked for, and in shifts not yet started.
 They are checked inside the sign-up's transaction after taking a lock on the person
 (`lock_for_transaction`), so two sign-ups of one person at once are counted one after the
-other. Changing the limits keeps places people already hold; they only refuse new ones.
+other. A team may set the same three limits (`set_team_limits`, on the team's edit page),
+counted over all the team's tasks; a place must keep within both the task's and the team's.
+Changing the limits keeps places people already hold; they only refuse new ones.
 Coordinators assigning people are not limited.
 """
 
@@ -95,15 +97,17 @@ def _month_bounds(day: date) -> tuple[datetime, datetime]:
     return utc_of_local(first, time()), utc_of_local(following, time())
 
 
-def _held(task_id: int, user_id: int, shift_id: int, *conditions) -> int:
-    """The person's counted places on the task's scheduled shifts other than `shift_id`."""
+def _held(owner, user_id: int, shift_id: int, *conditions) -> int:
+    """The person's counted places on the scheduled shifts of `owner` (the task, or all
+    the team's tasks) other than `shift_id`."""
     return db.session.scalar(
         select(func.count(ShiftSignup.id))
         .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .join(Task, Task.id == Shift.task_id)
         .where(
             ShiftSignup.user_id == user_id,
             ShiftSignup.status.in_(COUNTED_STATUSES),
-            Shift.task_id == task_id,
+            (Task.id if isinstance(owner, Task) else Task.team_id) == owner.id,
             Shift.status == "scheduled",
             Shift.id != shift_id,
             *conditions,
@@ -111,37 +115,56 @@ def _held(task_id: int, user_id: int, shift_id: int, *conditions) -> int:
     )
 
 
+def _owners(task: Task) -> list[tuple[str, object]]:
+    """Whose limits a place on the task's shifts must keep within: ("" = the task's own,
+    "team_" = its team's over all the team's tasks)."""
+    return [("", task), ("team_", task.team)]
+
+
 def limit_refusal(shift: Shift, user_id: int, *, now: datetime) -> tuple[str, str] | None:
-    """(limit code, message) for the first of the task's limits that one more place on
-    `shift` would pass, or None. Call inside the sign-up's transaction, after `lock_person`."""
-    task = shift.task
+    """(limit code, message) for the first of the task's or its team's limits that one more
+    place on `shift` would pass, or None; a team's codes start with "team_" ("team_week").
+    Call inside the sign-up's transaction, after `lock_person`."""
     day = local_day(shift.starts_at)
-    checks = (
-        ("week", task.max_per_week, _week_bounds(day)),
-        ("month", task.max_per_month, _month_bounds(day)),
-        ("future", task.max_future, (now, None)),
-    )
-    for code, limit, (start, end) in checks:
-        if limit is None:
-            continue
-        conditions = [Shift.starts_at >= start] if code != "future" else [Shift.starts_at > now]
-        if end is not None:
-            conditions.append(Shift.starts_at < end)
-        if _held(task.id, user_id, shift.id, *conditions) >= limit:
-            return code, _limit_message(code, limit)
+    bounds = {"week": _week_bounds(day), "month": _month_bounds(day), "future": (now, None)}
+    for prefix, owner in _owners(shift.task):
+        for code, name in zip(bounds, LIMIT_FIELDS, strict=True):
+            limit = getattr(owner, name)
+            if limit is None:
+                continue
+            start, end = bounds[code]
+            conditions = [Shift.starts_at >= start] if code != "future" else [Shift.starts_at > now]
+            if end is not None:
+                conditions.append(Shift.starts_at < end)
+            if _held(owner, user_id, shift.id, *conditions) >= limit:
+                return prefix + code, _limit_message(prefix + code, limit)
     return None
 
 
 def _limit_message(code: str, limit: int) -> str:
-    if code == "week":
-        return _("You have reached this task's limit of %(n)s shifts per week.", n=limit)
-    if code == "month":
-        return _("You have reached this task's limit of %(n)s shifts per month.", n=limit)
-    return _("You have reached this task's limit of %(n)s coming shifts at once.", n=limit)
+    messages = {
+        "week": _("You have reached this task's limit of %(n)s shifts per week.", n=limit),
+        "month": _("You have reached this task's limit of %(n)s shifts per month.", n=limit),
+        "future": _("You have reached this task's limit of %(n)s coming shifts at once.", n=limit),
+        "team_week": _(
+            "You have reached this team's limit of %(n)s shifts per week (all its tasks).", n=limit
+        ),
+        "team_month": _(
+            "You have reached this team's limit of %(n)s shifts per month (all its tasks).",
+            n=limit,
+        ),
+        "team_future": _(
+            "You have reached this team's limit of %(n)s coming shifts at once (all its tasks).",
+            n=limit,
+        ),
+    }
+    return messages[code]
 
 
 def has_limits(task: Task) -> bool:
-    return any(getattr(task, name) is not None for name in LIMIT_FIELDS)
+    """Whether the task or its team limits places per person."""
+    owners = [owner for _prefix, owner in _owners(task)]
+    return any(getattr(owner, name) is not None for owner in owners for name in LIMIT_FIELDS)
 
 
 def lock_person(user_id: int) -> None:
@@ -150,7 +173,8 @@ def lock_person(user_id: int) -> None:
 
 
 def check_limits(shift: Shift, user_id: int, *, now: datetime) -> None:
-    """Refuse (InvalidInput, field = the limit's code) a place beyond the task's limits,
+    """Refuse (InvalidInput, field "limit_" + the limit's code: "limit_week" for the task's,
+    "limit_team_week" for its team's) a place beyond the task's or the team's limits,
     counting under a lock on the person so their sign-ups at once are counted in turn."""
     if not has_limits(shift.task):
         return
@@ -161,11 +185,9 @@ def check_limits(shift: Shift, user_id: int, *, now: datetime) -> None:
         raise InvalidInput(message, field=f"limit_{code}")
 
 
-def set_limits(task: Task, limits: dict[str, int | None], *, actor, now: datetime) -> Task:
-    """Set the task's limits per person (None = no limit; places already held are kept)
-    and its draw window (`draw_minutes`, None = first come, first served; shifts already
-    drawn stay drawn)."""
-    before = {name: getattr(task, name) for name in LIMIT_FIELDS}
+def _apply_limits(owner, limits: dict[str, int | None]) -> dict[str, int | None]:
+    """Check and set the owner's (task's or team's) limits; returns the values before."""
+    before = {name: getattr(owner, name) for name in LIMIT_FIELDS}
     for name in LIMIT_FIELDS:
         value = limits.get(name)
         if value is not None and not LIMIT_RANGE[0] <= int(value) <= LIMIT_RANGE[1]:
@@ -173,7 +195,15 @@ def set_limits(task: Task, limits: dict[str, int | None], *, actor, now: datetim
                 _("A limit must be between %(min)s and %(max)s.", min=LIMIT_RANGE[0], max=100),
                 field=name,
             )
-        setattr(task, name, None if value is None else int(value))
+        setattr(owner, name, None if value is None else int(value))
+    return before
+
+
+def set_limits(task: Task, limits: dict[str, int | None], *, actor, now: datetime) -> Task:
+    """Set the task's limits per person (None = no limit; places already held are kept)
+    and its draw window (`draw_minutes`, None = first come, first served; shifts already
+    drawn stay drawn)."""
+    before = _apply_limits(task, limits)
     draw = limits.get("draw_minutes")
     if draw is not None and not DRAW_MINUTES_RANGE[0] <= int(draw) <= DRAW_MINUTES_RANGE[1]:
         raise InvalidInput(
@@ -192,6 +222,19 @@ def set_limits(task: Task, limits: dict[str, int | None], *, actor, now: datetim
     )
     db.session.flush()
     return task
+
+
+def set_team_limits(team, limits: dict[str, int | None], *, actor, now: datetime):
+    """Set the team's limits per person over all its tasks (None = no limit; places already
+    held are kept). Audited only when something changed."""
+    before = _apply_limits(team, limits)
+    after = {name: getattr(team, name) for name in LIMIT_FIELDS}
+    if after != before:
+        audit.record(
+            "shifts.team_limits_set", team, actor=actor, before=before, after=after, now=now
+        )
+    db.session.flush()
+    return team
 
 
 # --- Setting the opening in bulk --------------------------------------------------------

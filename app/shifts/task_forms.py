@@ -254,7 +254,8 @@ class OpeningForm(FlaskForm):
     submit = SubmitField(_l("Set the opening"))
 
 
-def _limit_field(label):
+def limit_field(label):
+    """An optional limit per person (a task's or a team's); empty = no limit."""
     return IntegerField(
         label,
         validators=[
@@ -266,9 +267,9 @@ def _limit_field(label):
 
 
 class LimitsForm(FlaskForm):
-    max_per_week = _limit_field(_l("Shifts per person per week"))
-    max_per_month = _limit_field(_l("Shifts per person per month"))
-    max_future = _limit_field(_l("Coming places one person may hold at once"))
+    max_per_week = limit_field(_l("Shifts per person per week"))
+    max_per_month = limit_field(_l("Shifts per person per month"))
+    max_future = limit_field(_l("Coming places one person may hold at once"))
     draw_minutes = IntegerField(
         _l("Draw the requests of the first minutes after opening"),
         validators=[

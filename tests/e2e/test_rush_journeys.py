@@ -15,7 +15,7 @@ from app.recruitment import membership
 from tests.e2e.pages import log_in
 from tests.shifts import signup_data as data
 
-OPENS_IN = timedelta(seconds=8)
+OPENS_IN = timedelta(seconds=20)  # room for a slow page load on a busy CI machine
 
 
 def shift_opening_soon(live_server, volunteer) -> int:
@@ -40,7 +40,7 @@ def test_the_sign_up_button_enables_itself_at_the_opening_moment(
     row = page.get_by_test_id(f"shift-{shift_id}")
     button = row.get_by_test_id("sign-up")
     expect(button).to_be_disabled()
-    expect(row.get_by_test_id("countdown")).to_contain_text("0:00:0")
+    expect(row.get_by_test_id("countdown")).to_contain_text("0:00:")
     if os.environ.get("RUSH_SCREENSHOT"):
         page.screenshot(path=os.environ["RUSH_SCREENSHOT"], full_page=True)
     expect(button).to_be_enabled(timeout=30_000)

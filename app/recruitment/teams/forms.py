@@ -20,6 +20,7 @@ from app.recruitment.member_notes import BODY_MAX
 from app.recruitment.models import TEAM_KINDS
 from app.recruitment.profiles import MAX_INTRODUCTION, MAX_SKILL_LENGTH, MAX_SKILLS
 from app.recruitment.teams.services import TEAM_NAME_MAX
+from app.shifts.task_forms import limit_field
 
 
 class TeamForm(FlaskForm):
@@ -35,6 +36,10 @@ class TeamForm(FlaskForm):
     )
     requires_onboarding = BooleanField(_l("Members need an onboarding training first"))
     active = BooleanField(_l("Active"), default=True)
+    # Limits per person over all the team's tasks (the edit page only).
+    max_per_week = limit_field(_l("Shifts per person per week, all the team's tasks"))
+    max_per_month = limit_field(_l("Shifts per person per month, all the team's tasks"))
+    max_future = limit_field(_l("Coming places one person may hold at once in the team"))
     submit = SubmitField(_l("Save"))
 
 

@@ -13,6 +13,7 @@ from app.announcements import services as announcements
 from app.common.access import role_required
 from app.common.forms import ActionForm, show_domain_error
 from app.common.tables import download
+from app.common.time import utcnow
 from app.common.transaction import (
     form_page,
     form_status,
@@ -35,6 +36,7 @@ from app.recruitment.teams.forms import (
     TeamForm,
     VolunteerProfileForm,
 )
+from app.shifts import rush
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 
@@ -113,20 +115,27 @@ def edit_team(team_id: int):
     form = TeamForm(obj=team)
     return form_page(
         form,
-        lambda: team_services.update_team(
-            team,
-            name=form.name.data,
-            kind=form.kind.data,
-            description=form.description.data,
-            requires_onboarding=form.requires_onboarding.data,
-            active=form.active.data,
-            actor=current_user,
-        ),
+        lambda: _save_team(team, form),
         _("The changes have been saved."),
         then=url_for("teams.team", team_id=team.id),
         template="teams/form.html",
         team=team,
     )
+
+
+def _save_team(team, form: TeamForm):
+    """The team's fields and its limits per person, in the one transaction of the request."""
+    team_services.update_team(
+        team,
+        name=form.name.data,
+        kind=form.kind.data,
+        description=form.description.data,
+        requires_onboarding=form.requires_onboarding.data,
+        active=form.active.data,
+        actor=current_user,
+    )
+    limits = {name: getattr(form, name).data for name in rush.LIMIT_FIELDS}
+    return rush.set_team_limits(team, limits, actor=current_user, now=utcnow())
 
 
 @bp.route("/<int:team_id>/coordinators", methods=["GET", "POST"])
