@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from app.accounts import personal_data
 from app.accounts.models import LoginSession, User
@@ -91,19 +92,26 @@ def user_of_token(token: str | None, *, now: datetime | None = None) -> User | N
     """The active person whose live login session `token` is, or None."""
     if not token:
         return None
-    found = db.session.execute(
-        select(User, LoginSession)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(
-            LoginSession.token_sha256 == _digest(token),
-            LoginSession.ended_at.is_(None),
-            LoginSession.last_seen_at > _unused_since(now or utcnow()),
-            User.active.is_(True),
+    # The roles come with the person in the same query (every request asks for them):
+    # joined, so the rows are one per role and `unique()` folds them back into one.
+    found = (
+        db.session.execute(
+            select(User, LoginSession)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .options(joinedload(User.roles))
+            .where(
+                LoginSession.token_sha256 == _digest(token),
+                LoginSession.ended_at.is_(None),
+                LoginSession.last_seen_at > _unused_since(now or utcnow()),
+                User.active.is_(True),
+            )
         )
-    ).first()
-    if found is None:
+        .unique()
+        .all()
+    )
+    if not found:
         return None
-    user, row = found
+    user, row = found[0]
     user.login_token, user.login_session = token, row
     return user
 

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, event, func, select, text, update
+from sqlalchemy import ColumnElement, Select, func, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -178,31 +177,3 @@ def add_from_form(row: T) -> T | None:
     if earlier is not None and earlier.author_id != row.author_id:
         raise Conflict(_("This form has already been used; please open it again."))
     return earlier
-
-
-def remembered(key: tuple, load: Callable[[], list[T]]) -> list[T]:
-    """`load()`'s rows, loaded once per session until it next writes, commits or rolls back:
-    for a look-up several parts of one page make (a person's memberships). Any flush or
-    UPDATE/INSERT/DELETE statement drops every remembered answer, so a page never sees rows
-    older than its own changes."""
-    kept = db.session.info.setdefault(_REMEMBERED, {})
-    if key not in kept:
-        kept[key] = load()
-    return list(kept[key])
-
-
-_REMEMBERED = "remembered"
-
-
-def _forget(session, *_args) -> None:
-    session.info.pop(_REMEMBERED, None)
-
-
-def _forget_on_write(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        _forget(state.session)
-
-
-for _moment in ("after_flush", "after_commit", "after_soft_rollback"):
-    event.listen(Session, _moment, _forget)
-event.listen(Session, "do_orm_execute", _forget_on_write)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
-from app.common.db import flush_or_conflict, get_or_not_found, remembered, update_if
+from app.common.db import flush_or_conflict, get_or_not_found, update_if
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
@@ -174,8 +174,7 @@ def withdraw_application(
 
 
 def applications_of(user, *, limit: int | None = None) -> list[Application]:
-    """A person's applications, newest first, with their campaigns and teams (once a page:
-    home's onboarding and day both ask)."""
+    """A person's applications, newest first, with their campaigns and teams."""
     query = (
         select(Application)
         .where(Application.user_id == user.id)
@@ -184,4 +183,4 @@ def applications_of(user, *, limit: int | None = None) -> list[Application]:
     )
     if limit:
         query = query.limit(limit)
-    return remembered(("applications_of", user.id, limit), lambda: list(db.session.scalars(query)))
+    return list(db.session.scalars(query))

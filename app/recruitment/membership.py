@@ -20,7 +20,6 @@ from sqlalchemy.orm import contains_eager
 from app import hooks
 from app.accounts.models import College, User
 from app.audit import services as audit
-from app.common.db import remembered
 from app.common.tables import XLSX_TYPE, write_table
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput
@@ -82,8 +81,7 @@ def find_membership(team_id: int, user_id: int) -> Membership | None:
 
 
 def memberships_of(user_id: int) -> list[Membership]:
-    """A person's memberships, with their teams, active ones first (one query a page: the
-    shift list, its eligibility checks and handovers all ask)."""
+    """A person's memberships, with their teams, active ones first."""
     query = (
         select(Membership)
         .join(Team, Team.id == Membership.team_id)
@@ -91,7 +89,7 @@ def memberships_of(user_id: int) -> list[Membership]:
         .options(contains_eager(Membership.team))
         .order_by(Membership.status, Team.name)
     )
-    return remembered(("memberships_of", user_id), lambda: list(db.session.scalars(query)))
+    return list(db.session.scalars(query))
 
 
 def set_member_status(
