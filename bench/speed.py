@@ -3,12 +3,14 @@
 Builds a throwaway database with BENCH_SPEED_PEOPLE (default 200) onboarded volunteers of one
 team, each signed up for a shift running now and three shifts ahead, plus shifts still open
 for sign-up. Serves the product (`bench.server`) and the yardstick (`bench.yardstick`: bare
-Flask + Flask-SQLAlchemy + Flask-Login, one count read, one row insert) the same way, one
-after the other, under gunicorn with the same workers on the same database, and drives each
+Flask + Flask-SQLAlchemy + Flask-Login, one count read, one row insert) the same way, side
+by side, under gunicorn with the same workers on the same database, and drives each
 with the same client: BENCH_SPEED_CLIENTS (default 16) threads, each with its own logged-in
 keep-alive session, for BENCH_SPEED_SECONDS (default 5) a page. Prints requests per second,
 p50/p99 and each page's ratio to the yardstick's read (GETs) or insert (POSTs) against the
-issue's target. Exit status 1 when a request fails; a missed ratio is reported, not fatal.
+issue's target, each page right after its own yardstick window (the machine is shared: a
+ratio compares two windows seconds apart, not minutes). Exit status 1 when a request fails;
+a missed ratio is reported, not fatal.
 """
 
 from __future__ import annotations
@@ -128,43 +130,46 @@ def drive(name: str, sessions: list[requests.Session], next_call: Callable) -> P
     return Phase.of(name, latencies, seconds, failures[0])
 
 
-def measure_yardstick(url: str) -> dict[str, Phase]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = serve(url, port, workers=WORKERS, app="bench.yardstick:app")
-    try:
-        sessions = []
-        for n in range(CLIENTS):
-            session = requests.Session()
-            session.post(f"{base}/login", data={"name": number(n)}, allow_redirects=False)
-            sessions.append(session)
-        return {
-            "read": drive("yardstick read", sessions, lambda s: s.get(f"{base}/read")),
-            "insert": drive("yardstick insert", sessions, lambda s: s.post(f"{base}/insert")),
-        }
-    finally:
-        stop(server)
+def yardstick_sessions(base: str) -> list[requests.Session]:
+    sessions = []
+    for n in range(CLIENTS):
+        session = requests.Session()
+        session.post(f"{base}/login", data={"name": number(n)}, allow_redirects=False)
+        sessions.append(session)
+    return sessions
 
 
-def measure_product(url: str, running: int, open_shifts: list[int]) -> dict[str, Phase]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = serve(url, port, workers=WORKERS)
+def measure_pairs(url: str, running: int, open_shifts: list[int]) -> list[tuple[Phase, Phase]]:
+    """Each page right after its yardstick (the bare read, or the bare insert for the
+    sign-up POST), both servers up, so that a ratio compares two windows a few seconds
+    apart: the machine is shared, and its load drifts over a run of a minute or two."""
+    ports = free_port(), free_port()
+    bare_base, base = (f"http://127.0.0.1:{port}" for port in ports)
+    bare_server = serve(url, ports[0], workers=WORKERS, app="bench.yardstick:app")
+    server = serve(url, ports[1], workers=WORKERS)
     try:
+        bare_sessions = yardstick_sessions(bare_base)
         with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
             sessions = list(pool.map(lambda n: log_in(base, number(n), PASSWORD), range(PEOPLE)))
-        phases = {}
-        for name, path, _against, _target in PAGES:
+        bare_calls = {
+            "read": lambda s: s.get(f"{bare_base}/read"),
+            "insert": lambda s: s.post(f"{bare_base}/insert"),
+        }
+        pairs = []
+        for name, path, against, _target in PAGES:
+            bare = drive(f"bare {against}", bare_sessions, bare_calls[against])
             if path == "scan":
                 code = kiosk_code(url, running)
-                phases[name] = drive(name, sessions, lambda s, c=code: s.get(f"{base}/c/{c}"))
+                call = lambda s, c=code: s.get(f"{base}/c/{c}")  # noqa: E731
             elif path == "signup":
-                phases[name] = drive(name, sessions, signer(base, sessions, open_shifts))
+                call = signer(base, sessions, open_shifts)
             else:
-                phases[name] = drive(name, sessions, lambda s, p=path: s.get(f"{base}{p}"))
-        return phases
+                call = lambda s, p=path: s.get(f"{base}{p}")  # noqa: E731
+            pairs.append((bare, drive(name, sessions, call)))
+        return pairs
     finally:
         stop(server)
+        stop(bare_server)
 
 
 def signer(base: str, sessions: list[requests.Session], open_shifts: list[int]) -> Callable:
@@ -186,22 +191,20 @@ def signer(base: str, sessions: list[requests.Session], open_shifts: list[int]) 
 
 def measure(url: str) -> bool:
     running, open_shifts = build(url)
-    bare = measure_yardstick(url)
-    pages = measure_product(url, running, open_shifts)
+    pairs = measure_pairs(url, running, open_shifts)
     print(
         f"\nHot pages against the bare stack: {PEOPLE} volunteers, {CLIENTS} clients, "
-        f"{SECONDS:g} s a page, gunicorn {WORKERS} workers, database {url.split(':')[0]}"
+        f"{SECONDS:g} s a page, gunicorn {WORKERS} workers, database {url.split(':')[0]}; "
+        "each page right after its yardstick"
     )
     header = ("requests", "failed", "req/s", "p50 ms", "p99 ms", "ratio", "target")
     print(f"{'page':<18}" + "".join(f"{column:>9}" for column in header))
-    for phase in bare.values():
-        print(row(phase, "", ""))
-    for name, _path, against, target in PAGES:
-        phase = pages[name]
-        ratio = phase.rate / bare[against].rate if bare[against].rate else 0.0
+    for (bare, phase), (_name, _path, _against, target) in zip(pairs, PAGES, strict=True):
+        ratio = phase.rate / bare.rate if bare.rate else 0.0
         goal = f"≥{target}" + ("" if ratio >= target else " NO") if target else "-"
+        print(row(bare, "", ""))
         print(row(phase, f"{ratio:.2f}", goal))
-    return not any(phase.failures for phase in [*bare.values(), *pages.values()])
+    return not any(phase.failures for pair in pairs for phase in pair)
 
 
 def row(phase: Phase, ratio: str, target: str) -> str:
