@@ -75,6 +75,7 @@ extract-messages: $(STAMP)
 bench: $(STAMP) translations
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.checkin
+	$(BIN)/python -m bench.speed
 	$(BIN)/python -m bench.rewards
 	$(BIN)/python -m bench.credits
 	$(BIN)/python -m bench.engagement

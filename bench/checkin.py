@@ -41,16 +41,13 @@ PASSWORD = common.PASSWORD
 def build(url: str) -> int:
     """The database: a team, an event task, one shift that started an hour ago, and
     PEOPLE onboarded members signed up for it. Returns the shift id."""
-    from app.common.time import utcnow
     from app.extensions import db
     from app.shifts import signups
-    from app.shifts.models import Shift, Task
+    from app.shifts.models import Shift
 
-    with common.fresh_team(url, "压测志愿者队") as team:
-        now = utcnow().replace(microsecond=0)
-        task = Task(team_id=team.id, title="读书节签到压测", kind="event", default_capacity=PEOPLE)
-        db.session.add(task)
-        db.session.flush()
+    app = bench_app(url)
+    with app.app_context():
+        now, team, task = common.fresh_event_task("压测志愿者队", "读书节签到压测", PEOPLE)
         shift = Shift(
             task_id=task.id,
             starts_at=now - timedelta(hours=1),
@@ -59,11 +56,12 @@ def build(url: str) -> int:
         )
         db.session.add(shift)
         db.session.flush()
-        number = "2031{:06d}".format
-        for person in common.onboarded_members(team.id, PEOPLE, number, "签到"):
-            db.session.flush()
+        numbers = [f"2031{n:06d}" for n in range(PEOPLE)]
+        for person in common.onboarded_members(team.id, numbers, "签到", PASSWORD):
             signups.sign_up(shift, person, now=now - timedelta(days=1))
+        db.session.commit()
         shift_id = shift.id
+        db.engine.dispose()
     return shift_id
 
 

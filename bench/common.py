@@ -68,34 +68,21 @@ def fresh_team(url: str, name: str) -> Iterator:
     """In an app context on the emptied database `url`: one new volunteer team, committed
     (with whatever the caller added) when the block ends."""
     from app.extensions import db
-    from app.recruitment.teams import services as team_services
 
     with bench_app(url).app_context():
-        db.drop_all()
-        db.create_all()
-        yield team_services.create_team(name=name, kind="volunteer_team", actor=None)
+        yield emptied_with_team(name)
         db.session.commit()
         db.engine.dispose()
 
 
-def onboarded_members(team_id: int, count: int, number: Callable[[int], str], name: str) -> list:
-    """`count` new people (student number `number(n)`, password PASSWORD, name `name` + n),
-    onboarded members of the team."""
-    from app.accounts import services as accounts
-    from app.recruitment import membership
+def emptied_with_team(name: str):
+    """The database emptied (in an app context), with one new volunteer team."""
+    from app.extensions import db
+    from app.recruitment.teams import services as team_services
 
-    shared = accounts.hash_password(PASSWORD)
-    people = []
-    for n in range(count):
-        person = accounts.create_person(
-            accounts.PersonFields(student_number=number(n), name=f"{name}{n}"),
-            password="",
-            password_hash=shared,
-            must_change_password=False,
-        )
-        membership.join_team(team_id, person.id).onboarded = True
-        people.append(person)
-    return people
+    db.drop_all()
+    db.create_all()
+    return team_services.create_team(name=name, kind="volunteer_team", actor=None)
 
 
 def free_port() -> int:
@@ -104,14 +91,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(url: str, port: int, *, workers: int, threads: int = 1) -> subprocess.Popen:
-    """`bench.server` under gunicorn on 127.0.0.1:`port`, once it answers."""
+def serve(
+    url: str, port: int, *, workers: int, threads: int = 1, app: str = "bench.server:app"
+) -> subprocess.Popen:
+    """`app` (the product as `bench.server` serves it, unless told) under gunicorn on
+    127.0.0.1:`port`, once it answers."""
     env = {**os.environ, "BENCH_DATABASE_URL": url, "BENCH_SECRET_KEY": SECRET}
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "--workers", str(workers)),
             *("--threads", str(threads), "--bind", f"127.0.0.1:{port}"),
-            *("--log-level", "warning", "bench.server:app"),
+            *("--log-level", "warning", app),
         ],
         cwd=ROOT,
         env=env,
@@ -181,3 +171,41 @@ def accepted_scans(shift_id: int) -> dict[str, int]:
         .group_by(ScanLog.action)
     )
     return dict(db.session.execute(query).all())
+
+
+def onboarded_members(team_id: int, numbers: list[str], name: str, password: str, **fields):
+    """One onboarded member of the team per student number, named `name` + their index,
+    sharing one hashed `password` (in an app context; `fields`: e.g. roles)."""
+    from app.accounts import services as accounts
+    from app.extensions import db
+    from app.recruitment import membership
+
+    shared = accounts.hash_password(password)
+    people = []
+    for index, student_number in enumerate(numbers):
+        person = accounts.create_person(
+            accounts.PersonFields(student_number=student_number, name=f"{name}{index}"),
+            password="",
+            password_hash=shared,
+            must_change_password=False,
+            **fields,
+        )
+        membership.join_team(team_id, person.id).onboarded = True
+        db.session.flush()
+        people.append(person)
+    return people
+
+
+def fresh_event_task(team_name: str, title: str, capacity: int):
+    """An emptied database (in an app context) with one volunteer team and one event task;
+    returns (now without microseconds, team, task)."""
+    from app.common.time import utcnow
+    from app.extensions import db
+    from app.shifts.models import Task
+
+    team = emptied_with_team(team_name)
+    now = utcnow().replace(microsecond=0)
+    task = Task(team_id=team.id, title=title, kind="event", default_capacity=capacity)
+    db.session.add(task)
+    db.session.flush()
+    return now, team, task

@@ -113,7 +113,8 @@ def build(url: str, settings: Settings, *, draw: bool) -> list[int]:
             for day in range(settings.shifts)
         ]
         db.session.add_all(shifts)
-        common.onboarded_members(team.id, settings.people, student_number, "抢班")
+        numbers = [student_number(n) for n in range(settings.people)]
+        common.onboarded_members(team.id, numbers, "抢班", PASSWORD)
         db.session.flush()
         shift_ids = [shift.id for shift in shifts]
     return shift_ids

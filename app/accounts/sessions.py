@@ -7,6 +7,7 @@ Services only flush; the caller commits once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -15,7 +16,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
+from sqlalchemy.orm import joinedload
 
 from app.accounts import personal_data
 from app.accounts.models import LoginSession, User
@@ -87,23 +89,39 @@ def start_session(user: User, *, user_agent: str | None, now: datetime | None = 
     return token
 
 
+@functools.cache
+def _live_session_query() -> Select:
+    """The person and their live login session for a token digest: built once (every
+    request runs it, and building a statement costs more than running it), with the roles
+    joined in (every request asks for them; `unique()` folds the rows of one person)."""
+    return (
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .options(joinedload(User.roles))
+        .where(
+            LoginSession.token_sha256 == bindparam("digest"),
+            LoginSession.ended_at.is_(None),
+            LoginSession.last_seen_at > bindparam("since"),
+            User.active.is_(True),
+        )
+    )
+
+
 def user_of_token(token: str | None, *, now: datetime | None = None) -> User | None:
     """The active person whose live login session `token` is, or None."""
     if not token:
         return None
-    found = db.session.execute(
-        select(User, LoginSession)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(
-            LoginSession.token_sha256 == _digest(token),
-            LoginSession.ended_at.is_(None),
-            LoginSession.last_seen_at > _unused_since(now or utcnow()),
-            User.active.is_(True),
+    found = (
+        db.session.execute(
+            _live_session_query(),
+            {"digest": _digest(token), "since": _unused_since(now or utcnow())},
         )
-    ).first()
-    if found is None:
+        .unique()
+        .all()
+    )
+    if not found:
         return None
-    user, row = found
+    user, row = found[0]
     user.login_token, user.login_session = token, row
     return user
 

@@ -11,6 +11,7 @@ from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from markupsafe import Markup
 from wtforms import (
     Field,
     HiddenField,
@@ -31,9 +32,20 @@ GIVE_A_REASON = _l("Please give a reason.")
 
 
 class ActionForm(FlaskForm):
-    """A POST button (sign up, mark read, approve, …): carries the CSRF token."""
+    """A POST button (sign up, mark read, approve, …): carries the CSRF token.
+
+    A list page renders its hidden fields once per row (44 sign-up buttons): they are the
+    same every time (the token is the request's), so they are built once per form."""
 
     submit = SubmitField()
+    _hidden: Markup | None = None
+
+    def hidden_tag(self, *fields) -> Markup:
+        if fields:
+            return super().hidden_tag(*fields)
+        if self._hidden is None:
+            self._hidden = super().hidden_tag()
+        return self._hidden
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -82,8 +82,8 @@ def _training_signup(user_id: int, team_ids: list[int], now: datetime) -> ShiftS
     return db.session.scalar(query)
 
 
-def _apply_step(user, now: datetime) -> NextStep:
-    latest = next((a for a in applying.applications_of(user, limit=5) if a.status in WAITING), None)
+def _apply_step(user, now: datetime, applications: list) -> NextStep:
+    latest = next((a for a in applications if a.status in WAITING), None)
     if latest is not None:
         return NextStep(
             _("Your application to %(name)s is being reviewed.", name=latest.campaign.title),
@@ -136,15 +136,26 @@ def _training_step(user, team_ids: list[int], now: datetime) -> tuple[bool, Next
     )
 
 
-def onboarding_of(user, *, now: datetime | None = None) -> Onboarding | None:
+def onboarding_of(
+    user,
+    *,
+    now: datetime | None = None,
+    applications: list | None = None,
+    memberships: list | None = None,
+) -> Onboarding | None:
     """The steps for a volunteer not yet onboarded (None for everyone else: readers and
-    staff with no team, and members every active team has onboarded)."""
+    staff with no team, and members every active team has onboarded). `applications`
+    (the latest five) and `memberships`: the person's, when the page has them already."""
     now = now or utcnow()
-    memberships = [m for m in members.memberships_of(user.id) if m.status == "active"]
+    if memberships is None:
+        memberships = members.memberships_of(user.id)
+    memberships = [m for m in memberships if m.status == "active"]
     if not memberships:
         if not user.has_role("volunteer"):
             return None
-        return Onboarding(frozenset(), _apply_step(user, now))
+        if applications is None:
+            applications = applying.applications_of(user, limit=5)
+        return Onboarding(frozenset(), _apply_step(user, now, applications))
     waiting = [m.team_id for m in memberships if members.needs_onboarding(m)]
     if not waiting:
         return None

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.feedback import services as feedback
 from app.home import onboarding
 from app.recruitment import applying
+from app.recruitment import membership as members
 from app.shifts import handovers
 from app.shifts.models import Shift, ShiftSignup
 from app.shifts.queries import signups_of
@@ -134,7 +135,7 @@ def _offers(signups: list[ShiftSignup], now: datetime) -> list[Need]:
     ]
 
 
-def _handovers(user, now: datetime) -> list[Need]:
+def _handovers(user, now: datetime, memberships: list | None) -> list[Need]:
     needs = []
     for handover in handovers.offers_of(user, now=now):
         about = {"task": handover.shift.task.title, "when": _when(handover.shift.starts_at)}
@@ -143,7 +144,7 @@ def _handovers(user, now: datetime) -> list[Need]:
         else:
             text = _("Your place on %(task)s (%(when)s) is offered; nobody took it yet.", **about)
         needs.append(Need("handover", text, url=url_for("handovers.index"), button=_("Open")))
-    available = handovers.available_handovers(user, now=now)
+    available = handovers.available_handovers(user, now=now, memberships=memberships)
     if available:
         needs.append(
             Need(
@@ -156,7 +157,7 @@ def _handovers(user, now: datetime) -> list[Need]:
     return needs
 
 
-def _results(user, now: datetime) -> list[Need]:
+def _results(applications: list, now: datetime) -> list[Need]:
     return [
         Need(
             "application",
@@ -164,7 +165,7 @@ def _results(user, now: datetime) -> list[Need]:
             url=url_for("recruitment.campaign", campaign_id=application.campaign_id),
             button=_("See the answer"),
         )
-        for application in applying.applications_of(user, limit=5)
+        for application in applications
         if application.status in DECIDED
         and application.decided_at is not None
         and application.decided_at >= now - RESULT_SHOWN_FOR
@@ -187,9 +188,19 @@ def _feedback(user_id: int) -> list[Need]:
     ]
 
 
-def today_of(user, *, now: datetime | None = None) -> Today:
-    """The person's day: the shift running now, the next shifts, and what needs them."""
+def today_of(
+    user,
+    *,
+    now: datetime | None = None,
+    applications: list | None = None,
+    memberships: list | None = None,
+) -> Today:
+    """The person's day: the shift running now, the next shifts, and what needs them.
+    `applications` (the latest five) and `memberships`: the person's, when the page has
+    them already."""
     now = now or utcnow()
+    if applications is None:
+        applications = applying.applications_of(user, limit=5)
     signups = _active_signups(user.id, now)
     running = _running(signups, user.id, now)
     upcoming = [
@@ -201,22 +212,27 @@ def today_of(user, *, now: datetime | None = None) -> Today:
     ][:NEXT_SHIFTS]
     needs = [
         *_offers(signups, now),
-        *_handovers(user, now),
-        *_results(user, now),
+        *_handovers(user, now, memberships),
+        *_results(applications, now),
         *_feedback(user.id),
     ]
     return Today(running=running, upcoming=upcoming, needs=needs)
 
 
-def for_home(user, *, now: datetime | None = None) -> dict:
+def for_home(user, *, now: datetime | None = None, applications: list | None = None) -> dict:
     """What the home page's volunteer part needs (nothing for people who are not
     volunteers): their day, their onboarding steps while not onboarded, and the CSRF
-    carrier for the buttons answered in place."""
+    carrier for the buttons answered in place. The person's memberships and (unless
+    given) latest applications are read once for both parts."""
     if not user.has_role("volunteer"):
         return {"today": None, "onboarding": None}
     now = now or utcnow()
+    if applications is None:
+        applications = applying.applications_of(user, limit=5)
+    memberships = members.memberships_of(user.id)
+    known = {"applications": applications, "memberships": memberships}
     return {
-        "today": today_of(user, now=now),
-        "onboarding": onboarding.onboarding_of(user, now=now),
+        "today": today_of(user, now=now, **known),
+        "onboarding": onboarding.onboarding_of(user, now=now, **known),
         "today_action": ActionForm(),
     }

@@ -22,11 +22,12 @@ def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
     counts = account_queries.people_counts() if current_user.has_role("admin") else None
+    applications = applying.applications_of(current_user, limit=5)
     return render_template(
         "home/index.html",
         people_counts=counts,
         open_campaigns=eligibility.eligible_open_campaigns(current_user),
-        my_applications=applying.applications_of(current_user, limit=5),
+        my_applications=applications,
         application_status_labels=labels.STATUS_LABELS,
         role_labels=ROLE_LABELS,
         profile_gaps=account_services.profile_gaps(current_user),
@@ -34,5 +35,5 @@ def index():
         desk=desk.desk(current_user) if desk.runs_teams(current_user) else None,
         reader=reader.reader_home(current_user),
         contribution_status_labels=CONTRIBUTION_STATUS_LABELS,
-        **home_today.for_home(current_user),
+        **home_today.for_home(current_user, applications=applications),
     )

@@ -7,6 +7,7 @@ statement on one row, so the job can commit after each and never send a message 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import hooks
@@ -198,11 +199,14 @@ def announce(
 
 
 def unread_count(user_id: int) -> int:
-    """One COUNT query, for the bell on every page."""
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user_id, Notification.read_at.is_(None)
-        )
+    """One COUNT query, for the bell on every page (its statement built once)."""
+    return db.session.scalar(_unread_query(), {"user_id": user_id})
+
+
+@functools.cache
+def _unread_query() -> Select:
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)
     )
 
 

@@ -8,13 +8,14 @@ module need not know about attendance.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app import hooks
@@ -81,15 +82,20 @@ def find_membership(team_id: int, user_id: int) -> Membership | None:
 
 
 def memberships_of(user_id: int) -> list[Membership]:
-    """A person's memberships, with their teams, active ones first."""
-    query = (
+    """A person's memberships, with their teams, active ones first (most pages ask: its
+    statement is built once)."""
+    return list(db.session.scalars(_memberships_query(), {"user_id": user_id}))
+
+
+@functools.cache
+def _memberships_query() -> Select:
+    return (
         select(Membership)
         .join(Team, Team.id == Membership.team_id)
-        .where(Membership.user_id == user_id)
+        .where(Membership.user_id == bindparam("user_id"))
         .options(contains_eager(Membership.team))
         .order_by(Membership.status, Team.name)
     )
-    return list(db.session.scalars(query))
 
 
 def set_member_status(

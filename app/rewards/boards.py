@@ -246,9 +246,10 @@ def scopes_for(viewer: User) -> list[tuple[str, str]]:
         for member in membership.memberships_of(viewer.id)
         if member.status == "active"
     }
-    run = managed_team_ids(viewer) or set()  # an admin's "every team" is not offered
-    for team in db.session.scalars(select(Team).where(Team.id.in_(run - set(teams)))):
-        teams[team.id] = team.name
+    run = (managed_team_ids(viewer) or set()) - set(teams)  # not an admin's "every team"
+    if run:
+        for team in db.session.scalars(select(Team).where(Team.id.in_(run))):
+            teams[team.id] = team.name
     choices.extend((f"team:{team_id}", name) for team_id, name in teams.items())
     return choices
 
@@ -380,7 +381,8 @@ def opening_board(
     service), the next period of the metric that has entries. Returns the period shown, its
     board, and the empty period skipped (None when none was)."""
     shown = board(metric, period_for(period, now).key, scope, viewer=viewer)
-    if chosen or shown.rows:
+    if chosen or shown.rows or shown.built_at is None:
+        # No build time: no board has a row yet, so no later period has one either.
         return period, shown, None
     for later in PERIODS[metric][PERIODS[metric].index(period) + 1 :]:
         candidate = board(metric, period_for(later, now).key, scope, viewer=viewer)

@@ -44,8 +44,11 @@ class Person:
     paused_team_ids: set[int]
 
 
-def person_of(user) -> Person:
-    memberships = {m.team_id: m for m in members.memberships_of(user.id)}
+def person_of(user, *, memberships: list | None = None) -> Person:
+    """`memberships`: the person's, when the page has them already (one query fewer)."""
+    if memberships is None:
+        memberships = members.memberships_of(user.id)
+    by_team = {m.team_id: m for m in memberships}
     trainings = set(
         db.session.scalars(select(TrainingRecord.task_id).where(TrainingRecord.user_id == user.id))
     )
@@ -53,7 +56,7 @@ def person_of(user) -> Person:
     skills = {skill.casefold() for skill in (profile.skills if profile else None) or []}
     return Person(
         user=user,
-        memberships=memberships,
+        memberships=by_team,
         trainings=trainings,
         skills=skills,
         paused_team_ids=reliability.paused_team_ids(user.id),

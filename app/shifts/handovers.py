@@ -131,12 +131,17 @@ def _busy_times(user) -> tuple[set[int], list[tuple[int, datetime, datetime]]]:
     return holding, [(shift_id, start, end) for shift_id, _status, start, end in rows]
 
 
-def available_handovers(user, *, now: datetime | None = None) -> list[ShiftHandover]:
+def available_handovers(
+    user, *, now: datetime | None = None, memberships: list | None = None
+) -> list[ShiftHandover]:
     """Open offers the person could take now: shifts of their active teams that have not
     started, which they may sign up for, are free for, and hold no place on yet (the
-    oldest offer per shift). A fixed number of queries."""
+    oldest offer per shift). A fixed number of queries; `memberships`: the person's, when
+    the page has them already."""
     now = now or utcnow()
-    team_ids = [m.team_id for m in members.memberships_of(user.id) if m.status == "active"]
+    if memberships is None:
+        memberships = members.memberships_of(user.id)
+    team_ids = [m.team_id for m in memberships if m.status == "active"]
     if not team_ids:
         return []
     query = (

@@ -92,12 +92,14 @@ def open_shifts(
     week=None,
     task_id: int | None = None,
     location: str | None = None,
+    memberships: list | None = None,
 ) -> list[OpenShift]:
     """Upcoming scheduled shifts of the person's active teams, with fill, the person's own
     sign-up and whether they may sign up; a fixed number of queries, not one per shift.
-    `week` is a local date: shifts from that day for seven days."""
+    `week` is a local date: shifts from that day for seven days; `memberships`: the
+    person's, when the page has them already."""
     now = now or utcnow()
-    person = person_of(user)
+    person = person_of(user, memberships=memberships)
     team_ids = [tid for tid, m in person.memberships.items() if m.status == "active"]
     if not team_ids:
         return []
@@ -169,9 +171,13 @@ def _entries(user_id: int, shift_ids: list[int]) -> dict[int, ShiftDrawEntry]:
     }
 
 
-def filter_choices(user) -> tuple[list[tuple[int, str]], list[str]]:
+def filter_choices(
+    user, *, memberships: list | None = None
+) -> tuple[list[tuple[int, str]], list[str]]:
     """The tasks and locations of the person's active teams, for the filters."""
-    team_ids = [m.team_id for m in members.memberships_of(user.id) if m.status == "active"]
+    if memberships is None:
+        memberships = members.memberships_of(user.id)
+    team_ids = [m.team_id for m in memberships if m.status == "active"]
     if not team_ids:
         return [], []
     tasks = list(

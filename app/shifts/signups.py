@@ -5,9 +5,9 @@ the volunteer's lists are `app.shifts.shift_lists`.
 The capacity invariant: a place is taken only by one conditional UPDATE
 (`confirmed_count = confirmed_count + 1 WHERE confirmed_count < capacity`) and given back
 by its opposite, in the same transaction as the sign-up's new status. Tickets (arrival
-order) come from the shift's `ticket_counter`, incremented atomically and read back in the
-same transaction; the write lock is taken before the ticket, so tickets and places are
-handed out in the same order. Services only flush; the caller commits once.
+order) come from the shift's `ticket_counter`, incremented atomically and read back by the
+same statement (UPDATE … RETURNING); the write lock is taken before the ticket, so tickets
+and places are handed out in the same order. Services only flush; the caller commits once.
 
 A task's waitlist mode decides what a freed place does: "automatic" confirms the first
 eligible person on the waitlist; "offer" holds the place for them for a while (status
@@ -72,12 +72,12 @@ def get_signup(signup_id: int) -> ShiftSignup:
 def next_ticket(shift: Shift) -> int:
     """The next arrival number on the shift; call after `begin_write_transaction`."""
     table = Shift.__table__
-    db.session.execute(
+    ticket = db.session.scalar(
         update(table)
         .where(table.c.id == shift.id)
         .values(ticket_counter=table.c.ticket_counter + 1)
+        .returning(table.c.ticket_counter)
     )
-    ticket = db.session.scalar(select(table.c.ticket_counter).where(table.c.id == shift.id))
     db.session.expire(shift, ["ticket_counter"])
     return ticket
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from app.common.forms import ActionForm
 from app.common.tables import download
@@ -17,6 +18,7 @@ from app.common.time import to_local, utcnow
 from app.common.transaction import run_change, transaction
 from app.common.urls import external_url, site_host
 from app.extensions import db
+from app.recruitment import membership as members
 from app.shifts import calendar as feeds
 from app.shifts import (
     draws,
@@ -30,7 +32,7 @@ from app.shifts import (
     signups,
 )
 from app.shifts.forms import ShiftFilterForm
-from app.shifts.models import Shift, ShiftDrawEntry, ShiftSignup
+from app.shifts.models import Shift, ShiftDrawEntry, ShiftSignup, Task
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 
@@ -46,7 +48,8 @@ def _back(default: str):
 @bp.route("/")
 @login_required
 def index():
-    tasks, locations = shift_lists.filter_choices(current_user)
+    memberships = members.memberships_of(current_user.id)  # once for the page's parts
+    tasks, locations = shift_lists.filter_choices(current_user, memberships=memberships)
     form = ShiftFilterForm(request.args)
     form.set_choices(tasks, locations)
     valid = form.validate()
@@ -57,6 +60,7 @@ def index():
         week=form.week.data if valid else None,
         task_id=form.task.data if valid else None,
         location=(form.location.data or None) if valid else None,
+        memberships=memberships,
     )
     filtered = valid and bool(form.week.data or form.task.data or form.location.data)
     days = defaultdict(list)
@@ -68,7 +72,7 @@ def index():
         days=sorted(days.items()),
         empty=empty_state.why_no_shifts(current_user, rows, filtered=filtered),
         training=empty_state.training_first(rows),
-        handovers=handovers.available_handovers(current_user, now=now),
+        handovers=handovers.available_handovers(current_user, now=now, memberships=memberships),
         action=ActionForm(),
         labels=signups.SIGNUP_STATUS_LABELS,
         server_now_ms=int(now.replace(tzinfo=UTC).timestamp() * 1000),
@@ -80,16 +84,21 @@ def index():
 def sign_up(shift_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    shift = db.get_or_404(Shift, shift_id)
-    signed = run_change(lambda: draws.request_place(shift, current_user, now=utcnow()))
+    # The task and its team come along: eligibility and the limits ask for both.
+    shift = db.session.get(Shift, shift_id, options=[joinedload(Shift.task).joinedload(Task.team)])
+    if shift is None:
+        abort(404)
+    signed = run_change(
+        lambda: _with_status(draws.request_place(shift, current_user, now=utcnow()))
+    )
     if signed:
-        signup = signed.value
+        signup, status = signed.value
         if isinstance(signup, ShiftDrawEntry):
             flash(
                 _("You are in the draw; the result comes at %(time)s.", time=rush.draw_time(shift)),
                 "info",
             )
-        elif signup.status == "confirmed":
+        elif status == "confirmed":
             flash(_("You are signed up for this shift."), "success")
         else:
             flash(
@@ -117,6 +126,11 @@ def _series_change(series_id: int, change: Callable[..., list], heading: str):
         outcomes=done.value,
         labels=series_signups.OUTCOME_LABELS,
     )
+
+
+def _with_status(row: ShiftSignup | ShiftDrawEntry) -> tuple[object, str]:
+    """The row and its status read before the commit expires it (no query to reload it)."""
+    return row, row.status
 
 
 @bp.route("/series/<int:series_id>/signup", methods=["POST"])

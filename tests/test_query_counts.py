@@ -1,0 +1,94 @@
+"""How many SQL statements each hot page costs a realistic volunteer: a team member with a
+few shifts ahead, one open for sign-up and one running now (issue 26: no page over 12).
+Counted with an engine event listener, from the request's start to its answer; transaction
+control (BEGIN, SAVEPOINT, RELEASE) is not a query and not counted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from app.checkin import tokens
+from app.common.time import utcnow
+from tests.checkin import checkin_data as data
+
+MOST = 12
+CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")
+
+
+@pytest.fixture
+def volunteer(db, login, client):
+    """A logged-in member with three shifts ahead, one running now, and one more to sign up for."""
+    team = data.team()
+    task = data.task(team, title="总服务台值班", location="江安一楼")
+    person = data.member(team, name="李雷")
+    running = data.shift(task, starts_in=timedelta(minutes=10), hours=3, capacity=5)
+    data.signed_up(running, person)
+    for days in (1, 2, 3):
+        data.signed_up(data.shift(task, starts_in=timedelta(days=days), capacity=5), person)
+    open_shift = data.shift(task, starts_in=timedelta(days=4), capacity=5)
+    db.session.commit()
+    login(person)
+    client.get("/shifts/")  # the day's first request notes the login day; not counted
+    return {"running": running.id, "open": open_shift.id}
+
+
+def statements(db, work: Callable[[], object]) -> tuple[int, object]:
+    counted: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if not statement.lstrip().upper().startswith(CONTROL):
+            counted.append(statement)
+
+    db.session.expire_all()
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        answer = work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(counted), answer
+
+
+# Not reached yet (strict: this fails loudly once it is): home asks its sections (open
+# campaigns, applications, announcements, columns, library use, points, badges, the day's
+# shifts, their attendances, memberships, own and others' handovers, feedback, unread count)
+# each on its own: 15 (was 18; memberships and applications are now read once a page).
+NOT_YET = pytest.mark.xfail(strict=True, reason="over twelve queries; see the README")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/shifts/",
+        pytest.param("/", marks=NOT_YET),
+        "/shifts/mine",
+        "/achievements",
+        "/leaderboards/",
+    ],
+)
+def test_a_hot_page_takes_at_most_twelve_queries(client, db, volunteer, path):
+    count, response = statements(db, lambda: client.get(path))
+
+    assert response.status_code == 200
+    assert count <= MOST, f"{path}: {count} queries"
+
+
+def test_the_kiosk_scan_takes_at_most_twelve_queries(client, db, volunteer):
+    code = tokens.kiosk_code(volunteer["running"], now=utcnow())
+
+    count, response = statements(db, lambda: client.get(f"/c/{code}"))
+
+    assert response.status_code == 200 and 'data-outcome="checked_in"' in response.text
+    assert count <= MOST, f"scan: {count} queries"
+
+
+def test_signing_up_takes_at_most_twelve_queries(client, db, volunteer):
+    count, response = statements(
+        db, lambda: client.post(f"/shifts/{volunteer['open']}/signup", data={})
+    )
+
+    assert response.status_code in (200, 302, 303)
+    assert count <= MOST, f"sign-up: {count} queries"
