@@ -50,7 +50,7 @@ ROLES = {
     "admin": "A0001",
 }
 # Routes that answer with a file, JSON, a feed or a redirect, never an HTML page.
-NOT_PAGES = (".csv", ".png", ".json", ".ics", ".svg", ".pdf", ".atom", ".xml", ".<fmt>")
+NOT_PAGES = (".csv", ".png", ".json", ".jwt", ".ics", ".svg", ".pdf", ".atom", ".xml", ".<fmt>")
 NOT_PAGE_ENDPOINTS = {
     "static",
     "accounts.logout",
@@ -58,6 +58,8 @@ NOT_PAGE_ENDPOINTS = {
     "credits.download",
     "media.show",
     "api.openapi",
+    "badges.image",
+    "badges.issuer_key",
 }
 
 
