@@ -221,6 +221,11 @@ class Config:
     MEDIA_DAILY_MB = int(os.environ.get("MEDIA_DAILY_MB", "500"))  # per person, last 24 hours
     # An announcement's optional attachment (a PDF or a JPEG, PNG or WebP image): at most this.
     ANNOUNCEMENT_ATTACHMENT_MAX_MB = int(os.environ.get("ANNOUNCEMENT_ATTACHMENT_MAX_MB", "10"))
+    # Hours served elsewhere: one claim's most hours, its evidence file's size, how old a
+    # day of service may be when it is claimed.
+    OUTSIDE_CLAIM_MAX_HOURS = int(os.environ.get("OUTSIDE_CLAIM_MAX_HOURS", "12"))
+    OUTSIDE_EVIDENCE_MAX_MB = int(os.environ.get("OUTSIDE_EVIDENCE_MAX_MB", "10"))
+    OUTSIDE_CLAIM_MAX_AGE_DAYS = int(os.environ.get("OUTSIDE_CLAIM_MAX_AGE_DAYS", "366"))
 
     # Scheduled jobs: production runs one `flask jobs scheduler` process; single-process
     # installs may let the web process run the scheduler instead.

@@ -221,6 +221,7 @@ def register_blueprints(app: Flask) -> None:
     from app.home.views import bp as home_bp
     from app.messages.views import bp as messages_bp
     from app.notifications.views import bp as notifications_bp
+    from app.outside.views import bp as outside_bp
     from app.recruitment.teams.views import bp as teams_bp
     from app.recruitment.views import bp as recruitment_bp
     from app.rewards.badges_views import bp as badges_bp
@@ -252,6 +253,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(outside_bp)
     app.register_blueprint(rewards_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(leaderboards_bp)

@@ -22,6 +22,8 @@ from app.feedback import personal as feedback_personal
 from app.messages import personal as messages_personal
 from app.messages import waiting as messages_waiting
 from app.notifications import services as notifications
+from app.outside import personal as outside_personal
+from app.outside import waiting as outside_waiting
 from app.recruitment import personal as recruitment_personal
 from app.recruitment import profiles
 from app.recruitment import waiting as recruitment_waiting
@@ -51,6 +53,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         credits_personal.connect_hooks,
         engagement.connect_hooks,
         feedback_personal.connect_hooks,
+        outside_personal.connect_hooks,
         messages_personal.connect_hooks,
         recruitment_personal.connect_hooks,
         rewards_personal.connect_hooks,
@@ -64,6 +67,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         recruitment_waiting.connect_hooks,
         shifts_waiting.connect_hooks,
         messages_waiting.connect_hooks,
+        outside_waiting.connect_hooks,
     ]
 
 

@@ -30,6 +30,7 @@ EXPECTED = {
         "app.recruitment.member_notes.forget_person",
         "app.recruitment.profiles.forget_person",
         "app.wechat.personal.forget_person",
+        "app.outside.personal.forget_person",
     },
     "logged_in": {"app.wechat.views.bind_at_login"},
     "notified": {"app.wechat.outbox.queue_message"},
@@ -39,6 +40,7 @@ EXPECTED = {
         "app.shifts.waiting.handovers_waiting",
         "app.checkin.hooks.records_to_verify",
         "app.messages.waiting.messages_waiting",
+        "app.outside.waiting.claims_waiting",
     },
 }
 
@@ -63,6 +65,7 @@ SECTIONS = [
     "credits",
     "engagement",
     "feedback",
+    "outside",
     "messages",
     "recruitment",
     "rewards",

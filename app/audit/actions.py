@@ -33,6 +33,11 @@ ACTION_LABELS: dict[str, Any] = {
     # API tokens
     "api.token_created": _l("API token created"),
     "api.token_revoked": _l("API token revoked"),
+    # Hours served elsewhere
+    "outside.claimed": _l("Hours served elsewhere claimed"),
+    "outside.approved": _l("Claim of hours served elsewhere approved"),
+    "outside.changed": _l("Claim of hours served elsewhere approved with other hours"),
+    "outside.rejected": _l("Claim of hours served elsewhere rejected"),
     # Feedback after service
     "feedback.ticks_changed": _l("Feedback tick-boxes of a task changed"),
     # Check-in, attendance and certificates

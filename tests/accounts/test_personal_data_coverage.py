@@ -27,6 +27,8 @@ from app.engagement.models import EngagementNudge
 from app.extensions import db as _db
 from app.messages import services as messages
 from app.notifications import services as notifications
+from app.outside import services as outside
+from app.outside.models import OutsideClaim
 from app.recruitment import profiles, review
 from app.recruitment.models import Application, Membership
 from app.rewards import points
@@ -125,6 +127,8 @@ def _add_what_the_world_lacks(world: World) -> None:
     _db.session.scalars(select(LibraryUseImport)).first().rolled_back_by_id = admin.id
     _db.session.scalars(select(CreditBatchItem)).first().excluded_by_id = coordinator.id
     _db.session.get(ShiftSignup, world.own["signup_id"]).assigned_by_id = coordinator.id
+    claim = _db.session.get(OutsideClaim, world.own["claim_id"])
+    outside.decide(claim, "approve", actor=coordinator, now=now)
     handover = _db.session.get(ShiftHandover, world.foreign["handover_id"])
     handover.to_user_id, handover.decided_by_id = volunteer.id, coordinator.id
     handover.decided_at = now + timedelta(minutes=1)
