@@ -31,6 +31,7 @@ from app.common.time import LocalDays, local_day, local_today, to_local, utcnow
 from app.common.urls import external_url
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.outside import services as outside
 from app.recruitment.membership import memberships_of
 from app.shifts.models import Shift
 
@@ -290,6 +291,12 @@ def _labels(data: dict) -> dict[str, str]:
             "contact": _("Contact"),
             "issued_on": _("Date of issue"),
             "verify": _("Scan to verify this certificate online"),
+            "outside": _(
+                "Volunteer service elsewhere, approved by the library (not included in the "
+                "hours above)"
+            ),
+            "organiser": _("Organiser"),
+            "outside_total": _("Approved hours served elsewhere"),
             "page": _("Page"),
         }
 
@@ -328,8 +335,32 @@ def _content(
         "font": embedded_font(),
     }
     data["total_hours"] = format_hours(data["total_minutes"])
+    data.update(_outside_content(user.id, period))
     data["text"] = _labels(data)
     return data
+
+
+def _outside_content(user_id: int, period: Period) -> dict:
+    """Approved hours served elsewhere in the period, in a section of their own (none when
+    there are none, so the certificate reads as before)."""
+    claims = outside.approved_claims(
+        user_id, since=period.start, until=period.end + timedelta(days=1)
+    )
+    if not claims:
+        return {}
+    minutes = sum(claim.approved_minutes or 0 for claim in claims)
+    return {
+        "outside_minutes": minutes,
+        "outside_total_hours": format_hours(minutes),
+        "outside_lines": [
+            {
+                "date": claim.served_on.isoformat(),
+                "organiser": claim.organiser,
+                "hours": format_hours(claim.approved_minutes or 0),
+            }
+            for claim in claims
+        ],
+    }
 
 
 def issue_certificate(
