@@ -28,6 +28,15 @@ def _pairs(name: str, default: str = "") -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
+def _star_hours(name: str, default: str = "100,300,600,1000,1500") -> tuple[int, ...]:
+    """Hours for one to five service stars: five increasing whole numbers, else the app
+    refuses to start (a wrong setting must not hand out stars)."""
+    hours = tuple(int(part) for part in os.environ.get(name, default).split(","))
+    if len(hours) != 5 or hours[0] <= 0 or list(hours) != sorted(set(hours)):
+        raise ValueError(f"{name} must be five increasing whole numbers of hours")
+    return hours
+
+
 def _list(name: str) -> list[str]:
     """A comma-separated variable as a list, without blanks."""
     return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
@@ -226,6 +235,8 @@ class Config:
     OUTSIDE_CLAIM_MAX_HOURS = int(os.environ.get("OUTSIDE_CLAIM_MAX_HOURS", "12"))
     OUTSIDE_EVIDENCE_MAX_MB = int(os.environ.get("OUTSIDE_EVIDENCE_MAX_MB", "10"))
     OUTSIDE_CLAIM_MAX_AGE_DAYS = int(os.environ.get("OUTSIDE_CLAIM_MAX_AGE_DAYS", "366"))
+    # Service star levels (星级志愿者): hours (library plus approved elsewhere) for 1-5 stars.
+    STAR_LEVEL_HOURS = _star_hours("STAR_LEVEL_HOURS")
 
     # Scheduled jobs: production runs one `flask jobs scheduler` process; single-process
     # installs may let the web process run the scheduler instead.

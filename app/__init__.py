@@ -232,6 +232,7 @@ def register_blueprints(app: Flask) -> None:
     from app.shifts.reliability_views import bp as reliability_bp
     from app.shifts.tasks_views import bp as tasks_bp
     from app.shifts.views import bp as shifts_bp
+    from app.stars.views import bp as stars_bp
     from app.wechat.views import bp as wechat_bp
     from app.wechat.wechat_admin_views import bp as wechat_admin_bp
 
@@ -254,6 +255,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(outside_bp)
+    app.register_blueprint(stars_bp)
     app.register_blueprint(rewards_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(leaderboards_bp)

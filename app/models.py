@@ -17,5 +17,6 @@ from app.outside import models as outside_models  # noqa: F401
 from app.recruitment import models as recruitment_models  # noqa: F401
 from app.rewards import models as rewards_models  # noqa: F401
 from app.shifts import models as shifts_models  # noqa: F401
+from app.stars import models as stars_models  # noqa: F401
 from app.wechat import models as wechat_models  # noqa: F401
 from jobs import models as jobs_models  # noqa: F401

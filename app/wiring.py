@@ -31,6 +31,7 @@ from app.rewards import personal as rewards_personal
 from app.shifts import personal as shifts_personal
 from app.shifts import trainings
 from app.shifts import waiting as shifts_waiting
+from app.stars import personal as stars_personal
 from app.wechat import outbox as wechat_outbox
 from app.wechat import personal as wechat_personal
 from app.wechat import views as wechat_views
@@ -57,6 +58,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         messages_personal.connect_hooks,
         recruitment_personal.connect_hooks,
         rewards_personal.connect_hooks,
+        stars_personal.connect_hooks,
         wechat_personal.connect_hooks,
         wechat_outbox.connect_hooks,
         checkin.connect_hooks,

@@ -69,6 +69,7 @@ SECTIONS = [
     "messages",
     "recruitment",
     "rewards",
+    "stars",
     "wechat",
 ]
 EXPORT_HOOKS = {hooks.PERSONAL_DATA, hooks.PERSONAL_DATA_LABELS, hooks.AUDITED_OBJECTS}

@@ -16,6 +16,7 @@ from app.common.urls import external_url
 from app.errors import DomainError
 from app.extensions import limiter
 from app.outside import services as outside
+from app.stars import services as stars
 
 bp = Blueprint("certificates", __name__)
 
@@ -41,6 +42,7 @@ def _render_hours(form: CertificateForm):
         outside_claims=outside.claims_of(current_user.id),
         outside_minutes=outside.approved_minutes_by_user([current_user.id]).get(current_user.id, 0),
         outside_format=outside.format_hours,
+        stars=stars.stars_of(current_user.id),
     )
 
 

@@ -170,6 +170,7 @@ OUTSIDE_DECIDED = Kind(
     _l("A coordinator decided my claim of hours served elsewhere"),
     email_default=True,
 )
+STAR_LEVEL_REACHED = Kind("stars.reached", _l("I reached a service star level"), email_default=True)
 
 # Messages to a team's coordinators
 MESSAGE_ANSWERED = Kind(

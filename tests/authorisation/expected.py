@@ -175,6 +175,7 @@ EXPECTED_GET = {
     "tasks.task": TEAM,
     "feedback.answer": OWN,
     "outside.new": SIGNED_IN,
+    "stars.new_stars": PUBLIC,
     "outside.review": STAFF,
     # The claimant and the coordinators who may decide the claim.
     "outside.evidence_file": "login ok 404 404 ok ok",
