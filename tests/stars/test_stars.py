@@ -112,3 +112,16 @@ def test_two_evaluations_at_once_record_and_tell_each_level_once(app, db):
     assert _db.session.scalar(select(func.count(StarLevelReached.id))) == 3
     told = select(func.count(Notification.id)).where(Notification.kind == "stars.reached")
     assert _db.session.scalar(told) == 3
+
+
+def test_the_level_shows_on_my_hours_achievements_profile_and_report(db, client, login):
+    world, _records = _served()
+    _outside(world.people[0], world.boss, "3")  # 5 h: two stars here
+    _db.session.commit()
+    login(world.people[0])
+    for address in ("/hours", "/achievements", "/profile"):
+        assert 'data-testid="star-level" data-level="2"' in client.get(address).get_data(
+            as_text=True
+        ), address
+    report = client.get("/me/report/2026").get_data(as_text=True)
+    assert 'data-testid="report-stars" data-level="2"' in report
