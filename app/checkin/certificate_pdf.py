@@ -103,6 +103,8 @@ def _facts(content: dict, styles: Styles) -> Table:
         (text["period"], f"{content['period_start']} — {content['period_end']}"),
         (text["total_hours"], content["total_hours"]),
     ]
+    if content.get("star_level"):  # certificates issued before star levels have none
+        rows.append((text["star_level"], "★" * content["star_level"]))
     cells = [
         [paragraph(label, styles.cell), paragraph(value, styles.cell)] for label, value in rows
     ]

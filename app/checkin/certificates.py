@@ -32,6 +32,7 @@ from app.common.urls import external_url
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.outside import services as outside
+from app.stars import services as stars
 from app.recruitment.membership import memberships_of
 from app.shifts.models import Shift
 
@@ -297,6 +298,7 @@ def _labels(data: dict) -> dict[str, str]:
             ),
             "organiser": _("Organiser"),
             "outside_total": _("Approved hours served elsewhere"),
+            "star_level": _("Service star level (on the day of issue)"),
             "page": _("Page"),
         }
 
@@ -336,6 +338,8 @@ def _content(
     }
     data["total_hours"] = format_hours(data["total_minutes"])
     data.update(_outside_content(user.id, period))
+    if level := stars.stars_of(user.id).level:
+        data["star_level"] = level  # on the day of issue
     data["text"] = _labels(data)
     return data
 

@@ -125,3 +125,15 @@ def test_the_level_shows_on_my_hours_achievements_profile_and_report(db, client,
         ), address
     report = client.get("/me/report/2026").get_data(as_text=True)
     assert 'data-testid="report-stars" data-level="2"' in report
+
+
+def test_a_service_certificate_states_the_star_level(app, db):
+    from app.checkin import certificates
+    from app.common.time import local_today
+
+    world, _records = feedback_data.verified(people=1)
+    today = local_today()
+    with app.test_request_context():
+        period = certificates.period_from(None, today - timedelta(days=30), today)
+        certificate, _pdf = certificates.issue_certificate(world.people[0], period)
+    assert certificate.content["star_level"] == 1
