@@ -32,9 +32,9 @@ from app.common.urls import external_url
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.outside import services as outside
-from app.stars import services as stars
 from app.recruitment.membership import memberships_of
 from app.shifts.models import Shift
+from app.stars import services as stars
 
 # A certificate covers at most this many years (a degree's length, with room for a gap year).
 MAX_PERIOD_YEARS = 5

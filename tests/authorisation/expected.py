@@ -328,6 +328,7 @@ EXPECTED_POST = {
     "tasks.edit_task": TEAM_DOES,
     "feedback.answer": OWNER_DOES,
     "outside.new": SIGNED_IN_DOES,
+    "stars.issue_certificate": SIGNED_IN_DOES,
     "outside.decide": TEAM_HIDDEN_DOES,
     "checkin.report_place": OWNER_DOES,
     "feedback.set_ticks": TEAM_DOES,

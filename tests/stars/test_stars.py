@@ -137,3 +137,37 @@ def test_a_service_certificate_states_the_star_level(app, db):
         period = certificates.period_from(None, today - timedelta(days=30), today)
         certificate, _pdf = certificates.issue_certificate(world.people[0], period)
     assert certificate.content["star_level"] == 1
+
+
+def test_a_star_level_certificate_is_verified_like_a_service_certificate(db, client, login):
+    world, _records = _served()
+    _outside(world.people[0], world.boss, "3")
+    _db.session.commit()
+    login(world.people[0])
+    issued = client.post("/stars/certificate")
+    assert issued.status_code == 302 and issued.headers["Location"].endswith(".pdf")
+    pdf = client.get(issued.headers["Location"])
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    from app.checkin.models import Certificate
+
+    certificate = _db.session.scalar(select(Certificate))
+    assert (certificate.content["kind"], certificate.content["star_level"]) == ("star_level", 2)
+    assert certificate.total_minutes == 300
+    shown = client.get(f"/certificates/verify/{certificate.number}")
+    assert shown.status_code == 200 and 'data-testid="certificate-hours">5<' in shown.get_data(
+        as_text=True
+    )
+
+
+def test_no_star_level_certificate_below_one_star(db, client, login):
+    world, _records = _served()
+    _db.session.commit()
+    from flask import current_app
+
+    current_app.config["STAR_LEVEL_HOURS"] = (3, 4, 6, 8, 10)
+    login(world.people[0])
+    answer = client.post("/stars/certificate")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("#stars")
+    from app.checkin.models import Certificate
+
+    assert _db.session.scalar(select(func.count(Certificate.id))) == 0
