@@ -215,6 +215,8 @@ class Config:
     CREDIT_DEFAULT_CATEGORY = os.environ.get("CREDIT_DEFAULT_CATEGORY", "志愿公益")
     CREDIT_TRAINING_CATEGORY = os.environ.get("CREDIT_TRAINING_CATEGORY", "技能培训")
     CREDIT_CONTRIBUTION_CATEGORY = os.environ.get("CREDIT_CONTRIBUTION_CATEGORY", "文化艺术")
+    # Approved hours served elsewhere: their own category, whose seeded rule is switched off.
+    CREDIT_OUTSIDE_CATEGORY = os.environ.get("CREDIT_OUTSIDE_CATEGORY", "校外志愿")
     CREDIT_ORGANISER = os.environ.get("CREDIT_ORGANISER", CERTIFICATE_ISSUER)
     CREDIT_ROLE_NAMES = {
         "volunteer_team": "志愿者",

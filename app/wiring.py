@@ -22,6 +22,7 @@ from app.feedback import personal as feedback_personal
 from app.messages import personal as messages_personal
 from app.messages import waiting as messages_waiting
 from app.notifications import services as notifications
+from app.outside import credits as outside_credits
 from app.outside import personal as outside_personal
 from app.outside import waiting as outside_waiting
 from app.recruitment import personal as recruitment_personal
@@ -65,6 +66,7 @@ def feature_wiring() -> list[Callable[[], None]]:
         trainings.connect_hooks,
         credits.connect_hooks,  # the built-in credit sources come first
         columns.connect_hooks,
+        outside_credits.connect_hooks,
         wechat_views.connect_hooks,
         recruitment_waiting.connect_hooks,
         shifts_waiting.connect_hooks,

@@ -22,6 +22,7 @@ EXPECTED = {
         "app.credits.sources.verified_attendances",
         "app.credits.sources.completed_trainings",
         "app.columns.providers.credit_sources",
+        "app.outside.credits.credit_sources",
     },
     "anonymisers": {
         "app.engagement.personal.forget_person",
