@@ -260,6 +260,24 @@ def _service_lines(attendances: list[Attendance]) -> list[dict]:
     return lines
 
 
+def person_and_issuer_labels() -> dict[str, str]:
+    """The labels every kind of certificate shares (the person, the issuer, the QR code),
+    in the language in force (callers force Chinese)."""
+    return {
+        "number": _("Certificate number"),
+        "name": _("Name"),
+        "student_number": _("Student number"),
+        "college": _("College"),
+        "teams": _("Volunteer team"),
+        "issuer": _("Issued by"),
+        "signatory": _("Person in charge"),
+        "contact": _("Contact"),
+        "issued_on": _("Date of issue"),
+        "verify": _("Scan to verify this certificate online"),
+        "page": _("Page"),
+    }
+
+
 def _labels(data: dict) -> dict[str, str]:
     """The certificate's wording, in Chinese whatever the reader's UI language."""
     with force_locale("zh"):
@@ -275,11 +293,7 @@ def _labels(data: dict) -> dict[str, str]:
                 end=data["period_end"],
                 hours=data["total_hours"],
             ),
-            "number": _("Certificate number"),
-            "name": _("Name"),
-            "student_number": _("Student number"),
-            "college": _("College"),
-            "teams": _("Volunteer team"),
+            **person_and_issuer_labels(),
             "period": _("Service period"),
             "total_hours": _("Total verified hours"),
             "content": _("Service content"),
@@ -287,11 +301,6 @@ def _labels(data: dict) -> dict[str, str]:
             "time": _("Time"),
             "task": _("Task"),
             "hours": _("Hours"),
-            "issuer": _("Issued by"),
-            "signatory": _("Person in charge"),
-            "contact": _("Contact"),
-            "issued_on": _("Date of issue"),
-            "verify": _("Scan to verify this certificate online"),
             "outside": _(
                 "Volunteer service elsewhere, approved by the library (not included in the "
                 "hours above)"
@@ -299,7 +308,6 @@ def _labels(data: dict) -> dict[str, str]:
             "organiser": _("Organiser"),
             "outside_total": _("Approved hours served elsewhere"),
             "star_level": _("Service star level (on the day of issue)"),
-            "page": _("Page"),
         }
 
 

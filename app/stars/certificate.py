@@ -42,11 +42,7 @@ def _text(data: dict) -> dict[str, str]:
                 hours=data["total_hours"],
                 day=data["issued_on"],
             ),
-            "number": _("Certificate number"),
-            "name": _("Name"),
-            "student_number": _("Student number"),
-            "college": _("College"),
-            "teams": _("Volunteer team"),
+            **certificates.person_and_issuer_labels(),
             "period": _("Date of the level"),
             "total_hours": _("Hours counted"),
             "star_level": _("Service star level"),
@@ -55,12 +51,6 @@ def _text(data: dict) -> dict[str, str]:
             "time": "",
             "task": _("Service"),
             "hours": _("Hours"),
-            "issuer": _("Issued by"),
-            "signatory": _("Person in charge"),
-            "contact": _("Contact"),
-            "issued_on": _("Date of issue"),
-            "verify": _("Scan to verify this certificate online"),
-            "page": _("Page"),
         }
 
 
