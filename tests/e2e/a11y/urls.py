@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -32,6 +32,8 @@ from app.feedback import services as feedback
 from app.feedback.models import FeedbackRequest
 from app.messages import services as messages
 from app.messages.models import MessageThread
+from app.outside import services as outside
+from app.outside.models import OutsideClaim
 from app.recruitment.models import Application, Campaign, MemberNote, Membership, Team
 from app.rewards.models import Badge, BadgeAward, LibraryUseImport
 from app.shifts import release
@@ -139,6 +141,7 @@ ARGUMENTS: dict[str, Callable[[], Any]] = {
     ),
     "announcement_id": lambda: _first(select(Announcement.id)),
     "thread_id": lambda: _first(select(MessageThread.id)),
+    "claim_id": lambda: _first(select(OutsideClaim.id)),
 }
 # Routes whose arguments belong together, or whose page shows a particular person's object.
 ROUTES: dict[str, Callable[[], dict]] = {
@@ -221,6 +224,11 @@ def add_shared_objects() -> None:
     team_id = _first(select(Membership.team_id).where(Membership.user_id == volunteer.id))
     _sent_announcement(team_id)
     messages.start(volunteer, team_id, messages.Draft("我会晚到", "周六会晚到十分钟。"))
+    outside.claim(  # a claim of hours served elsewhere, waiting for the coordinators
+        volunteer,
+        outside.ClaimFields("望江社区", today - timedelta(days=2), "2"),
+        upload=FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="证明.pdf"),
+    )
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
         volunteer, column.id, contribution_fields.ContributionFields(title="草稿", body="未完待续")
