@@ -479,6 +479,9 @@ class PublicView:
     issuer: str
     issued_on: str
     revoked: bool
+    star_level: int = 0  # service star level the certificate states (none before them)
+    outside_hours: str = ""  # approved hours served elsewhere it lists apart
+    star_certificate: bool = False  # a certificate of star level, not of a period's service
 
 
 def mask_student_number(number: str) -> str:
@@ -511,6 +514,9 @@ def public_view(certificate: Certificate) -> PublicView:
         issuer=content["issuer"],
         issued_on=content["issued_on"],
         revoked=certificate.revoked_at is not None,
+        star_level=int(content.get("star_level") or 0),
+        outside_hours=content.get("outside_total_hours", ""),
+        star_certificate=content.get("kind") == "star_level",
     )
 
 

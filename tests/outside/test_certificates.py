@@ -46,6 +46,7 @@ def test_a_certificate_lists_approved_outside_hours_apart(db):
     assert [line["hours"] for line in content["outside_lines"]] == ["3"]
     assert pdf.startswith(b"%PDF-")
     assert certificates.certificate_pdf(certificate) == pdf
+    assert certificates.public_view(certificate).outside_hours == "3"  # the verification page
 
 
 def test_a_certificate_without_outside_hours_has_no_such_section(db):

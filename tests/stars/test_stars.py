@@ -154,9 +154,9 @@ def test_a_star_level_certificate_is_verified_like_a_service_certificate(db, cli
     assert (certificate.content["kind"], certificate.content["star_level"]) == ("star_level", 2)
     assert certificate.total_minutes == 300
     shown = client.get(f"/certificates/verify/{certificate.number}")
-    assert shown.status_code == 200 and 'data-testid="certificate-hours">5<' in shown.get_data(
-        as_text=True
-    )
+    text = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and 'data-testid="certificate-hours">5<' in text
+    assert 'data-testid="certificate-stars" data-level="2"' in text
 
 
 def test_no_star_level_certificate_below_one_star(db, client, login):
