@@ -28,6 +28,15 @@ def _pairs(name: str, default: str = "") -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
+def _star_hours(name: str, default: str = "100,300,600,1000,1500") -> tuple[int, ...]:
+    """Hours for one to five service stars: five increasing whole numbers, else the app
+    refuses to start (a wrong setting must not hand out stars)."""
+    hours = tuple(int(part) for part in os.environ.get(name, default).split(","))
+    if len(hours) != 5 or hours[0] <= 0 or list(hours) != sorted(set(hours)):
+        raise ValueError(f"{name} must be five increasing whole numbers of hours")
+    return hours
+
+
 def _list(name: str) -> list[str]:
     """A comma-separated variable as a list, without blanks."""
     return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
@@ -219,6 +228,8 @@ class Config:
     CREDIT_DEFAULT_CATEGORY = os.environ.get("CREDIT_DEFAULT_CATEGORY", "志愿公益")
     CREDIT_TRAINING_CATEGORY = os.environ.get("CREDIT_TRAINING_CATEGORY", "技能培训")
     CREDIT_CONTRIBUTION_CATEGORY = os.environ.get("CREDIT_CONTRIBUTION_CATEGORY", "文化艺术")
+    # Approved hours served elsewhere: their own category, whose seeded rule is switched off.
+    CREDIT_OUTSIDE_CATEGORY = os.environ.get("CREDIT_OUTSIDE_CATEGORY", "校外志愿")
     CREDIT_ORGANISER = os.environ.get("CREDIT_ORGANISER", CERTIFICATE_ISSUER)
     CREDIT_ROLE_NAMES = {
         "volunteer_team": "志愿者",
@@ -234,6 +245,13 @@ class Config:
     MEDIA_DAILY_MB = int(os.environ.get("MEDIA_DAILY_MB", "500"))  # per person, last 24 hours
     # An announcement's optional attachment (a PDF or a JPEG, PNG or WebP image): at most this.
     ANNOUNCEMENT_ATTACHMENT_MAX_MB = int(os.environ.get("ANNOUNCEMENT_ATTACHMENT_MAX_MB", "10"))
+    # Hours served elsewhere: one claim's most hours, its evidence file's size, how old a
+    # day of service may be when it is claimed.
+    OUTSIDE_CLAIM_MAX_HOURS = int(os.environ.get("OUTSIDE_CLAIM_MAX_HOURS", "12"))
+    OUTSIDE_EVIDENCE_MAX_MB = int(os.environ.get("OUTSIDE_EVIDENCE_MAX_MB", "10"))
+    OUTSIDE_CLAIM_MAX_AGE_DAYS = int(os.environ.get("OUTSIDE_CLAIM_MAX_AGE_DAYS", "366"))
+    # Service star levels (星级志愿者): hours (library plus approved elsewhere) for 1-5 stars.
+    STAR_LEVEL_HOURS = _star_hours("STAR_LEVEL_HOURS")
 
     # Scheduled jobs: production runs one `flask jobs scheduler` process; single-process
     # installs may let the web process run the scheduler instead.

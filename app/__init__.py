@@ -226,6 +226,7 @@ def register_blueprints(app: Flask) -> None:
     from app.messages.views import bp as messages_bp
     from app.natrecord.views import bp as natrecord_bp
     from app.notifications.views import bp as notifications_bp
+    from app.outside.views import bp as outside_bp
     from app.recruitment.teams.views import bp as teams_bp
     from app.recruitment.views import bp as recruitment_bp
     from app.rewards.badges_views import bp as badges_bp
@@ -236,6 +237,7 @@ def register_blueprints(app: Flask) -> None:
     from app.shifts.reliability_views import bp as reliability_bp
     from app.shifts.tasks_views import bp as tasks_bp
     from app.shifts.views import bp as shifts_bp
+    from app.stars.views import bp as stars_bp
     from app.wechat.views import bp as wechat_bp
     from app.wechat.wechat_admin_views import bp as wechat_admin_bp
 
@@ -258,6 +260,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(natrecord_bp)
+    app.register_blueprint(outside_bp)
+    app.register_blueprint(stars_bp)
     app.register_blueprint(rewards_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(leaderboards_bp)

@@ -14,8 +14,10 @@ from app.feedback import models as feedback_models  # noqa: F401
 from app.messages import models as messages_models  # noqa: F401
 from app.natrecord import models as natrecord_models  # noqa: F401
 from app.notifications import models as notifications_models  # noqa: F401
+from app.outside import models as outside_models  # noqa: F401
 from app.recruitment import models as recruitment_models  # noqa: F401
 from app.rewards import models as rewards_models  # noqa: F401
 from app.shifts import models as shifts_models  # noqa: F401
+from app.stars import models as stars_models  # noqa: F401
 from app.wechat import models as wechat_models  # noqa: F401
 from jobs import models as jobs_models  # noqa: F401

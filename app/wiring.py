@@ -24,6 +24,9 @@ from app.messages import personal as messages_personal
 from app.messages import waiting as messages_waiting
 from app.natrecord import personal as natrecord_personal
 from app.notifications import services as notifications
+from app.outside import credits as outside_credits
+from app.outside import personal as outside_personal
+from app.outside import waiting as outside_waiting
 from app.recruitment import personal as recruitment_personal
 from app.recruitment import profiles
 from app.recruitment import waiting as recruitment_waiting
@@ -31,6 +34,7 @@ from app.rewards import personal as rewards_personal
 from app.shifts import personal as shifts_personal
 from app.shifts import trainings
 from app.shifts import waiting as shifts_waiting
+from app.stars import personal as stars_personal
 from app.wechat import outbox as wechat_outbox
 from app.wechat import personal as wechat_personal
 from app.wechat import views as wechat_views
@@ -53,21 +57,25 @@ def feature_wiring() -> list[Callable[[], None]]:
         credits_personal.connect_hooks,
         engagement.connect_hooks,
         feedback_personal.connect_hooks,
+        outside_personal.connect_hooks,
         messages_personal.connect_hooks,
         natrecord_personal.connect_hooks,
         recruitment_personal.connect_hooks,
         rewards_personal.connect_hooks,
+        stars_personal.connect_hooks,
         wechat_personal.connect_hooks,
         wechat_outbox.connect_hooks,
         checkin.connect_hooks,
         trainings.connect_hooks,
         credits.connect_hooks,  # the built-in credit sources come first
         columns.connect_hooks,
+        outside_credits.connect_hooks,
         wechat_views.connect_hooks,
         recruitment_waiting.connect_hooks,
         shifts_waiting.connect_hooks,
         messages_waiting.connect_hooks,
         api_webhooks.connect_hooks,
+        outside_waiting.connect_hooks,
     ]
 
 

@@ -77,6 +77,12 @@ CATALOGUE: tuple[JobSpec, ...] = (
         _l("Ask volunteers once, after their hours are verified, how their shift went"),
     ),
     JobSpec(
+        "stars.evaluate",
+        "app.stars.jobs:evaluate",
+        every(minutes=30),
+        _l("Record the service star levels people reached and tell them once per level"),
+    ),
+    JobSpec(
         "rewards.award_points",
         "app.rewards.jobs:award_points",
         every(minutes=10),

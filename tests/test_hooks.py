@@ -22,6 +22,7 @@ EXPECTED = {
         "app.credits.sources.verified_attendances",
         "app.credits.sources.completed_trainings",
         "app.columns.providers.credit_sources",
+        "app.outside.credits.credit_sources",
     },
     "anonymisers": {
         "app.engagement.personal.forget_person",
@@ -31,6 +32,7 @@ EXPECTED = {
         "app.recruitment.member_notes.forget_person",
         "app.recruitment.profiles.forget_person",
         "app.wechat.personal.forget_person",
+        "app.outside.personal.forget_person",
     },
     "logged_in": {"app.wechat.views.bind_at_login"},
     "notified": {"app.wechat.outbox.queue_message"},
@@ -41,6 +43,7 @@ EXPECTED = {
         "app.shifts.waiting.handovers_waiting",
         "app.checkin.hooks.records_to_verify",
         "app.messages.waiting.messages_waiting",
+        "app.outside.waiting.claims_waiting",
     },
 }
 
@@ -65,10 +68,12 @@ SECTIONS = [
     "credits",
     "engagement",
     "feedback",
+    "outside",
     "messages",
     "natrecord",
     "recruitment",
     "rewards",
+    "stars",
     "wechat",
 ]
 EXPORT_HOOKS = {hooks.PERSONAL_DATA, hooks.PERSONAL_DATA_LABELS, hooks.AUDITED_OBJECTS}

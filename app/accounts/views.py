@@ -43,6 +43,7 @@ from app.common.transaction import form_page, form_status, run_change, transacti
 from app.common.urls import external_url, safe_next_url
 from app.errors import DomainError
 from app.extensions import db, limiter
+from app.stars import services as stars
 
 bp = Blueprint("accounts", __name__)
 
@@ -209,6 +210,7 @@ def profile():
         devices=sessions.live_sessions(current_user.id),
         this_device=current_user.login_session,
         logout_all_form=ConfirmForm(),
+        stars=stars.stars_of(current_user.id),
     ), form_status(form)
 
 

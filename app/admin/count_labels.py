@@ -11,6 +11,7 @@ COUNT_LABELS = {
     "accepted": lazy_pgettext("job count", "Accepted"),
     "applied": lazy_pgettext("job count", "Applied"),
     "asked": lazy_pgettext("job count", "Feedback asked"),
+    "levels": lazy_pgettext("job count", "Star levels reached"),
     "attendance": lazy_pgettext("job count", "Points for service"),
     "awarded": lazy_pgettext("job count", "Awarded"),
     "backfilled": lazy_pgettext("job count", "Badges backfilled"),

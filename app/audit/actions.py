@@ -44,6 +44,11 @@ ACTION_LABELS: dict[str, Any] = {
     "api.webhook_subscribed": _l("Webhook subscribed"),
     "api.webhook_stopped": _l("Webhook stopped"),
     "api.webhook_resent": _l("Webhook event sent again"),
+    # Hours served elsewhere
+    "outside.claimed": _l("Hours served elsewhere claimed"),
+    "outside.approved": _l("Claim of hours served elsewhere approved"),
+    "outside.changed": _l("Claim of hours served elsewhere approved with other hours"),
+    "outside.rejected": _l("Claim of hours served elsewhere rejected"),
     # Feedback after service
     "feedback.ticks_changed": _l("Feedback tick-boxes of a task changed"),
     # Check-in, attendance and certificates

@@ -33,6 +33,7 @@ PROJECT = Path(__file__).resolve().parent.parent.parent
 MARGIN = 20 * mm
 QR_SIZE = 32 * mm
 SERVICE_COLUMNS = (28 * mm, 30 * mm, 90 * mm, 22 * mm)
+OUTSIDE_COLUMNS = (28 * mm, 120 * mm, 22 * mm)
 # This many last service lines stay on the page of the signature block.
 LINES_WITH_SIGNATURE = 2
 
@@ -102,6 +103,8 @@ def _facts(content: dict, styles: Styles) -> Table:
         (text["period"], f"{content['period_start']} — {content['period_end']}"),
         (text["total_hours"], content["total_hours"]),
     ]
+    if content.get("star_level"):  # certificates issued before star levels have none
+        rows.append((text["star_level"], "★" * content["star_level"]))
     cells = [
         [paragraph(label, styles.cell), paragraph(value, styles.cell)] for label, value in rows
     ]
@@ -134,6 +137,27 @@ def _services(content: dict, styles: Styles, *, keep_last: int) -> tuple[list, l
         return [], [_service_table([header, *body], header=True)]
     head, tail = body[:-keep_last], body[-keep_last:]
     return [_service_table([header, *head], header=True)], [_service_table(tail, header=False)]
+
+
+def _outside(content: dict, styles: Styles) -> list:
+    """Hours served elsewhere, in their own table after the library's (only certificates
+    that have some; older content has no such key and renders as it was issued)."""
+    lines = content.get("outside_lines")
+    if not lines:
+        return []
+    text = content["text"]
+    keys = ("date", "organiser", "hours")
+    header = [paragraph(text[key], styles.cell) for key in keys]
+    body = [[paragraph(line[key], styles.cell) for key in keys] for line in lines]
+    total = [
+        paragraph(text["outside_total"], styles.cell),
+        "",
+        paragraph(content["outside_total_hours"], styles.cell),
+    ]
+    table = Table([header, *body, total], colWidths=OUTSIDE_COLUMNS, repeatRows=1)
+    table.setStyle(GRID)
+    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
+    return [paragraph(text["outside"], styles.heading), table]
 
 
 def qr_drawing(url: str) -> Drawing:
@@ -210,6 +234,7 @@ def render_pdf(content: dict) -> bytes:
         _facts(content, styles),
         paragraph(text["content"], styles.heading),
         *table,
+        *_outside(content, styles),
         _issuer_block(content, styles, last_lines),
     ]
     footer = _footer(content, styles.font)

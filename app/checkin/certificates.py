@@ -31,8 +31,10 @@ from app.common.time import LocalDays, local_day, local_today, to_local, utcnow
 from app.common.urls import external_url
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.outside import services as outside
 from app.recruitment.membership import memberships_of
 from app.shifts.models import Shift
+from app.stars import services as stars
 
 # A certificate covers at most this many years (a degree's length, with room for a gap year).
 MAX_PERIOD_YEARS = 5
@@ -258,6 +260,24 @@ def _service_lines(attendances: list[Attendance]) -> list[dict]:
     return lines
 
 
+def person_and_issuer_labels() -> dict[str, str]:
+    """The labels every kind of certificate shares (the person, the issuer, the QR code),
+    in the language in force (callers force Chinese)."""
+    return {
+        "number": _("Certificate number"),
+        "name": _("Name"),
+        "student_number": _("Student number"),
+        "college": _("College"),
+        "teams": _("Volunteer team"),
+        "issuer": _("Issued by"),
+        "signatory": _("Person in charge"),
+        "contact": _("Contact"),
+        "issued_on": _("Date of issue"),
+        "verify": _("Scan to verify this certificate online"),
+        "page": _("Page"),
+    }
+
+
 def _labels(data: dict) -> dict[str, str]:
     """The certificate's wording, in Chinese whatever the reader's UI language."""
     with force_locale("zh"):
@@ -273,11 +293,7 @@ def _labels(data: dict) -> dict[str, str]:
                 end=data["period_end"],
                 hours=data["total_hours"],
             ),
-            "number": _("Certificate number"),
-            "name": _("Name"),
-            "student_number": _("Student number"),
-            "college": _("College"),
-            "teams": _("Volunteer team"),
+            **person_and_issuer_labels(),
             "period": _("Service period"),
             "total_hours": _("Total verified hours"),
             "content": _("Service content"),
@@ -285,12 +301,13 @@ def _labels(data: dict) -> dict[str, str]:
             "time": _("Time"),
             "task": _("Task"),
             "hours": _("Hours"),
-            "issuer": _("Issued by"),
-            "signatory": _("Person in charge"),
-            "contact": _("Contact"),
-            "issued_on": _("Date of issue"),
-            "verify": _("Scan to verify this certificate online"),
-            "page": _("Page"),
+            "outside": _(
+                "Volunteer service elsewhere, approved by the library (not included in the "
+                "hours above)"
+            ),
+            "organiser": _("Organiser"),
+            "outside_total": _("Approved hours served elsewhere"),
+            "star_level": _("Service star level (on the day of issue)"),
         }
 
 
@@ -328,8 +345,34 @@ def _content(
         "font": embedded_font(),
     }
     data["total_hours"] = format_hours(data["total_minutes"])
+    data.update(_outside_content(user.id, period))
+    if level := stars.stars_of(user.id).level:
+        data["star_level"] = level  # on the day of issue
     data["text"] = _labels(data)
     return data
+
+
+def _outside_content(user_id: int, period: Period) -> dict:
+    """Approved hours served elsewhere in the period, in a section of their own (none when
+    there are none, so the certificate reads as before)."""
+    claims = outside.approved_claims(
+        user_id, since=period.start, until=period.end + timedelta(days=1)
+    )
+    if not claims:
+        return {}
+    minutes = sum(claim.approved_minutes or 0 for claim in claims)
+    return {
+        "outside_minutes": minutes,
+        "outside_total_hours": format_hours(minutes),
+        "outside_lines": [
+            {
+                "date": claim.served_on.isoformat(),
+                "organiser": claim.organiser,
+                "hours": format_hours(claim.approved_minutes or 0),
+            }
+            for claim in claims
+        ],
+    }
 
 
 def issue_certificate(
@@ -436,6 +479,9 @@ class PublicView:
     issuer: str
     issued_on: str
     revoked: bool
+    star_level: int = 0  # service star level the certificate states (none before them)
+    outside_hours: str = ""  # approved hours served elsewhere it lists apart
+    star_certificate: bool = False  # a certificate of star level, not of a period's service
 
 
 def mask_student_number(number: str) -> str:
@@ -468,6 +514,9 @@ def public_view(certificate: Certificate) -> PublicView:
         issuer=content["issuer"],
         issued_on=content["issued_on"],
         revoked=certificate.revoked_at is not None,
+        star_level=int(content.get("star_level") or 0),
+        outside_hours=content.get("outside_total_hours", ""),
+        star_certificate=content.get("kind") == "star_level",
     )
 
 

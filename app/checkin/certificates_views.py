@@ -15,6 +15,8 @@ from app.common.transaction import form_status, run_change
 from app.common.urls import external_url
 from app.errors import DomainError
 from app.extensions import limiter
+from app.outside import services as outside
+from app.stars import services as stars
 
 bp = Blueprint("certificates", __name__)
 
@@ -37,6 +39,10 @@ def _render_hours(form: CertificateForm):
         certificates=services.certificates_of(current_user.id),
         form=form,
         format_hours=services.format_hours,
+        outside_claims=outside.claims_of(current_user.id),
+        outside_minutes=outside.approved_minutes_by_user([current_user.id]).get(current_user.id, 0),
+        outside_format=outside.format_hours,
+        stars=stars.stars_of(current_user.id),
     )
 
 

@@ -27,7 +27,8 @@ from app.common.db import sql_in
 from app.common.time import utcnow
 from app.extensions import db
 
-CREDIT_SOURCES = ("attendance", "training", "contribution")
+# "outside": approved hours served elsewhere (app.outside), credited only by an active rule.
+CREDIT_SOURCES = ("attendance", "training", "contribution", "outside")
 BATCH_STATUSES = ("draft", "approved", "exported")
 ITEM_KINDS = ("new", "adjustment", "withdrawal")
 ITEM_RESULTS = ("accepted", "rejected")

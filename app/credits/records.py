@@ -26,7 +26,7 @@ from app.credits.models import CreditRecord, CreditRule
 from app.credits.sources import CreditSource, all_sources
 from app.extensions import db
 
-SOURCE_LETTERS = {"attendance": "A", "training": "T", "contribution": "C"}
+SOURCE_LETTERS = {"attendance": "A", "training": "T", "contribution": "C", "outside": "O"}
 # What a file shows of a record: a change to any of these is a new revision.
 EXPORTED_FIELDS = (
     "minutes",

@@ -230,12 +230,14 @@ def preview(category: str, values: RuleValues, *, now: datetime | None = None) -
 
 def default_rules() -> dict[str, RuleValues]:
     """The seeded rules: ten hours a credit, to a tenth; at most 4 credits of service and of
-    contributions and 2 of training per semester."""
+    contributions and 2 of training per semester. Hours served elsewhere have a rule of
+    their own, switched off: they earn credits only once an admin switches it on."""
     config = current_app.config
     return {
         config["CREDIT_DEFAULT_CATEGORY"]: RuleValues(600, 10, 400, "校级"),
         config["CREDIT_TRAINING_CATEGORY"]: RuleValues(600, 10, 200, "校级"),
         config["CREDIT_CONTRIBUTION_CATEGORY"]: RuleValues(600, 10, 400, "校级"),
+        config["CREDIT_OUTSIDE_CATEGORY"]: RuleValues(600, 10, 400, "校级", active=False),
     }
 
 

@@ -15,6 +15,7 @@ from app.common.transaction import transaction
 from app.engagement import group_portraits, report_years, reports
 from app.engagement.charts import Chart
 from app.rewards import badge_texts
+from app.stars import services as stars
 
 bp = Blueprint("reports", __name__)
 
@@ -32,7 +33,9 @@ def _chart_or_404(charts: dict[str, Chart], chart_id: str) -> Chart:
     return chart
 
 
-def _render_report(report, *, name: str, student_number: str | None, share, public, csv_url):
+def _render_report(
+    report, *, name: str, student_number: str | None, share, public, csv_url, stars=None
+):
     return render_template(
         "engagement/report.html",
         report=report,
@@ -45,6 +48,7 @@ def _render_report(report, *, name: str, student_number: str | None, share, publ
         current_year=report_years.current_year(),
         format_hours=format_hours,
         badge_text=badge_texts.badge_text,
+        stars=stars,
     )
 
 
@@ -68,6 +72,7 @@ def my_report(year: int):
         student_number=current_user.student_number,
         share=reports.share_of(current_user.id, year),
         public=False,
+        stars=stars.stars_of(current_user.id),
         csv_url=lambda chart_id: url_for("reports.my_csv", year=year, chart_id=chart_id),
     )
 

@@ -164,6 +164,14 @@ FEEDBACK_ASKED = Kind(
     email_default=False,
 )
 
+# Hours served elsewhere and star levels
+OUTSIDE_DECIDED = Kind(
+    "outside.decided",
+    _l("A coordinator decided my claim of hours served elsewhere"),
+    email_default=True,
+)
+STAR_LEVEL_REACHED = Kind("stars.reached", _l("I reached a service star level"), email_default=True)
+
 # Messages to a team's coordinators
 MESSAGE_ANSWERED = Kind(
     "messages.answered", _l("A coordinator answered my message"), email_default=True

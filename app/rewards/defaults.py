@@ -23,14 +23,17 @@ DEFAULT_RULES: tuple[tuple[str, int, str], ...] = (
     (points.CONTRIBUTION_PUBLISHED, 15, "event"),
     (points.NO_SHOW, -10, "event"),
     (points.COMMENDATION, 5, "event"),
+    (points.OUTSIDE_HOUR, 10, "hour"),
 )
+# Rules seeded switched off: an administrator decides whether they count.
+OFF_BY_DEFAULT = frozenset({points.OUTSIDE_HOUR})
 
 
 def seed_defaults() -> dict[str, int]:
     """Insert the missing default rules, levels and badges; returns how many of each."""
     rules = set(db.session.scalars(select(PointRule.code)))
     new_rules = [
-        PointRule(code=code, points=value, unit=unit, active=True)
+        PointRule(code=code, points=value, unit=unit, active=code not in OFF_BY_DEFAULT)
         for code, value, unit in DEFAULT_RULES
         if code not in rules
     ]

@@ -44,6 +44,8 @@ TRAINING_COMPLETED = "training_completed"
 CONTRIBUTION_PUBLISHED = "contribution_published"
 NO_SHOW = "no_show"
 COMMENDATION = "commendation"
+# Approved hours served elsewhere: a rule seeded switched off (app.outside books it).
+OUTSIDE_HOUR = "outside_hour"
 ADJUSTMENT = "adjustment"
 REVERSAL = "reversal"
 
@@ -53,12 +55,20 @@ KIND_LABELS = {
     CONTRIBUTION_PUBLISHED: _l("Contribution published"),
     NO_SHOW: _l("No-show"),
     COMMENDATION: _l("Commended by a coordinator"),
+    OUTSIDE_HOUR: _l("Approved hours served elsewhere"),
     ADJUSTMENT: _l("Adjustment by an administrator"),
     REVERSAL: _l("Reversal"),
 }
 RULE_LABELS = {
     code: KIND_LABELS[code]
-    for code in (VERIFIED_HOUR, TRAINING_COMPLETED, CONTRIBUTION_PUBLISHED, NO_SHOW, COMMENDATION)
+    for code in (
+        VERIFIED_HOUR,
+        TRAINING_COMPLETED,
+        CONTRIBUTION_PUBLISHED,
+        NO_SHOW,
+        COMMENDATION,
+        OUTSIDE_HOUR,
+    )
 }
 # A reversal the job made (no actor), by what it reverses.
 AUTOMATIC_REVERSAL_LABELS = {

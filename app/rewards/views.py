@@ -14,6 +14,7 @@ from app.common.transaction import posted_change, run_change, transaction
 from app.extensions import db
 from app.rewards import badge_texts, badges, defaults, levels, points
 from app.rewards.forms import AdjustForm, PersonSearchForm, ReverseForm, RuleForm
+from app.stars import services as stars
 
 bp = Blueprint("rewards", __name__)
 
@@ -66,6 +67,7 @@ def achievements():
         earned=badges.badges_of(current_user.id),
         next_badges=badges.next_badges(current_user.id),
         badge_text=badge_texts.badge_text,
+        stars=stars.stars_of(current_user.id),
         **PAGE_HELPERS,
     )
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from flask import current_app
 from sqlalchemy import select, text
 
 import app.models  # noqa: F401  (every table, for the parametrisation)
@@ -28,12 +29,15 @@ from app.extensions import db as _db
 from app.messages import services as messages
 from app.natrecord import identity
 from app.notifications import services as notifications
+from app.outside import services as outside
+from app.outside.models import OutsideClaim
 from app.recruitment import profiles, review
 from app.recruitment.models import Application, Membership
 from app.rewards import points
 from app.rewards.models import LibraryUseImport
 from app.shifts import reliability, trainings
 from app.shifts.models import Shift, ShiftDrawEntry, ShiftHandover, ShiftSignup, SignupPause
+from app.stars import services as stars
 from app.wechat.models import OutboxWeChat, WeChatBinding, WeChatTemplate
 from jobs.models import JobRun
 from tests.authorisation.world import World, build_world
@@ -127,6 +131,12 @@ def _add_what_the_world_lacks(world: World) -> None:
     _db.session.scalars(select(LibraryUseImport)).first().rolled_back_by_id = admin.id
     _db.session.scalars(select(CreditBatchItem)).first().excluded_by_id = coordinator.id
     _db.session.get(ShiftSignup, world.own["signup_id"]).assigned_by_id = coordinator.id
+    claim = _db.session.get(OutsideClaim, world.own["claim_id"])
+    outside.decide(claim, "approve", actor=coordinator, now=now)
+    thresholds = current_app.config["STAR_LEVEL_HOURS"]
+    current_app.config["STAR_LEVEL_HOURS"] = (1, 2, 3, 4, 5)  # the demo's hours are few
+    stars.evaluate([volunteer.id], now=now)
+    current_app.config["STAR_LEVEL_HOURS"] = thresholds
     handover = _db.session.get(ShiftHandover, world.foreign["handover_id"])
     handover.to_user_id, handover.decided_by_id = volunteer.id, coordinator.id
     handover.decided_at = now + timedelta(minutes=1)

@@ -50,6 +50,7 @@ AUDITED = {
     "WeChatBinding": ("wechat_binding", "id"),
     "WeChatTemplate": ("wechat_template", "kind"),
     "Announcement": ("announcement", "id"),
+    "OutsideClaim": ("outside_claim", "id"),
     "MessageThread": ("message_thread", "id"),
     "VolunteerIdentity": ("volunteer_identity", "id"),
 }

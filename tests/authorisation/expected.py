@@ -184,6 +184,11 @@ EXPECTED_GET = {
     "tasks.index": STAFF,
     "tasks.task": TEAM,
     "feedback.answer": OWN,
+    "outside.new": SIGNED_IN,
+    "stars.new_stars": PUBLIC,
+    "outside.review": STAFF,
+    # The claimant and the coordinators who may decide the claim.
+    "outside.evidence_file": "login ok 404 404 ok ok",
     "feedback.task": TEAM,
     "feedback.task_csv": TEAM,
     "tasks.edit_task": TEAM,
@@ -343,6 +348,9 @@ EXPECTED_POST = {
     "wechat.unbind": "login 404 404 404 404 404",  # WeChat is not configured in the tests
     "tasks.edit_task": TEAM_DOES,
     "feedback.answer": OWNER_DOES,
+    "outside.new": SIGNED_IN_DOES,
+    "stars.issue_certificate": SIGNED_IN_DOES,
+    "outside.decide": TEAM_HIDDEN_DOES,
     "checkin.report_place": OWNER_DOES,
     "feedback.set_ticks": TEAM_DOES,
     "tasks.new_series": TEAM_DOES,

@@ -46,6 +46,7 @@ from app.extensions import db
 from app.feedback import services as feedback
 from app.messages import services as messages
 from app.notifications import services as notifications
+from app.outside import services as outside
 from app.recruitment import member_notes
 from app.recruitment.models import Application, Campaign, Membership, Team
 from app.recruitment.teams import services as team_services
@@ -119,7 +120,16 @@ def _records_for(person: User, column_id: int, now) -> dict[str, object]:
     draw_entry = ShiftDrawEntry(shift_id=future.shift_id, user_id=person.id, entered_at=now)
     db.session.add(draw_entry)
     db.session.flush()
+    # A claim of hours served elsewhere, waiting, with its evidence file.
+    evidence = FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="证明.pdf")
+    claim = outside.claim(
+        person,
+        outside.ClaimFields("望江社区", now.date() - timedelta(days=3), "2"),
+        upload=evidence,
+        now=now,
+    )
     return {
+        "claim_id": claim.id,
         "draw_entry_id": draw_entry.id,
         "certificate_id": certificate.id,
         "number": certificate.number,

@@ -54,7 +54,8 @@ def test_seeding_adds_the_default_rules_once_and_keeps_edits(admin, db):
     rules.seed_rules()
 
     saved = rules.rules_by_category()
-    assert sorted(saved) == sorted(["志愿公益", "技能培训", "文化艺术"])
+    assert sorted(saved) == sorted(["志愿公益", "技能培训", "文化艺术", "校外志愿"])
+    assert saved["校外志愿"].active is False  # hours served elsewhere: off until an admin says
     assert (saved["技能培训"].minutes_per_credit, saved["技能培训"].semester_cap) == (600, 200)
     assert (saved["文化艺术"].rounding_step, saved["文化艺术"].level) == (10, "校级")
     assert (saved[SERVICE].minutes_per_credit, saved[SERVICE].level) == (300, "院级")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -33,6 +33,8 @@ from app.feedback import services as feedback
 from app.feedback.models import FeedbackRequest
 from app.messages import services as messages
 from app.messages.models import MessageThread
+from app.outside import services as outside
+from app.outside.models import OutsideClaim
 from app.recruitment.models import Application, Campaign, MemberNote, Membership, Team
 from app.rewards.models import Badge, BadgeAward, LibraryUseImport
 from app.shifts import release
@@ -144,6 +146,7 @@ ARGUMENTS: dict[str, Callable[[], Any]] = {
     "thread_id": lambda: _first(select(MessageThread.id)),
     "system_id": lambda: _first(select(WebhookSubscription.system_id)),
     "subscription_id": lambda: _first(select(WebhookSubscription.id)),
+    "claim_id": lambda: _first(select(OutsideClaim.id)),
 }
 # Routes whose arguments belong together, or whose page shows a particular person's object.
 ROUTES: dict[str, Callable[[], dict]] = {
@@ -227,6 +230,11 @@ def add_shared_objects() -> None:
     _sent_announcement(team_id)
     messages.start(volunteer, team_id, messages.Draft("我会晚到", "周六会晚到十分钟。"))
     factories.failed_webhook(db.session.get(User, _id_of("A0001")), utcnow())
+    outside.claim(  # a claim of hours served elsewhere, waiting for the coordinators
+        volunteer,
+        outside.ClaimFields("望江社区", today - timedelta(days=2), "2"),
+        upload=FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="证明.pdf"),
+    )
     column = _first(select(ContentColumn).where(ContentColumn.kind == "article"))
     contributions.create_draft(
         volunteer, column.id, contribution_fields.ContributionFields(title="草稿", body="未完待续")

@@ -1,0 +1,23 @@
+"""What waits for a coordinator from hours served elsewhere: claims to decide (the home
+page's "waiting for you"; wired by `app.wiring`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from app import hooks
+from app.outside import services
+
+
+def claims_waiting(actor, now: datetime) -> list[hooks.Waiting]:
+    count = services.pending_count(actor)
+    if not count:
+        return []
+    label = _l("Hours served elsewhere to decide")
+    return [hooks.Waiting("outside_claims", label, count, "outside.review")]
+
+
+def connect_hooks() -> None:
+    hooks.WAITING.connect(claims_waiting)
