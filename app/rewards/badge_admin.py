@@ -50,6 +50,13 @@ def param_types(criterion: str) -> dict[str, type]:
     return rule.params if rule is not None else {}
 
 
+def threshold_limit(criterion: str) -> int:
+    """The highest threshold a badge of this criterion may have (five for star levels)."""
+    rule = RULES.get(criterion)
+    limit = rule.max_threshold if rule is not None else None
+    return min(THRESHOLD_MAX, limit) if limit is not None else THRESHOLD_MAX
+
+
 def _check_param(name: str, value: Any, kind: type) -> Any:
     if kind is str:
         if not isinstance(value, str) or not value.strip() or len(value) > 40:
@@ -120,9 +127,10 @@ def _clean(text: str | None, *, field: str, limit: int, required: bool) -> str:
 def checked_fields(changes: BadgeChanges, criterion: str) -> dict[str, Any]:
     """The badge's columns from an admin's form, checked: texts, the threshold and the
     parameters of its criterion; InvalidInput names the field that is wrong."""
-    if not 1 <= changes.threshold <= THRESHOLD_MAX:
+    highest = threshold_limit(criterion)
+    if not 1 <= changes.threshold <= highest:
         raise InvalidInput(
-            _("The threshold must be between 1 and %(n)d.", n=THRESHOLD_MAX), field="threshold"
+            _("The threshold must be between 1 and %(n)d.", n=highest), field="threshold"
         )
     allowed = param_types(criterion)
     return {

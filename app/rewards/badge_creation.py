@@ -2,7 +2,7 @@
 that gives it to everyone already qualifying.
 
 The kinds offered are the lifetime rules of `badge_rules.RULES` that have a label in
-`KIND_LABELS`: a new rule kind (star levels, …) becomes creatable by adding its rule to
+`KIND_LABELS`: a new rule kind becomes creatable by adding its rule to
 `RULES`, its name to `models.CRITERION_TYPES` (a migration for the check constraint) and its
 label here.
 
@@ -37,6 +37,8 @@ KIND_LABELS = {
     "shifts_total": _l("Verified shifts"),
     "weekly_streak": _l("Weeks in a row with a verified shift"),
     "contributions": _l("Published contributions"),
+    "star_level": _l("Star volunteer level reached (1 to 5)"),
+    "books_borrowed": _l("Books borrowed from the library"),
 }
 
 

@@ -1,5 +1,5 @@
-"""Lifetime badge rules (hours, shifts, weekly streak, contributions), evaluated over all
-history.
+"""Lifetime badge rules (hours, shifts, weekly streak, contributions, star level, books
+borrowed), evaluated over all history.
 
 The criteria are a registry (`RULES`): each rule finds every person's current value in one
 set-based query, so a new or edited badge goes to everyone already qualifying (backfill). A
@@ -21,7 +21,9 @@ from app.accounts.models import User
 from app.checkin import hours, presence
 from app.common.time import local_day
 from app.extensions import db
-from app.rewards.models import Badge
+from app.rewards.models import Badge, LibraryUse
+from app.stars import services as stars
+from app.stars.models import TOP_LEVEL
 
 
 class BadgeRule:
@@ -29,6 +31,8 @@ class BadgeRule:
     qualifies at `badge.threshold` or more."""
 
     params: dict[str, type] = {}
+    # The highest threshold that means anything (star levels stop at five); None: no limit.
+    max_threshold: int | None = None
 
     def values(self, badge: Badge, user_ids: list[int] | None = None) -> dict[int, float] | None:
         """Everyone's value (or only `user_ids`'); None when there is no data to judge by."""
@@ -97,11 +101,34 @@ class ContributionsRule(BadgeRule):
         return dict(totals)
 
 
+class StarLevelRule(BadgeRule):
+    """The person's current star level (library plus approved outside hours, as the stars
+    service computes it): a revocable badge follows hours taken back."""
+
+    max_threshold = TOP_LEVEL
+
+    def values(self, badge, user_ids=None):
+        return stars.levels(user_ids)
+
+
+class LoansRule(BadgeRule):
+    """Books borrowed over all imported library-use rows (an import rolled back deletes its
+    rows, so its loans stop counting)."""
+
+    def values(self, badge, user_ids=None):
+        query = select(LibraryUse.user_id, func.sum(LibraryUse.loans)).group_by(LibraryUse.user_id)
+        if user_ids is not None:
+            query = query.where(LibraryUse.user_id.in_(user_ids))
+        return {user_id: int(total or 0) for user_id, total in db.session.execute(query)}
+
+
 RULES: dict[str, BadgeRule] = {
     "hours_total": HoursRule(),
     "shifts_total": ShiftsRule(),
     "weekly_streak": StreakRule(),
     "contributions": ContributionsRule(),
+    "star_level": StarLevelRule(),
+    "books_borrowed": LoansRule(),
 }
 
 

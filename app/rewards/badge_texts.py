@@ -60,6 +60,13 @@ def criteria_text(badge: Badge) -> str:
         text = _("Complete %(n)d verified shifts.", n=n)
     elif badge.criterion == "weekly_streak":
         text = _("Serve at least one verified shift in each of %(n)d weeks in a row.", n=n)
+    elif badge.criterion == "star_level":
+        text = _(
+            "Be a star volunteer of at least %(n)d stars (library and approved outside hours).",
+            n=n,
+        )
+    elif badge.criterion == "books_borrowed":
+        text = _("Borrow %(n)d books from the library.", n=n)
     elif (badge.params or {}).get("column"):
         text = _(
             "Have %(n)d contributions published in the column “%(column)s”.",
@@ -100,6 +107,8 @@ def award_reason(award: BadgeAward) -> str:
         "shifts_total": _("%(value)s verified shifts when the badge was awarded."),
         "weekly_streak": _("%(value)s weeks in a row with a verified shift."),
         "contributions": _("%(value)s published contributions when the badge was awarded."),
+        "star_level": _("Star level %(value)s when the badge was awarded."),
+        "books_borrowed": _("%(value)s books borrowed when the badge was awarded."),
     }
     return reasons.get(criterion, "%(value)s") % {"value": value}
 

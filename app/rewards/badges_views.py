@@ -38,6 +38,7 @@ from app.rewards import (
     open_badges,
 )
 from app.rewards.badge_forms import BadgeForm, NewBadgeForm, VisibilityForm
+from app.stars import services as stars
 
 bp = Blueprint("badges", __name__)
 
@@ -208,6 +209,7 @@ def admin_new():
         then=url_for("badges.admin_index"),
         template="rewards/badges/admin_new.html",
         allowed={kind: list(badge_admin.param_types(kind)) for kind in kinds},
+        star_hours=stars.thresholds(),
     )
 
 

@@ -24,6 +24,8 @@ CRITERION_TYPES = (
     "shifts_total",  # attended shifts (verified) ≥ threshold
     "weekly_streak",  # consecutive weeks with a verified shift ≥ threshold
     "contributions",  # published contributions (optionally of one column) ≥ threshold
+    "star_level",  # current star level (library plus approved outside hours) ≥ threshold
+    "books_borrowed",  # books borrowed, over all imported library-use rows ≥ threshold
     "service_star_month",  # top `threshold` by verified hours in a month
     "reading_star_month",  # top K (threshold) or top P% (params) readers of a month
 )

@@ -68,6 +68,16 @@ def totals(user_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
     }
 
 
+def levels(user_ids: list[int] | None = None) -> dict[int, int]:
+    """Each person's current star level (people below one star left out), from the same
+    totals as `stars_of`: what a star-level badge is judged by."""
+    found = {
+        user_id: level_of(library + elsewhere)
+        for user_id, (library, elsewhere) in totals(user_ids).items()
+    }
+    return {user_id: level for user_id, level in found.items() if level}
+
+
 def stars_of(user_id: int) -> Stars:
     library, elsewhere = totals([user_id]).get(user_id, (0, 0))
     minutes = library + elsewhere
