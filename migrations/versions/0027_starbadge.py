@@ -25,7 +25,9 @@ AFTER = (
 
 
 def _criteria(kinds: str) -> None:
-    with op.batch_alter_table("badges", schema=None) as batch_op:
+    with op.batch_alter_table(
+        "badges", schema=None, table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
         batch_op.drop_constraint(op.f("ck_badges_criterion"), type_="check")
         batch_op.create_check_constraint(op.f("ck_badges_criterion"), f"criterion IN ({kinds})")
 
