@@ -6,7 +6,7 @@ evaluation to whoever reaches the level later, and taken back with the hours."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,8 +14,10 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.checkin.models import Attendance
 from app.extensions import db as _db
+from app.outside import services as outside
 from app.rewards import badge_awarding, badge_creation
 from app.stars import services as stars
+from tests.feedback import feedback_data
 from tests.helpers import page
 from tests.rewards import badge_data, rewards_data
 from tests.rewards.badge_data import NOW, OCTOBER_MONDAY
@@ -146,3 +148,25 @@ def test_a_books_borrowed_badge_counts_loans_of_every_month(client, login, admin
     assert badge_creation.backfill_pending(now=NOW)["awarded"] == 1
     _db.session.commit()
     assert badge_data.holders(badge) == {people["三星"].id}
+
+
+def test_approved_outside_hours_count_toward_a_star_badge(client, login, admin, db):
+    world, _records = feedback_data.verified(people=1, start=NOW - timedelta(hours=4))
+    person = world.people[0]  # 2 library hours: one star
+    claim = outside.claim(
+        person,
+        outside.ClaimFields("望江社区", date(2026, 11, 1), "4", evidence_link="https://e.org/p"),
+        now=NOW,
+    )
+    _db.session.commit()
+    login(admin)
+    client.post("/admin/badges/new", data=three_stars())
+    badge = badge_named("Three-star volunteer")
+    assert badge_creation.backfill_pending(now=NOW)["awarded"] == 0  # the claim is pending
+
+    outside.decide(claim, "approve", actor=world.boss, now=NOW)  # 2 + 4 = 6 h: three stars
+    _db.session.commit()
+
+    assert badge_awarding.evaluate_all(now=NOW + timedelta(hours=1))["awarded"] == 1
+    _db.session.commit()
+    assert badge_data.holders(badge) == {person.id}
