@@ -1,6 +1,6 @@
 """starbadge: badges of a star level and of books borrowed (the criterion check constraint)
 
-Revision ID: 0027_starbadge
+Revision ID: 0031_starbadge
 Revises: 0030_stars
 Create Date: 2026-12-07 21:20:00
 
@@ -9,7 +9,7 @@ Create Date: 2026-12-07 21:20:00
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0027_starbadge"
+revision = "0031_starbadge"
 down_revision = "0030_stars"
 branch_labels = None
 depends_on = None
