@@ -17,12 +17,17 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("credit_batches", schema=None) as batch_op:
+    # SQLite copies the table to add a column: keep its ids never reused.
+    with op.batch_alter_table(
+        "credit_batches", schema=None, table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
         batch_op.add_column(
             sa.Column("include_outside", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
 
 
 def downgrade():
-    with op.batch_alter_table("credit_batches", schema=None) as batch_op:
+    with op.batch_alter_table(
+        "credit_batches", schema=None, table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
         batch_op.drop_column("include_outside")
