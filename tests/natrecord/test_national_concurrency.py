@@ -1,5 +1,6 @@
 """National batches built at the same moment still send each attendance revision (and each
-approved outside claim) once, and leave the Second Classroom's claims alone (real threads, real database)."""
+approved outside claim) once, and leave the Second Classroom's claims alone (real threads,
+real database)."""
 
 from __future__ import annotations
 
