@@ -17,7 +17,7 @@ from app.outside import services as outside
 from app.recruitment.access import active_coordinators
 from tests.credits import batch_data as data
 from tests.credits.batch_data import OCTOBER
-from tests.natrecord.test_national_export import build, send, sheet_rows
+from tests.natrecord.test_national_export import build, october_form, send, sheet_rows
 from tests.outside.outside_data import upload
 from tests.shifts import signup_data
 
@@ -178,15 +178,7 @@ def test_the_builder_ticks_outside_hours_and_the_batch_page_says_so(client, logi
     claims_of_the_month(desk)
     _db.session.commit()
     login(builder)
-    form = {
-        "title": "十月志愿时长",
-        "destination": "national",
-        "period_start": "2025-10-01",
-        "period_end": "2025-10-31",
-        "team_id": task.team_id,
-        "task_id": 0,
-        "category": "",
-    }
+    form = october_form(task)
     page = client.get("/credits/batches")
     assert b'data-testid="include-outside"' in page.data
     response = client.post("/credits/batches", data={**form, "include_outside": "y"})
