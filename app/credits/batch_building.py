@@ -36,7 +36,7 @@ from app.credits.models import (
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.natrecord.models import VolunteerIdentity
-from app.recruitment.models import Team
+from app.recruitment.models import Membership, Team
 from app.shifts.models import Task
 
 # Building ----------------------------------------------------------------------------------
@@ -61,7 +61,10 @@ def _checked_scope(actor: User, scope: BatchScope) -> BatchScope:
     if teams is not None and team_id not in teams:
         raise Forbidden(_("Choose one of the teams you coordinate."))
     category = (scope.category or "").strip() or None
-    return dataclasses.replace(scope, team_id=team_id, category=category)
+    include_outside = scope.include_outside and scope.destination == "national"
+    return dataclasses.replace(
+        scope, team_id=team_id, category=category, include_outside=include_outside
+    )
 
 
 def _scope_filter(column, value) -> object:
@@ -121,13 +124,31 @@ def _has_national_number(user_id_column) -> object:
     )
 
 
+def _national_sources(scope: BatchScope) -> tuple[str, ...]:
+    """What a national batch sends: hours of service here, and approved hours served
+    elsewhere when its builder ticked them (whatever the Second Classroom rule for them)."""
+    return ("attendance", "outside") if scope.include_outside else ("attendance",)
+
+
+def _in_team(team_id: int) -> object:
+    """A record of the team: its own, or hours served elsewhere (which belong to no team) of
+    one of its members, as the coordinators who decide such claims see them."""
+    record = CreditRecord
+    members = select(Membership.user_id).where(Membership.team_id == team_id)
+    return or_(
+        record.team_id == team_id,
+        and_(record.source == "outside", record.user_id.in_(members)),
+    )
+
+
 def pending_records_query(scope: BatchScope, *, numbered: bool = True) -> Select:
     """Rows of the pending records of a period and scope, with what they sent so far.
 
     Pending: no counting item of the scope's destination holds the record's current
     revision, and there is something to send (the record counts, or it is void and what went
-    out earlier must be taken back). The national record takes hours of service (attendance)
-    only, of people with a national volunteer number (`numbered` False: of those without).
+    out earlier must be taken back). The national record takes hours of service (attendance,
+    and approved outside hours when the scope includes them) only, of people with a national
+    volunteer number (`numbered` False: of those without).
     """
     record = CreditRecord
     claimed = _claimed_sums(scope.destination)
@@ -150,6 +171,7 @@ def pending_records_query(scope: BatchScope, *, numbered: bool = True) -> Select
     query = (
         select(
             record.id,
+            record.source,
             record.record_number,
             record.revision,
             record.void,
@@ -176,9 +198,12 @@ def pending_records_query(scope: BatchScope, *, numbered: bool = True) -> Select
     )
     if scope.destination == "national":
         number = _has_national_number(record.user_id)
-        query = query.where(record.source == "attendance", number if numbered else ~number)
+        sources = _national_sources(scope)
+        query = query.where(record.source.in_(sources), number if numbered else ~number)
+    if scope.team_id is not None:
+        same_team = record.team_id == scope.team_id
+        query = query.where(_in_team(scope.team_id) if scope.include_outside else same_team)
     for column, value in (
-        (record.team_id, scope.team_id),
         (record.task_id, scope.task_id),
         (record.category, scope.category),
     ):
@@ -218,6 +243,11 @@ def _item_values(batch_id: int, row, levels: dict[str, str], destination: str) -
         credits = int(row.sent_credits)
     note = "" if kind == "new" else FILE_VOCABULARY[f"{kind}_note"]
     number = row.record_number if destination == "second_classroom" else f"N{row.record_number}"
+    organiser = row.organiser
+    if destination == "national" and row.source == "outside":
+        # Served elsewhere: the organiser there is the 服务组织, and the note says so.
+        organiser = row.activity_name[: CreditBatchItem.organiser.type.length]
+        note = " ".join(filter(None, (FILE_VOCABULARY["outside_note"], note)))
     return {
         "batch_id": batch_id,
         "record_id": row.id,
@@ -230,7 +260,7 @@ def _item_values(batch_id: int, row, levels: dict[str, str], destination: str) -
         "category": row.category,
         "activity_name": row.activity_name,
         "role": row.role,
-        "organiser": row.organiser,
+        "organiser": organiser,
         "level": levels.get(row.category, ""),
         "started_on": row.started_on,
         "ended_on": row.ended_on,

@@ -56,6 +56,7 @@ FILE_VOCABULARY = {
     "withdrawal": "撤销",
     "adjustment_note": "调整 {record_number}",
     "withdrawal_note": "撤销 {record_number}",
+    "outside_note": "校外服务",
 }
 OPEN_STATUSES = ("draft", "approved")
 TITLE_LENGTH = 200
@@ -83,6 +84,7 @@ class BatchScope:
     task_id: int | None = None
     category: str | None = None
     destination: str = "second_classroom"
+    include_outside: bool = False  # national only: approved hours served elsewhere too
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,9 @@ def scope_audit(batch: CreditBatch) -> dict:
         "title": batch.title,
         "period_start": batch.period_start.isoformat(),
         "period_end": batch.period_end.isoformat(),
-        **fields_of(batch, "semester", "team_id", "task_id", "category", "destination"),
+        **fields_of(
+            batch, "semester", "team_id", "task_id", "category", "destination", "include_outside"
+        ),
     }
 
 

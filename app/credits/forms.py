@@ -96,6 +96,13 @@ class BatchForm(FlaskForm):
         default="second_classroom",
         validators=[Optional()],
     )
+    include_outside = BooleanField(
+        _l("Include approved hours served elsewhere"),
+        description=_l(
+            "National record only. Off by default: the other organiser may record the same "
+            "hours in the national system themselves."
+        ),
+    )
     semester = SelectField(_l("Semester"), validators=[Optional()])
     period_start = DateField(_l("From"), validators=[Optional()])
     period_end = DateField(_l("To"), validators=[Optional()])
@@ -148,6 +155,7 @@ class BatchForm(FlaskForm):
             task_id=self.task_id.data or None,
             category=self.category.data or None,
             destination=self.destination.data or "second_classroom",
+            include_outside=bool(self.include_outside.data),
         )
 
 

@@ -192,6 +192,11 @@ class CreditBatch(db.Model):
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"), index=True)
     task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id"))
     category: Mapped[str | None] = mapped_column(sa.String(32))
+    # A national batch that also sends approved hours served elsewhere (app.outside): off by
+    # default, since the other organiser may record the same hours in the national system.
+    include_outside: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
     status: Mapped[str] = mapped_column(sa.String(16), default="draft", index=True)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)

@@ -1,7 +1,8 @@
 """A volunteer adds their national volunteer number and, with the key configured and their
 consent, their ID-card number on a phone; the page then shows only its last four
 characters, and withdrawing the consent takes it away. A coordinator sends the hours of
-numbered volunteers to the national record; the others are listed apart."""
+numbered volunteers to the national record; the others are listed apart; ticked, a
+volunteer's approved hours served elsewhere go too."""
 
 from __future__ import annotations
 
@@ -14,16 +15,19 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.common.time import utcnow
+from app.common.time import local_today, utcnow
 from app.credits import records
 from app.extensions import db
 from app.natrecord import identity
+from app.outside import services as outside
+from app.recruitment import membership as members
 from app.recruitment.models import Team
 from app.shifts.models import Task
 from tests.credits import credits_data
 from tests.e2e.pages import log_in
 from tests.e2e.test_credit_journeys import served_team
 from tests.natrecord.conftest import ID_NUMBER
+from tests.outside import outside_data
 
 SETTINGS = ("IDENTITY_ENCRYPTION_KEY", "NATIONAL_EXPORT_ID_NUMBER")
 
@@ -116,3 +120,47 @@ def test_a_coordinator_sends_hours_to_the_national_record_and_sees_who_lacks_a_n
     assert rows[0][:2] == ("志愿者编号", "姓名")
     assert [row[:2] for row in rows[1:]] == [("31010000000009", "林知行")]
     assert rows[1][3] == 10  # 服务时长(小时)
+
+
+def approved_elsewhere(live_server, coordinator, student) -> None:
+    """`student` joins the coordinator's team and has 3 approved hours served elsewhere today."""
+    with live_server.app.app_context():
+        team = db.session.scalar(
+            select(Team).where(Team.name == f"阅览室志愿者队 {coordinator.id}")
+        )
+        person = db.session.get(User, student.id)
+        members.join_team(team.id, person.id)
+        fields = outside.ClaimFields(organiser="望江社区", served_on=local_today(), hours="3")
+        claim = outside.claim(person, fields, upload=outside_data.upload())
+        outside.decide(claim, "approve", actor=db.session.get(User, coordinator.id))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_coordinator_ticks_approved_outside_hours_into_the_national_record(
+    page: Page, live_server, make_person
+):
+    coordinator = make_person(name="陈老师", roles=["coordinator"])
+    numbered = make_person(name="林知行", roles=["volunteer"])
+    with live_server.app.app_context():
+        identity.save_national_number(db.session.get(User, numbered.id), "31010000000019")
+        db.session.commit()
+        db.session.remove()
+    semester = served_team(live_server, coordinator, numbered)
+    approved_elsewhere(live_server, coordinator, numbered)
+
+    log_in(page, coordinator)
+    page.goto("/credits/batches")
+    form = page.get_by_test_id("new-batch")
+    form.locator("#title").fill("本学期全国志愿时长（含校外）")
+    form.locator("#destination").select_option("national")
+    form.get_by_test_id("include-outside").check()
+    form.locator("#semester").select_option(semester)
+    form.locator("#team_id").select_option(label=f"阅览室志愿者队 {coordinator.id}")
+    page.screenshot(path="/tmp/natoutside-form.png", full_page=True)
+    form.get_by_test_id("build-batch").tap()
+    expect(page).to_have_url(re.compile(r"/credits/batches/\d+$"))
+    expect(page.get_by_test_id("includes-outside")).to_be_visible()
+    expect(page.get_by_test_id("batch-line")).to_have_count(2)
+    expect(page.locator('[data-line^="NGCO"]')).to_contain_text("望江社区")
+    page.screenshot(path="/tmp/natoutside-batch.png", full_page=True)

@@ -58,6 +58,19 @@ def send(batch, approver):
     return data.export(batch, approver, template_id=export_templates.national_template().id)
 
 
+def october_form(task) -> dict:
+    """The new-batch form of a national batch of October for the task's team."""
+    return {
+        "title": "十月志愿时长",
+        "destination": "national",
+        "period_start": "2025-10-01",
+        "period_end": "2025-10-31",
+        "team_id": task.team_id,
+        "task_id": 0,
+        "category": "",
+    }
+
+
 def sheet_rows(content: bytes) -> list[dict]:
     sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
     header, *rows = list(sheet.iter_rows(values_only=True))
@@ -188,15 +201,7 @@ def test_coordinators_build_a_national_batch_and_see_who_lacks_a_number(client, 
     login(builder)
     response = client.post(
         "/credits/batches",
-        data={
-            "title": "十月志愿时长",
-            "destination": "national",
-            "period_start": "2025-10-01",
-            "period_end": "2025-10-31",
-            "team_id": task.team_id,
-            "task_id": 0,
-            "category": "",
-        },
+        data=october_form(task),
     )
     assert response.status_code == 302
     batch = _db.session.scalar(select(CreditBatch))
