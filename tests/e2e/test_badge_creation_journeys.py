@@ -40,7 +40,7 @@ def test_an_admin_creates_a_badge_and_a_qualifying_volunteer_gets_it(
     volunteer = make_person(name="周思远", roles=["volunteer"])
     with live_server.app.app_context():
         defaults.seed_defaults()
-        place = data.place()
+        place = data.place(name="徽章创建队")
         person = db.session.get(type(place.boss), volunteer.id)
         data.worked(place, person, minutes=600, start=utcnow() - timedelta(days=2))
         db.session.commit()

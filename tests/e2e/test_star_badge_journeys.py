@@ -32,7 +32,7 @@ def test_an_admin_creates_a_three_star_badge_and_it_goes_to_three_star_volunteer
     try:
         with live_server.app.app_context():
             defaults.seed_defaults()
-            place = data.place()
+            place = data.place(name="星级徽章队")
             for who, minutes in ((three, 420), (two, 240)):
                 person = db.session.get(type(place.boss), who.id)
                 data.worked(place, person, minutes=minutes, start=utcnow() - timedelta(days=2))

@@ -1,7 +1,7 @@
 """natoutside: a national batch may include approved hours served elsewhere
 
-Revision ID: 0027_natoutside
-Revises: 0030_stars
+Revision ID: 0032_natoutside
+Revises: 0031_starbadge
 Create Date: 2026-12-07 21:20:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0027_natoutside"
-down_revision = "0030_stars"
+revision = "0032_natoutside"
+down_revision = "0031_starbadge"
 branch_labels = None
 depends_on = None
 
