@@ -38,7 +38,7 @@ def _png() -> bytes:
 
 def _team(live_server) -> SimpleNamespace:
     with live_server.app.app_context():
-        world = outside_data.world(people=1)
+        world = outside_data.world(people=1, team_names=("校外时长队", "校外时长另一队"))
         db.session.commit()
         facts = SimpleNamespace(
             volunteer=SimpleNamespace(

@@ -66,4 +66,5 @@ def test_an_admin_creates_a_three_star_badge_and_it_goes_to_three_star_volunteer
             db.session.remove()
     finally:
         live_server.app.config["STAR_LEVEL_HOURS"] = thresholds
-    assert holders == {three.id}
+    # Other browser tests share this server and log hours too: look at this test's two people.
+    assert holders & {three.id, two.id} == {three.id}

@@ -29,9 +29,9 @@ class World:
     people: list[User]
 
 
-def world(people: int = 2) -> World:
-    team = checkin_data.team(name="阅览室志愿者队")
-    other = checkin_data.team(name="古籍修复队")
+def world(people: int = 2, team_names: tuple[str, str] = ("阅览室志愿者队", "古籍修复队")) -> World:
+    team = checkin_data.team(name=team_names[0])
+    other = checkin_data.team(name=team_names[1])
     boss = checkin_data.coordinator(team, name="A队老师")
     other_boss = checkin_data.coordinator(other, name="B队老师")
     members = [checkin_data.member(team, name=f"志愿者{n}") for n in range(1, people + 1)]
