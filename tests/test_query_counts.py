@@ -52,18 +52,11 @@ def statements(db, work: Callable[[], object]) -> tuple[int, object]:
     return len(counted), answer
 
 
-# Not reached yet (strict: this fails loudly once it is): home asks its sections (open
-# campaigns, applications, announcements, columns, library use, points, badges, the day's
-# shifts, their attendances, memberships, own and others' handovers, feedback, unread count)
-# each on its own: 15 (was 18; memberships and applications are now read once a page).
-NOT_YET = pytest.mark.xfail(strict=True, reason="over twelve queries; see the README")
-
-
 @pytest.mark.parametrize(
     "path",
     [
         "/shifts/",
-        pytest.param("/", marks=NOT_YET),
+        "/",
         "/shifts/mine",
         "/achievements",
         "/leaderboards/",
