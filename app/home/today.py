@@ -5,12 +5,13 @@ features' services in a fixed number of queries however many shifts the person h
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_
+from sqlalchemy import Select, and_, bindparam
 
 from app.checkin import windows
 from app.checkin.models import Attendance
@@ -92,7 +93,16 @@ def _is_running(signup: ShiftSignup, now: datetime) -> bool:
 def _active_signups(user_id: int, now: datetime) -> list[tuple[ShiftSignup, Attendance | None]]:
     """Sign-ups on shifts not over (check-out still open counts), soonest first, each with
     the person's attendance on its shift if any (one query for both)."""
-    query = (
+    since = now - windows.CHECKOUT_GRACE
+    rows = db.session.execute(_active_signups_query(), {"user_id": user_id, "since": since})
+    return [(signup, attendance) for signup, attendance in rows]
+
+
+@functools.cache
+def _active_signups_query() -> Select:
+    """Built once (every home page asks): the person and the time are bound parameters."""
+    user_id = bindparam("user_id")
+    return (
         signups_of(user_id)
         .outerjoin(
             Attendance,
@@ -102,12 +112,11 @@ def _active_signups(user_id: int, now: datetime) -> list[tuple[ShiftSignup, Atte
         .where(
             ShiftSignup.status.in_(ACTIVE_STATUSES),
             Shift.status == "scheduled",
-            Shift.ends_at >= now - windows.CHECKOUT_GRACE,
+            Shift.ends_at >= bindparam("since"),
         )
         .order_by(Shift.starts_at, Shift.id)
         .limit(50)
     )
-    return [(signup, attendance) for signup, attendance in db.session.execute(query)]
 
 
 def _running(rows: list[tuple[ShiftSignup, Attendance | None]], now: datetime) -> Running | None:

@@ -23,11 +23,12 @@ and the second gets a Conflict.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -101,24 +102,24 @@ def open_offer(signup: ShiftSignup) -> ShiftHandover | None:
     )
 
 
-def _own_open(user):
+def _own_open(user_id):
     """The person's own offers still open or pending."""
-    return and_(ShiftHandover.from_user_id == user.id, ShiftHandover.status.in_(OPEN_STATUSES))
+    return and_(ShiftHandover.from_user_id == user_id, ShiftHandover.status.in_(OPEN_STATUSES))
 
 
-def _takeable(user, team_ids: list[int]):
+def _takeable(user_id, team_ids):
     """Others' open offers on scheduled shifts of active tasks of these teams (filter
     further for the person in `_takeable_for`)."""
     return and_(
         ShiftHandover.status == "open",
-        ShiftHandover.from_user_id != user.id,
+        ShiftHandover.from_user_id != user_id,
         Shift.status == "scheduled",
         Task.team_id.in_(team_ids),
         Task.active.is_(True),
     )
 
 
-def _coming(condition, now: datetime):
+def _coming(condition, now):
     """Handovers meeting `condition` on shifts not yet started, soonest first, each loaded
     with its shift, task and people."""
     query = (
@@ -140,7 +141,7 @@ def _active_team_ids(user, memberships: list | None) -> list[int]:
 def offers_of(user, *, now: datetime | None = None) -> list[ShiftHandover]:
     """The person's own offers still open or pending, on shifts not yet started."""
     now = now or utcnow()
-    return list(db.session.scalars(_coming(_own_open(user), now)).unique())
+    return list(db.session.scalars(_coming(_own_open(user.id), now)).unique())
 
 
 def _busy_times(user) -> tuple[set[int], list[tuple[int, datetime, datetime]]]:
@@ -170,7 +171,7 @@ def available_handovers(
     team_ids = _active_team_ids(user, memberships)
     if not team_ids:
         return []
-    query = _coming(_takeable(user, team_ids), now).limit(TAKEABLE_READ)
+    query = _coming(_takeable(user.id, team_ids), now).limit(TAKEABLE_READ)
     return _takeable_for(user, list(db.session.scalars(query).unique()), now)
 
 
@@ -181,15 +182,24 @@ def offers_and_available(
     shows both)."""
     now = now or utcnow()
     team_ids = _active_team_ids(user, memberships)
-    condition = or_(_own_open(user), _takeable(user, team_ids)) if team_ids else _own_open(user)
-    # The person's own offers first, so the bound never cuts them off.
-    mine_first = case((ShiftHandover.from_user_id == user.id, 0), else_=1)
-    query = _coming(condition, now).order_by(None)
-    query = query.order_by(mine_first, Shift.starts_at, ShiftHandover.id).limit(2 * TAKEABLE_READ)
-    rows = list(db.session.scalars(query).unique())
+    values = {"user_id": user.id, "now": now, "team_ids": team_ids}
+    rows = list(db.session.scalars(_offers_and_available_query(bool(team_ids)), values).unique())
     own = [row for row in rows if row.from_user_id == user.id]
     others = [row for row in rows if row.from_user_id != user.id][:TAKEABLE_READ]
     return own, _takeable_for(user, others, now)
+
+
+@functools.cache
+def _offers_and_available_query(in_teams: bool) -> Select:
+    """Built once (every home page asks): the person, the time and the teams are bound
+    parameters. The person's own offers come first, so the bound never cuts them off."""
+    user_id = bindparam("user_id")
+    condition = _own_open(user_id)
+    if in_teams:
+        condition = or_(condition, _takeable(user_id, bindparam("team_ids", expanding=True)))
+    mine_first = case((ShiftHandover.from_user_id == user_id, 0), else_=1)
+    query = _coming(condition, bindparam("now")).order_by(None)
+    return query.order_by(mine_first, Shift.starts_at, ShiftHandover.id).limit(2 * TAKEABLE_READ)
 
 
 def _takeable_for(user, offers: list[ShiftHandover], now: datetime) -> list[ShiftHandover]:
