@@ -5,12 +5,13 @@ features' services in a fixed number of queries however many shifts the person h
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, and_, bindparam
 
 from app.checkin import windows
 from app.checkin.models import Attendance
@@ -89,41 +90,45 @@ def _is_running(signup: ShiftSignup, now: datetime) -> bool:
     )
 
 
-def _active_signups(user_id: int, now: datetime) -> list[ShiftSignup]:
-    """Sign-ups on shifts not over (check-out still open counts), soonest first."""
-    query = (
+def _active_signups(user_id: int, now: datetime) -> list[tuple[ShiftSignup, Attendance | None]]:
+    """Sign-ups on shifts not over (check-out still open counts), soonest first, each with
+    the person's attendance on its shift if any (one query for both)."""
+    since = now - windows.CHECKOUT_GRACE
+    rows = db.session.execute(_active_signups_query(), {"user_id": user_id, "since": since})
+    return [(signup, attendance) for signup, attendance in rows]
+
+
+@functools.cache
+def _active_signups_query() -> Select:
+    """Built once (every home page asks): the person and the time are bound parameters."""
+    user_id = bindparam("user_id")
+    return (
         signups_of(user_id)
+        .outerjoin(
+            Attendance,
+            and_(Attendance.shift_id == ShiftSignup.shift_id, Attendance.user_id == user_id),
+        )
+        .add_columns(Attendance)
         .where(
             ShiftSignup.status.in_(ACTIVE_STATUSES),
             Shift.status == "scheduled",
-            Shift.ends_at >= now - windows.CHECKOUT_GRACE,
+            Shift.ends_at >= bindparam("since"),
         )
         .order_by(Shift.starts_at, Shift.id)
         .limit(50)
     )
-    return list(db.session.scalars(query))
 
 
-def _running(signups: list[ShiftSignup], user_id: int, now: datetime) -> Running | None:
+def _running(rows: list[tuple[ShiftSignup, Attendance | None]], now: datetime) -> Running | None:
     """The running shift: the one the person is checked in to, else the soonest open one."""
-    candidates = [signup for signup in signups if _is_running(signup, now)]
+    candidates = [(signup, record) for signup, record in rows if _is_running(signup, now)]
     if not candidates:
         return None
-    records = {
-        record.shift_id: record
-        for record in db.session.scalars(
-            select(Attendance).where(
-                Attendance.user_id == user_id,
-                Attendance.shift_id.in_([signup.shift_id for signup in candidates]),
-            )
-        )
-    }
-    for signup in candidates:
-        record = records.get(signup.shift_id)
+    for signup, record in candidates:
         if record is not None and record.status == "in":
             return Running(signup, record)
-    open_ones = [s for s in candidates if records.get(s.shift_id) is None] or candidates
-    return Running(open_ones[0], records.get(open_ones[0].shift_id))
+    open_ones = [pair for pair in candidates if pair[1] is None] or candidates
+    return Running(*open_ones[0])
 
 
 def _offers(signups: list[ShiftSignup], now: datetime) -> list[Need]:
@@ -137,14 +142,14 @@ def _offers(signups: list[ShiftSignup], now: datetime) -> list[Need]:
 
 def _handovers(user, now: datetime, memberships: list | None) -> list[Need]:
     needs = []
-    for handover in handovers.offers_of(user, now=now):
+    own, available = handovers.offers_and_available(user, now=now, memberships=memberships)
+    for handover in own:
         about = {"task": handover.shift.task.title, "when": _when(handover.shift.starts_at)}
         if handover.status == "pending":
             text = _("Your place on %(task)s (%(when)s) was taken; a coordinator decides.", **about)
         else:
             text = _("Your place on %(task)s (%(when)s) is offered; nobody took it yet.", **about)
         needs.append(Need("handover", text, url=url_for("handovers.index"), button=_("Open")))
-    available = handovers.available_handovers(user, now=now, memberships=memberships)
     if available:
         needs.append(
             Need(
@@ -201,8 +206,9 @@ def today_of(
     now = now or utcnow()
     if applications is None:
         applications = applying.applications_of(user, limit=5)
-    signups = _active_signups(user.id, now)
-    running = _running(signups, user.id, now)
+    rows = _active_signups(user.id, now)
+    signups = [signup for signup, _attendance in rows]
+    running = _running(rows, now)
     upcoming = [
         signup
         for signup in signups

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.errors import NotFound
@@ -26,6 +26,15 @@ def badges_of(user_id: int, *, include_revoked: bool = False) -> list[BadgeAward
     if not include_revoked:
         query = query.where(BadgeAward.revoked_at.is_(None))
     return list(db.session.scalars(query))
+
+
+def count_of(user_id: int):
+    """How many awards `badges_of` lists, as a scalar subquery to read with other figures."""
+    return (
+        select(func.count(BadgeAward.id))
+        .where(BadgeAward.user_id == user_id, BadgeAward.revoked_at.is_(None))
+        .scalar_subquery()
+    )
 
 
 @dataclass(frozen=True)

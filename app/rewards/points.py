@@ -168,14 +168,17 @@ def reverse(
     return reversal
 
 
-def balance(user_id: int) -> int:
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(PointEntry.points), 0)).where(
-                PointEntry.user_id == user_id
-            )
-        )
+def balance_of(user_id: int):
+    """The person's balance as a scalar subquery, to read with other figures in one query."""
+    return (
+        select(func.coalesce(func.sum(PointEntry.points), 0))
+        .where(PointEntry.user_id == user_id)
+        .scalar_subquery()
     )
+
+
+def balance(user_id: int) -> int:
+    return int(db.session.scalar(select(balance_of(user_id))))
 
 
 def is_reversed(entry: PointEntry) -> bool:

@@ -23,11 +23,12 @@ and the second gets a Conflict.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -54,6 +55,8 @@ from app.shifts.models import Shift, ShiftHandover, ShiftSignup, Task
 
 NOTE_MAX = 500
 OPEN_STATUSES = ("open", "pending")
+# At most this many others' offers are read to find the ones a person may take.
+TAKEABLE_READ = 200
 PENDING_LINK = "/shifts/handovers/pending"
 HANDOVER_STATUS_LABELS = {
     "open": _l("Offered to others"),
@@ -99,20 +102,46 @@ def open_offer(signup: ShiftSignup) -> ShiftHandover | None:
     )
 
 
-def offers_of(user, *, now: datetime | None = None) -> list[ShiftHandover]:
-    """The person's own offers still open or pending, on shifts not yet started."""
-    now = now or utcnow()
+def _own_open(user_id):
+    """The person's own offers still open or pending."""
+    return and_(ShiftHandover.from_user_id == user_id, ShiftHandover.status.in_(OPEN_STATUSES))
+
+
+def _takeable(user_id, team_ids):
+    """Others' open offers on scheduled shifts of active tasks of these teams (filter
+    further for the person in `_takeable_for`)."""
+    return and_(
+        ShiftHandover.status == "open",
+        ShiftHandover.from_user_id != user_id,
+        Shift.status == "scheduled",
+        Task.team_id.in_(team_ids),
+        Task.active.is_(True),
+    )
+
+
+def _coming(condition, now):
+    """Handovers meeting `condition` on shifts not yet started, soonest first, each loaded
+    with its shift, task and people."""
     query = (
         select(ShiftHandover)
         .join(Shift, Shift.id == ShiftHandover.shift_id)
-        .where(
-            ShiftHandover.from_user_id == user.id,
-            ShiftHandover.status.in_(OPEN_STATUSES),
-            Shift.starts_at > now,
-        )
-        .order_by(Shift.starts_at)
+        .join(Task, Task.id == Shift.task_id)
+        .where(condition, Shift.starts_at > now)
+        .order_by(Shift.starts_at, ShiftHandover.id)
     )
-    return list(db.session.scalars(_with_shift(query)).unique())
+    return _with_shift(query)
+
+
+def _active_team_ids(user, memberships: list | None) -> list[int]:
+    if memberships is None:
+        memberships = members.memberships_of(user.id)
+    return [m.team_id for m in memberships if m.status == "active"]
+
+
+def offers_of(user, *, now: datetime | None = None) -> list[ShiftHandover]:
+    """The person's own offers still open or pending, on shifts not yet started."""
+    now = now or utcnow()
+    return list(db.session.scalars(_coming(_own_open(user.id), now)).unique())
 
 
 def _busy_times(user) -> tuple[set[int], list[tuple[int, datetime, datetime]]]:
@@ -139,27 +168,42 @@ def available_handovers(
     oldest offer per shift). A fixed number of queries; `memberships`: the person's, when
     the page has them already."""
     now = now or utcnow()
-    if memberships is None:
-        memberships = members.memberships_of(user.id)
-    team_ids = [m.team_id for m in memberships if m.status == "active"]
+    team_ids = _active_team_ids(user, memberships)
     if not team_ids:
         return []
-    query = (
-        select(ShiftHandover)
-        .join(Shift, Shift.id == ShiftHandover.shift_id)
-        .join(Task, Task.id == Shift.task_id)
-        .where(
-            ShiftHandover.status == "open",
-            ShiftHandover.from_user_id != user.id,
-            Shift.status == "scheduled",
-            Shift.starts_at > now,
-            Task.team_id.in_(team_ids),
-            Task.active.is_(True),
-        )
-        .order_by(Shift.starts_at, ShiftHandover.id)
-        .limit(200)
-    )
-    offers = list(db.session.scalars(_with_shift(query)).unique())
+    query = _coming(_takeable(user.id, team_ids), now).limit(TAKEABLE_READ)
+    return _takeable_for(user, list(db.session.scalars(query).unique()), now)
+
+
+def offers_and_available(
+    user, *, now: datetime | None = None, memberships: list | None = None
+) -> tuple[list[ShiftHandover], list[ShiftHandover]]:
+    """`offers_of` and `available_handovers` in one read of the handovers (the home page
+    shows both)."""
+    now = now or utcnow()
+    team_ids = _active_team_ids(user, memberships)
+    values = {"user_id": user.id, "now": now, "team_ids": team_ids}
+    rows = list(db.session.scalars(_offers_and_available_query(bool(team_ids)), values).unique())
+    own = [row for row in rows if row.from_user_id == user.id]
+    others = [row for row in rows if row.from_user_id != user.id][:TAKEABLE_READ]
+    return own, _takeable_for(user, others, now)
+
+
+@functools.cache
+def _offers_and_available_query(in_teams: bool) -> Select:
+    """Built once (every home page asks): the person, the time and the teams are bound
+    parameters. The person's own offers come first, so the bound never cuts them off."""
+    user_id = bindparam("user_id")
+    condition = _own_open(user_id)
+    if in_teams:
+        condition = or_(condition, _takeable(user_id, bindparam("team_ids", expanding=True)))
+    mine_first = case((ShiftHandover.from_user_id == user_id, 0), else_=1)
+    query = _coming(condition, bindparam("now")).order_by(None)
+    return query.order_by(mine_first, Shift.starts_at, ShiftHandover.id).limit(2 * TAKEABLE_READ)
+
+
+def _takeable_for(user, offers: list[ShiftHandover], now: datetime) -> list[ShiftHandover]:
+    """Of these open offers (soonest first), the oldest per shift the person may take."""
     if not offers:
         return []
     holding, busy = _busy_times(user)

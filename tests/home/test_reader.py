@@ -8,6 +8,7 @@ from datetime import date, datetime
 from app.columns import editorial
 from app.home import reader
 from app.rewards import points
+from app.rewards.models import BadgeAward
 from tests.columns import columns_data
 from tests.helpers import page
 from tests.rewards import badge_data
@@ -82,3 +83,16 @@ def test_an_empty_readers_home_says_what_fills_it(client, login, student):
     text = page(client.get("/"))
 
     assert 'data-testid="home-reader"' in text and 'data-testid="home-points"' not in text
+
+
+def test_badges_count_the_awards_held_not_the_revoked_ones(db, student):
+    badge = next(iter(badge_data.seed().values()))
+    db.session.add(BadgeAward(badge=badge, user_id=student.id, period="a", public_id="a" * 32))
+    db.session.add(
+        BadgeAward(badge=badge, user_id=student.id, period="b", public_id="b" * 32, revoked_at=NOW)
+    )
+    db.session.commit()
+
+    home = reader.reader_home(student)
+
+    assert home.badges == 1 and home.points == 0

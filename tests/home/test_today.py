@@ -11,9 +11,9 @@ from sqlalchemy import event
 from app.common.time import utcnow
 from app.feedback import services as feedback
 from app.home import today
-from app.shifts import signups
+from app.shifts import handovers, signups
 from tests import factories
-from tests.checkin import attendance_data
+from tests.checkin import attendance_data, checkin_data
 from tests.home import home_data
 
 
@@ -152,3 +152,24 @@ def test_after_checking_out_the_running_shift_says_so(db):
     running = today.today_of(person).running
 
     assert running.checked_out and not running.checked_in
+
+
+def test_own_offered_places_and_places_to_take_read_together_as_on_their_own_pages(db):
+    person, task, (mine,) = home_data.volunteer_with_shifts(timedelta(days=2))
+    team = task.team
+    other = checkin_data.member(team, name="韩梅梅")
+    theirs = checkin_data.shift(task, starts_in=timedelta(days=3), capacity=3)
+    checkin_data.signed_up(theirs, other)
+    handovers.offer_place(home_data.signup_of(mine, person), actor=person)
+    handovers.offer_place(home_data.signup_of(theirs, other), actor=other)
+    db.session.flush()
+
+    for who in (person, other):
+        own, available = handovers.offers_and_available(who)
+        assert own == handovers.offers_of(who)
+        assert available == handovers.available_handovers(who)
+    own, available = handovers.offers_and_available(person)
+    assert [h.shift_id for h in own] == [mine.id]
+    assert [h.shift_id for h in available] == [theirs.id]
+    kinds = [(need.kind, need.url) for need in today.today_of(person).needs]
+    assert kinds == [("handover", "/shifts/handovers/")] * 2
