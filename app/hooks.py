@@ -60,9 +60,11 @@ LOGGED_IN = Hook("logged_in", "what a feature finishes when a person logs in", r
 # added: other channels (WeChat) queue their own message in the same transaction; flush only.
 NOTIFIED = Hook("notified", "other channels of a new notification", required=False)
 
-# Functions `(actor, now) -> [Waiting]`: what waits for a coordinator in the teams they run
-# (an admin: every team), counted in a few queries whatever the teams' size, for their home.
-# Features register their own (applications, releases, verifications, handovers, messages).
+# Functions `(desk: DeskOf, now) -> [Waiting]`: what waits for a coordinator in the teams they
+# run (an admin: every team), counted in one query or two whatever the teams' size, for their
+# home. `DeskOf` carries what the desk already knows (who asks, the teams they run), so no
+# provider asks again. Features register their own (applications, releases, verifications,
+# handovers, messages, outside hours).
 WAITING = Hook("waiting", "what waits for a coordinator, for the home page", required=False)
 
 # Functions `(event, data, now)` told of something that happened, inside its transaction
@@ -78,6 +80,15 @@ EVENT_NAMES = (
     "application.decided",
     "person.anonymised",
 )
+
+
+@dataclass(frozen=True)
+class DeskOf:
+    """Whose desk the `WAITING` providers count for: `actor`, and the ids of the teams they
+    run (`team_ids`; None: every team, an admin), read once by the desk."""
+
+    actor: Any
+    team_ids: set[int] | None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ a shift at once.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -24,7 +25,7 @@ from app.common.db import count_and_first
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from app.recruitment.access import in_managed_teams, require_team_manager
+from app.recruitment.access import ASK, in_managed_teams, require_team_manager
 from app.shifts.models import Shift, Task
 
 # Verifying -----------------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def verify_on_time(shift: Shift, *, actor, now: datetime | None = None) -> int:
 # Waiting -------------------------------------------------------------------------------------
 
 
-def waiting_verification(actor) -> tuple[int, int | None]:
+def waiting_verification(actor, team_ids: Any = ASK) -> tuple[int, int | None]:
     """(checked-out records nobody has verified yet in the teams `actor` runs, the id of the
     earliest shift holding one), for the coordinator's home."""
     query = in_managed_teams(
@@ -163,5 +164,6 @@ def waiting_verification(actor) -> tuple[int, int | None]:
         .where(Attendance.status == "out", Attendance.verified_at.is_(None)),
         Task.team_id,
         actor,
+        team_ids,
     )
     return count_and_first(query, Shift.starts_at, Shift.id) if query is not None else (0, None)

@@ -13,10 +13,10 @@ from app.checkin.presence import attended
 from app.shifts.reliability import no_show_rates
 
 
-def records_to_verify(actor, now: datetime) -> list[hooks.Waiting]:
+def records_to_verify(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
     """Checked-out records waiting for a coordinator's verification; the link opens the
     attendance sheet of the earliest shift holding one."""
-    count, shift_id = waiting_verification(actor)
+    count, shift_id = waiting_verification(desk.actor, desk.team_ids)
     if not count:
         return []
     label = _l("Attendance to verify")

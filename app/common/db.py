@@ -155,10 +155,12 @@ def update_if(row: Any, *conditions: ColumnElement[bool], **values: Any) -> bool
 
 def count_and_first(query: Select, *order_by: Any) -> tuple[int, Any]:
     """How many rows a one-column query selects, and the first one's value in `order_by`
-    order (None when there is none): two bounded queries, whatever the table's size."""
-    count = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    first = db.session.scalar(query.order_by(*order_by).limit(1)) if count else None
-    return count, first
+    order (None when there is none): one bounded query (the count is a window over every
+    row, taken before the limit), whatever the table's size."""
+    row = db.session.execute(
+        query.add_columns(func.count().over()).order_by(*order_by).limit(1)
+    ).first()
+    return (0, None) if row is None else (int(row[1]), row[0])
 
 
 def add_from_form(row: T) -> T | None:

@@ -20,7 +20,7 @@ from app.checkin.models import Attendance
 from app.checkin.presence import ATTENDED_STATUSES
 from app.common.time import local_today, utc_of_local, utcnow
 from app.extensions import db
-from app.recruitment.access import managed_team_ids
+from app.recruitment.access import ASK, managed_team_ids
 from app.recruitment.models import Team
 from app.shifts.models import Shift, ShiftSignup, Task
 
@@ -119,10 +119,13 @@ def _presence(shifts: list[Shift], now: datetime) -> list[TodayShift]:
     return list(rows.values())
 
 
-def waiting_for(user, *, now: datetime | None = None) -> list[hooks.Waiting]:
+def waiting_for(
+    user, *, now: datetime | None = None, team_ids: set[int] | object | None = ASK
+) -> list[hooks.Waiting]:
     """What the features say waits for `user`, kinds with nothing waiting left out."""
     now = now or utcnow()
-    items = [item for provider in hooks.WAITING.providers for item in provider(user, now)]
+    asking = hooks.DeskOf(user, managed_team_ids(user, team_ids))
+    items = [item for provider in hooks.WAITING.providers for item in provider(asking, now)]
     return [item for item in items if item.count > 0]
 
 
@@ -134,5 +137,5 @@ def desk(user, *, now: datetime | None = None) -> Desk:
     return Desk(
         shifts=_presence(shifts[:SHIFTS_SHOWN], now) if shifts else [],
         more_shifts=len(shifts) > SHIFTS_SHOWN,
-        waiting=waiting_for(user, now=now),
+        waiting=waiting_for(user, now=now, team_ids=team_ids),
     )

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -31,7 +33,12 @@ from app.messages.models import BODY_LENGTH, SUBJECT_LENGTH, Message, MessageThr
 from app.notifications import services as notifications
 from app.notifications.kinds import MESSAGE_ANSWERED, MESSAGE_RECEIVED
 from app.recruitment import membership as members
-from app.recruitment.access import active_coordinators, can_manage_team, managed_team_ids
+from app.recruitment.access import (
+    ASK,
+    active_coordinators,
+    can_manage_team,
+    managed_team_ids,
+)
 from app.recruitment.models import Membership, Team
 
 # A member who may still write to the team: not one who has left it.
@@ -248,9 +255,9 @@ def inbox(team: Team, *, status: str | None = None) -> list[MessageThread]:
     return list(db.session.scalars(query))
 
 
-def unanswered_counts(actor: User) -> dict[int, int]:
+def unanswered_counts(actor: User, known: Any = ASK) -> dict[int, int]:
     """Threads waiting for an answer in each team `actor` coordinates, by team id."""
-    teams = managed_team_ids(actor)
+    teams = managed_team_ids(actor, known)
     if teams is not None and not teams:
         return {}
     query = (
@@ -261,6 +268,17 @@ def unanswered_counts(actor: User) -> dict[int, int]:
     if teams is not None:
         query = query.where(MessageThread.team_id.in_(teams))
     return dict(db.session.execute(query).all())
+
+
+def unanswered_in_request(actor: User, known: Any = ASK) -> dict[int, int]:
+    """`unanswered_counts` read once per request (the coordinator's desk and the menu's badge
+    on the same page); outside a request, read each time. Never kept across requests."""
+    if not has_request_context():
+        return unanswered_counts(actor, known)
+    read = request.__dict__.setdefault("_unanswered_messages", {})
+    if actor.id not in read:
+        read[actor.id] = unanswered_counts(actor, known)
+    return read[actor.id]
 
 
 def inbox_teams(actor: User) -> list[Team]:

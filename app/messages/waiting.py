@@ -11,10 +11,14 @@ from app import hooks
 from app.messages import services
 
 
-def messages_waiting(actor, now: datetime) -> list[hooks.Waiting]:
+def messages_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
     """Unanswered threads in the teams `actor` coordinates; the link opens the one team's
     inbox on its waiting threads, or the list of inboxes when several teams have some."""
-    counts = {team: count for team, count in services.unanswered_counts(actor).items() if count}
+    counts = {
+        team: count
+        for team, count in services.unanswered_in_request(desk.actor, desk.team_ids).items()
+        if count
+    }
     if not counts:
         return []
     if len(counts) == 1:

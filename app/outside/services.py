@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -33,7 +34,7 @@ from app.outside.models import (
     REASON_MAX,
     OutsideClaim,
 )
-from app.recruitment.access import managed_team_ids
+from app.recruitment.access import ASK, managed_team_ids
 from app.recruitment.models import Membership
 from app.rewards import points
 
@@ -93,10 +94,10 @@ def approved_minutes_by_user(user_ids: list[int] | None = None) -> dict[int, int
     return {user_id: int(total or 0) for user_id, total in db.session.execute(query)}
 
 
-def _decidable(actor: User) -> Select | None:
+def _decidable(actor: User, known: Any = ASK) -> Select | None:
     """Claims whose claimant belongs to a team `actor` runs (all for an admin); None when
     they run no team."""
-    teams = managed_team_ids(actor)
+    teams = managed_team_ids(actor, known)
     query = select(OutsideClaim)
     if teams is None:
         return query
@@ -115,8 +116,8 @@ def pending_for(actor: User) -> list[OutsideClaim]:
     return list(db.session.scalars(query))
 
 
-def pending_count(actor: User) -> int:
-    query = _decidable(actor)
+def pending_count(actor: User, known: Any = ASK) -> int:
+    query = _decidable(actor, known)
     if query is None:
         return 0
     counted = query.where(OutsideClaim.status == "pending").with_only_columns(

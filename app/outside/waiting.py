@@ -11,8 +11,8 @@ from app import hooks
 from app.outside import services
 
 
-def claims_waiting(actor, now: datetime) -> list[hooks.Waiting]:
-    count = services.pending_count(actor)
+def claims_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
+    count = services.pending_count(desk.actor, desk.team_ids)
     if not count:
         return []
     label = _l("Hours served elsewhere to decide")

@@ -13,8 +13,21 @@ from app.extensions import db
 from app.recruitment.models import Team, TeamCoordinator
 
 
-def managed_team_ids(user) -> set[int] | None:
-    """The ids of the teams `user` runs; None means every team (an admin)."""
+class _Ask:
+    """The default of `known`: ask the database which teams the user runs."""
+
+    def __repr__(self) -> str:
+        return "ASK"
+
+
+ASK: Any = _Ask()
+
+
+def managed_team_ids(user, known: Any = ASK) -> set[int] | None:
+    """The ids of the teams `user` runs; None means every team (an admin). A caller that
+    already knows them (the coordinator's desk) passes them as `known`, saving the query."""
+    if known is not ASK:
+        return known
     if user.has_role("admin"):
         return None
     if not user.has_role("coordinator"):
@@ -50,10 +63,10 @@ def active_coordinators(team_id: int) -> list:
     return [grant.user for grant in grants if grant.user.active]
 
 
-def in_managed_teams(query: Select, team_id: Any, user) -> Select | None:
+def in_managed_teams(query: Select, team_id: Any, user, known: Any = ASK) -> Select | None:
     """`query` kept to the rows whose `team_id` column is a team `user` runs (unchanged for
     an admin); None when they run no team, so the caller skips the query."""
-    team_ids = managed_team_ids(user)
+    team_ids = managed_team_ids(user, known)
     if team_ids is None:
         return query
     return query.where(team_id.in_(team_ids)) if team_ids else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,7 +22,7 @@ from app.common.text import clean_line
 from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
-from app.recruitment.access import managed_team_ids, require_team_manager
+from app.recruitment.access import ASK, managed_team_ids, require_team_manager
 from app.recruitment.models import (
     QUESTION_KINDS,
     SELECTION_MODES,
@@ -365,10 +366,10 @@ def status_counts(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
     return counts
 
 
-def review_queue(user) -> list[tuple[Campaign, int]]:
+def review_queue(user, known: Any = ASK) -> list[tuple[Campaign, int]]:
     """Campaigns of `user`'s teams with applications waiting for a decision, and how many
     wait (submitted or shortlisted), in one query."""
-    team_ids = managed_team_ids(user)
+    team_ids = managed_team_ids(user, known)
     if team_ids is not None and not team_ids:
         return []
     waiting = func.count(Application.id)

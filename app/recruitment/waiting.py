@@ -11,10 +11,10 @@ from app import hooks
 from app.recruitment import campaigns
 
 
-def applications_waiting(actor, now: datetime) -> list[hooks.Waiting]:
+def applications_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
     """Applications submitted or shortlisted in the coordinator's teams; the link opens the
     one campaign's review page, or the campaigns page when several wait."""
-    queue = campaigns.review_queue(actor)
+    queue = campaigns.review_queue(desk.actor, desk.team_ids)
     if not queue:
         return []
     if len(queue) == 1:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -223,10 +224,12 @@ def _takeable_for(user, offers: list[ShiftHandover], now: datetime) -> list[Shif
     return list(shown.values())
 
 
-def pending_handovers(actor, *, now: datetime | None = None) -> list[ShiftHandover]:
+def pending_handovers(
+    actor, *, now: datetime | None = None, known: Any = access.ASK
+) -> list[ShiftHandover]:
     """Takeovers waiting for approval in the teams `actor` runs, soonest shift first."""
     now = now or utcnow()
-    team_ids = managed_team_ids(actor)
+    team_ids = managed_team_ids(actor, known)
     if team_ids is not None and not team_ids:
         return []
     query = (

@@ -11,6 +11,7 @@ release them, and a coordinator does so from the shift page (a late cancellation
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -132,7 +133,9 @@ def _tell_coordinators(signup: ShiftSignup, *, now: datetime) -> None:
         )
 
 
-def waiting_releases(actor, *, now: datetime | None = None) -> tuple[int, int | None]:
+def waiting_releases(
+    actor, *, now: datetime | None = None, team_ids: Any = access.ASK
+) -> tuple[int, int | None]:
     """(how many people asked to be released from a coming or running shift of the teams
     `actor` runs, the soonest such shift's id), for the coordinator's home."""
     now = now or utcnow()
@@ -148,5 +151,6 @@ def waiting_releases(actor, *, now: datetime | None = None) -> tuple[int, int | 
         ),
         Task.team_id,
         actor,
+        team_ids,
     )
     return count_and_first(query, Shift.starts_at, Shift.id) if query is not None else (0, None)

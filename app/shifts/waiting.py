@@ -11,18 +11,18 @@ from app import hooks
 from app.shifts import handovers, release
 
 
-def handovers_waiting(actor, now: datetime) -> list[hooks.Waiting]:
-    count = len(handovers.pending_handovers(actor, now=now))
+def handovers_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
+    count = len(handovers.pending_handovers(desk.actor, now=now, known=desk.team_ids))
     if not count:
         return []
     label = _l("Takeovers to approve")
     return [hooks.Waiting("handovers", label, count, "handovers.pending")]
 
 
-def releases_waiting(actor, now: datetime) -> list[hooks.Waiting]:
+def releases_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
     """Release requests past the cancel deadline; the link opens the soonest shift, where
     the coordinator releases the person."""
-    count, shift_id = release.waiting_releases(actor, now=now)
+    count, shift_id = release.waiting_releases(desk.actor, now=now, team_ids=desk.team_ids)
     if not count:
         return []
     label = _l("Requests to be released")
