@@ -60,13 +60,15 @@ def runs_teams(user) -> bool:
     return user.has_any_role(COORDINATOR_ROLES)
 
 
-def _todays_shifts(team_ids: set[int] | None, now: datetime) -> list[Shift]:
+def _todays_shifts(team_ids: set[int] | None, now: datetime) -> list[tuple[Shift, str]]:
+    """Today's shifts with their team's name, in one query."""
     today = local_today(now)
     since = utc_of_local(today, time.min)
     until = utc_of_local(today + timedelta(days=1), time.min)
     query = (
-        select(Shift)
+        select(Shift, Team.name)
         .join(Task, Task.id == Shift.task_id)
+        .join(Team, Team.id == Task.team_id)
         .where(Shift.starts_at >= since, Shift.starts_at < until, Shift.status != "cancelled")
         .options(joinedload(Shift.task))
         .order_by(Shift.starts_at, Shift.id)
@@ -74,37 +76,28 @@ def _todays_shifts(team_ids: set[int] | None, now: datetime) -> list[Shift]:
     )
     if team_ids is not None:
         query = query.where(Task.team_id.in_(team_ids))
-    return list(db.session.scalars(query))
+    return [(shift, name) for shift, name in db.session.execute(query)]
 
 
-def _team_names(shifts: list[Shift]) -> dict[int, str]:
-    ids = {shift.task.team_id for shift in shifts}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Team.id, Team.name).where(Team.id.in_(ids))).all())
-
-
-def _presence(shifts: list[Shift], now: datetime) -> list[TodayShift]:
-    """Each shift with its confirmed people sorted by whether they came: three queries."""
-    ids = [shift.id for shift in shifts]
-    names = _team_names(shifts)
+def _presence(shifts: list[tuple[Shift, str]], now: datetime) -> list[TodayShift]:
+    """Each shift with its confirmed people sorted by whether they came: two queries (the
+    people's roles are not read: the desk shows their names)."""
+    ids = [shift.id for shift, _name in shifts]
     signups = db.session.scalars(
         select(ShiftSignup)
         .where(ShiftSignup.shift_id.in_(ids), ShiftSignup.status == "confirmed")
-        .options(joinedload(ShiftSignup.user))
+        .options(joinedload(ShiftSignup.user).lazyload(User.roles))
         .order_by(ShiftSignup.ticket)
     )
     records = db.session.scalars(
         select(Attendance)
         .where(Attendance.shift_id.in_(ids), Attendance.status.in_(ATTENDED_STATUSES))
-        .options(joinedload(Attendance.user))
+        .options(joinedload(Attendance.user).lazyload(User.roles))
         .order_by(Attendance.checked_in_at, Attendance.id)
     )
     rows = {
-        shift.id: TodayShift(
-            shift, names.get(shift.task.team_id, ""), 0, started=now >= shift.starts_at
-        )
-        for shift in shifts
+        shift.id: TodayShift(shift, name, 0, started=now >= shift.starts_at)
+        for shift, name in shifts
     }
     came: set[tuple[int, int]] = set()
     for record in records:

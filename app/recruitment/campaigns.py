@@ -379,7 +379,6 @@ def review_queue(user, known: Any = ASK) -> list[tuple[Campaign, int]]:
         .where(Application.status.in_(OPEN_STATUSES))
         .group_by(Campaign.id)
         .order_by(Campaign.closes_at, Campaign.id)
-        .options(selectinload(Campaign.team))
     )
     if team_ids is not None:
         query = query.where(Campaign.team_id.in_(team_ids))

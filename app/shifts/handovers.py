@@ -29,7 +29,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, bindparam, case, or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -224,24 +224,35 @@ def _takeable_for(user, offers: list[ShiftHandover], now: datetime) -> list[Shif
     return list(shown.values())
 
 
-def pending_handovers(
-    actor, *, now: datetime | None = None, known: Any = access.ASK
-) -> list[ShiftHandover]:
-    """Takeovers waiting for approval in the teams `actor` runs, soonest shift first."""
-    now = now or utcnow()
+def _pending(actor, now: datetime, known: Any = access.ASK) -> Select | None:
+    """Takeovers waiting for approval in the teams `actor` runs; None when they run none."""
     team_ids = managed_team_ids(actor, known)
     if team_ids is not None and not team_ids:
-        return []
+        return None
     query = (
         select(ShiftHandover)
         .join(Shift, Shift.id == ShiftHandover.shift_id)
         .join(Task, Task.id == Shift.task_id)
         .where(ShiftHandover.status == "pending", Shift.starts_at > now)
-        .order_by(Shift.starts_at, ShiftHandover.id)
     )
-    if team_ids is not None:
-        query = query.where(Task.team_id.in_(team_ids))
-    return list(db.session.scalars(_with_shift(query)).unique())
+    return query if team_ids is None else query.where(Task.team_id.in_(team_ids))
+
+
+def pending_handovers(actor, *, now: datetime | None = None) -> list[ShiftHandover]:
+    """Takeovers waiting for approval in the teams `actor` runs, soonest shift first."""
+    query = _pending(actor, now or utcnow())
+    if query is None:
+        return []
+    ordered = query.order_by(Shift.starts_at, ShiftHandover.id)
+    return list(db.session.scalars(_with_shift(ordered)).unique())
+
+
+def pending_count(actor, *, now: datetime, known: Any = access.ASK) -> int:
+    """How many takeovers wait for `actor`'s approval (the desk's count), in one query."""
+    query = _pending(actor, now, known)
+    if query is None:
+        return 0
+    return db.session.scalar(query.with_only_columns(func.count(ShiftHandover.id))) or 0
 
 
 # Locks and the swap ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from app.shifts import handovers, release
 
 
 def handovers_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
-    count = len(handovers.pending_handovers(desk.actor, now=now, known=desk.team_ids))
+    count = handovers.pending_count(desk.actor, now=now, known=desk.team_ids)
     if not count:
         return []
     label = _l("Takeovers to approve")
