@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.common.time import utcnow
 from app.extensions import db
-from app.recruitment.campaigns import open_campaigns
+from app.recruitment.campaigns import open_campaigns_with_applications
 from app.recruitment.labels import USER_TYPE_GROUPS
 from app.recruitment.models import Application, Campaign
 
@@ -113,24 +113,10 @@ def eligibility(
 
 
 def eligible_open_campaigns(user, *, now: datetime | None = None) -> list[Campaign]:
-    """Open campaigns `user` may apply to now (for the home page), in two queries."""
+    """Open campaigns `user` may apply to now (for the home page), in one query."""
     now = now or utcnow()
-    campaigns = open_campaigns(now=now)
-    applied = (
-        {
-            application.campaign_id: application
-            for application in db.session.scalars(
-                select(Application).where(
-                    Application.user_id == user.id,
-                    Application.campaign_id.in_([c.id for c in campaigns]),
-                )
-            )
-        }
-        if campaigns
-        else {}
-    )
     return [
         campaign
-        for campaign in campaigns
-        if eligibility(campaign, user, now=now, application=applied.get(campaign.id)).ok
+        for campaign, application in open_campaigns_with_applications(user, now=now)
+        if eligibility(campaign, user, now=now, application=application).ok
     ]
