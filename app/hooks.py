@@ -9,7 +9,7 @@ name instead of showing "—" to users later.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,11 +60,12 @@ LOGGED_IN = Hook("logged_in", "what a feature finishes when a person logs in", r
 # added: other channels (WeChat) queue their own message in the same transaction; flush only.
 NOTIFIED = Hook("notified", "other channels of a new notification", required=False)
 
-# Functions `(desk: DeskOf, now) -> [Waiting]`: what waits for a coordinator in the teams they
-# run (an admin: every team), counted in one query or two whatever the teams' size, for their
-# home. `DeskOf` carries what the desk already knows (who asks, the teams they run), so no
-# provider asks again. Features register their own (applications, releases, verifications,
-# handovers, messages, outside hours).
+# Functions `(desk: DeskOf, now) -> [Waiting | Counted]`: what waits for a coordinator in the
+# teams they run (an admin: every team), whatever the teams' size, for their home. `DeskOf`
+# carries what the desk already knows (who asks, the teams they run), so no provider asks
+# again; a `Counted` gives SQL the desk selects in ONE statement with every other provider's.
+# Features register their own (applications, releases, verifications, handovers, messages,
+# outside hours).
 WAITING = Hook("waiting", "what waits for a coordinator, for the home page", required=False)
 
 # Functions `(event, data, now)` told of something that happened, inside its transaction
@@ -89,6 +90,16 @@ class DeskOf:
 
     actor: Any
     team_ids: set[int] | None
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Waiting items a provider counts in SQL: `columns` (scalar subqueries) the desk selects
+    together with the other providers' in one statement, and `make(values)`, given their
+    values in the same order, gives the `Waiting` items (none when nothing waits)."""
+
+    columns: tuple[Any, ...]
+    make: Callable[[tuple[Any, ...]], list[Waiting]]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from app import hooks
 from app.accounts.models import User
@@ -21,7 +21,7 @@ from app.checkin.attendance import (
     on_time,
 )
 from app.checkin.models import Attendance
-from app.common.db import count_and_first
+from app.common.db import count_and_first_columns
 from app.common.time import to_local, utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
@@ -154,10 +154,16 @@ def verify_on_time(shift: Shift, *, actor, now: datetime | None = None) -> int:
 # Waiting -------------------------------------------------------------------------------------
 
 
-def waiting_verification(actor, team_ids: Any = ASK) -> tuple[int, int | None]:
+def waiting_verification_columns(actor, team_ids: Any = ASK) -> tuple[Any, Any] | None:
     """(checked-out records nobody has verified yet in the teams `actor` runs, the id of the
-    earliest shift holding one), for the coordinator's home."""
-    query = in_managed_teams(
+    earliest shift holding one) as two scalar subqueries the coordinator's home selects with
+    its other counts; None when `actor` runs no team."""
+    query = _unverified(actor, team_ids)
+    return None if query is None else count_and_first_columns(query, Shift.starts_at, Shift.id)
+
+
+def _unverified(actor, team_ids: Any) -> Select | None:
+    return in_managed_teams(
         select(Attendance.shift_id)
         .join(Shift, Shift.id == Attendance.shift_id)
         .join(Task, Task.id == Shift.task_id)
@@ -166,4 +172,3 @@ def waiting_verification(actor, team_ids: Any = ASK) -> tuple[int, int | None]:
         actor,
         team_ids,
     )
-    return count_and_first(query, Shift.starts_at, Shift.id) if query is not None else (0, None)

@@ -8,20 +8,25 @@ from flask_babel import lazy_gettext as _l
 
 from app import hooks
 from app.checkin.attendance import verified_team_hours
-from app.checkin.attendance_verification import waiting_verification
+from app.checkin.attendance_verification import waiting_verification_columns
 from app.checkin.presence import attended
 from app.shifts.reliability import no_show_rates
 
 
-def records_to_verify(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
+def records_to_verify(desk: hooks.DeskOf, now: datetime) -> list[hooks.Counted]:
     """Checked-out records waiting for a coordinator's verification; the link opens the
     attendance sheet of the earliest shift holding one."""
-    count, shift_id = waiting_verification(desk.actor, desk.team_ids)
+    columns = waiting_verification_columns(desk.actor, desk.team_ids)
+    return [] if columns is None else [hooks.Counted(columns, _to_verify)]
+
+
+def _to_verify(values: tuple) -> list[hooks.Waiting]:
+    count, shift_id = values
     if not count:
         return []
     label = _l("Attendance to verify")
-    endpoint, values = "attendance.shift_sheet", {"shift_id": shift_id}
-    return [hooks.Waiting("verifications", label, count, endpoint, values)]
+    endpoint, link = "attendance.shift_sheet", {"shift_id": shift_id}
+    return [hooks.Waiting("verifications", label, count, endpoint, link)]
 
 
 def connect_hooks() -> None:

@@ -153,14 +153,12 @@ def update_if(row: Any, *conditions: ColumnElement[bool], **values: Any) -> bool
     return changed == 1
 
 
-def count_and_first(query: Select, *order_by: Any) -> tuple[int, Any]:
+def count_and_first_columns(query: Select, *order_by: Any) -> tuple[Any, Any]:
     """How many rows a one-column query selects, and the first one's value in `order_by`
-    order (None when there is none): one bounded query (the count is a window over every
-    row, taken before the limit), whatever the table's size."""
-    row = db.session.execute(
-        query.add_columns(func.count().over()).order_by(*order_by).limit(1)
-    ).first()
-    return (0, None) if row is None else (int(row[1]), row[0])
+    order (NULL when there is none), as two scalar subqueries a caller selects with others
+    in one statement (the coordinator's desk); bounded whatever the table's size."""
+    count = select(func.count()).select_from(query.subquery()).scalar_subquery()
+    return count, query.order_by(*order_by).limit(1).scalar_subquery()
 
 
 def add_from_form(row: T) -> T | None:

@@ -118,8 +118,24 @@ def waiting_for(
     """What the features say waits for `user`, kinds with nothing waiting left out."""
     now = now or utcnow()
     asking = hooks.DeskOf(user, managed_team_ids(user, team_ids))
-    items = [item for provider in hooks.WAITING.providers for item in provider(asking, now)]
+    given = [item for provider in hooks.WAITING.providers for item in provider(asking, now)]
+    items = _counted_together(given)
     return [item for item in items if item.count > 0]
+
+
+def _counted_together(given: list) -> list[hooks.Waiting]:
+    """The providers' `Counted` items selected in one statement, in the order given."""
+    counted = [item for item in given if isinstance(item, hooks.Counted)]
+    columns = [column for item in counted for column in item.columns]
+    values = tuple(db.session.execute(select(*columns)).one()) if columns else ()
+    items: list[hooks.Waiting] = []
+    for item in given:
+        if isinstance(item, hooks.Counted):
+            taken, values = values[: len(item.columns)], values[len(item.columns) :]
+            items.extend(item.make(taken))
+        else:
+            items.append(item)
+    return items
 
 
 def desk(user, *, now: datetime | None = None) -> Desk:

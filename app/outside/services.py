@@ -116,14 +116,20 @@ def pending_for(actor: User) -> list[OutsideClaim]:
     return list(db.session.scalars(query))
 
 
-def pending_count(actor: User, known: Any = ASK) -> int:
+def pending_count(actor: User) -> int:
+    """How many claims wait for `actor`'s decision."""
+    column = pending_count_column(actor)
+    return 0 if column is None else int(db.session.scalar(select(column)) or 0)
+
+
+def pending_count_column(actor: User, known: Any = ASK) -> Any | None:
+    """How many claims wait for `actor`'s decision, as a scalar subquery the coordinator's
+    home selects with its other counts; None when `actor` runs no team."""
     query = _decidable(actor, known)
     if query is None:
-        return 0
-    counted = query.where(OutsideClaim.status == "pending").with_only_columns(
-        func.count(OutsideClaim.id)
-    )
-    return int(db.session.scalar(counted) or 0)
+        return None
+    counted = query.where(OutsideClaim.status == "pending")
+    return counted.with_only_columns(func.count(OutsideClaim.id)).scalar_subquery()
 
 
 def get_claim(claim_id: int) -> OutsideClaim:

@@ -11,8 +11,13 @@ from app import hooks
 from app.outside import services
 
 
-def claims_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
-    count = services.pending_count(desk.actor, desk.team_ids)
+def claims_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Counted]:
+    column = services.pending_count_column(desk.actor, desk.team_ids)
+    return [] if column is None else [hooks.Counted((column,), _claims)]
+
+
+def _claims(values: tuple) -> list[hooks.Waiting]:
+    (count,) = values
     if not count:
         return []
     label = _l("Hours served elsewhere to decide")

@@ -378,6 +378,28 @@ def status_counts(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
     return counts
 
 
+def review_queue_columns(user, known: Any = ASK) -> tuple[Any, Any, Any] | None:
+    """(applications waiting for a decision in `user`'s teams, how many campaigns hold them,
+    the lowest such campaign's id) as scalar subqueries the coordinator's home selects with
+    its other counts; None when `user` runs no team."""
+    team_ids = managed_team_ids(user, known)
+    if team_ids is not None and not team_ids:
+        return None
+    waiting = (
+        select(Application.campaign_id)
+        .join(Campaign, Campaign.id == Application.campaign_id)
+        .where(Application.status.in_(OPEN_STATUSES))
+    )
+    if team_ids is not None:
+        waiting = waiting.where(Campaign.team_id.in_(team_ids))
+    rows = waiting.subquery()
+    return (
+        select(func.count()).select_from(rows).scalar_subquery(),
+        select(func.count(rows.c.campaign_id.distinct())).scalar_subquery(),
+        select(func.min(rows.c.campaign_id)).scalar_subquery(),
+    )
+
+
 def review_queue(user, known: Any = ASK) -> list[tuple[Campaign, int]]:
     """Campaigns of `user`'s teams with applications waiting for a decision, and how many
     wait (submitted or shortlisted), in one query."""

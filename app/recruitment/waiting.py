@@ -11,20 +11,24 @@ from app import hooks
 from app.recruitment import campaigns
 
 
-def applications_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
+def applications_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Counted]:
     """Applications submitted or shortlisted in the coordinator's teams; the link opens the
     one campaign's review page, or the campaigns page when several wait."""
-    queue = campaigns.review_queue(desk.actor, desk.team_ids)
-    if not queue:
+    columns = campaigns.review_queue_columns(desk.actor, desk.team_ids)
+    return [] if columns is None else [hooks.Counted(columns, _applications)]
+
+
+def _applications(values: tuple) -> list[hooks.Waiting]:
+    count, campaigns_waiting, campaign_id = values
+    if not count:
         return []
-    if len(queue) == 1:
+    if campaigns_waiting == 1:
         endpoint = "recruitment.review_applications"
-        values = {"campaign_id": queue[0][0].id, "status": "submitted"}
+        link = {"campaign_id": campaign_id, "status": "submitted"}
     else:
-        endpoint, values = "recruitment.manage", {}
-    count = sum(waiting for _campaign, waiting in queue)
+        endpoint, link = "recruitment.manage", {}
     label = _l("Applications to review")
-    return [hooks.Waiting("applications", label, count, endpoint, values)]
+    return [hooks.Waiting("applications", label, count, endpoint, link)]
 
 
 def connect_hooks() -> None:

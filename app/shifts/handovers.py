@@ -247,12 +247,13 @@ def pending_handovers(actor, *, now: datetime | None = None) -> list[ShiftHandov
     return list(db.session.scalars(_with_shift(ordered)).unique())
 
 
-def pending_count(actor, *, now: datetime, known: Any = access.ASK) -> int:
-    """How many takeovers wait for `actor`'s approval (the desk's count), in one query."""
+def pending_count_column(actor, *, now: datetime, known: Any = access.ASK) -> Any | None:
+    """How many takeovers wait for `actor`'s approval, as a scalar subquery the coordinator's
+    home selects with its other counts; None when `actor` runs no team."""
     query = _pending(actor, now, known)
     if query is None:
-        return 0
-    return db.session.scalar(query.with_only_columns(func.count(ShiftHandover.id))) or 0
+        return None
+    return query.with_only_columns(func.count(ShiftHandover.id)).scalar_subquery()
 
 
 # Locks and the swap ---------------------------------------------------------------------------

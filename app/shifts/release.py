@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
 from app.audit import services as audit
-from app.common.db import count_and_first
+from app.common.db import count_and_first_columns
 from app.common.time import utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -133,12 +133,12 @@ def _tell_coordinators(signup: ShiftSignup, *, now: datetime) -> None:
         )
 
 
-def waiting_releases(
-    actor, *, now: datetime | None = None, team_ids: Any = access.ASK
-) -> tuple[int, int | None]:
+def waiting_releases_columns(
+    actor, *, now: datetime, team_ids: Any = access.ASK
+) -> tuple[Any, Any] | None:
     """(how many people asked to be released from a coming or running shift of the teams
-    `actor` runs, the soonest such shift's id), for the coordinator's home."""
-    now = now or utcnow()
+    `actor` runs, the soonest such shift's id) as two scalar subqueries the coordinator's
+    home selects with its other counts; None when `actor` runs no team."""
     query = access.in_managed_teams(
         select(ShiftSignup.shift_id)
         .join(Shift, Shift.id == ShiftSignup.shift_id)
@@ -153,4 +153,4 @@ def waiting_releases(
         actor,
         team_ids,
     )
-    return count_and_first(query, Shift.starts_at, Shift.id) if query is not None else (0, None)
+    return None if query is None else count_and_first_columns(query, Shift.starts_at, Shift.id)

@@ -11,18 +11,27 @@ from app import hooks
 from app.shifts import handovers, release
 
 
-def handovers_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
-    count = handovers.pending_count(desk.actor, now=now, known=desk.team_ids)
+def handovers_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Counted]:
+    column = handovers.pending_count_column(desk.actor, now=now, known=desk.team_ids)
+    return [] if column is None else [hooks.Counted((column,), _handovers)]
+
+
+def _handovers(values: tuple) -> list[hooks.Waiting]:
+    (count,) = values
     if not count:
         return []
-    label = _l("Takeovers to approve")
-    return [hooks.Waiting("handovers", label, count, "handovers.pending")]
+    return [hooks.Waiting("handovers", _l("Takeovers to approve"), count, "handovers.pending")]
 
 
-def releases_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
+def releases_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Counted]:
     """Release requests past the cancel deadline; the link opens the soonest shift, where
     the coordinator releases the person."""
-    count, shift_id = release.waiting_releases(desk.actor, now=now, team_ids=desk.team_ids)
+    columns = release.waiting_releases_columns(desk.actor, now=now, team_ids=desk.team_ids)
+    return [] if columns is None else [hooks.Counted(columns, _releases)]
+
+
+def _releases(values: tuple) -> list[hooks.Waiting]:
+    count, shift_id = values
     if not count:
         return []
     label = _l("Requests to be released")
