@@ -17,7 +17,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
@@ -257,28 +257,57 @@ def inbox(team: Team, *, status: str | None = None) -> list[MessageThread]:
 
 def unanswered_counts(actor: User, known: Any = ASK) -> dict[int, int]:
     """Threads waiting for an answer in each team `actor` coordinates, by team id."""
+    query = _waiting_threads(actor, known)
+    if query is None:
+        return {}
+    counted = query.add_columns(func.count(MessageThread.id)).group_by(MessageThread.team_id)
+    return dict(db.session.execute(counted).all())
+
+
+def _waiting_threads(actor: User, known: Any = ASK) -> Select | None:
     teams = managed_team_ids(actor, known)
     if teams is not None and not teams:
-        return {}
-    query = (
-        select(MessageThread.team_id, func.count(MessageThread.id))
-        .where(MessageThread.status == "waiting")
-        .group_by(MessageThread.team_id)
+        return None
+    query = select(MessageThread.team_id).where(MessageThread.status == "waiting")
+    return query if teams is None else query.where(MessageThread.team_id.in_(teams))
+
+
+def unanswered_columns(actor: User, known: Any = ASK) -> tuple[Any, Any, Any] | None:
+    """(threads waiting for an answer in the teams `actor` coordinates, how many teams hold
+    them, the lowest such team's id) as scalar subqueries the coordinator's home selects with
+    its other counts; None when `actor` runs no team."""
+    query = _waiting_threads(actor, known)
+    if query is None:
+        return None
+    rows = query.subquery()
+    return (
+        select(func.count()).select_from(rows).scalar_subquery(),
+        select(func.count(rows.c.team_id.distinct())).scalar_subquery(),
+        select(func.min(rows.c.team_id)).scalar_subquery(),
     )
-    if teams is not None:
-        query = query.where(MessageThread.team_id.in_(teams))
-    return dict(db.session.execute(query).all())
 
 
-def unanswered_in_request(actor: User, known: Any = ASK) -> dict[int, int]:
-    """`unanswered_counts` read once per request (the coordinator's desk and the menu's badge
-    on the same page); outside a request, read each time. Never kept across requests."""
-    if not has_request_context():
-        return unanswered_counts(actor, known)
-    read = request.__dict__.setdefault("_unanswered_messages", {})
-    if actor.id not in read:
-        read[actor.id] = unanswered_counts(actor, known)
-    return read[actor.id]
+def _totals_of_request() -> dict[int, int] | None:
+    return request.__dict__.setdefault("_unanswered_total", {}) if has_request_context() else None
+
+
+def remember_unanswered_total(actor: User, total: int) -> None:
+    """Keep the total the desk counted for the menu's badge on the same page (this request
+    only; never kept across requests)."""
+    totals = _totals_of_request()
+    if totals is not None:
+        totals[actor.id] = total
+
+
+def unanswered_total(actor: User) -> int:
+    """Threads waiting for an answer in all of `actor`'s teams: the desk's count when it
+    counted them in this request, else one query."""
+    totals = _totals_of_request()
+    if totals is not None and actor.id in totals:
+        return totals[actor.id]
+    total = sum(unanswered_counts(actor).values())
+    remember_unanswered_total(actor, total)
+    return total
 
 
 def inbox_teams(actor: User) -> list[Team]:

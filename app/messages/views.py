@@ -43,8 +43,9 @@ def unanswered_messages(team_id: int | None = None) -> int:
     """Threads waiting for an answer in the current coordinator's teams (or one of them)."""
     if not current_user.is_authenticated or not current_user.has_any_role(COORDINATOR_ROLES):
         return 0
-    counts = services.unanswered_in_request(current_user)
-    return counts.get(team_id, 0) if team_id is not None else sum(counts.values())
+    if team_id is None:
+        return services.unanswered_total(current_user)
+    return services.unanswered_counts(current_user).get(team_id, 0)
 
 
 def _thread_page(thread_id: int) -> str:

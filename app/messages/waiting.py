@@ -11,22 +11,26 @@ from app import hooks
 from app.messages import services
 
 
-def messages_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Waiting]:
+def messages_waiting(desk: hooks.DeskOf, now: datetime) -> list[hooks.Counted]:
     """Unanswered threads in the teams `actor` coordinates; the link opens the one team's
-    inbox on its waiting threads, or the list of inboxes when several teams have some."""
-    counts = {
-        team: count
-        for team, count in services.unanswered_in_request(desk.actor, desk.team_ids).items()
-        if count
-    }
-    if not counts:
+    inbox on its waiting threads, or the list of inboxes when several teams have some. The
+    total is kept for the menu's badge on the same page."""
+    columns = services.unanswered_columns(desk.actor, desk.team_ids)
+    if columns is None:
         return []
-    if len(counts) == 1:
-        endpoint, values = "messages.inbox", {"team_id": next(iter(counts)), "status": "waiting"}
-    else:
-        endpoint, values = "messages.inboxes", {}
-    label = _l("Messages to answer")
-    return [hooks.Waiting("messages", label, sum(counts.values()), endpoint, values)]
+
+    def make(values: tuple) -> list[hooks.Waiting]:
+        count, teams, team_id = values
+        services.remember_unanswered_total(desk.actor, count)
+        if not count:
+            return []
+        if teams == 1:
+            endpoint, link = "messages.inbox", {"team_id": team_id, "status": "waiting"}
+        else:
+            endpoint, link = "messages.inboxes", {}
+        return [hooks.Waiting("messages", _l("Messages to answer"), count, endpoint, link)]
+
+    return [hooks.Counted(columns, make)]
 
 
 def connect_hooks() -> None:
