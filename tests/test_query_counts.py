@@ -13,10 +13,18 @@ from sqlalchemy import event
 
 from app.checkin import tokens
 from app.common.time import utcnow
+from app.extensions import db as database
+from app.messages import services as messages
+from app.recruitment.teams import services as team_services
 from app.rewards import points
+from app.shifts import release
+from app.shifts.models import ShiftHandover
 from tests import factories
+from tests.checkin import attendance_data
 from tests.checkin import checkin_data as data
 from tests.columns import columns_data
+from tests.outside import outside_data
+from tests.recruitment import recruiting
 from tests.rewards import badge_data
 
 MOST = 12
@@ -106,3 +114,55 @@ def test_a_readers_home_takes_at_most_twelve_queries(client, db, login):
 
     assert response.status_code == 200 and 'data-testid="home-points"' in response.text
     assert count <= MOST, f"reader's home: {count} queries"
+
+
+def _every_kind_waiting(world, second_team, now) -> None:
+    """Through the features' services where they have one: a record to verify, a release
+    past the deadline, a takeover, applications in each team, a message, an outside claim."""
+    first, second, third = world.people
+    attendance_data.record(world.shift, first, checked_out_at=now)
+    assert release.release(release.release_token(world.signups[1]), now=now) == release.REQUESTED
+    coming = data.shift(world.task, starts_in=timedelta(days=2), now=now)
+    offer = data.signed_up(coming, third)
+    database.session.add(
+        ShiftHandover(
+            shift_id=coming.id,
+            signup_id=offer.id,
+            from_user_id=third.id,
+            to_user_id=second.id,
+            status="pending",
+        )
+    )
+    for team, name in ((world.team, "王五"), (second_team, "赵六")):
+        campaign = recruiting.campaign(team, actor=world.boss)
+        recruiting.apply(campaign, recruiting.applicant(name))
+    messages.start(first, world.team.id, messages.Draft("我会晚到", "周六会晚到十分钟。"))
+    outside_data.claim(second, day=now.date() - timedelta(days=1), now=now)
+
+
+def test_a_coordinators_home_takes_at_most_twelve_queries(client, db, login):
+    """A coordinator of two teams, each with a shift today and people in, with something of
+    every kind waiting (the desk's counts are each feature's own)."""
+    now = utcnow()
+    world = attendance_data.world(start=now - timedelta(minutes=1))
+    second_team = data.team(name="古籍阅览队")
+    team_services.grant_coordinator(second_team, world.boss, actor=recruiting.admin())
+    other_task = data.task(second_team, title="古籍阅览值班")
+    other_shift = data.shift(other_task, starts_in=timedelta(0), capacity=3, now=now)
+    for n in (1, 2):
+        person = data.member(second_team, name=f"古籍队员{n}")
+        data.signed_up(other_shift, person)
+        attendance_data.record(other_shift, person)
+    _every_kind_waiting(world, second_team, now)
+    db.session.commit()
+    login(world.boss)
+    client.get("/shifts/")
+
+    count, response = statements(db, lambda: client.get("/"))
+
+    text = response.text
+    assert response.status_code == 200 and 'data-testid="desk"' in text
+    for kind in ("verifications", "releases", "handovers", "applications", "messages"):
+        assert f'data-testid="waiting-{kind}"' in text, kind
+    assert 'data-testid="waiting-outside_claims"' in text
+    assert count <= MOST, f"coordinator's home: {count} queries"

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app import hooks
 from app.accounts.models import COORDINATOR_ROLES, User
@@ -79,36 +80,57 @@ def _todays_shifts(team_ids: set[int] | None, now: datetime) -> list[tuple[Shift
     return [(shift, name) for shift, name in db.session.execute(query)]
 
 
+_CAME, _SIGNED = 1, 2
+
+
+def _people(ids: list[int]):
+    """The people of the shifts `ids` in one query: who came (`_CAME`, with the record's
+    status, in order of arrival), then who is confirmed (`_SIGNED`, in sign-up order). The
+    people's roles are not read: the desk shows their names."""
+    no_int = sa.cast(sa.null(), sa.Integer)
+    came = select(
+        sa.literal(_CAME).label("kind"),
+        Attendance.shift_id.label("shift_id"),
+        Attendance.user_id.label("user_id"),
+        Attendance.status.label("status"),
+        no_int.label("ticket"),
+        Attendance.checked_in_at.label("arrived_at"),
+        Attendance.id.label("record_id"),
+    ).where(Attendance.shift_id.in_(ids), Attendance.status.in_(ATTENDED_STATUSES))
+    signed = select(
+        sa.literal(_SIGNED),
+        ShiftSignup.shift_id,
+        ShiftSignup.user_id,
+        sa.cast(sa.null(), sa.String),
+        ShiftSignup.ticket,
+        sa.cast(sa.null(), sa.DateTime),
+        no_int,
+    ).where(ShiftSignup.shift_id.in_(ids), ShiftSignup.status == "confirmed")
+    both = sa.union_all(came, signed).subquery()
+    return db.session.execute(
+        select(User, both.c.kind, both.c.shift_id, both.c.status)
+        .join(both, both.c.user_id == User.id)
+        .options(lazyload(User.roles))
+        .order_by(both.c.kind, both.c.ticket, both.c.arrived_at, both.c.record_id)
+    )
+
+
 def _presence(shifts: list[tuple[Shift, str]], now: datetime) -> list[TodayShift]:
-    """Each shift with its confirmed people sorted by whether they came: two queries (the
-    people's roles are not read: the desk shows their names)."""
-    ids = [shift.id for shift, _name in shifts]
-    signups = db.session.scalars(
-        select(ShiftSignup)
-        .where(ShiftSignup.shift_id.in_(ids), ShiftSignup.status == "confirmed")
-        .options(joinedload(ShiftSignup.user).lazyload(User.roles))
-        .order_by(ShiftSignup.ticket)
-    )
-    records = db.session.scalars(
-        select(Attendance)
-        .where(Attendance.shift_id.in_(ids), Attendance.status.in_(ATTENDED_STATUSES))
-        .options(joinedload(Attendance.user).lazyload(User.roles))
-        .order_by(Attendance.checked_in_at, Attendance.id)
-    )
+    """Each shift with its confirmed people sorted by whether they came: one query."""
     rows = {
         shift.id: TodayShift(shift, name, 0, started=now >= shift.starts_at)
         for shift, name in shifts
     }
     came: set[tuple[int, int]] = set()
-    for record in records:
-        row = rows[record.shift_id]
-        (row.checked_in if record.status == "in" else row.checked_out).append(record.user)
-        came.add((record.shift_id, record.user_id))
-    for signup in signups:
-        row = rows[signup.shift_id]
+    for person, kind, shift_id, status in _people(list(rows)):
+        row = rows[shift_id]
+        if kind == _CAME:
+            (row.checked_in if status == "in" else row.checked_out).append(person)
+            came.add((shift_id, person.id))
+            continue
         row.expected += 1
-        if row.started and (signup.shift_id, signup.user_id) not in came:
-            row.missing.append(signup.user)
+        if row.started and (shift_id, person.id) not in came:
+            row.missing.append(person)
     return list(rows.values())
 
 
