@@ -13,12 +13,10 @@ from sqlalchemy import event
 
 from app.checkin import tokens
 from app.common.time import utcnow
-from app.extensions import db as database
 from app.messages import services as messages
 from app.recruitment.teams import services as team_services
 from app.rewards import points
-from app.shifts import release
-from app.shifts.models import ShiftHandover
+from app.shifts import handovers, release
 from tests import factories
 from tests.checkin import attendance_data
 from tests.checkin import checkin_data as data
@@ -123,16 +121,8 @@ def _every_kind_waiting(world, second_team, now) -> None:
     attendance_data.record(world.shift, first, checked_out_at=now)
     assert release.release(release.release_token(world.signups[1]), now=now) == release.REQUESTED
     coming = data.shift(world.task, starts_in=timedelta(days=2), now=now)
-    offer = data.signed_up(coming, third)
-    database.session.add(
-        ShiftHandover(
-            shift_id=coming.id,
-            signup_id=offer.id,
-            from_user_id=third.id,
-            to_user_id=second.id,
-            status="pending",
-        )
-    )
+    offered = handovers.offer_place(data.signed_up(coming, third), actor=third, now=now)
+    handovers.take_over(offered, second, now=now)  # the task asks for approval
     for team, name in ((world.team, "王五"), (second_team, "赵六")):
         campaign = recruiting.campaign(team, actor=world.boss)
         recruiting.apply(campaign, recruiting.applicant(name))
@@ -144,7 +134,7 @@ def test_a_coordinators_home_takes_at_most_twelve_queries(client, db, login):
     """A coordinator of two teams, each with a shift today and people in, with something of
     every kind waiting (the desk's counts are each feature's own)."""
     now = utcnow()
-    world = attendance_data.world(start=now - timedelta(minutes=1))
+    world = attendance_data.world(start=now - timedelta(minutes=1), swap_needs_approval=True)
     second_team = data.team(name="古籍阅览队")
     team_services.grant_coordinator(second_team, world.boss, actor=recruiting.admin())
     other_task = data.task(second_team, title="古籍阅览值班")
