@@ -7,11 +7,9 @@ from collections.abc import Callable
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -27,6 +25,7 @@ from app.common.forms import ActionForm, show_domain_error
 from app.common.markdown import render_markdown
 from app.common.time import utcnow
 from app.common.transaction import form_page, posted_change, transaction
+from app.common.uploads import send_stored
 from app.errors import DomainError
 
 bp = Blueprint("announcements", __name__, url_prefix="/announcements")
@@ -170,12 +169,6 @@ def edit(announcement_id: int):
 def attachment(announcement_id: int):
     """Its attachment, for its recipients and the team's coordinators; 404 for anyone else."""
     announcement = services.visible_to(current_user, announcement_id)
-    kept = attachments.path(announcement)
-    if kept is None or not kept.exists():
-        abort(404)
-    return send_file(
-        kept,
-        mimetype=announcement.attachment_type,
-        as_attachment=True,
-        download_name=announcement.attachment_name,
+    return send_stored(
+        attachments.path(announcement), announcement.attachment_type, announcement.attachment_name
     )

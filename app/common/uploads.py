@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
@@ -188,3 +188,10 @@ def store_checked(
         temporary.unlink(missing_ok=True)
         raise
     return Stored(size, sha256, mime_type, storage_name)
+
+
+def send_stored(kept: Path | None, media_type: str, name: str) -> Response:
+    """A stored upload as a download under the name it was sent with; 404 once it is gone."""
+    if kept is None or not kept.exists():
+        abort(404)
+    return send_file(kept, mimetype=media_type, as_attachment=True, download_name=name)

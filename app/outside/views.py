@@ -3,13 +3,14 @@ the decision, and the evidence file for those who may see it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_file, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
 from app.common.transaction import form_page, posted_change
+from app.common.uploads import send_stored
 from app.outside import evidence, services
 from app.outside.forms import ClaimForm, DecisionForm
 
@@ -76,12 +77,4 @@ def decide(claim_id: int):
 def evidence_file(claim_id: int):
     """The evidence file, for the claimant and the coordinators who may decide; 404 else."""
     claim = services.claim_for_viewer(current_user, claim_id)
-    kept = evidence.path(claim)
-    if kept is None or not kept.exists():
-        abort(404)
-    return send_file(
-        kept,
-        mimetype=claim.evidence_type,
-        as_attachment=True,
-        download_name=claim.evidence_name,
-    )
+    return send_stored(evidence.path(claim), claim.evidence_type, claim.evidence_name)
