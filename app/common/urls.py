@@ -3,6 +3,7 @@ built from `APP_BASE_URL`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -70,3 +71,11 @@ def trusted_hosts(base: str, *, production: bool) -> list[str] | None:
 def valid_base_url(base: str) -> bool:
     parts = urlsplit(base or "")
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def id_url(endpoint: str, key: str) -> Callable[[int], str]:
+    """The address of `endpoint` for any id, from one `url_for`: for a list page that links
+    every row (forty cards, one address building instead of forty)."""
+    marker = 918273645
+    head, _, tail = url_for(endpoint, **{key: marker}).partition(str(marker))
+    return lambda value: f"{head}{value}{tail}"

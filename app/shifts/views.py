@@ -28,6 +28,7 @@ from app.shifts import (
     reliability,
     rush,
     series_signups,
+    shift_cards,
     shift_lists,
     signups,
 )
@@ -63,18 +64,19 @@ def index():
         memberships=memberships,
     )
     filtered = valid and bool(form.week.data or form.task.data or form.location.data)
-    days = defaultdict(list)
-    for row in rows:
-        days[to_local(row.shift.starts_at).date()].append(row)
+    training = empty_state.training_first(rows)
+    text = shift_cards.card_text()
     return render_template(
         "shifts/index.html",
         form=form,
-        days=sorted(days.items()),
+        days=shift_cards.shift_cards(
+            rows, text=text, highlighted=[row.shift.id for row in training.rows] if training else ()
+        ),
+        text=text,
         empty=empty_state.why_no_shifts(current_user, rows, filtered=filtered),
-        training=empty_state.training_first(rows),
+        training=training,
         handovers=handovers.available_handovers(current_user, now=now, memberships=memberships),
         action=ActionForm(),
-        labels=signups.SIGNUP_STATUS_LABELS,
         server_now_ms=int(now.replace(tzinfo=UTC).timestamp() * 1000),
     )
 
