@@ -5,7 +5,7 @@ to sign up for, with their filters.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from app.recruitment import membership as members
 from app.shifts import rush
 from app.shifts.eligibility import Eligibility, check_eligibility, person_of, training_titles
 from app.shifts.models import Shift, ShiftDrawEntry, ShiftSignup, Task
-from app.shifts.queries import coming_shifts, signups_of
+from app.shifts.queries import coming_shift_columns, signups_of
 from app.shifts.signups import ACTIVE_STATUSES, self_cancel_refusal
 
 
@@ -69,9 +69,64 @@ def my_shifts(user, *, now: datetime | None = None) -> MyShifts:
     return MyShifts(running=running, upcoming=upcoming, past=past, positions=_positions(current))
 
 
+@dataclass(frozen=True, slots=True)
+class ListedTask:
+    """What the list (its cards, eligibility, the draw) reads of a shift's task."""
+
+    id: int
+    team_id: int
+    title: str
+    location: str
+    description: str
+    active: bool
+    is_onboarding: bool
+    required_training_ids: list[int] | None
+    required_skills: list[str] | None
+    draw_minutes: int | None
+    cancel_deadline_hours: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedShift:
+    """What the list reads of a shift: its columns, read without loading the object."""
+
+    id: int
+    task_id: int
+    series_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    confirmed_count: int
+    status: str
+    note: str
+    signup_opens_at: datetime | None
+    drawn_at: datetime | None
+    task: ListedTask
+
+
+_TASK_FIELDS = [each.name for each in fields(ListedTask)]
+_SHIFT_FIELDS = [each.name for each in fields(ListedShift) if each.name != "task"]
+_LISTED_COLUMNS = [getattr(Shift, name) for name in _SHIFT_FIELDS] + [
+    getattr(Task, name).label(f"task_{name}") for name in _TASK_FIELDS
+]
+
+
+def _listed(rows) -> list[ListedShift]:
+    """Shifts from their column rows, one `ListedTask` per task."""
+    tasks: dict[int, ListedTask] = {}
+    shifts = []
+    width = len(_SHIFT_FIELDS)
+    for row in rows:
+        task = tasks.get(row.task_id)
+        if task is None:
+            task = tasks[row.task_id] = ListedTask(*row[width:])
+        shifts.append(ListedShift(*row[:width], task=task))
+    return shifts
+
+
 @dataclass
 class OpenShift:
-    shift: Shift
+    shift: ListedShift
     eligibility: Eligibility
     waitlist_count: int
     signup: ShiftSignup | None = None
@@ -103,7 +158,7 @@ def open_shifts(
     team_ids = [tid for tid, m in person.memberships.items() if m.status == "active"]
     if not team_ids:
         return []
-    query = coming_shifts(team_ids, now)
+    query = coming_shift_columns(_LISTED_COLUMNS, team_ids, now)
     if week is not None:
         start = from_local_date(week)
         query = query.where(Shift.starts_at >= start, Shift.starts_at < start + timedelta(days=7))
@@ -111,17 +166,15 @@ def open_shifts(
         query = query.where(Task.id == task_id)
     if location:
         query = query.where(Task.location == location)
-    shifts = list(db.session.scalars(query.limit(500)).unique())
+    shifts = _listed(db.session.execute(query.limit(500)))
     if not shifts:
         return []
     ids = [shift.id for shift in shifts]
-    mine = {
+    mine = {  # with their shifts: whether they may still be cancelled reads them
         s.shift_id: s
         for s in db.session.scalars(
-            select(ShiftSignup).where(
-                ShiftSignup.user_id == user.id,
-                ShiftSignup.shift_id.in_(ids),
-                ShiftSignup.status.in_(ACTIVE_STATUSES),
+            signups_of(user.id).where(
+                ShiftSignup.shift_id.in_(ids), ShiftSignup.status.in_(ACTIVE_STATUSES)
             )
         )
     }
