@@ -172,8 +172,15 @@ def available_handovers(
     team_ids = _active_team_ids(user, memberships)
     if not team_ids:
         return []
-    query = _coming(_takeable(user.id, team_ids), now).limit(TAKEABLE_READ)
-    return _takeable_for(user, list(db.session.scalars(query).unique()), now)
+    values = {"user_id": user.id, "now": now, "team_ids": team_ids}
+    return _takeable_for(user, list(db.session.scalars(_available_query(), values).unique()), now)
+
+
+@functools.cache
+def _available_query() -> Select:
+    """Built once (every shift list asks): the person, the time and the teams are bound."""
+    takeable = _takeable(bindparam("user_id"), bindparam("team_ids", expanding=True))
+    return _coming(takeable, bindparam("now")).limit(TAKEABLE_READ)
 
 
 def offers_and_available(

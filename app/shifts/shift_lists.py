@@ -4,11 +4,12 @@ to sign up for, with their filters.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from app.common.time import from_local_date, utcnow
 from app.extensions import db
@@ -158,33 +159,18 @@ def open_shifts(
     team_ids = [tid for tid, m in person.memberships.items() if m.status == "active"]
     if not team_ids:
         return []
-    query = coming_shift_columns(_LISTED_COLUMNS, team_ids, now)
-    if week is not None:
-        start = from_local_date(week)
-        query = query.where(Shift.starts_at >= start, Shift.starts_at < start + timedelta(days=7))
-    if task_id:
-        query = query.where(Task.id == task_id)
-    if location:
-        query = query.where(Task.location == location)
-    shifts = _listed(db.session.execute(query.limit(500)))
+    shifts = _listed(
+        db.session.execute(
+            _shifts_query(week is not None, bool(task_id), bool(location)),
+            _filters(team_ids, now, week, task_id, location),
+        )
+    )
     if not shifts:
         return []
-    ids = [shift.id for shift in shifts]
-    mine = {  # with their shifts: whether they may still be cancelled reads them
-        s.shift_id: s
-        for s in db.session.scalars(
-            signups_of(user.id).where(
-                ShiftSignup.shift_id.in_(ids), ShiftSignup.status.in_(ACTIVE_STATUSES)
-            )
-        )
-    }
-    waiting = dict(
-        db.session.execute(
-            select(ShiftSignup.shift_id, func.count(ShiftSignup.id))
-            .where(ShiftSignup.shift_id.in_(ids), ShiftSignup.status == "waitlisted")
-            .group_by(ShiftSignup.shift_id)
-        ).all()
-    )
+    ids = {"user_id": user.id, "ids": [shift.id for shift in shifts]}
+    # with their shifts: whether they may still be cancelled reads them
+    mine = {s.shift_id: s for s in db.session.scalars(_mine_query(), ids)}
+    waiting = dict(db.session.execute(_waiting_query(), ids).all())
     positions = _positions(list(mine.values()))
     entries = _entries(user.id, [s.id for s in shifts if rush.draw_closes_at(s)])
     titles = training_titles(
@@ -206,6 +192,57 @@ def open_shifts(
             )
         )
     return rows
+
+
+def _filters(team_ids: list[int], now: datetime, week, task_id, location) -> dict:
+    """The bound values of `_shifts_query`."""
+    values = {"team_ids": team_ids, "now": now, "task_id": task_id, "location": location}
+    if week is not None:
+        values["week_start"] = start = from_local_date(week)
+        values["week_end"] = start + timedelta(days=7)
+    return values
+
+
+# The list's statements are built once per shape (every list page asks, and building one
+# costs about as much as running it on SQLite): the person, the time and the filters are
+# bound parameters.
+
+
+@functools.cache
+def _shifts_query(week: bool, task: bool, location: bool) -> Select:
+    team_ids = bindparam("team_ids", expanding=True)
+    query = coming_shift_columns(_LISTED_COLUMNS, team_ids, bindparam("now"))
+    if week:
+        query = query.where(
+            Shift.starts_at >= bindparam("week_start"), Shift.starts_at < bindparam("week_end")
+        )
+    if task:
+        query = query.where(Task.id == bindparam("task_id"))
+    if location:
+        query = query.where(Task.location == bindparam("location"))
+    return query.limit(500)
+
+
+@functools.cache
+def _mine_query() -> Select:
+    """The person's active sign-ups on the listed shifts, each with its shift and task."""
+    return signups_of(bindparam("user_id")).where(
+        ShiftSignup.shift_id.in_(bindparam("ids", expanding=True)),
+        ShiftSignup.status.in_(ACTIVE_STATUSES),
+    )
+
+
+@functools.cache
+def _waiting_query() -> Select:
+    """How many wait on each listed shift."""
+    return (
+        select(ShiftSignup.shift_id, func.count(ShiftSignup.id))
+        .where(
+            ShiftSignup.shift_id.in_(bindparam("ids", expanding=True)),
+            ShiftSignup.status == "waitlisted",
+        )
+        .group_by(ShiftSignup.shift_id)
+    )
 
 
 def _entries(user_id: int, shift_ids: list[int]) -> dict[int, ShiftDrawEntry]:
