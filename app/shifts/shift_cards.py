@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.common.markdown import render_markdown
-from app.common.time import to_local
+from app.common.time import local_zone
 from app.common.urls import id_url
 from app.shifts.models import Task
 from app.shifts.shift_lists import OpenShift
@@ -93,7 +93,12 @@ class _Builder:
         self.leave_url = id_url("shifts.cancel_entry", "entry_id")
         self.series_url = id_url("shifts.sign_up_series", "series_id")
         self.descriptions: dict[int, Markup | None] = {}
+        self.zone = local_zone()
         self.series_seen: set[int] = set()
+
+    def local(self, value: datetime) -> datetime:
+        """`to_local`, with the zone looked up once a page."""
+        return value.replace(tzinfo=UTC).astimezone(self.zone)
 
     def about(self, row: OpenShift) -> About | None:
         task: Task = row.shift.task
@@ -114,7 +119,7 @@ class _Builder:
 
     def card(self, row: OpenShift, highlight: bool) -> ShiftCard:
         shift, text = row.shift, self.text
-        starts, ends = to_local(shift.starts_at), to_local(shift.ends_at)
+        starts, ends = self.local(shift.starts_at), self.local(shift.ends_at)
         common = {
             "id": shift.id,
             "day": starts.date(),
@@ -168,7 +173,7 @@ class _Builder:
                 "reasons": eligibility.reasons_besides("onboarding"),
             }
         if eligibility.codes == ["not_open"]:
-            opens = to_local(row.shift.signup_opens_at)
+            opens = self.local(row.shift.signup_opens_at)
             return {
                 "button": "not_open",
                 "action_url": self.sign_up_url(row.shift.id),

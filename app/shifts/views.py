@@ -56,7 +56,7 @@ def index():
     valid = form.validate()
     now = utcnow()
     rows = shift_lists.open_shifts(
-        current_user,
+        current_user._get_current_object(),  # read once per shift: not through the proxy
         now=now,
         week=form.week.data if valid else None,
         task_id=form.task.data if valid else None,
