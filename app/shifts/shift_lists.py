@@ -270,12 +270,10 @@ def filter_choices(
     team_ids = [m.team_id for m in memberships if m.status == "active"]
     if not team_ids:
         return [], []
-    tasks = list(
-        db.session.scalars(
-            select(Task)
-            .where(Task.team_id.in_(team_ids), Task.active.is_(True))
-            .order_by(Task.title)
-        )
-    )
-    locations = sorted({task.location for task in tasks if task.location})
-    return [(task.id, task.title) for task in tasks], locations
+    tasks = db.session.execute(
+        select(Task.id, Task.title, Task.location)
+        .where(Task.team_id.in_(team_ids), Task.active.is_(True))
+        .order_by(Task.title)
+    ).all()
+    locations = sorted({location for _id, _title, location in tasks if location})
+    return [(task_id, title) for task_id, title, _location in tasks], locations
