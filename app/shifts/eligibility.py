@@ -4,16 +4,17 @@ shift's state, for one shift or many at once.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from app.common.time import utcnow
 from app.extensions import db
 from app.recruitment import membership as members
-from app.recruitment import profiles
+from app.recruitment.models import VolunteerProfile
 from app.shifts import reliability, rush
 from app.shifts.models import Shift, Task, TrainingRecord
 
@@ -49,11 +50,9 @@ def person_of(user, *, memberships: list | None = None) -> Person:
     if memberships is None:
         memberships = members.memberships_of(user.id)
     by_team = {m.team_id: m for m in memberships}
-    trainings = set(
-        db.session.scalars(select(TrainingRecord.task_id).where(TrainingRecord.user_id == user.id))
-    )
-    profile = profiles.find_profile(user.id)
-    skills = {skill.casefold() for skill in (profile.skills if profile else None) or []}
+    trainings = set(db.session.scalars(_trainings_query(), {"user_id": user.id}))
+    listed = db.session.scalar(_skills_query(), {"user_id": user.id})
+    skills = {skill.casefold() for skill in listed or []}
     return Person(
         user=user,
         memberships=by_team,
@@ -61,6 +60,20 @@ def person_of(user, *, memberships: list | None = None) -> Person:
         skills=skills,
         paused_team_ids=reliability.paused_team_ids(user.id),
     )
+
+
+# Built once (every shift list and sign-up asks): the person is a bound parameter.
+
+
+@functools.cache
+def _trainings_query() -> Select:
+    return select(TrainingRecord.task_id).where(TrainingRecord.user_id == bindparam("user_id"))
+
+
+@functools.cache
+def _skills_query() -> Select:
+    """The skills of the person's volunteer profile (a column, not the profile)."""
+    return select(VolunteerProfile.skills).where(VolunteerProfile.user_id == bindparam("user_id"))
 
 
 def training_titles(task_ids) -> dict[int, str]:
