@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any, TypeVar
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, func, select, text, update
+from sqlalchemy import ColumnElement, Select, delete, event, func, select, text, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import Conflict, NotFound
@@ -177,3 +183,85 @@ def add_from_form(row: T) -> T | None:
     if earlier is not None and earlier.author_id != row.author_id:
         raise Conflict(_("This form has already been used; please open it again."))
     return earlier
+
+
+# --- nightly jobs: short write transactions ----------------------------------------------
+
+
+def write_chunk() -> int:
+    """How many rows a nightly job writes per short transaction (JOB_WRITE_CHUNK)."""
+    return max(1, int(current_app.config["JOB_WRITE_CHUNK"]))
+
+
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of at most `size`, read lazily."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def delete_in_chunks(model: type, *conditions: ColumnElement[bool]) -> int:
+    """Delete `model`'s rows matching `conditions`, `write_chunk()` rows per committed
+    transaction, so the write lock is never held for long; the count deleted."""
+    size, removed = write_chunk(), 0
+    while True:
+        ids = select(model.id).where(*conditions).limit(size).scalar_subquery()
+        count = db.session.execute(delete(model).where(model.id.in_(ids))).rowcount or 0
+        db.session.commit()
+        removed += count
+        if count < size:
+            return removed
+
+
+class WriteLockWatch:
+    """How long write transactions held the database's write lock: from the first write
+    statement (or BEGIN IMMEDIATE) to COMMIT or ROLLBACK, on any engine of the process."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self.transactions = 0
+
+    def record(self, seconds: float) -> None:
+        self.transactions += 1
+        self.longest = max(self.longest, seconds)
+
+
+_watches: list[WriteLockWatch] = []
+_write_started: dict[int, float] = {}
+_watch_guard = threading.Lock()
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE")
+
+
+def _on_statement(connection, cursor, statement, parameters, context, executemany) -> None:
+    key = id(connection.connection.dbapi_connection)
+    if _watches and key not in _write_started and statement.lstrip().upper().startswith(_WRITES):
+        _write_started[key] = time.perf_counter()
+
+
+def _on_end(connection) -> None:
+    dbapi = connection.connection.dbapi_connection if not connection.closed else None
+    started = _write_started.pop(id(dbapi), None)
+    if started is None:
+        return
+    seconds = time.perf_counter() - started
+    with _watch_guard:
+        for watch in _watches:
+            watch.record(seconds)
+
+
+@contextlib.contextmanager
+def watch_write_locks() -> Iterator[WriteLockWatch]:
+    """Measure the write transactions of the block (for the benchmarks and tests):
+    `watch.longest` is the longest time, in seconds, that one held the write lock."""
+    if not event.contains(Engine, "before_cursor_execute", _on_statement):
+        event.listen(Engine, "before_cursor_execute", _on_statement)
+        event.listen(Engine, "commit", _on_end)
+        event.listen(Engine, "rollback", _on_end)
+    watch = WriteLockWatch()
+    with _watch_guard:
+        _watches.append(watch)
+    try:
+        yield watch
+    finally:
+        with _watch_guard:
+            _watches.remove(watch)

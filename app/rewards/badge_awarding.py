@@ -25,7 +25,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
-from app.common.db import begin_write_transaction, insert_ignoring_conflicts, update_if
+from app.common.db import (
+    begin_write_transaction,
+    chunks,
+    insert_ignoring_conflicts,
+    update_if,
+    write_chunk,
+)
 from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
@@ -201,12 +207,16 @@ def evaluate_badge(
     *,
     now: datetime | None = None,
     values: dict[int, float] | None = None,
+    chunk: int | None = None,
 ) -> dict[str, int]:
     """Award a lifetime badge to everyone qualifying who lacks it; revoke it (when
     revocable) from holders who no longer qualify; give it back to those who qualify again.
-    `values` are the rule's values when the caller has them already."""
+    `values` are the rule's values when the caller has them already. With `chunk`, the
+    changes are committed `chunk` people at a time (the nightly job: short write locks);
+    without, they stay in the caller's one transaction."""
     now = now or utcnow()
-    begin_write_transaction()
+    if chunk is None:
+        begin_write_transaction()
     if values is None:
         values = RULES[badge.criterion].values(badge)
     if values is None:
@@ -218,14 +228,11 @@ def evaluate_badge(
         if value >= badge.threshold and user_id in numbers
     }
     held = {award.user_id: award for award in _lifetime_awards(badge)}
-    new = {
-        user_id: {"value": evidence_value(value)}
+    new = [
+        (user_id, {"value": evidence_value(value)})
         for user_id, value in qualifying.items()
         if user_id not in held
-    }
-    awarded = _insert_awards(badge, LIFETIME, new, now=now)
-    for award in awarded:
-        _notify_awarded(award, now=now, dedupe_key=f"badges.awarded:{award.id}")
+    ]
     lapsed = [
         award
         for user_id, award in held.items()
@@ -234,25 +241,54 @@ def evaluate_badge(
     returning = [
         award for user_id, award in held.items() if award.revoked_at and user_id in qualifying
     ]
-    return {
-        "awarded": len(awarded),
-        "revoked": _revoke(lapsed, values, now=now) if badge.revocable else 0,
-        "reinstated": _reinstate(returning, values, now=now),
-    }
+    counts = {"awarded": 0, "revoked": 0, "reinstated": 0}
+    for part in _parts(new, chunk):
+        awarded = _insert_awards(badge, LIFETIME, dict(part), now=now)
+        for award in awarded:
+            _notify_awarded(award, now=now, dedupe_key=f"badges.awarded:{award.id}")
+        counts["awarded"] += len(awarded)
+        _end_part(chunk)
+    if badge.revocable:
+        for part in _parts(lapsed, chunk):
+            counts["revoked"] += _revoke(part, values, now=now)
+            _end_part(chunk)
+    for part in _parts(returning, chunk):
+        counts["reinstated"] += _reinstate(part, values, now=now)
+        _end_part(chunk)
+    return counts
+
+
+def _parts(items: list, chunk: int | None) -> list[list]:
+    if not items:
+        return []
+    return list(chunks(items, chunk)) if chunk else [items]
+
+
+def _end_part(chunk: int | None) -> None:
+    if chunk:
+        db.session.commit()
 
 
 def evaluate_all(*, now: datetime | None = None) -> dict[str, int]:
-    """The nightly job: every active lifetime badge, over all history."""
+    """The nightly job: every active lifetime badge, over all history.
+
+    Commits as it goes, unlike other services, so that the web keeps answering (SQLite has
+    one writer at a time): each rule's values are read outside any write transaction, and
+    the changes written a tenth of JOB_WRITE_CHUNK people per short transaction (each
+    award also writes its notification). A rerun, or two runs at once, add nothing twice."""
     now = now or utcnow()
-    begin_write_transaction()
+    db.session.commit()
+    size = max(1, write_chunk() // 10)
     counts = {"awarded": 0, "revoked": 0, "reinstated": 0}
     known: dict[tuple[str, str], dict[int, float] | None] = {}
     for badge in active_badges(RULES):
         if badge_group(badge) not in known:
             known[badge_group(badge)] = RULES[badge.criterion].values(badge)
+            db.session.commit()  # ends the read
         if known[badge_group(badge)] is None:
             continue
-        for key, value in evaluate_badge(badge, now=now, values=known[badge_group(badge)]).items():
+        found = evaluate_badge(badge, now=now, values=known[badge_group(badge)], chunk=size)
+        for key, value in found.items():
             counts[key] += value
     return counts
 
