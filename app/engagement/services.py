@@ -40,6 +40,7 @@ from app.common.db import (
     delete_in_chunks,
     insert_ignoring_conflicts,
     lock_for_transaction,
+    short_write,
     write_chunk,
 )
 from app.common.rows import fields_of
@@ -254,8 +255,8 @@ def score_day(*, now: datetime | None = None) -> dict[str, int]:
     with db.engine.connect() as reader:  # reads only: holds no write lock
         rows = _scored_rows(reader, today, weeks, settings, horizons, counts)
         for chunk in chunks(rows, write_chunk()):
-            _write(chunk)
-            db.session.commit()
+            with short_write():
+                _write(chunk)
     segments = _segment_rows(today)
     db.session.commit()  # ends the read, so the write below starts from a fresh snapshot
     _publish_day(today, now, counts["people"], settings, segments)

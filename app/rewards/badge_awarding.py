@@ -15,6 +15,7 @@ data import never adds an eleventh star.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ from app.common.db import (
     begin_write_transaction,
     chunks,
     insert_ignoring_conflicts,
+    short_write,
     update_if,
     write_chunk,
 )
@@ -243,19 +245,25 @@ def evaluate_badge(
     ]
     counts = {"awarded": 0, "revoked": 0, "reinstated": 0}
     for part in _parts(new, chunk):
-        awarded = _insert_awards(badge, LIFETIME, dict(part), now=now)
-        for award in awarded:
-            _notify_awarded(award, now=now, dedupe_key=f"badges.awarded:{award.id}")
+        with _part(chunk):
+            awarded = _insert_awards(badge, LIFETIME, dict(part), now=now)
+            for award in awarded:
+                _notify_awarded(award, now=now, dedupe_key=f"badges.awarded:{award.id}")
         counts["awarded"] += len(awarded)
-        _end_part(chunk)
     if badge.revocable:
         for part in _parts(lapsed, chunk):
-            counts["revoked"] += _revoke(part, values, now=now)
-            _end_part(chunk)
+            with _part(chunk):
+                counts["revoked"] += _revoke(part, values, now=now)
     for part in _parts(returning, chunk):
-        counts["reinstated"] += _reinstate(part, values, now=now)
-        _end_part(chunk)
+        with _part(chunk):
+            counts["reinstated"] += _reinstate(part, values, now=now)
     return counts
+
+
+def chunk_size() -> int:
+    """People per short transaction of the badge jobs: a tenth of JOB_WRITE_CHUNK, since
+    each award also writes its notification (in-app, email and WeChat outboxes)."""
+    return max(1, write_chunk() // 10)
 
 
 def _parts(items: list, chunk: int | None) -> list[list]:
@@ -264,9 +272,9 @@ def _parts(items: list, chunk: int | None) -> list[list]:
     return list(chunks(items, chunk)) if chunk else [items]
 
 
-def _end_part(chunk: int | None) -> None:
-    if chunk:
-        db.session.commit()
+def _part(chunk: int | None):
+    """A committed short write when chunked; else part of the caller's transaction."""
+    return short_write() if chunk else contextlib.nullcontext()
 
 
 def evaluate_all(*, now: datetime | None = None) -> dict[str, int]:
@@ -274,11 +282,11 @@ def evaluate_all(*, now: datetime | None = None) -> dict[str, int]:
 
     Commits as it goes, unlike other services, so that the web keeps answering (SQLite has
     one writer at a time): each rule's values are read outside any write transaction, and
-    the changes written a tenth of JOB_WRITE_CHUNK people per short transaction (each
-    award also writes its notification). A rerun, or two runs at once, add nothing twice."""
+    the changes written `chunk_size()` people per short transaction. A rerun, or two runs
+    at once, add nothing twice."""
     now = now or utcnow()
     db.session.commit()
-    size = max(1, write_chunk() // 10)
+    size = chunk_size()
     counts = {"awarded": 0, "revoked": 0, "reinstated": 0}
     known: dict[tuple[str, str], dict[int, float] | None] = {}
     for badge in active_badges(RULES):
