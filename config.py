@@ -257,6 +257,12 @@ class Config:
     # installs may let the web process run the scheduler instead.
     SCHEDULER_IN_WEB = _bool("SCHEDULER_IN_WEB", False)
     JOB_LOCK_LEASE_SECONDS = int(os.environ.get("JOB_LOCK_LEASE_SECONDS", "120"))
+    # Rows a nightly job writes per transaction: each holds the write lock briefly, so the
+    # web keeps answering while the job runs (SQLite has one writer at a time).
+    JOB_WRITE_CHUNK = int(os.environ.get("JOB_WRITE_CHUNK", "2000"))
+    # SQLite: the pause after each chunk, at least (and as long as the chunk took), so that
+    # a request waiting for the write lock gets it between chunks.
+    JOB_WRITE_PAUSE_MS = int(os.environ.get("JOB_WRITE_PAUSE_MS", "20"))
     JOB_HISTORY_DAYS = int(os.environ.get("JOB_HISTORY_DAYS", "90"))
 
 

@@ -62,6 +62,7 @@ from app.accounts import services as accounts
 from app.accounts.models import College, LoginDay, User, UserRole
 from app.checkin.models import Attendance
 from app.columns.models import ContentColumn, Contribution
+from app.common.db import watch_write_locks
 from app.common.time import from_local_date, to_local, utcnow
 from app.engagement import services
 from app.engagement import settings as engagement_settings
@@ -427,6 +428,7 @@ class JobRun:
     rss_mb: float | None = None
     maxrss_mb: float = 0.0
     traced_mb: float | None = None
+    longest_write: float = 0.0  # the longest write transaction of the run, in seconds
 
 
 def _score_rows(day: date) -> int:
@@ -443,7 +445,7 @@ def run_job(now: datetime, *, traced: bool, profile: bool = False) -> JobRun:
     profiler = cProfile.Profile() if profile else None
     if traced:
         tracemalloc.start()
-    with RssSampler() as sampler:
+    with RssSampler() as sampler, watch_write_locks() as writes:
         started = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -467,6 +469,7 @@ def run_job(now: datetime, *, traced: bool, profile: bool = False) -> JobRun:
         rss_mb=sampler.growth_mb,
         maxrss_mb=(_maxrss_bytes() - maxrss_before) / 2**20,
         traced_mb=traced_mb,
+        longest_write=writes.longest,
     )
 
 
@@ -620,12 +623,13 @@ def print_table(results: list[Measured]) -> None:
         "peak MB: tracemalloc peak of Python allocations during the rerun (traced, so its time "
         "is slower); ΔRSS MB: highest resident set size sampled every 5 ms during the first "
         "run, above its start; Δmaxrss MB: increase of the process's ru_maxrss in the first run "
-        "(0 when an earlier phase of the process had peaked higher)"
+        "(0 when an earlier phase of the process had peaked higher); lock s: the longest "
+        "write transaction of the first run (first write to commit)"
     )
     header = (
         f"{'db':<11}{'people':>9}{'events':>11}{'in lookback':>12}{'build s':>9}{'job s':>8}"
         f"{'s/10k':>7}{'bare s':>8}{'ratio':>7}{'rerun s':>9}{'peak MB':>9}{'ΔRSS MB':>9}"
-        f"{'Δmaxrss MB':>11}{'rows':>6}"
+        f"{'Δmaxrss MB':>11}{'lock s':>7}{'rows':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -635,6 +639,7 @@ def print_table(results: list[Measured]) -> None:
             f"{r.built.seconds:>9.1f}{r.first.seconds:>8.2f}{r.per_10k:>7.3f}"
             f"{r.bare_seconds:>8.2f}{r.ratio:>7.1f}{r.second.seconds:>9.2f}"
             f"{_mb(r.second.traced_mb):>9}{_mb(r.first.rss_mb):>9}{r.first.maxrss_mb:>11.1f}"
+            f"{r.first.longest_write:>7.2f}"
             f"{'ok' if not r.problems else 'BAD':>6}"
         )
     print()

@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.common.time import to_local
-from app.errors import DomainError
+from app.errors import DomainError, is_busy_database
 from jobs import history, registry, runner, scheduler
 
 jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
@@ -20,10 +20,21 @@ jobs_cli = AppGroup("jobs", help="Scheduled jobs.")
 
 @contextlib.contextmanager
 def _database_errors():
-    """A missing table or an unreachable server is a message, not a traceback."""
+    """A locked database, a missing table or an unreachable server is a message, not a
+    traceback; a locked database is not mistaken for a missing table."""
     try:
         yield
-    except (OperationalError, ProgrammingError) as error:
+    except OperationalError as error:
+        if is_busy_database(error):
+            raise click.ClickException(
+                f"The database is busy ({error.orig}): another process held its write lock "
+                "longer than the busy timeout (SQLITE_BUSY_TIMEOUT_MS). Try again later."
+            ) from None
+        raise click.ClickException(
+            f"The database cannot be used ({error.orig}). Is it reachable, and has "
+            "`flask db upgrade` been run?"
+        ) from None
+    except ProgrammingError as error:
         raise click.ClickException(
             f"The database cannot be used ({error.orig}). Is it reachable, and has "
             "`flask db upgrade` been run?"
@@ -67,9 +78,7 @@ def run_command(name: str) -> None:
         known = ", ".join(spec.id for spec in registry.all_jobs())
         raise click.ClickException(f"{error.message} (jobs: {known})") from None
     if run.status == "skipped":
-        raise click.ClickException(
-            f"{name}: another run is in progress, so this one was skipped. {run.error}"
-        )
+        raise click.ClickException(f"{name} was skipped: {run.error}")
     if run.status == "failed":
         click.echo(run.error, err=True)
         raise click.ClickException(f"{name} failed: {run.error_summary}")

@@ -23,9 +23,11 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from app.audit import services as audit
 from app.common.time import utcnow
+from app.errors import is_busy_database
 from app.extensions import db
 from jobs import registry, specs
 from jobs.lock import Holder, Lease
@@ -52,7 +54,15 @@ def run_job(
         raise ValueError(f"unknown trigger {trigger!r}")
     started = now or utcnow()
     lease = Lease(lock_name(job_id), seconds=current_app.config["JOB_LOCK_LEASE_SECONDS"])
-    if not lease.acquire():
+    try:
+        acquired = lease.acquire()
+    except OperationalError as error:
+        if not is_busy_database(error):
+            raise
+        # Another process held the database's write lock past the busy timeout: this run
+        # is skipped for that reason (recorded if the database lets us, else raised).
+        return _record_skipped(spec, trigger, actor, started, None, busy=True)
+    if not acquired:
         return _record_skipped(spec, trigger, actor, started, lease.holder())
     try:
         with lease.keep_alive():
@@ -76,13 +86,30 @@ def _new_run(spec: specs.JobSpec, trigger: str, actor: Any | None, started: date
     )
 
 
-def _record_skipped(spec, trigger, actor, started, holder: Holder | None) -> JobRun:
+def skip_reason(holder: Holder | None, *, busy: bool = False) -> str:
+    """Why a run was skipped, as the job history keeps it: who holds the job's lease and
+    since when, or that the database itself was locked by another writer."""
+    if busy:
+        return (
+            "The database was busy: another process held its write lock longer than the "
+            "busy timeout, so the job's lease could not be taken."
+        )
+    if holder is None:
+        return "Another run held the lock and has just released it."
+    since = holder.acquired_at.strftime("%Y-%m-%d %H:%M:%S UTC") if holder.acquired_at else "?"
+    until = holder.expires_at.strftime("%H:%M:%S UTC") if holder.expires_at else "?"
+    return f"Another run holds the lock: {holder.owner}, since {since}, lease until {until}."
+
+
+def _record_skipped(
+    spec, trigger, actor, started, holder: Holder | None, *, busy: bool = False
+) -> JobRun:
     run = _new_run(spec, trigger, actor, started, "skipped")
     run.finished_at = started
-    run.error = f"Another run holds the lock ({holder.owner if holder else 'just released'})."
+    run.error = skip_reason(holder, busy=busy)
     db.session.add(run)
     db.session.commit()
-    log.info("Job %s skipped: another run is in progress", spec.id)
+    log.info("Job %s skipped: %s", spec.id, run.error)
     return run
 
 

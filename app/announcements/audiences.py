@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from app.accounts.models import College, User
-from app.engagement.models import SEGMENTS, EngagementScore
+from app.engagement.models import SEGMENTS, EngagementDay, EngagementScore
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.recruitment.access import can_manage_team
@@ -101,8 +101,8 @@ def recipient_ids(
         ids = select(Application.user_id).where(
             Application.campaign_id == target_id, Application.status == among
         )
-    elif audience == "segment":  # by the latest day the engagement job scored
-        latest = select(func.max(EngagementScore.day)).scalar_subquery()
+    elif audience == "segment":  # by the latest day the engagement job finished
+        latest = select(func.max(EngagementDay.day)).scalar_subquery()
         ids = select(EngagementScore.user_id).where(
             EngagementScore.day == latest, EngagementScore.segment == among
         )

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any, TypeVar
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, func, select, text, update
+from sqlalchemy import ColumnElement, Select, delete, event, func, select, text, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import Pool
 
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -177,3 +184,138 @@ def add_from_form(row: T) -> T | None:
     if earlier is not None and earlier.author_id != row.author_id:
         raise Conflict(_("This form has already been used; please open it again."))
     return earlier
+
+
+# --- nightly jobs: short write transactions ----------------------------------------------
+
+
+def write_chunk() -> int:
+    """How many rows a nightly job writes per short transaction (JOB_WRITE_CHUNK)."""
+    return max(1, int(current_app.config["JOB_WRITE_CHUNK"]))
+
+
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of at most `size`, read lazily."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+@contextlib.contextmanager
+def short_write() -> Iterator[None]:
+    """One chunk of a nightly job's writes, committed at the end of the block. On SQLite the
+    job then pauses as long as the chunk held the write lock (JOB_WRITE_PAUSE_MS at least):
+    a waiting writer only polls for the lock (every 100 ms once it has waited a while), so
+    a job that began its next chunk at once would keep the web waiting however short each
+    chunk is."""
+    started = time.perf_counter()
+    yield
+    db.session.commit()
+    if db.session.get_bind().dialect.name == "sqlite":
+        least = current_app.config["JOB_WRITE_PAUSE_MS"] / 1000
+        time.sleep(min(1.0, max(least, time.perf_counter() - started)))
+
+
+def delete_in_chunks(model: type, *conditions: ColumnElement[bool]) -> int:
+    """Delete `model`'s rows matching `conditions`, `write_chunk()` rows per committed
+    transaction, so the write lock is never held for long; the count deleted."""
+    size, removed = write_chunk(), 0
+    while True:
+        ids = select(model.id).where(*conditions).limit(size).scalar_subquery()
+        with short_write():
+            count = db.session.execute(delete(model).where(model.id.in_(ids))).rowcount or 0
+        removed += count
+        if count < size:
+            return removed
+
+
+class WriteLockWatch:
+    """How long write transactions held the database's write lock: from the end of the first
+    write statement (or BEGIN IMMEDIATE), when the lock is held, to COMMIT or ROLLBACK; and
+    how long such a first statement waited for the lock. Any engine of the process."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self.longest_began_with = ""  # the first write statement of the longest, for a hint
+        self.longest_wait = 0.0
+        self.transactions = 0
+
+    def record(self, seconds: float, began_with: str) -> None:
+        self.transactions += 1
+        if seconds > self.longest:
+            self.longest, self.longest_began_with = seconds, began_with
+
+    def waited(self, seconds: float) -> None:
+        self.longest_wait = max(self.longest_wait, seconds)
+
+
+_watches: list[WriteLockWatch] = []
+_wait_started: dict[int, float] = {}
+_write_started: dict[int, tuple[float, str]] = {}
+_watch_guard = threading.Lock()
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE")
+
+
+def _opens_write(connection, statement: str) -> int | None:
+    """The connection's key when `statement` is the first write of its transaction."""
+    key = id(connection.connection.dbapi_connection)
+    if _watches and key not in _write_started and statement.lstrip().upper().startswith(_WRITES):
+        return key
+    return None
+
+
+def _before_statement(connection, cursor, statement, parameters, context, executemany) -> None:
+    key = _opens_write(connection, statement)
+    if key is not None:
+        _wait_started[key] = time.perf_counter()
+
+
+def _after_statement(connection, cursor, statement, parameters, context, executemany) -> None:
+    key = _opens_write(connection, statement)
+    if key is None:
+        return
+    now = time.perf_counter()
+    _write_started[key] = (now, " ".join(statement.split())[:120])
+    waited = now - _wait_started.pop(key, now)
+    with _watch_guard:
+        for watch in _watches:
+            watch.waited(waited)
+
+
+def _on_end(connection) -> None:
+    if not connection.closed:
+        _on_reset(connection.connection.dbapi_connection)
+
+
+def _on_reset(dbapi, *args) -> None:
+    """The transaction ended: by COMMIT or ROLLBACK, or by the pool rolling back a
+    connection given back to it."""
+    _wait_started.pop(id(dbapi), None)
+    started = _write_started.pop(id(dbapi), None)
+    if started is None:
+        return
+    seconds = time.perf_counter() - started[0]
+    with _watch_guard:
+        for watch in _watches:
+            watch.record(seconds, started[1])
+
+
+@contextlib.contextmanager
+def watch_write_locks() -> Iterator[WriteLockWatch]:
+    """Measure the write transactions of the block (for the benchmarks and tests):
+    `watch.longest` is the longest time, in seconds, that one held the write lock, and
+    `watch.longest_wait` the longest that one waited for it."""
+    if not event.contains(Engine, "after_cursor_execute", _after_statement):
+        event.listen(Engine, "before_cursor_execute", _before_statement)
+        event.listen(Engine, "after_cursor_execute", _after_statement)
+        event.listen(Engine, "commit", _on_end)
+        event.listen(Engine, "rollback", _on_end)
+        event.listen(Pool, "reset", _on_reset)
+    watch = WriteLockWatch()
+    with _watch_guard:
+        _watches.append(watch)
+    try:
+        yield watch
+    finally:
+        with _watch_guard:
+            _watches.remove(watch)

@@ -4,7 +4,8 @@ scored by `scoring.assess`, and written as that day's snapshot.
 
 Each kind's query groups its events by person and week, then by person; the results come
 ordered by person and are merged as streams, so memory stays flat however many people
-there are. Rerunning a day deletes that day's rows first: a day has one snapshot.
+there are. Rerunning a day replaces that day's rows: a day has one snapshot. The run
+computes on a read-only connection and writes in short chunks (see `score_day`).
 """
 
 from __future__ import annotations
@@ -15,14 +16,33 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, Select, String, case, cast, delete, func, insert, literal, select
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.sql import sqltypes
 
 from app.accounts import services as accounts
 from app.checkin import hours
 from app.columns import comments
 from app.columns import providers as columns
-from app.common.db import lock_for_transaction
+from app.common.db import (
+    chunks,
+    delete_in_chunks,
+    insert_ignoring_conflicts,
+    lock_for_transaction,
+    short_write,
+    write_chunk,
+)
 from app.common.rows import fields_of
 from app.common.time import from_local_date, local_day, utcnow
 from app.engagement import scoring
@@ -33,7 +53,7 @@ from app.extensions import db
 from app.recruitment import membership
 from app.rewards.library_use import reading
 
-WRITE_CHUNK = 2000
+READ_CHUNK = 2000  # rows fetched at a time from each stream
 
 
 @dataclass(frozen=True)
@@ -139,8 +159,8 @@ def activity_sources(weeks: Weeks) -> dict[str, Select]:
     }
 
 
-def _stream(kind: str, query: Select) -> Iterator[tuple[int, str, KindStats]]:
-    result = db.session.execute(query.execution_options(yield_per=WRITE_CHUNK))
+def _stream(reader: Connection, kind: str, query: Select) -> Iterator[tuple[int, str, KindStats]]:
+    result = reader.execute(query.execution_options(yield_per=READ_CHUNK))
     for user_id, now, amount, d_events, d_amount, mask, total, first, last in result:
         yield (
             user_id,
@@ -158,10 +178,10 @@ def _stream(kind: str, query: Select) -> Iterator[tuple[int, str, KindStats]]:
         )
 
 
-def _people() -> Iterator[tuple[int, str, None]]:
+def _people(reader: Connection) -> Iterator[tuple[int, str, None]]:
     people = accounts.person_groups().subquery()
     query = select(people.c.user_id).order_by(people.c.user_id)
-    for (user_id,) in db.session.execute(query.execution_options(yield_per=WRITE_CHUNK)):
+    for (user_id,) in reader.execute(query.execution_options(yield_per=READ_CHUNK)):
         yield user_id, "", None
 
 
@@ -171,12 +191,12 @@ def _reading_horizon(weeks: Weeks) -> date | None:
 
 
 def _person_stats(
-    weeks: Weeks, settings: engagement_settings.Settings
+    reader: Connection, weeks: Weeks, settings: engagement_settings.Settings
 ) -> Iterator[tuple[int, dict[str, KindStats]]]:
     """Every active person with their figures per kind, in person order."""
     weights = scoring.week_weights(settings)
-    streams = [_people()] + [
-        _stream(kind, weekly_stats(source, weeks, weights, settings.window_weeks))
+    streams = [_people(reader)] + [
+        _stream(reader, kind, weekly_stats(source, weeks, weights, settings.window_weeks))
         for kind, source in activity_sources(weeks).items()
     ]
     merged = heapq.merge(*streams, key=lambda item: (item[0], item[1]))
@@ -213,40 +233,68 @@ def _row(day: date, user_id: int, stats: dict[str, KindStats], result) -> dict:
 
 
 def score_day(*, now: datetime | None = None) -> dict[str, int]:
-    """Score every active person for the local day of `now`, replacing that day's snapshot."""
+    """Score every active person for the local day of `now`, replacing that day's snapshot.
+
+    Unlike other services this one commits, in short transactions, so that the web keeps
+    answering while it runs (SQLite has one writer at a time): the day is withdrawn first
+    (readers see the day before, whole), its old rows are deleted and the new ones written
+    in chunks of JOB_WRITE_CHUNK rows, each its own transaction, while the scores are
+    computed on a separate read-only connection; the day's record and segment counts are
+    written last, in one short transaction, and make the day visible. Two runs at once
+    write the same rows (conflicts are ignored), so the day ends complete either way."""
     now = now or utcnow()
     settings = engagement_settings.current()
     today = local_day(now)
     weeks = Weeks(today, settings.lookback_weeks)
     horizon = _reading_horizon(weeks)
     horizons = {"reading": horizon} if horizon else {}
-    lock_for_transaction("engagement.score_day")  # a concurrent run replaces the day after
-    db.session.execute(delete(EngagementScore).where(EngagementScore.day == today))
+    db.session.commit()  # nothing of the caller's stays open below
+    _withdraw_day(today)
+    delete_in_chunks(EngagementScore, EngagementScore.day == today)
     counts = dict.fromkeys(("people", "core", "active", "new", "at_risk", "dormant"), 0)
-    chunk: list[dict] = []
-    for user_id, stats in _person_stats(weeks, settings):
-        result = scoring.assess(stats, today=today, settings=settings, horizons=horizons)
-        chunk.append(_row(today, user_id, stats, result))
-        counts["people"] += 1
-        counts[result.segment] += 1
-        if len(chunk) >= WRITE_CHUNK:
-            _write(chunk)
-            chunk = []
-    if chunk:
-        _write(chunk)
-    _record_day(today, now, counts["people"], settings)
-    _count_segments(today)
+    with db.engine.connect() as reader:  # reads only: holds no write lock
+        rows = _scored_rows(reader, today, weeks, settings, horizons, counts)
+        for chunk in chunks(rows, write_chunk()):
+            with short_write():
+                _write(chunk)
+    segments = _segment_rows(today)
+    db.session.commit()  # ends the read, so the write below starts from a fresh snapshot
+    _publish_day(today, now, counts["people"], settings, segments)
+    db.session.commit()
     counts["thinned"] = thin_snapshots(today, settings)
     return counts
 
 
+def _scored_rows(
+    reader: Connection, today: date, weeks: Weeks, settings, horizons, counts: dict[str, int]
+) -> Iterator[dict]:
+    for user_id, stats in _person_stats(reader, weeks, settings):
+        result = scoring.assess(stats, today=today, settings=settings, horizons=horizons)
+        counts["people"] += 1
+        counts[result.segment] += 1
+        yield _row(today, user_id, stats, result)
+
+
+def _withdraw_day(today: date) -> None:
+    """Take the day out of sight (readers fall back to the day before) while it is
+    rewritten."""
+    lock_for_transaction("engagement.score_day")
+    db.session.execute(delete(SegmentCount).where(SegmentCount.day == today))
+    db.session.execute(delete(EngagementDay).where(EngagementDay.day == today))
+    db.session.commit()
+
+
 def _write(rows: list[dict]) -> None:
     """One executemany of plain rows: through the table, not the ORM, which would split
-    the batch wherever a value is None."""
-    db.session.execute(insert(EngagementScore.__table__), rows)
+    the batch wherever a value is None. A row a concurrent run wrote already stands."""
+    db.session.execute(insert_ignoring_conflicts(EngagementScore, ["day", "user_id"]), rows)
 
 
-def _record_day(today: date, now: datetime, people: int, settings) -> None:
+def _publish_day(today: date, now: datetime, people: int, settings, segments) -> None:
+    lock_for_transaction("engagement.score_day")
+    db.session.execute(delete(SegmentCount).where(SegmentCount.day == today))
+    if segments:
+        db.session.execute(insert(SegmentCount.__table__), segments)
     record = db.session.get(EngagementDay, today)
     if record is None:
         record = EngagementDay(day=today)
@@ -261,9 +309,9 @@ def _scope(prefix: str, column):
     return literal(prefix, String) + cast(column, String)
 
 
-def _count_segments(today: date) -> None:
-    """The day's people per segment: everyone, and per team, college and cohort."""
-    db.session.execute(delete(SegmentCount).where(SegmentCount.day == today))
+def _segment_rows(today: date) -> list[dict]:
+    """The day's people per segment: everyone, and per team, college and cohort (read
+    before the write that stores them)."""
     people = accounts.person_groups().subquery()
     members = membership.active_memberships().subquery()
     groupings = [
@@ -272,6 +320,7 @@ def _count_segments(today: date) -> None:
         (_scope("college:", people.c.college_id), people, people.c.college_id),
         (_scope("cohort:", people.c.enrolment_year), people, people.c.enrolment_year),
     ]
+    rows: list[dict] = []
     for scope, joined, key in groupings:
         query = (
             select(
@@ -289,26 +338,37 @@ def _count_segments(today: date) -> None:
             )
         counted = query.subquery()
         source = select(
-            literal(today, sqltypes.Date),
             counted.c.scope,
             counted.c.segment,
             func.count(),
             func.coalesce(func.sum(counted.c.service_minutes), 0),
             func.coalesce(func.sum(counted.c.contributions), 0),
         ).group_by(counted.c.scope, counted.c.segment)
-        columns = ["day", "scope", "segment", "people", "service_minutes", "contributions"]
-        db.session.execute(insert(SegmentCount).from_select(columns, source))
+        rows.extend(
+            {
+                "day": today,
+                "scope": scope_name,
+                "segment": segment,
+                "people": people_count,
+                "service_minutes": minutes,
+                "contributions": contributions,
+            }
+            for scope_name, segment, people_count, minutes, contributions in db.session.execute(
+                source
+            )
+        )
+    return rows
 
 
 def thin_snapshots(today: date, settings) -> int:
-    """Keep daily rows for `keep_daily_days`, then only Mondays' (weekly trends)."""
+    """Keep daily rows for `keep_daily_days`, then only Mondays' (weekly trends); deleted
+    in short committed chunks."""
     cutoff = today - timedelta(days=settings.keep_daily_days)
     old_days = db.session.scalars(select(EngagementDay.day).where(EngagementDay.day < cutoff))
     drop = [day for day in old_days if day.weekday() != 0]
     removed = 0
     for start in range(0, len(drop), 500):
-        result = db.session.execute(
-            delete(EngagementScore).where(EngagementScore.day.in_(drop[start : start + 500]))
+        removed += delete_in_chunks(
+            EngagementScore, EngagementScore.day.in_(drop[start : start + 500])
         )
-        removed += result.rowcount or 0
     return removed

@@ -15,6 +15,7 @@ data import never adds an eleventh star.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
-from app.common.db import begin_write_transaction, insert_ignoring_conflicts, update_if
+from app.common.db import (
+    begin_write_transaction,
+    chunks,
+    insert_ignoring_conflicts,
+    short_write,
+    update_if,
+    write_chunk,
+)
 from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
@@ -201,12 +209,16 @@ def evaluate_badge(
     *,
     now: datetime | None = None,
     values: dict[int, float] | None = None,
+    chunk: int | None = None,
 ) -> dict[str, int]:
     """Award a lifetime badge to everyone qualifying who lacks it; revoke it (when
     revocable) from holders who no longer qualify; give it back to those who qualify again.
-    `values` are the rule's values when the caller has them already."""
+    `values` are the rule's values when the caller has them already. With `chunk`, the
+    changes are committed `chunk` people at a time (the nightly job: short write locks);
+    without, they stay in the caller's one transaction."""
     now = now or utcnow()
-    begin_write_transaction()
+    if chunk is None:
+        begin_write_transaction()
     if values is None:
         values = RULES[badge.criterion].values(badge)
     if values is None:
@@ -218,14 +230,11 @@ def evaluate_badge(
         if value >= badge.threshold and user_id in numbers
     }
     held = {award.user_id: award for award in _lifetime_awards(badge)}
-    new = {
-        user_id: {"value": evidence_value(value)}
+    new = [
+        (user_id, {"value": evidence_value(value)})
         for user_id, value in qualifying.items()
         if user_id not in held
-    }
-    awarded = _insert_awards(badge, LIFETIME, new, now=now)
-    for award in awarded:
-        _notify_awarded(award, now=now, dedupe_key=f"badges.awarded:{award.id}")
+    ]
     lapsed = [
         award
         for user_id, award in held.items()
@@ -234,25 +243,60 @@ def evaluate_badge(
     returning = [
         award for user_id, award in held.items() if award.revoked_at and user_id in qualifying
     ]
-    return {
-        "awarded": len(awarded),
-        "revoked": _revoke(lapsed, values, now=now) if badge.revocable else 0,
-        "reinstated": _reinstate(returning, values, now=now),
-    }
+    counts = {"awarded": 0, "revoked": 0, "reinstated": 0}
+    for part in _parts(new, chunk):
+        with _part(chunk):
+            awarded = _insert_awards(badge, LIFETIME, dict(part), now=now)
+            for award in awarded:
+                _notify_awarded(award, now=now, dedupe_key=f"badges.awarded:{award.id}")
+        counts["awarded"] += len(awarded)
+    if badge.revocable:
+        for part in _parts(lapsed, chunk):
+            with _part(chunk):
+                counts["revoked"] += _revoke(part, values, now=now)
+    for part in _parts(returning, chunk):
+        with _part(chunk):
+            counts["reinstated"] += _reinstate(part, values, now=now)
+    return counts
+
+
+def chunk_size() -> int:
+    """People per short transaction of the badge jobs: a tenth of JOB_WRITE_CHUNK, since
+    each award also writes its notification (in-app, email and WeChat outboxes)."""
+    return max(1, write_chunk() // 10)
+
+
+def _parts(items: list, chunk: int | None) -> list[list]:
+    if not items:
+        return []
+    return list(chunks(items, chunk)) if chunk else [items]
+
+
+def _part(chunk: int | None):
+    """A committed short write when chunked; else part of the caller's transaction."""
+    return short_write() if chunk else contextlib.nullcontext()
 
 
 def evaluate_all(*, now: datetime | None = None) -> dict[str, int]:
-    """The nightly job: every active lifetime badge, over all history."""
+    """The nightly job: every active lifetime badge, over all history.
+
+    Commits as it goes, unlike other services, so that the web keeps answering (SQLite has
+    one writer at a time): each rule's values are read outside any write transaction, and
+    the changes written `chunk_size()` people per short transaction. A rerun, or two runs
+    at once, add nothing twice."""
     now = now or utcnow()
-    begin_write_transaction()
+    db.session.commit()
+    size = chunk_size()
     counts = {"awarded": 0, "revoked": 0, "reinstated": 0}
     known: dict[tuple[str, str], dict[int, float] | None] = {}
     for badge in active_badges(RULES):
         if badge_group(badge) not in known:
             known[badge_group(badge)] = RULES[badge.criterion].values(badge)
+            db.session.commit()  # ends the read
         if known[badge_group(badge)] is None:
             continue
-        for key, value in evaluate_badge(badge, now=now, values=known[badge_group(badge)]).items():
+        found = evaluate_badge(badge, now=now, values=known[badge_group(badge)], chunk=size)
+        for key, value in found.items():
             counts[key] += value
     return counts
 

@@ -110,13 +110,18 @@ def pending_backfill() -> list[Badge]:
 
 def backfill_pending(*, now: datetime | None = None) -> dict[str, int]:
     """Give each active lifetime badge still pending its backfill to everyone who qualifies
-    (exactly once: `evaluate_badge` skips awards that exist), then mark it done."""
+    (exactly once: `evaluate_badge` skips awards that exist), then mark it done.
+
+    Commits as it goes (a job: a new badge, or a first run, may award thousands): the
+    awards in short transactions of `badge_awarding.chunk_size()` people, then the mark."""
     now = now or utcnow()
-    lock_for_transaction("badges.backfill")
+    db.session.commit()
     counts = {"backfilled": 0, "awarded": 0}
     for badge in pending_backfill():
-        result = badge_awarding.evaluate_badge(badge, now=now)
+        result = badge_awarding.evaluate_badge(badge, now=now, chunk=badge_awarding.chunk_size())
+        lock_for_transaction("badges.backfill")
         if update_if(badge, Badge.backfilled_at.is_(None), backfilled_at=now):
             counts["backfilled"] += 1
+        db.session.commit()
         counts["awarded"] += result["awarded"]
     return counts

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.announcements import services
 from app.announcements.models import Announcement
 from app.common.time import utcnow
-from app.engagement.models import EngagementScore
+from app.engagement.models import EngagementDay, EngagementScore
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.shifts import signups
@@ -203,6 +203,17 @@ def test_an_admin_reaches_the_latest_at_risk_segment_and_a_coordinator_cannot(db
         db.session.add(
             EngagementScore(day=day, user_id=person.id, score=30, segment=segment, reason="r")
         )
+    # The days the job finished; a day it is still writing has no record yet.
+    db.session.add_all([EngagementDay(day=today - timedelta(days=1)), EngagementDay(day=today)])
+    db.session.add(
+        EngagementScore(
+            day=today + timedelta(days=1),
+            user_id=was_at_risk.id,
+            score=0,
+            segment="at_risk",
+            reason="r",
+        )
+    )
     draft = services.Draft(
         audience="segment", target_id=None, title="好久不见", body="回来看看", among="at_risk"
     )

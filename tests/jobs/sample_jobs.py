@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
 
 from app.accounts import services as accounts
+from app.extensions import db
 from jobs import registry, specs
 
 CALLS: list[datetime] = []
@@ -35,6 +37,23 @@ def sleepy(*, now: datetime) -> dict[str, int]:
         marker.write(f"{os.getpid()}\n")
     time.sleep(float(os.environ.get("GONGCHUANG_TEST_SLEEP", "1.0")))
     return {"slept": 1}
+
+
+WORKING_STARTED = threading.Event()
+WORKING_STOP = threading.Event()
+
+
+def working(*, now: datetime) -> dict[str, int]:
+    """Works in short committed transactions until told to stop, as the nightly jobs do."""
+    college = accounts.get_or_create_college("w0", "长任务学院")
+    db.session.commit()
+    WORKING_STARTED.set()
+    chunks = 0
+    while not WORKING_STOP.wait(0.05):
+        college.name = f"长任务学院{chunks % 2}"
+        db.session.commit()
+        chunks += 1
+    return {"chunks": chunks}
 
 
 @contextlib.contextmanager
