@@ -49,8 +49,8 @@ class Callers:
 
 
 def every_scope() -> list[str]:
-    """Read when the app exists: each resource module registers its scopes on import."""
-    return sorted(api.SCOPES)
+    """Every scope a person's token may hold (hub:read is a system's only)."""
+    return sorted(api.PERSONAL_SCOPES)
 
 
 def secret_for(user, scopes: list[str] | None = None) -> str:
