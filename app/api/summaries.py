@@ -259,7 +259,8 @@ def _record(user_id: int, old: str | None, digest: str, now: datetime) -> bool:
             .values(digest=digest, changed_at=now)
             .execution_options(synchronize_session=False)
         )
-    return db.session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: an ignored insert's rowcount is not reliable on every driver.
+    return db.session.scalar(statement.returning(HubSummaryState.id)) is not None
 
 
 def forget(user: User) -> None:
