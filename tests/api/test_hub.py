@@ -27,20 +27,12 @@ from app.outside import services as outside
 from app.rewards import badge_awarding
 from app.rewards.badges import badges_of
 from app.rewards.models import Badge
-from app.stars import services as stars
 from tests.api.conftest import bearer
-from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.feedback import feedback_data
 from tests.helpers import race
+from tests.stars.test_stars import small_thresholds  # noqa: F401  (autouse: 2, 4, 6 … hours)
 
 PREFIX = "/api/v1/hub/summaries"
-
-
-@pytest.fixture(autouse=True)
-def small_thresholds(app):
-    app.config["STAR_LEVEL_HOURS"] = (2, 4, 6, 8, 10)
-    yield
-    app.config["STAR_LEVEL_HOURS"] = stars.DEFAULT_THRESHOLDS
 
 
 @pytest.fixture
@@ -230,15 +222,8 @@ def test_a_bad_since_is_a_400_naming_it(client, hub, since):
 
 
 @pytest.fixture
-def receiver(app, monkeypatch):
-    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)
-    fake = WebhookReceiver()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def pushed_to(admin, receiver, db):
+def pushed_to(app, admin, receiver, monkeypatch, db):
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)  # the receiver's 127.0.0.1
     system = systems.register_system(admin, name="数据中台推送", scopes=["hub:read"]).system
     _row, receiver.secret = webhooks.subscribe(
         admin, system.id, url=receiver.url, events=["summary.changed"]

@@ -20,18 +20,10 @@ from app.common import http
 from app.common.time import utcnow
 from app.extensions import db as _db
 from config import TestConfig
-from tests.fakes.webhook_receiver import WebhookReceiver
 
 EVENT = "attendance.verified"
 PUBLIC = "93.184.216.34"  # judged public; never connected to (the tests resolve it only once)
 NAME = "hooks.campus.example"
-
-
-@pytest.fixture
-def receiver():
-    fake = WebhookReceiver()
-    yield fake
-    fake.stop()
 
 
 SYSTEM_GETADDRINFO = socket.getaddrinfo

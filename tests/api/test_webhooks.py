@@ -24,18 +24,10 @@ from app.recruitment import review
 from tests.columns import columns_data
 from tests.credits import batch_data, credits_data
 from tests.credits.batch_data import AUTUMN
-from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.helpers import race
 from tests.recruitment import recruiting
 
 EVENT = "attendance.verified"
-
-
-@pytest.fixture
-def receiver():
-    fake = WebhookReceiver()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
