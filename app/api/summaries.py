@@ -223,7 +223,7 @@ def publish_changed(*, now: datetime) -> dict[str, int]:
     recorded, once: the new digest is written with a conditional UPDATE (or an insert that
     ignores a conflict), and only the writer that changed it publishes. A person seen for the
     first time with nothing to tell is recorded without an event. Flush only."""
-    counts = {"published": 0, "recorded": 0}
+    counts = {"published": 0, "skipped": 0}
     for people in _batches():
         ids = [user.id for user, _changed in people]
         known = dict(
@@ -239,7 +239,7 @@ def publish_changed(*, now: datetime) -> dict[str, int]:
             if old == digest or not _record(summary.person_id, old, digest, now):
                 continue
             if old is None and summary.empty:
-                counts["recorded"] += 1
+                counts["skipped"] += 1
                 continue
             hooks.publish(EVENT, summary_json(replace(summary, updated_at=now)), now=now)
             counts["published"] += 1
