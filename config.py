@@ -129,6 +129,9 @@ class Config:
     # loopback or link-local address (only for the tests' local receiver: never in production).
     WEBHOOK_TIMEOUT = int(os.environ.get("WEBHOOK_TIMEOUT", "10"))
     WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", False)
+    # Encrypts the webhook signing secrets at rest (a Fernet key or a long passphrase); empty:
+    # a key derived from SECRET_KEY (HKDF-SHA256), so changing SECRET_KEY needs new secrets.
+    WEBHOOK_SECRET_KEY = os.environ.get("WEBHOOK_SECRET_KEY", "")
 
     # Semesters (学期) start on these month-days each year; a semester ends the day before
     # the next starts. The first listed is the academic year's first semester.

@@ -80,6 +80,7 @@ EVENT_NAMES = (
     "contribution.published",
     "application.decided",
     "person.anonymised",
+    "summary.changed",
 )
 
 

@@ -29,6 +29,12 @@ CATALOGUE: tuple[JobSpec, ...] = (
         _l("Deliver queued webhook events to the subscribed campus systems"),
     ),
     JobSpec(
+        "api.publish_summaries",
+        "app.api.hub_jobs:publish_summaries",
+        every(minutes=10),
+        _l("Publish changed student volunteer summaries to the campus data hub"),
+    ),
+    JobSpec(
         "announcements.send_due",
         "app.announcements.jobs:send_due",
         every(minutes=1),

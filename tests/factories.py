@@ -10,6 +10,7 @@ from app.accounts.models import College, Major, User
 from app.admin import datahub, import_runs, roster
 from app.admin.models import DataHubSource, ImportRun
 from app.api import systems as api_systems
+from app.api import webhooks as api_webhooks
 from app.api.models import WebhookDelivery, WebhookSubscription
 from app.extensions import db
 
@@ -80,7 +81,7 @@ def failed_webhook(actor: User, now: datetime) -> WebhookDelivery:
         system_id=system.id,
         url="https://dekt.example.edu.cn/hooks",
         events="attendance.verified hours.changed",
-        secret="whsec_example",
+        encrypted_secret=api_webhooks.seal("whsec_example"),
         created_at=now,
     )
     db.session.add(subscription)

@@ -25,7 +25,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import ColumnElement, delete
 
 from app import hooks
 from app.accounts.models import LoginDay, SsoSession, User, new_session_token
@@ -45,6 +45,11 @@ UNUSABLE_PASSWORD = "!anonymised"
 
 def is_anonymised(user: User) -> bool:
     return user.student_number.startswith(ANONYMOUS_PREFIX)
+
+
+def not_anonymised() -> ColumnElement[bool]:
+    """`is_anonymised` negated, as a condition on User for queries."""
+    return ~User.student_number.startswith(ANONYMOUS_PREFIX, autoescape=True)
 
 
 def can_anonymise(user: User, actor: User) -> bool:

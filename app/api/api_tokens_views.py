@@ -19,7 +19,7 @@ tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/profile/tokens")
 @login_required
 def index():
     form = TokenForm()
-    form.set_scope_choices(services.SCOPES)
+    form.set_scope_choices(services.personal_scope_labels())
     if form.validate_on_submit():
         created = run_change(
             lambda: services.create_token(

@@ -40,10 +40,17 @@ def challenge(error: DomainError, scopes: tuple[str, ...]) -> str:
     return ", ".join(parts)
 
 
-def _authenticate(secret: str, scopes: tuple[str, ...], *, for_systems: bool) -> None:
+def _authenticate(
+    secret: str, scopes: tuple[str, ...], *, for_systems: bool, only_systems: bool = False
+) -> None:
     """Find the personal token (`g.api_token`) or the system (`g.api_system`) of `secret`."""
     g.api_token = g.api_system = None
     if not systems.is_system_secret(secret):
+        if only_systems:
+            services.authenticate(secret, scopes=())  # an unknown token is still a 401
+            raise systems.OnlyForSystems(
+                _("This operation is for campus systems' application tokens, not people's.")
+            )
         g.api_token = services.authenticate(secret, scopes=scopes)
         return
     system = systems.find_system(secret)
@@ -54,10 +61,11 @@ def _authenticate(secret: str, scopes: tuple[str, ...], *, for_systems: bool) ->
     )
 
 
-def token_required(*scopes: str, systems_too: bool = False) -> Callable:
+def token_required(*scopes: str, systems_too: bool = False, systems_only: bool = False) -> Callable:
     """Let a request through only with a valid token holding all of `scopes`; the view
     then finds it with `current_token()`. With `systems_too` a system's application token
-    may call it as well (`current_system()`; then there is no person). The request's one
+    may call it as well (`current_system()`; then there is no person); with `systems_only`
+    only a system may (a person's token is refused, 403 system_only). The request's one
     commit happens here, after the view, so noting the token's use and the view's changes
     are one transaction."""
     unknown = set(scopes) - set(services.SCOPES)
@@ -73,7 +81,12 @@ def token_required(*scopes: str, systems_too: bool = False) -> Callable:
                     raise services.TokenMissing(
                         _("Send a personal access token: Authorization: Bearer <token>.")
                     )
-                _authenticate(secret, scopes, for_systems=systems_too)
+                _authenticate(
+                    secret,
+                    scopes,
+                    for_systems=systems_too or systems_only,
+                    only_systems=systems_only,
+                )
             except (
                 services.TokenRejected,
                 services.InsufficientScope,
@@ -90,7 +103,8 @@ def token_required(*scopes: str, systems_too: bool = False) -> Callable:
                 return view(*args, **kwargs)
 
         wrapped.api_scopes = scopes
-        wrapped.api_systems_too = systems_too
+        wrapped.api_systems_too = systems_too or systems_only
+        wrapped.api_systems_only = systems_only
         return wrapped
 
     return decorator

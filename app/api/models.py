@@ -101,8 +101,8 @@ class ApiSystemCalls(db.Model):
 
 class WebhookSubscription(db.Model):
     """A system's subscription to events, delivered to `url` as signed JSON POSTs. The
-    secret signs the deliveries, so it is kept as it is (a hash could not sign); it is shown
-    to the admin once."""
+    secret signs the deliveries, so it is kept encrypted, not hashed (a hash could not
+    sign; `webhooks.signing_secret` reads it); it is shown to the admin once."""
 
     __tablename__ = "webhook_subscriptions"
     __table_args__ = {"sqlite_autoincrement": True}
@@ -115,7 +115,8 @@ class WebhookSubscription(db.Model):
     url: Mapped[str] = mapped_column(sa.String(500))
     # Space-separated event names, e.g. "attendance.verified hours.changed".
     events: Mapped[str] = mapped_column(sa.String(500))
-    secret: Mapped[str] = mapped_column(sa.String(100))
+    # Fernet token of the secret (`webhooks.seal`).
+    encrypted_secret: Mapped[str] = mapped_column("secret_encrypted", sa.String(500))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     stopped_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
@@ -160,3 +161,21 @@ class WebhookDelivery(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     subscription: Mapped[WebhookSubscription] = relationship()
+
+
+class HubSummaryState(db.Model):
+    """What the campus data hub was last told of a person: the SHA-256 of their volunteer
+    summary (without its time) and when it last changed. `hub_jobs.publish_summaries`
+    compares each summary with it, so a person's change is published once per run at most;
+    the hub's pull (`since=`) reads `changed_at`."""
+
+    __tablename__ = "hub_summary_states"
+    __table_args__ = (
+        sa.Index("ix_hub_summary_states_changed_at", "changed_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)

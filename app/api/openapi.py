@@ -120,6 +120,9 @@ ERROR_SCHEMA = {
                         "token_revoked",
                         "account_deactivated",
                         "insufficient_scope",
+                        "person_only",
+                        "system_only",
+                        "address_not_allowed",
                         "invalid_input",
                         "not_found",
                         "method_not_allowed",
@@ -200,8 +203,10 @@ def _scopes_description() -> str:
         + "\n".join(lines)
         + "\n\nA campus system registered by an administrator calls with its application "
         "token, `Bearer gcs_…`, as the system rather than a person: only the operations that "
-        "say so accept it (the credit batches); others answer it `403 person_only`, and a call "
-        "from outside the system's allowed addresses `403 address_not_allowed`."
+        "say so accept it (the credit batches, the hub's summaries); others answer it "
+        "`403 person_only`, and a call from outside the system's allowed addresses "
+        "`403 address_not_allowed`. The hub's summaries (hub:read) are for systems only: a "
+        "person's token is answered `403 system_only`."
     )
 
 

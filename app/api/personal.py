@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts import personal_data
 from app.accounts.personal_data import Rows
-from app.api.models import ApiToken
+from app.api import summaries
+from app.api.models import ApiToken, HubSummaryState
 from app.common.rows import fields_of
 
 
@@ -20,6 +21,16 @@ def _token(row: ApiToken) -> dict[str, Any]:
         "prefix": f"{row.token_prefix}…",  # shown on the tokens page to tell tokens apart
         **fields_of(row, "scopes", "created_at", "expires_at", "last_used_at", "revoked_at"),
         "note": _l("A token exists; its secret is not exported."),
+    }
+
+
+def _hub_state(row: HubSummaryState) -> dict[str, Any]:
+    return {
+        "changed_at": row.changed_at,
+        "note": _l(
+            "When your volunteer summary last changed for the campus data hub; "
+            "the summary itself is computed from the sections above."
+        ),
     }
 
 
@@ -37,4 +48,14 @@ def connect_hooks() -> None:
             "expires_at": _l("Expires"),
             "last_used_at": _l("Last used"),
         },
+    )
+    personal_data.register_rows(
+        "hub",
+        _l("Campus data hub"),
+        {"hub_summary_states": Rows(HubSummaryState.user_id, _hub_state)},
+        labels={
+            "hub_summary_states": _l("Volunteer summary for the campus data hub"),
+            "changed_at": _l("Last changed"),
+        },
+        forget=summaries.forget,
     )

@@ -43,7 +43,10 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 SCOPES: dict[str, Any] = {
     "profile:read": _l("Read your profile and your list of API tokens"),
     "credits:read": _l("Read the exported Second Classroom credit batches you may see"),
+    "hub:read": _l("Read students' volunteer summaries (campus data hub; systems only)"),
 }
+# The scopes a person's own token may hold; the rest are for systems' application tokens.
+PERSONAL_SCOPES = ("profile:read", "credits:read")
 
 
 class TokenRejected(DomainError):
@@ -107,16 +110,20 @@ def tokens_for(user: User) -> list[ApiToken]:
     return list(db.session.scalars(tokens_query(user)))
 
 
+def personal_scope_labels() -> dict[str, Any]:
+    return {scope: SCOPES[scope] for scope in PERSONAL_SCOPES}
+
+
 def _check_scopes(scopes: list[str] | tuple[str, ...]) -> list[str]:
     wanted = set(scopes or ())
     if not wanted:
         raise InvalidInput(_("Choose at least one scope."), field="scopes")
-    unknown = wanted - set(SCOPES)
+    unknown = wanted - set(PERSONAL_SCOPES)
     if unknown:
         raise InvalidInput(
             _("Unknown scope: %(scope)s", scope=", ".join(sorted(unknown))), field="scopes"
         )
-    return [scope for scope in SCOPES if scope in wanted]
+    return [scope for scope in PERSONAL_SCOPES if scope in wanted]
 
 
 def create_token(

@@ -37,9 +37,10 @@ PREFIX_LENGTH = 9  # "gcs_" and five characters of the secret
 NAME_MAX_LENGTH = 100
 MAX_ADDRESSES = 50
 # The operations that make sense for a system rather than a person: reading the exported
-# credit batches (第二课堂系统 imports them). Personal operations (profile:read) refuse
-# system tokens whatever their scopes; see `auth.token_required(systems=...)`.
-SYSTEM_SCOPES = ("credits:read",)
+# credit batches (第二课堂系统 imports them) and the students' volunteer summaries (数据中台
+# pulls them). Personal operations (profile:read) refuse system tokens whatever their
+# scopes; see `auth.token_required(systems_too=..., systems_only=...)`.
+SYSTEM_SCOPES = ("credits:read", "hub:read")
 CALL_DAYS_SHOWN = 30
 
 
@@ -49,6 +50,10 @@ class AddressNotAllowed(Forbidden):
 
 class NotForSystems(InsufficientScope):
     code = "person_only"
+
+
+class OnlyForSystems(InsufficientScope):
+    code = "system_only"
 
 
 @dataclass

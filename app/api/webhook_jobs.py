@@ -5,7 +5,10 @@ with one conditional UPDATE in its own short transaction, so of two senders runn
 only one sends it, and recorded right after the receiver answered. A failure (no answer, a
 non-2xx status, an address that now resolves to an internal network) is retried later with
 exponential backoff until OUTBOX_MAX_ATTEMPTS; the last status and answer stay on the
-subscription's page. Registered as "app.api.webhook_jobs:send_webhooks".
+subscription's page. The receiver's name is resolved once per delivery and every address
+checked; the request then connects to the first checked address only (`http.fetch`'s
+`connect_to`), so a name re-pointed at an internal address in between reaches nothing.
+Registered as "app.api.webhook_jobs:send_webhooks".
 """
 
 from __future__ import annotations
@@ -78,17 +81,22 @@ def headers_for(claimed: ClaimedDelivery, secret: str, body: bytes) -> dict[str,
 def _deliver(claimed: ClaimedDelivery, *, token: str, now: datetime) -> str:
     """POST one event and record the answer; returns the delivery's new status."""
     subscription = db.session.get(WebhookSubscription, claimed.subscription_id)
+    secret = webhooks.signing_secret(subscription)
+    if secret is None:
+        return _failed(claimed, "secret_unreadable", None, b"", token=token, now=now)
     body = webhooks.body_of(claimed.payload)
     try:
-        webhooks.resolve_public(urlsplit(subscription.url).hostname or "")
+        # Resolved once: the request goes to exactly the address judged public here.
+        [address, *_others] = webhooks.resolve_public(urlsplit(subscription.url).hostname or "")
         answer = http.fetch(
             "POST",
             subscription.url,
             data=body,
-            headers=headers_for(claimed, subscription.secret, body),
+            headers=headers_for(claimed, secret, body),
             timeout=current_app.config["WEBHOOK_TIMEOUT"],
             max_bytes=MAX_ANSWER_BYTES,
             allow_redirects=False,
+            connect_to=address,
         )
     except webhooks.UnsafeAddress as error:
         return _failed(claimed, f"refused: {error}", None, b"", token=token, now=now)

@@ -9,6 +9,12 @@ anything older than five minutes, so a recorded request cannot be replayed later
 A webhook address must name a public host: private, loopback, link-local and other
 reserved addresses are refused when subscribing and again, after resolving the name, before
 every delivery (`WEBHOOK_ALLOW_PRIVATE` allows them, for the tests' local receiver only).
+The signing secrets are kept encrypted (Fernet): with `WEBHOOK_SECRET_KEY` when set (a
+Fernet key or a long passphrase, as `IDENTITY_ENCRYPTION_KEY`), else with a key derived
+from `SECRET_KEY` by HKDF-SHA256 (no salt, info "gongchuang/webhook-secrets/1"). Changing
+that key makes the stored secrets unreadable: their deliveries fail ("secret_unreadable")
+until the admin subscribes again. A database dump alone does not sign anything.
+
 Services only flush; the caller commits.
 """
 
@@ -25,6 +31,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -39,9 +48,11 @@ from app.common.db import get_or_not_found
 from app.common.time import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.natrecord.crypto import fernet_for
 
 URL_MAX_LENGTH = 500
 SECRET_PREFIX = "whsec_"
+KDF_INFO = b"gongchuang/webhook-secrets/1"
 DELIVERIES_SHOWN = 50
 EVENT_LABELS = {
     "attendance.verified": _l("Attendance verified"),
@@ -50,11 +61,37 @@ EVENT_LABELS = {
     "contribution.published": _l("Contribution published"),
     "application.decided": _l("Application decided"),
     "person.anonymised": _l("Person anonymised"),
+    "summary.changed": _l("Student's volunteer summary changed (campus data hub)"),
 }
 
 
 class UnsafeAddress(Exception):
     """The webhook's host is not a public address, or cannot be resolved."""
+
+
+# Secrets at rest ------------------------------------------------------------------------------
+
+
+def _fernet() -> Fernet:
+    key = current_app.config.get("WEBHOOK_SECRET_KEY")
+    if key:
+        return fernet_for(key)
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KDF_INFO).derive(
+        current_app.config["SECRET_KEY"].encode()
+    )
+    return fernet_for(derived)
+
+
+def seal(secret: str) -> str:
+    return _fernet().encrypt(secret.encode()).decode("ascii")
+
+
+def signing_secret(subscription: WebhookSubscription) -> str | None:
+    """The subscription's secret in the clear, or None when the key has changed."""
+    try:
+        return _fernet().decrypt(subscription.encrypted_secret.encode("ascii")).decode()
+    except (InvalidToken, ValueError):
+        return None
 
 
 # Addresses ------------------------------------------------------------------------------------
@@ -137,7 +174,11 @@ def subscribe(
     url = check_url(url)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     subscription = WebhookSubscription(
-        system_id=system.id, url=url, events=" ".join(chosen), secret=secret, created_at=now
+        system_id=system.id,
+        url=url,
+        events=" ".join(chosen),
+        encrypted_secret=seal(secret),
+        created_at=now,
     )
     db.session.add(subscription)
     db.session.flush()

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.engagement.charts import Chart, Series
 from app.engagement.labels import reason_text
@@ -60,3 +60,23 @@ def my_engagement(user_id: int) -> MyEngagement:
         series=[Series(_("Score"), [score for _day, score in rows])],
     )
     return MyEngagement(latest=latest, charts=[trend])
+
+
+def latest_segments(user_ids: list[int]) -> dict[int, str]:
+    """Each person's segment on their latest scored day (people never scored left out), in
+    one query: what their own engagement page shows."""
+    if not user_ids:
+        return {}
+    latest = (
+        select(EngagementScore.user_id, func.max(EngagementScore.day).label("day"))
+        .where(EngagementScore.user_id.in_(user_ids))
+        .group_by(EngagementScore.user_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(EngagementScore.user_id, EngagementScore.segment).join(
+            latest,
+            (latest.c.user_id == EngagementScore.user_id) & (latest.c.day == EngagementScore.day),
+        )
+    )
+    return {row.user_id: row.segment for row in rows}

@@ -18,12 +18,20 @@ def is_configured() -> bool:
     return bool(current_app.config.get("IDENTITY_ENCRYPTION_KEY"))
 
 
-def _fernet() -> Fernet:
-    key = current_app.config["IDENTITY_ENCRYPTION_KEY"]
+def fernet_for(key: str | bytes) -> Fernet:
+    """A Fernet key as it is; any other non-empty string (or 32 raw bytes, as a KDF gives
+    them) turned into one: a passphrase by SHA-256, raw bytes by base64."""
+    if isinstance(key, bytes) and len(key) == 32:
+        return Fernet(base64.urlsafe_b64encode(key))
     try:
         return Fernet(key)
     except (ValueError, TypeError):
-        return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
+        text = key.decode() if isinstance(key, bytes) else key
+        return Fernet(base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()))
+
+
+def _fernet() -> Fernet:
+    return fernet_for(current_app.config["IDENTITY_ENCRYPTION_KEY"])
 
 
 def encrypt(value: str) -> str:

@@ -28,6 +28,25 @@ def badges_of(user_id: int, *, include_revoked: bool = False) -> list[BadgeAward
     return list(db.session.scalars(query))
 
 
+def held_by(user_ids: list[int], *, shown_only: bool = False) -> dict[int, list[BadgeAward]]:
+    """Each person's awards not taken back (as `badges_of` lists them), in one query; with
+    `shown_only`, without the awards their holder hid from others."""
+    if not user_ids:
+        return {}
+    query = (
+        select(BadgeAward)
+        .where(BadgeAward.user_id.in_(user_ids), BadgeAward.revoked_at.is_(None))
+        .options(joinedload(BadgeAward.badge))
+        .order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc())
+    )
+    if shown_only:
+        query = query.where(BadgeAward.hidden.is_(False))
+    held: dict[int, list[BadgeAward]] = {}
+    for award in db.session.scalars(query):
+        held.setdefault(award.user_id, []).append(award)
+    return held
+
+
 def count_of(user_id: int):
     """How many awards `badges_of` lists, as a scalar subquery to read with other figures."""
     return (

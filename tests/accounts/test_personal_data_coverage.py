@@ -19,6 +19,7 @@ import app.models  # noqa: F401  (every table, for the parametrisation)
 from app.accounts import personal_data, sessions
 from app.accounts.models import SsoSession, User
 from app.admin.models import DataHubPull, DataHubSource
+from app.api import summaries as hub_summaries
 from app.checkin import offline
 from app.columns import comments, reading
 from app.columns.models import Contribution
@@ -123,6 +124,7 @@ def _add_what_the_world_lacks(world: World) -> None:
     thread = messages.get_thread(coordinator, world.own["thread_id"])
     messages.add_message(coordinator, thread, "收到，路上小心", now=now)
     identity.save_national_number(volunteer, "20260001", now=now)
+    hub_summaries.publish_changed(now=now)  # what the campus data hub was told
     _db.session.add(JobRun(job_id="engagement.score", trigger="manual", started_by_id=admin.id))
     source = _db.session.scalars(select(DataHubSource)).first()
     _db.session.add(DataHubPull(source_id=source.id, status="applied", actor_id=admin.id))

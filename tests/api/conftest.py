@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 
 from app.api import services
+from tests.fakes.webhook_receiver import WebhookReceiver
 
 
 @pytest.fixture
@@ -30,3 +31,11 @@ def make_token(db):
 
 def bearer(secret: str, **headers) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}", **headers}
+
+
+@pytest.fixture
+def receiver():
+    """A receiving system's webhook endpoint on 127.0.0.1 (tests/fakes/webhook_receiver.py)."""
+    fake = WebhookReceiver()
+    yield fake
+    fake.stop()

@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.api import services as api
+from app.api import systems
 from app.recruitment.access import active_coordinators
 from tests.api.conftest import bearer
 from tests.credits import batch_data, credits_data
@@ -49,8 +50,8 @@ class Callers:
 
 
 def every_scope() -> list[str]:
-    """Read when the app exists: each resource module registers its scopes on import."""
-    return sorted(api.SCOPES)
+    """Every scope a person's token may hold (hub:read is a system's only)."""
+    return sorted(api.PERSONAL_SCOPES)
 
 
 def secret_for(user, scopes: list[str] | None = None) -> str:
@@ -94,6 +95,9 @@ def callers(db) -> Callers:
         "coordinator": bearer(secret_for(builder)),
         "admin": bearer(secret_for(admin)),
         "profile only": bearer(secret_for(admin, scopes=["profile:read"])),
+        "data hub": bearer(
+            systems.register_system(admin, name="数据中台", scopes=["hub:read"]).secret
+        ),
         "revoked": bearer(revoked.secret),
         "unknown": bearer("gc_" + "x" * 43),
         "none": {},

@@ -67,6 +67,8 @@ EXPECTED_GET = {
     "api.credit_batches": API,
     "api.credit_batch_file": "401 404 404 404 ok ok",
     "api.docs": PUBLIC,
+    "api.hub_summaries": "401 403 403 403 403 403",  # a campus system's token only
+    "api.hub_summary": "401 403 403 403 403 403",
     "api.me": API,
     "api.my_tokens": API,
     "api.openapi_document": PUBLIC,

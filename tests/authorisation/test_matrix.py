@@ -96,7 +96,7 @@ class Visitor:
         assert self.clients[role].post("/login", data=login).status_code == 302
         with app.app_context():
             person = accounts.find_by_login(LOGINS[role])
-            scopes = list(api_tokens.SCOPES)
+            scopes = list(api_tokens.PERSONAL_SCOPES)
             new = api_tokens.create_token(person, name="matrix", scopes=scopes, days=30)
             db.session.commit()
             self.tokens[role] = new.secret

@@ -68,7 +68,11 @@ class WebhookReceiver:
                 event = json.loads(body)
                 self.seen[event["id"]] += 1
                 self.accepted.append(
-                    {**event, "header_event": request.headers.get("X-Gongchuang-Event")}
+                    {
+                        **event,
+                        "header_event": request.headers.get("X-Gongchuang-Event"),
+                        "header_host": request.headers.get("Host"),
+                    }
                 )
             return {"ok": True}
 
