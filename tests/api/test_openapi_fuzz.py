@@ -148,8 +148,8 @@ def test_a_page_number_too_large_for_the_database_is_400_not_500(client, callers
         headers={**callers.headers["volunteer"], "Accept-Language": "en"},
     )
     assert answer.status_code == 400
-    assert answer.json["error"]["code"] == "invalid_input"
-    assert "page must be between 1 and 10000" in answer.json["error"]["message"]
+    assert answer.json["code"] == "invalid_input"
+    assert "page must be between 1 and 10000" in answer.json["detail"]
 
 
 @pytest.mark.parametrize("value", ["", " 5", "5_0", "٣", "9" * 5000])
@@ -158,7 +158,7 @@ def test_a_blank_or_odd_number_is_400_not_silently_read(client, callers, value):
         "/api/v1/me/tokens", query_string={"per_page": value}, headers=callers.headers["admin"]
     )
     assert answer.status_code == 400
-    assert answer.json["error"]["code"] == "invalid_input"
+    assert answer.json["code"] == "invalid_input"
 
 
 def test_the_last_allowed_page_is_an_empty_list(client, callers):
@@ -173,7 +173,7 @@ def test_the_last_allowed_page_is_an_empty_list(client, callers):
 def test_an_id_larger_than_any_database_id_is_404_not_500(client, callers, batch_id):
     answer = client.get(f"/api/v1/credit-batches/{batch_id}/file", headers=callers.headers["admin"])
     assert answer.status_code == 404
-    assert answer.json["error"]["code"] == "not_found"
+    assert answer.json["code"] == "not_found"
 
 
 def test_a_page_with_an_id_too_large_for_the_database_is_404_not_500(client, login, admin):
