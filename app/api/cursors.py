@@ -187,8 +187,11 @@ class PeriodArg:
 PERIOD = PeriodArg()
 
 
-def _after(order: Sequence[Any], key: tuple[Any, ...], descending: bool) -> Any:
-    """(a, b, id) after (x, y, z) in the list's order, as a condition an index can use."""
+def after(order: Sequence[Any], key: tuple[Any, ...], descending: bool = False) -> Any:
+    """(a, b, id) after (x, y, z) in the list's order, as a condition an index can use
+    (for a list a service queries with extra conditions; `page` adds it itself)."""
+    if len(key) != len(order):
+        raise BadCursor(_("This cursor is not valid; start again from the first page."))
     conditions = []
     for index, column in enumerate(order):
         equal = [order[before] == key[before] for before in range(index)]
@@ -219,19 +222,19 @@ def page(
     window: Window,
     *,
     descending: bool = False,
+    key: Callable[[Any], tuple] | None = None,
 ):
-    """One page of `query`'s rows ordered by the columns `order` (the last one the id)."""
+    """One page of `query`'s rows ordered by the columns `order` (the last one the id);
+    `key` reads a row's values of them (by default its attributes of the same names)."""
     if window.after is not None:
-        if len(window.after) != len(order):
-            raise BadCursor(_("This cursor is not valid; start again from the first page."))
-        query = query.where(_after(order, window.after, descending))
+        query = query.where(after(order, window.after, descending))
     ordering = [column.desc() if descending else column.asc() for column in order]
-    rows = list(db.session.scalars(query.order_by(*ordering).limit(window.limit + 1)))
+    rows = list(db.session.scalars(query.order_by(*ordering).limit(window.limit + 1)).unique())
 
-    def key(row: Any) -> tuple:
+    def attributes(row: Any) -> tuple:
         return tuple(getattr(row, column.key) for column in order)
 
-    return answer(rows, key, serialize, window)
+    return answer(rows, key or attributes, serialize, window)
 
 
 def page_of_list(

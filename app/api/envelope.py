@@ -85,12 +85,12 @@ class QueryArg(Protocol):
 class IntArg:
     """A whole-number query argument with bounds; documented from the same object."""
 
-    default: int
+    default: int | None
     minimum: int | None = None
     maximum: int | None = None
     description: str = ""
 
-    def parse(self, name: str, raw: str | None) -> int:
+    def parse(self, name: str, raw: str | None) -> int | None:
         if raw is None:
             return self.default
         # Only ASCII digits: int() would also take "", " 5", "5_0" and other scripts' digits,
@@ -112,7 +112,7 @@ class IntArg:
             raise InvalidInput(message, field=name)
         return value
 
-    def read(self, name: str, args: MultiDict) -> int:
+    def read(self, name: str, args: MultiDict) -> int | None:
         return self.parse(name, args.get(name))
 
     def parameters(self, name: str) -> list[dict[str, Any]]:
@@ -124,7 +124,9 @@ class IntArg:
         return not (too_low or too_high)
 
     def openapi(self, name: str) -> dict:
-        schema: dict[str, Any] = {"type": "integer", "default": self.default}
+        schema: dict[str, Any] = {"type": "integer"}
+        if self.default is not None:
+            schema["default"] = self.default
         if self.minimum is not None:
             schema["minimum"] = self.minimum
         if self.maximum is not None:

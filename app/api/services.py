@@ -43,6 +43,8 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 SCOPES: dict[str, Any] = {
     "profile:read": _l("Read your profile and your list of API tokens"),
     "credits:read": _l("Read the exported Second Classroom credit batches you may see"),
+    "shifts:read": _l("See the open shifts of your teams and your sign-ups"),
+    "shifts:write": _l("Sign up for shifts, cancel, and answer offered places"),
 }
 
 

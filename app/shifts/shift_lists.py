@@ -93,11 +93,14 @@ def open_shifts(
     task_id: int | None = None,
     location: str | None = None,
     memberships: list | None = None,
+    where: tuple = (),
+    limit: int = 500,
 ) -> list[OpenShift]:
     """Upcoming scheduled shifts of the person's active teams, with fill, the person's own
     sign-up and whether they may sign up; a fixed number of queries, not one per shift.
     `week` is a local date: shifts from that day for seven days; `memberships`: the
-    person's, when the page has them already."""
+    person's, when the page has them already; `where`: more conditions on `Shift`/`Task`
+    (the API's dates, team and cursor) and `limit` the most shifts, in (start, id) order."""
     now = now or utcnow()
     person = person_of(user, memberships=memberships)
     team_ids = [tid for tid, m in person.memberships.items() if m.status == "active"]
@@ -111,7 +114,7 @@ def open_shifts(
         query = query.where(Task.id == task_id)
     if location:
         query = query.where(Task.location == location)
-    shifts = list(db.session.scalars(query.limit(500)).unique())
+    shifts = list(db.session.scalars(query.where(*where).limit(limit)).unique())
     if not shifts:
         return []
     ids = [shift.id for shift in shifts]
