@@ -197,3 +197,25 @@ def test_the_declaration_is_the_documented_schema():
     assert schema["additionalProperties"] is False and schema["required"] == ["count"]
     assert schema["properties"]["count"] == {"type": "integer", "minimum": 1, "maximum": 3}
     assert schema["properties"]["note"] == {"type": "string", "maxLength": 5}
+
+
+# Rate limits
+
+
+def test_each_token_has_its_own_rate_limit_answered_with_a_problem(
+    client, app, student, make_token, monkeypatch
+):
+    from app.extensions import limiter
+
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "2 per minute")
+    limiter.reset()
+    try:
+        first, second = make_token(student), make_token(student)
+        answers = [client.get("/api/v1/me", headers=bearer(first)) for _ in range(3)]
+        assert [answer.status_code for answer in answers] == [200, 200, 429]
+        refused = answers[2]
+        assert refused.mimetype == "application/problem+json"
+        assert refused.json["code"] == "rate_limited" and int(refused.headers["Retry-After"]) > 0
+        assert client.get("/api/v1/me", headers=bearer(second)).status_code == 200
+    finally:
+        limiter.reset()

@@ -9,6 +9,7 @@ Examples are few and derandomized so the file runs in seconds, the same way on e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 import schemathesis
@@ -24,9 +25,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.api import services as api
+from app.recruitment import membership as members
 from app.recruitment.access import active_coordinators
+from app.shifts import signups
 from tests.api.conftest import bearer
 from tests.credits import batch_data, credits_data
+from tests.shifts import signup_data
 
 EXAMPLES = 20
 CHECKS = [
@@ -46,6 +50,8 @@ class Callers:
 
     headers: dict[str, dict[str, str]]
     batch_id: int
+    # Path arguments naming real objects, so positive cases reach past "not found".
+    real: dict[str, int]
 
 
 def every_scope() -> list[str]:
@@ -99,8 +105,20 @@ def callers(db) -> Callers:
         "none": {},
     }
     api.revoke_token(volunteer, revoked.token.id)
+    real = {"batch_id": batch.id, **_shifts_of(volunteer)}
     db.session.commit()
-    return Callers(headers=headers, batch_id=batch.id)
+    return Callers(headers=headers, batch_id=batch.id, real=real)
+
+
+def _shifts_of(volunteer) -> dict[str, int]:
+    """The volunteer in a team with a coming shift and a sign-up for another one."""
+    team = signup_data.team()
+    membership = members.join_team(team.id, volunteer.id)
+    membership.onboarded = True
+    task = signup_data.task(team)
+    shift, signed = signup_data.shift(task), signup_data.shift(task, starts_in=timedelta(days=3))
+    signup = signups.sign_up(signed, volunteer)
+    return {"shift_id": shift.id, "signup_id": signup.id}
 
 
 def is_positive(case) -> bool:
@@ -124,6 +142,11 @@ def test_every_operation_answers_as_documented(case, callers):
     for name in who:
         headers = {**callers.headers[name], "Accept-Language": "en"}
         case.call_and_validate(headers=headers, checks=CHECKS)
+    named = set(case.path_parameters or {}) & set(callers.real)
+    if named and is_positive(case):
+        case.path_parameters = {**case.path_parameters, **{n: callers.real[n] for n in named}}
+        for headers in callers.headers.values():
+            case.call_and_validate(headers=headers, checks=CHECKS)
     if "batch_id" in (case.path_parameters or {}) and is_positive(case):
         case.path_parameters = {**case.path_parameters, "batch_id": callers.batch_id}
         statuses = {
