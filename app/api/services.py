@@ -45,6 +45,7 @@ SCOPES: dict[str, Any] = {
     "credits:read": _l("Read the exported Second Classroom credit batches you may see"),
     "shifts:read": _l("See the open shifts of your teams and your sign-ups"),
     "shifts:write": _l("Sign up for shifts, cancel, and answer offered places"),
+    "checkin:write": _l("Check in and out of your shifts with the kiosk's code"),
 }
 
 

@@ -10,15 +10,20 @@ from sqlalchemy import func, select
 
 from app.api.models import ApiIdempotencyKey
 from app.audit.models import AuditEntry
+from app.checkin import tokens
+from app.checkin.models import Attendance
+from app.common.time import utcnow
 from app.extensions import db as _db
 from app.shifts.models import ShiftSignup
 from tests.api.conftest import bearer
+from tests.checkin import checkin_data
+from tests.checkin.test_concurrency import open_shift
 from tests.shifts import signup_data as data
 
 TRIES = 6
 
 
-def post_together(app, url: str, headers: dict, tries: int) -> list:
+def post_together(app, url: str, headers: dict, tries: int, body: dict | None = None) -> list:
     """POST `url` from `tries` threads released at once, each a client of its own."""
     barrier = threading.Barrier(tries)
     answers: list = [None] * tries
@@ -26,7 +31,7 @@ def post_together(app, url: str, headers: dict, tries: int) -> list:
     def run(index: int) -> None:
         client = app.test_client()
         barrier.wait()
-        answers[index] = client.post(url, headers=headers)
+        answers[index] = client.post(url, headers=headers, json=body)
 
     threads = [threading.Thread(target=run, args=(index,)) for index in range(tries)]
     for thread in threads:
@@ -56,3 +61,21 @@ def test_racing_requests_with_one_key_sign_up_once_and_share_the_answer(app, db,
     audited = select(func.count(AuditEntry.id)).where(AuditEntry.action == "shifts.signed_up")
     assert _db.session.scalar(audited) == 1
     assert _db.session.scalar(select(func.count(ApiIdempotencyKey.id))) == 1
+
+
+def test_racing_check_ins_with_one_nonce_check_in_once(app, db, make_token):
+    team, shift = open_shift(capacity=2)
+    volunteer = checkin_data.member(team)
+    checkin_data.signed_up(shift, volunteer)
+    db.session.commit()
+    headers = bearer(make_token(volunteer, scopes=["checkin:write"]))
+    body = {"code": tokens.kiosk_code(shift.id, now=utcnow()), "nonce": "phone-1"}
+
+    answers = post_together(app, "/api/v1/checkin", headers, TRIES, body)
+
+    assert [answer.status_code for answer in answers] == [200] * TRIES
+    outcomes = sorted(answer.json["data"]["replayed"] for answer in answers)
+    assert outcomes == [False] + [True] * (TRIES - 1)
+    assert {answer.json["data"]["outcome"] for answer in answers} == {"checked_in"}
+    _db.session.expire_all()
+    assert _db.session.scalar(select(func.count(Attendance.id))) == 1

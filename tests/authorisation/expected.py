@@ -223,6 +223,7 @@ EXPECTED_GET = {
 
 EXPECTED_POST = {
     "api.sign_up": API_DOES,
+    "api.check_in": API_DOES,
     "api.cancel_signup": API_OWNER_DOES,
     "api.accept_offer": API_OWNER_DOES,
     "api.decline_offer": API_OWNER_DOES,
