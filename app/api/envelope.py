@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 from typing import Any, Protocol
 
@@ -31,6 +32,11 @@ WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 MAX_DIGITS = 20
 # Far past any real list, and small enough that the row offset fits every database's integer.
 MAX_PAGE = 10_000
+
+
+def iso(value: datetime | None) -> str | None:
+    """A UTC time as the API writes it: ISO 8601 to the second with a trailing Z."""
+    return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
 def ok(

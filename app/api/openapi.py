@@ -47,6 +47,17 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"oneOf": [schema, {"type": "null"}]}
 
 
+def path_id(name: str, description: str) -> dict[str, Any]:
+    """An id in the path, as `<int:name>` in the route."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "integer"},
+    }
+
+
 def query_parameters(arguments: dict[str, QueryArg]) -> list[dict[str, Any]]:
     return [
         parameter for name, argument in arguments.items() for parameter in argument.parameters(name)
@@ -98,6 +109,7 @@ def operation(
     data: dict[str, Any],
     description: str = "",
     parameters: list[dict[str, Any]] | None = None,
+    path: tuple[dict[str, Any], ...] = (),
     paginated: bool = False,
     cursor: bool = False,
     body: writes.Body | None = None,
@@ -105,9 +117,9 @@ def operation(
     errors: tuple[int, ...] = (401, 403, 429, 500),
 ) -> dict[str, Any]:
     """An operation answering `success` with `data` in the envelope: a list of it when
-    `paginated` (page/per_page) or `cursor`. A read (no `body`) gets its ETag and 304; a
-    write (`body`, the `writes.accepts` declaration) its requestBody, the Idempotency-Key
-    header and the write errors."""
+    `paginated` (page/per_page) or `cursor`; `path`: its path arguments (`path_id`). A read
+    (no `body`) gets its ETag and 304; a write (`body`, the `writes.accepts` declaration)
+    its requestBody, the Idempotency-Key header and the write errors."""
     listed = paginated or cursor
     meta = ref("CursorMeta") if cursor else ref("PageMeta") if paginated else ref("Meta")
     envelope = {
@@ -148,7 +160,8 @@ def operation(
     }
     if description:
         result["description"] = description
-    every_parameter = [*(parameters or []), *([IDEMPOTENCY_KEY] if body is not None else [])]
+    idempotency = [IDEMPOTENCY_KEY] if body is not None else []
+    every_parameter = [*path, *(parameters or []), *idempotency]
     if every_parameter:
         result["parameters"] = every_parameter
     if body is not None:

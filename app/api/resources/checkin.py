@@ -58,18 +58,14 @@ def result_json(result: services.ScanResult) -> dict[str, Any]:
         "attendance": {
             "id": record.id,
             "status": record.status,
-            "checked_in_at": _iso(record.checked_in_at),
-            "checked_out_at": _iso(record.checked_out_at),
+            "checked_in_at": envelope.iso(record.checked_in_at),
+            "checked_out_at": envelope.iso(record.checked_out_at),
             "late": record.late,
         }
         if record
         else None,
         "replayed": result.replayed,
     }
-
-
-def _iso(value) -> str | None:
-    return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
 def _scan(body: dict[str, Any]) -> services.ScanResult:

@@ -6,7 +6,6 @@ time, draws, per-person limits and deadlines, with the same refusals as problems
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -33,10 +32,6 @@ FILTERS = {
 }
 
 
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") + "Z" if value else None
-
-
 def shift_json(row: shift_lists.OpenShift) -> dict[str, Any]:
     shift, task = row.shift, row.shift.task
     return {
@@ -47,14 +42,16 @@ def shift_json(row: shift_lists.OpenShift) -> dict[str, Any]:
             "location": task.location,
             "team_id": task.team_id,
         },
-        "starts_at": iso(shift.starts_at),
-        "ends_at": iso(shift.ends_at),
+        "starts_at": envelope.iso(shift.starts_at),
+        "ends_at": envelope.iso(shift.ends_at),
         "note": shift.note,
         "capacity": shift.capacity,
         "taken": shift.confirmed_count,
         "waitlisted": row.waitlist_count,
-        "signup_opens_at": iso(shift.signup_opens_at),
-        "draw_closes_at": iso(rush.draw_closes_at(shift)) if shift.drawn_at is None else None,
+        "signup_opens_at": envelope.iso(shift.signup_opens_at),
+        "draw_closes_at": envelope.iso(rush.draw_closes_at(shift))
+        if shift.drawn_at is None
+        else None,
         "can_sign_up": row.eligibility.ok and row.signup is None and row.entry is None,
         "refusals": row.eligibility.codes,
         "my_signup": _mine(row.signup, row.position) if row.signup else None,
@@ -74,19 +71,19 @@ def signup_json(signup: ShiftSignup, position: int | None = None) -> dict[str, A
         "id": signup.id,
         "shift_id": shift.id,
         "task": {"id": shift.task.id, "title": shift.task.title},
-        "starts_at": iso(shift.starts_at),
-        "ends_at": iso(shift.ends_at),
+        "starts_at": envelope.iso(shift.starts_at),
+        "ends_at": envelope.iso(shift.ends_at),
         "status": signup.status,
         "waitlist_position": position,
-        "signed_up_at": iso(signup.signed_up_at),
-        "offer_expires_at": iso(signup.offer_expires_at),
-        "cancelled_at": iso(signup.cancelled_at),
+        "signed_up_at": envelope.iso(signup.signed_up_at),
+        "offer_expires_at": envelope.iso(signup.offer_expires_at),
+        "cancelled_at": envelope.iso(signup.cancelled_at),
         "late_cancellation": signup.late_cancellation,
     }
 
 
 def entry_json(entry: ShiftDrawEntry) -> dict[str, Any]:
-    return {"id": entry.id, "status": entry.status, "entered_at": iso(entry.entered_at)}
+    return {"id": entry.id, "status": entry.status, "entered_at": envelope.iso(entry.entered_at)}
 
 
 @bp.get("/shifts")
@@ -191,18 +188,8 @@ TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 SIGNUP_STATUSES = ["confirmed", "waitlisted", "offered", "cancelled"]
 
 
-def _id_parameter(name: str, what: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": what,
-        "schema": {"type": "integer"},
-    }
-
-
-SHIFT_ID = _id_parameter("shift_id", "The shift's id, from the list.")
-SIGNUP_ID = _id_parameter("signup_id", "Your sign-up's id, from /me/signups.")
+SHIFT_ID = openapi.path_id("shift_id", "The shift's id, from the list.")
+SIGNUP_ID = openapi.path_id("signup_id", "Your sign-up's id, from /me/signups.")
 REFUSALS = (
     "A refusal is a problem: 409 `not_eligible` with `reasons` (codes such as `not_open`, "
     "`not_member`, `training`, `paused`, `started`) and `opens_at` when sign-up has not "
@@ -212,7 +199,7 @@ REFUSALS = (
 
 
 def _signup_change(operation_id: str, summary: str, description: str) -> dict[str, Any]:
-    result = openapi.operation(
+    return openapi.operation(
         operation_id=operation_id,
         summary=summary,
         description=description,
@@ -220,14 +207,13 @@ def _signup_change(operation_id: str, summary: str, description: str) -> dict[st
         scopes=WRITE,
         data=openapi.ref("Signup"),
         body=writes.EMPTY,
+        path=(SIGNUP_ID,),
         errors=(401, 403, 404, 409, 429, 500),
     )
-    result["parameters"] = [SIGNUP_ID, *result["parameters"]]
-    return result
 
 
 def _sign_up_operation() -> dict[str, Any]:
-    result = openapi.operation(
+    return openapi.operation(
         operation_id="signUpForShift",
         summary="Sign up for a shift",
         description="As the Sign up button: a place when one is free, else the waitlist "
@@ -238,24 +224,22 @@ def _sign_up_operation() -> dict[str, Any]:
         data=openapi.ref("SignupOutcome"),
         body=writes.EMPTY,
         success=201,
+        path=(SHIFT_ID,),
         errors=(401, 403, 404, 409, 429, 500),
     )
-    result["parameters"] = [SHIFT_ID, *result["parameters"]]
-    return result
 
 
 def _get_shift_operation() -> dict[str, Any]:
-    result = openapi.operation(
+    return openapi.operation(
         operation_id="getShift",
         summary="One open shift",
         description="As in the list; 404 when the shift is not among your open shifts.",
         tag="shifts",
         scopes=READ,
         data=openapi.ref("Shift"),
+        path=(SHIFT_ID,),
         errors=(401, 403, 404, 429, 500),
     )
-    result["parameters"] = [SHIFT_ID]
-    return result
 
 
 openapi.add_paths(
