@@ -112,7 +112,8 @@ def test_an_api_call_while_the_database_is_busy_answers_503_in_the_envelope(app,
         response = client.get("/api/v1/me", headers=bearer(secret))
 
     assert response.status_code == 503
-    assert response.headers["Retry-After"] == str(BUSY_RETRY_AFTER_SECONDS)
+    # At least our few seconds; the API's rate limiter may name its own, later, reset.
+    assert int(response.headers["Retry-After"]) >= BUSY_RETRY_AFTER_SECONDS
     error = response.get_json()
     assert error["status"] == 503 and error["code"] == "busy"
     assert error["detail"]

@@ -75,6 +75,8 @@ EXPECTED_GET = {
     "api.list_shifts": API,
     "api.get_shift": API_NONE,
     "api.my_signups": API,
+    "api.available_handovers": API,
+    "api.my_handovers": API,
     "api.openapi_document": PUBLIC,
     "attendance.shift_sheet": TEAM_HIDDEN,
     "attendance.export": TEAM_HIDDEN,
@@ -224,6 +226,9 @@ EXPECTED_GET = {
 EXPECTED_POST = {
     "api.sign_up": API_DOES,
     "api.check_in": API_DOES,
+    "api.offer_place": API_OWNER_DOES,
+    "api.withdraw_handover": API_OWNER_DOES,
+    "api.take_handover": API_DOES,
     "api.cancel_signup": API_OWNER_DOES,
     "api.accept_offer": API_OWNER_DOES,
     "api.decline_offer": API_OWNER_DOES,

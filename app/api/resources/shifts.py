@@ -135,7 +135,7 @@ def sign_up(shift_id: int):
     return envelope.ok(data, status=201)
 
 
-def _own_signup(signup_id: int) -> ShiftSignup:
+def own_signup(signup_id: int) -> ShiftSignup:
     signup = db.session.get(ShiftSignup, signup_id)
     if signup is None or signup.user_id != current_person().id:
         raise NotFound(_("No such sign-up."))
@@ -157,7 +157,7 @@ def my_signups(window: cursors.Window, period: cursors.Period):
 
 
 def _change(signup_id: int, change) -> Any:
-    signup = _own_signup(signup_id)
+    signup = own_signup(signup_id)
     change(signup, actor=current_person(), now=utcnow())
     return envelope.ok(signup_json(signup))
 
