@@ -101,6 +101,8 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "300 per minute")
     RATELIMIT_HEADERS_ENABLED = True
+    # The JSON API's calls per token (or per address without one).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
 
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "20"))
 
@@ -284,6 +286,7 @@ class TestConfig(Config):
     LOGIN_ADDRESS_RATE_LIMIT = "10000 per minute"
     COMMENT_RATE_LIMIT = "1000 per minute"
     MESSAGE_RATE_LIMIT = "1000 per minute"
+    API_RATE_LIMIT = "100000 per minute"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = ""  # tests that send email start their own local SMTP server

@@ -7,8 +7,9 @@ to an HTTP status. HTML requests get a page in the user's language, `/api/` requ
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, json, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -21,10 +22,18 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(str(message))
         self.message = message
         self.field = field
+        # Facts a client can act on, added to an API problem's body (e.g. `opens_at`).
+        self.details = details or {}
 
 
 class InvalidInput(DomainError):
@@ -98,14 +107,46 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, message: str | None = None, code: str | None = None):
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "/api/v1/problems/"
+
+
+def error_response(
+    status: int,
+    message: str | None = None,
+    code: str | None = None,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    details: dict[str, Any] | None = None,
+):
+    """The one error answer: a page in the user's language, or for /api/ an RFC 9457
+    problem (application/problem+json) with our stable `code`, `errors` naming the fields
+    of invalid input and any `details` a client can act on."""
     title = ERROR_TITLES.get(status, ERROR_TITLES[500])
     detail = message or ERROR_HINTS.get(status, ERROR_HINTS[500])
     if wants_json():
         code = code or ERROR_CODES.get(status, "error")
-        body = {"error": {"status": status, "code": code, "message": str(detail)}}
-        return jsonify(body), status
+        body: dict[str, Any] = {
+            **(details or {}),
+            "type": PROBLEM_TYPE_PREFIX + code,
+            "title": str(title),
+            "status": status,
+            "detail": str(detail),
+            "instance": request.path,
+            "code": code,
+        }
+        if errors:
+            body["errors"] = errors
+        response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
+        return response, status
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def domain_error_response(error: DomainError):
+    """A service's refusal: its status, code and message, with the field it is about."""
+    message = str(error.message)
+    errors = [{"field": error.field, "message": message}] if error.field else None
+    return error_response(error.status, message, error.code, errors=errors, details=error.details)
 
 
 def is_busy_database(error: OperationalError) -> bool:
@@ -129,7 +170,7 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()
-        return error_response(error.status, str(error.message), error.code)
+        return domain_error_response(error)
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):

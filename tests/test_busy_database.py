@@ -112,10 +112,11 @@ def test_an_api_call_while_the_database_is_busy_answers_503_in_the_envelope(app,
         response = client.get("/api/v1/me", headers=bearer(secret))
 
     assert response.status_code == 503
-    assert response.headers["Retry-After"] == str(BUSY_RETRY_AFTER_SECONDS)
-    error = response.get_json()["error"]
+    # At least our few seconds; the API's rate limiter may name its own, later, reset.
+    assert int(response.headers["Retry-After"]) >= BUSY_RETRY_AFTER_SECONDS
+    error = response.get_json()
     assert error["status"] == 503 and error["code"] == "busy"
-    assert error["message"]
+    assert error["detail"]
     db.session.expire_all()
     assert db.session.scalar(select(ApiToken.last_used_at)) is None
     assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200

@@ -1,21 +1,27 @@
-"""The API's one response envelope, its one validation decorator, and pages of lists.
+"""The API's one response envelope, its one query-argument decorator, and pages of lists.
 
-Success: `{"data": ..., "meta": {...}}`; a list's meta is `{page, per_page, total, pages}`.
-Error: `{"error": {"status": 404, "code": "not_found", "message": "..."}}`, the same shape
-that `app.errors` gives every /api/ error (404, 405, 429, 500, domain errors).
+Success: `{"data": ..., "meta": {...}}`; a GET's answer carries a strong ETag over its body
+and answers `If-None-Match` with 304. A cursor list's meta is `{limit, next_cursor}` (see
+`app.api.cursors`); the two older lists keep `{page, per_page, total, pages}`.
+Error: an RFC 9457 problem (application/problem+json: type, title, status, detail, instance,
+our `code`, and `errors: [{field, message}]` for invalid input), made by `app.errors` for every
+/api/ error (404, 405, 429, 500, domain errors) and by `error` here.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import Select
+from werkzeug.datastructures import MultiDict
 
 from app.errors import InvalidInput, error_response
 from app.extensions import db
@@ -28,29 +34,69 @@ MAX_DIGITS = 20
 MAX_PAGE = 10_000
 
 
-def ok(data: Any, *, meta: dict | None = None, status: int = 200) -> Response:
+def iso(value: datetime | None) -> str | None:
+    """A UTC time as the API writes it: ISO 8601 to the second with a trailing Z."""
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+def ok(
+    data: Any, *, meta: dict | None = None, status: int = 200, headers: dict | None = None
+) -> Response:
+    """The envelope. A GET's 200 gets its ETag, and 304 when the client has it already."""
     response = jsonify({"data": data, "meta": meta or {}})
     response.status_code = status
+    response.headers.update(headers or {})
+    if request.method == "GET" and status == 200:
+        return conditional(response)
     return response
 
 
-def error(status: int, message: str, code: str, *, headers: dict | None = None) -> Response:
-    response, status = error_response(status, message, code)
+def conditional(response: Response) -> Response:
+    """A strong ETag over the body (`Cache-Control: private, no-cache`: keep it, but ask
+    each time); when `If-None-Match` names it, 304 with no body."""
+    tag = hashlib.sha256(response.get_data()).hexdigest()[:32]
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    if request.if_none_match.contains_weak(tag):
+        response.status_code = 304
+        response.set_data(b"")
+        response.headers.pop("Content-Type", None)
+    return response
+
+
+def error(
+    status: int,
+    message: str,
+    code: str,
+    *,
+    headers: dict | None = None,
+    errors: list[dict[str, str]] | None = None,
+) -> Response:
+    response, status = error_response(status, message, code, errors=errors)
     response.status_code = status
     response.headers.update(headers or {})
     return response
+
+
+class QueryArg(Protocol):
+    """A query-string argument (or a few that go together, like from/to): it reads and
+    checks itself, raising InvalidInput naming the argument, and documents itself."""
+
+    def read(self, name: str, args: MultiDict) -> Any: ...
+
+    def parameters(self, name: str) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
 class IntArg:
     """A whole-number query argument with bounds; documented from the same object."""
 
-    default: int
+    default: int | None
     minimum: int | None = None
     maximum: int | None = None
     description: str = ""
 
-    def parse(self, name: str, raw: str | None) -> int:
+    def parse(self, name: str, raw: str | None) -> int | None:
         if raw is None:
             return self.default
         # Only ASCII digits: int() would also take "", " 5", "5_0" and other scripts' digits,
@@ -72,13 +118,21 @@ class IntArg:
             raise InvalidInput(message, field=name)
         return value
 
+    def read(self, name: str, args: MultiDict) -> int | None:
+        return self.parse(name, args.get(name))
+
+    def parameters(self, name: str) -> list[dict[str, Any]]:
+        return [self.openapi(name)]
+
     def holds(self, value: int) -> bool:
         too_low = self.minimum is not None and value < self.minimum
         too_high = self.maximum is not None and value > self.maximum
         return not (too_low or too_high)
 
     def openapi(self, name: str) -> dict:
-        schema: dict[str, Any] = {"type": "integer", "default": self.default}
+        schema: dict[str, Any] = {"type": "integer"}
+        if self.default is not None:
+            schema["default"] = self.default
         if self.minimum is not None:
             schema["minimum"] = self.minimum
         if self.maximum is not None:
@@ -105,15 +159,16 @@ PAGINATION = {
 }
 
 
-def query_args(**arguments: IntArg) -> Callable:
-    """The one validation decorator: checks the query-string arguments and passes them to
-    the view as keyword arguments. A bad value gives a 400 JSON error naming the argument."""
+def query_args(**arguments: QueryArg) -> Callable:
+    """The one query validation decorator: checks the query-string arguments and passes
+    them to the view as keyword arguments (an IntArg's value, a cursor's `Window`, a
+    `Period`...). A bad value gives a 400 problem naming the argument."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             for name, argument in arguments.items():
-                kwargs[name] = argument.parse(name, request.args.get(name))
+                kwargs[name] = argument.read(name, request.args)
             return view(*args, **kwargs)
 
         wrapped.api_query_args = arguments

@@ -179,3 +179,26 @@ class HubSummaryState(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     digest: Mapped[str] = mapped_column(sa.String(64))
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+class ApiIdempotencyKey(db.Model):
+    """A write sent with an `Idempotency-Key` header, and what it answered: the same key
+    and body again (a client retrying after a lost answer) get this answer, not a second
+    write. `caller` is "token:<id>" or "system:<id>", so keys are per token or system. The
+    row is written in the write's own transaction: a write that fails leaves none."""
+
+    __tablename__ = "api_idempotency_keys"
+    __table_args__ = (
+        sa.UniqueConstraint("caller", "key", name="uq_api_idempotency_keys_caller_key"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caller: Mapped[str] = mapped_column(sa.String(40))
+    key: Mapped[str] = mapped_column(sa.String(100))
+    # SHA-256 of the method, the path and the body, in hex.
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[int | None] = mapped_column(sa.Integer)
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime, index=True)

@@ -14,8 +14,9 @@ from typing import Any
 
 from flask_babel import force_locale
 
-from app.api import services
-from app.api.envelope import MAX_PER_PAGE, IntArg
+from app.api import services, writes
+from app.api.cursors import MAX_LIMIT
+from app.api.envelope import MAX_PER_PAGE, QueryArg
 
 API_VERSION = "1.0.0"
 
@@ -46,8 +47,21 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"oneOf": [schema, {"type": "null"}]}
 
 
-def query_parameters(arguments: dict[str, IntArg]) -> list[dict[str, Any]]:
-    return [argument.openapi(name) for name, argument in arguments.items()]
+def path_id(name: str, description: str) -> dict[str, Any]:
+    """An id in the path, as `<int:name>` in the route."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "integer"},
+    }
+
+
+def query_parameters(arguments: dict[str, QueryArg]) -> list[dict[str, Any]]:
+    return [
+        parameter for name, argument in arguments.items() for parameter in argument.parameters(name)
+    ]
 
 
 ERROR_RESPONSES = {
@@ -55,8 +69,34 @@ ERROR_RESPONSES = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "NotFound",
+    409: "Conflict",
+    413: "TooLarge",
+    415: "UnsupportedMediaType",
+    422: "Unprocessable",
     429: "TooManyRequests",
     500: "ServerError",
+}
+# Every write can answer these: a bad body or key, a reused key, a busy key.
+WRITE_ERRORS = (400, 409, 413, 415, 422)
+
+IDEMPOTENCY_KEY = {
+    "name": writes.KEY_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "Optional. Any 1 to 100 visible ASCII characters, new for each intended "
+    "write (a UUID is usual). Sending the same request again with the same key within 24 "
+    "hours answers what the first one answered (with `Idempotent-Replayed: true`) and writes "
+    "nothing; the same key with another body is 422 `idempotency_key_reused`.",
+    "schema": {"type": "string", "pattern": "^[!-~]{1,100}$"},
+}
+ETAG_HEADER = {
+    "description": "A strong validator of the body: send it back as If-None-Match.",
+    "schema": {"type": "string"},
+}
+REPLAYED_HEADER = {
+    "description": "`true` when this is the stored answer to an earlier request with the "
+    "same Idempotency-Key.",
+    "schema": {"type": "string", "enum": ["true"]},
 }
 
 
@@ -69,23 +109,47 @@ def operation(
     data: dict[str, Any],
     description: str = "",
     parameters: list[dict[str, Any]] | None = None,
+    path: tuple[dict[str, Any], ...] = (),
     paginated: bool = False,
+    cursor: bool = False,
+    body: writes.Body | None = None,
+    success: int = 200,
     errors: tuple[int, ...] = (401, 403, 429, 500),
 ) -> dict[str, Any]:
-    """An operation answering 200 with `data` (a list of it, paged, when `paginated`)."""
-    body = {
+    """An operation answering `success` with `data` in the envelope: a list of it when
+    `paginated` (page/per_page) or `cursor`; `path`: its path arguments (`path_id`). A read
+    (no `body`) gets its ETag and 304; a write (`body`, the `writes.accepts` declaration)
+    its requestBody, the Idempotency-Key header and the write errors."""
+    listed = paginated or cursor
+    meta = ref("CursorMeta") if cursor else ref("PageMeta") if paginated else ref("Meta")
+    envelope = {
         "type": "object",
         "required": ["data", "meta"],
-        "properties": {
-            "data": {"type": "array", "items": data} if paginated else data,
-            "meta": ref("PageMeta") if paginated else ref("Meta"),
-        },
+        "properties": {"data": {"type": "array", "items": data} if listed else data, "meta": meta},
     }
-    statuses = sorted({*errors, 400} if parameters else set(errors))
-    responses: dict[str, Any] = {
-        "200": {"description": "Success.", "content": {"application/json": {"schema": body}}}
+    statuses = set(errors)
+    if parameters:
+        statuses.add(400)
+    success_response: dict[str, Any] = {
+        "description": "Success.",
+        "content": {"application/json": {"schema": envelope}},
     }
-    for status in statuses:
+    if body is None:
+        success_response["headers"] = {"ETag": ETAG_HEADER}
+        if cursor:
+            success_response["headers"]["Link"] = {
+                "description": 'The next page: `<address>; rel="next"`, absent on the last.',
+                "schema": {"type": "string"},
+            }
+    else:
+        statuses.update(WRITE_ERRORS)
+    responses: dict[str, Any] = {str(success): success_response}
+    if body is None:
+        responses["304"] = {
+            "description": "Not modified: the If-None-Match ETag is still the body's.",
+            "headers": {"ETag": ETAG_HEADER},
+        }
+    for status in sorted(statuses):
         responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[status]}"}
     result: dict[str, Any] = {
         "operationId": operation_id,
@@ -96,52 +160,83 @@ def operation(
     }
     if description:
         result["description"] = description
-    if parameters:
-        result["parameters"] = parameters
+    idempotency = [IDEMPOTENCY_KEY] if body is not None else []
+    every_parameter = [*path, *(parameters or []), *idempotency]
+    if every_parameter:
+        result["parameters"] = every_parameter
+    if body is not None:
+        result["requestBody"] = {
+            "required": body.required,
+            "content": {"application/json": {"schema": body.schema()}},
+        }
     return result
 
 
-ERROR_SCHEMA = {
+PROBLEM_CODES = [
+    "unauthorized",
+    "invalid_token",
+    "token_expired",
+    "token_revoked",
+    "account_deactivated",
+    "insufficient_scope",
+    "person_only",
+    "system_only",
+    "address_not_allowed",
+    "invalid_input",
+    "bad_cursor",
+    "malformed_json",
+    "invalid_body",
+    "unsupported_media_type",
+    "too_large",
+    "idempotency_key_reused",
+    "idempotency_key_in_progress",
+    "not_found",
+    "conflict",
+    "method_not_allowed",
+    "rate_limited",
+    "server_error",
+    "busy",
+]
+
+PROBLEM_SCHEMA = {
     "type": "object",
-    "required": ["error"],
+    "description": "An RFC 9457 problem (application/problem+json). Some problems add "
+    "members a client can act on, such as `opens_at` when sign-up has not opened yet.",
+    "required": ["type", "title", "status", "detail", "instance", "code"],
     "properties": {
-        "error": {
-            "type": "object",
-            "required": ["status", "code", "message"],
-            "properties": {
-                "status": {"type": "integer", "description": "The HTTP status, repeated."},
-                "code": {
-                    "type": "string",
-                    "description": "A stable machine-readable code.",
-                    "examples": [
-                        "unauthorized",
-                        "invalid_token",
-                        "token_expired",
-                        "token_revoked",
-                        "account_deactivated",
-                        "insufficient_scope",
-                        "person_only",
-                        "system_only",
-                        "address_not_allowed",
-                        "invalid_input",
-                        "not_found",
-                        "method_not_allowed",
-                        "rate_limited",
-                        "server_error",
-                    ],
-                },
-                "message": {
-                    "type": "string",
-                    "description": "For people, in the language of Accept-Language "
-                    "(zh or en; Chinese by default).",
-                },
+        "type": {
+            "type": "string",
+            "format": "uri-reference",
+            "description": "/api/v1/problems/<code>: names the kind of problem.",
+        },
+        "title": {"type": "string", "description": "A short summary of the kind."},
+        "status": {"type": "integer", "description": "The HTTP status, repeated."},
+        "detail": {
+            "type": "string",
+            "description": "For people, in the language of Accept-Language (zh or en; "
+            "Chinese by default).",
+        },
+        "instance": {"type": "string", "description": "The path that was asked for."},
+        "code": {
+            "type": "string",
+            "description": "A stable machine-readable code.",
+            "examples": PROBLEM_CODES,
+        },
+        "errors": {
+            "type": "array",
+            "description": "For invalid input: each field (a query argument, a header or a "
+            "body field) and what is wrong with it.",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
             },
-        }
+        },
     },
 }
 
 BASE_SCHEMAS = {
-    "Error": ERROR_SCHEMA,
+    "Problem": PROBLEM_SCHEMA,
     "Meta": {"type": "object", "description": "Facts about the response; empty for one object."},
     "PageMeta": {
         "type": "object",
@@ -153,10 +248,25 @@ BASE_SCHEMAS = {
             "pages": {"type": "integer", "minimum": 0},
         },
     },
+    "CursorMeta": {
+        "type": "object",
+        "required": ["limit", "next_cursor"],
+        "properties": {
+            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            "next_cursor": {
+                "type": ["string", "null"],
+                "description": "Send as `cursor` for the next page; null on the last page.",
+            },
+        },
+    },
 }
 
 RESPONSE_DESCRIPTIONS = {
-    "BadRequest": ("A query argument is not valid (code invalid_input).", "invalid_input"),
+    "BadRequest": (
+        "A query argument or header is not valid (code invalid_input, bad_cursor), or the "
+        "body is not JSON (malformed_json).",
+        "invalid_input",
+    ),
     "Unauthorized": (
         "No token, or one that is unknown, revoked, expired or whose owner was deactivated "
         "(codes unauthorized, invalid_token, token_revoked, token_expired, account_deactivated).",
@@ -167,6 +277,22 @@ RESPONSE_DESCRIPTIONS = {
         "insufficient_scope",
     ),
     "NotFound": ("No such object, or not yours (code not_found).", "not_found"),
+    "Conflict": (
+        "The object's state does not allow this now (code conflict or a more precise one), "
+        "or a request with the same Idempotency-Key is still running "
+        "(idempotency_key_in_progress).",
+        "conflict",
+    ),
+    "TooLarge": ("The body is larger than 64 KB (code too_large).", "too_large"),
+    "UnsupportedMediaType": (
+        "The body is not sent as application/json (code unsupported_media_type).",
+        "unsupported_media_type",
+    ),
+    "Unprocessable": (
+        "The body's fields are not valid (code invalid_body, with errors naming each "
+        "field), or the Idempotency-Key was used with another body (idempotency_key_reused).",
+        "invalid_body",
+    ),
     "TooManyRequests": ("Too many requests; wait and retry (code rate_limited).", "rate_limited"),
     "ServerError": ("The server made an error (code server_error).", "server_error"),
 }
@@ -176,10 +302,17 @@ def _error_responses() -> dict[str, Any]:
     responses = {}
     for name, (description, code) in RESPONSE_DESCRIPTIONS.items():
         status = next(status for status, value in ERROR_RESPONSES.items() if value == name)
-        example = {"error": {"status": status, "code": code, "message": description}}
+        example = {
+            "type": f"/api/v1/problems/{code}",
+            "title": name,
+            "status": status,
+            "detail": description,
+            "instance": "/api/v1/me",
+            "code": code,
+        }
         response: dict[str, Any] = {
             "description": description,
-            "content": {"application/json": {"schema": ref("Error"), "example": example}},
+            "content": {"application/problem+json": {"schema": ref("Problem"), "example": example}},
         }
         if status == 401:
             response["headers"] = {
@@ -212,11 +345,20 @@ def _scopes_description() -> str:
 
 INTRODUCTION = (
     "The JSON API of Gongchuang (共创), the library's volunteer and co-creation platform.\n\n"
-    'Every success is `{"data": …, "meta": {…}}`; lists are paged with `page` and '
-    f"`per_page` (at most {MAX_PER_PAGE}) and their meta says `page`, `per_page`, `total` and "
-    '`pages`. Every error is `{"error": {"status", "code", "message"}}` with a stable '
-    "`code`. Times are UTC in ISO 8601 with a trailing Z. Send `Accept-Language: en` for "
-    "English messages; Chinese is the default."
+    'Every success is `{"data": …, "meta": {…}}`. Lists are read with a cursor: `limit` (at '
+    f"most {MAX_LIMIT}) and `cursor` (the previous page's `meta.next_cursor`, which is null on "
+    'the last page; the `Link: <…>; rel="next"` header says the same), in a stable order; '
+    "`from`/`to` filter by local calendar day where offered. The two older lists, tokens and "
+    f"credit batches, are paged with `page` and `per_page` (at most {MAX_PER_PAGE}) instead.\n\n"
+    "Every read answers with a strong `ETag` and `Cache-Control: private, no-cache`; send it "
+    "back as `If-None-Match` to get 304 with no body when nothing changed. Writes take a JSON "
+    "body (`Content-Type: application/json`, at most 64 KB, no unknown fields) and an "
+    "optional `Idempotency-Key` header: a retry with the same key and body within 24 hours "
+    "gets the first answer again and writes nothing.\n\n"
+    "Every error is an RFC 9457 problem (`application/problem+json`): `type` "
+    "(/api/v1/problems/<code>), `title`, `status`, `detail`, `instance`, our stable `code`, "
+    "and for invalid input `errors: [{field, message}]`. Times are UTC in ISO 8601 with a "
+    "trailing Z. Send `Accept-Language: en` for English messages; Chinese is the default."
 )
 
 

@@ -43,10 +43,14 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 SCOPES: dict[str, Any] = {
     "profile:read": _l("Read your profile and your list of API tokens"),
     "credits:read": _l("Read the exported Second Classroom credit batches you may see"),
+    "shifts:read": _l("See the open shifts of your teams and your sign-ups"),
+    "shifts:write": _l("Sign up for shifts, cancel, and answer offered places"),
+    "checkin:write": _l("Check in and out of your shifts with the kiosk's code"),
     "hub:read": _l("Read students' volunteer summaries (campus data hub; systems only)"),
 }
-# The scopes a person's own token may hold; the rest are for systems' application tokens.
-PERSONAL_SCOPES = ("profile:read", "credits:read")
+# Scopes only systems' application tokens may hold; a person's own token may hold the rest.
+SYSTEM_SCOPES = ("hub:read",)
+PERSONAL_SCOPES = tuple(scope for scope in SCOPES if scope not in SYSTEM_SCOPES)
 
 
 class TokenRejected(DomainError):

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from app.audit import services as audit
 from app.common.db import flush_or_conflict, get_or_not_found, lock_for_transaction, update_if
-from app.errors import Conflict, DomainError, InvalidInput
+from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.notifications.kinds import DRAW_RESULT
 from app.recruitment.review import lottery_order
@@ -75,8 +75,7 @@ def find_entry(shift: Shift, user_id: int) -> ShiftDrawEntry | None:
 
 def _enter_draw(shift: Shift, user, *, now: datetime) -> ShiftDrawEntry:
     eligibility = shift_eligibility(shift, user, now=now)
-    if not eligibility.ok:
-        raise InvalidInput(" ".join(eligibility.reasons))
+    eligibility.refuse_unless_ok(shift)
     held = signups.existing_signup(shift, user.id)
     if held is not None and held.status in signups.ACTIVE_STATUSES:
         raise Conflict(_("You are already signed up for this shift."))

@@ -12,11 +12,19 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, select
 
 from app.common.time import utcnow
+from app.errors import InvalidInput
 from app.extensions import db
 from app.recruitment import membership as members
 from app.recruitment.models import VolunteerProfile
 from app.shifts import reliability, rush
 from app.shifts.models import Shift, Task, TrainingRecord
+
+
+class NotEligible(InvalidInput):
+    """The person may not sign up (now): the reasons' codes are in `details`."""
+
+    status = 409
+    code = "not_eligible"
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,16 @@ class Eligibility:
     # empty state to say which applies (app/shifts/empty_state.py).
     codes: list[str] = field(default_factory=list)
     missing_trainings: list[int] = field(default_factory=list)  # training task ids
+
+    def refuse_unless_ok(self, shift: Shift) -> None:
+        """Raise NotEligible with every reason (and their codes, and when sign-up opens if
+        it has not yet) unless the person may sign up."""
+        if self.ok:
+            return
+        details: dict[str, object] = {"reasons": self.codes}
+        if "not_open" in self.codes:
+            details["opens_at"] = shift.signup_opens_at.isoformat(timespec="seconds") + "Z"
+        raise NotEligible(" ".join(self.reasons), details=details)
 
     def reasons_besides(self, code: str) -> list[str]:
         """The reasons other than `code`'s (said once elsewhere on the page)."""

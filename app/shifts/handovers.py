@@ -292,8 +292,7 @@ def _check_taker(handover: ShiftHandover, taker, *, now: datetime) -> None:
         raise InvalidInput(_("You cannot take over your own place."))
     shift = handover.shift
     eligibility = shift_eligibility(shift, taker, now=now)
-    if not eligibility.ok:
-        raise InvalidInput(" ".join(eligibility.reasons))
+    eligibility.refuse_unless_ok(shift)
     existing = signups.existing_signup(shift, taker.id)
     if existing is not None and existing.status in signups.HOLDING_STATUSES:
         raise Conflict(_("You already have a place on this shift."))

@@ -31,6 +31,14 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.shifts.models import Shift, ShiftSeries, ShiftSignup, Task
 
+
+class LimitReached(InvalidInput):
+    """One more place would pass a limit: `details["limit"]` names it ("week", "team_month")."""
+
+    status = 409
+    code = "limit_reached"
+
+
 # The places a limit counts (an offered place is a waitlist place being held for the person).
 COUNTED_STATUSES = ("confirmed", "offered", "waitlisted")
 LIMIT_RANGE = (1, 100)
@@ -182,7 +190,7 @@ def check_limits(shift: Shift, user_id: int, *, now: datetime) -> None:
     refusal = limit_refusal(shift, user_id, now=now)
     if refusal is not None:
         code, message = refusal
-        raise InvalidInput(message, field=f"limit_{code}")
+        raise LimitReached(message, field=f"limit_{code}", details={"limit": code})
 
 
 def _apply_limits(owner, limits: dict[str, int | None]) -> dict[str, int | None]:

@@ -70,6 +70,10 @@ def my_shifts(user, *, now: datetime | None = None) -> MyShifts:
     return MyShifts(running=running, upcoming=upcoming, past=past, positions=_positions(current))
 
 
+# The most shifts a list shows.
+LIST_LIMIT = 500
+
+
 @dataclass(frozen=True, slots=True)
 class ListedTask:
     """What the list (its cards, eligibility, the draw) reads of a shift's task."""
@@ -149,22 +153,23 @@ def open_shifts(
     task_id: int | None = None,
     location: str | None = None,
     memberships: list | None = None,
+    where: tuple = (),
+    limit: int = 500,
 ) -> list[OpenShift]:
     """Upcoming scheduled shifts of the person's active teams, with fill, the person's own
     sign-up and whether they may sign up; a fixed number of queries, not one per shift.
     `week` is a local date: shifts from that day for seven days; `memberships`: the
-    person's, when the page has them already."""
+    person's, when the page has them already; `where`: more conditions on `Shift`/`Task`
+    (the API's dates, team and cursor) and `limit` the most shifts, in (start, id) order."""
     now = now or utcnow()
     person = person_of(user, memberships=memberships)
     team_ids = [tid for tid, m in person.memberships.items() if m.status == "active"]
     if not team_ids:
         return []
-    shifts = _listed(
-        db.session.execute(
-            _shifts_query(week is not None, bool(task_id), bool(location)),
-            _filters(team_ids, now, week, task_id, location),
-        )
-    )
+    query = _shifts_query(week is not None, bool(task_id), bool(location))
+    if where or limit != LIST_LIMIT:
+        query = query.where(*where).limit(limit)
+    shifts = _listed(db.session.execute(query, _filters(team_ids, now, week, task_id, location)))
     if not shifts:
         return []
     ids = {"user_id": user.id, "ids": [shift.id for shift in shifts]}
@@ -220,7 +225,7 @@ def _shifts_query(week: bool, task: bool, location: bool) -> Select:
         query = query.where(Task.id == bindparam("task_id"))
     if location:
         query = query.where(Task.location == bindparam("location"))
-    return query.limit(500)
+    return query.limit(LIST_LIMIT)
 
 
 @functools.cache

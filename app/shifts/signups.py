@@ -61,6 +61,14 @@ SIGNUP_STATUS_LABELS = {
 MY_LINK = "/shifts/mine"
 
 
+class CancelDeadlinePassed(Forbidden):
+    """Too late to cancel oneself: a coordinator can still release the person. The
+    refusal is the place's state, not a lack of rights (409 to the API)."""
+
+    status = 409
+    code = "cancel_deadline_passed"
+
+
 def get_shift(shift_id: int) -> Shift:
     return get_or_not_found(Shift, shift_id, _("No such shift."))
 
@@ -198,8 +206,7 @@ def sign_up(shift: Shift, user, *, now: datetime | None = None) -> ShiftSignup:
     """The person signs up: confirmed when a place is free, otherwise waitlisted."""
     now = now or utcnow()
     eligibility = shift_eligibility(shift, user, now=now)
-    if not eligibility.ok:
-        raise InvalidInput(" ".join(eligibility.reasons))
+    eligibility.refuse_unless_ok(shift)
     if rush.draw_pending(shift, now):
         # Only through `draws.request_place`, which enters the draw or draws first (single and
         # series sign-ups both go there).
@@ -390,7 +397,7 @@ def cancel(signup: ShiftSignup, *, actor, now: datetime | None = None) -> ShiftS
     late = False
     if signup.status == "confirmed" and now >= cancel_deadline(shift):
         if not manager:
-            raise Forbidden(self_cancel_refusal(signup, now=now))
+            raise CancelDeadlinePassed(self_cancel_refusal(signup, now=now))
         late = True
     before = leave(signup, now=now, late=late)
     audit.record(

@@ -98,7 +98,7 @@ def test_a_system_reads_every_exported_batch_and_its_file(client, admin, two_tea
 def test_a_system_is_refused_the_operations_of_people(client, admin, db, path):
     response = client.get(f"{PREFIX}{path}", headers=bearer(register(admin)))
     assert response.status_code == 403
-    assert response.json["error"]["code"] == "person_only"
+    assert response.json["code"] == "person_only"
 
 
 def test_rotating_stops_the_old_token_and_revoking_stops_the_new(client, admin, db):
@@ -111,7 +111,7 @@ def test_rotating_stops_the_old_token_and_revoking_stops_the_new(client, admin, 
     systems.revoke_system(admin, system.id)
     _db.session.commit()
     refused = client.get(f"{PREFIX}/credit-batches", headers=bearer(new))
-    assert refused.status_code == 401 and refused.json["error"]["code"] == "token_revoked"
+    assert refused.status_code == 401 and refused.json["code"] == "token_revoked"
     actions = set(_db.session.scalars(select(AuditEntry.action)))
     assert {"api.system_rotated", "api.system_revoked"} <= actions
 
@@ -136,7 +136,7 @@ def test_only_allowed_addresses_may_call(client, admin, db):
     assert exact.status_code == 200
     outside = client.get(url, headers=bearer(secret), environ_base={"REMOTE_ADDR": "10.2.0.1"})
     assert outside.status_code == 403
-    assert outside.json["error"]["code"] == "address_not_allowed"
+    assert outside.json["code"] == "address_not_allowed"
 
 
 def test_calls_are_counted_per_day_and_shown_on_the_systems_page(client, login, admin, db):

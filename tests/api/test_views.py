@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import select
@@ -94,7 +95,7 @@ def test_revoking_on_the_page_stops_the_token_and_is_audited(
     assert db.session.get(ApiToken, token_id).revoked_at is not None
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "api.token_revoked"))
     answer = client.get("/api/v1/me", headers=bearer(secret))
-    assert answer.status_code == 401 and answer.json["error"]["code"] == "token_revoked"
+    assert answer.status_code == 401 and answer.json["code"] == "token_revoked"
 
 
 def test_someone_else_cannot_revoke_my_token(client, login, student, make_token, db):
@@ -160,10 +161,14 @@ def test_me_returns_the_token_owners_profile(client, db, make_token):
 
 def assert_refused(response, status: int, code: str) -> None:
     assert response.status_code == status
-    assert response.is_json and set(response.json) == {"error"}
-    assert response.json["error"]["status"] == status
-    assert response.json["error"]["code"] == code
-    assert response.json["error"]["message"]
+    assert response.mimetype == "application/problem+json"
+    members = {"type", "title", "status", "detail", "instance", "code"}
+    assert members <= set(response.json) <= members | {"errors"}
+    assert response.json["type"] == f"/api/v1/problems/{code}"
+    assert response.json["instance"] == urlparse(response.request.url).path
+    assert response.json["status"] == status
+    assert response.json["code"] == code
+    assert response.json["detail"]
 
 
 @pytest.mark.parametrize(
@@ -260,7 +265,8 @@ def test_bad_paging_arguments_are_400_with_the_argument_named(client, student, m
         f"/api/v1/me/tokens?{query}", headers=bearer(secret, **{"Accept-Language": "en"})
     )
     assert_refused(response, 400, "invalid_input")
-    assert query.split("=")[0] in response.json["error"]["message"]
+    assert response.json["errors"][0]["field"] == query.split("=")[0]
+    assert query.split("=")[0] in response.json["detail"]
 
 
 def test_per_page_up_to_one_hundred_is_allowed(client, student, make_token):
@@ -284,10 +290,10 @@ def test_wrong_method_is_405_json(client, student, make_token):
 
 
 def test_messages_follow_accept_language_and_default_to_chinese(client):
-    chinese = client.get("/api/v1/nothing-here").json["error"]["message"]
+    chinese = client.get("/api/v1/nothing-here").json["detail"]
     english = client.get(
         "/api/v1/nothing-here", headers={"Accept-Language": "en-GB,en;q=0.9"}
-    ).json["error"]["message"]
+    ).json["detail"]
     assert chinese == "你访问的页面不存在或已被删除。"
     assert english == "The page you asked for does not exist or has been removed."
 
@@ -295,7 +301,7 @@ def test_messages_follow_accept_language_and_default_to_chinese(client):
 def test_a_session_language_does_not_change_api_messages(client, login, student):
     choose_english(client)
     response = client.get("/api/v1/nothing-here")
-    assert response.json["error"]["message"] == "你访问的页面不存在或已被删除。"
+    assert response.json["detail"] == "你访问的页面不存在或已被删除。"
 
 
 def test_an_unexpected_error_is_500_json(client, student, make_token, monkeypatch):

@@ -16,6 +16,7 @@ SSO_OFF = "404 404 404 404 404 404"  # campus login is not configured in the tes
 WECHAT_OFF = SSO_OFF  # nor is the WeChat Official Account
 # Bearer-token API, each role with its token (anonymous has none).
 API = "401 ok ok ok ok ok"
+API_NONE = "401 404 404 404 404 404"  # an object no role's token reaches (a past shift)
 
 # Forms and actions.
 ANYONE_DOES = "did did did did did did"
@@ -26,6 +27,8 @@ TEAM_DOES = "login 403 403 403 did did"
 TEAM_HIDDEN_DOES = "login 403 403 404 did did"
 EDITOR_DOES = "login 403 did 403 403 did"
 ADMIN_DOES = "login 403 403 403 403 did"
+API_DOES = "401 did did did did did"
+API_OWNER_DOES = "401 did 404 404 404 404"
 
 EXPECTED_GET = {
     "home.index": PUBLIC,
@@ -71,6 +74,11 @@ EXPECTED_GET = {
     "api.hub_summary": "401 403 403 403 403 403",
     "api.me": API,
     "api.my_tokens": API,
+    "api.list_shifts": API,
+    "api.get_shift": API_NONE,
+    "api.my_signups": API,
+    "api.available_handovers": API,
+    "api.my_handovers": API,
     "api.openapi_document": PUBLIC,
     "attendance.shift_sheet": TEAM_HIDDEN,
     "attendance.export": TEAM_HIDDEN,
@@ -218,6 +226,14 @@ EXPECTED_GET = {
 }
 
 EXPECTED_POST = {
+    "api.sign_up": API_DOES,
+    "api.check_in": API_DOES,
+    "api.offer_place": API_OWNER_DOES,
+    "api.withdraw_handover": API_OWNER_DOES,
+    "api.take_handover": API_DOES,
+    "api.cancel_signup": API_OWNER_DOES,
+    "api.accept_offer": API_OWNER_DOES,
+    "api.decline_offer": API_OWNER_DOES,
     "accounts.logout": "login login login login login login",
     "accounts.logout_everywhere": "login login login login login login",
     "badges.admin_edit": ADMIN_DOES,

@@ -98,7 +98,7 @@ def test_without_the_credits_scope_the_token_is_refused(client, exported):
     for path in ("/credit-batches", f"/credit-batches/{batch_id}/file"):
         answer = client.get(PREFIX + path, headers=bearer(secret))
         assert answer.status_code == 403
-        assert answer.json["error"]["code"] == "insufficient_scope"
+        assert answer.json["code"] == "insufficient_scope"
     assert client.get(f"{PREFIX}/credit-batches").status_code == 401
 
 

@@ -53,3 +53,22 @@ def test_docs_render_under_the_csp_and_try_it_out_works(page: Page, live_server)
     expect(responses.locator("tr.response .response-col_status")).to_contain_text("200")
     expect(responses).to_contain_text(number)
     assert outside == []
+
+
+def test_a_phone_token_for_shifts_is_made_and_the_shift_operations_are_documented(
+    page: Page, make_person
+):
+    """The token page offers the shift and check-in scopes (in Chinese, at a phone's size),
+    and the docs page lists the shift, handover and check-in operations."""
+    from tests.e2e.pages import log_in
+
+    log_in(page, make_person(name="赵六"))
+    page.goto("/profile/tokens")
+    for scope in ("shifts:read", "shifts:write", "checkin:write"):
+        expect(page.locator(f"input[value='{scope}']")).to_be_attached()
+    page.screenshot(path="/tmp/apicore-tokens.png", full_page=True)
+    page.goto("/api/v1/docs")
+    for operation in ("shifts-listShifts", "shifts-signUpForShift", "checkin-checkIn"):
+        expect(page.locator(f"#operations-{operation}")).to_be_visible()
+    expect(page.locator("#operations-handovers-takeHandover")).to_be_visible()
+    page.screenshot(path="/tmp/apicore-docs.png")

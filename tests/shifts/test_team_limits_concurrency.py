@@ -29,7 +29,7 @@ def test_one_person_signing_up_for_many_of_a_teams_shifts_at_once_stays_within_i
 
     outcomes = race(app, sign_up, shift_ids)
     assert outcomes.count("ok") == 2, outcomes
-    assert all(o.startswith("InvalidInput") for o in outcomes if o != "ok"), outcomes
+    assert all(o.startswith("LimitReached") for o in outcomes if o != "ok"), outcomes
     _db.session.expire_all()
     held = _db.session.scalars(select(ShiftSignup).where(ShiftSignup.user_id == person_id)).all()
     assert len(held) == 2

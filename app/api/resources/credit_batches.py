@@ -8,7 +8,7 @@ batch is "not found", so ids reveal nothing. A system's application token with t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import url_for
@@ -29,10 +29,6 @@ from app.extensions import db
 SCOPES = ("credits:read",)
 
 
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") + "Z" if value else None
-
-
 def day(value: date) -> str:
     return value.isoformat()
 
@@ -49,7 +45,7 @@ def batch_json(batch: CreditBatch) -> dict[str, Any]:
         },
         "scope": {"team_id": batch.team_id, "task_id": batch.task_id, "category": batch.category},
         "status": batch.status,
-        "exported_at": iso(batch.exported_at),
+        "exported_at": envelope.iso(batch.exported_at),
         "file": {
             **fields_of(stored, "filename", "file_type", "size", "sha256", "row_count"),
             "url": url_for("api.credit_batch_file", batch_id=batch.id),

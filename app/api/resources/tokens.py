@@ -14,10 +14,6 @@ from app.common.time import utcnow
 SCOPES = ("profile:read",)
 
 
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") + "Z" if value else None
-
-
 def token_json(token: ApiToken, *, now: datetime) -> dict[str, Any]:
     return {
         "id": token.id,
@@ -25,10 +21,10 @@ def token_json(token: ApiToken, *, now: datetime) -> dict[str, Any]:
         "prefix": token.token_prefix,
         "scopes": token.scope_list,
         "status": token.status(now),
-        "created_at": iso(token.created_at),
-        "expires_at": iso(token.expires_at),
-        "last_used_at": iso(token.last_used_at),
-        "revoked_at": iso(token.revoked_at),
+        "created_at": envelope.iso(token.created_at),
+        "expires_at": envelope.iso(token.expires_at),
+        "last_used_at": envelope.iso(token.last_used_at),
+        "revoked_at": envelope.iso(token.revoked_at),
     }
 
 
