@@ -32,6 +32,7 @@ from sqlalchemy import Select, func, select, update
 from app import hooks
 from app.accounts.anonymise import not_anonymised
 from app.accounts.models import User
+from app.api import cursors
 from app.api.models import HubSummaryState
 from app.common.db import insert_ignoring_conflicts
 from app.engagement.mine import latest_segments
@@ -179,19 +180,16 @@ def _people(since: datetime | None = None) -> Select:
     return query
 
 
-def page_of_summaries(
-    *, since: datetime | None, page: int, per_page: int
-) -> tuple[list[Summary], int]:
-    """One page of the summaries changed at or after `since` (all without), oldest change
-    first, and how many there are on all pages."""
-    total = db.session.scalar(select(func.count()).select_from(_people(since).subquery()))
-    rows = db.session.execute(
-        _people(since)
-        .order_by(_changed_at(), User.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return summaries_of([(user, changed_at) for user, changed_at in rows]), total or 0
+def summaries_since(
+    since: datetime | None, *, after: tuple[datetime, int] | None, limit: int
+) -> list[Summary]:
+    """Up to `limit` summaries changed at or after `since` (all without), oldest change
+    first, from just past the (changed_at, person id) `after`."""
+    query = _people(since)
+    if after is not None:
+        query = query.where(cursors.after((_changed_at(), User.id), after))
+    rows = db.session.execute(query.order_by(_changed_at(), User.id).limit(limit)).all()
+    return summaries_of([(user, changed_at) for user, changed_at in rows])
 
 
 def summary_of_number(student_number: str) -> Summary:

@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
-from app.api import envelope, openapi
+from app.api import cursors, envelope, openapi
 from app.api.auth import token_required
 from app.api.blueprint import bp
-from app.api.summaries import page_of_summaries, summary_json, summary_of_number
+from app.api.summaries import Summary, summaries_since, summary_json, summary_of_number
 from app.errors import InvalidInput
 
 SCOPES = ("hub:read",)
@@ -45,32 +46,40 @@ class TimeArg:
             ) from None
         return value
 
-    def openapi(self, name: str) -> dict[str, Any]:
-        return {
-            "name": name,
-            "in": "query",
-            "required": False,
-            "description": self.description,
-            "schema": {"type": "string", "format": "date-time"},
-        }
+    def read(self, name: str, args: MultiDict) -> datetime | None:
+        return self.parse(name, args.get(name))
+
+    def parameters(self, name: str) -> list[dict[str, Any]]:
+        schema = {"type": "string", "format": "date-time", "maxLength": MAX_TIME_LENGTH}
+        return [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": self.description,
+                "schema": schema,
+            }
+        ]
 
 
 LIST_ARGS = {
     "since": TimeArg(
         "Only summaries that changed at or after this time (ISO 8601; UTC without an offset)."
     ),
-    **envelope.PAGINATION,
+    "window": cursors.CURSOR,
 }
 
 
 @bp.get("/hub/summaries")
 @token_required(*SCOPES, systems_only=True)
 @envelope.query_args(**LIST_ARGS)
-def hub_summaries(since: datetime | None, page: int, per_page: int):
-    found, total = page_of_summaries(since=since, page=page, per_page=per_page)
-    pages = (total + per_page - 1) // per_page
-    meta = {"page": page, "per_page": per_page, "total": total, "pages": pages}
-    return envelope.ok([summary_json(summary) for summary in found], meta=meta)
+def hub_summaries(since: datetime | None, window: cursors.Window):
+    found = summaries_since(since, after=window.after, limit=window.limit + 1)
+    return cursors.answer(found, _sort_key, summary_json, window)
+
+
+def _sort_key(summary: Summary) -> tuple[datetime, int]:
+    return (summary.updated_at, summary.person_id)
 
 
 @bp.get("/hub/summaries/<student_number>")
@@ -133,7 +142,7 @@ openapi.add_paths(
                 scopes=SCOPES,
                 data=openapi.ref("VolunteerSummary"),
                 parameters=openapi.query_parameters(LIST_ARGS),
-                paginated=True,
+                cursor=True,
             )
         },
         "/hub/summaries/{student_number}": {"get": _one_operation()},

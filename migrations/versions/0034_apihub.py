@@ -5,8 +5,8 @@ Existing webhook secrets are encrypted in place (Fernet) with the key the app us
 "gongchuang/webhook-secrets/1"); the derivation is written out here so that this migration
 keeps working whatever the app's code becomes. Downgrading decrypts them again.
 
-Revision ID: 0033_apihub
-Revises: 0032_natoutside
+Revision ID: 0034_apihub
+Revises: 0033_apicore
 Create Date: 2026-12-07 22:56:47.130231
 
 """
@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 # revision identifiers, used by Alembic.
-revision = "0033_apihub"
-down_revision = "0032_natoutside"
+revision = "0034_apihub"
+down_revision = "0033_apicore"
 branch_labels = None
 depends_on = None
 
