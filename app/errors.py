@@ -110,7 +110,10 @@ def error_response(status: int, message: str | None = None, code: str | None = N
 
 def is_busy_database(error: OperationalError) -> bool:
     """A write that did not get its lock in time (SQLite's busy timeout, PostgreSQL's
-    lock_timeout, a deadlock or serialization failure): try again later, not a bug."""
+    lock_timeout, a deadlock or serialization failure), or a connection the database closed
+    (SQLAlchemy replaces the pool's connections): try again later, not a bug."""
+    if error.connection_invalidated:
+        return True
     cause = error.orig
     if isinstance(cause, sqlite3.OperationalError):
         code = getattr(cause, "sqlite_errorcode", None)
