@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from app.common import connections
 from app.extensions import db
 
 
@@ -131,7 +132,7 @@ def is_busy_database(error: OperationalError) -> bool:
 def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        db.session.rollback()
+        connections.roll_back()
         return error_response(error.status, str(error.message), error.code)
 
     @app.errorhandler(CSRFError)

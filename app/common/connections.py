@@ -101,18 +101,34 @@ def watch_writes(engine: Engine) -> None:
 
 
 def commit_what_only_read(error: BaseException | None) -> None:
-    """Before Flask-SQLAlchemy closes the session (teardowns run last registered first):
-    end a transaction that only read with COMMIT on the driver's connection; the session's
-    own rollback then finds it idle and sends nothing."""
+    """Before Flask-SQLAlchemy closes the session (teardowns run last registered first)."""
+    if error is None:
+        end_if_only_read()
+
+
+def roll_back() -> None:
+    """Roll the session back (a refused change); when it wrote nothing, as for most refusals,
+    which only read, the transaction ends with COMMIT and keeps the prepared statements."""
+    end_if_only_read()
+    db.session.rollback()
+
+
+def end_if_only_read() -> None:
+    """End a healthy transaction that only read with COMMIT on the driver's connection; the
+    session's own rollback then finds the connection idle and sends nothing. Anything written,
+    pending in the session or failed is left to that rollback."""
     session = db.session()
-    if error is not None or not session.in_transaction():
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active:
         return
     if session.new or session.dirty or session.deleted:
         return
     connection = session.connection()
     if connection.info.get(WROTE, True) or not connection.in_transaction():
         return
-    connection.connection.dbapi_connection.commit()
+    driver = connection.connection.dbapi_connection
+    if driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
+        driver.commit()
 
 
 class _ResultAt:

@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, select, text, update
 
 from app.accounts.models import User
 from app.common import connections
+from app.common.transaction import transaction
+from app.errors import InvalidInput
 from tests import factories
 from tests.checkin import checkin_data as data
 
@@ -63,6 +65,19 @@ def test_what_a_request_wrote_without_committing_is_still_rolled_back(postgres, 
         postgres.session.get(User, person.id).name = "又改了"
     with app.app_context():  # written with a statement, not through the session
         postgres.session.execute(update(User).where(User.id == person.id).values(name="三改"))
+
+    postgres.session.expire_all()
+    assert postgres.session.scalar(select(User.name).where(User.id == person.id)) == "韩梅梅"
+
+
+def test_a_refused_change_keeps_nothing_it_wrote(postgres, app):
+    person = factories.person(name="韩梅梅")
+    postgres.session.commit()
+
+    with app.app_context(), pytest.raises(InvalidInput), transaction():
+        postgres.session.get(User, person.id).name = "改了"
+        postgres.session.flush()
+        raise InvalidInput("refused")
 
     postgres.session.expire_all()
     assert postgres.session.scalar(select(User.name).where(User.id == person.id)) == "韩梅梅"
