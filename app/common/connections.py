@@ -64,11 +64,11 @@ def install(app: Flask) -> None:
 
 def watch_idle_connections(engine: Engine, ping_after: float) -> None:
     @event.listens_for(engine, "connect")
-    def fresh(_dbapi_connection, record: ConnectionPoolEntry) -> None:
+    def fresh(dbapi_connection, record: ConnectionPoolEntry) -> None:
         record.info[USED_AT] = time.monotonic()
         if engine.dialect.name == "postgresql":
-            _dbapi_connection.prepared_max = PREPARED_MAX
-            _dbapi_connection.cursor_factory = LazyCursor
+            dbapi_connection.prepared_max = PREPARED_MAX
+            dbapi_connection.cursor_factory = LazyCursor
 
     @event.listens_for(engine, "checkin")
     def returned(_dbapi_connection, record: ConnectionPoolEntry) -> None:
