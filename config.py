@@ -47,7 +47,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'gongchuang.sqlite'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No ping before every request (a round trip each on PostgreSQL): a pooled connection is
+    # pinged only when it lay unused longer than this (app/common/connections.py), and none
+    # is kept longer than half an hour.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": 1800}
+    DATABASE_PING_AFTER_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_SECONDS", "10"))
     # How long a write waits for another one's lock before the request answers 503 "busy,
     # try again": SQLite's busy timeout, PostgreSQL's lock_timeout (0: wait for ever).
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))

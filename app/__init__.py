@@ -119,9 +119,11 @@ def lock_wait_options(config: dict) -> dict:
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every feature's models, for Alembic and relationships)
     from app.accounts.models import User
+    from app.common import connections
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = lock_wait_options(app.config)
     db.init_app(app)
+    connections.install(app)
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

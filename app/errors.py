@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from app.common import connections
 from app.extensions import db
 
 
@@ -151,7 +152,10 @@ def domain_error_response(error: DomainError):
 
 def is_busy_database(error: OperationalError) -> bool:
     """A write that did not get its lock in time (SQLite's busy timeout, PostgreSQL's
-    lock_timeout, a deadlock or serialization failure): try again later, not a bug."""
+    lock_timeout, a deadlock or serialization failure), or a connection the database closed
+    (SQLAlchemy replaces the pool's connections): try again later, not a bug."""
+    if error.connection_invalidated:
+        return True
     cause = error.orig
     if isinstance(cause, sqlite3.OperationalError):
         code = getattr(cause, "sqlite_errorcode", None)
@@ -169,7 +173,7 @@ def is_busy_database(error: OperationalError) -> bool:
 def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        db.session.rollback()
+        connections.roll_back()
         return domain_error_response(error)
 
     @app.errorhandler(CSRFError)

@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 from flask import Response, flash, redirect, render_template
 from flask_wtf import FlaskForm
 
+from app.common import connections
 from app.common.forms import flash_form_errors, show_domain_error
 from app.errors import DomainError
 from app.extensions import db
@@ -32,7 +33,7 @@ def transaction() -> Iterator[None]:
     try:
         yield
     except BaseException:
-        db.session.rollback()
+        connections.roll_back()
         raise
     db.session.commit()
 
