@@ -127,3 +127,23 @@ def test_flask_boards_rebuild_full_builds_every_board_again(db, runner):
         db.session.scalar(select(LeaderboardEntry.value).where(LeaderboardEntry.period == "all"))
         == 5
     )
+
+
+def test_someone_hiding_reranks_the_boards_when_no_points_changed(db, monkeypatch):
+    monkeypatch.setattr(board_building, "MARGIN", timedelta(0))
+    _admin, _place, crowd = campus()
+    boards.rebuild(now=NOW)
+    leader = boards.board("points", "all", "all", viewer=crowd[0]).rows[0].user_id
+    hide(db.session.get(type(crowd[0]), leader))
+
+    counts = boards.rebuild(now=NOW)
+
+    assert counts["people_changed"] == 0 and counts["written"] > 0
+    stored = dict(
+        db.session.execute(
+            select(LeaderboardEntry.user_id, LeaderboardEntry.rank).where(
+                LeaderboardEntry.metric == "points", LeaderboardEntry.period == "all"
+            )
+        ).all()
+    )
+    assert sorted(stored.values()).count(1) == 2  # the hidden leader keeps 1, so does the next
