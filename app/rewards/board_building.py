@@ -25,12 +25,19 @@ from sqlalchemy import bindparam, case, delete, func, insert, or_, select, updat
 
 from app.accounts.models import User
 from app.checkin import hours
+from app.checkin.models import Attendance
 from app.common.db import lock_for_transaction
 from app.common.time import from_local_date, utcnow
 from app.extensions import db
 from app.rewards.board_periods import Period, current_periods
 from app.rewards.library_use import reading
-from app.rewards.models import BoardBuild, LeaderboardEntry, PointEntry
+from app.rewards.models import (
+    BoardBuild,
+    LeaderboardEntry,
+    LibraryUse,
+    LibraryUseImport,
+    PointEntry,
+)
 
 # (user id, value, reached at): one person's standing before ranking.
 Standing = tuple[int, int, datetime]
@@ -138,14 +145,47 @@ def _changed_people(builds: Iterable[BoardBuild]) -> set[int]:
         return set()
     mark = min(build.point_mark for build in builds)
     read_at = min(build.read_at for build in builds) - MARGIN
-    query = select(PointEntry.user_id).where(
-        or_(PointEntry.id > mark, PointEntry.created_at >= read_at)
+    after_mark = select(PointEntry.user_id).where(PointEntry.id > mark)
+    recent = select(PointEntry.user_id).where(PointEntry.created_at >= read_at)
+    # Two queries, each on its index (an OR of both scans the ledger).
+    return set(db.session.scalars(after_mark)) | set(db.session.scalars(recent))
+
+
+def _attendance_print() -> tuple:
+    """What the hours boards are summed from, in one scan of the attendances (no join): a
+    new record, a check-out, a correction, a verification or its removal, an undo each
+    change it."""
+    minutes = func.coalesce(Attendance.scan_minutes, 0) + func.coalesce(Attendance.added_minutes, 0)
+    weight = Attendance.id % 9973 + 1
+    return tuple(
+        db.session.execute(
+            select(
+                func.count(),
+                func.max(Attendance.id),
+                func.sum(minutes * weight),
+                func.sum(case((Attendance.verified_at.is_not(None), weight), else_=0)),
+                func.sum(case((Attendance.status == "undone", weight), else_=0)),
+            )
+        ).one()
     )
-    return set(db.session.scalars(query.distinct()))
 
 
-def _digest(hidden: set[int]) -> str:
-    return hashlib.sha256(",".join(map(str, sorted(hidden))).encode()).hexdigest()
+def _reading_print(period: Period) -> tuple:
+    """What a month's reading board is summed from: the month's rows (through the month
+    index), the imports' states and the score's weights."""
+    month = period.key.removeprefix("month:")
+    rows = db.session.execute(
+        select(func.count(), func.max(LibraryUse.id)).where(LibraryUse.month == month)
+    ).one()
+    imports = db.session.execute(
+        select(LibraryUseImport.id, LibraryUseImport.status).order_by(LibraryUseImport.id)
+    ).all()
+    return (*rows, *map(tuple, imports), *sorted(reading.reading_weights().items()))
+
+
+def _digest(hidden: set[int], *inputs) -> str:
+    text = ",".join(map(str, sorted(hidden))) + "|" + repr(inputs)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
@@ -216,6 +256,15 @@ def _drop_other_periods(current: dict[str, list[str]]) -> int:
     return dropped
 
 
+def _inputs(metric: str, period: Period, attendance: tuple) -> tuple:
+    """What a board is summed from besides the ledger (whose changes are found by id)."""
+    if metric == "hours":
+        return attendance
+    if metric == "reading":
+        return _reading_print(period)
+    return ()
+
+
 def _record(builds, metric: str, key: str, **seen) -> None:
     build = builds.get((metric, key))
     if build is None:
@@ -239,39 +288,42 @@ def rebuild(*, now: datetime | None = None, full: bool = False) -> dict[str, int
     builds = _builds()
     seen = _seen()
     hidden = hidden_ids()
-    digest = _digest(hidden)
     changed = None if full else _changed_people(
         builds[board] for board in builds if board[0] == "points"
     )  # fmt: skip
     periods = current_periods(now)
+    attendance = _attendance_print()
     planned = []
     for metric, chosen in periods.items():
         for period in chosen:
-            stored = _stored(metric, period.key)
+            digest = _digest(hidden, metric, *_inputs(metric, period, attendance))
             build = builds.get((metric, period.key))
+            unchanged = build is not None and build.inputs_digest == digest
+            if not full and unchanged and (metric != "points" or not changed):
+                planned.append((metric, period.key, digest, None, None))  # nothing to do
+                continue
+            stored = _stored(metric, period.key)
             if metric == "points" and changed is not None and build is not None:
-                if not changed and build.hidden_digest == digest:
-                    planned.append((metric, period.key, stored, None))
-                    continue
                 standings = _incremental_points(period, stored, changed)
             else:
                 standings = STANDINGS[metric](period)
-            planned.append((metric, period.key, stored, ranked(standings, hidden)))
+            planned.append((metric, period.key, digest, stored, ranked(standings, hidden)))
 
     lock_for_transaction("rewards.boards")  # a concurrent build writes before or after
     if _seen() != seen:
-        return {"boards": 0, "entries": 0, "written": 0, "dropped": 0, "skipped": 1}
-    counts = {"boards": len(planned), "entries": 0, "written": 0, "skipped": 0}
+        return {"boards": 0, "summed": 0, "entries": 0, "written": 0, "dropped": 0, "skipped": 1}
+    counts = {"boards": len(planned), "summed": 0, "entries": 0, "written": 0, "skipped": 0}
     counts["dropped"] = _drop_other_periods(
         {metric: [period.key for period in chosen] for metric, chosen in periods.items()}
     )
-    for metric, key, stored, rows in planned:
+    for metric, key, digest, stored, rows in planned:
         if rows is not None:
             counts["written"] += _write(metric, key, stored, rows, now)
-        counts["entries"] += len(stored) if rows is None else len(rows)
+            counts["entries"] += len(rows)
+            counts["summed"] += 1
         _record(
             builds, metric, key, built_at=now, read_at=read_at, point_mark=point_mark,
-            hidden_digest=digest,
+            inputs_digest=digest,
         )  # fmt: skip
     db.session.flush()
     counts["people_changed"] = -1 if changed is None else len(changed)

@@ -191,8 +191,10 @@ class BoardBuild(db.Model):
     # the next build recomputes the people with a ledger line after either.
     read_at: Mapped[datetime] = mapped_column(sa.DateTime)
     point_mark: Mapped[int] = mapped_column(sa.Integer, default=0)
-    # Who was hidden from others when it was built (ranks depend on it).
-    hidden_digest: Mapped[str] = mapped_column(sa.String(64), default="")
+    # A digest of who was hidden from others (ranks depend on it) and of what the board is
+    # summed from besides the ledger (attendances, a month's library use): a board whose
+    # inputs are unchanged is left as it is.
+    inputs_digest: Mapped[str] = mapped_column(sa.String(64), default="")
 
 
 class LibraryUseImport(db.Model):

@@ -38,7 +38,7 @@ def upgrade():
         sa.Column("built_at", sa.DateTime(), nullable=False),
         sa.Column("read_at", sa.DateTime(), nullable=False),
         sa.Column("point_mark", sa.Integer(), nullable=False),
-        sa.Column("hidden_digest", sa.String(length=64), nullable=False),
+        sa.Column("inputs_digest", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
             "metric IN ('points', 'hours', 'reading')", name=op.f("ck_leaderboard_builds_metric")
         ),
