@@ -14,12 +14,12 @@ from app.extensions import db
 
 
 def dashboard_key(scope_key: str) -> str:
-    """"dashboard:all", "dashboard:team:3"."""
+    """The key of a dashboard scope: "dashboard:all", "dashboard:team:3"."""
     return f"dashboard:{scope_key}"
 
 
 def portrait_key(group_scope: str, year: int) -> str:
-    """"portrait:college:5:2026"."""
+    """The key of a portrait: "portrait:college:5:2026"."""
     return f"portrait:{group_scope}:{year}"
 
 

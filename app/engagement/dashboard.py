@@ -335,9 +335,7 @@ def live_figures(scope: Scope, *, now: datetime | None = None) -> dict:
     }
 
 
-def build(
-    viewer, scope: Scope, *, now: datetime | None = None, live: bool = False
-) -> Dashboard:
+def build(viewer, scope: Scope, *, now: datetime | None = None, live: bool = False) -> Dashboard:
     """The dashboard of `scope` for `viewer`: the counted figures from the latest stored
     aggregates (`live`, or none stored yet for the scope: counted now)."""
     today = local_today(now)

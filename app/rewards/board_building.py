@@ -6,9 +6,10 @@ ledger is append-only, so only people with a ledger line the last build may not 
 (an id above its watermark, or booked less than `MARGIN` before it read: a transaction
 still open then commits later with a lower id) are summed again; everyone else keeps the
 value stored on the board. A board of a period that just began has no build yet and is
-built in full. The hours boards (an attendance has no change time: corrections and undos
-edit it in place) and the reading boards (two months of imported rows) are summed in full,
-which is a read; they too are written only where they changed. Ranks are always
+built in full. An attendance has no change time (corrections and undos edit it in place),
+so the hours boards are summed in full, a read, when a fingerprint of the attendances
+changed, and left alone otherwise; the reading boards likewise with the month's library
+use and the imports. They too are written only where they changed. Ranks are always
 recomputed over the whole board, because they shift for people whose values did not.
 
 `rebuild(full=True)` sums every board in full and gives identical boards (a test compares

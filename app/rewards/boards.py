@@ -165,27 +165,49 @@ def _whole_board(on_board: list, viewer: User, limit: int) -> tuple[list[Row], R
     return rows, me
 
 
-def _part_of_board(on_board: list, viewer: User, limit: int) -> tuple[list[Row], Row | None]:
-    """A college or team: its people's entries (a few thousand at most, fetched through
-    the (metric, period, user) index), ranked here by position among those shown."""
+def _ahead_of(rank: int, value: int, reached_at, user_id: int):
+    """Entries before this one in a board's order (rank, value down, reached, user). The
+    rank is compared as `rank + 0` so that SQLite counts through the scope's people (the
+    (metric, period, user) index) rather than walking everyone ranked ahead."""
     entry = LeaderboardEntry
-    found = db.session.execute(
-        select(entry.user_id, entry.value, User.name, User.nickname, entry.rank, entry.reached_at)
+    same_rank = entry.rank + 0 == rank
+    same_value = and_(same_rank, entry.value == value)
+    return or_(
+        entry.rank + 0 < rank,
+        and_(same_rank, entry.value > value),
+        and_(same_value, entry.reached_at < reached_at),
+        and_(same_value, entry.reached_at == reached_at, entry.user_id < user_id),
+    )
+
+
+def _part_of_board(on_board: list, viewer: User, limit: int) -> tuple[list[Row], Row | None]:
+    """A college or team: the top people shown, by position in the snapshot's order among
+    the scope's people shown (sorted and counted by the database: a college can have
+    thousands on a board)."""
+    entry = LeaderboardEntry
+    top = db.session.execute(
+        select(entry.user_id, entry.value, User.name, User.nickname)
         .join(User, User.id == entry.user_id)
-        .where(*on_board, or_(and_(*SHOWN), entry.user_id == viewer.id))
+        .where(*on_board, *SHOWN)
+        .order_by(*ORDER)
+        .limit(limit)
     ).all()
-    found.sort(key=lambda row: (row.rank, -row.value, row.reached_at, row.user_id))
-    rows, me, position = [], None, 0
-    for user_id, value, name, nickname, _rank, _reached_at in found:
-        is_viewer = user_id == viewer.id
-        if is_viewer and viewer.hide_from_boards:
-            me = _row(position + 1, user_id, value, name, nickname, viewer)
-            continue
-        position += 1
-        if position <= limit:
-            rows.append(_row(position, user_id, value, name, nickname, viewer))
-        if is_viewer:
-            me = _row(position, user_id, value, name, nickname, viewer)
+    rows = [_row(position, *found, viewer) for position, found in enumerate(top, start=1)]
+    me = next((row for row in rows if row.is_viewer), None)
+    if me is None:
+        mine = db.session.execute(
+            select(entry.rank, entry.value, entry.reached_at).where(
+                *on_board, entry.user_id == viewer.id
+            )
+        ).first()
+        if mine is not None:
+            ahead = db.session.scalar(
+                select(func.count())
+                .select_from(entry)
+                .join(User, User.id == entry.user_id)
+                .where(*on_board, *SHOWN, _ahead_of(*mine, viewer.id))
+            )
+            me = Row(ahead + 1, viewer.id, viewer.display_name, mine.value, is_viewer=True)
     return rows, me
 
 
