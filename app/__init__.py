@@ -310,10 +310,12 @@ def register_commands(app: Flask) -> None:
     from app.accounts.cli import create_admin_command
     from app.admin.cli import backup_command
     from app.demo.cli import demo_cli
+    from app.rewards.cli import boards_cli
     from jobs.cli import jobs_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(boards_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(create_admin_command)
 

@@ -689,7 +689,7 @@ def check_ledger() -> list[str]:
     from app.checkin.models import Attendance
     from app.common.time import utcnow
     from app.extensions import db
-    from app.rewards import boards, points
+    from app.rewards import board_building, boards, points
     from app.rewards.models import LeaderboardEntry
     from app.shifts.models import Shift
 
@@ -707,14 +707,14 @@ def check_ledger() -> list[str]:
     if any(again.values()):
         problems.append(f"the points job booked more on a second run: {again}")
     db.session.rollback()
-    hidden = boards._hidden_ids()
+    hidden = board_building.hidden_ids()
     for metric in ("points", "hours"):
         for name in boards.PERIODS[metric]:
             period = boards.period_for(name, utcnow())
             want = [
                 (rank, user_id, value)
-                for rank, (user_id, value, _at) in boards.ranked(
-                    boards.STANDINGS[metric](period), hidden
+                for rank, (user_id, value, _at) in board_building.ranked(
+                    board_building.STANDINGS[metric](period), hidden
                 )
             ]
             stored = db.session.execute(

@@ -94,6 +94,7 @@ ACTION_LABELS: dict[str, Any] = {
     "credits.rule_changed": _l("Credit rule changed"),
     # Engagement
     "engagement.nudged": _l("Message sent to people at risk"),
+    "engagement.aggregates_refreshed": _l("Engagement figures refreshed"),
     # Notifications
     "notifications.announcement_sent": _l("Announcement sent"),
     "announcements.written": _l("Announcement written"),

@@ -1,9 +1,10 @@
 """The coordinators' engagement dashboard: how the programme is doing, as charts.
 
-A dashboard has a scope: everyone (admins) or one team a coordinator runs. Weekly activity
-and no-shows are counted live from the source features; segments, and hours and
-contributions by college and team, come from the latest nightly snapshot, so the page reads
-a few grouped queries however many people there are.
+A dashboard has a scope: everyone (admins) or one team a coordinator runs. Segments, and
+hours and contributions by team, come from the latest nightly snapshot; weekly activity,
+hours by college, no-shows and columns are counted by `live_figures`, which the nightly
+refresh stores per scope (`aggregates`), so the page reads a few small rows however many
+people there are. Before the first refresh of a scope they are counted for the request.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from app.accounts import services as accounts
 from app.checkin import hours
 from app.columns import providers as columns
 from app.common.time import from_local_date, local_today
+from app.engagement import aggregates
 from app.engagement.charts import Chart, Series
 from app.engagement.labels import SEGMENT_LABELS
 from app.engagement.models import SEGMENTS, EngagementDay, EngagementScore, SegmentCount
@@ -28,6 +30,7 @@ from app.extensions import db
 from app.recruitment import access, membership
 from app.recruitment.teams import services as team_services
 from app.shifts import task_dashboard, tasks
+from app.shifts.models import Task
 
 WEEKS_SHOWN = 12
 
@@ -49,6 +52,8 @@ class Dashboard:
     as_of: EngagementDay | None
     segment_counts: dict[str, int]
     charts: list[Chart] = field(default_factory=list)
+    # When the counted figures were computed; None: counted for this request.
+    computed_at: datetime | None = None
 
     @property
     def people(self) -> int:
@@ -106,10 +111,11 @@ def _week_label(start: date) -> str:
     return format_date(start, "MM-dd")
 
 
-def weekly_activity_chart(scope: Scope, today: date) -> Chart:
-    """People with a shift, and their hours, per week (oldest first)."""
+def weekly_activity(team_ids: tuple[int, ...] | None, today: date) -> dict:
+    """People with a shift, and their hours, per week, oldest first (with the weeks'
+    Mondays)."""
     weeks = Weeks(today, WEEKS_SHOWN)
-    source = hours.service_activity(scope.team_ids).subquery()
+    source = hours.service_activity(team_ids).subquery()
     week = week_case(source.c.at, weeks)
     rows = db.session.execute(
         select(week, func.count(distinct(source.c.user_id)), func.sum(source.c.amount))
@@ -126,16 +132,23 @@ def weekly_activity_chart(scope: Scope, today: date) -> Chart:
             continue
         people[index] = int(count)
         service_hours[index] = round(float(amount or 0), 1)
-    starts = weeks.starts()
+    return {
+        "weeks": [start.isoformat() for start in reversed(weeks.starts())],
+        "people": list(reversed(people)),
+        "hours": list(reversed(service_hours)),
+    }
+
+
+def weekly_activity_chart(figures: dict) -> Chart:
     return Chart(
         id="weekly-activity",
         title=_("Active volunteers and service hours per week"),
         kind="line",
         label_title=_("Week from"),
-        labels=[_week_label(start) for start in reversed(starts)],
+        labels=[_week_label(date.fromisoformat(start)) for start in figures["weeks"]],
         series=[
-            Series(_("Volunteers with a shift"), list(reversed(people))),
-            Series(_("Service hours"), list(reversed(service_hours))),
+            Series(_("Volunteers with a shift"), figures["people"]),
+            Series(_("Service hours"), figures["hours"]),
         ],
     )
 
@@ -222,13 +235,15 @@ def _totals_series(totals: list[tuple[int, int]]) -> list[Series]:
     ]
 
 
-def by_college_chart(scope: Scope, day: date | None) -> Chart:
-    totals: dict[int, tuple[int, int]] = {}
-    if day is not None:
-        if scope.team_ids is None:
-            totals = group_totals(day, "college")
-        else:
-            totals = _college_totals_of_teams(scope.team_ids, day)
+def college_totals(scope: Scope, day: date | None) -> dict[int, tuple[int, int]]:
+    if day is None:
+        return {}
+    if scope.team_ids is None:
+        return group_totals(day, "college")
+    return _college_totals_of_teams(scope.team_ids, day)
+
+
+def by_college_chart(totals: dict[int, tuple[int, int]]) -> Chart:
     shown = [college for college in accounts.colleges() if any(totals.get(college.id, (0, 0)))]
     return Chart(
         id="by-college",
@@ -257,13 +272,24 @@ def by_team_chart(scope: Scope, viewer, day: date | None) -> Chart:
     )
 
 
-def no_show_chart(scope: Scope, viewer) -> Chart:
-    task_list = [
+def _scope_tasks(scope: Scope, viewer) -> list:
+    return [
         task
         for task in tasks.tasks_for(viewer, team_id=scope.team_id)
         if task.active and (scope.team_ids is None or task.team_id in scope.team_ids)
     ]
-    rates = task_dashboard.no_show_rates([task.id for task in task_list])
+
+
+def no_show_rates(scope: Scope) -> dict[int, float]:
+    """The no-show rate of each active task of the scope that has one."""
+    query = select(Task.id).where(Task.active.is_(True))
+    if scope.team_ids is not None:
+        query = query.where(Task.team_id.in_(scope.team_ids))
+    return task_dashboard.no_show_rates(list(db.session.scalars(query)))
+
+
+def no_show_chart(scope: Scope, viewer, rates: dict[int, float]) -> Chart:
+    task_list = _scope_tasks(scope, viewer)
     shown = [task for task in task_list if task.id in rates]
     return Chart(
         id="no-shows",
@@ -275,10 +301,13 @@ def no_show_chart(scope: Scope, viewer) -> Chart:
     )
 
 
-def column_chart(today: date) -> Chart:
+def column_rows(today: date) -> list[tuple[str, int, int]]:
     since = from_local_date(today - timedelta(days=7 * 13 - 1))
     until = from_local_date(today + timedelta(days=1))
-    rows = columns.column_activity(since, until)
+    return columns.column_activity(since, until)
+
+
+def column_chart(rows: list[tuple[str, int, int]]) -> Chart:
     return Chart(
         id="columns",
         title=_("Service columns: contributions in the last 13 weeks"),
@@ -292,18 +321,42 @@ def column_chart(today: date) -> Chart:
     )
 
 
-def build(viewer, scope: Scope, *, now: datetime | None = None) -> Dashboard:
+def live_figures(scope: Scope, *, now: datetime | None = None) -> dict:
+    """The dashboard's counted figures for `scope`, computed now over everyone's activity:
+    the reference the aggregates store (JSON: lists, string keys)."""
+    today = local_today(now)
+    as_of = latest_day()
+    totals = college_totals(scope, as_of.day if as_of else None)
+    return {
+        "weekly": weekly_activity(scope.team_ids, today),
+        "colleges": [[college_id, *pair] for college_id, pair in totals.items()],
+        "no_shows": [[task_id, rate] for task_id, rate in no_show_rates(scope).items()],
+        "columns": [list(row) for row in column_rows(today)],
+    }
+
+
+def build(viewer, scope: Scope, *, now: datetime | None = None, live: bool = False) -> Dashboard:
+    """The dashboard of `scope` for `viewer`: the counted figures from the latest stored
+    aggregates (`live`, or none stored yet for the scope: counted now)."""
     today = local_today(now)
     as_of = latest_day()
     day = as_of.day if as_of else None
+    stored = None if live else aggregates.stored(aggregates.dashboard_key(scope.key))
+    figures = stored.figures if stored else live_figures(scope, now=now)
     counts = segment_counts(scope.key, day)
     charts = [
-        weekly_activity_chart(scope, today),
+        weekly_activity_chart(figures["weekly"]),
         segments_chart(counts),
         segment_trend_chart(scope.key, today),
-        by_college_chart(scope, day),
+        by_college_chart({row[0]: (row[1], row[2]) for row in figures["colleges"]}),
         by_team_chart(scope, viewer, day),
-        no_show_chart(scope, viewer),
-        column_chart(today),
+        no_show_chart(scope, viewer, dict(figures["no_shows"])),
+        column_chart([tuple(row) for row in figures["columns"]]),
     ]
-    return Dashboard(scope=scope, as_of=as_of, segment_counts=counts, charts=charts)
+    return Dashboard(
+        scope=scope,
+        as_of=as_of,
+        segment_counts=counts,
+        charts=charts,
+        computed_at=stored.computed_at if stored else None,
+    )

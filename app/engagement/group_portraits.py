@@ -7,7 +7,7 @@ is one grouped query over the group's members, given as a subquery (a college ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from app.accounts import services as accounts
 from app.accounts.models import COORDINATOR_ROLES
 from app.checkin import hours
 from app.columns import providers as columns
+from app.engagement import aggregates
 from app.engagement.charts import Chart, Series
 from app.engagement.labels import SEGMENT_LABELS
 from app.engagement.models import SEGMENTS, SegmentCount
@@ -187,6 +188,8 @@ class GroupPortrait:
     segment_day: date | None = None
     segments: dict[str, int] = field(default_factory=dict)
     segment_trend: list[tuple[date, dict[str, int]]] = field(default_factory=list)
+    # When the counted figures were computed; None: counted for this request.
+    computed_at: datetime | None = None
 
     @property
     def figures(self) -> list[tuple[str, str, Figure]]:
@@ -203,27 +206,22 @@ class GroupPortrait:
         ]
 
 
-def group_portrait(group: Group, year: int) -> GroupPortrait:
+def live_figures(group: Group, year: int) -> dict:
+    """The portrait's counted figures, computed now over the group's members: the reference
+    the aggregates store (JSON)."""
     span = Year(year)
     who = members(group.kind, group.key)
-    portrait = GroupPortrait(group=group, year=year, people=_count(who))
-
+    monthly_minutes, monthly_shifts = [0] * 12, [0] * 12
     for month, minutes, shifts in service_by_month(span, who):
-        portrait.monthly_minutes[month - 1], portrait.monthly_shifts[month - 1] = minutes, shifts
-    portrait.minutes = sum(portrait.monthly_minutes)
-    portrait.shifts = sum(portrait.monthly_shifts)
+        monthly_minutes[month - 1], monthly_shifts[month - 1] = minutes, shifts
 
     service = hours.verified_service(span.since, span.until).subquery()
     published = columns.published_between(span.since, span.until).subquery()
-    portrait.contributions = int(
-        db.session.scalar(
-            select(func.count()).select_from(published).where(published.c.user_id.in_(who))
-        )
-        or 0
+    contributions = db.session.scalar(
+        select(func.count()).select_from(published).where(published.c.user_id.in_(who))
     )
-
     use = reading.library_use_in_months(span.months).subquery()
-    loans, visits, minutes, e_sessions = db.session.execute(
+    used = db.session.execute(
         select(
             func.coalesce(func.sum(use.c.loans), 0),
             func.coalesce(func.sum(use.c.visits), 0),
@@ -231,16 +229,41 @@ def group_portrait(group: Group, year: int) -> GroupPortrait:
             func.coalesce(func.sum(use.c.e_sessions), 0),
         ).where(use.c.user_id.in_(who))
     ).one()
-    portrait.reading = Reading(int(loans), int(visits), int(minutes), int(e_sessions))
-
     anyone = union(
         select(service.c.user_id).where(service.c.user_id.in_(who)),
         select(published.c.user_id).where(published.c.user_id.in_(who)),
         select(use.c.user_id).where(use.c.user_id.in_(who)),
     ).subquery()
-    portrait.active = int(db.session.scalar(select(func.count()).select_from(anyone)) or 0)
+    return {
+        "people": _count(who),
+        "active": int(db.session.scalar(select(func.count()).select_from(anyone)) or 0),
+        "monthly_minutes": [int(value) for value in monthly_minutes],
+        "monthly_shifts": [int(value) for value in monthly_shifts],
+        "contributions": int(contributions or 0),
+        "reading": [int(value) for value in used],
+    }
 
-    _segments(portrait, span)
+
+def group_portrait(group: Group, year: int, *, live: bool = False) -> GroupPortrait:
+    """The portrait of `group` in `year`: its counted figures from the stored aggregates
+    (`live`, or none stored for that group and year: counted now), segments from the
+    nightly counts."""
+    stored = None if live else aggregates.stored(aggregates.portrait_key(group.scope, year))
+    figures = stored.figures if stored else live_figures(group, year)
+    portrait = GroupPortrait(
+        group=group,
+        year=year,
+        people=figures["people"],
+        active=figures["active"],
+        monthly_minutes=list(figures["monthly_minutes"]),
+        monthly_shifts=list(figures["monthly_shifts"]),
+        minutes=sum(figures["monthly_minutes"]),
+        shifts=sum(figures["monthly_shifts"]),
+        contributions=figures["contributions"],
+        reading=Reading(*figures["reading"]),
+        computed_at=stored.computed_at if stored else None,
+    )
+    _segments(portrait, Year(year))
     return portrait
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.engagement import services
+from app.engagement import aggregate_refresh, services
 
 
 def score_everyone(*, now: datetime) -> dict[str, int]:
-    return services.score_day(now=now)
+    counts = services.score_day(now=now)
+    # The dashboards and portraits read figures counted after the day's scores.
+    return {**counts, **aggregate_refresh.refresh(now=now)}

@@ -115,3 +115,18 @@ class ReportShare(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     user = relationship("User")
+
+
+class EngagementAggregate(db.Model):
+    """The figures of one dashboard scope or group portrait as the last refresh computed
+    them (after the nightly scoring, or an admin's "refresh now"): the pages read these
+    instead of counting over everyone's activity. Keyed "dashboard:all",
+    "dashboard:team:3", "portrait:college:5:2026"; the latest refresh replaces the row."""
+
+    __tablename__ = "engagement_aggregates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    day: Mapped[date] = mapped_column(sa.Date)  # the local day the figures count up to
+    computed_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    figures: Mapped[dict] = mapped_column(sa.JSON, default=dict)

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from app.accounts.models import COORDINATOR_ROLES
 from app.checkin.certificates import format_hours
 from app.common.access import role_required
+from app.common.forms import ActionForm
 from app.common.names import mask_name
 from app.common.transaction import transaction
 from app.engagement import group_portraits, report_years, reports
@@ -169,6 +170,7 @@ def group(kind: str, key: int):
     return render_template(
         "engagement/group.html",
         portrait=portrait,
+        refresh_form=ActionForm(),
         charts=group_portraits.group_charts(portrait),
         kind_labels=group_portraits.GROUP_KIND_LABELS,
         years=range(report_years.current_year(), report_years.FIRST_YEAR - 1, -1),

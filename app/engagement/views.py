@@ -9,9 +9,11 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import COORDINATOR_ROLES
 from app.common.access import role_required
+from app.common.forms import ActionForm
 from app.common.time import utcnow
-from app.common.transaction import form_status, run_change
-from app.engagement import dashboard, mine, nudges
+from app.common.transaction import form_status, posted_change, run_change
+from app.common.urls import safe_next_url
+from app.engagement import aggregate_refresh, dashboard, mine, nudges
 from app.engagement.forms import NudgeForm
 from app.engagement.labels import SEGMENT_HINTS, SEGMENT_LABELS
 from app.engagement.models import SEGMENTS
@@ -34,10 +36,23 @@ def dashboard_page():
     shown = dashboard.build(current_user, scope)
     return render_template(
         "engagement/dashboard.html",
+        refresh_form=ActionForm(),
         board=shown,
         scopes=dashboard.scopes_for(current_user),
         segments=SEGMENTS,
         settings=current_settings(),
+    )
+
+
+@bp.route("/dashboard/refresh", methods=["POST"])
+@role_required("admin")
+def refresh_figures():
+    """Count the dashboards' and portraits' figures again now, then go back."""
+    return posted_change(
+        ActionForm(),
+        lambda: aggregate_refresh.refresh_now(actor=current_user),
+        _("The figures were counted again."),
+        back=safe_next_url(request.args.get("back")) or url_for("engagement.dashboard_page"),
     )
 
 

@@ -39,10 +39,11 @@ class BadgeRule:
         raise NotImplementedError
 
 
-def _verified_presence():
+def _verified_presence(user_ids: list[int] | None = None):
     """(user_id, starts_at) per shift a person was present on, verified, over everyone at
-    once (`presence.present`: verified attendance and completed trainings alike)."""
-    rows = presence.present(verified=True).subquery()
+    once or only `user_ids` (`presence.present`: verified attendance and completed
+    trainings alike)."""
+    rows = presence.present(verified=True, user_ids=user_ids).subquery()
     return select(rows.c.user_id, rows.c.starts_at)
 
 
@@ -54,10 +55,8 @@ class HoursRule(BadgeRule):
 
 class ShiftsRule(BadgeRule):
     def values(self, badge, user_ids=None):
-        rows = _verified_presence().subquery()
+        rows = _verified_presence(user_ids).subquery()
         query = select(rows.c.user_id, func.count()).group_by(rows.c.user_id)
-        if user_ids is not None:
-            query = query.where(rows.c.user_id.in_(user_ids))
         return dict(db.session.execute(query).all())
 
 
@@ -76,10 +75,8 @@ class StreakRule(BadgeRule):
     """Weeks are local calendar weeks from Monday; the longest run ever counts."""
 
     def values(self, badge, user_ids=None):
-        rows = _verified_presence().subquery()
+        rows = _verified_presence(user_ids).subquery()
         query = select(rows.c.user_id, rows.c.starts_at)
-        if user_ids is not None:
-            query = query.where(rows.c.user_id.in_(user_ids))
         weeks: dict[int, set[date]] = defaultdict(set)
         for user_id, starts_at in db.session.execute(query):
             day = local_day(starts_at)

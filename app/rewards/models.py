@@ -61,6 +61,7 @@ class PointEntry(db.Model):
     __table_args__ = (
         sa.Index("ix_point_entries_user_occurred", "user_id", "occurred_at"),
         sa.Index("ix_point_entries_occurred", "occurred_at"),
+        sa.Index("ix_point_entries_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,6 +171,30 @@ class LeaderboardEntry(db.Model):
     reached_at: Mapped[datetime] = mapped_column(sa.DateTime)
     rank: Mapped[int] = mapped_column(sa.Integer)
     built_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+class BoardBuild(db.Model):
+    """When one board (metric × period) was last built, and what the build had seen: the
+    watermark the next incremental build starts from."""
+
+    __tablename__ = "leaderboard_builds"
+    __table_args__ = (
+        sa.UniqueConstraint("metric", "period"),
+        sa.CheckConstraint(sql_in("metric", BOARD_METRICS), name="metric"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(sa.String(16))
+    period: Mapped[str] = mapped_column(sa.String(32))
+    built_at: Mapped[datetime] = mapped_column(sa.DateTime)  # the build's `now`
+    # The wall clock when the build began reading, and the last ledger line it had seen:
+    # the next build recomputes the people with a ledger line after either.
+    read_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    point_mark: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # A digest of who was hidden from others (ranks depend on it) and of what the board is
+    # summed from besides the ledger (attendances, a month's library use): a board whose
+    # inputs are unchanged is left as it is.
+    inputs_digest: Mapped[str] = mapped_column(sa.String(64), default="")
 
 
 class LibraryUseImport(db.Model):

@@ -310,6 +310,7 @@ EXPECTED_POST = {
     "editorial.unfeature": EDITOR_DOES,
     "editorial.unpublish": EDITOR_DOES,
     "engagement.at_risk": STAFF_DOES,
+    "engagement.refresh_figures": ADMIN_DOES,
     "certificates.issue": SIGNED_IN_DOES,
     "accounts.set_locale": ANYONE_DOES,
     "accounts.login": ANYONE_DOES,

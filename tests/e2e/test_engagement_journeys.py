@@ -56,3 +56,25 @@ def test_coordinator_dashboard_charts_and_a_message_to_someone_at_risk(new_page,
     phone.goto("/engagement/me")
     expect(phone.get_by_test_id("segment")).to_be_visible()
     expect(phone.locator("#chart-score-trend canvas")).to_have_attribute("data-drawn", "1")
+
+
+def test_an_admin_refreshes_the_dashboards_figures_on_a_phone(new_page, live_server, make_person):
+    with live_server.app.app_context():
+        place = rewards_data.place(name="古籍修复队")
+        regular = rewards_data.member(place, name="郑常来")
+        today = (utcnow() + timedelta(hours=8)).date()
+        data.shifts_on(place, regular, [14, 7, 1], today=today)
+        engagement.score_day()
+        db.session.commit()
+        db.session.remove()
+    admin = make_person(name="陈管理", roles=["admin"])
+
+    page: Page = new_page()
+    log_in(page, admin)
+    page.goto("/engagement/dashboard?scope=all")
+    expect(page.get_by_test_id("figures-live")).to_be_visible()
+    page.get_by_test_id("refresh-figures").click()
+
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.get_by_test_id("figures-computed")).to_be_visible()
+    expect(page.locator("#chart-weekly-activity canvas")).to_have_attribute("data-drawn", "2")

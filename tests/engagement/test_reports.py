@@ -334,3 +334,29 @@ def test_a_coordinator_is_refused_another_teams_portrait(world):
         group_portraits.viewable_group(other.boss, "team", team)
     with pytest.raises(NotFound):
         group_portraits.viewable_group(other.boss, "team", 999)
+
+
+def test_every_portrait_from_stored_figures_equals_the_live_count(world):
+    from app.engagement import aggregate_refresh
+
+    aggregate_refresh.refresh(now=datetime(2025, 12, 30, 4))  # this year's portraits: 2025
+    admin = factories.person(name="管理员", roles=["admin"])
+    groups = [group for kind in group_portraits.visible_groups(admin).values() for group in kind]
+    assert {"college", "team", "cohort"} == {entry.group.kind for entry in groups}
+    for entry in groups:
+        stored = group_portraits.group_portrait(entry.group, YEAR)
+        live = group_portraits.group_portrait(entry.group, YEAR, live=True)
+        assert stored.computed_at is not None and live.computed_at is None
+        assert (stored.people, stored.active, stored.reading) == (
+            live.people,
+            live.active,
+            live.reading,
+        )
+        assert (stored.monthly_minutes, stored.monthly_shifts, stored.contributions) == (
+            live.monthly_minutes,
+            live.monthly_shifts,
+            live.contributions,
+        )
+        assert [(k, f.total, f.average) for k, _l, f in stored.figures] == [
+            (k, f.total, f.average) for k, _l, f in live.figures
+        ]

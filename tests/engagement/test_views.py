@@ -202,3 +202,54 @@ def test_hours_by_college_and_team_agree_for_everyone_and_for_a_team(client, log
         by_team = charts["by-team"]
         index = by_team["labels"].index(world["place"].team.name)
         assert by_team["series"][0]["values"][index] == 32.0
+
+
+# Stored figures ---------------------------------------------------------------------------
+
+
+def _numbers(board) -> dict:
+    return {chart.id: (chart.labels, [s.values for s in chart.series]) for chart in board.charts}
+
+
+def test_the_dashboard_reads_stored_figures_equal_to_the_live_count(client, login, world):
+    from app.engagement import dashboard, jobs
+
+    admin = world["admin"]
+    jobs.score_everyone(now=NOW)  # scores the day, then stores the figures
+    db.session.commit()
+    for scope in dashboard.scopes_for(admin):
+        stored = dashboard.build(admin, scope, now=NOW)
+        assert stored.computed_at == NOW, scope.key
+        assert _numbers(stored) == _numbers(dashboard.build(admin, scope, now=NOW, live=True))
+
+    # Another shift: the page shows the stored figures, and when they were computed,
+    # until the next refresh.
+    data.shifts_on(world["place"], world["drifting"], [0], today=TODAY)
+    db.session.commit()
+    login(admin)
+    page = client.get("/engagement/dashboard?scope=all").get_data(as_text=True)
+    assert 'data-testid="figures-computed"' in page
+    assert sum(charts_on(page)["weekly-activity"]["series"][1]["values"]) == 2.0 * 16
+
+
+def test_an_admin_refreshes_the_figures_now_and_a_coordinator_cannot(client, login, world):
+    login(world["boss"])
+    page = client.get("/engagement/dashboard").get_data(as_text=True)
+    assert 'data-testid="figures-live"' in page and "refresh-figures" not in page
+    assert client.post("/engagement/dashboard/refresh").status_code == 403
+    client.post("/logout")
+
+    login(world["admin"])
+    page = client.get("/engagement/dashboard?scope=all").get_data(as_text=True)
+    assert 'data-testid="refresh-figures"' in page
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    back = "/engagement/dashboard?scope=all"
+    answer = client.post(
+        f"/engagement/dashboard/refresh?back={back}",
+        data={"csrf_token": token.group(1) if token else ""},
+    )
+
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(back)
+    assert 'data-testid="figures-computed"' in client.get(back).get_data(as_text=True)
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert "engagement.aggregates_refreshed" in actions
