@@ -1,8 +1,8 @@
 """scaleboards: leaderboard builds (the incremental watermark), the engagement aggregates
 the dashboards read, and the ledger's booking-time index
 
-Revision ID: 0033_scaleboards
-Revises: 0032_natoutside
+Revision ID: 0035_scaleboards
+Revises: 0034_apihub
 Create Date: 2026-12-07 23:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0033_scaleboards"
-down_revision = "0032_natoutside"
+revision = "0035_scaleboards"
+down_revision = "0034_apihub"
 branch_labels = None
 depends_on = None
 
