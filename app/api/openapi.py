@@ -47,6 +47,17 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"oneOf": [schema, {"type": "null"}]}
 
 
+def id_parameter(name: str, what: str) -> dict[str, Any]:
+    """An integer id in the path, such as `{notification_id}`."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": what,
+        "schema": {"type": "integer"},
+    }
+
+
 def query_parameters(arguments: dict[str, QueryArg]) -> list[dict[str, Any]]:
     return [
         parameter for name, argument in arguments.items() for parameter in argument.parameters(name)

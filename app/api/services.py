@@ -45,6 +45,12 @@ SCOPES: dict[str, Any] = {
     "credits:read": _l("Read the exported Second Classroom credit batches you may see"),
     "shifts:read": _l("See the open shifts of your teams and your sign-ups"),
     "shifts:write": _l("Sign up for shifts, cancel, and answer offered places"),
+    "teams:read": _l("See your teams, memberships, open campaigns and your applications"),
+    "teams:write": _l("Apply to join a team through an open campaign"),
+    "hours:read": _l("Read your attendance, hours, star level and certificates"),
+    "rewards:read": _l("Read your points, badges, level and the leaderboards"),
+    "notifications:read": _l("Read your notifications and the announcements told to you"),
+    "notifications:write": _l("Mark your notifications read"),
 }
 
 
