@@ -13,6 +13,7 @@ from app.api import openapi
 from app.api.blueprint import bp
 from app.api.resources import (  # noqa: F401  (their routes)
     credit_batches,
+    hours,
     me,
     notifications,
     shifts,

@@ -17,6 +17,7 @@ WECHAT_OFF = SSO_OFF  # nor is the WeChat Official Account
 # Bearer-token API, each role with its token (anonymous has none).
 API = "401 ok ok ok ok ok"
 API_NONE = "401 404 404 404 404 404"  # an object no role's token reaches (a past shift)
+API_OWN = "401 ok 404 404 404 404"  # the token owner's own record: nobody else's business
 
 # Forms and actions.
 ANYONE_DOES = "did did did did did did"
@@ -78,6 +79,10 @@ EXPECTED_GET = {
     "api.my_notifications": API,
     "api.list_announcements": API,
     "api.get_announcement": API_NONE,
+    "api.my_attendance": API,
+    "api.my_hours": API,
+    "api.my_certificates": API,
+    "api.my_certificate_pdf": API_OWN,
     "api.openapi_document": PUBLIC,
     "attendance.shift_sheet": TEAM_HIDDEN,
     "attendance.export": TEAM_HIDDEN,
