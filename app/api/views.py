@@ -16,6 +16,7 @@ from app.api.resources import (  # noqa: F401  (their routes)
     hours,
     me,
     notifications,
+    rewards,
     shifts,
     tokens,
 )
