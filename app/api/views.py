@@ -18,6 +18,7 @@ from app.api.resources import (  # noqa: F401  (their routes)
     notifications,
     rewards,
     shifts,
+    teams,
     tokens,
 )
 
