@@ -191,14 +191,7 @@ TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 SIGNUP_STATUSES = ["confirmed", "waitlisted", "offered", "cancelled"]
 
 
-def _id_parameter(name: str, what: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": what,
-        "schema": {"type": "integer"},
-    }
+_id_parameter = openapi.id_parameter
 
 
 SHIFT_ID = _id_parameter("shift_id", "The shift's id, from the list.")
