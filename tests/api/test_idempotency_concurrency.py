@@ -18,15 +18,16 @@ from tests.shifts import signup_data as data
 TRIES = 6
 
 
-def post_together(app, url: str, headers: dict, tries: int) -> list:
-    """POST `url` from `tries` threads released at once, each a client of its own."""
+def post_together(app, url: str, headers: dict, tries: int, json: dict | None = None) -> list:
+    """POST `url` (with the JSON body `json`, if any) from `tries` threads released at once,
+    each a client of its own."""
     barrier = threading.Barrier(tries)
     answers: list = [None] * tries
 
     def run(index: int) -> None:
         client = app.test_client()
         barrier.wait()
-        answers[index] = client.post(url, headers=headers)
+        answers[index] = client.post(url, headers=headers, json=json)
 
     threads = [threading.Thread(target=run, args=(index,)) for index in range(tries)]
     for thread in threads:
