@@ -56,11 +56,12 @@ def my_teams():
     return envelope.ok(memberships(current_person().id))
 
 
-def campaign_json(campaign: Campaign, *, application: Any = None, full: bool = False) -> dict:
+def campaign_json(
+    campaign: Campaign, application: Application | None, *, full: bool = False
+) -> dict[str, Any]:
+    """The campaign as the caller sees it; `application` is theirs to it (None: none)."""
     now = utcnow()
-    person = current_person()
-    verdict = eligibility.eligibility(campaign, person, now=now, application=application)
-    mine = eligibility.find_application(campaign, person) if application is None else application
+    verdict = eligibility.eligibility(campaign, current_person(), now=now, application=application)
     data: dict[str, Any] = {
         "id": campaign.id,
         "title": campaign.title,
@@ -72,7 +73,7 @@ def campaign_json(campaign: Campaign, *, application: Any = None, full: bool = F
         "is_open": campaign_rules.is_open(campaign, now),
         "can_apply": verdict.ok,
         "reasons": verdict.reasons,
-        "my_application_id": mine.id if mine is not None else None,
+        "my_application_id": application.id if application is not None else None,
     }
     if full:
         data["description"] = campaign.description
@@ -99,7 +100,7 @@ def list_campaigns(window: cursors.Window):
     return cursors.page_of_list(
         pairs,
         lambda pair: (pair[0].closes_at, pair[0].id),
-        lambda pair: campaign_json(pair[0], application=pair[1]),
+        lambda pair: campaign_json(*pair),
         window,
     )
 
@@ -114,7 +115,9 @@ def _published(campaign_id: int) -> Campaign:
 @bp.get("/campaigns/<int:campaign_id>")
 @token_required(*READ)
 def get_campaign(campaign_id: int):
-    return envelope.ok(campaign_json(_published(campaign_id), full=True))
+    campaign = _published(campaign_id)
+    mine = eligibility.find_application(campaign, current_person())
+    return envelope.ok(campaign_json(campaign, mine, full=True))
 
 
 def application_json(application: Application) -> dict[str, Any]:
