@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
@@ -333,9 +333,9 @@ def visible_to(user: User, announcement_id: int) -> Announcement:
     return announcement
 
 
-def received_by(user: User, *, pinned_only: bool = False) -> list[Announcement]:
-    """The announcements told to `user`, newest first (pinned ones only, for home pages)."""
-    query = (
+def received_query(user: User) -> Select:
+    """The announcements told to `user` and not withdrawn, unordered (the API pages it)."""
+    return (
         select(Announcement)
         .join(AnnouncementRecipient)
         .where(
@@ -343,9 +343,12 @@ def received_by(user: User, *, pinned_only: bool = False) -> list[Announcement]:
             AnnouncementRecipient.delivered_at.is_not(None),
             Announcement.status != "withdrawn",
         )
-        .order_by(Announcement.send_at.desc())
-        .limit(50)
     )
+
+
+def received_by(user: User, *, pinned_only: bool = False) -> list[Announcement]:
+    """The announcements told to `user`, newest first (pinned ones only, for home pages)."""
+    query = received_query(user).order_by(Announcement.send_at.desc()).limit(50)
     if pinned_only:
         query = query.where(Announcement.pinned.is_(True))
     return list(db.session.scalars(query))

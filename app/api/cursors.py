@@ -206,11 +206,19 @@ def _next_link(cursor: str) -> str:
     return f'<{request.base_url}?{urlencode(list(args.items(multi=True)))}>; rel="next"'
 
 
-def answer(items: list[Any], key: Callable[[Any], tuple], serialize: Callable, window: Window):
-    """The envelope of a page: `items` holds up to limit + 1, the extra one saying "more"."""
+def answer(
+    items: list[Any],
+    key: Callable[[Any], tuple],
+    serialize: Callable,
+    window: Window,
+    *,
+    meta: dict[str, Any] | None = None,
+):
+    """The envelope of a page: `items` holds up to limit + 1, the extra one saying "more";
+    `meta` adds figures about the whole list (a points balance) to the page's meta."""
     shown = items[: window.limit]
     next_cursor = encode(key(shown[-1])) if len(items) > window.limit else None
-    meta = {"limit": window.limit, "next_cursor": next_cursor}
+    meta = {**(meta or {}), "limit": window.limit, "next_cursor": next_cursor}
     headers = {"Link": _next_link(next_cursor)} if next_cursor else None
     return ok([serialize(item) for item in shown], meta=meta, headers=headers)
 
@@ -223,6 +231,7 @@ def page(
     *,
     descending: bool = False,
     key: Callable[[Any], tuple] | None = None,
+    meta: dict[str, Any] | None = None,
 ):
     """One page of `query`'s rows ordered by the columns `order` (the last one the id);
     `key` reads a row's values of them (by default its attributes of the same names)."""
@@ -234,7 +243,7 @@ def page(
     def attributes(row: Any) -> tuple:
         return tuple(getattr(row, column.key) for column in order)
 
-    return answer(rows, key or attributes, serialize, window)
+    return answer(rows, key or attributes, serialize, window, meta=meta)
 
 
 def page_of_list(

@@ -46,6 +46,12 @@ SCOPES: dict[str, Any] = {
     "shifts:read": _l("See the open shifts of your teams and your sign-ups"),
     "shifts:write": _l("Sign up for shifts, cancel, and answer offered places"),
     "checkin:write": _l("Check in and out of your shifts with the kiosk's code"),
+    "teams:read": _l("See your teams, memberships, open campaigns and your applications"),
+    "teams:write": _l("Apply to join a team through an open campaign"),
+    "hours:read": _l("Read your attendance, hours, star level and certificates"),
+    "rewards:read": _l("Read your points, badges, level and the leaderboards"),
+    "notifications:read": _l("Read your notifications and the announcements told to you"),
+    "notifications:write": _l("Mark your notifications read"),
     "hub:read": _l("Read students' volunteer summaries (campus data hub; systems only)"),
 }
 # Scopes only systems' application tokens may hold; a person's own token may hold the rest.

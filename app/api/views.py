@@ -15,9 +15,13 @@ from app.api.resources import (  # noqa: F401  (their routes)
     checkin,
     credit_batches,
     handovers,
+    hours,
     hub,
     me,
+    notifications,
+    rewards,
     shifts,
+    teams,
     tokens,
 )
 

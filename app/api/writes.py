@@ -77,12 +77,19 @@ class KeyInProgress(Conflict):
     code = "idempotency_key_in_progress"
 
 
-TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "boolean": (bool,)}
+TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "boolean": (bool,),
+    # A JSON object the service checks itself (an application's answers by question).
+    "object": (dict,),
+}
 
 
 @dataclass(frozen=True)
 class Field:
-    """One field of a JSON body: its type ("string", "integer" or "boolean") and bounds."""
+    """One field of a JSON body: its type ("string", "integer", "boolean" or "object")
+    and bounds."""
 
     type: str
     required: bool = False

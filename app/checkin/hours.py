@@ -63,6 +63,16 @@ def _verified(since: datetime | None, until: datetime | None):
     return query
 
 
+def attendance_query(user_id: int):
+    """A person's records (not undone ones), joined to their shifts, unordered: the API
+    pages them by the shift's start."""
+    return (
+        select(Attendance)
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .where(Attendance.user_id == user_id, Attendance.status != "undone")
+    )
+
+
 def verified_attendances(
     user_id: int, *, since: datetime | None = None, until: datetime | None = None
 ) -> list[Attendance]:

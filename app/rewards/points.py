@@ -206,6 +206,12 @@ def history_query(user_id: int):
     )
 
 
+def history_page(query, *, limit: int) -> list[PointEntry]:
+    """Up to `limit` entries of `history_query` (narrowed by the caller), newest first."""
+    ordered = query.order_by(PointEntry.occurred_at.desc(), PointEntry.id.desc())
+    return list(db.session.scalars(ordered.limit(limit)))
+
+
 def reversed_ids(entry_ids: list[int]) -> set[int]:
     """Which of these entries have been reversed (looked up by the reversals' keys, which
     are indexed)."""

@@ -155,6 +155,7 @@ def test_me_returns_the_token_owners_profile(client, db, make_token):
         "enrolment_year": 2023,
         "roles": ["volunteer"],
         "locale": "zh",
+        "teams": [],
     }
     assert "password" not in page(response) and "session_token" not in page(response)
 

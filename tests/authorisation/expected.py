@@ -17,6 +17,7 @@ WECHAT_OFF = SSO_OFF  # nor is the WeChat Official Account
 # Bearer-token API, each role with its token (anonymous has none).
 API = "401 ok ok ok ok ok"
 API_NONE = "401 404 404 404 404 404"  # an object no role's token reaches (a past shift)
+API_OWN = "401 ok 404 404 404 404"  # the token owner's own record: nobody else's business
 
 # Forms and actions.
 ANYONE_DOES = "did did did did did did"
@@ -79,6 +80,21 @@ EXPECTED_GET = {
     "api.my_signups": API,
     "api.available_handovers": API,
     "api.my_handovers": API,
+    "api.my_notifications": API,
+    "api.list_announcements": API,
+    "api.get_announcement": API_NONE,
+    "api.my_attendance": API,
+    "api.my_hours": API,
+    "api.my_certificates": API,
+    "api.my_certificate_pdf": API_OWN,
+    "api.my_points": API,
+    "api.my_badges": API,
+    "api.my_level": API,
+    "api.leaderboard": API,
+    "api.my_teams": API,
+    "api.list_campaigns": API,
+    "api.get_campaign": API,
+    "api.my_applications": API,
     "api.openapi_document": PUBLIC,
     "attendance.shift_sheet": TEAM_HIDDEN,
     "attendance.export": TEAM_HIDDEN,
@@ -234,6 +250,9 @@ EXPECTED_POST = {
     "api.cancel_signup": API_OWNER_DOES,
     "api.accept_offer": API_OWNER_DOES,
     "api.decline_offer": API_OWNER_DOES,
+    "api.read_notification": API_OWNER_DOES,
+    "api.read_all_notifications": API_DOES,
+    "api.apply": API_DOES,
     "accounts.logout": "login login login login login login",
     "accounts.logout_everywhere": "login login login login login login",
     "badges.admin_edit": ADMIN_DOES,

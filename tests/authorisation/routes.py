@@ -51,6 +51,8 @@ ARGUMENTS: dict[str, dict[str, object]] = {
     "media.upload": {"?": "column=audio&purpose=media"},
     "wechat_admin.edit_template": {"kind": "shifts.reminder"},
     "feedback.answer": {"attendance_id": "rated_attendance_id"},
+    "api.get_announcement": {"announcement_id": 2**31 - 1},
+    "api.leaderboard": {"metric": "points", "period": "week"},
 }
 
 

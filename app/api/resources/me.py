@@ -8,6 +8,7 @@ from app.accounts.models import User
 from app.api import envelope, openapi
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
+from app.api.resources.teams import memberships
 from app.common.rows import fields_of
 
 SCOPES = ("profile:read",)
@@ -29,7 +30,9 @@ def person_json(user: User) -> dict[str, Any]:
 @bp.get("/me")
 @token_required(*SCOPES)
 def me():
-    return envelope.ok(person_json(current_person()))
+    """The profile and the person's own memberships (nothing of other people's)."""
+    person = current_person()
+    return envelope.ok({**person_json(person), "teams": memberships(person.id)})
 
 
 STRING_OR_NULL = {"type": ["string", "null"]}
@@ -61,6 +64,7 @@ openapi.add_paths(
                 "enrolment_year",
                 "roles",
                 "locale",
+                "teams",
             ],
             "properties": {
                 "id": {"type": "integer"},
@@ -80,6 +84,11 @@ openapi.add_paths(
                     "description": "Empty for a reader with no role.",
                 },
                 "locale": {"type": "string", "enum": ["zh", "en"]},
+                "teams": {
+                    "type": "array",
+                    "items": openapi.ref("Membership"),
+                    "description": "Your memberships, as GET /me/teams.",
+                },
             },
         },
         "College": {
