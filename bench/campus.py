@@ -101,10 +101,11 @@ class WriteProbe:
     block runs (one person's row, as a login writes it); the longest wait is how long the
     job kept everyone else from writing. Waits for ever rather than failing, to measure."""
 
-    def __init__(self, url: str, user_id: int) -> None:
+    def __init__(self, url: str, user_id: int, *, warm: bool = True) -> None:
         connect_args = {"timeout": 600} if url.startswith("sqlite") else {}
         self.engine = create_engine(url, connect_args=connect_args)
         self.user_id = user_id
+        self.warm = warm
         self.waits: list[float] = []
         self.errors: list[str] = []
         self._stop = threading.Event()
@@ -119,7 +120,7 @@ class WriteProbe:
                     update(table).where(table.c.id == self.user_id).values(name=table.c.name)
                 )
         except Exception as error:  # a finding to report, not a reason to stop probing
-            self.errors.append(f"{type(error).__name__}: {error}"[:200])
+            self.errors.append(f"{type(error).__name__}: {error}".splitlines()[0][:80])
         self.waits.append(time.perf_counter() - started)
 
     def _run(self) -> None:
@@ -127,8 +128,9 @@ class WriteProbe:
             self._write()
 
     def __enter__(self) -> WriteProbe:
-        self._write()  # the connection is open before the job starts
-        self.waits.clear()
+        if self.warm:  # the connection is open before the job starts
+            self._write()
+            self.waits.clear()
         self._thread.start()
         return self
 
@@ -329,7 +331,8 @@ def measure(database: str, url: str, people: int, now: datetime) -> Run:
                 step(run, url, now)
             except Exception as error:  # a finding for the table, not a lost run
                 db.session.rollback()
-                run.add(f"{step.__name__}: failed", f"{type(error).__name__}: {error}"[:120])
+                first_line = f"{type(error).__name__}: {error}".splitlines()[0]
+                run.add(f"{step.__name__}: failed", first_line[:80])
         db.session.remove()
     measure_pages(run, app, built)
     with app.app_context():
@@ -396,6 +399,7 @@ def run_all(sizes: list[int], folder: str) -> list[Row]:
         for people in sizes:
             url = url_for(people)
             runs.append(measure(database, url, people, now))
+            print_table(runs[-1].rows)  # as it comes: a long run can be read while it runs
             if database == "sqlite":  # a 100,000 database takes a gigabyte: one at a time
                 path = url.removeprefix("sqlite:///")
                 for leftover in (path, f"{path}-wal", f"{path}-shm"):
