@@ -44,7 +44,7 @@ from app.extensions import db
 from app.rewards import boards
 from app.rewards.models import LeaderboardEntry
 from bench import campus_data
-from bench.common import bench_app
+from bench.common import bench_app, request_times
 from bench.engagement import bare_aggregate, run_job
 
 SIZES = [
@@ -262,17 +262,8 @@ def _client(app, number: str):
 
 def time_page(client, path: str) -> str | float:
     """The median milliseconds of one request at a time, or what went wrong."""
-    first = client.get(path)
-    if first.status_code != 200:
-        return f"HTTP {first.status_code}"
-    times = []
-    for _ in range(ROUNDS):
-        started = time.perf_counter()
-        response = client.get(path)
-        times.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            return f"HTTP {response.status_code}"
-    return statistics.median(times)
+    times = request_times(client, path, ROUNDS)
+    return times if isinstance(times, str) else statistics.median(times)
 
 
 def pages(built: campus_data.Built) -> list[tuple[str, str, str, float]]:
@@ -381,6 +372,27 @@ def print_table(rows: list[Row]) -> None:
         )
 
 
+def markdown(rows: list[Row]) -> str:
+    """The table as Markdown for the README: a row per measure, a column per database and
+    size; a missed target is marked NOT."""
+    columns = list(dict.fromkeys((row.database, row.people) for row in rows))
+    measures = list(dict.fromkeys(row.name for row in rows))
+    targets = {row.name: row.target for row in rows}
+    cells = {(row.name, row.database, row.people): row for row in rows}
+    lines = [
+        "| measure | target | " + " | ".join(f"{db} {n:,}" for db, n in columns) + " |",
+        "|---|---|" + "---|" * len(columns),
+    ]
+    for name in measures:
+        shown = []
+        for database, people in columns:
+            row = cells.get((name, database, people))
+            text = "" if row is None else row.shown + (" NOT" if row.met is False else "")
+            shown.append(text.replace("|", "/"))
+        lines.append(f"| {name} | {targets[name]} | " + " | ".join(shown) + " |")
+    return "\n".join(lines)
+
+
 def databases(folder: str) -> list[tuple[str, Callable[[int], str]]]:
     """(name, url for a size) of each database: SQLite always, PostgreSQL when named."""
     found = [("sqlite", lambda people: f"sqlite:///{folder}/campus-{people}.sqlite")]
@@ -412,6 +424,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         rows = run_all(SIZES, folder)
     print_table(rows)
+    print("\nFor the README:\n")
+    print(markdown(rows))
     missed = sum(row.met is False for row in rows)
     print(f"\n{'all targets met' if not missed else f'{missed} target(s) NOT met'}")
     strict = os.environ.get("BENCH_STRICT", "") not in ("", "0")

@@ -60,6 +60,7 @@ from app.engagement.models import SEGMENTS, EngagementDay, EngagementScore, Segm
 from app.extensions import db
 from bench import campus_data
 from bench.campus_data import Built, build
+from bench.common import request_times
 from config import TestConfig
 
 SIZES = [
@@ -244,19 +245,8 @@ def time_dashboard(app, admin_number: str) -> list[float] | str:
     response = client.post("/login", data={"identifier": admin_number, "password": PASSWORD})
     if response.status_code != 302:
         return f"login failed: HTTP {response.status_code}"
-    first = client.get(DASHBOARD_PATH)  # also warms up templates and caches
-    if first.status_code == 404:
-        return "not available"
-    if first.status_code != 200:
-        return f"HTTP {first.status_code}"
-    times = []
-    for _ in range(ROUNDS):
-        started = time.perf_counter()
-        response = client.get(DASHBOARD_PATH)
-        times.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            return f"HTTP {response.status_code}"
-    return times
+    times = request_times(client, DASHBOARD_PATH, ROUNDS)
+    return "not available" if times == "HTTP 404" else times
 
 
 def _percentile(times: list[float], share: float) -> float:

@@ -122,6 +122,20 @@ def test_a_tiny_run_prints_every_row_of_the_table(tmp_path, monkeypatch, capsys)
     assert all(row.shown.endswith(" ms") for row in pages)  # every page answered 200
 
 
+def test_the_readme_table_has_a_column_per_database_and_size_and_marks_misses():
+    rows = [
+        campus.Row("sqlite", 10, "scoring: ratio to bare", "3.0×", "<= 2×", False),
+        campus.Row("sqlite", 20, "scoring: ratio to bare", "1.5×", "<= 2×", True),
+        campus.Row("postgresql", 10, "boards: full rebuild", "0.20 s"),
+    ]
+
+    lines = campus.markdown(rows).splitlines()
+
+    assert lines[0] == "| measure | target | sqlite 10 | sqlite 20 | postgresql 10 |"
+    assert lines[2] == "| scoring: ratio to bare | <= 2× | 3.0× NOT | 1.5× |  |"
+    assert lines[3] == "| boards: full rebuild |  |  |  | 0.20 s |"
+
+
 def test_a_missed_target_fails_the_run_only_when_strict(monkeypatch):
     missed = [campus.Row("sqlite", 10, "scoring: ratio to bare", "3.0×", "<= 2×", False)]
     monkeypatch.setattr(campus, "run_all", lambda sizes, folder: missed)
