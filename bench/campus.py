@@ -166,7 +166,8 @@ def timed(job: Callable[[], object]) -> Callable[[], float]:
 
 
 def add_lock_row(run: Run, job: str, probe: WriteProbe) -> None:
-    shown = f"{probe.longest:.2f} s over {len(probe.waits)} writes"
+    tries = len(probe.waits)
+    shown = f"{probe.longest:.2f} s ({tries} {'try' if tries == 1 else 'tries'})"
     if probe.errors:
         shown += f", {len(probe.errors)} failed: {probe.errors[0]}"
     met = probe.longest <= LOCK_WAIT_S and not probe.errors
