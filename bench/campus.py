@@ -108,11 +108,13 @@ class WriteProbe:
         self.warm = warm
         self.waits: list[float] = []
         self.errors: list[str] = []
+        self.trying = threading.Event()  # set once a write has been started
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _write(self) -> None:
         started = time.perf_counter()
+        self.trying.set()
         try:
             with self.engine.begin() as connection:
                 table = User.__table__

@@ -3,7 +3,7 @@ builds the skewed campus it claims, and a tiny run on SQLite prints every row of
 
 from __future__ import annotations
 
-import threading
+import time
 
 import pytest
 from sqlalchemy import create_engine
@@ -58,11 +58,11 @@ def test_the_mix_is_printed(built, capsys):
 def test_the_write_probe_waits_as_long_as_another_writer_holds_the_lock(built):
     url, app, _ = built
     holder = create_engine(url, connect_args={"timeout": 30})
-    released = threading.Event()
     with app.app_context(), holder.connect() as connection:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         with campus.WriteProbe(url, user_id=1, warm=False) as probe:
-            released.wait(0.4)
+            assert probe.trying.wait(30)
+            time.sleep(0.3)  # the write started before this, and cannot end before COMMIT
             connection.exec_driver_sql("COMMIT")
     holder.dispose()
 
