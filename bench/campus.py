@@ -42,6 +42,7 @@ from app.accounts.models import User
 from app.common.time import utcnow
 from app.extensions import db
 from app.rewards import boards
+from app.rewards import jobs as rewards_jobs
 from app.rewards.models import LeaderboardEntry
 from bench import campus_data
 from bench.common import bench_app, request_times
@@ -247,8 +248,6 @@ def measure_boards(run: Run, url: str, now: datetime) -> None:
 
 
 def measure_badges(run: Run, url: str, now: datetime) -> None:
-    from app.rewards import jobs as rewards_jobs
-
     seconds, probe = probed(url, timed(lambda: rewards_jobs.evaluate_badges(now=now)))
     run.add("badges: first evaluation", f"{seconds:.2f} s")
     add_lock_row(run, "badges evaluation", probe)

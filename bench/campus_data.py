@@ -494,9 +494,10 @@ def build(app, people: int, now: datetime) -> Built:
 
 
 def add_a_day(now: datetime, *, share: float = 0.02, seed: int = 1) -> int:
-    """One more day's activity of about `share` of the people, all before `now` (in an app
-    context, committed): points for some, verified hours of yesterday's afternoon shift for
-    active team members among them, and a login each. Returns the point entries added."""
+    """One more day's activity of about `share` of the people, recorded in the quarter hour
+    before `now` (after a rebuild of the boards 15 minutes earlier; in an app context,
+    committed): points for some, verified hours of yesterday's afternoon shift for active
+    team members among them, and a login each. Returns the point entries added."""
     rng = random.Random(seed)
     today = to_local(now).date()
     yesterday = from_local_date(today - timedelta(days=1)) + timedelta(hours=14)
@@ -528,7 +529,7 @@ def add_a_day(now: datetime, *, share: float = 0.02, seed: int = 1) -> int:
     )
     activity = Activity(loader, fixtures, today, rng, key=f"bench-day:{now.isoformat()}")
     for user_id in chosen:
-        at = now - timedelta(minutes=rng.randint(1, 600))
+        at = now - timedelta(minutes=rng.randint(1, 14))  # after a rebuild 15 minutes ago
         if user_id in members and user_id not in served:
             activity.service(user_id, members[user_id], yesterday, at)
         else:
