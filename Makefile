@@ -79,6 +79,7 @@ bench: $(STAMP) translations
 	$(BIN)/python -m bench.rewards
 	$(BIN)/python -m bench.credits
 	$(BIN)/python -m bench.engagement
+	$(BIN)/python -m bench.campus
 	$(BIN)/python -m bench.eventday
 	$(BIN)/python -m bench.imports
 	$(BIN)/python -m bench.rush

@@ -12,13 +12,13 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 
 from app import create_app
 from app.accounts import services as accounts
 from app.demo import services as demo
 from app.extensions import db
+from bench.common import request_times
 from config import TestConfig
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
@@ -74,14 +74,9 @@ def build(url: str):
 
 
 def measure(client, path: str) -> list[float]:
-    client.get(path)  # warm up caches and templates
-    times = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        response = client.get(path)
-        times.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{path}: HTTP {response.status_code}")
+    times = request_times(client, path, ROUNDS)
+    if isinstance(times, str):
+        raise SystemExit(f"{path}: {times}")
     return times
 
 

@@ -85,6 +85,23 @@ def emptied_with_team(name: str):
     return team_services.create_team(name=name, kind="volunteer_team", actor=None)
 
 
+def request_times(client, path: str, rounds: int) -> list[float] | str:
+    """Milliseconds of `rounds` GETs of `path` one at a time through a Flask test client,
+    after one untimed (which warms up templates and caches); "HTTP n" when one does not
+    answer 200."""
+    first = client.get(path)
+    if first.status_code != 200:
+        return f"HTTP {first.status_code}"
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            return f"HTTP {response.status_code}"
+    return times
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -1,13 +1,11 @@
 """Engagement scoring at full size: the nightly `score_day` job and the dashboard.
 
 For each size in BENCH_ENGAGEMENT_SIZES (default "10000,50000,100000" people) builds a
-fresh throwaway SQLite database (bulk inserts through SQLAlchemy Core in committed chunks,
-not the services, for speed) with that many people and about 20 activity events each
-spread over the past year (2,000,000 events at 100,000): daily library use and login days
-for the many who mostly read, shifts of their team for a minority of volunteers (team
-members through active, paused and alumni memberships), and a few published contributions.
-People differ in intensity and rhythm (steady, lapsed, fading, newly arrived, never
-active) so that every segment (core, active, new, at_risk, dormant) occurs.
+fresh throwaway SQLite database with that many people of a skewed campus (about 20 events
+each over the past year; see `bench.campus_data`, which `bench.campus` shares), in which
+every segment (core, active, new, at_risk, dormant) occurs. `bench.campus` has the whole
+campus-scale table (leaderboards, badges, write-lock waits, pages); this one looks closer
+at scoring (a traced rerun, profiling).
 
 On each database it times:
 - a "bare aggregate": one set-based `SELECT user_id, count(*), sum(amount) … GROUP BY
@@ -42,35 +40,28 @@ import gc
 import io
 import os
 import pstats
-import random
 import resource
-import secrets
 import sys
 import tempfile
 import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import func, insert, select, text, union_all
+from sqlalchemy import func, select, union_all
 from sqlalchemy.sql import sqltypes
 
 from app import create_app
-from app.accounts import services as accounts
-from app.accounts.models import College, LoginDay, User, UserRole
-from app.checkin.models import Attendance
-from app.columns.models import ContentColumn, Contribution
 from app.common.db import watch_write_locks
 from app.common.time import from_local_date, to_local, utcnow
 from app.engagement import services
 from app.engagement import settings as engagement_settings
 from app.engagement.models import SEGMENTS, EngagementDay, EngagementScore, SegmentCount
 from app.extensions import db
-from app.recruitment.models import Membership, Team
-from app.rewards.models import LibraryUse, LibraryUseImport
-from app.shifts.models import Shift, Task
+from bench import campus_data
+from bench.campus_data import Built, build
+from bench.common import request_times
 from config import TestConfig
 
 SIZES = [
@@ -80,294 +71,12 @@ SIZES = [
 ]
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
 PROFILE = os.environ.get("BENCH_PROFILE", "") not in ("", "0")
-CHUNK = 50_000
-YEAR = 365  # events fall on the last YEAR local days, today included
-COLLEGES = 20
-PEOPLE_PER_TEAM = 2000  # one team per this many people (50 teams at 100,000)
-COLUMNS = 3
-PASSWORD = "bench-password"
+PASSWORD = campus_data.PASSWORD
 GROWTH_LIMIT = 1.5
 SECONDS_PER_100K = 10.0
 MEMORY_MB = 200.0
 DASHBOARD_MS = 300.0
 DASHBOARD_PATH = "/engagement/dashboard"
-
-# How people use the platform: a pattern in time and a role (the kinds of their events).
-PATTERNS = ("steady", "lapsed", "fading", "new", "none")
-PATTERN_SHARES = (0.58, 0.18, 0.12, 0.07, 0.05)
-ROLES = ("reader", "volunteer", "contributor", "visitor")
-ROLE_SHARES = (0.68, 0.20, 0.05, 0.07)
-MIX = {
-    "reader": (("reading", "login"), (0.55, 1.0)),
-    "volunteer": (("service", "login", "reading"), (0.5, 0.8, 1.0)),
-    "contributor": (("contribution", "reading", "login"), (0.3, 0.65, 1.0)),
-    "visitor": (("login",), (1.0,)),
-}
-KINDS = ("service", "contribution", "reading", "login")
-
-
-# --- building -------------------------------------------------------------------------
-
-
-class Loader:
-    """Buffers rows per table and inserts each table's rows in committed chunks of CHUNK
-    (one huge transaction would grow SQLite's WAL to gigabytes)."""
-
-    def __init__(self) -> None:
-        self.buffers: dict[type, list[dict]] = {}
-
-    def add(self, model: type, row: dict) -> None:
-        buffer = self.buffers.setdefault(model, [])
-        buffer.append(row)
-        if len(buffer) >= CHUNK:
-            self._write(model)
-
-    def _write(self, model: type) -> None:
-        rows = self.buffers.get(model)
-        if rows:
-            db.session.execute(insert(model.__table__), rows)
-            db.session.commit()
-            self.buffers[model] = []
-
-    def bulk(self, model: type, rows: Iterator[dict]) -> None:
-        for row in rows:
-            self.add(model, row)
-        self._write(model)
-
-    def flush(self) -> None:
-        # Parents before children: the buffers were created in that order.
-        for model in list(self.buffers):
-            self._write(model)
-
-
-@dataclass
-class Built:
-    people: int
-    events: dict[str, int]
-    seconds: float
-    admin_number: str
-
-    @property
-    def total(self) -> int:
-        return sum(self.events.values())
-
-
-def _event_days(pattern: str, rng: random.Random) -> list[int]:
-    """Days ago (0 = today) on which one person did something, all different."""
-    if pattern == "none":
-        return []
-    if pattern == "new":
-        start = rng.randint(3, 29)
-        return rng.sample(range(start), min(start, rng.randint(3, 12)))
-    if pattern == "steady":
-        low, high = rng.choices(((8, 16), (16, 32), (32, 64)), weights=(0.4, 0.4, 0.2))[0]
-        n, end, regular = rng.randint(low, high), rng.randint(0, 6), rng.random() < 0.5
-    elif pattern == "lapsed":
-        n, end, regular = rng.randint(6, 28), rng.randint(95, 250), rng.random() < 0.3
-    else:  # fading: a regular habit that stopped a month or two ago
-        n, end, regular = rng.randint(12, 30), rng.randint(30, 80), True
-    span = YEAR - end
-    n = min(n, span)
-    if not regular:
-        return rng.sample(range(end, YEAR), n)
-    step = span / n
-    jitter = min(step, 3.0)
-    return sorted(
-        {min(YEAR - 1, end + int(index * step + rng.random() * jitter)) for index in range(n)}
-    )
-
-
-def _fixtures(loader: Loader, people: int, now: datetime, today: date) -> dict:
-    """Colleges, teams with one task each and two shifts a day for a year, columns, one
-    library-use import per month."""
-    loader.bulk(College, ({"code": f"E{n:02d}", "name": f"压测学院{n}"} for n in range(COLLEGES)))
-    teams = max(4, people // PEOPLE_PER_TEAM)
-    loader.bulk(Team, ({"name": f"压测志愿者队{n}", "created_at": now} for n in range(teams)))
-    team_ids = list(db.session.scalars(select(Team.id).order_by(Team.id)))
-    loader.bulk(Task, ({"team_id": team_id, "title": "总服务台值班"} for team_id in team_ids))
-    task_of = dict(db.session.execute(select(Task.team_id, Task.id)).all())
-    midnights = {ago: from_local_date(today - timedelta(days=ago)) for ago in range(YEAR)}
-    loader.bulk(
-        Shift,
-        (
-            {
-                "task_id": task_of[team_id],
-                "starts_at": midnights[ago] + timedelta(hours=hour),
-                "ends_at": midnights[ago] + timedelta(hours=hour + 2),
-                "capacity": 60,
-            }
-            for team_id in team_ids
-            for ago in range(1, YEAR)  # today's shifts have not happened yet
-            for hour in (9, 14)
-        ),
-    )
-    shift_of = {
-        (task_id, starts_at): shift_id
-        for shift_id, task_id, starts_at in db.session.execute(
-            select(Shift.id, Shift.task_id, Shift.starts_at)
-        )
-    }
-    loader.bulk(
-        ContentColumn,
-        (
-            {"code": f"bench{n}", "name": f"压测专栏{n}", "kind": "article", "created_at": now}
-            for n in range(COLUMNS)
-        ),
-    )
-    months = sorted({f"{today - timedelta(days=ago):%Y-%m}" for ago in range(1, YEAR)})
-    loader.bulk(
-        LibraryUseImport,
-        ({"filename": f"{month}.csv", "sha256": f"{n:064x}"} for n, month in enumerate(months)),
-    )
-    imports = {
-        month: import_id
-        for import_id, month in zip(
-            db.session.scalars(select(LibraryUseImport.id).order_by(LibraryUseImport.id)),
-            months,
-            strict=True,
-        )
-    }
-    return {
-        "teams": team_ids,
-        "tasks": task_of,
-        "shifts": shift_of,
-        "midnights": midnights,
-        "columns": list(db.session.scalars(select(ContentColumn.id))),
-        "imports": imports,
-    }
-
-
-def _people(loader: Loader, people: int, now: datetime, rng: random.Random) -> list[int]:
-    colleges = list(db.session.scalars(select(College.id).order_by(College.id)))
-    shared = accounts.hash_password(PASSWORD)  # hashed once, used by everyone
-    loader.bulk(
-        User,
-        (
-            {
-                "student_number": f"2050{n:06d}",
-                "name": f"压测{n}",
-                "college_id": colleges[n % COLLEGES],
-                "enrolment_year": 2019 + rng.randrange(7),
-                "password_hash": shared,
-                "session_token": secrets.token_hex(16),
-                "created_at": now - timedelta(days=rng.randint(0, 4 * YEAR)),
-            }
-            for n in range(people)
-        ),
-    )
-    user_ids = list(db.session.scalars(select(User.id).order_by(User.id)))
-    db.session.execute(insert(UserRole), [{"user_id": user_ids[0], "role": "admin"}])
-    db.session.commit()
-    return user_ids
-
-
-def _activity(
-    loader: Loader, user_ids: list[int], fixtures: dict, today: date, rng: random.Random
-) -> dict[str, int]:
-    """Each person's events, by pattern and role; rows of all four sources are buffered
-    and written as each table's buffer fills."""
-    counts = dict.fromkeys(KINDS, 0)
-    teams, tasks, shifts = fixtures["teams"], fixtures["tasks"], fixtures["shifts"]
-    midnights, columns, imports = fixtures["midnights"], fixtures["columns"], fixtures["imports"]
-    for user_id in user_ids:
-        pattern = rng.choices(PATTERNS, weights=PATTERN_SHARES)[0]
-        role = rng.choices(ROLES, weights=ROLE_SHARES)[0]
-        kinds, cumulative = MIX[role]
-        team_id = None
-        if role == "volunteer":
-            team_id = rng.choice(teams)
-            others = [team_id]
-            if rng.random() < 0.05:
-                others.append(rng.choice(teams))
-            for joined in set(others):
-                status = rng.choices(("active", "paused", "alumni"), weights=(0.9, 0.05, 0.05))[0]
-                loader.add(
-                    Membership,
-                    {
-                        "team_id": joined,
-                        "user_id": user_id,
-                        "status": status,
-                        "joined_at": midnights[YEAR - 1],
-                        "status_changed_at": midnights[YEAR - 1],
-                    },
-                )
-        for ago in _event_days(pattern, rng):
-            kind = rng.choices(kinds, cum_weights=cumulative)[0] if ago else "login"
-            day = today - timedelta(days=ago)
-            if kind == "login":
-                loader.add(LoginDay, {"user_id": user_id, "day": day})
-            elif kind == "reading":
-                month = f"{day:%Y-%m}"
-                loader.add(
-                    LibraryUse,
-                    {
-                        "user_id": user_id,
-                        "month": month,
-                        "day": day,
-                        "loans": rng.choices((0, 1, 2, 3), weights=(5, 3, 1, 1))[0],
-                        "visits": rng.randint(0, 2),
-                        "minutes": rng.randint(0, 240),
-                        "e_sessions": rng.randint(0, 5),
-                        "import_id": imports[month],
-                    },
-                )
-            elif kind == "service":
-                starts_at = midnights[ago] + timedelta(hours=rng.choice((9, 14)))
-                minutes = rng.choice((60, 90, 120, 120))
-                loader.add(
-                    Attendance,
-                    {
-                        "shift_id": shifts[(tasks[team_id], starts_at)],
-                        "user_id": user_id,
-                        "walk_in": True,
-                        "status": "out",
-                        "checked_in_at": starts_at,
-                        "checked_out_at": starts_at + timedelta(minutes=minutes),
-                        "check_in_method": "kiosk",
-                        "check_out_method": "kiosk",
-                        "scan_minutes": minutes,
-                        "added_minutes": 0,
-                        "verified_at": starts_at + timedelta(hours=3),
-                        "created_at": starts_at,
-                    },
-                )
-            else:
-                published = midnights[ago] + timedelta(minutes=rng.randint(8 * 60, 22 * 60))
-                loader.add(
-                    Contribution,
-                    {
-                        "column_id": rng.choice(columns),
-                        "author_id": user_id,
-                        "title": "压测投稿",
-                        "body": "",
-                        "status": "published",
-                        "published_at": published,
-                        "submitted_at": published - timedelta(days=1),
-                        "created_at": published - timedelta(days=2),
-                        "updated_at": published,
-                    },
-                )
-            counts[kind] += 1
-    loader.flush()
-    return counts
-
-
-def build(app, people: int, now: datetime) -> Built:
-    rng = random.Random(people)
-    with app.app_context():
-        today = to_local(now).date()
-        db.drop_all()
-        db.create_all()
-        started = time.perf_counter()
-        loader = Loader()
-        fixtures = _fixtures(loader, people, now, today)
-        user_ids = _people(loader, people, now, rng)
-        events = _activity(loader, user_ids, fixtures, today, rng)
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("ANALYZE"))  # what autovacuum does after a bulk load
-        db.session.commit()
-        admin = db.session.get(User, user_ids[0]).student_number
-        return Built(people, events, time.perf_counter() - started, admin)
 
 
 # --- measuring ------------------------------------------------------------------------
@@ -539,19 +248,8 @@ def time_dashboard(app, admin_number: str) -> list[float] | str:
     response = client.post("/login", data={"identifier": admin_number, "password": PASSWORD})
     if response.status_code != 302:
         return f"login failed: HTTP {response.status_code}"
-    first = client.get(DASHBOARD_PATH)  # also warms up templates and caches
-    if first.status_code == 404:
-        return "not available"
-    if first.status_code != 200:
-        return f"HTTP {first.status_code}"
-    times = []
-    for _ in range(ROUNDS):
-        started = time.perf_counter()
-        response = client.get(DASHBOARD_PATH)
-        times.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            return f"HTTP {response.status_code}"
-    return times
+    times = request_times(client, DASHBOARD_PATH, ROUNDS)
+    return "not available" if times == "HTTP 404" else times
 
 
 def _percentile(times: list[float], share: float) -> float:

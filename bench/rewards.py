@@ -36,6 +36,7 @@ from app.recruitment.models import Membership, Team
 from app.rewards import boards
 from app.rewards.models import LeaderboardEntry, LibraryUse, LibraryUseImport, PointEntry
 from app.shifts.models import Shift, Task
+from bench.common import request_times
 from config import TestConfig
 
 PEOPLE = int(os.environ.get("BENCH_REWARDS_PEOPLE", "50000"))
@@ -245,16 +246,8 @@ def build(url: str, now: datetime):
 
 def measure(client, path: str) -> list[float] | None:
     """Response times in ms; None when the page does not answer 200 (a miss)."""
-    if client.get(path).status_code != 200:  # also warms up caches and templates
-        return None
-    times = []
-    for _ in range(ROUNDS):
-        started = time.perf_counter()
-        response = client.get(path)
-        times.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            return None
-    return times
+    times = request_times(client, path, ROUNDS)
+    return None if isinstance(times, str) else times
 
 
 def _viewer() -> User:
