@@ -39,6 +39,11 @@ def add_paths(
     _TAGS.update(tags or {})
 
 
+# Schema fragments the resources share.
+TIME = {"type": "string", "format": "date-time"}
+TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+
+
 def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.api import envelope, openapi
 from app.api.auth import current_person, current_system, token_required
 from app.api.blueprint import bp
+from app.api.openapi import TIME
 from app.common.rows import fields_of
 from app.credits import batches
 from app.credits.downloads import export_download
@@ -107,7 +108,6 @@ def credit_batch_file(batch_id: int):
     return export_download(batch.export, actor=None if current_system() else current_person())
 
 
-TIME = {"type": "string", "format": "date-time"}
 DAY = {"type": "string", "format": "date"}
 INTEGER_OR_NULL = {"type": ["integer", "null"]}
 BATCH_ID = {

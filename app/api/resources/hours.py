@@ -11,7 +11,8 @@ from typing import Any
 from app.api import cursors, envelope, openapi
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
-from app.api.resources.shifts import TIME, TIME_OR_NULL, iso
+from app.api.envelope import iso
+from app.api.openapi import TIME, TIME_OR_NULL
 from app.checkin import certificates, hours
 from app.checkin.models import Attendance, Certificate
 from app.common import tables

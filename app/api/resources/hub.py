@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from app.api import cursors, envelope, openapi
 from app.api.auth import token_required
 from app.api.blueprint import bp
+from app.api.openapi import TIME
 from app.api.summaries import Summary, summaries_since, summary_json, summary_of_number
 from app.errors import InvalidInput
 
@@ -88,7 +89,6 @@ def hub_summary(student_number: str):
     return envelope.ok(summary_json(summary_of_number(student_number)))
 
 
-TIME = {"type": "string", "format": "date-time"}
 HOURS = {
     "type": "object",
     "required": ["minutes", "hours"],

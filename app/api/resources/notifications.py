@@ -12,7 +12,8 @@ from app.announcements.models import Announcement
 from app.api import cursors, envelope, openapi, writes
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
-from app.api.resources.shifts import TIME, TIME_OR_NULL, iso
+from app.api.envelope import iso
+from app.api.openapi import TIME, TIME_OR_NULL
 from app.common.time import utcnow
 from app.notifications import services
 from app.notifications.models import Notification

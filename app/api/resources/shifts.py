@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from app.api import cursors, envelope, openapi, writes
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
+from app.api.openapi import TIME, TIME_OR_NULL
 from app.common.time import utcnow
 from app.errors import NotFound
 from app.extensions import db
@@ -183,8 +184,6 @@ def decline_offer(signup_id: int):
     return _change(signup_id, offers.decline_offer)
 
 
-TIME = {"type": "string", "format": "date-time"}
-TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 SIGNUP_STATUSES = ["confirmed", "waitlisted", "offered", "cancelled"]
 
 

@@ -9,6 +9,7 @@ from app.api import envelope, openapi, services
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
 from app.api.models import ApiToken
+from app.api.openapi import TIME
 from app.common.time import utcnow
 
 SCOPES = ("profile:read",)
@@ -38,8 +39,6 @@ def my_tokens(page: int, per_page: int):
         query, lambda token: token_json(token, now=now), page=page, per_page=per_page
     )
 
-
-TIME = {"type": "string", "format": "date-time"}
 
 openapi.add_paths(
     {
