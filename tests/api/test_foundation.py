@@ -163,7 +163,8 @@ def test_every_bad_field_is_named_at_once(app):
 def test_a_missing_required_field_and_a_non_object_are_422(app):
     with pytest.raises(writes.InvalidBody) as missing:
         read(app, "{}")
-    assert missing.value.details["errors"] == [{"field": "count", "message": "is required"}]
+    [problem] = missing.value.details["errors"]
+    assert problem["field"] == "count" and problem["message"]
     with pytest.raises(writes.InvalidBody):
         read(app, "[1]")
 
