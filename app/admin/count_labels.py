@@ -8,6 +8,10 @@ from flask_babel import lazy_pgettext
 from app.engagement.labels import SEGMENT_LABELS
 
 COUNT_LABELS = {
+    "people_changed": lazy_pgettext("job count", "People whose points changed"),
+    "written": lazy_pgettext("job count", "Entries written"),
+    "summed": lazy_pgettext("job count", "Boards summed again"),
+    "aggregates": lazy_pgettext("job count", "Figures stored"),
     "accepted": lazy_pgettext("job count", "Accepted"),
     "applied": lazy_pgettext("job count", "Applied"),
     "asked": lazy_pgettext("job count", "Feedback asked"),

@@ -51,15 +51,15 @@ ROLES = {
     "coordinator": "T0001",
     "admin": "A0001",
 }
-# Routes that answer with a file, JSON, a feed or a redirect, never an HTML page.
+# Routes that answer with a file, JSON, a feed or a redirect, never an HTML page; the JSON API
+# (/api/v1/…) is one of them, all but its documentation page.
+API_PAGES = {"api.docs"}
 NOT_PAGES = (".csv", ".png", ".json", ".jwt", ".ics", ".svg", ".pdf", ".atom", ".xml", ".<fmt>")
 NOT_PAGE_ENDPOINTS = {
     "static",
     "accounts.logout",
-    "api.credit_batch_file",
     "credits.download",
     "media.show",
-    "api.openapi",
     "badges.image",
     "badges.issuer_key",
 }
@@ -251,6 +251,7 @@ def page_urls(app: Flask) -> list[str]:
                 "GET" not in rule.methods
                 or rule.endpoint in NOT_PAGE_ENDPOINTS
                 or rule.rule.endswith(NOT_PAGES)
+                or (rule.rule.startswith("/api/") and rule.endpoint not in API_PAGES)
             ):
                 continue
             if rule.endpoint in ROUTES:
