@@ -140,6 +140,36 @@ class IntArg:
         }
 
 
+@dataclass(frozen=True)
+class BoolArg:
+    """A yes/no query argument: `true` or `false` (None when absent and no default)."""
+
+    default: bool | None = None
+    description: str = ""
+
+    def read(self, name: str, args: MultiDict) -> bool | None:
+        raw = args.get(name)
+        if raw is None:
+            return self.default
+        if raw not in ("true", "false"):
+            raise InvalidInput(_("%(name)s must be true or false.", name=name), field=name)
+        return raw == "true"
+
+    def parameters(self, name: str) -> list[dict[str, Any]]:
+        schema: dict[str, Any] = {"type": "boolean"}
+        if self.default is not None:
+            schema["default"] = self.default
+        return [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": self.description,
+                "schema": schema,
+            }
+        ]
+
+
 PAGINATION = {
     "page": IntArg(
         default=1, minimum=1, maximum=MAX_PAGE, description=f"Page number, 1 to {MAX_PAGE}."
@@ -178,3 +208,37 @@ def page_of(query: Select, serialize: Callable[[Any], Any], *, page: int, per_pa
     )
     meta = {"page": page, "per_page": per_page, "total": result.total, "pages": result.pages}
     return ok([serialize(item) for item in result.items], meta=meta)
+
+
+@dataclass(frozen=True)
+class ChoiceArg:
+    """A query argument taking one of a few fixed words (None when absent)."""
+
+    choices: tuple[str, ...]
+    description: str = ""
+
+    def read(self, name: str, args: MultiDict) -> str | None:
+        raw = args.get(name)
+        if raw is None:
+            return None
+        if raw not in self.choices:
+            raise InvalidInput(
+                _(
+                    "%(name)s must be one of: %(choices)s.",
+                    name=name,
+                    choices=", ".join(self.choices),
+                ),
+                field=name,
+            )
+        return raw
+
+    def parameters(self, name: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": self.description,
+                "schema": {"type": "string", "enum": list(self.choices)},
+            }
+        ]

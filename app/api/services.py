@@ -45,6 +45,8 @@ SCOPES: dict[str, Any] = {
     "credits:read": _l("Read the exported Second Classroom credit batches you may see"),
     "shifts:read": _l("See the open shifts of your teams and your sign-ups"),
     "shifts:write": _l("Sign up for shifts, cancel, and answer offered places"),
+    "coordination:read": _l("See the tasks, shifts, attendance and applications of teams you run"),
+    "coordination:write": _l("Verify attendance and decide applications for teams you run"),
 }
 
 

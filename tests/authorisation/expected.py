@@ -17,6 +17,7 @@ WECHAT_OFF = SSO_OFF  # nor is the WeChat Official Account
 # Bearer-token API, each role with its token (anonymous has none).
 API = "401 ok ok ok ok ok"
 API_NONE = "401 404 404 404 404 404"  # an object no role's token reaches (a past shift)
+API_TEAM = "401 404 404 404 ok ok"  # a team's records, for its coordinators and admins
 
 # Forms and actions.
 ANYONE_DOES = "did did did did did did"
@@ -29,6 +30,10 @@ EDITOR_DOES = "login 403 did 403 403 did"
 ADMIN_DOES = "login 403 403 403 403 did"
 API_DOES = "401 did did did did did"
 API_OWNER_DOES = "401 did 404 404 404 404"
+API_TEAM_DOES = "401 404 404 404 did did"
+# A write whose JSON body has a required field: the matrix's empty body is refused (422) for
+# every role before any record is read; tests/api checks each role with a valid body.
+API_BODY_FIRST = "401 422 422 422 422 422"
 
 EXPECTED_GET = {
     "home.index": PUBLIC,
@@ -75,6 +80,10 @@ EXPECTED_GET = {
     "api.list_shifts": API,
     "api.get_shift": API_NONE,
     "api.my_signups": API,
+    "api.team_tasks": API_TEAM,
+    "api.team_shifts": API_TEAM,
+    "api.team_attendance": API_TEAM,
+    "api.team_applications": API_TEAM,
     "api.openapi_document": PUBLIC,
     "attendance.shift_sheet": TEAM_HIDDEN,
     "attendance.export": TEAM_HIDDEN,
@@ -226,6 +235,8 @@ EXPECTED_POST = {
     "api.cancel_signup": API_OWNER_DOES,
     "api.accept_offer": API_OWNER_DOES,
     "api.decline_offer": API_OWNER_DOES,
+    "api.verify_attendance": API_TEAM_DOES,
+    "api.decide_application": API_BODY_FIRST,
     "accounts.logout": "login login login login login login",
     "accounts.logout_everywhere": "login login login login login login",
     "badges.admin_edit": ADMIN_DOES,
