@@ -15,8 +15,9 @@ from app.checkin.models import Attendance
 from app.extensions import db
 from app.recruitment import review
 from app.recruitment.models import Application
+from app.shifts import task_dashboard
 from tests.api.conftest import bearer
-from tests.checkin import attendance_data
+from tests.checkin import attendance_data, checkin_data
 from tests.recruitment import recruiting
 
 START = datetime(2026, 3, 2, 6, 0)  # 14:00 in Shanghai; a 3-hour shift
@@ -68,6 +69,7 @@ def _operations(world) -> dict[str, tuple[str, str, dict | None]]:
         "shifts": ("GET", f"/api/v1/teams/{team}/shifts", None),
         "attendance": ("GET", f"/api/v1/teams/{team}/attendance", None),
         "applications": ("GET", f"/api/v1/teams/{team}/applications", None),
+        "roster": ("GET", f"/api/v1/shifts/{world['built'].shift.id}/roster", None),
         "verify": ("POST", f"/api/v1/attendance/{world['out'].id}/verify", {}),
         "decide": (
             "POST",
@@ -77,7 +79,7 @@ def _operations(world) -> dict[str, tuple[str, str, dict | None]]:
     }
 
 
-OPERATIONS = ("tasks", "shifts", "attendance", "applications", "verify", "decide")
+OPERATIONS = ("tasks", "shifts", "attendance", "applications", "roster", "verify", "decide")
 # Who gets what: the team's own coordinator and admins act; everyone else finds nothing.
 ROLES = {
     "none": 401,
@@ -129,6 +131,23 @@ def test_tasks_and_shifts_of_the_team(client, world):
     shifts = client.get(f"/api/v1/teams/{built.team.id}/shifts", headers=headers(world))
     [shift] = shifts.json["data"]
     assert (shift["id"], shift["capacity"], shift["taken"]) == (built.shift.id, 3, 3)
+
+
+def test_the_roster_is_the_pages_with_check_in_state_and_waitlist_order(client, world):
+    built = world["built"]
+    late_ones = [checkin_data.member(built.team, name=f"候补{n}") for n in (1, 2)]
+    waiting = [checkin_data.signed_up(built.shift, person) for person in late_ones]
+    db.session.commit()
+    roster = client.get(f"/api/v1/shifts/{built.shift.id}/roster", headers=headers(world))
+    data = roster.json["data"]
+    page = task_dashboard.roster(built.shift)
+    assert [row["signup_id"] for row in data["confirmed"]] == [s.id for s in page.confirmed]
+    assert [row["checkin"] for row in data["confirmed"]] == ["out", "in", "absent"]
+    assert [(row["signup_id"], row["position"]) for row in data["waitlist"]] == [
+        (waiting[0].id, 1),
+        (waiting[1].id, 2),
+    ]
+    assert data["walk_ins"] == []
 
 
 def test_attendance_numbers_are_the_sheets(client, world):

@@ -84,6 +84,7 @@ EXPECTED_GET = {
     "api.team_shifts": API_TEAM,
     "api.team_attendance": API_TEAM,
     "api.team_applications": API_TEAM,
+    "api.shift_roster": API_TEAM,
     "api.openapi_document": PUBLIC,
     "attendance.shift_sheet": TEAM_HIDDEN,
     "attendance.export": TEAM_HIDDEN,

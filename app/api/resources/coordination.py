@@ -18,7 +18,7 @@ from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
 from app.api.resources.shifts import TIME, TIME_OR_NULL, _id_parameter, iso
 from app.checkin import attendance as attendance_records
-from app.checkin import attendance_verification
+from app.checkin import attendance_sheet, attendance_verification
 from app.checkin.models import Attendance
 from app.common.time import utcnow
 from app.errors import NotFound
@@ -27,7 +27,7 @@ from app.recruitment import applying, review
 from app.recruitment.access import can_manage_team
 from app.recruitment.labels import STATUS_LABELS
 from app.recruitment.models import Application, Campaign, Team
-from app.shifts import tasks
+from app.shifts import task_dashboard, tasks
 from app.shifts.models import Shift, Task
 
 READ = ("coordination:read",)
@@ -189,6 +189,51 @@ def team_applications(team_id: int, window: cursors.Window, status: str | None):
     return cursors.page(query, (Application.submitted_at, Application.id), application_json, window)
 
 
+@bp.get("/shifts/<int:shift_id>/roster")
+@token_required(*READ)
+def shift_roster(shift_id: int):
+    shift = db.session.get(Shift, shift_id)
+    if shift is None or not can_manage_team(current_person(), shift.task.team_id):
+        raise NotFound(_("No such shift."))
+    roster = task_dashboard.roster(shift)
+    sheet = attendance_sheet.shift_sheet(shift, actor=current_person(), now=utcnow())
+    records = {row.person.id: row.attendance for row in [*sheet.rows, *sheet.others]}
+    return envelope.ok(
+        {
+            "shift": team_shift_json(shift),
+            "confirmed": [
+                _placed(signup, records.get(signup.user_id)) for signup in roster.confirmed
+            ],
+            "waitlist": [
+                {**_person(signup), "status": signup.status, "position": position}
+                for position, signup in enumerate(roster.waitlist, start=1)
+            ],
+            "walk_ins": [_checkin(row.attendance) | _named(row.person) for row in sheet.others],
+        }
+    )
+
+
+def _named(person) -> dict[str, Any]:
+    return {"person": {"id": person.id, "name": person.name}}
+
+
+def _person(signup) -> dict[str, Any]:
+    return {"signup_id": signup.id, **_named(signup.user), "signed_up_at": iso(signup.signed_up_at)}
+
+
+def _checkin(record: Attendance | None) -> dict[str, Any]:
+    """The check-in state the attendance sheet shows: absent (no record), in or out."""
+    return {
+        "checkin": record.status if record else "absent",
+        "attendance_id": record.id if record else None,
+        "verified": bool(record and record.verified_at),
+    }
+
+
+def _placed(signup, record: Attendance | None) -> dict[str, Any]:
+    return {**_person(signup), **_checkin(record)}
+
+
 # Writes ----------------------------------------------------------------------------------------
 
 
@@ -221,6 +266,13 @@ NAMED = {
     "type": "object",
     "required": ["id", "name"],
     "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+}
+SHIFT_ID = _id_parameter("shift_id", "A shift of a team you coordinate.")
+SIGNED = {"signup_id": {"type": "integer"}, "person": NAMED, "signed_up_at": TIME}
+CHECKIN = {
+    "checkin": {"type": "string", "enum": ["absent", "in", "out", "undone"]},
+    "attendance_id": {"type": ["integer", "null"]},
+    "verified": {"type": "boolean"},
 }
 TITLED = {
     "type": "object",
@@ -304,6 +356,18 @@ openapi.add_paths(
                 APPLICATION_FILTERS,
             )
         },
+        "/shifts/{shift_id}/roster": {
+            "get": _operation(
+                SHIFT_ID,
+                operation_id="getShiftRoster",
+                summary="A shift's roster",
+                description="Who holds a place (sign-up order) with their check-in state, who "
+                "waits (first come first, `position` 1 first), and walk-ins; as the shift's "
+                "roster and attendance sheet.",
+                scopes=READ,
+                data=openapi.ref("Roster"),
+            )
+        },
         "/attendance/{attendance_id}/verify": {
             "post": _write(
                 ATTENDANCE_ID,
@@ -347,6 +411,23 @@ openapi.add_paths(
                 "ends_at": TIME,
                 "capacity": {"type": "integer"},
                 "taken": {"type": "integer", "description": "Places confirmed or offered."},
+            }
+        ),
+        "Roster": _object(
+            {
+                "shift": openapi.ref("TeamShift"),
+                "confirmed": {"type": "array", "items": _object({**SIGNED, **CHECKIN})},
+                "waitlist": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            **SIGNED,
+                            "status": {"type": "string", "enum": ["waitlisted", "offered"]},
+                            "position": {"type": "integer"},
+                        }
+                    ),
+                },
+                "walk_ins": {"type": "array", "items": _object({"person": NAMED, **CHECKIN})},
             }
         ),
         "AttendanceRecord": _object(
