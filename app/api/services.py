@@ -47,6 +47,8 @@ SCOPES: dict[str, Any] = {
     "shifts:write": _l("Sign up for shifts, cancel, and answer offered places"),
     "coordination:read": _l("See the tasks, shifts, attendance and applications of teams you run"),
     "coordination:write": _l("Verify attendance and decide applications for teams you run"),
+    "columns:read": _l("Read the columns' published contributions and your own contributions"),
+    "columns:write": _l("Write contributions to the columns and send them for review"),
 }
 
 

@@ -11,7 +11,14 @@ from flask import jsonify, render_template
 
 from app.api import openapi
 from app.api.blueprint import bp
-from app.api.resources import coordination, credit_batches, me, shifts, tokens  # noqa: F401  (their routes)
+from app.api.resources import (  # noqa: F401  (their routes)
+    columns,
+    coordination,
+    credit_batches,
+    me,
+    shifts,
+    tokens,
+)
 
 # Endpoints that describe the API rather than belong to it: not in the document's paths.
 DOCUMENTATION_ENDPOINTS = ("api.openapi_document", "api.docs")

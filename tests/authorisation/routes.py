@@ -51,6 +51,8 @@ ARGUMENTS: dict[str, dict[str, object]] = {
     "media.upload": {"?": "column=audio&purpose=media"},
     "wechat_admin.edit_template": {"kind": "shifts.reminder"},
     "feedback.answer": {"attendance_id": "rated_attendance_id"},
+    "api.column_posts": {"column_id": 1},
+    "api.get_post": {"post_id": "published_id"},
 }
 
 
