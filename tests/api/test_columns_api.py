@@ -4,13 +4,14 @@ and writing one into editorial review as the form does."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.columns import reading
-from app.columns.models import Contribution
+from app.columns.models import Contribution, MediaFile
 from app.extensions import db
 from tests.api.conftest import bearer
 from tests.columns import reading_data
@@ -121,3 +122,80 @@ def test_a_read_token_cannot_write_and_no_token_reads_nothing(client, world):
     refused = client.post("/api/v1/contributions", json=body, headers=world["reader"])
     assert (refused.status_code, refused.json["code"]) == (403, "insufficient_scope")
     assert client.get("/api/v1/columns").status_code == 401
+
+
+# Uploading ------------------------------------------------------------------------------------
+
+
+def _upload(client, world, content: bytes, *, name: str = "reading.wav", key: str | None = None):
+    column = world["built"].audio.id
+    sent = {**world["headers"], **({"Idempotency-Key": key} if key else {})}
+    return client.post(
+        f"/api/v1/media?column_id={column}&purpose=media",
+        data={"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+        headers=sent,
+    )
+
+
+def _media_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(MediaFile))
+
+
+def test_an_uploaded_recording_goes_with_a_contribution_into_review(client, world):
+    uploaded = _upload(client, world, reading_data.wav_bytes(), key="wav-1")
+    assert uploaded.status_code == 201
+    assert uploaded.json["data"]["kind"] == "audio"
+    again = _upload(client, world, reading_data.wav_bytes(), key="wav-1")
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert _media_count() == 1
+    body = {
+        "column_id": world["built"].audio.id,
+        "title": "为你读诗",
+        "media_id": uploaded.json["data"]["id"],
+        "submit": True,
+    }
+    sent = client.post("/api/v1/contributions", json=body, headers=world["headers"])
+    assert (sent.status_code, sent.json["data"]["status"]) == (201, "submitted")
+    assert db.session.get(Contribution, sent.json["data"]["id"]).media_id == body["media_id"]
+
+
+def test_a_file_that_is_not_what_it_claims_is_refused(client, world):
+    answer = _upload(client, world, b"<script>alert(1)</script>" * 40, name="poem.wav")
+    assert (answer.status_code, answer.json["errors"][0]["field"]) == (400, "file")
+    assert _media_count() == 0
+
+
+def test_a_file_past_the_columns_limit_is_413(client, world):
+    world["built"].audio.max_media_mb = 1
+    db.session.commit()
+    answer = _upload(client, world, b"\0" * (1024 * 1024 + 64 * 1024))
+    assert (answer.status_code, answer.json["code"]) == (413, "too_large")
+    assert _media_count() == 0
+
+
+def test_an_upload_must_be_multipart_and_name_its_column(client, world):
+    column = world["built"].audio.id
+    as_json = client.post(
+        f"/api/v1/media?column_id={column}", json={"file": "x"}, headers=world["headers"]
+    )
+    assert as_json.status_code == 415
+    nowhere = client.post(
+        "/api/v1/media",
+        data={"file": (io.BytesIO(b"x"), "a.wav")},
+        content_type="multipart/form-data",
+        headers=world["headers"],
+    )
+    assert (nowhere.status_code, nowhere.json["errors"][0]["field"]) == (400, "column_id")
+
+
+def test_someone_elses_upload_cannot_be_attached(client, world, make_token):
+    other = bearer(make_token(world["built"].editor, scopes=ALL))
+    uploaded = _upload(client, world, reading_data.wav_bytes())
+    body = {
+        "column_id": world["built"].audio.id,
+        "title": "借用别人的录音",
+        "media_id": uploaded.json["data"]["id"],
+    }
+    answer = client.post("/api/v1/contributions", json=body, headers=other)
+    assert (answer.status_code, answer.json["errors"][0]["field"]) == (400, "media_id")

@@ -243,6 +243,7 @@ EXPECTED_POST = {
     "api.verify_attendance": API_TEAM_DOES,
     "api.decide_application": API_BODY_FIRST,
     "api.create_contribution": API_BODY_FIRST,
+    "api.upload_media": API_DOES,
     "accounts.logout": "login login login login login login",
     "accounts.logout_everywhere": "login login login login login login",
     "badges.admin_edit": ADMIN_DOES,

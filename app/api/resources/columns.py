@@ -7,21 +7,25 @@ with the author's name as the page shows it.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.api import cursors, envelope, openapi, writes
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
 from app.api.resources.shifts import TIME, TIME_OR_NULL, _id_parameter, iso
-from app.columns import catalogue, contributions, reading
+from app.columns import catalogue, contributions, media, reading
 from app.columns.contribution_fields import BODY_MAX, TITLE_MAX, ContributionFields
-from app.columns.models import ContentColumn, Contribution
+from app.columns.models import ContentColumn, Contribution, MediaFile
 from app.common.time import utcnow
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 
 READ = ("columns:read",)
 WRITE = ("columns:write",)
@@ -36,7 +40,20 @@ NEW_CONTRIBUTION = writes.Body(
     submit=writes.Field(
         "boolean", description="true: send it to the column's editors now; else a draft."
     ),
+    media_id=writes.Field("integer", minimum=1, description="Your upload (POST /media)."),
+    cover_id=writes.Field("integer", minimum=1, description="Your cover image upload."),
 )
+UPLOAD = {
+    "column_id": envelope.IntArg(
+        default=None, minimum=1, maximum=writes.MAX_INTEGER, description="Required: the column."
+    ),
+    "purpose": envelope.ChoiceArg(
+        ("media", "cover"), description="media (default): audio or video; cover: an image."
+    ),
+}
+# Room for the multipart envelope around the one file: a request larger than the file's limit
+# by more than this is refused (413) before it is read.
+FORM_MARGIN = 16 * 1024
 
 
 def column_json(column: ContentColumn) -> dict[str, Any]:
@@ -144,11 +161,69 @@ def create_contribution(body: dict):
         title=body["title"],
         body=body.get("body", ""),
         show_full_name=body.get("show_full_name", False),
+        media_id=body.get("media_id"),
+        cover_id=body.get("cover_id"),
     )
     saved = contributions.create_draft(author, body["column_id"], fields, now=now)
     if body.get("submit"):
         saved = contributions.submit(author, saved.id, now=now)
     return envelope.ok(contribution_json(saved), status=201)
+
+
+def media_json(stored: MediaFile) -> dict[str, Any]:
+    return {
+        "id": stored.id,
+        "kind": stored.kind,
+        "mime_type": stored.mime_type,
+        "size": stored.size,
+        "name": stored.original_name,
+    }
+
+
+def _sent_file(max_bytes: int) -> FileStorage:
+    """The request's one file (`file`), refused before it is read when the body is larger
+    than the column allows (413), not multipart (415) or without a file (400)."""
+    request.max_content_length = max_bytes + FORM_MARGIN
+    if request.mimetype != "multipart/form-data":
+        raise writes.UnsupportedMediaType(_("Send the file as multipart/form-data."))
+    try:
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        raise writes.BodyTooLarge(
+            _("The file is larger than %(mb)s MB.", mb=media.megabytes(max_bytes))
+        ) from None
+    if upload is None or not upload.filename:
+        raise InvalidInput(_("Please choose a file."), field="file")
+    return upload
+
+
+def _digest(upload: FileStorage) -> str:
+    """The file's SHA-256, for the Idempotency-Key's request (the stream is rewound)."""
+    digest = hashlib.sha256()
+    while chunk := upload.stream.read(1024 * 1024):
+        digest.update(chunk)
+    upload.stream.seek(0)
+    return digest.hexdigest()
+
+
+@bp.post("/media")
+@token_required(*WRITE)
+@envelope.query_args(**UPLOAD)
+def upload_media(column_id: int | None, purpose: str | None):
+    """As the contribution form's upload: the same content sniffing, kinds and limits."""
+    if column_id is None:
+        raise InvalidInput(_("Say which column the file is for."), field="column_id")
+    column = catalogue.get_column_by_id(column_id, active_only=True)
+    purpose = purpose or "media"
+    kinds, max_bytes = media.upload_rules(column, purpose)
+    upload = _sent_file(max_bytes)
+    request_facts = {"column_id": column.id, "purpose": purpose, "sha256": _digest(upload)}
+
+    def store():
+        stored = media.store_upload(current_person(), upload, kinds=kinds, max_bytes=max_bytes)
+        return envelope.ok(media_json(stored), status=201)
+
+    return writes.once(store, request_facts)
 
 
 # The document ----------------------------------------------------------------------------------
@@ -189,6 +264,38 @@ def _read(
     return result
 
 
+def _upload_operation() -> dict[str, Any]:
+    result = openapi.operation(
+        operation_id="uploadMedia",
+        summary="Upload a file for a contribution",
+        description="multipart/form-data with one `file`: a column's audio or video "
+        "(`purpose=media`) or a cover image (`purpose=cover`), checked by its content as on "
+        "the form. 413 `too_large` when the request passes the column's limit, 415 when not "
+        "multipart, 400 when it is not a kind the column takes or passes your daily "
+        "allowance. Then give its `id` as `media_id` or `cover_id` to POST /contributions.",
+        tag="columns",
+        scopes=WRITE,
+        data=openapi.ref("Media"),
+        parameters=openapi.query_parameters(UPLOAD),
+        success=201,
+        errors=(401, 403, 404, 409, 413, 415, 422, 429, 500),
+    )
+    result["parameters"].append(openapi.IDEMPOTENCY_KEY)
+    result["requestBody"] = {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+    return result
+
+
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
 
@@ -226,6 +333,7 @@ openapi.add_paths(
                 "Contribution",
             )
         },
+        "/media": {"post": _upload_operation()},
         "/contributions": {
             "post": openapi.operation(
                 operation_id="createContribution",
@@ -271,6 +379,15 @@ openapi.add_paths(
                 "likes": INTEGER,
                 "views": INTEGER,
                 "comments": INTEGER,
+            }
+        ),
+        "Media": _object(
+            {
+                "id": INTEGER,
+                "kind": {"type": "string", "enum": ["audio", "video", "image"]},
+                "mime_type": STRING,
+                "size": INTEGER,
+                "name": STRING,
             }
         ),
         "Contribution": _object(
