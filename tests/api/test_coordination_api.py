@@ -70,6 +70,7 @@ def _operations(world) -> dict[str, tuple[str, str, dict | None]]:
         "attendance": ("GET", f"/api/v1/teams/{team}/attendance", None),
         "applications": ("GET", f"/api/v1/teams/{team}/applications", None),
         "roster": ("GET", f"/api/v1/shifts/{world['built'].shift.id}/roster", None),
+        "export": ("GET", f"/api/v1/shifts/{world['built'].shift.id}/attendance.csv", None),
         "verify": ("POST", f"/api/v1/attendance/{world['out'].id}/verify", {}),
         "decide": (
             "POST",
@@ -79,7 +80,16 @@ def _operations(world) -> dict[str, tuple[str, str, dict | None]]:
     }
 
 
-OPERATIONS = ("tasks", "shifts", "attendance", "applications", "roster", "verify", "decide")
+OPERATIONS = (
+    "tasks",
+    "shifts",
+    "attendance",
+    "applications",
+    "roster",
+    "export",
+    "verify",
+    "decide",
+)
 # Who gets what: the team's own coordinator and admins act; everyone else finds nothing.
 ROLES = {
     "none": 401,
@@ -148,6 +158,22 @@ def test_the_roster_is_the_pages_with_check_in_state_and_waitlist_order(client, 
         (waiting[1].id, 2),
     ]
     assert data["walk_ins"] == []
+
+
+def test_the_attendance_export_is_the_pages_file(client, world):
+    shift = world["built"].shift
+    answer = client.get(f"/api/v1/shifts/{shift.id}/attendance.csv", headers=headers(world))
+    assert answer.status_code == 200
+    assert answer.mimetype == "text/csv"
+    assert "attachment" in answer.headers["Content-Disposition"]
+    lines = answer.get_data(as_text=True).strip().splitlines()
+    assert len(lines) == 1 + 3  # the header and the three confirmed people
+    exported = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "checkin.sheet_exported")
+    )
+    assert exported == 1
 
 
 def test_attendance_numbers_are_the_sheets(client, world):

@@ -85,6 +85,7 @@ EXPECTED_GET = {
     "api.team_attendance": API_TEAM,
     "api.team_applications": API_TEAM,
     "api.shift_roster": API_TEAM,
+    "api.shift_attendance_csv": API_TEAM,
     "api.list_columns": API,
     "api.column_posts": API,
     "api.get_post": API,
