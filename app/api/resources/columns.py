@@ -20,10 +20,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.api import cursors, envelope, openapi, writes
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
+from app.api.resources.coordination import required_object
 from app.api.resources.shifts import TIME, TIME_OR_NULL, _id_parameter, iso
 from app.columns import catalogue, contributions, media, reading
 from app.columns.contribution_fields import BODY_MAX, TITLE_MAX, ContributionFields
 from app.columns.models import ContentColumn, Contribution, MediaFile
+from app.common.rows import fields_of
 from app.common.time import utcnow
 from app.errors import InvalidInput, NotFound
 
@@ -57,19 +59,13 @@ FORM_MARGIN = 16 * 1024
 
 
 def column_json(column: ContentColumn) -> dict[str, Any]:
-    return {
-        "id": column.id,
-        "code": column.code,
-        "name": column.name,
-        "kind": column.kind,
-        "description": column.description,
-        "guidelines": column.guidelines,
-        "accepts_links": column.accepts_links,
-    }
+    return fields_of(
+        column, "id", "code", "name", "kind", "description", "guidelines", "accepts_links"
+    )
 
 
 def _column_ref(column: ContentColumn) -> dict[str, Any]:
-    return {"id": column.id, "code": column.code, "name": column.name}
+    return fields_of(column, "id", "code", "name")
 
 
 def post_json(post: Contribution) -> dict[str, Any]:
@@ -171,13 +167,7 @@ def create_contribution(body: dict):
 
 
 def media_json(stored: MediaFile) -> dict[str, Any]:
-    return {
-        "id": stored.id,
-        "kind": stored.kind,
-        "mime_type": stored.mime_type,
-        "size": stored.size,
-        "name": stored.original_name,
-    }
+    return {**fields_of(stored, "id", "kind", "mime_type", "size"), "name": stored.original_name}
 
 
 def _sent_file(max_bytes: int) -> FileStorage:
@@ -230,19 +220,9 @@ def upload_media(column_id: int | None, purpose: str | None):
 
 COLUMN_ID = _id_parameter("column_id", "An active column's id, from /columns.")
 POST_ID = _id_parameter("post_id", "A published contribution's id.")
-COLUMN_REF = {
-    "type": "object",
-    "required": ["id", "code", "name"],
-    "properties": {
-        "id": {"type": "integer"},
-        "code": {"type": "string"},
-        "name": {"type": "string"},
-    },
-}
-
-
-def _object(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "required": list(properties), "properties": properties}
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+COLUMN_REF = required_object({"id": INTEGER, "code": STRING, "name": STRING})
 
 
 def _read(
@@ -295,9 +275,6 @@ def _upload_operation() -> dict[str, Any]:
     }
     return result
 
-
-STRING = {"type": "string"}
-INTEGER = {"type": "integer"}
 
 openapi.add_paths(
     {
@@ -352,7 +329,7 @@ openapi.add_paths(
         },
     },
     schemas={
-        "Column": _object(
+        "Column": required_object(
             {
                 "id": INTEGER,
                 "code": STRING,
@@ -363,7 +340,7 @@ openapi.add_paths(
                 "accepts_links": {"type": "boolean"},
             }
         ),
-        "Post": _object(
+        "Post": required_object(
             {
                 "id": INTEGER,
                 "column": COLUMN_REF,
@@ -373,7 +350,9 @@ openapi.add_paths(
                 "body": {"type": "string", "description": "Markdown."},
                 "links": {
                     "type": "array",
-                    "items": _object({"title": STRING, "url": STRING, "call_number": STRING}),
+                    "items": required_object(
+                        {"title": STRING, "url": STRING, "call_number": STRING}
+                    ),
                 },
                 "published_at": TIME,
                 "likes": INTEGER,
@@ -381,7 +360,7 @@ openapi.add_paths(
                 "comments": INTEGER,
             }
         ),
-        "Media": _object(
+        "Media": required_object(
             {
                 "id": INTEGER,
                 "kind": {"type": "string", "enum": ["audio", "video", "image"]},
@@ -390,7 +369,7 @@ openapi.add_paths(
                 "name": STRING,
             }
         ),
-        "Contribution": _object(
+        "Contribution": required_object(
             {
                 "id": INTEGER,
                 "column": COLUMN_REF,

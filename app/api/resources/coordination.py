@@ -20,6 +20,7 @@ from app.api.resources.shifts import TIME, TIME_OR_NULL, _id_parameter, iso
 from app.checkin import attendance as attendance_records
 from app.checkin import attendance_sheet, attendance_verification
 from app.checkin.models import Attendance
+from app.common.rows import fields_of
 from app.common.tables import download
 from app.common.time import utcnow
 from app.errors import NotFound
@@ -67,14 +68,7 @@ def _managed_team(team_id: int) -> Team:
 
 
 def task_json(task: Task) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "team_id": task.team_id,
-        "title": task.title,
-        "location": task.location,
-        "kind": task.kind,
-        "active": task.active,
-    }
+    return fields_of(task, "id", "team_id", "title", "location", "kind", "active")
 
 
 def team_shift_json(shift: Shift) -> dict[str, Any]:
@@ -348,7 +342,8 @@ def _csv_operation() -> dict[str, Any]:
     return result
 
 
-def _object(properties: dict[str, Any]) -> dict[str, Any]:
+def required_object(properties: dict[str, Any]) -> dict[str, Any]:
+    """An object schema whose every property is required (as every answer has them all)."""
     return {"type": "object", "required": list(properties), "properties": properties}
 
 
@@ -428,7 +423,7 @@ openapi.add_paths(
         },
     },
     schemas={
-        "TeamTask": _object(
+        "TeamTask": required_object(
             {
                 "id": {"type": "integer"},
                 "team_id": {"type": "integer"},
@@ -438,7 +433,7 @@ openapi.add_paths(
                 "active": {"type": "boolean"},
             }
         ),
-        "TeamShift": _object(
+        "TeamShift": required_object(
             {
                 "id": {"type": "integer"},
                 "task": TITLED,
@@ -448,13 +443,13 @@ openapi.add_paths(
                 "taken": {"type": "integer", "description": "Places confirmed or offered."},
             }
         ),
-        "Roster": _object(
+        "Roster": required_object(
             {
                 "shift": openapi.ref("TeamShift"),
-                "confirmed": {"type": "array", "items": _object({**SIGNED, **CHECKIN})},
+                "confirmed": {"type": "array", "items": required_object({**SIGNED, **CHECKIN})},
                 "waitlist": {
                     "type": "array",
-                    "items": _object(
+                    "items": required_object(
                         {
                             **SIGNED,
                             "status": {"type": "string", "enum": ["waitlisted", "offered"]},
@@ -462,10 +457,13 @@ openapi.add_paths(
                         }
                     ),
                 },
-                "walk_ins": {"type": "array", "items": _object({"person": NAMED, **CHECKIN})},
+                "walk_ins": {
+                    "type": "array",
+                    "items": required_object({"person": NAMED, **CHECKIN}),
+                },
             }
         ),
-        "AttendanceRecord": _object(
+        "AttendanceRecord": required_object(
             {
                 "id": {"type": "integer"},
                 "shift_id": {"type": "integer"},
@@ -480,7 +478,7 @@ openapi.add_paths(
                 "verified_at": TIME_OR_NULL,
             }
         ),
-        "TeamApplication": _object(
+        "TeamApplication": required_object(
             {
                 "id": {"type": "integer"},
                 "campaign": TITLED,
