@@ -214,3 +214,37 @@ def page_of(query: Select, serialize: Callable[[Any], Any], *, page: int, per_pa
     )
     meta = {"page": page, "per_page": per_page, "total": result.total, "pages": result.pages}
     return ok([serialize(item) for item in result.items], meta=meta)
+
+
+@dataclass(frozen=True)
+class ChoiceArg:
+    """A query argument taking one of a few fixed words (None when absent)."""
+
+    choices: tuple[str, ...]
+    description: str = ""
+
+    def read(self, name: str, args: MultiDict) -> str | None:
+        raw = args.get(name)
+        if raw is None:
+            return None
+        if raw not in self.choices:
+            raise InvalidInput(
+                _(
+                    "%(name)s must be one of: %(choices)s.",
+                    name=name,
+                    choices=", ".join(self.choices),
+                ),
+                field=name,
+            )
+        return raw
+
+    def parameters(self, name: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": self.description,
+                "schema": {"type": "string", "enum": list(self.choices)},
+            }
+        ]

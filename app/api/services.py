@@ -52,6 +52,10 @@ SCOPES: dict[str, Any] = {
     "rewards:read": _l("Read your points, badges, level and the leaderboards"),
     "notifications:read": _l("Read your notifications and the announcements told to you"),
     "notifications:write": _l("Mark your notifications read"),
+    "coordination:read": _l("See the tasks, shifts, attendance and applications of teams you run"),
+    "coordination:write": _l("Verify attendance and decide applications for teams you run"),
+    "columns:read": _l("Read the columns' published contributions and your own contributions"),
+    "columns:write": _l("Write contributions to the columns and send them for review"),
     "hub:read": _l("Read students' volunteer summaries (campus data hub; systems only)"),
 }
 # Scopes only systems' application tokens may hold; a person's own token may hold the rest.

@@ -13,6 +13,8 @@ from app.api import openapi
 from app.api.blueprint import bp
 from app.api.resources import (  # noqa: F401  (their routes)
     checkin,
+    columns,
+    coordination,
     credit_batches,
     handovers,
     hours,

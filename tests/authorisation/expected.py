@@ -18,6 +18,7 @@ WECHAT_OFF = SSO_OFF  # nor is the WeChat Official Account
 API = "401 ok ok ok ok ok"
 API_NONE = "401 404 404 404 404 404"  # an object no role's token reaches (a past shift)
 API_OWN = "401 ok 404 404 404 404"  # the token owner's own record: nobody else's business
+API_TEAM = "401 404 404 404 ok ok"  # a team's records, for its coordinators and admins
 
 # Forms and actions.
 ANYONE_DOES = "did did did did did did"
@@ -30,6 +31,10 @@ EDITOR_DOES = "login 403 did 403 403 did"
 ADMIN_DOES = "login 403 403 403 403 did"
 API_DOES = "401 did did did did did"
 API_OWNER_DOES = "401 did 404 404 404 404"
+API_TEAM_DOES = "401 404 404 404 did did"
+# A write whose JSON body has a required field: the matrix's empty body is refused (422) for
+# every role before any record is read; tests/api checks each role with a valid body.
+API_BODY_FIRST = "401 422 422 422 422 422"
 
 EXPECTED_GET = {
     "home.index": PUBLIC,
@@ -95,6 +100,16 @@ EXPECTED_GET = {
     "api.list_campaigns": API,
     "api.get_campaign": API,
     "api.my_applications": API,
+    "api.team_tasks": API_TEAM,
+    "api.team_shifts": API_TEAM,
+    "api.team_attendance": API_TEAM,
+    "api.team_applications": API_TEAM,
+    "api.shift_roster": API_TEAM,
+    "api.shift_attendance_csv": API_TEAM,
+    "api.list_columns": API,
+    "api.column_posts": API,
+    "api.get_post": API,
+    "api.my_contributions": API,
     "api.openapi_document": PUBLIC,
     "attendance.shift_sheet": TEAM_HIDDEN,
     "attendance.export": TEAM_HIDDEN,
@@ -253,6 +268,10 @@ EXPECTED_POST = {
     "api.read_notification": API_OWNER_DOES,
     "api.read_all_notifications": API_DOES,
     "api.apply": API_DOES,
+    "api.verify_attendance": API_TEAM_DOES,
+    "api.decide_application": API_BODY_FIRST,
+    "api.create_contribution": API_BODY_FIRST,
+    "api.upload_media": API_DOES,
     "accounts.logout": "login login login login login login",
     "accounts.logout_everywhere": "login login login login login login",
     "badges.admin_edit": ADMIN_DOES,

@@ -53,6 +53,8 @@ ARGUMENTS: dict[str, dict[str, object]] = {
     "feedback.answer": {"attendance_id": "rated_attendance_id"},
     "api.get_announcement": {"announcement_id": 2**31 - 1},
     "api.leaderboard": {"metric": "points", "period": "week"},
+    "api.column_posts": {"column_id": 1},
+    "api.get_post": {"post_id": "published_id"},
 }
 
 
