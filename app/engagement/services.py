@@ -317,7 +317,9 @@ def _withdraw_day(today: date) -> None:
 def _write(rows: list[dict]) -> None:
     """One executemany of plain rows: through the table, not the ORM, which would split
     the batch wherever a value is None. A row a concurrent run wrote already stands."""
-    db.session.execute(insert_ignoring_conflicts(EngagementScore, ["day", "user_id"]), rows)
+    db.session.execute(
+        insert_ignoring_conflicts(EngagementScore.__table__, ["day", "user_id"]), rows
+    )
 
 
 def _publish_day(today: date, now: datetime, people: int, settings, segments) -> None:
