@@ -2,10 +2,14 @@
 people at once in a few grouped queries (one per kind of activity, never one per person),
 scored by `scoring.assess`, and written as that day's snapshot.
 
-Each kind's query groups its events by person and week, then by person; the results come
-ordered by person and are merged as streams, so memory stays flat however many people
-there are. Rerunning a day replaces that day's rows: a day has one snapshot. The run
-computes on a read-only connection and writes in short chunks (see `score_day`).
+Each kind's query fixes every event's day back from the scored day once (a binary search
+over the days' starts, compared as the column stores them) and groups by person: the
+window's counts and amounts, their decayed sums, the weeks as a bit mask, the first and
+last day back, all in SQL; the results come ordered by person and are merged as streams of
+plain tuples, so memory stays flat however many people there are, and the rows are written
+through the table in one executemany per chunk. Rerunning a day replaces that day's rows:
+a day has one snapshot. The run computes on a read-only connection and writes in short
+chunks (see `score_day`).
 """
 
 from __future__ import annotations
