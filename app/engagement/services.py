@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Integer,
     Select,
@@ -87,11 +88,9 @@ def _bound(column, day: date):
     return from_local_date(day) if _is_datetime(column) else day
 
 
-def week_case(at, weeks: Weeks):
-    """The week an activity falls in (0 = the latest), as a binary search over the weeks'
-    first days: five comparisons a row instead of up to 26. For rows already limited to
-    the weeks (an older row would count as the oldest week)."""
-    starts = [_bound(at, start) for start in weeks.starts()]
+def _newest_start(at, starts: list) -> ColumnElement:
+    """The index of the first of `starts` (newest first) that `at` is on or after, as a
+    binary search: log2(len(starts)) comparisons a row. The last index for anything older."""
 
     def within(first: int, last: int):
         if first == last:
@@ -99,24 +98,20 @@ def week_case(at, weeks: Weeks):
         middle = (first + last) // 2
         return case((at >= starts[middle], within(first, middle)), else_=within(middle + 1, last))
 
-    return within(0, weeks.count - 1)
-
-
-def day_case(at, weeks: Weeks):
-    """How many local days before `today` an activity falls (0 = today), as a binary search
-    over the days' starts: eight comparisons a row, integers out (no dates to convert).
-    For rows already limited to the weeks (an older row would count as the oldest day)."""
-    starts = [_bound(at, weeks.today - timedelta(days=back)) for back in range(7 * weeks.count)]
-
-    def within(first: int, last: int):
-        if first == last:
-            return literal(first, Integer)
-        middle = (first + last + 1) // 2
-        return case(
-            (at >= starts[middle - 1], within(first, middle - 1)), else_=within(middle, last)
-        )
-
     return within(0, len(starts) - 1)
+
+
+def week_case(at, weeks: Weeks) -> ColumnElement:
+    """The week an activity falls in (0 = the latest): five comparisons a row instead of up
+    to 26. For rows already limited to the weeks (an older row would count as the oldest)."""
+    return _newest_start(at, [_bound(at, start) for start in weeks.starts()])
+
+
+def day_case(at, weeks: Weeks) -> ColumnElement:
+    """How many local days before `today` an activity falls (0 = today): eight comparisons
+    a row, integers out (no dates to convert). For rows already limited to the weeks."""
+    days = range(7 * weeks.count)
+    return _newest_start(at, [_bound(at, weeks.today - timedelta(days=back)) for back in days])
 
 
 def _weight_case(week, weights: list[float]):
