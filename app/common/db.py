@@ -201,19 +201,28 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+# SQLite's busy handler: a writer that has waited a while polls for the lock this often.
+LOCK_POLL_SECONDS = 0.1
+
+
 @contextlib.contextmanager
 def short_write() -> Iterator[None]:
     """One chunk of a nightly job's writes, committed at the end of the block. On SQLite the
-    job then pauses as long as the chunk held the write lock (JOB_WRITE_PAUSE_MS at least):
-    a waiting writer only polls for the lock (every 100 ms once it has waited a while), so
-    a job that began its next chunk at once would keep the web waiting however short each
-    chunk is."""
+    job then pauses as long as the chunk held the write lock (JOB_WRITE_PAUSE_MS at least),
+    but never longer than SQLite's busy handler waits between polls (100 ms once a writer
+    has waited a while): a job that began its next chunk at once would keep the web waiting
+    however short each chunk is, and a longer pause lets the job sleep without letting
+    anyone in sooner. The pauses are counted in `watch_write_locks`' `paused`."""
     started = time.perf_counter()
     yield
     db.session.commit()
     if db.session.get_bind().dialect.name == "sqlite":
         least = current_app.config["JOB_WRITE_PAUSE_MS"] / 1000
-        time.sleep(min(1.0, max(least, time.perf_counter() - started)))
+        pause = min(LOCK_POLL_SECONDS, max(least, time.perf_counter() - started))
+        time.sleep(pause)
+        with _watch_guard:
+            for watch in _watches:
+                watch.paused += pause
 
 
 def delete_in_chunks(model: type, *conditions: ColumnElement[bool]) -> int:
@@ -239,6 +248,7 @@ class WriteLockWatch:
         self.longest_began_with = ""  # the first write statement of the longest, for a hint
         self.longest_wait = 0.0
         self.transactions = 0
+        self.paused = 0.0  # seconds nightly jobs slept between their chunks (`short_write`)
 
     def record(self, seconds: float, began_with: str) -> None:
         self.transactions += 1

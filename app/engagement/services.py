@@ -2,21 +2,25 @@
 people at once in a few grouped queries (one per kind of activity, never one per person),
 scored by `scoring.assess`, and written as that day's snapshot.
 
-Each kind's query groups its events by person and week, then by person; the results come
-ordered by person and are merged as streams, so memory stays flat however many people
-there are. Rerunning a day replaces that day's rows: a day has one snapshot. The run
-computes on a read-only connection and writes in short chunks (see `score_day`).
+Each kind's query fixes every event's day back from the scored day once (a binary search
+over the days' starts, compared as the column stores them) and groups by person: the
+window's counts and amounts, their decayed sums, the weeks as a bit mask, the first and
+last day back, all in SQL; the results come ordered by person and are merged as streams of
+plain tuples, so memory stays flat however many people there are, and the rows are written
+through the table in one executemany per chunk. Rerunning a day replaces that day's rows:
+a day has one snapshot. The run computes on a read-only connection and writes in short
+chunks (see `score_day`).
 """
 
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Integer,
     Select,
@@ -84,22 +88,9 @@ def _bound(column, day: date):
     return from_local_date(day) if _is_datetime(column) else day
 
 
-def _row_day(value: date | datetime | str | None) -> date | None:
-    """A day as a query returns it (a date, a stored UTC time, or text) as a local day."""
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite hands a CASE of dates back as text
-        value = date.fromisoformat(value[:10])
-    if isinstance(value, datetime):
-        return local_day(value)
-    return value
-
-
-def week_case(at, weeks: Weeks):
-    """The week an activity falls in (0 = the latest), as a binary search over the weeks'
-    first days: five comparisons a row instead of up to 26. For rows already limited to
-    the weeks (an older row would count as the oldest week)."""
-    starts = [_bound(at, start) for start in weeks.starts()]
+def _newest_start(at, starts: list) -> ColumnElement:
+    """The index of the first of `starts` (newest first) that `at` is on or after, as a
+    binary search: log2(len(starts)) comparisons a row. The last index for anything older."""
 
     def within(first: int, last: int):
         if first == last:
@@ -107,30 +98,56 @@ def week_case(at, weeks: Weeks):
         middle = (first + last) // 2
         return case((at >= starts[middle], within(first, middle)), else_=within(middle + 1, last))
 
-    return within(0, weeks.count - 1)
+    return within(0, len(starts) - 1)
+
+
+def week_case(at, weeks: Weeks) -> ColumnElement:
+    """The week an activity falls in (0 = the latest): five comparisons a row instead of up
+    to 26. For rows already limited to the weeks (an older row would count as the oldest)."""
+    return _newest_start(at, [_bound(at, start) for start in weeks.starts()])
+
+
+def day_case(at, weeks: Weeks) -> ColumnElement:
+    """How many local days before `today` an activity falls (0 = today): eight comparisons
+    a row, integers out (no dates to convert). For rows already limited to the weeks."""
+    days = range(7 * weeks.count)
+    return _newest_start(at, [_bound(at, weeks.today - timedelta(days=back)) for back in days])
+
+
+def _weight_case(week, weights: list[float]):
+    """The decay weight of a week of the window, as a binary search (0 outside it)."""
+
+    def pick(first: int, last: int):
+        if first == last:
+            return literal(weights[first])
+        middle = (first + last) // 2
+        return case((week <= middle, pick(first, middle)), else_=pick(middle + 1, last))
+
+    return case((week < len(weights), pick(0, len(weights) - 1)), else_=0.0)
 
 
 def weekly_stats(source: Select, weeks: Weeks, weights: list[float], window: int) -> Select:
     """Per person, ordered by person: the figures `scoring.KindStats` holds, from a source
     of (user_id, at, amount) rows, in one pass over the rows. The inner query fixes each
-    row's week once (OFFSET 0 keeps a database from copying the expression into every use)."""
+    row's day back from today once (OFFSET 0 keeps a database from copying the expression
+    into every use); first and last come back as days back, the week mask as the sum of
+    the distinct bits 1 << week."""
     events = source.subquery()
     at = events.c.at
     dated = (
         select(
             events.c.user_id.label("user_id"),
-            at.label("at"),
             events.c.amount.label("amount"),
-            week_case(at, weeks).label("week"),
+            day_case(at, weeks).label("back"),
         )
         .where(at >= _bound(at, weeks.first_day), at < _bound(at, weeks.end_day))
         .offset(0)
         .subquery()
     )
-    w = dated.c.week
-    in_window = w < window
-    weight = case(*((w == index, value) for index, value in enumerate(weights)), else_=0.0)
-    bit = case(*((w == index, 1 << index) for index in range(weeks.count)), else_=0)
+    back = dated.c.back
+    week = back // 7
+    in_window = back < 7 * window
+    weight = _weight_case(week, weights)
     return (
         select(
             dated.c.user_id,
@@ -138,10 +155,10 @@ def weekly_stats(source: Select, weeks: Weeks, weights: list[float], window: int
             func.sum(case((in_window, dated.c.amount), else_=0.0)),
             func.sum(weight),
             func.sum(dated.c.amount * weight),
-            func.sum(bit.distinct()),
+            func.sum(literal(1, Integer).op("<<")(week).distinct()),
             func.count(),
-            func.min(dated.c.at),
-            func.max(dated.c.at),
+            func.max(back),
+            func.min(back),
         )
         .group_by(dated.c.user_id)
         .order_by(dated.c.user_id)
@@ -159,30 +176,32 @@ def activity_sources(weeks: Weeks) -> dict[str, Select]:
     }
 
 
-def _stream(reader: Connection, kind: str, query: Select) -> Iterator[tuple[int, str, KindStats]]:
+def _stream(
+    reader: Connection, order: int, query: Select, days: list[date]
+) -> Iterator[tuple[int, int, KindStats | None]]:
     result = reader.execute(query.execution_options(yield_per=READ_CHUNK))
     for user_id, now, amount, d_events, d_amount, mask, total, first, last in result:
         yield (
             user_id,
-            kind,
+            order,
             KindStats(
-                events_now=int(now or 0),
-                amount_now=float(amount or 0),
-                decayed_events=float(d_events or 0),
-                decayed_amount=float(d_amount or 0),
-                week_mask=int(mask or 0),
-                events_all=int(total or 0),
-                first_day=_row_day(first),
-                last_day=_row_day(last),
+                int(now or 0),
+                float(amount or 0),
+                float(d_events or 0),
+                float(d_amount or 0),
+                int(mask or 0),
+                int(total or 0),
+                days[first],
+                days[last],
             ),
         )
 
 
-def _people(reader: Connection) -> Iterator[tuple[int, str, None]]:
+def _people(reader: Connection) -> Iterator[tuple[int, int, None]]:
     people = accounts.person_groups().subquery()
     query = select(people.c.user_id).order_by(people.c.user_id)
     for (user_id,) in reader.execute(query.execution_options(yield_per=READ_CHUNK)):
-        yield user_id, "", None
+        yield user_id, -1, None
 
 
 def _reading_horizon(weeks: Weeks) -> date | None:
@@ -193,18 +212,28 @@ def _reading_horizon(weeks: Weeks) -> date | None:
 def _person_stats(
     reader: Connection, weeks: Weeks, settings: engagement_settings.Settings
 ) -> Iterator[tuple[int, dict[str, KindStats]]]:
-    """Every active person with their figures per kind, in person order."""
+    """Every active person with their figures per kind, in person order: the people and
+    each kind's grouped rows, all ordered by person, merged as streams (plain tuples,
+    compared without a key function: the person, then -1 for the person's own row)."""
     weights = scoring.week_weights(settings)
+    days = [weeks.today - timedelta(days=back) for back in range(7 * weeks.count)]
+    sources = activity_sources(weeks)
+    kinds = list(sources)
     streams = [_people(reader)] + [
-        _stream(reader, kind, weekly_stats(source, weeks, weights, settings.window_weeks))
-        for kind, source in activity_sources(weeks).items()
+        _stream(reader, order, weekly_stats(source, weeks, weights, settings.window_weeks), days)
+        for order, source in enumerate(sources.values())
     ]
-    merged = heapq.merge(*streams, key=lambda item: (item[0], item[1]))
-    for user_id, items in itertools.groupby(merged, key=lambda item: item[0]):
-        items = list(items)
-        if items[0][2] is not None:
-            continue  # activity of someone no longer active: not scored
-        yield user_id, {kind: stats for _, kind, stats in items[1:]}
+    current, stats = None, {}
+    for user_id, order, figures in heapq.merge(*streams):
+        if order < 0:
+            if current is not None:
+                yield current, stats
+            current, stats = user_id, {}
+        elif user_id == current:
+            stats[kinds[order]] = figures
+        # else: activity of someone no longer active: not scored
+    if current is not None:
+        yield current, stats
 
 
 def _row(day: date, user_id: int, stats: dict[str, KindStats], result) -> dict:
@@ -287,7 +316,9 @@ def _withdraw_day(today: date) -> None:
 def _write(rows: list[dict]) -> None:
     """One executemany of plain rows: through the table, not the ORM, which would split
     the batch wherever a value is None. A row a concurrent run wrote already stands."""
-    db.session.execute(insert_ignoring_conflicts(EngagementScore, ["day", "user_id"]), rows)
+    db.session.execute(
+        insert_ignoring_conflicts(EngagementScore.__table__, ["day", "user_id"]), rows
+    )
 
 
 def _publish_day(today: date, now: datetime, people: int, settings, segments) -> None:
