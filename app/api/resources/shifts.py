@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from app.api import cursors, envelope, openapi, writes
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
+from app.api.envelope import iso  # noqa: F401  (the resources import it from here)
 from app.common.time import utcnow
 from app.errors import NotFound
 from app.extensions import db
@@ -22,6 +23,8 @@ from app.shifts.models import Shift, ShiftDrawEntry, ShiftSignup, Task
 from app.shifts.queries import signups_of
 
 READ = ("shifts:read",)
+TIME = {"type": "string", "format": "date-time"}
+TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 WRITE = ("shifts:write",)
 ID = envelope.IntArg(default=None, minimum=1, maximum=writes.MAX_INTEGER)
 FILTERS = {
