@@ -146,11 +146,27 @@ def _lines(*where) -> list[HoursLine]:
     ]
 
 
-def _grouped(lines: list[HoursLine], key_and_label, shown: int | None) -> list[HoursGroup]:
+class _SemesterOf:
+    """`semester_of` for days mostly in order: works out a semester only when a day falls
+    outside the last one (a year of shifts asks two or three times, not once a shift)."""
+
+    def __init__(self) -> None:
+        self.last: Semester | None = None
+
+    def __call__(self, day: date) -> Semester:
+        if self.last is None or not self.last.start <= day <= self.last.end:
+            self.last = semester_of(day)
+        return self.last
+
+
+def _grouped(lines: list[HoursLine], key_of, label_of, shown: int | None) -> list[HoursGroup]:
+    """Lines grouped by `key_of(line)`, newest group first; `label_of(key)` once a group."""
     groups: dict[str, HoursGroup] = {}
     for number, line in enumerate(lines):
-        key, label = key_and_label(line)
-        group = groups.setdefault(key, HoursGroup(key, label))
+        key = key_of(line)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = HoursGroup(key, label_of(key))
         group.minutes += line.minutes
         group.shifts += 1
         if shown is None or number < shown:
@@ -158,14 +174,21 @@ def _grouped(lines: list[HoursLine], key_and_label, shown: int | None) -> list[H
     return [groups[key] for key in sorted(groups, reverse=True)]
 
 
-def _month_of(line: HoursLine) -> tuple[str, str]:
-    key = line.starts_at.strftime("%Y-%m")
-    return key, key
+def _by_month(lines: list[HoursLine], shown: int | None) -> list[HoursGroup]:
+    return _grouped(lines, lambda line: line.starts_at.strftime("%Y-%m"), str, shown)
 
 
-def _semester_of(line: HoursLine) -> tuple[str, str]:
-    semester = semester_of(line.starts_at.date())
-    return semester.code, semester.label
+def _by_semester(lines: list[HoursLine], shown: int | None) -> list[HoursGroup]:
+    of = _SemesterOf()
+    labels: dict[str, str] = {}
+
+    def key_of(line: HoursLine) -> str:
+        semester = of(line.starts_at.date())
+        if semester.code not in labels:
+            labels[semester.code] = semester.label
+        return semester.code
+
+    return _grouped(lines, key_of, labels.__getitem__, shown)
 
 
 def _verified_lines(user_id: int) -> list[HoursLine]:
@@ -192,8 +215,8 @@ def my_hours(user_id: int, *, shown: int | None = LINES_SHOWN) -> MyHours:
     `shown` shifts (all with None)."""
     lines = _verified_lines(user_id)
     return MyHours(
-        by_month=_grouped(lines, _month_of, shown),
-        by_semester=_grouped(lines, _semester_of, shown),
+        by_month=_by_month(lines, shown),
+        by_semester=_by_semester(lines, shown),
         pending=pending_lines(user_id),
     )
 
@@ -215,6 +238,7 @@ def semester_choices(user_id: int, *, now: datetime | None = None) -> list[Semes
     """The semesters a certificate may be asked for: the current one and every one with
     verified hours, newest first."""
     semesters = {current_semester(now or utcnow())}
+    of = _SemesterOf()
     starts = (
         select(Shift.starts_at)
         .join(Attendance, Attendance.shift_id == Shift.id)
@@ -224,8 +248,8 @@ def semester_choices(user_id: int, *, now: datetime | None = None) -> list[Semes
             Attendance.status != "undone",
         )
     )
-    for starts_at in db.session.scalars(starts):
-        semesters.add(semester_of(starts_at))
+    for starts_at in db.session.scalars(starts.order_by(Shift.starts_at)):
+        semesters.add(of(local_day(starts_at)))
     return sorted(semesters, key=lambda semester: semester.start, reverse=True)
 
 
