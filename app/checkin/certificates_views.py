@@ -29,6 +29,17 @@ def _certificate_form() -> CertificateForm:
     return form
 
 
+def _line_texts() -> dict[str, str]:
+    """The words of every line, translated once for the page (not once per line); the
+    templates fill in the hours."""
+    return {
+        "hours": _("%(hours)s h"),
+        "scans": _("from scans: %(hours)s h"),
+        "added": _("added by a coordinator: %(hours)s h"),
+        "in_progress": _("checked in, not checked out yet"),
+    }
+
+
 def _render_hours(form: CertificateForm):
     every_line = request.args.get("all") == "1"
     hours = services.my_hours(current_user.id, shown=None if every_line else services.LINES_SHOWN)
@@ -38,6 +49,7 @@ def _render_hours(form: CertificateForm):
         "certificates/my_hours.html",
         hours=hours,
         all_url=url_for("certificates.my_hours", all=1),
+        texts=_line_texts(),
         certificates=services.certificates_of(current_user.id),
         form=form,
         format_hours=services.format_hours,
