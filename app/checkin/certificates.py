@@ -33,7 +33,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.outside import services as outside
 from app.recruitment.membership import memberships_of
-from app.shifts.models import Shift
+from app.shifts.models import Shift, Task
 from app.stars import services as stars
 
 # A certificate covers at most this many years (a degree's length, with room for a gap year).
@@ -57,11 +57,16 @@ def format_hours(minutes: int) -> str:
 # --- My hours -------------------------------------------------------------------------
 
 
+# The page lists this many of the newest shifts (in their months and semesters); every
+# total still counts them all, and "show all" lists the rest.
+LINES_SHOWN = 40
+
+
 @dataclass
 class HoursLine:
     """One shift on the hours page: its task, local times and the minutes by source."""
 
-    attendance: Attendance
+    attendance_id: int
     starts_at: datetime  # local
     ends_at: datetime  # local
     task_title: str
@@ -76,15 +81,18 @@ class HoursLine:
 
 @dataclass
 class HoursGroup:
-    """A month ("2026-03") or a semester ("2025-2026-2") and its lines, newest first."""
+    """A month ("2026-03") or a semester ("2025-2026-2"): the minutes of all its shifts, and
+    the lines shown (newest first; fewer than `shifts` when the page lists only the newest)."""
 
     key: str
     label: str
+    minutes: int = 0
+    shifts: int = 0
     lines: list[HoursLine] = field(default_factory=list)
 
     @property
-    def minutes(self) -> int:
-        return sum(line.minutes for line in self.lines)
+    def hidden(self) -> int:
+        return self.shifts - len(self.lines)
 
 
 @dataclass
@@ -101,62 +109,115 @@ class MyHours:
     def pending_minutes(self) -> int:
         return sum(line.minutes for line in self.pending)
 
+    @property
+    def hidden(self) -> int:
+        return sum(group.hidden for group in self.by_month)
 
-def _line(attendance: Attendance) -> HoursLine:
-    shift = attendance.shift
-    return HoursLine(
-        attendance=attendance,
-        starts_at=to_local(shift.starts_at),
-        ends_at=to_local(shift.ends_at),
-        task_title=shift.task.title,
-        scan_minutes=attendance.scan_minutes or 0,
-        added_minutes=attendance.added_minutes or 0,
-        in_progress=attendance.status == "in",
+
+def _lines(*where) -> list[HoursLine]:
+    """A person's records as lines, newest first: one query of plain columns (no records,
+    shifts or tasks loaded one by one)."""
+    query = (
+        select(
+            Attendance.id,
+            Shift.starts_at,
+            Shift.ends_at,
+            Task.title,
+            Attendance.scan_minutes,
+            Attendance.added_minutes,
+            Attendance.status,
+        )
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .join(Task, Task.id == Shift.task_id)
+        .where(*where)
+        .order_by(Shift.starts_at.desc(), Attendance.id.desc())
     )
+    return [
+        HoursLine(
+            attendance_id=row.id,
+            starts_at=to_local(row.starts_at),
+            ends_at=to_local(row.ends_at),
+            task_title=row.title,
+            scan_minutes=row.scan_minutes or 0,
+            added_minutes=row.added_minutes or 0,
+            in_progress=row.status == "in",
+        )
+        for row in db.session.execute(query)
+    ]
 
 
-def _grouped(lines: list[HoursLine], key_and_label) -> list[HoursGroup]:
+class _SemesterOf:
+    """`semester_of` for days mostly in order: works out a semester only when a day falls
+    outside the last one (a year of shifts asks two or three times, not once a shift)."""
+
+    def __init__(self) -> None:
+        self.last: Semester | None = None
+
+    def __call__(self, day: date) -> Semester:
+        if self.last is None or not self.last.start <= day <= self.last.end:
+            self.last = semester_of(day)
+        return self.last
+
+
+def _grouped(lines: list[HoursLine], key_of, label_of, shown: int | None) -> list[HoursGroup]:
+    """Lines grouped by `key_of(line)`, newest group first; `label_of(key)` once a group."""
     groups: dict[str, HoursGroup] = {}
-    for line in lines:
-        key, label = key_and_label(line)
-        groups.setdefault(key, HoursGroup(key, label)).lines.append(line)
+    for number, line in enumerate(lines):
+        key = key_of(line)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = HoursGroup(key, label_of(key))
+        group.minutes += line.minutes
+        group.shifts += 1
+        if shown is None or number < shown:
+            group.lines.append(line)
     return [groups[key] for key in sorted(groups, reverse=True)]
 
 
-def _month_of(line: HoursLine) -> tuple[str, str]:
-    key = line.starts_at.strftime("%Y-%m")
-    return key, key
+def _by_month(lines: list[HoursLine], shown: int | None) -> list[HoursGroup]:
+    return _grouped(lines, lambda line: line.starts_at.strftime("%Y-%m"), str, shown)
 
 
-def _semester_of(line: HoursLine) -> tuple[str, str]:
-    semester = semester_of(line.starts_at.date())
-    return semester.code, semester.label
+def _by_semester(lines: list[HoursLine], shown: int | None) -> list[HoursGroup]:
+    of = _SemesterOf()
+    labels: dict[str, str] = {}
+
+    def key_of(line: HoursLine) -> str:
+        semester = of(line.starts_at.date())
+        if semester.code not in labels:
+            labels[semester.code] = semester.label
+        return semester.code
+
+    return _grouped(lines, key_of, labels.__getitem__, shown)
 
 
-def pending_attendances(user_id: int) -> list[Attendance]:
+def _verified_lines(user_id: int) -> list[HoursLine]:
+    return _lines(
+        Attendance.user_id == user_id,
+        Attendance.verified_at.is_not(None),
+        Attendance.status != "undone",
+    )
+
+
+def pending_lines(user_id: int) -> list[HoursLine]:
     """A person's records not verified yet (still checked in, or out and awaiting a
     coordinator), newest first. Undone check-ins count as none."""
-    query = (
-        select(Attendance)
-        .join(Shift, Shift.id == Attendance.shift_id)
-        .where(
-            Attendance.user_id == user_id,
-            Attendance.verified_at.is_(None),
-            Attendance.status != "undone",
-        )
-        .order_by(Shift.starts_at.desc())
+    return _lines(
+        Attendance.user_id == user_id,
+        Attendance.verified_at.is_(None),
+        Attendance.status != "undone",
     )
-    return list(db.session.scalars(query))
 
 
-def my_hours(user_id: int) -> MyHours:
+def my_hours(user_id: int, *, shown: int | None = LINES_SHOWN) -> MyHours:
     """Verified hours grouped by local month and by semester, newest first, and the hours
-    awaiting verification apart."""
-    lines = [_line(attendance) for attendance in reversed(verified_attendances(user_id))]
+    awaiting verification apart. Totals count every shift; the groups list the newest
+    `shown` shifts (all with None)."""
+    lines = _verified_lines(user_id)
     return MyHours(
-        by_month=_grouped(lines, _month_of),
-        by_semester=_grouped(lines, _semester_of),
-        pending=[_line(attendance) for attendance in pending_attendances(user_id)],
+        by_month=_by_month(lines, shown),
+        by_semester=_by_semester(lines, shown),
+        pending=pending_lines(user_id),
     )
 
 
@@ -177,8 +238,18 @@ def semester_choices(user_id: int, *, now: datetime | None = None) -> list[Semes
     """The semesters a certificate may be asked for: the current one and every one with
     verified hours, newest first."""
     semesters = {current_semester(now or utcnow())}
-    for attendance in verified_attendances(user_id):
-        semesters.add(semester_of(attendance.shift.starts_at))
+    of = _SemesterOf()
+    starts = (
+        select(Shift.starts_at)
+        .join(Attendance, Attendance.shift_id == Shift.id)
+        .where(
+            Attendance.user_id == user_id,
+            Attendance.verified_at.is_not(None),
+            Attendance.status != "undone",
+        )
+    )
+    for starts_at in db.session.scalars(starts.order_by(Shift.starts_at)):
+        semesters.add(of(local_day(starts_at)))
     return sorted(semesters, key=lambda semester: semester.start, reverse=True)
 
 

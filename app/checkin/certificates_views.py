@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -29,13 +29,27 @@ def _certificate_form() -> CertificateForm:
     return form
 
 
+def _line_texts() -> dict[str, str]:
+    """The words of every line, translated once for the page (not once per line); the
+    templates fill in the hours."""
+    return {
+        "hours": _("%(hours)s h"),
+        "scans": _("from scans: %(hours)s h"),
+        "added": _("added by a coordinator: %(hours)s h"),
+        "in_progress": _("checked in, not checked out yet"),
+    }
+
+
 def _render_hours(form: CertificateForm):
-    hours = services.my_hours(current_user.id)
+    every_line = request.args.get("all") == "1"
+    hours = services.my_hours(current_user.id, shown=None if every_line else services.LINES_SHOWN)
     if not form.is_submitted():
         form.semester.data = services.default_semester(hours)
     return render_template(
         "certificates/my_hours.html",
         hours=hours,
+        all_url=url_for("certificates.my_hours", all=1),
+        texts=_line_texts(),
         certificates=services.certificates_of(current_user.id),
         form=form,
         format_hours=services.format_hours,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.audit import services as audit
+from app.common.db import short_write
 from app.common.time import local_today, utcnow
 from app.engagement import aggregates, dashboard, group_portraits
 from app.engagement.report_years import current_year
@@ -40,10 +41,9 @@ def _groups() -> list[group_portraits.Group]:
     ]
 
 
-def refresh(*, now: datetime | None = None) -> dict[str, int]:
-    """Count and store every aggregate; the caller commits. Everything is counted first
-    and written in one short burst."""
-    now = now or utcnow()
+def count_all(*, now: datetime) -> dict[str, dict]:
+    """Every aggregate's figures by key, counted live. Reads only: the caller makes sure no
+    write of its own is open meanwhile, so nobody waits for the database while it counts."""
     year = current_year(now)
     figures = {
         aggregates.dashboard_key(scope.key): dashboard.live_figures(scope, now=now)
@@ -53,13 +53,30 @@ def refresh(*, now: datetime | None = None) -> dict[str, int]:
         figures[aggregates.portrait_key(group.scope, year)] = group_portraits.live_figures(
             group, year
         )
-    stored = aggregates.replace_all(figures, day=local_today(now), now=now)
+    return figures
+
+
+def refresh(*, now: datetime | None = None) -> dict[str, int]:
+    """Count and store every aggregate (the nightly job, after the day's scores). Like the
+    scoring it commits: whatever the caller wrote is committed first, every figure is
+    counted with no write transaction open (on SQLite the web keeps writing while it
+    counts), and the results are stored in one short write transaction at the end."""
+    now = now or utcnow()
+    db.session.commit()  # nothing of the caller's holds the write lock while counting
+    figures = count_all(now=now)
+    db.session.commit()  # ends the read, so the write below starts from a fresh snapshot
+    with short_write():
+        stored = aggregates.replace_all(figures, day=local_today(now), now=now)
     return {"aggregates": stored}
 
 
 def refresh_now(*, actor, now: datetime | None = None) -> dict[str, int]:
-    """An admin's "refresh now" (audited)."""
-    counts = refresh(now=now)
+    """An admin's "refresh now" (audited), in the request's one transaction: every figure
+    is counted before anything is written, so the write lock is taken only for storing
+    them and the audit entry."""
+    now = now or utcnow()
+    figures = count_all(now=now)
+    counts = {"aggregates": aggregates.replace_all(figures, day=local_today(now), now=now)}
     audit.record(
         "engagement.aggregates_refreshed",
         audit.Subject("engagement_aggregates", "all"),

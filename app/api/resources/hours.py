@@ -69,7 +69,7 @@ def _hours(minutes: int) -> dict[str, Any]:
 @token_required(*READ)
 def my_hours():
     person_id = current_person().id
-    mine = certificates.my_hours(person_id)
+    mine = certificates.my_hours(person_id, shown=0)
     level = stars.stars_of(person_id)
     outside_minutes = outside.approved_minutes_by_user([person_id]).get(person_id, 0)
     return envelope.ok(
