@@ -185,6 +185,7 @@ def decline_offer(signup_id: int):
 
 TIME = {"type": "string", "format": "date-time"}
 TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+iso = envelope.iso  # hours, teams, notifications and rewards import it from here
 SIGNUP_STATUSES = ["confirmed", "waitlisted", "offered", "cancelled"]
 
 
