@@ -5,8 +5,9 @@ value or reach time changed, in chunks. Ranks are not stored: a page counts them
 reads (see `boards`), so a person whose value did not change is never written, however far
 others moved around them. The points boards are incremental: the
 ledger is append-only, so only people with a ledger line the last build may not have seen
-(an id above its watermark, or booked less than `MARGIN` before it read: a transaction
-still open then commits later with a lower id) are summed again; everyone else keeps the
+(an id above its watermark; on PostgreSQL also one booked less than `MARGIN` before it
+read, as a transaction still open then can commit a lower id later — SQLite commits one
+writer at a time, so there its watermark is exact) are summed again; everyone else keeps the
 value stored on the board. A board of a period that just began has no build yet and is
 built in full. An attendance has no change time (corrections and undos edit it in place),
 so the hours boards are summed in full, a read, when a fingerprint of the attendances
@@ -153,7 +154,8 @@ def _changed_people(builds: Iterable[BoardBuild]) -> set[int]:
     if not builds:
         return set()
     mark = min(build.point_mark for build in builds)
-    read_at = min(build.read_at for build in builds) - MARGIN
+    margin = timedelta(0) if db.engine.dialect.name == "sqlite" else MARGIN
+    read_at = min(build.read_at for build in builds) - margin
     after_mark = select(PointEntry.user_id).where(PointEntry.id > mark)
     recent = select(PointEntry.user_id).where(PointEntry.created_at >= read_at)
     # Two queries, each on its index (an OR of both scans the ledger).
