@@ -138,19 +138,26 @@ def _row(rank: int, user_id: int, value: int, name: str, nickname: str | None, v
     return Row(rank, user_id, mask_name(nickname or name), value)
 
 
-def _ahead_of(value: int, reached_at: datetime, user_id: int):
-    """Entries before this one in a board's order: three ranges of the board-order index
-    (metric, period, value, reached_at, user_id)."""
+def _ahead_of(value: int, reached_at: datetime, user_id: int, *, scoped: bool) -> list:
+    """Entries before this one in a board's order. For everyone: three ranges of the
+    board-order index (metric, period, value, reached_at, user_id), counted apart (an OR of
+    them walks the whole board). Within a college or team: one condition on `value + 0`, so
+    that the database counts through the scope's people (the (metric, period, user) key)
+    rather than walking everyone on the board ahead."""
     entry = LeaderboardEntry
-    same_value = entry.value == value
-    return or_(
-        entry.value > value,
+    worth = entry.value + 0 if scoped else entry.value
+    same_value = worth == value
+    parts = [
+        worth > value,
         and_(same_value, entry.reached_at < reached_at),
         and_(same_value, entry.reached_at == reached_at, entry.user_id < user_id),
-    )
+    ]
+    return [or_(*parts)] if scoped else parts
 
 
-def _ranked(on_board: list, viewer: User, limit: int) -> tuple[list[Row], Row | None]:
+def _ranked(
+    on_board: list, viewer: User, limit: int, *, scoped: bool
+) -> tuple[list[Row], Row | None]:
     """The top people shown, ranked by position, and the viewer's rank: one more than the
     people shown ahead of them (also when they hide: the rank they would have if shown)."""
     entry = LeaderboardEntry
@@ -168,11 +175,14 @@ def _ranked(on_board: list, viewer: User, limit: int) -> tuple[list[Row], Row | 
             select(entry.value, entry.reached_at).where(*on_board, entry.user_id == viewer.id)
         ).first()
         if mine is not None:
-            ahead = db.session.scalar(
-                select(func.count())
-                .select_from(entry)
-                .join(User, User.id == entry.user_id)
-                .where(*on_board, *SHOWN, _ahead_of(*mine, viewer.id))
+            ahead = sum(
+                db.session.scalar(
+                    select(func.count())
+                    .select_from(entry)
+                    .join(User, User.id == entry.user_id)
+                    .where(*on_board, *SHOWN, part)
+                )
+                for part in _ahead_of(*mine, viewer.id, scoped=scoped)
             )
             me = Row(ahead + 1, viewer.id, viewer.display_name, mine.value, is_viewer=True)
     return rows, me
@@ -187,7 +197,8 @@ def board(metric: str, period_key: str, scope: str, *, viewer: User, limit: int 
     _check(metric, period_key)
     in_scope = _scope_filter(scope, viewer)
     on_board = [LeaderboardEntry.metric == metric, LeaderboardEntry.period == period_key]
-    rows, me = _ranked(on_board if in_scope is None else [*on_board, in_scope], viewer, limit)
+    scoped = in_scope is not None
+    rows, me = _ranked([*on_board, in_scope] if scoped else on_board, viewer, limit, scoped=scoped)
     built_at = db.session.scalar(select(func.max(BoardBuild.built_at)))
     return Board(
         metric=metric,
