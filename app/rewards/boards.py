@@ -155,6 +155,24 @@ def _ahead_of(value: int, reached_at: datetime, user_id: int, *, scoped: bool) -
     return [or_(*parts)] if scoped else parts
 
 
+HIDDEN = or_(User.hide_from_boards.is_(True), User.active.is_(False))
+
+
+def _shown_ahead(on_board: list, ahead, scoped: bool) -> int:
+    """How many people shown are in one part of the board ahead. On the whole board: all of
+    them (counted in the index alone) less the few hidden ones among them."""
+    entry = LeaderboardEntry
+    if scoped:
+        query = select(func.count()).select_from(entry).join(User, User.id == entry.user_id)
+        return db.session.scalar(query.where(*on_board, *SHOWN, ahead))
+    everyone = db.session.scalar(select(func.count()).select_from(entry).where(*on_board, ahead))
+    hidden = select(User.id).where(HIDDEN)
+    hiding = (
+        select(func.count()).select_from(entry).where(*on_board, ahead, entry.user_id.in_(hidden))
+    )
+    return everyone - db.session.scalar(hiding)
+
+
 def _ranked(
     on_board: list, viewer: User, limit: int, *, scoped: bool
 ) -> tuple[list[Row], Row | None]:
@@ -176,12 +194,7 @@ def _ranked(
         ).first()
         if mine is not None:
             ahead = sum(
-                db.session.scalar(
-                    select(func.count())
-                    .select_from(entry)
-                    .join(User, User.id == entry.user_id)
-                    .where(*on_board, *SHOWN, part)
-                )
+                _shown_ahead(on_board, part, scoped)
                 for part in _ahead_of(*mine, viewer.id, scoped=scoped)
             )
             me = Row(ahead + 1, viewer.id, viewer.display_name, mine.value, is_viewer=True)
