@@ -210,7 +210,7 @@ def measure_scoring(run: Run, url: str, now: datetime) -> None:
 def _board_snapshot() -> list[tuple]:
     table = LeaderboardEntry.__table__
     query = select(
-        table.c.metric, table.c.period, table.c.user_id, table.c.value, table.c.rank
+        table.c.metric, table.c.period, table.c.user_id, table.c.value, table.c.reached_at
     ).order_by(table.c.metric, table.c.period, table.c.user_id)
     return [tuple(row) for row in db.session.execute(query)]
 

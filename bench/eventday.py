@@ -712,15 +712,15 @@ def check_ledger() -> list[str]:
         for name in boards.PERIODS[metric]:
             period = boards.period_for(name, utcnow())
             want = [
-                (rank, user_id, value)
-                for rank, (user_id, value, _at) in board_building.ranked(
+                (user_id, value)
+                for _rank, (user_id, value, _at) in board_building.ranked(
                     board_building.STANDINGS[metric](period), hidden
                 )
             ]
             stored = db.session.execute(
-                select(LeaderboardEntry.rank, LeaderboardEntry.user_id, LeaderboardEntry.value)
+                select(LeaderboardEntry.user_id, LeaderboardEntry.value)
                 .where(LeaderboardEntry.metric == metric, LeaderboardEntry.period == period.key)
-                .order_by(LeaderboardEntry.rank, LeaderboardEntry.user_id)
+                .order_by(*boards.ORDER)
             ).all()
             if sorted(want) != sorted(tuple(row) for row in stored):
                 problems.append(f"the {metric} board of {period.key} differs from the ledger")

@@ -256,7 +256,7 @@ def _viewer() -> User:
     middle = db.session.scalar(
         select(LeaderboardEntry.user_id)
         .where(LeaderboardEntry.metric == "points", LeaderboardEntry.period == "all")
-        .order_by(LeaderboardEntry.rank)
+        .order_by(*boards.ORDER)
         .offset(PEOPLE // 2)
         .limit(1)
     )

@@ -1,16 +1,19 @@
 """Building the leaderboard snapshots, incrementally.
 
 A build reads everything first (no write lock) and then writes only the entries whose
-value, reach time or rank changed, in chunks. The points boards are incremental: the
+value or reach time changed, in chunks. Ranks are not stored: a page counts them when it
+reads (see `boards`), so a person whose value did not change is never written, however far
+others moved around them. The points boards are incremental: the
 ledger is append-only, so only people with a ledger line the last build may not have seen
-(an id above its watermark, or booked less than `MARGIN` before it read: a transaction
-still open then commits later with a lower id) are summed again; everyone else keeps the
+(an id above its watermark; on PostgreSQL also one booked less than `MARGIN` before it
+read, as a transaction still open then can commit a lower id later — SQLite commits one
+writer at a time, so there its watermark is exact) are summed again; everyone else keeps the
 value stored on the board. A board of a period that just began has no build yet and is
 built in full. An attendance has no change time (corrections and undos edit it in place),
 so the hours boards are summed in full, a read, when a fingerprint of the attendances
 changed, and left alone otherwise; the reading boards likewise with the month's library
-use and the imports. They too are written only where they changed. Ranks are always
-recomputed over the whole board, because they shift for people whose values did not.
+use and the imports. They too are written only where they changed. Who hides from the boards is read
+by the pages, not stored, so a person hiding writes nothing.
 
 `rebuild(full=True)` sums every board in full and gives identical boards (a test compares
 them row by row).
@@ -42,8 +45,8 @@ from app.rewards.models import (
 
 # (user id, value, reached at): one person's standing before ranking.
 Standing = tuple[int, int, datetime]
-# A board as stored: user id -> (entry id, rank, value, reached at).
-Stored = dict[int, tuple[int, int, int, datetime]]
+# A board as stored: user id -> (entry id, value, reached at).
+Stored = dict[int, tuple[int, int, datetime]]
 MARGIN = timedelta(minutes=10)
 CHUNK = 2000
 
@@ -98,7 +101,8 @@ def hidden_ids() -> set[int]:
 
 def ranked(standings: list[Standing], hidden: set[int] | None = None) -> list[tuple[int, Standing]]:
     """Positive values in board order, each with its rank: the position among the people
-    others see; someone hidden gets the rank they would have if they showed themselves."""
+    others see; someone hidden gets the rank they would have if they showed themselves.
+    What `boards.board` counts when a page reads (kept for checking it in a benchmark)."""
     hidden = hidden or set()
     ordered = sorted(
         (standing for standing in standings if standing[1] > 0),
@@ -118,15 +122,20 @@ def ranked(standings: list[Standing], hidden: set[int] | None = None) -> list[tu
 # Reading what was built -------------------------------------------------------------------
 
 
-def _stored(metric: str, key: str) -> Stored:
+def _stored(metric: str, key: str, only: set[int] | None = None) -> Stored:
+    """A board's entries; `only`: these people's (through the (metric, period, user) key)."""
     entry = LeaderboardEntry
-    query = select(entry.id, entry.user_id, entry.rank, entry.value, entry.reached_at).where(
+    query = select(entry.id, entry.user_id, entry.value, entry.reached_at).where(
         entry.metric == metric, entry.period == key
     )
-    return {
-        user_id: (id_, rank, value, at)
-        for id_, user_id, rank, value, at in db.session.execute(query)
-    }
+    parts = [None] if only is None else _chunks(sorted(only), 500)
+    stored: Stored = {}
+    for part in parts:
+        chosen = query if part is None else query.where(entry.user_id.in_(part))
+        stored.update(
+            {user_id: (id_, value, at) for id_, user_id, value, at in db.session.execute(chosen)}
+        )
+    return stored
 
 
 def _builds() -> dict[tuple[str, str], BoardBuild]:
@@ -145,7 +154,8 @@ def _changed_people(builds: Iterable[BoardBuild]) -> set[int]:
     if not builds:
         return set()
     mark = min(build.point_mark for build in builds)
-    read_at = min(build.read_at for build in builds) - MARGIN
+    margin = timedelta(0) if db.engine.dialect.name == "sqlite" else MARGIN
+    read_at = min(build.read_at for build in builds) - margin
     after_mark = select(PointEntry.user_id).where(PointEntry.id > mark)
     recent = select(PointEntry.user_id).where(PointEntry.created_at >= read_at)
     # Two queries, each on its index (an OR of both scans the ledger).
@@ -184,9 +194,8 @@ def _reading_print(period: Period) -> tuple:
     return (*rows, *map(tuple, imports), *sorted(reading.reading_weights().items()))
 
 
-def _digest(hidden: set[int], *inputs) -> str:
-    text = ",".join(map(str, sorted(hidden))) + "|" + repr(inputs)
-    return hashlib.sha256(text.encode()).hexdigest()
+def _digest(*inputs) -> str:
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
@@ -194,16 +203,9 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def _incremental_points(period: Period, stored: Stored, changed: set[int]) -> list[Standing]:
-    """The board's standings: the stored ones of people unchanged, fresh sums for the rest."""
-    people = sorted(changed)
-    fresh = [row for part in _chunks(people, 500) for row in _points(period, part)]
-    kept = [
-        (user_id, value, reached_at)
-        for user_id, (_id, _rank, value, reached_at) in stored.items()
-        if user_id not in changed
-    ]
-    return kept + fresh
+def _changed_points(period: Period, changed: set[int]) -> list[Standing]:
+    """Fresh sums for the people whose ledger changed; everyone else's entry stays."""
+    return [row for part in _chunks(sorted(changed), 500) for row in _points(period, part)]
 
 
 # Writing ----------------------------------------------------------------------------------
@@ -212,7 +214,6 @@ _MOVE = (
     update(LeaderboardEntry.__table__)
     .where(LeaderboardEntry.__table__.c.id == bindparam("entry_id"))
     .values(
-        rank=bindparam("new_rank"),
         value=bindparam("new_value"),
         reached_at=bindparam("new_reached_at"),
         built_at=bindparam("new_built_at"),
@@ -220,22 +221,23 @@ _MOVE = (
 )
 
 
-def _write(metric: str, key: str, stored: Stored, rows: list[tuple[int, Standing]], now) -> int:
-    """Turn the stored board into `rows`, touching only the entries that differ."""
+def _write(metric: str, key: str, stored: Stored, standings: list[Standing], now) -> int:
+    """Turn the stored entries into `standings` (the same people, or more), touching only
+    the entries that differ; values of zero or less leave the board."""
     table = LeaderboardEntry.__table__
-    new = {user_id: (rank, value, at) for rank, (user_id, value, at) in rows}
+    new = {user_id: (value, at) for user_id, value, at in standings if value > 0}
     gone = [stored[user_id][0] for user_id in stored.keys() - new.keys()]
     added = [
-        {"metric": metric, "period": key, "user_id": user_id, "rank": rank, "value": value,
+        {"metric": metric, "period": key, "user_id": user_id, "value": value,
          "reached_at": at, "built_at": now}
-        for user_id, (rank, value, at) in new.items()
+        for user_id, (value, at) in new.items()
         if user_id not in stored
     ]  # fmt: skip
     moved = [
-        {"entry_id": stored[user_id][0], "new_rank": rank, "new_value": value,
-         "new_reached_at": at, "new_built_at": now}
-        for user_id, (rank, value, at) in new.items()
-        if user_id in stored and stored[user_id][1:] != (rank, value, at)
+        {"entry_id": stored[user_id][0], "new_value": value, "new_reached_at": at,
+         "new_built_at": now}
+        for user_id, (value, at) in new.items()
+        if user_id in stored and stored[user_id][1:] != (value, at)
     ]  # fmt: skip
     for part in _chunks(gone):
         db.session.execute(delete(table).where(table.c.id.in_(part)))
@@ -288,7 +290,6 @@ def rebuild(*, now: datetime | None = None, full: bool = False) -> dict[str, int
     point_mark = db.session.scalar(select(func.max(PointEntry.id))) or 0
     builds = _builds()
     seen = _seen()
-    hidden = hidden_ids()
     changed = None if full else _changed_people(
         builds[board] for board in builds if board[0] == "points"
     )  # fmt: skip
@@ -297,18 +298,19 @@ def rebuild(*, now: datetime | None = None, full: bool = False) -> dict[str, int
     planned = []
     for metric, chosen in periods.items():
         for period in chosen:
-            digest = _digest(hidden, metric, *_inputs(metric, period, attendance))
+            digest = _digest(metric, *_inputs(metric, period, attendance))
             build = builds.get((metric, period.key))
             unchanged = build is not None and build.inputs_digest == digest
             if not full and unchanged and (metric != "points" or not changed):
                 planned.append((metric, period.key, digest, None, None))  # nothing to do
                 continue
-            stored = _stored(metric, period.key)
             if metric == "points" and changed is not None and build is not None:
-                standings = _incremental_points(period, stored, changed)
+                stored = _stored(metric, period.key, only=changed)
+                standings = _changed_points(period, changed)
             else:
+                stored = _stored(metric, period.key)
                 standings = STANDINGS[metric](period)
-            planned.append((metric, period.key, digest, stored, ranked(standings, hidden)))
+            planned.append((metric, period.key, digest, stored, standings))
 
     lock_for_transaction("rewards.boards")  # a concurrent build writes before or after
     if _seen() != seen:
@@ -317,10 +319,10 @@ def rebuild(*, now: datetime | None = None, full: bool = False) -> dict[str, int
     counts["dropped"] = _drop_other_periods(
         {metric: [period.key for period in chosen] for metric, chosen in periods.items()}
     )
-    for metric, key, digest, stored, rows in planned:
-        if rows is not None:
-            counts["written"] += _write(metric, key, stored, rows, now)
-            counts["entries"] += len(rows)
+    for metric, key, digest, stored, standings in planned:
+        if standings is not None:
+            counts["written"] += _write(metric, key, stored, standings, now)
+            counts["entries"] += len(standings)
             counts["summed"] += 1
         _record(
             builds, metric, key, built_at=now, read_at=read_at, point_mark=point_mark,

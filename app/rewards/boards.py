@@ -10,9 +10,9 @@ own rank.
 Order on a board: value descending, then whoever reached it first (`reached_at`: the time
 of the person's last non-zero contribution in the period, so an entry worth nothing moves
 nobody), then user id. Only positive values are on a board. Values are points, verified
-minutes (by shift start) or a month's reading score × 100. A stored rank is the position
-among the people others see; someone hidden (opted out, or a closed account) keeps the rank
-they would have if shown, which only they are told.
+minutes (by shift start) or a month's reading score × 100. A rank is not stored: it is the
+position among the people others see, counted when a page reads; someone hidden (opted
+out, or a closed account) is told, privately, the rank they would have if shown.
 
 Periods are local calendar periods: the week from Monday ("week:2026-10-12"), the month
 ("month:2026-10"), the semester ("semester:2026-2027-1") and all time ("all"); the reading
@@ -128,14 +128,8 @@ def _check(metric: str, period_key: str) -> None:
 
 
 SHOWN = (User.hide_from_boards.is_(False), User.active.is_(True))
-# A board's order; ranks are unique among the people shown when the board was built, the
-# rest only matters for someone who stopped hiding since.
-ORDER = (
-    LeaderboardEntry.rank,
-    LeaderboardEntry.value.desc(),
-    LeaderboardEntry.reached_at,
-    LeaderboardEntry.user_id,
-)
+# A board's order: value down, whoever reached it first, then user id.
+ORDER = (LeaderboardEntry.value.desc(), LeaderboardEntry.reached_at, LeaderboardEntry.user_id)
 
 
 def _row(rank: int, user_id: int, value: int, name: str, nickname: str | None, viewer) -> Row:
@@ -144,46 +138,46 @@ def _row(rank: int, user_id: int, value: int, name: str, nickname: str | None, v
     return Row(rank, user_id, mask_name(nickname or name), value)
 
 
-def _whole_board(on_board: list, viewer: User, limit: int) -> tuple[list[Row], Row | None]:
-    """Everyone: the top rows in the snapshot's order, and the viewer's rank as built."""
+def _ahead_of(value: int, reached_at: datetime, user_id: int, *, scoped: bool) -> list:
+    """Entries before this one in a board's order. For everyone: three ranges of the
+    board-order index (metric, period, value, reached_at, user_id), counted apart (an OR of
+    them walks the whole board). Within a college or team: one condition on `value + 0`, so
+    that the database counts through the scope's people (the (metric, period, user) key)
+    rather than walking everyone on the board ahead."""
     entry = LeaderboardEntry
-    top = db.session.execute(
-        select(entry.user_id, entry.value, User.name, User.nickname)
-        .join(User, User.id == entry.user_id)
-        .where(*on_board, *SHOWN)
-        .order_by(*ORDER)
-        .limit(limit)
-    ).all()
-    rows = [_row(position, *found, viewer) for position, found in enumerate(top, start=1)]
-    me = next((row for row in rows if row.is_viewer), None)
-    if me is None:
-        mine = db.session.execute(
-            select(entry.rank, entry.value).where(*on_board, entry.user_id == viewer.id)
-        ).first()
-        if mine is not None:
-            me = Row(mine.rank, viewer.id, viewer.display_name, mine.value, is_viewer=True)
-    return rows, me
-
-
-def _ahead_of(rank: int, value: int, reached_at, user_id: int):
-    """Entries before this one in a board's order (rank, value down, reached, user). The
-    rank is compared as `rank + 0` so that SQLite counts through the scope's people (the
-    (metric, period, user) index) rather than walking everyone ranked ahead."""
-    entry = LeaderboardEntry
-    same_rank = entry.rank + 0 == rank
-    same_value = and_(same_rank, entry.value == value)
-    return or_(
-        entry.rank + 0 < rank,
-        and_(same_rank, entry.value > value),
+    worth = entry.value + 0 if scoped else entry.value
+    same_value = worth == value
+    parts = [
+        worth > value,
         and_(same_value, entry.reached_at < reached_at),
         and_(same_value, entry.reached_at == reached_at, entry.user_id < user_id),
+    ]
+    return [or_(*parts)] if scoped else parts
+
+
+HIDDEN = or_(User.hide_from_boards.is_(True), User.active.is_(False))
+
+
+def _shown_ahead(on_board: list, ahead, scoped: bool) -> int:
+    """How many people shown are in one part of the board ahead. On the whole board: all of
+    them (counted in the index alone) less the few hidden ones among them."""
+    entry = LeaderboardEntry
+    if scoped:
+        query = select(func.count()).select_from(entry).join(User, User.id == entry.user_id)
+        return db.session.scalar(query.where(*on_board, *SHOWN, ahead))
+    everyone = db.session.scalar(select(func.count()).select_from(entry).where(*on_board, ahead))
+    hidden = select(User.id).where(HIDDEN)
+    hiding = (
+        select(func.count()).select_from(entry).where(*on_board, ahead, entry.user_id.in_(hidden))
     )
+    return everyone - db.session.scalar(hiding)
 
 
-def _part_of_board(on_board: list, viewer: User, limit: int) -> tuple[list[Row], Row | None]:
-    """A college or team: the top people shown, by position in the snapshot's order among
-    the scope's people shown (sorted and counted by the database: a college can have
-    thousands on a board)."""
+def _ranked(
+    on_board: list, viewer: User, limit: int, *, scoped: bool
+) -> tuple[list[Row], Row | None]:
+    """The top people shown, ranked by position, and the viewer's rank: one more than the
+    people shown ahead of them (also when they hide: the rank they would have if shown)."""
     entry = LeaderboardEntry
     top = db.session.execute(
         select(entry.user_id, entry.value, User.name, User.nickname)
@@ -196,16 +190,12 @@ def _part_of_board(on_board: list, viewer: User, limit: int) -> tuple[list[Row],
     me = next((row for row in rows if row.is_viewer), None)
     if me is None:
         mine = db.session.execute(
-            select(entry.rank, entry.value, entry.reached_at).where(
-                *on_board, entry.user_id == viewer.id
-            )
+            select(entry.value, entry.reached_at).where(*on_board, entry.user_id == viewer.id)
         ).first()
         if mine is not None:
-            ahead = db.session.scalar(
-                select(func.count())
-                .select_from(entry)
-                .join(User, User.id == entry.user_id)
-                .where(*on_board, *SHOWN, _ahead_of(*mine, viewer.id))
+            ahead = sum(
+                _shown_ahead(on_board, part, scoped)
+                for part in _ahead_of(*mine, viewer.id, scoped=scoped)
             )
             me = Row(ahead + 1, viewer.id, viewer.display_name, mine.value, is_viewer=True)
     return rows, me
@@ -215,16 +205,13 @@ def board(metric: str, period_key: str, scope: str, *, viewer: User, limit: int 
     """The top `limit` people of one board within `scope` ("all", "college:<id>",
     "team:<id>") as `viewer` may see it, ranked by position in the snapshot's order.
 
-    On the whole board the viewer's own rank is the snapshot's; within a college or team it
-    is counted from the people shown. Someone who opted out since the last build is left
-    out at once; the ranks catch up at the next build."""
+    Ranks are counted as the board is read, among the people shown now: someone who opts
+    out is left out at once, and the others move up with them."""
     _check(metric, period_key)
     in_scope = _scope_filter(scope, viewer)
     on_board = [LeaderboardEntry.metric == metric, LeaderboardEntry.period == period_key]
-    if in_scope is None:
-        rows, me = _whole_board(on_board, viewer, limit)
-    else:
-        rows, me = _part_of_board([*on_board, in_scope], viewer, limit)
+    scoped = in_scope is not None
+    rows, me = _ranked([*on_board, in_scope] if scoped else on_board, viewer, limit, scoped=scoped)
     built_at = db.session.scalar(select(func.max(BoardBuild.built_at)))
     return Board(
         metric=metric,

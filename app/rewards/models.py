@@ -150,13 +150,16 @@ class BadgeAward(db.Model):
 
 
 class LeaderboardEntry(db.Model):
-    """A snapshot row: one person's value and rank on one board (metric × period), rebuilt
-    by a job; pages read these instead of summing the ledger."""
+    """A snapshot row: one person's value on one board (metric × period), kept up to date by
+    a job; pages read these instead of summing the ledger, and count ranks as they read
+    (through the board-order index), so a build writes only the people whose value changed."""
 
     __tablename__ = "leaderboard_entries"
     __table_args__ = (
         sa.UniqueConstraint("metric", "period", "user_id"),
-        sa.Index("ix_leaderboard_rank", "metric", "period", "rank"),
+        # The board's order (walked backwards by value): a page's top rows, and the count
+        # of those ahead of someone as three ranges.
+        sa.Index("ix_leaderboard_order", "metric", "period", "value", "reached_at", "user_id"),
         sa.CheckConstraint(sql_in("metric", BOARD_METRICS), name="metric"),
     )
 
@@ -169,7 +172,6 @@ class LeaderboardEntry(db.Model):
     # When the person reached this value (their last non-zero contribution): ties go to
     # whoever got there first.
     reached_at: Mapped[datetime] = mapped_column(sa.DateTime)
-    rank: Mapped[int] = mapped_column(sa.Integer)
     built_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
 

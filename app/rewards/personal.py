@@ -33,7 +33,7 @@ def _badge(row: BadgeAward) -> dict[str, Any]:
 
 
 def _board(row: LeaderboardEntry) -> dict[str, Any]:
-    return fields_of(row, "metric", "period", "rank", "value")
+    return fields_of(row, "metric", "period", "value")
 
 
 def _library_use(row: LibraryUse) -> dict[str, Any]:
@@ -80,7 +80,6 @@ def connect_hooks() -> None:
             "period": _l("Period"),
             "awarded_at": _l("Awarded"),
             "metric": _l("Measure"),
-            "rank": _l("Rank"),
             "value": _l("Value"),
             "month": _l("Month"),
             "loans": _l("Loans"),

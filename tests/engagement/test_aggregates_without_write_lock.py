@@ -51,7 +51,7 @@ def counting(monkeypatch):
 def test_the_nightly_job_counts_every_figure_with_the_database_free_to_write(
     app,
     world,
-    counting,  # noqa: F811
+    counting,
 ):
     with watch_write_locks() as watch:
         run = run_job("engagement.score_everyone", trigger="manual", now=NOW)

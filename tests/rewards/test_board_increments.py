@@ -24,8 +24,8 @@ NOW = datetime(2026, 10, 14, 4, 0)
 def every_board() -> list[tuple]:
     entry = LeaderboardEntry
     query = select(
-        entry.metric, entry.period, entry.rank, entry.user_id, entry.value, entry.reached_at
-    ).order_by(entry.metric, entry.period, entry.rank, entry.user_id)
+        entry.metric, entry.period, entry.user_id, entry.value, entry.reached_at
+    ).order_by(entry.metric, entry.period, *boards.ORDER)
     return [tuple(row) for row in db.session.execute(query)]
 
 
@@ -83,7 +83,7 @@ def test_an_incremental_build_gives_the_boards_a_full_build_gives(db):
     give(crowd[5], 3, NOW + timedelta(days=7), admin)
     boards.rebuild(now=NOW + timedelta(days=7))  # a new week and its first points
     incremental = every_board()
-    assert ("points", "week:2026-10-19", 1, crowd[5].id, 3) in [row[:5] for row in incremental]
+    assert ("points", "week:2026-10-19", crowd[5].id, 3) in [row[:4] for row in incremental]
     assert boards.rebuild(now=NOW + timedelta(days=7), full=True)["written"] == 0
     assert every_board() == incremental
 
@@ -102,6 +102,17 @@ def test_a_build_sums_again_only_the_people_whose_ledger_changed(db, monkeypatch
     assert busy["people_changed"] == 2
     top = boards.board("points", "week:2026-10-12", "all", viewer=admin).rows[0]
     assert (top.user_id, top.value) == (crowd[1].id, 50 + 5 + 1)
+
+
+def test_a_build_with_nothing_new_sums_nobody_again_on_sqlite(db):
+    admin, _place, crowd = campus()
+    give(crowd[1], 50, utcnow(), admin)  # booked just now: inside PostgreSQL's margin
+    boards.rebuild(now=NOW)
+
+    quiet = boards.rebuild(now=NOW)
+
+    margin = 0 if db.engine.dialect.name == "sqlite" else 1
+    assert (quiet["people_changed"], quiet["written"]) == (margin, 0)
 
 
 def test_a_full_build_is_there_for_when_it_is_wanted(db):
@@ -129,21 +140,36 @@ def test_flask_boards_rebuild_full_builds_every_board_again(db, runner):
     )
 
 
-def test_someone_hiding_reranks_the_boards_when_no_points_changed(db, monkeypatch):
+def test_someone_hiding_writes_nothing_and_the_others_move_up_at_once(db, monkeypatch):
     monkeypatch.setattr(board_building, "MARGIN", timedelta(0))
     _admin, _place, crowd = campus()
     boards.rebuild(now=NOW)
-    leader = boards.board("points", "all", "all", viewer=crowd[0]).rows[0].user_id
-    hide(db.session.get(type(crowd[0]), leader))
+    before = boards.board("points", "all", "all", viewer=crowd[0]).rows
+    leader = db.session.get(type(crowd[0]), before[0].user_id)
+    hide(leader)
 
+    shown = boards.board("points", "all", "all", viewer=crowd[0]).rows
     counts = boards.rebuild(now=NOW)
 
-    assert counts["people_changed"] == 0 and counts["written"] > 0
-    stored = dict(
-        db.session.execute(
-            select(LeaderboardEntry.user_id, LeaderboardEntry.rank).where(
-                LeaderboardEntry.metric == "points", LeaderboardEntry.period == "all"
-            )
-        ).all()
-    )
-    assert sorted(stored.values()).count(1) == 2  # the hidden leader keeps 1, so does the next
+    assert (counts["people_changed"], counts["written"]) == (0, 0)
+    assert [(row.rank, row.user_id) for row in shown] == [
+        (rank, row.user_id) for rank, row in enumerate(before[1:], start=1)
+    ]
+    assert boards.board("points", "all", "all", viewer=leader).me.rank == 1  # privately
+
+
+def test_a_climber_writes_their_own_entries_only_however_many_they_pass(db, monkeypatch):
+    monkeypatch.setattr(board_building, "MARGIN", timedelta(0))
+    admin, _place, crowd = campus()
+    boards.rebuild(now=NOW)
+    last = crowd[0]
+    assert boards.board("points", "week:2026-10-12", "all", viewer=last).me.rank > 1
+
+    give(last, 500, NOW, admin)  # past everyone on every points board
+    counts = boards.rebuild(now=NOW)
+
+    assert counts["written"] == 4  # week, month, semester, all time: theirs, nobody else's
+    for period in ("week:2026-10-12", "month:2026-10", "all"):
+        shown = boards.board("points", period, "all", viewer=crowd[1])
+        assert (shown.rows[0].rank, shown.rows[0].user_id) == (1, last.id)
+        assert [row.rank for row in shown.rows] == list(range(1, len(shown.rows) + 1))

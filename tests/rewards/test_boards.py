@@ -79,12 +79,13 @@ def ranks(shown: boards.Board) -> list[tuple[int, int]]:
 
 
 def snapshot(metric: str, period: str) -> list[tuple[int, int, int]]:
+    """A board as stored, in its order, each with its position."""
     rows = db.session.scalars(
         db.select(LeaderboardEntry)
         .where(LeaderboardEntry.metric == metric, LeaderboardEntry.period == period)
-        .order_by(LeaderboardEntry.rank)
+        .order_by(*boards.ORDER)
     )
-    return [(row.rank, row.user_id, row.value) for row in rows]
+    return [(rank, row.user_id, row.value) for rank, row in enumerate(rows, start=1)]
 
 
 # Names ------------------------------------------------------------------------------------
