@@ -50,7 +50,7 @@ def counting(monkeypatch):
 
 def test_the_nightly_job_counts_every_figure_with_the_database_free_to_write(
     app,
-    world,
+    world,  # noqa: F811 (the imported fixture)
     counting,
 ):
     with watch_write_locks() as watch:
