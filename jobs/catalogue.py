@@ -35,6 +35,12 @@ CATALOGUE: tuple[JobSpec, ...] = (
         _l("Publish changed student volunteer summaries to the campus data hub"),
     ),
     JobSpec(
+        "api.forget_idempotency_keys",
+        "app.api.writes:forget_expired_keys",
+        every(hours=1),
+        _l("Forget the API's stored answers to idempotent writes after 24 hours"),
+    ),
+    JobSpec(
         "announcements.send_due",
         "app.announcements.jobs:send_due",
         every(minutes=1),

@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -298,3 +298,11 @@ def accepts(body: Body = EMPTY) -> Callable:
         return wrapped
 
     return decorator
+
+
+def forget_expired_keys(*, now: datetime) -> dict[str, int]:
+    """Delete every stored answer past its 24 hours (a caller's own expired keys also go
+    when it next writes with a key; this catches the callers that never write again)."""
+    table = ApiIdempotencyKey
+    result = db.session.execute(delete(table).where(table.expires_at <= now))
+    return {"deleted": result.rowcount or 0}

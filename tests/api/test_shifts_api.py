@@ -245,6 +245,21 @@ def test_an_expired_key_is_forgotten(client, world, db):
     assert later.status_code == 409 and "Idempotent-Replayed" not in later.headers
 
 
+def test_the_hourly_job_forgets_every_callers_expired_answers(client, world, db):
+    from app.api.models import ApiIdempotencyKey
+    from app.api.writes import forget_expired_keys
+
+    first, second = world["shifts"][0], world["shifts"][1]
+    sign_up(client, world, first, **{"Idempotency-Key": "old"})
+    sign_up(client, world, second, **{"Idempotency-Key": "new"})
+    old = db.session.scalar(select(ApiIdempotencyKey).where(ApiIdempotencyKey.key == "old"))
+    old.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert forget_expired_keys(now=utcnow()) == {"deleted": 1}
+    db.session.commit()
+    assert db.session.scalars(select(ApiIdempotencyKey.key)).all() == ["new"]
+
+
 # My sign-ups, cancelling, offers
 
 
