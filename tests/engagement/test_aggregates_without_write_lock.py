@@ -5,6 +5,7 @@ the results takes the write lock (issue 29)."""
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 from sqlalchemy import text
@@ -23,14 +24,17 @@ def another_connection_can_write() -> bool:
     if db.engine.dialect.name == "postgresql":
         mine = db.session.execute(text("SELECT pg_current_xact_id_if_assigned()")).scalar()
         return mine is None
-    with db.engine.connect() as other:
-        other.exec_driver_sql("PRAGMA busy_timeout = 0")
-        try:
-            other.exec_driver_sql("BEGIN IMMEDIATE")
-        except Exception:
-            return False
-        other.exec_driver_sql("ROLLBACK")
+    # A connection of its own, not one of the pool: the pool's keep their busy timeout.
+    other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return False
+    else:
+        other.execute("ROLLBACK")
         return True
+    finally:
+        other.close()
 
 
 @pytest.fixture
