@@ -4,6 +4,7 @@ PostgreSQL, and every migration can be undone."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from contextlib import contextmanager
 
@@ -13,6 +14,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import Integer, create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from app import create_app
 from app.extensions import db
@@ -33,9 +35,22 @@ def empty_database(tmp_path):
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(admin, name)
         admin.dispose()
+
+
+def drop_database(admin, name: str, tries: int = 20) -> None:
+    """DROP … WITH (FORCE) ends the test's own connections, but not an autovacuum worker
+    (the server's role) that happens to be cleaning the new tables: wait for it to finish."""
+    for attempt in range(tries):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture
