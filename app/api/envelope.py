@@ -39,6 +39,21 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
+def task_brief(task) -> dict[str, Any]:
+    """A task as lists of other things name it (`TaskBrief`)."""
+    return {"id": task.id, "title": task.title}
+
+
+def shift_brief(shift) -> dict[str, Any]:
+    """A shift as lists of other things name it (`ShiftBrief`)."""
+    return {
+        "id": shift.id,
+        "task": task_brief(shift.task),
+        "starts_at": iso(shift.starts_at),
+        "ends_at": iso(shift.ends_at),
+    }
+
+
 def ok(
     data: Any, *, meta: dict | None = None, status: int = 200, headers: dict | None = None
 ) -> Response:

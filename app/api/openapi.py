@@ -52,15 +52,20 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"oneOf": [schema, {"type": "null"}]}
 
 
-def path_id(name: str, description: str) -> dict[str, Any]:
-    """An id in the path, as `<int:name>` in the route."""
+def path_parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A part of the path, as `<name>` in the route (for `operation(path=...)`)."""
     return {
         "name": name,
         "in": "path",
         "required": True,
         "description": description,
-        "schema": {"type": "integer"},
+        "schema": schema,
     }
+
+
+def path_id(name: str, description: str) -> dict[str, Any]:
+    """An id in the path, as `<int:name>` in the route."""
+    return path_parameter(name, description, {"type": "integer"})
 
 
 def query_parameters(arguments: dict[str, QueryArg]) -> list[dict[str, Any]]:
@@ -122,7 +127,8 @@ def operation(
     errors: tuple[int, ...] = (401, 403, 429, 500),
 ) -> dict[str, Any]:
     """An operation answering `success` with `data` in the envelope: a list of it when
-    `paginated` (page/per_page) or `cursor`; `path`: its path arguments (`path_id`). A read
+    `paginated` (page/per_page) or `cursor`; `path`: its path arguments (`path_id`), which
+    make 404 one of its answers. A read
     (no `body`) gets its ETag and 304; a write (`body`, the `writes.accepts` declaration)
     its requestBody, the Idempotency-Key header and the write errors."""
     listed = paginated or cursor
@@ -133,6 +139,8 @@ def operation(
         "properties": {"data": {"type": "array", "items": data} if listed else data, "meta": meta},
     }
     statuses = set(errors)
+    if path:
+        statuses.add(404)
     if parameters:
         statuses.add(400)
     success_response: dict[str, Any] = {
@@ -242,6 +250,21 @@ PROBLEM_SCHEMA = {
 
 BASE_SCHEMAS = {
     "Problem": PROBLEM_SCHEMA,
+    "TaskBrief": {
+        "type": "object",
+        "required": ["id", "title"],
+        "properties": {"id": {"type": "integer"}, "title": {"type": "string"}},
+    },
+    "ShiftBrief": {
+        "type": "object",
+        "required": ["id", "task", "starts_at", "ends_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "task": ref("TaskBrief"),
+            "starts_at": TIME,
+            "ends_at": TIME,
+        },
+    },
     "Meta": {"type": "object", "description": "Facts about the response; empty for one object."},
     "PageMeta": {
         "type": "object",

@@ -229,7 +229,7 @@ COLUMN_REF = required_object({"id": INTEGER, "code": STRING, "name": STRING})
 def _read(
     operation_id: str, summary: str, description: str, schema: str, *, path=None, listed=True
 ):
-    result = openapi.operation(
+    return openapi.operation(
         operation_id=operation_id,
         summary=summary,
         description=description,
@@ -238,11 +238,8 @@ def _read(
         data=openapi.ref(schema),
         parameters=openapi.query_parameters(LIST) if listed else None,
         cursor=listed,
-        errors=(401, 403, 404, 429, 500) if path else (401, 403, 429, 500),
+        path=(path,) if path else (),
     )
-    if path:
-        result["parameters"] = [path, *result.get("parameters", [])]
-    return result
 
 
 def _upload_operation() -> dict[str, Any]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from app.api import cursors, envelope, openapi, writes
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
-from app.api.envelope import iso
+from app.api.envelope import iso, task_brief
 from app.api.openapi import TIME, TIME_OR_NULL
 from app.checkin import attendance as attendance_records
 from app.checkin import attendance_sheet, attendance_verification
@@ -75,7 +75,7 @@ def task_json(task: Task) -> dict[str, Any]:
 def team_shift_json(shift: Shift) -> dict[str, Any]:
     return {
         "id": shift.id,
-        "task": {"id": shift.task.id, "title": shift.task.title},
+        "task": task_brief(shift.task),
         "starts_at": iso(shift.starts_at),
         "ends_at": iso(shift.ends_at),
         "capacity": shift.capacity,
@@ -286,10 +286,7 @@ TITLED = {
 
 
 def _operation(path_id: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    fields.setdefault("errors", (401, 403, 404, 429, 500))
-    result = openapi.operation(tag="coordination", **fields)
-    result["parameters"] = [path_id, *result.get("parameters", [])]
-    return result
+    return openapi.operation(tag="coordination", path=(path_id,), **fields)
 
 
 def _list(operation_id: str, summary: str, description: str, schema: str, filters=None):
@@ -437,7 +434,7 @@ openapi.add_paths(
         "TeamShift": required_object(
             {
                 "id": {"type": "integer"},
-                "task": TITLED,
+                "task": openapi.ref("TaskBrief"),
                 "starts_at": TIME,
                 "ends_at": TIME,
                 "capacity": {"type": "integer"},

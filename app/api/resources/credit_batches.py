@@ -130,9 +130,8 @@ def _file_operation() -> dict[str, Any]:
         tag="credits",
         scopes=SCOPES,
         data={"type": "string"},
-        errors=(401, 403, 404, 429, 500),
+        path=(BATCH_ID,),
     )
-    result["parameters"] = [BATCH_ID]
     result["responses"]["200"] = {
         "description": "The stored file.",
         "headers": {

@@ -34,12 +34,7 @@ def handover_json(handover: ShiftHandover) -> dict[str, Any]:
     mine = handover.from_user_id == current_person().id
     return {
         "id": handover.id,
-        "shift": {
-            "id": shift.id,
-            "task": {"id": shift.task.id, "title": shift.task.title},
-            "starts_at": envelope.iso(shift.starts_at),
-            "ends_at": envelope.iso(shift.ends_at),
-        },
+        "shift": envelope.shift_brief(shift),
         "mine": mine,
         "signup_id": handover.signup_id if mine else None,
         "status": handover.status,
@@ -186,23 +181,7 @@ openapi.add_paths(
             ],
             "properties": {
                 "id": {"type": "integer"},
-                "shift": {
-                    "type": "object",
-                    "required": ["id", "task", "starts_at", "ends_at"],
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "task": {
-                            "type": "object",
-                            "required": ["id", "title"],
-                            "properties": {
-                                "id": {"type": "integer"},
-                                "title": {"type": "string"},
-                            },
-                        },
-                        "starts_at": {"type": "string", "format": "date-time"},
-                        "ends_at": {"type": "string", "format": "date-time"},
-                    },
-                },
+                "shift": openapi.ref("ShiftBrief"),
                 "mine": {"type": "boolean", "description": "You offered it."},
                 "signup_id": {"type": ["integer", "null"], "description": "Yours only."},
                 "status": {"type": "string", "enum": STATUSES},

@@ -11,7 +11,7 @@ from typing import Any
 from app.api import cursors, envelope, openapi
 from app.api.auth import current_person, token_required
 from app.api.blueprint import bp
-from app.api.envelope import iso
+from app.api.envelope import iso, shift_brief
 from app.api.openapi import TIME, TIME_OR_NULL
 from app.checkin import certificates, hours
 from app.checkin.models import Attendance, Certificate
@@ -29,12 +29,7 @@ def attendance_json(attendance: Attendance) -> dict[str, Any]:
     minutes = (attendance.scan_minutes or 0) + (attendance.added_minutes or 0)
     return {
         "id": attendance.id,
-        "shift": {
-            "id": shift.id,
-            "task": {"id": shift.task.id, "title": shift.task.title},
-            "starts_at": iso(shift.starts_at),
-            "ends_at": iso(shift.ends_at),
-        },
+        "shift": shift_brief(shift),
         "status": attendance.status,
         "checked_in_at": iso(attendance.checked_in_at),
         "checked_out_at": iso(attendance.checked_out_at),
@@ -145,11 +140,9 @@ def _pdf_operation() -> dict[str, Any]:
         tag="hours",
         scopes=READ,
         data={"type": "string"},
-        errors=(401, 403, 404, 409, 429, 500),
+        path=(openapi.path_id("certificate_id", "The certificate's id, from the list."),),
+        errors=(401, 403, 409, 429, 500),
     )
-    result["parameters"] = [
-        openapi.path_id("certificate_id", "The certificate's id, from the list.")
-    ]
     del result["responses"]["304"]
     result["responses"]["200"] = {
         "description": "The certificate as a PDF attachment.",
@@ -213,23 +206,7 @@ openapi.add_paths(
             ],
             "properties": {
                 "id": {"type": "integer"},
-                "shift": {
-                    "type": "object",
-                    "required": ["id", "task", "starts_at", "ends_at"],
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "task": {
-                            "type": "object",
-                            "required": ["id", "title"],
-                            "properties": {
-                                "id": {"type": "integer"},
-                                "title": {"type": "string"},
-                            },
-                        },
-                        "starts_at": TIME,
-                        "ends_at": TIME,
-                    },
-                },
+                "shift": openapi.ref("ShiftBrief"),
                 "status": {"type": "string", "description": "in (checked in) or out."},
                 "checked_in_at": TIME,
                 "checked_out_at": TIME_OR_NULL,

@@ -105,7 +105,7 @@ SYSTEMS_ONLY = (
 
 
 def _one_operation() -> dict[str, Any]:
-    result = openapi.operation(
+    return openapi.operation(
         operation_id="getHubSummary",
         summary="One student's volunteer summary",
         description="The summary of the person with this student number; 404 for an unknown "
@@ -113,18 +113,12 @@ def _one_operation() -> dict[str, Any]:
         tag="hub",
         scopes=SCOPES,
         data=openapi.ref("VolunteerSummary"),
-        errors=(401, 403, 404, 429, 500),
+        path=(
+            openapi.path_parameter(
+                "student_number", "The student (or staff) number.", {"type": "string"}
+            ),
+        ),
     )
-    result["parameters"] = [
-        {
-            "name": "student_number",
-            "in": "path",
-            "required": True,
-            "description": "The student (or staff) number.",
-            "schema": {"type": "string"},
-        }
-    ]
-    return result
 
 
 openapi.add_paths(

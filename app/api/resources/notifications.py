@@ -106,11 +106,6 @@ NOTIFICATION_ID = openapi.path_id("notification_id", "The notification's id, fro
 ANNOUNCEMENT_ID = openapi.path_id("announcement_id", "The announcement's id, from the list.")
 
 
-def _with(parameter: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
-    operation["parameters"] = [parameter, *operation.get("parameters", [])]
-    return operation
-
-
 openapi.add_paths(
     {
         "/me/notifications": {
@@ -126,18 +121,16 @@ openapi.add_paths(
             )
         },
         "/me/notifications/{notification_id}/read": {
-            "post": _with(
-                NOTIFICATION_ID,
-                openapi.operation(
-                    operation_id="readNotification",
-                    summary="Mark a notification read",
-                    description="Already read: unchanged. Someone else's: 404.",
-                    tag="notifications",
-                    scopes=WRITE,
-                    data=openapi.ref("Notification"),
-                    body=writes.EMPTY,
-                    errors=(401, 403, 404, 409, 429, 500),
-                ),
+            "post": openapi.operation(
+                operation_id="readNotification",
+                summary="Mark a notification read",
+                description="Already read: unchanged. Someone else's: 404.",
+                tag="notifications",
+                scopes=WRITE,
+                data=openapi.ref("Notification"),
+                body=writes.EMPTY,
+                errors=(401, 403, 404, 409, 429, 500),
+                path=(NOTIFICATION_ID,),
             )
         },
         "/me/notifications/read-all": {
@@ -171,18 +164,16 @@ openapi.add_paths(
             )
         },
         "/announcements/{announcement_id}": {
-            "get": _with(
-                ANNOUNCEMENT_ID,
-                openapi.operation(
-                    operation_id="getAnnouncement",
-                    summary="One announcement",
-                    description="One told to you or written by you; 404 otherwise. Reading it "
-                    "here does not mark it read.",
-                    tag="notifications",
-                    scopes=READ,
-                    data=openapi.ref("Announcement"),
-                    errors=(401, 403, 404, 429, 500),
-                ),
+            "get": openapi.operation(
+                operation_id="getAnnouncement",
+                summary="One announcement",
+                description="One told to you or written by you; 404 otherwise. Reading it "
+                "here does not mark it read.",
+                tag="notifications",
+                scopes=READ,
+                data=openapi.ref("Announcement"),
+                errors=(401, 403, 404, 429, 500),
+                path=(ANNOUNCEMENT_ID,),
             )
         },
     },

@@ -161,24 +161,19 @@ def _points_operation() -> dict[str, Any]:
     return result
 
 
-METRIC = {
-    "name": "metric",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "enum": list(boards.PERIODS)},
-}
-PERIOD = {
-    "name": "period",
-    "in": "path",
-    "required": True,
-    "description": "week, month, semester, all (points, hours); month, last_month (reading). "
+METRIC = openapi.path_parameter(
+    "metric", "points, hours or reading.", {"type": "string", "enum": list(boards.PERIODS)}
+)
+PERIOD = openapi.path_parameter(
+    "period",
+    "week, month, semester, all (points, hours); month, last_month (reading). "
     "Another combination is 404.",
-    "schema": {"type": "string", "enum": ["week", "month", "last_month", "semester", "all"]},
-}
+    {"type": "string", "enum": ["week", "month", "last_month", "semester", "all"]},
+)
 
 
 def _board_operation() -> dict[str, Any]:
-    result = openapi.operation(
+    return openapi.operation(
         operation_id="getLeaderboard",
         summary="A leaderboard",
         description="As the leaderboard page shows it to you: the top 50, others' names "
@@ -189,10 +184,8 @@ def _board_operation() -> dict[str, Any]:
         scopes=READ,
         data=openapi.ref("Leaderboard"),
         parameters=openapi.query_parameters(BOARD_SCOPE),
-        errors=(401, 403, 404, 429, 500),
+        path=(METRIC, PERIOD),
     )
-    result["parameters"] = [METRIC, PERIOD, *result["parameters"]]
-    return result
 
 
 LEVEL = openapi.nullable(

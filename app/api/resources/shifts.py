@@ -71,7 +71,7 @@ def signup_json(signup: ShiftSignup, position: int | None = None) -> dict[str, A
     return {
         "id": signup.id,
         "shift_id": shift.id,
-        "task": {"id": shift.task.id, "title": shift.task.title},
+        "task": envelope.task_brief(shift.task),
         "starts_at": envelope.iso(shift.starts_at),
         "ends_at": envelope.iso(shift.ends_at),
         "status": signup.status,
@@ -373,11 +373,7 @@ openapi.add_paths(
             "properties": {
                 "id": {"type": "integer"},
                 "shift_id": {"type": "integer"},
-                "task": {
-                    "type": "object",
-                    "required": ["id", "title"],
-                    "properties": {"id": {"type": "integer"}, "title": {"type": "string"}},
-                },
+                "task": openapi.ref("TaskBrief"),
                 "starts_at": TIME,
                 "ends_at": TIME,
                 "status": {"type": "string", "enum": SIGNUP_STATUSES},

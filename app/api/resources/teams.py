@@ -175,11 +175,6 @@ def my_applications(window: cursors.Window):
 CAMPAIGN_ID = openapi.path_id("campaign_id", "The campaign's id, from the list.")
 
 
-def _with_id(operation: dict[str, Any]) -> dict[str, Any]:
-    operation["parameters"] = [CAMPAIGN_ID, *operation.get("parameters", [])]
-    return operation
-
-
 CAMPAIGN_PROPERTIES = {
     "id": {"type": "integer"},
     "title": {"type": "string"},
@@ -249,34 +244,32 @@ openapi.add_paths(
             )
         },
         "/campaigns/{campaign_id}": {
-            "get": _with_id(
-                openapi.operation(
-                    operation_id="getCampaign",
-                    summary="One campaign with its questions",
-                    description="A published campaign (open, coming or closed); 404 otherwise.",
-                    tag="teams",
-                    scopes=READ,
-                    data=openapi.ref("CampaignWithQuestions"),
-                    errors=(401, 403, 404, 429, 500),
-                )
+            "get": openapi.operation(
+                operation_id="getCampaign",
+                summary="One campaign with its questions",
+                description="A published campaign (open, coming or closed); 404 otherwise.",
+                tag="teams",
+                scopes=READ,
+                data=openapi.ref("CampaignWithQuestions"),
+                errors=(401, 403, 404, 429, 500),
+                path=(CAMPAIGN_ID,),
             )
         },
         "/campaigns/{campaign_id}/apply": {
-            "post": _with_id(
-                openapi.operation(
-                    operation_id="applyToCampaign",
-                    summary="Apply to a campaign",
-                    description="As the campaign page's form. Answers that need attention "
-                    "are 400 with `errors` naming `answers.<question id>` (and `consent`); "
-                    "not eligible, 400; already applied or no places left, 409. In "
-                    "first-come mode the application is accepted at once.",
-                    tag="teams",
-                    scopes=WRITE,
-                    data=openapi.ref("Application"),
-                    body=APPLY,
-                    success=201,
-                    errors=(401, 403, 404, 409, 429, 500),
-                )
+            "post": openapi.operation(
+                operation_id="applyToCampaign",
+                summary="Apply to a campaign",
+                description="As the campaign page's form. Answers that need attention "
+                "are 400 with `errors` naming `answers.<question id>` (and `consent`); "
+                "not eligible, 400; already applied or no places left, 409. In "
+                "first-come mode the application is accepted at once.",
+                tag="teams",
+                scopes=WRITE,
+                data=openapi.ref("Application"),
+                body=APPLY,
+                success=201,
+                errors=(401, 403, 404, 409, 429, 500),
+                path=(CAMPAIGN_ID,),
             )
         },
         "/me/applications": {
