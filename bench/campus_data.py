@@ -6,8 +6,8 @@ about 20 events each over the past year (100,000 people in about half a minute o
 the rows are drawn as plain tuples from one seeded `random.Random` and written in bulk,
 table by table, on a connection of the generator's own (`Loader`: COPY on PostgreSQL,
 executemany on SQLite), not through the services or the ORM; they fill the columns the
-services fill (tests/bench/test_campus_data.py checks that they agree with each other). The data is skewed the way a campus is, not the way
-a benchmark would like it:
+services fill (tests/bench/test_campus_data.py checks that they agree with each other).
+The data is skewed the way a campus is, not the way a benchmark would like it:
 - a dormant majority (DORMANT_SHARE, about 65 %) with 0, 1 or 2 events in the year;
 - the others active with a Pareto-distributed number of event days (a long tail of very
   active people: the top 1 % do a large share of everything), in a rhythm (steady, lapsed,
@@ -587,7 +587,7 @@ def _own_connection(engine: Engine) -> Iterator[Connection]:
     """The generator's own connection to the app's database. On SQLite (a throwaway bench
     file) without the safety a real server needs while it loads: no fsync, the rollback
     journal in memory, foreign keys unchecked (the consistency test checks them afterwards);
-    WAL again for the app when it is done."""
+    WAL again for the app when it is done. On PostgreSQL commits do not wait for the disk."""
     engine.dispose()  # SQLite leaves WAL only when no other connection is open
     own = create_engine(engine.url, poolclass=NullPool)
     try:
@@ -595,7 +595,9 @@ def _own_connection(engine: Engine) -> Iterator[Connection]:
             if own.dialect.name == "sqlite":
                 for pragma in ("synchronous=OFF", "journal_mode=MEMORY", "foreign_keys=OFF"):
                     connection.exec_driver_sql(f"PRAGMA {pragma}")
-                connection.commit()
+            else:  # commits without waiting for the disk (this session's only)
+                connection.exec_driver_sql("SET synchronous_commit = off")
+            connection.commit()
             yield connection
             if own.dialect.name == "sqlite":
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
