@@ -2,9 +2,12 @@
 (`bench.campus`, `bench.engagement`).
 
 `build(app, people, now)` empties the database and fills it with that many people and
-about 20 events each over the past year, through SQLAlchemy Core inserts in committed
-chunks (not the services, for speed). The data is skewed the way a campus is, not the way
-a benchmark would like it:
+about 20 events each over the past year (100,000 people in about half a minute on SQLite):
+the rows are drawn as plain tuples from one seeded `random.Random` and written in bulk,
+table by table, on a connection of the generator's own (`bench.bulk`: COPY on PostgreSQL,
+executemany on SQLite), not through the services or the ORM; they fill the columns the
+services fill (tests/bench/test_campus_data.py checks that they agree with each other).
+The data is skewed the way a campus is, not the way a benchmark would like it:
 - a dormant majority (DORMANT_SHARE, about 65 %) with 0, 1 or 2 events in the year;
 - the others active with a Pareto-distributed number of event days (a long tail of very
   active people: the top 1 % do a large share of everything), in a rhythm (steady, lapsed,
@@ -20,14 +23,13 @@ It is seeded by the size, so the same size gives the same data. `Mix` is what wa
 from __future__ import annotations
 
 import random
-import secrets
 import time
 from bisect import bisect
-from collections.abc import Iterator
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select
 
 from app.accounts import services as accounts
 from app.accounts.models import College, LoginDay, User, UserRole
@@ -38,8 +40,8 @@ from app.extensions import db
 from app.recruitment.models import Membership, Team
 from app.rewards.models import LibraryUse, LibraryUseImport, PointEntry
 from app.shifts.models import Shift, Task
+from bench.bulk import Loader, insert_rows, own_connection
 
-CHUNK = 50_000
 YEAR = 365  # events fall on the last YEAR local days, today included
 PASSWORD = "bench-password"
 # One college with 30 % of the people, a few middling, two with 1 % each.
@@ -66,37 +68,8 @@ KINDS = ("service", "contribution", "reading", "login")
 LOANS = (0, 0, 0, 0, 0, 1, 1, 1, 2, 3)  # loans on a day of library use
 POINTS_PER_HOUR = 10
 POINTS_PER_CONTRIBUTION = 20
-
-
-class Loader:
-    """Buffers rows per table and inserts each table's rows in committed chunks of CHUNK
-    (one huge transaction would grow SQLite's WAL to gigabytes)."""
-
-    def __init__(self) -> None:
-        self.buffers: dict[type, list[dict]] = {}
-
-    def add(self, model: type, row: dict) -> None:
-        buffer = self.buffers.setdefault(model, [])
-        buffer.append(row)
-        if len(buffer) >= CHUNK:
-            self._write(model)
-
-    def _write(self, model: type) -> None:
-        rows = self.buffers.get(model)
-        if rows:
-            db.session.execute(insert(model.__table__), rows)
-            db.session.commit()
-            self.buffers[model] = []
-
-    def bulk(self, model: type, rows: Iterator[dict]) -> None:
-        for row in rows:
-            self.add(model, row)
-        self._write(model)
-
-    def flush(self) -> None:
-        # Parents before children: the buffers were created in that order.
-        for model in list(self.buffers):
-            self._write(model)
+SERVICE_MINUTES = (60, 90, 120, 120)
+MORNING, AFTERNOON, THREE_HOURS = timedelta(hours=9), timedelta(hours=14), timedelta(hours=3)
 
 
 @dataclass
@@ -211,28 +184,29 @@ def _event_days(pattern: str, count: int, rng: random.Random) -> list[int]:
 def _teams(loader: Loader, people: int, now: datetime, today: date) -> dict:
     """Teams with one task each and two shifts a day for a year."""
     teams = max(4, people // PEOPLE_PER_TEAM)
-    loader.bulk(Team, ({"name": f"压测志愿者队{n}", "created_at": now} for n in range(teams)))
-    team_ids = list(db.session.scalars(select(Team.id).order_by(Team.id)))
-    loader.bulk(Task, ({"team_id": team_id, "title": "总服务台值班"} for team_id in team_ids))
-    task_of = dict(db.session.execute(select(Task.team_id, Task.id)).all())
+    loader.bulk(Team, ("name", "created_at"), ((f"压测志愿者队{n}", now) for n in range(teams)))
+    team_ids = [team_id for (team_id,) in loader.ids(select(Team.id).order_by(Team.id))]
+    loader.bulk(Task, ("team_id", "title"), ((team_id, "总服务台值班") for team_id in team_ids))
+    task_of = dict(loader.ids(select(Task.team_id, Task.id)))
     midnights = {ago: from_local_date(today - timedelta(days=ago)) for ago in range(YEAR)}
     loader.bulk(
         Shift,
+        ("task_id", "starts_at", "ends_at", "capacity"),
         (
-            {
-                "task_id": task_of[team_id],
-                "starts_at": midnights[ago] + timedelta(hours=hour),
-                "ends_at": midnights[ago] + timedelta(hours=hour + 2),
-                "capacity": 20,
-            }
+            (
+                task_of[team_id],
+                midnights[ago] + timedelta(hours=hour),
+                midnights[ago] + timedelta(hours=hour + 2),
+                20,
+            )
             for team_id in team_ids
             for ago in range(YEAR)
             for hour in (9, 14)
         ),
     )
     shift_of = {
-        (task_id, starts_at): shift_id
-        for shift_id, task_id, starts_at in db.session.execute(
+        (task_id, _naive(starts_at)): shift_id
+        for shift_id, task_id, starts_at in loader.ids(
             select(Shift.id, Shift.task_id, Shift.starts_at)
         )
     }
@@ -246,69 +220,131 @@ def _teams(loader: Loader, people: int, now: datetime, today: date) -> dict:
     }
 
 
+def _naive(value: datetime) -> datetime:
+    return value.replace(tzinfo=None) if value.tzinfo else value
+
+
 def _fixtures(loader: Loader, people: int, now: datetime, today: date) -> dict:
     """Colleges, teams, shifts, columns, one library-use import per month."""
     loader.bulk(
         College,
-        ({"code": f"E{n:02d}", "name": f"压测学院{n}"} for n in range(len(COLLEGE_SHARES))),
+        ("code", "name"),
+        ((f"E{n:02d}", f"压测学院{n}") for n in range(len(COLLEGE_SHARES))),
     )
     fixtures = _teams(loader, people, now, today)
     loader.bulk(
         ContentColumn,
-        (
-            {"code": f"bench{n}", "name": f"压测专栏{n}", "kind": "article", "created_at": now}
-            for n in range(COLUMNS)
-        ),
+        ("code", "name", "kind", "created_at"),
+        ((f"bench{n}", f"压测专栏{n}", "article", now) for n in range(COLUMNS)),
     )
     months = sorted({f"{today - timedelta(days=ago):%Y-%m}" for ago in range(YEAR)})
     loader.bulk(
         LibraryUseImport,
-        ({"filename": f"{month}.csv", "sha256": f"{n:064x}"} for n, month in enumerate(months)),
+        ("filename", "sha256"),
+        ((f"{month}.csv", f"{n:064x}") for n, month in enumerate(months)),
     )
-    imports = db.session.scalars(select(LibraryUseImport.id).order_by(LibraryUseImport.id))
-    fixtures["columns"] = list(db.session.scalars(select(ContentColumn.id)))
+    imports = [
+        row[0] for row in loader.ids(select(LibraryUseImport.id).order_by(LibraryUseImport.id))
+    ]
+    fixtures["columns"] = [
+        row[0] for row in loader.ids(select(ContentColumn.id).order_by(ContentColumn.id))
+    ]
     fixtures["imports"] = dict(zip(months, imports, strict=True))
     return fixtures
 
 
 def _people(loader: Loader, people: int, now: datetime, rng: random.Random, mix: Mix):
     """The people, each in a college drawn by COLLEGE_SHARES; (user ids, college ids)."""
-    colleges = list(db.session.execute(select(College.id, College.name).order_by(College.id)))
+    colleges = loader.ids(select(College.id, College.name).order_by(College.id))
     college_ids = [college_id for college_id, _ in colleges]
     drawn = rng.choices(college_ids, weights=COLLEGE_SHARES, k=people)
     names = dict(colleges)
-    mix.per_college = {names[college_id]: drawn.count(college_id) for college_id in college_ids}
+    counted = Counter(drawn)
+    mix.per_college = {names[college_id]: counted[college_id] for college_id in college_ids}
     shared = accounts.hash_password(PASSWORD)  # hashed once, used by everyone
+    random_ = rng.random
     loader.bulk(
         User,
         (
-            {
-                "student_number": f"2050{n:06d}",
-                "name": f"压测{n}",
-                "college_id": drawn[n],
-                "enrolment_year": 2019 + rng.randrange(7),
-                "password_hash": shared,
-                "session_token": secrets.token_hex(16),
-                "created_at": now - timedelta(days=rng.randint(0, 4 * YEAR)),
-            }
+            "student_number",
+            "name",
+            "college_id",
+            "enrolment_year",
+            "password_hash",
+            "session_token",
+            "created_at",
+        ),
+        (
+            (
+                f"2050{n:06d}",
+                f"压测{n}",
+                drawn[n],
+                2019 + int(random_() * 7),
+                shared,
+                f"{rng.getrandbits(128):032x}",  # seeded, unlike the app's own tokens
+                now - timedelta(days=int(random_() * (4 * YEAR + 1))),
+            )
             for n in range(people)
         ),
     )
-    user_ids = list(db.session.scalars(select(User.id).order_by(User.id)))
-    db.session.execute(insert(UserRole), [{"user_id": user_ids[0], "role": "admin"}])
-    db.session.commit()
+    user_ids = [row[0] for row in loader.ids(select(User.id).order_by(User.id))]
+    loader.bulk(UserRole, ("user_id", "role"), [(user_ids[0], "admin")])
     return user_ids, dict(zip(user_ids, drawn, strict=True))
 
 
 class Activity:
-    """Writes one person's events of each kind (and their points) through the loader."""
+    """Appends one person's events of each kind (and their points) as rows to the loader."""
 
     def __init__(
         self, loader: Loader, fixtures: dict, today: date, rng: random.Random, key: str = "bench"
     ) -> None:
-        self.loader, self.fixtures, self.today, self.rng = loader, fixtures, today, rng
+        self.fixtures, self.today, self.rng = fixtures, today, rng
         self.key = key  # point entries' idempotency keys are key:n
         self.entries = 0
+        self.memberships = loader.rows(
+            Membership, ("team_id", "user_id", "status", "joined_at", "status_changed_at")
+        )
+        self.logins = loader.rows(LoginDay, ("user_id", "day"))
+        self.uses = loader.rows(
+            LibraryUse,
+            ("user_id", "month", "day", "loans", "visits", "minutes", "e_sessions", "import_id"),
+        )
+        self.attendances = loader.rows(
+            Attendance,
+            (
+                "shift_id",
+                "user_id",
+                "walk_in",
+                "status",
+                "checked_in_at",
+                "checked_out_at",
+                "check_in_method",
+                "check_out_method",
+                "scan_minutes",
+                "added_minutes",
+                "verified_at",
+                "created_at",
+            ),
+        )
+        self.contributions = loader.rows(
+            Contribution,
+            (
+                "column_id",
+                "author_id",
+                "title",
+                "body",
+                "status",
+                "published_at",
+                "submitted_at",
+                "created_at",
+                "updated_at",
+            ),
+        )
+        self.points = loader.rows(
+            PointEntry,
+            ("user_id", "points", "kind", "idempotency_key", "note", "occurred_at", "created_at"),
+        )
+        self.days = {ago: today - timedelta(days=ago) for ago in range(YEAR)}
 
     def join(self, user_id: int) -> int:
         """Memberships of a volunteer (one team, sometimes two); their main team's id."""
@@ -318,109 +354,86 @@ class Activity:
         if rng.random() < 0.05:
             joined.add(rng.choice(fixtures["teams"]))
         start = fixtures["midnights"][YEAR - 1]
-        for other in joined:
+        for other in sorted(joined):
             status = "active" if other == team_id else rng.choice(("active", "paused", "alumni"))
-            self.loader.add(
-                Membership,
-                {
-                    "team_id": other,
-                    "user_id": user_id,
-                    "status": status,
-                    "joined_at": start,
-                    "status_changed_at": start,
-                },
-            )
+            self.memberships.append((other, user_id, status, start, start))
         return team_id
 
     def login(self, user_id: int, day: date) -> None:
-        self.loader.add(LoginDay, {"user_id": user_id, "day": day})
+        self.logins.append((user_id, day))
 
     def reading(self, user_id: int, day: date) -> None:
-        rng = self.rng
+        random_ = self.rng.random  # random() alone: randint and choices cost more than the row
         month = f"{day:%Y-%m}"
-        self.loader.add(
-            LibraryUse,
-            {
-                "user_id": user_id,
-                "month": month,
-                "day": day,
-                # random() alone: randint and weighted choices cost more than the insert
-                "loans": LOANS[int(rng.random() * len(LOANS))],
-                "visits": int(rng.random() * 3),
-                "minutes": int(rng.random() * 241),
-                "e_sessions": int(rng.random() * 6),
-                "import_id": self.fixtures["imports"][month],
-            },
+        self.uses.append(
+            (
+                user_id,
+                month,
+                day,
+                LOANS[int(random_() * len(LOANS))],
+                int(random_() * 3),
+                int(random_() * 241),
+                int(random_() * 6),
+                self.fixtures["imports"][month],
+            )
         )
 
     def service(self, user_id: int, team_id: int, starts_at: datetime, verified: datetime):
-        minutes = self.rng.choice((60, 90, 120, 120))
+        minutes = SERVICE_MINUTES[int(self.rng.random() * len(SERVICE_MINUTES))]
         shift_id = self.fixtures["shifts"][(self.fixtures["tasks"][team_id], starts_at)]
-        self.loader.add(
-            Attendance,
-            {
-                "shift_id": shift_id,
-                "user_id": user_id,
-                "walk_in": True,
-                "status": "out",
-                "checked_in_at": starts_at,
-                "checked_out_at": starts_at + timedelta(minutes=minutes),
-                "check_in_method": "kiosk",
-                "check_out_method": "kiosk",
-                "scan_minutes": minutes,
-                "added_minutes": 0,
-                "verified_at": verified,
-                "created_at": starts_at,
-            },
+        self.attendances.append(
+            (
+                shift_id,
+                user_id,
+                True,
+                "out",
+                starts_at,
+                starts_at + timedelta(minutes=minutes),
+                "kiosk",
+                "kiosk",
+                minutes,
+                0,
+                verified,
+                starts_at,
+            )
         )
-        points = POINTS_PER_HOUR * minutes // 60
-        self.points_for(user_id, points, "hours", verified)
+        self.points_for(user_id, POINTS_PER_HOUR * minutes // 60, "hours", verified)
 
     def contribution(self, user_id: int, published: datetime) -> None:
-        self.loader.add(
-            Contribution,
-            {
-                "column_id": self.rng.choice(self.fixtures["columns"]),
-                "author_id": user_id,
-                "title": "压测投稿",
-                "body": "",
-                "status": "published",
-                "published_at": published,
-                "submitted_at": published - timedelta(days=1),
-                "created_at": published - timedelta(days=2),
-                "updated_at": published,
-            },
+        columns = self.fixtures["columns"]
+        self.contributions.append(
+            (
+                columns[int(self.rng.random() * len(columns))],
+                user_id,
+                "压测投稿",
+                "",
+                "published",
+                published,
+                published - timedelta(days=1),
+                published - timedelta(days=2),
+                published,
+            )
         )
         self.points_for(user_id, POINTS_PER_CONTRIBUTION, "contribution", published)
 
     def points_for(self, user_id: int, points: int, kind: str, at: datetime) -> None:
         self.entries += 1
-        self.loader.add(
-            PointEntry,
-            {
-                "user_id": user_id,
-                "points": points,
-                "kind": kind,
-                "idempotency_key": f"{self.key}:{self.entries}",
-                "note": "",
-                "occurred_at": at,
-                "created_at": at,
-            },
-        )
+        self.points.append((user_id, points, kind, f"{self.key}:{self.entries}", "", at, at))
 
     def on_day(self, user_id: int, kind: str, ago: int, team_id: int | None) -> None:
         """One event of `kind` on the day `ago` days back."""
-        rng, midnight = self.rng, self.fixtures["midnights"][ago]
-        day = self.today - timedelta(days=ago)
         if kind == "login":
-            self.login(user_id, day)
+            self.logins.append((user_id, self.days[ago]))
         elif kind == "reading":
-            self.reading(user_id, day)
-        elif kind == "service":
-            starts_at = midnight + timedelta(hours=rng.choice((9, 14)))
-            self.service(user_id, team_id, starts_at, starts_at + timedelta(hours=3))
+            self.reading(user_id, self.days[ago])
         else:
-            self.contribution(user_id, midnight + timedelta(minutes=rng.randint(480, 1320)))
+            midnight = self.fixtures["midnights"][ago]
+            if kind == "service":
+                starts_at = midnight + (MORNING if self.rng.random() < 0.5 else AFTERNOON)
+                self.service(user_id, team_id, starts_at, starts_at + THREE_HOURS)
+            else:
+                minutes = 480 + int(self.rng.random() * 841)
+                self.contribution(user_id, midnight + timedelta(minutes=minutes))
 
 
 def _how_active(rng: random.Random) -> tuple[str, int]:
@@ -450,7 +463,7 @@ def _activity(loader: Loader, user_ids: list[int], fixtures: dict, today: date, 
             activity.on_day(user_id, kind, ago, team_id)
             mix.events[kind] += 1
         mix.per_person.append(len(days))
-    loader.flush()
+    loader.write()
     mix.per_team = list(per_team.values())
     mix.points = activity.entries
 
@@ -476,17 +489,16 @@ def build(app, people: int, now: datetime) -> Built:
         today = to_local(now).date()
         db.drop_all()
         db.create_all()
+        db.session.remove()
         started = time.perf_counter()
-        loader = Loader()
-        fixtures = _fixtures(loader, people, now, today)
-        user_ids, college_of = _people(loader, people, now, rng, mix)
-        _activity(loader, user_ids, fixtures, today, rng, mix)
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("ANALYZE"))  # what autovacuum does after a bulk load
-        db.session.commit()
+        with own_connection(db.engine) as connection:
+            loader = Loader(connection)
+            fixtures = _fixtures(loader, people, now, today)
+            user_ids, college_of = _people(loader, people, now, rng, mix)
+            _activity(loader, user_ids, fixtures, today, rng, mix)
         admin = db.session.get(User, user_ids[0]).student_number
         volunteer = _volunteer()
-        largest = max(set(college_of.values()), key=list(college_of.values()).count)
+        largest = Counter(college_of.values()).most_common(1)[0][0]
         seconds = time.perf_counter() - started
         return Built(
             people, mix, seconds, admin, volunteer.student_number, volunteer.college_id, largest
@@ -500,8 +512,8 @@ def add_a_day(now: datetime, *, share: float = 0.02, seed: int = 1) -> int:
     team members among them, and a login each. Returns the point entries added."""
     rng = random.Random(seed)
     today = to_local(now).date()
-    yesterday = from_local_date(today - timedelta(days=1)) + timedelta(hours=14)
-    people = list(db.session.scalars(select(User.id)))
+    yesterday = from_local_date(today - timedelta(days=1)) + AFTERNOON
+    people = list(db.session.scalars(select(User.id).order_by(User.id)))
     chosen = rng.sample(people, max(1, int(len(people) * share)))
     members = dict(
         db.session.execute(
@@ -510,7 +522,7 @@ def add_a_day(now: datetime, *, share: float = 0.02, seed: int = 1) -> int:
             )
         ).all()
     )
-    loader = Loader()
+    loader = Loader(db.session.connection())
     fixtures = {
         "tasks": dict(db.session.execute(select(Task.team_id, Task.id)).all()),
         "shifts": {
@@ -539,8 +551,10 @@ def add_a_day(now: datetime, *, share: float = 0.02, seed: int = 1) -> int:
             select(LoginDay.user_id).where(LoginDay.day == today, LoginDay.user_id.in_(chosen))
         )
     )
-    for user_id in set(chosen) - logged_in:
+    for user_id in sorted(set(chosen) - logged_in):
         activity.login(user_id, today)
-    loader.flush()
+    for model, (columns, rows) in loader.tables.items():
+        if rows:
+            insert_rows(loader.connection, model.__table__, columns, rows)
     db.session.commit()
     return activity.entries

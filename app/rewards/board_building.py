@@ -13,7 +13,9 @@ built in full. An attendance has no change time (corrections and undos edit it i
 so the hours boards are summed in full, a read, when a fingerprint of the attendances
 changed, and left alone otherwise; the reading boards likewise with the month's library
 use and the imports. They too are written only where they changed. Who hides from the boards is read
-by the pages, not stored, so a person hiding writes nothing.
+by the pages, not stored, so a person hiding writes nothing. Each entry keeps its person's
+college (the key of the college's board, see `boards`): a new entry gets it when written, and
+each build rewrites the few entries of people whose college changed since.
 
 `rebuild(full=True)` sums every board in full and gives identical boards (a test compares
 them row by row).
@@ -221,15 +223,18 @@ _MOVE = (
 )
 
 
-def _write(metric: str, key: str, stored: Stored, standings: list[Standing], now) -> int:
+def _write(
+    metric: str, key: str, stored: Stored, standings: list[Standing], now, colleges: dict
+) -> int:
     """Turn the stored entries into `standings` (the same people, or more), touching only
-    the entries that differ; values of zero or less leave the board."""
+    the entries that differ; values of zero or less leave the board. A new entry gets its
+    person's college from `colleges`."""
     table = LeaderboardEntry.__table__
     new = {user_id: (value, at) for user_id, value, at in standings if value > 0}
     gone = [stored[user_id][0] for user_id in stored.keys() - new.keys()]
     added = [
         {"metric": metric, "period": key, "user_id": user_id, "value": value,
-         "reached_at": at, "built_at": now}
+         "reached_at": at, "built_at": now, "college_id": colleges.get(user_id)}
         for user_id, (value, at) in new.items()
         if user_id not in stored
     ]  # fmt: skip
@@ -246,6 +251,39 @@ def _write(metric: str, key: str, stored: Stored, standings: list[Standing], now
     for part in _chunks(moved):
         db.session.execute(_MOVE, part)
     return len(gone) + len(added) + len(moved)
+
+
+_RECOLLEGE = (
+    update(LeaderboardEntry.__table__)
+    .where(LeaderboardEntry.__table__.c.id == bindparam("entry_id"))
+    .values(college_id=bindparam("new_college_id"))
+)
+
+
+def _colleges(people: set[int]) -> dict[int, int | None]:
+    """The colleges of these people: a new entry's scope key."""
+    if len(people) > 5 * CHUNK:  # most of the campus: one scan instead of many lookups
+        return dict(db.session.execute(select(User.id, User.college_id)).all())
+    found: dict[int, int | None] = {}
+    for part in _chunks(sorted(people), 500):
+        query = select(User.id, User.college_id).where(User.id.in_(part))
+        found.update(db.session.execute(query).all())
+    return found
+
+
+def _moved_colleges() -> list[dict]:
+    """Entries of people whose college changed since their entry was written (rare: one
+    scan of the entries, a read before the write lock)."""
+    entry = LeaderboardEntry
+    query = (
+        select(entry.id, User.college_id)
+        .join(User, User.id == entry.user_id)
+        .where(entry.college_id.is_distinct_from(User.college_id))
+    )
+    return [
+        {"entry_id": entry_id, "new_college_id": college_id}
+        for entry_id, college_id in db.session.execute(query)
+    ]
 
 
 def _drop_other_periods(current: dict[str, list[str]]) -> int:
@@ -312,6 +350,12 @@ def rebuild(*, now: datetime | None = None, full: bool = False) -> dict[str, int
                 standings = STANDINGS[metric](period)
             planned.append((metric, period.key, digest, stored, standings))
 
+    colleges = _colleges(
+        {standing[0] for *_, stored, standings in planned if standings for standing in standings
+         if standing[0] not in stored}
+    )  # fmt: skip
+    moved_colleges = _moved_colleges()
+
     lock_for_transaction("rewards.boards")  # a concurrent build writes before or after
     if _seen() != seen:
         return {"boards": 0, "summed": 0, "entries": 0, "written": 0, "dropped": 0, "skipped": 1}
@@ -321,13 +365,16 @@ def rebuild(*, now: datetime | None = None, full: bool = False) -> dict[str, int
     )
     for metric, key, digest, stored, standings in planned:
         if standings is not None:
-            counts["written"] += _write(metric, key, stored, standings, now)
+            counts["written"] += _write(metric, key, stored, standings, now, colleges)
             counts["entries"] += len(standings)
             counts["summed"] += 1
         _record(
             builds, metric, key, built_at=now, read_at=read_at, point_mark=point_mark,
             inputs_digest=digest,
         )  # fmt: skip
+    for part in _chunks(moved_colleges):
+        db.session.execute(_RECOLLEGE, part)
+    counts["written"] += len(moved_colleges)
     db.session.flush()
     counts["people_changed"] = -1 if changed is None else len(changed)
     return counts

@@ -99,9 +99,10 @@ def scopes_for(viewer: User) -> list[tuple[str, str]]:
 
 
 def _scope_filter(scope: str, viewer: User):
-    """A condition on a board entry's person for `scope` (None for everyone), after
-    checking the viewer may see it: their own college, or a team they are an active member
-    of or run."""
+    """A condition on a board entry for `scope` (None for everyone), after checking the
+    viewer may see it: their own college, or a team they are an active member of or run. A
+    college is a key stored on the entries (the college's board order is an index of its
+    own); a team is its active members (a person can be in several teams)."""
     if scope == "all":
         return None
     kind, _sep, number = scope.partition(":")
@@ -111,7 +112,7 @@ def _scope_filter(scope: str, viewer: User):
         college = get_or_not_found(College, int(number), _("No such college."))
         if college.id != viewer.college_id and not viewer.has_role("admin"):
             raise Forbidden(_("You can only see the board of your own college."))
-        return LeaderboardEntry.user_id.in_(select(User.id).where(User.college_id == college.id))
+        return LeaderboardEntry.college_id == college.id
     team = get_or_not_found(Team, int(number), _("No such team."))
     member = membership.find_membership(team.id, viewer.id)
     if (member is None or member.status != "active") and not can_manage_team(viewer, team):
@@ -141,9 +142,9 @@ def _row(rank: int, user_id: int, value: int, name: str, nickname: str | None, v
 def _ahead_of(value: int, reached_at: datetime, user_id: int, *, scoped: bool) -> list:
     """Entries before this one in a board's order. For everyone: three ranges of the
     board-order index (metric, period, value, reached_at, user_id), counted apart (an OR of
-    them walks the whole board). Within a college or team: one condition on `value + 0`, so
-    that the database counts through the scope's people (the (metric, period, user) key)
-    rather than walking everyone on the board ahead."""
+    them walks the whole board), also within a college (its own index). Within a team: one
+    condition on `value + 0`, so that the database counts through the team's members (the
+    (metric, period, user) key) rather than walking everyone on the board ahead."""
     entry = LeaderboardEntry
     worth = entry.value + 0 if scoped else entry.value
     same_value = worth == value
@@ -210,8 +211,12 @@ def board(metric: str, period_key: str, scope: str, *, viewer: User, limit: int 
     _check(metric, period_key)
     in_scope = _scope_filter(scope, viewer)
     on_board = [LeaderboardEntry.metric == metric, LeaderboardEntry.period == period_key]
-    scoped = in_scope is not None
-    rows, me = _ranked([*on_board, in_scope] if scoped else on_board, viewer, limit, scoped=scoped)
+    if in_scope is not None:
+        on_board.append(in_scope)
+    # A team's board counts through its members; a college's is read like everyone's, in
+    # the index of its own order.
+    scoped = scope.startswith("team:")
+    rows, me = _ranked(on_board, viewer, limit, scoped=scoped)
     built_at = db.session.scalar(select(func.max(BoardBuild.built_at)))
     return Board(
         metric=metric,

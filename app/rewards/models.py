@@ -160,6 +160,17 @@ class LeaderboardEntry(db.Model):
         # The board's order (walked backwards by value): a page's top rows, and the count
         # of those ahead of someone as three ranges.
         sa.Index("ix_leaderboard_order", "metric", "period", "value", "reached_at", "user_id"),
+        # A college's board in the same order: its top rows and ranks cost what everyone's
+        # do, however large the college.
+        sa.Index(
+            "ix_leaderboard_college_order",
+            "metric",
+            "period",
+            "college_id",
+            "value",
+            "reached_at",
+            "user_id",
+        ),
         sa.CheckConstraint(sql_in("metric", BOARD_METRICS), name="metric"),
     )
 
@@ -168,6 +179,9 @@ class LeaderboardEntry(db.Model):
     # "week:2026-11-23", "month:2026-11", "semester:2026-2027-1", "all"
     period: Mapped[str] = mapped_column(sa.String(32))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # The person's college when the board was last built (each build brings it up to date):
+    # the key of the college's board. No foreign key: a copy, not the affiliation itself.
+    college_id: Mapped[int | None] = mapped_column(sa.Integer)
     value: Mapped[int] = mapped_column(sa.Integer)  # points, minutes, or reading score × 100
     # When the person reached this value (their last non-zero contribution): ties go to
     # whoever got there first.
