@@ -26,6 +26,10 @@ from tests.recruitment import recruiting
 from tests.rewards import badge_data
 
 MOST = 12
+# Pages that read less than the ceiling keep their lower count (issue 26, speedhome: the
+# volunteer's home reads library use with points and badges; My achievements reads balance,
+# verified and outside minutes in one query and the awards once).
+FEWER = {"/": 11, "/achievements": 8}
 CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")
 
 
@@ -76,7 +80,7 @@ def test_a_hot_page_takes_at_most_twelve_queries(client, db, volunteer, path):
     count, response = statements(db, lambda: client.get(path))
 
     assert response.status_code == 200
-    assert count <= MOST, f"{path}: {count} queries"
+    assert count <= FEWER.get(path, MOST), f"{path}: {count} queries"
 
 
 def test_the_kiosk_scan_takes_at_most_twelve_queries(client, db, volunteer):
@@ -111,7 +115,7 @@ def test_a_readers_home_takes_at_most_twelve_queries(client, db, login):
     count, response = statements(db, lambda: client.get("/"))
 
     assert response.status_code == 200 and 'data-testid="home-points"' in response.text
-    assert count <= MOST, f"reader's home: {count} queries"
+    assert count <= 7, f"reader's home: {count} queries"
 
 
 def _every_kind_waiting(world, second_team, now) -> None:

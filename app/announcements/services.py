@@ -8,11 +8,12 @@ never tell anyone twice. Services flush only; the caller commits.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
@@ -335,11 +336,15 @@ def visible_to(user: User, announcement_id: int) -> Announcement:
 
 def received_query(user: User) -> Select:
     """The announcements told to `user` and not withdrawn, unordered (the API pages it)."""
+    return _received(user.id)
+
+
+def _received(user_id) -> Select:
     return (
         select(Announcement)
         .join(AnnouncementRecipient)
         .where(
-            AnnouncementRecipient.user_id == user.id,
+            AnnouncementRecipient.user_id == user_id,
             AnnouncementRecipient.delivered_at.is_not(None),
             Announcement.status != "withdrawn",
         )
@@ -348,10 +353,14 @@ def received_query(user: User) -> Select:
 
 def received_by(user: User, *, pinned_only: bool = False) -> list[Announcement]:
     """The announcements told to `user`, newest first (pinned ones only, for home pages)."""
-    query = received_query(user).order_by(Announcement.send_at.desc()).limit(50)
-    if pinned_only:
-        query = query.where(Announcement.pinned.is_(True))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_received_query(pinned_only), {"user_id": user.id}))
+
+
+@functools.cache
+def _received_query(pinned_only: bool) -> Select:
+    """Built once (every home page asks): the person is a bound parameter."""
+    query = _received(bindparam("user_id")).order_by(Announcement.send_at.desc()).limit(50)
+    return query.where(Announcement.pinned.is_(True)) if pinned_only else query
 
 
 def pinned_of_team(team_id: int) -> list[Announcement]:

@@ -84,6 +84,27 @@ def verified_attendances(
     )
 
 
+def verified_minutes_of(user_id):
+    """One person's verified minutes as `verified_minutes_by_user` counts them, as a scalar
+    subquery to read with other figures in one query (`user_id` may be a bound parameter)."""
+    return (
+        select(_verified_total())
+        .join(Shift, Shift.id == Attendance.shift_id)
+        .where(
+            Attendance.user_id == user_id,
+            Attendance.verified_at.is_not(None),
+            Attendance.status != "undone",
+        )
+        .scalar_subquery()
+    )
+
+
+def _verified_total():
+    return func.coalesce(func.sum(func.coalesce(Attendance.scan_minutes, 0)), 0) + func.coalesce(
+        func.sum(Attendance.added_minutes), 0
+    )
+
+
 def verified_minutes_by_user(
     user_ids: Iterable[int] | None = None,
     *,
@@ -92,9 +113,7 @@ def verified_minutes_by_user(
     until: datetime | None = None,
 ) -> dict[int, int]:
     """Verified minutes (scans plus additions) per person, optionally for one team's tasks."""
-    total = func.coalesce(func.sum(func.coalesce(Attendance.scan_minutes, 0)), 0) + func.coalesce(
-        func.sum(Attendance.added_minutes), 0
-    )
+    total = _verified_total()
     query = (
         select(Attendance.user_id, total)
         .join(Shift, Shift.id == Attendance.shift_id)

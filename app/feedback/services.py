@@ -4,10 +4,11 @@ and the tick-boxes a task's coordinators configure. Summaries for coordinators a
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
@@ -112,14 +113,21 @@ def ask_recent(*, now: datetime | None = None) -> int:
 def open_requests(user_id: int, *, limit: int = 3) -> list[FeedbackRequest]:
     """The person's questions not answered yet, newest first, with shift and task loaded
     (for their home page)."""
-    return list(
-        db.session.scalars(
-            select(FeedbackRequest)
-            .where(FeedbackRequest.user_id == user_id, FeedbackRequest.answered_at.is_(None))
-            .options(joinedload(FeedbackRequest.shift), joinedload(FeedbackRequest.task))
-            .order_by(FeedbackRequest.asked_at.desc(), FeedbackRequest.id.desc())
-            .limit(limit)
+    values = {"user_id": user_id, "limit": limit}
+    return list(db.session.scalars(_open_requests_query(), values))
+
+
+@functools.cache
+def _open_requests_query() -> Select:
+    """Built once (every home page asks): the person and the limit are bound parameters."""
+    return (
+        select(FeedbackRequest)
+        .where(
+            FeedbackRequest.user_id == bindparam("user_id"), FeedbackRequest.answered_at.is_(None)
         )
+        .options(joinedload(FeedbackRequest.shift), joinedload(FeedbackRequest.task))
+        .order_by(FeedbackRequest.asked_at.desc(), FeedbackRequest.id.desc())
+        .limit(bindparam("limit"))
     )
 
 

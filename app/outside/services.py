@@ -80,6 +80,16 @@ def approved_claims(
     return list(db.session.scalars(query.order_by(OutsideClaim.served_on, OutsideClaim.id)))
 
 
+def approved_minutes_of(user_id):
+    """One person's approved outside minutes, as a scalar subquery to read with other figures
+    in one query (`user_id` may be a bound parameter)."""
+    return (
+        select(func.coalesce(func.sum(OutsideClaim.approved_minutes), 0))
+        .where(OutsideClaim.status == "approved", OutsideClaim.user_id == user_id)
+        .scalar_subquery()
+    )
+
+
 def approved_minutes_by_user(user_ids: list[int] | None = None) -> dict[int, int]:
     """Approved outside minutes per person (None: everyone), in one grouped query."""
     query = (

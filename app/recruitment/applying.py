@@ -4,11 +4,12 @@ caller commits once."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
@@ -175,12 +176,17 @@ def withdraw_application(
 
 def applications_of(user, *, limit: int | None = None) -> list[Application]:
     """A person's applications, newest first, with their campaigns and teams."""
+    values = {"user_id": user.id, "limit": limit} if limit else {"user_id": user.id}
+    return list(db.session.scalars(_applications_query(bool(limit)), values))
+
+
+@functools.cache
+def _applications_query(limited: bool) -> Select:
+    """Built once (every home page asks): the person and the limit are bound parameters."""
     query = (
         select(Application)
-        .where(Application.user_id == user.id)
+        .where(Application.user_id == bindparam("user_id"))
         .options(selectinload(Application.campaign).selectinload(Campaign.team))
         .order_by(Application.submitted_at.desc(), Application.id.desc())
     )
-    if limit:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
+    return query.limit(bindparam("limit")) if limited else query

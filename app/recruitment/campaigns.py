@@ -4,13 +4,14 @@ queue). Services only flush; the caller commits once."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.accounts import services as accounts
@@ -308,7 +309,7 @@ def is_open(campaign: Campaign, now: datetime) -> bool:
     return campaign.published and campaign.opens_at <= now < campaign.closes_at
 
 
-def _open(now: datetime) -> Select:
+def _open(now) -> Select:
     """Published campaigns taking applications now with their teams, closing soonest first."""
     return (
         select(Campaign)
@@ -334,9 +335,16 @@ def open_campaigns_with_applications(
 ) -> list[tuple[Campaign, Application | None]]:
     """`open_campaigns`, each with `user`'s application to it (None: not applied), in one
     query (the home page)."""
-    mine = and_(Application.campaign_id == Campaign.id, Application.user_id == user.id)
-    query = _open(now or utcnow()).add_columns(Application).outerjoin(Application, mine)
-    return [(campaign, application) for campaign, application in db.session.execute(query)]
+    values = {"user_id": user.id, "now": now or utcnow()}
+    rows = db.session.execute(_open_with_applications_query(), values)
+    return [(campaign, application) for campaign, application in rows]
+
+
+@functools.cache
+def _open_with_applications_query() -> Select:
+    """Built once (every home page asks): the person and the time are bound parameters."""
+    mine = and_(Application.campaign_id == Campaign.id, Application.user_id == bindparam("user_id"))
+    return _open(bindparam("now")).add_columns(Application).outerjoin(Application, mine)
 
 
 def upcoming_campaigns(*, now: datetime | None = None) -> list[Campaign]:

@@ -78,10 +78,11 @@ class BadgeProgress:
         return max(0, evidence_value(self.target - self.current))
 
 
-def next_badges(user_id: int) -> list[BadgeProgress]:
+def next_badges(user_id: int, *, earned: list[BadgeAward] | None = None) -> list[BadgeProgress]:
     """For each lifetime criterion (and parameter set), the lowest threshold not yet
-    earned. Criteria without data are left out."""
-    held = {award.badge_id for award in badges_of(user_id)}
+    earned. Criteria without data are left out. `earned`: the person's `badges_of`, when
+    the page read them already."""
+    held = {award.badge_id for award in (badges_of(user_id) if earned is None else earned)}
     upcoming: dict[tuple[str, str], Badge] = {}
     for badge in sorted(active_badges(RULES), key=lambda badge: badge.threshold):
         if badge.id not in held and badge_group(badge) not in upcoming:

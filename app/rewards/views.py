@@ -7,11 +7,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.checkin import hours
 from app.checkin.certificates import format_hours
 from app.common.access import role_required
 from app.common.transaction import posted_change, run_change, transaction
 from app.extensions import db
+from app.rewards import achievements as achievements_reads
 from app.rewards import badge_texts, badges, defaults, levels, points
 from app.rewards.forms import AdjustForm, PersonSearchForm, ReverseForm, RuleForm
 from app.stars import services as stars
@@ -33,9 +33,11 @@ def _history(user_id: int):
     return page, points.reversed_ids([entry.id for entry in page.items])
 
 
-def _standing(user_id: int) -> dict:
-    """Balance and level, as both the achievements page and the admin page show them."""
-    balance = points.balance(user_id)
+def _standing(user_id: int, balance: int | None = None) -> dict:
+    """Balance and level, as both the achievements page and the admin page show them
+    (`balance`: when the page read it already)."""
+    if balance is None:
+        balance = points.balance(user_id)
     level, upcoming, missing = levels.level_for(balance)
     return {
         "balance": balance,
@@ -58,16 +60,20 @@ PAGE_HELPERS = {
 @login_required
 def achievements():
     page, reversed_ids = _history(current_user.id)
+    figures = achievements_reads.figures_of(current_user.id)
+    earned = badges.badges_of(current_user.id)
     return render_template(
         "rewards/achievements.html",
-        standing=_standing(current_user.id),
-        minutes=hours.verified_minutes_by_user([current_user.id]).get(current_user.id, 0),
+        standing=_standing(current_user.id, figures.balance),
+        minutes=figures.library_minutes,
         page=page,
         reversed_ids=reversed_ids,
-        earned=badges.badges_of(current_user.id),
-        next_badges=badges.next_badges(current_user.id),
+        earned=earned,
+        next_badges=badges.next_badges(current_user.id, earned=earned),
         badge_text=badge_texts.badge_text,
-        stars=stars.stars_of(current_user.id),
+        stars=stars.stars_of(
+            current_user.id, known=(figures.library_minutes, figures.outside_minutes)
+        ),
         **PAGE_HELPERS,
     )
 

@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.audit import services as audit
 from app.common.db import begin_write_transaction, get_or_not_found, update_if
@@ -206,7 +206,15 @@ def _offers_and_available_query(in_teams: bool) -> Select:
     if in_teams:
         condition = or_(condition, _takeable(user_id, bindparam("team_ids", expanding=True)))
     mine_first = case((ShiftHandover.from_user_id == user_id, 0), else_=1)
-    query = _coming(condition, bindparam("now")).order_by(None)
+    # The home page shows the shift and task, never the people: the shift and task come from
+    # the joins already made (not joined a second time), the people are not read.
+    query = (
+        select(ShiftHandover)
+        .join(Shift, Shift.id == ShiftHandover.shift_id)
+        .join(Task, Task.id == Shift.task_id)
+        .where(condition, Shift.starts_at > bindparam("now"))
+        .options(contains_eager(ShiftHandover.shift).contains_eager(Shift.task))
+    )
     return query.order_by(mine_first, Shift.starts_at, ShiftHandover.id).limit(2 * TAKEABLE_READ)
 
 

@@ -78,8 +78,10 @@ def levels(user_ids: list[int] | None = None) -> dict[int, int]:
     return {user_id: level for user_id, level in found.items() if level}
 
 
-def stars_of(user_id: int) -> Stars:
-    library, elsewhere = totals([user_id]).get(user_id, (0, 0))
+def stars_of(user_id: int, *, known: tuple[int, int] | None = None) -> Stars:
+    """The person's stars; `known`: their (library, outside) minutes, when the page read
+    them already with its other figures."""
+    library, elsewhere = known or totals([user_id]).get(user_id, (0, 0))
     minutes = library + elsewhere
     level = level_of(minutes)
     upcoming = thresholds()[level] if level < TOP_LEVEL else None

@@ -9,6 +9,7 @@ The reading score of a month is a weighted sum (`DEFAULT_WEIGHTS`, overridable b
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy import Select, bindparam, case, func, literal, or_, select
 
 from app.errors import InvalidInput
 from app.extensions import db
@@ -204,9 +205,37 @@ def monthly_use_of(user_id: int, months: Iterable[str] | None = None) -> Select:
 def latest_month_of(user_id: int) -> MonthUse | None:
     """The reader's library use in the latest month the imports hold for them, in one
     query (None before any import mentions them)."""
-    query = monthly_use_of(user_id)
-    row = db.session.execute(query.order_by(query.selected_columns[0].desc()).limit(1)).first()
-    if row is None:
+    return month_use(db.session.execute(_latest_month_query(), {"user_id": user_id}).first())
+
+
+def month_use(row) -> MonthUse | None:
+    """A row of `latest_month_query` as a MonthUse (None: no row, or a month of None)."""
+    if row is None or row[0] is None:
         return None
     month, loans, visits, minutes, e_sessions = row
     return MonthUse(month, int(loans), int(visits), int(minutes), int(e_sessions))
+
+
+def latest_month_query(user_id) -> Select:
+    """(month, loans, visits, minutes, e_sessions) of the reader's latest month, daily and
+    whole-month rows added up: one grouped read, newest month first; the unique (user_id,
+    month, day) index serves both the filter and the order. `user_id` may be bound."""
+    return (
+        select(
+            LibraryUse.month.label("month"),
+            func.sum(LibraryUse.loans).label("loans"),
+            func.sum(LibraryUse.visits).label("visits"),
+            func.sum(LibraryUse.minutes).label("minutes"),
+            func.sum(LibraryUse.e_sessions).label("e_sessions"),
+        )
+        .where(LibraryUse.user_id == user_id)
+        .group_by(LibraryUse.month)
+        .order_by(LibraryUse.month.desc())
+        .limit(1)
+    )
+
+
+@functools.cache
+def _latest_month_query() -> Select:
+    """Built once: the person is a bound parameter."""
+    return latest_month_query(bindparam("user_id"))
