@@ -9,6 +9,7 @@ milliseconds per hundred people instead of a round of statements per person.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -91,6 +92,42 @@ def wechat_refused(kind: kinds.Kind, user_ids: Iterable[int]) -> set[int]:
     return {user_id for user_id, (_, wechat) in _choices(kind, user_ids).items() if wechat is False}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A batch rendered and its people's choices read, nothing written yet: a job prepares
+    it before taking the write lock, and `send`s it inside its short write."""
+
+    kind: kinds.Kind
+    notices: list[Notice]
+    rendered: list[tuple[str, str, str | None]]
+    now: datetime
+
+    def keyed(self, keys: dict[int, str]) -> Prepared:
+        """Only the notices of the people in `keys` (person id -> dedupe key), keyed so:
+        for keys known only once the rows they tell of are written."""
+        kept = [
+            (replace(notice, dedupe_key=keys[notice.user.id]), rendered)
+            for notice, rendered in zip(self.notices, self.rendered, strict=True)
+            if notice.user.id in keys
+        ]
+        return replace(self, notices=[n for n, _ in kept], rendered=[r for _, r in kept])
+
+
+def prepare_many(kind: str, notices: Sequence[Notice], *, now: datetime | None = None) -> Prepared:
+    """Render each notice in its person's language and read who wants it by email; reads
+    only (see `Prepared`)."""
+    registered = kinds.get(kind)
+    for notice in notices:
+        _check_link(notice.link)
+    now = now or utcnow()
+    emailed = _emailed(registered, notices)
+    rendered = [
+        _rendered(registered, notice, now=now, email=notice.user.id in emailed)
+        for notice in notices
+    ]
+    return Prepared(registered, list(notices), rendered, now)
+
+
 def notify_many(kind: str, notices: Sequence[Notice], *, now: datetime | None = None) -> int:
     """Tell each person of `notices` something of one `kind`, as `notify` would one by one;
     returns how many notifications were added (a used dedupe key adds nothing).
@@ -98,26 +135,30 @@ def notify_many(kind: str, notices: Sequence[Notice], *, now: datetime | None = 
     Flush only, like `notify`. The `notified` hook gets the whole batch. When a concurrent
     caller uses one of the keys meanwhile, the batch falls back to `notify` one by one, so
     theirs stands and the rest still go out."""
-    registered = kinds.get(kind)
-    for notice in notices:
-        _check_link(notice.link)
-    now = now or utcnow()
-    fresh = _fresh(notices)
-    if not fresh:
-        return 0
-    emailed = _emailed(registered, fresh)
-    rendered = [
-        _rendered(registered, notice, now=now, email=notice.user.id in emailed) for notice in fresh
+    return send(prepare_many(kind, _fresh(notices), now=now))
+
+
+def send(prepared: Prepared) -> int:
+    """Write a prepared batch (its notices whose dedupe key is still unused): see
+    `notify_many`."""
+    fresh = {id(notice) for notice in _fresh(prepared.notices)}
+    kept = [
+        (notice, rendered)
+        for notice, rendered in zip(prepared.notices, prepared.rendered, strict=True)
+        if id(notice) in fresh
     ]
+    if not kept:
+        return 0
+    notices = [notice for notice, _ in kept]
     db.session.flush()
     begin_write_transaction()
     try:
         with db.session.begin_nested():
-            added = _insert(registered, fresh, rendered, now=now)
+            added = _insert(prepared.kind, notices, [r for _, r in kept], now=prepared.now)
     except IntegrityError:
-        return _one_by_one(registered, fresh, now=now)
+        return _one_by_one(prepared.kind, notices, now=prepared.now)
     for channel in hooks.NOTIFIED.providers:
-        channel(added, registered, now)
+        channel(added, prepared.kind, prepared.now)
     return len(added)
 
 

@@ -39,7 +39,7 @@ from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
 from app.notifications import services as notifications
-from app.notifications.batches import in_chunks, notify_many
+from app.notifications.batches import Prepared, in_chunks, prepare_many, send
 from app.notifications.kinds import BADGE_AWARDED, BADGE_REVOKED
 from app.notifications.services import Notice
 from app.rewards.badge_rules import (
@@ -60,19 +60,17 @@ REVOKED_REASONS = {
 }
 
 
-def _insert_statement(rows: list[dict[str, Any]]):
-    return (
-        insert_ignoring_conflicts(BadgeAward, ["badge_id", "user_id", "period"])
-        .values(rows)
-        .returning(BadgeAward.id, BadgeAward.user_id, BadgeAward.public_id)
-    )
+def _insert_statement():
+    return insert_ignoring_conflicts(
+        BadgeAward.__table__, ["badge_id", "user_id", "period"]
+    ).returning(BadgeAward.id, BadgeAward.user_id, BadgeAward.public_id)
 
 
 def _insert_awards(
     badge: Badge, period: str, evidence: dict[int, dict[str, Any]], *, now: datetime
 ) -> list[Inserted]:
-    """Insert the awards that do not exist yet and notify their holders (in one batch);
-    returns those this call inserted."""
+    """Insert the awards that do not exist yet and notify their holders in one batch,
+    rendered before the write lock is taken; returns those this call inserted."""
     rows = [
         {
             "badge_id": badge.id,
@@ -83,18 +81,20 @@ def _insert_awards(
             "public_id": secrets.token_urlsafe(16),
             "hidden": False,
             "revoked_reason": "",
+            "revoked_at": None,
         }
         for user_id, facts in evidence.items()
     ]
     if not rows:
         return []
+    prepared = _prepare_notices(badge, period, rows, now=now)
     db.session.flush()
     begin_write_transaction()
     inserted: list[Inserted] = []
     for part in chunks(rows, INSERT_CHUNK):
-        inserted.extend(Inserted(*row) for row in db.session.execute(_insert_statement(part)))
+        inserted.extend(Inserted(*row) for row in db.session.execute(_insert_statement(), part))
     inserted.sort()
-    _notify_inserted(badge, period, inserted, now=now)
+    send(prepared.keyed({row.user_id: f"badges.awarded:{row.id}" for row in inserted}))
     return inserted
 
 
@@ -106,25 +106,24 @@ class Inserted(NamedTuple):
     public_id: str
 
 
-def _notify_inserted(badge: Badge, period: str, inserted: list[Inserted], *, now: datetime) -> None:
-    """The holders of new awards told, all at once (`notify_many`), as `_notify_awarded`
-    tells one."""
-    people = {
-        user.id: user for (user,) in in_chunks(User.id, [row.user_id for row in inserted], User)
-    }
+def _prepare_notices(
+    badge: Badge, period: str, rows: list[dict[str, Any]], *, now: datetime
+) -> Prepared:
+    """The holders of the awards about to be inserted told as `_notify_awarded` tells
+    one, rendered now (reads only); their dedupe keys come once the awards have ids."""
+    people = {user.id: user for (user,) in in_chunks(User.id, [r["user_id"] for r in rows], User)}
     notices = [
         Notice(
-            people[row.user_id],
+            people[row["user_id"]],
             context={
-                "badge_name": in_language(badge, "name", people[row.user_id].locale),
+                "badge_name": in_language(badge, "name", people[row["user_id"]].locale),
                 "period": period,
             },
-            link=award_path(row),
-            dedupe_key=f"badges.awarded:{row.id}",
+            link=award_path(Inserted(0, row["user_id"], row["public_id"])),
         )
-        for row in inserted
+        for row in rows
     ]
-    notify_many(BADGE_AWARDED.id, notices, now=now)
+    return prepare_many(BADGE_AWARDED.id, notices, now=now)
 
 
 def _awards(ids: list[int]) -> list[BadgeAward]:
