@@ -165,27 +165,11 @@ def message_row(
 
 
 def add_message(
-    binding: WeChatBinding,
-    template: WeChatTemplate,
-    values: dict[str, str],
-    *,
-    url: str | None,
-    client_msg_id: str,
-    now: datetime,
-    notification_id: int | None = None,
+    binding: WeChatBinding, template: WeChatTemplate, values: dict[str, str], **details: Any
 ) -> OutboxWeChat:
-    """A pending template message to `binding`'s WeChat, its fields filled from `values`."""
-    message = OutboxWeChat(
-        **message_row(
-            binding,
-            template,
-            values,
-            url=url,
-            client_msg_id=client_msg_id,
-            now=now,
-            notification_id=notification_id,
-        )
-    )
+    """A pending template message to `binding`'s WeChat, its fields filled from `values`;
+    `details` (url, client_msg_id, now, notification_id) as `message_row`'s."""
+    message = OutboxWeChat(**message_row(binding, template, values, **details))
     db.session.add(message)
     db.session.flush()
     return message
