@@ -56,8 +56,9 @@ AUDITED_OBJECTS = Hook("audited_objects", "audited objects that belong to a pers
 # inside that login's transaction: they only flush.
 LOGGED_IN = Hook("logged_in", "what a feature finishes when a person logs in", required=False)
 
-# Functions `(notification, user, kind, now)` called by `notify` once a new notification is
-# added: other channels (WeChat) queue their own message in the same transaction; flush only.
+# Functions `(added, kind, now)` called by `notify` and `notify_many` once new notifications
+# are added, `added` being [(notification, user)] (one, or a batch of one kind): other channels
+# (WeChat) queue their own messages in the same transaction, set-based; flush only.
 NOTIFIED = Hook("notified", "other channels of a new notification", required=False)
 
 # Functions `(desk: DeskOf, now) -> [Waiting | Counted]`: what waits for a coordinator in the

@@ -36,7 +36,7 @@ EXPECTED = {
         "app.api.summaries.forget",
     },
     "logged_in": {"app.wechat.views.bind_at_login"},
-    "notified": {"app.wechat.outbox.queue_message"},
+    "notified": {"app.wechat.outbox.queue_messages"},
     "events": {"app.api.webhooks.queue_event"},
     "waiting": {
         "app.recruitment.waiting.applications_waiting",

@@ -47,6 +47,16 @@ RETRY_DELAY = timedelta(minutes=5)
 MAX_RETRY_DELAY = timedelta(hours=6)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One person's notification of a batch (`notify_many`): as `notify`'s arguments."""
+
+    user: User
+    context: dict[str, Any] | None = None
+    link: str | None = None
+    dedupe_key: str | None = None
+
+
 def mail_enabled() -> bool:
     """Email goes out only when an SMTP server is configured; otherwise in-app only."""
     return bool(current_app.config.get("MAIL_SERVER"))
@@ -83,6 +93,34 @@ def wants_email(user: User, kind: kinds.Kind) -> bool:
     return kind.email_default if choice is None else choice
 
 
+def _check_link(link: str | None) -> None:
+    if link is not None and safe_next_url(link) != link:
+        raise InvalidInput(_("A notification can only link to a page of this site."))
+
+
+def _rendered(
+    registered: kinds.Kind, notice: Notice, *, now: datetime, email: bool
+) -> tuple[str, str, str | None]:
+    """(title, body, email body or None) of a notification, in its person's language."""
+    user = notice.user
+    values = {**(notice.context or {}), "user": user, "now": now}
+    with force_locale(user.locale):
+        title = _one_line(_render(registered.subject_template, **values), TITLE_LENGTH)
+        body = _render(registered.body_template, **values)
+        email_body = (
+            _render(
+                EMAIL_LAYOUT,
+                user=user,
+                body=body,
+                link_url=external_path(notice.link),
+                settings_url=external_path(SETTINGS_PATH),
+            )
+            if email
+            else None
+        )
+    return title, body, email_body
+
+
 def notify(
     user: User,
     kind: str,
@@ -99,29 +137,16 @@ def notify(
     the same key returns the first notification and sends nothing more.
     """
     registered = kinds.get(kind)
-    if link is not None and safe_next_url(link) != link:
-        raise InvalidInput(_("A notification can only link to a page of this site."))
+    _check_link(link)
     if dedupe_key:
         existing = _by_dedupe_key(dedupe_key)
         if existing is not None:
             return existing
     now = now or utcnow()
-    values = {**(context or {}), "user": user, "now": now}
-    email = wants_email(user, registered)
-    with force_locale(user.locale):
-        title = _one_line(_render(registered.subject_template, **values), TITLE_LENGTH)
-        body = _render(registered.body_template, **values)
-        email_body = (
-            _render(
-                EMAIL_LAYOUT,
-                user=user,
-                body=body,
-                link_url=external_path(link),
-                settings_url=external_path(SETTINGS_PATH),
-            )
-            if email
-            else None
-        )
+    notice = Notice(user, context, link, dedupe_key)
+    title, body, email_body = _rendered(
+        registered, notice, now=now, email=wants_email(user, registered)
+    )
     notification = Notification(
         user_id=user.id,
         kind=registered.id,
@@ -150,7 +175,7 @@ def notify(
     if existing is not None:
         return existing
     for channel in hooks.NOTIFIED.providers:
-        channel(notification, user, registered, now)
+        channel([(notification, user)], registered, now)
     return notification
 
 

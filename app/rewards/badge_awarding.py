@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import User
 from app.audit import services as audit
 from app.common.db import (
     begin_write_transaction,
@@ -38,7 +39,9 @@ from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
 from app.notifications import services as notifications
+from app.notifications.batches import Prepared, in_chunks, prepare_many, send
 from app.notifications.kinds import BADGE_AWARDED, BADGE_REVOKED
+from app.notifications.services import Notice
 from app.rewards.badge_rules import (
     RULES,
     active_badges,
@@ -57,18 +60,17 @@ REVOKED_REASONS = {
 }
 
 
-def _insert_statement(rows: list[dict[str, Any]]):
-    return (
-        insert_ignoring_conflicts(BadgeAward, ["badge_id", "user_id", "period"])
-        .values(rows)
-        .returning(BadgeAward.id)
-    )
+def _insert_statement():
+    return insert_ignoring_conflicts(
+        BadgeAward.__table__, ["badge_id", "user_id", "period"]
+    ).returning(BadgeAward.id, BadgeAward.user_id, BadgeAward.public_id)
 
 
 def _insert_awards(
     badge: Badge, period: str, evidence: dict[int, dict[str, Any]], *, now: datetime
-) -> list[BadgeAward]:
-    """Insert the awards that do not exist yet; returns those this call inserted."""
+) -> list[Inserted]:
+    """Insert the awards that do not exist yet and notify their holders in one batch,
+    rendered before the write lock is taken; returns those this call inserted."""
     rows = [
         {
             "badge_id": badge.id,
@@ -79,17 +81,49 @@ def _insert_awards(
             "public_id": secrets.token_urlsafe(16),
             "hidden": False,
             "revoked_reason": "",
+            "revoked_at": None,
         }
         for user_id, facts in evidence.items()
     ]
     if not rows:
         return []
+    prepared = _prepare_notices(badge, period, rows, now=now)
     db.session.flush()
     begin_write_transaction()
-    ids: list[int] = []
-    for start in range(0, len(rows), INSERT_CHUNK):
-        ids.extend(db.session.scalars(_insert_statement(rows[start : start + INSERT_CHUNK])))
-    return _awards(ids)
+    inserted: list[Inserted] = []
+    for part in chunks(rows, INSERT_CHUNK):
+        inserted.extend(Inserted(*row) for row in db.session.execute(_insert_statement(), part))
+    inserted.sort()
+    send(prepared.keyed({row.user_id: f"badges.awarded:{row.id}" for row in inserted}))
+    return inserted
+
+
+class Inserted(NamedTuple):
+    """An award just inserted: what notifying its holder needs."""
+
+    id: int
+    user_id: int
+    public_id: str
+
+
+def _prepare_notices(
+    badge: Badge, period: str, rows: list[dict[str, Any]], *, now: datetime
+) -> Prepared:
+    """The holders of the awards about to be inserted told as `_notify_awarded` tells
+    one, rendered now (reads only); their dedupe keys come once the awards have ids."""
+    people = {user.id: user for (user,) in in_chunks(User.id, [r["user_id"] for r in rows], User)}
+    notices = [
+        Notice(
+            people[row["user_id"]],
+            context={
+                "badge_name": in_language(badge, "name", people[row["user_id"]].locale),
+                "period": period,
+            },
+            link=award_path(Inserted(0, row["user_id"], row["public_id"])),
+        )
+        for row in rows
+    ]
+    return prepare_many(BADGE_AWARDED.id, notices, now=now)
 
 
 def _awards(ids: list[int]) -> list[BadgeAward]:
@@ -106,7 +140,7 @@ def _awards(ids: list[int]) -> list[BadgeAward]:
     return found
 
 
-def award_path(award: BadgeAward) -> str:
+def award_path(award: BadgeAward | Inserted) -> str:
     return f"/badges/{award.public_id}"
 
 
@@ -194,14 +228,25 @@ def _reinstate(awards: list[BadgeAward], values: dict[int, float], *, now: datet
     return count
 
 
-def _lifetime_awards(badge: Badge) -> list[BadgeAward]:
-    return list(
-        db.session.scalars(
-            select(BadgeAward)
-            .where(BadgeAward.badge_id == badge.id, BadgeAward.period == LIFETIME)
-            .options(joinedload(BadgeAward.user))
-        )
+class Held(NamedTuple):
+    """A lifetime award as the evaluation compares it."""
+
+    id: int
+    user_id: int
+    revoked_at: datetime | None
+
+
+def _lifetime_awards(badge: Badge) -> dict[int, Held]:
+    """Holders of the badge by person: plain rows, however many (the ORM objects are loaded
+    only for the few awards that change, `_loaded`)."""
+    query = select(BadgeAward.id, BadgeAward.user_id, BadgeAward.revoked_at).where(
+        BadgeAward.badge_id == badge.id, BadgeAward.period == LIFETIME
     )
+    return {row.user_id: Held(*row) for row in db.session.execute(query)}
+
+
+def _loaded(held: list[Held]) -> list[BadgeAward]:
+    return _awards(sorted(row.id for row in held))
 
 
 def evaluate_badge(
@@ -210,12 +255,14 @@ def evaluate_badge(
     now: datetime | None = None,
     values: dict[int, float] | None = None,
     chunk: int | None = None,
+    numbers: dict[int, str] | None = None,
 ) -> dict[str, int]:
     """Award a lifetime badge to everyone qualifying who lacks it; revoke it (when
     revocable) from holders who no longer qualify; give it back to those who qualify again.
-    `values` are the rule's values when the caller has them already. With `chunk`, the
-    changes are committed `chunk` people at a time (the nightly job: short write locks);
-    without, they stay in the caller's one transaction."""
+    `values` are the rule's values and `numbers` the active accounts' student numbers when
+    the caller has them already. With `chunk`, the changes are committed `chunk` people at a
+    time (the nightly job: short write locks); without, they stay in the caller's one
+    transaction."""
     now = now or utcnow()
     if chunk is None:
         begin_write_transaction()
@@ -223,13 +270,13 @@ def evaluate_badge(
         values = RULES[badge.criterion].values(badge)
     if values is None:
         return {"awarded": 0, "revoked": 0, "reinstated": 0}
-    numbers = student_numbers()
+    numbers = student_numbers() if numbers is None else numbers
     qualifying = {
         user_id: value
         for user_id, value in values.items()
         if value >= badge.threshold and user_id in numbers
     }
-    held = {award.user_id: award for award in _lifetime_awards(badge)}
+    held = _lifetime_awards(badge)
     new = [
         (user_id, {"value": evidence_value(value)})
         for user_id, value in qualifying.items()
@@ -247,23 +294,42 @@ def evaluate_badge(
     for part in _parts(new, chunk):
         with _part(chunk):
             awarded = _insert_awards(badge, LIFETIME, dict(part), now=now)
-            for award in awarded:
-                _notify_awarded(award, now=now, dedupe_key=f"badges.awarded:{award.id}")
         counts["awarded"] += len(awarded)
     if badge.revocable:
         for part in _parts(lapsed, chunk):
             with _part(chunk):
-                counts["revoked"] += _revoke(part, values, now=now)
+                counts["revoked"] += _revoke(_loaded(part), values, now=now)
     for part in _parts(returning, chunk):
         with _part(chunk):
-            counts["reinstated"] += _reinstate(part, values, now=now)
+            counts["reinstated"] += _reinstate(_loaded(part), values, now=now)
     return counts
 
 
 def chunk_size() -> int:
-    """People per short transaction of the badge jobs: a tenth of JOB_WRITE_CHUNK, since
-    each award also writes its notification (in-app, email and WeChat outboxes)."""
-    return max(1, write_chunk() // 10)
+    """People per short transaction of the badge jobs: a quarter of JOB_WRITE_CHUNK, since
+    each award also writes its notification (in-app, email and WeChat outboxes; batched)."""
+    return max(1, write_chunk() // 4)
+
+
+class Known:
+    """What one run of the badge jobs reads once, outside any write transaction: each
+    rule's values per badge group, the active accounts' student numbers."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[str, str], dict[int, float] | None] = {}
+        self._numbers: dict[int, str] | None = None
+
+    def values(self, badge: Badge) -> dict[int, float] | None:
+        if badge_group(badge) not in self._values:
+            self._values[badge_group(badge)] = RULES[badge.criterion].values(badge)
+            db.session.commit()  # ends the read
+        return self._values[badge_group(badge)]
+
+    def numbers(self) -> dict[int, str]:
+        if self._numbers is None:
+            self._numbers = student_numbers()
+            db.session.commit()
+        return self._numbers
 
 
 def _parts(items: list, chunk: int | None) -> list[list]:
@@ -277,25 +343,24 @@ def _part(chunk: int | None):
     return short_write() if chunk else contextlib.nullcontext()
 
 
-def evaluate_all(*, now: datetime | None = None) -> dict[str, int]:
+def evaluate_all(*, now: datetime | None = None, known: Known | None = None) -> dict[str, int]:
     """The nightly job: every active lifetime badge, over all history.
 
     Commits as it goes, unlike other services, so that the web keeps answering (SQLite has
     one writer at a time): each rule's values are read outside any write transaction, and
     the changes written `chunk_size()` people per short transaction. A rerun, or two runs
-    at once, add nothing twice."""
+    at once, add nothing twice. `known`: what the job's backfill read already."""
     now = now or utcnow()
     db.session.commit()
-    size = chunk_size()
+    known = known or Known()
     counts = {"awarded": 0, "revoked": 0, "reinstated": 0}
-    known: dict[tuple[str, str], dict[int, float] | None] = {}
     for badge in active_badges(RULES):
-        if badge_group(badge) not in known:
-            known[badge_group(badge)] = RULES[badge.criterion].values(badge)
-            db.session.commit()  # ends the read
-        if known[badge_group(badge)] is None:
+        values = known.values(badge)
+        if values is None:
             continue
-        found = evaluate_badge(badge, now=now, values=known[badge_group(badge)], chunk=size)
+        found = evaluate_badge(
+            badge, now=now, values=values, chunk=chunk_size(), numbers=known.numbers()
+        )
         for key, value in found.items():
             counts[key] += value
     return counts
@@ -326,10 +391,7 @@ def award_star(badge: Badge, period: str, *, now: datetime | None = None) -> lis
         place.user_id: {"rank": place.rank, "value": place.value, "of": population, **place.details}
         for place in places
     }
-    awarded = _insert_awards(badge, period, evidence, now=now)
-    for award in awarded:
-        _notify_awarded(award, now=now, dedupe_key=f"badges.awarded:{award.id}")
-    return awarded
+    return _awards([row.id for row in _insert_awards(badge, period, evidence, now=now)])
 
 
 def award_monthly_stars(*, now: datetime | None = None, month: str | None = None) -> dict[str, int]:

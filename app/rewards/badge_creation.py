@@ -108,17 +108,30 @@ def pending_backfill() -> list[Badge]:
     )
 
 
-def backfill_pending(*, now: datetime | None = None) -> dict[str, int]:
+def backfill_pending(
+    *, now: datetime | None = None, known: badge_awarding.Known | None = None
+) -> dict[str, int]:
     """Give each active lifetime badge still pending its backfill to everyone who qualifies
     (exactly once: `evaluate_badge` skips awards that exist), then mark it done.
 
     Commits as it goes (a job: a new badge, or a first run, may award thousands): the
-    awards in short transactions of `badge_awarding.chunk_size()` people, then the mark."""
+    awards in short transactions of `badge_awarding.chunk_size()` people, then the mark.
+    `known`: what the job reads once for its backfill and its evaluation."""
     now = now or utcnow()
     db.session.commit()
+    known = known or badge_awarding.Known()
     counts = {"backfilled": 0, "awarded": 0}
     for badge in pending_backfill():
-        result = badge_awarding.evaluate_badge(badge, now=now, chunk=badge_awarding.chunk_size())
+        values = known.values(badge)
+        result = {"awarded": 0}
+        if values is not None:
+            result = badge_awarding.evaluate_badge(
+                badge,
+                now=now,
+                values=values,
+                chunk=badge_awarding.chunk_size(),
+                numbers=known.numbers(),
+            )
         lock_for_transaction("badges.backfill")
         if update_if(badge, Badge.backfilled_at.is_(None), backfilled_at=now):
             counts["backfilled"] += 1

@@ -14,8 +14,9 @@ def award_points(*, now: datetime) -> dict[str, int]:
 
 def evaluate_badges(*, now: datetime) -> dict[str, int]:
     defaults.seed_defaults()
-    badge_creation.backfill_pending(now=now)
-    return badge_awarding.evaluate_all(now=now)
+    known = badge_awarding.Known()  # each rule's values read once for both
+    badge_creation.backfill_pending(now=now, known=known)
+    return badge_awarding.evaluate_all(now=now, known=known)
 
 
 def backfill_badges(*, now: datetime) -> dict[str, int]:

@@ -12,13 +12,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app import hooks
 from app.common.time import to_local
 from app.common.urls import external_path
 from app.extensions import db
 from app.notifications import kinds
+from app.notifications.batches import in_chunks, wechat_refused
 from app.notifications.models import Notification, NotificationPreference
 from app.notifications.services import claim
 from app.wechat import client
@@ -101,30 +102,42 @@ def active_template(kind_id: str) -> WeChatTemplate | None:
     )
 
 
-def queue_message(
-    notification: Notification, user: User, kind: kinds.Kind, now: datetime
-) -> OutboxWeChat | None:
-    """The template message for a new notification, in the notification's transaction:
-    only when WeChat is on, the kind has an active template, the person's WeChat is bound
-    and they have not turned WeChat off for this kind."""
-    if not (client.enabled() and user.active):
-        return None
+def queue_messages(added: list[tuple[Notification, User]], kind: kinds.Kind, now: datetime) -> int:
+    """The template messages of new notifications of one kind, in their transaction (the
+    `notified` hook): only when WeChat is on, the kind has an active template, the person is
+    active, their WeChat is bound and they have not turned WeChat off for this kind. A few
+    set-based reads and one executemany, however many people; returns how many were queued."""
+    if not client.enabled():
+        return 0
     template = active_template(kind.id)
-    binding = binding_of(user.id) if template is not None else None
-    if binding is None or not wants_wechat(user.id, kind):
-        return None
-    return add_message(
-        binding,
-        template,
-        source_values(notification, user, kind),
-        url=external_path(notification.link),
-        client_msg_id=f"gc-{notification.id}",
-        notification_id=notification.id,
-        now=now,
-    )
+    people = {user.id for _, user in added if user.active}
+    if template is None or not people:
+        return 0
+    bindings = {
+        binding.user_id: binding
+        for (binding,) in in_chunks(WeChatBinding.user_id, people, WeChatBinding)
+    }
+    refused = wechat_refused(kind, bindings)
+    rows = [
+        message_row(
+            bindings[user.id],
+            template,
+            source_values(notification, user, kind),
+            url=external_path(notification.link),
+            client_msg_id=f"gc-{notification.id}",
+            notification_id=notification.id,
+            now=now,
+        )
+        for notification, user in added
+        if user.id in bindings and user.id not in refused
+    ]
+    if rows:
+        db.session.flush()
+        db.session.execute(insert(OutboxWeChat.__table__), rows)
+    return len(rows)
 
 
-def add_message(
+def message_row(
     binding: WeChatBinding,
     template: WeChatTemplate,
     values: dict[str, str],
@@ -133,21 +146,30 @@ def add_message(
     client_msg_id: str,
     now: datetime,
     notification_id: int | None = None,
+) -> dict[str, Any]:
+    """The columns of a pending template message to `binding`'s WeChat, its fields filled
+    from `values`."""
+    return {
+        "notification_id": notification_id,
+        "user_id": binding.user_id,
+        "kind": template.kind,
+        "openid": binding.openid,
+        "template_id": template.template_id,
+        "url": url,
+        "data": fill(template.fields, values),
+        "client_msg_id": client_msg_id,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+    }
+
+
+def add_message(
+    binding: WeChatBinding, template: WeChatTemplate, values: dict[str, str], **details: Any
 ) -> OutboxWeChat:
-    """A pending template message to `binding`'s WeChat, its fields filled from `values`."""
-    message = OutboxWeChat(
-        notification_id=notification_id,
-        user_id=binding.user_id,
-        kind=template.kind,
-        openid=binding.openid,
-        template_id=template.template_id,
-        url=url,
-        data=fill(template.fields, values),
-        client_msg_id=client_msg_id,
-        status="pending",
-        attempts=0,
-        created_at=now,
-    )
+    """A pending template message to `binding`'s WeChat, its fields filled from `values`;
+    `details` (url, client_msg_id, now, notification_id) as `message_row`'s."""
+    message = OutboxWeChat(**message_row(binding, template, values, **details))
     db.session.add(message)
     db.session.flush()
     return message
@@ -174,4 +196,4 @@ def claim_message(message_id: int, *, token: str, now: datetime) -> ClaimedMessa
 
 
 def connect_hooks() -> None:
-    hooks.NOTIFIED.connect(queue_message)
+    hooks.NOTIFIED.connect(queue_messages)
