@@ -15,9 +15,9 @@ from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
 from app.recruitment import membership as members
-from app.recruitment.models import VolunteerProfile
+from app.recruitment.models import Membership, VolunteerProfile
 from app.shifts import reliability, rush
-from app.shifts.models import Shift, Task, TrainingRecord
+from app.shifts.models import Shift, SignupPause, Task, TrainingRecord
 
 
 class NotEligible(InvalidInput):
@@ -153,7 +153,46 @@ def shift_eligibility(shift: Shift, user, *, now: datetime | None = None) -> Eli
     """Whether `user` may sign up for `shift` themselves, and if not, every reason why."""
     now = now or utcnow()
     titles = training_titles(shift.task.required_training_ids or [])
-    return check_eligibility(shift, person_of(user), titles, now)
+    return check_eligibility(shift, person_for(shift.task, user), titles, now)
+
+
+def person_for(task: Task, user) -> Person:
+    """What eligibility needs to know about the person for one task's shifts (each sign-up
+    asks): their membership of its team and whether they are paused there, in one query;
+    their trainings and skills only when the task asks for some."""
+    paused = (
+        select(SignupPause.id)
+        .where(
+            SignupPause.user_id == user.id,
+            SignupPause.team_id == task.team_id,
+            SignupPause.lifted_at.is_(None),
+        )
+        .exists()
+    )
+    row = db.session.execute(
+        select(Membership, paused).where(
+            Membership.user_id == user.id, Membership.team_id == task.team_id
+        )
+    ).first()
+    if row is None:  # not a member: whether they are paused is still said
+        is_paused = task.team_id in reliability.paused_team_ids(user.id)
+        memberships = {}
+    else:
+        memberships, is_paused = {task.team_id: row[0]}, bool(row[1])
+    trainings: set[int] = set()
+    if task.required_training_ids:
+        trainings = set(db.session.scalars(_trainings_query(), {"user_id": user.id}))
+    skills: set[str] = set()
+    if task.required_skills:
+        listed = db.session.scalar(_skills_query(), {"user_id": user.id})
+        skills = {skill.casefold() for skill in listed or []}
+    return Person(
+        user=user,
+        memberships=memberships,
+        trainings=trainings,
+        skills=skills,
+        paused_team_ids={task.team_id} if is_paused else set(),
+    )
 
 
 def eligibility_for(shifts: list[Shift], user, *, now: datetime | None = None) -> dict:
