@@ -84,6 +84,23 @@ def person_of(user, *, memberships: list | None = None) -> Person:
 
 
 @functools.cache
+def _membership_query() -> Select:
+    """The person's membership of one team, and whether their sign-up is paused there."""
+    paused = (
+        select(SignupPause.id)
+        .where(
+            SignupPause.user_id == bindparam("user_id"),
+            SignupPause.team_id == bindparam("team_id"),
+            SignupPause.lifted_at.is_(None),
+        )
+        .exists()
+    )
+    return select(Membership, paused).where(
+        Membership.user_id == bindparam("user_id"), Membership.team_id == bindparam("team_id")
+    )
+
+
+@functools.cache
 def _trainings_query() -> Select:
     return select(TrainingRecord.task_id).where(TrainingRecord.user_id == bindparam("user_id"))
 
@@ -160,19 +177,8 @@ def person_for(task: Task, user) -> Person:
     """What eligibility needs to know about the person for one task's shifts (each sign-up
     asks): their membership of its team and whether they are paused there, in one query;
     their trainings and skills only when the task asks for some."""
-    paused = (
-        select(SignupPause.id)
-        .where(
-            SignupPause.user_id == user.id,
-            SignupPause.team_id == task.team_id,
-            SignupPause.lifted_at.is_(None),
-        )
-        .exists()
-    )
     row = db.session.execute(
-        select(Membership, paused).where(
-            Membership.user_id == user.id, Membership.team_id == task.team_id
-        )
+        _membership_query(), {"user_id": user.id, "team_id": task.team_id}
     ).first()
     if row is None:  # not a member: whether they are paused is still said
         is_paused = task.team_id in reliability.paused_team_ids(user.id)

@@ -18,11 +18,12 @@ shift ends such an offer.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import Select, Update, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -99,26 +100,31 @@ def _ticket_and_place(shift: Shift) -> tuple[int, bool]:
     same order, as `next_ticket` then `_take_place` hand them out). When it matched nothing
     (full, or not scheduled) the ticket is taken alone, which locks the row, and its
     RETURNING says whether a place was freed meanwhile: then it is taken under that lock."""
-    table = Shift.__table__
-    counts = (table.c.ticket_counter, table.c.confirmed_count)
-    free = and_(table.c.confirmed_count < table.c.capacity, table.c.status == "scheduled")
-    taken = db.session.execute(
-        update(table)
-        .where(table.c.id == shift.id, free)
-        .values(ticket_counter=table.c.ticket_counter + 1, confirmed_count=counts[1] + 1)
-        .returning(*counts)
-    ).first()
+    placing, ticketing = _ticket_updates()
+    taken = db.session.execute(placing, {"shift": shift.id}).first()
     if taken is not None:
         _note_counts(shift, *taken)
         return taken[0], True
-    ticket, confirmed, freed = db.session.execute(
-        update(table)
-        .where(table.c.id == shift.id)
-        .values(ticket_counter=table.c.ticket_counter + 1)
-        .returning(*counts, free)
-    ).one()
+    ticket, confirmed, freed = db.session.execute(ticketing, {"shift": shift.id}).one()
     _note_counts(shift, ticket, confirmed)
     return ticket, bool(freed) and _take_place(shift)
+
+
+@functools.cache
+def _ticket_updates() -> tuple[Update, Update]:
+    """(ticket and place when one is free, the ticket alone), built once."""
+    table = Shift.__table__
+    counts = (table.c.ticket_counter, table.c.confirmed_count)
+    free = and_(table.c.confirmed_count < table.c.capacity, table.c.status == "scheduled")
+    one_more = {"ticket_counter": counts[0] + 1}
+    this = table.c.id == bindparam("shift")
+    placing = (
+        update(table)
+        .where(this, free)
+        .values(**one_more, confirmed_count=counts[1] + 1)
+        .returning(*counts)
+    )
+    return placing, update(table).where(this).values(**one_more).returning(*counts, free)
 
 
 def _note_counts(shift: Shift, ticket_counter: int, confirmed_count: int) -> None:
@@ -171,28 +177,37 @@ def _held_and_overlapping(shift: Shift, user_id: int) -> tuple[ShiftSignup | Non
     """The person's sign-up row for the shift (whatever its status) and one other scheduled
     shift they are on or waiting for that overlaps it, in one query: what `existing_signup`
     and `check_no_overlap` read, for the sign-up engine's hot path."""
-    own = ShiftSignup.shift_id == shift.id
     rows = db.session.execute(
+        _held_and_overlapping_query(),
+        {"shift": shift.id, "user": user_id, "starts": shift.starts_at, "ends": shift.ends_at},
+    ).all()
+    held = next((signup for signup, _shift in rows if signup.shift_id == shift.id), None)
+    other = next((other for _signup, other in rows if other.id != shift.id), None)
+    return held, other
+
+
+@functools.cache
+def _held_and_overlapping_query() -> Select:
+    """Built once (every sign-up asks); the own row first, then at most one overlap."""
+    own = ShiftSignup.shift_id == bindparam("shift")
+    return (
         select(ShiftSignup, Shift)
         .join(Shift, Shift.id == ShiftSignup.shift_id)
         .where(
-            ShiftSignup.user_id == user_id,
+            ShiftSignup.user_id == bindparam("user"),
             or_(
                 own,
                 and_(
                     ShiftSignup.status.in_(ACTIVE_STATUSES),
                     Shift.status == "scheduled",
-                    Shift.starts_at < shift.ends_at,
-                    Shift.ends_at > shift.starts_at,
+                    Shift.starts_at < bindparam("ends"),
+                    Shift.ends_at > bindparam("starts"),
                 ),
             ),
         )
         .order_by(case((own, 0), else_=1))
         .limit(2)
-    ).all()
-    held = next((signup for signup, _shift in rows if signup.shift_id == shift.id), None)
-    other = next((other for _signup, other in rows if other.id != shift.id), None)
-    return held, other
+    )
 
 
 def existing_signup(shift: Shift, user_id: int) -> ShiftSignup | None:
