@@ -7,7 +7,8 @@ The capacity invariant: a place is taken only by one conditional UPDATE
 by its opposite, in the same transaction as the sign-up's new status. Tickets (arrival
 order) come from the shift's `ticket_counter`, incremented atomically and read back by the
 same statement (UPDATE … RETURNING); the write lock is taken before the ticket, so tickets
-and places are handed out in the same order. Services only flush; the caller commits once.
+and places are handed out in the same order. A sign-up takes both in one statement when a
+place is free (`_ticket_and_place`). Services only flush; the caller commits once.
 
 A task's waitlist mode decides what a freed place does: "automatic" confirms the first
 eligible person on the waitlist; "offer" holds the place for them for a while (status

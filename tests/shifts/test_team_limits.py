@@ -114,7 +114,7 @@ def test_every_limit_is_counted_in_one_statement_and_still_refuses_the_first_pas
     person's lock, and the refusal still names the first limit that one more place passes."""
     from sqlalchemy import event
 
-    team, task, person, now = _world(max_per_week=5, max_per_month=9, max_future=2)
+    _team, task, person, now = _world(max_per_week=5, max_per_month=9, max_future=2)
     task.max_per_week, task.max_per_month, task.max_future = 4, 8, 3
     signups.sign_up(_next_week_shift(task, 0, now), person, now=now)
     signups.sign_up(_next_week_shift(task, 1, now), person, now=now)
