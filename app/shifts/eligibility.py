@@ -68,16 +68,22 @@ def person_of(user, *, memberships: list | None = None) -> Person:
     if memberships is None:
         memberships = members.memberships_of(user.id)
     by_team = {m.team_id: m for m in memberships}
-    trainings = set(db.session.scalars(_trainings_query(), {"user_id": user.id}))
-    listed = db.session.scalar(_skills_query(), {"user_id": user.id})
-    skills = {skill.casefold() for skill in listed or []}
     return Person(
         user=user,
         memberships=by_team,
-        trainings=trainings,
-        skills=skills,
+        trainings=_trainings_of(user.id),
+        skills=_skills_of(user.id),
         paused_team_ids=reliability.paused_team_ids(user.id),
     )
+
+
+def _trainings_of(user_id: int) -> set[int]:
+    return set(db.session.scalars(_trainings_query(), {"user_id": user_id}))
+
+
+def _skills_of(user_id: int) -> set[str]:
+    listed = db.session.scalar(_skills_query(), {"user_id": user_id})
+    return {skill.casefold() for skill in listed or []}
 
 
 # Built once (every shift list and sign-up asks): the person is a bound parameter.
@@ -185,18 +191,11 @@ def person_for(task: Task, user) -> Person:
         memberships = {}
     else:
         memberships, is_paused = {task.team_id: row[0]}, bool(row[1])
-    trainings: set[int] = set()
-    if task.required_training_ids:
-        trainings = set(db.session.scalars(_trainings_query(), {"user_id": user.id}))
-    skills: set[str] = set()
-    if task.required_skills:
-        listed = db.session.scalar(_skills_query(), {"user_id": user.id})
-        skills = {skill.casefold() for skill in listed or []}
     return Person(
         user=user,
         memberships=memberships,
-        trainings=trainings,
-        skills=skills,
+        trainings=_trainings_of(user.id) if task.required_training_ids else set(),
+        skills=_skills_of(user.id) if task.required_skills else set(),
         paused_team_ids={task.team_id} if is_paused else set(),
     )
 
