@@ -15,9 +15,9 @@ from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
 from app.recruitment import membership as members
-from app.recruitment.models import VolunteerProfile
+from app.recruitment.models import Membership, VolunteerProfile
 from app.shifts import reliability, rush
-from app.shifts.models import Shift, Task, TrainingRecord
+from app.shifts.models import Shift, SignupPause, Task, TrainingRecord
 
 
 class NotEligible(InvalidInput):
@@ -68,19 +68,42 @@ def person_of(user, *, memberships: list | None = None) -> Person:
     if memberships is None:
         memberships = members.memberships_of(user.id)
     by_team = {m.team_id: m for m in memberships}
-    trainings = set(db.session.scalars(_trainings_query(), {"user_id": user.id}))
-    listed = db.session.scalar(_skills_query(), {"user_id": user.id})
-    skills = {skill.casefold() for skill in listed or []}
     return Person(
         user=user,
         memberships=by_team,
-        trainings=trainings,
-        skills=skills,
+        trainings=_trainings_of(user.id),
+        skills=_skills_of(user.id),
         paused_team_ids=reliability.paused_team_ids(user.id),
     )
 
 
+def _trainings_of(user_id: int) -> set[int]:
+    return set(db.session.scalars(_trainings_query(), {"user_id": user_id}))
+
+
+def _skills_of(user_id: int) -> set[str]:
+    listed = db.session.scalar(_skills_query(), {"user_id": user_id})
+    return {skill.casefold() for skill in listed or []}
+
+
 # Built once (every shift list and sign-up asks): the person is a bound parameter.
+
+
+@functools.cache
+def _membership_query() -> Select:
+    """The person's membership of one team, and whether their sign-up is paused there."""
+    paused = (
+        select(SignupPause.id)
+        .where(
+            SignupPause.user_id == bindparam("user_id"),
+            SignupPause.team_id == bindparam("team_id"),
+            SignupPause.lifted_at.is_(None),
+        )
+        .exists()
+    )
+    return select(Membership, paused).where(
+        Membership.user_id == bindparam("user_id"), Membership.team_id == bindparam("team_id")
+    )
 
 
 @functools.cache
@@ -153,7 +176,28 @@ def shift_eligibility(shift: Shift, user, *, now: datetime | None = None) -> Eli
     """Whether `user` may sign up for `shift` themselves, and if not, every reason why."""
     now = now or utcnow()
     titles = training_titles(shift.task.required_training_ids or [])
-    return check_eligibility(shift, person_of(user), titles, now)
+    return check_eligibility(shift, person_for(shift.task, user), titles, now)
+
+
+def person_for(task: Task, user) -> Person:
+    """What eligibility needs to know about the person for one task's shifts (each sign-up
+    asks): their membership of its team and whether they are paused there, in one query;
+    their trainings and skills only when the task asks for some."""
+    row = db.session.execute(
+        _membership_query(), {"user_id": user.id, "team_id": task.team_id}
+    ).first()
+    if row is None:  # not a member: whether they are paused is still said
+        is_paused = task.team_id in reliability.paused_team_ids(user.id)
+        memberships = {}
+    else:
+        memberships, is_paused = {task.team_id: row[0]}, bool(row[1])
+    return Person(
+        user=user,
+        memberships=memberships,
+        trainings=_trainings_of(user.id) if task.required_training_ids else set(),
+        skills=_skills_of(user.id) if task.required_skills else set(),
+        paused_team_ids={task.team_id} if is_paused else set(),
+    )
 
 
 def eligibility_for(shifts: list[Shift], user, *, now: datetime | None = None) -> dict:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 
 from app.audit import services as audit
 from app.common.db import lock_for_transaction
@@ -105,47 +105,67 @@ def _month_bounds(day: date) -> tuple[datetime, datetime]:
     return utc_of_local(first, time()), utc_of_local(following, time())
 
 
-def _held(owner, user_id: int, shift_id: int, *conditions) -> int:
-    """The person's counted places on the scheduled shifts of `owner` (the task, or all
-    the team's tasks) other than `shift_id`."""
-    return db.session.scalar(
-        select(func.count(ShiftSignup.id))
-        .join(Shift, Shift.id == ShiftSignup.shift_id)
-        .join(Task, Task.id == Shift.task_id)
-        .where(
-            ShiftSignup.user_id == user_id,
-            ShiftSignup.status.in_(COUNTED_STATUSES),
-            (Task.id if isinstance(owner, Task) else Task.team_id) == owner.id,
-            Shift.status == "scheduled",
-            Shift.id != shift_id,
-            *conditions,
-        )
-    )
-
-
 def _owners(task: Task) -> list[tuple[str, object]]:
     """Whose limits a place on the task's shifts must keep within: ("" = the task's own,
     "team_" = its team's over all the team's tasks)."""
     return [("", task), ("team_", task.team)]
 
 
+def _set_limits(task: Task) -> list[tuple[str, object, str, int]]:
+    """(prefix, owner, code, limit) of each limit the task and its team set, in the order
+    they are checked."""
+    return [
+        (prefix, owner, code, limit)
+        for prefix, owner in _owners(task)
+        for code, name in zip(("week", "month", "future"), LIMIT_FIELDS, strict=True)
+        if (limit := getattr(owner, name)) is not None
+    ]
+
+
+def _counted_in(owner, code: str, bounds: dict) -> ColumnElement[bool]:
+    """Whether a counted place is within one limit: the owner's shifts (the task's, or all
+    its team's) starting in the limit's week or month, or not yet started ("future")."""
+    start, end = bounds[code]
+    conditions = (
+        [Shift.starts_at >= start, Shift.starts_at < end] if end else [Shift.starts_at > start]
+    )
+    if isinstance(owner, Task):
+        conditions.append(Shift.task_id == owner.id)
+    return and_(*conditions)
+
+
 def limit_refusal(shift: Shift, user_id: int, *, now: datetime) -> tuple[str, str] | None:
     """(limit code, message) for the first of the task's or its team's limits that one more
     place on `shift` would pass, or None; a team's codes start with "team_" ("team_week").
-    Call inside the sign-up's transaction, after `lock_person`."""
+    Every limit is counted in one statement: the person's counted places on the team's
+    scheduled shifts other than this one. Call inside the sign-up's transaction, after
+    `lock_person`."""
+    limits = _set_limits(shift.task)
+    if not limits:
+        return None
     day = local_day(shift.starts_at)
     bounds = {"week": _week_bounds(day), "month": _month_bounds(day), "future": (now, None)}
-    for prefix, owner in _owners(shift.task):
-        for code, name in zip(bounds, LIMIT_FIELDS, strict=True):
-            limit = getattr(owner, name)
-            if limit is None:
-                continue
-            start, end = bounds[code]
-            conditions = [Shift.starts_at >= start] if code != "future" else [Shift.starts_at > now]
-            if end is not None:
-                conditions.append(Shift.starts_at < end)
-            if _held(owner, user_id, shift.id, *conditions) >= limit:
-                return prefix + code, _limit_message(prefix + code, limit)
+    counts = db.session.execute(
+        select(
+            *(
+                func.count(case((_counted_in(owner, code, bounds), ShiftSignup.id)))
+                for _prefix, owner, code, _limit in limits
+            )
+        )
+        .select_from(ShiftSignup)
+        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .join(Task, Task.id == Shift.task_id)
+        .where(
+            ShiftSignup.user_id == user_id,
+            ShiftSignup.status.in_(COUNTED_STATUSES),
+            Task.team_id == shift.task.team_id,
+            Shift.status == "scheduled",
+            Shift.id != shift.id,
+        )
+    ).one()
+    for (prefix, _owner, code, limit), held in zip(limits, counts, strict=True):
+        if held >= limit:
+            return prefix + code, _limit_message(prefix + code, limit)
     return None
 
 
@@ -171,8 +191,7 @@ def _limit_message(code: str, limit: int) -> str:
 
 def has_limits(task: Task) -> bool:
     """Whether the task or its team limits places per person."""
-    owners = [owner for _prefix, owner in _owners(task)]
-    return any(getattr(owner, name) is not None for owner in owners for name in LIMIT_FIELDS)
+    return bool(_set_limits(task))
 
 
 def lock_person(user_id: int) -> None:

@@ -7,7 +7,8 @@ The capacity invariant: a place is taken only by one conditional UPDATE
 by its opposite, in the same transaction as the sign-up's new status. Tickets (arrival
 order) come from the shift's `ticket_counter`, incremented atomically and read back by the
 same statement (UPDATE … RETURNING); the write lock is taken before the ticket, so tickets
-and places are handed out in the same order. Services only flush; the caller commits once.
+and places are handed out in the same order. A sign-up takes both in one statement when a
+place is free (`_ticket_and_place`). Services only flush; the caller commits once.
 
 A task's waitlist mode decides what a freed place does: "automatic" confirms the first
 eligible person on the waitlist; "offer" holds the place for them for a while (status
@@ -18,12 +19,14 @@ shift ends such an offer.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, Update, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit import services as audit
 from app.common.db import (
@@ -90,6 +93,47 @@ def next_ticket(shift: Shift) -> int:
     return ticket
 
 
+def _ticket_and_place(shift: Shift) -> tuple[int, bool]:
+    """The next ticket and, when one is free, a place, for a sign-up in arrival order; call
+    after `begin_write_transaction`.
+
+    When a place is free both come from one conditional UPDATE (ticket and place in the
+    same order, as `next_ticket` then `_take_place` hand them out). When it matched nothing
+    (full, or not scheduled) the ticket is taken alone, which locks the row, and its
+    RETURNING says whether a place was freed meanwhile: then it is taken under that lock."""
+    placing, ticketing = _ticket_updates()
+    taken = db.session.execute(placing, {"shift": shift.id}).first()
+    if taken is not None:
+        _note_counts(shift, *taken)
+        return taken[0], True
+    ticket, confirmed, freed = db.session.execute(ticketing, {"shift": shift.id}).one()
+    _note_counts(shift, ticket, confirmed)
+    return ticket, bool(freed) and _take_place(shift)
+
+
+@functools.cache
+def _ticket_updates() -> tuple[Update, Update]:
+    """(ticket and place when one is free, the ticket alone), built once."""
+    table = Shift.__table__
+    counts = (table.c.ticket_counter, table.c.confirmed_count)
+    free = and_(table.c.confirmed_count < table.c.capacity, table.c.status == "scheduled")
+    one_more = {"ticket_counter": counts[0] + 1}
+    this = table.c.id == bindparam("shift")
+    placing = (
+        update(table)
+        .where(this, free)
+        .values(**one_more, confirmed_count=counts[1] + 1)
+        .returning(*counts)
+    )
+    return placing, update(table).where(this).values(**one_more).returning(*counts, free)
+
+
+def _note_counts(shift: Shift, ticket_counter: int, confirmed_count: int) -> None:
+    """The shift's counters as the UPDATE left them (no reload when they are read)."""
+    set_committed_value(shift, "ticket_counter", ticket_counter)
+    set_committed_value(shift, "confirmed_count", confirmed_count)
+
+
 def _take_place(shift: Shift) -> bool:
     """Take one of the shift's places; False when all are taken or it is not scheduled."""
     return take_one(shift, "confirmed_count", "capacity", Shift.status == "scheduled")
@@ -121,12 +165,50 @@ def check_no_overlap(shift: Shift, user_id: int) -> None:
         .limit(1)
     )
     if other is not None:
-        raise InvalidInput(
-            _(
-                "This shift overlaps another shift you are on: %(other)s.",
-                other=_describe(other),
-            )
+        raise _overlap_refusal(other)
+
+
+def _overlap_refusal(other: Shift) -> InvalidInput:
+    return InvalidInput(
+        _("This shift overlaps another shift you are on: %(other)s.", other=_describe(other))
+    )
+
+
+def _held_and_overlapping(shift: Shift, user_id: int) -> tuple[ShiftSignup | None, Shift | None]:
+    """The person's sign-up row for the shift (whatever its status) and one other scheduled
+    shift they are on or waiting for that overlaps it, in one query: what `existing_signup`
+    and `check_no_overlap` read, for the sign-up engine's hot path."""
+    rows = db.session.execute(
+        _held_and_overlapping_query(),
+        {"shift": shift.id, "user": user_id, "starts": shift.starts_at, "ends": shift.ends_at},
+    ).all()
+    held = next((signup for signup, _shift in rows if signup.shift_id == shift.id), None)
+    other = next((other for _signup, other in rows if other.id != shift.id), None)
+    return held, other
+
+
+@functools.cache
+def _held_and_overlapping_query() -> Select:
+    """Built once (every sign-up asks); the own row first, then at most one overlap."""
+    own = ShiftSignup.shift_id == bindparam("shift")
+    return (
+        select(ShiftSignup, Shift)
+        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .where(
+            ShiftSignup.user_id == bindparam("user"),
+            or_(
+                own,
+                and_(
+                    ShiftSignup.status.in_(ACTIVE_STATUSES),
+                    Shift.status == "scheduled",
+                    Shift.starts_at < bindparam("ends"),
+                    Shift.ends_at > bindparam("starts"),
+                ),
+            ),
         )
+        .order_by(case((own, 0), else_=1))
+        .limit(2)
+    )
 
 
 def existing_signup(shift: Shift, user_id: int) -> ShiftSignup | None:
@@ -138,13 +220,14 @@ def existing_signup(shift: Shift, user_id: int) -> ShiftSignup | None:
 
 def enter(shift: Shift, user, *, now: datetime, assigned_by=None) -> ShiftSignup:
     """Put the person on the shift: a place when one is free, else the waitlist."""
-    signup = existing_signup(shift, user.id)
+    signup, other = _held_and_overlapping(shift, user.id)
     if signup is not None and signup.status in ACTIVE_STATUSES:
         raise Conflict(_("You are already signed up for this shift."))
-    check_no_overlap(shift, user.id)
+    if other is not None:
+        raise _overlap_refusal(other)
     begin_write_transaction()
-    ticket = next_ticket(shift)
-    status = "confirmed" if _take_place(shift) else "waitlisted"
+    ticket, placed = _ticket_and_place(shift)
+    status = "confirmed" if placed else "waitlisted"
     if signup is None:
         signup = ShiftSignup(shift_id=shift.id, user_id=user.id)
         db.session.add(signup)

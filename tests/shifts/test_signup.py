@@ -199,3 +199,27 @@ def test_my_shifts_lists_upcoming_and_past(team):
     mine = shift_lists.my_shifts(person, now=NOW)
     assert [s.shift_id for s in mine.upcoming] == [coming.id] and mine.running == []
     assert [s.shift_id for s in mine.past] == [past.id]
+
+
+def test_a_place_freed_between_the_full_shifts_two_updates_is_taken_not_left_empty(team, db):
+    """The sign-up finds the shift full, and a place is given back (another transaction's
+    cancellation, committed) before it takes its ticket: it gets that place, not the waitlist."""
+    from sqlalchemy import event
+
+    shift = data.shift(data.task(team), capacity=1, now=NOW)
+    signups.sign_up(shift, data.member(team), now=NOW)
+    late = data.member(team)
+
+    def free_a_place(conn, _cursor, statement, _params, _context, _many) -> None:
+        if statement.startswith("UPDATE shifts SET confirmed_count") and _cursor.rowcount == 0:
+            conn.exec_driver_sql(f"UPDATE shifts SET confirmed_count = 0 WHERE id = {shift.id}")
+
+    event.listen(db.engine, "after_cursor_execute", free_a_place)
+    try:
+        signup = signups.sign_up(shift, late, now=NOW)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", free_a_place)
+
+    assert (signup.status, signup.ticket) == ("confirmed", 2)
+    db.session.expire(shift)
+    assert shift.confirmed_count == 1

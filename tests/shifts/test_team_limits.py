@@ -107,3 +107,25 @@ def test_a_team_without_limits_limits_nothing(db):
     assert not rush.has_limits(task)
     for day in range(2, 7):
         signups.sign_up(data.shift(task, starts_in=timedelta(days=day), now=now), person, now=now)
+
+
+def test_every_limit_is_counted_in_one_statement_and_still_refuses_the_first_passed(db):
+    """Six limits set (the task's and the team's): one count for all of them under the
+    person's lock, and the refusal still names the first limit that one more place passes."""
+    from sqlalchemy import event
+
+    _team, task, person, now = _world(max_per_week=5, max_per_month=9, max_future=2)
+    task.max_per_week, task.max_per_month, task.max_future = 4, 8, 3
+    signups.sign_up(_next_week_shift(task, 0, now), person, now=now)
+    signups.sign_up(_next_week_shift(task, 1, now), person, now=now)
+    shift = _next_week_shift(task, 2, now)
+    counted: list[str] = []
+    listen = ("before_cursor_execute", lambda *args: counted.append(args[2]))
+    event.listen(db.engine, *listen)
+    try:
+        refusal = rush.limit_refusal(shift, person.id, now=now)
+    finally:
+        event.remove(db.engine, *listen)
+
+    assert refusal is not None and refusal[0] == "team_future"
+    assert len(counted) == 1
