@@ -82,7 +82,7 @@ def build(url: str) -> tuple[int, list[int]]:
             return made
 
         signed = [shift(timedelta(minutes=-30))] + [shift(timedelta(days=d)) for d in (1, 2, 3)]
-        open_shifts = [shift(timedelta(days=4, hours=n)) for n in range(OPEN_SHIFTS)]
+        open_shifts = [shift(timedelta(days=4, hours=3 * n)) for n in range(OPEN_SHIFTS)]
         numbers = [number(n) for n in range(PEOPLE)]
         people = onboarded_members(team.id, numbers, "测速", PASSWORD, roles=["volunteer"])
         for person in people:
