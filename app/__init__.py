@@ -170,10 +170,11 @@ def register_i18n(app: Flask) -> None:
     )
     from flask_babel import format_datetime, get_locale
 
-    from app.common import page_gettext
+    from app.common import page_chrome, page_gettext
     from app.common.time import to_local
 
     page_gettext.install(app)
+    page_chrome.install(app)
 
     @app.context_processor
     def inject_i18n():
