@@ -42,6 +42,9 @@ def _unread_count() -> int | None:
     kept = g.get("unread_notifications")
     if kept is not None and kept[0] == current_user.id:
         return kept[1]
+    read_with_person = current_user.page_counts.get(services.UNREAD_LABEL)
+    if read_with_person is not None:
+        return read_with_person
     try:
         count = services.unread_count(current_user.id)
     except SQLAlchemyError:

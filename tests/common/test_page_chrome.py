@@ -14,9 +14,12 @@ from werkzeug.routing import MapAdapter
 
 from app.common import page_gettext
 from app.extensions import db as database
+from app.notifications import services
 from tests import factories
 from tests.helpers import choose_english, page
 from tests.messages import messages_data
+from tests.notifications.test_views import bell_count, tell
+from tests.test_query_counts import CONTROL
 
 MINIMAL_PAGE = "/no-such-page"  # the 404 page: base.html and nothing of its own
 
@@ -158,3 +161,46 @@ def test_an_app_mounted_under_a_path_links_under_it(client, login, student):
     assert 'href="/library/shifts/" data-testid="nav-shifts"' in mounted
     assert 'href="/library/static/css/app.css"' in mounted
     assert 'href="/static/css/app.css"' in plain
+
+
+def _statements(work) -> list[str]:
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if not statement.lstrip().upper().startswith(CONTROL):
+            seen.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_a_minimal_page_is_one_statement_the_bell_read_with_the_person(client, login, student):
+    login(student)
+    client.get(MINIMAL_PAGE)
+    # Were two: the person (with roles and login session), then the bell's own COUNT.
+    assert len(_statements(lambda: client.get(MINIMAL_PAGE))) == 1
+
+
+def test_the_bell_read_with_the_person_follows_what_happens(client, login, db, student):
+    login(student)
+    assert bell_count(page(client.get(MINIMAL_PAGE))) is None
+    for subject in ("一", "二", "三"):
+        tell(student, subject)
+    db.session.commit()
+    assert bell_count(page(client.get(MINIMAL_PAGE))) == "3"
+    first = services.notifications_query(student.id).limit(1)
+    client.post(f"/notifications/{db.session.scalars(first).one().id}/read", data={})
+    assert bell_count(page(client.get("/notifications/"))) == "2"
+    client.post("/notifications/read-all", data={})
+    assert bell_count(page(client.get(MINIMAL_PAGE))) is None
+    tell(student, "四")
+    db.session.commit()
+    # A POST that answers with a page (a refused form) counts on its own.
+    refused = client.post("/profile/password", data={"current_password": "wrong"})
+    assert refused.status_code == 400
+    assert bell_count(page(refused)) == "1"
+    assert bell_count(page(client.get(MINIMAL_PAGE))) == "1"
