@@ -139,7 +139,17 @@ def register_extensions(app: Flask) -> None:
         """The person of a live login session (the session or remember cookie's token)."""
         from app.accounts.sessions import user_of_token
 
-        return user_of_token(login_token)
+        return user_of_token(login_token, with_counts=_page_request())
+
+
+def _page_request() -> bool:
+    """A request that likely answers with a page showing the bell's count: a GET outside
+    the API and static files (a POST answers with a redirect, or counts on its own)."""
+    return (
+        has_request_context()
+        and request.method == "GET"
+        and not request.path.startswith(("/api/", "/static/"))
+    )
 
 
 LOCALE_CODES = ("zh", "en")
@@ -170,10 +180,11 @@ def register_i18n(app: Flask) -> None:
     )
     from flask_babel import format_datetime, get_locale
 
-    from app.common import page_gettext
+    from app.common import page_chrome, page_gettext
     from app.common.time import to_local
 
     page_gettext.install(app)
+    page_chrome.install(app)
 
     @app.context_processor
     def inject_i18n():

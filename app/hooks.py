@@ -56,6 +56,12 @@ AUDITED_OBJECTS = Hook("audited_objects", "audited objects that belong to a pers
 # inside that login's transaction: they only flush.
 LOGGED_IN = Hook("logged_in", "what a feature finishes when a person logs in", required=False)
 
+# Functions `(user id column) -> labelled scalar subquery`: a number about the person that
+# every page shows (the bell's unread notifications), read in the same statement as the
+# person on a page request (a GET outside /api/ and /static/) instead of a query of its own;
+# `User.page_counts` holds them by label. Counted when the request starts.
+PAGE_COUNTS = Hook("page_counts", "numbers every page shows, read with the person", required=False)
+
 # Functions `(added, kind, now)` called by `notify` and `notify_many` once new notifications
 # are added, `added` being [(notification, user)] (one, or a batch of one kind): other channels
 # (WeChat) queue their own messages in the same transaction, set-based; flush only.

@@ -91,6 +91,9 @@ class User(UserMixin, db.Model):
     # session and remember cookies carry (see `app.accounts.sessions`). Not stored.
     login_token = None
     login_session = None
+    # Numbers every page shows (`hooks.PAGE_COUNTS`), read with the person on page requests:
+    # {label: number}; empty when they were not read. Not stored.
+    page_counts: dict[str, int] = {}
 
     @property
     def is_active(self) -> bool:

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 
+from app import hooks
 from app.accounts import personal_data
 from app.accounts.models import LoginSession, User
 from app.audit import services as audit
@@ -90,12 +91,14 @@ def start_session(user: User, *, user_agent: str | None, now: datetime | None = 
 
 
 @functools.cache
-def _live_session_query() -> Select:
-    """The person and their live login session for a token digest: built once (every
-    request runs it, and building a statement costs more than running it), with the roles
-    joined in (every request asks for them; `unique()` folds the rows of one person)."""
-    return (
-        select(User, LoginSession)
+def _live_session_query(counts: tuple = ()) -> tuple[Select, tuple[str, ...]]:
+    """The person and their live login session for a token digest, and the labels of the
+    `counts` (`hooks.PAGE_COUNTS` providers) read with them: built once per set of counts
+    (every request runs it, and building a statement costs more than running it), with the
+    roles joined in (every request asks for them; `unique()` folds the rows of one person)."""
+    columns = [count(User.id) for count in counts]
+    statement = (
+        select(User, LoginSession, *columns)
         .join(LoginSession, LoginSession.user_id == User.id)
         .options(joinedload(User.roles))
         .where(
@@ -105,24 +108,31 @@ def _live_session_query() -> Select:
             User.active.is_(True),
         )
     )
+    return statement, tuple(column.name for column in columns)
 
 
-def user_of_token(token: str | None, *, now: datetime | None = None) -> User | None:
-    """The active person whose live login session `token` is, or None."""
+def user_of_token(
+    token: str | None, *, now: datetime | None = None, with_counts: bool = False
+) -> User | None:
+    """The active person whose live login session `token` is, or None; `with_counts`: with
+    the numbers every page shows (`hooks.PAGE_COUNTS`) in `user.page_counts`."""
     if not token:
         return None
+    statement, labels = _live_session_query(
+        tuple(hooks.PAGE_COUNTS.providers) if with_counts else ()
+    )
     found = (
         db.session.execute(
-            _live_session_query(),
-            {"digest": _digest(token), "since": _unused_since(now or utcnow())},
+            statement, {"digest": _digest(token), "since": _unused_since(now or utcnow())}
         )
         .unique()
         .all()
     )
     if not found:
         return None
-    user, row = found[0]
+    user, row, *numbers = found[0]
     user.login_token, user.login_session = token, row
+    user.page_counts = dict(zip(labels, numbers, strict=True))
     return user
 
 

@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Label, Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import hooks
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 SETTINGS_PATH = "/notifications/settings"
 EMAIL_LAYOUT = "notifications/email/_message.txt"
 TITLE_LENGTH = 200
+# The bell's count among `User.page_counts`.
+UNREAD_LABEL = "unread_notifications"
 ERROR_LENGTH = 500
 # A claim this old belongs to a drain that died between claiming and recording: the
 # message may have gone out, so it is given up rather than sent again.
@@ -226,6 +228,17 @@ def announce(
 def unread_count(user_id: int) -> int:
     """One COUNT query, for the bell on every page (its statement built once)."""
     return db.session.scalar(_unread_query(), {"user_id": user_id})
+
+
+def unread_column(user_id: ColumnElement[int]) -> Label[int]:
+    """The bell's count as a column of the statement that loads the person
+    (`hooks.PAGE_COUNTS`): on a page request no query of its own."""
+    return (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+        .label(UNREAD_LABEL)
+    )
 
 
 @functools.cache
@@ -483,7 +496,9 @@ def forget_person(user: User) -> None:
 
 
 def connect_hooks() -> None:
-    """This feature's sections of the personal data export, and what anonymising forgets."""
+    """This feature's sections of the personal data export, what anonymising forgets, and
+    the bell's count read with the person."""
+    hooks.PAGE_COUNTS.connect(unread_column)
     personal_data.register_section(
         "notifications",
         _l("Notifications"),

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     has_request_context,
     redirect,
     render_template,
@@ -35,14 +36,23 @@ def inject_unread_count() -> dict:
 
 
 def _unread_count() -> int | None:
+    """Counted once a request: the bell and a page's own "mark all read" both ask."""
     if not has_request_context() or not current_user or not current_user.is_authenticated:
         return None
+    kept = g.get("unread_notifications")
+    if kept is not None and kept[0] == current_user.id:
+        return kept[1]
+    read_with_person = current_user.page_counts.get(services.UNREAD_LABEL)
+    if read_with_person is not None:
+        return read_with_person
     try:
-        return services.unread_count(current_user.id)
+        count = services.unread_count(current_user.id)
     except SQLAlchemyError:
         # An error page is being shown because the database failed: show it without the count.
         db.session.rollback()
         return None
+    g.unread_notifications = (current_user.id, count)
+    return count
 
 
 @bp.route("/")
