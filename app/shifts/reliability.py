@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app import hooks
@@ -49,15 +49,17 @@ RECENT_NO_SHOW_DAYS = 30
 RELIABILITY_LINK = "/reliability/me"
 
 
+def paused_teams(user_id) -> Select:
+    """The teams in which this person's self sign-up is paused now (`user_id` may be a
+    bound parameter: the shift list reads it in one statement with the person's other facts)."""
+    return select(SignupPause.team_id).where(
+        SignupPause.user_id == user_id, SignupPause.lifted_at.is_(None)
+    )
+
+
 def paused_team_ids(user_id: int) -> set[int]:
     """The teams in which this person's self sign-up is paused now."""
-    return set(
-        db.session.scalars(
-            select(SignupPause.team_id).where(
-                SignupPause.user_id == user_id, SignupPause.lifted_at.is_(None)
-            )
-        )
-    )
+    return set(db.session.scalars(paused_teams(user_id)))
 
 
 def _describe(shift: Shift) -> str:

@@ -114,19 +114,32 @@ _SHIFT_FIELDS = [each.name for each in fields(ListedShift) if each.name != "task
 _LISTED_COLUMNS = [getattr(Shift, name) for name in _SHIFT_FIELDS] + [
     getattr(Task, name).label(f"task_{name}") for name in _TASK_FIELDS
 ]
+# How many wait on a shift, the last column of the list's statement (one round trip fewer than
+# counting them for the listed shifts after).
+_WAITING = (
+    select(func.count(ShiftSignup.id))
+    .where(ShiftSignup.shift_id == Shift.id, ShiftSignup.status == "waitlisted")
+    .correlate(Shift)
+    .scalar_subquery()
+    .label("waiting")
+)
 
 
-def _listed(rows) -> list[ListedShift]:
-    """Shifts from their column rows, one `ListedTask` per task."""
+def _listed(rows) -> tuple[list[ListedShift], dict[int, int]]:
+    """Shifts from their column rows, one `ListedTask` per task, and how many wait on
+    each (the rows' last column)."""
     tasks: dict[int, ListedTask] = {}
     shifts = []
+    waiting = {}
     width = len(_SHIFT_FIELDS)
     for row in rows:
         task = tasks.get(row.task_id)
         if task is None:
-            task = tasks[row.task_id] = ListedTask(*row[width:])
+            task = tasks[row.task_id] = ListedTask(*row[width:-1])
         shifts.append(ListedShift(*row[:width], task=task))
-    return shifts
+        if row[-1]:
+            waiting[row.id] = row[-1]
+    return shifts, waiting
 
 
 @dataclass
@@ -155,12 +168,14 @@ def open_shifts(
     memberships: list | None = None,
     where: tuple = (),
     limit: int = 500,
+    known_titles: dict[int, str] | None = None,
 ) -> list[OpenShift]:
     """Upcoming scheduled shifts of the person's active teams, with fill, the person's own
     sign-up and whether they may sign up; a fixed number of queries, not one per shift.
     `week` is a local date: shifts from that day for seven days; `memberships`: the
     person's, when the page has them already; `where`: more conditions on `Shift`/`Task`
-    (the API's dates, team and cursor) and `limit` the most shifts, in (start, id) order."""
+    (the API's dates, team and cursor) and `limit` the most shifts, in (start, id) order;
+    `known_titles`: task titles the page read already (its filter's), not asked again."""
     now = now or utcnow()
     person = person_of(user, memberships=memberships)
     team_ids = [tid for tid, m in person.memberships.items() if m.status == "active"]
@@ -169,18 +184,17 @@ def open_shifts(
     query = _shifts_query(week is not None, bool(task_id), bool(location))
     if where or limit != LIST_LIMIT:
         query = query.where(*where).limit(limit)
-    shifts = _listed(db.session.execute(query, _filters(team_ids, now, week, task_id, location)))
+    shifts, waiting = _listed(
+        db.session.execute(query, _filters(team_ids, now, week, task_id, location))
+    )
     if not shifts:
         return []
     ids = {"user_id": user.id, "ids": [shift.id for shift in shifts]}
     # with their shifts: whether they may still be cancelled reads them
     mine = {s.shift_id: s for s in db.session.scalars(_mine_query(), ids)}
-    waiting = dict(db.session.execute(_waiting_query(), ids).all())
     positions = _positions(list(mine.values()))
     entries = _entries(user.id, [s.id for s in shifts if rush.draw_closes_at(s)])
-    titles = training_titles(
-        tid for shift in shifts for tid in shift.task.required_training_ids or []
-    )
+    titles = _titles(shifts, known_titles or {})
     rows = []
     for shift in shifts:
         signup = mine.get(shift.id)
@@ -197,6 +211,15 @@ def open_shifts(
             )
         )
     return rows
+
+
+def _titles(shifts: list[ListedShift], known: dict[int, str]) -> dict[int, str]:
+    """The titles of the trainings the listed shifts require (a query only for those the
+    page does not know: the filter lists its teams' tasks)."""
+    needed = {tid for shift in shifts for tid in shift.task.required_training_ids or []}
+    titles = {tid: known[tid] for tid in needed if tid in known}
+    titles.update(training_titles(needed - titles.keys()))
+    return titles
 
 
 def _filters(team_ids: list[int], now: datetime, week, task_id, location) -> dict:
@@ -216,7 +239,7 @@ def _filters(team_ids: list[int], now: datetime, week, task_id, location) -> dic
 @functools.cache
 def _shifts_query(week: bool, task: bool, location: bool) -> Select:
     team_ids = bindparam("team_ids", expanding=True)
-    query = coming_shift_columns(_LISTED_COLUMNS, team_ids, bindparam("now"))
+    query = coming_shift_columns([*_LISTED_COLUMNS, _WAITING], team_ids, bindparam("now"))
     if week:
         query = query.where(
             Shift.starts_at >= bindparam("week_start"), Shift.starts_at < bindparam("week_end")
@@ -234,19 +257,6 @@ def _mine_query() -> Select:
     return signups_of(bindparam("user_id")).where(
         ShiftSignup.shift_id.in_(bindparam("ids", expanding=True)),
         ShiftSignup.status.in_(ACTIVE_STATUSES),
-    )
-
-
-@functools.cache
-def _waiting_query() -> Select:
-    """How many wait on each listed shift."""
-    return (
-        select(ShiftSignup.shift_id, func.count(ShiftSignup.id))
-        .where(
-            ShiftSignup.shift_id.in_(bindparam("ids", expanding=True)),
-            ShiftSignup.status == "waitlisted",
-        )
-        .group_by(ShiftSignup.shift_id)
     )
 
 

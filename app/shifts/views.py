@@ -62,6 +62,7 @@ def index():
         task_id=form.task.data if valid else None,
         location=(form.location.data or None) if valid else None,
         memberships=memberships,
+        known_titles=dict(tasks),
     )
     filtered = valid and bool(form.week.data or form.task.data or form.location.data)
     training = empty_state.training_first(rows)
