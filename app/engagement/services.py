@@ -22,9 +22,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Insert,
     Integer,
     Select,
     String,
+    bindparam,
     case,
     cast,
     delete,
@@ -47,7 +49,6 @@ from app.common.db import (
     short_write,
     write_chunk,
 )
-from app.common.rows import fields_of
 from app.common.time import from_local_date, local_day, utcnow
 from app.engagement import scoring
 from app.engagement import settings as engagement_settings
@@ -241,16 +242,13 @@ def _row(day: date, user_id: int, stats: dict[str, KindStats], result) -> dict:
     return {
         "day": day,
         "user_id": user_id,
-        **fields_of(
-            result,
-            "score",
-            "segment",
-            "recency",
-            "frequency",
-            "volume",
-            "idle_days",
-            "active_weeks",
-        ),
+        "score": result.score,
+        "segment": result.segment,
+        "recency": result.recency,
+        "frequency": result.frequency,
+        "volume": result.volume,
+        "idle_days": result.idle_days,
+        "active_weeks": result.active_weeks,
         "service_minutes": round(service.amount_now * 60),
         "shifts": service.events_now,
         "contributions": stats.get("contribution", NO_ACTIVITY).events_now,
@@ -281,11 +279,16 @@ def score_day(*, now: datetime | None = None) -> dict[str, int]:
     _withdraw_day(today)
     delete_in_chunks(EngagementScore, EngagementScore.day == today)
     counts = dict.fromkeys(("people", "core", "active", "new", "at_risk", "dormant"), 0)
+    untouched = _untouched_insert(today, settings, horizons)
     with db.engine.connect() as reader:  # reads only: holds no write lock
-        rows = _scored_rows(reader, today, weeks, settings, horizons, counts)
-        for chunk in chunks(rows, write_chunk()):
+        people = _person_stats(reader, weeks, settings)
+        for chunk in chunks(people, write_chunk()):
+            rows, idle = _scored_rows(chunk, today, settings, horizons, counts)
             with short_write():
-                _write(chunk)
+                if rows:
+                    _write(rows)
+                if idle:
+                    db.session.execute(untouched, {"ids": idle})
     segments = _segment_rows(today)
     db.session.commit()  # ends the read, so the write below starts from a fresh snapshot
     _publish_day(today, now, counts["people"], settings, segments)
@@ -295,13 +298,38 @@ def score_day(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def _scored_rows(
-    reader: Connection, today: date, weeks: Weeks, settings, horizons, counts: dict[str, int]
-) -> Iterator[dict]:
-    for user_id, stats in _person_stats(reader, weeks, settings):
+    people: list[tuple[int, dict[str, KindStats]]], today: date, settings, horizons, counts
+) -> tuple[list[dict], list[int]]:
+    """A chunk of people's rows, and apart the ids of those without any activity in the
+    lookback (most of a campus), whose rows are all alike and written in SQL."""
+    rows, idle = [], []
+    for user_id, stats in people:
+        if not stats:
+            idle.append(user_id)
+            continue
         result = scoring.assess(stats, today=today, settings=settings, horizons=horizons)
-        counts["people"] += 1
         counts[result.segment] += 1
-        yield _row(today, user_id, stats, result)
+        rows.append(_row(today, user_id, stats, result))
+    counts["people"] += len(people)
+    counts["dormant"] += len(idle)
+    return rows, idle
+
+
+def _untouched_insert(today: date, settings, horizons) -> Insert:
+    """One INSERT … SELECT writing the row of everyone in the bound `ids` with no activity
+    at all in the lookback: `assess`'s answer for no figures (score 0, dormant,
+    "no_activity"), computed once and bound as constants, so no Python runs per person."""
+    blank = _row(
+        today, 0, {}, scoring.assess({}, today=today, settings=settings, horizons=horizons)
+    )
+    table = EngagementScore.__table__
+    people = accounts.person_groups().subquery()
+    values = [
+        people.c.user_id if name == "user_id" else literal(value, table.c[name].type)
+        for name, value in blank.items()
+    ]
+    chosen = select(*values).where(people.c.user_id.in_(bindparam("ids", expanding=True)))
+    return insert_ignoring_conflicts(table, ["day", "user_id"]).from_select(list(blank), chosen)
 
 
 def _withdraw_day(today: date) -> None:
