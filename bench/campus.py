@@ -7,7 +7,8 @@ empty, it builds the campus, prints its mix, and measures:
 - scoring: `engagement.services.score_day(now=)`, committed, against the bare set-based
   aggregate over the same events measured in the same run (`bench.engagement`), the growth
   of resident memory while it runs, and its time per 10,000 people (linearity: the largest
-  size against the smallest);
+  size against the smallest); then, as the nightly job goes on, the dashboards' aggregates
+  counted and stored (`engagement.aggregate_refresh.refresh`), which the admin pages read;
 - leaderboards: a full rebuild; after `campus_data.add_a_day`, an incremental rebuild when
   `rewards.boards.rebuild` takes `full=` (else "n/a"), then a full one, whose boards must be
   identical;
@@ -40,6 +41,7 @@ from sqlalchemy import create_engine, select, update
 
 from app.accounts.models import User
 from app.common.time import utcnow
+from app.engagement import aggregate_refresh
 from app.extensions import db
 from app.rewards import boards
 from app.rewards import jobs as rewards_jobs
@@ -205,6 +207,16 @@ def measure_scoring(run: Run, url: str, now: datetime) -> None:
         f"{first.seconds / (run.people / 10_000):.3f} s",
     )
     add_lock_row(run, "scoring", probe)
+    measure_aggregates(run, url, now)
+
+
+def measure_aggregates(run: Run, url: str, now: datetime) -> None:
+    """The rest of the nightly scoring job (`engagement.score_everyone`): the dashboards'
+    and portraits' figures counted after the day's scores and stored; the pages below read
+    them, as they do after a night on campus."""
+    seconds, probe = probed(url, timed(lambda: aggregate_refresh.refresh(now=now)))
+    run.add("scoring: aggregates for the dashboards", f"{seconds:.2f} s")
+    add_lock_row(run, "aggregates", probe)
 
 
 def _board_snapshot() -> list[tuple]:

@@ -89,7 +89,8 @@ def test_the_badge_evaluation_writes_its_awards_in_chunks(app, db, monkeypatch):
             start = badge_data.NOW - timedelta(days=30 - 7 * week)
             badge_data.served(place, person, 120, start=start)
     _db.session.commit()
-    monkeypatch.setitem(app.config, "JOB_WRITE_CHUNK", 10)  # one person per transaction
+    # the badge jobs write a quarter of JOB_WRITE_CHUNK people a transaction: here one
+    monkeypatch.setitem(app.config, "JOB_WRITE_CHUNK", 4)
 
     with watch_write_locks() as watch:
         counts = badge_awarding.evaluate_all(now=badge_data.NOW)
