@@ -205,6 +205,21 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 LOCK_POLL_SECONDS = 0.1
 
 
+# Ids per IN (…) list: far below SQLite's and PostgreSQL's limits on bound parameters.
+IN_CHUNK = 500
+
+
+def in_chunks(column: Any, values: Iterable[Any], *columns: Any) -> list[Any]:
+    """Rows of `columns` (default `column`) where `column` is one of `values`, read a few
+    hundred values per statement."""
+    found: list[Any] = []
+    wanted = columns or (column,)
+    for part in chunks(sorted(set(values)), IN_CHUNK):
+        query = select(*wanted).where(column.in_(part))
+        found.extend(db.session.execute(query).all())
+    return found
+
+
 @contextlib.contextmanager
 def short_write() -> Iterator[None]:
     """One chunk of a nightly job's writes, committed at the end of the block. On SQLite the

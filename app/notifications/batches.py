@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app import hooks
-from app.common.db import begin_write_transaction, chunks
+from app.common.db import IN_CHUNK, begin_write_transaction, chunks, in_chunks
 from app.common.time import utcnow
 from app.extensions import db
 from app.notifications import kinds
@@ -30,20 +30,6 @@ from app.notifications.services import (
     mail_enabled,
     notify,
 )
-
-# Ids per IN (…) list: far below SQLite's and PostgreSQL's limits on bound parameters.
-IN_CHUNK = 500
-
-
-def in_chunks(column: Any, values: Iterable[Any], *columns: Any) -> list[Any]:
-    """Rows of `columns` (default `column`) where `column` is one of `values`, read a few
-    hundred values per statement."""
-    found: list[Any] = []
-    wanted = columns or (column,)
-    for part in chunks(sorted(set(values)), IN_CHUNK):
-        query = select(*wanted).where(column.in_(part))
-        found.extend(db.session.execute(query).all())
-    return found
 
 
 def _fresh(notices: Sequence[Notice]) -> list[Notice]:

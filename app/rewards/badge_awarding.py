@@ -30,6 +30,7 @@ from app.audit import services as audit
 from app.common.db import (
     begin_write_transaction,
     chunks,
+    in_chunks,
     insert_ignoring_conflicts,
     short_write,
     update_if,
@@ -39,7 +40,7 @@ from app.common.time import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
 from app.notifications import services as notifications
-from app.notifications.batches import Prepared, in_chunks, prepare_many, send
+from app.notifications.batches import Prepared, prepare_many, send
 from app.notifications.kinds import BADGE_AWARDED, BADGE_REVOKED
 from app.notifications.services import Notice
 from app.rewards.badge_rules import (

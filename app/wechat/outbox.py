@@ -15,11 +15,12 @@ from flask_babel import force_locale
 from sqlalchemy import insert, select
 
 from app import hooks
+from app.common.db import in_chunks
 from app.common.time import to_local
 from app.common.urls import external_path
 from app.extensions import db
 from app.notifications import kinds
-from app.notifications.batches import in_chunks, wechat_refused
+from app.notifications.batches import wechat_refused
 from app.notifications.models import Notification, NotificationPreference
 from app.notifications.services import claim
 from app.wechat import client
